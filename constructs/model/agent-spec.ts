@@ -1,0 +1,152 @@
+import { ImageRef } from './image';
+import { PlacementNeeds } from './placement';
+import { QueueBinding } from './queue-binding';
+import { ScalingSpec } from './scaling';
+import { Cpu, Duration, Size } from './units';
+
+/**
+ * How an agent's work is shaped, which decides the workload it renders to:
+ * - `consumer`: long-running, pulls work continuously (Deployment);
+ * - `scheduled`: batch run on a cron schedule (CronJob);
+ * - `per-message`: one run-to-completion Job per batch of messages (KEDA ScaledJob).
+ */
+export type WorkloadKind = 'consumer' | 'scheduled' | 'per-message';
+
+/** How urgent an agent's work is; renders to a PriorityClass. */
+export type PriorityTier = 'realtime' | 'standard' | 'batch';
+
+/** A health check. Exactly one of `httpGet`, `tcpSocket` or `exec`. */
+export interface ProbeSpec {
+  /** HTTP GET on a named or numbered container port. */
+  readonly httpGet?: { readonly path: string; readonly port: string | number };
+  /** TCP connect to a named or numbered container port. */
+  readonly tcpSocket?: { readonly port: string | number };
+  /** Command run in the container; exit 0 is healthy. */
+  readonly exec?: readonly string[];
+  /** @default 10s */
+  readonly period?: Duration;
+  /** @default 3 */
+  readonly failureThreshold?: number;
+  /** @default 0s */
+  readonly initialDelay?: Duration;
+  /** @default 1s */
+  readonly timeout?: Duration;
+}
+
+/** The agent's container. */
+export interface ContainerSpec {
+  /** Pinned by digest or immutable tag. */
+  readonly image: ImageRef;
+  /** @default - the image's entrypoint */
+  readonly command?: readonly string[];
+  /** @default - the image's arguments */
+  readonly args?: readonly string[];
+  /**
+   * Plain configuration values. Secrets never go here: they come from Vault or
+   * workload identity at run time.
+   * @default - none
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Named container ports, e.g. `{ metrics: 9102 }`. @default - none */
+  readonly ports?: Readonly<Record<string, number>>;
+  /**
+   * Name of the port Prometheus scrapes (path `/metrics`); the NetworkPolicy
+   * admits the monitoring namespace to it and nothing else.
+   * @default - `metrics` when such a port is declared, else not scraped
+   */
+  readonly metricsPort?: string;
+  /** Readiness and liveness probes; required for consumers. @default - none (jobs only) */
+  readonly probes?: { readonly readiness: ProbeSpec; readonly liveness: ProbeSpec };
+  /** Graceful shutdown. */
+  readonly shutdown?: ShutdownSpec;
+}
+
+/**
+ * Graceful shutdown. The pod's `terminationGracePeriodSeconds` is the preStop
+ * time plus the longest message processing time plus a 10 s margin, so that
+ * work in flight finishes and is acknowledged before SIGKILL.
+ */
+export interface ShutdownSpec {
+  /**
+   * preStop command that tells the agent to stop fetching work.
+   * @default - `sleep <preStopDelay>` (the image must have `sleep`)
+   */
+  readonly drainCommand?: readonly string[];
+  /** Time the preStop hook is given. @default 5s */
+  readonly preStopDelay?: Duration;
+}
+
+/** CPU, memory, ephemeral storage and GPUs of one replica. */
+export interface ResourceSpec {
+  readonly requests: {
+    readonly cpu: Cpu;
+    readonly memory: Size;
+    /** @default 128Mi */
+    readonly ephemeralStorage?: Size;
+  };
+  /** @default - equal to the requests (Guaranteed QoS for memory; CPU capped at the request) */
+  readonly limits?: {
+    readonly cpu?: Cpu;
+    readonly memory?: Size;
+    readonly ephemeralStorage?: Size;
+  };
+  /** Whole NVIDIA GPUs (`nvidia.com/gpu`), request equal to limit. @default 0 */
+  readonly gpu?: number;
+}
+
+/** Schedule of a `scheduled` agent. */
+export interface ScheduleSpec {
+  /** Five-field cron expression, e.g. `0 2 * * *`. */
+  readonly cron: string;
+  /** IANA time zone. @default 'Etc/UTC' */
+  readonly timezone?: string;
+  /** Longest a run may take before it is stopped. @default 1h */
+  readonly deadline?: Duration;
+  /** Retries of a failed run. @default 2 */
+  readonly retries?: number;
+  /** What to do when the previous run is still going. @default 'forbid' */
+  readonly concurrency?: 'forbid' | 'replace' | 'allow';
+}
+
+/** Failure isolation of one agent type. */
+export interface IsolationSpec {
+  /**
+   * Namespace the agent runs in. Agents sharing a name share the namespace.
+   * @default - a namespace of its own, named after the agent
+   */
+  readonly namespace?: string;
+  /** Mount a Kubernetes API token in the pods. @default false */
+  readonly serviceAccountToken?: boolean;
+  /** @default - 'standard' for consumers, 'batch' for scheduled and per-message work */
+  readonly priority?: PriorityTier;
+  /**
+   * Extra egress the agent needs beyond DNS and its broker, as CIDRs and TCP ports.
+   * @default - none
+   */
+  readonly egress?: readonly { readonly cidr: string; readonly ports: readonly number[] }[];
+}
+
+/**
+ * One agent type, cloud-neutral: what it runs, what it needs, what it reads and
+ * how it scales. Placement on a site is resolved against that site's node pools.
+ */
+export interface AgentSpec {
+  /** DNS-1123 label, unique in the fleet; it names the Kubernetes objects. */
+  readonly name: string;
+  /** @default - none */
+  readonly description?: string;
+  /** @default 'consumer' */
+  readonly workload?: WorkloadKind;
+  readonly container: ContainerSpec;
+  readonly resources: ResourceSpec;
+  /** The queue it consumes. @default - none */
+  readonly queue?: QueueBinding;
+  /** Replica bounds and signals; required for consumers and per-message work. */
+  readonly scaling?: ScalingSpec;
+  /** Required for, and only for, scheduled work. */
+  readonly schedule?: ScheduleSpec;
+  /** What its nodes must offer. @default - amd64, on-demand, no GPU */
+  readonly placement?: PlacementNeeds;
+  /** @default - own namespace, no API token, priority by workload kind */
+  readonly isolation?: IsolationSpec;
+}

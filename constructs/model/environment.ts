@@ -1,0 +1,41 @@
+import { AgentSpec } from './agent-spec';
+import { BrokerSpec } from './broker';
+import { KubernetesSiteSpec } from './site';
+
+/**
+ * Where Terraform keeps the state of an environment's stacks. One state file
+ * per stack, keyed by the stack id.
+ */
+export type BackendSpec =
+  | {
+      readonly local: {
+        /** Directory of the state files. @default 'terraform-state' */ readonly dir?: string;
+      };
+    }
+  | {
+      readonly s3: {
+        readonly bucket: string;
+        readonly region: string;
+        /** @default - the environment name */
+        readonly keyPrefix?: string;
+        /** KMS key that encrypts the state objects. */
+        readonly kmsKeyId: string;
+      };
+    };
+
+/** One agent type placed on one site, with the site's overrides already applied. */
+export interface AgentDeployment {
+  readonly site: string;
+  readonly agent: AgentSpec;
+}
+
+/** A whole environment: its sites, brokers and the agents placed on them. */
+export interface FleetEnvironment {
+  /** DNS-1123 label; prefixes every stack id (`<env>-<site>-agents`). */
+  readonly name: string;
+  /** @default - local state files */
+  readonly backend?: BackendSpec;
+  readonly sites: readonly KubernetesSiteSpec[];
+  readonly brokers: readonly BrokerSpec[];
+  readonly deployments: readonly AgentDeployment[];
+}

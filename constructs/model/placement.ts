@@ -1,0 +1,116 @@
+/** CPU architecture of a node. */
+export type Arch = 'amd64' | 'arm64';
+
+/** Whether an agent may run on spot (preemptible) capacity. */
+export type SpotPolicy = 'never' | 'allowed' | 'required';
+
+/** A node taint. */
+export interface Taint {
+  readonly key: string;
+  /** @default - none (matches with `Exists`) */
+  readonly value?: string;
+  readonly effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+
+/**
+ * A node pool of a site: what its nodes offer. Every pool's nodes carry the
+ * label {@link POOL_LABEL}=`<pool name>` (cloud stacks set it; on clusters the
+ * user runs, label the nodes) besides the `labels` declared here.
+ */
+export interface NodePoolSpec {
+  readonly name: string;
+  /** @default 'amd64' */
+  readonly arch?: Arch;
+  /** @default 'on-demand' */
+  readonly capacity?: 'on-demand' | 'spot';
+  /** GPUs per node and their model, e.g. `{ count: 1, model: 'nvidia-tesla-t4' }`. @default - none */
+  readonly gpu?: { readonly count: number; readonly model: string };
+  /** Node labels such as `location`, `datacenter`, `hardware-type`. @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** @default - none */
+  readonly taints?: readonly Taint[];
+}
+
+/** The node label that names a node's pool. */
+export const POOL_LABEL = 'agent-fleet.dev/pool';
+
+/**
+ * What an agent needs from its nodes. Derived on Kubernetes: a required node
+ * affinity on {@link POOL_LABEL} listing every pool that meets the needs, and a
+ * toleration for each taint of those pools (a GPU agent tolerates the GPU
+ * taint without writing it). A site where no pool meets them is an error.
+ */
+export interface PlacementNeeds {
+  /** Architectures the image is built for. @default ['amd64'] */
+  readonly arch?: readonly Arch[];
+  /** GPU model the agent needs (GPU count is `resources.gpu`). @default - any model */
+  readonly gpuModel?: string;
+  /** @default 'never' */
+  readonly spot?: SpotPolicy;
+  /** Node labels the pool must carry, e.g. `{ datacenter: 'nebraska' }`. @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** Result of matching an agent's needs against a site's pools. */
+export interface PoolMatch {
+  readonly pools: readonly NodePoolSpec[];
+  /** Why each other pool was refused, e.g. `gpu: no GPUs`. */
+  readonly refusals: readonly { readonly pool: string; readonly reasons: readonly string[] }[];
+}
+
+/** Finds the pools of a site that meet an agent's needs. */
+export function matchPools(
+  needs: PlacementNeeds | undefined,
+  gpus: number,
+  pools: readonly NodePoolSpec[],
+): PoolMatch {
+  const matched: NodePoolSpec[] = [];
+  const refusals: { pool: string; reasons: string[] }[] = [];
+  for (const pool of pools) {
+    const reasons = poolRefusals(needs ?? {}, gpus, pool);
+    if (reasons.length === 0) matched.push(pool);
+    else refusals.push({ pool: pool.name, reasons });
+  }
+  return { pools: matched, refusals };
+}
+
+function poolRefusals(needs: PlacementNeeds, gpus: number, pool: NodePoolSpec): string[] {
+  const reasons: string[] = [];
+  const arches = needs.arch ?? ['amd64'];
+  const poolArch = pool.arch ?? 'amd64';
+  if (!arches.includes(poolArch))
+    reasons.push(`arch ${poolArch}, agent needs ${arches.join(' or ')}`);
+  const spot = needs.spot ?? 'never';
+  const capacity = pool.capacity ?? 'on-demand';
+  if (spot === 'never' && capacity === 'spot')
+    reasons.push('spot capacity, agent does not allow spot');
+  if (spot === 'required' && capacity !== 'spot')
+    reasons.push('on-demand capacity, agent requires spot');
+  if (gpus > 0) {
+    if (!pool.gpu) reasons.push(`no GPUs, agent needs ${gpus}`);
+    else {
+      if (pool.gpu.count < gpus)
+        reasons.push(`${pool.gpu.count} GPU(s) per node, agent needs ${gpus}`);
+      if (needs.gpuModel && pool.gpu.model !== needs.gpuModel) {
+        reasons.push(`GPU model ${pool.gpu.model}, agent needs ${needs.gpuModel}`);
+      }
+    }
+  } else if (pool.gpu) {
+    reasons.push('GPU nodes are kept for agents that request GPUs');
+  }
+  for (const [key, value] of Object.entries(needs.labels ?? {})) {
+    const actual = pool.labels?.[key];
+    if (actual !== value)
+      reasons.push(`label ${key}=${actual ?? '(none)'}, agent needs ${key}=${value}`);
+  }
+  return reasons;
+}
+
+/** The taints an agent must tolerate to run on every pool it matched, deduplicated. */
+export function tolerationsFor(pools: readonly NodePoolSpec[]): Taint[] {
+  const seen = new Map<string, Taint>();
+  for (const taint of pools.flatMap((pool) => pool.taints ?? [])) {
+    seen.set(`${taint.key}=${taint.value ?? ''}:${taint.effect}`, taint);
+  }
+  return [...seen.values()];
+}

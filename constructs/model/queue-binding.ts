@@ -1,0 +1,93 @@
+import { Duration } from './units';
+
+/**
+ * Dead-lettering of a queue. On by default: a message rejected or redelivered
+ * more than `deliveryLimit` times is moved to the dead-letter queue through the
+ * dead-letter exchange, at least once.
+ */
+export interface DeadLetterSpec {
+  /** Turning dead-lettering off needs a written `reason`. @default true */
+  readonly enabled?: boolean;
+  /** Why dead-lettering is off; required when `enabled` is false. */
+  readonly reason?: string;
+  /** @default '<queue>.dlx' */
+  readonly exchange?: string;
+  /** @default '<queue>.dlq' */
+  readonly queue?: string;
+  /** Deliveries before a message is dead-lettered (quorum `x-delivery-limit`). @default 5 */
+  readonly deliveryLimit?: number;
+}
+
+/** How the agent consumes. */
+export interface ConsumerSpec {
+  /** Unacknowledged messages a replica holds at once (AMQP prefetch). @default 10 */
+  readonly prefetch?: number;
+  /**
+   * Longest time one message may take to process. Sizes the graceful shutdown
+   * and, for cloud queues, the visibility timeout.
+   * @default 30s
+   */
+  readonly maxProcessingTime?: Duration;
+}
+
+/**
+ * The queue an agent consumes, on a broker the environment declares.
+ * RabbitMQ queues are quorum queues with manual acknowledgements.
+ */
+export interface QueueBinding {
+  /** Name of a broker of the environment. */
+  readonly broker: string;
+  /** @default '/' */
+  readonly vhost?: string;
+  readonly queue: string;
+  /**
+   * Highest message priority the queue honours (1..10); messages above it are
+   * treated as the maximum.
+   * @default - no priorities
+   */
+  readonly maxPriority?: number;
+  /** @default - on, see {@link DeadLetterSpec} */
+  readonly deadLetter?: DeadLetterSpec;
+  /** @default - prefetch 10, 30 s processing time */
+  readonly consumer?: ConsumerSpec;
+}
+
+/** Binding with every default applied. */
+export interface ResolvedQueueBinding {
+  readonly broker: string;
+  readonly vhost: string;
+  readonly queue: string;
+  readonly maxPriority?: number;
+  readonly deadLetter:
+    | {
+        readonly enabled: true;
+        readonly exchange: string;
+        readonly queue: string;
+        readonly deliveryLimit: number;
+      }
+    | { readonly enabled: false; readonly reason: string };
+  readonly prefetch: number;
+  readonly maxProcessingTime: Duration;
+}
+
+/** Applies the defaults documented on {@link QueueBinding}. */
+export function resolveQueueBinding(binding: QueueBinding): ResolvedQueueBinding {
+  const dead = binding.deadLetter ?? {};
+  return {
+    broker: binding.broker,
+    vhost: binding.vhost ?? '/',
+    queue: binding.queue,
+    maxPriority: binding.maxPriority,
+    deadLetter:
+      dead.enabled === false
+        ? { enabled: false, reason: dead.reason ?? '' }
+        : {
+            enabled: true,
+            exchange: dead.exchange ?? `${binding.queue}.dlx`,
+            queue: dead.queue ?? `${binding.queue}.dlq`,
+            deliveryLimit: dead.deliveryLimit ?? 5,
+          },
+    prefetch: binding.consumer?.prefetch ?? 10,
+    maxProcessingTime: binding.consumer?.maxProcessingTime ?? Duration.seconds(30),
+  };
+}

@@ -1,0 +1,86 @@
+import { AgentSpec, PriorityTier, ProbeSpec, WorkloadKind } from './agent-spec';
+import { ResolvedQueueBinding, resolveQueueBinding } from './queue-binding';
+import { Cpu, Duration, Size } from './units';
+
+/** Margin added to the grace period beyond preStop and processing time. */
+const SHUTDOWN_MARGIN = Duration.seconds(10);
+
+/** Resources with every default applied. */
+export interface ResolvedResources {
+  readonly requests: { readonly cpu: Cpu; readonly memory: Size; readonly ephemeralStorage: Size };
+  readonly limits: { readonly cpu: Cpu; readonly memory: Size; readonly ephemeralStorage: Size };
+  readonly gpu: number;
+}
+
+/** An agent spec with the defaults documented on {@link AgentSpec} applied. */
+export interface ResolvedAgent {
+  readonly spec: AgentSpec;
+  readonly workload: WorkloadKind;
+  readonly namespace: string;
+  readonly priority: PriorityTier;
+  readonly serviceAccountToken: boolean;
+  readonly resources: ResolvedResources;
+  readonly queue?: ResolvedQueueBinding;
+  readonly metricsPort?: { readonly name: string; readonly port: number };
+  readonly preStop: readonly string[];
+  /** preStop + longest processing time + margin. */
+  readonly gracePeriod: Duration;
+}
+
+export function resolveAgent(spec: AgentSpec): ResolvedAgent {
+  const workload = spec.workload ?? 'consumer';
+  const queue = spec.queue ? resolveQueueBinding(spec.queue) : undefined;
+  const preStopDelay = spec.container.shutdown?.preStopDelay ?? Duration.seconds(5);
+  const processing = queue?.maxProcessingTime ?? Duration.seconds(30);
+  return {
+    spec,
+    workload,
+    namespace: spec.isolation?.namespace ?? spec.name,
+    priority: spec.isolation?.priority ?? (workload === 'consumer' ? 'standard' : 'batch'),
+    serviceAccountToken: spec.isolation?.serviceAccountToken ?? false,
+    resources: resolveResources(spec),
+    queue,
+    metricsPort: resolveMetricsPort(spec),
+    preStop: spec.container.shutdown?.drainCommand ?? [
+      'sleep',
+      String(preStopDelay.toSecondsCeil()),
+    ],
+    gracePeriod: preStopDelay.plus(processing).plus(SHUTDOWN_MARGIN),
+  };
+}
+
+function resolveResources(spec: AgentSpec): ResolvedResources {
+  const { requests, limits } = spec.resources;
+  const ephemeralStorage = requests.ephemeralStorage ?? Size.mebibytes(128);
+  return {
+    requests: { cpu: requests.cpu, memory: requests.memory, ephemeralStorage },
+    limits: {
+      cpu: limits?.cpu ?? requests.cpu,
+      memory: limits?.memory ?? requests.memory,
+      ephemeralStorage: limits?.ephemeralStorage ?? ephemeralStorage,
+    },
+    gpu: spec.resources.gpu ?? 0,
+  };
+}
+
+function resolveMetricsPort(spec: AgentSpec): { name: string; port: number } | undefined {
+  const ports = spec.container.ports ?? {};
+  const name = spec.container.metricsPort ?? ('metrics' in ports ? 'metrics' : undefined);
+  if (name === undefined || ports[name] === undefined) return undefined;
+  return { name, port: ports[name] };
+}
+
+/** Probe timings with defaults, in whole seconds. */
+export function probeTimings(probe: ProbeSpec): {
+  period: number;
+  failureThreshold: number;
+  initialDelay: number;
+  timeout: number;
+} {
+  return {
+    period: (probe.period ?? Duration.seconds(10)).toSecondsCeil(),
+    failureThreshold: probe.failureThreshold ?? 3,
+    initialDelay: (probe.initialDelay ?? Duration.seconds(0)).toSecondsCeil(),
+    timeout: (probe.timeout ?? Duration.seconds(1)).toSecondsCeil(),
+  };
+}

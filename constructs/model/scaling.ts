@@ -1,0 +1,178 @@
+import { Duration } from './units';
+
+/** One HPA scaling policy: at most `value` pods or percent per `period`. */
+export interface ScalingPolicy {
+  readonly type: 'pods' | 'percent';
+  readonly value: number;
+  readonly period: Duration;
+}
+
+/**
+ * Rate limits of one scaling direction (HPA `behavior`).
+ * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#configurable-scaling-behavior
+ */
+export interface ScalingRules {
+  /** Recommendations considered over this window; 0..1h. */
+  readonly stabilizationWindow?: Duration;
+  readonly policies?: readonly ScalingPolicy[];
+  /** Which policy wins when several apply. @default 'max' */
+  readonly select?: 'max' | 'min' | 'disabled';
+}
+
+/**
+ * A Prometheus query as a scaling signal, read by KEDA's `prometheus` trigger
+ * with `AverageValue`: desired replicas = ceil(value / threshold).
+ *
+ * `sustainedFor` expresses "for N minutes": the query is wrapped as
+ * `min_over_time((<query>)[N:])`, so its value exceeds the threshold only when
+ * it stayed above it for the whole window.
+ * @see https://keda.sh/docs/latest/scalers/prometheus/
+ */
+export interface PrometheusSignal {
+  readonly query: string;
+  /** Value one replica handles. */
+  readonly threshold: number;
+  /** @default - the instantaneous value */
+  readonly sustainedFor?: Duration;
+  /** Value at which the agent wakes from zero. @default 0 */
+  readonly activationThreshold?: number;
+  /** @default - the site's Prometheus */
+  readonly serverAddress?: string;
+}
+
+/**
+ * A window of time with a floor of replicas (KEDA `cron` trigger), e.g. office
+ * hours for a bursty reporting agent.
+ * @see https://keda.sh/docs/latest/scalers/cron/
+ */
+export interface CronWindow {
+  /** IANA time zone. @default 'Etc/UTC' */
+  readonly timezone?: string;
+  /** Five-field cron expression where the window opens. */
+  readonly start: string;
+  /** Five-field cron expression where the window closes. */
+  readonly end: string;
+  readonly replicas: number;
+}
+
+/**
+ * Replica bounds and the signals an agent scales on.
+ *
+ * - No signal: a fixed count (`minReplicas` must equal `maxReplicas`).
+ * - Only `cpu`/`memory`: a native `autoscaling/v2` HorizontalPodAutoscaler.
+ * - Any of `queueDepth`, `prometheus`, `cron`: a KEDA ScaledObject (ScaledJob for
+ *   per-message work) carrying all signals and the HPA behaviour.
+ */
+export interface ScalingSpec {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  /** Average CPU utilisation, percent of the request. */
+  readonly cpu?: { readonly targetUtilization: number };
+  /** Average memory utilisation, percent of the request. */
+  readonly memory?: { readonly targetUtilization: number };
+  /**
+   * Messages in the agent's queue (ready and unacknowledged) per replica.
+   * `activation` is the depth above which a scaled-to-zero agent wakes.
+   */
+  readonly queueDepth?: { readonly perReplica: number; readonly activation?: number };
+  readonly prometheus?: PrometheusSignal;
+  readonly cron?: readonly CronWindow[];
+  /**
+   * @default - scale up at most 4 pods or 100% per minute, no window; scale down
+   * at most 2 pods per minute after a 5 min window
+   */
+  readonly behavior?: { readonly scaleUp?: ScalingRules; readonly scaleDown?: ScalingRules };
+  /**
+   * Replicas held when the metric source fails `failureThreshold` times in a
+   * row (never fewer than currently run). KEDA allows it only when no
+   * cpu/memory signal is present.
+   * @default - half-way between the bounds after 3 failures, when a queue or Prometheus signal is present
+   */
+  readonly fallback?: { readonly replicas: number; readonly failureThreshold?: number };
+  /** How often KEDA reads the signals. @default 15s */
+  readonly pollingInterval?: Duration;
+  /** Wait after the last activity before scaling to zero. @default 5m */
+  readonly cooldownPeriod?: Duration;
+}
+
+/** Which autoscaler a scaling spec renders to. */
+export type AutoscalerKind = 'fixed' | 'hpa' | 'keda';
+
+/** The event-driven signals: the ones only KEDA can read. */
+export function hasEventSignal(scaling: ScalingSpec): boolean {
+  return Boolean(
+    scaling.queueDepth || scaling.prometheus || (scaling.cron && scaling.cron.length > 0),
+  );
+}
+
+/** Decides the autoscaler: never two on one workload. */
+export function autoscalerKind(scaling: ScalingSpec): AutoscalerKind {
+  if (hasEventSignal(scaling)) return 'keda';
+  if (scaling.cpu || scaling.memory) return 'hpa';
+  return 'fixed';
+}
+
+/** Fully resolved HPA behaviour, with the defaults documented on {@link ScalingSpec}. */
+export interface ResolvedBehavior {
+  readonly scaleUp: Required<ScalingRules>;
+  readonly scaleDown: Required<ScalingRules>;
+}
+
+export function resolveBehavior(scaling: ScalingSpec): ResolvedBehavior {
+  const up = scaling.behavior?.scaleUp;
+  const down = scaling.behavior?.scaleDown;
+  const minute = Duration.seconds(60);
+  return {
+    scaleUp: {
+      stabilizationWindow: up?.stabilizationWindow ?? Duration.seconds(0),
+      policies: up?.policies ?? [
+        { type: 'pods', value: 4, period: minute },
+        { type: 'percent', value: 100, period: minute },
+      ],
+      select: up?.select ?? 'max',
+    },
+    scaleDown: {
+      stabilizationWindow: down?.stabilizationWindow ?? Duration.minutes(5),
+      policies: down?.policies ?? [{ type: 'pods', value: 2, period: minute }],
+      select: down?.select ?? 'max',
+    },
+  };
+}
+
+/** The fallback KEDA applies, or undefined where none applies. */
+export function resolveFallback(
+  scaling: ScalingSpec,
+): { readonly replicas: number; readonly failureThreshold: number } | undefined {
+  if (scaling.cpu || scaling.memory) return undefined;
+  if (!scaling.queueDepth && !scaling.prometheus) return undefined;
+  if (scaling.fallback) {
+    return {
+      replicas: scaling.fallback.replicas,
+      failureThreshold: scaling.fallback.failureThreshold ?? 3,
+    };
+  }
+  const halfway = Math.ceil((scaling.minReplicas + scaling.maxReplicas) / 2);
+  return { replicas: Math.max(1, halfway), failureThreshold: 3 };
+}
+
+/** The Prometheus query as KEDA runs it, with `sustainedFor` applied. */
+export function effectivePrometheusQuery(signal: PrometheusSignal): string {
+  if (!signal.sustainedFor || signal.sustainedFor.millis === 0) return signal.query;
+  return `min_over_time((${signal.query})[${signal.sustainedFor.toPromQl()}:])`;
+}
+
+/** One-line description of the scaling, for summaries. */
+export function describeSignals(scaling: ScalingSpec): string {
+  const parts: string[] = [];
+  if (scaling.queueDepth) parts.push(`queue depth ${scaling.queueDepth.perReplica}/replica`);
+  if (scaling.prometheus) {
+    const sustained = scaling.prometheus.sustainedFor
+      ? ` for ${scaling.prometheus.sustainedFor}`
+      : '';
+    parts.push(`prometheus > ${scaling.prometheus.threshold}${sustained}`);
+  }
+  if (scaling.cpu) parts.push(`cpu ${scaling.cpu.targetUtilization}%`);
+  if (scaling.memory) parts.push(`memory ${scaling.memory.targetUtilization}%`);
+  if (scaling.cron && scaling.cron.length > 0) parts.push(`cron ×${scaling.cron.length}`);
+  return parts.length > 0 ? parts.join(', ') : 'fixed';
+}

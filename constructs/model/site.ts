@@ -1,0 +1,31 @@
+import { NodePoolSpec } from './placement';
+
+/**
+ * A Kubernetes cluster of the estate (on-prem datacenter, edge, or one the user
+ * runs), reached through a kubeconfig context.
+ */
+export interface KubernetesSiteSpec {
+  /** DNS-1123 label; names the site's stacks (`<env>-<site>-agents`). */
+  readonly name: string;
+  readonly kubeconfig: {
+    /** Path to the kubeconfig file; `~` is expanded. */
+    readonly path: string;
+    readonly context: string;
+  };
+  readonly nodePools: readonly NodePoolSpec[];
+  /** Where monitoring runs. @default - namespace `monitoring`, the kube-prometheus-stack Prometheus */
+  readonly monitoring?: { readonly namespace?: string; readonly prometheusUrl?: string };
+  /** Namespace of KEDA. @default 'keda' */
+  readonly kedaNamespace?: string;
+}
+
+export const DEFAULT_MONITORING_NAMESPACE = 'monitoring';
+export const DEFAULT_KEDA_NAMESPACE = 'keda';
+
+export function prometheusUrlOf(site: KubernetesSiteSpec): string {
+  const namespace = site.monitoring?.namespace ?? DEFAULT_MONITORING_NAMESPACE;
+  return (
+    site.monitoring?.prometheusUrl ??
+    `http://kube-prometheus-stack-prometheus.${namespace}.svc.cluster.local:9090`
+  );
+}

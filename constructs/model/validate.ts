@@ -1,0 +1,354 @@
+import { AgentSpec, ProbeSpec } from './agent-spec';
+import { BrokerSpec } from './broker';
+import { matchPools } from './placement';
+import { Problem } from './problems';
+import { autoscalerKind, hasEventSignal, ScalingRules, ScalingSpec } from './scaling';
+import { KubernetesSiteSpec } from './site';
+import { Duration } from './units';
+
+type Path = readonly (string | number)[];
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SECRET_LIKE_ENV = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
+const RESERVED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/** Every problem of an agent spec on its own, each with the path of its field. */
+export function validateAgent(spec: AgentSpec): Problem[] {
+  const problems: Problem[] = [];
+  const add = (path: Path, message: string) => problems.push({ path, message });
+
+  if (!DNS_LABEL.test(spec.name) || spec.name.length > 50) {
+    add(
+      ['name'],
+      `'${spec.name}' must be a DNS label: lowercase letters, digits and '-', at most 50 characters`,
+    );
+  }
+  validateWorkloadShape(spec, add);
+  validateContainer(spec, add);
+  validateResources(spec, add);
+  validateQueue(spec, add);
+  if (spec.scaling) validateScaling(spec, spec.scaling, add);
+  validateIsolation(spec, add);
+  return problems;
+}
+
+function validateWorkloadShape(spec: AgentSpec, add: (path: Path, message: string) => void): void {
+  const workload = spec.workload ?? 'consumer';
+  if (workload === 'scheduled') {
+    if (!spec.schedule) add(['schedule'], "is required for workload 'scheduled'");
+    if (spec.scaling)
+      add(['scaling'], "is not allowed for workload 'scheduled': a scheduled run has one replica");
+    return;
+  }
+  if (spec.schedule)
+    add(['schedule'], `is only allowed for workload 'scheduled', not '${workload}'`);
+  if (!spec.scaling) add(['scaling'], `is required for workload '${workload}'`);
+  if (workload === 'consumer' && !spec.container.probes) {
+    add(
+      ['container', 'probes'],
+      "readiness and liveness probes are required for workload 'consumer'",
+    );
+  }
+  if (workload === 'per-message' && spec.scaling) {
+    const { cpu, memory, cron, queueDepth, prometheus } = spec.scaling;
+    if (cpu || memory || (cron && cron.length > 0)) {
+      add(
+        ['scaling'],
+        "workload 'per-message' scales on 'queueDepth' or 'prometheus' only (KEDA ScaledJob)",
+      );
+    }
+    if (!queueDepth && !prometheus) {
+      add(['scaling'], "workload 'per-message' needs a 'queueDepth' or 'prometheus' signal");
+    }
+  }
+}
+
+function validateContainer(spec: AgentSpec, add: (path: Path, message: string) => void): void {
+  const ports = spec.container.ports ?? {};
+  for (const [name, port] of Object.entries(ports)) {
+    if (!DNS_LABEL.test(name) || name.length > 15) {
+      add(['container', 'ports', name], 'port names must be DNS labels of at most 15 characters');
+    }
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      add(['container', 'ports', name], `${port} must be a whole number from 1 to 65535`);
+    }
+  }
+  for (const [name, value] of Object.entries(spec.container.env ?? {})) {
+    if (!ENV_NAME.test(name))
+      add(['container', 'env', name], 'must be a valid environment variable name');
+    if (SECRET_LIKE_ENV.test(name)) {
+      add(
+        ['container', 'env', name],
+        'looks like a secret: secrets never go in env or the synthesized output; read them from Vault or workload identity',
+      );
+    }
+    if (typeof value !== 'string') add(['container', 'env', name], 'must be a string');
+  }
+  if (spec.container.metricsPort && ports[spec.container.metricsPort] === undefined) {
+    add(
+      ['container', 'metricsPort'],
+      `'${spec.container.metricsPort}' is not a declared port (${listOf(Object.keys(ports))})`,
+    );
+  }
+  const probes = spec.container.probes;
+  if (probes) {
+    validateProbe(probes.readiness, ['container', 'probes', 'readiness'], ports, add);
+    validateProbe(probes.liveness, ['container', 'probes', 'liveness'], ports, add);
+  }
+  const drain = spec.container.shutdown?.drainCommand;
+  if (drain && drain.length === 0)
+    add(['container', 'shutdown', 'drainCommand'], 'must not be empty');
+}
+
+function validateProbe(
+  probe: ProbeSpec,
+  path: Path,
+  ports: Readonly<Record<string, number>>,
+  add: (path: Path, message: string) => void,
+): void {
+  const handlers = [probe.httpGet, probe.tcpSocket, probe.exec].filter((h) => h !== undefined);
+  if (handlers.length !== 1) {
+    add(path, "needs exactly one of 'httpGet', 'tcpSocket' or 'exec'");
+    return;
+  }
+  const port = probe.httpGet?.port ?? probe.tcpSocket?.port;
+  if (typeof port === 'string' && ports[port] === undefined) {
+    add(
+      [...path, probe.httpGet ? 'httpGet' : 'tcpSocket', 'port'],
+      `'${port}' is not a declared port (${listOf(Object.keys(ports))})`,
+    );
+  }
+  if (probe.failureThreshold !== undefined) {
+    checkRange(probe.failureThreshold, 1, 100, [...path, 'failureThreshold'], add);
+  }
+}
+
+function validateResources(spec: AgentSpec, add: (path: Path, message: string) => void): void {
+  const { requests, limits, gpu } = spec.resources;
+  if (limits?.cpu && !requests.cpu.isAtMost(limits.cpu)) {
+    add(
+      ['resources', 'limits', 'cpu'],
+      `(${limits.cpu.toKubernetes()}) must be >= 'resources.requests.cpu' (${requests.cpu.toKubernetes()})`,
+    );
+  }
+  if (limits?.memory && !requests.memory.isAtMost(limits.memory)) {
+    add(
+      ['resources', 'limits', 'memory'],
+      `(${limits.memory.toKubernetes()}) must be >= 'resources.requests.memory' (${requests.memory.toKubernetes()})`,
+    );
+  }
+  if (
+    limits?.ephemeralStorage &&
+    requests.ephemeralStorage &&
+    !requests.ephemeralStorage.isAtMost(limits.ephemeralStorage)
+  ) {
+    add(
+      ['resources', 'limits', 'ephemeralStorage'],
+      `(${limits.ephemeralStorage.toKubernetes()}) must be >= 'resources.requests.ephemeralStorage' (${requests.ephemeralStorage.toKubernetes()})`,
+    );
+  }
+  if (gpu !== undefined) checkRange(gpu, 0, 16, ['resources', 'gpu'], add);
+}
+
+function validateQueue(spec: AgentSpec, add: (path: Path, message: string) => void): void {
+  const queue = spec.queue;
+  if (!queue) return;
+  if (queue.queue.length === 0 || queue.queue.length > 200)
+    add(['queue', 'queue'], 'must be 1 to 200 characters');
+  if (queue.maxPriority !== undefined)
+    checkRange(queue.maxPriority, 1, 10, ['queue', 'maxPriority'], add);
+  const dead = queue.deadLetter;
+  if (dead?.enabled === false && (dead.reason ?? '').trim().length < 10) {
+    add(
+      ['queue', 'deadLetter', 'reason'],
+      'turning dead-lettering off needs a written reason (at least 10 characters)',
+    );
+  }
+  if (dead?.deliveryLimit !== undefined)
+    checkRange(dead.deliveryLimit, 1, 1000, ['queue', 'deadLetter', 'deliveryLimit'], add);
+  const consumer = queue.consumer;
+  if (consumer?.prefetch !== undefined)
+    checkRange(consumer.prefetch, 1, 10000, ['queue', 'consumer', 'prefetch'], add);
+  if (
+    consumer?.maxProcessingTime &&
+    consumer.maxProcessingTime.isLongerThan(Duration.minutes(120))
+  ) {
+    add(
+      ['queue', 'consumer', 'maxProcessingTime'],
+      `(${consumer.maxProcessingTime}) must be at most 2h; longer work belongs in workload 'per-message'`,
+    );
+  }
+}
+
+function validateScaling(
+  spec: AgentSpec,
+  scaling: ScalingSpec,
+  add: (path: Path, message: string) => void,
+): void {
+  const { minReplicas: min, maxReplicas: max } = scaling;
+  checkRange(min, 0, 1000, ['scaling', 'minReplicas'], add);
+  checkRange(max, 1, 1000, ['scaling', 'maxReplicas'], add);
+  if (min > max)
+    add(['scaling', 'minReplicas'], `(${min}) must be <= 'scaling.maxReplicas' (${max})`);
+  const kind = autoscalerKind(scaling);
+  const perMessage = spec.workload === 'per-message';
+  if (kind === 'fixed' && !perMessage && min !== max) {
+    add(
+      ['scaling'],
+      `has no signal, so the count is fixed: set 'minReplicas' (${min}) equal to 'maxReplicas' (${max}) or add a signal`,
+    );
+  }
+  if (min === 0 && kind !== 'keda') {
+    add(
+      ['scaling', 'minReplicas'],
+      'can be 0 only with a queueDepth, prometheus or cron signal (KEDA scales to zero; an HPA cannot)',
+    );
+  }
+  if (scaling.queueDepth) {
+    if (!spec.queue) add(['scaling', 'queueDepth'], "needs a 'queue' binding to read the depth of");
+    checkRange(
+      scaling.queueDepth.perReplica,
+      1,
+      1_000_000,
+      ['scaling', 'queueDepth', 'perReplica'],
+      add,
+    );
+  }
+  if (scaling.cpu)
+    checkRange(scaling.cpu.targetUtilization, 1, 100, ['scaling', 'cpu', 'targetUtilization'], add);
+  if (scaling.memory)
+    checkRange(
+      scaling.memory.targetUtilization,
+      1,
+      100,
+      ['scaling', 'memory', 'targetUtilization'],
+      add,
+    );
+  if (scaling.prometheus) {
+    if (scaling.prometheus.query.trim().length === 0)
+      add(['scaling', 'prometheus', 'query'], 'must not be empty');
+    if (!(scaling.prometheus.threshold > 0))
+      add(['scaling', 'prometheus', 'threshold'], `(${scaling.prometheus.threshold}) must be > 0`);
+  }
+  (scaling.cron ?? []).forEach((window, index) => {
+    checkRange(window.replicas, 1, max, ['scaling', 'cron', index, 'replicas'], add);
+  });
+  if (scaling.fallback) {
+    if (scaling.cpu || scaling.memory) {
+      add(
+        ['scaling', 'fallback'],
+        'KEDA refuses a fallback on a ScaledObject with cpu or memory signals: drop one of them',
+      );
+    } else if (!scaling.queueDepth && !scaling.prometheus) {
+      add(['scaling', 'fallback'], 'applies only to queueDepth or prometheus signals');
+    }
+    if (perMessage)
+      add(
+        ['scaling', 'fallback'],
+        "a KEDA ScaledJob has no fallback; remove it for workload 'per-message'",
+      );
+    checkRange(
+      scaling.fallback.replicas,
+      Math.max(min, 1),
+      max,
+      ['scaling', 'fallback', 'replicas'],
+      add,
+    );
+  }
+  validateRules(scaling.behavior?.scaleUp, ['scaling', 'behavior', 'scaleUp'], add);
+  validateRules(scaling.behavior?.scaleDown, ['scaling', 'behavior', 'scaleDown'], add);
+  if (scaling.behavior && !hasEventSignal(scaling) && !scaling.cpu && !scaling.memory) {
+    add(['scaling', 'behavior'], 'has no effect without a scaling signal');
+  }
+}
+
+function validateRules(
+  rules: ScalingRules | undefined,
+  path: Path,
+  add: (path: Path, message: string) => void,
+): void {
+  if (!rules) return;
+  if (rules.stabilizationWindow && rules.stabilizationWindow.isLongerThan(Duration.minutes(60))) {
+    add([...path, 'stabilizationWindow'], `(${rules.stabilizationWindow}) must be at most 1h`);
+  }
+  (rules.policies ?? []).forEach((policy, index) => {
+    checkRange(policy.value, 1, 1000, [...path, 'policies', index, 'value'], add);
+    if (policy.period.millis < 1000 || policy.period.isLongerThan(Duration.minutes(30))) {
+      add([...path, 'policies', index, 'period'], `(${policy.period}) must be from 1s to 30m`);
+    }
+  });
+}
+
+function validateIsolation(spec: AgentSpec, add: (path: Path, message: string) => void): void {
+  const namespace = spec.isolation?.namespace;
+  if (namespace !== undefined) {
+    if (!DNS_LABEL.test(namespace) || namespace.length > 63)
+      add(['isolation', 'namespace'], `'${namespace}' must be a DNS label`);
+    if (RESERVED_NAMESPACES.includes(namespace)) {
+      add(
+        ['isolation', 'namespace'],
+        `'${namespace}' is reserved: agents run in namespaces of their own`,
+      );
+    }
+  }
+  (spec.isolation?.egress ?? []).forEach((rule, index) => {
+    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(rule.cidr)) {
+      add(
+        ['isolation', 'egress', index, 'cidr'],
+        `'${rule.cidr}' must be an IPv4 CIDR such as 10.0.0.0/16`,
+      );
+    } else if (rule.cidr.endsWith('/0')) {
+      add(
+        ['isolation', 'egress', index, 'cidr'],
+        `'${rule.cidr}' opens egress to everything: name the networks the agent needs`,
+      );
+    }
+    rule.ports.forEach((port, portIndex) =>
+      checkRange(port, 1, 65535, ['isolation', 'egress', index, 'ports', portIndex], add),
+    );
+  });
+}
+
+/**
+ * Problems of an agent on a site: its broker must exist and a node pool must
+ * meet its needs. Paths are relative to the agent spec.
+ */
+export function validateAgentOnSite(
+  spec: AgentSpec,
+  site: KubernetesSiteSpec,
+  brokers: readonly BrokerSpec[],
+): Problem[] {
+  const problems: Problem[] = [];
+  if (spec.queue && !brokers.some((broker) => broker.name === spec.queue?.broker)) {
+    problems.push({
+      path: ['queue', 'broker'],
+      message: `'${spec.queue.broker}' is not a broker of the environment (${listOf(brokers.map((b) => b.name))})`,
+    });
+  }
+  const match = matchPools(spec.placement, spec.resources.gpu ?? 0, site.nodePools);
+  if (match.pools.length === 0) {
+    const why = match.refusals.map((r) => `${r.pool}: ${r.reasons.join('; ')}`).join(' | ');
+    problems.push({
+      path: ['placement'],
+      message: `agent '${spec.name}' fits no node pool of site '${site.name}' (${why || 'the site has no node pools'})`,
+    });
+  }
+  return problems;
+}
+
+function checkRange(
+  value: number,
+  min: number,
+  max: number,
+  path: Path,
+  add: (path: Path, message: string) => void,
+): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    add(path, `(${value}) must be a whole number from ${min} to ${max}`);
+  }
+}
+
+function listOf(names: readonly string[]): string {
+  return names.length > 0 ? `declared: ${names.join(', ')}` : 'none declared';
+}
