@@ -1,0 +1,36 @@
+import { LocalBackend, S3Backend, TerraformStack } from 'cdktf';
+import * as path from 'path';
+import { BackendSpec } from './model';
+
+/** Where `cdktf.out/stacks/<stack>` sits relative to the project root. */
+const PROJECT_ROOT_FROM_STACK_DIR = path.join('..', '..', '..');
+
+/**
+ * Sets a stack's backend: one state per stack, keyed by the stack id.
+ * - `local`: `<dir>/<stack>.tfstate` under the project root (a relative path,
+ *   so the output is the same on every machine);
+ * - `s3`: encrypted with the given KMS key, S3-native locking (`use_lockfile`).
+ * @see https://developer.hashicorp.com/terraform/language/backend/s3
+ */
+export function applyBackend(
+  stack: TerraformStack,
+  stackId: string,
+  spec: BackendSpec | undefined,
+): void {
+  if (spec && 's3' in spec) {
+    const { bucket, region, keyPrefix, kmsKeyId } = spec.s3;
+    const backend = new S3Backend(stack, {
+      bucket,
+      region,
+      key: `${keyPrefix ?? stackId.split('-')[0]}/${stackId}.tfstate`,
+      encrypt: true,
+      kmsKeyId,
+    });
+    backend.addOverride('use_lockfile', true);
+    return;
+  }
+  const dir = spec?.local.dir ?? 'terraform-state';
+  new LocalBackend(stack, {
+    path: path.join(PROJECT_ROOT_FROM_STACK_DIR, dir, `${stackId}.tfstate`),
+  });
+}

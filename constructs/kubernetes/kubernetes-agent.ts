@@ -1,0 +1,195 @@
+import { CronJobV1 } from '@cdktf/provider-kubernetes/lib/cron-job-v1';
+import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
+import { Manifest as ManifestResource } from '@cdktf/provider-kubernetes/lib/manifest';
+import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
+import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
+import { Construct } from 'constructs';
+import {
+  AgentSpec,
+  autoscalerKind,
+  BrokerSpec,
+  DEFAULT_MONITORING_NAMESPACE,
+  Duration,
+  KubernetesSiteSpec,
+  prometheusUrlOf,
+  ResolvedAgent,
+  resolveAgent,
+  ScalingSpec,
+  validateAgent,
+  validateAgentOnSite,
+  ValidationError,
+} from '../model';
+import { NativeAutoscaler } from './hpa';
+import { scaledJob, scaledObject, TriggerContext } from './keda';
+import { AgentNetworkPolicy } from './network-policy';
+import { manifestPodSpec } from './pod-manifest';
+import { PodPlan, planPod, selectorLabels } from './pod-plan';
+import { providerPodSpec } from './pod-spec';
+
+/** Props of {@link KubernetesAgent}. */
+export interface KubernetesAgentProps {
+  /** The agent type, cloud-neutral. */
+  readonly agent: AgentSpec;
+  /** The site it runs on; placement is matched against the site's node pools. */
+  readonly site: KubernetesSiteSpec;
+  /** The broker its queue binding names. @default - none (an agent without a queue) */
+  readonly broker?: BrokerSpec;
+  /**
+   * Namespace to render into; pass the namespace resource's name attribute so
+   * the objects depend on it.
+   */
+  readonly namespace: string;
+  /** PriorityClass of the agent's tier. */
+  readonly priorityClassName: string;
+}
+
+/** How an agent ended up being scaled, for summaries. */
+export type ScalingMode = 'fixed' | 'hpa' | 'keda' | 'keda-job' | 'cron-job';
+
+/**
+ * One agent type on a Kubernetes site: ServiceAccount, workload (Deployment,
+ * CronJob or KEDA ScaledJob), exactly one autoscaler (KEDA ScaledObject for
+ * event signals, a native HPA for CPU/memory only, none for a fixed count),
+ * PodDisruptionBudget and a default-deny NetworkPolicy, all hardened.
+ *
+ * Validates eagerly: every problem of the spec on this site is reported at once.
+ */
+export class KubernetesAgent extends Construct {
+  /** The pools the agent may be scheduled on. */
+  readonly pools: readonly string[];
+  readonly scalingMode: ScalingMode;
+  readonly resolved: ResolvedAgent;
+
+  constructor(scope: Construct, id: string, props: KubernetesAgentProps) {
+    super(scope, id);
+    const { agent, site, broker } = props;
+    const problems = [
+      ...validateAgent(agent),
+      ...validateAgentOnSite(agent, site, broker ? [broker] : []),
+    ];
+    if (problems.length > 0) throw new ValidationError(this.node.path, problems);
+
+    const resolved = resolveAgent(agent);
+    this.resolved = resolved;
+    const plan = planPod(resolved, site, props.priorityClassName);
+    this.pools = plan.pools;
+    const name = agent.name;
+    const namespace = props.namespace;
+    const labels = { ...selectorLabels(name) };
+    const metadata = { name, namespace, labels };
+
+    new ServiceAccountV1(this, 'ServiceAccount', {
+      metadata,
+      automountServiceAccountToken: resolved.serviceAccountToken,
+    });
+
+    new AgentNetworkPolicy(this, 'NetworkPolicy', {
+      name,
+      namespace,
+      podLabels: labels,
+      broker,
+      metricsPort: resolved.metricsPort?.name,
+      monitoringNamespace: site.monitoring?.namespace ?? DEFAULT_MONITORING_NAMESPACE,
+      egress: agent.isolation?.egress,
+    });
+
+    const triggers = (scaling: ScalingSpec): TriggerContext => ({
+      agent: resolved,
+      scaling,
+      broker,
+      prometheusUrl: prometheusUrlOf(site),
+    });
+
+    switch (resolved.workload) {
+      case 'scheduled':
+        this.scalingMode = 'cron-job';
+        this.renderCronJob(resolved, plan, metadata);
+        break;
+      case 'per-message': {
+        this.scalingMode = 'keda-job';
+        const scaling = agent.scaling as ScalingSpec;
+        const deadline = resolved.gracePeriod.plus(
+          resolved.queue?.maxProcessingTime ?? Duration.seconds(0),
+        );
+        new ManifestResource(this, 'Workload', {
+          manifest: scaledJob(
+            triggers(scaling),
+            metadata,
+            {
+              metadata: { labels: plan.labels, annotations: plan.annotations },
+              spec: manifestPodSpec(plan),
+            },
+            Math.max(deadline.toSecondsCeil(), 60),
+          ),
+        });
+        break;
+      }
+      default: {
+        const scaling = agent.scaling as ScalingSpec;
+        const kind = autoscalerKind(scaling);
+        this.scalingMode = kind;
+        const deployment = new DeploymentV1(this, 'Workload', {
+          metadata,
+          waitForRollout: false,
+          spec: {
+            // An autoscaled workload never carries replicas: every apply would reset the count.
+            replicas: kind === 'fixed' ? String(scaling.minReplicas) : undefined,
+            revisionHistoryLimit: 5,
+            selector: { matchLabels: labels },
+            strategy: {
+              type: 'RollingUpdate',
+              rollingUpdate: { maxSurge: '25%', maxUnavailable: '0' },
+            },
+            template: { metadata: { labels: { ...plan.labels } }, spec: providerPodSpec(plan) },
+          },
+        });
+        new PodDisruptionBudgetV1(this, 'DisruptionBudget', {
+          metadata,
+          // One at a time, whatever the count: a drain proceeds even at one replica.
+          spec: { maxUnavailable: '1', selector: { matchLabels: labels } },
+        });
+        if (kind === 'keda') {
+          new ManifestResource(this, 'Autoscaler', {
+            manifest: scaledObject(triggers(scaling), metadata, name),
+            dependsOn: [deployment],
+          });
+        } else if (kind === 'hpa') {
+          new NativeAutoscaler(this, 'Autoscaler', { name, namespace, labels, scaling });
+        }
+      }
+    }
+  }
+
+  private renderCronJob(
+    resolved: ResolvedAgent,
+    plan: PodPlan,
+    metadata: { name: string; namespace: string; labels: Record<string, string> },
+  ): void {
+    const schedule = resolved.spec.schedule;
+    if (!schedule) return;
+    const concurrency = schedule.concurrency ?? 'forbid';
+    new CronJobV1(this, 'Workload', {
+      metadata,
+      spec: {
+        schedule: schedule.cron,
+        timezone: schedule.timezone ?? 'Etc/UTC',
+        concurrencyPolicy: concurrency.charAt(0).toUpperCase() + concurrency.slice(1),
+        startingDeadlineSeconds: 300,
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: {
+          metadata: { labels: { ...plan.labels } },
+          spec: {
+            activeDeadlineSeconds: (schedule.deadline ?? Duration.minutes(60)).toSecondsCeil(),
+            backoffLimit: schedule.retries ?? 2,
+            ttlSecondsAfterFinished: '86400',
+            template: {
+              metadata: { labels: { ...plan.labels }, annotations: { ...plan.annotations } },
+              spec: providerPodSpec(plan),
+            },
+          },
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,96 @@
+import {
+  NetworkPolicyV1,
+  NetworkPolicyV1SpecEgress,
+  NetworkPolicyV1SpecIngress,
+} from '@cdktf/provider-kubernetes/lib/network-policy-v1';
+import { Construct } from 'constructs';
+import { BrokerSpec, brokerPorts } from '../model';
+
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** Props of {@link AgentNetworkPolicy}. */
+export interface AgentNetworkPolicyProps {
+  readonly name: string;
+  readonly namespace: string;
+  readonly podLabels: Readonly<Record<string, string>>;
+  /** Broker the agent talks AMQP to. @default - none */
+  readonly broker?: BrokerSpec;
+  /** Named port Prometheus scrapes, admitted from the monitoring namespace only. @default - no ingress */
+  readonly metricsPort?: string;
+  readonly monitoringNamespace: string;
+  /** Extra egress as CIDRs and TCP ports. @default - none */
+  readonly egress?: readonly { readonly cidr: string; readonly ports: readonly number[] }[];
+}
+
+/**
+ * Default-deny NetworkPolicy for one agent: ingress only from the monitoring
+ * namespace to the metrics port; egress only to cluster DNS, the agent's broker
+ * and the networks it declares.
+ * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+ */
+export class AgentNetworkPolicy extends Construct {
+  constructor(scope: Construct, id: string, props: AgentNetworkPolicyProps) {
+    super(scope, id);
+    const ingress: NetworkPolicyV1SpecIngress[] = props.metricsPort
+      ? [
+          {
+            from: [
+              {
+                namespaceSelector: {
+                  matchLabels: { [NAMESPACE_NAME_LABEL]: props.monitoringNamespace },
+                },
+              },
+            ],
+            ports: [{ port: props.metricsPort, protocol: 'TCP' }],
+          },
+        ]
+      : [];
+    const egress: NetworkPolicyV1SpecEgress[] = [
+      {
+        to: [
+          {
+            namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: 'kube-system' } },
+            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+          },
+        ],
+        ports: [
+          { port: '53', protocol: 'UDP' },
+          { port: '53', protocol: 'TCP' },
+        ],
+      },
+    ];
+    if (props.broker) egress.push(brokerEgress(props.broker));
+    for (const rule of props.egress ?? []) {
+      egress.push({
+        to: [{ ipBlock: { cidr: rule.cidr } }],
+        ports: rule.ports.map((port) => ({ port: String(port), protocol: 'TCP' })),
+      });
+    }
+    new NetworkPolicyV1(this, 'Resource', {
+      metadata: { name: props.name, namespace: props.namespace },
+      spec: {
+        podSelector: { matchLabels: { ...props.podLabels } },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress,
+        egress,
+      },
+    });
+  }
+}
+
+function brokerEgress(broker: BrokerSpec): NetworkPolicyV1SpecEgress {
+  const ports = [{ port: String(brokerPorts(broker).amqp), protocol: 'TCP' }];
+  if ('inCluster' in broker.endpoint) {
+    const { namespace, podLabels } = broker.endpoint.inCluster;
+    return {
+      to: [
+        {
+          namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } },
+          podSelector: { matchLabels: { ...podLabels } },
+        },
+      ],
+      ports,
+    };
+  }
+  return { to: broker.endpoint.external.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports };
+}

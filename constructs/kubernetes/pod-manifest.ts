@@ -1,0 +1,91 @@
+import { AGENT_UID, PodPlan, POOL_LABEL, ProbePlan, SCRATCH_PATH } from './pod-plan';
+
+/** A Kubernetes API object as plain JSON, for `kubernetes_manifest`. */
+export type Manifest = { [key: string]: unknown };
+
+/**
+ * Renders a pod plan as Kubernetes API JSON (`PodTemplateSpec.spec`), for
+ * custom resources that embed a pod template such as KEDA's ScaledJob.
+ */
+export function manifestPodSpec(plan: PodPlan): Manifest {
+  const { container } = plan;
+  return {
+    serviceAccountName: plan.serviceAccountName,
+    automountServiceAccountToken: plan.automountServiceAccountToken,
+    priorityClassName: plan.priorityClassName,
+    terminationGracePeriodSeconds: plan.terminationGracePeriodSeconds,
+    restartPolicy: plan.restartPolicy,
+    enableServiceLinks: false,
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: AGENT_UID,
+      runAsGroup: AGENT_UID,
+      fsGroup: AGENT_UID,
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    affinity: {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [
+            { matchExpressions: [{ key: POOL_LABEL, operator: 'In', values: [...plan.pools] }] },
+          ],
+        },
+      },
+    },
+    tolerations: plan.tolerations.map((taint) =>
+      taint.value === undefined
+        ? { key: taint.key, operator: 'Exists', effect: taint.effect }
+        : { key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect },
+    ),
+    topologySpreadConstraints: plan.spreadKeys.map((topologyKey) => ({
+      maxSkew: 1,
+      topologyKey,
+      whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector: { matchLabels: { ...plan.labels } },
+    })),
+    containers: [
+      {
+        name: container.name,
+        image: container.image,
+        ...(container.command ? { command: [...container.command] } : {}),
+        ...(container.args ? { args: [...container.args] } : {}),
+        env: container.env.map((entry) => ({ ...entry })),
+        ports: container.ports.map((port) => ({ ...port, protocol: 'TCP' })),
+        resources: { requests: { ...container.requests }, limits: { ...container.limits } },
+        ...(container.readiness ? { readinessProbe: manifestProbe(container.readiness) } : {}),
+        ...(container.liveness ? { livenessProbe: manifestProbe(container.liveness) } : {}),
+        ...(container.preStop
+          ? { lifecycle: { preStop: { exec: { command: [...container.preStop] } } } }
+          : {}),
+        securityContext: {
+          runAsNonRoot: true,
+          runAsUser: AGENT_UID,
+          runAsGroup: AGENT_UID,
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+          privileged: false,
+          capabilities: { drop: ['ALL'] },
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
+        volumeMounts: [{ name: 'scratch', mountPath: SCRATCH_PATH }],
+      },
+    ],
+    volumes: [{ name: 'scratch', emptyDir: { sizeLimit: plan.scratchSizeLimit } }],
+  };
+}
+
+function manifestProbe(probe: ProbePlan): Manifest {
+  const { handler } = probe;
+  const port = (value: string) => (/^\d+$/.test(value) ? Number(value) : value);
+  return {
+    periodSeconds: probe.periodSeconds,
+    failureThreshold: probe.failureThreshold,
+    initialDelaySeconds: probe.initialDelaySeconds,
+    timeoutSeconds: probe.timeoutSeconds,
+    ...('httpGet' in handler
+      ? { httpGet: { path: handler.httpGet.path, port: port(handler.httpGet.port) } }
+      : {}),
+    ...('tcpSocket' in handler ? { tcpSocket: { port: port(handler.tcpSocket.port) } } : {}),
+    ...('exec' in handler ? { exec: { command: [...handler.exec] } } : {}),
+  };
+}

@@ -1,0 +1,158 @@
+import {
+  KubernetesSiteSpec,
+  matchPools,
+  POOL_LABEL,
+  ProbeSpec,
+  probeTimings,
+  ResolvedAgent,
+  Taint,
+  tolerationsFor,
+  ValidationError,
+} from '../model';
+
+/** UID and GID agents run as: non-root and above the host's user range. */
+export const AGENT_UID = 10001;
+
+/** Mount point of the writable scratch volume (the root filesystem is read-only). */
+export const SCRATCH_PATH = '/tmp';
+
+/** A probe in target-neutral form. */
+export interface ProbePlan {
+  readonly handler:
+    | { readonly httpGet: { readonly path: string; readonly port: string } }
+    | { readonly tcpSocket: { readonly port: string } }
+    | { readonly exec: readonly string[] };
+  readonly periodSeconds: number;
+  readonly failureThreshold: number;
+  readonly initialDelaySeconds: number;
+  readonly timeoutSeconds: number;
+}
+
+/**
+ * Every decision about an agent's pod, taken once and rendered by both the typed
+ * Terraform resources and the KEDA ScaledJob manifest.
+ */
+export interface PodPlan {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly serviceAccountName: string;
+  readonly automountServiceAccountToken: boolean;
+  readonly priorityClassName: string;
+  readonly terminationGracePeriodSeconds: number;
+  readonly restartPolicy: 'Always' | 'Never';
+  /** Required node affinity: the node's pool label is one of these pools. */
+  readonly pools: readonly string[];
+  readonly tolerations: readonly Taint[];
+  /** Soft spread over these topology keys, max skew 1. */
+  readonly spreadKeys: readonly string[];
+  readonly container: {
+    readonly name: string;
+    readonly image: string;
+    readonly command?: readonly string[];
+    readonly args?: readonly string[];
+    readonly env: readonly { readonly name: string; readonly value: string }[];
+    readonly ports: readonly { readonly name: string; readonly containerPort: number }[];
+    readonly requests: Readonly<Record<string, string>>;
+    readonly limits: Readonly<Record<string, string>>;
+    readonly readiness?: ProbePlan;
+    readonly liveness?: ProbePlan;
+    readonly preStop?: readonly string[];
+  };
+  readonly scratchSizeLimit: string;
+}
+
+/** The labels that select an agent's pods. */
+export function selectorLabels(agentName: string): Record<string, string> {
+  return { 'app.kubernetes.io/name': agentName, 'app.kubernetes.io/part-of': 'agent-fleet' };
+}
+
+/**
+ * Plans an agent's pod on a site: placement is matched against the site's
+ * pools here, and a site without a fitting pool throws naming what is missing.
+ */
+export function planPod(
+  agent: ResolvedAgent,
+  site: KubernetesSiteSpec,
+  priorityClassName: string,
+): PodPlan {
+  const { spec, resources } = agent;
+  const match = matchPools(spec.placement, resources.gpu, site.nodePools);
+  if (match.pools.length === 0) {
+    const why = match.refusals.map((r) => `${r.pool}: ${r.reasons.join('; ')}`).join(' | ');
+    throw new ValidationError(`agent '${spec.name}' on site '${site.name}'`, [
+      {
+        path: ['placement'],
+        message: `fits no node pool (${why || 'the site has no node pools'})`,
+      },
+    ]);
+  }
+  const longRunning = agent.workload === 'consumer';
+  const requests: Record<string, string> = {
+    cpu: resources.requests.cpu.toKubernetes(),
+    memory: resources.requests.memory.toKubernetes(),
+    'ephemeral-storage': resources.requests.ephemeralStorage.toKubernetes(),
+  };
+  const limits: Record<string, string> = {
+    cpu: resources.limits.cpu.toKubernetes(),
+    memory: resources.limits.memory.toKubernetes(),
+    'ephemeral-storage': resources.limits.ephemeralStorage.toKubernetes(),
+  };
+  if (resources.gpu > 0) {
+    requests['nvidia.com/gpu'] = String(resources.gpu);
+    limits['nvidia.com/gpu'] = String(resources.gpu);
+  }
+  const probes = spec.container.probes;
+  return {
+    labels: { ...selectorLabels(spec.name), 'agent-fleet.dev/workload': agent.workload },
+    annotations: longRunning
+      ? {}
+      : {
+          // Run-to-completion work must not be evicted by node consolidation.
+          'karpenter.sh/do-not-disrupt': 'true',
+          'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false',
+        },
+    serviceAccountName: spec.name,
+    automountServiceAccountToken: agent.serviceAccountToken,
+    priorityClassName,
+    terminationGracePeriodSeconds: agent.gracePeriod.toSecondsCeil(),
+    restartPolicy: longRunning ? 'Always' : 'Never',
+    pools: match.pools.map((pool) => pool.name),
+    tolerations: tolerationsFor(match.pools),
+    spreadKeys: ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'],
+    container: {
+      name: 'agent',
+      image: spec.container.image.toString(),
+      command: spec.container.command,
+      args: spec.container.args,
+      env: Object.entries(spec.container.env ?? {}).map(([name, value]) => ({ name, value })),
+      ports: Object.entries(spec.container.ports ?? {}).map(([name, containerPort]) => ({
+        name,
+        containerPort,
+      })),
+      requests,
+      limits,
+      readiness: probes ? planProbe(probes.readiness) : undefined,
+      liveness: probes ? planProbe(probes.liveness) : undefined,
+      preStop: longRunning ? agent.preStop : undefined,
+    },
+    scratchSizeLimit: resources.limits.ephemeralStorage.toKubernetes(),
+  };
+}
+
+function planProbe(probe: ProbeSpec): ProbePlan {
+  const timings = probeTimings(probe);
+  const handler = probe.httpGet
+    ? { httpGet: { path: probe.httpGet.path, port: String(probe.httpGet.port) } }
+    : probe.tcpSocket
+      ? { tcpSocket: { port: String(probe.tcpSocket.port) } }
+      : { exec: probe.exec ?? [] };
+  return {
+    handler,
+    periodSeconds: timings.period,
+    failureThreshold: timings.failureThreshold,
+    initialDelaySeconds: timings.initialDelay,
+    timeoutSeconds: timings.timeout,
+  };
+}
+
+export { POOL_LABEL };

@@ -1,0 +1,90 @@
+import {
+  DeploymentV1SpecTemplateSpec,
+  DeploymentV1SpecTemplateSpecContainerReadinessProbe,
+} from '@cdktf/provider-kubernetes/lib/deployment-v1';
+import { AGENT_UID, PodPlan, POOL_LABEL, ProbePlan, SCRATCH_PATH } from './pod-plan';
+
+/**
+ * Renders a pod plan in the shape of the typed `kubernetes_*_v1` resources
+ * (Deployment and CronJob share it).
+ */
+export function providerPodSpec(plan: PodPlan): DeploymentV1SpecTemplateSpec {
+  const { container } = plan;
+  return {
+    serviceAccountName: plan.serviceAccountName,
+    automountServiceAccountToken: plan.automountServiceAccountToken,
+    priorityClassName: plan.priorityClassName,
+    terminationGracePeriodSeconds: plan.terminationGracePeriodSeconds,
+    restartPolicy: plan.restartPolicy,
+    enableServiceLinks: false,
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: String(AGENT_UID),
+      runAsGroup: String(AGENT_UID),
+      fsGroup: String(AGENT_UID),
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    affinity: {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerm: [
+            { matchExpressions: [{ key: POOL_LABEL, operator: 'In', values: [...plan.pools] }] },
+          ],
+        },
+      },
+    },
+    toleration: plan.tolerations.map((taint) => ({
+      key: taint.key,
+      operator: taint.value === undefined ? 'Exists' : 'Equal',
+      value: taint.value,
+      effect: taint.effect,
+    })),
+    topologySpreadConstraint: plan.spreadKeys.map((topologyKey) => ({
+      maxSkew: 1,
+      topologyKey,
+      whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector: [{ matchLabels: { ...plan.labels } }],
+    })),
+    container: [
+      {
+        name: container.name,
+        image: container.image,
+        command: container.command ? [...container.command] : undefined,
+        args: container.args ? [...container.args] : undefined,
+        env: container.env.map((entry) => ({ ...entry })),
+        port: container.ports.map((port) => ({ ...port, protocol: 'TCP' })),
+        resources: { requests: { ...container.requests }, limits: { ...container.limits } },
+        readinessProbe: container.readiness ? providerProbe(container.readiness) : undefined,
+        livenessProbe: container.liveness ? providerProbe(container.liveness) : undefined,
+        lifecycle: container.preStop
+          ? { preStop: [{ exec: { command: [...container.preStop] } }] }
+          : undefined,
+        securityContext: {
+          runAsNonRoot: true,
+          runAsUser: String(AGENT_UID),
+          runAsGroup: String(AGENT_UID),
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+          privileged: false,
+          capabilities: { drop: ['ALL'] },
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
+        volumeMount: [{ name: 'scratch', mountPath: SCRATCH_PATH }],
+      },
+    ],
+    volume: [{ name: 'scratch', emptyDir: { sizeLimit: plan.scratchSizeLimit } }],
+  };
+}
+
+function providerProbe(probe: ProbePlan): DeploymentV1SpecTemplateSpecContainerReadinessProbe {
+  const { handler } = probe;
+  return {
+    periodSeconds: probe.periodSeconds,
+    failureThreshold: probe.failureThreshold,
+    initialDelaySeconds: probe.initialDelaySeconds,
+    timeoutSeconds: probe.timeoutSeconds,
+    httpGet: 'httpGet' in handler ? { ...handler.httpGet } : undefined,
+    tcpSocket: 'tcpSocket' in handler ? [{ ...handler.tcpSocket }] : undefined,
+    exec: 'exec' in handler ? { command: [...handler.exec] } : undefined,
+  };
+}
