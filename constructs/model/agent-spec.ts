@@ -81,7 +81,7 @@ export interface ResourceSpec {
   readonly requests: {
     readonly cpu: Cpu;
     readonly memory: Size;
-    /** @default 128Mi */
+    /** @default 256Mi */
     readonly ephemeralStorage?: Size;
   };
   /** @default - equal to the requests (Guaranteed QoS for memory; CPU capped at the request) */

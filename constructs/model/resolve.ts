@@ -51,7 +51,7 @@ export function resolveAgent(spec: AgentSpec): ResolvedAgent {
 
 function resolveResources(spec: AgentSpec): ResolvedResources {
   const { requests, limits } = spec.resources;
-  const ephemeralStorage = requests.ephemeralStorage ?? Size.mebibytes(128);
+  const ephemeralStorage = requests.ephemeralStorage ?? Size.mebibytes(256);
   return {
     requests: { cpu: requests.cpu, memory: requests.memory, ephemeralStorage },
     limits: {

@@ -92,10 +92,13 @@ export class Size {
 
   private constructor(readonly bytes: number) {}
 
-  /** Kubernetes quantity in the largest binary unit that is exact, e.g. `1536Mi`. */
+  /** Kubernetes quantity in the largest exact binary unit (`1536Mi`), else decimal (`1G`). */
   toKubernetes(): string {
     for (const unit of ['Ti', 'Gi', 'Mi', 'Ki']) {
       if (this.bytes % BINARY[unit] === 0) return `${this.bytes / BINARY[unit]}${unit}`;
+    }
+    for (const unit of ['T', 'G', 'M', 'k']) {
+      if (this.bytes % DECIMAL[unit] === 0) return `${this.bytes / DECIMAL[unit]}${unit}`;
     }
     return String(this.bytes);
   }

@@ -1,0 +1,104 @@
+import { Testing } from 'cdktf';
+import {
+  AgentSpec,
+  BrokerSpec,
+  Cpu,
+  Duration,
+  ImageRef,
+  KubernetesSiteSpec,
+  Size,
+} from '../../constructs/model';
+import { AgentsStack } from '../../stacks/agents-stack';
+
+export const DIGEST = `sha256:${'a'.repeat(64)}`;
+
+/** A site with a general pool and a tainted GPU pool. */
+export const SITE: KubernetesSiteSpec = {
+  name: 'dc1',
+  kubeconfig: { path: '~/.kube/config', context: 'dc1' },
+  nodePools: [
+    { name: 'general', labels: { location: 'dc1', 'hardware-type': 'cpu' } },
+    {
+      name: 'gpu',
+      gpu: { count: 2, model: 'nvidia-tesla-t4' },
+      labels: { 'hardware-type': 'gpu' },
+      taints: [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }],
+    },
+  ],
+};
+
+export const BROKER: BrokerSpec = {
+  name: 'rabbitmq',
+  kind: 'rabbitmq',
+  endpoint: {
+    inCluster: {
+      namespace: 'rabbitmq',
+      podLabels: { 'app.kubernetes.io/name': 'rabbitmq' },
+      host: 'rabbitmq.rabbitmq.svc.cluster.local',
+    },
+  },
+};
+
+/** A queue consumer scaling on queue depth: the common case. */
+export function consumer(overrides: Partial<AgentSpec> = {}): AgentSpec {
+  return {
+    name: 'image-processing',
+    container: {
+      image: ImageRef.parse(`registry.example.com/agent-fleet/image-processing@${DIGEST}`),
+      ports: { http: 8080, metrics: 9102 },
+      probes: {
+        readiness: { httpGet: { path: '/ready', port: 'http' } },
+        liveness: { httpGet: { path: '/healthz', port: 'http' }, period: Duration.seconds(20) },
+      },
+    },
+    resources: { requests: { cpu: Cpu.parse('500m'), memory: Size.parse('512Mi') } },
+    queue: {
+      broker: 'rabbitmq',
+      queue: 'image_processing_tasks',
+      consumer: { maxProcessingTime: Duration.minutes(2) },
+    },
+    scaling: { minReplicas: 2, maxReplicas: 10, queueDepth: { perReplica: 20 } },
+    ...overrides,
+  };
+}
+
+/** Synthesizes one agents stack and returns its parsed Terraform JSON. */
+export function synthAgents(agents: AgentSpec[], site: KubernetesSiteSpec = SITE): TerraformJson {
+  const app = Testing.app();
+  const stack = new AgentsStack(app, 'test-dc1-agents', { site, brokers: [BROKER], agents });
+  return JSON.parse(Testing.synth(stack, true)) as TerraformJson;
+}
+
+export interface TerraformJson {
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+  provider: Record<string, unknown[]>;
+  terraform: Record<string, unknown>;
+}
+
+/** Every resource of a type, keyed by logical id. */
+export function resourcesOf(
+  json: TerraformJson,
+  type: string,
+): Record<string, Record<string, unknown>> {
+  return json.resource[type] ?? {};
+}
+
+/** The single resource of a type whose logical id contains `hint`. */
+export function resourceOf(json: TerraformJson, type: string, hint = ''): Record<string, unknown> {
+  const matches = Object.entries(resourcesOf(json, type)).filter(
+    ([id]) => id.includes(hint.replace(/-/g, '')) || id.includes(hint),
+  );
+  if (matches.length !== 1) {
+    throw new Error(
+      `expected one ${type} matching '${hint}', found ${matches.map(([id]) => id).join(', ') || 'none'}`,
+    );
+  }
+  return matches[0][1];
+}
+
+/** `kubernetes_manifest` bodies of a kind. */
+export function manifestsOf(json: TerraformJson, kind: string): Record<string, unknown>[] {
+  return Object.values(resourcesOf(json, 'kubernetes_manifest'))
+    .map((resource) => resource.manifest as Record<string, unknown>)
+    .filter((manifest) => manifest.kind === kind);
+}
