@@ -1,4 +1,11 @@
-import { AGENT_UID, PodPlan, POOL_LABEL, ProbePlan, SCRATCH_PATH } from './pod-plan';
+import {
+  CONTAINER_SECURITY,
+  POD_SECURITY,
+  PodPlan,
+  POOL_LABEL,
+  ProbePlan,
+  SCRATCH_PATH,
+} from './pod-plan';
 
 /** A Kubernetes API object as plain JSON, for `kubernetes_manifest`. */
 export type Manifest = { [key: string]: unknown };
@@ -16,13 +23,7 @@ export function manifestPodSpec(plan: PodPlan): Manifest {
     terminationGracePeriodSeconds: plan.terminationGracePeriodSeconds,
     restartPolicy: plan.restartPolicy,
     enableServiceLinks: false,
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: AGENT_UID,
-      runAsGroup: AGENT_UID,
-      fsGroup: AGENT_UID,
-      seccompProfile: { type: 'RuntimeDefault' },
-    },
+    securityContext: POD_SECURITY,
     affinity: {
       nodeAffinity: {
         requiredDuringSchedulingIgnoredDuringExecution: {
@@ -57,16 +58,7 @@ export function manifestPodSpec(plan: PodPlan): Manifest {
         ...(container.preStop
           ? { lifecycle: { preStop: { exec: { command: [...container.preStop] } } } }
           : {}),
-        securityContext: {
-          runAsNonRoot: true,
-          runAsUser: AGENT_UID,
-          runAsGroup: AGENT_UID,
-          readOnlyRootFilesystem: true,
-          allowPrivilegeEscalation: false,
-          privileged: false,
-          capabilities: { drop: ['ALL'] },
-          seccompProfile: { type: 'RuntimeDefault' },
-        },
+        securityContext: CONTAINER_SECURITY,
         volumeMounts: [{ name: 'scratch', mountPath: SCRATCH_PATH }],
       },
     ],

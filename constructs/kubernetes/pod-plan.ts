@@ -13,6 +13,27 @@ import {
 /** UID and GID agents run as: non-root and above the host's user range. */
 export const AGENT_UID = 10001;
 
+/** Pod-level security context, in Kubernetes API form. */
+export const POD_SECURITY = {
+  runAsNonRoot: true,
+  runAsUser: AGENT_UID,
+  runAsGroup: AGENT_UID,
+  fsGroup: AGENT_UID,
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+/** Container security context, in Kubernetes API form: nothing beyond what an agent needs. */
+export const CONTAINER_SECURITY = {
+  runAsNonRoot: true,
+  runAsUser: AGENT_UID,
+  runAsGroup: AGENT_UID,
+  readOnlyRootFilesystem: true,
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
 /** Mount point of the writable scratch volume (the root filesystem is read-only). */
 export const SCRATCH_PATH = '/tmp';
 

@@ -2,7 +2,17 @@ import {
   DeploymentV1SpecTemplateSpec,
   DeploymentV1SpecTemplateSpecContainerReadinessProbe,
 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
-import { AGENT_UID, PodPlan, POOL_LABEL, ProbePlan, SCRATCH_PATH } from './pod-plan';
+import {
+  AGENT_UID,
+  CONTAINER_SECURITY,
+  POD_SECURITY,
+  PodPlan,
+  POOL_LABEL,
+  ProbePlan,
+  SCRATCH_PATH,
+} from './pod-plan';
+
+const UID = String(AGENT_UID);
 
 /**
  * Renders a pod plan in the shape of the typed `kubernetes_*_v1` resources
@@ -17,13 +27,8 @@ export function providerPodSpec(plan: PodPlan): DeploymentV1SpecTemplateSpec {
     terminationGracePeriodSeconds: plan.terminationGracePeriodSeconds,
     restartPolicy: plan.restartPolicy,
     enableServiceLinks: false,
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: String(AGENT_UID),
-      runAsGroup: String(AGENT_UID),
-      fsGroup: String(AGENT_UID),
-      seccompProfile: { type: 'RuntimeDefault' },
-    },
+    // The provider takes user and group ids as strings.
+    securityContext: { ...POD_SECURITY, runAsUser: UID, runAsGroup: UID, fsGroup: UID },
     affinity: {
       nodeAffinity: {
         requiredDuringSchedulingIgnoredDuringExecution: {
@@ -59,16 +64,7 @@ export function providerPodSpec(plan: PodPlan): DeploymentV1SpecTemplateSpec {
         lifecycle: container.preStop
           ? { preStop: [{ exec: { command: [...container.preStop] } }] }
           : undefined,
-        securityContext: {
-          runAsNonRoot: true,
-          runAsUser: String(AGENT_UID),
-          runAsGroup: String(AGENT_UID),
-          readOnlyRootFilesystem: true,
-          allowPrivilegeEscalation: false,
-          privileged: false,
-          capabilities: { drop: ['ALL'] },
-          seccompProfile: { type: 'RuntimeDefault' },
-        },
+        securityContext: { ...CONTAINER_SECURITY, runAsUser: UID, runAsGroup: UID },
         volumeMount: [{ name: 'scratch', mountPath: SCRATCH_PATH }],
       },
     ],
