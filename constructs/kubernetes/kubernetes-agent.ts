@@ -71,7 +71,7 @@ export class KubernetesAgent extends Construct {
 
     const resolved = resolveAgent(agent);
     this.resolved = resolved;
-    const plan = planPod(resolved, site, props.priorityClassName);
+    const plan = planPod(resolved, site, props.priorityClassName, broker);
     this.pools = plan.pools;
     const name = agent.name;
     const namespace = props.namespace;

@@ -1,4 +1,7 @@
 import {
+  BrokerSpec,
+  brokerHost,
+  brokerPorts,
   KubernetesSiteSpec,
   matchPools,
   POOL_LABEL,
@@ -95,6 +98,7 @@ export function planPod(
   agent: ResolvedAgent,
   site: KubernetesSiteSpec,
   priorityClassName: string,
+  broker?: BrokerSpec,
 ): PodPlan {
   const { spec, resources } = agent;
   const match = matchPools(spec.placement, resources.gpu, site.nodePools);
@@ -145,7 +149,10 @@ export function planPod(
       image: spec.container.image.toString(),
       command: spec.container.command,
       args: spec.container.args,
-      env: Object.entries(spec.container.env ?? {}).map(([name, value]) => ({ name, value })),
+      env: [
+        ...Object.entries(spec.container.env ?? {}).map(([name, value]) => ({ name, value })),
+        ...bindingEnv(agent, broker),
+      ],
       ports: Object.entries(spec.container.ports ?? {}).map(([name, containerPort]) => ({
         name,
         containerPort,
@@ -158,6 +165,30 @@ export function planPod(
     },
     scratchSizeLimit: resources.limits.ephemeralStorage.toKubernetes(),
   };
+}
+
+/** Prefix of the environment variables that tell an agent its queue binding. */
+export const BINDING_ENV_PREFIX = 'FLEET_';
+
+/**
+ * The queue binding as environment variables, so the agent consumes with the
+ * declared prefetch and knows its processing budget. No credentials: those
+ * come from Vault or workload identity.
+ */
+function bindingEnv(agent: ResolvedAgent, broker?: BrokerSpec): { name: string; value: string }[] {
+  const queue = agent.queue;
+  if (!queue || !broker) return [];
+  const env: Record<string, string> = {
+    FLEET_BROKER_HOST: brokerHost(broker),
+    FLEET_BROKER_PORT: String(brokerPorts(broker).amqp),
+    FLEET_QUEUE_VHOST: queue.vhost,
+    FLEET_QUEUE_NAME: queue.queue,
+    FLEET_QUEUE_PREFETCH: String(queue.prefetch),
+    FLEET_MAX_PROCESSING_SECONDS: String(queue.maxProcessingTime.toSecondsCeil()),
+  };
+  if (queue.maxPriority !== undefined) env.FLEET_QUEUE_MAX_PRIORITY = String(queue.maxPriority);
+  if (queue.deadLetter.enabled) env.FLEET_DEAD_LETTER_EXCHANGE = queue.deadLetter.exchange;
+  return Object.entries(env).map(([name, value]) => ({ name, value }));
 }
 
 function planProbe(probe: ProbeSpec): ProbePlan {

@@ -127,6 +127,18 @@ describe('defaults of a queue consumer', () => {
     });
   });
 
+  it('tells the agent its queue binding through FLEET_ variables, without credentials', () => {
+    expect(container.env).toEqual([
+      { name: 'FLEET_BROKER_HOST', value: 'rabbitmq.rabbitmq.svc.cluster.local' },
+      { name: 'FLEET_BROKER_PORT', value: '5672' },
+      { name: 'FLEET_QUEUE_VHOST', value: '/' },
+      { name: 'FLEET_QUEUE_NAME', value: 'image_processing_tasks' },
+      { name: 'FLEET_QUEUE_PREFETCH', value: '10' },
+      { name: 'FLEET_MAX_PROCESSING_SECONDS', value: '120' },
+      { name: 'FLEET_DEAD_LETTER_EXCHANGE', value: 'image_processing_tasks.dlx' },
+    ]);
+  });
+
   it('configures the provider from the kubeconfig only', () => {
     expect(json.provider.kubernetes).toEqual([
       { config_path: '~/.kube/config', config_context: 'dc1' },
@@ -573,6 +585,15 @@ describe('validation', () => {
     expect(() =>
       synthAgents([{ ...agent, container: { ...agent.container, env: { DB_PASSWORD: 'x' } } }]),
     ).toThrow("'container.env.DB_PASSWORD': looks like a secret");
+  });
+
+  it('reserves the FLEET_ prefix for the binding', () => {
+    const agent = consumer();
+    expect(() =>
+      synthAgents([
+        { ...agent, container: { ...agent.container, env: { FLEET_QUEUE_NAME: 'x' } } },
+      ]),
+    ).toThrow("'container.env.FLEET_QUEUE_NAME': the 'FLEET_' prefix is reserved");
   });
 
   it('requires a written reason to turn dead-lettering off', () => {
