@@ -75,8 +75,15 @@ function validateContainer(spec: AgentSpec, add: (path: Path, message: string) =
     }
   }
   for (const [name, value] of Object.entries(spec.container.env ?? {})) {
-    if (!ENV_NAME.test(name))
+    if (!ENV_NAME.test(name)) {
       add(['container', 'env', name], 'must be a valid environment variable name');
+    }
+    if (name.startsWith('FLEET_')) {
+      add(
+        ['container', 'env', name],
+        "the 'FLEET_' prefix is reserved for the queue binding the fleet passes to the agent",
+      );
+    }
     if (SECRET_LIKE_ENV.test(name)) {
       add(
         ['container', 'env', name],
