@@ -1,0 +1,77 @@
+import {
+  AgentDeployment,
+  BrokerSpec,
+  KubernetesSiteSpec,
+  Problem,
+  validateAgent,
+  validateAgentOnSite,
+} from '../constructs/model';
+import { mergeAll } from './merge';
+import { ProblemList } from './problems';
+import { checkSchema } from './schema-check';
+import { RawAgent, toAgentSpec } from './to-model';
+import { locate, SourceMap, SourceNode, toPlain } from './yaml-source';
+
+/** The sources of one agent on one site, all well formed on their own. */
+export interface DeploymentSources {
+  readonly agent: string;
+  /** `agentTypes.<agent>` of the catalogue. */
+  readonly catalogueEntry: SourceMap;
+  /** `agents.<agent>` of the environment; its `sites` key is not an override. */
+  readonly environmentEntry: SourceMap;
+  /** `agents.<agent>.sites.<site>`: a mapping, or null for no overrides. */
+  readonly siteEntry: SourceNode;
+  readonly site: KubernetesSiteSpec;
+  readonly brokers: readonly BrokerSpec[];
+}
+
+/**
+ * Merges the catalogue entry with the environment's overrides and checks the
+ * result: required fields, units, then the model's own rules. Every problem
+ * points at the line that set the value concerned.
+ */
+export function buildDeployment(
+  sources: DeploymentSources,
+  problems: ProblemList,
+): AgentDeployment | undefined {
+  const { environmentEntry, siteEntry } = sources;
+  const environmentWide: SourceMap = {
+    kind: 'map',
+    origin: environmentEntry.origin,
+    entries: new Map([...environmentEntry.entries].filter(([key]) => key !== 'sites')),
+  };
+  const site: SourceMap =
+    siteEntry.kind === 'map'
+      ? siteEntry
+      : { kind: 'map', origin: siteEntry.origin, entries: new Map() };
+  const merged = mergeAll(sources.catalogueEntry, [environmentWide, site]);
+  if (checkSchema('agentTypes', merged, problems, ['agentTypes', sources.agent]).length > 0) {
+    return undefined;
+  }
+
+  const report = (found: readonly Problem[]): boolean => {
+    for (const problem of found) {
+      const { node, rest } = locate(merged, problem.path);
+      problems.at(node.origin, problem.message, rest);
+    }
+    return found.length > 0;
+  };
+  try {
+    const { spec, problems: unitProblems } = toAgentSpec(
+      sources.agent,
+      toPlain(merged) as RawAgent,
+    );
+    if (!spec) {
+      report(unitProblems);
+      return undefined;
+    }
+    const ruleProblems = [
+      ...validateAgent(spec),
+      ...validateAgentOnSite(spec, sources.site, sources.brokers),
+    ];
+    return report(ruleProblems) ? undefined : { site: sources.site.name, agent: spec };
+  } catch (error) {
+    problems.at(site.origin, `could not be checked: ${(error as Error).message}`);
+    return undefined;
+  }
+}

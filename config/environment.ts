@@ -1,0 +1,128 @@
+import {
+  AgentDeployment,
+  BackendSpec,
+  BrokerSpec,
+  FleetEnvironment,
+  KubernetesSiteSpec,
+} from '../constructs/model';
+import { buildDeployment } from './deployment';
+import { Catalogue } from './catalogue';
+import { PATTERNS } from './formats';
+import { Origin, ProblemList } from './problems';
+import { checkSchema, FieldPath, isUnder } from './schema-check';
+import { RawBroker, RawSite, toBrokerSpec, toSiteSpec } from './to-model';
+import { childOf, readYamlMap, SourceNode, toPlain } from './yaml-source';
+
+/** Folder of the environment files, relative to the root directory. */
+export const ENVIRONMENTS_DIR = 'environments';
+
+const DNS_LABEL = new RegExp(PATTERNS.dnsLabel);
+const MAX_ENVIRONMENT_NAME = 30;
+
+/** The file of an environment, relative to the root directory. */
+export function environmentFile(name: string): string {
+  return `${ENVIRONMENTS_DIR}/${name}.yaml`;
+}
+
+/**
+ * Reads one environment file and builds the environment. Returns `undefined`
+ * when anything is wrong; every problem found is recorded.
+ */
+export function loadEnvironment(
+  rootDir: string,
+  name: string,
+  catalogue: Catalogue | undefined,
+  problems: ProblemList,
+): FleetEnvironment | undefined {
+  const file = environmentFile(name);
+  const start: Origin = { file, line: 1, column: 1, path: [] };
+  if (/[/\\]/.test(name)) {
+    problems.at(start, `'${name}' is not an environment name: name a file of ${ENVIRONMENTS_DIR}/`);
+    return undefined;
+  }
+  let ok = true;
+  if (!DNS_LABEL.test(name) || name.length > MAX_ENVIRONMENT_NAME) {
+    problems.at(
+      start,
+      `the environment name '${name}' (the file name) must be a DNS label of at most ${MAX_ENVIRONMENT_NAME} characters: lowercase letters, digits and '-'`,
+    );
+    ok = false;
+  }
+  const tree = readYamlMap(rootDir, file, "a mapping with the keys 'sites' and 'agents'", problems);
+  if (!tree) return undefined;
+  const failed = checkSchema('environment', tree, problems);
+  const broken = (prefix: FieldPath): boolean => failed.some((path) => isUnder(path, prefix));
+
+  const sites = new Map<string, KubernetesSiteSpec>();
+  const siteNames = keysOf(childOf(tree, 'sites'));
+  for (const [siteName, node] of entriesOf(childOf(tree, 'sites'))) {
+    if (!broken(['sites', siteName]))
+      sites.set(siteName, toSiteSpec(siteName, toPlain(node) as RawSite));
+  }
+  const brokers: BrokerSpec[] = [];
+  for (const [brokerName, node] of entriesOf(childOf(tree, 'brokers'))) {
+    if (!broken(['brokers', brokerName])) {
+      brokers.push(toBrokerSpec(brokerName, toPlain(node) as RawBroker));
+    }
+  }
+  const brokersWellFormed = !broken(['brokers']);
+
+  const deployments: AgentDeployment[] = [];
+  for (const [agent, entry] of entriesOf(childOf(tree, 'agents'))) {
+    if (catalogue && !catalogue.names.includes(agent)) {
+      problems.at(
+        entry.origin,
+        `unknown agent type '${agent}' (catalogue has: ${catalogue.names.join(', ') || 'none'})`,
+      );
+      ok = false;
+      continue;
+    }
+    for (const [siteName, siteEntry] of entriesOf(childOf(entry, 'sites'))) {
+      if (!siteNames.includes(siteName)) {
+        problems.at(
+          siteEntry.origin,
+          `unknown site '${siteName}' (declared sites: ${siteNames.join(', ') || 'none'})`,
+        );
+        ok = false;
+        continue;
+      }
+      const catalogueEntry = catalogue?.valid.get(agent);
+      const site = sites.get(siteName);
+      const wellFormed =
+        entry.kind === 'map' &&
+        !failed.some((path) => isUnder(path, ['agents', agent]) && !isOtherSite(path, siteName));
+      if (!catalogueEntry || !site || !brokersWellFormed || !wellFormed) {
+        ok = false;
+        continue;
+      }
+      const deployment = buildDeployment(
+        { agent, catalogueEntry, environmentEntry: entry, siteEntry, site, brokers },
+        problems,
+      );
+      if (deployment) deployments.push(deployment);
+      else ok = false;
+    }
+  }
+  if (!ok || failed.length > 0) return undefined;
+  const backend = childOf(tree, 'backend');
+  return {
+    name,
+    ...(backend ? { backend: toPlain(backend) as BackendSpec } : {}),
+    sites: [...sites.values()],
+    brokers,
+    deployments,
+  };
+}
+
+/** A path below `agents.<agent>.sites.<other site>`. */
+function isOtherSite(path: FieldPath, site: string): boolean {
+  return path[2] === 'sites' && path.length > 3 && path[3] !== site;
+}
+
+function entriesOf(node: SourceNode | undefined): [string, SourceNode][] {
+  return node?.kind === 'map' ? [...node.entries] : [];
+}
+
+function keysOf(node: SourceNode | undefined): string[] {
+  return entriesOf(node).map(([key]) => key);
+}

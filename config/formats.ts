@@ -1,0 +1,122 @@
+import { Cpu, Duration, ImageRef, Size, UnitError } from '../constructs/model';
+import { JsonSchema } from './json-schema';
+
+/** String patterns of the schemas, each with the message given when a value does not match. */
+export const PATTERNS = {
+  cpu: '^([0-9]+m|[0-9]+(\\.[0-9]{1,3})?)$',
+  size: '^[0-9]+(Ki|Mi|Gi|Ti|k|M|G|T)$',
+  duration: '^([0-9]+(ms|s|m|h|d))+$',
+  image:
+    '^[a-z0-9][a-z0-9._/:-]*(@sha256:[a-f0-9]{64}|:(?!latest$)[A-Za-z0-9_][A-Za-z0-9._-]{0,127})$',
+  dnsLabel: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+  cron: '^(@(yearly|annually|monthly|weekly|daily|hourly)|[^ ]+( +[^ ]+){4})$',
+  cidr: '^[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}$',
+} as const;
+
+const PARSERS: Record<string, (text: string) => unknown> = {
+  [PATTERNS.cpu]: Cpu.parse,
+  [PATTERNS.size]: Size.parse,
+  [PATTERNS.duration]: Duration.parse,
+  [PATTERNS.image]: ImageRef.parse,
+};
+
+const MESSAGES: Record<string, (value: string) => string> = {
+  [PATTERNS.dnsLabel]: (value) =>
+    `'${value}' must be a DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit`,
+  [PATTERNS.cron]: (value) =>
+    `'${value}' is not a cron expression: use five fields (minute hour day-of-month month day-of-week), e.g. '0 2 * * *'`,
+  [PATTERNS.cidr]: (value) => `'${value}' must be an IPv4 CIDR such as 10.0.0.0/16`,
+};
+
+/** What is wrong with a string that does not match a pattern of the schemas, and what is allowed. */
+export function patternMessage(pattern: string, value: unknown): string {
+  const text = String(value);
+  const parse = PARSERS[pattern];
+  if (parse) {
+    try {
+      parse(text);
+    } catch (error) {
+      if (error instanceof UnitError) return error.message;
+      throw error;
+    }
+  }
+  const message = MESSAGES[pattern];
+  return message ? message(text) : `'${text}' must match the pattern ${pattern}`;
+}
+
+/** A CPU quantity: a string such as `500m` or `2`, or a number of cores. */
+export function cpuSchema(description: string): JsonSchema {
+  return {
+    type: ['string', 'number'],
+    pattern: PATTERNS.cpu,
+    exclusiveMinimum: 0,
+    description: `${description} Millicores such as '500m' or cores such as 2 or 0.5.`,
+  };
+}
+
+/** A memory or storage size such as `512Mi`. */
+export function sizeSchema(description: string): JsonSchema {
+  return {
+    type: 'string',
+    pattern: PATTERNS.size,
+    description: `${description} Whole number with Ki, Mi, Gi, Ti (binary) or k, M, G, T (decimal), e.g. '512Mi'.`,
+  };
+}
+
+/** A duration such as `30s`, `5m` or `1h30m`. */
+export function durationSchema(description: string): JsonSchema {
+  return {
+    type: 'string',
+    pattern: PATTERNS.duration,
+    description: `${description} Whole numbers with ms, s, m, h or d, e.g. '30s', '5m', '1h30m'.`,
+  };
+}
+
+/** A whole number within a range. */
+export function integerSchema(description: string, minimum: number, maximum?: number): JsonSchema {
+  return maximum === undefined
+    ? { type: 'integer', minimum, description }
+    : { type: 'integer', minimum, maximum, description };
+}
+
+export function stringSchema(description: string, extra: JsonSchema = {}): JsonSchema {
+  return { type: 'string', description, ...extra };
+}
+
+export function enumSchema(description: string, values: readonly string[]): JsonSchema {
+  return { type: 'string', enum: values, description };
+}
+
+/** A mapping with exactly these keys allowed. */
+export function objectSchema(
+  description: string,
+  properties: Record<string, JsonSchema>,
+  required: readonly string[] = [],
+): JsonSchema {
+  return {
+    type: 'object',
+    description,
+    additionalProperties: false,
+    properties,
+    ...(required.length > 0 ? { required } : {}),
+  };
+}
+
+/** A mapping from free names to values of one schema. */
+export function mapSchema(description: string, values: JsonSchema, names?: JsonSchema): JsonSchema {
+  return {
+    type: 'object',
+    description,
+    ...(names ? { propertyNames: names } : {}),
+    additionalProperties: values,
+  };
+}
+
+export function listSchema(description: string, items: JsonSchema, minItems?: number): JsonSchema {
+  return { type: 'array', description, items, ...(minItems ? { minItems } : {}) };
+}
+
+/** Names that become Kubernetes object names or stack ids. */
+export function dnsLabelSchema(maxLength: number): JsonSchema {
+  return { type: 'string', pattern: PATTERNS.dnsLabel, maxLength };
+}

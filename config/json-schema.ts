@@ -1,0 +1,57 @@
+/** The subset of JSON Schema (draft-07) the configuration schemas use. */
+export interface JsonSchema {
+  $schema?: string;
+  $id?: string;
+  $ref?: string;
+  title?: string;
+  description?: string;
+  type?: JsonType | JsonType[];
+  enum?: readonly (string | number | boolean | null)[];
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: boolean | JsonSchema;
+  propertyNames?: JsonSchema;
+  required?: readonly string[];
+  minProperties?: number;
+  maxProperties?: number;
+  items?: JsonSchema;
+  minItems?: number;
+  uniqueItems?: boolean;
+  pattern?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  default?: unknown;
+  examples?: readonly unknown[];
+  definitions?: Record<string, JsonSchema>;
+}
+
+export type JsonType = 'object' | 'array' | 'string' | 'number' | 'integer' | 'boolean' | 'null';
+
+/**
+ * The override form of a schema, for the merge rules of `merge.ts`: no
+ * `required` anywhere in nested mappings, and every value may be `null` (which
+ * removes the key it is set on). Sequences replace wholesale, so their items keep
+ * the full schema.
+ */
+export function partialOf(schema: JsonSchema): JsonSchema {
+  const result: JsonSchema = { ...schema, type: nullable(schema.type) };
+  delete result.required;
+  if (schema.enum) result.enum = [...schema.enum, null];
+  if (schema.properties) {
+    result.properties = Object.fromEntries(
+      Object.entries(schema.properties).map(([key, value]) => [key, partialOf(value)]),
+    );
+  }
+  if (typeof schema.additionalProperties === 'object') {
+    result.additionalProperties = partialOf(schema.additionalProperties);
+  }
+  return result;
+}
+
+function nullable(type: JsonSchema['type']): JsonType[] {
+  if (type === undefined) throw new Error('partialOf needs a schema with a type');
+  const types = Array.isArray(type) ? type : [type];
+  return types.includes('null') ? types : [...types, 'null'];
+}

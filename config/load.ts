@@ -1,0 +1,64 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { FleetEnvironment } from '../constructs/model';
+import { loadCatalogue } from './catalogue';
+import { ENVIRONMENTS_DIR, loadEnvironment } from './environment';
+import { ConfigProblem, ProblemList } from './problems';
+import { deepFreeze } from './to-model';
+
+/** The environments, or every problem found in the files. */
+export type LoadResult =
+  { ok: true; environments: FleetEnvironment[] } | { ok: false; problems: ConfigProblem[] };
+
+/** What to load. */
+export interface LoadOptions {
+  /** Directory holding `fleet/` and `environments/`. */
+  readonly rootDir: string;
+  /**
+   * Names of the environments to load (`environments/<name>.yaml`).
+   * @default - every `*.yaml` file of `environments/`, in name order
+   */
+  readonly environments?: readonly string[];
+}
+
+/**
+ * Loads `fleet/agent-types.yaml` and `environments/<name>.yaml` into
+ * deep-readonly model objects, with unit strings parsed into value objects.
+ *
+ * Every problem is reported at once, one per problem, sorted by file and line,
+ * each naming the file (relative to `rootDir`), line, column and field. Never
+ * throws for bad input.
+ */
+export function loadFleet(options: LoadOptions): LoadResult {
+  const problems = new ProblemList();
+  const catalogue = loadCatalogue(options.rootDir, problems);
+  const names = options.environments
+    ? [...new Set(options.environments)]
+    : listEnvironments(options.rootDir, problems);
+  const environments: FleetEnvironment[] = [];
+  for (const name of names) {
+    const environment = loadEnvironment(options.rootDir, name, catalogue, problems);
+    if (environment) environments.push(environment);
+  }
+  if (problems.size > 0 || environments.length !== names.length) {
+    return { ok: false, problems: problems.sorted() };
+  }
+  return { ok: true, environments: deepFreeze(environments) };
+}
+
+function listEnvironments(rootDir: string, problems: ProblemList): string[] {
+  const where = { file: `${ENVIRONMENTS_DIR}/`, line: 1, column: 1, path: [] };
+  let files: string[];
+  try {
+    files = fs.readdirSync(path.join(rootDir, ENVIRONMENTS_DIR));
+  } catch (error) {
+    problems.at(where, `cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`);
+    return [];
+  }
+  const names = files
+    .filter((file) => file.endsWith('.yaml'))
+    .map((file) => file.slice(0, -'.yaml'.length))
+    .sort();
+  if (names.length === 0) problems.at(where, 'holds no environment file (<name>.yaml)');
+  return names;
+}

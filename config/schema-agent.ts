@@ -1,0 +1,336 @@
+import {
+  cpuSchema,
+  durationSchema,
+  enumSchema,
+  integerSchema,
+  listSchema,
+  mapSchema,
+  objectSchema,
+  PATTERNS,
+  sizeSchema,
+  stringSchema,
+} from './formats';
+import { JsonSchema } from './json-schema';
+
+/** Schemas of the agent spec (`AgentSpec` of the model, without `name`), as the catalogue writes it. */
+
+const portRef: JsonSchema = {
+  type: ['string', 'integer'],
+  minimum: 1,
+  maximum: 65535,
+  description: 'Name of a declared container port, or a port number.',
+};
+
+const stringList = (description: string): JsonSchema => listSchema(description, { type: 'string' });
+
+function probeSchema(description: string): JsonSchema {
+  return objectSchema(`${description} Exactly one of httpGet, tcpSocket or exec.`, {
+    httpGet: objectSchema(
+      'HTTP GET on a container port; healthy on a 2xx or 3xx status.',
+      { path: stringSchema('Request path, e.g. /healthz.', { pattern: '^/' }), port: portRef },
+      ['path', 'port'],
+    ),
+    tcpSocket: objectSchema('TCP connect to a container port.', { port: portRef }, ['port']),
+    exec: listSchema('Command run in the container; exit 0 is healthy.', { type: 'string' }, 1),
+    period: durationSchema('How often the probe runs. Default 10s.'),
+    failureThreshold: integerSchema('Failures in a row before the probe fails. Default 3.', 1, 100),
+    initialDelay: durationSchema('Wait after the container starts. Default 0s.'),
+    timeout: durationSchema('Time one probe may take. Default 1s.'),
+  });
+}
+
+const container = objectSchema(
+  'The agent container.',
+  {
+    image: stringSchema(
+      "Image pinned by digest ('repository@sha256:<64 hex digits>') or by an immutable version tag (not 'latest').",
+      { pattern: PATTERNS.image },
+    ),
+    command: stringList("Entrypoint. Default: the image's entrypoint."),
+    args: stringList("Arguments. Default: the image's arguments."),
+    env: mapSchema(
+      'Plain configuration values. Never secrets: those come from Vault or workload identity.',
+      { type: 'string' },
+    ),
+    ports: mapSchema(
+      'Named container ports, e.g. { metrics: 9102 }. Names are DNS labels of at most 15 characters.',
+      integerSchema('Port number.', 1, 65535),
+    ),
+    metricsPort: stringSchema(
+      "Name of the port Prometheus scrapes at /metrics. Default: 'metrics' when such a port is declared.",
+    ),
+    probes: objectSchema(
+      'Readiness and liveness probes; required for consumers.',
+      {
+        readiness: probeSchema('Whether the agent takes work; failing removes it from service.'),
+        liveness: probeSchema('Whether the agent is alive; failing restarts the container.'),
+      },
+      ['readiness', 'liveness'],
+    ),
+    shutdown: objectSchema('Graceful shutdown, so work in flight finishes before SIGKILL.', {
+      drainCommand: listSchema(
+        'preStop command that tells the agent to stop fetching work. Default: sleep <preStopDelay>.',
+        { type: 'string' },
+        1,
+      ),
+      preStopDelay: durationSchema('Time the preStop hook is given. Default 5s.'),
+    }),
+  },
+  ['image'],
+);
+
+const resources = objectSchema(
+  'CPU, memory, ephemeral storage and GPUs of one replica.',
+  {
+    requests: objectSchema(
+      'What the scheduler reserves.',
+      {
+        cpu: cpuSchema('CPU request.'),
+        memory: sizeSchema('Memory request.'),
+        ephemeralStorage: sizeSchema('Ephemeral storage request. Default 128Mi.'),
+      },
+      ['cpu', 'memory'],
+    ),
+    limits: objectSchema('Caps. Default: equal to the requests.', {
+      cpu: cpuSchema('CPU limit.'),
+      memory: sizeSchema('Memory limit.'),
+      ephemeralStorage: sizeSchema('Ephemeral storage limit.'),
+    }),
+    gpu: integerSchema('Whole NVIDIA GPUs (nvidia.com/gpu) per replica. Default 0.', 0, 16),
+  },
+  ['requests'],
+);
+
+const queue = objectSchema(
+  'The queue the agent consumes: a RabbitMQ quorum queue with manual acknowledgements.',
+  {
+    broker: stringSchema('Name of a broker of the environment.'),
+    vhost: stringSchema("Virtual host. Default '/'."),
+    queue: stringSchema('Queue name.', { minLength: 1, maxLength: 200 }),
+    maxPriority: integerSchema(
+      'Highest message priority the queue honours. Default: no priorities.',
+      1,
+      10,
+    ),
+    deadLetter: objectSchema('Dead-lettering; on by default.', {
+      enabled: {
+        type: 'boolean',
+        description: 'Turning it off needs a written reason. Default true.',
+      },
+      reason: stringSchema('Why dead-lettering is off (at least 10 characters).'),
+      exchange: stringSchema("Dead-letter exchange. Default '<queue>.dlx'."),
+      queue: stringSchema("Dead-letter queue. Default '<queue>.dlq'."),
+      deliveryLimit: integerSchema(
+        'Deliveries before a message is dead-lettered. Default 5.',
+        1,
+        1000,
+      ),
+    }),
+    consumer: objectSchema('How the agent consumes.', {
+      prefetch: integerSchema(
+        'Unacknowledged messages a replica holds at once. Default 10.',
+        1,
+        10000,
+      ),
+      maxProcessingTime: durationSchema(
+        'Longest time one message may take; sizes the graceful shutdown. At most 2h. Default 30s.',
+      ),
+    }),
+  },
+  ['broker', 'queue'],
+);
+
+function scalingRulesSchema(direction: string): JsonSchema {
+  return objectSchema(`Rate limits when scaling ${direction}.`, {
+    stabilizationWindow: durationSchema('Recommendations considered over this window; at most 1h.'),
+    policies: listSchema(
+      'At most value pods or percent per period each.',
+      objectSchema(
+        'One scaling policy.',
+        {
+          type: enumSchema('Pods or percent of the current replicas.', ['pods', 'percent']),
+          value: integerSchema('Pods or percent per period.', 1, 1000),
+          period: durationSchema('Period of the policy, 1s to 30m.'),
+        },
+        ['type', 'value', 'period'],
+      ),
+    ),
+    select: enumSchema("Which policy wins when several apply. Default 'max'.", [
+      'max',
+      'min',
+      'disabled',
+    ]),
+  });
+}
+
+const utilization = (resource: string): JsonSchema =>
+  objectSchema(
+    `Average ${resource} utilisation signal (native HPA unless an event signal is present).`,
+    { targetUtilization: integerSchema(`Target percent of the ${resource} request.`, 1, 100) },
+    ['targetUtilization'],
+  );
+
+const cronExpression = (description: string): JsonSchema =>
+  stringSchema(description, { pattern: PATTERNS.cron });
+
+const scaling = objectSchema(
+  'Replica bounds and the signals the agent scales on. No signal: a fixed count. Only cpu/memory: an HPA. Any of queueDepth, prometheus, cron: a KEDA ScaledObject.',
+  {
+    minReplicas: integerSchema('Fewest replicas; 0 only with an event signal (KEDA).', 0, 1000),
+    maxReplicas: integerSchema('Most replicas.', 1, 1000),
+    cpu: utilization('CPU'),
+    memory: utilization('memory'),
+    queueDepth: objectSchema(
+      "Messages in the agent's queue (ready and unacknowledged) per replica; needs a queue binding.",
+      {
+        perReplica: integerSchema('Messages one replica handles.', 1, 1_000_000),
+        activation: integerSchema('Depth above which a scaled-to-zero agent wakes. Default 0.', 0),
+      },
+      ['perReplica'],
+    ),
+    prometheus: objectSchema(
+      'A Prometheus query as a scaling signal: desired replicas = ceil(value / threshold).',
+      {
+        query: stringSchema('PromQL query returning one value.', { minLength: 1 }),
+        threshold: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          description: 'Value one replica handles.',
+        },
+        sustainedFor: durationSchema(
+          'Scale only when the value stayed above the threshold this long (min_over_time).',
+        ),
+        activationThreshold: {
+          type: 'number',
+          minimum: 0,
+          description: 'Value at which the agent wakes from zero. Default 0.',
+        },
+        serverAddress: stringSchema("Prometheus URL. Default: the site's Prometheus."),
+      },
+      ['query', 'threshold'],
+    ),
+    cron: listSchema(
+      'Windows of time with a floor of replicas, e.g. office hours.',
+      objectSchema(
+        'One window.',
+        {
+          timezone: stringSchema("IANA time zone. Default 'Etc/UTC'."),
+          start: cronExpression('Cron expression where the window opens.'),
+          end: cronExpression('Cron expression where the window closes.'),
+          replicas: integerSchema(
+            'Replicas held during the window (at most maxReplicas).',
+            1,
+            1000,
+          ),
+        },
+        ['start', 'end', 'replicas'],
+      ),
+    ),
+    behavior: objectSchema(
+      'HPA behaviour. Default: up at most 4 pods or 100% per minute; down at most 2 pods per minute after a 5m window.',
+      { scaleUp: scalingRulesSchema('up'), scaleDown: scalingRulesSchema('down') },
+    ),
+    fallback: objectSchema(
+      'Replicas held when the metric source fails (queueDepth or prometheus signals only).',
+      {
+        replicas: integerSchema('Replicas held, within the bounds.', 1, 1000),
+        failureThreshold: integerSchema(
+          'Failed reads in a row before the fallback applies. Default 3.',
+          1,
+          100,
+        ),
+      },
+      ['replicas'],
+    ),
+    pollingInterval: durationSchema('How often KEDA reads the signals. Default 15s.'),
+    cooldownPeriod: durationSchema(
+      'Wait after the last activity before scaling to zero. Default 5m.',
+    ),
+  },
+  ['minReplicas', 'maxReplicas'],
+);
+
+const schedule = objectSchema(
+  "Schedule of a 'scheduled' agent (CronJob).",
+  {
+    cron: cronExpression("Five-field cron expression, e.g. '0 2 * * *'."),
+    timezone: stringSchema("IANA time zone. Default 'Etc/UTC'."),
+    deadline: durationSchema('Longest a run may take before it is stopped. Default 1h.'),
+    retries: integerSchema('Retries of a failed run. Default 2.', 0, 10),
+    concurrency: enumSchema("What to do when the previous run is still going. Default 'forbid'.", [
+      'forbid',
+      'replace',
+      'allow',
+    ]),
+  },
+  ['cron'],
+);
+
+const placement = objectSchema(
+  'What the nodes must offer; matched against the node pools of each site.',
+  {
+    arch: {
+      ...listSchema(
+        'Architectures the image is built for. Default [amd64].',
+        enumSchema('CPU architecture.', ['amd64', 'arm64']),
+        1,
+      ),
+      uniqueItems: true,
+    },
+    gpuModel: stringSchema(
+      'GPU model needed, e.g. nvidia-tesla-t4 (count is resources.gpu). Default: any.',
+    ),
+    spot: enumSchema("Whether spot capacity is acceptable. Default 'never'.", [
+      'never',
+      'allowed',
+      'required',
+    ]),
+    labels: mapSchema('Node labels the pool must carry, e.g. { datacenter: nebraska }.', {
+      type: 'string',
+    }),
+  },
+);
+
+const isolation = objectSchema('Failure isolation of the agent type.', {
+  namespace: stringSchema('Namespace the agent runs in. Default: its own, named after the agent.'),
+  serviceAccountToken: {
+    type: 'boolean',
+    description: 'Mount a Kubernetes API token in the pods. Default false.',
+  },
+  priority: enumSchema('PriorityClass tier. Default: standard for consumers, batch otherwise.', [
+    'realtime',
+    'standard',
+    'batch',
+  ]),
+  egress: listSchema(
+    'Extra egress beyond DNS and the broker.',
+    objectSchema(
+      'Networks and TCP ports the agent may reach.',
+      {
+        cidr: stringSchema('IPv4 CIDR, e.g. 10.0.0.0/16.', { pattern: PATTERNS.cidr }),
+        ports: listSchema('TCP ports.', integerSchema('Port number.', 1, 65535), 1),
+      },
+      ['cidr', 'ports'],
+    ),
+  ),
+});
+
+/** One agent type of the catalogue: every `AgentSpec` field except `name`, which is its key. */
+export const agentTypeSchema: JsonSchema = objectSchema(
+  'An agent type: what it runs, what it needs, what it reads and how it scales.',
+  {
+    description: stringSchema('What the agent does.'),
+    workload: enumSchema(
+      "consumer: long-running (Deployment); scheduled: cron batch (CronJob); per-message: one Job per batch of messages (KEDA ScaledJob). Default 'consumer'.",
+      ['consumer', 'scheduled', 'per-message'],
+    ),
+    container,
+    resources,
+    queue,
+    scaling,
+    schedule,
+    placement,
+    isolation,
+  },
+  ['container', 'resources'],
+);

@@ -1,0 +1,211 @@
+import { agentTypeSchema } from './schema-agent';
+import {
+  dnsLabelSchema,
+  enumSchema,
+  integerSchema,
+  listSchema,
+  mapSchema,
+  objectSchema,
+  PATTERNS,
+  stringSchema,
+} from './formats';
+import { JsonSchema, partialOf } from './json-schema';
+
+/**
+ * The JSON Schemas of the configuration files, written once here and published
+ * to `schema/` by `npm run schema` for editors (yaml-language-server).
+ */
+
+const DRAFT_07 = 'http://json-schema.org/draft-07/schema#';
+
+export { agentTypeSchema };
+
+/** `fleet/agent-types.yaml`: the catalogue of agent types shared by every environment. */
+export const agentTypesSchema: JsonSchema = {
+  $schema: DRAFT_07,
+  title: 'Agent fleet: agent type catalogue',
+  ...objectSchema(
+    'Agent types declared once and placed on sites by the environment files.',
+    {
+      agentTypes: {
+        ...mapSchema(
+          'Agent types by name. The name (a DNS label of at most 50 characters) names the Kubernetes objects.',
+          { $ref: '#/definitions/agentType' },
+          dnsLabelSchema(50),
+        ),
+        minProperties: 1,
+      },
+    },
+    ['agentTypes'],
+  ),
+  definitions: { agentType: agentTypeSchema },
+};
+
+const agentOverride: JsonSchema = {
+  ...partialOf(agentTypeSchema),
+  description:
+    'Overrides of the agent type: mappings merge key by key, lists and scalars replace, null removes the key.',
+};
+
+const overrideKeys = Object.keys(agentTypeSchema.properties ?? {});
+
+const agentPlacement = objectSchema(
+  'An agent type of the catalogue placed on sites of this environment, with overrides for the whole environment.',
+  {
+    sites: {
+      ...mapSchema(
+        'Sites the agent type runs on, each with overrides for that site only (may be empty: {}).',
+        { $ref: '#/definitions/agentOverride' },
+      ),
+      minProperties: 1,
+    },
+    ...Object.fromEntries(
+      overrideKeys.map((key) => [key, { $ref: `#/definitions/agentOverride/properties/${key}` }]),
+    ),
+  },
+  ['sites'],
+);
+
+const nodePool = objectSchema('A node pool: what its nodes offer and their taints.', {
+  arch: enumSchema("CPU architecture. Default 'amd64'.", ['amd64', 'arm64']),
+  capacity: enumSchema("Default 'on-demand'.", ['on-demand', 'spot']),
+  gpu: objectSchema(
+    'GPUs per node and their model.',
+    {
+      count: integerSchema('GPUs per node.', 1, 16),
+      model: stringSchema('GPU model, e.g. nvidia-tesla-t4.', { minLength: 1 }),
+    },
+    ['count', 'model'],
+  ),
+  labels: mapSchema('Node labels such as location, datacenter, hardware-type.', { type: 'string' }),
+  taints: listSchema(
+    'Node taints; agents that match the pool tolerate them.',
+    objectSchema(
+      'A taint.',
+      {
+        key: stringSchema('Taint key, e.g. nvidia.com/gpu.', { minLength: 1 }),
+        value: stringSchema('Taint value. Default: none.'),
+        effect: enumSchema('Taint effect.', ['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
+      },
+      ['key', 'effect'],
+    ),
+  ),
+});
+
+const kubernetesSite = objectSchema(
+  'A Kubernetes cluster reached through a kubeconfig context.',
+  {
+    kind: enumSchema('Kind of site.', ['kubernetes']),
+    kubeconfig: objectSchema(
+      'How to reach the cluster.',
+      {
+        path: stringSchema('Path to the kubeconfig file; ~ is expanded.', { minLength: 1 }),
+        context: stringSchema('Context of the kubeconfig.', { minLength: 1 }),
+      },
+      ['path', 'context'],
+    ),
+    nodePools: {
+      ...mapSchema('Node pools by name (DNS label).', nodePool, dnsLabelSchema(63)),
+      minProperties: 1,
+    },
+    monitoring: objectSchema('Where monitoring runs.', {
+      namespace: stringSchema("Namespace of monitoring. Default 'monitoring'."),
+      prometheusUrl: stringSchema('Prometheus URL. Default: the kube-prometheus-stack Prometheus.'),
+    }),
+    kedaNamespace: stringSchema("Namespace of KEDA. Default 'keda'."),
+  },
+  ['kind', 'kubeconfig', 'nodePools'],
+);
+
+const exactlyOne = (schema: JsonSchema): JsonSchema => ({
+  ...schema,
+  minProperties: 1,
+  maxProperties: 1,
+});
+
+const broker = objectSchema(
+  'A RabbitMQ broker. KEDA reads queue depth through its management API.',
+  {
+    kind: enumSchema('Kind of broker.', ['rabbitmq']),
+    endpoint: exactlyOne(
+      objectSchema('Where clients reach the broker: exactly one of inCluster or external.', {
+        inCluster: objectSchema(
+          'Pods in a namespace of the same cluster.',
+          {
+            namespace: stringSchema('Namespace of the broker.', { minLength: 1 }),
+            podLabels: {
+              ...mapSchema("Labels of the broker's pods.", { type: 'string' }),
+              minProperties: 1,
+            },
+            host: stringSchema('Service DNS name.', { minLength: 1 }),
+          },
+          ['namespace', 'podLabels', 'host'],
+        ),
+        external: objectSchema(
+          'Addresses outside the cluster.',
+          {
+            host: stringSchema('Host name.', { minLength: 1 }),
+            cidrs: listSchema(
+              'Networks the agents may reach the broker on.',
+              stringSchema('IPv4 CIDR.', { pattern: PATTERNS.cidr }),
+              1,
+            ),
+          },
+          ['host', 'cidrs'],
+        ),
+      }),
+    ),
+    ports: objectSchema('Broker ports. Default: amqp 5672, management 15672.', {
+      amqp: integerSchema('AMQP port.', 1, 65535),
+      management: integerSchema('Management API port.', 1, 65535),
+    }),
+    credentialsSecret: stringSchema(
+      "Secret in KEDA's namespace with the management URL (key 'host'). Default 'keda-rabbitmq-<name>'.",
+    ),
+  },
+  ['kind', 'endpoint'],
+);
+
+const backend = exactlyOne(
+  objectSchema('Where Terraform keeps state: exactly one of local or s3. Default: local.', {
+    local: objectSchema('Local state files.', {
+      dir: stringSchema("Directory of the state files. Default 'terraform-state'.", {
+        minLength: 1,
+      }),
+    }),
+    s3: objectSchema(
+      'An S3 bucket with KMS encryption and lock files.',
+      {
+        bucket: stringSchema('Bucket name.', { minLength: 1 }),
+        region: stringSchema('Region of the bucket.', { minLength: 1 }),
+        keyPrefix: stringSchema('Prefix of the state keys. Default: the environment name.'),
+        kmsKeyId: stringSchema('KMS key that encrypts the state objects.', { minLength: 1 }),
+      },
+      ['bucket', 'region', 'kmsKeyId'],
+    ),
+  }),
+);
+
+/** `environments/<name>.yaml`: one environment's sites, brokers and agent placements. */
+export const environmentSchema: JsonSchema = {
+  $schema: DRAFT_07,
+  title: 'Agent fleet: environment',
+  ...objectSchema(
+    'One environment; the file name is its name (a DNS label).',
+    {
+      description: stringSchema('What the environment is for.'),
+      backend,
+      sites: {
+        ...mapSchema('Sites by name (DNS label).', kubernetesSite, dnsLabelSchema(63)),
+        minProperties: 1,
+      },
+      brokers: mapSchema('Brokers by name (DNS label).', broker, dnsLabelSchema(63)),
+      agents: mapSchema(
+        'Agent types of the catalogue (fleet/agent-types.yaml) and the sites they run on.',
+        agentPlacement,
+      ),
+    },
+    ['sites'],
+  ),
+  definitions: { agentOverride },
+};

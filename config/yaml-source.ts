@@ -1,0 +1,203 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node, parseDocument } from 'yaml';
+import { Origin, ProblemList } from './problems';
+
+/** A YAML value with the position of every node, so problems can name a line. */
+export type SourceNode = SourceMap | SourceSeq | SourceScalar | SourceRemoved;
+
+export interface SourceMap {
+  readonly kind: 'map';
+  /** Position of the key that holds this mapping (of the first key for the document root). */
+  readonly origin: Origin;
+  /** In file order. */
+  readonly entries: ReadonlyMap<string, SourceNode>;
+}
+
+export interface SourceSeq {
+  readonly kind: 'seq';
+  readonly origin: Origin;
+  readonly items: readonly SourceNode[];
+}
+
+export interface SourceScalar {
+  readonly kind: 'scalar';
+  readonly origin: Origin;
+  readonly value: string | number | boolean | null;
+}
+
+/** A key removed by an explicit `null` in an override; absent from plain values. */
+export interface SourceRemoved {
+  readonly kind: 'removed';
+  readonly origin: Origin;
+}
+
+/**
+ * Reads and parses one YAML file of the root directory. YAML errors (syntax,
+ * duplicate keys, unknown aliases) become problems and give `undefined`; so
+ * does a file that is missing, empty or not a mapping.
+ * @param file path relative to `rootDir`, with `/` separators
+ * @param expected what the file should hold, for the message about an empty file
+ */
+export function readYamlMap(
+  rootDir: string,
+  file: string,
+  expected: string,
+  problems: ProblemList,
+): SourceMap | undefined {
+  const start: Origin = { file, line: 1, column: 1, path: [] };
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(rootDir, file), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    problems.at(start, code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? error})`);
+    return undefined;
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true });
+  const position = (offset: number): { line: number; column: number } => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  const yamlProblems = [...doc.errors, ...doc.warnings];
+  for (const error of yamlProblems) {
+    const [line, column] = error.linePos
+      ? [error.linePos[0].line, error.linePos[0].col]
+      : [position(error.pos[0]).line, position(error.pos[0]).column];
+    const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    problems.at({ file, line, column, path: [] }, `YAML: ${message}`);
+  }
+  if (yamlProblems.length > 0) return undefined;
+  const contents = doc.contents;
+  if (contents === null || (isScalar(contents) && contents.value === null)) {
+    problems.at(start, `is empty: expected ${expected}`);
+    return undefined;
+  }
+  const builder = new TreeBuilder(doc, file, position, problems);
+  const root = builder.build(contents, { file, ...position(contents.range?.[0] ?? 0), path: [] });
+  if (builder.failed) return undefined;
+  if (root.kind !== 'map') {
+    problems.at(start, `must be a mapping: expected ${expected}`);
+    return undefined;
+  }
+  return root;
+}
+
+class TreeBuilder {
+  failed = false;
+  private readonly resolving = new Set<Node>();
+
+  constructor(
+    private readonly doc: Document,
+    private readonly file: string,
+    private readonly position: (offset: number) => { line: number; column: number },
+    private readonly problems: ProblemList,
+  ) {}
+
+  build(node: unknown, origin: Origin): SourceNode {
+    if (isAlias(node)) return this.alias(node.source, node.resolve(this.doc), origin);
+    if (isMap(node)) {
+      const entries = new Map<string, SourceNode>();
+      for (const pair of node.items) {
+        const key = pair.key;
+        const keyOrigin = this.originOf(key, origin.path, origin);
+        if (!isScalar(key) || (typeof key.value === 'object' && key.value !== null)) {
+          this.fail(keyOrigin, 'keys must be plain names, not mappings or lists');
+          continue;
+        }
+        const name = String(key.value);
+        const at = { ...keyOrigin, path: [...origin.path, name] };
+        entries.set(name, this.build(pair.value, at));
+      }
+      return { kind: 'map', origin, entries };
+    }
+    if (isSeq(node)) {
+      const items = node.items.map((item, index) =>
+        this.build(item, this.originOf(item, [...origin.path, index], origin)),
+      );
+      return { kind: 'seq', origin, items };
+    }
+    const value = isScalar(node) ? node.value : null;
+    return {
+      kind: 'scalar',
+      origin,
+      value:
+        value === null || ['string', 'number', 'boolean'].includes(typeof value)
+          ? (value as string | number | boolean | null)
+          : String(value),
+    };
+  }
+
+  private alias(name: string, target: Node | undefined, origin: Origin): SourceNode {
+    if (!target) {
+      this.fail(origin, `YAML: unknown alias '*${name}'`);
+      return { kind: 'scalar', origin, value: null };
+    }
+    if (this.resolving.has(target)) {
+      this.fail(origin, `YAML: alias '*${name}' refers to itself`);
+      return { kind: 'scalar', origin, value: null };
+    }
+    this.resolving.add(target);
+    const built = this.build(target, origin);
+    this.resolving.delete(target);
+    return built;
+  }
+
+  private originOf(node: unknown, nodePath: Origin['path'], fallback: Origin): Origin {
+    const offset = (node as { range?: [number, number, number] } | null)?.range?.[0];
+    if (offset === undefined) return { ...fallback, path: nodePath };
+    return { file: this.file, ...this.position(offset), path: nodePath };
+  }
+
+  private fail(origin: Origin, message: string): void {
+    this.failed = true;
+    this.problems.at(origin, message);
+  }
+}
+
+/** The value as plain JSON-like data, without removed keys. */
+export function toPlain(node: SourceNode): unknown {
+  switch (node.kind) {
+    case 'map': {
+      const result: Record<string, unknown> = {};
+      for (const [key, value] of node.entries) {
+        if (value.kind !== 'removed') result[key] = toPlain(value);
+      }
+      return result;
+    }
+    case 'seq':
+      return node.items.map(toPlain);
+    case 'scalar':
+      return node.value;
+    case 'removed':
+      return undefined;
+  }
+}
+
+/** The child at a key of a mapping or an index of a sequence. */
+export function childOf(
+  node: SourceNode | undefined,
+  key: string | number,
+): SourceNode | undefined {
+  if (node?.kind === 'map') return node.entries.get(String(key));
+  if (node?.kind === 'seq') return node.items[Number(key)];
+  return undefined;
+}
+
+/**
+ * The deepest node along `fieldPath` and the part of the path below it that
+ * does not exist, so a problem about an absent field points at its parent.
+ */
+export function locate(
+  root: SourceNode,
+  fieldPath: readonly (string | number)[],
+): { node: SourceNode; rest: (string | number)[] } {
+  let node = root;
+  for (let index = 0; index < fieldPath.length; index++) {
+    const next = childOf(node, fieldPath[index]);
+    if (!next) return { node, rest: fieldPath.slice(index) };
+    node = next;
+  }
+  return { node, rest: [] };
+}
