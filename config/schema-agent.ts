@@ -87,7 +87,7 @@ const resources = objectSchema(
       {
         cpu: cpuSchema('CPU request.'),
         memory: sizeSchema('Memory request.'),
-        ephemeralStorage: sizeSchema('Ephemeral storage request. Default 128Mi.'),
+        ephemeralStorage: sizeSchema('Ephemeral storage request. Default 256Mi.'),
       },
       ['cpu', 'memory'],
     ),

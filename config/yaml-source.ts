@@ -45,15 +45,28 @@ export function readYamlMap(
   expected: string,
   problems: ProblemList,
 ): SourceMap | undefined {
-  const start: Origin = { file, line: 1, column: 1, path: [] };
   let text: string;
   try {
     text = fs.readFileSync(path.join(rootDir, file), 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    problems.at(start, code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? error})`);
+    problems.at(
+      { file, line: 1, column: 1, path: [] },
+      code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? error})`,
+    );
     return undefined;
   }
+  return parseYamlMap(text, file, expected, problems);
+}
+
+/** Parses YAML text that should hold a mapping; see {@link readYamlMap}. */
+export function parseYamlMap(
+  text: string,
+  file: string,
+  expected: string,
+  problems: ProblemList,
+): SourceMap | undefined {
+  const start: Origin = { file, line: 1, column: 1, path: [] };
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true });
   const position = (offset: number): { line: number; column: number } => {
@@ -62,9 +75,9 @@ export function readYamlMap(
   };
   const yamlProblems = [...doc.errors, ...doc.warnings];
   for (const error of yamlProblems) {
-    const [line, column] = error.linePos
-      ? [error.linePos[0].line, error.linePos[0].col]
-      : [position(error.pos[0]).line, position(error.pos[0]).column];
+    const { line, column } = error.linePos
+      ? { line: error.linePos[0].line, column: error.linePos[0].col }
+      : position(error.pos[0]);
     const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     problems.at({ file, line, column, path: [] }, `YAML: ${message}`);
   }
