@@ -51,8 +51,11 @@ export class AgentsStack extends TerraformStack {
     for (const tier of new Set(resolved.map((agent) => agent.priority))) {
       priorityClasses.set(tier, new AgentPriorityClass(this, `PriorityClass-${tier}`, { tier }));
     }
+    // KEDA reads queue depth through the broker's management API.
     const brokersUsed = new Set(
-      resolved.flatMap((agent) => (agent.queue ? [agent.queue.broker] : [])),
+      resolved.flatMap((agent) =>
+        agent.queue && agent.spec.scaling?.queueDepth ? [agent.queue.broker] : [],
+      ),
     );
     for (const broker of props.brokers.filter((candidate) => brokersUsed.has(candidate.name))) {
       new BrokerTriggerAuthentication(this, `TriggerAuthentication-${broker.name}`, { broker });
@@ -65,7 +68,7 @@ export class AgentsStack extends TerraformStack {
         new KubernetesAgent(this, agent.spec.name, {
           agent: agent.spec,
           site: props.site,
-          broker: props.brokers.find((broker) => broker.name === agent.queue?.broker),
+          brokers: props.brokers,
           namespace: (namespaces.get(agent.namespace) as AgentNamespace).name,
           priorityClassName: (priorityClasses.get(agent.priority) as AgentPriorityClass).name,
         }),

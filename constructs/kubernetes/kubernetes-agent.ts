@@ -32,8 +32,8 @@ export interface KubernetesAgentProps {
   readonly agent: AgentSpec;
   /** The site it runs on; placement is matched against the site's node pools. */
   readonly site: KubernetesSiteSpec;
-  /** The broker its queue binding names. @default - none (an agent without a queue) */
-  readonly broker?: BrokerSpec;
+  /** The environment's brokers; the agent's queue binding and publish targets name them. */
+  readonly brokers: readonly BrokerSpec[];
   /**
    * Namespace to render into; pass the namespace resource's name attribute so
    * the objects depend on it.
@@ -62,15 +62,13 @@ export class KubernetesAgent extends Construct {
 
   constructor(scope: Construct, id: string, props: KubernetesAgentProps) {
     super(scope, id);
-    const { agent, site, broker } = props;
-    const problems = [
-      ...validateAgent(agent),
-      ...validateAgentOnSite(agent, site, broker ? [broker] : []),
-    ];
+    const { agent, site, brokers } = props;
+    const problems = [...validateAgent(agent), ...validateAgentOnSite(agent, site, brokers)];
     if (problems.length > 0) throw new ValidationError(this.node.path, problems);
 
     const resolved = resolveAgent(agent);
     this.resolved = resolved;
+    const broker = brokers.find((candidate) => candidate.name === resolved.queue?.broker);
     const plan = planPod(resolved, site, props.priorityClassName, broker);
     this.pools = plan.pools;
     const name = agent.name;
@@ -87,7 +85,7 @@ export class KubernetesAgent extends Construct {
       name,
       namespace,
       podLabels: labels,
-      broker,
+      brokers: brokers.filter((candidate) => resolved.brokers.includes(candidate.name)),
       metricsPort: resolved.metricsPort?.name,
       monitoringNamespace: site.monitoring?.namespace ?? DEFAULT_MONITORING_NAMESPACE,
       egress: agent.isolation?.egress,

@@ -13,8 +13,8 @@ export interface AgentNetworkPolicyProps {
   readonly name: string;
   readonly namespace: string;
   readonly podLabels: Readonly<Record<string, string>>;
-  /** Broker the agent talks AMQP to. @default - none */
-  readonly broker?: BrokerSpec;
+  /** Brokers the agent talks AMQP to. @default - none */
+  readonly brokers?: readonly BrokerSpec[];
   /** Named port Prometheus scrapes, admitted from the monitoring namespace only. @default - no ingress */
   readonly metricsPort?: string;
   readonly monitoringNamespace: string;
@@ -24,7 +24,7 @@ export interface AgentNetworkPolicyProps {
 
 /**
  * Default-deny NetworkPolicy for one agent: ingress only from the monitoring
- * namespace to the metrics port; egress only to cluster DNS, the agent's broker
+ * namespace to the metrics port; egress only to cluster DNS, the agent's brokers
  * and the networks it declares.
  * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
  */
@@ -59,7 +59,7 @@ export class AgentNetworkPolicy extends Construct {
         ],
       },
     ];
-    if (props.broker) egress.push(brokerEgress(props.broker));
+    egress.push(...(props.brokers ?? []).map(brokerEgress));
     for (const rule of props.egress ?? []) {
       egress.push({
         to: [{ ipBlock: { cidr: rule.cidr } }],

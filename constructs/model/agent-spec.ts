@@ -1,6 +1,6 @@
 import { ImageRef } from './image';
 import { PlacementNeeds } from './placement';
-import { QueueBinding } from './queue-binding';
+import { PublishTarget, QueueBinding } from './queue-binding';
 import { ScalingSpec } from './scaling';
 import { Cpu, Duration, Size } from './units';
 
@@ -141,6 +141,8 @@ export interface AgentSpec {
   readonly resources: ResourceSpec;
   /** The queue it consumes. @default - none */
   readonly queue?: QueueBinding;
+  /** Queues it publishes to. @default - none */
+  readonly publishes?: readonly PublishTarget[];
   /** Replica bounds and signals; required for consumers and per-message work. */
   readonly scaling?: ScalingSpec;
   /** Required for, and only for, scheduled work. */

@@ -52,6 +52,18 @@ export interface QueueBinding {
   readonly consumer?: ConsumerSpec;
 }
 
+/**
+ * A queue the agent publishes to (a dispatcher, say). It opens the agent's
+ * egress to that broker; the queue itself is declared by its consumer's binding.
+ */
+export interface PublishTarget {
+  /** Name of a broker of the environment. */
+  readonly broker: string;
+  /** @default '/' */
+  readonly vhost?: string;
+  readonly queue: string;
+}
+
 /** Binding with every default applied. */
 export interface ResolvedQueueBinding {
   readonly broker: string;

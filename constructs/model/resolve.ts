@@ -21,6 +21,8 @@ export interface ResolvedAgent {
   readonly serviceAccountToken: boolean;
   readonly resources: ResolvedResources;
   readonly queue?: ResolvedQueueBinding;
+  /** Names of the brokers it consumes from or publishes to, once each. */
+  readonly brokers: readonly string[];
   readonly metricsPort?: { readonly name: string; readonly port: number };
   readonly preStop: readonly string[];
   /** preStop + longest processing time + margin. */
@@ -40,6 +42,12 @@ export function resolveAgent(spec: AgentSpec): ResolvedAgent {
     serviceAccountToken: spec.isolation?.serviceAccountToken ?? false,
     resources: resolveResources(spec),
     queue,
+    brokers: [
+      ...new Set([
+        ...(queue ? [queue.broker] : []),
+        ...(spec.publishes ?? []).map((target) => target.broker),
+      ]),
+    ],
     metricsPort: resolveMetricsPort(spec),
     preStop: spec.container.shutdown?.drainCommand ?? [
       'sleep',

@@ -28,6 +28,11 @@ export function validateAgent(spec: AgentSpec): Problem[] {
   validateContainer(spec, add);
   validateResources(spec, add);
   validateQueue(spec, add);
+  (spec.publishes ?? []).forEach((target, index) => {
+    if (target.queue.length === 0 || target.queue.length > 200) {
+      add(['publishes', index, 'queue'], 'must be 1 to 200 characters');
+    }
+  });
   if (spec.scaling) validateScaling(spec, spec.scaling, add);
   validateIsolation(spec, add);
   return problems;
@@ -327,12 +332,17 @@ export function validateAgentOnSite(
   brokers: readonly BrokerSpec[],
 ): Problem[] {
   const problems: Problem[] = [];
-  if (spec.queue && !brokers.some((broker) => broker.name === spec.queue?.broker)) {
-    problems.push({
-      path: ['queue', 'broker'],
-      message: `'${spec.queue.broker}' is not a broker of the environment (${listOf(brokers.map((b) => b.name))})`,
-    });
+  const declared = brokers.map((broker) => broker.name);
+  const unknown = (name: string) =>
+    `'${name}' is not a broker of the environment (${listOf(declared)})`;
+  if (spec.queue && !declared.includes(spec.queue.broker)) {
+    problems.push({ path: ['queue', 'broker'], message: unknown(spec.queue.broker) });
   }
+  (spec.publishes ?? []).forEach((target, index) => {
+    if (!declared.includes(target.broker)) {
+      problems.push({ path: ['publishes', index, 'broker'], message: unknown(target.broker) });
+    }
+  });
   const match = matchPools(spec.placement, spec.resources.gpu ?? 0, site.nodePools);
   if (match.pools.length === 0) {
     const why = match.refusals.map((r) => `${r.pool}: ${r.reasons.join('; ')}`).join(' | ');

@@ -457,6 +457,32 @@ describe('placement', () => {
   });
 });
 
+describe('publishing', () => {
+  it('opens egress to the brokers an agent publishes to, without a trigger authentication', () => {
+    const json = synthAgents([
+      consumer({
+        name: 'dispatcher',
+        queue: undefined,
+        publishes: [
+          { broker: 'rabbitmq', queue: 'image_processing_tasks' },
+          { broker: 'rabbitmq', queue: 'metadata_extraction_tasks' },
+        ],
+        scaling: { minReplicas: 2, maxReplicas: 4, cpu: { targetUtilization: 70 } },
+      }),
+    ]) as Json;
+    const policy = resourceOf(json as never, 'kubernetes_network_policy_v1') as Json;
+    expect(policy.spec.egress).toHaveLength(2);
+    expect(policy.spec.egress[1].ports).toEqual([{ port: '5672', protocol: 'TCP' }]);
+    expect(manifestsOf(json as never, 'ClusterTriggerAuthentication')).toEqual([]);
+  });
+
+  it('refuses a publish target on an unknown broker', () => {
+    expect(() => synthAgents([consumer({ publishes: [{ broker: 'kafka', queue: 'q' }] })])).toThrow(
+      "'publishes[0].broker': 'kafka' is not a broker of the environment (declared: rabbitmq)",
+    );
+  });
+});
+
 describe('kinds of work', () => {
   it('renders scheduled batch as a CronJob that node consolidation does not evict', () => {
     const json = synthAgents([
@@ -613,7 +639,7 @@ describe('validation', () => {
   it('refuses an unknown broker', () => {
     const agent = consumer();
     expect(() => synthAgents([{ ...agent, queue: { ...agent.queue!, broker: 'kafka' } }])).toThrow(
-      "'queue.broker': 'kafka' is not a broker of the environment (none declared)",
+      "'queue.broker': 'kafka' is not a broker of the environment (declared: rabbitmq)",
     );
   });
 });
