@@ -140,6 +140,19 @@ const queue = objectSchema(
   ['broker', 'queue'],
 );
 
+const publishes = listSchema(
+  "Queues the agent publishes to (a dispatcher, say); opens its egress to those brokers. The queues are declared by their consumers' bindings.",
+  objectSchema(
+    'A queue the agent publishes to.',
+    {
+      broker: stringSchema('Name of a broker of the environment.'),
+      vhost: stringSchema("Virtual host. Default '/'."),
+      queue: stringSchema('Queue name.', { minLength: 1, maxLength: 200 }),
+    },
+    ['broker', 'queue'],
+  ),
+);
+
 function scalingRulesSchema(direction: string): JsonSchema {
   return objectSchema(`Rate limits when scaling ${direction}.`, {
     stabilizationWindow: durationSchema('Recommendations considered over this window; at most 1h.'),
@@ -327,6 +340,7 @@ export const agentTypeSchema: JsonSchema = objectSchema(
     container,
     resources,
     queue,
+    publishes,
     scaling,
     schedule,
     placement,

@@ -165,7 +165,7 @@ sites:
     );
     expect(lines).toEqual([
       "environments/dev.yaml:10:3 sites.Edge_1: 'Edge_1' must be a DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit",
-      "environments/dev.yaml:22:5 agents.worker.name: unknown key 'name': an agent type's name is its key and cannot be set or overridden (allowed: sites, description, workload, container, resources, queue, scaling, schedule, placement, isolation)",
+      "environments/dev.yaml:22:5 agents.worker.name: unknown key 'name': an agent type's name is its key and cannot be set or overridden (allowed: sites, description, workload, container, resources, queue, publishes, scaling, schedule, placement, isolation)",
     ]);
   });
 });
@@ -208,6 +208,19 @@ describe('references between files', () => {
     );
     expect(lines).toEqual([
       "environments/dev.yaml:22:14 agents.worker.queue.broker: 'kafka' is not a broker of the environment (declared: rabbitmq)",
+    ]);
+  });
+  test('an unknown broker in a publish target points at the list item', () => {
+    const lines = load(
+      environment(`
+  worker:
+    publishes: [{ broker: kafka, queue: out }]
+    sites:
+      dev: {}
+`),
+    );
+    expect(lines).toEqual([
+      "environments/dev.yaml:22:19 agents.worker.publishes[0].broker: 'kafka' is not a broker of the environment (declared: rabbitmq)",
     ]);
   });
 });

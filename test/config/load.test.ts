@@ -102,10 +102,11 @@ describe('the local environment of the repository', () => {
     expect(gpu.resources.requests.memory.toKubernetes()).toBe('4Gi');
     expect(gpu.resources.gpu).toBe(1);
     const dispatcher = agentOn(local, 'dispatcher');
-    expect(dispatcher.isolation).toEqual({
-      priority: 'realtime',
-      egress: [{ cidr: '10.244.0.0/16', ports: [5672] }],
-    });
+    expect(dispatcher.isolation).toEqual({ priority: 'standard' });
+    expect(dispatcher.publishes).toEqual([
+      { broker: 'rabbitmq', queue: 'image_processing_tasks' },
+      { broker: 'rabbitmq', queue: 'metadata_extraction_tasks' },
+    ]);
   });
 
   test('null removes a key: reporting has no cron window locally but keeps its CPU signal', () => {
