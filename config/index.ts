@@ -1,12 +1,10 @@
 /**
- * The configuration edge: reads the catalogue of agent types and the
- * environment files once, checks them, and hands typed model objects to the
- * stacks.
+ * The configuration edge: reads the catalogue of agent types
+ * (`fleet/agent-types.yaml`) and the environment files
+ * (`environments/<name>.yaml`) once, checks them, and hands deep-readonly model
+ * objects to the stacks. See docs/configuration.md.
  */
 export { loadFleet } from './load';
 export type { LoadOptions, LoadResult } from './load';
 export { formatProblem } from './problems';
 export type { ConfigProblem } from './problems';
-export { agentTypesSchema, environmentSchema } from './schema';
-export { CATALOGUE_FILE } from './catalogue';
-export { ENVIRONMENTS_DIR, environmentFile } from './environment';

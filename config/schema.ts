@@ -41,13 +41,26 @@ export const agentTypesSchema: JsonSchema = {
   definitions: { agentType: agentTypeSchema },
 };
 
+const overrideKeys = Object.keys(agentTypeSchema.properties ?? {});
+const partialAgent = partialOf(agentTypeSchema);
+
+/**
+ * One definition per overridable field, shared by the environment-wide and the
+ * per-site overrides so that validators compile each once.
+ */
+const overrideDefinitions: Record<string, JsonSchema> = Object.fromEntries(
+  overrideKeys.map((key) => [`${key}Override`, partialAgent.properties?.[key] ?? {}]),
+);
+
+const overrideRefs = (): Record<string, JsonSchema> =>
+  Object.fromEntries(overrideKeys.map((key) => [key, { $ref: `#/definitions/${key}Override` }]));
+
 const agentOverride: JsonSchema = {
-  ...partialOf(agentTypeSchema),
+  ...partialAgent,
   description:
     'Overrides of the agent type: mappings merge key by key, lists and scalars replace, null removes the key.',
+  properties: overrideRefs(),
 };
-
-const overrideKeys = Object.keys(agentTypeSchema.properties ?? {});
 
 const agentPlacement = objectSchema(
   'An agent type of the catalogue placed on sites of this environment, with overrides for the whole environment.',
@@ -59,9 +72,7 @@ const agentPlacement = objectSchema(
       ),
       minProperties: 1,
     },
-    ...Object.fromEntries(
-      overrideKeys.map((key) => [key, { $ref: `#/definitions/agentOverride/properties/${key}` }]),
-    ),
+    ...overrideRefs(),
   },
   ['sites'],
 );
@@ -207,5 +218,5 @@ export const environmentSchema: JsonSchema = {
     },
     ['sites'],
   ),
-  definitions: { agentOverride },
+  definitions: { agentOverride, ...overrideDefinitions },
 };

@@ -23,6 +23,14 @@ describe('published schema files', () => {
     }
   });
 
+  test('are valid draft-07 schemas in strict mode (the loader relies on it and skips the check)', () => {
+    for (const file of ['agent-types.schema.json', 'environment.schema.json']) {
+      const strict = new Ajv({ strict: true, allowUnionTypes: true });
+      expect(strict.validateSchema(published(file))).toBe(true);
+      expect(() => strict.compile(published(file))).not.toThrow();
+    }
+  });
+
   const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
   const catalogue = ajv.compile(published('agent-types.schema.json'));
   const environment = ajv.compile(published('environment.schema.json'));
@@ -70,15 +78,20 @@ describe('published schema files', () => {
 });
 
 describe('environment schema overrides', () => {
-  const override = published('environment.schema.json').definitions?.agentOverride as JsonSchema;
+  const environment = published('environment.schema.json');
+  const definitions = environment.definitions ?? {};
+  const resolve = (schema: JsonSchema): JsonSchema =>
+    schema.$ref ? resolve(definitions[schema.$ref.replace('#/definitions/', '')]) : schema;
+  const override = definitions.agentOverride;
 
   /** Every schema reachable through properties and additionalProperties (not list items). */
   function mappings(schema: JsonSchema): JsonSchema[] {
+    const resolved = resolve(schema);
     const children = [
-      ...Object.values(schema.properties ?? {}),
-      ...(typeof schema.additionalProperties === 'object' ? [schema.additionalProperties] : []),
+      ...Object.values(resolved.properties ?? {}),
+      ...(typeof resolved.additionalProperties === 'object' ? [resolved.additionalProperties] : []),
     ];
-    return [schema, ...children.flatMap(mappings)];
+    return [resolved, ...children.flatMap(mappings)];
   }
 
   test('are derived from the agent type: nothing required, everything nullable', () => {
@@ -87,16 +100,26 @@ describe('environment schema overrides', () => {
     expect(Object.keys(override.properties ?? {})).toEqual(
       Object.keys(catalogueAgent.properties ?? {}),
     );
-    for (const schema of mappings(override)) {
+    const all = mappings(override);
+    expect(all.length).toBeGreaterThan(50);
+    for (const schema of all) {
       expect(schema.required).toBeUndefined();
       expect(schema.type).toContain('null');
     }
   });
 
+  test('are shared by the environment-wide and the per-site overrides', () => {
+    const placement = environment.properties?.agents.additionalProperties as JsonSchema;
+    expect(placement.properties?.sites.additionalProperties).toEqual({
+      $ref: '#/definitions/agentOverride',
+    });
+    expect(placement.properties?.scaling).toEqual(override.properties?.scaling);
+  });
+
   test('keep list items whole, since lists replace wholesale', () => {
-    const policy = override.properties?.scaling.properties?.cron.items;
-    expect(policy?.required).toEqual(['start', 'end', 'replicas']);
-    expect(policy?.type).toBe('object');
+    const cron = resolve(override.properties?.scaling ?? {}).properties?.cron.items;
+    expect(cron?.required).toEqual(['start', 'end', 'replicas']);
+    expect(cron?.type).toBe('object');
   });
 
   test('describe every property, so editors show help', () => {
