@@ -3,7 +3,7 @@ import { ProblemList } from './problems';
 import { readYamlMap, SourceMap } from './yaml-source';
 
 /** Path of the catalogue, relative to the root directory. */
-export const CATALOGUE_FILE = 'fleet/agent-types.yaml';
+const CATALOGUE_FILE = 'fleet/agent-types.yaml';
 
 /** The agent types of `fleet/agent-types.yaml`. */
 export interface Catalogue {

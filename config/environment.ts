@@ -20,7 +20,7 @@ const DNS_LABEL = new RegExp(PATTERNS.dnsLabel);
 const MAX_ENVIRONMENT_NAME = 30;
 
 /** The file of an environment, relative to the root directory. */
-export function environmentFile(name: string): string {
+function environmentFile(name: string): string {
   return `${ENVIRONMENTS_DIR}/${name}.yaml`;
 }
 

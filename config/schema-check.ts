@@ -6,7 +6,7 @@ import { agentTypesSchema, environmentSchema } from './schema';
 import { locate, SourceNode, toPlain } from './yaml-source';
 
 /** Which schema a document is checked against. */
-export type SchemaName = 'agentTypes' | 'environment';
+type SchemaName = 'agentTypes' | 'environment';
 
 const SCHEMAS: Record<SchemaName, JsonSchema> = {
   agentTypes: agentTypesSchema,

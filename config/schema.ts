@@ -18,8 +18,6 @@ import { JsonSchema, partialOf } from './json-schema';
 
 const DRAFT_07 = 'http://json-schema.org/draft-07/schema#';
 
-export { agentTypeSchema };
-
 /** `fleet/agent-types.yaml`: the catalogue of agent types shared by every environment. */
 export const agentTypesSchema: JsonSchema = {
   $schema: DRAFT_07,

@@ -21,7 +21,7 @@ import {
 type Unit = Cpu | Size | Duration | ImageRef;
 
 /** A model type as written in a file: units as strings (CPU also as a number of cores). */
-export type Raw<T> = T extends Cpu
+type Raw<T> = T extends Cpu
   ? string | number
   : T extends Unit
     ? string
