@@ -7,12 +7,13 @@ import { EnvironmentSummary, formatSummary } from './stacks/summary';
 
 /**
  * Synthesizes the environments named on the command line (or in
- * `FLEET_ENVIRONMENTS`, comma-separated), all of them by default. Every
- * environment file is checked and every construct built before anything is
- * written, so a bad file leaves `cdktf.out` untouched.
+ * `FLEET_ENVIRONMENTS`, comma-separated), all of them by default, from the
+ * project at `FLEET_ROOT` (default: this directory). Every environment file is
+ * checked and every construct built before anything is written, so a bad file
+ * leaves `cdktf.out` untouched.
  */
 function main(argv: readonly string[]): number {
-  const rootDir = __dirname;
+  const rootDir = process.env.FLEET_ROOT ?? __dirname;
   const named =
     argv.length > 0 ? argv : (process.env.FLEET_ENVIRONMENTS?.split(',').filter(Boolean) ?? []);
   const loaded = loadFleet({ rootDir, environments: named.length > 0 ? named : undefined });

@@ -1,0 +1,88 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const REPO = path.resolve(__dirname, '../..');
+const TSX = path.join(REPO, 'node_modules/.bin/tsx');
+
+/** A copy of the project's config files in a temp dir, to break on purpose. */
+function projectCopy(): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-main-'));
+  fs.cpSync(path.join(REPO, 'fleet'), path.join(root, 'fleet'), { recursive: true });
+  fs.cpSync(path.join(REPO, 'environments'), path.join(root, 'environments'), { recursive: true });
+  return root;
+}
+
+function runMain(root: string, ...args: string[]) {
+  return spawnSync(TSX, [path.join(REPO, 'main.ts'), ...args], {
+    cwd: root,
+    env: { ...process.env, FLEET_ROOT: root, CDKTF_OUTDIR: path.join(root, 'cdktf.out') },
+    encoding: 'utf8',
+  });
+}
+
+/** Every file under a directory with its content, to prove nothing changed. */
+function snapshotTree(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    files[path.relative(dir, file)] = fs.readFileSync(file, 'utf8');
+  }
+  return files;
+}
+
+describe('npm run synth', () => {
+  it('synthesizes every environment and prints what each deploys', () => {
+    const root = projectCopy();
+    const result = runMain(root);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(fs.existsSync(path.join(root, 'cdktf.out/stacks/local-dev-agents/cdk.tf.json'))).toBe(
+      true,
+    );
+    expect(result.stdout).toContain('Environment local');
+    expect(result.stdout).toContain('stacks: local-dev-agents');
+    expect(result.stdout).toMatch(/gpu-inference\s+dev\s+gpu\s+1–1\s+keda: queue depth/);
+  });
+
+  it('reports every problem with file and line, exits non-zero and leaves cdktf.out untouched', () => {
+    const root = projectCopy();
+    fs.mkdirSync(path.join(root, 'cdktf.out'));
+    fs.writeFileSync(path.join(root, 'cdktf.out', 'previous.txt'), 'output of an earlier synth\n');
+    const before = snapshotTree(path.join(root, 'cdktf.out'));
+    const file = path.join(root, 'environments/local.yaml');
+    fs.writeFileSync(
+      file,
+      fs
+        .readFileSync(file, 'utf8')
+        .replace('      maxReplicas: 4', '      maxReplicas: 4\n      minReplica: 1')
+        .replace('memory: 512Mi }', 'memory: 512Mb }'),
+    );
+
+    const result = runMain(root);
+
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.trim().split('\n');
+    expect(lines.filter((line) => line.startsWith('environments/local.yaml:'))).toHaveLength(2);
+    expect(result.stderr).toMatch(
+      /^environments\/local\.yaml:\d+:\d+ agents\.image-processing\.scaling\.minReplica: unknown key 'minReplica'/m,
+    );
+    expect(result.stderr).toMatch(
+      /^environments\/local\.yaml:\d+:\d+ agents\.image-processing\.sites\.dev\.resources\.requests\.memory: .*'512Mb' is not a size/m,
+    );
+    expect(result.stderr).toContain('2 problem(s) in the environment files; nothing was written.');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(snapshotTree(path.join(root, 'cdktf.out'))).toEqual(before);
+  });
+
+  it('synthesizes only the environments named', () => {
+    const root = projectCopy();
+    const result = runMain(root, 'nowhere');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('nowhere');
+    expect(fs.existsSync(path.join(root, 'cdktf.out'))).toBe(false);
+  });
+});
