@@ -65,11 +65,23 @@ export function buildDeployment(
       report(unitProblems);
       return undefined;
     }
+    const onSite = validateAgentOnSite(spec, sources.site, sources.brokers);
+    // A pool mismatch is between the agent and this site: point at the environment's
+    // placement override when there is one, else at the site entry.
+    const placement = onSite.filter((problem) => problem.path[0] === 'placement');
+    const placed = locate(merged, ['placement']);
+    const fromEnvironment =
+      placed.rest.length === 0 && placed.node.origin.file !== sources.catalogueEntry.origin.file;
+    for (const problem of placement) {
+      problems.at(fromEnvironment ? placed.node.origin : site.origin, problem.message);
+    }
     const ruleProblems = [
       ...validateAgent(spec),
-      ...validateAgentOnSite(spec, sources.site, sources.brokers),
+      ...onSite.filter((problem) => problem.path[0] !== 'placement'),
     ];
-    return report(ruleProblems) ? undefined : { site: sources.site.name, agent: spec };
+    return report(ruleProblems) || placement.length > 0
+      ? undefined
+      : { site: sources.site.name, agent: spec };
   } catch (error) {
     problems.at(site.origin, `could not be checked: ${(error as Error).message}`);
     return undefined;

@@ -258,7 +258,7 @@ describe('model rules on merged values', () => {
     ]);
   });
 
-  test('a GPU agent on a site without GPUs points at its placement', () => {
+  test('a GPU agent on a site without GPUs points at the site entry', () => {
     const lines = load(
       environment(`
   gpu-worker:
@@ -267,7 +267,7 @@ describe('model rules on merged values', () => {
 `),
     );
     expect(lines).toEqual([
-      "fleet/agent-types.yaml:27:5 agentTypes.gpu-worker.placement: agent 'gpu-worker' fits no node pool of site 'edge' (small: arch arm64, agent needs amd64; no GPUs, agent needs 1)",
+      "environments/dev.yaml:23:7 agents.gpu-worker.sites.edge: agent 'gpu-worker' fits no node pool of site 'edge' (small: arch arm64, agent needs amd64; no GPUs, agent needs 1)",
     ]);
   });
 
@@ -340,7 +340,7 @@ describe('environments and files', () => {
       "environments/dev.yaml:27:3 agents.wroker: unknown agent type 'wroker' (catalogue has: worker, gpu-worker)",
       "environments/dev.yaml:31:5 agents.gpu-worker.scaling: has no signal, so the count is fixed: set 'minReplicas' (2) equal to 'maxReplicas' (1) or add a signal",
       "environments/dev.yaml:31:16 agents.gpu-worker.scaling.minReplicas: (2) must be <= 'scaling.maxReplicas' (1)",
-      "fleet/agent-types.yaml:27:5 agentTypes.gpu-worker.placement: agent 'gpu-worker' fits no node pool of site 'edge' (small: arch arm64, agent needs amd64; no GPUs, agent needs 1)",
+      "environments/dev.yaml:34:7 agents.gpu-worker.sites.edge: agent 'gpu-worker' fits no node pool of site 'edge' (small: arch arm64, agent needs amd64; no GPUs, agent needs 1)",
     ]);
   });
 
