@@ -1,0 +1,126 @@
+import { Testing } from 'cdktf';
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadFleet } from '../../config';
+import { FleetEnvironment } from '../../constructs/model';
+import { addEnvironment } from '../../stacks/fleet';
+import { crdErrors, crdSchemasAvailable } from '../support/crd-schemas';
+
+const ROOT = path.resolve(__dirname, '../..');
+const ENVIRONMENT_FILES = fs
+  .readdirSync(path.join(ROOT, 'environments'))
+  .filter((file) => file.endsWith('.yaml'));
+
+function loadAll(): FleetEnvironment[] {
+  const result = loadFleet({ rootDir: ROOT });
+  if (!result.ok)
+    throw new Error(
+      `environment files have problems:\n${JSON.stringify(result.problems, null, 2)}`,
+    );
+  return result.environments;
+}
+
+/** Synthesizes every stack of every environment: stack id → Terraform JSON. */
+function synthAll(): Map<string, Record<string, any>> {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
+  const app = Testing.app();
+  const stacks = new Map<string, Record<string, any>>(); // eslint-disable-line @typescript-eslint/no-explicit-any
+  for (const environment of loadAll()) {
+    addEnvironment(app, environment);
+  }
+  for (const stack of app.node.children) {
+    stacks.set(stack.node.id, JSON.parse(Testing.synth(stack as never, true)));
+  }
+  return stacks;
+}
+
+const synthesized = synthAll();
+
+describe('example environments', () => {
+  it('loads every environment file', () => {
+    expect(
+      loadAll()
+        .map((environment) => `${environment.name}.yaml`)
+        .sort(),
+    ).toEqual(ENVIRONMENT_FILES.sort());
+  });
+
+  it('gives every site of every environment an agents stack', () => {
+    const expected = loadAll().flatMap((environment) =>
+      environment.sites.map((site) => `${environment.name}-${site.name}-agents`),
+    );
+    expect([...synthesized.keys()].sort()).toEqual(expected.sort());
+  });
+
+  it('places the reference fleet in local', () => {
+    const local = loadAll().find((environment) => environment.name === 'local') as FleetEnvironment;
+    expect(local.deployments.map((deployment) => deployment.agent.name).sort()).toEqual([
+      'dispatcher',
+      'forecasting',
+      'gpu-inference',
+      'image-processing',
+      'metadata-extraction',
+      'reporting',
+    ]);
+  });
+
+  it('contains nothing that looks like a credential', () => {
+    for (const json of synthesized.values()) {
+      const text = JSON.stringify(json);
+      expect(text).not.toMatch(/(amqps?|https?):\/\/[^/"\s]+:[^@"\s]+@/);
+      expect(text).not.toMatch(/"(password|token|client_key|client_certificate)"\s*:/i);
+    }
+  });
+
+  it('never puts two autoscalers on one workload', () => {
+    for (const json of synthesized.values()) {
+      const manifests = Object.values(
+        (json.resource.kubernetes_manifest ?? {}) as Record<string, { manifest: any }>,
+      ) // eslint-disable-line @typescript-eslint/no-explicit-any
+        .map((resource) => resource.manifest);
+      const targets = [
+        ...manifests
+          .filter((m) => m.kind === 'ScaledObject')
+          .map((m) => m.spec.scaleTargetRef.name),
+        ...Object.values(
+          (json.resource.kubernetes_horizontal_pod_autoscaler_v2 ?? {}) as Record<string, any>,
+        ).map(
+          // eslint-disable-line @typescript-eslint/no-explicit-any
+          (hpa) => hpa.spec.scale_target_ref.name,
+        ),
+      ];
+      expect(new Set(targets).size).toBe(targets.length);
+    }
+  });
+
+  it.each([...synthesized.keys()])('%s matches its snapshot', (id) => {
+    expect(synthesized.get(id)).toMatchSnapshot();
+  });
+});
+
+(crdSchemasAvailable() ? describe : describe.skip)(
+  'KEDA objects of the example environments',
+  () => {
+    const manifests = [...synthesized.entries()].flatMap(([id, json]) =>
+      Object.values(
+        (json.resource.kubernetes_manifest ?? {}) as Record<
+          string,
+          { manifest: { apiVersion: string; kind: string; metadata: { name: string } } }
+        >,
+      )
+        .map((resource) => resource.manifest)
+        .filter((manifest) => manifest.apiVersion.startsWith('keda.sh/'))
+        .map(
+          (manifest) => [`${id}: ${manifest.kind} ${manifest.metadata.name}`, manifest] as const,
+        ),
+    );
+
+    it('has some to check', () => {
+      expect(manifests.length).toBeGreaterThan(0);
+    });
+
+    it.each(manifests)('%s is valid for KEDA v2.20.2', (_name, manifest) => {
+      expect(crdErrors('keda', manifest)).toEqual([]);
+    });
+  },
+);
