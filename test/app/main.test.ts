@@ -1,14 +1,14 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { tempDir } from '../support/temp-dir';
 
 const REPO = path.resolve(__dirname, '../..');
 const TSX = path.join(REPO, 'node_modules/.bin/tsx');
 
 /** A copy of the project's config files in a temp dir, to break on purpose. */
 function projectCopy(): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-main-'));
+  const root = tempDir('fleet-main');
   fs.cpSync(path.join(REPO, 'fleet'), path.join(root, 'fleet'), { recursive: true });
   fs.cpSync(path.join(REPO, 'environments'), path.join(root, 'environments'), { recursive: true });
   return root;

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { formatProblem, LoadResult } from '../../config';
+import { tempDir } from '../support/temp-dir';
 
 /** Root directory of the repository. */
 export const REPO_ROOT = path.resolve(__dirname, '../..');
@@ -14,7 +14,7 @@ export function fixture(files: {
   catalogue?: string;
   environments?: Record<string, string>;
 }): string {
-  const rootDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-config-'));
+  const rootDir = tempDir('fleet-config');
   fs.mkdirSync(path.join(rootDir, 'fleet'));
   fs.mkdirSync(path.join(rootDir, 'environments'));
   if (files.catalogue !== undefined) {

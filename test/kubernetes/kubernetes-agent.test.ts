@@ -8,7 +8,7 @@ import {
   synthAgents,
 } from '../support/fixtures';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 function podSpec(json: Json, type = 'kubernetes_deployment_v1'): Json {
   const workload = Object.values(json.resource[type] as Json)[0] as Json;

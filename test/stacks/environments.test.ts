@@ -22,9 +22,8 @@ function loadAll(): FleetEnvironment[] {
 
 /** Synthesizes every stack of every environment: stack id → Terraform JSON. */
 function synthAll(): Map<string, Record<string, any>> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   const app = Testing.app();
-  const stacks = new Map<string, Record<string, any>>(); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const stacks = new Map<string, Record<string, any>>();
   for (const environment of loadAll()) {
     addEnvironment(app, environment);
   }
@@ -76,18 +75,14 @@ describe('example environments', () => {
     for (const json of synthesized.values()) {
       const manifests = Object.values(
         (json.resource.kubernetes_manifest ?? {}) as Record<string, { manifest: any }>,
-      ) // eslint-disable-line @typescript-eslint/no-explicit-any
-        .map((resource) => resource.manifest);
+      ).map((resource) => resource.manifest);
       const targets = [
         ...manifests
           .filter((m) => m.kind === 'ScaledObject')
           .map((m) => m.spec.scaleTargetRef.name),
         ...Object.values(
           (json.resource.kubernetes_horizontal_pod_autoscaler_v2 ?? {}) as Record<string, any>,
-        ).map(
-          // eslint-disable-line @typescript-eslint/no-explicit-any
-          (hpa) => hpa.spec.scale_target_ref.name,
-        ),
+        ).map((hpa) => hpa.spec.scale_target_ref.name),
       ];
       expect(new Set(targets).size).toBe(targets.length);
     }
