@@ -5,7 +5,7 @@ import {
 } from '@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2';
 import { Construct } from 'constructs';
 import { resolveBehavior, ScalingRules, ScalingSpec } from '../model';
-import { selectPolicy } from './keda';
+import { scalingRules } from './keda';
 
 /** Props of {@link NativeAutoscaler}. */
 export interface NativeAutoscalerProps {
@@ -52,14 +52,8 @@ function utilization(
   };
 }
 
+// The provider names the policy list `policy`.
 function rules(rule: Required<ScalingRules>): HorizontalPodAutoscalerV2SpecBehaviorScaleDown {
-  return {
-    stabilizationWindowSeconds: rule.stabilizationWindow.toSecondsCeil(),
-    selectPolicy: selectPolicy(rule.select),
-    policy: rule.policies.map((policy) => ({
-      type: policy.type === 'pods' ? 'Pods' : 'Percent',
-      value: policy.value,
-      periodSeconds: policy.period.toSecondsCeil(),
-    })),
-  };
+  const { policies, ...rest } = scalingRules(rule);
+  return { ...rest, policy: policies };
 }

@@ -99,20 +99,14 @@ export function kedaTriggers(context: TriggerContext): Manifest[] {
       },
     });
   });
-  if (scaling.cpu) {
+  for (const resource of ['cpu', 'memory'] as const) {
+    const signal = scaling[resource];
+    if (!signal) continue;
     triggers.push({
-      type: 'cpu',
-      name: 'cpu',
+      type: resource,
+      name: resource,
       metricType: 'Utilization',
-      metadata: { value: String(scaling.cpu.targetUtilization) },
-    });
-  }
-  if (scaling.memory) {
-    triggers.push({
-      type: 'memory',
-      name: 'memory',
-      metricType: 'Utilization',
-      metadata: { value: String(scaling.memory.targetUtilization) },
+      metadata: { value: String(signal.targetUtilization) },
     });
   }
   return triggers;
@@ -187,22 +181,22 @@ export function scaledJob(
 }
 
 function hpaBehaviorManifest(behavior: ResolvedBehavior): Manifest {
-  return { scaleUp: rulesManifest(behavior.scaleUp), scaleDown: rulesManifest(behavior.scaleDown) };
+  return { scaleUp: scalingRules(behavior.scaleUp), scaleDown: scalingRules(behavior.scaleDown) };
 }
 
-function rulesManifest(rules: Required<ScalingRules>): Manifest {
+/** One direction of HPA behaviour in Kubernetes API form (`HPAScalingRules`). */
+export function scalingRules(rules: Required<ScalingRules>): {
+  stabilizationWindowSeconds: number;
+  selectPolicy: string;
+  policies: { type: string; value: number; periodSeconds: number }[];
+} {
   return {
     stabilizationWindowSeconds: rules.stabilizationWindow.toSecondsCeil(),
-    selectPolicy: selectPolicy(rules.select),
+    selectPolicy: rules.select === 'min' ? 'Min' : rules.select === 'disabled' ? 'Disabled' : 'Max',
     policies: rules.policies.map((policy) => ({
       type: policy.type === 'pods' ? 'Pods' : 'Percent',
       value: policy.value,
       periodSeconds: policy.period.toSecondsCeil(),
     })),
   };
-}
-
-/** HPA `selectPolicy` value of a rule's `select`. */
-export function selectPolicy(select: ScalingRules['select']): string {
-  return select === 'min' ? 'Min' : select === 'disabled' ? 'Disabled' : 'Max';
 }
