@@ -17,12 +17,7 @@ export type Manifest = { [key: string]: unknown };
 export function manifestPodSpec(plan: PodPlan): Manifest {
   const { container } = plan;
   return {
-    serviceAccountName: plan.serviceAccountName,
-    automountServiceAccountToken: plan.automountServiceAccountToken,
-    priorityClassName: plan.priorityClassName,
-    terminationGracePeriodSeconds: plan.terminationGracePeriodSeconds,
-    restartPolicy: plan.restartPolicy,
-    enableServiceLinks: false,
+    ...plan.settings,
     securityContext: POD_SECURITY,
     affinity: {
       nodeAffinity: {
@@ -70,10 +65,7 @@ function manifestProbe(probe: ProbePlan): Manifest {
   const { handler } = probe;
   const port = (value: string) => (/^\d+$/.test(value) ? Number(value) : value);
   return {
-    periodSeconds: probe.periodSeconds,
-    failureThreshold: probe.failureThreshold,
-    initialDelaySeconds: probe.initialDelaySeconds,
-    timeoutSeconds: probe.timeoutSeconds,
+    ...probe.timings,
     ...('httpGet' in handler
       ? { httpGet: { path: handler.httpGet.path, port: port(handler.httpGet.port) } }
       : {}),

@@ -46,10 +46,13 @@ export interface ProbePlan {
     | { readonly httpGet: { readonly path: string; readonly port: string } }
     | { readonly tcpSocket: { readonly port: string } }
     | { readonly exec: readonly string[] };
-  readonly periodSeconds: number;
-  readonly failureThreshold: number;
-  readonly initialDelaySeconds: number;
-  readonly timeoutSeconds: number;
+  /** Same keys in the Kubernetes API and the provider. */
+  readonly timings: {
+    readonly periodSeconds: number;
+    readonly failureThreshold: number;
+    readonly initialDelaySeconds: number;
+    readonly timeoutSeconds: number;
+  };
 }
 
 /**
@@ -59,11 +62,15 @@ export interface ProbePlan {
 export interface PodPlan {
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
-  readonly serviceAccountName: string;
-  readonly automountServiceAccountToken: boolean;
-  readonly priorityClassName: string;
-  readonly terminationGracePeriodSeconds: number;
-  readonly restartPolicy: 'Always' | 'Never';
+  /** Scalar pod fields, same keys in the Kubernetes API and the provider. */
+  readonly settings: {
+    readonly serviceAccountName: string;
+    readonly automountServiceAccountToken: boolean;
+    readonly priorityClassName: string;
+    readonly terminationGracePeriodSeconds: number;
+    readonly restartPolicy: 'Always' | 'Never';
+    readonly enableServiceLinks: boolean;
+  };
   /** Required node affinity: the node's pool label is one of these pools. */
   readonly pools: readonly string[];
   readonly tolerations: readonly Taint[];
@@ -136,11 +143,14 @@ export function planPod(
           'karpenter.sh/do-not-disrupt': 'true',
           'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false',
         },
-    serviceAccountName: spec.name,
-    automountServiceAccountToken: agent.serviceAccountToken,
-    priorityClassName,
-    terminationGracePeriodSeconds: agent.gracePeriod.toSecondsCeil(),
-    restartPolicy: longRunning ? 'Always' : 'Never',
+    settings: {
+      serviceAccountName: spec.name,
+      automountServiceAccountToken: agent.serviceAccountToken,
+      priorityClassName,
+      terminationGracePeriodSeconds: agent.gracePeriod.toSecondsCeil(),
+      restartPolicy: longRunning ? 'Always' : 'Never',
+      enableServiceLinks: false,
+    },
     pools: match.pools.map((pool) => pool.name),
     tolerations: tolerationsFor(match.pools),
     spreadKeys: ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'],
@@ -200,10 +210,12 @@ function planProbe(probe: ProbeSpec): ProbePlan {
       : { exec: probe.exec ?? [] };
   return {
     handler,
-    periodSeconds: timings.period,
-    failureThreshold: timings.failureThreshold,
-    initialDelaySeconds: timings.initialDelay,
-    timeoutSeconds: timings.timeout,
+    timings: {
+      periodSeconds: timings.period,
+      failureThreshold: timings.failureThreshold,
+      initialDelaySeconds: timings.initialDelay,
+      timeoutSeconds: timings.timeout,
+    },
   };
 }
 

@@ -21,12 +21,7 @@ const UID = String(AGENT_UID);
 export function providerPodSpec(plan: PodPlan): DeploymentV1SpecTemplateSpec {
   const { container } = plan;
   return {
-    serviceAccountName: plan.serviceAccountName,
-    automountServiceAccountToken: plan.automountServiceAccountToken,
-    priorityClassName: plan.priorityClassName,
-    terminationGracePeriodSeconds: plan.terminationGracePeriodSeconds,
-    restartPolicy: plan.restartPolicy,
-    enableServiceLinks: false,
+    ...plan.settings,
     // The provider takes user and group ids as strings.
     securityContext: { ...POD_SECURITY, runAsUser: UID, runAsGroup: UID, fsGroup: UID },
     affinity: {
@@ -75,10 +70,7 @@ export function providerPodSpec(plan: PodPlan): DeploymentV1SpecTemplateSpec {
 function providerProbe(probe: ProbePlan): DeploymentV1SpecTemplateSpecContainerReadinessProbe {
   const { handler } = probe;
   return {
-    periodSeconds: probe.periodSeconds,
-    failureThreshold: probe.failureThreshold,
-    initialDelaySeconds: probe.initialDelaySeconds,
-    timeoutSeconds: probe.timeoutSeconds,
+    ...probe.timings,
     httpGet: 'httpGet' in handler ? { ...handler.httpGet } : undefined,
     tcpSocket: 'tcpSocket' in handler ? [{ ...handler.tcpSocket }] : undefined,
     exec: 'exec' in handler ? { command: [...handler.exec] } : undefined,
