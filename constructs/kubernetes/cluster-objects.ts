@@ -17,6 +17,12 @@ export function siteProvider(scope: Construct, site: KubernetesSiteSpec): Kubern
   });
 }
 
+/** Props of {@link AgentNamespace}. */
+export interface AgentNamespaceProps {
+  /** DNS label. */
+  readonly name: string;
+}
+
 /**
  * A namespace for agents, enforcing the `restricted` Pod Security Standard.
  * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/
@@ -25,7 +31,7 @@ export class AgentNamespace extends Construct {
   /** The namespace's name, as a reference that orders its objects after it. */
   readonly name: string;
 
-  constructor(scope: Construct, id: string, props: { readonly name: string }) {
+  constructor(scope: Construct, id: string, props: AgentNamespaceProps) {
     super(scope, id);
     const namespace = new NamespaceV1(this, 'Resource', {
       metadata: {
@@ -64,12 +70,17 @@ export function priorityClassName(tier: PriorityTier): string {
   return `agent-fleet-${tier}`;
 }
 
+/** Props of {@link AgentPriorityClass}. */
+export interface AgentPriorityClassProps {
+  readonly tier: PriorityTier;
+}
+
 /** The PriorityClass of one tier: real-time agents preempt batch work, batch never preempts. */
 export class AgentPriorityClass extends Construct {
   /** The class's name, as a reference. */
   readonly name: string;
 
-  constructor(scope: Construct, id: string, props: { readonly tier: PriorityTier }) {
+  constructor(scope: Construct, id: string, props: AgentPriorityClassProps) {
     super(scope, id);
     const tier = TIERS[props.tier];
     const resource = new PriorityClassV1(this, 'Resource', {
@@ -85,9 +96,14 @@ export class AgentPriorityClass extends Construct {
   }
 }
 
+/** Props of {@link BrokerTriggerAuthentication}. */
+export interface BrokerTriggerAuthenticationProps {
+  readonly broker: BrokerSpec;
+}
+
 /** ClusterTriggerAuthentication through which KEDA reads one broker. */
 export class BrokerTriggerAuthentication extends Construct {
-  constructor(scope: Construct, id: string, props: { readonly broker: BrokerSpec }) {
+  constructor(scope: Construct, id: string, props: BrokerTriggerAuthenticationProps) {
     super(scope, id);
     new ManifestResource(this, 'Resource', {
       manifest: clusterTriggerAuthentication(props.broker),

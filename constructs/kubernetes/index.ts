@@ -5,6 +5,11 @@ export {
   priorityClassName,
   siteProvider,
 } from './cluster-objects';
+export type {
+  AgentNamespaceProps,
+  AgentPriorityClassProps,
+  BrokerTriggerAuthenticationProps,
+} from './cluster-objects';
 export { NativeAutoscaler } from './hpa';
 export type { NativeAutoscalerProps } from './hpa';
 export { KubernetesAgent } from './kubernetes-agent';
