@@ -4,6 +4,7 @@ import {
   BrokerSpec,
   FleetEnvironment,
   KubernetesSiteSpec,
+  validateBroker,
 } from '../constructs/model';
 import { buildDeployment } from './deployment';
 import { Catalogue } from './catalogue';
@@ -11,7 +12,7 @@ import { PATTERNS } from './formats';
 import { Origin, ProblemList } from './problems';
 import { checkSchema, FieldPath, isUnder } from './schema-check';
 import { RawBroker, RawSite, toBrokerSpec, toSiteSpec } from './to-model';
-import { childOf, readYamlMap, SourceNode, toPlain } from './yaml-source';
+import { childOf, locate, readYamlMap, SourceNode, toPlain } from './yaml-source';
 
 /** Folder of the environment files, relative to the root directory. */
 export const ENVIRONMENTS_DIR = 'environments';
@@ -60,12 +61,18 @@ export function loadEnvironment(
       sites.set(siteName, toSiteSpec(siteName, toPlain(node) as RawSite));
   }
   const brokers: BrokerSpec[] = [];
+  let brokersWellFormed = !broken(['brokers']);
   for (const [brokerName, node] of entriesOf(childOf(tree, 'brokers'))) {
-    if (!broken(['brokers', brokerName])) {
-      brokers.push(toBrokerSpec(brokerName, toPlain(node) as RawBroker));
+    if (broken(['brokers', brokerName])) continue;
+    const { spec, problems: found } = toBrokerSpec(brokerName, toPlain(node) as RawBroker);
+    const all = spec ? validateBroker(spec, siteNames) : found;
+    for (const problem of all) {
+      const { node: at, rest } = locate(node, problem.path);
+      problems.at(at.origin, problem.message, rest);
     }
+    if (spec && all.length === 0) brokers.push(spec);
+    else brokersWellFormed = false;
   }
-  const brokersWellFormed = !broken(['brokers']);
 
   const deployments: AgentDeployment[] = [];
   for (const [agent, entry] of entriesOf(childOf(tree, 'agents'))) {

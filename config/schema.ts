@@ -1,5 +1,6 @@
 import { agentTypeSchema } from './schema-agent';
 import {
+  cpuSchema,
   dnsLabelSchema,
   enumSchema,
   integerSchema,
@@ -7,6 +8,7 @@ import {
   mapSchema,
   objectSchema,
   PATTERNS,
+  sizeSchema,
   stringSchema,
 } from './formats';
 import { JsonSchema, partialOf } from './json-schema';
@@ -133,46 +135,49 @@ const exactlyOne = (schema: JsonSchema): JsonSchema => ({
 });
 
 const broker = objectSchema(
-  'A RabbitMQ broker. KEDA reads queue depth through its management API.',
+  "A RabbitMQ broker: exactly one of 'inCluster' or 'external'. KEDA reads queue depth through its management API.",
   {
     kind: enumSchema('Kind of broker.', ['rabbitmq']),
-    endpoint: exactlyOne(
-      objectSchema('Where clients reach the broker: exactly one of inCluster or external.', {
-        inCluster: objectSchema(
-          'Pods in a namespace of the same cluster.',
-          {
-            namespace: stringSchema('Namespace of the broker.', { minLength: 1 }),
-            podLabels: {
-              ...mapSchema("Labels of the broker's pods.", { type: 'string' }),
-              minProperties: 1,
-            },
-            host: stringSchema('Service DNS name.', { minLength: 1 }),
-          },
-          ['namespace', 'podLabels', 'host'],
+    inCluster: objectSchema(
+      "Run by the platform stack of a Kubernetes site: the official image as a StatefulSet loading the fleet's topology at boot.",
+      {
+        site: stringSchema('Site whose cluster runs the broker.', { minLength: 1 }),
+        namespace: stringSchema("Namespace of the broker. Default 'rabbitmq'.", { minLength: 1 }),
+        replicas: integerSchema(
+          'Nodes, odd. Default 3, the smallest count that survives the loss of one; lower it only on purpose.',
+          1,
+          7,
         ),
-        external: objectSchema(
-          'Addresses outside the cluster.',
-          {
-            host: stringSchema('Host name.', { minLength: 1 }),
-            cidrs: listSchema(
-              'Networks the agents may reach the broker on.',
-              stringSchema('IPv4 CIDR.', { pattern: PATTERNS.cidr }),
-              1,
-            ),
-          },
-          ['host', 'cidrs'],
+        storage: sizeSchema('Persistent volume of each node. Default 10Gi.'),
+        storageClass: stringSchema("StorageClass of the volumes. Default: the cluster's default."),
+        resources: objectSchema('CPU and memory of each node, requests equal to limits.', {
+          cpu: cpuSchema('CPU of each node. Default 1.'),
+          memory: sizeSchema('Memory of each node. Default 2Gi.'),
+        }),
+      },
+      ['site'],
+    ),
+    external: objectSchema(
+      'A broker outside the cluster.',
+      {
+        host: stringSchema('Host name.', { minLength: 1 }),
+        cidrs: listSchema(
+          'Networks the agents may reach the broker on.',
+          stringSchema('IPv4 CIDR.', { pattern: PATTERNS.cidr }),
+          1,
         ),
-      }),
+      },
+      ['host', 'cidrs'],
     ),
     ports: objectSchema('Broker ports. Default: amqp 5672, management 15672.', {
       amqp: integerSchema('AMQP port.', 1, 65535),
       management: integerSchema('Management API port.', 1, 65535),
     }),
     credentialsSecret: stringSchema(
-      "Secret in KEDA's namespace with the management URL (key 'host'). Default 'keda-rabbitmq-<name>'.",
+      "Secret in KEDA's namespace with the management URL (key 'host'). Default 'keda-rabbitmq-<name>'; written by the platform stack for an in-cluster broker.",
     ),
   },
-  ['kind', 'endpoint'],
+  ['kind'],
 );
 
 const backend = exactlyOne(

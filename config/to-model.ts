@@ -36,7 +36,7 @@ export type RawSite = Omit<KubernetesSiteSpec, 'name' | 'nodePools'> & {
   readonly kind: 'kubernetes';
   readonly nodePools: Readonly<Record<string, Omit<NodePoolSpec, 'name'>>>;
 };
-export type RawBroker = Omit<BrokerSpec, 'name'>;
+export type RawBroker = Raw<Omit<BrokerSpec, 'name'>>;
 
 type Path = readonly (string | number)[];
 
@@ -215,8 +215,40 @@ export function toSiteSpec(name: string, raw: RawSite): KubernetesSiteSpec {
   });
 }
 
-export function toBrokerSpec(name: string, raw: RawBroker): BrokerSpec {
-  return { name, ...raw };
+/** A broker with its unit strings parsed; problems carry paths relative to the broker. */
+export function toBrokerSpec(
+  name: string,
+  raw: RawBroker,
+): { spec: BrokerSpec | undefined; problems: Problem[] } {
+  const units = new UnitReader();
+  const inCluster = raw.inCluster;
+  const spec: BrokerSpec = defined({
+    ...raw,
+    name,
+    inCluster:
+      inCluster &&
+      defined({
+        ...inCluster,
+        storage: units.optional(['inCluster', 'storage'], inCluster.storage, Size.parse),
+        resources:
+          inCluster.resources &&
+          defined({
+            cpu: units.optional(
+              ['inCluster', 'resources', 'cpu'],
+              inCluster.resources.cpu,
+              Cpu.parse,
+            ),
+            memory: units.optional(
+              ['inCluster', 'resources', 'memory'],
+              inCluster.resources.memory,
+              Size.parse,
+            ),
+          }),
+      }),
+  });
+  return units.problems.length > 0
+    ? { spec: undefined, problems: units.problems }
+    : { spec, problems: [] };
 }
 
 /** Freezes a model object and everything it holds. */

@@ -4,7 +4,7 @@ import {
   NetworkPolicyV1SpecIngress,
 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { Construct } from 'constructs';
-import { BrokerSpec, brokerPorts } from '../model';
+import { brokerEndpoint, BrokerSpec, brokerPorts } from '../model';
 
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
@@ -80,17 +80,17 @@ export class AgentNetworkPolicy extends Construct {
 
 function brokerEgress(broker: BrokerSpec): NetworkPolicyV1SpecEgress {
   const ports = [{ port: String(brokerPorts(broker).amqp), protocol: 'TCP' }];
-  if ('inCluster' in broker.endpoint) {
-    const { namespace, podLabels } = broker.endpoint.inCluster;
+  const endpoint = brokerEndpoint(broker);
+  if (endpoint.kind === 'in-cluster') {
     return {
       to: [
         {
-          namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } },
-          podSelector: { matchLabels: { ...podLabels } },
+          namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: endpoint.namespace } },
+          podSelector: { matchLabels: { ...endpoint.podLabels } },
         },
       ],
       ports,
     };
   }
-  return { to: broker.endpoint.external.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports };
+  return { to: endpoint.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports };
 }

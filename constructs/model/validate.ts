@@ -9,6 +9,7 @@ import { Duration } from './units';
 type Path = readonly (string | number)[];
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SECRET_LIKE_ENV = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
 const RESERVED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -305,7 +306,7 @@ function validateIsolation(spec: AgentSpec, add: (path: Path, message: string) =
     }
   }
   (spec.isolation?.egress ?? []).forEach((rule, index) => {
-    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(rule.cidr)) {
+    if (!CIDR.test(rule.cidr)) {
       add(
         ['isolation', 'egress', index, 'cidr'],
         `'${rule.cidr}' must be an IPv4 CIDR such as 10.0.0.0/16`,
@@ -338,6 +339,22 @@ export function validateAgentOnSite(
   if (spec.queue && !declared.includes(spec.queue.broker)) {
     problems.push({ path: ['queue', 'broker'], message: unknown(spec.queue.broker) });
   }
+  const elsewhere = brokers.filter(
+    (broker) => broker.inCluster && broker.inCluster.site !== site.name,
+  );
+  const usesBroker = (name: string, path: Path) => {
+    const broker = elsewhere.find((candidate) => candidate.name === name);
+    if (broker) {
+      problems.push({
+        path,
+        message: `broker '${name}' runs in the cluster of site '${broker.inCluster?.site}', which agents on site '${site.name}' cannot reach; declare it 'external' or run one on this site`,
+      });
+    }
+  };
+  if (spec.queue) usesBroker(spec.queue.broker, ['queue', 'broker']);
+  (spec.publishes ?? []).forEach((target, index) =>
+    usesBroker(target.broker, ['publishes', index, 'broker']),
+  );
   (spec.publishes ?? []).forEach((target, index) => {
     if (!declared.includes(target.broker)) {
       problems.push({ path: ['publishes', index, 'broker'], message: unknown(target.broker) });
@@ -351,6 +368,43 @@ export function validateAgentOnSite(
       message: `agent '${spec.name}' fits no node pool of site '${site.name}' (${why || 'the site has no node pools'})`,
     });
   }
+  return problems;
+}
+
+/**
+ * Problems of a broker declaration: exactly one of `inCluster` or `external`,
+ * an in-cluster broker on a declared site with an odd node count.
+ */
+export function validateBroker(broker: BrokerSpec, sites: readonly string[]): Problem[] {
+  const problems: Problem[] = [];
+  const add = (path: Path, message: string) => problems.push({ path, message });
+  if (Boolean(broker.inCluster) === Boolean(broker.external)) {
+    add([], "needs exactly one of 'inCluster' or 'external'");
+  }
+  const inCluster = broker.inCluster;
+  if (inCluster) {
+    if (!sites.includes(inCluster.site)) {
+      add(
+        ['inCluster', 'site'],
+        `'${inCluster.site}' is not a site of the environment (${listOf(sites)})`,
+      );
+    }
+    const replicas = inCluster.replicas ?? 3;
+    checkRange(replicas, 1, 7, ['inCluster', 'replicas'], add);
+    if (replicas % 2 === 0) {
+      add(
+        ['inCluster', 'replicas'],
+        `(${replicas}) must be odd: quorum queues need a majority of nodes`,
+      );
+    }
+    if (inCluster.namespace !== undefined && !DNS_LABEL.test(inCluster.namespace)) {
+      add(['inCluster', 'namespace'], `'${inCluster.namespace}' must be a DNS label`);
+    }
+  }
+  (broker.external?.cidrs ?? []).forEach((cidr, index) => {
+    if (!CIDR.test(cidr))
+      add(['external', 'cidrs', index], `'${cidr}' must be an IPv4 CIDR such as 10.0.0.0/16`);
+  });
   return problems;
 }
 

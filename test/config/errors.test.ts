@@ -395,3 +395,45 @@ describe('environments and files', () => {
     ]);
   });
 });
+
+describe('brokers', () => {
+  test('a bad unit in an in-cluster broker hides the checks that need it', () => {
+    const lines = load(
+      environment(`
+  worker:
+    sites:
+      dev: {}
+`).replace('      site: dev', '      site: dc9\n      replicas: 2\n      storage: 10GB'),
+    );
+    expect(lines).toEqual([
+      "environments/dev.yaml:21:7 brokers.rabbitmq.inCluster.storage: '10GB' is not a size: use a whole number with Ki, Mi, Gi, Ti (binary) or k, M, G, T (decimal), e.g. '512Mi'",
+    ]);
+  });
+
+  test('an in-cluster broker on an unknown site with an even node count', () => {
+    const lines = load(
+      environment(`
+  worker:
+    sites:
+      dev: {}
+`).replace('      site: dev', '      site: dc9\n      replicas: 2'),
+    );
+    expect(lines).toEqual([
+      "environments/dev.yaml:19:7 brokers.rabbitmq.inCluster.site: 'dc9' is not a site of the environment (declared: dev, edge)",
+      'environments/dev.yaml:20:7 brokers.rabbitmq.inCluster.replicas: (2) must be odd: quorum queues need a majority of nodes',
+    ]);
+  });
+
+  test('a broker declared neither in-cluster nor external', () => {
+    const lines = load(
+      environment(`
+  worker:
+    sites:
+      dev: {}
+`).replace('    inCluster:\n      site: dev\n', ''),
+    );
+    expect(lines).toEqual([
+      "environments/dev.yaml:16:3 brokers.rabbitmq: needs exactly one of 'inCluster' or 'external'",
+    ]);
+  });
+});

@@ -52,12 +52,11 @@ describe('the local environment of the repository', () => {
       {
         name: 'rabbitmq',
         kind: 'rabbitmq',
-        endpoint: {
-          inCluster: {
-            namespace: 'rabbitmq',
-            podLabels: { 'app.kubernetes.io/name': 'rabbitmq' },
-            host: 'rabbitmq.rabbitmq.svc.cluster.local',
-          },
+        inCluster: {
+          site: 'dev',
+          replicas: 1,
+          storage: Size.parse('2Gi'),
+          resources: { cpu: Cpu.parse('500m'), memory: Size.parse('1Gi') },
         },
       },
     ]);

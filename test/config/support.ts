@@ -86,8 +86,8 @@ sites:
 brokers:
   rabbitmq:
     kind: rabbitmq
-    endpoint:
-      inCluster: { namespace: rabbitmq, podLabels: { app: rabbitmq }, host: rabbitmq.rabbitmq.svc }
+    inCluster:
+      site: dev
 agents:
 `;
 

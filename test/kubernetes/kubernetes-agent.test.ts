@@ -120,7 +120,12 @@ describe('defaults of a queue consumer', () => {
       to: [
         {
           namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'rabbitmq' } },
-          pod_selector: { match_labels: { 'app.kubernetes.io/name': 'rabbitmq' } },
+          pod_selector: {
+            match_labels: {
+              'app.kubernetes.io/name': 'rabbitmq',
+              'app.kubernetes.io/instance': 'rabbitmq',
+            },
+          },
         },
       ],
       ports: [{ port: '5672', protocol: 'TCP' }],

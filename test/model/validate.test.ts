@@ -6,6 +6,7 @@ import {
   Size,
   validateAgent,
   validateAgentOnSite,
+  validateBroker,
 } from '../../constructs/model';
 import { BROKER, consumer, SITE } from '../support/fixtures';
 
@@ -403,5 +404,70 @@ describe('validateAgentOnSite', () => {
     expect(
       validateAgentOnSite(consumer({ placement: { spot: 'required' } }), SITE, [BROKER])[0].message,
     ).toContain('general: on-demand capacity, agent requires spot');
+  });
+});
+
+describe('validateBroker', () => {
+  const messages = (broker: Parameters<typeof validateBroker>[0]) =>
+    validateBroker(broker, ['dc1']).map((p) => `${formatPath(p.path)}: ${p.message}`);
+
+  it('accepts an in-cluster broker on a declared site', () => {
+    expect(messages(BROKER)).toEqual([]);
+  });
+
+  it.each<[string, Parameters<typeof validateBroker>[0], string]>([
+    [
+      'neither place',
+      { name: 'b', kind: 'rabbitmq' },
+      ": needs exactly one of 'inCluster' or 'external'",
+    ],
+    [
+      'both places',
+      {
+        name: 'b',
+        kind: 'rabbitmq',
+        inCluster: { site: 'dc1' },
+        external: { host: 'h', cidrs: ['10.0.0.0/8'] },
+      },
+      ": needs exactly one of 'inCluster' or 'external'",
+    ],
+    [
+      'an unknown site',
+      { name: 'b', kind: 'rabbitmq', inCluster: { site: 'dc9' } },
+      "inCluster.site: 'dc9' is not a site of the environment (declared: dc1)",
+    ],
+    [
+      'an even node count',
+      { name: 'b', kind: 'rabbitmq', inCluster: { site: 'dc1', replicas: 2 } },
+      'inCluster.replicas: (2) must be odd',
+    ],
+    [
+      'too many nodes',
+      { name: 'b', kind: 'rabbitmq', inCluster: { site: 'dc1', replicas: 9 } },
+      'inCluster.replicas: (9) must be a whole number from 1 to 7',
+    ],
+    [
+      'a bad namespace',
+      { name: 'b', kind: 'rabbitmq', inCluster: { site: 'dc1', namespace: 'Rabbit' } },
+      "inCluster.namespace: 'Rabbit' must be a DNS label",
+    ],
+    [
+      'a bad CIDR',
+      { name: 'b', kind: 'rabbitmq', external: { host: 'h', cidrs: ['10.0.0.0'] } },
+      "external.cidrs[0]: '10.0.0.0' must be an IPv4 CIDR",
+    ],
+  ])('reports %s', (_case, broker, expected) => {
+    expect(messages(broker)).toEqual(expect.arrayContaining([expect.stringContaining(expected)]));
+  });
+
+  it('refuses an agent on another site than its in-cluster broker', () => {
+    const edge = { ...SITE, name: 'edge' };
+    expect(validateAgentOnSite(base, edge, [BROKER])).toEqual([
+      {
+        path: ['queue', 'broker'],
+        message:
+          "broker 'rabbitmq' runs in the cluster of site 'dc1', which agents on site 'edge' cannot reach; declare it 'external' or run one on this site",
+      },
+    ]);
   });
 });

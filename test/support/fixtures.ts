@@ -30,13 +30,7 @@ export const SITE: KubernetesSiteSpec = {
 export const BROKER: BrokerSpec = {
   name: 'rabbitmq',
   kind: 'rabbitmq',
-  endpoint: {
-    inCluster: {
-      namespace: 'rabbitmq',
-      podLabels: { 'app.kubernetes.io/name': 'rabbitmq' },
-      host: 'rabbitmq.rabbitmq.svc.cluster.local',
-    },
-  },
+  inCluster: { site: 'dc1', namespace: 'rabbitmq' },
 };
 
 /** A queue consumer scaling on queue depth: the common case. */
