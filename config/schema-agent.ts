@@ -108,9 +108,14 @@ const queue = objectSchema(
     vhost: stringSchema("Virtual host. Default '/'."),
     queue: stringSchema('Queue name.', { minLength: 1, maxLength: 200 }),
     maxPriority: integerSchema(
-      'Highest message priority the queue honours. Default: no priorities.',
+      'Highest message priority publishers use, passed to the agent; quorum queues (RabbitMQ 4) deliver priority 5 and above first. Default: no priorities.',
       1,
       10,
+    ),
+    maxLength: integerSchema(
+      'Messages the queue holds before it refuses publishes (overflow reject-publish). Default 100000.',
+      1,
+      100_000_000,
     ),
     deadLetter: objectSchema('Dead-lettering; on by default.', {
       enabled: {

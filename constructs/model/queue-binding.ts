@@ -41,11 +41,18 @@ export interface QueueBinding {
   readonly vhost?: string;
   readonly queue: string;
   /**
-   * Highest message priority the queue honours (1..10); messages above it are
-   * treated as the maximum.
+   * Highest message priority publishers use (1..10), passed to the agent.
+   * Quorum queues (RabbitMQ 4) deliver messages of priority 5 and above first.
    * @default - no priorities
    */
   readonly maxPriority?: number;
+  /**
+   * Messages the queue holds before it refuses publishes (`overflow:
+   * reject-publish`, so publishers with confirms see the refusal and nothing is
+   * dropped).
+   * @default 100000
+   */
+  readonly maxLength?: number;
   /** @default - on, see {@link DeadLetterSpec} */
   readonly deadLetter?: DeadLetterSpec;
   /** @default - prefetch 10, 30 s processing time */
@@ -70,6 +77,7 @@ export interface ResolvedQueueBinding {
   readonly vhost: string;
   readonly queue: string;
   readonly maxPriority?: number;
+  readonly maxLength: number;
   readonly deadLetter:
     | {
         readonly enabled: true;
@@ -90,6 +98,7 @@ export function resolveQueueBinding(binding: QueueBinding): ResolvedQueueBinding
     vhost: binding.vhost ?? '/',
     queue: binding.queue,
     maxPriority: binding.maxPriority,
+    maxLength: binding.maxLength ?? 100_000,
     deadLetter:
       dead.enabled === false
         ? { enabled: false, reason: dead.reason ?? '' }

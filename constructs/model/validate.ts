@@ -169,6 +169,9 @@ function validateQueue(spec: AgentSpec, add: (path: Path, message: string) => vo
   if (!queue) return;
   if (queue.queue.length === 0 || queue.queue.length > 200)
     add(['queue', 'queue'], 'must be 1 to 200 characters');
+  if (queue.maxLength !== undefined) {
+    checkRange(queue.maxLength, 1, 100_000_000, ['queue', 'maxLength'], add);
+  }
   if (queue.maxPriority !== undefined)
     checkRange(queue.maxPriority, 1, 10, ['queue', 'maxPriority'], add);
   const dead = queue.deadLetter;
