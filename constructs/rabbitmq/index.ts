@@ -1,2 +1,3 @@
 export * from './definitions';
 export * from './topology';
+export * from './server-config';
