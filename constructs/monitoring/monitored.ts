@@ -75,7 +75,8 @@ export function validateMonitored(
     // 'rabbitmq-<name>-node' must stay a valid, unambiguous job name.
     dnsLabel(['brokers', index, 'name'], broker.name, 50);
     dnsLabel(['brokers', index, 'namespace'], broker.namespace);
-    if (brokerNames.has(broker.name)) add(['brokers', index, 'name'], `'${broker.name}' is repeated`);
+    if (brokerNames.has(broker.name))
+      add(['brokers', index, 'name'], `'${broker.name}' is repeated`);
     brokerNames.add(broker.name);
   });
   for (const name of brokerNames) {
