@@ -246,7 +246,8 @@ export function recordingRules(agents: readonly MonitoredAgent[]): RuleFile<Reco
         record: 'agent:queue_messages_per_replica:ratio',
         expr: [
           queueSeries(agent, 'rabbitmq_detailed_queue_messages'),
-          '/ on ()',
+          // group_left keeps the queue's labels; plain one-to-one 'on ()' would drop them.
+          '/ on () group_left ()',
           `(${deploymentSeries(agent, 'kube_deployment_status_replicas')} > 0)`,
         ].join('\n'),
         labels,

@@ -217,7 +217,7 @@ describe('recording rules', () => {
     const perReplica = groups[0].rules[4];
     expect(perReplica.expr).toBe(
       'max by (broker, vhost, queue) (rabbitmq_detailed_queue_messages{broker="main", vhost="/", queue="image_processing_tasks"})\n' +
-        '/ on ()\n' +
+        '/ on () group_left ()\n' +
         '(max by (namespace, deployment) (kube_deployment_status_replicas{namespace="image-processing", deployment="image-processing"}) > 0)',
     );
   });
