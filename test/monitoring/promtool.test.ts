@@ -87,10 +87,11 @@ describeWithPromtool('the generated files, checked by promtool', () => {
         'This promtool has no Kubernetes discovery (Debian builds it without): ' +
           'checking the scrape jobs with static targets in place of kubernetes_sd_configs.',
       );
-      jobs = scrapeConfigs(brokers, agents).map(({ kubernetes_sd_configs: _sd, ...job }) => ({
-        ...job,
-        static_configs: [{ targets: ['127.0.0.1:15692'] }],
-      }));
+      jobs = scrapeConfigs(brokers, agents).map((job) => {
+        const withoutDiscovery: Record<string, unknown> = { ...job };
+        delete withoutDiscovery.kubernetes_sd_configs;
+        return { ...withoutDiscovery, static_configs: [{ targets: ['127.0.0.1:15692'] }] };
+      });
     }
     const config = prometheusConfigFile(jobs as never, {
       ruleFiles: ['alerts.yml', 'records.yml'],
