@@ -2,10 +2,9 @@ import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { applyBackend } from '../constructs/backend';
 import {
-  AgentNamespace,
-  AgentPriorityClass,
   BrokerTriggerAuthentication,
   KubernetesAgent,
+  priorityClassName,
   siteProvider,
 } from '../constructs/kubernetes';
 import {
@@ -13,14 +12,13 @@ import {
   BackendSpec,
   BrokerSpec,
   KubernetesSiteSpec,
-  PriorityTier,
   resolveAgent,
 } from '../constructs/model';
 
 /** Props of {@link AgentsStack}. */
 export interface AgentsStackProps {
   readonly site: KubernetesSiteSpec;
-  /** The environment's brokers; a trigger authentication is made for each one an agent here uses. */
+  /** The environment's brokers; a trigger authentication is made for each one KEDA reads here. */
   readonly brokers: readonly BrokerSpec[];
   /** The agent types placed on this site, with the site's overrides applied. */
   readonly agents: readonly AgentSpec[];
@@ -30,8 +28,9 @@ export interface AgentsStackProps {
 
 /**
  * `<env>-<site>-agents`: the workloads of one Kubernetes site. KEDA objects are
- * `kubernetes_manifest` resources, which need their CRDs at plan time, so this
- * stack never installs CRDs itself.
+ * `kubernetes_manifest` resources, which need their CRDs at plan time, so they
+ * live here and not in the platform stack that installs KEDA; the namespaces,
+ * priority classes and broker credentials they use come from that stack too.
  */
 export class AgentsStack extends TerraformStack {
   /** The agent constructs, by agent name. */
@@ -43,21 +42,13 @@ export class AgentsStack extends TerraformStack {
     siteProvider(this, props.site);
 
     const resolved = props.agents.map(resolveAgent);
-    const namespaces = new Map<string, AgentNamespace>();
-    for (const name of new Set(resolved.map((agent) => agent.namespace))) {
-      namespaces.set(name, new AgentNamespace(this, `Namespace-${name}`, { name }));
-    }
-    const priorityClasses = new Map<PriorityTier, AgentPriorityClass>();
-    for (const tier of new Set(resolved.map((agent) => agent.priority))) {
-      priorityClasses.set(tier, new AgentPriorityClass(this, `PriorityClass-${tier}`, { tier }));
-    }
     // KEDA reads queue depth through the broker's management API.
-    const brokersUsed = new Set(
+    const kedaBrokers = new Set(
       resolved.flatMap((agent) =>
         agent.queue && agent.spec.scaling?.queueDepth ? [agent.queue.broker] : [],
       ),
     );
-    for (const broker of props.brokers.filter((candidate) => brokersUsed.has(candidate.name))) {
+    for (const broker of props.brokers.filter((candidate) => kedaBrokers.has(candidate.name))) {
       new BrokerTriggerAuthentication(this, `TriggerAuthentication-${broker.name}`, { broker });
     }
 
@@ -69,8 +60,8 @@ export class AgentsStack extends TerraformStack {
           agent: agent.spec,
           site: props.site,
           brokers: props.brokers,
-          namespace: (namespaces.get(agent.namespace) as AgentNamespace).name,
-          priorityClassName: (priorityClasses.get(agent.priority) as AgentPriorityClass).name,
+          namespace: agent.namespace,
+          priorityClassName: priorityClassName(agent.priority),
         }),
       );
     }

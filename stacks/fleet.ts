@@ -1,23 +1,27 @@
 import { App } from 'cdktf';
 import { FleetEnvironment } from '../constructs/model';
 import { AgentsStack } from './agents-stack';
+import { PlatformStack } from './platform-stack';
 import { EnvironmentSummary, summarize } from './summary';
 
-/** Stack id of a site's agents: config names are therefore stable API. */
-export function agentsStackId(environment: string, site: string): string {
-  return `${environment}-${site}-agents`;
+/** Stack ids of a site: config names are therefore stable API. */
+export function stackIds(environment: string, site: string): { platform: string; agents: string } {
+  return { platform: `${environment}-${site}-platform`, agents: `${environment}-${site}-agents` };
 }
 
-/** Adds every stack of an environment to the app, per site, and returns what they deploy. */
+/**
+ * Adds every stack of an environment to the app, per site: the platform, then
+ * the agents, which depend on it (`cdktf deploy '*'` keeps that order).
+ */
 export function addEnvironment(app: App, environment: FleetEnvironment): EnvironmentSummary {
-  const stacks = environment.sites.map((site) => ({
-    site: site.name,
-    stack: new AgentsStack(app, agentsStackId(environment.name, site.name), {
-      site,
-      brokers: environment.brokers,
-      agents: environment.deployments.filter((d) => d.site === site.name).map((d) => d.agent),
-      backend: environment.backend,
-    }),
-  }));
-  return summarize(environment.name, stacks);
+  const sites = environment.sites.map((site) => {
+    const ids = stackIds(environment.name, site.name);
+    const agents = environment.deployments.filter((d) => d.site === site.name).map((d) => d.agent);
+    const common = { site, brokers: environment.brokers, agents, backend: environment.backend };
+    const platform = new PlatformStack(app, ids.platform, common);
+    const workloads = new AgentsStack(app, ids.agents, common);
+    workloads.addDependency(platform);
+    return { site: site.name, platform, agents: workloads };
+  });
+  return summarize(environment, sites);
 }

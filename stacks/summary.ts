@@ -1,10 +1,13 @@
-import { describeSignals } from '../constructs/model';
+import { brokerReplicas, describeSignals, FleetEnvironment } from '../constructs/model';
 import { AgentsStack } from './agents-stack';
+import { PlatformStack } from './platform-stack';
 
 /** Rows of the synth summary of one environment. */
 export interface EnvironmentSummary {
   readonly environment: string;
   readonly stacks: readonly string[];
+  /** One line per broker: where it runs and how many nodes. */
+  readonly brokers: readonly string[];
   readonly agents: readonly {
     readonly agent: string;
     readonly site: string;
@@ -16,15 +19,21 @@ export interface EnvironmentSummary {
 
 /** Summarizes what an environment's stacks deploy. */
 export function summarize(
-  environment: string,
-  stacks: readonly { site: string; stack: AgentsStack }[],
+  environment: FleetEnvironment,
+  sites: readonly { site: string; platform: PlatformStack; agents: AgentsStack }[],
 ): EnvironmentSummary {
   return {
-    environment,
-    stacks: stacks.map(({ stack }) => stack.node.id),
-    agents: stacks.flatMap(({ site, stack }) =>
-      [...stack.agents.values()].map((agent) => {
-        const { spec } = agent.resolved;
+    environment: environment.name,
+    stacks: sites.flatMap(({ platform, agents }) => [platform.node.id, agents.node.id]),
+    brokers: environment.brokers.map((broker) => {
+      if (!broker.inCluster) return `${broker.name}: external (${broker.external?.host})`;
+      const nodes = brokerReplicas(broker);
+      const note = nodes < 3 ? ', below the default of 3: no node may fail' : '';
+      return `${broker.name}: in-cluster on ${broker.inCluster.site}, ${nodes} node(s)${note}`;
+    }),
+    agents: sites.flatMap(({ site, agents }) =>
+      [...agents.agents.values()].map((agent) => {
+        const { spec, scalingMode } = agent.resolved;
         const scaling = spec.scaling;
         return {
           agent: spec.name,
@@ -32,7 +41,7 @@ export function summarize(
           pools: agent.pools.join(', '),
           replicas: scaling ? `${scaling.minReplicas}–${scaling.maxReplicas}` : '1 per run',
           scaling: scaling
-            ? `${agent.scalingMode}: ${describeSignals(scaling)}`
+            ? `${scalingMode}: ${describeSignals(scaling)}`
             : `cron-job: ${spec.schedule?.cron ?? ''}`,
         };
       }),
@@ -60,6 +69,7 @@ export function formatSummary(summary: EnvironmentSummary): string {
   return [
     `Environment ${summary.environment}`,
     `  stacks: ${summary.stacks.join(', ')}`,
+    ...summary.brokers.map((broker) => `  broker ${broker}`),
     ...rows.map((row) => `  ${line(row)}`),
   ].join('\n');
 }

@@ -1,19 +1,26 @@
-export {
-  AgentNamespace,
-  AgentPriorityClass,
-  BrokerTriggerAuthentication,
-  priorityClassName,
-  siteProvider,
-} from './cluster-objects';
-export type {
-  AgentNamespaceProps,
-  AgentPriorityClassProps,
-  BrokerTriggerAuthenticationProps,
-} from './cluster-objects';
+export { CHARTS, IMAGES } from './charts';
+export type { PinnedChart } from './charts';
+export { GpuDevicePlugin } from './gpu-device-plugin';
+export type { GpuDevicePluginProps } from './gpu-device-plugin';
 export { NativeAutoscaler } from './hpa';
 export type { NativeAutoscalerProps } from './hpa';
+export { KedaRelease } from './keda-release';
+export type { KedaReleaseProps } from './keda-release';
 export { KubernetesAgent } from './kubernetes-agent';
-export type { KubernetesAgentProps, ScalingMode } from './kubernetes-agent';
+export type { KubernetesAgentProps } from './kubernetes-agent';
+export { MonitoringRelease } from './monitoring-release';
+export type { MonitoringReleaseProps } from './monitoring-release';
+export { FleetNamespace, NAMESPACE_ROLE_LABEL } from './namespace';
+export type { FleetNamespaceProps, PodSecurityLevel } from './namespace';
 export { AgentNetworkPolicy } from './network-policy';
 export type { AgentNetworkPolicyProps } from './network-policy';
-export { POOL_LABEL } from './pod-plan';
+export { CREDENTIALS_DIR, POOL_LABEL } from './pod-plan';
+export { AgentPriorityClass, priorityClassName } from './priority-class';
+export type { AgentPriorityClassProps } from './priority-class';
+export { siteHelmProvider, siteProvider } from './providers';
+export { RabbitMqCluster } from './rabbitmq-cluster';
+export type { RabbitMqClusterProps } from './rabbitmq-cluster';
+export { BrokerTriggerAuthentication } from './trigger-authentication';
+export type { BrokerTriggerAuthenticationProps } from './trigger-authentication';
+export { WriteOnlySecret } from './write-only-secret';
+export type { WriteOnlySecretProps } from './write-only-secret';

@@ -6,7 +6,6 @@ import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account
 import { Construct } from 'constructs';
 import {
   AgentSpec,
-  autoscalerKind,
   BrokerSpec,
   DEFAULT_MONITORING_NAMESPACE,
   Duration,
@@ -43,9 +42,6 @@ export interface KubernetesAgentProps {
   readonly priorityClassName: string;
 }
 
-/** How an agent ended up being scaled, for summaries. */
-export type ScalingMode = 'fixed' | 'hpa' | 'keda' | 'keda-job' | 'cron-job';
-
 /**
  * One agent type on a Kubernetes site: ServiceAccount, workload (Deployment,
  * CronJob or KEDA ScaledJob), exactly one autoscaler (KEDA ScaledObject for
@@ -57,7 +53,6 @@ export type ScalingMode = 'fixed' | 'hpa' | 'keda' | 'keda-job' | 'cron-job';
 export class KubernetesAgent extends Construct {
   /** The pools the agent may be scheduled on. */
   readonly pools: readonly string[];
-  readonly scalingMode: ScalingMode;
   readonly resolved: ResolvedAgent;
 
   constructor(scope: Construct, id: string, props: KubernetesAgentProps) {
@@ -69,7 +64,7 @@ export class KubernetesAgent extends Construct {
     const resolved = resolveAgent(agent);
     this.resolved = resolved;
     const broker = brokers.find((candidate) => candidate.name === resolved.queue?.broker);
-    const plan = planPod(resolved, site, props.priorityClassName, broker);
+    const plan = planPod(resolved, site, props.priorityClassName, brokers);
     this.pools = plan.pools;
     const name = agent.name;
     const namespace = props.namespace;
@@ -100,11 +95,9 @@ export class KubernetesAgent extends Construct {
 
     switch (resolved.workload) {
       case 'scheduled':
-        this.scalingMode = 'cron-job';
         this.renderCronJob(resolved, plan, metadata);
         break;
       case 'per-message': {
-        this.scalingMode = 'keda-job';
         const scaling = agent.scaling as ScalingSpec;
         const deadline = resolved.gracePeriod.plus(
           resolved.queue?.maxProcessingTime ?? Duration.seconds(0),
@@ -124,8 +117,7 @@ export class KubernetesAgent extends Construct {
       }
       default: {
         const scaling = agent.scaling as ScalingSpec;
-        const kind = autoscalerKind(scaling);
-        this.scalingMode = kind;
+        const kind = resolved.scalingMode;
         const deployment = new DeploymentV1(this, 'Workload', {
           metadata,
           waitForRollout: false,

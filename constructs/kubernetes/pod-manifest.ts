@@ -1,5 +1,6 @@
 import {
   CONTAINER_SECURITY,
+  CREDENTIALS_DIR,
   POD_SECURITY,
   PodPlan,
   POOL_LABEL,
@@ -54,10 +55,23 @@ export function manifestPodSpec(plan: PodPlan): Manifest {
           ? { lifecycle: { preStop: { exec: { command: [...container.preStop] } } } }
           : {}),
         securityContext: CONTAINER_SECURITY,
-        volumeMounts: [{ name: 'scratch', mountPath: SCRATCH_PATH }],
+        volumeMounts: [
+          { name: 'scratch', mountPath: SCRATCH_PATH },
+          ...plan.credentials.map(({ broker }) => ({
+            name: `broker-${broker}`,
+            mountPath: `${CREDENTIALS_DIR}/${broker}`,
+            readOnly: true,
+          })),
+        ],
       },
     ],
-    volumes: [{ name: 'scratch', emptyDir: { sizeLimit: plan.scratchSizeLimit } }],
+    volumes: [
+      { name: 'scratch', emptyDir: { sizeLimit: plan.scratchSizeLimit } },
+      ...plan.credentials.map(({ broker, secret }) => ({
+        name: `broker-${broker}`,
+        secret: { secretName: secret, defaultMode: 0o440 },
+      })),
+    ],
   };
 }
 

@@ -1,4 +1,5 @@
 import {
+  agentCredentialsSecret,
   BrokerSpec,
   brokerHost,
   brokerPorts,
@@ -90,7 +91,12 @@ export interface PodPlan {
     readonly preStop?: readonly string[];
   };
   readonly scratchSizeLimit: string;
+  /** Secrets mounted read-only as files, by broker name. */
+  readonly credentials: readonly { readonly broker: string; readonly secret: string }[];
 }
+
+/** Where broker credentials are mounted: `<dir>/<broker>/username` and `/password`. */
+export const CREDENTIALS_DIR = '/var/run/secrets/agent-fleet/brokers';
 
 /** The labels that select an agent's pods. */
 export function selectorLabels(agentName: string): Record<string, string> {
@@ -105,8 +111,16 @@ export function planPod(
   agent: ResolvedAgent,
   site: KubernetesSiteSpec,
   priorityClassName: string,
-  broker?: BrokerSpec,
+  brokers: readonly BrokerSpec[],
 ): PodPlan {
+  const broker = brokers.find((candidate) => candidate.name === agent.queue?.broker);
+  // In-cluster brokers get a user per agent; the platform stack writes its Secret.
+  const credentials = brokers
+    .filter((candidate) => candidate.inCluster && agent.brokers.includes(candidate.name))
+    .map((candidate) => ({
+      broker: candidate.name,
+      secret: agentCredentialsSecret(agent.spec.name, candidate.name),
+    }));
   const { spec, resources } = agent;
   const match = matchPools(spec.placement, resources.gpu, site.nodePools);
   if (match.pools.length === 0) {
@@ -162,6 +176,9 @@ export function planPod(
       env: [
         ...Object.entries(spec.container.env ?? {}).map(([name, value]) => ({ name, value })),
         ...bindingEnv(agent, broker),
+        ...(credentials.length > 0
+          ? [{ name: 'FLEET_BROKER_CREDENTIALS_DIR', value: CREDENTIALS_DIR }]
+          : []),
       ],
       ports: Object.entries(spec.container.ports ?? {}).map(([name, containerPort]) => ({
         name,
@@ -174,6 +191,7 @@ export function planPod(
       preStop: longRunning ? agent.preStop : undefined,
     },
     scratchSizeLimit: resources.limits.ephemeralStorage.toKubernetes(),
+    credentials,
   };
 }
 

@@ -5,6 +5,7 @@ import {
 import {
   AGENT_UID,
   CONTAINER_SECURITY,
+  CREDENTIALS_DIR,
   POD_SECURITY,
   PodPlan,
   POOL_LABEL,
@@ -60,10 +61,23 @@ export function providerPodSpec(plan: PodPlan): DeploymentV1SpecTemplateSpec {
           ? { preStop: [{ exec: { command: [...container.preStop] } }] }
           : undefined,
         securityContext: { ...CONTAINER_SECURITY, runAsUser: UID, runAsGroup: UID },
-        volumeMount: [{ name: 'scratch', mountPath: SCRATCH_PATH }],
+        volumeMount: [
+          { name: 'scratch', mountPath: SCRATCH_PATH },
+          ...plan.credentials.map(({ broker }) => ({
+            name: `broker-${broker}`,
+            mountPath: `${CREDENTIALS_DIR}/${broker}`,
+            readOnly: true,
+          })),
+        ],
       },
     ],
-    volume: [{ name: 'scratch', emptyDir: { sizeLimit: plan.scratchSizeLimit } }],
+    volume: [
+      { name: 'scratch', emptyDir: { sizeLimit: plan.scratchSizeLimit } },
+      ...plan.credentials.map(({ broker, secret }) => ({
+        name: `broker-${broker}`,
+        secret: { secretName: secret, defaultMode: '0440' },
+      })),
+    ],
   };
 }
 

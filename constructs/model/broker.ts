@@ -69,9 +69,14 @@ export function brokerPodLabels(broker: BrokerSpec): Record<string, string> {
   return { 'app.kubernetes.io/name': 'rabbitmq', 'app.kubernetes.io/instance': broker.name };
 }
 
+/** Namespace of an in-cluster broker. */
+export function brokerNamespace(broker: BrokerSpec): string {
+  return broker.inCluster?.namespace ?? DEFAULT_BROKER_NAMESPACE;
+}
+
 export function brokerEndpoint(broker: BrokerSpec): BrokerEndpoint {
   if (broker.inCluster) {
-    const namespace = broker.inCluster.namespace ?? DEFAULT_BROKER_NAMESPACE;
+    const namespace = brokerNamespace(broker);
     return {
       kind: 'in-cluster',
       site: broker.inCluster.site,
@@ -102,4 +107,12 @@ export function brokerHost(broker: BrokerSpec): string {
 /** Nodes of an in-cluster broker. */
 export function brokerReplicas(broker: BrokerSpec): number {
   return broker.inCluster?.replicas ?? 3;
+}
+
+/**
+ * Secret, in the agent's namespace, holding the agent's `username` and
+ * `password` for an in-cluster broker (written by the platform stack).
+ */
+export function agentCredentialsSecret(agent: string, broker: string): string {
+  return `${agent}-${broker}-credentials`;
 }

@@ -1,5 +1,6 @@
 import { AgentSpec, PriorityTier, ProbeSpec, WorkloadKind } from './agent-spec';
 import { ResolvedQueueBinding, resolveQueueBinding } from './queue-binding';
+import { autoscalerKind } from './scaling';
 import { Cpu, Duration, Size } from './units';
 
 /** Margin added to the grace period beyond preStop and processing time. */
@@ -12,10 +13,17 @@ export interface ResolvedResources {
   readonly gpu: number;
 }
 
+/**
+ * How an agent is scaled: a fixed count, a native HPA, a KEDA ScaledObject, a
+ * KEDA ScaledJob (per-message work) or a CronJob (scheduled work).
+ */
+export type ScalingMode = 'fixed' | 'hpa' | 'keda' | 'keda-job' | 'cron-job';
+
 /** An agent spec with the defaults documented on {@link AgentSpec} applied. */
 export interface ResolvedAgent {
   readonly spec: AgentSpec;
   readonly workload: WorkloadKind;
+  readonly scalingMode: ScalingMode;
   readonly namespace: string;
   readonly priority: PriorityTier;
   readonly serviceAccountToken: boolean;
@@ -37,6 +45,14 @@ export function resolveAgent(spec: AgentSpec): ResolvedAgent {
   return {
     spec,
     workload,
+    scalingMode:
+      workload === 'scheduled'
+        ? 'cron-job'
+        : workload === 'per-message'
+          ? 'keda-job'
+          : spec.scaling
+            ? autoscalerKind(spec.scaling)
+            : 'fixed',
     namespace: spec.isolation?.namespace ?? spec.name,
     priority: spec.isolation?.priority ?? (workload === 'consumer' ? 'standard' : 'batch'),
     serviceAccountToken: spec.isolation?.serviceAccountToken ?? false,

@@ -39,11 +39,12 @@ describe('npm run synth', () => {
     const result = runMain(root);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(fs.existsSync(path.join(root, 'cdktf.out/stacks/local-dev-agents/cdk.tf.json'))).toBe(
-      true,
-    );
+    for (const stack of ['local-dev-platform', 'local-dev-agents']) {
+      expect(fs.existsSync(path.join(root, `cdktf.out/stacks/${stack}/cdk.tf.json`))).toBe(true);
+    }
     expect(result.stdout).toContain('Environment local');
-    expect(result.stdout).toContain('stacks: local-dev-agents');
+    expect(result.stdout).toContain('stacks: local-dev-platform, local-dev-agents');
+    expect(result.stdout).toContain('broker rabbitmq: in-cluster on dev, 1 node(s)');
     expect(result.stdout).toMatch(/gpu-inference\s+dev\s+gpu\s+1–1\s+keda: queue depth/);
   });
 

@@ -47,7 +47,8 @@ describe('defaults of a queue consumer', () => {
       seccomp_profile: { type: 'RuntimeDefault' },
     });
     expect(pod.automount_service_account_token).toBe(false);
-    expect(pod.volume).toEqual([{ name: 'scratch', empty_dir: { size_limit: '256Mi' } }]);
+    expect(pod.volume[0]).toEqual({ name: 'scratch', empty_dir: { size_limit: '256Mi' } });
+    expect(container.volume_mount[0]).toEqual({ name: 'scratch', mount_path: '/tmp' });
   });
 
   it('sets requests and limits, limits defaulting to the requests', () => {
@@ -82,16 +83,32 @@ describe('defaults of a queue consumer', () => {
     ]);
   });
 
-  it('gets its own restricted namespace, service account and standard priority', () => {
-    const namespace = resourceOf(json as never, 'kubernetes_namespace_v1') as Json;
-    expect(namespace.metadata.name).toBe('image-processing');
-    expect(namespace.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  it('runs in its own namespace with its own service account and the standard priority', () => {
+    const deployment = resourceOf(json as never, 'kubernetes_deployment_v1') as Json;
+    expect(deployment.metadata.namespace).toBe('image-processing');
     const account = resourceOf(json as never, 'kubernetes_service_account_v1') as Json;
     expect(account.automount_service_account_token).toBe(false);
     expect(pod.service_account_name).toBe('image-processing');
-    const priority = resourceOf(json as never, 'kubernetes_priority_class_v1') as Json;
-    expect(priority.metadata.name).toBe('agent-fleet-standard');
-    expect(pod.priority_class_name).toContain('kubernetes_priority_class_v1.');
+    expect(pod.priority_class_name).toBe('agent-fleet-standard');
+    // Namespaces and priority classes belong to the platform stack.
+    expect(resourcesOf(json as never, 'kubernetes_namespace_v1')).toEqual({});
+    expect(resourcesOf(json as never, 'kubernetes_priority_class_v1')).toEqual({});
+  });
+
+  it('mounts its credentials for the in-cluster broker as files, never as env values', () => {
+    expect(pod.volume[1]).toEqual({
+      name: 'broker-rabbitmq',
+      secret: { secret_name: 'image-processing-rabbitmq-credentials', default_mode: '0440' },
+    });
+    expect(container.volume_mount[1]).toEqual({
+      name: 'broker-rabbitmq',
+      mount_path: '/var/run/secrets/agent-fleet/brokers/rabbitmq',
+      read_only: true,
+    });
+    expect(container.env).toContainEqual({
+      name: 'FLEET_BROKER_CREDENTIALS_DIR',
+      value: '/var/run/secrets/agent-fleet/brokers',
+    });
   });
 
   it('has a PodDisruptionBudget that never blocks a drain', () => {
@@ -141,6 +158,7 @@ describe('defaults of a queue consumer', () => {
       { name: 'FLEET_QUEUE_PREFETCH', value: '10' },
       { name: 'FLEET_MAX_PROCESSING_SECONDS', value: '120' },
       { name: 'FLEET_DEAD_LETTER_EXCHANGE', value: 'image_processing_tasks.dlx' },
+      { name: 'FLEET_BROKER_CREDENTIALS_DIR', value: '/var/run/secrets/agent-fleet/brokers' },
     ]);
   });
 
@@ -511,7 +529,7 @@ describe('kinds of work', () => {
     });
     const pod = podSpec(json, 'kubernetes_cron_job_v1');
     expect(pod.restart_policy).toBe('Never');
-    expect(pod.priority_class_name).toContain('PriorityClass-batch');
+    expect(pod.priority_class_name).toBe('agent-fleet-batch');
     expect(resourcesOf(json as never, 'kubernetes_pod_disruption_budget_v1')).toEqual({});
   });
 
@@ -539,14 +557,16 @@ describe('kinds of work', () => {
 });
 
 describe('isolation', () => {
-  it('shares a namespace by choice and creates it once', () => {
+  it('shares a namespace by choice', () => {
     const json = synthAgents([
       consumer({ isolation: { namespace: 'ingest' } }),
       consumer({ name: 'metadata-extraction', isolation: { namespace: 'ingest' } }),
     ]);
     expect(
-      Object.values(resourcesOf(json, 'kubernetes_namespace_v1')).map((n: Json) => n.metadata.name),
-    ).toEqual(['ingest']);
+      Object.values(resourcesOf(json, 'kubernetes_deployment_v1')).map(
+        (d: Json) => d.metadata.namespace,
+      ),
+    ).toEqual(['ingest', 'ingest']);
   });
 
   it('mounts the API token, sets the priority tier and opens declared egress only when asked', () => {
@@ -560,9 +580,7 @@ describe('isolation', () => {
       }),
     ]) as Json;
     expect(podSpec(json).automount_service_account_token).toBe(true);
-    expect((resourceOf(json as never, 'kubernetes_priority_class_v1') as Json).metadata.name).toBe(
-      'agent-fleet-realtime',
-    );
+    expect(podSpec(json).priority_class_name).toBe('agent-fleet-realtime');
     const policy = resourceOf(json as never, 'kubernetes_network_policy_v1') as Json;
     expect(policy.spec.egress[2]).toEqual({
       to: [{ ip_block: { cidr: '10.20.0.0/16' } }],

@@ -44,9 +44,12 @@ describe('example environments', () => {
     ).toEqual(ENVIRONMENT_FILES.sort());
   });
 
-  it('gives every site of every environment an agents stack', () => {
+  it('gives every site of every environment a platform and an agents stack', () => {
     const expected = loadAll().flatMap((environment) =>
-      environment.sites.map((site) => `${environment.name}-${site.name}-agents`),
+      environment.sites.flatMap((site) => [
+        `${environment.name}-${site.name}-platform`,
+        `${environment.name}-${site.name}-agents`,
+      ]),
     );
     expect([...synthesized.keys()].sort()).toEqual(expected.sort());
   });
@@ -66,8 +69,22 @@ describe('example environments', () => {
   it('contains nothing that looks like a credential', () => {
     for (const json of synthesized.values()) {
       const text = JSON.stringify(json);
-      expect(text).not.toMatch(/(amqps?|https?):\/\/[^/"\s]+:[^@"\s]+@/);
-      expect(text).not.toMatch(/"(password|token|client_key|client_certificate)"\s*:/i);
+      // A password in a URL or a JSON field is only ever a reference to an ephemeral value.
+      expect(text).not.toMatch(/(amqps?|https?):\/\/[^/"\s]+:(?!\$\{ephemeral\.)[^@"\s]+@/);
+      expect(text).not.toMatch(/\\?"password\\?"\s*:\s*\\?"(?!\$\{ephemeral\.)/i);
+      expect(text).not.toMatch(/"(token|client_key|client_certificate|set_sensitive)"\s*:/i);
+    }
+  });
+
+  it('writes every Secret through write-only data', () => {
+    for (const json of synthesized.values()) {
+      for (const secret of Object.values(
+        (json.resource.kubernetes_secret_v1 ?? {}) as Record<string, any>,
+      )) {
+        expect(secret.data).toBeUndefined();
+        expect(secret.binary_data).toBeUndefined();
+        expect(Object.keys(secret.data_wo).length).toBeGreaterThan(0);
+      }
     }
   });
 

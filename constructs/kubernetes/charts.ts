@@ -1,0 +1,33 @@
+/** A Helm chart pinned to one version. */
+export interface PinnedChart {
+  readonly repository: string;
+  readonly chart: string;
+  readonly version: string;
+}
+
+/**
+ * Every chart the platform installs, pinned, in one place. Each is maintained
+ * by its own project (no Bitnami images).
+ */
+export const CHARTS = {
+  /** KEDA v2.20.2, the release whose CRDs the tests validate against. */
+  keda: { repository: 'https://kedacore.github.io/charts', chart: 'keda', version: '2.20.2' },
+  /** Prometheus, Alertmanager, Grafana, kube-state-metrics, node-exporter. */
+  kubePrometheusStack: {
+    repository: 'https://prometheus-community.github.io/helm-charts',
+    chart: 'kube-prometheus-stack',
+    version: '67.8.0',
+  },
+  /** Advertises `nvidia.com/gpu` on GPU nodes. */
+  nvidiaDevicePlugin: {
+    repository: 'https://nvidia.github.io/k8s-device-plugin',
+    chart: 'nvidia-device-plugin',
+    version: '0.17.1',
+  },
+} as const satisfies Record<string, PinnedChart>;
+
+/** Images the platform runs itself, pinned by version tag. */
+export const IMAGES = {
+  /** The official image, with the management plugin. */
+  rabbitmq: 'rabbitmq:4.1.4-management',
+} as const;

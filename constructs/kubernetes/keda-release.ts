@@ -1,0 +1,50 @@
+import { Release } from '@cdktf/provider-helm/lib/release';
+import { Construct } from 'constructs';
+import { CHARTS } from './charts';
+
+/** Props of {@link KedaRelease}. */
+export interface KedaReleaseProps {
+  /** Namespace KEDA runs in; ClusterTriggerAuthentications read their Secrets here. */
+  readonly namespace: string;
+  /** Let the Prometheus operator scrape KEDA (its ServiceMonitor CRD must exist first). @default true */
+  readonly serviceMonitors?: boolean;
+}
+
+/**
+ * KEDA, the only external-metrics provider of the cluster: it serves every
+ * event-driven signal and sets the HPA behaviour of the workloads it scales.
+ * @see https://github.com/kedacore/charts/tree/main/keda
+ */
+export class KedaRelease extends Construct {
+  readonly release: Release;
+
+  constructor(scope: Construct, id: string, props: KedaReleaseProps) {
+    super(scope, id);
+    const monitors = props.serviceMonitors ?? true;
+    const resources = (cpu: string, memory: string) => ({
+      requests: { cpu, memory },
+      limits: { cpu: '1', memory },
+    });
+    this.release = new Release(this, 'Resource', {
+      name: 'keda',
+      namespace: props.namespace,
+      ...CHARTS.keda,
+      atomic: true,
+      cleanupOnFail: true,
+      values: [
+        JSON.stringify({
+          crds: { install: true },
+          resources: {
+            operator: resources('100m', '256Mi'),
+            metricServer: resources('100m', '256Mi'),
+            webhooks: resources('50m', '128Mi'),
+          },
+          prometheus: {
+            operator: { enabled: true, serviceMonitor: { enabled: monitors } },
+            metricServer: { enabled: true, serviceMonitor: { enabled: monitors } },
+          },
+        }),
+      ],
+    });
+  }
+}

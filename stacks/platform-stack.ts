@@ -1,0 +1,168 @@
+import { TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { applyBackend } from '../constructs/backend';
+import {
+  AgentPriorityClass,
+  FleetNamespace,
+  GpuDevicePlugin,
+  KedaRelease,
+  MonitoringRelease,
+  PodSecurityLevel,
+  RabbitMqCluster,
+  siteHelmProvider,
+  siteProvider,
+  WriteOnlySecret,
+} from '../constructs/kubernetes';
+import {
+  agentCredentialsSecret,
+  AgentSpec,
+  BackendSpec,
+  brokerCredentialsSecret,
+  brokerNamespace,
+  brokerPorts,
+  BrokerSpec,
+  DEFAULT_KEDA_NAMESPACE,
+  DEFAULT_MONITORING_NAMESPACE,
+  KubernetesSiteSpec,
+  ResolvedAgent,
+  resolveAgent,
+  ValidationError,
+} from '../constructs/model';
+import { MonitoredAgent } from '../constructs/monitoring';
+import { brokerTopology, KEDA_USER } from '../constructs/rabbitmq';
+
+/** Props of {@link PlatformStack}. */
+export interface PlatformStackProps {
+  readonly site: KubernetesSiteSpec;
+  /** The environment's brokers; those running in this site's cluster are installed here. */
+  readonly brokers: readonly BrokerSpec[];
+  /** The agent types placed on this site. */
+  readonly agents: readonly AgentSpec[];
+  /** @default - local state under `terraform-state/` */
+  readonly backend?: BackendSpec;
+}
+
+/** Namespace of NVIDIA's device plugin, which needs host access. */
+const DEVICE_PLUGIN_NAMESPACE = 'nvidia-device-plugin';
+
+/**
+ * `<env>-<site>-platform`: what a Kubernetes site needs to run its agents
+ * besides the agents themselves. KEDA (the only external-metrics provider),
+ * kube-prometheus-stack with the fleet's scrape jobs, rules and dashboards,
+ * NVIDIA's device plugin on GPU pools, the in-cluster RabbitMQ brokers with
+ * the fleet's topology, the agents' namespaces and priority classes, and every
+ * broker credential, generated at apply time and kept out of the state.
+ */
+export class PlatformStack extends TerraformStack {
+  /** In-cluster brokers installed here, by name. */
+  readonly brokers: ReadonlyMap<string, RabbitMqCluster>;
+
+  constructor(scope: Construct, id: string, props: PlatformStackProps) {
+    super(scope, id);
+    const { site } = props;
+    applyBackend(this, id, props.backend);
+    siteProvider(this, site);
+    siteHelmProvider(this, site);
+    const agents = props.agents.map(resolveAgent);
+
+    const namespace = (name: string, role: 'agents' | 'platform', podSecurity?: PodSecurityLevel) =>
+      new FleetNamespace(this, `Namespace-${name}`, { name, role, podSecurity }).name;
+    const kedaNamespace = namespace(
+      site.kedaNamespace ?? DEFAULT_KEDA_NAMESPACE,
+      'platform',
+      'baseline',
+    );
+    // node-exporter reads the host: the monitoring namespace cannot be restricted.
+    const monitoringNamespace = namespace(
+      site.monitoring?.namespace ?? DEFAULT_MONITORING_NAMESPACE,
+      'platform',
+      'privileged',
+    );
+    const agentNamespaces = new Map<string, string>();
+    for (const name of new Set(agents.map((agent) => agent.namespace))) {
+      agentNamespaces.set(name, namespace(name, 'agents'));
+    }
+    for (const tier of new Set(agents.map((agent) => agent.priority))) {
+      new AgentPriorityClass(this, `PriorityClass-${tier}`, { tier });
+    }
+
+    const localBrokers = props.brokers.filter((broker) => broker.inCluster?.site === site.name);
+    const monitoring = new MonitoringRelease(this, 'Monitoring', {
+      namespace: monitoringNamespace,
+      brokers: localBrokers.map((broker) => ({
+        name: broker.name,
+        namespace: brokerNamespace(broker),
+      })),
+      agents: agents.map(monitored),
+    });
+    const keda = new KedaRelease(this, 'Keda', { namespace: kedaNamespace });
+    // KEDA's ServiceMonitors need the Prometheus operator's CRDs first.
+    keda.release.node.addDependency(monitoring.release);
+
+    const gpuPools = site.nodePools.filter((pool) => pool.gpu);
+    if (gpuPools.length > 0) {
+      new GpuDevicePlugin(this, 'GpuDevicePlugin', {
+        namespace: namespace(DEVICE_PLUGIN_NAMESPACE, 'platform', 'privileged'),
+        pools: gpuPools,
+      });
+    }
+
+    const clusters = new Map<string, RabbitMqCluster>();
+    for (const broker of localBrokers) {
+      const { topology, problems } = brokerTopology(broker, agents);
+      if (problems.length > 0) {
+        throw new ValidationError(
+          `broker '${broker.name}'`,
+          problems.map((problem) => ({
+            path: [problem.agent, ...problem.path],
+            message: problem.message,
+          })),
+        );
+      }
+      const cluster = new RabbitMqCluster(this, `Broker-${broker.name}`, {
+        broker,
+        namespace: namespace(brokerNamespace(broker), 'platform'),
+        topology,
+        pools: site.nodePools,
+        kedaNamespace,
+        monitoringNamespace,
+      });
+      clusters.set(broker.name, cluster);
+      new WriteOnlySecret(this, `KedaCredentials-${broker.name}`, {
+        name: brokerCredentialsSecret(broker),
+        namespace: kedaNamespace,
+        data: {
+          host: `http://${KEDA_USER}:${cluster.passwordOf(KEDA_USER)}@${cluster.host}:${brokerPorts(broker).management}/`,
+        },
+      });
+      for (const agent of agents.filter((candidate) => candidate.brokers.includes(broker.name))) {
+        const user = agent.spec.name;
+        new WriteOnlySecret(this, `AgentCredentials-${broker.name}-${user}`, {
+          name: agentCredentialsSecret(user, broker.name),
+          namespace: agentNamespaces.get(agent.namespace) as string,
+          data: { username: user, password: cluster.passwordOf(user) },
+        });
+      }
+    }
+    this.brokers = clusters;
+  }
+}
+
+/** What monitoring needs to know about an agent. */
+function monitored(agent: ResolvedAgent): MonitoredAgent {
+  const scaling = agent.spec.scaling;
+  return {
+    name: agent.spec.name,
+    namespace: agent.namespace,
+    scaling: agent.scalingMode,
+    minReplicas: scaling?.minReplicas ?? 1,
+    maxReplicas: scaling?.maxReplicas ?? 1,
+    queue: agent.queue && {
+      broker: agent.queue.broker,
+      vhost: agent.queue.vhost,
+      queue: agent.queue.queue,
+      perReplica: scaling?.queueDepth?.perReplica,
+    },
+    metricsPort: agent.metricsPort?.name,
+  };
+}
