@@ -95,9 +95,8 @@ export class PlatformStack extends TerraformStack {
       })),
       agents: agents.map(monitored),
     });
-    const keda = new KedaRelease(this, 'Keda', { namespace: kedaNamespace });
     // KEDA's ServiceMonitors need the Prometheus operator's CRDs first.
-    keda.release.node.addDependency(monitoring.release);
+    new KedaRelease(this, 'Keda', { namespace: kedaNamespace, dependsOn: [monitoring.release] });
 
     const gpuPools = site.nodePools.filter((pool) => pool.gpu);
     if (gpuPools.length > 0) {

@@ -1,4 +1,5 @@
 import { Release } from '@cdktf/provider-helm/lib/release';
+import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { CHARTS } from './charts';
 
@@ -8,6 +9,8 @@ export interface KedaReleaseProps {
   readonly namespace: string;
   /** Let the Prometheus operator scrape KEDA (its ServiceMonitor CRD must exist first). @default true */
   readonly serviceMonitors?: boolean;
+  /** What must be installed first, e.g. the release that brings the ServiceMonitor CRD. @default - nothing */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /**
@@ -31,6 +34,7 @@ export class KedaRelease extends Construct {
       ...CHARTS.keda,
       atomic: true,
       cleanupOnFail: true,
+      dependsOn: props.dependsOn,
       values: [
         JSON.stringify({
           crds: { install: true },

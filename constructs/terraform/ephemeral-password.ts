@@ -27,9 +27,7 @@ export class EphemeralPassword extends Construct {
     super(scope, id);
     const stack = TerraformStack.of(this);
     // Unique in the stack: the construct path below it.
-    const name = this.node.path
-      .slice(stack.node.path.length + 1)
-      .replace(/[^A-Za-z0-9_-]/g, '_');
+    const name = this.node.path.slice(stack.node.path.length + 1).replace(/[^A-Za-z0-9_-]/g, '_');
     // cdktf 0.21 has no ephemeral blocks: write them into the stack's JSON.
     stack.addOverride(`ephemeral.random_password.${name}`, {
       length: props.length ?? 32,

@@ -9,6 +9,7 @@ import {
   Size,
 } from '../../constructs/model';
 import { AgentsStack } from '../../stacks/agents-stack';
+import { PlatformStack } from '../../stacks/platform-stack';
 
 export const DIGEST = `sha256:${'a'.repeat(64)}`;
 
@@ -95,4 +96,22 @@ export function manifestsOf(json: TerraformJson, kind: string): Record<string, u
   return Object.values(resourcesOf(json, 'kubernetes_manifest'))
     .map((resource) => resource.manifest as Record<string, unknown>)
     .filter((manifest) => manifest.kind === kind);
+}
+
+/** Synthesizes one platform stack and returns its parsed Terraform JSON. */
+export function synthPlatform(
+  agents: AgentSpec[],
+  site: KubernetesSiteSpec = SITE,
+  brokers: BrokerSpec[] = [BROKER],
+): TerraformJson & { ephemeral: Record<string, Record<string, unknown>> } {
+  const app = Testing.app();
+  const stack = new PlatformStack(app, 'test-dc1-platform', { site, brokers, agents });
+  return JSON.parse(Testing.synth(stack, true));
+}
+
+/** The parsed values of a Helm release. */
+export function helmValues(json: TerraformJson, release: string): any {
+  const found = Object.values(resourcesOf(json, 'helm_release')).find((r) => r.name === release);
+  if (!found) throw new Error(`no helm_release named ${release}`);
+  return JSON.parse((found.values as string[])[0]);
 }
