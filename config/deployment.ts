@@ -2,6 +2,7 @@ import {
   AgentDeployment,
   BrokerSpec,
   KubernetesSiteSpec,
+  formatPath,
   Problem,
   validateAgent,
   validateAgentOnSite,
@@ -65,21 +66,19 @@ export function buildDeployment(
       report(unitProblems);
       return undefined;
     }
+    // A problem between the agent and this site (its broker, its pools) is not the
+    // catalogue's fault: unless the environment set the value, point at the site entry.
     const onSite = validateAgentOnSite(spec, sources.site, sources.brokers);
-    // A pool mismatch is between the agent and this site: point at the environment's
-    // placement override when there is one, else at the site entry.
-    const placement = onSite.filter((problem) => problem.path[0] === 'placement');
-    const placed = locate(merged, ['placement']);
-    const fromEnvironment =
-      placed.rest.length === 0 && placed.node.origin.file !== sources.catalogueEntry.origin.file;
-    for (const problem of placement) {
-      problems.at(fromEnvironment ? placed.node.origin : site.origin, problem.message);
+    for (const problem of onSite) {
+      const { node, rest } = locate(merged, problem.path);
+      if (rest.length === 0 && node.origin.file !== sources.catalogueEntry.origin.file) {
+        problems.at(node.origin, problem.message);
+      } else {
+        const field = problem.path[0] === 'placement' ? '' : `${formatPath(problem.path)}: `;
+        problems.at(site.origin, `${field}${problem.message}`);
+      }
     }
-    const ruleProblems = [
-      ...validateAgent(spec),
-      ...onSite.filter((problem) => problem.path[0] !== 'placement'),
-    ];
-    return report(ruleProblems) || placement.length > 0
+    return report(validateAgent(spec)) || onSite.length > 0
       ? undefined
       : { site: sources.site.name, agent: spec };
   } catch (error) {

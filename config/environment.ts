@@ -4,8 +4,11 @@ import {
   BrokerSpec,
   FleetEnvironment,
   KubernetesSiteSpec,
+  resolveAgent,
   validateBroker,
+  validateBrokerPlacement,
 } from '../constructs/model';
+import { brokerTopology } from '../constructs/rabbitmq';
 import { buildDeployment } from './deployment';
 import { Catalogue } from './catalogue';
 import { PATTERNS } from './formats';
@@ -61,8 +64,10 @@ export function loadEnvironment(
       sites.set(siteName, toSiteSpec(siteName, toPlain(node) as RawSite));
   }
   const brokers: BrokerSpec[] = [];
+  const brokerNodes = new Map<string, SourceNode>();
   let brokersWellFormed = !broken(['brokers']);
   for (const [brokerName, node] of entriesOf(childOf(tree, 'brokers'))) {
+    brokerNodes.set(brokerName, node);
     if (broken(['brokers', brokerName])) continue;
     const { spec, problems: found } = toBrokerSpec(brokerName, toPlain(node) as RawBroker);
     const all = spec ? validateBroker(spec, siteNames) : found;
@@ -75,6 +80,7 @@ export function loadEnvironment(
   }
 
   const deployments: AgentDeployment[] = [];
+  const siteEntries = new Map<string, SourceNode>();
   for (const [agent, entry] of entriesOf(childOf(tree, 'agents'))) {
     if (catalogue && !catalogue.names.includes(agent)) {
       problems.at(
@@ -102,12 +108,32 @@ export function loadEnvironment(
         ok = false;
         continue;
       }
+      siteEntries.set(`${agent}@${siteName}`, siteEntry);
       const deployment = buildDeployment(
         { agent, catalogueEntry, environmentEntry: entry, siteEntry, site, brokers },
         problems,
       );
       if (deployment) deployments.push(deployment);
       else ok = false;
+    }
+  }
+  for (const broker of brokers) {
+    const site = broker.inCluster && sites.get(broker.inCluster.site);
+    if (!site) continue;
+    const node = brokerNodes.get(broker.name) as SourceNode;
+    for (const problem of validateBrokerPlacement(site)) {
+      const { node: at, rest } = locate(node, problem.path);
+      problems.at(at.origin, problem.message, rest);
+      ok = false;
+    }
+    const onSite = deployments.filter((deployment) => deployment.site === site.name);
+    for (const conflict of brokerTopology(
+      broker,
+      onSite.map((d) => resolveAgent(d.agent)),
+    ).problems) {
+      const entry = siteEntries.get(`${conflict.agent}@${site.name}`) as SourceNode;
+      problems.at(entry.origin, conflict.message);
+      ok = false;
     }
   }
   if (!ok || failed.length > 0) return undefined;

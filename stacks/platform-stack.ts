@@ -122,7 +122,7 @@ export class PlatformStack extends TerraformStack {
         broker,
         namespace: namespace(brokerNamespace(broker), 'platform'),
         topology,
-        pools: site.nodePools,
+        site,
         kedaNamespace,
         monitoringNamespace,
       });

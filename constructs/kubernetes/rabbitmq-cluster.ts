@@ -6,15 +6,16 @@ import { StatefulSetV1 } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
 import { Construct } from 'constructs';
 import {
   brokerEndpoint,
+  brokerPoolMatch,
   brokerPorts,
   brokerReplicas,
   BrokerSpec,
   Cpu,
-  matchPools,
-  NodePoolSpec,
+  KubernetesSiteSpec,
   POOL_LABEL,
   Size,
   tolerationsFor,
+  validateBrokerPlacement,
   ValidationError,
 } from '../model';
 import {
@@ -44,8 +45,8 @@ export interface RabbitMqClusterProps {
   readonly namespace: string;
   /** What the broker holds: queues, policies, users. */
   readonly topology: BrokerTopology;
-  /** The site's node pools; the broker runs on the on-demand pools without GPUs. */
-  readonly pools: readonly NodePoolSpec[];
+  /** The broker's site; it runs on the site's on-demand pools without GPUs. */
+  readonly site: KubernetesSiteSpec;
   /** Namespace of KEDA, admitted to the management API. */
   readonly kedaNamespace: string;
   /** Namespace of Prometheus, admitted to the metrics port. */
@@ -123,7 +124,7 @@ export class RabbitMqCluster extends Construct {
       data: { cookie: cookie.value },
     });
 
-    const placement = brokerPools(broker, props.pools);
+    const placement = brokerPools(broker, props.site);
     const cpu = broker.inCluster.resources?.cpu ?? Cpu.cores(1);
     const memory = broker.inCluster.resources?.memory ?? Size.gibibytes(2);
     const hardened = {
@@ -388,24 +389,17 @@ export class RabbitMqCluster extends Construct {
   }
 }
 
-/** The pools a broker may run on: on-demand, without GPUs, any architecture the image has. */
+/** The pools a broker runs on and the taints it tolerates there. */
 function brokerPools(
   broker: BrokerSpec,
-  pools: readonly NodePoolSpec[],
+  site: KubernetesSiteSpec,
 ): {
   pools: string[];
   tolerations: { key: string; operator: string; value?: string; effect: string }[];
 } {
-  const match = matchPools({ arch: ['amd64', 'arm64'], spot: 'never' }, 0, pools);
-  if (match.pools.length === 0) {
-    const why = match.refusals.map((r) => `${r.pool}: ${r.reasons.join('; ')}`).join(' | ');
-    throw new ValidationError(`broker '${broker.name}'`, [
-      {
-        path: ['inCluster', 'site'],
-        message: `no node pool of site '${broker.inCluster?.site}' can run the broker (${why || 'none declared'})`,
-      },
-    ]);
-  }
+  const problems = validateBrokerPlacement(site);
+  if (problems.length > 0) throw new ValidationError(`broker '${broker.name}'`, problems);
+  const match = brokerPoolMatch(site.nodePools);
   return {
     pools: match.pools.map((pool) => pool.name),
     tolerations: tolerationsFor(match.pools).map((taint) => ({

@@ -63,29 +63,35 @@ export function matchPools(
   needs: PlacementNeeds | undefined,
   gpus: number,
   pools: readonly NodePoolSpec[],
+  subject = 'agent',
 ): PoolMatch {
   const matched: NodePoolSpec[] = [];
   const refusals: { pool: string; reasons: string[] }[] = [];
   for (const pool of pools) {
-    const reasons = poolRefusals(needs ?? {}, gpus, pool);
+    const reasons = poolRefusals(needs ?? {}, gpus, pool, subject);
     if (reasons.length === 0) matched.push(pool);
     else refusals.push({ pool: pool.name, reasons });
   }
   return { pools: matched, refusals };
 }
 
-function poolRefusals(needs: PlacementNeeds, gpus: number, pool: NodePoolSpec): string[] {
+function poolRefusals(
+  needs: PlacementNeeds,
+  gpus: number,
+  pool: NodePoolSpec,
+  subject: string,
+): string[] {
   const reasons: string[] = [];
   const arches = needs.arch ?? ['amd64'];
   const poolArch = pool.arch ?? 'amd64';
   if (!arches.includes(poolArch))
-    reasons.push(`arch ${poolArch}, agent needs ${arches.join(' or ')}`);
+    reasons.push(`arch ${poolArch}, ${subject} needs ${arches.join(' or ')}`);
   const spot = needs.spot ?? 'never';
   const capacity = pool.capacity ?? 'on-demand';
   if (spot === 'never' && capacity === 'spot')
-    reasons.push('spot capacity, agent does not allow spot');
+    reasons.push(`spot capacity, ${subject} does not allow spot`);
   if (spot === 'required' && capacity !== 'spot')
-    reasons.push('on-demand capacity, agent requires spot');
+    reasons.push(`on-demand capacity, ${subject} requires spot`);
   if (gpus > 0) {
     if (!pool.gpu) reasons.push(`no GPUs, agent needs ${gpus}`);
     else {
@@ -113,4 +119,12 @@ export function tolerationsFor(pools: readonly NodePoolSpec[]): Taint[] {
     seen.set(`${taint.key}=${taint.value ?? ''}:${taint.effect}`, taint);
   }
   return [...seen.values()];
+}
+
+/**
+ * The pools an in-cluster broker may run on: on-demand, without GPUs, either
+ * architecture (the official image has both).
+ */
+export function brokerPoolMatch(pools: readonly NodePoolSpec[]): PoolMatch {
+  return matchPools({ arch: ['amd64', 'arm64'], spot: 'never' }, 0, pools, 'broker');
 }

@@ -1,6 +1,6 @@
 import { AgentSpec, ProbeSpec } from './agent-spec';
 import { BrokerSpec } from './broker';
-import { matchPools } from './placement';
+import { brokerPoolMatch, matchPools } from './placement';
 import { Problem } from './problems';
 import { autoscalerKind, hasEventSignal, ScalingRules, ScalingSpec } from './scaling';
 import { KubernetesSiteSpec } from './site';
@@ -409,6 +409,19 @@ export function validateBroker(broker: BrokerSpec, sites: readonly string[]): Pr
       add(['external', 'cidrs', index], `'${cidr}' must be an IPv4 CIDR such as 10.0.0.0/16`);
   });
   return problems;
+}
+
+/** Problems of running an in-cluster broker on a site: some pool must be able to run it. */
+export function validateBrokerPlacement(site: KubernetesSiteSpec): Problem[] {
+  const match = brokerPoolMatch(site.nodePools);
+  if (match.pools.length > 0) return [];
+  const why = match.refusals.map((r) => `${r.pool}: ${r.reasons.join('; ')}`).join(' | ');
+  return [
+    {
+      path: ['inCluster', 'site'],
+      message: `no node pool of site '${site.name}' can run the broker (${why || 'none declared'})`,
+    },
+  ];
 }
 
 function checkRange(

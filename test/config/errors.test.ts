@@ -437,3 +437,39 @@ describe('brokers', () => {
     ]);
   });
 });
+
+describe('broker topology across agents', () => {
+  test('two agents declaring one queue differently point at the second one', () => {
+    const lines = load(
+      environment(`
+  worker:
+    sites:
+      dev: {}
+  gpu-worker:
+    queue: { broker: rabbitmq, queue: work, deadLetter: { deliveryLimit: 9 } }
+    resources: { gpu: 1 }
+    sites:
+      dev: {}
+`),
+    );
+    expect(lines).toEqual([
+      "environments/dev.yaml:28:7 agents.gpu-worker.sites.dev: binds queue 'work' (vhost '/') with other settings than agent 'worker': agents sharing a queue must declare it alike",
+    ]);
+  });
+
+  test('an in-cluster broker on a site where no pool can run it', () => {
+    const lines = load(
+      environment(`
+  worker:
+    sites:
+      dev: {}
+`)
+        .replace('      site: dev', '      site: edge')
+        .replace('small: { arch: arm64 }', 'small: { arch: arm64, capacity: spot }'),
+    );
+    expect(lines).toEqual([
+      "environments/dev.yaml:19:7 brokers.rabbitmq.inCluster.site: no node pool of site 'edge' can run the broker (small: spot capacity, broker does not allow spot)",
+      "environments/dev.yaml:23:7 agents.worker.sites.dev: queue.broker: broker 'rabbitmq' runs in the cluster of site 'edge', which agents on site 'dev' cannot reach; declare it 'external' or run one on this site",
+    ]);
+  });
+});
