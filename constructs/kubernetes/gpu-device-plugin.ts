@@ -2,6 +2,7 @@ import { Release } from '@cdktf/provider-helm/lib/release';
 import { Construct } from 'constructs';
 import { NodePoolSpec, POOL_LABEL, tolerationsFor } from '../model';
 import { CHARTS } from './charts';
+import { tolerationsOf } from './pod-plan';
 
 /** Props of {@link GpuDevicePlugin}. */
 export interface GpuDevicePluginProps {
@@ -19,11 +20,7 @@ export interface GpuDevicePluginProps {
 export class GpuDevicePlugin extends Construct {
   constructor(scope: Construct, id: string, props: GpuDevicePluginProps) {
     super(scope, id);
-    const tolerations = tolerationsFor(props.pools).map((taint) =>
-      taint.value === undefined
-        ? { key: taint.key, operator: 'Exists', effect: taint.effect }
-        : { key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect },
-    );
+    const tolerations = tolerationsOf(tolerationsFor(props.pools));
     new Release(this, 'Resource', {
       name: 'nvidia-device-plugin',
       namespace: props.namespace,

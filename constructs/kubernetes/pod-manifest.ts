@@ -6,6 +6,7 @@ import {
   POOL_LABEL,
   ProbePlan,
   SCRATCH_PATH,
+  tolerationsOf,
 } from './pod-plan';
 
 /** A Kubernetes API object as plain JSON, for `kubernetes_manifest`. */
@@ -29,11 +30,7 @@ export function manifestPodSpec(plan: PodPlan): Manifest {
         },
       },
     },
-    tolerations: plan.tolerations.map((taint) =>
-      taint.value === undefined
-        ? { key: taint.key, operator: 'Exists', effect: taint.effect }
-        : { key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect },
-    ),
+    tolerations: tolerationsOf(plan.tolerations),
     topologySpreadConstraints: plan.spreadKeys.map((topologyKey) => ({
       maxSkew: 1,
       topologyKey,

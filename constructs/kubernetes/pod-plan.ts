@@ -98,6 +98,23 @@ export interface PodPlan {
 /** Where broker credentials are mounted: `<dir>/<broker>/username` and `/password`. */
 export const CREDENTIALS_DIR = '/var/run/secrets/agent-fleet/brokers';
 
+/** A Kubernetes toleration of a taint; `Exists` when the taint has no value. */
+export interface Toleration {
+  readonly key: string;
+  readonly operator: 'Exists' | 'Equal';
+  readonly value?: string;
+  readonly effect: string;
+}
+
+/** Tolerations of taints, in the form the Kubernetes API and the provider share. */
+export function tolerationsOf(taints: readonly Taint[]): Toleration[] {
+  return taints.map((taint) =>
+    taint.value === undefined
+      ? { key: taint.key, operator: 'Exists', effect: taint.effect }
+      : { key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect },
+  );
+}
+
 /** The labels that select an agent's pods. */
 export function selectorLabels(agentName: string): Record<string, string> {
   return { 'app.kubernetes.io/name': agentName, 'app.kubernetes.io/part-of': 'agent-fleet' };

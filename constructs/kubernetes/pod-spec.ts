@@ -11,6 +11,7 @@ import {
   POOL_LABEL,
   ProbePlan,
   SCRATCH_PATH,
+  tolerationsOf,
 } from './pod-plan';
 
 const UID = String(AGENT_UID);
@@ -34,12 +35,7 @@ export function providerPodSpec(plan: PodPlan): DeploymentV1SpecTemplateSpec {
         },
       },
     },
-    toleration: plan.tolerations.map((taint) => ({
-      key: taint.key,
-      operator: taint.value === undefined ? 'Exists' : 'Equal',
-      value: taint.value,
-      effect: taint.effect,
-    })),
+    toleration: tolerationsOf(plan.tolerations),
     topologySpreadConstraint: plan.spreadKeys.map((topologyKey) => ({
       maxSkew: 1,
       topologyKey,

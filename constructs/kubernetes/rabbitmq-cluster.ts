@@ -28,6 +28,7 @@ import {
 import { EphemeralPassword } from '../terraform/ephemeral-password';
 import { IMAGES } from './charts';
 import { NAMESPACE_ROLE_LABEL } from './namespace';
+import { Toleration, tolerationsOf } from './pod-plan';
 import { WriteOnlySecret } from './write-only-secret';
 
 /** UID and GID of the `rabbitmq` user of the official image. */
@@ -395,18 +396,13 @@ function brokerPools(
   site: KubernetesSiteSpec,
 ): {
   pools: string[];
-  tolerations: { key: string; operator: string; value?: string; effect: string }[];
+  tolerations: Toleration[];
 } {
   const problems = validateBrokerPlacement(site);
   if (problems.length > 0) throw new ValidationError(`broker '${broker.name}'`, problems);
   const match = brokerPoolMatch(site.nodePools);
   return {
     pools: match.pools.map((pool) => pool.name),
-    tolerations: tolerationsFor(match.pools).map((taint) => ({
-      key: taint.key,
-      operator: taint.value === undefined ? 'Exists' : 'Equal',
-      value: taint.value,
-      effect: taint.effect,
-    })),
+    tolerations: tolerationsOf(tolerationsFor(match.pools)),
   };
 }
