@@ -7,24 +7,11 @@ import {
   priorityClassName,
   siteProvider,
 } from '../constructs/kubernetes';
-import {
-  AgentSpec,
-  BackendSpec,
-  BrokerSpec,
-  KubernetesSiteSpec,
-  resolveAgent,
-} from '../constructs/model';
+import { resolveAgent } from '../constructs/model';
+import { SiteStackProps } from './site-stack-props';
 
 /** Props of {@link AgentsStack}. */
-export interface AgentsStackProps {
-  readonly site: KubernetesSiteSpec;
-  /** The environment's brokers; a trigger authentication is made for each one KEDA reads here. */
-  readonly brokers: readonly BrokerSpec[];
-  /** The agent types placed on this site, with the site's overrides applied. */
-  readonly agents: readonly AgentSpec[];
-  /** @default - local state under `terraform-state/` */
-  readonly backend?: BackendSpec;
-}
+export type AgentsStackProps = SiteStackProps;
 
 /**
  * `<env>-<site>-agents`: the workloads of one Kubernetes site. KEDA objects are

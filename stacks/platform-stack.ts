@@ -15,32 +15,21 @@ import {
 } from '../constructs/kubernetes';
 import {
   agentCredentialsSecret,
-  AgentSpec,
-  BackendSpec,
   brokerCredentialsSecret,
   brokerNamespace,
   brokerPorts,
-  BrokerSpec,
   DEFAULT_KEDA_NAMESPACE,
   DEFAULT_MONITORING_NAMESPACE,
-  KubernetesSiteSpec,
   ResolvedAgent,
   resolveAgent,
   ValidationError,
 } from '../constructs/model';
 import { MonitoredAgent } from '../constructs/monitoring';
 import { brokerTopology, KEDA_USER } from '../constructs/rabbitmq';
+import { SiteStackProps } from './site-stack-props';
 
 /** Props of {@link PlatformStack}. */
-export interface PlatformStackProps {
-  readonly site: KubernetesSiteSpec;
-  /** The environment's brokers; those running in this site's cluster are installed here. */
-  readonly brokers: readonly BrokerSpec[];
-  /** The agent types placed on this site. */
-  readonly agents: readonly AgentSpec[];
-  /** @default - local state under `terraform-state/` */
-  readonly backend?: BackendSpec;
-}
+export type PlatformStackProps = SiteStackProps;
 
 /** Namespace of NVIDIA's device plugin, which needs host access. */
 const DEVICE_PLUGIN_NAMESPACE = 'nvidia-device-plugin';

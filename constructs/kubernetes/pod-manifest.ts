@@ -1,11 +1,9 @@
 import {
   CONTAINER_SECURITY,
-  CREDENTIALS_DIR,
   POD_SECURITY,
   PodPlan,
   POOL_LABEL,
   ProbePlan,
-  SCRATCH_PATH,
   tolerationsOf,
 } from './pod-plan';
 
@@ -52,14 +50,7 @@ export function manifestPodSpec(plan: PodPlan): Manifest {
           ? { lifecycle: { preStop: { exec: { command: [...container.preStop] } } } }
           : {}),
         securityContext: CONTAINER_SECURITY,
-        volumeMounts: [
-          { name: 'scratch', mountPath: SCRATCH_PATH },
-          ...plan.credentials.map(({ broker }) => ({
-            name: `broker-${broker}`,
-            mountPath: `${CREDENTIALS_DIR}/${broker}`,
-            readOnly: true,
-          })),
-        ],
+        volumeMounts: plan.mounts.map((mount) => ({ ...mount })),
       },
     ],
     volumes: [

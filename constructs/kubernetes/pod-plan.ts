@@ -93,6 +93,12 @@ export interface PodPlan {
   readonly scratchSizeLimit: string;
   /** Secrets mounted read-only as files, by broker name. */
   readonly credentials: readonly { readonly broker: string; readonly secret: string }[];
+  /** The container's volume mounts: the scratch directory and the credentials. */
+  readonly mounts: readonly {
+    readonly name: string;
+    readonly mountPath: string;
+    readonly readOnly?: boolean;
+  }[];
 }
 
 /** Where broker credentials are mounted: `<dir>/<broker>/username` and `/password`. */
@@ -209,6 +215,14 @@ export function planPod(
     },
     scratchSizeLimit: resources.limits.ephemeralStorage.toKubernetes(),
     credentials,
+    mounts: [
+      { name: 'scratch', mountPath: SCRATCH_PATH },
+      ...credentials.map(({ broker }) => ({
+        name: `broker-${broker}`,
+        mountPath: `${CREDENTIALS_DIR}/${broker}`,
+        readOnly: true,
+      })),
+    ],
   };
 }
 

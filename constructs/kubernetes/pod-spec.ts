@@ -5,12 +5,10 @@ import {
 import {
   AGENT_UID,
   CONTAINER_SECURITY,
-  CREDENTIALS_DIR,
   POD_SECURITY,
   PodPlan,
   POOL_LABEL,
   ProbePlan,
-  SCRATCH_PATH,
   tolerationsOf,
 } from './pod-plan';
 
@@ -57,14 +55,7 @@ export function providerPodSpec(plan: PodPlan): DeploymentV1SpecTemplateSpec {
           ? { preStop: [{ exec: { command: [...container.preStop] } }] }
           : undefined,
         securityContext: { ...CONTAINER_SECURITY, runAsUser: UID, runAsGroup: UID },
-        volumeMount: [
-          { name: 'scratch', mountPath: SCRATCH_PATH },
-          ...plan.credentials.map(({ broker }) => ({
-            name: `broker-${broker}`,
-            mountPath: `${CREDENTIALS_DIR}/${broker}`,
-            readOnly: true,
-          })),
-        ],
+        volumeMount: plan.mounts.map((mount) => ({ ...mount })),
       },
     ],
     volume: [

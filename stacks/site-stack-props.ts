@@ -1,0 +1,12 @@
+import { AgentSpec, BackendSpec, BrokerSpec, KubernetesSiteSpec } from '../constructs/model';
+
+/** What every stack of a site is built from. */
+export interface SiteStackProps {
+  readonly site: KubernetesSiteSpec;
+  /** The environment's brokers. */
+  readonly brokers: readonly BrokerSpec[];
+  /** The agent types placed on this site, with the site's overrides applied. */
+  readonly agents: readonly AgentSpec[];
+  /** @default - local state under `terraform-state/` */
+  readonly backend?: BackendSpec;
+}
