@@ -20,6 +20,7 @@ import {
   brokerPorts,
   DEFAULT_KEDA_NAMESPACE,
   DEFAULT_MONITORING_NAMESPACE,
+  DEVICE_PLUGIN_NAMESPACE,
   ResolvedAgent,
   resolveAgent,
   ValidationError,
@@ -30,9 +31,6 @@ import { SiteStackProps } from './site-stack-props';
 
 /** Props of {@link PlatformStack}. */
 export type PlatformStackProps = SiteStackProps;
-
-/** Namespace of NVIDIA's device plugin, which needs host access. */
-const DEVICE_PLUGIN_NAMESPACE = 'nvidia-device-plugin';
 
 /**
  * `<env>-<site>-platform`: what a Kubernetes site needs to run its agents

@@ -22,6 +22,9 @@ export interface KubernetesSiteSpec {
 export const DEFAULT_MONITORING_NAMESPACE = 'monitoring';
 export const DEFAULT_KEDA_NAMESPACE = 'keda';
 
+/** Namespace of NVIDIA's device plugin on sites with GPU pools. */
+export const DEVICE_PLUGIN_NAMESPACE = 'nvidia-device-plugin';
+
 export function prometheusUrlOf(site: KubernetesSiteSpec): string {
   const namespace = site.monitoring?.namespace ?? DEFAULT_MONITORING_NAMESPACE;
   return (

@@ -1,9 +1,14 @@
 import { AgentSpec, ProbeSpec } from './agent-spec';
-import { BrokerSpec } from './broker';
+import { brokerNamespace, BrokerSpec } from './broker';
 import { brokerPoolMatch, matchPools } from './placement';
 import { Problem } from './problems';
 import { autoscalerKind, hasEventSignal, ScalingRules, ScalingSpec } from './scaling';
-import { KubernetesSiteSpec } from './site';
+import {
+  DEFAULT_KEDA_NAMESPACE,
+  DEFAULT_MONITORING_NAMESPACE,
+  DEVICE_PLUGIN_NAMESPACE,
+  KubernetesSiteSpec,
+} from './site';
 import { Duration } from './units';
 
 type Path = readonly (string | number)[];
@@ -363,6 +368,13 @@ export function validateAgentOnSite(
       problems.push({ path: ['publishes', index, 'broker'], message: unknown(target.broker) });
     }
   });
+  const namespace = spec.isolation?.namespace ?? spec.name;
+  if (platformNamespaces(site, brokers).includes(namespace)) {
+    problems.push({
+      path: spec.isolation?.namespace ? ['isolation', 'namespace'] : ['name'],
+      message: `namespace '${namespace}' belongs to the platform of site '${site.name}'; agents run in namespaces of their own`,
+    });
+  }
   const match = matchPools(spec.placement, spec.resources.gpu ?? 0, site.nodePools);
   if (match.pools.length === 0) {
     const why = match.refusals.map((r) => `${r.pool}: ${r.reasons.join('; ')}`).join(' | ');
@@ -372,6 +384,19 @@ export function validateAgentOnSite(
     });
   }
   return problems;
+}
+
+/** Namespaces the platform stack of a site creates for itself. */
+export function platformNamespaces(
+  site: KubernetesSiteSpec,
+  brokers: readonly BrokerSpec[],
+): string[] {
+  return [
+    site.kedaNamespace ?? DEFAULT_KEDA_NAMESPACE,
+    site.monitoring?.namespace ?? DEFAULT_MONITORING_NAMESPACE,
+    DEVICE_PLUGIN_NAMESPACE,
+    ...brokers.filter((broker) => broker.inCluster?.site === site.name).map(brokerNamespace),
+  ];
 }
 
 /**

@@ -460,6 +460,21 @@ describe('validateBroker', () => {
     expect(messages(broker)).toEqual(expect.arrayContaining([expect.stringContaining(expected)]));
   });
 
+  it('refuses an agent in a namespace of the platform', () => {
+    expect(
+      validateAgentOnSite(consumer({ isolation: { namespace: 'rabbitmq' } }), SITE, [BROKER]),
+    ).toEqual([
+      {
+        path: ['isolation', 'namespace'],
+        message:
+          "namespace 'rabbitmq' belongs to the platform of site 'dc1'; agents run in namespaces of their own",
+      },
+    ]);
+    expect(validateAgentOnSite(consumer({ name: 'monitoring' }), SITE, [BROKER])[0].path).toEqual([
+      'name',
+    ]);
+  });
+
   it('refuses an agent on another site than its in-cluster broker', () => {
     const edge = { ...SITE, name: 'edge' };
     expect(validateAgentOnSite(base, edge, [BROKER])).toEqual([
