@@ -155,17 +155,19 @@ const available = rabbitMqAvailable();
     // The files the cluster mounts into its definitions directory.
     starting = startRabbitMq({
       definitions: { 'topology.json': definitions, 'users.json': users },
+      // The KEDA trigger of the consumer, from the synthesized agents stack.
+      whileBooting: () => {
+        const app = Testing.app();
+        addEnvironment(app, environment);
+        // Stack ids are `<environment>-<site>-agents`: stable API.
+        const stack = app.node.findChild(`${ENVIRONMENT}-${SITE}-agents`);
+        const json = JSON.parse(Testing.synth(stack as never, true)) as TerraformJson;
+        const scaledObject = manifestsOf(json, 'ScaledObject').find(
+          (manifest) => (manifest.metadata as { name: string }).name === CONSUMER,
+        ) as Record<string, any>;
+        trigger = scaledObject.spec.triggers.find((t: { type: string }) => t.type === 'rabbitmq');
+      },
     });
-    // Synthesize the agents stack while the node boots.
-    const app = Testing.app();
-    addEnvironment(app, environment);
-    // Stack ids are `<environment>-<site>-agents`: stable API.
-    const stack = app.node.findChild(`${ENVIRONMENT}-${SITE}-agents`);
-    const json = JSON.parse(Testing.synth(stack as never, true)) as TerraformJson;
-    const scaledObject = manifestsOf(json, 'ScaledObject').find(
-      (manifest) => (manifest.metadata as { name: string }).name === CONSUMER,
-    ) as Record<string, any>;
-    trigger = scaledObject.spec.triggers.find((t: { type: string }) => t.type === 'rabbitmq');
     server = await starting;
     if (server.definitionsLayout === 'single-file') {
       console.warn(

@@ -87,6 +87,8 @@ export interface RabbitMqServerOptions {
   readonly plugins?: readonly string[];
   /** @default 60000 */
   readonly bootTimeoutMs?: number;
+  /** Work to do while the node boots; if it throws, the node is stopped. */
+  readonly whileBooting?: () => void | Promise<void>;
 }
 
 /** A running node; call {@link RabbitMqServer.stop} when done. */
@@ -161,8 +163,7 @@ function chownTree(dir: string, user: RunAs): void {
 
 /**
  * Starts a node and resolves once it has imported its definitions ("Server
- * startup complete") and its management API answers. The node process is
- * spawned before this returns, so callers may do other work before awaiting.
+ * startup complete") and its management API answers.
  */
 export async function startRabbitMq(options: RabbitMqServerOptions): Promise<RabbitMqServer> {
   const [amqp, management, prometheus, distribution, epmd, cli] = await freePorts(6);
@@ -295,6 +296,7 @@ export async function startRabbitMq(options: RabbitMqServerOptions): Promise<Rab
   };
 
   try {
+    await options.whileBooting?.();
     await waitForBoot(server, exited, options.bootTimeoutMs ?? 60_000);
   } catch (error) {
     await stop();
@@ -303,8 +305,9 @@ export async function startRabbitMq(options: RabbitMqServerOptions): Promise<Rab
   return server;
 }
 
-/** A timer that does not keep the process alive. */
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A deadline for `Promise.race` that does not keep the process alive once the race is won. */
+const raceDeadline = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 async function waitForBoot(
   server: RabbitMqServer,
@@ -314,7 +317,12 @@ async function waitForBoot(
   let exitCode: number | null | undefined;
   void exited.then((code) => (exitCode = code));
   const deadline = Date.now() + timeoutMs;
-  const tail = () => server.log().split('\n').slice(-40).join('\n');
+  // The error lines, then the last lines (which list the applications stopped).
+  const tail = () => {
+    const lines = server.log().split('\n');
+    const errors = lines.filter((line) => line.includes('[error]'));
+    return [...errors.slice(0, 20), '...', ...lines.slice(-10)].join('\n');
+  };
   while (Date.now() < deadline) {
     if (exitCode !== undefined) {
       throw new Error(`RabbitMQ exited (code ${exitCode}) while booting:\n${tail()}`);
@@ -372,7 +380,10 @@ async function stopNode(
     user,
     60_000,
   );
-  const gone = await Promise.race([exited.then(() => true), sleep(20_000).then(() => false)]);
+  const gone = await Promise.race([
+    exited.then(() => true),
+    raceDeadline(20_000).then(() => false),
+  ]);
   if (gone) return;
   console.warn(`rabbitmqctl stop did not stop the node; killing it.\n${result.output}`);
   for (const pid of [readPid(pidFile), child.pid]) {
@@ -382,7 +393,7 @@ async function stopNode(
       // already gone
     }
   }
-  await Promise.race([exited, sleep(5_000)]);
+  await Promise.race([exited, raceDeadline(5_000)]);
 }
 
 /**
