@@ -271,6 +271,7 @@ const available = rabbitMqAvailable();
   });
 
   it('refuses a publish from a user without write permission', async () => {
+    // keda may read queue statistics, not touch messages.
     const connection = await amqp(KEDA_USER);
     try {
       await expect(
@@ -294,6 +295,8 @@ const available = rabbitMqAvailable();
     });
     expect(trigger.metadata.excludeUnacknowledged).toBeUndefined();
 
+    // Over AMQP, as the agent does: the management API refuses users without a
+    // tag ("Not management user"), and agents have none.
     const connection = await amqp(PUBLISHER);
     try {
       await connection.publish(
