@@ -117,6 +117,7 @@ export class PlatformStack extends TerraformStack {
       new WriteOnlySecret(this, `KedaCredentials-${broker.name}`, {
         name: brokerCredentialsSecret(broker),
         namespace: kedaNamespace,
+        revision: cluster.credentialsRevision,
         data: {
           host: `http://${KEDA_USER}:${cluster.passwordOf(KEDA_USER)}@${cluster.host}:${brokerPorts(broker).management}/`,
         },
@@ -126,6 +127,7 @@ export class PlatformStack extends TerraformStack {
         new WriteOnlySecret(this, `AgentCredentials-${broker.name}-${user}`, {
           name: agentCredentialsSecret(user, broker.name),
           namespace: agentNamespaces.get(agent.namespace) as string,
+          revision: cluster.credentialsRevision,
           data: { username: user, password: cluster.passwordOf(user) },
         });
       }

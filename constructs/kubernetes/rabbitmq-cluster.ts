@@ -3,6 +3,7 @@ import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v
 import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { StatefulSetV1 } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
+import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import {
   brokerEndpoint,
@@ -67,6 +68,13 @@ export interface RabbitMqClusterProps {
 export class RabbitMqCluster extends Construct {
   /** The broker's Service host. */
   readonly host: string;
+  /**
+   * Revision of every Secret that holds a password of this broker: it changes
+   * with the set of users and their permissions, so adding an agent writes all
+   * of them anew, from the same apply's passwords, and the nodes restart to
+   * import them. Unchanged users leave every Secret alone.
+   */
+  readonly credentialsRevision: number;
   private readonly passwords = new Map<string, EphemeralPassword>();
 
   constructor(scope: Construct, id: string, props: RabbitMqClusterProps) {
@@ -89,6 +97,7 @@ export class RabbitMqCluster extends Construct {
     for (const user of topology.users) {
       this.passwords.set(user.name, new EphemeralPassword(this, `Password-${user.name}`));
     }
+    this.credentialsRevision = fingerprint(JSON.stringify(topology.users));
     const cookie = new EphemeralPassword(this, 'ErlangCookie', { length: 48 });
 
     const config = new ConfigMapV1(this, 'Config', {
@@ -104,14 +113,16 @@ export class RabbitMqCluster extends Construct {
         enabled_plugins: enabledPluginsFile(),
       },
     });
+    const definitions = JSON.stringify(topologyDefinitions(topology), null, 2);
     const topologyMap = new ConfigMapV1(this, 'Topology', {
       metadata: metadata('-topology'),
-      data: { 'topology.json': JSON.stringify(topologyDefinitions(topology), null, 2) },
+      data: { 'topology.json': definitions },
     });
     const users = new WriteOnlySecret(this, 'Users', {
       name: `${name}-users`,
       namespace,
       labels,
+      revision: this.credentialsRevision,
       data: {
         'users.json': JSON.stringify(
           userDefinitions(topology.users, (user) => this.passwordOf(user)),
@@ -152,7 +163,14 @@ export class RabbitMqCluster extends Construct {
         updateStrategy: [{ type: 'RollingUpdate' }],
         persistentVolumeClaimRetentionPolicy: [{ whenDeleted: 'Retain', whenScaled: 'Retain' }],
         template: {
-          metadata: { labels },
+          metadata: {
+            labels,
+            // Nodes import definitions at boot only: a changed topology or user set rolls them.
+            annotations: {
+              'agent-fleet.dev/definitions': String(fingerprint(definitions)),
+              'agent-fleet.dev/credentials': String(this.credentialsRevision),
+            },
+          },
           spec: {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
@@ -273,24 +291,28 @@ export class RabbitMqCluster extends Construct {
                 volumeMount: [
                   { name: 'data', mountPath: '/var/lib/rabbitmq' },
                   { name: 'config', mountPath: '/etc/rabbitmq', readOnly: true },
-                  { name: 'definitions', mountPath: DEFINITIONS_DIR, readOnly: true },
+                  // One file each: a whole mounted volume would add Kubernetes' `..data`
+                  // entries, which the directory import would try to read as definitions.
+                  {
+                    name: 'topology',
+                    mountPath: `${DEFINITIONS_DIR}/topology.json`,
+                    subPath: 'topology.json',
+                    readOnly: true,
+                  },
+                  {
+                    name: 'users',
+                    mountPath: `${DEFINITIONS_DIR}/users.json`,
+                    subPath: 'users.json',
+                    readOnly: true,
+                  },
                   { name: 'tmp', mountPath: '/tmp' },
                 ],
               },
             ],
             volume: [
               { name: 'config', configMap: { name: config.metadata.name } },
-              {
-                name: 'definitions',
-                projected: [
-                  {
-                    sources: [
-                      { configMap: [{ name: topologyMap.metadata.name }] },
-                      { secret: [{ name: users.name }] },
-                    ],
-                  },
-                ],
-              },
+              { name: 'topology', configMap: { name: topologyMap.metadata.name } },
+              { name: 'users', secret: { secretName: users.name, defaultMode: '0440' } },
               {
                 name: 'erlang-cookie',
                 secret: { secretName: cookieSecret.name, defaultMode: '0400' },
@@ -405,4 +427,9 @@ function brokerPools(
     pools: match.pools.map((pool) => pool.name),
     tolerations: tolerationsOf(tolerationsFor(match.pools)),
   };
+}
+
+/** A stable 31-bit number for a text, for revisions and restart annotations. */
+function fingerprint(text: string): number {
+  return parseInt(createHash('sha256').update(text).digest('hex').slice(0, 7), 16);
 }

@@ -230,7 +230,7 @@ describe('in-cluster RabbitMQ', () => {
     expect(pod.automount_service_account_token).toBe(false);
   });
 
-  it('loads the topology and the users at boot from one definitions directory', () => {
+  it('loads the topology and the users at boot, each from a file of one definitions directory', () => {
     const topology = resourceOf(
       json,
       'kubernetes_config_map_v1',
@@ -247,11 +247,47 @@ describe('in-cluster RabbitMQ', () => {
     expect(config.data['rabbitmq.conf']).toContain(
       'definitions.local.path = /etc/rabbitmq-definitions',
     );
-    const projected = pod.volume.find((v: any) => v.name === 'definitions').projected[0].sources;
-    expect(projected).toEqual([
-      { config_map: [{ name: expect.stringContaining('Topology') }] },
-      { secret: [{ name: expect.stringContaining('Users') }] },
+    // One file per source: a mounted directory would carry Kubernetes' `..data` entries.
+    expect(container.volume_mount).toEqual(
+      expect.arrayContaining([
+        {
+          name: 'topology',
+          mount_path: '/etc/rabbitmq-definitions/topology.json',
+          sub_path: 'topology.json',
+          read_only: true,
+        },
+        {
+          name: 'users',
+          mount_path: '/etc/rabbitmq-definitions/users.json',
+          sub_path: 'users.json',
+          read_only: true,
+        },
+      ]),
+    );
+  });
+
+  it('rolls the nodes when the topology or the users change, and rewrites every credential together', () => {
+    const annotations = statefulSet.spec.template.metadata.annotations;
+    const revision = Number(annotations['agent-fleet.dev/credentials']);
+    expect(annotations['agent-fleet.dev/definitions']).toMatch(/^\d+$/);
+    const credentialSecrets = Object.values(resourcesOf(json, 'kubernetes_secret_v1')).filter(
+      (secret: any) => !['grafana-admin', 'rabbitmq-erlang-cookie'].includes(secret.metadata.name),
+    );
+    expect(credentialSecrets.map((secret: any) => secret.data_wo_revision)).toEqual(
+      credentialSecrets.map(() => revision),
+    );
+    const more = synthPlatform([
+      consumer(),
+      gpuAgent,
+      scheduled,
+      consumer({ name: 'thumbnailer' }),
     ]);
+    const moreSet = resourceOf(more, 'kubernetes_stateful_set_v1') as any;
+    expect(
+      Number(moreSet.spec.template.metadata.annotations['agent-fleet.dev/credentials']),
+    ).not.toBe(revision);
+    const cookie = resourceOf(more, 'kubernetes_secret_v1', 'Cookie') as any;
+    expect(cookie.data_wo_revision).toBe(1);
   });
 
   it('generates every password at apply time into write-only Secrets', () => {
