@@ -5,6 +5,20 @@ import { BackendSpec } from './model';
 /** Where `cdktf.out/stacks/<stack>` sits relative to the project root. */
 const PROJECT_ROOT_FROM_STACK_DIR = path.join('..', '..', '..');
 
+/** Directory of the state files of offline plans, under the project root. */
+export const OFFLINE_STATE_DIR = path.join('terraform-state', 'offline');
+
+/** Options of {@link applyBackend}. */
+export interface BackendOptions {
+  /**
+   * Synthesize for the offline `terraform plan` only: every stack gets a local
+   * backend under {@link OFFLINE_STATE_DIR}, whatever the spec says, so that
+   * `terraform init` reaches no S3 bucket and a plan never reads real state.
+   * @default false
+   */
+  readonly offline?: boolean;
+}
+
 /**
  * Sets a stack's backend: one state per stack, keyed by the stack id.
  * - `local`: `<dir>/<stack>.tfstate` under the project root (a relative path,
@@ -16,7 +30,14 @@ export function applyBackend(
   stack: TerraformStack,
   stackId: string,
   spec: BackendSpec | undefined,
+  options: BackendOptions = {},
 ): void {
+  if (options.offline) {
+    new LocalBackend(stack, {
+      path: path.join(PROJECT_ROOT_FROM_STACK_DIR, OFFLINE_STATE_DIR, `${stackId}.tfstate`),
+    });
+    return;
+  }
   if (spec && 's3' in spec) {
     const { bucket, region, keyPrefix, kmsKeyId } = spec.s3;
     const backend = new S3Backend(stack, {

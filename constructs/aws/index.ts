@@ -1,0 +1,2 @@
+export * from './offline';
+export * from './provider';
