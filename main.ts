@@ -1,6 +1,7 @@
 import { App } from 'cdktf';
 import * as path from 'path';
 import { formatProblem, loadFleet } from './config';
+import { OFFLINE_ENV, parseOfflineMode } from './constructs/aws/offline';
 import { ValidationError } from './constructs/model';
 import { addEnvironment } from './stacks/fleet';
 import { EnvironmentSummary, formatSummary } from './stacks/summary';
@@ -25,10 +26,19 @@ function main(argv: readonly string[]): number {
     return 1;
   }
 
+  let offline: boolean;
+  try {
+    offline = parseOfflineMode(process.env[OFFLINE_ENV]);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
   const app = new App({ outdir: process.env.CDKTF_OUTDIR ?? path.join(rootDir, 'cdktf.out') });
   let summaries: EnvironmentSummary[];
   try {
-    summaries = loaded.environments.map((environment) => addEnvironment(app, environment));
+    summaries = loaded.environments.map((environment) =>
+      addEnvironment(app, environment, { offline }),
+    );
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     console.error(`${error.message}\n\nnothing was written.`);

@@ -25,7 +25,7 @@ export class AgentsStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: AgentsStackProps) {
     super(scope, id);
-    applyBackend(this, id, props.backend);
+    applyBackend(this, id, props.backend, { offline: props.offline });
     siteProvider(this, props.site);
 
     const resolved = props.agents.map(resolveAgent);

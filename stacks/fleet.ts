@@ -13,11 +13,21 @@ export function stackIds(environment: string, site: string): { platform: string;
  * Adds every stack of an environment to the app, per site: the platform, then
  * the agents, which depend on it (`cdktf deploy '*'` keeps that order).
  */
-export function addEnvironment(app: App, environment: FleetEnvironment): EnvironmentSummary {
+export function addEnvironment(
+  app: App,
+  environment: FleetEnvironment,
+  options: { readonly offline?: boolean } = {},
+): EnvironmentSummary {
   const sites = environment.sites.map((site) => {
     const ids = stackIds(environment.name, site.name);
     const agents = environment.deployments.filter((d) => d.site === site.name).map((d) => d.agent);
-    const common = { site, brokers: environment.brokers, agents, backend: environment.backend };
+    const common = {
+      site,
+      brokers: environment.brokers,
+      agents,
+      backend: environment.backend,
+      offline: options.offline,
+    };
     const platform = new PlatformStack(app, ids.platform, common);
     const workloads = new AgentsStack(app, ids.agents, common);
     workloads.addDependency(platform);

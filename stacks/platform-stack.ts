@@ -47,7 +47,7 @@ export class PlatformStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
     const { site } = props;
-    applyBackend(this, id, props.backend);
+    applyBackend(this, id, props.backend, { offline: props.offline });
     siteProvider(this, site);
     siteHelmProvider(this, site);
     const agents = props.agents.map(resolveAgent);

@@ -9,4 +9,10 @@ export interface SiteStackProps {
   readonly agents: readonly AgentSpec[];
   /** @default - local state under `terraform-state/` */
   readonly backend?: BackendSpec;
+  /**
+   * Synthesize for the offline plan (`npm run plan:offline`) only: local state
+   * whatever the environment's backend.
+   * @default false
+   */
+  readonly offline?: boolean;
 }
