@@ -1,2 +1,5 @@
 export * from './offline';
 export * from './provider';
+export * from './eks-cluster';
+export * from './network';
+export * from './node-group';

@@ -1,0 +1,295 @@
+import { AutoscalingGroupTagA as AutoscalingGroupTag } from '@cdktf/provider-aws/lib/autoscaling-group-tag';
+import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
+import { Construct } from 'constructs';
+import { NodePoolSpec, POOL_LABEL, Problem, Size, Taint, ValidationError } from '../model';
+import { IEksCluster } from './eks-cluster';
+
+/** The managed policies of a node role, and the only ones, by construct id. */
+export const NODE_POLICIES: Readonly<Record<string, string>> = {
+  AmazonEKSWorkerNodePolicy: 'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
+  AmazonEKS_CNI_Policy: 'arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy',
+  AmazonEC2ContainerRegistryReadOnly: 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly',
+};
+
+/** The taint every GPU pool carries, declared or not, so only GPU agents land there. */
+export const GPU_TAINT: Taint = { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' };
+
+/** Root volume of a node when the pool does not say. */
+export const DEFAULT_DISK_SIZE = Size.gibibytes(50);
+
+/** Smallest root volume: the EKS AL2023 AMIs' snapshot size. */
+const MIN_DISK_GIB = 20;
+
+const EKS_TAINT_EFFECTS: Readonly<Record<Taint['effect'], string>> = {
+  NoSchedule: 'NO_SCHEDULE',
+  PreferNoSchedule: 'PREFER_NO_SCHEDULE',
+  NoExecute: 'NO_EXECUTE',
+};
+
+const AUTOSCALER_TAG = 'k8s.io/cluster-autoscaler';
+
+/** A node pool on EKS: what its nodes offer plus the instances and bounds that make it. */
+export interface ManagedNodePoolSpec extends NodePoolSpec {
+  /** EC2 instance types, e.g. `['m7i.xlarge']`; several spread spot pools. */
+  readonly instanceTypes: readonly string[];
+  /** Fewest nodes; 0 lets the cluster autoscaler empty the pool. */
+  readonly minSize: number;
+  /** Most nodes, at least 1. */
+  readonly maxSize: number;
+  /**
+   * Nodes at creation. Afterwards the cluster autoscaler owns the count, and
+   * Terraform ignores changes to it.
+   * @default - minSize
+   */
+  readonly desiredSize?: number;
+  /** Root volume, a whole number of GiB, at least 20 GiB. @default 50 GiB */
+  readonly diskSize?: Size;
+}
+
+/** Props of {@link ManagedNodeGroup}. */
+export interface ManagedNodeGroupProps {
+  readonly cluster: IEksCluster;
+  /** Private subnets the nodes run in. */
+  readonly subnetIds: readonly string[];
+  readonly pool: ManagedNodePoolSpec;
+}
+
+/**
+ * An EKS managed node group for one pool, ready for the cluster autoscaler:
+ * - a node role with exactly the three managed policies of {@link NODE_POLICIES}
+ *   (workloads get cloud access through IRSA, not the node role);
+ * - a launch template with IMDSv2 required and hop limit 1, so containers cannot
+ *   reach the node's credentials (GR-IAM-01), an encrypted gp3 root volume
+ *   (GR-ENC-06), no public IP (GR-NET-05) and no SSH access (GR-NET-02);
+ * - the AL2023 AMI for the pool's architecture, its NVIDIA variant for GPU pools;
+ * - labels: the pool's plus {@link POOL_LABEL}; taints: the pool's plus
+ *   {@link GPU_TAINT} on GPU pools;
+ * - the node-template tags the cluster autoscaler reads to scale a pool up from
+ *   zero nodes (labels, taints, GPUs), on the group's Auto Scaling group.
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html
+ * @see https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/cloudprovider/aws/README.md#auto-discovery-setup
+ */
+export class ManagedNodeGroup extends Construct {
+  readonly nodeGroupName: string;
+  readonly nodeRoleArn: string;
+  /** The Auto Scaling group EKS created for the pool. */
+  readonly autoscalingGroupName: string;
+  /** Labels every node carries. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Taints every node carries. */
+  readonly taints: readonly Taint[];
+
+  constructor(scope: Construct, id: string, props: ManagedNodeGroupProps) {
+    super(scope, id);
+    const { pool, cluster } = props;
+    const problems = validatePool(pool);
+    if (problems.length > 0) throw new ValidationError(this.node.path, problems);
+    this.labels = { ...pool.labels, [POOL_LABEL]: pool.name };
+    this.taints = poolTaints(pool);
+    const diskGib = (pool.diskSize ?? DEFAULT_DISK_SIZE).toMebibytes() / 1024;
+    const prefix = pool.name.slice(0, 30);
+
+    const role = new IamRole(this, 'NodeRole', {
+      namePrefix: `${prefix}-node-`,
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'ec2.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+          },
+        ],
+      }),
+    });
+    this.nodeRoleArn = role.arn;
+    const attachments = Object.entries(NODE_POLICIES).map(
+      ([policyId, policyArn]) =>
+        new IamRolePolicyAttachment(this, policyId, { role: role.name, policyArn }),
+    );
+
+    const template = new LaunchTemplate(this, 'LaunchTemplate', {
+      namePrefix: `${prefix}-`,
+      description: `Nodes of pool ${pool.name}`,
+      updateDefaultVersion: true,
+      metadataOptions: {
+        httpEndpoint: 'enabled',
+        httpTokens: 'required',
+        httpPutResponseHopLimit: 1,
+      },
+      blockDeviceMappings: [
+        {
+          deviceName: '/dev/xvda',
+          ebs: {
+            volumeSize: diskGib,
+            volumeType: 'gp3',
+            encrypted: 'true',
+            deleteOnTermination: 'true',
+          },
+        },
+      ],
+      // With an interface in the template, EKS takes its security groups from it:
+      // the cluster security group, which is what EKS would attach by default.
+      networkInterfaces: [
+        {
+          associatePublicIpAddress: 'false',
+          deleteOnTermination: 'true',
+          securityGroups: [cluster.clusterSecurityGroupId],
+        },
+      ],
+    });
+
+    const nodeGroup = new EksNodeGroup(this, 'Resource', {
+      clusterName: cluster.name,
+      nodeGroupName: pool.name,
+      nodeRoleArn: role.arn,
+      subnetIds: [...props.subnetIds],
+      amiType: amiType(pool),
+      capacityType: (pool.capacity ?? 'on-demand') === 'spot' ? 'SPOT' : 'ON_DEMAND',
+      instanceTypes: [...pool.instanceTypes],
+      launchTemplate: { id: template.id, version: template.latestVersion.toString() },
+      scalingConfig: {
+        minSize: pool.minSize,
+        maxSize: pool.maxSize,
+        desiredSize: pool.desiredSize ?? pool.minSize,
+      },
+      updateConfig: { maxUnavailable: 1 },
+      labels: { ...this.labels },
+      taint: this.taints.map((taint) => ({
+        key: taint.key,
+        value: taint.value,
+        effect: EKS_TAINT_EFFECTS[taint.effect],
+      })),
+      // The cluster autoscaler owns the node count.
+      lifecycle: { ignoreChanges: ['scaling_config[0].desired_size'] },
+      // Nodes cannot join before their role may register them.
+      dependsOn: attachments,
+    });
+    this.nodeGroupName = nodeGroup.nodeGroupName;
+    this.autoscalingGroupName = nodeGroup.resources.get(0).autoscalingGroups.get(0).name;
+
+    const tags = new Construct(this, 'AutoscalerTags');
+    for (const [tagId, { key, value }] of Object.entries(
+      autoscalerTags(cluster.name, pool, this),
+    )) {
+      new AutoscalingGroupTag(tags, tagId, {
+        autoscalingGroupName: this.autoscalingGroupName,
+        tag: { key, value, propagateAtLaunch: false },
+      });
+    }
+  }
+}
+
+/** The pool's taints with {@link GPU_TAINT} added to GPU pools that do not declare it. */
+function poolTaints(pool: ManagedNodePoolSpec): Taint[] {
+  const taints = [...(pool.taints ?? [])];
+  if (pool.gpu && !taints.some((taint) => taint.key === GPU_TAINT.key)) taints.push(GPU_TAINT);
+  return taints;
+}
+
+function amiType(pool: ManagedNodePoolSpec): string {
+  const arch = (pool.arch ?? 'amd64') === 'arm64' ? 'ARM_64' : 'x86_64';
+  return `AL2023_${arch}_${pool.gpu ? 'NVIDIA' : 'STANDARD'}`;
+}
+
+/**
+ * The cluster autoscaler's auto-discovery tags and its node template for scaling
+ * up from zero: one tag per label, per taint (`<value>:<Effect>`) and for GPUs.
+ * Keyed by construct id: the tag key without its common prefix, except for the
+ * cluster's tag, whose key holds the cluster name.
+ */
+function autoscalerTags(
+  clusterName: string,
+  pool: ManagedNodePoolSpec,
+  group: { labels: Readonly<Record<string, string>>; taints: readonly Taint[] },
+): Record<string, { key: string; value: string }> {
+  const tags: Record<string, { key: string; value: string }> = {};
+  const add = (suffix: string, value: string) =>
+    (tags[suffix] = { key: `${AUTOSCALER_TAG}/${suffix}`, value });
+  add('enabled', 'true');
+  tags['cluster'] = { key: `${AUTOSCALER_TAG}/${clusterName}`, value: 'owned' };
+  for (const [key, value] of Object.entries(group.labels)) add(`node-template/label/${key}`, value);
+  for (const taint of group.taints) {
+    add(`node-template/taint/${taint.key}`, `${taint.value ?? ''}:${taint.effect}`);
+  }
+  if (pool.gpu) add('node-template/resources/nvidia.com/gpu', String(pool.gpu.count));
+  return tags;
+}
+
+function validatePool(pool: ManagedNodePoolSpec): Problem[] {
+  const problems: Problem[] = [];
+  const bounds = (field: string, value: number | undefined, min: number) => {
+    if (value !== undefined && (!Number.isInteger(value) || value < min)) {
+      problems.push({ path: [field], message: `${value} must be a whole number >= ${min}` });
+      return false;
+    }
+    return true;
+  };
+  if (!/^[0-9A-Za-z][A-Za-z0-9_-]{0,62}$/.test(pool.name)) {
+    problems.push({
+      path: ['name'],
+      message: `'${pool.name}' is not a node group name: 1 to 63 letters, digits, '-' or '_', starting with a letter or digit`,
+    });
+  }
+  if (pool.instanceTypes.length === 0) {
+    problems.push({
+      path: ['instanceTypes'],
+      message: "no instance type: list at least one, e.g. ['m7i.xlarge']",
+    });
+  }
+  const minOk = bounds('minSize', pool.minSize, 0);
+  const maxOk = bounds('maxSize', pool.maxSize, 1);
+  const desiredOk = bounds('desiredSize', pool.desiredSize, 0);
+  if (minOk && maxOk && pool.minSize > pool.maxSize) {
+    problems.push({
+      path: ['minSize'],
+      message: `'minSize' (${pool.minSize}) must be <= 'maxSize' (${pool.maxSize})`,
+    });
+  }
+  if (minOk && maxOk && desiredOk && pool.desiredSize !== undefined) {
+    if (pool.desiredSize < pool.minSize || pool.desiredSize > pool.maxSize) {
+      problems.push({
+        path: ['desiredSize'],
+        message: `'desiredSize' (${pool.desiredSize}) must be between 'minSize' (${pool.minSize}) and 'maxSize' (${pool.maxSize})`,
+      });
+    }
+  }
+  const disk = pool.diskSize ?? DEFAULT_DISK_SIZE;
+  if (
+    disk.bytes % Size.gibibytes(1).bytes !== 0 ||
+    disk.bytes < Size.gibibytes(MIN_DISK_GIB).bytes
+  ) {
+    problems.push({
+      path: ['diskSize'],
+      message: `${disk.toKubernetes()} is not allowed: use a whole number of GiB, at least ${MIN_DISK_GIB}Gi`,
+    });
+  }
+  if (pool.gpu && (!Number.isInteger(pool.gpu.count) || pool.gpu.count < 1)) {
+    problems.push({
+      path: ['gpu', 'count'],
+      message: `${pool.gpu.count} must be a whole number >= 1`,
+    });
+  }
+  const declared = pool.labels?.[POOL_LABEL];
+  if (declared !== undefined && declared !== pool.name) {
+    problems.push({
+      path: ['labels', POOL_LABEL],
+      message: `'${declared}' differs from the pool name '${pool.name}': leave the label out, it is set from the name`,
+    });
+  }
+  const seen = new Set<string>();
+  (pool.taints ?? []).forEach((taint, i) => {
+    // The autoscaler's node template holds one taint per key.
+    if (seen.has(taint.key)) {
+      problems.push({
+        path: ['taints', i, 'key'],
+        message: `'${taint.key}' is tainted twice: one taint per key`,
+      });
+    }
+    seen.add(taint.key);
+  });
+  return problems;
+}
