@@ -158,11 +158,14 @@ export class ManagedNodeGroup extends Construct {
       },
       updateConfig: { maxUnavailable: 1 },
       labels: { ...this.labels },
-      taint: this.taints.map((taint) => ({
-        key: taint.key,
-        value: taint.value,
-        effect: EKS_TAINT_EFFECTS[taint.effect],
-      })),
+      taint:
+        this.taints.length > 0
+          ? this.taints.map((taint) => ({
+              key: taint.key,
+              value: taint.value,
+              effect: EKS_TAINT_EFFECTS[taint.effect],
+            }))
+          : undefined,
       // The cluster autoscaler owns the node count.
       lifecycle: { ignoreChanges: ['scaling_config[0].desired_size'] },
       // Nodes cannot join before their role may register them.

@@ -1,0 +1,145 @@
+import { EksCluster, EksClusterProps } from '../../constructs/aws';
+import { ACCOUNT_ID, ADMIN_ROLE, addSite, CLUSTER, Json, resourceOf, synthAws } from './support';
+
+function synthCluster(overrides: { publicAccessCidrs?: string[] } = {}): Json {
+  return synthAws((stack) => addSite(stack, overrides));
+}
+
+function cluster(json: Json): Json {
+  return resourceOf(json, 'aws_eks_cluster');
+}
+
+describe('defaults of an EKS cluster', () => {
+  const json = synthCluster();
+
+  it('keeps the API endpoint private', () => {
+    expect(cluster(json).vpc_config).toMatchObject({
+      endpoint_private_access: true,
+      endpoint_public_access: false,
+    });
+    expect(cluster(json).vpc_config).not.toHaveProperty('public_access_cidrs');
+    expect(cluster(json).vpc_config.subnet_ids).toHaveLength(3);
+  });
+
+  it('encrypts Secrets with its own rotated key (GR-ENC-01)', () => {
+    expect(cluster(json).encryption_config).toEqual({
+      resources: ['secrets'],
+      provider: { key_arn: expect.stringMatching(/^\$\{aws_kms_key\.cluster_Key_\w+\.arn\}$/) },
+    });
+    expect(resourceOf(json, 'aws_kms_key')).toMatchObject({
+      enable_key_rotation: true,
+      deletion_window_in_days: 30,
+    });
+    expect(resourceOf(json, 'aws_kms_alias').name).toBe(`alias/eks/${CLUSTER}`);
+  });
+
+  it('names no wildcard principal in the key policy', () => {
+    const policy = JSON.parse(resourceOf(json, 'aws_kms_key').policy);
+    const principals = policy.Statement.map((statement: Json) => statement.Principal);
+    expect(principals).toEqual([
+      { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
+      { AWS: expect.stringMatching(/^\$\{aws_iam_role\.cluster_Role_\w+\.arn\}$/) },
+      { Service: 'logs.eu-west-1.amazonaws.com' },
+    ]);
+    expect(policy.Statement[2].Condition).toEqual({
+      ArnEquals: {
+        'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:eu-west-1:${ACCOUNT_ID}:log-group:/aws/eks/${CLUSTER}/cluster`,
+      },
+    });
+  });
+
+  it('sends every control-plane log type to a log group with retention, created first', () => {
+    expect(cluster(json).enabled_cluster_log_types).toEqual([
+      'api',
+      'audit',
+      'authenticator',
+      'controllerManager',
+      'scheduler',
+    ]);
+    expect(resourceOf(json, 'aws_cloudwatch_log_group')).toMatchObject({
+      name: `/aws/eks/${CLUSTER}/cluster`,
+      retention_in_days: 90,
+    });
+    expect(cluster(json).depends_on).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^aws_cloudwatch_log_group\./)]),
+    );
+  });
+
+  it('uses access entries only, with admins named in code rather than the creator', () => {
+    expect(cluster(json).access_config).toEqual({
+      authentication_mode: 'API',
+      bootstrap_cluster_creator_admin_permissions: false,
+    });
+    expect(resourceOf(json, 'aws_eks_access_entry')).toMatchObject({
+      principal_arn: ADMIN_ROLE,
+      type: 'STANDARD',
+    });
+    expect(resourceOf(json, 'aws_eks_access_policy_association')).toMatchObject({
+      policy_arn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
+      access_scope: { type: 'cluster' },
+    });
+  });
+
+  it('gives the cluster role AmazonEKSClusterPolicy and nothing else', () => {
+    const role = resourceOf(json, 'aws_iam_role');
+    expect(JSON.parse(role.assume_role_policy).Statement[0].Principal).toEqual({
+      Service: 'eks.amazonaws.com',
+    });
+    expect(resourceOf(json, 'aws_iam_role_policy_attachment').policy_arn).toBe(
+      'arn:aws:iam::aws:policy/AmazonEKSClusterPolicy',
+    );
+    expect(json.resource.aws_iam_role_policy).toBeUndefined();
+  });
+
+  it('trusts the cluster OIDC issuer for IRSA (GR-IAM-03)', () => {
+    expect(resourceOf(json, 'aws_iam_openid_connect_provider')).toMatchObject({
+      url: expect.stringMatching(
+        /^\$\{aws_eks_cluster\.cluster_\w+\.identity\[0\]\.oidc\[0\]\.issuer\}$/,
+      ),
+      client_id_list: ['sts.amazonaws.com'],
+    });
+  });
+});
+
+describe('public endpoint', () => {
+  it('opens the endpoint to exactly the listed CIDRs', () => {
+    const json = synthCluster({ publicAccessCidrs: ['203.0.113.0/24', '198.51.100.7/32'] });
+    expect(cluster(json).vpc_config).toMatchObject({
+      endpoint_private_access: true,
+      endpoint_public_access: true,
+      public_access_cidrs: ['203.0.113.0/24', '198.51.100.7/32'],
+    });
+  });
+
+  it('refuses 0.0.0.0/0 (GR-NET-01)', () => {
+    expect(() => synthCluster({ publicAccessCidrs: ['203.0.113.0/24', '0.0.0.0/0'] })).toThrow(
+      "'publicAccessCidrs[1]': '0.0.0.0/0' opens the API endpoint to the whole internet (GR-NET-01): list the CIDRs of operators and CI runners, or leave publicAccessCidrs empty for a private endpoint",
+    );
+  });
+});
+
+describe('validation', () => {
+  it('reports every problem of the props at once', () => {
+    const props: EksClusterProps = {
+      name: '-fleet',
+      version: '1.33.1',
+      accountId: '1234',
+      region: 'Europe',
+      subnetIds: ['subnet-1'],
+      publicAccessCidrs: ['10.0.0.300/8'],
+      clusterAdmins: { ops: 'ops-role' },
+    };
+    expect(() => synthAws((stack) => new EksCluster(stack, 'cluster', props))).toThrow(
+      [
+        'test/cluster: 7 problem(s)',
+        "  - 'name': '-fleet' is not an EKS cluster name: 1 to 100 letters, digits, '-' or '_', starting with a letter or digit",
+        "  - 'version': '1.33.1' is not a Kubernetes minor version: use '<major>.<minor>', e.g. '1.33'",
+        "  - 'accountId': '1234' is not an AWS account id: 12 digits",
+        "  - 'region': 'Europe' is not an AWS region such as 'eu-west-1'",
+        "  - 'subnetIds': 1 subnet(s) given: EKS needs subnets in at least two availability zones",
+        "  - 'publicAccessCidrs[0]': '10.0.0.300/8' is not an IPv4 CIDR such as '203.0.113.0/24'",
+        "  - 'clusterAdmins.ops': 'ops-role' is not an IAM role or user ARN such as 'arn:aws:iam::123456789012:role/platform-admin'",
+      ].join('\n'),
+    );
+  });
+});

@@ -1,0 +1,94 @@
+import { App, TerraformStack, Testing } from 'cdktf';
+import { Construct } from 'constructs';
+import { applyBackend } from '../../constructs/backend';
+import { awsProvider, EksCluster, ManagedNodeGroup, PrivateNetwork } from '../../constructs/aws';
+import { Size } from '../../constructs/model';
+
+export const ACCOUNT_ID = '123456789012';
+export const REGION = 'eu-west-1';
+export const ZONES = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
+export const CLUSTER = 'fleet-eu';
+export const ADMIN_ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/platform-admin`;
+
+export type Json = Record<string, any>;
+
+/** Synthesizes what `build` adds to a stack with an AWS provider; returns the parsed JSON. */
+export function synthAws(build: (stack: TerraformStack) => void): Json {
+  const stack = new TerraformStack(Testing.app(), 'test');
+  awsProvider(stack, { region: REGION, accountId: ACCOUNT_ID });
+  build(stack);
+  return JSON.parse(Testing.synth(stack, true)) as Json;
+}
+
+/** The resources of one type, by name. */
+export function resourcesOf(json: Json, type: string): Json[] {
+  return Object.values((json.resource?.[type] ?? {}) as Json);
+}
+
+/** The only resource of a type. */
+export function resourceOf(json: Json, type: string): Json {
+  const resources = resourcesOf(json, type);
+  if (resources.length !== 1) throw new Error(`${resources.length} ${type} resources, not one`);
+  return resources[0];
+}
+
+/** A 3-zone network and a cluster over its private subnets. */
+export function addSite(
+  scope: Construct,
+  overrides: { publicAccessCidrs?: string[] } = {},
+): { network: PrivateNetwork; cluster: EksCluster } {
+  const network = new PrivateNetwork(scope, 'network', {
+    cidr: '10.40.0.0/16',
+    availabilityZones: ZONES,
+    clusterName: CLUSTER,
+  });
+  const cluster = new EksCluster(scope, 'cluster', {
+    name: CLUSTER,
+    version: '1.33',
+    accountId: ACCOUNT_ID,
+    region: REGION,
+    subnetIds: network.privateSubnetIds,
+    clusterAdmins: { 'platform-admin': ADMIN_ROLE },
+    ...overrides,
+  });
+  return { network, cluster };
+}
+
+export const PLAN_STACK = 'eks-fixture-eu-infra';
+
+/**
+ * The plan fixture: a 3-zone network, a cluster with one admin, a general
+ * on-demand amd64 pool and a GPU pool that scales from zero.
+ */
+export function addEksFixtureStack(app: App): TerraformStack {
+  const stack = new TerraformStack(app, PLAN_STACK);
+  applyBackend(stack, PLAN_STACK, undefined, { offline: true });
+  awsProvider(stack, { region: REGION, accountId: ACCOUNT_ID, offline: true });
+  const { network, cluster } = addSite(stack);
+  new ManagedNodeGroup(stack, 'general', {
+    cluster,
+    subnetIds: network.privateSubnetIds,
+    pool: {
+      name: 'general',
+      instanceTypes: ['m7i.xlarge'],
+      minSize: 1,
+      maxSize: 6,
+      labels: { 'hardware-type': 'cpu' },
+    },
+  });
+  new ManagedNodeGroup(stack, 'gpu', {
+    cluster,
+    subnetIds: network.privateSubnetIds,
+    pool: {
+      name: 'gpu',
+      instanceTypes: ['g5.xlarge'],
+      minSize: 0,
+      maxSize: 4,
+      diskSize: Size.gibibytes(200),
+      gpu: { count: 1, model: 'nvidia-a10g' },
+      labels: { 'hardware-type': 'gpu' },
+      taints: [{ key: 'workload', value: 'inference', effect: 'NoSchedule' }],
+    },
+  });
+  return stack;
+}
