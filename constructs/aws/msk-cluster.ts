@@ -1,0 +1,453 @@
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { MskCluster as CfnMskCluster } from '@cdktf/provider-aws/lib/msk-cluster';
+import { MskConfiguration } from '@cdktf/provider-aws/lib/msk-configuration';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { Fn, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { Problem, Size, ValidationError } from '../model';
+
+/**
+ * The broker configuration every cluster gets (GR-DUR-04, GR-IAM-09): three
+ * replicas of every topic, internal ones included, and acknowledged writes on
+ * two of them, so losing one broker loses no acknowledged write; no unclean
+ * leader election; topics only as declared; no access where no ACL grants it.
+ * @see https://docs.aws.amazon.com/msk/latest/developerguide/msk-default-configuration.html
+ */
+export const MSK_SERVER_PROPERTIES: Readonly<Record<string, string>> = {
+  'default.replication.factor': '3',
+  'min.insync.replicas': '2',
+  'unclean.leader.election.enable': 'false',
+  'auto.create.topics.enable': 'false',
+  'allow.everyone.if.no.acl.found': 'false',
+  'offsets.topic.replication.factor': '3',
+  'transaction.state.log.replication.factor': '3',
+  'transaction.state.log.min.isr': '2',
+};
+
+/** Port of the brokers' SASL/IAM listener inside the VPC (TLS). */
+export const MSK_IAM_PORT = 9098;
+
+/** Days the broker logs are kept. */
+export const MSK_LOG_RETENTION_DAYS = 90;
+
+/** EBS volume size per broker MSK accepts, in GiB. */
+export const MSK_VOLUME_GIB_RANGE = { min: 1, max: 16384 } as const;
+
+/** Who may open connections to a broker's client port: CIDRs, security groups or both. */
+export interface ClientSources {
+  /**
+   * IPv4 CIDRs of clients, e.g. the VPC's private subnets. A /0 is refused
+   * (GR-NET-03/04: brokers are private).
+   * @default [] - none
+   */
+  readonly clientCidrs?: readonly string[];
+  /**
+   * Security groups of clients, e.g. the EKS cluster security group.
+   * @default [] - none
+   */
+  readonly clientSecurityGroupIds?: readonly string[];
+}
+
+/** Props of {@link MskCluster}. */
+export interface MskClusterProps extends ClientSources {
+  /** Cluster name: 1 to 64 letters, digits or `-`, starting with a letter. */
+  readonly name: string;
+  /** The VPC of the subnets; the brokers' security group is created in it. */
+  readonly vpcId: string;
+  /** Private subnets in 2 or 3 distinct availability zones, one per zone. */
+  readonly subnetIds: readonly string[];
+  /** Kafka version as MSK names it, e.g. `'3.8.x'` (latest patch) or `'3.6.0'`. */
+  readonly kafkaVersion: string;
+  /**
+   * Brokers: a multiple of the subnet count (MSK spreads them evenly), at least 3
+   * (replication factor 3).
+   * @default - the smallest multiple of the subnet count that is at least 3
+   */
+  readonly brokerCount?: number;
+  /**
+   * Broker instance type.
+   * @default 'kafka.m7g.large'
+   */
+  readonly instanceType?: string;
+  /**
+   * EBS volume per broker, in whole GiB from 1 to 16384.
+   * @default Size.gibibytes(100)
+   */
+  readonly volumeSize?: Size;
+  /** The 12-digit account of the cluster; written into the key policy and ARNs. */
+  readonly accountId: string;
+  /** The cluster's region, e.g. `eu-west-1`; written into the key policy and ARNs. */
+  readonly region: string;
+}
+
+/** An IAM policy statement, as written in a policy document. */
+export interface PolicyStatement {
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Action: readonly string[];
+  readonly Resource: readonly string[];
+}
+
+/**
+ * A provisioned MSK cluster for agent fleets:
+ * - the broker configuration {@link MSK_SERVER_PROPERTIES} (GR-DUR-04, GR-IAM-09);
+ * - data at rest encrypted with a customer-managed key with rotation (GR-ENC-02,
+ *   GR-ENC-07) whose policy names only the account root and CloudWatch Logs for
+ *   this cluster's log group; TLS between clients and brokers and between brokers,
+ *   both stated explicitly (GR-ENC-02);
+ * - clients authenticate with IAM only (SASL/IAM, port {@link MSK_IAM_PORT});
+ *   unauthenticated access off; no public access (GR-NET-03);
+ * - a security group admitting {@link MSK_IAM_PORT} from the listed clients only;
+ *   it admits nothing else, so a Prometheus outside those sources needs its own
+ *   rule for the JMX (11001) and node (11002) exporters, which are enabled;
+ * - broker logs in `/aws/msk/<name>/broker`, kept {@link MSK_LOG_RETENTION_DAYS} days;
+ * - `prevent_destroy` on the cluster and its key (GR-DUR-09).
+ *
+ * **Topics.** The AWS provider has no MSK topic resource. Topics are to be created
+ * by a Kubernetes Job in the site's cluster-platform stack that runs
+ * `kafka-topics.sh --create --if-not-exists` (replication factor 3,
+ * `min.insync.replicas=2`) against {@link bootstrapBrokersSaslIam} with the
+ * `aws-msk-iam-auth` client library and an IRSA role allowed `kafka-cluster:CreateTopic`
+ * and `AlterTopicDynamicConfiguration` on the declared topics only. Reasons:
+ * the brokers are private, so only something inside the VPC reaches them, and
+ * the platform stack already runs there with workload identity (no static
+ * credentials, DESIGN "Secrets never in the output"); the tool is Kafka's own,
+ * idempotent, and speaks IAM auth. Rejected: the `Mongey/kafka` Terraform
+ * provider (needs a broker connection at plan time from wherever Terraform
+ * runs, which a private cluster forbids, and no binary exists here to verify
+ * it); Strimzi's topic operator (it manages the topics of a Strimzi `Kafka`,
+ * and its unidirectional mode still needs a connection we would have to
+ * configure for IAM auth by hand, with a whole operator to run for it).
+ * With `auto.create.topics.enable=false`, a topic missing from that Job is an
+ * error at the client, not a silently created one-replica topic.
+ * @see https://docs.aws.amazon.com/msk/latest/developerguide/iam-access-control.html
+ * @see https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resources/msk_cluster
+ */
+export class MskCluster extends Construct {
+  readonly clusterArn: string;
+  /** `host:port` list of the SASL/IAM listeners (port {@link MSK_IAM_PORT}), comma-separated. */
+  readonly bootstrapBrokersSaslIam: string;
+  /** The brokers' security group. */
+  readonly securityGroupId: string;
+  /** The key that encrypts the data at rest and the broker logs. */
+  readonly kmsKeyArn: string;
+  private readonly props: MskClusterProps;
+
+  constructor(scope: Construct, id: string, props: MskClusterProps) {
+    super(scope, id);
+    const problems = validateMsk(props);
+    if (problems.length > 0) throw new ValidationError(this.node.path, problems);
+    this.props = props;
+    const logGroupName = `/aws/msk/${props.name}/broker`;
+    const volumeGib = (props.volumeSize ?? Size.gibibytes(100)).toMebibytes() / 1024;
+
+    const key = new KmsKey(this, 'Key', {
+      description: `Encrypts the data at rest and broker logs of MSK cluster ${props.name}`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: keyPolicy(props.accountId, props.region, logGroupName),
+      lifecycle: { preventDestroy: true },
+    });
+    new KmsAlias(this, 'KeyAlias', { name: `alias/msk/${props.name}`, targetKeyId: key.keyId });
+    this.kmsKeyArn = key.arn;
+
+    const logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
+      name: logGroupName,
+      retentionInDays: MSK_LOG_RETENTION_DAYS,
+      kmsKeyId: key.arn,
+    });
+
+    const securityGroup = new SecurityGroup(this, 'SecurityGroup', {
+      namePrefix: `${props.name.slice(0, 40)}-msk-`,
+      description: `MSK cluster ${props.name}: SASL/IAM clients on ${MSK_IAM_PORT}`,
+      vpcId: props.vpcId,
+      tags: { Name: `${props.name}-msk` },
+      lifecycle: { createBeforeDestroy: true },
+    });
+    this.securityGroupId = securityGroup.id;
+    addClientIngress(this, securityGroup.id, MSK_IAM_PORT, 'Kafka SASL/IAM over TLS', props);
+
+    const configuration = new MskConfiguration(this, 'Configuration', {
+      name: props.name,
+      kafkaVersions: [props.kafkaVersion],
+      description: `Durable defaults of MSK cluster ${props.name}`,
+      serverProperties: Object.entries(MSK_SERVER_PROPERTIES)
+        .map(([property, value]) => `${property}=${value}`)
+        .join('\n'),
+    });
+
+    const cluster = new CfnMskCluster(this, 'Resource', {
+      clusterName: props.name,
+      kafkaVersion: props.kafkaVersion,
+      numberOfBrokerNodes: props.brokerCount ?? defaultBrokerCount(props.subnetIds.length),
+      brokerNodeGroupInfo: {
+        instanceType: props.instanceType ?? 'kafka.m7g.large',
+        clientSubnets: [...props.subnetIds],
+        securityGroups: [securityGroup.id],
+        storageInfo: { ebsStorageInfo: { volumeSize: volumeGib } },
+        connectivityInfo: { publicAccess: { type: 'DISABLED' } },
+      },
+      configurationInfo: { arn: configuration.arn, revision: configuration.latestRevision },
+      encryptionInfo: {
+        encryptionAtRestKmsKeyArn: key.arn,
+        encryptionInTransit: { clientBroker: 'TLS', inCluster: true },
+      },
+      clientAuthentication: { sasl: { iam: true, scram: false }, unauthenticated: false },
+      openMonitoring: {
+        prometheus: {
+          jmxExporter: { enabledInBroker: true },
+          nodeExporter: { enabledInBroker: true },
+        },
+      },
+      loggingInfo: {
+        brokerLogs: { cloudwatchLogs: { enabled: true, logGroup: logGroup.name } },
+      },
+      lifecycle: { preventDestroy: true },
+    });
+    this.clusterArn = cluster.arn;
+    this.bootstrapBrokersSaslIam = cluster.bootstrapBrokersSaslIam;
+  }
+
+  /** ARN of a topic of this cluster, for IAM policies: `arn:aws:kafka:<region>:<account>:topic/<cluster>/<uuid>/<topic>`. */
+  topicArn(topic: string): string {
+    return this.childArn('topic', 'topic', topic);
+  }
+
+  /** ARN of a consumer group of this cluster, for IAM policies. */
+  groupArn(group: string): string {
+    return this.childArn('group', 'group', group);
+  }
+
+  /**
+   * What a consumer of one topic in one group needs, and nothing more:
+   * `kafka-cluster:Connect` on the cluster, `DescribeTopic` and `ReadData` on the
+   * topic, `DescribeGroup` and `AlterGroup` (committing offsets) on the group.
+   * @see https://docs.aws.amazon.com/msk/latest/developerguide/iam-access-control.html#kafka-actions
+   */
+  consumeStatements(topic: string, group: string): PolicyStatement[] {
+    return [
+      { Effect: 'Allow', Action: ['kafka-cluster:Connect'], Resource: [this.clusterArn] },
+      {
+        Effect: 'Allow',
+        Action: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'],
+        Resource: [this.topicArn(topic)],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'],
+        Resource: [this.groupArn(group)],
+      },
+    ];
+  }
+
+  private childArn(kind: 'topic' | 'group', field: string, name: string): string {
+    // Wildcards would widen the grant; Kafka names are [a-zA-Z0-9._-], groups a bit wider.
+    const pattern = kind === 'topic' ? /^[A-Za-z0-9._-]{1,249}$/ : /^[A-Za-z0-9._:-]{1,255}$/;
+    if (!pattern.test(name)) {
+      throw new ValidationError(this.node.path, [
+        {
+          path: [field],
+          message: `'${name}' is not a Kafka ${kind} name: 1 to ${kind === 'topic' ? '249' : '255'} letters, digits, '.', '_' or '-'${kind === 'group' ? ", ':'" : ''}; no wildcards`,
+        },
+      ]);
+    }
+    const uuid = Fn.element(Fn.split('/', this.clusterArn), 2);
+    const { region, accountId, name: cluster } = this.props;
+    return `arn:aws:kafka:${region}:${accountId}:${kind}/${cluster}/${uuid}/${name}`;
+  }
+}
+
+/** The smallest multiple of the subnet count that is at least 3. */
+function defaultBrokerCount(subnets: number): number {
+  return Math.max(1, Math.ceil(3 / Math.max(subnets, 1))) * Math.max(subnets, 1);
+}
+
+/**
+ * One ingress rule per client CIDR and per client security group, on one TCP
+ * port. Construct ids are positions in the lists, so reordering a list replaces
+ * the rules (a brief gap for those clients, nothing stateful).
+ */
+export function addClientIngress(
+  scope: Construct,
+  securityGroupId: string,
+  port: number,
+  what: string,
+  sources: ClientSources,
+): void {
+  (sources.clientCidrs ?? []).forEach((cidr, i) => {
+    new VpcSecurityGroupIngressRule(scope, `ClientCidr${i}`, {
+      securityGroupId,
+      description: `${what} from ${cidr}`,
+      ipProtocol: 'tcp',
+      fromPort: port,
+      toPort: port,
+      cidrIpv4: cidr,
+    });
+  });
+  (sources.clientSecurityGroupIds ?? []).forEach((group, i) => {
+    new VpcSecurityGroupIngressRule(scope, `ClientSecurityGroup${i}`, {
+      securityGroupId,
+      description: `${what} from a client security group`,
+      ipProtocol: 'tcp',
+      fromPort: port,
+      toPort: port,
+      referencedSecurityGroupId: group,
+    });
+  });
+}
+
+/** Problems of {@link ClientSources}: at least one source, private CIDRs only, no /0. */
+export function validateClientSources(sources: ClientSources): Problem[] {
+  const problems: Problem[] = [];
+  const cidrs = sources.clientCidrs ?? [];
+  if (cidrs.length === 0 && (sources.clientSecurityGroupIds ?? []).length === 0) {
+    problems.push({
+      path: ['clientCidrs'],
+      message:
+        'no client source given: list at least one CIDR in clientCidrs or security group in clientSecurityGroupIds, else no client can connect',
+    });
+  }
+  cidrs.forEach((cidr, i) => {
+    if (Token.isUnresolved(cidr)) return;
+    const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+    const valid =
+      match !== null &&
+      match.slice(1, 5).every((octet) => Number(octet) <= 255) &&
+      Number(match[5]) <= 32;
+    if (!valid) {
+      problems.push({
+        path: ['clientCidrs', i],
+        message: `'${cidr}' is not an IPv4 CIDR such as '10.40.0.0/16'`,
+      });
+    } else if (Number(match[5]) === 0) {
+      problems.push({
+        path: ['clientCidrs', i],
+        message: `'${cidr}' admits the whole internet (GR-NET-03/04): list the clients' private CIDRs or security groups`,
+      });
+    }
+  });
+  return problems;
+}
+
+/** Problems shared by the brokers: account id and region. */
+export function validateAccountAndRegion(accountId: string, region: string): Problem[] {
+  const problems: Problem[] = [];
+  if (!/^\d{12}$/.test(accountId)) {
+    problems.push({
+      path: ['accountId'],
+      message: `'${accountId}' is not an AWS account id: 12 digits`,
+    });
+  }
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    problems.push({
+      path: ['region'],
+      message: `'${region}' is not an AWS region such as 'eu-west-1'`,
+    });
+  }
+  return problems;
+}
+
+/**
+ * The key policy: the account administers the key (IAM policies grant its use,
+ * MSK creates its grants on the caller's behalf), CloudWatch Logs encrypts this
+ * cluster's log group only. No wildcard principal.
+ */
+function keyPolicy(accountId: string, region: string, logGroupName: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'AccountAdministersKey',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      },
+      {
+        Sid: 'LogsEncryptBrokerLogs',
+        Effect: 'Allow',
+        Principal: { Service: `logs.${region}.amazonaws.com` },
+        Action: [
+          'kms:Encrypt*',
+          'kms:Decrypt*',
+          'kms:ReEncrypt*',
+          'kms:GenerateDataKey*',
+          'kms:Describe*',
+        ],
+        Resource: '*',
+        Condition: {
+          ArnEquals: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${accountId}:log-group:${logGroupName}`,
+          },
+        },
+      },
+    ],
+  });
+}
+
+function validateMsk(props: MskClusterProps): Problem[] {
+  const problems: Problem[] = [];
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,63}$/.test(props.name)) {
+    problems.push({
+      path: ['name'],
+      message: `'${props.name}' is not an MSK cluster name: 1 to 64 letters, digits or '-', starting with a letter`,
+    });
+  }
+  if (!/^\d+\.\d+\.(\d+|x)(\.[a-z0-9]+)*$/.test(props.kafkaVersion)) {
+    problems.push({
+      path: ['kafkaVersion'],
+      message: `'${props.kafkaVersion}' is not an MSK Kafka version such as '3.8.x' or '3.6.0'`,
+    });
+  }
+  // A list token (e.g. from a remote state) has one element here: skip the count checks.
+  const subnets = props.subnetIds.length;
+  const subnetsKnown = !props.subnetIds.some((id) => Token.isUnresolved(id));
+  if (subnetsKnown && (subnets < 2 || subnets > 3)) {
+    problems.push({
+      path: ['subnetIds'],
+      message: `${subnets} subnet(s) given: MSK needs 2 or 3 subnets, one per availability zone`,
+    });
+  }
+  if (props.brokerCount !== undefined) {
+    const count = props.brokerCount;
+    if (!Number.isInteger(count) || count < 3) {
+      problems.push({
+        path: ['brokerCount'],
+        message: `${count} broker(s): at least 3 whole brokers, for replication factor 3`,
+      });
+    } else if (subnetsKnown && subnets > 0 && count % subnets !== 0) {
+      problems.push({
+        path: ['brokerCount'],
+        message: `${count} broker(s) over ${subnets} subnets: use a multiple of the subnet count, e.g. ${defaultBrokerCount(subnets)}`,
+      });
+    }
+  }
+  if (
+    props.instanceType !== undefined &&
+    !/^kafka\.[a-z0-9]+\.[a-z0-9]+$/.test(props.instanceType)
+  ) {
+    problems.push({
+      path: ['instanceType'],
+      message: `'${props.instanceType}' is not an MSK broker instance type such as 'kafka.m7g.large'`,
+    });
+  }
+  if (props.volumeSize !== undefined) {
+    const mib = props.volumeSize.bytes / 2 ** 20;
+    const gib = mib / 1024;
+    if (
+      !Number.isInteger(gib) ||
+      gib < MSK_VOLUME_GIB_RANGE.min ||
+      gib > MSK_VOLUME_GIB_RANGE.max
+    ) {
+      problems.push({
+        path: ['volumeSize'],
+        message: `${props.volumeSize.toKubernetes()} per broker: use whole GiB from ${MSK_VOLUME_GIB_RANGE.min}Gi to ${MSK_VOLUME_GIB_RANGE.max}Gi`,
+      });
+    }
+  }
+  problems.push(...validateAccountAndRegion(props.accountId, props.region));
+  problems.push(...validateClientSources(props));
+  return problems;
+}
