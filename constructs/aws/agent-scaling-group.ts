@@ -1,0 +1,408 @@
+import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
+import { AutoscalingLifecycleHook } from '@cdktf/provider-aws/lib/autoscaling-lifecycle-hook';
+import { AutoscalingPolicy } from '@cdktf/provider-aws/lib/autoscaling-policy';
+import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { Fn, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { AgentSpec, Duration, Problem, resolveAgent, Size, ValidationError } from '../model';
+import { agentUserData, STOP_MARGIN_SECONDS, validateAgentForInstance } from './user-data';
+
+/** The one managed policy an agent instance role gets besides the agent's statements. */
+export const SSM_MANAGED_POLICY = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
+
+/** Egress when {@link AgentScalingGroupProps.egressCidrs} is not given. */
+export const DEFAULT_EGRESS_CIDRS: readonly string[] = ['0.0.0.0/0'];
+
+/** Longest heartbeat timeout of a lifecycle hook, in seconds (EC2 Auto Scaling limit). */
+const MAX_HEARTBEAT_SECONDS = 7200;
+
+/** An IAM policy statement of the agent, in IAM JSON form. */
+export interface AgentPolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Action: string | readonly string[];
+  readonly Resource: string | readonly string[];
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+/** The SQS queue an {@link AgentScalingGroup} consumes. */
+export interface AgentQueue {
+  /** Queue name: the `QueueName` dimension of its CloudWatch metrics. */
+  readonly name: string;
+  /** Queue ARN, `arn:aws:sqs:<region>:<account>:<name>`; the region is read from it. */
+  readonly arn: string;
+  /** Queue URL, passed to the agent as `FLEET_QUEUE_URL`. */
+  readonly url: string;
+}
+
+/** Props of {@link AgentScalingGroup}. */
+export interface AgentScalingGroupProps {
+  /** The cloud-neutral agent spec: a `consumer`, validated with `validateAgent`. */
+  readonly agent: AgentSpec;
+  /** VPC of the subnets; the security group is made in it. */
+  readonly vpcId: string;
+  /** Private subnets the instances run in, one per availability zone. */
+  readonly subnetIds: readonly string[];
+  /** EC2 instance type, e.g. `m7i.large`: one agent container per instance. */
+  readonly instanceType: string;
+  /**
+   * AMI id, e.g. of the ECS-optimized Amazon Linux 2023 AMI: it must have Docker,
+   * `curl` and the SSM agent. Explicit, so that synthesizing and planning never look
+   * an AMI up; a new id rolls the group (instance refresh).
+   */
+  readonly amiId: string;
+  /**
+   * Fewest instances, at least 1: the backlog-per-instance metric divides by the
+   * instances in service, which has no value at zero.
+   */
+  readonly minSize: number;
+  /** Most instances, at least `minSize`. */
+  readonly maxSize: number;
+  /** The SQS queue the agent consumes. */
+  readonly queue: AgentQueue;
+  /**
+   * The agent's least-privilege statements (e.g. `sqs:ReceiveMessage`,
+   * `sqs:DeleteMessage`, `sqs:ChangeMessageVisibility`, `sqs:GetQueueAttributes` on
+   * the queue): the role's only inline policy. Refused: `*` or `*:*` actions, any
+   * `iam:` action, and `Resource: '*'` on an `Allow`.
+   */
+  readonly policyStatements: readonly AgentPolicyStatement[];
+  /**
+   * Visible messages per instance the group tracks, a whole number >= 1.
+   * @default - the agent's `scaling.queueDepth.perReplica`, the target it has on Kubernetes
+   */
+  readonly backlogPerInstance?: number;
+  /**
+   * CIDRs the instances may reach, on TCP 443 only. The default is all addresses
+   * because SQS, SSM, CloudWatch and container registries are public HTTPS endpoints
+   * reached through the NAT gateway, whose addresses are not stable; with VPC
+   * interface endpoints for all of them, pass the VPC CIDR. The agent's declared
+   * `isolation.egress` is added on its own ports.
+   * @default ['0.0.0.0/0'] on 443
+   */
+  readonly egressCidrs?: readonly string[];
+  /** Root volume, a whole number of GiB, at least 30 GiB (the ECS AMI's snapshot). @default 30 GiB */
+  readonly rootVolumeSize?: Size;
+  /**
+   * Boot, image pull and agent start: the group's default instance warmup and
+   * health-check grace period, whole seconds.
+   * @default 3 minutes
+   */
+  readonly warmup?: Duration;
+}
+
+/**
+ * One agent type on an EC2 Auto Scaling group, scaled on its SQS queue's backlog:
+ * - a launch template with IMDSv2 required and hop limit 1 (GR-IAM-01), an
+ *   encrypted gp3 root volume (GR-ENC-06), a network interface without public IP
+ *   (GR-NET-05), and the user data of {@link agentUserData} (no secrets, GR-IAM-02);
+ * - a security group with no ingress (access through SSM Session Manager, no SSH)
+ *   and egress only on 443 to {@link AgentScalingGroupProps.egressCidrs};
+ * - an instance role with exactly the given statements inline plus
+ *   {@link SSM_MANAGED_POLICY} (GR-IAM-04);
+ * - the group: launch template at its latest version, EC2 health checks (no load
+ *   balancer), rolling instance refresh keeping 90 % healthy, group metrics on;
+ * - a termination lifecycle hook whose heartbeat outlasts the agent's grace period,
+ *   so work in flight finishes (GR-AS-07); the instance stops the agent when it
+ *   sees the termination and the hook then continues;
+ * - target tracking on backlog per instance, `m1 / m2` with m1 the queue's
+ *   `ApproximateNumberOfMessagesVisible` and m2 the group's `GroupInServiceInstances`.
+ * @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-using-sqs-queue.html
+ * @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-target-tracking-metric-math.html
+ */
+export class AgentScalingGroup extends Construct {
+  readonly autoscalingGroupName: string;
+  readonly roleArn: string;
+  readonly roleName: string;
+  readonly securityGroupId: string;
+  readonly launchTemplateId: string;
+  /** The target of the scaling policy, visible messages per instance. */
+  readonly backlogPerInstance: number;
+
+  constructor(scope: Construct, id: string, props: AgentScalingGroupProps) {
+    super(scope, id);
+    const { agent } = props;
+    const backlog = props.backlogPerInstance ?? agent.scaling?.queueDepth?.perReplica;
+    const problems = validateGroup(props, backlog);
+    if (problems.length > 0) throw new ValidationError(this.node.path, problems);
+    this.backlogPerInstance = backlog!;
+    const resolved = resolveAgent(agent);
+    const region = Token.isUnresolved(props.queue.arn)
+      ? Fn.element(Fn.split(':', props.queue.arn), 3)
+      : props.queue.arn.split(':')[3];
+    const userData = agentUserData({ agent, queue: props.queue, region });
+    const hookSeconds = resolved.gracePeriod.toSecondsCeil() + STOP_MARGIN_SECONDS;
+    const warmup = (props.warmup ?? Duration.minutes(3)).toSeconds();
+    const diskGib = (props.rootVolumeSize ?? Size.gibibytes(30)).toMebibytes() / 1024;
+    const prefix = agent.name.slice(0, 30);
+
+    const role = new IamRole(this, 'Role', {
+      namePrefix: `${prefix}-`,
+      description: `Instances of agent ${agent.name}`,
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'ec2.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+          },
+        ],
+      }),
+    });
+    this.roleArn = role.arn;
+    this.roleName = role.name;
+    new IamRolePolicy(this, 'AgentPolicy', {
+      role: role.name,
+      name: 'agent',
+      policy: JSON.stringify({ Version: '2012-10-17', Statement: props.policyStatements }),
+    });
+    new IamRolePolicyAttachment(this, 'AmazonSSMManagedInstanceCore', {
+      role: role.name,
+      policyArn: SSM_MANAGED_POLICY,
+    });
+    const profile = new IamInstanceProfile(this, 'InstanceProfile', {
+      namePrefix: `${prefix}-`,
+      role: role.name,
+    });
+
+    const egressCidrs = [...(props.egressCidrs ?? DEFAULT_EGRESS_CIDRS)];
+    const securityGroup = new SecurityGroup(this, 'SecurityGroup', {
+      namePrefix: `${prefix}-`,
+      description: `Agent ${agent.name}: no ingress, HTTPS egress`,
+      vpcId: props.vpcId,
+      ingress: [],
+      egress: [
+        {
+          description: 'HTTPS: queue, SSM, CloudWatch, registry',
+          protocol: 'tcp',
+          fromPort: 443,
+          toPort: 443,
+          cidrBlocks: egressCidrs,
+        },
+        ...(agent.isolation?.egress ?? []).flatMap((rule) =>
+          rule.ports.map((port) => ({
+            description: `Declared egress of agent ${agent.name}`,
+            protocol: 'tcp',
+            fromPort: port,
+            toPort: port,
+            cidrBlocks: [rule.cidr],
+          })),
+        ),
+      ],
+      lifecycle: { createBeforeDestroy: true },
+    });
+    this.securityGroupId = securityGroup.id;
+
+    const template = new LaunchTemplate(this, 'LaunchTemplate', {
+      namePrefix: `${prefix}-`,
+      description: `Instances of agent ${agent.name}`,
+      updateDefaultVersion: true,
+      imageId: props.amiId,
+      instanceType: props.instanceType,
+      iamInstanceProfile: { arn: profile.arn },
+      metadataOptions: {
+        httpEndpoint: 'enabled',
+        httpTokens: 'required',
+        httpPutResponseHopLimit: 1,
+        // The drain watcher reads the target lifecycle state; tags are not needed.
+        instanceMetadataTags: 'disabled',
+      },
+      blockDeviceMappings: [
+        {
+          deviceName: '/dev/xvda',
+          ebs: {
+            volumeSize: diskGib,
+            volumeType: 'gp3',
+            encrypted: 'true',
+            deleteOnTermination: 'true',
+          },
+        },
+      ],
+      networkInterfaces: [
+        {
+          deviceIndex: 0,
+          associatePublicIpAddress: 'false',
+          deleteOnTermination: 'true',
+          securityGroups: [securityGroup.id],
+        },
+      ],
+      // Queue URL and ARN may be references: Terraform encodes them then.
+      userData: Token.isUnresolved(userData.script)
+        ? Fn.base64encode(Fn.join('', literalsAndTokens(userData.script)))
+        : userData.base64,
+      tagSpecifications: [
+        { resourceType: 'instance', tags: { Name: agent.name, agent: agent.name } },
+        { resourceType: 'volume', tags: { Name: agent.name, agent: agent.name } },
+      ],
+    });
+    this.launchTemplateId = template.id;
+
+    const group = new AutoscalingGroup(this, 'Resource', {
+      namePrefix: `${prefix}-`,
+      vpcZoneIdentifier: [...props.subnetIds],
+      minSize: props.minSize,
+      maxSize: props.maxSize,
+      launchTemplate: { id: template.id, version: template.latestVersion.toString() },
+      healthCheckType: 'EC2',
+      healthCheckGracePeriod: warmup,
+      defaultInstanceWarmup: warmup,
+      // GroupInServiceInstances feeds the scaling metric.
+      enabledMetrics: [
+        'GroupInServiceInstances',
+        'GroupDesiredCapacity',
+        'GroupPendingInstances',
+        'GroupTerminatingInstances',
+      ],
+      metricsGranularity: '1Minute',
+      instanceRefresh: { strategy: 'Rolling', preferences: { minHealthyPercentage: 90 } },
+      tag: [{ key: 'agent', value: agent.name, propagateAtLaunch: true }],
+      // The scaling policy owns the count.
+      lifecycle: { ignoreChanges: ['desired_capacity'] },
+    });
+    this.autoscalingGroupName = group.name;
+
+    new AutoscalingLifecycleHook(this, 'TerminationHook', {
+      name: 'drain',
+      autoscalingGroupName: group.name,
+      lifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING',
+      heartbeatTimeout: hookSeconds,
+      defaultResult: 'CONTINUE',
+    });
+
+    new AutoscalingPolicy(this, 'BacklogPerInstance', {
+      name: 'backlog-per-instance',
+      autoscalingGroupName: group.name,
+      policyType: 'TargetTrackingScaling',
+      targetTrackingConfiguration: {
+        targetValue: this.backlogPerInstance,
+        customizedMetricSpecification: {
+          metrics: [
+            {
+              id: 'm1',
+              label: 'Visible messages in the queue',
+              returnData: false,
+              metricStat: {
+                stat: 'Sum',
+                metric: {
+                  namespace: 'AWS/SQS',
+                  metricName: 'ApproximateNumberOfMessagesVisible',
+                  dimensions: [{ name: 'QueueName', value: props.queue.name }],
+                },
+              },
+            },
+            {
+              id: 'm2',
+              label: 'Instances in service',
+              returnData: false,
+              metricStat: {
+                stat: 'Average',
+                metric: {
+                  namespace: 'AWS/AutoScaling',
+                  metricName: 'GroupInServiceInstances',
+                  dimensions: [{ name: 'AutoScalingGroupName', value: group.name }],
+                },
+              },
+            },
+            { id: 'e1', label: 'Backlog per instance', expression: 'm1 / m2', returnData: true },
+          ],
+        },
+      },
+    });
+  }
+}
+
+/**
+ * A string holding tokens as a list of raw literals and tokens, so that Terraform
+ * resolves the references and keeps everything else, quotes and `${` included.
+ */
+function literalsAndTokens(text: string): string[] {
+  return text
+    .split(/(\$\{TfToken\[[^\]]+\]\})/)
+    .filter((part) => part.length > 0)
+    .map((part) => (Token.isUnresolved(part) ? part : Fn.rawString(part)));
+}
+
+const FORBIDDEN_ACTION = /^(\*|\*:\*|iam:.*)$/i;
+
+function validateGroup(props: AgentScalingGroupProps, backlog: number | undefined): Problem[] {
+  const problems: Problem[] = validateAgentForInstance(props.agent).map((problem) => ({
+    path: ['agent', ...problem.path],
+    message: problem.message,
+  }));
+  const add = (path: (string | number)[], message: string) => problems.push({ path, message });
+  const whole = (field: string, value: number, min: number) => {
+    if (Token.isUnresolved(value)) return true;
+    if (!Number.isInteger(value) || value < min) {
+      add([field], `${value} must be a whole number >= ${min}`);
+      return false;
+    }
+    return true;
+  };
+  // Backlog per instance has no value at zero instances.
+  const minOk = whole('minSize', props.minSize, 1);
+  const maxOk = whole('maxSize', props.maxSize, 1);
+  if (minOk && maxOk && props.minSize > props.maxSize) {
+    add(['minSize'], `'minSize' (${props.minSize}) must be <= 'maxSize' (${props.maxSize})`);
+  }
+  if (backlog === undefined) {
+    add(
+      ['backlogPerInstance'],
+      "not given and the agent declares no 'scaling.queueDepth.perReplica': say how many visible messages one instance handles",
+    );
+  } else {
+    whole('backlogPerInstance', backlog, 1);
+  }
+  if (props.subnetIds.length === 0) add(['subnetIds'], 'no subnet: list the private subnets');
+  if (!Token.isUnresolved(props.amiId) && !/^ami-[0-9a-f]{8,17}$/.test(props.amiId)) {
+    add(['amiId'], `'${props.amiId}' is not an AMI id such as 'ami-0123456789abcdef0'`);
+  }
+  (props.egressCidrs ?? []).forEach((cidr, i) => {
+    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr)) {
+      add(['egressCidrs', i], `'${cidr}' is not an IPv4 CIDR such as '10.40.0.0/16'`);
+    }
+  });
+  if (props.egressCidrs?.length === 0) {
+    add(['egressCidrs'], 'empty: leave it out for the default, or list at least one CIDR');
+  }
+  if (props.policyStatements.length === 0) {
+    add(['policyStatements'], 'no statement: the agent needs at least to consume its queue');
+  }
+  props.policyStatements.forEach((statement, i) => {
+    const actions = [statement.Action].flat();
+    const resources = [statement.Resource].flat();
+    for (const action of actions) {
+      if (FORBIDDEN_ACTION.test(action)) {
+        add(
+          ['policyStatements', i, 'Action'],
+          `'${action}' is not allowed: no wildcard-all and no IAM actions (GR-IAM-04)`,
+        );
+      }
+    }
+    if (statement.Effect === 'Allow' && resources.includes('*')) {
+      add(
+        ['policyStatements', i, 'Resource'],
+        "'*' is not allowed on an Allow: name the queue, bucket or table (GR-IAM-04)",
+      );
+    }
+  });
+  const grace = resolveAgent(props.agent).gracePeriod.toSecondsCeil();
+  if (grace + STOP_MARGIN_SECONDS > MAX_HEARTBEAT_SECONDS) {
+    add(
+      ['agent', 'queue', 'consumer', 'maxProcessingTime'],
+      `grace period ${grace}s plus ${STOP_MARGIN_SECONDS}s exceeds the lifecycle hook's ${MAX_HEARTBEAT_SECONDS}s`,
+    );
+  }
+  const disk = props.rootVolumeSize ?? Size.gibibytes(30);
+  if (disk.bytes % Size.gibibytes(1).bytes !== 0 || disk.bytes < Size.gibibytes(30).bytes) {
+    add(['rootVolumeSize'], `${disk.toKubernetes()}: use a whole number of GiB, at least 30Gi`);
+  }
+  const warmup = props.warmup ?? Duration.minutes(3);
+  if (warmup.millis % 1000 !== 0) add(['warmup'], `${warmup} must be whole seconds`);
+  return problems;
+}

@@ -1,0 +1,260 @@
+import { AgentSpec, Problem, resolveAgent, ValidationError, validateAgent } from '../model';
+
+/**
+ * UID and GID the agent container runs as: non-root, above the host's user range,
+ * and the same as on Kubernetes (`AGENT_UID` of the Kubernetes constructs).
+ */
+export const AGENT_CONTAINER_UID = 10001;
+
+/** Time systemd and the lifecycle hook add to the agent's grace period, for Docker's own stop work. */
+export const STOP_MARGIN_SECONDS = 30;
+
+/** The SQS queue the agent consumes, as the agent sees it in `FLEET_*` variables. */
+export interface UserDataQueue {
+  /** Queue name, e.g. `ingest-tasks`. */
+  readonly name: string;
+  /** Queue URL, e.g. `https://sqs.eu-west-1.amazonaws.com/123456789012/ingest-tasks`. */
+  readonly url: string;
+  /** Queue ARN. */
+  readonly arn: string;
+}
+
+/** Input of {@link agentUserData}. */
+export interface AgentUserDataProps {
+  /** The cloud-neutral agent spec; it is validated with `validateAgent`. */
+  readonly agent: AgentSpec;
+  readonly queue: UserDataQueue;
+  /** Region of the queue, passed as `FLEET_QUEUE_REGION` and `AWS_REGION`. */
+  readonly region: string;
+}
+
+/** What {@link agentUserData} renders, for tests and for the launch template. */
+export interface AgentUserData {
+  /** The shell script cloud-init runs once at first boot. */
+  readonly script: string;
+  /** {@link script} in Base64, as `aws_launch_template.user_data` takes it. */
+  readonly base64: string;
+  /** Name of the systemd unit that runs the agent. */
+  readonly unitName: string;
+  /** `TimeoutStopSec` of the unit, in seconds: the resolved grace period plus {@link STOP_MARGIN_SECONDS}. */
+  readonly stopTimeoutSeconds: number;
+  /** The environment the container gets: the spec's plain env plus `FLEET_*`. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/**
+ * The first-boot script of an agent instance. It installs nothing: it assumes an
+ * AMI with **Docker** and `curl` (the ECS-optimized Amazon Linux 2023 AMI has both),
+ * and writes
+ * - `/etc/agent-fleet/<agent>.env`: the spec's plain env plus the `FLEET_*` queue
+ *   variables; never a secret (env names that look like secrets are refused by
+ *   `validateAgent`; AWS credentials come from the instance profile);
+ * - `agent-<agent>.service`: `docker run` of the spec's image, command and args,
+ *   with `--cpus`/`--memory` from the resolved limits, a read-only root file system
+ *   with a tmpfs `/tmp` sized by the ephemeral-storage limit, `no-new-privileges`,
+ *   all capabilities dropped, UID {@link AGENT_CONTAINER_UID}, host networking (with
+ *   the IMDS hop limit of 1 a container on Docker's bridge could not reach the
+ *   instance profile's credentials), `Restart=always`; stopping runs the spec's
+ *   preStop command, then `docker stop` (SIGTERM, SIGKILL after the grace period),
+ *   within `TimeoutStopSec` = grace period + {@link STOP_MARGIN_SECONDS};
+ * - `agent-drain-watch.service`: polls the instance's Auto Scaling target lifecycle
+ *   state (IMDSv2) and stops the agent gracefully as soon as the instance is to be
+ *   terminated, while the termination lifecycle hook holds it.
+ * @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/retrieving-target-lifecycle-state-through-imds.html
+ * @see https://www.freedesktop.org/software/systemd/man/latest/systemd.service.html#TimeoutStopSec=
+ */
+export function agentUserData(props: AgentUserDataProps): AgentUserData {
+  const { agent, queue } = props;
+  const problems = validateAgentForInstance(agent);
+  if (problems.length > 0) throw new ValidationError(`user data of ${agent.name}`, problems);
+  const resolved = resolveAgent(agent);
+  const grace = resolved.gracePeriod.toSecondsCeil();
+  const stopTimeoutSeconds = grace + STOP_MARGIN_SECONDS;
+  const { limits } = resolved.resources;
+  const container = `agent-${agent.name}`;
+  const unitName = `agent-${agent.name}.service`;
+  const envFile = `/etc/agent-fleet/${agent.name}.env`;
+
+  const env: Record<string, string> = {
+    ...agent.container.env,
+    AWS_REGION: props.region,
+    FLEET_QUEUE_KIND: 'sqs',
+    FLEET_QUEUE_NAME: queue.name,
+    FLEET_QUEUE_URL: queue.url,
+    FLEET_QUEUE_ARN: queue.arn,
+    FLEET_QUEUE_REGION: props.region,
+    ...(resolved.queue
+      ? {
+          FLEET_QUEUE_PREFETCH: String(resolved.queue.prefetch),
+          FLEET_MAX_PROCESSING_SECONDS: String(resolved.queue.maxProcessingTime.toSecondsCeil()),
+        }
+      : {}),
+  };
+  const [entrypoint, ...commandRest] = agent.container.command ?? [];
+  const run = [
+    '/usr/bin/docker',
+    'run',
+    '--rm',
+    `--name=${container}`,
+    '--network=host',
+    `--user=${AGENT_CONTAINER_UID}:${AGENT_CONTAINER_UID}`,
+    '--read-only',
+    `--tmpfs=/tmp:rw,nosuid,nodev,size=${dockerSize(limits.ephemeralStorage.bytes)}`,
+    '--security-opt=no-new-privileges',
+    '--cap-drop=ALL',
+    `--cpus=${limits.cpu.millicores / 1000}`,
+    `--memory=${dockerSize(limits.memory.bytes)}`,
+    `--memory-swap=${dockerSize(limits.memory.bytes)}`,
+    `--env-file=${envFile}`,
+    '--stop-signal=SIGTERM',
+    `--stop-timeout=${grace}`,
+    '--log-driver=journald',
+    ...(entrypoint !== undefined ? [`--entrypoint=${entrypoint}`] : []),
+    agent.container.image.toString(),
+    ...commandRest,
+    ...(agent.container.args ?? []),
+  ];
+
+  const unit = [
+    '[Unit]',
+    `Description=Agent ${agent.name} (agent-fleet)`,
+    'Wants=network-online.target',
+    'After=network-online.target docker.service',
+    'Requires=docker.service',
+    '',
+    '[Service]',
+    'Restart=always',
+    'RestartSec=5',
+    'TimeoutStartSec=900',
+    `ExecStartPre=-/usr/bin/docker rm --force ${container}`,
+    `ExecStartPre=/usr/bin/docker pull ${systemdQuote(agent.container.image.toString())}`,
+    `ExecStart=${run.map(systemdQuote).join(' ')}`,
+    // preStop first (stop fetching work), then SIGTERM and the grace period.
+    `ExecStop=-${['/usr/bin/docker', 'exec', container, ...resolved.preStop].map(systemdQuote).join(' ')}`,
+    `ExecStop=/usr/bin/docker stop --time=${grace} ${container}`,
+    'KillSignal=SIGTERM',
+    `TimeoutStopSec=${stopTimeoutSeconds}`,
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+  ].join('\n');
+
+  const drainWatch = [
+    '[Unit]',
+    `Description=Stops ${unitName} when Auto Scaling terminates the instance`,
+    'After=network-online.target',
+    '',
+    '[Service]',
+    'Restart=always',
+    'RestartSec=5',
+    `ExecStart=/usr/local/bin/agent-drain-watch ${unitName}`,
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+  ].join('\n');
+
+  const watchScript = [
+    '#!/bin/bash',
+    '# Polls the Auto Scaling target lifecycle state (IMDSv2); on termination stops',
+    '# the agent gracefully while the lifecycle hook holds the instance.',
+    'set -u',
+    'imds=http://169.254.169.254/latest',
+    'while true; do',
+    '  token=$(curl -sf -X PUT "$imds/api/token" -H "X-aws-ec2-metadata-token-ttl-seconds: 300")',
+    '  state=$(curl -sf -H "X-aws-ec2-metadata-token: $token" "$imds/meta-data/autoscaling/target-lifecycle-state")',
+    '  if [ "$state" = "Terminated" ]; then',
+    '    systemctl stop "$1"',
+    '    exit 0',
+    '  fi',
+    '  sleep 5',
+    'done',
+  ].join('\n');
+
+  const envLines = Object.entries(env).map(([name, value]) => `${name}=${value}`);
+  const script = [
+    '#!/bin/bash',
+    `# agent-fleet: agent ${agent.name}. Installs nothing; needs Docker and curl on the AMI.`,
+    'set -euo pipefail',
+    // The ECS-optimized AMI starts the ECS agent; this instance is not in an ECS cluster.
+    'systemctl disable --now ecs.service 2>/dev/null || true',
+    'install -d -m 0755 /etc/agent-fleet',
+    heredoc(envFile, envLines.join('\n')),
+    heredoc(`/etc/systemd/system/${unitName}`, unit),
+    heredoc('/usr/local/bin/agent-drain-watch', watchScript),
+    'chmod 0755 /usr/local/bin/agent-drain-watch',
+    heredoc('/etc/systemd/system/agent-drain-watch.service', drainWatch),
+    'systemctl daemon-reload',
+    `systemctl enable --now --no-block ${unitName} agent-drain-watch.service`,
+    '',
+  ].join('\n');
+  return {
+    script,
+    base64: Buffer.from(script, 'utf8').toString('base64'),
+    unitName,
+    stopTimeoutSeconds,
+    env,
+  };
+}
+
+/**
+ * Every problem of an agent for {@link agentUserData}: those of `validateAgent`
+ * (secret-like env names among them) plus what an instance cannot run: workloads
+ * other than `consumer`, GPUs, line breaks in env values, command or args.
+ */
+export function validateAgentForInstance(agent: AgentSpec): Problem[] {
+  const problems: Problem[] = [...validateAgent(agent)];
+  const workload = agent.workload ?? 'consumer';
+  if (workload !== 'consumer') {
+    problems.push({
+      path: ['workload'],
+      message: `'${workload}' cannot run on an Auto Scaling group: only 'consumer' agents (a long-running process per instance)`,
+    });
+  }
+  if ((agent.resources.gpu ?? 0) > 0) {
+    problems.push({
+      path: ['resources', 'gpu'],
+      message: `${agent.resources.gpu} GPU(s) requested: the instance script does not set up the NVIDIA container runtime; run GPU agents on Kubernetes`,
+    });
+  }
+  // One value per line in the env file and the unit: a line break would split it.
+  const lines: [(string | number)[], string][] = [
+    ...Object.entries(agent.container.env ?? {}).map(
+      ([name, value]): [(string | number)[], string] => [['container', 'env', name], value],
+    ),
+    ...(agent.container.command ?? []).map((value, i): [(string | number)[], string] => [
+      ['container', 'command', i],
+      value,
+    ]),
+    ...(agent.container.args ?? []).map((value, i): [(string | number)[], string] => [
+      ['container', 'args', i],
+      value,
+    ]),
+  ];
+  for (const [path, value] of lines) {
+    if (/[\r\n\0]/.test(value)) {
+      problems.push({ path, message: 'contains a line break or NUL: not allowed in user data' });
+    }
+  }
+  return problems;
+}
+
+/** Docker size: mebibytes when exact, else bytes. */
+function dockerSize(bytes: number): string {
+  return bytes % 2 ** 20 === 0 ? `${bytes / 2 ** 20}m` : `${bytes}b`;
+}
+
+/** One argument of a systemd command line: quoted, with `\`, `"`, `%` and `$` escaped. */
+function systemdQuote(arg: string): string {
+  if (/^[A-Za-z0-9_@+=:,./-]+$/.test(arg)) return arg;
+  const escaped = arg
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/%/g, '%%')
+    .replace(/\$/g, '$$$$');
+  return `"${escaped}"`;
+}
+
+/** Writes `content` to `path` through a quoted heredoc: no shell expansion inside. */
+function heredoc(path: string, content: string): string {
+  return `cat > ${path} <<'AGENT_FLEET_EOF'\n${content}\nAGENT_FLEET_EOF`;
+}
