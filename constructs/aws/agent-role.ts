@@ -98,7 +98,7 @@ export class AgentRole extends Construct {
     });
     this.roleArn = role.arn;
     this.roleName = role.name;
-    this.serviceAccountAnnotations = { [IRSA_ROLE_ANNOTATION]: role.arn };
+    this.serviceAccountAnnotations = { [IRSA_ROLE_ANNOTATION]: this.roleArn };
   }
 }
 
