@@ -1,5 +1,6 @@
 import {
   AgentDeployment,
+  AwsSiteSpec,
   BackendSpec,
   BrokerSpec,
   FleetEnvironment,
@@ -14,7 +15,14 @@ import { Catalogue } from './catalogue';
 import { PATTERNS } from './formats';
 import { Origin, ProblemList } from './problems';
 import { checkSchema, FieldPath, isUnder } from './schema-check';
-import { RawBroker, RawSite, toBrokerSpec, toSiteSpec } from './to-model';
+import {
+  RawAwsSite,
+  RawBroker,
+  RawSite,
+  toAwsSiteSpec,
+  toBrokerSpec,
+  toSiteSpec,
+} from './to-model';
 import { childOf, locate, readYamlMap, SourceNode, toPlain } from './yaml-source';
 
 /** Folder of the environment files, relative to the root directory. */
@@ -58,11 +66,26 @@ export function loadEnvironment(
   const broken = (prefix: FieldPath): boolean => failed.some((path) => isUnder(path, prefix));
 
   const sites = new Map<string, KubernetesSiteSpec>();
-  const siteNames = keysOf(childOf(tree, 'sites'));
+  const awsSites: AwsSiteSpec[] = [];
   for (const [siteName, node] of entriesOf(childOf(tree, 'sites'))) {
-    if (!broken(['sites', siteName]))
-      sites.set(siteName, toSiteSpec(siteName, toPlain(node) as RawSite));
+    if (broken(['sites', siteName])) continue;
+    const raw = toPlain(node) as { kind: string };
+    if (raw.kind !== 'aws') {
+      sites.set(siteName, toSiteSpec(siteName, raw as RawSite));
+      continue;
+    }
+    const { spec, problems: found } = toAwsSiteSpec(siteName, raw as RawAwsSite);
+    for (const problem of found) {
+      const { node: at, rest } = locate(node, problem.path);
+      problems.at(at.origin, problem.message, rest);
+    }
+    if (spec) awsSites.push(spec);
+    else ok = false;
   }
+  // Agents and in-cluster brokers run on the Kubernetes sites.
+  const siteNames = keysOf(childOf(tree, 'sites')).filter(
+    (siteName) => !awsSites.some((site) => site.name === siteName),
+  );
   const brokers: BrokerSpec[] = [];
   const brokerNodes = new Map<string, SourceNode>();
   let brokersWellFormed = !broken(['brokers']);
@@ -91,6 +114,14 @@ export function loadEnvironment(
       continue;
     }
     for (const [siteName, siteEntry] of entriesOf(childOf(entry, 'sites'))) {
+      if (awsSites.some((site) => site.name === siteName)) {
+        problems.at(
+          siteEntry.origin,
+          `site '${siteName}' is an AWS site, which takes no agents: place agents on a Kubernetes site (${siteNames.join(', ') || 'none declared'})`,
+        );
+        ok = false;
+        continue;
+      }
       if (!siteNames.includes(siteName)) {
         problems.at(
           siteEntry.origin,
@@ -142,6 +173,7 @@ export function loadEnvironment(
     name,
     ...(backend ? { backend: toPlain(backend) as BackendSpec } : {}),
     sites: [...sites.values()],
+    awsSites,
     brokers,
     deployments,
   };

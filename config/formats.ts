@@ -11,6 +11,9 @@ export const PATTERNS = {
   dnsLabel: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
   cron: '^(@(yearly|annually|monthly|weekly|daily|hourly)|[^ ]+( +[^ ]+){4})$',
   cidr: '^[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}$',
+  awsAccount: '^[0-9]{12}$',
+  awsRegion: '^[a-z]{2}(-gov)?-[a-z]+-[0-9]$',
+  iamRoleArn: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$',
 } as const;
 
 const PARSERS: Record<string, (text: string) => unknown> = {
@@ -26,6 +29,10 @@ const MESSAGES: Record<string, (value: string) => string> = {
   [PATTERNS.cron]: (value) =>
     `'${value}' is not a cron expression: use five fields (minute hour day-of-month month day-of-week), e.g. '0 2 * * *'`,
   [PATTERNS.cidr]: (value) => `'${value}' must be an IPv4 CIDR such as 10.0.0.0/16`,
+  [PATTERNS.awsAccount]: (value) => `'${value}' must be a 12-digit AWS account id`,
+  [PATTERNS.awsRegion]: (value) => `'${value}' must be an AWS region such as eu-west-1`,
+  [PATTERNS.iamRoleArn]: (value) =>
+    `'${value}' must be an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admins`,
 };
 
 /** What is wrong with a string that does not match a pattern of the schemas, and what is allowed. */

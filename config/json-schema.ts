@@ -15,6 +15,7 @@ export interface JsonSchema {
   maxProperties?: number;
   items?: JsonSchema;
   minItems?: number;
+  maxItems?: number;
   uniqueItems?: boolean;
   pattern?: string;
   minLength?: number;
@@ -25,6 +26,10 @@ export interface JsonSchema {
   default?: unknown;
   examples?: readonly unknown[];
   definitions?: Record<string, JsonSchema>;
+  const?: string | number | boolean;
+  if?: JsonSchema;
+  then?: JsonSchema;
+  else?: JsonSchema;
 }
 
 export type JsonType = 'object' | 'array' | 'string' | 'number' | 'integer' | 'boolean' | 'null';

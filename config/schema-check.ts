@@ -94,6 +94,7 @@ function describe(error: ErrorObject): { path: string[]; message: string } | und
   }
   switch (error.keyword) {
     case 'propertyNames':
+    case 'if':
       return undefined;
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
@@ -126,6 +127,8 @@ function describe(error: ErrorObject): { path: string[]; message: string } | und
       return { path, message: `must be at most ${parent.maxLength} characters` };
     case 'minItems':
       return { path, message: `must have at least ${params.limit} item(s)` };
+    case 'maxItems':
+      return { path, message: `must have at most ${params.limit} item(s)` };
     case 'uniqueItems':
       return {
         path,

@@ -128,6 +128,75 @@ const kubernetesSite = objectSchema(
   ['kind', 'kubeconfig', 'nodePools'],
 );
 
+const awsNodePool: JsonSchema = {
+  ...nodePool,
+  description: 'A managed node group: what its nodes offer, their instances and bounds.',
+  properties: {
+    ...nodePool.properties,
+    instanceTypes: listSchema(
+      'EC2 instance types, e.g. m7i.large.',
+      stringSchema('Instance type.', { minLength: 1 }),
+      1,
+    ),
+    minSize: integerSchema('Fewest nodes; 0 lets the cluster autoscaler empty the pool.', 0, 1000),
+    maxSize: integerSchema('Most nodes.', 1, 1000),
+    desiredSize: integerSchema('Nodes at creation. Default: minSize.', 0, 1000),
+    diskSize: sizeSchema('Root volume of each node. Default 50Gi.'),
+  },
+  required: ['instanceTypes', 'minSize', 'maxSize'],
+};
+
+const awsSite = objectSchema(
+  'An AWS region: a private network, an EKS cluster and managed node groups (stack <env>-<site>-infra).',
+  {
+    kind: enumSchema('Kind of site.', ['aws']),
+    accountId: stringSchema('The 12-digit AWS account.', { pattern: PATTERNS.awsAccount }),
+    region: stringSchema('AWS region, e.g. eu-west-1.', { pattern: PATTERNS.awsRegion }),
+    network: objectSchema(
+      'The private network.',
+      {
+        cidr: stringSchema('VPC CIDR, /16 to /20.', { pattern: PATTERNS.cidr }),
+        availabilityZones: {
+          ...listSchema(
+            'Two or three zones of the region, e.g. eu-west-1a.',
+            stringSchema('Zone.', { minLength: 1 }),
+            2,
+          ),
+          maxItems: 3,
+        },
+      },
+      ['cidr', 'availabilityZones'],
+    ),
+    cluster: objectSchema(
+      'The EKS cluster.',
+      {
+        version: stringSchema('Kubernetes version, e.g. 1.33.', { pattern: '^1\\.[0-9]+$' }),
+        publicAccessCidrs: listSchema(
+          'CIDRs allowed to reach the API publicly. Default: private endpoint only.',
+          stringSchema('IPv4 CIDR.', { pattern: PATTERNS.cidr }),
+        ),
+        admins: mapSchema(
+          'IAM roles with cluster-admin access, by entry name.',
+          stringSchema('IAM role ARN.', { pattern: PATTERNS.iamRoleArn }),
+        ),
+      },
+      ['version'],
+    ),
+    nodePools: {
+      ...mapSchema('Node groups by name (DNS label).', awsNodePool, dnsLabelSchema(63)),
+      minProperties: 1,
+    },
+  },
+  ['kind', 'accountId', 'region', 'network', 'cluster', 'nodePools'],
+);
+
+/** A site: its `kind` picks the schema that applies. */
+const site: JsonSchema = {
+  if: { type: 'object', properties: { kind: { const: 'aws' } }, required: ['kind'] },
+  then: awsSite,
+  else: kubernetesSite,
+};
+
 const exactlyOne = (schema: JsonSchema): JsonSchema => ({
   ...schema,
   minProperties: 1,
@@ -210,7 +279,7 @@ export const environmentSchema: JsonSchema = {
       description: stringSchema('What the environment is for.'),
       backend,
       sites: {
-        ...mapSchema('Sites by name (DNS label).', kubernetesSite, dnsLabelSchema(63)),
+        ...mapSchema('Sites by name (DNS label).', site, dnsLabelSchema(63)),
         minProperties: 1,
       },
       brokers: mapSchema('Brokers by name (DNS label).', broker, dnsLabelSchema(63)),

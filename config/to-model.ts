@@ -1,5 +1,7 @@
 import {
   AgentSpec,
+  AwsNodePoolSpec,
+  AwsSiteSpec,
   BrokerSpec,
   Cpu,
   Duration,
@@ -200,6 +202,33 @@ export function toAgentSpec(
         deadline: units.optional(['schedule', 'deadline'], schedule.deadline, Duration.parse),
       }),
   });
+  return units.problems.length > 0
+    ? { spec: undefined, problems: units.problems }
+    : { spec, problems: [] };
+}
+
+export type RawAwsSite = Omit<Raw<AwsSiteSpec>, 'name' | 'nodePools'> & {
+  readonly nodePools: Readonly<Record<string, Omit<Raw<AwsNodePoolSpec>, 'name'>>>;
+};
+
+/** An AWS site with its unit strings parsed; problems carry paths relative to the site. */
+export function toAwsSiteSpec(
+  name: string,
+  raw: RawAwsSite,
+): { spec: AwsSiteSpec | undefined; problems: Problem[] } {
+  const units = new UnitReader();
+  const spec: AwsSiteSpec = {
+    ...raw,
+    name,
+    kind: 'aws',
+    nodePools: Object.entries(raw.nodePools).map(([pool, rawPool]) =>
+      defined({
+        ...rawPool,
+        name: pool,
+        diskSize: units.optional(['nodePools', pool, 'diskSize'], rawPool.diskSize, Size.parse),
+      }),
+    ),
+  };
   return units.problems.length > 0
     ? { spec: undefined, problems: units.problems }
     : { spec, problems: [] };

@@ -1,12 +1,17 @@
 import { App } from 'cdktf';
 import { FleetEnvironment } from '../constructs/model';
 import { AgentsStack } from './agents-stack';
+import { InfraStack } from './infra-stack';
 import { PlatformStack } from './platform-stack';
 import { EnvironmentSummary, summarize } from './summary';
 
 /** Stack ids of a site: config names are therefore stable API. */
-export function stackIds(environment: string, site: string): { platform: string; agents: string } {
-  return { platform: `${environment}-${site}-platform`, agents: `${environment}-${site}-agents` };
+export function stackIds(
+  environment: string,
+  site: string,
+): { infra: string; platform: string; agents: string } {
+  const prefix = `${environment}-${site}`;
+  return { infra: `${prefix}-infra`, platform: `${prefix}-platform`, agents: `${prefix}-agents` };
 }
 
 /**
@@ -33,5 +38,14 @@ export function addEnvironment(
     workloads.addDependency(platform);
     return { site: site.name, platform, agents: workloads };
   });
-  return summarize(environment, sites);
+  const infra = (environment.awsSites ?? []).map(
+    (site) =>
+      new InfraStack(app, stackIds(environment.name, site.name).infra, {
+        site,
+        environment: environment.name,
+        backend: environment.backend,
+        offline: options.offline,
+      }),
+  );
+  return summarize(environment, sites, infra);
 }

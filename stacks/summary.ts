@@ -1,11 +1,14 @@
 import { brokerReplicas, describeSignals, FleetEnvironment } from '../constructs/model';
 import { AgentsStack } from './agents-stack';
+import { InfraStack } from './infra-stack';
 import { PlatformStack } from './platform-stack';
 
 /** Rows of the synth summary of one environment. */
 export interface EnvironmentSummary {
   readonly environment: string;
   readonly stacks: readonly string[];
+  /** One line per AWS site: region, cluster and node groups. */
+  readonly awsSites: readonly string[];
   /** One line per broker: where it runs and how many nodes. */
   readonly brokers: readonly string[];
   readonly agents: readonly {
@@ -21,10 +24,22 @@ export interface EnvironmentSummary {
 export function summarize(
   environment: FleetEnvironment,
   sites: readonly { site: string; platform: PlatformStack; agents: AgentsStack }[],
+  infra: readonly InfraStack[] = [],
 ): EnvironmentSummary {
   return {
     environment: environment.name,
-    stacks: sites.flatMap(({ platform, agents }) => [platform.node.id, agents.node.id]),
+    stacks: [
+      ...infra.map((stack) => stack.node.id),
+      ...sites.flatMap(({ platform, agents }) => [platform.node.id, agents.node.id]),
+    ],
+    awsSites: (environment.awsSites ?? []).map((site) => {
+      const pools = site.nodePools
+        .map(
+          (pool) => `${pool.name} ${pool.instanceTypes.join('/')} ${pool.minSize}–${pool.maxSize}`,
+        )
+        .join(', ');
+      return `${site.name}: ${site.region}, EKS ${site.cluster.version}, node groups ${pools}`;
+    }),
     brokers: environment.brokers.map((broker) => {
       if (!broker.inCluster) return `${broker.name}: external (${broker.external?.host})`;
       const nodes = brokerReplicas(broker);
@@ -69,7 +84,8 @@ export function formatSummary(summary: EnvironmentSummary): string {
   return [
     `Environment ${summary.environment}`,
     `  stacks: ${summary.stacks.join(', ')}`,
+    ...summary.awsSites.map((site) => `  aws site ${site}`),
     ...summary.brokers.map((broker) => `  broker ${broker}`),
-    ...rows.map((row) => `  ${line(row)}`),
+    ...(summary.agents.length > 0 ? rows.map((row) => `  ${line(row)}`) : ['  no agents']),
   ].join('\n');
 }

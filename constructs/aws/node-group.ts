@@ -4,7 +4,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Construct } from 'constructs';
-import { NodePoolSpec, POOL_LABEL, Problem, Size, Taint, ValidationError } from '../model';
+import { AwsNodePoolSpec, POOL_LABEL, Problem, Size, Taint, ValidationError } from '../model';
 import { IEksCluster } from './eks-cluster';
 
 /** The managed policies of a node role, and the only ones, by construct id. */
@@ -31,23 +31,8 @@ const EKS_TAINT_EFFECTS: Readonly<Record<Taint['effect'], string>> = {
 
 const AUTOSCALER_TAG = 'k8s.io/cluster-autoscaler';
 
-/** A node pool on EKS: what its nodes offer plus the instances and bounds that make it. */
-export interface ManagedNodePoolSpec extends NodePoolSpec {
-  /** EC2 instance types, e.g. `['m7i.xlarge']`; several spread spot pools. */
-  readonly instanceTypes: readonly string[];
-  /** Fewest nodes; 0 lets the cluster autoscaler empty the pool. */
-  readonly minSize: number;
-  /** Most nodes, at least 1. */
-  readonly maxSize: number;
-  /**
-   * Nodes at creation. Afterwards the cluster autoscaler owns the count, and
-   * Terraform ignores changes to it.
-   * @default - minSize
-   */
-  readonly desiredSize?: number;
-  /** Root volume, a whole number of GiB, at least 20 GiB. @default 50 GiB */
-  readonly diskSize?: Size;
-}
+/** A node pool on EKS, as an AWS site declares it. */
+export type ManagedNodePoolSpec = AwsNodePoolSpec;
 
 /** Props of {@link ManagedNodeGroup}. */
 export interface ManagedNodeGroupProps {

@@ -1,4 +1,5 @@
 import { AgentSpec } from './agent-spec';
+import { AwsSiteSpec } from './aws-site';
 import { BrokerSpec } from './broker';
 import { KubernetesSiteSpec } from './site';
 
@@ -35,7 +36,10 @@ export interface FleetEnvironment {
   readonly name: string;
   /** @default - local state files */
   readonly backend?: BackendSpec;
+  /** Kubernetes clusters the user runs: on-prem, edge, local. */
   readonly sites: readonly KubernetesSiteSpec[];
+  /** AWS regions, each with its network, EKS cluster and node groups. @default - none */
+  readonly awsSites?: readonly AwsSiteSpec[];
   readonly brokers: readonly BrokerSpec[];
   readonly deployments: readonly AgentDeployment[];
 }

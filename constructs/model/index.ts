@@ -10,3 +10,4 @@ export * from './site';
 export * from './units';
 export * from './validate';
 export * from './environment';
+export * from './aws-site';

@@ -44,13 +44,14 @@ describe('example environments', () => {
     ).toEqual(ENVIRONMENT_FILES.sort());
   });
 
-  it('gives every site of every environment a platform and an agents stack', () => {
-    const expected = loadAll().flatMap((environment) =>
-      environment.sites.flatMap((site) => [
+  it('gives every Kubernetes site a platform and an agents stack, every AWS site an infra stack', () => {
+    const expected = loadAll().flatMap((environment) => [
+      ...environment.sites.flatMap((site) => [
         `${environment.name}-${site.name}-platform`,
         `${environment.name}-${site.name}-agents`,
       ]),
-    );
+      ...(environment.awsSites ?? []).map((site) => `${environment.name}-${site.name}-infra`),
+    ]);
     expect([...synthesized.keys()].sort()).toEqual(expected.sort());
   });
 

@@ -1,0 +1,48 @@
+import { NodePoolSpec } from './placement';
+import { Size } from './units';
+
+/** A node pool on EKS: what its nodes offer plus the instances and bounds that make it. */
+export interface AwsNodePoolSpec extends NodePoolSpec {
+  /** EC2 instance types, e.g. `['m7i.xlarge']`; several spread spot pools. */
+  readonly instanceTypes: readonly string[];
+  /** Fewest nodes; 0 lets the cluster autoscaler empty the pool. */
+  readonly minSize: number;
+  /** Most nodes, at least 1. */
+  readonly maxSize: number;
+  /**
+   * Nodes at creation. Afterwards the cluster autoscaler owns the count, and
+   * Terraform ignores changes to it.
+   * @default - minSize
+   */
+  readonly desiredSize?: number;
+  /** Root volume, a whole number of GiB, at least 20 GiB. @default 50 GiB */
+  readonly diskSize?: Size;
+}
+
+/**
+ * An AWS region of the estate: a private network, an EKS cluster and managed
+ * node groups, built by the site's `<env>-<site>-infra` stack.
+ */
+export interface AwsSiteSpec {
+  /** DNS-1123 label; names the site's stacks. */
+  readonly name: string;
+  readonly kind: 'aws';
+  /** The 12-digit account the site lives in. */
+  readonly accountId: string;
+  readonly region: string;
+  readonly network: {
+    /** VPC CIDR, /16 to /20. */
+    readonly cidr: string;
+    /** Two or three zones of the region, e.g. `eu-west-1a`. */
+    readonly availabilityZones: readonly string[];
+  };
+  readonly cluster: {
+    /** Kubernetes version of EKS, e.g. `1.33`. */
+    readonly version: string;
+    /** CIDRs allowed to reach the API publicly. @default - private endpoint only */
+    readonly publicAccessCidrs?: readonly string[];
+    /** IAM roles with cluster-admin access, by entry name. @default - none */
+    readonly admins?: Readonly<Record<string, string>>;
+  };
+  readonly nodePools: readonly AwsNodePoolSpec[];
+}

@@ -1,0 +1,84 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { synthesizeOffline } from '../../scripts/plan-offline';
+import { findProviderMirror } from '../../scripts/terraform/cli-config';
+import {
+  planStacks,
+  selectAwsStacks,
+  StackPlan,
+  terraformVersion,
+} from '../../scripts/terraform/offline-plan';
+import { tempDir } from '../support/temp-dir';
+
+/** The mirror to plan with; outside CI a missing terraform or mirror skips, saying so. */
+function planSetup(): string | undefined {
+  let reason: string | undefined;
+  let mirror: string | undefined;
+  try {
+    mirror = findProviderMirror();
+    if (!mirror) reason = 'no AWS provider mirror: set TF_PROVIDER_MIRROR';
+  } catch (error) {
+    reason = (error as Error).message;
+  }
+  if (!terraformVersion()) reason = 'terraform is not on the PATH';
+  if (!reason) return mirror;
+  if (process.env.CI === 'true') throw new Error(`The offline plan cannot run: ${reason}`);
+  console.warn(`Skipping the offline plan of the example environments. ${reason}`);
+  return undefined;
+}
+
+const mirror = planSetup();
+
+(mirror ? describe : describe.skip)(
+  'offline plan of every AWS stack of the example environments',
+  () => {
+    const outdir = path.join(tempDir('fleet-env-plan'), 'cdktf.out');
+    let results: StackPlan[];
+
+    beforeAll(async () => {
+      synthesizeOffline({ outdir });
+      results = await planStacks({ outdir, mirror });
+    }, 300_000);
+
+    it('plans each infra stack with zero errors', () => {
+      const stacks = selectAwsStacks(outdir).map((stack) => stack.name);
+      expect(stacks).toContain('staging-eu-infra');
+      expect(results.map((result) => result.stack).sort()).toEqual(stacks.sort());
+      for (const result of results) {
+        expect({ stack: result.stack, errors: result.errors }).toEqual({
+          stack: result.stack,
+          errors: [],
+        });
+        expect(result.ok).toBe(true);
+      }
+    });
+
+    it('adds what the staging site declares: network over 3 zones, cluster, two node groups', () => {
+      const staging = results.find((result) => result.stack === 'staging-eu-infra') as StackPlan;
+      expect(staging.counts).toEqual({ add: 62, change: 0, destroy: 0 });
+      const adds = Object.fromEntries(
+        Object.entries(staging.byType).map(([type, counts]) => [type, counts.add]),
+      );
+      expect(adds).toMatchObject({
+        aws_vpc: 1,
+        aws_subnet: 6,
+        aws_nat_gateway: 3,
+        aws_eks_cluster: 1,
+        aws_eks_node_group: 2,
+        aws_launch_template: 2,
+        aws_kms_key: 1,
+        aws_iam_openid_connect_provider: 1,
+      });
+    });
+
+    it('never writes a credential into the synthesized files', () => {
+      for (const stack of fs.readdirSync(path.join(outdir, 'stacks'))) {
+        const text = fs.readFileSync(path.join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8');
+        expect(text).not.toMatch(/"(access_key|secret_key|token)"\s*:/);
+        // Passwords appear only as references to ephemeral values.
+        expect(text).not.toMatch(/\\?"password\\?"\s*:\s*\\?"(?!\$\{ephemeral\.)/);
+        expect(text).not.toMatch(/AKIA[0-9A-Z]{16}/);
+      }
+    });
+  },
+);
