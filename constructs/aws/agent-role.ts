@@ -11,21 +11,20 @@ export const IRSA_ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
 const IRSA_AUDIENCE = 'sts.amazonaws.com';
 
 /**
- * One `Allow` statement of an IAM policy, as a plain object that renders as is.
+ * One statement of an IAM policy, as a plain object that renders as is.
  * Constructs that own a resource hand these out through grant helpers
  * (`AgentQueue.consumeStatements()`, `AgentTable.readWriteStatements()`).
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html
  */
-export interface PolicyStatement {
-  readonly Effect: 'Allow';
+export interface IamPolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: 'Allow' | 'Deny';
   /** Actions such as `sqs:ReceiveMessage`; never `*` nor a whole service (`sqs:*`). */
-  readonly Action: readonly string[];
+  readonly Action: string | readonly string[];
   /** ARNs the actions apply to; never `*`. */
-  readonly Resource: readonly string[];
+  readonly Resource: string | readonly string[];
   /** IAM condition block, e.g. `{ StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' } }`. */
-  readonly Condition?: Readonly<
-    Record<string, Readonly<Record<string, string | readonly string[]>>>
-  >;
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 /** Props of {@link AgentRole}. */
@@ -43,7 +42,7 @@ export interface AgentRoleProps {
    * one. A statement with a `*` or whole-service action (`*`, `sqs:*`) or a `*`
    * resource is refused (GR-IAM-04).
    */
-  readonly statements: readonly PolicyStatement[];
+  readonly statements: readonly IamPolicyStatement[];
 }
 
 /**
@@ -145,13 +144,16 @@ function validateRole(props: AgentRoleProps): Problem[] {
     });
   }
   props.statements.forEach((statement, i) => {
-    if (statement.Action.length === 0) {
+    const actions = typeof statement.Action === 'string' ? [statement.Action] : statement.Action;
+    const resources =
+      typeof statement.Resource === 'string' ? [statement.Resource] : statement.Resource;
+    if (actions.length === 0) {
       problems.push({
         path: ['statements', i, 'Action'],
         message: 'empty: list at least 1 action',
       });
     }
-    statement.Action.forEach((action, j) => {
+    actions.forEach((action, j) => {
       if (action === '*' || /^[^:]+:\*$/.test(action)) {
         problems.push({
           path: ['statements', i, 'Action', j],
@@ -159,10 +161,10 @@ function validateRole(props: AgentRoleProps): Problem[] {
         });
       }
     });
-    if (statement.Resource.length === 0) {
+    if (resources.length === 0) {
       problems.push({ path: ['statements', i, 'Resource'], message: 'empty: list at least 1 ARN' });
     }
-    statement.Resource.forEach((resource, j) => {
+    resources.forEach((resource, j) => {
       if (resource.trim() === '*') {
         problems.push({
           path: ['statements', i, 'Resource', j],

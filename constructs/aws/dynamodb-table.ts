@@ -6,7 +6,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Problem, ValidationError } from '../model';
-import { PolicyStatement } from './agent-role';
+import { IamPolicyStatement } from './agent-role';
 import { rootOnlyKeyPolicy } from './sqs-queue';
 
 /** Type of a key attribute: rendered as DynamoDB's `S`, `N` or `B`. */
@@ -184,7 +184,7 @@ export class AgentTable extends Construct {
    * `ConditionCheckItem` on the table and its indexes only (no `Scan`), and
    * `kms:Decrypt` and `kms:GenerateDataKey` on its key through DynamoDB.
    */
-  readWriteStatements(): PolicyStatement[] {
+  readWriteStatements(): IamPolicyStatement[] {
     return [
       {
         Effect: 'Allow',

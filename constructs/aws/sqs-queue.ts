@@ -6,7 +6,7 @@ import { SqsQueueRedriveAllowPolicy } from '@cdktf/provider-aws/lib/sqs-queue-re
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Duration, Problem, QueueBinding, ValidationError } from '../model';
-import { PolicyStatement } from './agent-role';
+import { IamPolicyStatement } from './agent-role';
 
 /** Receives before SQS moves a message to the dead-letter queue, when the binding does not say. */
 export const DEFAULT_MAX_RECEIVE_COUNT = 5;
@@ -161,7 +161,7 @@ export class AgentQueue extends Construct {
    * `sqs:ChangeMessageVisibility` and `sqs:GetQueueAttributes` on this queue only,
    * and `kms:Decrypt` on its key through SQS.
    */
-  consumeStatements(): PolicyStatement[] {
+  consumeStatements(): IamPolicyStatement[] {
     return [
       {
         Effect: 'Allow',
@@ -181,14 +181,14 @@ export class AgentQueue extends Construct {
    * What a producer needs: `sqs:SendMessage` on this queue only, and
    * `kms:GenerateDataKey` and `kms:Decrypt` on its key through SQS.
    */
-  sendStatements(): PolicyStatement[] {
+  sendStatements(): IamPolicyStatement[] {
     return [
       { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [this.queueArn] },
       this.keyStatement(['kms:GenerateDataKey', 'kms:Decrypt']),
     ];
   }
 
-  private keyStatement(actions: string[]): PolicyStatement {
+  private keyStatement(actions: string[]): IamPolicyStatement {
     return {
       Effect: 'Allow',
       Action: actions,

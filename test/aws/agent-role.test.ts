@@ -1,4 +1,4 @@
-import { AgentRole, AgentRoleProps, PolicyStatement } from '../../constructs/aws/agent-role';
+import { AgentRole, AgentRoleProps, IamPolicyStatement } from '../../constructs/aws/agent-role';
 import { AgentQueue } from '../../constructs/aws/sqs-queue';
 import { ValidationError } from '../../constructs/model';
 import { ACCOUNT_ID, addSite, Json, REGION, resourceOf, resourcesOf, synthAws } from './support';
@@ -6,7 +6,7 @@ import { ACCOUNT_ID, addSite, Json, REGION, resourceOf, resourcesOf, synthAws } 
 const ISSUER = 'https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
 const PROVIDER = `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE`;
 const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:tasks`;
-const STATEMENT: PolicyStatement = {
+const STATEMENT: IamPolicyStatement = {
   Effect: 'Allow',
   Action: ['sqs:ReceiveMessage'],
   Resource: [QUEUE_ARN],
