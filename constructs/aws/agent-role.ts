@@ -2,6 +2,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { IamPolicyStatement } from './iam-statement';
 import { Problem, ValidationError } from '../model';
 
 /** The service-account annotation through which EKS injects the role (IRSA). */
@@ -9,23 +10,6 @@ export const IRSA_ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
 
 /** The audience EKS puts in projected service-account tokens for IRSA. */
 const IRSA_AUDIENCE = 'sts.amazonaws.com';
-
-/**
- * One statement of an IAM policy, as a plain object that renders as is.
- * Constructs that own a resource hand these out through grant helpers
- * (`AgentQueue.consumeStatements()`, `AgentTable.readWriteStatements()`).
- * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html
- */
-export interface IamPolicyStatement {
-  readonly Sid?: string;
-  readonly Effect: 'Allow' | 'Deny';
-  /** Actions such as `sqs:ReceiveMessage`; never `*` nor a whole service (`sqs:*`). */
-  readonly Action: string | readonly string[];
-  /** ARNs the actions apply to; never `*`. */
-  readonly Resource: string | readonly string[];
-  /** IAM condition block, e.g. `{ StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' } }`. */
-  readonly Condition?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-}
 
 /** Props of {@link AgentRole}. */
 export interface AgentRoleProps {

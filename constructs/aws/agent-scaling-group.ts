@@ -9,6 +9,7 @@ import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { IamPolicyStatement } from './iam-statement';
 import { AgentSpec, Duration, Problem, resolveAgent, Size, ValidationError } from '../model';
 import { agentUserData, STOP_MARGIN_SECONDS, validateAgentForInstance } from './user-data';
 
@@ -21,17 +22,8 @@ export const DEFAULT_EGRESS_CIDRS: readonly string[] = ['0.0.0.0/0'];
 /** Longest heartbeat timeout of a lifecycle hook, in seconds (EC2 Auto Scaling limit). */
 const MAX_HEARTBEAT_SECONDS = 7200;
 
-/** An IAM policy statement of the agent, in IAM JSON form. */
-export interface AgentPolicyStatement {
-  readonly Sid?: string;
-  readonly Effect: 'Allow' | 'Deny';
-  readonly Action: string | readonly string[];
-  readonly Resource: string | readonly string[];
-  readonly Condition?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-}
-
 /** The SQS queue an {@link AgentScalingGroup} consumes. */
-export interface AgentQueue {
+export interface ScalingGroupQueue {
   /** Queue name: the `QueueName` dimension of its CloudWatch metrics. */
   readonly name: string;
   /** Queue ARN, `arn:aws:sqs:<region>:<account>:<name>`; the region is read from it. */
@@ -64,14 +56,14 @@ export interface AgentScalingGroupProps {
   /** Most instances, at least `minSize`. */
   readonly maxSize: number;
   /** The SQS queue the agent consumes. */
-  readonly queue: AgentQueue;
+  readonly queue: ScalingGroupQueue;
   /**
    * The agent's least-privilege statements (e.g. `sqs:ReceiveMessage`,
    * `sqs:DeleteMessage`, `sqs:ChangeMessageVisibility`, `sqs:GetQueueAttributes` on
    * the queue): the role's only inline policy. Refused: `*` or `*:*` actions, any
    * `iam:` action, and `Resource: '*'` on an `Allow`.
    */
-  readonly policyStatements: readonly AgentPolicyStatement[];
+  readonly policyStatements: readonly IamPolicyStatement[];
   /**
    * Visible messages per instance the group tracks, a whole number >= 1.
    * @default - the agent's `scaling.queueDepth.perReplica`, the target it has on Kubernetes

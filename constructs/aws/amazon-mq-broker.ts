@@ -10,7 +10,7 @@ import {
   ClientSources,
   validateAccountAndRegion,
   validateClientSources,
-} from './msk-cluster';
+} from './client-access';
 
 /** Port of the brokers' AMQP listener (AMQP 0-9-1 over TLS). */
 export const AMQPS_PORT = 5671;

@@ -6,7 +6,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Problem, ValidationError } from '../model';
-import { IamPolicyStatement } from './agent-role';
+import { IamPolicyStatement } from './iam-statement';
 import { rootOnlyKeyPolicy } from './sqs-queue';
 
 /** Type of a key attribute: rendered as DynamoDB's `S`, `N` or `B`. */

@@ -4,10 +4,16 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { MskCluster as CfnMskCluster } from '@cdktf/provider-aws/lib/msk-cluster';
 import { MskConfiguration } from '@cdktf/provider-aws/lib/msk-configuration';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { IamPolicyStatement } from './iam-statement';
 import { Problem, Size, ValidationError } from '../model';
+import {
+  addClientIngress,
+  ClientSources,
+  validateAccountAndRegion,
+  validateClientSources,
+} from './client-access';
 
 /**
  * The broker configuration every cluster gets (GR-DUR-04, GR-IAM-09): three
@@ -35,21 +41,6 @@ export const MSK_LOG_RETENTION_DAYS = 90;
 
 /** EBS volume size per broker MSK accepts, in GiB. */
 export const MSK_VOLUME_GIB_RANGE = { min: 1, max: 16384 } as const;
-
-/** Who may open connections to a broker's client port: CIDRs, security groups or both. */
-export interface ClientSources {
-  /**
-   * IPv4 CIDRs of clients, e.g. the VPC's private subnets. A /0 is refused
-   * (GR-NET-03/04: brokers are private).
-   * @default [] - none
-   */
-  readonly clientCidrs?: readonly string[];
-  /**
-   * Security groups of clients, e.g. the EKS cluster security group.
-   * @default [] - none
-   */
-  readonly clientSecurityGroupIds?: readonly string[];
-}
 
 /** Props of {@link MskCluster}. */
 export interface MskClusterProps extends ClientSources {
@@ -81,13 +72,6 @@ export interface MskClusterProps extends ClientSources {
   readonly accountId: string;
   /** The cluster's region, e.g. `eu-west-1`; written into the key policy and ARNs. */
   readonly region: string;
-}
-
-/** An IAM policy statement, as written in a policy document. */
-export interface PolicyStatement {
-  readonly Effect: 'Allow' | 'Deny';
-  readonly Action: readonly string[];
-  readonly Resource: readonly string[];
 }
 
 /**
@@ -226,7 +210,7 @@ export class MskCluster extends Construct {
    * topic, `DescribeGroup` and `AlterGroup` (committing offsets) on the group.
    * @see https://docs.aws.amazon.com/msk/latest/developerguide/iam-access-control.html#kafka-actions
    */
-  consumeStatements(topic: string, group: string): PolicyStatement[] {
+  consumeStatements(topic: string, group: string): IamPolicyStatement[] {
     return [
       { Effect: 'Allow', Action: ['kafka-cluster:Connect'], Resource: [this.clusterArn] },
       {
@@ -262,91 +246,6 @@ export class MskCluster extends Construct {
 /** The smallest multiple of the subnet count that is at least 3. */
 function defaultBrokerCount(subnets: number): number {
   return Math.max(1, Math.ceil(3 / Math.max(subnets, 1))) * Math.max(subnets, 1);
-}
-
-/**
- * One ingress rule per client CIDR and per client security group, on one TCP
- * port. Construct ids are positions in the lists, so reordering a list replaces
- * the rules (a brief gap for those clients, nothing stateful).
- */
-export function addClientIngress(
-  scope: Construct,
-  securityGroupId: string,
-  port: number,
-  what: string,
-  sources: ClientSources,
-): void {
-  (sources.clientCidrs ?? []).forEach((cidr, i) => {
-    new VpcSecurityGroupIngressRule(scope, `ClientCidr${i}`, {
-      securityGroupId,
-      description: `${what} from ${cidr}`,
-      ipProtocol: 'tcp',
-      fromPort: port,
-      toPort: port,
-      cidrIpv4: cidr,
-    });
-  });
-  (sources.clientSecurityGroupIds ?? []).forEach((group, i) => {
-    new VpcSecurityGroupIngressRule(scope, `ClientSecurityGroup${i}`, {
-      securityGroupId,
-      description: `${what} from a client security group`,
-      ipProtocol: 'tcp',
-      fromPort: port,
-      toPort: port,
-      referencedSecurityGroupId: group,
-    });
-  });
-}
-
-/** Problems of {@link ClientSources}: at least one source, private CIDRs only, no /0. */
-export function validateClientSources(sources: ClientSources): Problem[] {
-  const problems: Problem[] = [];
-  const cidrs = sources.clientCidrs ?? [];
-  if (cidrs.length === 0 && (sources.clientSecurityGroupIds ?? []).length === 0) {
-    problems.push({
-      path: ['clientCidrs'],
-      message:
-        'no client source given: list at least one CIDR in clientCidrs or security group in clientSecurityGroupIds, else no client can connect',
-    });
-  }
-  cidrs.forEach((cidr, i) => {
-    if (Token.isUnresolved(cidr)) return;
-    const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-    const valid =
-      match !== null &&
-      match.slice(1, 5).every((octet) => Number(octet) <= 255) &&
-      Number(match[5]) <= 32;
-    if (!valid) {
-      problems.push({
-        path: ['clientCidrs', i],
-        message: `'${cidr}' is not an IPv4 CIDR such as '10.40.0.0/16'`,
-      });
-    } else if (Number(match[5]) === 0) {
-      problems.push({
-        path: ['clientCidrs', i],
-        message: `'${cidr}' admits the whole internet (GR-NET-03/04): list the clients' private CIDRs or security groups`,
-      });
-    }
-  });
-  return problems;
-}
-
-/** Problems shared by the brokers: account id and region. */
-export function validateAccountAndRegion(accountId: string, region: string): Problem[] {
-  const problems: Problem[] = [];
-  if (!/^\d{12}$/.test(accountId)) {
-    problems.push({
-      path: ['accountId'],
-      message: `'${accountId}' is not an AWS account id: 12 digits`,
-    });
-  }
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
-    problems.push({
-      path: ['region'],
-      message: `'${region}' is not an AWS region such as 'eu-west-1'`,
-    });
-  }
-  return problems;
 }
 
 /**

@@ -6,7 +6,7 @@ import { SqsQueueRedriveAllowPolicy } from '@cdktf/provider-aws/lib/sqs-queue-re
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Duration, Problem, QueueBinding, ValidationError } from '../model';
-import { IamPolicyStatement } from './agent-role';
+import { IamPolicyStatement } from './iam-statement';
 
 /** Receives before SQS moves a message to the dead-letter queue, when the binding does not say. */
 export const DEFAULT_MAX_RECEIVE_COUNT = 5;

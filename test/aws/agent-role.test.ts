@@ -1,4 +1,5 @@
-import { AgentRole, AgentRoleProps, IamPolicyStatement } from '../../constructs/aws/agent-role';
+import { AgentRole, AgentRoleProps } from '../../constructs/aws/agent-role';
+import { IamPolicyStatement } from '../../constructs/aws/iam-statement';
 import { AgentQueue } from '../../constructs/aws/sqs-queue';
 import { ValidationError } from '../../constructs/model';
 import { ACCOUNT_ID, addSite, Json, REGION, resourceOf, resourcesOf, synthAws } from './support';

@@ -1,6 +1,6 @@
 import { TerraformStack, TerraformVariable } from 'cdktf';
+import { IamPolicyStatement } from '../../constructs/aws/iam-statement';
 import {
-  AgentPolicyStatement,
   AgentScalingGroup,
   AgentScalingGroupProps,
   SSM_MANAGED_POLICY,
@@ -15,7 +15,7 @@ const QUEUE = {
   arn: `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:ingest-tasks`,
   url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}/ingest-tasks`,
 };
-const STATEMENTS: AgentPolicyStatement[] = [
+const STATEMENTS: IamPolicyStatement[] = [
   {
     Sid: 'ConsumeQueue',
     Effect: 'Allow',

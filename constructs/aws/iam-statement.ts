@@ -1,0 +1,14 @@
+/**
+ * One IAM policy statement, as the agents' least-privilege policies are built:
+ * exact actions on exact resources, never `*`.
+ */
+export interface IamPolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: 'Allow' | 'Deny';
+  /** Actions such as `sqs:ReceiveMessage`; never `*` nor a whole service (`sqs:*`). */
+  readonly Action: string | readonly string[];
+  /** ARNs the actions apply to; never `*`. */
+  readonly Resource: string | readonly string[];
+  /** IAM condition block, e.g. `{ StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' } }`. */
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
