@@ -1,6 +1,9 @@
 /** Tests run transpile-only through SWC; `npm run typecheck` is the type gate. */
 module.exports = {
   testEnvironment: 'node',
+  // Most wall time is spent waiting on terraform and RabbitMQ child processes,
+  // so more workers than cores pays off.
+  maxWorkers: 3,
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
