@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { Problem, ValidationError } from '../model';
 import { IamPolicyStatement } from './iam-statement';
 import { rootOnlyKeyPolicy } from './sqs-queue';
+import { validateAccountAndRegion } from './client-access';
 
 /** Type of a key attribute: rendered as DynamoDB's `S`, `N` or `B`. */
 export type KeyAttributeType = 'string' | 'number' | 'binary';
@@ -218,18 +219,7 @@ function validateTable(props: AgentTableProps): Problem[] {
       message: `'${props.name}' is not a DynamoDB table name: 3 to 255 letters, digits, '_', '-' or '.'`,
     });
   }
-  if (!/^\d{12}$/.test(props.accountId)) {
-    problems.push({
-      path: ['accountId'],
-      message: `'${props.accountId}' is not an AWS account id: 12 digits`,
-    });
-  }
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(props.region)) {
-    problems.push({
-      path: ['region'],
-      message: `'${props.region}' is not an AWS region such as 'eu-west-1'`,
-    });
-  }
+  problems.push(...validateAccountAndRegion(props.accountId, props.region));
   for (const field of ['partitionKey', 'sortKey'] as const) {
     const key = props[field];
     if (!key) continue;

@@ -10,6 +10,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Problem, ValidationError } from '../model';
+import { validateAccountAndRegion } from './client-access';
 
 /** Control-plane log types the cluster sends to CloudWatch Logs: all of them. */
 export const CONTROL_PLANE_LOG_TYPES = [
@@ -238,18 +239,7 @@ function validateCluster(props: EksClusterProps): Problem[] {
       message: `'${props.version}' is not a Kubernetes minor version: use '<major>.<minor>', e.g. '1.33'`,
     });
   }
-  if (!/^\d{12}$/.test(props.accountId)) {
-    problems.push({
-      path: ['accountId'],
-      message: `'${props.accountId}' is not an AWS account id: 12 digits`,
-    });
-  }
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(props.region)) {
-    problems.push({
-      path: ['region'],
-      message: `'${props.region}' is not an AWS region such as 'eu-west-1'`,
-    });
-  }
+  problems.push(...validateAccountAndRegion(props.accountId, props.region));
   // A list token (e.g. from a remote state) has one element here: skip it.
   if (props.subnetIds.length < 2 && !props.subnetIds.some((id) => Token.isUnresolved(id))) {
     problems.push({

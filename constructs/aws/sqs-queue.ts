@@ -7,6 +7,7 @@ import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Duration, Problem, QueueBinding, ValidationError } from '../model';
 import { IamPolicyStatement } from './iam-statement';
+import { validateAccountAndRegion } from './client-access';
 
 /** Receives before SQS moves a message to the dead-letter queue, when the binding does not say. */
 export const DEFAULT_MAX_RECEIVE_COUNT = 5;
@@ -305,18 +306,7 @@ function validateQueue(props: AgentQueueProps): Problem[] {
       message: `${retention} is not an SQS retention period: whole seconds from 60s to 14d`,
     });
   }
-  if (!/^\d{12}$/.test(props.accountId)) {
-    problems.push({
-      path: ['accountId'],
-      message: `'${props.accountId}' is not an AWS account id: 12 digits`,
-    });
-  }
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(props.region)) {
-    problems.push({
-      path: ['region'],
-      message: `'${props.region}' is not an AWS region such as 'eu-west-1'`,
-    });
-  }
+  problems.push(...validateAccountAndRegion(props.accountId, props.region));
   const key = props.encryptionKeyArn;
   if (
     key !== undefined &&
