@@ -1,6 +1,7 @@
 import {
   AgentDeployment,
   AwsSiteSpec,
+  clusterSiteOf,
   BackendSpec,
   BrokerSpec,
   FleetEnvironment,
@@ -67,6 +68,7 @@ export function loadEnvironment(
 
   const sites = new Map<string, KubernetesSiteSpec>();
   const awsSites: AwsSiteSpec[] = [];
+  const clusterViews = new Map<string, KubernetesSiteSpec>();
   for (const [siteName, node] of entriesOf(childOf(tree, 'sites'))) {
     if (broken(['sites', siteName])) continue;
     const raw = toPlain(node) as { kind: string };
@@ -79,13 +81,13 @@ export function loadEnvironment(
       const { node: at, rest } = locate(node, problem.path);
       problems.at(at.origin, problem.message, rest);
     }
-    if (spec) awsSites.push(spec);
-    else ok = false;
+    if (spec) {
+      awsSites.push(spec);
+      // Agents and in-cluster brokers run on its EKS cluster.
+      clusterViews.set(siteName, clusterSiteOf(spec));
+    } else ok = false;
   }
-  // Agents and in-cluster brokers run on the Kubernetes sites.
-  const siteNames = keysOf(childOf(tree, 'sites')).filter(
-    (siteName) => !awsSites.some((site) => site.name === siteName),
-  );
+  const siteNames = keysOf(childOf(tree, 'sites'));
   const brokers: BrokerSpec[] = [];
   const brokerNodes = new Map<string, SourceNode>();
   let brokersWellFormed = !broken(['brokers']);
@@ -114,14 +116,6 @@ export function loadEnvironment(
       continue;
     }
     for (const [siteName, siteEntry] of entriesOf(childOf(entry, 'sites'))) {
-      if (awsSites.some((site) => site.name === siteName)) {
-        problems.at(
-          siteEntry.origin,
-          `site '${siteName}' is an AWS site, which takes no agents: place agents on a Kubernetes site (${siteNames.join(', ') || 'none declared'})`,
-        );
-        ok = false;
-        continue;
-      }
       if (!siteNames.includes(siteName)) {
         problems.at(
           siteEntry.origin,
@@ -131,7 +125,7 @@ export function loadEnvironment(
         continue;
       }
       const catalogueEntry = catalogue?.valid.get(agent);
-      const site = sites.get(siteName);
+      const site = sites.get(siteName) ?? clusterViews.get(siteName);
       const wellFormed =
         entry.kind === 'map' &&
         !failed.some((path) => isUnder(path, ['agents', agent]) && !isOtherSite(path, siteName));
@@ -149,7 +143,9 @@ export function loadEnvironment(
     }
   }
   for (const broker of brokers) {
-    const site = broker.inCluster && sites.get(broker.inCluster.site);
+    const site =
+      broker.inCluster &&
+      (sites.get(broker.inCluster.site) ?? clusterViews.get(broker.inCluster.site));
     if (!site) continue;
     const node = brokerNodes.get(broker.name) as SourceNode;
     for (const problem of validateBrokerPlacement(site)) {

@@ -26,7 +26,7 @@ export class AgentsStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: AgentsStackProps) {
     super(scope, id);
     applyBackend(this, id, props.backend, { offline: props.offline });
-    siteProvider(this, props.site);
+    siteProvider(this, props.site, props.clusterAccess);
 
     const resolved = props.agents.map(resolveAgent);
     // KEDA reads queue depth through the broker's management API.

@@ -1,5 +1,11 @@
 import { App } from 'cdktf';
-import { FleetEnvironment } from '../constructs/model';
+import {
+  ClusterAccess,
+  clusterSiteOf,
+  eksClusterName,
+  FleetEnvironment,
+  KubernetesSiteSpec,
+} from '../constructs/model';
 import { AgentsStack } from './agents-stack';
 import { InfraStack } from './infra-stack';
 import { PlatformStack } from './platform-stack';
@@ -23,29 +29,51 @@ export function addEnvironment(
   environment: FleetEnvironment,
   options: { readonly offline?: boolean } = {},
 ): EnvironmentSummary {
+  const common = (site: KubernetesSiteSpec) => ({
+    site,
+    brokers: environment.brokers,
+    agents: environment.deployments.filter((d) => d.site === site.name).map((d) => d.agent),
+    backend: environment.backend,
+    offline: options.offline,
+  });
   const sites = environment.sites.map((site) => {
     const ids = stackIds(environment.name, site.name);
-    const agents = environment.deployments.filter((d) => d.site === site.name).map((d) => d.agent);
-    const common = {
-      site,
-      brokers: environment.brokers,
-      agents,
-      backend: environment.backend,
-      offline: options.offline,
-    };
-    const platform = new PlatformStack(app, ids.platform, common);
-    const workloads = new AgentsStack(app, ids.agents, common);
+    const platform = new PlatformStack(app, ids.platform, common(site));
+    const workloads = new AgentsStack(app, ids.agents, common(site));
     workloads.addDependency(platform);
     return { site: site.name, platform, agents: workloads };
   });
-  const infra = (environment.awsSites ?? []).map(
-    (site) =>
-      new InfraStack(app, stackIds(environment.name, site.name).infra, {
-        site,
-        environment: environment.name,
-        backend: environment.backend,
-        offline: options.offline,
-      }),
-  );
+  const infra = (environment.awsSites ?? []).map((awsSite) => {
+    const ids = stackIds(environment.name, awsSite.name);
+    const stack = new InfraStack(app, ids.infra, {
+      site: awsSite,
+      environment: environment.name,
+      backend: environment.backend,
+      offline: options.offline,
+    });
+    // The cluster's endpoint and CA come from the infra stack's state; a token from the AWS CLI.
+    const clusterAccess: ClusterAccess = {
+      host: stack.cluster.endpoint,
+      clusterCaCertificate: stack.cluster.certificateAuthorityData,
+      exec: {
+        command: 'aws',
+        args: [
+          'eks',
+          'get-token',
+          '--cluster-name',
+          eksClusterName(environment.name, awsSite),
+          '--region',
+          awsSite.region,
+        ],
+      },
+    };
+    const site = clusterSiteOf(awsSite);
+    const platform = new PlatformStack(app, ids.platform, { ...common(site), clusterAccess });
+    const workloads = new AgentsStack(app, ids.agents, { ...common(site), clusterAccess });
+    platform.addDependency(stack);
+    workloads.addDependency(platform);
+    sites.push({ site: site.name, platform, agents: workloads });
+    return stack;
+  });
   return summarize(environment, sites, infra);
 }

@@ -2,7 +2,7 @@ import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { awsProvider, EksCluster, ManagedNodeGroup, PrivateNetwork } from '../constructs/aws';
 import { applyBackend } from '../constructs/backend';
-import { AwsSiteSpec, BackendSpec } from '../constructs/model';
+import { AwsSiteSpec, BackendSpec, eksClusterName } from '../constructs/model';
 
 /** Props of {@link InfraStack}. */
 export interface InfraStackProps {
@@ -30,7 +30,7 @@ export class InfraStack extends TerraformStack {
     const { site } = props;
     applyBackend(this, id, props.backend, { offline: props.offline });
     awsProvider(this, { region: site.region, accountId: site.accountId, offline: props.offline });
-    const clusterName = `${props.environment}-${site.name}`;
+    const clusterName = eksClusterName(props.environment, site);
     const network = new PrivateNetwork(this, 'Network', {
       cidr: site.network.cidr,
       availabilityZones: site.network.availabilityZones,

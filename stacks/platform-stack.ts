@@ -48,8 +48,8 @@ export class PlatformStack extends TerraformStack {
     super(scope, id);
     const { site } = props;
     applyBackend(this, id, props.backend, { offline: props.offline });
-    siteProvider(this, site);
-    siteHelmProvider(this, site);
+    siteProvider(this, site, props.clusterAccess);
+    siteHelmProvider(this, site, props.clusterAccess);
     const agents = props.agents.map(resolveAgent);
 
     const namespace = (name: string, role: 'agents' | 'platform', podSecurity?: PodSecurityLevel) =>

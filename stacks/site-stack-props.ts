@@ -1,4 +1,10 @@
-import { AgentSpec, BackendSpec, BrokerSpec, KubernetesSiteSpec } from '../constructs/model';
+import {
+  AgentSpec,
+  BackendSpec,
+  BrokerSpec,
+  ClusterAccess,
+  KubernetesSiteSpec,
+} from '../constructs/model';
 
 /** What every stack of a site is built from. */
 export interface SiteStackProps {
@@ -15,4 +21,6 @@ export interface SiteStackProps {
    * @default false
    */
   readonly offline?: boolean;
+  /** How to reach a cluster the fleet builds. @default - the site's kubeconfig */
+  readonly clusterAccess?: ClusterAccess;
 }

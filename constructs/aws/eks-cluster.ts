@@ -84,6 +84,10 @@ export interface EksClusterProps {
 export class EksCluster extends Construct implements IEksCluster {
   readonly name: string;
   readonly arn: string;
+  /** API server URL. */
+  readonly endpoint: string;
+  /** Base64 PEM of the cluster's certificate authority. */
+  readonly certificateAuthorityData: string;
   readonly clusterSecurityGroupId: string;
   /** The OIDC issuer URL, `https://oidc.eks.<region>.amazonaws.com/id/<id>`. */
   readonly oidcIssuer: string;
@@ -153,6 +157,8 @@ export class EksCluster extends Construct implements IEksCluster {
     });
     this.name = cluster.name;
     this.arn = cluster.arn;
+    this.endpoint = cluster.endpoint;
+    this.certificateAuthorityData = cluster.certificateAuthority.get(0).data;
     this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
     this.oidcIssuer = cluster.identity.get(0).oidc.get(0).issuer;
 

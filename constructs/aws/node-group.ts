@@ -4,7 +4,15 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Construct } from 'constructs';
-import { AwsNodePoolSpec, POOL_LABEL, Problem, Size, Taint, ValidationError } from '../model';
+import {
+  awsPoolTaints,
+  AwsNodePoolSpec,
+  POOL_LABEL,
+  Problem,
+  Size,
+  Taint,
+  ValidationError,
+} from '../model';
 import { IEksCluster } from './eks-cluster';
 
 /** The managed policies of a node role, and the only ones, by construct id. */
@@ -15,7 +23,6 @@ export const NODE_POLICIES: Readonly<Record<string, string>> = {
 };
 
 /** The taint every GPU pool carries, declared or not, so only GPU agents land there. */
-export const GPU_TAINT: Taint = { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' };
 
 /** Root volume of a node when the pool does not say. */
 export const DEFAULT_DISK_SIZE = Size.gibibytes(50);
@@ -73,7 +80,7 @@ export class ManagedNodeGroup extends Construct {
     const problems = validatePool(pool);
     if (problems.length > 0) throw new ValidationError(this.node.path, problems);
     this.labels = { ...pool.labels, [POOL_LABEL]: pool.name };
-    this.taints = poolTaints(pool);
+    this.taints = awsPoolTaints(pool);
     const diskGib = (pool.diskSize ?? DEFAULT_DISK_SIZE).toMebibytes() / 1024;
     const prefix = pool.name.slice(0, 30);
 
@@ -169,13 +176,6 @@ export class ManagedNodeGroup extends Construct {
       });
     }
   }
-}
-
-/** The pool's taints with {@link GPU_TAINT} added to GPU pools that do not declare it. */
-function poolTaints(pool: ManagedNodePoolSpec): Taint[] {
-  const taints = [...(pool.taints ?? [])];
-  if (pool.gpu && !taints.some((taint) => taint.key === GPU_TAINT.key)) taints.push(GPU_TAINT);
-  return taints;
 }
 
 function amiType(pool: ManagedNodePoolSpec): string {

@@ -1,4 +1,5 @@
-import { NodePoolSpec } from './placement';
+import { NodePoolSpec, Taint } from './placement';
+import { KubernetesSiteSpec } from './site';
 import { Size } from './units';
 
 /** A node pool on EKS: what its nodes offer plus the instances and bounds that make it. */
@@ -45,4 +46,30 @@ export interface AwsSiteSpec {
     readonly admins?: Readonly<Record<string, string>>;
   };
   readonly nodePools: readonly AwsNodePoolSpec[];
+}
+
+/** The taint every GPU node group of an AWS site carries. */
+export const GPU_TAINT: Taint = { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' };
+
+/** A pool's taints with {@link GPU_TAINT} added to a GPU pool that does not declare it. */
+export function awsPoolTaints(pool: AwsNodePoolSpec): Taint[] {
+  const taints = [...(pool.taints ?? [])];
+  if (pool.gpu && !taints.some((taint) => taint.key === GPU_TAINT.key)) taints.push(GPU_TAINT);
+  return taints;
+}
+
+/**
+ * The cluster of an AWS site, as the platform and agents stacks see it: the
+ * node groups with the taints EKS gives their nodes, so agents tolerate them.
+ */
+export function clusterSiteOf(site: AwsSiteSpec): KubernetesSiteSpec {
+  return {
+    name: site.name,
+    nodePools: site.nodePools.map((pool) => ({ ...pool, taints: awsPoolTaints(pool) })),
+  };
+}
+
+/** Name of an AWS site's EKS cluster. */
+export function eksClusterName(environment: string, site: AwsSiteSpec): string {
+  return `${environment}-${site.name}`;
 }

@@ -7,7 +7,8 @@ import { NodePoolSpec } from './placement';
 export interface KubernetesSiteSpec {
   /** DNS-1123 label; names the site's stacks (`<env>-<site>-agents`). */
   readonly name: string;
-  readonly kubeconfig: {
+  /** @default - none: the stacks are given a {@link ClusterAccess} instead (an EKS cluster) */
+  readonly kubeconfig?: {
     /** Path to the kubeconfig file; `~` is expanded. */
     readonly path: string;
     readonly context: string;
@@ -31,4 +32,16 @@ export function prometheusUrlOf(site: KubernetesSiteSpec): string {
     site.monitoring?.prometheusUrl ??
     `http://kube-prometheus-stack-prometheus.${namespace}.svc.cluster.local:9090`
   );
+}
+
+/**
+ * How Terraform reaches a cluster it built itself: its API endpoint and CA,
+ * and a command that prints a short-lived token (e.g. `aws eks get-token`).
+ * No credential is stored.
+ */
+export interface ClusterAccess {
+  readonly host: string;
+  /** Base64 PEM of the cluster CA. */
+  readonly clusterCaCertificate: string;
+  readonly exec: { readonly command: string; readonly args: readonly string[] };
 }

@@ -1,10 +1,11 @@
-import { Testing } from 'cdktf';
+import { App } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadFleet } from '../../config';
 import { FleetEnvironment } from '../../constructs/model';
 import { addEnvironment } from '../../stacks/fleet';
 import { crdErrors, crdSchemasAvailable } from '../support/crd-schemas';
+import { tempDir } from '../support/temp-dir';
 
 const ROOT = path.resolve(__dirname, '../..');
 const ENVIRONMENT_FILES = fs
@@ -22,13 +23,19 @@ function loadAll(): FleetEnvironment[] {
 
 /** Synthesizes every stack of every environment: stack id → Terraform JSON. */
 function synthAll(): Map<string, Record<string, any>> {
-  const app = Testing.app();
-  const stacks = new Map<string, Record<string, any>>();
+  // A whole app, so cross-stack references resolve as in a real synth.
+  const outdir = tempDir('fleet-environments');
+  const app = new App({ outdir });
   for (const environment of loadAll()) {
     addEnvironment(app, environment);
   }
+  app.synth();
+  const stacks = new Map<string, Record<string, any>>();
   for (const stack of app.node.children) {
-    stacks.set(stack.node.id, JSON.parse(Testing.synth(stack as never, true)));
+    const file = path.join(outdir, 'stacks', stack.node.id, 'cdk.tf.json');
+    const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+    delete json['//'];
+    stacks.set(stack.node.id, json);
   }
   return stacks;
 }
@@ -44,15 +51,42 @@ describe('example environments', () => {
     ).toEqual(ENVIRONMENT_FILES.sort());
   });
 
-  it('gives every Kubernetes site a platform and an agents stack, every AWS site an infra stack', () => {
+  it('gives every site a platform and an agents stack, and every AWS site an infra stack', () => {
     const expected = loadAll().flatMap((environment) => [
-      ...environment.sites.flatMap((site) => [
+      ...[...environment.sites, ...(environment.awsSites ?? [])].flatMap((site) => [
         `${environment.name}-${site.name}-platform`,
         `${environment.name}-${site.name}-agents`,
       ]),
       ...(environment.awsSites ?? []).map((site) => `${environment.name}-${site.name}-infra`),
     ]);
     expect([...synthesized.keys()].sort()).toEqual(expected.sort());
+  });
+
+  it('reaches an EKS cluster through its endpoint and a token command, never stored credentials', () => {
+    const platform = synthesized.get('staging-eu-platform') as Record<string, any>;
+    const [kubernetes] = platform.provider.kubernetes;
+    expect(kubernetes.config_path).toBeUndefined();
+    expect(kubernetes.host).toContain(
+      'data.terraform_remote_state.cross-stack-reference-input-staging-eu-infra',
+    );
+    expect(kubernetes.exec).toEqual([
+      {
+        api_version: 'client.authentication.k8s.io/v1beta1',
+        command: 'aws',
+        args: ['eks', 'get-token', '--cluster-name', 'staging-eu', '--region', 'eu-west-1'],
+      },
+    ]);
+    expect(platform.provider.helm[0].kubernetes.exec.command).toBe('aws');
+  });
+
+  it('lets GPU agents on EKS tolerate the taint every GPU node group carries', () => {
+    const agents = synthesized.get('staging-eu-agents') as Record<string, any>;
+    const gpu = Object.values(agents.resource.kubernetes_deployment_v1 as Record<string, any>).find(
+      (deployment) => deployment.metadata.name === 'gpu-inference',
+    );
+    expect(gpu.spec.template.spec.toleration).toEqual([
+      { key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' },
+    ]);
   });
 
   it('places the reference fleet in local', () => {
