@@ -1,4 +1,5 @@
 import { App } from 'cdktf';
+import { clusterAutoscalerRoleName } from '../constructs/aws';
 import {
   ClusterAccess,
   clusterSiteOf,
@@ -68,7 +69,17 @@ export function addEnvironment(
       },
     };
     const site = clusterSiteOf(awsSite);
-    const platform = new PlatformStack(app, ids.platform, { ...common(site), clusterAccess });
+    const clusterName = eksClusterName(environment.name, awsSite);
+    const nodeAutoscaler = {
+      clusterName,
+      region: awsSite.region,
+      roleArn: `arn:aws:iam::${awsSite.accountId}:role/${clusterAutoscalerRoleName(clusterName)}`,
+    };
+    const platform = new PlatformStack(app, ids.platform, {
+      ...common(site),
+      clusterAccess,
+      nodeAutoscaler,
+    });
     const workloads = new AgentsStack(app, ids.agents, { ...common(site), clusterAccess });
     platform.addDependency(stack);
     workloads.addDependency(platform);

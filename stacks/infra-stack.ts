@@ -1,6 +1,12 @@
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { awsProvider, EksCluster, ManagedNodeGroup, PrivateNetwork } from '../constructs/aws';
+import {
+  awsProvider,
+  ClusterAutoscalerRole,
+  EksCluster,
+  ManagedNodeGroup,
+  PrivateNetwork,
+} from '../constructs/aws';
 import { applyBackend } from '../constructs/backend';
 import { AwsSiteSpec, BackendSpec, eksClusterName } from '../constructs/model';
 
@@ -44,6 +50,12 @@ export class InfraStack extends TerraformStack {
       subnetIds: network.privateSubnetIds,
       publicAccessCidrs: site.cluster.publicAccessCidrs,
       clusterAdmins: site.cluster.admins,
+    });
+    new ClusterAutoscalerRole(this, 'ClusterAutoscalerRole', {
+      clusterName,
+      accountId: site.accountId,
+      oidcProviderArn: this.cluster.oidcProviderArn,
+      oidcIssuer: this.cluster.oidcIssuer,
     });
     for (const pool of site.nodePools) {
       new ManagedNodeGroup(this, `NodeGroup-${pool.name}`, {

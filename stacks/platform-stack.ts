@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { applyBackend } from '../constructs/backend';
 import {
   AgentPriorityClass,
+  ClusterAutoscalerRelease,
   FleetNamespace,
   GpuDevicePlugin,
   KedaRelease,
@@ -84,6 +85,10 @@ export class PlatformStack extends TerraformStack {
     });
     // KEDA's ServiceMonitors need the Prometheus operator's CRDs first.
     new KedaRelease(this, 'Keda', { namespace: kedaNamespace, dependsOn: [monitoring.release] });
+
+    if (props.nodeAutoscaler) {
+      new ClusterAutoscalerRelease(this, 'ClusterAutoscaler', props.nodeAutoscaler);
+    }
 
     const gpuPools = site.nodePools.filter((pool) => pool.gpu);
     if (gpuPools.length > 0) {

@@ -23,4 +23,13 @@ export interface SiteStackProps {
   readonly offline?: boolean;
   /** How to reach a cluster the fleet builds. @default - the site's kubeconfig */
   readonly clusterAccess?: ClusterAccess;
+  /**
+   * The cluster autoscaler of an EKS cluster the fleet builds.
+   * @default - none: the cluster's own node scaling, if any
+   */
+  readonly nodeAutoscaler?: {
+    readonly clusterName: string;
+    readonly region: string;
+    readonly roleArn: string;
+  };
 }

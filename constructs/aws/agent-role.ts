@@ -50,29 +50,10 @@ export class AgentRole extends Construct {
     super(scope, id);
     const problems = validateRole(props);
     if (problems.length > 0) throw new ValidationError(this.node.path, problems);
-    const issuerHost = Token.isUnresolved(props.oidcIssuer)
-      ? Fn.replace(props.oidcIssuer, 'https://', '')
-      : props.oidcIssuer.replace(/^https:\/\//, '');
-
     const role = new IamRole(this, 'Resource', {
       namePrefix: `${props.namespace}-${props.serviceAccount}`.slice(0, 37) + '-',
       description: `IRSA role of service account ${props.namespace}/${props.serviceAccount}`,
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Federated: props.oidcProviderArn },
-            Action: 'sts:AssumeRoleWithWebIdentity',
-            Condition: {
-              StringEquals: {
-                [`${issuerHost}:sub`]: `system:serviceaccount:${props.namespace}:${props.serviceAccount}`,
-                [`${issuerHost}:aud`]: IRSA_AUDIENCE,
-              },
-            },
-          },
-        ],
-      }),
+      assumeRolePolicy: irsaTrustPolicy(props),
     });
     new IamRolePolicy(this, 'Policy', {
       name: 'agent',
@@ -83,6 +64,37 @@ export class AgentRole extends Construct {
     this.roleName = role.name;
     this.serviceAccountAnnotations = { [IRSA_ROLE_ANNOTATION]: this.roleArn };
   }
+}
+
+/**
+ * Trust policy of an IAM role for one Kubernetes service account (IRSA): the
+ * cluster's OIDC provider only, for tokens of exactly that account and audience.
+ */
+export function irsaTrustPolicy(props: {
+  readonly oidcProviderArn: string;
+  readonly oidcIssuer: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+}): string {
+  const issuerHost = Token.isUnresolved(props.oidcIssuer)
+    ? Fn.replace(props.oidcIssuer, 'https://', '')
+    : props.oidcIssuer.replace(/^https:\/\//, '');
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: props.oidcProviderArn },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: {
+            [`${issuerHost}:sub`]: `system:serviceaccount:${props.namespace}:${props.serviceAccount}`,
+            [`${issuerHost}:aud`]: IRSA_AUDIENCE,
+          },
+        },
+      },
+    ],
+  });
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;

@@ -12,3 +12,4 @@ export * from './iam-statement';
 export * from './agent-role';
 export * from './sqs-queue';
 export * from './dynamodb-table';
+export * from './cluster-autoscaler-role';

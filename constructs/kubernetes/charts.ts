@@ -18,6 +18,12 @@ export const CHARTS = {
     chart: 'kube-prometheus-stack',
     version: '67.8.0',
   },
+  /** Scales EKS node groups, including from zero through their node-template tags. */
+  clusterAutoscaler: {
+    repository: 'https://kubernetes.github.io/autoscaler',
+    chart: 'cluster-autoscaler',
+    version: '9.38.0',
+  },
   /** Advertises `nvidia.com/gpu` on GPU nodes. */
   nvidiaDevicePlugin: {
     repository: 'https://nvidia.github.io/k8s-device-plugin',
@@ -28,6 +34,8 @@ export const CHARTS = {
 
 /** Images the platform runs itself, pinned by version tag. */
 export const IMAGES = {
+  /** Matches the EKS minor version the example sites run. */
+  clusterAutoscalerTag: 'v1.33.0',
   /** The official image, with the management plugin. */
   rabbitmq: 'rabbitmq:4.1.4-management',
 } as const;

@@ -24,3 +24,5 @@ export { BrokerTriggerAuthentication } from './trigger-authentication';
 export type { BrokerTriggerAuthenticationProps } from './trigger-authentication';
 export { WriteOnlySecret } from './write-only-secret';
 export type { WriteOnlySecretProps } from './write-only-secret';
+export { ClusterAutoscalerRelease } from './cluster-autoscaler-release';
+export type { ClusterAutoscalerReleaseProps } from './cluster-autoscaler-release';

@@ -79,6 +79,48 @@ describe('example environments', () => {
     expect(platform.provider.helm[0].kubernetes.exec.command).toBe('aws');
   });
 
+  it('installs the cluster autoscaler on EKS with its own role, which may scale only this cluster', () => {
+    const platform = synthesized.get('staging-eu-platform') as Record<string, any>;
+    const release = Object.values(platform.resource.helm_release as Record<string, any>).find(
+      (candidate) => candidate.name === 'cluster-autoscaler',
+    );
+    const values = JSON.parse(release.values[0]);
+    expect(values.autoDiscovery).toEqual({ clusterName: 'staging-eu' });
+    expect(values.rbac.serviceAccount.annotations).toEqual({
+      'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/staging-eu-cluster-autoscaler',
+    });
+    const infra = synthesized.get('staging-eu-infra') as Record<string, any>;
+    const role = Object.values(infra.resource.aws_iam_role as Record<string, any>).find(
+      (candidate) => candidate.name === 'staging-eu-cluster-autoscaler',
+    );
+    // The issuer host is filled in by Terraform, so the policy is a template here.
+    expect(role.assume_role_policy).toContain('sts:AssumeRoleWithWebIdentity');
+    expect(role.assume_role_policy).toContain(
+      'system:serviceaccount:kube-system:cluster-autoscaler',
+    );
+    const policy = Object.values(infra.resource.aws_iam_role_policy as Record<string, any>).find(
+      (candidate) => candidate.name === 'cluster-autoscaler',
+    );
+    const scale = JSON.parse(policy.policy).Statement.find(
+      (statement: any) => statement.Sid === 'ScaleOwnGroups',
+    );
+    expect(scale.Condition).toEqual({
+      StringEquals: { 'aws:ResourceTag/k8s.io/cluster-autoscaler/staging-eu': 'owned' },
+    });
+    expect(scale.Action).toEqual([
+      'autoscaling:SetDesiredCapacity',
+      'autoscaling:TerminateInstanceInAutoScalingGroup',
+    ]);
+  });
+
+  it('leaves clusters the fleet does not build without a node autoscaler', () => {
+    const platform = synthesized.get('local-dev-platform') as Record<string, any>;
+    const names = Object.values(platform.resource.helm_release as Record<string, any>).map(
+      (r) => r.name,
+    );
+    expect(names).not.toContain('cluster-autoscaler');
+  });
+
   it('lets GPU agents on EKS tolerate the taint every GPU node group carries', () => {
     const agents = synthesized.get('staging-eu-agents') as Record<string, any>;
     const gpu = Object.values(agents.resource.kubernetes_deployment_v1 as Record<string, any>).find(

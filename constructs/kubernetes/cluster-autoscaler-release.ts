@@ -1,0 +1,53 @@
+import { Release } from '@cdktf/provider-helm/lib/release';
+import { Construct } from 'constructs';
+import { CHARTS, IMAGES } from './charts';
+
+/** Props of {@link ClusterAutoscalerRelease}. */
+export interface ClusterAutoscalerReleaseProps {
+  readonly clusterName: string;
+  readonly region: string;
+  /** IAM role the autoscaler's service account assumes (IRSA). */
+  readonly roleArn: string;
+}
+
+/**
+ * The cluster autoscaler for an EKS cluster: it discovers the node groups
+ * tagged for the cluster and reads their node-template tags, so a pool with no
+ * nodes still scales up for a pod that only it can host (a GPU agent). Chosen
+ * over Karpenter because the node groups are declared pools with fixed labels
+ * and taints the agents' placement is derived from; Karpenter would provision
+ * nodes outside them.
+ * @see https://github.com/kubernetes/autoscaler/tree/master/charts/cluster-autoscaler
+ */
+export class ClusterAutoscalerRelease extends Construct {
+  constructor(scope: Construct, id: string, props: ClusterAutoscalerReleaseProps) {
+    super(scope, id);
+    new Release(this, 'Resource', {
+      name: 'cluster-autoscaler',
+      namespace: 'kube-system',
+      ...CHARTS.clusterAutoscaler,
+      atomic: true,
+      values: [
+        JSON.stringify({
+          cloudProvider: 'aws',
+          awsRegion: props.region,
+          autoDiscovery: { clusterName: props.clusterName },
+          image: { tag: IMAGES.clusterAutoscalerTag },
+          rbac: {
+            serviceAccount: {
+              create: true,
+              name: 'cluster-autoscaler',
+              annotations: { 'eks.amazonaws.com/role-arn': props.roleArn },
+            },
+          },
+          extraArgs: {
+            'balance-similar-node-groups': true,
+            // Run-to-completion pods are annotated safe-to-evict=false; respect it.
+            'skip-nodes-with-local-storage': false,
+            expander: 'least-waste',
+          },
+        }),
+      ],
+    });
+  }
+}
