@@ -42,7 +42,8 @@ export class ClusterAutoscalerRelease extends Construct {
           },
           extraArgs: {
             'balance-similar-node-groups': true,
-            // Run-to-completion pods are annotated safe-to-evict=false; respect it.
+            // Agents keep only scratch data in emptyDir: it may go with the node. Work in
+            // flight is protected by safe-to-evict=false on run-to-completion pods.
             'skip-nodes-with-local-storage': false,
             expander: 'least-waste',
           },
