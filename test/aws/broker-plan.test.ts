@@ -7,8 +7,15 @@ import { MskCluster } from '../../constructs/aws/msk-cluster';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { PrivateNetwork } from '../../constructs/aws/network';
 import { awsProvider } from '../../constructs/aws/provider';
-import { findProviderMirror } from '../../scripts/terraform/cli-config';
-import { planStacks, StackPlan, terraformVersion } from '../../scripts/terraform/offline-plan';
+import { StackPlan } from '../../scripts/terraform/offline-plan';
+import {
+  declaredCounts,
+  expectOnlyAdditions,
+  offlinePlanMirror,
+  planFixture,
+  plannedValues,
+  synthFixture,
+} from '../support/offline-plan';
 import { tempDir } from '../support/temp-dir';
 import { ACCOUNT_ID, CLUSTER, REGION, ZONES } from './support';
 
@@ -80,34 +87,6 @@ function addBrokerFixtureStack(app: App): TerraformStack {
   return stack;
 }
 
-/**
- * Terraform and the AWS provider mirror. Outside CI their absence skips the
- * plan, saying so; under `CI=true` it fails.
- */
-function planSetup(): { mirror: string } | undefined {
-  let mirror: string | undefined;
-  let reason: string | undefined;
-  try {
-    mirror = findProviderMirror();
-    if (!mirror) reason = 'no AWS provider mirror: set TF_PROVIDER_MIRROR';
-  } catch (error) {
-    reason = (error as Error).message;
-  }
-  if (!terraformVersion()) reason = 'terraform is not on the PATH';
-  if (!reason && mirror) return { mirror };
-  if (process.env.CI === 'true') throw new Error(`The offline broker plan cannot run: ${reason}`);
-  console.warn(`Skipping the offline terraform plan of the broker fixture. ${reason}`);
-  return undefined;
-}
-
-function synthFixture(dir: string): string {
-  const outdir = path.join(dir, 'cdktf.out');
-  const app = new App({ outdir });
-  addBrokerFixtureStack(app);
-  app.synth();
-  return outdir;
-}
-
 function readConfig(outdir: string): { text: string; config: Record<string, any> } {
   const text = fs.readFileSync(path.join(outdir, 'stacks', STACK, 'cdk.tf.json'), 'utf8');
   return { text, config: JSON.parse(text) };
@@ -115,24 +94,19 @@ function readConfig(outdir: string): { text: string; config: Record<string, any>
 
 describe('the broker fixture', () => {
   it('declares exactly the resources the plan is expected to add, and no password', () => {
-    const { config } = readConfig(synthFixture(tempDir('fleet-broker-synth')));
-    const declared = Object.fromEntries(
-      Object.entries(config.resource).map(([type, byName]) => [
-        type,
-        Object.keys(byName as object).length,
-      ]),
+    const { config } = readConfig(
+      synthFixture(tempDir('fleet-broker-synth'), addBrokerFixtureStack),
     );
-    expect(declared).toEqual(EXPECTED_ADDS);
+    expect(declaredCounts(config)).toEqual(EXPECTED_ADDS);
     expect(config.data).toBeUndefined();
     expect(config.variable[PASSWORD_VARIABLE]).toMatchObject({ sensitive: true });
     expect(config.variable[PASSWORD_VARIABLE]).not.toHaveProperty('default');
   });
 });
 
-const setup = planSetup();
-const describeWithTerraform = setup ? describe : describe.skip;
+const mirror = offlinePlanMirror('the broker fixture');
 
-describeWithTerraform('a real terraform plan of MSK and Amazon MQ, offline', () => {
+(mirror ? describe : describe.skip)('a real terraform plan of MSK and Amazon MQ, offline', () => {
   // Only in the Terraform process's environment, never in cdk.tf.json.
   const password = `offline-plan-${process.pid}-placeholder`;
   const dir = tempDir('fleet-broker-plan');
@@ -140,35 +114,17 @@ describeWithTerraform('a real terraform plan of MSK and Amazon MQ, offline', () 
   let synthesized: string;
 
   beforeAll(async () => {
-    const outdir = synthFixture(dir);
+    const outdir = synthFixture(dir, addBrokerFixtureStack);
     synthesized = readConfig(outdir).text;
-    [result] = await planStacks({
-      outdir,
-      mirror: setup!.mirror,
+    result = await planFixture(outdir, {
+      mirror: mirror!,
       workDir: dir,
       env: { ...process.env, [`TF_VAR_${PASSWORD_VARIABLE}`]: password },
     });
-    console.log(
-      `offline plan of ${STACK}: ${result.seconds.toFixed(1)} s ` +
-        `(init ${result.phases.init?.toFixed(1)} s, plan ${result.phases.plan?.toFixed(1)} s, ` +
-        `show ${result.phases.show?.toFixed(1)} s), ${result.counts.add} to add`,
-    );
   }, 180_000);
 
-  it('plans without errors or warnings, only additions', () => {
-    expect(result.errors).toEqual([]);
-    expect(result.warnings).toEqual([]);
-    expect(result.ok).toBe(true);
-    const total = Object.values(EXPECTED_ADDS).reduce((sum, count) => sum + count, 0);
-    expect(result.counts).toEqual({ add: total, change: 0, destroy: 0 });
-  });
-
-  it('adds exactly the expected resources, by type', () => {
-    expect(result.byType).toEqual(
-      Object.fromEntries(
-        Object.entries(EXPECTED_ADDS).map(([type, add]) => [type, { add, change: 0, destroy: 0 }]),
-      ),
-    );
+  it('plans without errors or warnings, adding exactly the expected resources', () => {
+    expectOnlyAdditions(result, EXPECTED_ADDS);
   });
 
   it('never wrote the password into the synthesized configuration', () => {
@@ -176,10 +132,7 @@ describeWithTerraform('a real terraform plan of MSK and Amazon MQ, offline', () 
   });
 
   it('keeps the values the provider accepted: encryption, auth, privacy, deployment mode', () => {
-    const after = (type: string) =>
-      (result.plan?.resource_changes ?? [])
-        .filter((change) => change.type === type)
-        .map((change) => change.change.after as Record<string, any>);
+    const after = (type: string) => plannedValues(result, type);
     const [msk] = after('aws_msk_cluster');
     expect(msk.encryption_info[0].encryption_in_transit).toEqual([
       { client_broker: 'TLS', in_cluster: true },

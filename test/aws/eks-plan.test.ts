@@ -1,8 +1,13 @@
-import { App } from 'cdktf';
-import * as fs from 'fs';
-import * as path from 'path';
-import { findProviderMirror } from '../../scripts/terraform/cli-config';
-import { planStacks, StackPlan, terraformVersion } from '../../scripts/terraform/offline-plan';
+import { StackPlan } from '../../scripts/terraform/offline-plan';
+import {
+  declaredCounts,
+  expectOnlyAdditions,
+  offlinePlanMirror,
+  planFixture,
+  plannedValues,
+  stackConfig,
+  synthFixture,
+} from '../support/offline-plan';
 import { tempDir } from '../support/temp-dir';
 import { addEksFixtureStack, PLAN_STACK, ZONES } from './support';
 
@@ -37,89 +42,34 @@ const EXPECTED_ADDS: Readonly<Record<string, number>> = {
   aws_autoscaling_group_tag: 4 + 7,
 };
 
-/**
- * Terraform and the AWS provider mirror. Outside CI their absence skips the
- * plan, saying so; under `CI=true` it fails.
- */
-function planSetup(): { mirror: string } | undefined {
-  let mirror: string | undefined;
-  let reason: string | undefined;
-  try {
-    mirror = findProviderMirror();
-    if (!mirror) reason = 'no AWS provider mirror: set TF_PROVIDER_MIRROR';
-  } catch (error) {
-    reason = (error as Error).message;
-  }
-  if (!terraformVersion()) reason = 'terraform is not on the PATH';
-  if (!reason && mirror) return { mirror };
-  if (process.env.CI === 'true') throw new Error(`The offline EKS plan cannot run: ${reason}`);
-  console.warn(`Skipping the offline terraform plan of the EKS fixture. ${reason}`);
-  return undefined;
-}
-
-function synthFixture(dir: string): string {
-  const outdir = path.join(dir, 'cdktf.out');
-  const app = new App({ outdir });
-  addEksFixtureStack(app);
-  app.synth();
-  return outdir;
-}
-
 describe('the EKS fixture', () => {
   it('declares exactly the resources the plan is expected to add', () => {
-    const outdir = synthFixture(tempDir('fleet-eks-synth'));
-    const config = JSON.parse(
-      fs.readFileSync(path.join(outdir, 'stacks', PLAN_STACK, 'cdk.tf.json'), 'utf8'),
+    const config = stackConfig(
+      synthFixture(tempDir('fleet-eks-synth'), addEksFixtureStack),
+      PLAN_STACK,
     );
-    const declared = Object.fromEntries(
-      Object.entries(config.resource).map(([type, byName]) => [
-        type,
-        Object.keys(byName as object).length,
-      ]),
-    );
-    expect(declared).toEqual(EXPECTED_ADDS);
+    expect(declaredCounts(config)).toEqual(EXPECTED_ADDS);
     expect(config.data).toBeUndefined();
   });
 });
 
-const setup = planSetup();
-const describeWithTerraform = setup ? describe : describe.skip;
+const mirror = offlinePlanMirror('the EKS fixture');
 
-describeWithTerraform('a real terraform plan of an EKS site, offline', () => {
+(mirror ? describe : describe.skip)('a real terraform plan of an EKS site, offline', () => {
   const dir = tempDir('fleet-eks-plan');
   let result: StackPlan;
 
   beforeAll(async () => {
-    const outdir = synthFixture(dir);
-    [result] = await planStacks({ outdir, mirror: setup!.mirror, workDir: dir });
-    console.log(
-      `offline plan of ${PLAN_STACK}: ${result.seconds.toFixed(1)} s ` +
-        `(init ${result.phases.init?.toFixed(1)} s, plan ${result.phases.plan?.toFixed(1)} s, ` +
-        `show ${result.phases.show?.toFixed(1)} s), ${result.counts.add} to add`,
-    );
+    const outdir = synthFixture(dir, addEksFixtureStack);
+    result = await planFixture(outdir, { mirror: mirror!, workDir: dir });
   }, 180_000);
 
-  it('plans without errors or warnings, only additions', () => {
-    expect(result.errors).toEqual([]);
-    expect(result.warnings).toEqual([]);
-    expect(result.ok).toBe(true);
-    const total = Object.values(EXPECTED_ADDS).reduce((sum, count) => sum + count, 0);
-    expect(result.counts).toEqual({ add: total, change: 0, destroy: 0 });
-  });
-
-  it('adds exactly the expected resources, by type', () => {
-    expect(result.byType).toEqual(
-      Object.fromEntries(
-        Object.entries(EXPECTED_ADDS).map(([type, add]) => [type, { add, change: 0, destroy: 0 }]),
-      ),
-    );
+  it('plans without errors or warnings, adding exactly the expected resources', () => {
+    expectOnlyAdditions(result, EXPECTED_ADDS);
   });
 
   it('keeps the values the provider accepted: AMI types, endpoint, IMDSv2', () => {
-    const after = (type: string) =>
-      (result.plan?.resource_changes ?? [])
-        .filter((change) => change.type === type)
-        .map((change) => change.change.after as Record<string, any>);
+    const after = (type: string) => plannedValues(result, type);
     expect(after('aws_eks_node_group').map((group) => group.ami_type)).toEqual([
       'AL2023_x86_64_STANDARD',
       'AL2023_x86_64_NVIDIA',

@@ -1,33 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { synthesizeOffline } from '../../scripts/plan-offline';
-import { findProviderMirror } from '../../scripts/terraform/cli-config';
-import {
-  planStacks,
-  selectAwsStacks,
-  StackPlan,
-  terraformVersion,
-} from '../../scripts/terraform/offline-plan';
+import { planStacks, selectAwsStacks, StackPlan } from '../../scripts/terraform/offline-plan';
+import { offlinePlanMirror } from '../support/offline-plan';
 import { tempDir } from '../support/temp-dir';
 
-/** The mirror to plan with; outside CI a missing terraform or mirror skips, saying so. */
-function planSetup(): string | undefined {
-  let reason: string | undefined;
-  let mirror: string | undefined;
-  try {
-    mirror = findProviderMirror();
-    if (!mirror) reason = 'no AWS provider mirror: set TF_PROVIDER_MIRROR';
-  } catch (error) {
-    reason = (error as Error).message;
-  }
-  if (!terraformVersion()) reason = 'terraform is not on the PATH';
-  if (!reason) return mirror;
-  if (process.env.CI === 'true') throw new Error(`The offline plan cannot run: ${reason}`);
-  console.warn(`Skipping the offline plan of the example environments. ${reason}`);
-  return undefined;
-}
-
-const mirror = planSetup();
+const mirror = offlinePlanMirror('the example environments');
 
 (mirror ? describe : describe.skip)(
   'offline plan of every AWS stack of the example environments',

@@ -3,14 +3,13 @@ import { App } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseOfflineMode } from '../../constructs/aws';
-import { findProviderMirror } from '../../scripts/terraform/cli-config';
 import {
   planStacks,
   selectAwsStacks,
   StackPlan,
   StackSelectionError,
-  terraformVersion,
 } from '../../scripts/terraform/offline-plan';
+import { offlinePlanMirror } from '../support/offline-plan';
 import { tempDir } from '../support/temp-dir';
 import { ACCOUNT_ID, addFixtureStacks, AWS_STACK, EXPECTED_ADDS, OTHER_STACK } from './fixture-app';
 
@@ -36,26 +35,6 @@ function keysOf(value: unknown): string[] {
     return Object.entries(value).flatMap(([key, child]) => [key, ...keysOf(child)]);
   }
   return [];
-}
-
-/**
- * Terraform and the AWS provider mirror, which the real plan needs. Outside CI
- * their absence skips that part, saying so; under `CI=true` it fails.
- */
-function planSetup(): { mirror: string } | undefined {
-  let mirror: string | undefined;
-  let reason: string | undefined;
-  try {
-    mirror = findProviderMirror();
-    if (!mirror) reason = 'no AWS provider mirror: set TF_PROVIDER_MIRROR';
-  } catch (error) {
-    reason = (error as Error).message;
-  }
-  if (!terraformVersion()) reason = 'terraform is not on the PATH';
-  if (!reason && mirror) return { mirror };
-  if (process.env.CI === 'true') throw new Error(`The offline plan cannot run: ${reason}`);
-  console.warn(`Skipping the offline terraform plan. ${reason}`);
-  return undefined;
 }
 
 describe('offline mode of the app', () => {
@@ -173,8 +152,8 @@ describe('choosing the stacks to plan', () => {
   });
 });
 
-const setup = planSetup();
-const describeWithTerraform = setup ? describe : describe.skip;
+const mirror = offlinePlanMirror('the KMS and SQS fixture');
+const describeWithTerraform = mirror ? describe : describe.skip;
 
 interface CliRun {
   readonly code: number | null;
@@ -213,8 +192,8 @@ describeWithTerraform('a real terraform plan, offline', () => {
   beforeAll(async () => {
     const outdir = synthFixture(dir, true);
     const [results, run] = await Promise.all([
-      planStacks({ outdir, mirror: setup!.mirror, workDir: dir }),
-      runCli(setup!.mirror, cliTmp),
+      planStacks({ outdir, mirror: mirror!, workDir: dir }),
+      runCli(mirror!, cliTmp),
     ]);
     [result] = results;
     cli = run;
@@ -271,9 +250,7 @@ describeWithTerraform('a real terraform plan, offline', () => {
     expect(cli.stdout).toMatch(
       new RegExp(`^${AWS_STACK}: ok, 5 to add, 0 to change, 0 to destroy \\(\\d+\\.\\d s\\)\\n$`),
     );
-    expect(cli.stderr).toContain(
-      `registry.terraform.io/hashicorp/aws from the mirror ${setup!.mirror}`,
-    );
+    expect(cli.stderr).toContain(`registry.terraform.io/hashicorp/aws from the mirror ${mirror!}`);
     expect(cli.code).toBe(0);
     // tsx keeps its compile cache there too.
     expect(fs.readdirSync(cliTmp).filter((name) => name.startsWith('fleet-'))).toEqual([]);
