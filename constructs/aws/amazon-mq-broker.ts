@@ -11,6 +11,7 @@ import {
   validateAccountAndRegion,
   validateClientSources,
 } from './client-access';
+import { rootOnlyKeyPolicy } from './key-policy';
 
 /** Port of the brokers' AMQP listener (AMQP 0-9-1 over TLS). */
 export const AMQPS_PORT = 5671;
@@ -116,19 +117,8 @@ export class AmazonMqBroker extends Construct {
       description: `Encrypts the data of Amazon MQ broker ${props.name}`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            // Amazon MQ creates its grant with the caller's rights, through IAM.
-            Sid: 'AccountAdministersKey',
-            Effect: 'Allow',
-            Principal: { AWS: `arn:aws:iam::${props.accountId}:root` },
-            Action: 'kms:*',
-            Resource: '*',
-          },
-        ],
-      }),
+      // Amazon MQ creates its grant with the caller's rights, through IAM.
+      policy: rootOnlyKeyPolicy(props.accountId),
       lifecycle: { preventDestroy: true },
     });
     new KmsAlias(this, 'KeyAlias', { name: `alias/mq/${props.name}`, targetKeyId: key.keyId });

@@ -65,17 +65,13 @@ export function validateClientSources(sources: ClientSources): Problem[] {
   }
   cidrs.forEach((cidr, i) => {
     if (Token.isUnresolved(cidr)) return;
-    const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-    const valid =
-      match !== null &&
-      match.slice(1, 5).every((octet) => Number(octet) <= 255) &&
-      Number(match[5]) <= 32;
-    if (!valid) {
+    const prefix = cidrPrefix(cidr);
+    if (prefix === undefined) {
       problems.push({
         path: ['clientCidrs', i],
         message: `'${cidr}' is not an IPv4 CIDR such as '10.40.0.0/16'`,
       });
-    } else if (Number(match[5]) === 0) {
+    } else if (prefix === 0) {
       problems.push({
         path: ['clientCidrs', i],
         message: `'${cidr}' admits the whole internet (GR-NET-03/04): list the clients' private CIDRs or security groups`,
@@ -101,4 +97,19 @@ export function validateAccountAndRegion(accountId: string, region: string): Pro
     });
   }
   return problems;
+}
+
+/** An IPv4 CIDR as its address (a 32-bit number) and prefix length, or undefined. */
+export function parseCidr(cidr: string): { address: number; prefix: number } | undefined {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
+  if (!match) return undefined;
+  const octets = match.slice(1, 5).map(Number);
+  const prefix = Number(match[5]);
+  if (octets.some((octet) => octet > 255) || prefix > 32) return undefined;
+  return { address: octets.reduce((sum, octet) => sum * 256 + octet, 0), prefix };
+}
+
+/** The prefix length of an IPv4 CIDR, or undefined when it is not one. */
+export function cidrPrefix(cidr: string): number | undefined {
+  return parseCidr(cidr)?.prefix;
 }

@@ -7,7 +7,7 @@ import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Problem, ValidationError } from '../model';
 import { IamPolicyStatement } from './iam-statement';
-import { rootOnlyKeyPolicy } from './sqs-queue';
+import { rootOnlyKeyPolicy } from './key-policy';
 import { validateAccountAndRegion } from './client-access';
 
 /** Type of a key attribute: rendered as DynamoDB's `S`, `N` or `B`. */

@@ -10,7 +10,8 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Problem, ValidationError } from '../model';
-import { validateAccountAndRegion } from './client-access';
+import { cidrPrefix, validateAccountAndRegion } from './client-access';
+import { accountAdministersKey, logsEncryptLogGroup } from './key-policy';
 
 /** Control-plane log types the cluster sends to CloudWatch Logs: all of them. */
 export const CONTROL_PLANE_LOG_TYPES = [
@@ -195,13 +196,7 @@ function keyPolicy(props: EksClusterProps, clusterRoleArn: string, logGroupName:
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
-      {
-        Sid: 'AccountAdministersKey',
-        Effect: 'Allow',
-        Principal: { AWS: `arn:aws:iam::${accountId}:root` },
-        Action: 'kms:*',
-        Resource: '*',
-      },
+      accountAdministersKey(accountId),
       {
         Sid: 'ClusterEncryptsSecrets',
         Effect: 'Allow',
@@ -209,24 +204,7 @@ function keyPolicy(props: EksClusterProps, clusterRoleArn: string, logGroupName:
         Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey'],
         Resource: '*',
       },
-      {
-        Sid: 'LogsEncryptControlPlaneLogs',
-        Effect: 'Allow',
-        Principal: { Service: `logs.${region}.amazonaws.com` },
-        Action: [
-          'kms:Encrypt*',
-          'kms:Decrypt*',
-          'kms:ReEncrypt*',
-          'kms:GenerateDataKey*',
-          'kms:Describe*',
-        ],
-        Resource: '*',
-        Condition: {
-          ArnEquals: {
-            'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${accountId}:log-group:${logGroupName}`,
-          },
-        },
-      },
+      logsEncryptLogGroup('LogsEncryptControlPlaneLogs', accountId, region, logGroupName),
     ],
   });
 }
@@ -254,17 +232,13 @@ function validateCluster(props: EksClusterProps): Problem[] {
     });
   }
   (props.publicAccessCidrs ?? []).forEach((cidr, i) => {
-    const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-    const valid =
-      match !== null &&
-      match.slice(1, 5).every((octet) => Number(octet) <= 255) &&
-      Number(match[5]) <= 32;
-    if (!valid) {
+    const prefix = cidrPrefix(cidr);
+    if (prefix === undefined) {
       problems.push({
         path: ['publicAccessCidrs', i],
         message: `'${cidr}' is not an IPv4 CIDR such as '203.0.113.0/24'`,
       });
-    } else if (Number(match[5]) === 0) {
+    } else if (prefix === 0) {
       problems.push({
         path: ['publicAccessCidrs', i],
         message: `'${cidr}' opens the API endpoint to the whole internet (GR-NET-01): list the CIDRs of operators and CI runners, or leave publicAccessCidrs empty for a private endpoint`,

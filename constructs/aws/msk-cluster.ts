@@ -14,6 +14,7 @@ import {
   validateAccountAndRegion,
   validateClientSources,
 } from './client-access';
+import { accountAdministersKey, logsEncryptLogGroup } from './key-policy';
 
 /**
  * The broker configuration every cluster gets (GR-DUR-04, GR-IAM-09): three
@@ -257,31 +258,8 @@ function keyPolicy(accountId: string, region: string, logGroupName: string): str
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
-      {
-        Sid: 'AccountAdministersKey',
-        Effect: 'Allow',
-        Principal: { AWS: `arn:aws:iam::${accountId}:root` },
-        Action: 'kms:*',
-        Resource: '*',
-      },
-      {
-        Sid: 'LogsEncryptBrokerLogs',
-        Effect: 'Allow',
-        Principal: { Service: `logs.${region}.amazonaws.com` },
-        Action: [
-          'kms:Encrypt*',
-          'kms:Decrypt*',
-          'kms:ReEncrypt*',
-          'kms:GenerateDataKey*',
-          'kms:Describe*',
-        ],
-        Resource: '*',
-        Condition: {
-          ArnEquals: {
-            'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${accountId}:log-group:${logGroupName}`,
-          },
-        },
-      },
+      accountAdministersKey(accountId),
+      logsEncryptLogGroup('LogsEncryptBrokerLogs', accountId, region, logGroupName),
     ],
   });
 }

@@ -9,6 +9,7 @@ import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { Construct } from 'constructs';
 import { Problem, ValidationError } from '../model';
+import { parseCidr } from './client-access';
 
 /** Smallest and largest VPC prefix lengths {@link PrivateNetwork} accepts. */
 export const VPC_PREFIX_RANGE = { min: 16, max: 20 } as const;
@@ -223,15 +224,6 @@ function validateNetwork(props: PrivateNetworkProps): Problem[] {
     });
   }
   return problems;
-}
-
-function parseCidr(cidr: string): { address: number; prefix: number } | undefined {
-  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
-  if (!match) return undefined;
-  const octets = match.slice(1, 5).map(Number);
-  const prefix = Number(match[5]);
-  if (octets.some((octet) => octet > 255) || prefix > 32) return undefined;
-  return { address: octets.reduce((sum, octet) => sum * 256 + octet, 0), prefix };
 }
 
 function formatAddress(address: number): string {

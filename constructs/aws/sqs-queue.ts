@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { Duration, Problem, QueueBinding, ValidationError } from '../model';
 import { IamPolicyStatement } from './iam-statement';
 import { validateAccountAndRegion } from './client-access';
+import { rootOnlyKeyPolicy } from './key-policy';
 
 /** Receives before SQS moves a message to the dead-letter queue, when the binding does not say. */
 export const DEFAULT_MAX_RECEIVE_COUNT = 5;
@@ -197,22 +198,6 @@ export class AgentQueue extends Construct {
       Condition: { StringEquals: { 'kms:ViaService': `sqs.${this.region}.amazonaws.com` } },
     };
   }
-}
-
-/** A key policy that lets the account's IAM policies grant the key's use, and names nobody else. */
-export function rootOnlyKeyPolicy(accountId: string): string {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'AccountAdministersKey',
-        Effect: 'Allow',
-        Principal: { AWS: `arn:aws:iam::${accountId}:root` },
-        Action: 'kms:*',
-        Resource: '*',
-      },
-    ],
-  });
 }
 
 /** Denies every request not made over TLS; allows nothing. */

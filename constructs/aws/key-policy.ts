@@ -1,0 +1,52 @@
+/**
+ * Statements of the fleet's KMS key policies. No statement names a wildcard
+ * principal: the account administers each key and its IAM policies grant use.
+ */
+
+/** The account administers the key; its IAM policies grant the key's use. */
+export function accountAdministersKey(accountId: string): object {
+  return {
+    Sid: 'AccountAdministersKey',
+    Effect: 'Allow',
+    Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+    Action: 'kms:*',
+    Resource: '*',
+  };
+}
+
+/** CloudWatch Logs of the region may encrypt one log group with the key, and nothing else. */
+export function logsEncryptLogGroup(
+  sid: string,
+  accountId: string,
+  region: string,
+  logGroupName: string,
+): object {
+  return {
+    Sid: sid,
+    Effect: 'Allow',
+    Principal: { Service: `logs.${region}.amazonaws.com` },
+    Action: [
+      'kms:Encrypt*',
+      'kms:Decrypt*',
+      'kms:ReEncrypt*',
+      'kms:GenerateDataKey*',
+      'kms:Describe*',
+    ],
+    Resource: '*',
+    Condition: {
+      ArnEquals: {
+        'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${accountId}:log-group:${logGroupName}`,
+      },
+    },
+  };
+}
+
+/** A key policy of the given statements. */
+export function keyPolicyDocument(...statements: object[]): string {
+  return JSON.stringify({ Version: '2012-10-17', Statement: statements });
+}
+
+/** A key policy that names nobody but the account. */
+export function rootOnlyKeyPolicy(accountId: string): string {
+  return keyPolicyDocument(accountAdministersKey(accountId));
+}
