@@ -1,4 +1,5 @@
 import {
+  rabbitMqBrokers,
   AgentDeployment,
   AwsSiteSpec,
   clusterSiteOf,
@@ -142,7 +143,7 @@ export function loadEnvironment(
       else ok = false;
     }
   }
-  for (const broker of brokers) {
+  for (const broker of rabbitMqBrokers(brokers)) {
     const site =
       broker.inCluster &&
       (sites.get(broker.inCluster.site) ?? clusterViews.get(broker.inCluster.site));

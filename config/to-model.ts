@@ -38,7 +38,8 @@ export type RawSite = Omit<KubernetesSiteSpec, 'name' | 'nodePools'> & {
   readonly kind: 'kubernetes';
   readonly nodePools: Readonly<Record<string, Omit<NodePoolSpec, 'name'>>>;
 };
-export type RawBroker = Raw<Omit<BrokerSpec, 'name'>>;
+type Unnamed<T> = T extends unknown ? Omit<T, 'name'> : never;
+export type RawBroker = Raw<Unnamed<BrokerSpec>>;
 
 type Path = readonly (string | number)[];
 
@@ -164,6 +165,21 @@ export function toAgentSpec(
             ),
           }),
       }),
+    topic:
+      raw.topic &&
+      defined({
+        ...raw.topic,
+        retention: units.optional(['topic', 'retention'], raw.topic.retention, Duration.parse),
+        consumer:
+          raw.topic.consumer &&
+          defined({
+            maxProcessingTime: units.optional(
+              ['topic', 'consumer', 'maxProcessingTime'],
+              raw.topic.consumer.maxProcessingTime,
+              Duration.parse,
+            ),
+          }),
+      }),
     scaling:
       s &&
       defined({
@@ -250,6 +266,23 @@ export function toBrokerSpec(
   raw: RawBroker,
 ): { spec: BrokerSpec | undefined; problems: Problem[] } {
   const units = new UnitReader();
+  if (raw.kind === 'kafka') {
+    const msk = raw.msk;
+    const spec: BrokerSpec = defined({
+      ...raw,
+      name,
+      msk:
+        msk &&
+        defined({
+          ...msk,
+          volumeSize: units.optional(['msk', 'volumeSize'], msk.volumeSize, Size.parse),
+        }),
+    });
+    return units.problems.length > 0
+      ? { spec: undefined, problems: units.problems }
+      : { spec, problems: [] };
+  }
+  if (raw.kind === 'sqs') return { spec: { ...raw, name }, problems: [] };
   const inCluster = raw.inCluster;
   const spec: BrokerSpec = defined({
     ...raw,

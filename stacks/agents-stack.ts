@@ -7,7 +7,7 @@ import {
   priorityClassName,
   siteProvider,
 } from '../constructs/kubernetes';
-import { resolveAgent } from '../constructs/model';
+import { rabbitMqBrokers, resolveAgent } from '../constructs/model';
 import { SiteStackProps } from './site-stack-props';
 
 /** Props of {@link AgentsStack}. */
@@ -35,7 +35,7 @@ export class AgentsStack extends TerraformStack {
         agent.queue && agent.spec.scaling?.queueDepth ? [agent.queue.broker] : [],
       ),
     );
-    for (const broker of props.brokers.filter((candidate) => kedaBrokers.has(candidate.name))) {
+    for (const broker of rabbitMqBrokers(props.brokers).filter((b) => kedaBrokers.has(b.name))) {
       new BrokerTriggerAuthentication(this, `TriggerAuthentication-${broker.name}`, { broker });
     }
 

@@ -15,6 +15,7 @@ import {
   WriteOnlySecret,
 } from '../constructs/kubernetes';
 import {
+  rabbitMqBrokers,
   agentCredentialsSecret,
   brokerCredentialsSecret,
   brokerNamespace,
@@ -74,7 +75,9 @@ export class PlatformStack extends TerraformStack {
       new AgentPriorityClass(this, `PriorityClass-${tier}`, { tier });
     }
 
-    const localBrokers = props.brokers.filter((broker) => broker.inCluster?.site === site.name);
+    const localBrokers = rabbitMqBrokers(props.brokers).filter(
+      (broker) => broker.inCluster?.site === site.name,
+    );
     const monitoring = new MonitoringRelease(this, 'Monitoring', {
       namespace: monitoringNamespace,
       brokers: localBrokers.map((broker) => ({

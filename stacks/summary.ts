@@ -1,4 +1,4 @@
-import { brokerReplicas, describeSignals, FleetEnvironment } from '../constructs/model';
+import { BrokerSpec, brokerReplicas, describeSignals, FleetEnvironment } from '../constructs/model';
 import { AgentsStack } from './agents-stack';
 import { InfraStack } from './infra-stack';
 import { PlatformStack } from './platform-stack';
@@ -40,12 +40,7 @@ export function summarize(
         .join(', ');
       return `${site.name}: ${site.region}, EKS ${site.cluster.version}, node groups ${pools}`;
     }),
-    brokers: environment.brokers.map((broker) => {
-      if (!broker.inCluster) return `${broker.name}: external (${broker.external?.host})`;
-      const nodes = brokerReplicas(broker);
-      const note = nodes < 3 ? ', below the default of 3: no node may fail' : '';
-      return `${broker.name}: in-cluster on ${broker.inCluster.site}, ${nodes} node(s)${note}`;
-    }),
+    brokers: environment.brokers.map(describeBroker),
     agents: sites.flatMap(({ site, agents }) =>
       [...agents.agents.values()].map((agent) => {
         const { spec, scalingMode } = agent.resolved;
@@ -88,4 +83,21 @@ export function formatSummary(summary: EnvironmentSummary): string {
     ...summary.brokers.map((broker) => `  broker ${broker}`),
     ...(summary.agents.length > 0 ? rows.map((row) => `  ${line(row)}`) : ['  no agents']),
   ].join('\n');
+}
+
+function describeBroker(broker: BrokerSpec): string {
+  switch (broker.kind) {
+    case 'kafka':
+      return `${broker.name}: Amazon MSK on ${broker.msk?.site}, Kafka ${broker.msk?.kafkaVersion}`;
+    case 'sqs':
+      return `${broker.name}: SQS on ${broker.site}`;
+    case 'rabbitmq': {
+      if (broker.amazonMq)
+        return `${broker.name}: Amazon MQ for RabbitMQ on ${broker.amazonMq.site}`;
+      if (!broker.inCluster) return `${broker.name}: external (${broker.external?.host})`;
+      const nodes = brokerReplicas(broker);
+      const note = nodes < 3 ? ', below the default of 3: no node may fail' : '';
+      return `${broker.name}: in-cluster on ${broker.inCluster.site}, ${nodes} node(s)${note}`;
+    }
+  }
 }

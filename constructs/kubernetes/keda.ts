@@ -1,5 +1,5 @@
 import {
-  BrokerSpec,
+  RabbitMqBrokerSpec,
   brokerCredentialsSecret,
   effectivePrometheusQuery,
   ResolvedAgent,
@@ -14,7 +14,7 @@ import { Manifest } from './pod-manifest';
 const API_VERSION = 'keda.sh/v1alpha1';
 
 /** Name of the ClusterTriggerAuthentication that holds a broker's credentials. */
-export function triggerAuthenticationName(broker: BrokerSpec): string {
+export function triggerAuthenticationName(broker: RabbitMqBrokerSpec): string {
   return `rabbitmq-${broker.name}`;
 }
 
@@ -23,7 +23,7 @@ export function triggerAuthenticationName(broker: BrokerSpec): string {
  * from a Secret in KEDA's namespace, so no credential is in the output.
  * @see https://keda.sh/docs/latest/concepts/authentication/
  */
-export function clusterTriggerAuthentication(broker: BrokerSpec): Manifest {
+export function clusterTriggerAuthentication(broker: RabbitMqBrokerSpec): Manifest {
   return {
     apiVersion: API_VERSION,
     kind: 'ClusterTriggerAuthentication',
@@ -41,7 +41,7 @@ export function clusterTriggerAuthentication(broker: BrokerSpec): Manifest {
 export interface TriggerContext {
   readonly agent: ResolvedAgent;
   readonly scaling: ScalingSpec;
-  readonly broker?: BrokerSpec;
+  readonly broker?: RabbitMqBrokerSpec;
   readonly prometheusUrl: string;
 }
 

@@ -5,6 +5,7 @@ import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disrup
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { Construct } from 'constructs';
 import {
+  rabbitMqBrokers,
   AgentSpec,
   BrokerSpec,
   DEFAULT_MONITORING_NAMESPACE,
@@ -63,7 +64,8 @@ export class KubernetesAgent extends Construct {
 
     const resolved = resolveAgent(agent);
     this.resolved = resolved;
-    const broker = brokers.find((candidate) => candidate.name === resolved.queue?.broker);
+    const rabbitMq = rabbitMqBrokers(brokers);
+    const broker = rabbitMq.find((candidate) => candidate.name === resolved.queue?.broker);
     const plan = planPod(resolved, site, props.priorityClassName, brokers);
     this.pools = plan.pools;
     const name = agent.name;
@@ -80,7 +82,7 @@ export class KubernetesAgent extends Construct {
       name,
       namespace,
       podLabels: labels,
-      brokers: brokers.filter((candidate) => resolved.brokers.includes(candidate.name)),
+      brokers: rabbitMq.filter((candidate) => resolved.brokers.includes(candidate.name)),
       metricsPort: resolved.metricsPort?.name,
       monitoringNamespace: site.monitoring?.namespace ?? DEFAULT_MONITORING_NAMESPACE,
       egress: agent.isolation?.egress,

@@ -4,7 +4,7 @@ import {
   NetworkPolicyV1SpecIngress,
 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { Construct } from 'constructs';
-import { brokerEndpoint, BrokerSpec, brokerPorts } from '../model';
+import { brokerEndpoint, brokerPorts, RabbitMqBrokerSpec } from '../model';
 
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
@@ -14,7 +14,7 @@ export interface AgentNetworkPolicyProps {
   readonly namespace: string;
   readonly podLabels: Readonly<Record<string, string>>;
   /** Brokers the agent talks AMQP to. @default - none */
-  readonly brokers?: readonly BrokerSpec[];
+  readonly brokers?: readonly RabbitMqBrokerSpec[];
   /** Named port Prometheus scrapes, admitted from the monitoring namespace only. @default - no ingress */
   readonly metricsPort?: string;
   readonly monitoringNamespace: string;
@@ -78,7 +78,7 @@ export class AgentNetworkPolicy extends Construct {
   }
 }
 
-function brokerEgress(broker: BrokerSpec): NetworkPolicyV1SpecEgress {
+function brokerEgress(broker: RabbitMqBrokerSpec): NetworkPolicyV1SpecEgress {
   const ports = [{ port: String(brokerPorts(broker).amqp), protocol: 'TCP' }];
   const endpoint = brokerEndpoint(broker);
   if (endpoint.kind === 'in-cluster') {

@@ -1,6 +1,8 @@
 import {
   agentCredentialsSecret,
   BrokerSpec,
+  rabbitMqBrokers,
+  RabbitMqBrokerSpec,
   brokerHost,
   brokerPorts,
   KubernetesSiteSpec,
@@ -136,9 +138,10 @@ export function planPod(
   priorityClassName: string,
   brokers: readonly BrokerSpec[],
 ): PodPlan {
-  const broker = brokers.find((candidate) => candidate.name === agent.queue?.broker);
+  const rabbitMq = rabbitMqBrokers(brokers);
+  const broker = rabbitMq.find((candidate) => candidate.name === agent.queue?.broker);
   // In-cluster brokers get a user per agent; the platform stack writes its Secret.
-  const credentials = brokers
+  const credentials = rabbitMq
     .filter((candidate) => candidate.inCluster && agent.brokers.includes(candidate.name))
     .map((candidate) => ({
       broker: candidate.name,
@@ -234,7 +237,10 @@ export const BINDING_ENV_PREFIX = 'FLEET_';
  * declared prefetch and knows its processing budget. No credentials: those
  * come from Vault or workload identity.
  */
-function bindingEnv(agent: ResolvedAgent, broker?: BrokerSpec): { name: string; value: string }[] {
+function bindingEnv(
+  agent: ResolvedAgent,
+  broker?: RabbitMqBrokerSpec,
+): { name: string; value: string }[] {
   const queue = agent.queue;
   if (!queue || !broker) return [];
   const env: Record<string, string> = {

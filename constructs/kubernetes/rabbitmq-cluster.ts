@@ -10,7 +10,7 @@ import {
   brokerPoolMatch,
   brokerPorts,
   brokerReplicas,
-  BrokerSpec,
+  RabbitMqBrokerSpec,
   Cpu,
   KubernetesSiteSpec,
   POOL_LABEL,
@@ -42,7 +42,7 @@ const DIST_PORT = 25672;
 /** Props of {@link RabbitMqCluster}. */
 export interface RabbitMqClusterProps {
   /** An in-cluster broker. */
-  readonly broker: BrokerSpec;
+  readonly broker: RabbitMqBrokerSpec;
   /** Namespace to run in; pass the namespace resource's name attribute. */
   readonly namespace: string;
   /** What the broker holds: queues, policies, users. */
@@ -414,7 +414,7 @@ export class RabbitMqCluster extends Construct {
 
 /** The pools a broker runs on and the taints it tolerates there. */
 function brokerPools(
-  broker: BrokerSpec,
+  broker: RabbitMqBrokerSpec,
   site: KubernetesSiteSpec,
 ): {
   pools: string[];

@@ -1,11 +1,11 @@
 import { Manifest as ManifestResource } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
-import { BrokerSpec } from '../model';
+import { RabbitMqBrokerSpec } from '../model';
 import { clusterTriggerAuthentication } from './keda';
 
 /** Props of {@link BrokerTriggerAuthentication}. */
 export interface BrokerTriggerAuthenticationProps {
-  readonly broker: BrokerSpec;
+  readonly broker: RabbitMqBrokerSpec;
 }
 
 /** ClusterTriggerAuthentication through which KEDA reads one broker. */

@@ -2,6 +2,8 @@ import { ImageRef } from './image';
 import { PlacementNeeds } from './placement';
 import { PublishTarget, QueueBinding } from './queue-binding';
 import { ScalingSpec } from './scaling';
+import { StateSpec } from './state';
+import { TopicBinding } from './topic-binding';
 import { Cpu, Duration, Size } from './units';
 
 /**
@@ -139,14 +141,18 @@ export interface AgentSpec {
   readonly workload?: WorkloadKind;
   readonly container: ContainerSpec;
   readonly resources: ResourceSpec;
-  /** The queue it consumes. @default - none */
+  /** The queue it consumes, on a RabbitMQ or SQS broker. At most one of `queue` and `topic`. @default - none */
   readonly queue?: QueueBinding;
+  /** The Kafka topic it consumes. @default - none */
+  readonly topic?: TopicBinding;
   /** Queues it publishes to. @default - none */
   readonly publishes?: readonly PublishTarget[];
   /** Replica bounds and signals; required for consumers and per-message work. */
   readonly scaling?: ScalingSpec;
   /** Required for, and only for, scheduled work. */
   readonly schedule?: ScheduleSpec;
+  /** State it keeps in a table of its own. @default - stateless */
+  readonly state?: StateSpec;
   /** What its nodes must offer. @default - amd64, on-demand, no GPU */
   readonly placement?: PlacementNeeds;
   /** @default - own namespace, no API token, priority by workload kind */

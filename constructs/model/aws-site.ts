@@ -65,6 +65,7 @@ export function awsPoolTaints(pool: AwsNodePoolSpec): Taint[] {
 export function clusterSiteOf(site: AwsSiteSpec): KubernetesSiteSpec {
   return {
     name: site.name,
+    cloud: 'aws',
     nodePools: site.nodePools.map((pool) => ({ ...pool, taints: awsPoolTaints(pool) })),
   };
 }

@@ -24,6 +24,20 @@ export interface InClusterRabbitMq {
   readonly resources?: { readonly cpu?: Cpu; readonly memory?: Size };
 }
 
+/**
+ * Amazon MQ for RabbitMQ, built by the infra stack of an AWS site: private,
+ * encrypted with a key of its own, its administrator's password a sensitive
+ * Terraform variable.
+ */
+export interface AmazonMqRabbitMq {
+  /** AWS site whose infra stack builds the broker. */
+  readonly site: string;
+  /** RabbitMQ version as Amazon MQ names it. @default '3.13' */
+  readonly engineVersion?: string;
+  /** @default 'mq.m5.large' */
+  readonly instanceType?: string;
+}
+
 /** A RabbitMQ broker outside the cluster, reached on these networks. */
 export interface ExternalRabbitMq {
   readonly host: string;
@@ -31,8 +45,8 @@ export interface ExternalRabbitMq {
 }
 
 /**
- * A RabbitMQ broker of the environment: exactly one of `inCluster` or
- * `external`. KEDA reads queue depth through the management API with
+ * A RabbitMQ broker of the environment: exactly one of `inCluster`, `amazonMq`
+ * or `external`. KEDA reads queue depth through the management API with
  * credentials from a Secret in KEDA's namespace (key `host`:
  * `http://<user>:<password>@<host>:<port>/`), referenced by a
  * ClusterTriggerAuthentication: no credential is in the synthesized output.
@@ -42,6 +56,7 @@ export interface RabbitMqBrokerSpec {
   readonly name: string;
   readonly kind: 'rabbitmq';
   readonly inCluster?: InClusterRabbitMq;
+  readonly amazonMq?: AmazonMqRabbitMq;
   readonly external?: ExternalRabbitMq;
   /** @default - amqp 5672, management 15672 */
   readonly ports?: { readonly amqp?: number; readonly management?: number };
@@ -49,7 +64,80 @@ export interface RabbitMqBrokerSpec {
   readonly credentialsSecret?: string;
 }
 
-export type BrokerSpec = RabbitMqBrokerSpec;
+/**
+ * Amazon MSK, built by the infra stack of an AWS site: TLS everywhere, IAM
+ * client authentication, replication 3 with `min.insync.replicas` 2.
+ */
+export interface MskKafka {
+  /** AWS site whose infra stack builds the cluster; agents on that site's EKS cluster reach it. */
+  readonly site: string;
+  /** Kafka version as MSK names it, e.g. `3.8.x`. */
+  readonly kafkaVersion: string;
+  /** @default - the smallest multiple of the site's zones that is at least 3 */
+  readonly brokerCount?: number;
+  /** @default 'kafka.m7g.large' */
+  readonly instanceType?: string;
+  /** Storage of each broker. @default 100Gi */
+  readonly volumeSize?: Size;
+}
+
+/**
+ * A Kafka cluster of the environment. Agents bind to a topic of it; the fleet
+ * creates each bound topic with at least as many partitions as its consumer's
+ * maximum replicas, so that no replica idles.
+ */
+export interface KafkaBrokerSpec {
+  readonly name: string;
+  readonly kind: 'kafka';
+  readonly msk?: MskKafka;
+}
+
+/**
+ * Amazon SQS in the region of an AWS site: one queue and dead-letter queue per
+ * agent binding, built by that site's infra stack.
+ */
+export interface SqsBrokerSpec {
+  readonly name: string;
+  readonly kind: 'sqs';
+  /** AWS site whose infra stack builds the queues. */
+  readonly site: string;
+}
+
+export type BrokerSpec = RabbitMqBrokerSpec | KafkaBrokerSpec | SqsBrokerSpec;
+
+/** The kinds of broker, as written in `kind`. */
+export type BrokerKind = BrokerSpec['kind'];
+
+export function isRabbitMq(broker: BrokerSpec): broker is RabbitMqBrokerSpec {
+  return broker.kind === 'rabbitmq';
+}
+
+/** The RabbitMQ brokers of an environment. */
+export function rabbitMqBrokers(brokers: readonly BrokerSpec[]): RabbitMqBrokerSpec[] {
+  return brokers.filter(isRabbitMq);
+}
+
+/** The site that runs a broker: in its cluster, or in its cloud infrastructure. @default - none (external) */
+export function brokerSite(broker: BrokerSpec): string | undefined {
+  switch (broker.kind) {
+    case 'rabbitmq':
+      return broker.inCluster?.site ?? broker.amazonMq?.site;
+    case 'kafka':
+      return broker.msk?.site;
+    case 'sqs':
+      return broker.site;
+  }
+}
+
+/** Brokers the infra stack of an AWS site builds. */
+export function cloudBrokersOf(brokers: readonly BrokerSpec[], site: string): BrokerSpec[] {
+  return brokers.filter(
+    (broker) =>
+      (broker.kind === 'rabbitmq' && broker.amazonMq?.site === site) ||
+      (broker.kind === 'kafka' && broker.msk?.site === site) ||
+      (broker.kind === 'sqs' && broker.site === site),
+  );
+}
 
 /** Where clients reach a broker: pods of the same cluster, or outside addresses. */
 export type BrokerEndpoint =
@@ -65,16 +153,16 @@ export type BrokerEndpoint =
 export const DEFAULT_BROKER_NAMESPACE = 'rabbitmq';
 
 /** Labels of an in-cluster broker's pods. */
-export function brokerPodLabels(broker: BrokerSpec): Record<string, string> {
+export function brokerPodLabels(broker: RabbitMqBrokerSpec): Record<string, string> {
   return { 'app.kubernetes.io/name': 'rabbitmq', 'app.kubernetes.io/instance': broker.name };
 }
 
 /** Namespace of an in-cluster broker. */
-export function brokerNamespace(broker: BrokerSpec): string {
+export function brokerNamespace(broker: RabbitMqBrokerSpec): string {
   return broker.inCluster?.namespace ?? DEFAULT_BROKER_NAMESPACE;
 }
 
-export function brokerEndpoint(broker: BrokerSpec): BrokerEndpoint {
+export function brokerEndpoint(broker: RabbitMqBrokerSpec): BrokerEndpoint {
   if (broker.inCluster) {
     const namespace = brokerNamespace(broker);
     return {
@@ -92,20 +180,20 @@ export function brokerEndpoint(broker: BrokerSpec): BrokerEndpoint {
   };
 }
 
-export function brokerPorts(broker: BrokerSpec): { amqp: number; management: number } {
+export function brokerPorts(broker: RabbitMqBrokerSpec): { amqp: number; management: number } {
   return { amqp: broker.ports?.amqp ?? 5672, management: broker.ports?.management ?? 15672 };
 }
 
-export function brokerCredentialsSecret(broker: BrokerSpec): string {
+export function brokerCredentialsSecret(broker: RabbitMqBrokerSpec): string {
   return broker.credentialsSecret ?? `keda-rabbitmq-${broker.name}`;
 }
 
-export function brokerHost(broker: BrokerSpec): string {
+export function brokerHost(broker: RabbitMqBrokerSpec): string {
   return brokerEndpoint(broker).host;
 }
 
 /** Nodes of an in-cluster broker. */
-export function brokerReplicas(broker: BrokerSpec): number {
+export function brokerReplicas(broker: RabbitMqBrokerSpec): number {
   return broker.inCluster?.replicas ?? 3;
 }
 

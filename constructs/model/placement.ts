@@ -49,6 +49,27 @@ export interface PlacementNeeds {
   readonly spot?: SpotPolicy;
   /** Node labels the pool must carry, e.g. `{ datacenter: 'nebraska' }`. @default - none */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Run on a scaling group of machines instead of a node pool (usually set
+   * per site). The other needs then do not apply.
+   * @default - a node pool of the site's cluster
+   */
+  readonly scalingGroup?: ScalingGroupPlacement;
+}
+
+/**
+ * A group of virtual machines of the agent's own, one container per machine,
+ * scaled on the agent's queue: an EC2 Auto Scaling group on an AWS site.
+ */
+export interface ScalingGroupPlacement {
+  /** Machine type, e.g. `c7i.large`. */
+  readonly instanceType: string;
+  /**
+   * Machine image: an AMI id, or `resolve:ssm:<parameter>` resolved at launch.
+   * It must run Docker, e.g. the ECS-optimized Amazon Linux 2023 image.
+   * @default - the ECS-optimized Amazon Linux 2023 image, resolved at launch
+   */
+  readonly image?: string;
 }
 
 /** Result of matching an agent's needs against a site's pools. */

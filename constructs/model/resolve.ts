@@ -1,6 +1,7 @@
 import { AgentSpec, PriorityTier, ProbeSpec, WorkloadKind } from './agent-spec';
 import { ResolvedQueueBinding, resolveQueueBinding } from './queue-binding';
 import { autoscalerKind } from './scaling';
+import { ResolvedTopicBinding, resolveTopicBinding } from './topic-binding';
 import { Cpu, Duration, Size } from './units';
 
 /** Margin added to the grace period beyond preStop and processing time. */
@@ -29,6 +30,7 @@ export interface ResolvedAgent {
   readonly serviceAccountToken: boolean;
   readonly resources: ResolvedResources;
   readonly queue?: ResolvedQueueBinding;
+  readonly topic?: ResolvedTopicBinding;
   /** Names of the brokers it consumes from or publishes to, once each. */
   readonly brokers: readonly string[];
   readonly metricsPort?: { readonly name: string; readonly port: number };
@@ -41,7 +43,10 @@ export function resolveAgent(spec: AgentSpec): ResolvedAgent {
   const workload = spec.workload ?? 'consumer';
   const queue = spec.queue ? resolveQueueBinding(spec.queue) : undefined;
   const preStopDelay = spec.container.shutdown?.preStopDelay ?? Duration.seconds(5);
-  const processing = queue?.maxProcessingTime ?? Duration.seconds(30);
+  const topic = spec.topic
+    ? resolveTopicBinding(spec.topic, spec.name, spec.scaling?.maxReplicas ?? 1)
+    : undefined;
+  const processing = queue?.maxProcessingTime ?? topic?.maxProcessingTime ?? Duration.seconds(30);
   return {
     spec,
     workload,
@@ -58,9 +63,11 @@ export function resolveAgent(spec: AgentSpec): ResolvedAgent {
     serviceAccountToken: spec.isolation?.serviceAccountToken ?? false,
     resources: resolveResources(spec),
     queue,
+    topic,
     brokers: [
       ...new Set([
         ...(queue ? [queue.broker] : []),
+        ...(topic ? [topic.broker] : []),
         ...(spec.publishes ?? []).map((target) => target.broker),
       ]),
     ],

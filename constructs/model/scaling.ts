@@ -60,7 +60,7 @@ export interface CronWindow {
  *
  * - No signal: a fixed count (`minReplicas` must equal `maxReplicas`).
  * - Only `cpu`/`memory`: a native `autoscaling/v2` HorizontalPodAutoscaler.
- * - Any of `queueDepth`, `prometheus`, `cron`: a KEDA ScaledObject (ScaledJob for
+ * - Any of `queueDepth`, `consumerLag`, `prometheus`, `cron`: a KEDA ScaledObject (ScaledJob for
  *   per-message work) carrying all signals and the HPA behaviour.
  */
 export interface ScalingSpec {
@@ -75,6 +75,12 @@ export interface ScalingSpec {
    * `activation` is the depth above which a scaled-to-zero agent wakes.
    */
   readonly queueDepth?: { readonly perReplica: number; readonly activation?: number };
+  /**
+   * Records of the agent's topic its consumer group has not yet committed, per
+   * replica (KEDA `kafka` trigger `lagThreshold`). `activation` is the lag above
+   * which a scaled-to-zero agent wakes.
+   */
+  readonly consumerLag?: { readonly perReplica: number; readonly activation?: number };
   readonly prometheus?: PrometheusSignal;
   readonly cron?: readonly CronWindow[];
   /**
@@ -86,7 +92,7 @@ export interface ScalingSpec {
    * Replicas held when the metric source fails `failureThreshold` times in a
    * row (never fewer than currently run). KEDA allows it only when no
    * cpu/memory signal is present.
-   * @default - half-way between the bounds after 3 failures, when a queue or Prometheus signal is present
+   * @default - half-way between the bounds after 3 failures, when a queue, lag or Prometheus signal is present
    */
   readonly fallback?: { readonly replicas: number; readonly failureThreshold?: number };
   /** How often KEDA reads the signals. @default 15s */
@@ -101,7 +107,10 @@ export type AutoscalerKind = 'fixed' | 'hpa' | 'keda';
 /** The event-driven signals: the ones only KEDA can read. */
 export function hasEventSignal(scaling: ScalingSpec): boolean {
   return Boolean(
-    scaling.queueDepth || scaling.prometheus || (scaling.cron && scaling.cron.length > 0),
+    scaling.queueDepth ||
+    scaling.consumerLag ||
+    scaling.prometheus ||
+    (scaling.cron && scaling.cron.length > 0),
   );
 }
 
@@ -144,7 +153,7 @@ export function resolveFallback(
   scaling: ScalingSpec,
 ): { readonly replicas: number; readonly failureThreshold: number } | undefined {
   if (scaling.cpu || scaling.memory) return undefined;
-  if (!scaling.queueDepth && !scaling.prometheus) return undefined;
+  if (!scaling.queueDepth && !scaling.consumerLag && !scaling.prometheus) return undefined;
   if (scaling.fallback) {
     return {
       replicas: scaling.fallback.replicas,
@@ -165,6 +174,7 @@ export function effectivePrometheusQuery(signal: PrometheusSignal): string {
 export function describeSignals(scaling: ScalingSpec): string {
   const parts: string[] = [];
   if (scaling.queueDepth) parts.push(`queue depth ${scaling.queueDepth.perReplica}/replica`);
+  if (scaling.consumerLag) parts.push(`consumer lag ${scaling.consumerLag.perReplica}/replica`);
   if (scaling.prometheus) {
     const sustained = scaling.prometheus.sustainedFor
       ? ` for ${scaling.prometheus.sustainedFor}`

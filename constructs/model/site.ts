@@ -18,6 +18,12 @@ export interface KubernetesSiteSpec {
   readonly monitoring?: { readonly namespace?: string; readonly prometheusUrl?: string };
   /** Namespace of KEDA. @default 'keda' */
   readonly kedaNamespace?: string;
+  /**
+   * The cloud whose infra stack builds the cluster, which then offers that
+   * cloud's brokers, tables and scaling groups to the site's agents.
+   * @default - none: a cluster the user runs
+   */
+  readonly cloud?: 'aws';
 }
 
 export const DEFAULT_MONITORING_NAMESPACE = 'monitoring';

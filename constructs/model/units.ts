@@ -161,6 +161,14 @@ export class Duration {
     return Duration.millis(minutes * 60_000);
   }
 
+  static hours(hours: number): Duration {
+    return Duration.millis(hours * 3_600_000);
+  }
+
+  static days(days: number): Duration {
+    return Duration.millis(days * 86_400_000);
+  }
+
   private constructor(readonly millis: number) {}
 
   /** Whole seconds; refuses a lossy conversion. */

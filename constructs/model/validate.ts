@@ -1,5 +1,6 @@
 import { AgentSpec, ProbeSpec } from './agent-spec';
-import { brokerNamespace, BrokerSpec } from './broker';
+import { brokerNamespace, BrokerSpec, isRabbitMq, RabbitMqBrokerSpec } from './broker';
+import { AddProblem, checkRange, listOf, Path } from './checks';
 import { brokerPoolMatch, matchPools } from './placement';
 import { Problem } from './problems';
 import { autoscalerKind, hasEventSignal, ScalingRules, ScalingSpec } from './scaling';
@@ -10,8 +11,7 @@ import {
   KubernetesSiteSpec,
 } from './site';
 import { Duration } from './units';
-
-type Path = readonly (string | number)[];
+import { validateBindings, validateBindingsOnSite } from './validate-bindings';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
@@ -41,10 +41,11 @@ export function validateAgent(spec: AgentSpec): Problem[] {
   });
   if (spec.scaling) validateScaling(spec, spec.scaling, add);
   validateIsolation(spec, add);
+  validateBindings(spec, add);
   return problems;
 }
 
-function validateWorkloadShape(spec: AgentSpec, add: (path: Path, message: string) => void): void {
+function validateWorkloadShape(spec: AgentSpec, add: AddProblem): void {
   const workload = spec.workload ?? 'consumer';
   if (workload === 'scheduled') {
     if (!spec.schedule) add(['schedule'], "is required for workload 'scheduled'");
@@ -75,7 +76,7 @@ function validateWorkloadShape(spec: AgentSpec, add: (path: Path, message: strin
   }
 }
 
-function validateContainer(spec: AgentSpec, add: (path: Path, message: string) => void): void {
+function validateContainer(spec: AgentSpec, add: AddProblem): void {
   const ports = spec.container.ports ?? {};
   for (const [name, port] of Object.entries(ports)) {
     if (!DNS_LABEL.test(name) || name.length > 15) {
@@ -123,7 +124,7 @@ function validateProbe(
   probe: ProbeSpec,
   path: Path,
   ports: Readonly<Record<string, number>>,
-  add: (path: Path, message: string) => void,
+  add: AddProblem,
 ): void {
   const handlers = [probe.httpGet, probe.tcpSocket, probe.exec].filter((h) => h !== undefined);
   if (handlers.length !== 1) {
@@ -142,7 +143,7 @@ function validateProbe(
   }
 }
 
-function validateResources(spec: AgentSpec, add: (path: Path, message: string) => void): void {
+function validateResources(spec: AgentSpec, add: AddProblem): void {
   const { requests, limits, gpu } = spec.resources;
   if (limits?.cpu && !requests.cpu.isAtMost(limits.cpu)) {
     add(
@@ -169,7 +170,7 @@ function validateResources(spec: AgentSpec, add: (path: Path, message: string) =
   if (gpu !== undefined) checkRange(gpu, 0, 16, ['resources', 'gpu'], add);
 }
 
-function validateQueue(spec: AgentSpec, add: (path: Path, message: string) => void): void {
+function validateQueue(spec: AgentSpec, add: AddProblem): void {
   const queue = spec.queue;
   if (!queue) return;
   if (queue.queue.length === 0 || queue.queue.length > 200)
@@ -202,11 +203,7 @@ function validateQueue(spec: AgentSpec, add: (path: Path, message: string) => vo
   }
 }
 
-function validateScaling(
-  spec: AgentSpec,
-  scaling: ScalingSpec,
-  add: (path: Path, message: string) => void,
-): void {
+function validateScaling(spec: AgentSpec, scaling: ScalingSpec, add: AddProblem): void {
   const { minReplicas: min, maxReplicas: max } = scaling;
   checkRange(min, 0, 1000, ['scaling', 'minReplicas'], add);
   checkRange(max, 1, 1000, ['scaling', 'maxReplicas'], add);
@@ -284,11 +281,7 @@ function validateScaling(
   }
 }
 
-function validateRules(
-  rules: ScalingRules | undefined,
-  path: Path,
-  add: (path: Path, message: string) => void,
-): void {
+function validateRules(rules: ScalingRules | undefined, path: Path, add: AddProblem): void {
   if (!rules) return;
   if (rules.stabilizationWindow && rules.stabilizationWindow.isLongerThan(Duration.minutes(60))) {
     add([...path, 'stabilizationWindow'], `(${rules.stabilizationWindow}) must be at most 1h`);
@@ -301,7 +294,7 @@ function validateRules(
   });
 }
 
-function validateIsolation(spec: AgentSpec, add: (path: Path, message: string) => void): void {
+function validateIsolation(spec: AgentSpec, add: AddProblem): void {
   const namespace = spec.isolation?.namespace;
   if (namespace !== undefined) {
     if (!DNS_LABEL.test(namespace) || namespace.length > 63)
@@ -347,9 +340,9 @@ export function validateAgentOnSite(
   if (spec.queue && !declared.includes(spec.queue.broker)) {
     problems.push({ path: ['queue', 'broker'], message: unknown(spec.queue.broker) });
   }
-  const elsewhere = brokers.filter(
-    (broker) => broker.inCluster && broker.inCluster.site !== site.name,
-  );
+  const elsewhere = brokers
+    .filter(isRabbitMq)
+    .filter((broker) => broker.inCluster && broker.inCluster.site !== site.name);
   const usesBroker = (name: string, path: Path) => {
     const broker = elsewhere.find((candidate) => candidate.name === name);
     if (broker) {
@@ -375,6 +368,8 @@ export function validateAgentOnSite(
       message: `namespace '${namespace}' belongs to the platform of site '${site.name}'; agents run in namespaces of their own`,
     });
   }
+  problems.push(...validateBindingsOnSite(spec, site, brokers));
+  if (spec.placement?.scalingGroup) return problems;
   const match = matchPools(spec.placement, spec.resources.gpu ?? 0, site.nodePools);
   if (match.pools.length === 0) {
     const why = match.refusals.map((r) => `${r.pool}: ${r.reasons.join('; ')}`).join(' | ');
@@ -395,19 +390,56 @@ export function platformNamespaces(
     site.kedaNamespace ?? DEFAULT_KEDA_NAMESPACE,
     site.monitoring?.namespace ?? DEFAULT_MONITORING_NAMESPACE,
     DEVICE_PLUGIN_NAMESPACE,
-    ...brokers.filter((broker) => broker.inCluster?.site === site.name).map(brokerNamespace),
+    ...brokers
+      .filter(isRabbitMq)
+      .filter((broker) => broker.inCluster?.site === site.name)
+      .map(brokerNamespace),
   ];
 }
 
 /**
- * Problems of a broker declaration: exactly one of `inCluster` or `external`,
- * an in-cluster broker on a declared site with an odd node count.
+ * Problems of a broker declaration. RabbitMQ: exactly one of `inCluster`,
+ * `amazonMq` or `external`; an in-cluster broker on a declared site with an
+ * odd node count. Amazon MQ, MSK and SQS: on a declared AWS site.
+ * @param sites every site of the environment
+ * @param awsSites the AWS sites among them
  */
-export function validateBroker(broker: BrokerSpec, sites: readonly string[]): Problem[] {
+export function validateBroker(
+  broker: BrokerSpec,
+  sites: readonly string[],
+  awsSites: readonly string[] = [],
+): Problem[] {
   const problems: Problem[] = [];
-  const add = (path: Path, message: string) => problems.push({ path, message });
-  if (Boolean(broker.inCluster) === Boolean(broker.external)) {
-    add([], "needs exactly one of 'inCluster' or 'external'");
+  const add: AddProblem = (path, message) => problems.push({ path, message });
+  const onAwsSite = (site: string, path: Path) => {
+    if (!awsSites.includes(site)) {
+      add(path, `'${site}' is not an AWS site of the environment (${listOf(awsSites)})`);
+    }
+  };
+  switch (broker.kind) {
+    case 'rabbitmq':
+      validateRabbitMq(broker, sites, add);
+      if (broker.amazonMq) onAwsSite(broker.amazonMq.site, ['amazonMq', 'site']);
+      break;
+    case 'kafka':
+      if (!broker.msk) add([], "needs 'msk': the Kafka cluster the fleet builds");
+      else {
+        onAwsSite(broker.msk.site, ['msk', 'site']);
+        if (broker.msk.brokerCount !== undefined)
+          checkRange(broker.msk.brokerCount, 2, 30, ['msk', 'brokerCount'], add);
+      }
+      break;
+    case 'sqs':
+      onAwsSite(broker.site, ['site']);
+      break;
+  }
+  return problems;
+}
+
+function validateRabbitMq(broker: RabbitMqBrokerSpec, sites: readonly string[], add: AddProblem) {
+  const placements = [broker.inCluster, broker.amazonMq, broker.external].filter(Boolean);
+  if (placements.length !== 1) {
+    add([], "needs exactly one of 'inCluster', 'amazonMq' or 'external'");
   }
   const inCluster = broker.inCluster;
   if (inCluster) {
@@ -433,7 +465,6 @@ export function validateBroker(broker: BrokerSpec, sites: readonly string[]): Pr
     if (!CIDR.test(cidr))
       add(['external', 'cidrs', index], `'${cidr}' must be an IPv4 CIDR such as 10.0.0.0/16`);
   });
-  return problems;
 }
 
 /** Problems of running an in-cluster broker on a site: some pool must be able to run it. */
@@ -447,20 +478,4 @@ export function validateBrokerPlacement(site: KubernetesSiteSpec): Problem[] {
       message: `no node pool of site '${site.name}' can run the broker (${why || 'none declared'})`,
     },
   ];
-}
-
-function checkRange(
-  value: number,
-  min: number,
-  max: number,
-  path: Path,
-  add: (path: Path, message: string) => void,
-): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    add(path, `(${value}) must be a whole number from ${min} to ${max}`);
-  }
-}
-
-function listOf(names: readonly string[]): string {
-  return names.length > 0 ? `declared: ${names.join(', ')}` : 'none declared';
 }

@@ -1,5 +1,5 @@
 import {
-  BrokerSpec,
+  RabbitMqBrokerSpec,
   brokerReplicas,
   Problem,
   ResolvedAgent,
@@ -56,7 +56,7 @@ export const ADMIN_USER = 'admin';
  * (paths are relative to the second agent's spec).
  */
 export function brokerTopology(
-  broker: BrokerSpec,
+  broker: RabbitMqBrokerSpec,
   agents: readonly ResolvedAgent[],
 ): { topology: BrokerTopology; problems: (Problem & { agent: string })[] } {
   const queues = new Map<string, QueueDeclaration>();
@@ -136,7 +136,7 @@ function kedaUser(vhosts: readonly string[]): BrokerUser {
   };
 }
 
-function agentUsers(broker: BrokerSpec, agents: readonly ResolvedAgent[]): BrokerUser[] {
+function agentUsers(broker: RabbitMqBrokerSpec, agents: readonly ResolvedAgent[]): BrokerUser[] {
   const users: BrokerUser[] = [];
   for (const agent of agents) {
     const reads = new Map<string, string[]>();

@@ -433,7 +433,7 @@ describe('brokers', () => {
 `).replace('    inCluster:\n      site: dev\n', ''),
     );
     expect(lines).toEqual([
-      "environments/dev.yaml:16:3 brokers.rabbitmq: needs exactly one of 'inCluster' or 'external'",
+      "environments/dev.yaml:16:3 brokers.rabbitmq: needs exactly one of 'inCluster', 'amazonMq' or 'external'",
     ]);
   });
 });

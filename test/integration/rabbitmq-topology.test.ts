@@ -2,7 +2,12 @@ import { Testing } from 'cdktf';
 import { randomInt } from 'crypto';
 import * as path from 'path';
 import { loadFleet } from '../../config';
-import { BrokerSpec, FleetEnvironment, resolveAgent } from '../../constructs/model';
+import {
+  FleetEnvironment,
+  rabbitMqBrokers,
+  RabbitMqBrokerSpec,
+  resolveAgent,
+} from '../../constructs/model';
 import {
   ADMIN_USER,
   BrokerTopology,
@@ -99,9 +104,9 @@ const available = rabbitMqAvailable();
 
 (available ? describe : describe.skip)(`the ${ENVIRONMENT} broker topology on RabbitMQ`, () => {
   const environment = loadEnvironment();
-  const broker = environment.brokers.find(
+  const broker = rabbitMqBrokers(environment.brokers).find(
     (candidate) => candidate.inCluster?.site === SITE,
-  ) as BrokerSpec;
+  ) as RabbitMqBrokerSpec;
   const agents = environment.deployments
     .filter((deployment) => deployment.site === SITE)
     .map((deployment) => resolveAgent(deployment.agent));

@@ -419,7 +419,7 @@ describe('validateBroker', () => {
     [
       'neither place',
       { name: 'b', kind: 'rabbitmq' },
-      ": needs exactly one of 'inCluster' or 'external'",
+      ": needs exactly one of 'inCluster', 'amazonMq' or 'external'",
     ],
     [
       'both places',
@@ -429,7 +429,7 @@ describe('validateBroker', () => {
         inCluster: { site: 'dc1' },
         external: { host: 'h', cidrs: ['10.0.0.0/8'] },
       },
-      ": needs exactly one of 'inCluster' or 'external'",
+      ": needs exactly one of 'inCluster', 'amazonMq' or 'external'",
     ],
     [
       'an unknown site',

@@ -1,5 +1,6 @@
 import { Testing } from 'cdktf';
 import {
+  RabbitMqBrokerSpec,
   AgentSpec,
   BrokerSpec,
   Cpu,
@@ -28,7 +29,7 @@ export const SITE: KubernetesSiteSpec = {
   ],
 };
 
-export const BROKER: BrokerSpec = {
+export const BROKER: RabbitMqBrokerSpec = {
   name: 'rabbitmq',
   kind: 'rabbitmq',
   inCluster: { site: 'dc1', namespace: 'rabbitmq' },

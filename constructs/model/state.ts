@@ -1,0 +1,40 @@
+/** Type of a key attribute of an agent's table. */
+export type KeyType = 'string' | 'number' | 'binary';
+
+/** A key attribute of an agent's table. */
+export interface StateKey {
+  /** 1 to 255 characters. */
+  readonly name: string;
+  readonly type: KeyType;
+}
+
+/** Capacity bounds of a provisioned table, in capacity units. */
+export interface CapacityBounds {
+  /** At least 1. */
+  readonly min: number;
+  /** At least `min`. */
+  readonly max: number;
+}
+
+/**
+ * State an agent keeps in a table of its own, in the database its site offers
+ * (DynamoDB on AWS). The table is protected from deletion, backed up
+ * continuously and encrypted with a key of its own; only the agent's identity
+ * may read and write it.
+ */
+export interface StateSpec {
+  readonly partitionKey: StateKey;
+  /** @default - none */
+  readonly sortKey?: StateKey;
+  /**
+   * Provisioned capacity, auto scaled between the bounds to keep
+   * `targetUtilization` percent in use.
+   * @default - on demand: billed per request, absorbs fleet bursts
+   */
+  readonly capacity?: {
+    readonly read: CapacityBounds;
+    readonly write: CapacityBounds;
+    /** 20 to 90. @default 70 */
+    readonly targetUtilization?: number;
+  };
+}

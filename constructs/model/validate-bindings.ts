@@ -1,0 +1,247 @@
+import { AgentSpec } from './agent-spec';
+import { AddProblem as Add, checkRange as checkWhole, listOf, Path } from './checks';
+import { BrokerSpec, brokerSite } from './broker';
+import { Problem } from './problems';
+import { KubernetesSiteSpec } from './site';
+import { StateKey } from './state';
+import { MIN_TOPIC_PARTITIONS } from './topic-binding';
+import { Duration } from './units';
+
+const KAFKA_TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
+const KAFKA_GROUP = /^[A-Za-z0-9._:-]{1,255}$/;
+const MACHINE_IMAGE = /^(ami-[0-9a-f]{8,17}|resolve:ssm:\/[A-Za-z0-9_./-]+)$/;
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+
+/** Problems of an agent's topic, state and scaling-group placement on their own. */
+export function validateBindings(spec: AgentSpec, add: Add): void {
+  if (spec.queue && spec.topic) {
+    add(['topic'], "an agent consumes one source: set 'queue' or 'topic', not both");
+  }
+  validateTopic(spec, add);
+  if (spec.state) validateState(spec, add);
+  if (spec.placement?.scalingGroup) validateScalingGroup(spec, add);
+  const scaling = spec.scaling;
+  if (scaling?.consumerLag) {
+    if (!spec.topic) add(['scaling', 'consumerLag'], "needs a 'topic' binding to read the lag of");
+    checkWhole(
+      scaling.consumerLag.perReplica,
+      1,
+      10_000_000,
+      ['scaling', 'consumerLag', 'perReplica'],
+      add,
+    );
+  }
+  if (scaling?.queueDepth && !spec.queue && spec.topic) {
+    add(['scaling', 'queueDepth'], "reads a queue; a 'topic' binding scales on 'consumerLag'");
+  }
+}
+
+function validateTopic(spec: AgentSpec, add: Add): void {
+  const topic = spec.topic;
+  if (!topic) return;
+  if (!KAFKA_TOPIC.test(topic.topic) || topic.topic === '.' || topic.topic === '..') {
+    add(['topic', 'topic'], `'${topic.topic}' must be 1 to 249 letters, digits, '.', '_' or '-'`);
+  }
+  if (topic.consumerGroup !== undefined && !KAFKA_GROUP.test(topic.consumerGroup)) {
+    add(
+      ['topic', 'consumerGroup'],
+      `'${topic.consumerGroup}' must be 1 to 255 letters, digits, '.', '_', ':' or '-'`,
+    );
+  }
+  const maxReplicas = spec.scaling?.maxReplicas ?? 1;
+  if (topic.partitions !== undefined) {
+    checkWhole(topic.partitions, MIN_TOPIC_PARTITIONS, 10_000, ['topic', 'partitions'], add);
+    if (topic.partitions < maxReplicas) {
+      add(
+        ['topic', 'partitions'],
+        `(${topic.partitions}) must be >= 'scaling.maxReplicas' (${maxReplicas}): a partition feeds one consumer of a group, so replicas beyond the partition count idle`,
+      );
+    }
+  }
+  if (topic.retention && !topic.retention.isLongerThan(Duration.minutes(59))) {
+    add(['topic', 'retention'], `(${topic.retention}) must be at least 1h`);
+  }
+  const dead = topic.deadLetter;
+  if (dead?.enabled === false && (dead.reason ?? '').trim().length < 10) {
+    add(
+      ['topic', 'deadLetter', 'reason'],
+      'turning dead-lettering off needs a written reason (at least 10 characters)',
+    );
+  }
+  if (dead?.topic !== undefined) {
+    if (!KAFKA_TOPIC.test(dead.topic)) {
+      add(
+        ['topic', 'deadLetter', 'topic'],
+        `'${dead.topic}' must be 1 to 249 letters, digits, '.', '_' or '-'`,
+      );
+    } else if (dead.topic === topic.topic) {
+      add(['topic', 'deadLetter', 'topic'], 'must differ from the topic it takes the failures of');
+    }
+  }
+  const processing = topic.consumer?.maxProcessingTime;
+  if (processing && processing.isLongerThan(Duration.minutes(120))) {
+    add(
+      ['topic', 'consumer', 'maxProcessingTime'],
+      `(${processing}) must be at most 2h; longer work belongs in workload 'per-message'`,
+    );
+  }
+  if ((spec.workload ?? 'consumer') !== 'consumer') {
+    add(['topic'], `is read by long-running consumers only, not workload '${spec.workload}'`);
+  }
+}
+
+function validateState(spec: AgentSpec, add: Add): void {
+  const state = spec.state;
+  if (!state) return;
+  const key = (value: StateKey, path: Path) => {
+    if (value.name.length === 0 || value.name.length > 255)
+      add([...path, 'name'], 'must be 1 to 255 characters');
+  };
+  key(state.partitionKey, ['state', 'partitionKey']);
+  if (state.sortKey) {
+    key(state.sortKey, ['state', 'sortKey']);
+    if (state.sortKey.name === state.partitionKey.name) {
+      add(['state', 'sortKey', 'name'], `'${state.sortKey.name}' is already the partition key`);
+    }
+  }
+  const capacity = state.capacity;
+  if (capacity) {
+    for (const side of ['read', 'write'] as const) {
+      const bounds = capacity[side];
+      checkWhole(bounds.min, 1, 40_000, ['state', 'capacity', side, 'min'], add);
+      checkWhole(bounds.max, 1, 40_000, ['state', 'capacity', side, 'max'], add);
+      if (bounds.min > bounds.max) {
+        add(['state', 'capacity', side, 'min'], `(${bounds.min}) must be <= 'max' (${bounds.max})`);
+      }
+    }
+    if (capacity.targetUtilization !== undefined) {
+      checkWhole(
+        capacity.targetUtilization,
+        20,
+        90,
+        ['state', 'capacity', 'targetUtilization'],
+        add,
+      );
+    }
+  }
+}
+
+function validateScalingGroup(spec: AgentSpec, add: Add): void {
+  const group = spec.placement?.scalingGroup;
+  if (!group) return;
+  const path = ['placement', 'scalingGroup'];
+  if (!INSTANCE_TYPE.test(group.instanceType)) {
+    add(
+      [...path, 'instanceType'],
+      `'${group.instanceType}' is not a machine type such as 'c7i.large'`,
+    );
+  }
+  if (group.image !== undefined && !MACHINE_IMAGE.test(group.image)) {
+    add(
+      [...path, 'image'],
+      `'${group.image}' must be an AMI id such as 'ami-0123456789abcdef0' or 'resolve:ssm:/<parameter>'`,
+    );
+  }
+  if ((spec.workload ?? 'consumer') !== 'consumer') {
+    add(path, `runs long-running consumers only, not workload '${spec.workload}'`);
+  }
+  if (!spec.queue) add(path, "needs a 'queue' binding: the group scales on the queue's backlog");
+  else if (!spec.scaling?.queueDepth) {
+    add(path, "needs 'scaling.queueDepth': the group tracks the backlog per instance");
+  }
+  if (spec.scaling && spec.scaling.minReplicas < 1) {
+    add(
+      ['scaling', 'minReplicas'],
+      '(0) must be at least 1 on a scaling group: backlog per instance has no value at zero instances',
+    );
+  }
+  if ((spec.resources.gpu ?? 0) > 0)
+    add(['resources', 'gpu'], 'GPUs need a node pool, not a scaling group');
+}
+
+/**
+ * Problems between an agent's bindings and the brokers and site it is placed
+ * on: the broker's kind fits the binding, cloud brokers and tables live on the
+ * agent's own site.
+ */
+export function validateBindingsOnSite(
+  spec: AgentSpec,
+  site: KubernetesSiteSpec,
+  brokers: readonly BrokerSpec[],
+): Problem[] {
+  const problems: Problem[] = [];
+  const add: Add = (path, message) => problems.push({ path, message });
+  const find = (name: string) => brokers.find((broker) => broker.name === name);
+  const queueBroker = spec.queue && find(spec.queue.broker);
+  if (queueBroker?.kind === 'kafka') {
+    add(['queue', 'broker'], `'${queueBroker.name}' is a Kafka broker: bind to it with 'topic'`);
+  }
+  if (queueBroker?.kind === 'sqs') {
+    for (const field of ['vhost', 'maxPriority', 'maxLength'] as const) {
+      if (spec.queue?.[field] !== undefined) {
+        add(['queue', field], `does not apply to SQS broker '${queueBroker.name}'`);
+      }
+    }
+    if (spec.queue?.consumer?.prefetch !== undefined) {
+      add(['queue', 'consumer', 'prefetch'], `does not apply to SQS broker '${queueBroker.name}'`);
+    }
+    if (spec.queue?.deadLetter?.exchange !== undefined) {
+      add(
+        ['queue', 'deadLetter', 'exchange'],
+        `does not apply to SQS broker '${queueBroker.name}'`,
+      );
+    }
+  }
+  const topicBroker = spec.topic && find(spec.topic.broker);
+  if (spec.topic && !topicBroker) {
+    add(
+      ['topic', 'broker'],
+      `'${spec.topic.broker}' is not a broker of the environment (${listOf(brokers.map((b) => b.name))})`,
+    );
+  } else if (topicBroker && topicBroker.kind !== 'kafka') {
+    add(
+      ['topic', 'broker'],
+      `'${topicBroker.name}' is a ${topicBroker.kind} broker: bind to it with 'queue'`,
+    );
+  }
+  for (const [broker, path] of [
+    [queueBroker, ['queue', 'broker']],
+    [topicBroker, ['topic', 'broker']],
+  ] as const) {
+    if (!broker || broker.kind === 'rabbitmq') continue;
+    const home = brokerSite(broker);
+    if (home !== site.name) {
+      add(
+        path,
+        `${broker.kind === 'sqs' ? 'SQS' : 'MSK'} broker '${broker.name}' belongs to site '${home}'; agents on site '${site.name}' reach only their own site's cloud brokers`,
+      );
+    }
+  }
+  if (queueBroker?.kind === 'rabbitmq' && queueBroker.amazonMq) {
+    add(
+      ['queue', 'broker'],
+      `Amazon MQ broker '${queueBroker.name}' takes no agent bindings yet: bind to an in-cluster or external RabbitMQ, or to SQS`,
+    );
+  }
+  if (spec.state && site.cloud !== 'aws') {
+    add(
+      ['state'],
+      `site '${site.name}' offers no table store: state lives in DynamoDB on AWS sites`,
+    );
+  }
+  const group = spec.placement?.scalingGroup;
+  if (group) {
+    if (site.cloud !== 'aws') {
+      add(
+        ['placement', 'scalingGroup'],
+        `site '${site.name}' has no scaling groups: they run on AWS sites`,
+      );
+    } else if (queueBroker && queueBroker.kind !== 'sqs') {
+      add(
+        ['placement', 'scalingGroup'],
+        `a scaling group scales on an SQS queue; broker '${queueBroker.name}' is ${queueBroker.kind}`,
+      );
+    }
+  }
+  return problems;
+}
