@@ -12,5 +12,6 @@ export * from './topic-binding';
 export * from './units';
 export * from './validate';
 export * from './checks';
+export * from './cloud-bindings';
 export * from './environment';
 export * from './aws-site';

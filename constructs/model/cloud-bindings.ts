@@ -1,0 +1,40 @@
+/**
+ * What the infra stack of an agent's cloud site built for it, as the values
+ * its Kubernetes objects need. Values may be Terraform tokens of that stack.
+ */
+export interface AgentCloudBindings {
+  /** Region of the services, passed to the agent as `AWS_REGION`. */
+  readonly region: string;
+  /**
+   * Annotations of the agent's service account that give its pods their cloud
+   * identity, e.g. `{ 'eks.amazonaws.com/role-arn': <role ARN> }` (IRSA).
+   */
+  readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
+  /** The SQS queue of its `queue` binding on an SQS broker. @default - none */
+  readonly sqs?: { readonly queueUrl: string; readonly deadLetterQueueUrl: string };
+  /** The MSK cluster of its `topic` binding. @default - none */
+  readonly kafka?: KafkaEndpoint;
+  /** Its DynamoDB table. @default - none */
+  readonly table?: { readonly name: string };
+}
+
+/** Where clients reach an MSK cluster: SASL/IAM over TLS. */
+export interface KafkaEndpoint {
+  /** `host:port` list, comma-separated. */
+  readonly bootstrapServers: string;
+  /** Port of the SASL/IAM listeners (9098). */
+  readonly port: number;
+  /** The network the brokers are in (the site's VPC CIDR), for egress rules. */
+  readonly networkCidr: string;
+}
+
+/** What the infra stack of a cloud site gives the stacks of its cluster. */
+export interface SiteCloudBindings {
+  /**
+   * The role KEDA's operator runs as (IRSA), allowed to read the depth of the
+   * site's queues and the lag of its topics, nothing else.
+   */
+  readonly kedaRoleArn: string;
+  /** Per agent type placed on the site's cluster, by agent name. */
+  readonly agents: Readonly<Record<string, AgentCloudBindings>>;
+}
