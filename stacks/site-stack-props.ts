@@ -4,6 +4,7 @@ import {
   BrokerSpec,
   ClusterAccess,
   KubernetesSiteSpec,
+  SiteCloudBindings,
 } from '../constructs/model';
 
 /** What every stack of a site is built from. */
@@ -21,6 +22,11 @@ export interface SiteStackProps {
    * @default false
    */
   readonly offline?: boolean;
+  /**
+   * What the infra stack of a cloud site built for the cluster's agents and KEDA.
+   * @default - none: a cluster the user runs
+   */
+  readonly cloud?: SiteCloudBindings;
   /** How to reach a cluster the fleet builds. @default - the site's kubeconfig */
   readonly clusterAccess?: ClusterAccess;
   /**

@@ -34,6 +34,12 @@ export interface AgentDeployment {
 export interface FleetEnvironment {
   /** DNS-1123 label; prefixes every stack id (`<env>-<site>-agents`). */
   readonly name: string;
+  /**
+   * Whether this environment serves production. Managed brokers then run
+   * highly available (Amazon MQ `CLUSTER_MULTI_AZ`).
+   * @default false
+   */
+  readonly production?: boolean;
   /** @default - local state files */
   readonly backend?: BackendSpec;
   /** Kubernetes clusters the user runs: on-prem, edge, local. */
