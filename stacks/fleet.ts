@@ -30,10 +30,13 @@ export function addEnvironment(
   environment: FleetEnvironment,
   options: { readonly offline?: boolean } = {},
 ): EnvironmentSummary {
+  const agentsOn = (site: string) =>
+    environment.deployments.filter((d) => d.site === site).map((d) => d.agent);
   const common = (site: KubernetesSiteSpec) => ({
     site,
     brokers: environment.brokers,
-    agents: environment.deployments.filter((d) => d.site === site.name).map((d) => d.agent),
+    // Agents on scaling groups run on their own machines, built by the infra stack.
+    agents: agentsOn(site.name).filter((agent) => !agent.placement?.scalingGroup),
     backend: environment.backend,
     offline: options.offline,
   });
@@ -49,6 +52,9 @@ export function addEnvironment(
     const stack = new InfraStack(app, ids.infra, {
       site: awsSite,
       environment: environment.name,
+      production: environment.production,
+      brokers: environment.brokers,
+      agents: agentsOn(awsSite.name),
       backend: environment.backend,
       offline: options.offline,
     });
@@ -79,8 +85,13 @@ export function addEnvironment(
       ...common(site),
       clusterAccess,
       nodeAutoscaler,
+      cloud: stack.bindings,
     });
-    const workloads = new AgentsStack(app, ids.agents, { ...common(site), clusterAccess });
+    const workloads = new AgentsStack(app, ids.agents, {
+      ...common(site),
+      clusterAccess,
+      cloud: stack.bindings,
+    });
     platform.addDependency(stack);
     workloads.addDependency(platform);
     sites.push({ site: site.name, platform, agents: workloads });

@@ -6,15 +6,30 @@ import {
   EksCluster,
   ManagedNodeGroup,
   PrivateNetwork,
+  SiteAgents,
+  SiteBrokers,
 } from '../constructs/aws';
 import { applyBackend } from '../constructs/backend';
-import { AwsSiteSpec, BackendSpec, eksClusterName } from '../constructs/model';
+import {
+  AgentSpec,
+  AwsSiteSpec,
+  BackendSpec,
+  BrokerSpec,
+  eksClusterName,
+  SiteCloudBindings,
+} from '../constructs/model';
 
 /** Props of {@link InfraStack}. */
 export interface InfraStackProps {
   readonly site: AwsSiteSpec;
   /** Name of the environment, which names the cluster. */
   readonly environment: string;
+  /** Run managed brokers highly available. @default false */
+  readonly production?: boolean;
+  /** The environment's brokers; the site builds those placed on it. @default [] */
+  readonly brokers?: readonly BrokerSpec[];
+  /** The agent types placed on the site, with the site's overrides applied. @default [] */
+  readonly agents?: readonly AgentSpec[];
   /** @default - local state under `terraform-state/` */
   readonly backend?: BackendSpec;
   /** Synthesize for the offline plan only. @default false */
@@ -26,10 +41,13 @@ export interface InfraStackProps {
  * network over the site's zones, an EKS cluster (private endpoint, Secrets
  * encrypted with a rotated key, control-plane logs, IRSA provider) and a
  * managed node group per declared pool, with the tags the cluster autoscaler
- * reads to scale a pool from zero.
+ * reads to scale a pool from zero; the site's managed brokers (MSK, Amazon
+ * MQ); and per agent its queues, table and identity, or its scaling group.
  */
 export class InfraStack extends TerraformStack {
   readonly cluster: EksCluster;
+  /** What the site's platform and agents stacks need from this one. */
+  readonly bindings: SiteCloudBindings;
 
   constructor(scope: Construct, id: string, props: InfraStackProps) {
     super(scope, id);
@@ -64,5 +82,25 @@ export class InfraStack extends TerraformStack {
         pool,
       });
     }
+    const brokers = new SiteBrokers(this, 'Brokers', {
+      environment: props.environment,
+      site,
+      brokers: props.brokers ?? [],
+      production: props.production,
+      vpcId: network.vpcId,
+      subnetIds: network.privateSubnetIds,
+      clientSecurityGroupIds: [this.cluster.clusterSecurityGroupId],
+    });
+    const agents = new SiteAgents(this, 'Agents', {
+      environment: props.environment,
+      site,
+      agents: props.agents ?? [],
+      brokers: props.brokers ?? [],
+      kafka: brokers.kafka,
+      cluster: this.cluster,
+      vpcId: network.vpcId,
+      subnetIds: network.privateSubnetIds,
+    });
+    this.bindings = agents.bindings;
   }
 }

@@ -13,6 +13,12 @@ import { IamPolicyStatement } from './iam-statement';
 import { AgentSpec, Duration, Problem, resolveAgent, Size, ValidationError } from '../model';
 import { agentUserData, STOP_MARGIN_SECONDS, validateAgentForInstance } from './user-data';
 
+/** The ECS-optimized Amazon Linux 2023 AMI of the region, resolved by EC2 at launch. */
+export const ECS_AL2023_AMI =
+  'resolve:ssm:/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id';
+
+const MACHINE_IMAGE = /^(ami-[0-9a-f]{8,17}|resolve:ssm:\/[A-Za-z0-9_./-]+)$/;
+
 /** The one managed policy an agent instance role gets besides the agent's statements. */
 export const SSM_MANAGED_POLICY = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
 
@@ -44,8 +50,10 @@ export interface AgentScalingGroupProps {
   readonly instanceType: string;
   /**
    * AMI id, e.g. of the ECS-optimized Amazon Linux 2023 AMI: it must have Docker,
-   * `curl` and the SSM agent. Explicit, so that synthesizing and planning never look
-   * an AMI up; a new id rolls the group (instance refresh).
+   * `curl` and the SSM agent. An id (`ami-…`) is pinned: a new one rolls the group
+   * (instance refresh). `resolve:ssm:<parameter>` is resolved by EC2 at each
+   * launch, so instances follow the parameter without a template change; planning
+   * never looks either up.
    */
   readonly amiId: string;
   /**
@@ -351,8 +359,11 @@ function validateGroup(props: AgentScalingGroupProps, backlog: number | undefine
     whole('backlogPerInstance', backlog, 1);
   }
   if (props.subnetIds.length === 0) add(['subnetIds'], 'no subnet: list the private subnets');
-  if (!Token.isUnresolved(props.amiId) && !/^ami-[0-9a-f]{8,17}$/.test(props.amiId)) {
-    add(['amiId'], `'${props.amiId}' is not an AMI id such as 'ami-0123456789abcdef0'`);
+  if (!Token.isUnresolved(props.amiId) && !MACHINE_IMAGE.test(props.amiId)) {
+    add(
+      ['amiId'],
+      `'${props.amiId}' is not an AMI id such as 'ami-0123456789abcdef0' or 'resolve:ssm:/<parameter>'`,
+    );
   }
   (props.egressCidrs ?? []).forEach((cidr, i) => {
     if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr)) {

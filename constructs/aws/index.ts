@@ -13,3 +13,5 @@ export * from './agent-role';
 export * from './sqs-queue';
 export * from './dynamodb-table';
 export * from './cluster-autoscaler-role';
+export * from './site-brokers';
+export * from './site-agents';

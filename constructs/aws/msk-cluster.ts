@@ -227,6 +227,63 @@ export class MskCluster extends Construct {
     ];
   }
 
+  /**
+   * What a producer to one topic needs: `kafka-cluster:Connect` on the cluster,
+   * `DescribeTopic` and `WriteData` on the topic.
+   */
+  produceStatements(topic: string): IamPolicyStatement[] {
+    return [
+      { Effect: 'Allow', Action: ['kafka-cluster:Connect'], Resource: [this.clusterArn] },
+      {
+        Effect: 'Allow',
+        Action: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'],
+        Resource: [this.topicArn(topic)],
+      },
+    ];
+  }
+
+  /**
+   * What reading a group's lag needs (KEDA's kafka scaler): `Connect`, then
+   * `DescribeTopic` on the topic and `DescribeGroup` on the group; no data.
+   */
+  lagReaderStatements(topic: string, group: string): IamPolicyStatement[] {
+    return [
+      { Effect: 'Allow', Action: ['kafka-cluster:Connect'], Resource: [this.clusterArn] },
+      {
+        Effect: 'Allow',
+        Action: ['kafka-cluster:DescribeTopic'],
+        Resource: [this.topicArn(topic)],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['kafka-cluster:DescribeGroup'],
+        Resource: [this.groupArn(group)],
+      },
+    ];
+  }
+
+  /**
+   * What creating and configuring topics needs: `Connect`, and on the topics only
+   * `CreateTopic`, `DescribeTopic`, `AlterTopic` (adding partitions) and reading
+   * and altering their dynamic configuration.
+   */
+  topicAdminStatements(topics: readonly string[]): IamPolicyStatement[] {
+    return [
+      { Effect: 'Allow', Action: ['kafka-cluster:Connect'], Resource: [this.clusterArn] },
+      {
+        Effect: 'Allow',
+        Action: [
+          'kafka-cluster:CreateTopic',
+          'kafka-cluster:DescribeTopic',
+          'kafka-cluster:AlterTopic',
+          'kafka-cluster:DescribeTopicDynamicConfiguration',
+          'kafka-cluster:AlterTopicDynamicConfiguration',
+        ],
+        Resource: topics.map((topic) => this.topicArn(topic)),
+      },
+    ];
+  }
+
   private childArn(kind: 'topic' | 'group', field: string, name: string): string {
     // Wildcards would widen the grant; Kafka names are [a-zA-Z0-9._-], groups a bit wider.
     const pattern = kind === 'topic' ? /^[A-Za-z0-9._-]{1,249}$/ : /^[A-Za-z0-9._:-]{1,255}$/;

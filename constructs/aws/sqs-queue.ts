@@ -179,6 +179,11 @@ export class AgentQueue extends Construct {
     ];
   }
 
+  /** What reading the queue's depth needs (KEDA's aws-sqs-queue scaler): `sqs:GetQueueAttributes` only. */
+  depthReaderStatements(): IamPolicyStatement[] {
+    return [{ Effect: 'Allow', Action: ['sqs:GetQueueAttributes'], Resource: [this.queueArn] }];
+  }
+
   /**
    * What a producer needs: `sqs:SendMessage` on this queue only, and
    * `kms:GenerateDataKey` and `kms:Decrypt` on its key through SQS.

@@ -1,9 +1,11 @@
 import {
+  AgentCloudBindings,
   RabbitMqBrokerSpec,
   brokerCredentialsSecret,
   effectivePrometheusQuery,
   ResolvedAgent,
   ResolvedBehavior,
+  ResolvedTopicBinding,
   resolveBehavior,
   resolveFallback,
   ScalingRules,
@@ -37,24 +39,64 @@ export function clusterTriggerAuthentication(broker: RabbitMqBrokerSpec): Manife
   };
 }
 
+/** Name of the ClusterTriggerAuthentication through which KEDA reads AWS services. */
+export const AWS_TRIGGER_AUTHENTICATION = 'keda-aws';
+
+/**
+ * ClusterTriggerAuthentication for AWS scalers: KEDA calls SQS and MSK as its
+ * own operator's role (IRSA, `identityOwner: keda`), set by the KEDA release's
+ * `awsRoleArn`. No key is in the output, and the agents' roles need not trust KEDA.
+ * @see https://keda.sh/docs/2.20/authentication-providers/aws/
+ */
+export function awsClusterTriggerAuthentication(): Manifest {
+  return {
+    apiVersion: API_VERSION,
+    kind: 'ClusterTriggerAuthentication',
+    metadata: {
+      name: AWS_TRIGGER_AUTHENTICATION,
+      labels: { 'app.kubernetes.io/part-of': 'agent-fleet' },
+    },
+    spec: { podIdentity: { provider: 'aws', identityOwner: 'keda' } },
+  };
+}
+
 /** Inputs of the KEDA triggers of one agent. */
 export interface TriggerContext {
   readonly agent: ResolvedAgent;
   readonly scaling: ScalingSpec;
+  /** The RabbitMQ broker of the agent's queue binding. @default - none */
   readonly broker?: RabbitMqBrokerSpec;
+  /** What the site's infra stack built for the agent: its SQS queue or MSK cluster. @default - none */
+  readonly cloud?: AgentCloudBindings;
   readonly prometheusUrl: string;
+}
+
+/** Whether the agent's triggers read AWS services through {@link AWS_TRIGGER_AUTHENTICATION}. */
+export function usesAwsTriggerAuthentication(context: TriggerContext): boolean {
+  return kedaTriggers(context).some(
+    (trigger) =>
+      (trigger.authenticationRef as { name?: string } | undefined)?.name ===
+      AWS_TRIGGER_AUTHENTICATION,
+  );
 }
 
 /**
  * The KEDA triggers of an agent. The RabbitMQ trigger uses the management API
  * (`protocol: http`), where `QueueLength` counts ready and unacknowledged
- * messages; every trigger but cpu/memory is `AverageValue`, so the target is
- * per replica and fallback applies.
- * @see https://keda.sh/docs/latest/scalers/rabbitmq-queue/
+ * messages; the SQS trigger likewise counts visible and in-flight messages.
+ * Every trigger but cpu/memory is `AverageValue`, so the target is per replica
+ * and fallback applies.
+ * @see https://keda.sh/docs/2.20/scalers/rabbitmq-queue/
+ * @see https://keda.sh/docs/2.20/scalers/aws-sqs/
+ * @see https://keda.sh/docs/2.20/scalers/apache-kafka/
  */
 export function kedaTriggers(context: TriggerContext): Manifest[] {
-  const { agent, scaling, broker } = context;
+  const { agent, scaling, broker, cloud } = context;
   const triggers: Manifest[] = [];
+  const awsAuthentication = {
+    name: AWS_TRIGGER_AUTHENTICATION,
+    kind: 'ClusterTriggerAuthentication',
+  };
   if (scaling.queueDepth && agent.queue && broker) {
     triggers.push({
       type: 'rabbitmq',
@@ -72,6 +114,33 @@ export function kedaTriggers(context: TriggerContext): Manifest[] {
         name: triggerAuthenticationName(broker),
         kind: 'ClusterTriggerAuthentication',
       },
+    });
+  } else if (scaling.queueDepth && agent.queue && cloud?.sqs) {
+    triggers.push({
+      type: 'aws-sqs-queue',
+      name: 'queue-depth',
+      metricType: 'AverageValue',
+      metadata: {
+        queueURL: cloud.sqs.queueUrl,
+        queueLength: String(scaling.queueDepth.perReplica),
+        activationQueueLength: String(scaling.queueDepth.activation ?? 0),
+        awsRegion: cloud.region,
+      },
+      authenticationRef: awsAuthentication,
+    });
+  }
+  if (scaling.consumerLag && agent.topic && cloud?.kafka) {
+    triggers.push({
+      type: 'kafka',
+      name: 'consumer-lag',
+      metricType: 'AverageValue',
+      metadata: kafkaTriggerMetadata(
+        agent.topic,
+        cloud.kafka.bootstrapServers,
+        cloud.region,
+        scaling.consumerLag,
+      ),
+      authenticationRef: awsAuthentication,
     });
   }
   if (scaling.prometheus) {
@@ -111,6 +180,50 @@ export function kedaTriggers(context: TriggerContext): Manifest[] {
   }
   return triggers;
 }
+
+/**
+ * Metadata of the `kafka` (Sarama) trigger on an MSK cluster with IAM
+ * authentication: SASL OAUTHBEARER with the `aws_msk_iam` token provider over
+ * TLS, signed with KEDA's own AWS identity.
+ *
+ * - `offsetResetPolicy: earliest`: agents start a new consumer group at the
+ *   oldest record (`FLEET_KAFKA_AUTO_OFFSET_RESET`), so none published before
+ *   the group's first commit is skipped; KEDA then counts those records as lag
+ *   instead of holding one replica per partition on a group without offsets.
+ * - `allowIdleConsumers: false`: replicas beyond the partition count would
+ *   receive no partition.
+ * - `limitToPartitionsWithLag: false`: capping replicas at the partitions that
+ *   currently lag would resize the group, and rebalance it, each time the lag
+ *   moves between partitions; the HPA behaviour already rate-limits scaling.
+ * @see https://keda.sh/docs/2.20/scalers/apache-kafka/
+ */
+function kafkaTriggerMetadata(
+  topic: ResolvedTopicBinding,
+  bootstrapServers: string,
+  region: string,
+  lag: { readonly perReplica: number; readonly activation?: number },
+): Manifest {
+  return {
+    bootstrapServers,
+    consumerGroup: topic.consumerGroup,
+    topic: topic.topic,
+    lagThreshold: String(lag.perReplica),
+    activationLagThreshold: String(lag.activation ?? 0),
+    offsetResetPolicy: KAFKA_OFFSET_RESET,
+    allowIdleConsumers: 'false',
+    limitToPartitionsWithLag: 'false',
+    sasl: 'oauthbearer',
+    saslTokenProvider: 'aws_msk_iam',
+    tls: 'enable',
+    awsRegion: region,
+  };
+}
+
+/**
+ * Where a consumer group without committed offsets starts; agents and KEDA's
+ * lag must agree on it.
+ */
+export const KAFKA_OFFSET_RESET = 'earliest';
 
 /**
  * ScaledObject for a long-running consumer: the HPA behaviour goes through

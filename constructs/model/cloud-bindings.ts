@@ -33,8 +33,30 @@ export interface SiteCloudBindings {
   /**
    * The role KEDA's operator runs as (IRSA), allowed to read the depth of the
    * site's queues and the lag of its topics, nothing else.
+   * @default - none: no agent of the site scales on a cloud queue or topic
    */
-  readonly kedaRoleArn: string;
+  readonly kedaRoleArn?: string;
   /** Per agent type placed on the site's cluster, by agent name. */
   readonly agents: Readonly<Record<string, AgentCloudBindings>>;
+  /** The topics to create on each Kafka cluster of the site. @default - none */
+  readonly kafkaTopics?: readonly KafkaTopicSet[];
+}
+
+/** A Kafka topic as the fleet creates it. */
+export interface KafkaTopicSpec {
+  readonly name: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  /** Topic-level configuration, e.g. `{ 'retention.ms': '604800000' }`. */
+  readonly config: Readonly<Record<string, string>>;
+}
+
+/** The topics of one Kafka cluster and the identity allowed to create them. */
+export interface KafkaTopicSet {
+  /** Name of the Kafka broker of the environment. */
+  readonly broker: string;
+  readonly endpoint: KafkaEndpoint;
+  /** Service-account annotations of the topic creator (IRSA). */
+  readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
+  readonly topics: readonly KafkaTopicSpec[];
 }

@@ -20,6 +20,7 @@ export interface TerraformJson {
     readonly required_providers?: Record<string, { readonly source?: string }>;
   };
   readonly provider?: Record<string, readonly Record<string, unknown>[]>;
+  readonly variable?: Record<string, { readonly default?: unknown; readonly sensitive?: boolean }>;
   readonly [key: string]: unknown;
 }
 
@@ -230,6 +231,25 @@ export function terraformEnv(base: NodeJS.ProcessEnv, cliConfigFile: string): No
   };
 }
 
+/**
+ * `TF_VAR_<name>` placeholders for the sensitive variables without a default
+ * (e.g. a broker's administrator password), which an offline plan cannot ask
+ * for. Only in the Terraform process's environment; a value the caller set wins.
+ */
+export function placeholderVariables(
+  config: TerraformJson,
+  env: NodeJS.ProcessEnv,
+): Record<string, string> {
+  const placeholders: Record<string, string> = {};
+  for (const [name, variable] of Object.entries(config.variable ?? {})) {
+    if (variable.sensitive !== true || 'default' in variable) continue;
+    if (env[`TF_VAR_${name}`] === undefined) {
+      placeholders[`TF_VAR_${name}`] = `offline-plan-placeholder-${process.pid}`;
+    }
+  }
+  return placeholders;
+}
+
 /** `terraform version`, or `undefined` when the binary cannot run. */
 export function terraformVersion(terraform = 'terraform'): string | undefined {
   const result = spawnSync(terraform, ['version', '-json'], {
@@ -419,7 +439,7 @@ async function planStack(stack: SynthesizedStack, context: PlanContext): Promise
   const run = (args: string[]) =>
     runCommand(context.terraform, args, {
       cwd: stack.dir,
-      env: context.env,
+      env: { ...placeholderVariables(stack.config, context.env), ...context.env },
       timeoutSeconds: context.timeoutSeconds,
     });
 

@@ -1,0 +1,278 @@
+import { Construct } from 'constructs';
+import { AgentRole } from './agent-role';
+import { AgentScalingGroup, ECS_AL2023_AMI } from './agent-scaling-group';
+import { AgentTable, TableBilling } from './dynamodb-table';
+import { IamPolicyStatement } from './iam-statement';
+import { MSK_IAM_PORT, MskCluster } from './msk-cluster';
+import { AgentQueue } from './sqs-queue';
+import {
+  AgentCloudBindings,
+  AgentSpec,
+  AwsSiteSpec,
+  BrokerSpec,
+  DEFAULT_KEDA_NAMESPACE,
+  KAFKA_TOPICS_ACCOUNT,
+  KafkaTopicSet,
+  KafkaTopicSpec,
+  KEDA_OPERATOR_SERVICE_ACCOUNT,
+  resolveAgent,
+  ResolvedAgent,
+  SiteCloudBindings,
+  ValidationError,
+} from '../model';
+
+/** Props of {@link SiteAgents}. */
+export interface SiteAgentsProps {
+  /** Name of the environment; with the site's and the agent's, it names tables. */
+  readonly environment: string;
+  readonly site: AwsSiteSpec;
+  /** The agent types placed on the site, with the site's overrides applied. */
+  readonly agents: readonly AgentSpec[];
+  /** The environment's brokers. */
+  readonly brokers: readonly BrokerSpec[];
+  /** The site's MSK clusters by broker name. */
+  readonly kafka: ReadonlyMap<string, MskCluster>;
+  /** The site's EKS cluster: its OIDC provider trusts the agents' service accounts. */
+  readonly cluster: { readonly oidcProviderArn: string; readonly oidcIssuer: string };
+  readonly vpcId: string;
+  /** Private subnets, one per availability zone. */
+  readonly subnetIds: readonly string[];
+  /** Namespace of KEDA on the cluster. @default 'keda' */
+  readonly kedaNamespace?: string;
+}
+
+/** Replicas of every topic the fleet creates; the clusters enforce `min.insync.replicas` 2. */
+const TOPIC_REPLICATION = 3;
+const DEAD_LETTER_TOPIC_RETENTION_MS = 14 * 86_400_000;
+
+/**
+ * The cloud side of a site's agents:
+ * - per agent with an SQS binding, its {@link AgentQueue} and dead-letter queue;
+ * - per stateful agent, its {@link AgentTable} `<env>-<site>-<agent>`;
+ * - per agent on the EKS cluster, an {@link AgentRole} for its service account
+ *   with exactly what its bindings need (consume its queue or topic, send to the
+ *   SQS queues it publishes to, write its dead-letter topic, read and write its
+ *   table, use the keys of those); none when it needs nothing;
+ * - per agent placed on a scaling group, its {@link AgentScalingGroup} with the
+ *   same statements on its instance role;
+ * - KEDA's operator role, limited to reading the depth of those queues and the
+ *   lag of those consumer groups;
+ * - per MSK cluster, the topics to create (replication 3; partitions at least
+ *   the consumer's maximum replicas; a dead-letter topic beside each) and the
+ *   role allowed to create exactly those.
+ * Children take the agent's or broker's name: renaming one replaces its resources.
+ */
+export class SiteAgents extends Construct {
+  /** What the cluster's platform and agents stacks need. */
+  readonly bindings: SiteCloudBindings;
+  /** Agents on scaling groups, by name. */
+  readonly scalingGroups: ReadonlyMap<string, AgentScalingGroup>;
+  /** SQS queues by agent name. */
+  readonly queues: ReadonlyMap<string, AgentQueue>;
+  /** Tables by agent name. */
+  readonly tables: ReadonlyMap<string, AgentTable>;
+
+  constructor(scope: Construct, id: string, props: SiteAgentsProps) {
+    super(scope, id);
+    const { site } = props;
+    const resolved = props.agents.map(resolveAgent);
+    const brokerKind = (name: string) => props.brokers.find((b) => b.name === name)?.kind;
+    const queues = new Map<string, AgentQueue>();
+    for (const agent of resolved) {
+      if (!agent.spec.queue || brokerKind(agent.spec.queue.broker) !== 'sqs') continue;
+      queues.set(
+        agent.spec.name,
+        new AgentQueue(this, `Queue-${agent.spec.name}`, {
+          binding: agent.spec.queue,
+          accountId: site.accountId,
+          region: site.region,
+        }),
+      );
+    }
+    const tables = new Map<string, AgentTable>();
+    for (const agent of resolved) {
+      const state = agent.spec.state;
+      if (!state) continue;
+      const capacity = state.capacity;
+      tables.set(
+        agent.spec.name,
+        new AgentTable(this, `Table-${agent.spec.name}`, {
+          name: `${props.environment}-${site.name}-${agent.spec.name}`,
+          accountId: site.accountId,
+          region: site.region,
+          partitionKey: state.partitionKey,
+          sortKey: state.sortKey,
+          billing: capacity
+            ? TableBilling.provisioned({
+                readCapacity: capacity.read,
+                writeCapacity: capacity.write,
+                targetUtilizationPercent: capacity.targetUtilization,
+              })
+            : TableBilling.onDemand(),
+        }),
+      );
+    }
+    this.queues = queues;
+    this.tables = tables;
+
+    const queueOf = (broker: string, queue: string): AgentQueue | undefined =>
+      resolved
+        .filter((a) => a.spec.queue?.broker === broker && a.spec.queue.queue === queue)
+        .map((a) => queues.get(a.spec.name))
+        .find((found) => found !== undefined);
+    const problems: { path: (string | number)[]; message: string }[] = [];
+    const statementsOf = (agent: ResolvedAgent): IamPolicyStatement[] => {
+      const name = agent.spec.name;
+      const statements: IamPolicyStatement[] = [
+        ...(queues.get(name)?.consumeStatements() ?? []),
+        ...(tables.get(name)?.readWriteStatements() ?? []),
+      ];
+      (agent.spec.publishes ?? []).forEach((target, index) => {
+        if (brokerKind(target.broker) !== 'sqs') return;
+        const queue = queueOf(target.broker, target.queue);
+        if (queue) statements.push(...queue.sendStatements());
+        else {
+          problems.push({
+            path: [name, 'publishes', index, 'queue'],
+            message: `no agent of site '${site.name}' consumes SQS queue '${target.queue}', so the fleet does not create it`,
+          });
+        }
+      });
+      const topic = agent.topic;
+      const msk = topic && props.kafka.get(topic.broker);
+      if (topic && msk) {
+        statements.push(...msk.consumeStatements(topic.topic, topic.consumerGroup));
+        if (topic.deadLetter.enabled)
+          statements.push(...msk.produceStatements(topic.deadLetter.topic));
+      }
+      return statements;
+    };
+
+    const agentBindings: Record<string, AgentCloudBindings> = {};
+    const scalingGroups = new Map<string, AgentScalingGroup>();
+    for (const agent of resolved) {
+      const name = agent.spec.name;
+      const statements = statementsOf(agent);
+      const group = agent.spec.placement?.scalingGroup;
+      const queue = queues.get(name);
+      if (group) {
+        if (!queue || !agent.spec.scaling) continue; // the model refuses this placement
+        scalingGroups.set(
+          name,
+          new AgentScalingGroup(this, `ScalingGroup-${name}`, {
+            agent: agent.spec,
+            vpcId: props.vpcId,
+            subnetIds: props.subnetIds,
+            instanceType: group.instanceType,
+            amiId: group.image ?? ECS_AL2023_AMI,
+            minSize: agent.spec.scaling.minReplicas,
+            maxSize: agent.spec.scaling.maxReplicas,
+            queue: { name: queue.queueName, arn: queue.queueArn, url: queue.queueUrl },
+            policyStatements: statements,
+          }),
+        );
+        continue;
+      }
+      if (statements.length === 0) continue;
+      const role = new AgentRole(this, `Role-${name}`, {
+        ...props.cluster,
+        namespace: agent.namespace,
+        serviceAccount: name,
+        statements,
+      });
+      const topic = agent.topic;
+      const msk = topic && props.kafka.get(topic.broker);
+      const table = tables.get(name);
+      agentBindings[name] = {
+        region: site.region,
+        serviceAccountAnnotations: role.serviceAccountAnnotations,
+        sqs: queue && { queueUrl: queue.queueUrl, deadLetterQueueUrl: queue.deadLetterQueueUrl },
+        kafka: msk && {
+          bootstrapServers: msk.bootstrapBrokersSaslIam,
+          port: MSK_IAM_PORT,
+          networkCidr: site.network.cidr,
+        },
+        table: table && { name: table.tableName },
+      };
+    }
+    if (problems.length > 0) throw new ValidationError(this.node.path, problems);
+    this.scalingGroups = scalingGroups;
+
+    const onCluster = resolved.filter((agent) => !agent.spec.placement?.scalingGroup);
+    const kedaStatements = onCluster.flatMap((agent) => {
+      const queue = queues.get(agent.spec.name);
+      const topic = agent.topic;
+      const msk = topic && props.kafka.get(topic.broker);
+      return [
+        ...(queue && agent.spec.scaling?.queueDepth ? queue.depthReaderStatements() : []),
+        ...(topic && msk && agent.spec.scaling?.consumerLag
+          ? msk.lagReaderStatements(topic.topic, topic.consumerGroup)
+          : []),
+      ];
+    });
+    const kedaRole =
+      kedaStatements.length > 0
+        ? new AgentRole(this, 'KedaRole', {
+            ...props.cluster,
+            namespace: props.kedaNamespace ?? DEFAULT_KEDA_NAMESPACE,
+            serviceAccount: KEDA_OPERATOR_SERVICE_ACCOUNT,
+            statements: kedaStatements,
+          })
+        : undefined;
+
+    const kafkaTopics: KafkaTopicSet[] = [];
+    for (const [broker, msk] of props.kafka) {
+      const topics = topicsOf(onCluster.filter((agent) => agent.topic?.broker === broker));
+      if (topics.length === 0) continue;
+      const role = new AgentRole(this, `KafkaTopicsRole-${broker}`, {
+        ...props.cluster,
+        namespace: KAFKA_TOPICS_ACCOUNT.namespace,
+        serviceAccount: KAFKA_TOPICS_ACCOUNT.name,
+        statements: msk.topicAdminStatements(topics.map((topic) => topic.name)),
+      });
+      kafkaTopics.push({
+        broker,
+        endpoint: {
+          bootstrapServers: msk.bootstrapBrokersSaslIam,
+          port: MSK_IAM_PORT,
+          networkCidr: site.network.cidr,
+        },
+        serviceAccountAnnotations: role.serviceAccountAnnotations,
+        topics,
+      });
+    }
+    this.bindings = {
+      kedaRoleArn: kedaRole?.roleArn,
+      agents: agentBindings,
+      kafkaTopics: kafkaTopics.length > 0 ? kafkaTopics : undefined,
+    };
+  }
+}
+
+/**
+ * The topics agents bind to and their dead-letter topics, once each; a topic
+ * two agents read gets the larger partition count.
+ */
+function topicsOf(agents: readonly ResolvedAgent[]): KafkaTopicSpec[] {
+  const topics = new Map<string, KafkaTopicSpec>();
+  const add = (name: string, partitions: number, retentionMs: number) => {
+    const known = topics.get(name);
+    topics.set(name, {
+      name,
+      partitions: Math.max(partitions, known?.partitions ?? 0),
+      replicationFactor: TOPIC_REPLICATION,
+      config: {
+        'retention.ms': String(Math.max(retentionMs, Number(known?.config['retention.ms'] ?? 0))),
+      },
+    });
+  };
+  for (const agent of agents) {
+    const topic = agent.topic;
+    if (!topic) continue;
+    add(topic.topic, topic.partitions, topic.retention.millis);
+    if (topic.deadLetter.enabled) {
+      add(topic.deadLetter.topic, topic.partitions, DEAD_LETTER_TOPIC_RETENTION_MS);
+    }
+  }
+  return [...topics.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
