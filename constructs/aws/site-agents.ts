@@ -43,6 +43,7 @@ export interface SiteAgentsProps {
 
 /** Replicas of every topic the fleet creates; the clusters enforce `min.insync.replicas` 2. */
 const TOPIC_REPLICATION = 3;
+const MIN_INSYNC_REPLICAS = 2;
 const DEAD_LETTER_TOPIC_RETENTION_MS = 14 * 86_400_000;
 
 /**
@@ -263,6 +264,8 @@ function topicsOf(agents: readonly ResolvedAgent[]): KafkaTopicSpec[] {
       replicationFactor: TOPIC_REPLICATION,
       config: {
         'retention.ms': String(Math.max(retentionMs, Number(known?.config['retention.ms'] ?? 0))),
+        // Stated per topic too, so the topic keeps it whatever the cluster's default.
+        'min.insync.replicas': String(MIN_INSYNC_REPLICAS),
       },
     });
   };
