@@ -2,6 +2,7 @@ import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { applyBackend } from '../constructs/backend';
 import {
+  AwsTriggerAuthentication,
   BrokerTriggerAuthentication,
   KubernetesAgent,
   priorityClassName,
@@ -49,9 +50,14 @@ export class AgentsStack extends TerraformStack {
           brokers: props.brokers,
           namespace: agent.namespace,
           priorityClassName: priorityClassName(agent.priority),
+          cloud: props.cloud?.agents[agent.spec.name],
         }),
       );
     }
     this.agents = agents;
+    // KEDA reads SQS and MSK as its own IAM role, through one authentication per cluster.
+    if ([...agents.values()].some((agent) => agent.usesAwsTriggerAuthentication)) {
+      new AwsTriggerAuthentication(this, 'AwsTriggerAuthentication');
+    }
   }
 }

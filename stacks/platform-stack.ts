@@ -87,7 +87,11 @@ export class PlatformStack extends TerraformStack {
       agents: agents.map(monitored),
     });
     // KEDA's ServiceMonitors need the Prometheus operator's CRDs first.
-    new KedaRelease(this, 'Keda', { namespace: kedaNamespace, dependsOn: [monitoring.release] });
+    new KedaRelease(this, 'Keda', {
+      namespace: kedaNamespace,
+      dependsOn: [monitoring.release],
+      awsRoleArn: props.cloud?.kedaRoleArn,
+    });
 
     if (props.nodeAutoscaler) {
       new ClusterAutoscalerRelease(this, 'ClusterAutoscaler', props.nodeAutoscaler);

@@ -20,7 +20,7 @@ export type { AgentPriorityClassProps } from './priority-class';
 export { siteHelmProvider, siteProvider } from './providers';
 export { RabbitMqCluster } from './rabbitmq-cluster';
 export type { RabbitMqClusterProps } from './rabbitmq-cluster';
-export { BrokerTriggerAuthentication } from './trigger-authentication';
+export { AwsTriggerAuthentication, BrokerTriggerAuthentication } from './trigger-authentication';
 export type { BrokerTriggerAuthenticationProps } from './trigger-authentication';
 export { WriteOnlySecret } from './write-only-secret';
 export type { WriteOnlySecretProps } from './write-only-secret';

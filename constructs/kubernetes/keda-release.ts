@@ -11,6 +11,15 @@ export interface KedaReleaseProps {
   readonly serviceMonitors?: boolean;
   /** What must be installed first, e.g. the release that brings the ServiceMonitor CRD. @default - nothing */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * IAM role KEDA's operator runs as (IRSA), through which the `keda-aws`
+   * ClusterTriggerAuthentication reads SQS and MSK: the chart annotates the
+   * operator's service account with it and with regional STS endpoints. May be
+   * a Terraform token.
+   * @default - no cloud identity
+   * @see https://keda.sh/docs/2.20/authentication-providers/aws/
+   */
+  readonly awsRoleArn?: string;
 }
 
 /**
@@ -47,6 +56,19 @@ export class KedaRelease extends Construct {
             operator: { enabled: true, serviceMonitor: { enabled: monitors } },
             metricServer: { enabled: true, serviceMonitor: { enabled: monitors } },
           },
+          ...(props.awsRoleArn !== undefined
+            ? {
+                podIdentity: {
+                  aws: {
+                    irsa: {
+                      enabled: true,
+                      roleArn: props.awsRoleArn,
+                      stsRegionalEndpoints: 'true',
+                    },
+                  },
+                },
+              }
+            : {}),
         }),
       ],
     });

@@ -12,6 +12,7 @@ import {
   ScalingSpec,
 } from '../model';
 import { Manifest } from './pod-manifest';
+import { KAFKA_OFFSET_RESET } from './pod-plan';
 
 const API_VERSION = 'keda.sh/v1alpha1';
 
@@ -218,12 +219,6 @@ function kafkaTriggerMetadata(
     awsRegion: region,
   };
 }
-
-/**
- * Where a consumer group without committed offsets starts; agents and KEDA's
- * lag must agree on it.
- */
-export const KAFKA_OFFSET_RESET = 'earliest';
 
 /**
  * ScaledObject for a long-running consumer: the HPA behaviour goes through

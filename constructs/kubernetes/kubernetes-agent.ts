@@ -6,11 +6,13 @@ import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account
 import { Construct } from 'constructs';
 import {
   rabbitMqBrokers,
+  AgentCloudBindings,
   AgentSpec,
   BrokerSpec,
   DEFAULT_MONITORING_NAMESPACE,
   Duration,
   KubernetesSiteSpec,
+  Problem,
   prometheusUrlOf,
   ResolvedAgent,
   resolveAgent,
@@ -20,7 +22,7 @@ import {
   ValidationError,
 } from '../model';
 import { NativeAutoscaler } from './hpa';
-import { scaledJob, scaledObject, TriggerContext } from './keda';
+import { scaledJob, scaledObject, TriggerContext, usesAwsTriggerAuthentication } from './keda';
 import { AgentNetworkPolicy } from './network-policy';
 import { manifestPodSpec } from './pod-manifest';
 import { PodPlan, planPod, selectorLabels } from './pod-plan';
@@ -41,6 +43,14 @@ export interface KubernetesAgentProps {
   readonly namespace: string;
   /** PriorityClass of the agent's tier. */
   readonly priorityClassName: string;
+  /**
+   * What the infra stack of the agent's cloud site built for it: the service
+   * account's cloud identity (IRSA annotations), its SQS queue, its MSK
+   * cluster and its table. Values may be Terraform tokens. An SQS queue
+   * binding, a Kafka topic binding or state needs the matching value.
+   * @default - none: a cluster the user runs, without cloud services
+   */
+  readonly cloud?: AgentCloudBindings;
 }
 
 /**
@@ -55,18 +65,27 @@ export class KubernetesAgent extends Construct {
   /** The pools the agent may be scheduled on. */
   readonly pools: readonly string[];
   readonly resolved: ResolvedAgent;
+  /**
+   * Whether its KEDA triggers read AWS services (SQS, MSK) through the
+   * cluster's `keda-aws` ClusterTriggerAuthentication, which the stack creates.
+   */
+  readonly usesAwsTriggerAuthentication: boolean;
 
   constructor(scope: Construct, id: string, props: KubernetesAgentProps) {
     super(scope, id);
-    const { agent, site, brokers } = props;
-    const problems = [...validateAgent(agent), ...validateAgentOnSite(agent, site, brokers)];
+    const { agent, site, brokers, cloud } = props;
+    const problems = [
+      ...validateAgent(agent),
+      ...validateAgentOnSite(agent, site, brokers),
+      ...cloudBindingProblems(agent, site, brokers, cloud),
+    ];
     if (problems.length > 0) throw new ValidationError(this.node.path, problems);
 
     const resolved = resolveAgent(agent);
     this.resolved = resolved;
     const rabbitMq = rabbitMqBrokers(brokers);
     const broker = rabbitMq.find((candidate) => candidate.name === resolved.queue?.broker);
-    const plan = planPod(resolved, site, props.priorityClassName, brokers);
+    const plan = planPod(resolved, site, props.priorityClassName, brokers, cloud);
     this.pools = plan.pools;
     const name = agent.name;
     const namespace = props.namespace;
@@ -74,7 +93,11 @@ export class KubernetesAgent extends Construct {
     const metadata = { name, namespace, labels };
 
     new ServiceAccountV1(this, 'ServiceAccount', {
-      metadata,
+      metadata: cloud
+        ? { ...metadata, annotations: { ...cloud.serviceAccountAnnotations } }
+        : metadata,
+      // IRSA's token is a projected volume the EKS webhook adds for annotated
+      // service accounts whatever this says: the Kubernetes API token stays out.
       automountServiceAccountToken: resolved.serviceAccountToken,
     });
 
@@ -86,14 +109,19 @@ export class KubernetesAgent extends Construct {
       metricsPort: resolved.metricsPort?.name,
       monitoringNamespace: site.monitoring?.namespace ?? DEFAULT_MONITORING_NAMESPACE,
       egress: agent.isolation?.egress,
+      kafka: resolved.topic && cloud?.kafka,
+      cloudApis: cloud !== undefined,
     });
 
     const triggers = (scaling: ScalingSpec): TriggerContext => ({
       agent: resolved,
       scaling,
       broker,
+      cloud,
       prometheusUrl: prometheusUrlOf(site),
     });
+    this.usesAwsTriggerAuthentication =
+      agent.scaling !== undefined && usesAwsTriggerAuthentication(triggers(agent.scaling));
 
     switch (resolved.workload) {
       case 'scheduled':
@@ -184,4 +212,45 @@ export class KubernetesAgent extends Construct {
       },
     });
   }
+}
+
+/**
+ * Bindings to cloud services that the cloud bindings must back: without them
+ * the agent would run with no queue, topic or table to reach.
+ */
+function cloudBindingProblems(
+  agent: AgentSpec,
+  site: KubernetesSiteSpec,
+  brokers: readonly BrokerSpec[],
+  cloud?: AgentCloudBindings,
+): Problem[] {
+  const problems: Problem[] = [];
+  const unbound = `the site gave no cloud bindings for agent '${agent.name}'`;
+  const queueBroker = brokers.find((broker) => broker.name === agent.queue?.broker);
+  if (queueBroker?.kind === 'sqs' && !cloud?.sqs) {
+    problems.push({
+      path: ['queue', 'broker'],
+      message: `SQS broker '${queueBroker.name}' needs the queue its site's infra stack builds, and ${cloud ? `the bindings of agent '${agent.name}' hold no SQS queue` : unbound}; SQS is reached only from an AWS site's EKS cluster`,
+    });
+  }
+  if (agent.topic && !cloud?.kafka) {
+    problems.push({
+      path: ['topic', 'broker'],
+      message: `Kafka broker '${agent.topic.broker}' needs the MSK cluster its site's infra stack builds, and ${cloud ? `the bindings of agent '${agent.name}' hold no Kafka endpoint` : unbound}; MSK is reached only from an AWS site's EKS cluster`,
+    });
+  }
+  // Elsewhere than on an AWS site, state is refused with the site's own reason.
+  if (agent.state && site.cloud === 'aws' && !cloud?.table) {
+    problems.push({
+      path: ['state'],
+      message: `needs the table its site's infra stack builds, and ${cloud ? `the bindings of agent '${agent.name}' hold no table` : unbound}`,
+    });
+  }
+  if (cloud && agent.container.env?.AWS_REGION !== undefined) {
+    problems.push({
+      path: ['container', 'env', 'AWS_REGION'],
+      message: `is set from the site's cloud bindings (${cloud.region})`,
+    });
+  }
+  return problems;
 }

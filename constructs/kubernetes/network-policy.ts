@@ -3,10 +3,14 @@ import {
   NetworkPolicyV1SpecEgress,
   NetworkPolicyV1SpecIngress,
 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { brokerEndpoint, brokerPorts, RabbitMqBrokerSpec } from '../model';
 
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** The private IPv4 ranges (RFC 1918). */
+const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 
 /** Props of {@link AgentNetworkPolicy}. */
 export interface AgentNetworkPolicyProps {
@@ -20,12 +24,25 @@ export interface AgentNetworkPolicyProps {
   readonly monitoringNamespace: string;
   /** Extra egress as CIDRs and TCP ports. @default - none */
   readonly egress?: readonly { readonly cidr: string; readonly ports: readonly number[] }[];
+  /**
+   * A Kafka cluster outside the cluster: its brokers' network and listener port.
+   * Either may be a Terraform token.
+   * @default - none
+   */
+  readonly kafka?: { readonly networkCidr: string; readonly port: number };
+  /**
+   * Reach the cloud's public regional endpoints (STS for the workload identity,
+   * SQS, DynamoDB) over HTTPS: TCP 443 to any public address.
+   * @default false
+   */
+  readonly cloudApis?: boolean;
 }
 
 /**
  * Default-deny NetworkPolicy for one agent: ingress only from the monitoring
  * namespace to the metrics port; egress only to cluster DNS, the agent's brokers
- * and the networks it declares.
+ * (RabbitMQ, a Kafka cluster's network), the cloud's public APIs when it has a
+ * cloud identity, and the networks it declares.
  * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
  */
 export class AgentNetworkPolicy extends Construct {
@@ -60,6 +77,29 @@ export class AgentNetworkPolicy extends Construct {
       },
     ];
     egress.push(...(props.brokers ?? []).map(brokerEgress));
+    if (props.kafka) {
+      const { port } = props.kafka;
+      egress.push({
+        to: [{ ipBlock: { cidr: props.kafka.networkCidr } }],
+        ports: [
+          {
+            port: Token.isUnresolved(port) ? Token.asString(port) : String(port),
+            protocol: 'TCP',
+          },
+        ],
+      });
+    }
+    if (props.cloudApis) {
+      // STS, SQS and DynamoDB answer on public regional endpoints, reached through
+      // the NAT gateway: a NetworkPolicy cannot name them, so any public address is
+      // allowed on 443 and the private ranges stay closed, so that this rule opens
+      // no path to other workloads of the network. (VPC interface endpoints would
+      // put them in the network's range and need a rule of their own.)
+      egress.push({
+        to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [...PRIVATE_RANGES] } }],
+        ports: [{ port: '443', protocol: 'TCP' }],
+      });
+    }
     for (const rule of props.egress ?? []) {
       egress.push({
         to: [{ ipBlock: { cidr: rule.cidr } }],

@@ -1,4 +1,5 @@
 import {
+  AgentCloudBindings,
   agentCredentialsSecret,
   BrokerSpec,
   rabbitMqBrokers,
@@ -137,6 +138,7 @@ export function planPod(
   site: KubernetesSiteSpec,
   priorityClassName: string,
   brokers: readonly BrokerSpec[],
+  cloud?: AgentCloudBindings,
 ): PodPlan {
   const rabbitMq = rabbitMqBrokers(brokers);
   const broker = rabbitMq.find((candidate) => candidate.name === agent.queue?.broker);
@@ -202,6 +204,7 @@ export function planPod(
       env: [
         ...Object.entries(spec.container.env ?? {}).map(([name, value]) => ({ name, value })),
         ...bindingEnv(agent, broker),
+        ...cloudEnv(agent, cloud),
         ...(credentials.length > 0
           ? [{ name: 'FLEET_BROKER_CREDENTIALS_DIR', value: CREDENTIALS_DIR }]
           : []),
@@ -229,6 +232,13 @@ export function planPod(
   };
 }
 
+/**
+ * Where an agent's consumer group starts when it has no committed offsets
+ * (`auto.offset.reset`); KEDA's `kafka` trigger computes the lag with the same
+ * policy, so they agree on what is pending.
+ */
+export const KAFKA_OFFSET_RESET = 'earliest';
+
 /** Prefix of the environment variables that tell an agent its queue binding. */
 export const BINDING_ENV_PREFIX = 'FLEET_';
 
@@ -253,6 +263,37 @@ function bindingEnv(
   };
   if (queue.maxPriority !== undefined) env.FLEET_QUEUE_MAX_PRIORITY = String(queue.maxPriority);
   if (queue.deadLetter.enabled) env.FLEET_DEAD_LETTER_EXCHANGE = queue.deadLetter.exchange;
+  return Object.entries(env).map(([name, value]) => ({ name, value }));
+}
+
+/**
+ * What the site's infra stack built for the agent, as environment variables:
+ * the region, its SQS queues, its MSK topic and its table. Credentials come
+ * from the service account's cloud identity (IRSA), never from here.
+ */
+function cloudEnv(
+  agent: ResolvedAgent,
+  cloud?: AgentCloudBindings,
+): { name: string; value: string }[] {
+  if (!cloud) return [];
+  const env: Record<string, string> = { AWS_REGION: cloud.region };
+  const { queue, topic } = agent;
+  if (queue && cloud.sqs) {
+    env.FLEET_QUEUE_URL = cloud.sqs.queueUrl;
+    env.FLEET_DEAD_LETTER_QUEUE_URL = cloud.sqs.deadLetterQueueUrl;
+    env.FLEET_QUEUE_NAME = queue.queue;
+    env.FLEET_MAX_PROCESSING_SECONDS = String(queue.maxProcessingTime.toSecondsCeil());
+  }
+  if (topic && cloud.kafka) {
+    env.FLEET_KAFKA_BOOTSTRAP_SERVERS = cloud.kafka.bootstrapServers;
+    env.FLEET_KAFKA_TOPIC = topic.topic;
+    env.FLEET_KAFKA_CONSUMER_GROUP = topic.consumerGroup;
+    if (topic.deadLetter.enabled) env.FLEET_KAFKA_DEAD_LETTER_TOPIC = topic.deadLetter.topic;
+    env.FLEET_KAFKA_AUTH = 'aws-msk-iam';
+    env.FLEET_KAFKA_AUTO_OFFSET_RESET = KAFKA_OFFSET_RESET;
+    env.FLEET_MAX_PROCESSING_SECONDS = String(topic.maxProcessingTime.toSecondsCeil());
+  }
+  if (cloud.table) env.FLEET_TABLE_NAME = cloud.table.name;
   return Object.entries(env).map(([name, value]) => ({ name, value }));
 }
 

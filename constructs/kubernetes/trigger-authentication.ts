@@ -1,7 +1,7 @@
 import { Manifest as ManifestResource } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
 import { RabbitMqBrokerSpec } from '../model';
-import { clusterTriggerAuthentication } from './keda';
+import { awsClusterTriggerAuthentication, clusterTriggerAuthentication } from './keda';
 
 /** Props of {@link BrokerTriggerAuthentication}. */
 export interface BrokerTriggerAuthenticationProps {
@@ -15,5 +15,18 @@ export class BrokerTriggerAuthentication extends Construct {
     new ManifestResource(this, 'Resource', {
       manifest: clusterTriggerAuthentication(props.broker),
     });
+  }
+}
+
+/**
+ * ClusterTriggerAuthentication `keda-aws`, through which KEDA reads SQS queue
+ * depth and MSK consumer lag as its own operator's IAM role (IRSA): the KEDA
+ * release must be given that role (`KedaReleaseProps.awsRoleArn`).
+ * @see https://keda.sh/docs/2.20/authentication-providers/aws/
+ */
+export class AwsTriggerAuthentication extends Construct {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new ManifestResource(this, 'Resource', { manifest: awsClusterTriggerAuthentication() });
   }
 }
