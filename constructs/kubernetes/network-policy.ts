@@ -3,7 +3,6 @@ import {
   NetworkPolicyV1SpecEgress,
   NetworkPolicyV1SpecIngress,
 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
-import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { brokerEndpoint, brokerPorts, RabbitMqBrokerSpec } from '../model';
 
@@ -78,15 +77,9 @@ export class AgentNetworkPolicy extends Construct {
     ];
     egress.push(...(props.brokers ?? []).map(brokerEgress));
     if (props.kafka) {
-      const { port } = props.kafka;
       egress.push({
         to: [{ ipBlock: { cidr: props.kafka.networkCidr } }],
-        ports: [
-          {
-            port: Token.isUnresolved(port) ? Token.asString(port) : String(port),
-            protocol: 'TCP',
-          },
-        ],
+        ports: [{ port: String(props.kafka.port), protocol: 'TCP' }],
       });
     }
     if (props.cloudApis) {

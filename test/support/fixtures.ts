@@ -7,6 +7,7 @@ import {
   Duration,
   ImageRef,
   KubernetesSiteSpec,
+  SiteCloudBindings,
   Size,
 } from '../../constructs/model';
 import { AgentsStack } from '../../stacks/agents-stack';
@@ -58,10 +59,27 @@ export function consumer(overrides: Partial<AgentSpec> = {}): AgentSpec {
   };
 }
 
+/** What a site's stacks may be given beyond the site and its agents. */
+export interface SiteOptions {
+  /** @default - [BROKER] */
+  readonly brokers?: BrokerSpec[];
+  /** @default - none */
+  readonly cloud?: SiteCloudBindings;
+}
+
 /** Synthesizes one agents stack and returns its parsed Terraform JSON. */
-export function synthAgents(agents: AgentSpec[], site: KubernetesSiteSpec = SITE): TerraformJson {
+export function synthAgents(
+  agents: AgentSpec[],
+  site: KubernetesSiteSpec = SITE,
+  options: SiteOptions = {},
+): TerraformJson {
   const app = Testing.app();
-  const stack = new AgentsStack(app, 'test-dc1-agents', { site, brokers: [BROKER], agents });
+  const stack = new AgentsStack(app, 'test-dc1-agents', {
+    site,
+    brokers: options.brokers ?? [BROKER],
+    agents,
+    cloud: options.cloud,
+  });
   return JSON.parse(Testing.synth(stack, true)) as TerraformJson;
 }
 
@@ -104,9 +122,10 @@ export function synthPlatform(
   agents: AgentSpec[],
   site: KubernetesSiteSpec = SITE,
   brokers: BrokerSpec[] = [BROKER],
+  cloud?: SiteCloudBindings,
 ): TerraformJson & { ephemeral: Record<string, Record<string, unknown>> } {
   const app = Testing.app();
-  const stack = new PlatformStack(app, 'test-dc1-platform', { site, brokers, agents });
+  const stack = new PlatformStack(app, 'test-dc1-platform', { site, brokers, agents, cloud });
   return JSON.parse(Testing.synth(stack, true));
 }
 
