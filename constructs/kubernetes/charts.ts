@@ -38,4 +38,8 @@ export const IMAGES = {
   clusterAutoscalerTag: 'v1.33.0',
   /** The official image, with the management plugin. */
   rabbitmq: 'rabbitmq:4.1.4-management',
+  /** The official Apache Kafka image: its CLI tools create the fleet's topics on MSK. */
+  kafka: 'apache/kafka:4.1.1',
+  /** The curl project's image: fetches and checks pinned downloads in init containers. */
+  curl: 'curlimages/curl:8.17.0',
 } as const;
