@@ -6,6 +6,7 @@ import {
   ClusterAutoscalerRelease,
   FleetNamespace,
   GpuDevicePlugin,
+  KafkaTopics,
   KedaRelease,
   MonitoringRelease,
   PodSecurityLevel,
@@ -23,6 +24,8 @@ import {
   DEFAULT_KEDA_NAMESPACE,
   DEFAULT_MONITORING_NAMESPACE,
   DEVICE_PLUGIN_NAMESPACE,
+  KAFKA_TOPICS_NAMESPACE,
+  kafkaTopicsAccount,
   ResolvedAgent,
   resolveAgent,
   ValidationError,
@@ -95,6 +98,24 @@ export class PlatformStack extends TerraformStack {
 
     if (props.nodeAutoscaler) {
       new ClusterAutoscalerRelease(this, 'ClusterAutoscaler', props.nodeAutoscaler);
+    }
+
+    // Topics exist before the agents that read them start: the agents stack follows this one.
+    const topicSets = props.cloud?.kafkaTopics ?? [];
+    if (topicSets.length > 0) {
+      const topicsNamespace = namespace(KAFKA_TOPICS_NAMESPACE, 'platform');
+      for (const set of topicSets) {
+        new KafkaTopics(this, `KafkaTopics-${set.broker}`, {
+          name: kafkaTopicsAccount(set.broker).name,
+          namespace: topicsNamespace,
+          serviceAccountAnnotations: set.serviceAccountAnnotations,
+          bootstrapServers: set.endpoint.bootstrapServers,
+          region: set.region,
+          brokerCidr: set.endpoint.networkCidr,
+          port: set.endpoint.port,
+          topics: set.topics,
+        });
+      }
     }
 
     const gpuPools = site.nodePools.filter((pool) => pool.gpu);

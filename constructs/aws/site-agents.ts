@@ -11,7 +11,7 @@ import {
   AwsSiteSpec,
   BrokerSpec,
   DEFAULT_KEDA_NAMESPACE,
-  KAFKA_TOPICS_ACCOUNT,
+  kafkaTopicsAccount,
   KafkaTopicSet,
   KafkaTopicSpec,
   KEDA_OPERATOR_SERVICE_ACCOUNT,
@@ -227,12 +227,13 @@ export class SiteAgents extends Construct {
       if (topics.length === 0) continue;
       const role = new AgentRole(this, `KafkaTopicsRole-${broker}`, {
         ...props.cluster,
-        namespace: KAFKA_TOPICS_ACCOUNT.namespace,
-        serviceAccount: KAFKA_TOPICS_ACCOUNT.name,
+        namespace: kafkaTopicsAccount(broker).namespace,
+        serviceAccount: kafkaTopicsAccount(broker).name,
         statements: msk.topicAdminStatements(topics.map((topic) => topic.name)),
       });
       kafkaTopics.push({
         broker,
+        region: site.region,
         endpoint: {
           bootstrapServers: msk.bootstrapBrokersSaslIam,
           port: MSK_IAM_PORT,

@@ -26,3 +26,5 @@ export { WriteOnlySecret } from './write-only-secret';
 export type { WriteOnlySecretProps } from './write-only-secret';
 export { ClusterAutoscalerRelease } from './cluster-autoscaler-release';
 export type { ClusterAutoscalerReleaseProps } from './cluster-autoscaler-release';
+export { KafkaTopics } from './kafka-topics';
+export type { KafkaTopicsProps } from './kafka-topics';

@@ -5,28 +5,8 @@ import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account
 import { ITerraformDependable, Token } from 'cdktf';
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
-import { checkRange, Duration, Problem, ValidationError } from '../model';
+import { checkRange, Duration, KafkaTopicSpec, Problem, ValidationError } from '../model';
 import { IMAGES } from './charts';
-
-/** One Kafka topic, as it should exist on the cluster. */
-export interface KafkaTopicSpec {
-  /** 1 to 249 letters, digits, `.`, `_` or `-`; not `.` or `..`. */
-  readonly name: string;
-  /** 1 to 10000. Partitions can grow later, never shrink. */
-  readonly partitions: number;
-  /**
-   * 1 to 7. Applied when the topic is created; an existing topic with another
-   * factor fails the Job, since Kafka changes it only by reassigning partitions.
-   */
-  readonly replicationFactor: number;
-  /**
-   * Topic-level configuration, e.g. `retention.ms` or `min.insync.replicas`,
-   * set at creation and kept in step afterwards. Keys not listed are left as
-   * they are on the cluster, not reset.
-   * @see https://kafka.apache.org/documentation/#topicconfigs
-   */
-  readonly config: Readonly<Record<string, string>>;
-}
 
 /** Props of {@link KafkaTopics}. */
 export interface KafkaTopicsProps {
@@ -105,8 +85,6 @@ const JAR_DIR = '/opt/msk-iam-auth';
 const JAR = `${JAR_DIR}/aws-msk-iam-auth.jar`;
 /** UID and GID of `appuser` in the official Kafka image. */
 const KAFKA_UID = '1000';
-/** Long enough to read a finished Job's logs. */
-const FINISHED_JOB_TTL = Duration.days(7);
 /** Scheduling and image pulls before the Job's own deadline starts to matter. */
 const APPLY_MARGIN = Duration.minutes(5);
 
@@ -149,9 +127,9 @@ const NON_PUBLIC_IPV4 = [
  *
  * The Job's name ends in a hash of what it does (topics, scripts, images), so a
  * changed topic list gives a new name: Terraform replaces the Job and the new
- * one runs. A finished Job is deleted by Kubernetes after 7 days
- * (`ttl_seconds_after_finished`); the next plan then shows it to be created
- * again, and running it again changes nothing on the cluster.
+ * one runs. The finished Job is kept (no `ttl_seconds_after_finished`): were
+ * Kubernetes to delete it, every later plan would show it to be created again
+ * (hashicorp/terraform-provider-kubernetes#2531), which is noise in plan reviews.
  *
  * The pod runs the official `apache/kafka` image ({@link IMAGES}.kafka) as a
  * non-root user with a read-only root filesystem, all capabilities dropped and
@@ -260,7 +238,6 @@ export class KafkaTopics extends Construct {
       spec: {
         activeDeadlineSeconds: deadline,
         backoffLimit: 2,
-        ttlSecondsAfterFinished: String(FINISHED_JOB_TTL.toSeconds()),
         template: {
           metadata: { labels },
           spec: {

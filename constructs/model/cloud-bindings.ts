@@ -42,12 +42,23 @@ export interface SiteCloudBindings {
   readonly kafkaTopics?: readonly KafkaTopicSet[];
 }
 
-/** A Kafka topic as the fleet creates it. */
+/** One Kafka topic, as it should exist on the cluster. */
 export interface KafkaTopicSpec {
+  /** 1 to 249 letters, digits, `.`, `_` or `-`; not `.` or `..`. */
   readonly name: string;
+  /** 1 to 10000. Partitions can grow later, never shrink. */
   readonly partitions: number;
+  /**
+   * 1 to 7. Applied when the topic is created; an existing topic with another
+   * factor fails the creating Job, since Kafka changes it only by reassigning partitions.
+   */
   readonly replicationFactor: number;
-  /** Topic-level configuration, e.g. `{ 'retention.ms': '604800000' }`. */
+  /**
+   * Topic-level configuration, e.g. `retention.ms` or `min.insync.replicas`,
+   * set at creation and kept in step afterwards. Keys not listed are left as
+   * they are on the cluster, not reset.
+   * @see https://kafka.apache.org/documentation/#topicconfigs
+   */
   readonly config: Readonly<Record<string, string>>;
 }
 
@@ -56,6 +67,8 @@ export interface KafkaTopicSet {
   /** Name of the Kafka broker of the environment. */
   readonly broker: string;
   readonly endpoint: KafkaEndpoint;
+  /** Region of the cluster; the client signs its IAM authentication for it. */
+  readonly region: string;
   /** Service-account annotations of the topic creator (IRSA). */
   readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
   readonly topics: readonly KafkaTopicSpec[];

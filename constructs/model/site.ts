@@ -32,8 +32,13 @@ export const DEFAULT_KEDA_NAMESPACE = 'keda';
 /** Service account of KEDA's operator (the kedacore chart's default). */
 export const KEDA_OPERATOR_SERVICE_ACCOUNT = 'keda-operator';
 
-/** Namespace and service account of the Job that creates a site's Kafka topics. */
-export const KAFKA_TOPICS_ACCOUNT = { namespace: 'kafka-topics', name: 'kafka-topics' } as const;
+/** Namespace of the Jobs that create a site's Kafka topics. */
+export const KAFKA_TOPICS_NAMESPACE = 'kafka-topics';
+
+/** Namespace and service account of the Job that creates one Kafka broker's topics. */
+export function kafkaTopicsAccount(broker: string): { namespace: string; name: string } {
+  return { namespace: KAFKA_TOPICS_NAMESPACE, name: `kafka-topics-${broker}` };
+}
 
 /** Namespace of NVIDIA's device plugin on sites with GPU pools. */
 export const DEVICE_PLUGIN_NAMESPACE = 'nvidia-device-plugin';

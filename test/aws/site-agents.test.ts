@@ -4,7 +4,7 @@ import {
   AwsSiteSpec,
   BrokerSpec,
   Duration,
-  KAFKA_TOPICS_ACCOUNT,
+  kafkaTopicsAccount,
 } from '../../constructs/model';
 import { InfraStack } from '../../stacks/infra-stack';
 import { consumer } from '../support/fixtures';
@@ -130,7 +130,8 @@ describe('the cloud side of a site’s agents', () => {
   });
 
   it('lets the topic creator create exactly the bound topics and their dead-letter topics', () => {
-    const admin = policyOf(json, KAFKA_TOPICS_ACCOUNT.namespace, KAFKA_TOPICS_ACCOUNT.name);
+    const account = kafkaTopicsAccount('events');
+    const admin = policyOf(json, account.namespace, account.name);
     expect(admin[1].Action).toContain('kafka-cluster:CreateTopic');
     expect(admin[1].Resource).toEqual([
       expect.stringMatching(/\/sensor-readings$/),

@@ -87,12 +87,12 @@ describe('defaults', () => {
     ]);
   });
 
-  it('waits for the Job, bounded, with retries and a TTL', () => {
+  it('waits for the Job, bounded, with retries, and keeps it once finished', () => {
     expect(job.wait_for_completion).toBe(true);
     expect(job.spec.active_deadline_seconds).toBe(1800);
     expect(job.timeouts).toEqual({ create: '2100s', update: '2100s' });
     expect(job.spec.backoff_limit).toBe(2);
-    expect(job.spec.ttl_seconds_after_finished).toBe('604800');
+    expect(job.spec).not.toHaveProperty('ttl_seconds_after_finished');
     expect(pod.restart_policy).toBe('Never');
   });
 

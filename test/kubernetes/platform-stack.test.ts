@@ -403,3 +403,46 @@ describe('in-cluster RabbitMQ', () => {
     );
   });
 });
+
+describe('Kafka topics of a cloud site', () => {
+  const topics = [
+    {
+      name: 'sensor-readings',
+      partitions: 12,
+      replicationFactor: 3,
+      config: { 'retention.ms': '259200000', 'min.insync.replicas': '2' },
+    },
+  ];
+  const json = synthPlatform([consumer()], SITE, [BROKER], {
+    agents: {},
+    kafkaTopics: [
+      {
+        broker: 'events',
+        region: 'eu-west-1',
+        endpoint: { bootstrapServers: 'b-1.events:9098', port: 9098, networkCidr: '10.40.0.0/16' },
+        serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/topics' },
+        topics,
+      },
+    ],
+  });
+
+  it('runs the topic Job of each Kafka broker in a restricted namespace of its own', () => {
+    const namespaces = Object.values(resourcesOf(json, 'kubernetes_namespace_v1'));
+    expect(namespaces.map((ns: any) => ns.metadata.name)).toContain('kafka-topics');
+    const [job] = Object.values(resourcesOf(json, 'kubernetes_job_v1')) as any[];
+    expect(job.metadata.name).toMatch(/^kafka-topics-events-[0-9a-f]{10}$/);
+    expect(job.spec.template.spec.service_account_name).toMatch(
+      /KafkaTopics-events_ServiceAccount/,
+    );
+    const [account] = Object.values(resourcesOf(json, 'kubernetes_service_account_v1')).filter(
+      (candidate: any) => candidate.metadata.name === 'kafka-topics-events',
+    ) as any[];
+    expect(account.metadata.annotations).toEqual({
+      'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/topics',
+    });
+  });
+
+  it('has no topic Job where the site has no Kafka topics', () => {
+    expect(resourcesOf(synthPlatform([consumer()]), 'kubernetes_job_v1')).toEqual({});
+  });
+});
