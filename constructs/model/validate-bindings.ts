@@ -2,6 +2,7 @@ import { AgentSpec } from './agent-spec';
 import { AddProblem as Add, checkRange as checkWhole, listOf, Path } from './checks';
 import { BrokerSpec, brokerSite } from './broker';
 import { Problem } from './problems';
+import { QueueBinding } from './queue-binding';
 import { KubernetesSiteSpec } from './site';
 import { StateKey } from './state';
 import { MIN_TOPIC_PARTITIONS } from './topic-binding';
@@ -11,6 +12,15 @@ const KAFKA_TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 const KAFKA_GROUP = /^[A-Za-z0-9._:-]{1,255}$/;
 const MACHINE_IMAGE = /^(ami-[0-9a-f]{8,17}|resolve:ssm:\/[A-Za-z0-9_./-]+)$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const SQS_QUEUE = /^[A-Za-z0-9_-]{1,80}$/;
+
+/**
+ * Name of the dead-letter queue of a binding on an SQS broker: `deadLetter.queue`,
+ * or `<queue>-dlq` (SQS names take no `.`).
+ */
+export function sqsDeadLetterQueue(binding: Pick<QueueBinding, 'queue' | 'deadLetter'>): string {
+  return binding.deadLetter?.queue ?? `${binding.queue}-dlq`;
+}
 
 /** Problems of an agent's topic, state and scaling-group placement on their own. */
 export function validateBindings(spec: AgentSpec, add: Add): void {
@@ -90,6 +100,33 @@ function validateTopic(spec: AgentSpec, add: Add): void {
   }
 }
 
+/** SQS names: the queue and its dead-letter queue; SQS always dead-letters. */
+function validateSqsNames(queue: QueueBinding, add: Add): void {
+  if (!SQS_QUEUE.test(queue.queue)) {
+    add(
+      ['queue', 'queue'],
+      `'${queue.queue}' is not an SQS queue name: 1 to 80 letters, digits, '-' or '_' (FIFO queues are not supported)`,
+    );
+  }
+  const dead = queue.deadLetter;
+  if (dead?.enabled === false) {
+    add(
+      ['queue', 'deadLetter', 'enabled'],
+      'false is not allowed on SQS: every agent queue parks poison messages in a dead-letter queue',
+    );
+  }
+  const deadLetterName = sqsDeadLetterQueue(queue);
+  if (!SQS_QUEUE.test(deadLetterName)) {
+    const message = `dead-letter queue name '${deadLetterName}' is not an SQS queue name: 1 to 80 letters, digits, '-' or '_'`;
+    if (dead?.queue !== undefined) add(['queue', 'deadLetter', 'queue'], message);
+    else if (SQS_QUEUE.test(queue.queue)) {
+      add(['queue', 'queue'], `${message}; shorten the queue name or set 'deadLetter.queue'`);
+    }
+  } else if (deadLetterName === queue.queue) {
+    add(['queue', 'deadLetter', 'queue'], 'must differ from the queue it takes the failures of');
+  }
+}
+
 function validateState(spec: AgentSpec, add: Add): void {
   const state = spec.state;
   if (!state) return;
@@ -162,7 +199,9 @@ function validateScalingGroup(spec: AgentSpec, add: Add): void {
 /**
  * Problems between an agent's bindings and the brokers and site it is placed
  * on: the broker's kind fits the binding, cloud brokers and tables live on the
- * agent's own site.
+ * agent's own site, SQS names are names SQS accepts (queue and dead-letter
+ * queue) and SQS queues always dead-letter, publish targets are RabbitMQ or SQS
+ * queues the agent can reach.
  */
 export function validateBindingsOnSite(
   spec: AgentSpec,
@@ -191,6 +230,7 @@ export function validateBindingsOnSite(
         `does not apply to SQS broker '${queueBroker.name}'`,
       );
     }
+    if (spec.queue) validateSqsNames(spec.queue, add);
   }
   const topicBroker = spec.topic && find(spec.topic.broker);
   if (spec.topic && !topicBroker) {
@@ -223,6 +263,23 @@ export function validateBindingsOnSite(
       `Amazon MQ broker '${queueBroker.name}' takes no agent bindings yet: bind to an in-cluster or external RabbitMQ, or to SQS`,
     );
   }
+  (spec.publishes ?? []).forEach((target, index) => {
+    const broker = find(target.broker);
+    const path = ['publishes', index, 'broker'];
+    if (broker?.kind === 'kafka') {
+      add(path, `'${broker.name}' is a Kafka broker: agents publish to RabbitMQ or SQS queues`);
+    } else if (broker?.kind === 'rabbitmq' && broker.amazonMq) {
+      add(
+        path,
+        `Amazon MQ broker '${broker.name}' takes no agent bindings yet: publish to an in-cluster or external RabbitMQ, or to SQS`,
+      );
+    } else if (broker?.kind === 'sqs' && broker.site !== site.name) {
+      add(
+        path,
+        `SQS broker '${broker.name}' belongs to site '${broker.site}'; agents on site '${site.name}' reach only their own site's cloud brokers`,
+      );
+    }
+  });
   if (spec.state && site.cloud !== 'aws') {
     add(
       ['state'],

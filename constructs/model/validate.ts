@@ -10,7 +10,7 @@ import {
   DEVICE_PLUGIN_NAMESPACE,
   KubernetesSiteSpec,
 } from './site';
-import { Duration } from './units';
+import { Duration, Size } from './units';
 import { validateBindings, validateBindingsOnSite } from './validate-bindings';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -258,8 +258,8 @@ function validateScaling(spec: AgentSpec, scaling: ScalingSpec, add: AddProblem)
         ['scaling', 'fallback'],
         'KEDA refuses a fallback on a ScaledObject with cpu or memory signals: drop one of them',
       );
-    } else if (!scaling.queueDepth && !scaling.prometheus) {
-      add(['scaling', 'fallback'], 'applies only to queueDepth or prometheus signals');
+    } else if (!scaling.queueDepth && !scaling.consumerLag && !scaling.prometheus) {
+      add(['scaling', 'fallback'], 'applies only to queueDepth, consumerLag or prometheus signals');
     }
     if (perMessage)
       add(
@@ -400,7 +400,8 @@ export function platformNamespaces(
 /**
  * Problems of a broker declaration. RabbitMQ: exactly one of `inCluster`,
  * `amazonMq` or `external`; an in-cluster broker on a declared site with an
- * odd node count. Amazon MQ, MSK and SQS: on a declared AWS site.
+ * odd node count. Amazon MQ, MSK and SQS: on a declared AWS site. MSK: 3 to 30
+ * brokers (replication factor 3), storage in whole GiB up to 16384 GiB.
  * @param sites every site of the environment
  * @param awsSites the AWS sites among them
  */
@@ -425,8 +426,17 @@ export function validateBroker(
       if (!broker.msk) add([], "needs 'msk': the Kafka cluster the fleet builds");
       else {
         onAwsSite(broker.msk.site, ['msk', 'site']);
+        // Replication factor 3 needs three brokers.
         if (broker.msk.brokerCount !== undefined)
-          checkRange(broker.msk.brokerCount, 2, 30, ['msk', 'brokerCount'], add);
+          checkRange(broker.msk.brokerCount, 3, 30, ['msk', 'brokerCount'], add);
+        const volume = broker.msk.volumeSize;
+        const gib = (volume?.bytes ?? 0) / Size.gibibytes(1).bytes;
+        if (volume && (!Number.isInteger(gib) || gib < 1 || gib > 16384)) {
+          add(
+            ['msk', 'volumeSize'],
+            `(${volume.toKubernetes()}) must be a whole number of GiB from 1Gi to 16384Gi`,
+          );
+        }
       }
       break;
     case 'sqs':

@@ -287,7 +287,7 @@ describe('validateAgent', () => {
           fallback: { replicas: 2 },
         },
       }),
-      'scaling.fallback: applies only to queueDepth or prometheus signals',
+      'scaling.fallback: applies only to queueDepth, consumerLag or prometheus signals',
     ],
     [
       'a fallback on per-message work',
