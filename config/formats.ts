@@ -14,6 +14,10 @@ export const PATTERNS = {
   awsAccount: '^[0-9]{12}$',
   awsRegion: '^[a-z]{2}(-gov)?-[a-z]+-[0-9]$',
   iamRoleArn: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$',
+  kafkaVersion: '^[0-9]+\\.[0-9]+\\.([0-9]+|x)(\\.[a-z0-9]+)*$',
+  mskInstanceType: '^kafka\\.[a-z0-9]+\\.[a-z0-9]+$',
+  rabbitMqVersion: '^[0-9]+\\.[0-9]+(\\.[0-9]+)?$',
+  amazonMqInstanceType: '^mq\\.[a-z0-9]+\\.[a-z0-9]+$',
 } as const;
 
 const PARSERS: Record<string, (text: string) => unknown> = {
@@ -33,6 +37,13 @@ const MESSAGES: Record<string, (value: string) => string> = {
   [PATTERNS.awsRegion]: (value) => `'${value}' must be an AWS region such as eu-west-1`,
   [PATTERNS.iamRoleArn]: (value) =>
     `'${value}' must be an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admins`,
+  [PATTERNS.kafkaVersion]: (value) =>
+    `'${value}' is not an MSK Kafka version such as '3.8.x' or '3.6.0'`,
+  [PATTERNS.mskInstanceType]: (value) =>
+    `'${value}' is not an MSK broker instance type such as 'kafka.m7g.large'`,
+  [PATTERNS.rabbitMqVersion]: (value) => `'${value}' is not a RabbitMQ version such as '3.13'`,
+  [PATTERNS.amazonMqInstanceType]: (value) =>
+    `'${value}' is not an Amazon MQ instance type such as 'mq.m5.large'`,
 };
 
 /** What is wrong with a string that does not match a pattern of the schemas, and what is allowed. */

@@ -102,29 +102,35 @@ const resources = objectSchema(
 );
 
 const queue = objectSchema(
-  'The queue the agent consumes: a RabbitMQ quorum queue with manual acknowledgements.',
+  "The queue the agent consumes: a RabbitMQ quorum queue with manual acknowledgements, or on an SQS broker a queue and dead-letter queue of the agent's own. At most one of 'queue' and 'topic'.",
   {
-    broker: stringSchema('Name of a broker of the environment.'),
-    vhost: stringSchema("Virtual host. Default '/'."),
-    queue: stringSchema('Queue name.', { minLength: 1, maxLength: 200 }),
+    broker: stringSchema('Name of a RabbitMQ or SQS broker of the environment.'),
+    vhost: stringSchema("Virtual host (RabbitMQ only). Default '/'."),
+    queue: stringSchema(
+      "Queue name. On SQS 1 to 80 letters, digits, '-' or '_', unique on the site.",
+      { minLength: 1, maxLength: 200 },
+    ),
     maxPriority: integerSchema(
-      'Highest message priority publishers use, passed to the agent; quorum queues (RabbitMQ 4) deliver priority 5 and above first. Default: no priorities.',
+      'Highest message priority publishers use, passed to the agent; quorum queues (RabbitMQ 4) deliver priority 5 and above first (RabbitMQ only). Default: no priorities.',
       1,
       10,
     ),
     maxLength: integerSchema(
-      'Messages the queue holds before it refuses publishes (overflow reject-publish). Default 100000.',
+      'Messages the queue holds before it refuses publishes (overflow reject-publish; RabbitMQ only). Default 100000.',
       1,
       100_000_000,
     ),
     deadLetter: objectSchema('Dead-lettering; on by default.', {
       enabled: {
         type: 'boolean',
-        description: 'Turning it off needs a written reason. Default true.',
+        description:
+          'Turning it off needs a written reason; SQS queues always have it. Default true.',
       },
       reason: stringSchema('Why dead-lettering is off (at least 10 characters).'),
-      exchange: stringSchema("Dead-letter exchange. Default '<queue>.dlx'."),
-      queue: stringSchema("Dead-letter queue. Default '<queue>.dlq'."),
+      exchange: stringSchema("Dead-letter exchange (RabbitMQ only). Default '<queue>.dlx'."),
+      queue: stringSchema(
+        "Dead-letter queue. Default '<queue>.dlq' on RabbitMQ, '<queue>-dlq' on SQS.",
+      ),
       deliveryLimit: integerSchema(
         'Deliveries before a message is dead-lettered. Default 5.',
         1,
@@ -133,20 +139,61 @@ const queue = objectSchema(
     }),
     consumer: objectSchema('How the agent consumes.', {
       prefetch: integerSchema(
-        'Unacknowledged messages a replica holds at once. Default 10.',
+        'Unacknowledged messages a replica holds at once (RabbitMQ only). Default 10.',
         1,
         10000,
       ),
       maxProcessingTime: durationSchema(
-        'Longest time one message may take; sizes the graceful shutdown. At most 2h. Default 30s.',
+        'Longest time one message may take; sizes the graceful shutdown and the SQS visibility timeout. At most 2h. Default 30s.',
       ),
     }),
   },
   ['broker', 'queue'],
 );
 
+const topic = objectSchema(
+  "The Kafka topic the agent consumes, on a Kafka broker of the environment. The fleet creates the topic (replication 3, min.insync.replicas 2) and its dead-letter topic; KEDA scales the agent on its consumer group's lag (scaling.consumerLag). Long-running consumers only; at most one of 'queue' and 'topic'.",
+  {
+    broker: stringSchema('Name of a Kafka broker of the environment.'),
+    topic: stringSchema("Topic name: 1 to 249 letters, digits, '.', '_' or '-'.", {
+      minLength: 1,
+      maxLength: 249,
+    }),
+    consumerGroup: stringSchema(
+      "Consumer group of the agent's replicas: 1 to 255 letters, digits, '.', '_', ':' or '-', its own among the agents reading the topic. Default: the agent's name.",
+      { minLength: 1, maxLength: 255 },
+    ),
+    partitions: integerSchema(
+      'Partitions of the topic, at least scaling.maxReplicas: a partition feeds one consumer of a group, so replicas beyond the partition count idle. Partitions can grow later, never shrink. Default: scaling.maxReplicas, at least 3.',
+      3,
+      10_000,
+    ),
+    retention: durationSchema('How long records are kept, at least 1h. Default 7d.'),
+    deadLetter: objectSchema(
+      'Dead-letter topic for records the agent cannot process; on by default.',
+      {
+        enabled: {
+          type: 'boolean',
+          description: 'Turning it off needs a written reason. Default true.',
+        },
+        reason: stringSchema('Why dead-lettering is off (at least 10 characters).'),
+        topic: stringSchema("Dead-letter topic, created beside the topic. Default '<topic>.dlq'.", {
+          minLength: 1,
+          maxLength: 249,
+        }),
+      },
+    ),
+    consumer: objectSchema('How the agent consumes.', {
+      maxProcessingTime: durationSchema(
+        'Longest time one record may take; sizes the graceful shutdown. At most 2h. Default 30s.',
+      ),
+    }),
+  },
+  ['broker', 'topic'],
+);
+
 const publishes = listSchema(
-  "Queues the agent publishes to (a dispatcher, say); opens its egress to those brokers. The queues are declared by their consumers' bindings.",
+  "Queues the agent publishes to (a dispatcher, say); opens its egress to those brokers, or on SQS grants it sending. The queues are declared by their consumers' bindings; an SQS queue must be consumed by an agent of the broker's site.",
   objectSchema(
     'A queue the agent publishes to.',
     {
@@ -192,7 +239,7 @@ const cronExpression = (description: string): JsonSchema =>
   stringSchema(description, { pattern: PATTERNS.cron });
 
 const scaling = objectSchema(
-  'Replica bounds and the signals the agent scales on. No signal: a fixed count. Only cpu/memory: an HPA. Any of queueDepth, prometheus, cron: a KEDA ScaledObject.',
+  'Replica bounds and the signals the agent scales on. No signal: a fixed count. Only cpu/memory: an HPA. Any of queueDepth, consumerLag, prometheus, cron: a KEDA ScaledObject.',
   {
     minReplicas: integerSchema('Fewest replicas; 0 only with an event signal (KEDA).', 0, 1000),
     maxReplicas: integerSchema('Most replicas.', 1, 1000),
@@ -203,6 +250,14 @@ const scaling = objectSchema(
       {
         perReplica: integerSchema('Messages one replica handles.', 1, 1_000_000),
         activation: integerSchema('Depth above which a scaled-to-zero agent wakes. Default 0.', 0),
+      },
+      ['perReplica'],
+    ),
+    consumerLag: objectSchema(
+      "Records of the agent's topic its consumer group has not yet committed, per replica (KEDA kafka trigger, lagThreshold); needs a topic binding.",
+      {
+        perReplica: integerSchema('Lag one replica handles.', 1, 10_000_000),
+        activation: integerSchema('Lag above which a scaled-to-zero agent wakes. Default 0.', 0),
       },
       ['perReplica'],
     ),
@@ -249,7 +304,7 @@ const scaling = objectSchema(
       { scaleUp: scalingRulesSchema('up'), scaleDown: scalingRulesSchema('down') },
     ),
     fallback: objectSchema(
-      'Replicas held when the metric source fails (queueDepth or prometheus signals only).',
+      'Replicas held when the metric source fails (queueDepth, consumerLag or prometheus signals only).',
       {
         replicas: integerSchema('Replicas held, within the bounds.', 1, 1000),
         failureThreshold: integerSchema(
@@ -306,7 +361,60 @@ const placement = objectSchema(
     labels: mapSchema('Node labels the pool must carry, e.g. { datacenter: nebraska }.', {
       type: 'string',
     }),
+    scalingGroup: objectSchema(
+      "Run on machines of the agent's own instead of a node pool: an EC2 Auto Scaling group of an AWS site, one container per machine, tracking the backlog per instance of the agent's SQS queue (scaling.queueDepth.perReplica). Usually set per site; the other placement needs then do not apply. Long-running consumers of an SQS queue only, at least 1 replica, no GPUs.",
+      {
+        instanceType: stringSchema("EC2 instance type, e.g. 'c7i.large'.", { minLength: 1 }),
+        image: stringSchema(
+          "Machine image that runs Docker: an AMI id ('ami-0123456789abcdef0') or 'resolve:ssm:/<parameter>', resolved at launch. Default: the ECS-optimized Amazon Linux 2023 image.",
+          { minLength: 1 },
+        ),
+      },
+      ['instanceType'],
+    ),
   },
+);
+
+const stateKey = (description: string): JsonSchema =>
+  objectSchema(
+    description,
+    {
+      name: stringSchema('Attribute name, 1 to 255 characters.', { minLength: 1, maxLength: 255 }),
+      type: enumSchema('Attribute type.', ['string', 'number', 'binary']),
+    },
+    ['name', 'type'],
+  );
+
+const capacityBounds = (side: string): JsonSchema =>
+  objectSchema(
+    `${side} capacity units, auto scaled between the bounds.`,
+    {
+      min: integerSchema('Fewest units.', 1, 40_000),
+      max: integerSchema('Most units, at least min.', 1, 40_000),
+    },
+    ['min', 'max'],
+  );
+
+const state = objectSchema(
+  "State the agent keeps in a table of its own, in the database its site offers (DynamoDB on AWS sites, table '<environment>-<site>-<agent>'): protected from deletion, backed up continuously, encrypted with a key of its own; only the agent's identity may read and write it.",
+  {
+    partitionKey: stateKey('The partition key.'),
+    sortKey: stateKey('The sort key. Default: none.'),
+    capacity: objectSchema(
+      'Provisioned capacity. Default: on demand, billed per request, which absorbs fleet bursts.',
+      {
+        read: capacityBounds('Read'),
+        write: capacityBounds('Write'),
+        targetUtilization: integerSchema(
+          'Percent of the provisioned capacity auto scaling keeps in use. Default 70.',
+          20,
+          90,
+        ),
+      },
+      ['read', 'write'],
+    ),
+  },
+  ['partitionKey'],
 );
 
 const isolation = objectSchema('Failure isolation of the agent type.', {
@@ -345,9 +453,11 @@ export const agentTypeSchema: JsonSchema = objectSchema(
     container,
     resources,
     queue,
+    topic,
     publishes,
     scaling,
     schedule,
+    state,
     placement,
     isolation,
   },

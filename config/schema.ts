@@ -203,8 +203,8 @@ const exactlyOne = (schema: JsonSchema): JsonSchema => ({
   maxProperties: 1,
 });
 
-const broker = objectSchema(
-  "A RabbitMQ broker: exactly one of 'inCluster' or 'external'. KEDA reads queue depth through its management API.",
+const rabbitMqBroker = objectSchema(
+  "A RabbitMQ broker: exactly one of 'inCluster', 'amazonMq' or 'external'. KEDA reads queue depth through its management API.",
   {
     kind: enumSchema('Kind of broker.', ['rabbitmq']),
     inCluster: objectSchema(
@@ -223,6 +223,20 @@ const broker = objectSchema(
           cpu: cpuSchema('CPU of each node. Default 1.'),
           memory: sizeSchema('Memory of each node. Default 2Gi.'),
         }),
+      },
+      ['site'],
+    ),
+    amazonMq: objectSchema(
+      "Amazon MQ for RabbitMQ, built by the infra stack of an AWS site (broker '<environment>-<site>-<broker>', at most 50 characters): private, encrypted with a key of its own. A single instance, or a three-node cluster across zones (CLUSTER_MULTI_AZ) in a production environment. Takes no agent bindings yet.",
+      {
+        site: stringSchema('AWS site whose infra stack builds the broker.', { minLength: 1 }),
+        engineVersion: stringSchema("RabbitMQ version as Amazon MQ names it. Default '3.13'.", {
+          pattern: PATTERNS.rabbitMqVersion,
+        }),
+        instanceType: stringSchema(
+          "Broker instance type; a production cluster needs an mq.m5 type. Default 'mq.m5.large'.",
+          { pattern: PATTERNS.amazonMqInstanceType },
+        ),
       },
       ['site'],
     ),
@@ -247,6 +261,71 @@ const broker = objectSchema(
     ),
   },
   ['kind'],
+);
+
+const kafkaBroker = objectSchema(
+  "A Kafka cluster. Agents bind to its topics with 'topic'; the fleet creates each bound topic (replication 3, min.insync.replicas 2) with at least as many partitions as its consumer's maxReplicas.",
+  {
+    kind: enumSchema('Kind of broker.', ['kafka']),
+    msk: objectSchema(
+      "Amazon MSK, built by the infra stack of an AWS site (cluster '<environment>-<site>-<broker>', at most 64 characters): TLS everywhere, IAM client authentication. Agents of that site's EKS cluster reach it.",
+      {
+        site: stringSchema('AWS site whose infra stack builds the cluster.', { minLength: 1 }),
+        kafkaVersion: stringSchema("Kafka version as MSK names it, e.g. '3.8.x' or '3.6.0'.", {
+          pattern: PATTERNS.kafkaVersion,
+        }),
+        brokerCount: integerSchema(
+          "Brokers, a multiple of the site's availability zones. Default: the smallest such multiple that is at least 3.",
+          3,
+          30,
+        ),
+        instanceType: stringSchema("Broker instance type. Default 'kafka.m7g.large'.", {
+          pattern: PATTERNS.mskInstanceType,
+        }),
+        volumeSize: sizeSchema('Storage of each broker, whole GiB up to 16384Gi. Default 100Gi.'),
+      },
+      ['site', 'kafkaVersion'],
+    ),
+  },
+  ['kind', 'msk'],
+);
+
+const sqsBroker = objectSchema(
+  "Amazon SQS in the region of an AWS site: each agent binding ('queue') gets a queue and a dead-letter queue of its own, built by that site's infra stack. Only agents of that site bind to it.",
+  {
+    kind: enumSchema('Kind of broker.', ['sqs']),
+    site: stringSchema('AWS site whose infra stack builds the queues.', { minLength: 1 }),
+  },
+  ['kind', 'site'],
+);
+
+const BROKER_KINDS: readonly [string, JsonSchema][] = [
+  ['rabbitmq', rabbitMqBroker],
+  ['kafka', kafkaBroker],
+  ['sqs', sqsBroker],
+];
+
+/**
+ * A broker: its `kind` picks the schema that applies, so each kind accepts its
+ * own keys only. Without a known kind, only `kind` itself is checked.
+ */
+const broker: JsonSchema = BROKER_KINDS.reduceRight<JsonSchema>(
+  (otherwise, [kind, schema]) => ({
+    if: { type: 'object', properties: { kind: { const: kind } }, required: ['kind'] },
+    then: schema,
+    else: otherwise,
+  }),
+  {
+    type: 'object',
+    description: 'A broker; its kind picks the keys that apply.',
+    properties: {
+      kind: enumSchema(
+        'Kind of broker.',
+        BROKER_KINDS.map(([kind]) => kind),
+      ),
+    },
+    required: ['kind'],
+  },
 );
 
 const backend = exactlyOne(
@@ -277,6 +356,11 @@ export const environmentSchema: JsonSchema = {
     'One environment; the file name is its name (a DNS label).',
     {
       description: stringSchema('What the environment is for.'),
+      production: {
+        type: 'boolean',
+        description:
+          'Whether the environment serves production: managed brokers then run highly available (Amazon MQ CLUSTER_MULTI_AZ). Default false.',
+      },
       backend,
       sites: {
         ...mapSchema('Sites by name (DNS label).', site, dnsLabelSchema(63)),

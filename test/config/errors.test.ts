@@ -21,7 +21,7 @@ describe('structure problems', () => {
 `),
     );
     expect(lines).toEqual([
-      "environments/dev.yaml:23:7 agents.worker.scaling.minReplica: unknown key 'minReplica' (allowed: minReplicas, maxReplicas, cpu, memory, queueDepth, prometheus, cron, behavior, fallback, pollingInterval, cooldownPeriod)",
+      "environments/dev.yaml:23:7 agents.worker.scaling.minReplica: unknown key 'minReplica' (allowed: minReplicas, maxReplicas, cpu, memory, queueDepth, consumerLag, prometheus, cron, behavior, fallback, pollingInterval, cooldownPeriod)",
     ]);
   });
 
@@ -165,7 +165,7 @@ sites:
     );
     expect(lines).toEqual([
       "environments/dev.yaml:10:3 sites.Edge_1: 'Edge_1' must be a DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit",
-      "environments/dev.yaml:22:5 agents.worker.name: unknown key 'name': an agent type's name is its key and cannot be set or overridden (allowed: sites, description, workload, container, resources, queue, publishes, scaling, schedule, placement, isolation)",
+      "environments/dev.yaml:22:5 agents.worker.name: unknown key 'name': an agent type's name is its key and cannot be set or overridden (allowed: sites, description, workload, container, resources, queue, topic, publishes, scaling, schedule, state, placement, isolation)",
     ]);
   });
 });

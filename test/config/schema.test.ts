@@ -132,6 +132,9 @@ describe('environment schema overrides', () => {
       if (typeof schema.additionalProperties === 'object')
         visit(schema.additionalProperties, `${at}.*`);
       if (schema.items) visit(schema.items, `${at}[]`);
+      // The branches a kind picks (sites, brokers); the conditions need no help text.
+      if (schema.then) visit(schema.then, `${at}(then)`);
+      if (schema.else) visit(schema.else, `${at}(else)`);
     };
     visit(published('agent-types.schema.json'), '');
     for (const definition of Object.values(
