@@ -74,7 +74,11 @@ export function buildDeployment(
       if (rest.length === 0 && node.origin.file !== sources.catalogueEntry.origin.file) {
         problems.at(node.origin, problem.message);
       } else {
-        const field = problem.path[0] === 'placement' ? '' : `${formatPath(problem.path)}: `;
+        // "fits no node pool" names the agent and the site: the field adds nothing.
+        const field =
+          problem.path.length === 1 && problem.path[0] === 'placement'
+            ? ''
+            : `${formatPath(problem.path)}: `;
         problems.at(site.origin, `${field}${problem.message}`);
       }
     }

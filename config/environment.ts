@@ -5,6 +5,7 @@ import {
   clusterSiteOf,
   BackendSpec,
   BrokerSpec,
+  brokerSite,
   FleetEnvironment,
   KubernetesSiteSpec,
   resolveAgent,
@@ -12,6 +13,7 @@ import {
   validateBrokerPlacement,
 } from '../constructs/model';
 import { brokerTopology } from '../constructs/rabbitmq';
+import { bindingConflicts, managedBrokerProblems } from './cloud-checks';
 import { buildDeployment } from './deployment';
 import { Catalogue } from './catalogue';
 import { PATTERNS } from './formats';
@@ -89,6 +91,13 @@ export function loadEnvironment(
     } else ok = false;
   }
   const siteNames = keysOf(childOf(tree, 'sites'));
+  // Declared AWS sites, well formed or not, so that a broken site does not also
+  // make every broker on it "not an AWS site".
+  const awsSiteNames = entriesOf(childOf(tree, 'sites'))
+    .filter(([, node]) => node.kind === 'map' && scalarOf(childOf(node, 'kind')) === 'aws')
+    .map(([siteName]) => siteName);
+  const productionNode = childOf(tree, 'production');
+  const production = productionNode ? scalarOf(productionNode) === true : undefined;
   const brokers: BrokerSpec[] = [];
   const brokerNodes = new Map<string, SourceNode>();
   let brokersWellFormed = !broken(['brokers']);
@@ -96,7 +105,16 @@ export function loadEnvironment(
     brokerNodes.set(brokerName, node);
     if (broken(['brokers', brokerName])) continue;
     const { spec, problems: found } = toBrokerSpec(brokerName, toPlain(node) as RawBroker);
-    const all = spec ? validateBroker(spec, siteNames) : found;
+    const home = spec && brokerSite(spec);
+    const awsSite = awsSites.find((candidate) => candidate.name === home);
+    const all = spec
+      ? [
+          ...validateBroker(spec, siteNames, awsSiteNames),
+          ...(awsSite
+            ? managedBrokerProblems({ name, production: production ?? false }, spec, awsSite)
+            : []),
+        ]
+      : found;
     for (const problem of all) {
       const { node: at, rest } = locate(node, problem.path);
       problems.at(at.origin, problem.message, rest);
@@ -143,6 +161,12 @@ export function loadEnvironment(
       else ok = false;
     }
   }
+  const conflicts = bindingConflicts(deployments, brokers, ok);
+  for (const conflict of conflicts) {
+    const entry = siteEntries.get(`${conflict.agent}@${conflict.site}`) as SourceNode;
+    problems.at(entry.origin, conflict.message);
+    ok = false;
+  }
   for (const broker of rabbitMqBrokers(brokers)) {
     const site =
       broker.inCluster &&
@@ -168,6 +192,7 @@ export function loadEnvironment(
   const backend = childOf(tree, 'backend');
   return {
     name,
+    ...(production !== undefined ? { production } : {}),
     ...(backend ? { backend: toPlain(backend) as BackendSpec } : {}),
     sites: [...sites.values()],
     awsSites,
@@ -183,6 +208,10 @@ function isOtherSite(path: FieldPath, site: string): boolean {
 
 function entriesOf(node: SourceNode | undefined): [string, SourceNode][] {
   return node?.kind === 'map' ? [...node.entries] : [];
+}
+
+function scalarOf(node: SourceNode | undefined): string | number | boolean | null | undefined {
+  return node?.kind === 'scalar' ? node.value : undefined;
 }
 
 function keysOf(node: SourceNode | undefined): string[] {

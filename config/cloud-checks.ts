@@ -1,0 +1,159 @@
+import {
+  AgentDeployment,
+  AwsSiteSpec,
+  BrokerSpec,
+  brokerSite,
+  Problem,
+  resolveTopicBinding,
+} from '../constructs/model';
+import { sqsDeadLetterQueue } from '../constructs/model/validate-bindings';
+
+/**
+ * Checks of an environment's cloud resources that span several of its parts,
+ * which the model's rules see one at a time: a managed broker against the AWS
+ * site that builds it, and the bindings of different agents against each other.
+ */
+
+const MSK_CLUSTER_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
+const AMAZON_MQ_NAME = /^[A-Za-z0-9_-]{1,50}$/;
+
+/** What an environment-wide check needs to know. */
+export interface EnvironmentFacts {
+  readonly name: string;
+  readonly production: boolean;
+}
+
+/**
+ * Problems of a managed broker (MSK, Amazon MQ) on the AWS site that builds it,
+ * with paths relative to the broker: the name its infra stack gives it
+ * (`<environment>-<site>-<broker>`), MSK's brokers spread evenly over the site's
+ * zones, Amazon MQ's production cluster on an `mq.m5` type.
+ * @param site the AWS site that builds the broker
+ */
+export function managedBrokerProblems(
+  environment: EnvironmentFacts,
+  broker: BrokerSpec,
+  site: AwsSiteSpec,
+): Problem[] {
+  const problems: Problem[] = [];
+  const fullName = `${environment.name}-${site.name}-${broker.name}`;
+  if (broker.kind === 'kafka' && broker.msk) {
+    if (!MSK_CLUSTER_NAME.test(fullName)) {
+      problems.push({
+        path: [],
+        message: `its MSK cluster would be named '${fullName}' (<environment>-<site>-<broker>), which is not an MSK cluster name: 1 to 64 letters, digits or '-', starting with a letter; shorten the broker's name`,
+      });
+    }
+    const zones = site.network.availabilityZones.length;
+    const count = broker.msk.brokerCount;
+    // A count out of range is the model's to report.
+    if (count !== undefined && count >= 3 && count <= 30 && count % zones !== 0) {
+      problems.push({
+        path: ['msk', 'brokerCount'],
+        message: `(${count}) must be a multiple of the ${zones} availability zones of site '${site.name}': MSK puts as many brokers in each zone`,
+      });
+    }
+  }
+  if (broker.kind === 'rabbitmq' && broker.amazonMq) {
+    if (!AMAZON_MQ_NAME.test(fullName)) {
+      problems.push({
+        path: [],
+        message: `its Amazon MQ broker would be named '${fullName}' (<environment>-<site>-<broker>), which is not an Amazon MQ broker name: 1 to 50 letters, digits, '-' or '_'; shorten the broker's name`,
+      });
+    }
+    const instanceType = broker.amazonMq.instanceType;
+    if (environment.production && instanceType && !instanceType.startsWith('mq.m5.')) {
+      problems.push({
+        path: ['amazonMq', 'instanceType'],
+        message: `'${instanceType}' cannot run the three-node cluster (CLUSTER_MULTI_AZ) of a production environment: use an mq.m5 type such as 'mq.m5.large'`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** A problem of one agent on one site, caused by another agent's binding. */
+export interface BindingConflict {
+  readonly agent: string;
+  readonly site: string;
+  readonly message: string;
+}
+
+/**
+ * Problems between the cloud bindings of different agents, each reported
+ * against the later of the two in file order:
+ * - two agents reading one Kafka topic in one consumer group, which would
+ *   split its partitions between them;
+ * - an SQS queue or dead-letter queue name used twice on one site (each SQS
+ *   binding creates queues of its own, and names are unique in a region);
+ * - with `complete`, an agent publishing to an SQS queue no agent of the
+ *   broker's site consumes, which the fleet therefore does not create.
+ * @param complete whether every agent of the environment was placed; the last
+ *   check is skipped otherwise, since the consumer may be one that failed
+ */
+export function bindingConflicts(
+  deployments: readonly AgentDeployment[],
+  brokers: readonly BrokerSpec[],
+  complete: boolean,
+): BindingConflict[] {
+  const conflicts: BindingConflict[] = [];
+  const kindOf = (name: string) => brokers.find((broker) => broker.name === name);
+  const groups = new Map<string, string>();
+  const sqsNames = new Map<string, { agent: string; role: string }>();
+  for (const { site, agent } of deployments) {
+    const report = (message: string) => conflicts.push({ agent: agent.name, site, message });
+    const topic = agent.topic;
+    if (topic && kindOf(topic.broker)?.kind === 'kafka') {
+      const resolved = resolveTopicBinding(topic, agent.name, agent.scaling?.maxReplicas ?? 1);
+      const key = [resolved.broker, resolved.topic, resolved.consumerGroup].join('\u0000');
+      const other = groups.get(key);
+      if (other !== undefined && other !== agent.name) {
+        report(
+          `reads topic '${resolved.topic}' of broker '${resolved.broker}' in consumer group '${resolved.consumerGroup}', as agent '${other}' does: agents in one group split the partitions, so each would miss the records the other reads; set a 'topic.consumerGroup' of its own`,
+        );
+      } else groups.set(key, agent.name);
+    }
+    const queue = agent.queue;
+    const broker = queue && kindOf(queue.broker);
+    if (queue && broker?.kind === 'sqs') {
+      const names: [string, string][] = [
+        [queue.queue, 'queue'],
+        [sqsDeadLetterQueue(queue), 'dead-letter queue'],
+      ];
+      const taken = names
+        .map(([name]) => ({ name, by: sqsNames.get(`${broker.site}\u0000${name}`) }))
+        .find(({ by }) => by !== undefined && by.agent !== agent.name);
+      if (taken?.by) {
+        report(
+          `binds SQS queue '${queue.queue}' (dead-letter queue '${names[1][0]}') on site '${broker.site}', where '${taken.name}' is already the ${taken.by.role} of agent '${taken.by.agent}': each SQS binding creates queues of its own, named uniquely in the site's region; name another queue`,
+        );
+      } else {
+        for (const [name, role] of names) {
+          sqsNames.set(`${broker.site}\u0000${name}`, { agent: agent.name, role });
+        }
+      }
+    }
+  }
+  if (!complete) return conflicts;
+  for (const { site, agent } of deployments) {
+    for (const target of agent.publishes ?? []) {
+      const broker = kindOf(target.broker);
+      if (broker?.kind !== 'sqs') continue;
+      const home = brokerSite(broker);
+      const consumed = deployments.some(
+        (other) =>
+          other.site === home &&
+          other.agent.queue?.broker === broker.name &&
+          other.agent.queue.queue === target.queue,
+      );
+      if (!consumed) {
+        conflicts.push({
+          agent: agent.name,
+          site,
+          message: `publishes to SQS queue '${target.queue}' of broker '${broker.name}', which no agent of site '${home}' consumes: the fleet creates an SQS queue for its consumer only`,
+        });
+      }
+    }
+  }
+  return conflicts;
+}
