@@ -41,22 +41,45 @@ export function summarize(
       return `${site.name}: ${site.region}, EKS ${site.cluster.version}, node groups ${pools}`;
     }),
     brokers: environment.brokers.map(describeBroker),
-    agents: sites.flatMap(({ site, agents }) =>
-      [...agents.agents.values()].map((agent) => {
-        const { spec, scalingMode } = agent.resolved;
-        const scaling = spec.scaling;
-        return {
-          agent: spec.name,
-          site,
-          pools: agent.pools.join(', '),
-          replicas: scaling ? `${scaling.minReplicas}–${scaling.maxReplicas}` : '1 per run',
-          scaling: scaling
-            ? `${scalingMode}: ${describeSignals(scaling)}`
-            : `cron-job: ${spec.schedule?.cron ?? ''}`,
-        };
-      }),
-    ),
+    agents: [...clusterRows(sites), ...scalingGroupRows(environment)],
   };
+}
+
+function clusterRows(
+  sites: readonly { site: string; platform: PlatformStack; agents: AgentsStack }[],
+): EnvironmentSummary['agents'] {
+  return sites.flatMap(({ site, agents }) =>
+    [...agents.agents.values()].map((agent) => {
+      const { spec, scalingMode } = agent.resolved;
+      const scaling = spec.scaling;
+      return {
+        agent: spec.name,
+        site,
+        pools: agent.pools.join(', '),
+        replicas: scaling ? `${scaling.minReplicas}–${scaling.maxReplicas}` : '1 per run',
+        scaling: scaling
+          ? `${scalingMode}: ${describeSignals(scaling)}`
+          : `cron-job: ${spec.schedule?.cron ?? ''}`,
+      };
+    }),
+  );
+}
+
+/** Agents on their own EC2 Auto Scaling groups, built by the infra stacks. */
+function scalingGroupRows(environment: FleetEnvironment): EnvironmentSummary['agents'] {
+  return environment.deployments.flatMap(({ site, agent }) => {
+    const group = agent.placement?.scalingGroup;
+    if (!group || !agent.scaling) return [];
+    return [
+      {
+        agent: agent.name,
+        site,
+        pools: `EC2 group ${group.instanceType}`,
+        replicas: `${agent.scaling.minReplicas}–${agent.scaling.maxReplicas}`,
+        scaling: `asg: backlog ${agent.scaling.queueDepth?.perReplica ?? '?'}/instance`,
+      },
+    ];
+  });
 }
 
 /** Renders a summary as a plain-text table. */

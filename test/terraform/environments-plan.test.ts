@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { synthesizeOffline } from '../../scripts/plan-offline';
 import { planStacks, selectAwsStacks, StackPlan } from '../../scripts/terraform/offline-plan';
-import { offlinePlanMirror } from '../support/offline-plan';
+import { offlinePlanMirror, plannedValues } from '../support/offline-plan';
 import { tempDir } from '../support/temp-dir';
 
 const mirror = offlinePlanMirror('the example environments');
@@ -20,7 +20,7 @@ const mirror = offlinePlanMirror('the example environments');
 
     it('plans each infra stack with zero errors', () => {
       const stacks = selectAwsStacks(outdir).map((stack) => stack.name);
-      expect(stacks).toContain('staging-eu-infra');
+      expect(stacks).toEqual(expect.arrayContaining(['staging-eu-infra', 'prod-us-east-infra']));
       expect(results.map((result) => result.stack).sort()).toEqual(stacks.sort());
       for (const result of results) {
         expect({ stack: result.stack, errors: result.errors }).toEqual({
@@ -47,6 +47,41 @@ const mirror = offlinePlanMirror('the example environments');
         aws_kms_key: 1,
         aws_iam_openid_connect_provider: 1,
       });
+    });
+
+    it('adds what the prod site declares: MSK, SQS, a table, agent roles and a scaling group', () => {
+      const prod = results.find((result) => result.stack === 'prod-us-east-infra') as StackPlan;
+      expect(prod.counts).toEqual({ add: 109, change: 0, destroy: 0 });
+      const adds = Object.fromEntries(
+        Object.entries(prod.byType).map(([type, counts]) => [type, counts.add]),
+      );
+      expect(adds).toMatchObject({
+        aws_eks_node_group: 3,
+        aws_msk_cluster: 1,
+        aws_msk_configuration: 1,
+        // chimera-data-ingest's queue and its dead-letter queue
+        aws_sqs_queue: 2,
+        aws_dynamodb_table: 1,
+        aws_autoscaling_group: 1,
+        aws_autoscaling_policy: 1,
+        // node groups' and the scaling group's templates
+        aws_launch_template: 4,
+        // the cluster, 3 node groups, the cluster autoscaler, sensor-ingest,
+        // inventory-update, KEDA, the topic creator and the scaling group's instances
+        aws_iam_role: 10,
+      });
+      const [table] = plannedValues(prod, 'aws_dynamodb_table');
+      expect(table).toMatchObject({
+        name: 'prod-us-east-inventory-update',
+        deletion_protection_enabled: true,
+        point_in_time_recovery: [{ enabled: true }],
+      });
+      const [template] = plannedValues(prod, 'aws_launch_template').filter(
+        (values) => values.image_id !== undefined && String(values.image_id).startsWith('resolve:'),
+      );
+      expect(template.metadata_options).toEqual([
+        expect.objectContaining({ http_tokens: 'required', http_put_response_hop_limit: 1 }),
+      ]);
     });
 
     it('never writes a credential into the synthesized files', () => {
