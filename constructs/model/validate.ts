@@ -8,6 +8,7 @@ import {
   DEFAULT_KEDA_NAMESPACE,
   DEFAULT_MONITORING_NAMESPACE,
   DEVICE_PLUGIN_NAMESPACE,
+  KAFKA_TOPICS_NAMESPACE,
   KubernetesSiteSpec,
 } from './site';
 import { Duration, Size } from './units';
@@ -394,6 +395,9 @@ export function platformNamespaces(
       .filter(isRabbitMq)
       .filter((broker) => broker.inCluster?.site === site.name)
       .map(brokerNamespace),
+    ...(brokers.some((broker) => broker.kind === 'kafka' && broker.msk?.site === site.name)
+      ? [KAFKA_TOPICS_NAMESPACE]
+      : []),
   ];
 }
 

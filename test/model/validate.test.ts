@@ -1,4 +1,5 @@
 import {
+  BrokerSpec,
   AgentSpec,
   Cpu,
   Duration,
@@ -473,6 +474,17 @@ describe('validateBroker', () => {
     expect(validateAgentOnSite(consumer({ name: 'monitoring' }), SITE, [BROKER])[0].path).toEqual([
       'name',
     ]);
+  });
+
+  it('keeps the topic creators’ namespace for the platform where the site runs MSK', () => {
+    const msk = { name: 'events', kind: 'kafka', msk: { site: 'dc1', kafkaVersion: '3.8.x' } };
+    const agent = consumer({ isolation: { namespace: 'kafka-topics' } });
+    expect(
+      validateAgentOnSite(agent, SITE, [BROKER, msk as BrokerSpec]).map((p) => p.message),
+    ).toContain(
+      "namespace 'kafka-topics' belongs to the platform of site 'dc1'; agents run in namespaces of their own",
+    );
+    expect(validateAgentOnSite(agent, SITE, [BROKER])).toEqual([]);
   });
 
   it('refuses an agent on another site than its in-cluster broker', () => {
