@@ -7,6 +7,7 @@ import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { checkRange, Duration, KafkaTopicSpec, Problem, ValidationError } from '../model';
 import { IMAGES } from './charts';
+import { NON_PUBLIC_IPV4 } from './network-policy';
 
 /** Props of {@link KafkaTopics}. */
 export interface KafkaTopicsProps {
@@ -92,16 +93,6 @@ const KAFKA_TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 const CONFIG_KEY = /^[a-z0-9]+([._-][a-z0-9]+)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-// Private, shared, link-local (instance metadata) and loopback ranges: the
-// HTTPS rule is for public AWS endpoints and the jar download only.
-const NON_PUBLIC_IPV4 = [
-  '10.0.0.0/8',
-  '172.16.0.0/12',
-  '192.168.0.0/16',
-  '100.64.0.0/10',
-  '169.254.0.0/16',
-  '127.0.0.0/8',
-];
 
 /**
  * Creates the fleet's Kafka topics on Amazon MSK with a Kubernetes Job in the
@@ -210,7 +201,7 @@ export class KafkaTopics extends Construct {
             ports: [{ port: String(props.port), protocol: 'TCP' }],
           },
           {
-            to: [{ ipBlock: { cidr: '0.0.0.0/0', except: NON_PUBLIC_IPV4 } }],
+            to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [...NON_PUBLIC_IPV4] } }],
             ports: [{ port: '443', protocol: 'TCP' }],
           },
         ],

@@ -8,8 +8,19 @@ import { brokerEndpoint, brokerPorts, RabbitMqBrokerSpec } from '../model';
 
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
-/** The private IPv4 ranges (RFC 1918). */
-const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+/**
+ * IPv4 ranges that are not public: private (RFC 1918), shared (carrier NAT),
+ * link-local (instance metadata) and loopback. Egress to public endpoints
+ * excepts them, so it reaches no pod, node or metadata service.
+ */
+export const NON_PUBLIC_IPV4: readonly string[] = [
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '100.64.0.0/10',
+  '169.254.0.0/16',
+  '127.0.0.0/8',
+];
 
 /** Props of {@link AgentNetworkPolicy}. */
 export interface AgentNetworkPolicyProps {
@@ -89,7 +100,7 @@ export class AgentNetworkPolicy extends Construct {
       // no path to other workloads of the network. (VPC interface endpoints would
       // put them in the network's range and need a rule of their own.)
       egress.push({
-        to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [...PRIVATE_RANGES] } }],
+        to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [...NON_PUBLIC_IPV4] } }],
         ports: [{ port: '443', protocol: 'TCP' }],
       });
     }
