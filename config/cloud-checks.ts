@@ -5,8 +5,8 @@ import {
   brokerSite,
   Problem,
   resolveTopicBinding,
+  sqsDeadLetterQueue,
 } from '../constructs/model';
-import { sqsDeadLetterQueue } from '../constructs/model/validate-bindings';
 
 /**
  * Checks of an environment's cloud resources that span several of its parts,

@@ -5,7 +5,7 @@ import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { SqsQueueRedriveAllowPolicy } from '@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { Duration, Problem, QueueBinding, ValidationError } from '../model';
+import { Duration, Problem, QueueBinding, sqsDeadLetterQueue, ValidationError } from '../model';
 import { IamPolicyStatement } from './iam-statement';
 import { validateAccountAndRegion } from './client-access';
 import { rootOnlyKeyPolicy } from './key-policy';
@@ -101,7 +101,7 @@ export class AgentQueue extends Construct {
     this.region = props.region;
     this.maxReceiveCount = binding.deadLetter?.deliveryLimit ?? DEFAULT_MAX_RECEIVE_COUNT;
     this.visibilityTimeout = visibilityTimeout(props);
-    const deadLetterName = deadLetterQueueName(props);
+    const deadLetterName = sqsDeadLetterQueue(props.binding);
 
     if (props.encryptionKeyArn !== undefined) {
       this.kmsKeyArn = props.encryptionKeyArn;
@@ -222,10 +222,6 @@ function tlsOnlyQueuePolicy(queueArn: string): string {
   });
 }
 
-function deadLetterQueueName(props: AgentQueueProps): string {
-  return props.binding.deadLetter?.queue ?? `${props.binding.queue}-dlq`;
-}
-
 /** Processing time rounded up to whole seconds, plus the margin. */
 function visibilityTimeout(props: AgentQueueProps): Duration {
   const processing = props.binding.consumer?.maxProcessingTime ?? DEFAULT_MAX_PROCESSING_TIME;
@@ -251,7 +247,7 @@ function validateQueue(props: AgentQueueProps): Problem[] {
       message: `false is not allowed on SQS (GR-DUR-07): every agent queue parks poison messages in a dead-letter queue`,
     });
   }
-  const deadLetterName = deadLetterQueueName(props);
+  const deadLetterName = sqsDeadLetterQueue(props.binding);
   if (!QUEUE_NAME.test(deadLetterName)) {
     problems.push({
       path: dead?.queue === undefined ? ['binding', 'queue'] : ['binding', 'deadLetter', 'queue'],
