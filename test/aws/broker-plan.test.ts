@@ -1,22 +1,11 @@
 import { App, TerraformStack } from 'cdktf';
-import * as fs from 'fs';
-import * as path from 'path';
 import { applyBackend } from '../../constructs/backend';
 import { AmazonMqBroker } from '../../constructs/aws/amazon-mq-broker';
 import { MskCluster } from '../../constructs/aws/msk-cluster';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { PrivateNetwork } from '../../constructs/aws/network';
 import { awsProvider } from '../../constructs/aws/provider';
-import { StackPlan } from '../../scripts/terraform/offline-plan';
-import {
-  declaredCounts,
-  expectOnlyAdditions,
-  offlinePlanMirror,
-  planFixture,
-  plannedValues,
-  synthFixture,
-} from '../support/offline-plan';
-import { tempDir } from '../support/temp-dir';
+import { describePlanFixture, plannedValues } from '../support/offline-plan';
 import { ACCOUNT_ID, CLUSTER, REGION, ZONES } from './support';
 
 const STACK = 'broker-fixture-eu-infra';
@@ -87,70 +76,55 @@ function addBrokerFixtureStack(app: App): TerraformStack {
   return stack;
 }
 
-function readConfig(outdir: string): { text: string; config: Record<string, any> } {
-  const text = fs.readFileSync(path.join(outdir, 'stacks', STACK, 'cdk.tf.json'), 'utf8');
-  return { text, config: JSON.parse(text) };
-}
+// Only in the Terraform process's environment, never in cdk.tf.json.
+const PASSWORD = `offline-plan-${process.pid}-placeholder`;
 
-describe('the broker fixture', () => {
-  it('declares exactly the resources the plan is expected to add, and no password', () => {
-    const { config } = readConfig(
-      synthFixture(tempDir('fleet-broker-synth'), addBrokerFixtureStack),
-    );
-    expect(declaredCounts(config)).toEqual(EXPECTED_ADDS);
-    expect(config.data).toBeUndefined();
-    expect(config.variable[PASSWORD_VARIABLE]).toMatchObject({ sensitive: true });
-    expect(config.variable[PASSWORD_VARIABLE]).not.toHaveProperty('default');
-  });
-});
+describePlanFixture(
+  {
+    fixture: 'the broker fixture',
+    title: 'a real terraform plan of MSK and Amazon MQ, offline',
+    stack: STACK,
+    build: addBrokerFixtureStack,
+    expected: EXPECTED_ADDS,
+    env: { ...process.env, [`TF_VAR_${PASSWORD_VARIABLE}`]: PASSWORD },
+  },
+  {
+    declared: (results) => {
+      it('declares the administrator password as a sensitive variable without a default', () => {
+        const config = results.config();
+        expect(config.variable[PASSWORD_VARIABLE]).toMatchObject({ sensitive: true });
+        expect(config.variable[PASSWORD_VARIABLE]).not.toHaveProperty('default');
+      });
+    },
+    planned: (results) => {
+      it('never wrote the password into the synthesized configuration', () => {
+        expect(results.text()).not.toContain(PASSWORD);
+      });
 
-const mirror = offlinePlanMirror('the broker fixture');
-
-(mirror ? describe : describe.skip)('a real terraform plan of MSK and Amazon MQ, offline', () => {
-  // Only in the Terraform process's environment, never in cdk.tf.json.
-  const password = `offline-plan-${process.pid}-placeholder`;
-  const dir = tempDir('fleet-broker-plan');
-  let result: StackPlan;
-  let synthesized: string;
-
-  beforeAll(async () => {
-    const outdir = synthFixture(dir, addBrokerFixtureStack);
-    synthesized = readConfig(outdir).text;
-    result = await planFixture(outdir, {
-      mirror: mirror!,
-      workDir: dir,
-      env: { ...process.env, [`TF_VAR_${PASSWORD_VARIABLE}`]: password },
-    });
-  }, 180_000);
-
-  it('plans without errors or warnings, adding exactly the expected resources', () => {
-    expectOnlyAdditions(result, EXPECTED_ADDS);
-  });
-
-  it('never wrote the password into the synthesized configuration', () => {
-    expect(synthesized).not.toContain(password);
-  });
-
-  it('keeps the values the provider accepted: encryption, auth, privacy, deployment mode', () => {
-    const after = (type: string) => plannedValues(result, type);
-    const [msk] = after('aws_msk_cluster');
-    expect(msk.encryption_info[0].encryption_in_transit).toEqual([
-      { client_broker: 'TLS', in_cluster: true },
-    ]);
-    expect(msk.client_authentication[0]).toMatchObject({
-      sasl: [{ iam: true, scram: false }],
-      unauthenticated: false,
-    });
-    expect(msk.broker_node_group_info[0].connectivity_info[0].public_access).toEqual([
-      { type: 'DISABLED' },
-    ]);
-    expect(msk.number_of_broker_nodes).toBe(3);
-    const [mq] = after('aws_mq_broker');
-    expect(mq).toMatchObject({
-      engine_type: 'RabbitMQ',
-      deployment_mode: 'CLUSTER_MULTI_AZ',
-      publicly_accessible: false,
-    });
-    expect(mq.encryption_options).toEqual([expect.objectContaining({ use_aws_owned_key: false })]);
-  });
-});
+      it('keeps the values the provider accepted: encryption, auth, privacy, deployment mode', () => {
+        const after = (type: string) => plannedValues(results.plan(), type);
+        const [msk] = after('aws_msk_cluster');
+        expect(msk.encryption_info[0].encryption_in_transit).toEqual([
+          { client_broker: 'TLS', in_cluster: true },
+        ]);
+        expect(msk.client_authentication[0]).toMatchObject({
+          sasl: [{ iam: true, scram: false }],
+          unauthenticated: false,
+        });
+        expect(msk.broker_node_group_info[0].connectivity_info[0].public_access).toEqual([
+          { type: 'DISABLED' },
+        ]);
+        expect(msk.number_of_broker_nodes).toBe(3);
+        const [mq] = after('aws_mq_broker');
+        expect(mq).toMatchObject({
+          engine_type: 'RabbitMQ',
+          deployment_mode: 'CLUSTER_MULTI_AZ',
+          publicly_accessible: false,
+        });
+        expect(mq.encryption_options).toEqual([
+          expect.objectContaining({ use_aws_owned_key: false }),
+        ]);
+      });
+    },
+  },
+);

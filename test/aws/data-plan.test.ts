@@ -5,17 +5,7 @@ import { AgentTable, TableBilling } from '../../constructs/aws/dynamodb-table';
 import { awsProvider } from '../../constructs/aws';
 import { applyBackend } from '../../constructs/backend';
 import { Duration } from '../../constructs/model';
-import { StackPlan } from '../../scripts/terraform/offline-plan';
-import {
-  declaredCounts,
-  expectOnlyAdditions,
-  offlinePlanMirror,
-  planFixture,
-  plannedValues,
-  stackConfig,
-  synthFixture,
-} from '../support/offline-plan';
-import { tempDir } from '../support/temp-dir';
+import { describePlanFixture, plannedValues } from '../support/offline-plan';
 import { ACCOUNT_ID, addSite, REGION } from './support';
 
 const DATA_STACK = 'agent-data-fixture-eu-infra';
@@ -114,49 +104,35 @@ const EXPECTED_ADDS: Readonly<Record<string, number>> = {
   aws_iam_role_policy: 2,
 };
 
-describe('the agent data fixture', () => {
-  it('declares exactly the resources the plan is expected to add', () => {
-    const config = stackConfig(
-      synthFixture(tempDir('fleet-data-synth'), addDataFixtureStack),
-      DATA_STACK,
-    );
-    expect(declaredCounts(config)).toEqual(EXPECTED_ADDS);
-    expect(config.data).toBeUndefined();
-  });
-});
-
-const mirror = offlinePlanMirror('the agent data fixture');
-
-(mirror ? describe : describe.skip)(
-  'a real terraform plan of agent queues, a table and roles, offline',
-  () => {
-    const dir = tempDir('fleet-data-plan');
-    let result: StackPlan;
-
-    beforeAll(async () => {
-      const outdir = synthFixture(dir, addDataFixtureStack);
-      result = await planFixture(outdir, { mirror: mirror!, workDir: dir });
-    }, 180_000);
-
-    it('plans without errors or warnings, adding exactly the expected resources', () => {
-      expectOnlyAdditions(result, EXPECTED_ADDS);
-    });
-
-    it('keeps the values the provider accepted: redrive, visibility, PITR, protection, SSE', () => {
-      const after = (type: string) => plannedValues(result, type);
-      const queues = Object.fromEntries(after('aws_sqs_queue').map((queue) => [queue.name, queue]));
-      expect(queues['summarizer-tasks'].visibility_timeout_seconds).toBe(630);
-      expect(queues['summarizer-results'].visibility_timeout_seconds).toBe(60);
-      expect(queues['summarizer-tasks-dlq'].message_retention_seconds).toBe(1_209_600);
-      expect(queues['summarizer-results-dlq'].message_retention_seconds).toBe(1_209_600);
-      const [table] = after('aws_dynamodb_table');
-      expect(table).toMatchObject({
-        billing_mode: 'PROVISIONED',
-        deletion_protection_enabled: true,
-        point_in_time_recovery: [{ enabled: true }],
-        server_side_encryption: [{ enabled: true }],
+describePlanFixture(
+  {
+    fixture: 'the agent data fixture',
+    title: 'a real terraform plan of agent queues, a table and roles, offline',
+    stack: DATA_STACK,
+    build: addDataFixtureStack,
+    expected: EXPECTED_ADDS,
+  },
+  {
+    planned: (results) => {
+      it('keeps the values the provider accepted: redrive, visibility, PITR, protection, SSE', () => {
+        const result = results.plan();
+        const after = (type: string) => plannedValues(result, type);
+        const queues = Object.fromEntries(
+          after('aws_sqs_queue').map((queue) => [queue.name, queue]),
+        );
+        expect(queues['summarizer-tasks'].visibility_timeout_seconds).toBe(630);
+        expect(queues['summarizer-results'].visibility_timeout_seconds).toBe(60);
+        expect(queues['summarizer-tasks-dlq'].message_retention_seconds).toBe(1_209_600);
+        expect(queues['summarizer-results-dlq'].message_retention_seconds).toBe(1_209_600);
+        const [table] = after('aws_dynamodb_table');
+        expect(table).toMatchObject({
+          billing_mode: 'PROVISIONED',
+          deletion_protection_enabled: true,
+          point_in_time_recovery: [{ enabled: true }],
+          server_side_encryption: [{ enabled: true }],
+        });
+        for (const key of after('aws_kms_key')) expect(key.enable_key_rotation).toBe(true);
       });
-      for (const key of after('aws_kms_key')) expect(key.enable_key_rotation).toBe(true);
-    });
+    },
   },
 );

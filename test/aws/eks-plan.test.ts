@@ -1,14 +1,4 @@
-import { StackPlan } from '../../scripts/terraform/offline-plan';
-import {
-  declaredCounts,
-  expectOnlyAdditions,
-  offlinePlanMirror,
-  planFixture,
-  plannedValues,
-  stackConfig,
-  synthFixture,
-} from '../support/offline-plan';
-import { tempDir } from '../support/temp-dir';
+import { describePlanFixture, plannedValues } from '../support/offline-plan';
 import { addEksFixtureStack, PLAN_STACK, ZONES } from './support';
 
 const zones = ZONES.length;
@@ -42,47 +32,34 @@ const EXPECTED_ADDS: Readonly<Record<string, number>> = {
   aws_autoscaling_group_tag: 4 + 7,
 };
 
-describe('the EKS fixture', () => {
-  it('declares exactly the resources the plan is expected to add', () => {
-    const config = stackConfig(
-      synthFixture(tempDir('fleet-eks-synth'), addEksFixtureStack),
-      PLAN_STACK,
-    );
-    expect(declaredCounts(config)).toEqual(EXPECTED_ADDS);
-    expect(config.data).toBeUndefined();
-  });
-});
-
-const mirror = offlinePlanMirror('the EKS fixture');
-
-(mirror ? describe : describe.skip)('a real terraform plan of an EKS site, offline', () => {
-  const dir = tempDir('fleet-eks-plan');
-  let result: StackPlan;
-
-  beforeAll(async () => {
-    const outdir = synthFixture(dir, addEksFixtureStack);
-    result = await planFixture(outdir, { mirror: mirror!, workDir: dir });
-  }, 180_000);
-
-  it('plans without errors or warnings, adding exactly the expected resources', () => {
-    expectOnlyAdditions(result, EXPECTED_ADDS);
-  });
-
-  it('keeps the values the provider accepted: AMI types, endpoint, IMDSv2', () => {
-    const after = (type: string) => plannedValues(result, type);
-    expect(after('aws_eks_node_group').map((group) => group.ami_type)).toEqual([
-      'AL2023_x86_64_STANDARD',
-      'AL2023_x86_64_NVIDIA',
-    ]);
-    expect(after('aws_eks_cluster')[0].vpc_config[0]).toMatchObject({
-      endpoint_private_access: true,
-      endpoint_public_access: false,
-    });
-    for (const template of after('aws_launch_template')) {
-      expect(template.metadata_options[0]).toMatchObject({
-        http_tokens: 'required',
-        http_put_response_hop_limit: 1,
+describePlanFixture(
+  {
+    fixture: 'the EKS fixture',
+    title: 'a real terraform plan of an EKS site, offline',
+    stack: PLAN_STACK,
+    build: addEksFixtureStack,
+    expected: EXPECTED_ADDS,
+  },
+  {
+    planned: (results) => {
+      it('keeps the values the provider accepted: AMI types, endpoint, IMDSv2', () => {
+        const result = results.plan();
+        const after = (type: string) => plannedValues(result, type);
+        expect(after('aws_eks_node_group').map((group) => group.ami_type)).toEqual([
+          'AL2023_x86_64_STANDARD',
+          'AL2023_x86_64_NVIDIA',
+        ]);
+        expect(after('aws_eks_cluster')[0].vpc_config[0]).toMatchObject({
+          endpoint_private_access: true,
+          endpoint_public_access: false,
+        });
+        for (const template of after('aws_launch_template')) {
+          expect(template.metadata_options[0]).toMatchObject({
+            http_tokens: 'required',
+            http_put_response_hop_limit: 1,
+          });
+        }
       });
-    }
-  });
-});
+    },
+  },
+);

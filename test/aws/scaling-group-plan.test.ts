@@ -5,17 +5,7 @@ import { PrivateNetwork } from '../../constructs/aws/network';
 import { awsProvider } from '../../constructs/aws/provider';
 import { applyBackend } from '../../constructs/backend';
 import { Cpu, Duration, ImageRef, Size } from '../../constructs/model';
-import { StackPlan } from '../../scripts/terraform/offline-plan';
-import {
-  declaredCounts,
-  expectOnlyAdditions,
-  offlinePlanMirror,
-  planFixture,
-  plannedValues,
-  stackConfig,
-  synthFixture,
-} from '../support/offline-plan';
-import { tempDir } from '../support/temp-dir';
+import { describePlanFixture, plannedValues } from '../support/offline-plan';
 import { ACCOUNT_ID, REGION, ZONES } from './support';
 
 const PLAN_STACK = 'asg-fixture-eu-agents';
@@ -108,69 +98,53 @@ function addScalingGroupFixtureStack(app: App): TerraformStack {
   return stack;
 }
 
-describe('the Auto Scaling group fixture', () => {
-  it('declares exactly the resources the plan is expected to add', () => {
-    const config = stackConfig(
-      synthFixture(tempDir('fleet-asg-synth'), addScalingGroupFixtureStack),
-      PLAN_STACK,
-    );
-    expect(declaredCounts(config)).toEqual(EXPECTED_ADDS);
-    expect(config.data).toBeUndefined();
-  });
-});
-
-const mirror = offlinePlanMirror('the Auto Scaling group fixture');
-
-(mirror ? describe : describe.skip)(
-  'a real terraform plan of an agent Auto Scaling group, offline',
-  () => {
-    const dir = tempDir('fleet-asg-plan');
-    let result: StackPlan;
-
-    beforeAll(async () => {
-      const outdir = synthFixture(dir, addScalingGroupFixtureStack);
-      result = await planFixture(outdir, { mirror: mirror!, workDir: dir });
-    }, 180_000);
-
-    it('plans without errors or warnings, adding exactly the expected resources', () => {
-      expectOnlyAdditions(result, EXPECTED_ADDS);
-    });
-
-    it('keeps the values the provider accepted: IMDSv2, refresh, hook, metric math', () => {
-      const after = (type: string) => plannedValues(result, type);
-      const [template] = after('aws_launch_template');
-      expect(template.metadata_options[0]).toMatchObject({
-        http_tokens: 'required',
-        http_put_response_hop_limit: 1,
+describePlanFixture(
+  {
+    fixture: 'the Auto Scaling group fixture',
+    title: 'a real terraform plan of an agent Auto Scaling group, offline',
+    stack: PLAN_STACK,
+    build: addScalingGroupFixtureStack,
+    expected: EXPECTED_ADDS,
+  },
+  {
+    planned: (results) => {
+      it('keeps the values the provider accepted: IMDSv2, refresh, hook, metric math', () => {
+        const result = results.plan();
+        const after = (type: string) => plannedValues(result, type);
+        const [template] = after('aws_launch_template');
+        expect(template.metadata_options[0]).toMatchObject({
+          http_tokens: 'required',
+          http_put_response_hop_limit: 1,
+        });
+        expect(template.network_interfaces[0].associate_public_ip_address).toBe('false');
+        expect(template.block_device_mappings[0].ebs[0]).toMatchObject({
+          encrypted: 'true',
+          volume_type: 'gp3',
+        });
+        const [group] = after('aws_autoscaling_group');
+        expect(group).toMatchObject({ health_check_type: 'EC2', min_size: 1, max_size: 10 });
+        expect(group.instance_refresh[0]).toMatchObject({ strategy: 'Rolling' });
+        expect(group.instance_refresh[0].preferences[0].min_healthy_percentage).toBe(90);
+        const [hook] = after('aws_autoscaling_lifecycle_hook');
+        expect(hook).toMatchObject({
+          lifecycle_transition: 'autoscaling:EC2_INSTANCE_TERMINATING',
+          heartbeat_timeout: 135 + 30,
+        });
+        const [policy] = after('aws_autoscaling_policy');
+        const tracking = policy.target_tracking_configuration[0];
+        expect(tracking.target_value).toBe(25);
+        expect(
+          tracking.customized_metric_specification[0].metrics.map((m: Record<string, any>) => [
+            m.id,
+            m.expression,
+            m.return_data,
+          ]),
+        ).toEqual([
+          ['m1', '', false],
+          ['m2', '', false],
+          ['e1', 'm1 / m2', true],
+        ]);
       });
-      expect(template.network_interfaces[0].associate_public_ip_address).toBe('false');
-      expect(template.block_device_mappings[0].ebs[0]).toMatchObject({
-        encrypted: 'true',
-        volume_type: 'gp3',
-      });
-      const [group] = after('aws_autoscaling_group');
-      expect(group).toMatchObject({ health_check_type: 'EC2', min_size: 1, max_size: 10 });
-      expect(group.instance_refresh[0]).toMatchObject({ strategy: 'Rolling' });
-      expect(group.instance_refresh[0].preferences[0].min_healthy_percentage).toBe(90);
-      const [hook] = after('aws_autoscaling_lifecycle_hook');
-      expect(hook).toMatchObject({
-        lifecycle_transition: 'autoscaling:EC2_INSTANCE_TERMINATING',
-        heartbeat_timeout: 135 + 30,
-      });
-      const [policy] = after('aws_autoscaling_policy');
-      const tracking = policy.target_tracking_configuration[0];
-      expect(tracking.target_value).toBe(25);
-      expect(
-        tracking.customized_metric_specification[0].metrics.map((m: Record<string, any>) => [
-          m.id,
-          m.expression,
-          m.return_data,
-        ]),
-      ).toEqual([
-        ['m1', '', false],
-        ['m2', '', false],
-        ['e1', 'm1 / m2', true],
-      ]);
-    });
+    },
   },
 );

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { findProviderMirror } from '../../scripts/terraform/cli-config';
 import { planStacks, StackPlan, terraformVersion } from '../../scripts/terraform/offline-plan';
+import { tempDir } from './temp-dir';
 
 /**
  * The AWS provider mirror to plan with, when terraform and the mirror are here.
@@ -27,7 +28,7 @@ export function offlinePlanMirror(what: string): string | undefined {
 }
 
 /** Synthesizes a fixture app into `<dir>/cdktf.out` and returns that folder. */
-export function synthFixture(dir: string, build: (app: App) => void): string {
+function synthFixture(dir: string, build: (app: App) => void): string {
   const outdir = path.join(dir, 'cdktf.out');
   const app = new App({ outdir });
   build(app);
@@ -35,13 +36,8 @@ export function synthFixture(dir: string, build: (app: App) => void): string {
   return outdir;
 }
 
-/** The synthesized configuration of one stack. */
-export function stackConfig(outdir: string, stack: string): Record<string, any> {
-  return JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
-}
-
 /** Resources a synthesized stack declares, counted by type. */
-export function declaredCounts(config: Record<string, any>): Record<string, number> {
+function declaredCounts(config: Record<string, any>): Record<string, number> {
   return Object.fromEntries(
     Object.entries(config.resource).map(([type, byName]) => [
       type,
@@ -51,7 +47,7 @@ export function declaredCounts(config: Record<string, any>): Record<string, numb
 }
 
 /** Plans the single stack of `outdir` offline and prints its timings. */
-export async function planFixture(
+async function planFixture(
   outdir: string,
   options: { mirror: string; workDir: string; env?: NodeJS.ProcessEnv },
 ): Promise<StackPlan> {
@@ -65,10 +61,7 @@ export async function planFixture(
 }
 
 /** Asserts a plan has no error or warning and adds exactly `expected`, by type, nothing else. */
-export function expectOnlyAdditions(
-  result: StackPlan,
-  expected: Readonly<Record<string, number>>,
-): void {
+function expectOnlyAdditions(result: StackPlan, expected: Readonly<Record<string, number>>): void {
   expect(result.errors).toEqual([]);
   expect(result.warnings).toEqual([]);
   expect(result.ok).toBe(true);
@@ -86,4 +79,83 @@ export function plannedValues(result: StackPlan, type: string): Record<string, a
   return (result.plan?.resource_changes ?? [])
     .filter((change) => change.type === type)
     .map((change) => change.change.after as Record<string, any>);
+}
+
+/** A fixture stack for an offline plan. */
+export interface PlanFixture {
+  /** What the suites are about, e.g. `the EKS fixture`. */
+  readonly fixture: string;
+  /** Title of the planning suite, e.g. `a real terraform plan of an EKS site, offline`. */
+  readonly title: string;
+  /** Id of the fixture's one stack. */
+  readonly stack: string;
+  /** Adds the stack to an app. */
+  readonly build: (app: App) => void;
+  /** Resources the stack declares and the plan adds, by type. */
+  readonly expected: Readonly<Record<string, number>>;
+  /** Environment the Terraform environment is derived from. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** What the tests of a fixture read; `plan()` only in the planning suite. */
+export interface FixtureResults {
+  /** The stack's `cdk.tf.json` as written. */
+  text(): string;
+  config(): Record<string, any>;
+  plan(): StackPlan;
+}
+
+/**
+ * The two suites of a plan fixture, synthesized once:
+ * - `<fixture>`: the stack declares exactly the expected resources and no data
+ *   source (always runs), plus the tests `declared` adds;
+ * - `<title>`: a real plan offline adds exactly those, without error or warning,
+ *   plus the tests `planned` adds. Skipped, saying why, where terraform or the
+ *   provider mirror is missing, except under `CI=true`.
+ */
+export function describePlanFixture(
+  fixture: PlanFixture,
+  tests: {
+    readonly declared?: (results: FixtureResults) => void;
+    readonly planned?: (results: FixtureResults) => void;
+  } = {},
+): void {
+  const dir = tempDir(`fleet-${fixture.stack}`);
+  let outdir: string | undefined;
+  let text: string | undefined;
+  let plan: StackPlan | undefined;
+  const synthesized = () => (outdir ??= synthFixture(dir, fixture.build));
+  const results: FixtureResults = {
+    text: () =>
+      (text ??= fs.readFileSync(
+        path.join(synthesized(), 'stacks', fixture.stack, 'cdk.tf.json'),
+        'utf8',
+      )),
+    config: () => JSON.parse(results.text()),
+    plan: () => {
+      if (!plan) throw new Error(`${fixture.fixture} has not been planned`);
+      return plan;
+    },
+  };
+
+  describe(fixture.fixture, () => {
+    it('declares exactly the resources the plan is expected to add', () => {
+      const config = results.config();
+      expect(declaredCounts(config)).toEqual(fixture.expected);
+      expect(config.data).toBeUndefined();
+    });
+    tests.declared?.(results);
+  });
+
+  const mirror = offlinePlanMirror(fixture.fixture);
+  (mirror ? describe : describe.skip)(fixture.title, () => {
+    beforeAll(async () => {
+      plan = await planFixture(synthesized(), { mirror: mirror!, workDir: dir, env: fixture.env });
+    }, 180_000);
+
+    it('plans without errors or warnings, adding exactly the expected resources', () => {
+      expectOnlyAdditions(results.plan(), fixture.expected);
+    });
+    tests.planned?.(results);
+  });
 }
