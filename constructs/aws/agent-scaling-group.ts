@@ -9,7 +9,7 @@ import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { IamPolicyStatement } from './iam-statement';
+import { EC2_TRUST_POLICY, IamPolicyStatement } from './iam-statement';
 import { AgentSpec, Duration, Problem, resolveAgent, Size, ValidationError } from '../model';
 import { agentUserData, STOP_MARGIN_SECONDS, validateAgentForInstance } from './user-data';
 
@@ -144,16 +144,7 @@ export class AgentScalingGroup extends Construct {
     const role = new IamRole(this, 'Role', {
       namePrefix: `${prefix}-`,
       description: `Instances of agent ${agent.name}`,
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Service: 'ec2.amazonaws.com' },
-            Action: 'sts:AssumeRole',
-          },
-        ],
-      }),
+      assumeRolePolicy: EC2_TRUST_POLICY,
     });
     this.roleArn = role.arn;
     this.roleName = role.name;

@@ -1,5 +1,3 @@
-import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
-import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { MqBroker } from '@cdktf/provider-aws/lib/mq-broker';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Fn, TerraformVariable, Token } from 'cdktf';
@@ -11,7 +9,7 @@ import {
   validateAccountAndRegion,
   validateClientSources,
 } from './client-access';
-import { rootOnlyKeyPolicy } from './key-policy';
+import { ownKey } from './key-policy';
 
 /** Port of the brokers' AMQP listener (AMQP 0-9-1 over TLS). */
 export const AMQPS_PORT = 5671;
@@ -113,16 +111,12 @@ export class AmazonMqBroker extends Construct {
     password.overrideLogicalId(variable);
     this.adminPasswordVariable = variable;
 
-    const key = new KmsKey(this, 'Key', {
+    // Amazon MQ creates its grant with the caller's rights, through IAM.
+    this.kmsKeyArn = ownKey(this, {
       description: `Encrypts the data of Amazon MQ broker ${props.name}`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      // Amazon MQ creates its grant with the caller's rights, through IAM.
-      policy: rootOnlyKeyPolicy(props.accountId),
-      lifecycle: { preventDestroy: true },
+      alias: `alias/mq/${props.name}`,
+      accountId: props.accountId,
     });
-    new KmsAlias(this, 'KeyAlias', { name: `alias/mq/${props.name}`, targetKeyId: key.keyId });
-    this.kmsKeyArn = key.arn;
 
     const securityGroup = new SecurityGroup(this, 'SecurityGroup', {
       namePrefix: `${props.name.slice(0, 40)}-mq-`,
@@ -144,7 +138,7 @@ export class AmazonMqBroker extends Construct {
       securityGroups: [securityGroup.id],
       publiclyAccessible: false,
       autoMinorVersionUpgrade: true,
-      encryptionOptions: { useAwsOwnedKey: false, kmsKeyId: key.arn },
+      encryptionOptions: { useAwsOwnedKey: false, kmsKeyId: this.kmsKeyArn },
       logs: { general: true },
       user: [{ username: props.adminUsername ?? 'fleet-admin', password: password.stringValue }],
       lifecycle: { preventDestroy: true },

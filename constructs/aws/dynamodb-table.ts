@@ -1,13 +1,11 @@
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
-import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
-import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Problem, ValidationError } from '../model';
 import { IamPolicyStatement } from './iam-statement';
-import { rootOnlyKeyPolicy } from './key-policy';
+import { ownKey } from './key-policy';
 import { validateAccountAndRegion } from './client-access';
 
 /** Type of a key attribute: rendered as DynamoDB's `S`, `N` or `B`. */
@@ -111,22 +109,13 @@ export class AgentTable extends Construct {
     this.region = props.region;
     const provisioned = (props.billing ?? TableBilling.onDemand()).provisioned;
 
-    if (props.encryptionKeyArn !== undefined) {
-      this.kmsKeyArn = props.encryptionKeyArn;
-    } else {
-      const key = new KmsKey(this, 'Key', {
+    this.kmsKeyArn =
+      props.encryptionKeyArn ??
+      ownKey(this, {
         description: `Encrypts DynamoDB table ${props.name}`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
-        policy: rootOnlyKeyPolicy(props.accountId),
-        lifecycle: { preventDestroy: true },
+        alias: `alias/dynamodb/${props.name}`,
+        accountId: props.accountId,
       });
-      new KmsAlias(this, 'KeyAlias', {
-        name: `alias/dynamodb/${props.name}`,
-        targetKeyId: key.keyId,
-      });
-      this.kmsKeyArn = key.arn;
-    }
 
     const keys = [props.partitionKey, ...(props.sortKey ? [props.sortKey] : [])];
     const table = new DynamodbTable(this, 'Resource', {

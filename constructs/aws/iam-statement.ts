@@ -12,3 +12,11 @@ export interface IamPolicyStatement {
   /** IAM condition block, e.g. `{ StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' } }`. */
   readonly Condition?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
+
+/** Trust policy of a role EC2 instances assume through their instance profile. */
+export const EC2_TRUST_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
+  ],
+});

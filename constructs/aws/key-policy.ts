@@ -1,3 +1,7 @@
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { Construct } from 'constructs';
+
 /**
  * Statements of the fleet's KMS key policies. No statement names a wildcard
  * principal: the account administers each key and its IAM policies grant use.
@@ -49,4 +53,25 @@ export function keyPolicyDocument(...statements: object[]): string {
 /** A key policy that names nobody but the account. */
 export function rootOnlyKeyPolicy(accountId: string): string {
   return keyPolicyDocument(accountAdministersKey(accountId));
+}
+
+/**
+ * A customer-managed key of one resource (children `Key` and `KeyAlias` of
+ * `scope`): rotated yearly, 30 days' deletion window, `prevent_destroy`, a
+ * policy that names only the account (its IAM policies grant the key's use).
+ * @returns the key's ARN
+ */
+export function ownKey(
+  scope: Construct,
+  props: { readonly description: string; readonly alias: string; readonly accountId: string },
+): string {
+  const key = new KmsKey(scope, 'Key', {
+    description: props.description,
+    enableKeyRotation: true,
+    deletionWindowInDays: 30,
+    policy: rootOnlyKeyPolicy(props.accountId),
+    lifecycle: { preventDestroy: true },
+  });
+  new KmsAlias(scope, 'KeyAlias', { name: props.alias, targetKeyId: key.keyId });
+  return key.arn;
 }

@@ -14,6 +14,7 @@ import {
   ValidationError,
 } from '../model';
 import { IEksCluster } from './eks-cluster';
+import { EC2_TRUST_POLICY } from './iam-statement';
 
 /** The managed policies of a node role, and the only ones, by construct id. */
 export const NODE_POLICIES: Readonly<Record<string, string>> = {
@@ -86,16 +87,7 @@ export class ManagedNodeGroup extends Construct {
 
     const role = new IamRole(this, 'NodeRole', {
       namePrefix: `${prefix}-node-`,
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Service: 'ec2.amazonaws.com' },
-            Action: 'sts:AssumeRole',
-          },
-        ],
-      }),
+      assumeRolePolicy: EC2_TRUST_POLICY,
     });
     this.nodeRoleArn = role.arn;
     const attachments = Object.entries(NODE_POLICIES).map(

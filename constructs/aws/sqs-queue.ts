@@ -1,5 +1,3 @@
-import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
-import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { SqsQueueRedriveAllowPolicy } from '@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy';
@@ -8,7 +6,7 @@ import { Construct } from 'constructs';
 import { Duration, Problem, QueueBinding, sqsDeadLetterQueue, ValidationError } from '../model';
 import { IamPolicyStatement } from './iam-statement';
 import { validateAccountAndRegion } from './client-access';
-import { rootOnlyKeyPolicy } from './key-policy';
+import { ownKey } from './key-policy';
 
 /** Receives before SQS moves a message to the dead-letter queue, when the binding does not say. */
 export const DEFAULT_MAX_RECEIVE_COUNT = 5;
@@ -103,22 +101,13 @@ export class AgentQueue extends Construct {
     this.visibilityTimeout = visibilityTimeout(props);
     const deadLetterName = sqsDeadLetterQueue(props.binding);
 
-    if (props.encryptionKeyArn !== undefined) {
-      this.kmsKeyArn = props.encryptionKeyArn;
-    } else {
-      const key = new KmsKey(this, 'Key', {
+    this.kmsKeyArn =
+      props.encryptionKeyArn ??
+      ownKey(this, {
         description: `Encrypts SQS queues ${binding.queue} and ${deadLetterName}`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
-        policy: rootOnlyKeyPolicy(props.accountId),
-        lifecycle: { preventDestroy: true },
+        alias: `alias/sqs/${binding.queue}`,
+        accountId: props.accountId,
       });
-      new KmsAlias(this, 'KeyAlias', {
-        name: `alias/sqs/${binding.queue}`,
-        targetKeyId: key.keyId,
-      });
-      this.kmsKeyArn = key.arn;
-    }
 
     const deadLetters = new SqsQueue(this, 'DeadLetterQueue', {
       name: deadLetterName,
