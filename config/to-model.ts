@@ -47,6 +47,13 @@ type Path = readonly (string | number)[];
 class UnitReader {
   readonly problems: Problem[] = [];
 
+  /** The spec, or none with the problems when a unit failed to parse. */
+  result<T>(spec: T): { spec: T; problems: [] } | { spec: undefined; problems: Problem[] } {
+    return this.problems.length > 0
+      ? { spec: undefined, problems: this.problems }
+      : { spec, problems: [] };
+  }
+
   /**
    * The parsed value. On failure the problem is recorded and a placeholder
    * returned: the spec is discarded when `problems` is not empty.
@@ -218,9 +225,7 @@ export function toAgentSpec(
         deadline: units.optional(['schedule', 'deadline'], schedule.deadline, Duration.parse),
       }),
   });
-  return units.problems.length > 0
-    ? { spec: undefined, problems: units.problems }
-    : { spec, problems: [] };
+  return units.result(spec);
 }
 
 export type RawAwsSite = Omit<Raw<AwsSiteSpec>, 'name' | 'nodePools'> & {
@@ -245,9 +250,7 @@ export function toAwsSiteSpec(
       }),
     ),
   };
-  return units.problems.length > 0
-    ? { spec: undefined, problems: units.problems }
-    : { spec, problems: [] };
+  return units.result(spec);
 }
 
 export function toSiteSpec(name: string, raw: RawSite): KubernetesSiteSpec {
@@ -278,9 +281,7 @@ export function toBrokerSpec(
           volumeSize: units.optional(['msk', 'volumeSize'], msk.volumeSize, Size.parse),
         }),
     });
-    return units.problems.length > 0
-      ? { spec: undefined, problems: units.problems }
-      : { spec, problems: [] };
+    return units.result(spec);
   }
   if (raw.kind === 'sqs') return { spec: { ...raw, name }, problems: [] };
   const inCluster = raw.inCluster;
@@ -308,9 +309,7 @@ export function toBrokerSpec(
           }),
       }),
   });
-  return units.problems.length > 0
-    ? { spec: undefined, problems: units.problems }
-    : { spec, problems: [] };
+  return units.result(spec);
 }
 
 /** Freezes a model object and everything it holds. */
