@@ -2,7 +2,9 @@ import {
   rabbitMqBrokers,
   AgentDeployment,
   AwsSiteSpec,
+  AzureSiteSpec,
   clusterSiteOf,
+  clusterSiteOfAzure,
   BackendSpec,
   BrokerSpec,
   brokerSite,
@@ -21,9 +23,11 @@ import { Origin, ProblemList } from './problems';
 import { checkSchema, FieldPath, isUnder } from './schema-check';
 import {
   RawAwsSite,
+  RawAzureSite,
   RawBroker,
   RawSite,
   toAwsSiteSpec,
+  toAzureSiteSpec,
   toBrokerSpec,
   toSiteSpec,
 } from './to-model';
@@ -71,31 +75,42 @@ export function loadEnvironment(
 
   const sites = new Map<string, KubernetesSiteSpec>();
   const awsSites: AwsSiteSpec[] = [];
+  const azureSites: AzureSiteSpec[] = [];
   const clusterViews = new Map<string, KubernetesSiteSpec>();
   for (const [siteName, node] of entriesOf(childOf(tree, 'sites'))) {
     if (broken(['sites', siteName])) continue;
     const raw = toPlain(node) as { kind: string };
-    if (raw.kind !== 'aws') {
-      sites.set(siteName, toSiteSpec(siteName, raw as RawSite));
-      continue;
-    }
-    const { spec, problems: found } = toAwsSiteSpec(siteName, raw as RawAwsSite);
+    const { spec, problems: found } =
+      raw.kind === 'aws'
+        ? toAwsSiteSpec(siteName, raw as RawAwsSite)
+        : raw.kind === 'azure'
+          ? toAzureSiteSpec(siteName, raw as RawAzureSite)
+          : toSiteSpec(siteName, raw as RawSite);
     for (const problem of found) {
       const { node: at, rest } = locate(node, problem.path);
       problems.at(at.origin, problem.message, rest);
     }
-    if (spec) {
+    if (!spec) {
+      ok = false;
+    } else if ('kind' in spec && spec.kind === 'aws') {
       awsSites.push(spec);
       // Agents and in-cluster brokers run on its EKS cluster.
       clusterViews.set(siteName, clusterSiteOf(spec));
-    } else ok = false;
+    } else if ('kind' in spec && spec.kind === 'azure') {
+      azureSites.push(spec);
+      clusterViews.set(siteName, clusterSiteOfAzure(spec));
+    } else {
+      sites.set(siteName, spec as KubernetesSiteSpec);
+    }
   }
   const siteNames = keysOf(childOf(tree, 'sites'));
-  // Declared AWS sites, well formed or not, so that a broken site does not also
-  // make every broker on it "not an AWS site".
-  const awsSiteNames = entriesOf(childOf(tree, 'sites'))
-    .filter(([, node]) => node.kind === 'map' && scalarOf(childOf(node, 'kind')) === 'aws')
-    .map(([siteName]) => siteName);
+  // Declared cloud sites, well formed or not, so that a broken site does not
+  // also make every broker on it "not an AWS site".
+  const sitesOfKind = (kind: string) =>
+    entriesOf(childOf(tree, 'sites'))
+      .filter(([, node]) => node.kind === 'map' && scalarOf(childOf(node, 'kind')) === kind)
+      .map(([siteName]) => siteName);
+  const siteKinds = { aws: sitesOfKind('aws'), azure: sitesOfKind('azure') };
   const productionNode = childOf(tree, 'production');
   const production = productionNode ? scalarOf(productionNode) === true : undefined;
   const brokers: BrokerSpec[] = [];
@@ -109,7 +124,7 @@ export function loadEnvironment(
     const awsSite = awsSites.find((candidate) => candidate.name === home);
     const all = spec
       ? [
-          ...validateBroker(spec, siteNames, awsSiteNames),
+          ...validateBroker(spec, siteNames, siteKinds),
           ...(awsSite
             ? managedBrokerProblems({ name, production: production ?? false }, spec, awsSite)
             : []),
@@ -196,6 +211,7 @@ export function loadEnvironment(
     ...(backend ? { backend: toPlain(backend) as BackendSpec } : {}),
     sites: [...sites.values()],
     awsSites,
+    azureSites,
     brokers,
     deployments,
   };

@@ -18,6 +18,8 @@ export const PATTERNS = {
   mskInstanceType: '^kafka\\.[a-z0-9]+\\.[a-z0-9]+$',
   rabbitMqVersion: '^[0-9]+\\.[0-9]+(\\.[0-9]+)?$',
   amazonMqInstanceType: '^mq\\.[a-z0-9]+\\.[a-z0-9]+$',
+  guid: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+  azureVmSize: '^Standard_[A-Za-z0-9_]+$',
 } as const;
 
 const PARSERS: Record<string, (text: string) => unknown> = {
@@ -44,6 +46,9 @@ const MESSAGES: Record<string, (value: string) => string> = {
   [PATTERNS.rabbitMqVersion]: (value) => `'${value}' is not a RabbitMQ version such as '3.13'`,
   [PATTERNS.amazonMqInstanceType]: (value) =>
     `'${value}' is not an Amazon MQ instance type such as 'mq.m5.large'`,
+  [PATTERNS.guid]: (value) =>
+    `'${value}' must be a lowercase GUID such as 00000000-0000-0000-0000-000000000000`,
+  [PATTERNS.azureVmSize]: (value) => `'${value}' is not an Azure VM size such as 'Standard_D4s_v5'`,
 };
 
 /** What is wrong with a string that does not match a pattern of the schemas, and what is allowed. */

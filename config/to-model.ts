@@ -2,6 +2,8 @@ import {
   AgentSpec,
   AwsNodePoolSpec,
   AwsSiteSpec,
+  AzureNodePoolSpec,
+  AzureSiteSpec,
   BrokerSpec,
   Cpu,
   Duration,
@@ -34,9 +36,9 @@ type Raw<T> = T extends Cpu
         : T;
 
 export type RawAgent = Omit<Raw<AgentSpec>, 'name'>;
-export type RawSite = Omit<KubernetesSiteSpec, 'name' | 'nodePools'> & {
+export type RawSite = Omit<Raw<KubernetesSiteSpec>, 'name' | 'nodePools'> & {
   readonly kind: 'kubernetes';
-  readonly nodePools: Readonly<Record<string, Omit<NodePoolSpec, 'name'>>>;
+  readonly nodePools: Readonly<Record<string, Omit<Raw<NodePoolSpec>, 'name'>>>;
 };
 type Unnamed<T> = T extends unknown ? Omit<T, 'name'> : never;
 export type RawBroker = Raw<Unnamed<BrokerSpec>>;
@@ -232,35 +234,97 @@ export type RawAwsSite = Omit<Raw<AwsSiteSpec>, 'name' | 'nodePools'> & {
   readonly nodePools: Readonly<Record<string, Omit<Raw<AwsNodePoolSpec>, 'name'>>>;
 };
 
+export type RawAzureSite = Omit<Raw<AzureSiteSpec>, 'name' | 'nodePools'> & {
+  readonly nodePools: Readonly<Record<string, Omit<Raw<AzureNodePoolSpec>, 'name'>>>;
+};
+
+/** A node pool of any site kind with its unit strings parsed. */
+function toPool<P extends Omit<Raw<NodePoolSpec>, 'name'> & { readonly diskSize?: string }>(
+  units: UnitReader,
+  name: string,
+  raw: P,
+) {
+  const at = (...path: string[]): Path => ['nodePools', name, ...path];
+  const allocatable = raw.allocatable;
+  return defined({
+    ...raw,
+    name,
+    diskSize: units.optional(at('diskSize'), raw.diskSize, Size.parse),
+    allocatable:
+      allocatable &&
+      defined({
+        cpu: units.optional(at('allocatable', 'cpu'), allocatable.cpu, Cpu.parse),
+        memory: units.optional(at('allocatable', 'memory'), allocatable.memory, Size.parse),
+      }),
+  });
+}
+
+/** The node pools of a site, by name, with their units parsed. */
+function toPools<P extends Omit<Raw<NodePoolSpec>, 'name'>>(
+  units: UnitReader,
+  pools: Readonly<Record<string, P>>,
+) {
+  return Object.entries(pools).map(([name, pool]) => toPool(units, name, pool));
+}
+
 /** An AWS site with its unit strings parsed; problems carry paths relative to the site. */
 export function toAwsSiteSpec(
   name: string,
   raw: RawAwsSite,
 ): { spec: AwsSiteSpec | undefined; problems: Problem[] } {
   const units = new UnitReader();
-  const spec: AwsSiteSpec = {
-    ...raw,
-    name,
-    kind: 'aws',
-    nodePools: Object.entries(raw.nodePools).map(([pool, rawPool]) =>
-      defined({
-        ...rawPool,
-        name: pool,
-        diskSize: units.optional(['nodePools', pool, 'diskSize'], rawPool.diskSize, Size.parse),
-      }),
-    ),
-  };
-  return units.result(spec);
+  const nodePools = toPools(units, raw.nodePools) as unknown as AwsNodePoolSpec[];
+  return units.result<AwsSiteSpec>({ ...raw, name, kind: 'aws', nodePools });
 }
 
-export function toSiteSpec(name: string, raw: RawSite): KubernetesSiteSpec {
-  return defined({
+/** An Azure site with its unit strings parsed; problems carry paths relative to the site. */
+export function toAzureSiteSpec(
+  name: string,
+  raw: RawAzureSite,
+): { spec: AzureSiteSpec | undefined; problems: Problem[] } {
+  const units = new UnitReader();
+  const nodePools = toPools(units, raw.nodePools) as unknown as AzureNodePoolSpec[];
+  return units.result<AzureSiteSpec>({ ...raw, name, kind: 'azure', nodePools });
+}
+
+/** A Kubernetes site with its unit strings parsed; problems carry paths relative to the site. */
+export function toSiteSpec(
+  name: string,
+  raw: RawSite,
+): { spec: KubernetesSiteSpec | undefined; problems: Problem[] } {
+  const units = new UnitReader();
+  const nodePools = toPools(units, raw.nodePools) as unknown as NodePoolSpec[];
+  const database = raw.database;
+  const spec: KubernetesSiteSpec = defined({
     name,
     kubeconfig: raw.kubeconfig,
-    nodePools: Object.entries(raw.nodePools).map(([pool, spec]) => ({ name: pool, ...spec })),
+    nodePools,
     monitoring: raw.monitoring,
     kedaNamespace: raw.kedaNamespace,
+    database:
+      database &&
+      defined({
+        ...database,
+        storage: units.optional(['database', 'storage'], database.storage, Size.parse),
+        resources:
+          database.resources &&
+          defined({
+            cpu: units.optional(
+              ['database', 'resources', 'cpu'],
+              database.resources.cpu,
+              Cpu.parse,
+            ),
+            memory: units.optional(
+              ['database', 'resources', 'memory'],
+              database.resources.memory,
+              Size.parse,
+            ),
+          }),
+      }),
+    consul: raw.consul,
+    vault: raw.vault,
   });
+  return units.result(spec);
 }
 
 /** A broker with its unit strings parsed; problems carry paths relative to the broker. */
@@ -270,7 +334,7 @@ export function toBrokerSpec(
 ): { spec: BrokerSpec | undefined; problems: Problem[] } {
   const units = new UnitReader();
   if (raw.kind === 'kafka') {
-    const msk = raw.msk;
+    const { msk, inCluster } = raw;
     const spec: BrokerSpec = defined({
       ...raw,
       name,
@@ -280,10 +344,18 @@ export function toBrokerSpec(
           ...msk,
           volumeSize: units.optional(['msk', 'volumeSize'], msk.volumeSize, Size.parse),
         }),
+      inCluster:
+        inCluster &&
+        defined({
+          ...inCluster,
+          storage: units.optional(['inCluster', 'storage'], inCluster.storage, Size.parse),
+        }),
     });
     return units.result(spec);
   }
-  if (raw.kind === 'sqs') return { spec: { ...raw, name }, problems: [] };
+  if (raw.kind === 'sqs' || raw.kind === 'servicebus') {
+    return { spec: { ...raw, name }, problems: [] };
+  }
   const inCluster = raw.inCluster;
   const spec: BrokerSpec = defined({
     ...raw,

@@ -1,4 +1,4 @@
-import { LocalBackend, S3Backend, TerraformStack } from 'cdktf';
+import { AzurermBackend, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import * as path from 'path';
 import { BackendSpec } from './model';
 
@@ -23,8 +23,11 @@ export interface BackendOptions {
  * Sets a stack's backend: one state per stack, keyed by the stack id.
  * - `local`: `<dir>/<stack>.tfstate` under the project root (a relative path,
  *   so the output is the same on every machine);
- * - `s3`: encrypted with the given KMS key, S3-native locking (`use_lockfile`).
+ * - `s3`: encrypted with the given KMS key, S3-native locking (`use_lockfile`);
+ * - `azurerm`: a blob per stack, Entra ID authentication (no storage key),
+ *   locked with a blob lease.
  * @see https://developer.hashicorp.com/terraform/language/backend/s3
+ * @see https://developer.hashicorp.com/terraform/language/backend/azurerm
  */
 export function applyBackend(
   stack: TerraformStack,
@@ -48,6 +51,15 @@ export function applyBackend(
       kmsKeyId,
     });
     backend.addOverride('use_lockfile', true);
+    return;
+  }
+  if (spec && 'azurerm' in spec) {
+    const { keyPrefix, ...account } = spec.azurerm;
+    new AzurermBackend(stack, {
+      ...account,
+      key: `${keyPrefix ?? stackId.split('-')[0]}/${stackId}.tfstate`,
+      useAzureadAuth: true,
+    });
     return;
   }
   const dir = spec?.local.dir ?? 'terraform-state';

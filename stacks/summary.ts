@@ -111,9 +111,15 @@ export function formatSummary(summary: EnvironmentSummary): string {
 function describeBroker(broker: BrokerSpec): string {
   switch (broker.kind) {
     case 'kafka':
-      return `${broker.name}: Amazon MSK on ${broker.msk?.site}, Kafka ${broker.msk?.kafkaVersion}`;
+      if (broker.msk) {
+        return `${broker.name}: Amazon MSK on ${broker.msk.site}, Kafka ${broker.msk.kafkaVersion}`;
+      }
+      if (broker.eventHubs) return `${broker.name}: Event Hubs on ${broker.eventHubs.site}`;
+      return `${broker.name}: Kafka (Strimzi) in-cluster on ${broker.inCluster?.site}, ${broker.inCluster?.replicas ?? 3} node(s)`;
     case 'sqs':
       return `${broker.name}: SQS on ${broker.site}`;
+    case 'servicebus':
+      return `${broker.name}: Service Bus on ${broker.site}`;
     case 'rabbitmq': {
       if (broker.amazonMq)
         return `${broker.name}: Amazon MQ for RabbitMQ on ${broker.amazonMq.site}`;

@@ -150,7 +150,10 @@ export function planPod(
       secret: agentCredentialsSecret(agent.spec.name, candidate.name),
     }));
   const { spec, resources } = agent;
-  const match = matchPools(spec.placement, resources.gpu, site.nodePools);
+  const match = matchPools(spec.placement, resources.gpu, site.nodePools, 'agent', {
+    cpu: resources.requests.cpu,
+    memory: resources.requests.memory,
+  });
   if (match.pools.length === 0) {
     const why = match.refusals.map((r) => `${r.pool}: ${r.reasons.join('; ')}`).join(' | ');
     throw new ValidationError(`agent '${spec.name}' on site '${site.name}'`, [

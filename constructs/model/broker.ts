@@ -82,14 +82,54 @@ export interface MskKafka {
 }
 
 /**
- * A Kafka cluster of the environment. Agents bind to a topic of it; the fleet
- * creates each bound topic with at least as many partitions as its consumer's
- * maximum replicas, so that no replica idles.
+ * Kafka in a Kubernetes site's cluster, run by the Strimzi operator: KRaft
+ * nodes spread over zones, replication 3 with `min.insync.replicas` 2, and a
+ * `KafkaTopic` per bound topic.
+ */
+export interface InClusterKafka {
+  /** Site whose stacks run the cluster; agents on that site reach it in-cluster. */
+  readonly site: string;
+  /** @default 'kafka' */
+  readonly namespace?: string;
+  /**
+   * Nodes, each a broker and a controller. Replication 3 needs 3; fewer needs
+   * a written `reason`, and topics then replicate to every node.
+   * @default 3
+   */
+  readonly replicas?: number;
+  /** Why fewer than 3 nodes are acceptable here (e.g. a laptop). @default - none */
+  readonly reason?: string;
+  /** Persistent volume of each node. @default 100Gi */
+  readonly storage?: Size;
+  /** StorageClass of the volumes. @default - the cluster's default */
+  readonly storageClass?: string;
+}
+
+/**
+ * Azure Event Hubs with its Kafka surface, built by the infra stack of an
+ * Azure site: an event hub per bound topic, Entra ID authentication only.
+ */
+export interface EventHubsKafka {
+  /** Azure site whose infra stack builds the namespace. */
+  readonly site: string;
+  /** @default 'Premium' */
+  readonly sku?: 'Standard' | 'Premium';
+  /** Throughput units (Standard) or processing units (Premium). @default 1 */
+  readonly capacity?: number;
+}
+
+/**
+ * A Kafka cluster of the environment: exactly one of `msk`, `eventHubs` or
+ * `inCluster`. Agents bind to a topic of it; the fleet creates each bound
+ * topic with at least as many partitions as its consumer's maximum replicas,
+ * so that no replica idles.
  */
 export interface KafkaBrokerSpec {
   readonly name: string;
   readonly kind: 'kafka';
   readonly msk?: MskKafka;
+  readonly eventHubs?: EventHubsKafka;
+  readonly inCluster?: InClusterKafka;
 }
 
 /**
@@ -103,7 +143,22 @@ export interface SqsBrokerSpec {
   readonly site: string;
 }
 
-export type BrokerSpec = RabbitMqBrokerSpec | KafkaBrokerSpec | SqsBrokerSpec;
+/**
+ * Azure Service Bus in the region of an Azure site: one queue per agent
+ * binding, dead-lettering on, Entra ID authentication only, built by that
+ * site's infra stack.
+ */
+export interface ServiceBusBrokerSpec {
+  readonly name: string;
+  readonly kind: 'servicebus';
+  /** Azure site whose infra stack builds the namespace. */
+  readonly site: string;
+  /** Premium gives private networking and zone redundancy. @default 'Premium' */
+  readonly sku?: 'Standard' | 'Premium';
+}
+
+export type BrokerSpec =
+  RabbitMqBrokerSpec | KafkaBrokerSpec | SqsBrokerSpec | ServiceBusBrokerSpec;
 
 /** The kinds of broker, as written in `kind`. */
 export type BrokerKind = BrokerSpec['kind'];
@@ -123,20 +178,57 @@ export function brokerSite(broker: BrokerSpec): string | undefined {
     case 'rabbitmq':
       return broker.inCluster?.site ?? broker.amazonMq?.site;
     case 'kafka':
-      return broker.msk?.site;
+      return broker.msk?.site ?? broker.eventHubs?.site ?? broker.inCluster?.site;
     case 'sqs':
+    case 'servicebus':
       return broker.site;
   }
 }
 
-/** Brokers the infra stack of an AWS site builds. */
+/** Whether a broker is a service of a cloud, built by a cloud site's infra stack. */
+export function isCloudBroker(broker: BrokerSpec): boolean {
+  switch (broker.kind) {
+    case 'rabbitmq':
+      return broker.amazonMq !== undefined;
+    case 'kafka':
+      return broker.msk !== undefined || broker.eventHubs !== undefined;
+    default:
+      return true;
+  }
+}
+
+/** Brokers the infra stack of a cloud site builds. */
 export function cloudBrokersOf(brokers: readonly BrokerSpec[], site: string): BrokerSpec[] {
+  return brokers.filter((broker) => isCloudBroker(broker) && brokerSite(broker) === site);
+}
+
+/** How people call a broker in messages, e.g. `MSK broker 'events'`. */
+export function describeBrokerKind(broker: BrokerSpec): string {
+  switch (broker.kind) {
+    case 'rabbitmq':
+      return broker.amazonMq ? 'Amazon MQ' : 'RabbitMQ';
+    case 'kafka':
+      return broker.msk ? 'MSK' : broker.eventHubs ? 'Event Hubs' : 'Kafka';
+    case 'sqs':
+      return 'SQS';
+    case 'servicebus':
+      return 'Service Bus';
+  }
+}
+
+/** The Kafka clusters Strimzi runs in a site's cluster. */
+export function inClusterKafkaOn(brokers: readonly BrokerSpec[], site: string): KafkaBrokerSpec[] {
   return brokers.filter(
-    (broker) =>
-      (broker.kind === 'rabbitmq' && broker.amazonMq?.site === site) ||
-      (broker.kind === 'kafka' && broker.msk?.site === site) ||
-      (broker.kind === 'sqs' && broker.site === site),
+    (broker): broker is KafkaBrokerSpec =>
+      broker.kind === 'kafka' && broker.inCluster?.site === site,
   );
+}
+
+export const DEFAULT_KAFKA_NAMESPACE = 'kafka';
+
+/** Namespace of an in-cluster Kafka cluster. */
+export function kafkaNamespace(broker: KafkaBrokerSpec): string {
+  return broker.inCluster?.namespace ?? DEFAULT_KAFKA_NAMESPACE;
 }
 
 /** Where clients reach a broker: pods of the same cluster, or outside addresses. */

@@ -1,5 +1,6 @@
 import { AgentSpec } from './agent-spec';
 import { AwsSiteSpec } from './aws-site';
+import { AzureSiteSpec } from './azure-site';
 import { BrokerSpec } from './broker';
 import { KubernetesSiteSpec } from './site';
 
@@ -11,6 +12,17 @@ export type BackendSpec =
   | {
       readonly local: {
         /** Directory of the state files. @default 'terraform-state' */ readonly dir?: string;
+      };
+    }
+  | {
+      /** Azure Storage, Entra ID authentication, blob lease locking. */
+      readonly azurerm: {
+        readonly subscriptionId: string;
+        readonly resourceGroupName: string;
+        readonly storageAccountName: string;
+        readonly containerName: string;
+        /** @default - the environment name */
+        readonly keyPrefix?: string;
       };
     }
   | {
@@ -46,6 +58,8 @@ export interface FleetEnvironment {
   readonly sites: readonly KubernetesSiteSpec[];
   /** AWS regions, each with its network, EKS cluster and node groups. @default - none */
   readonly awsSites?: readonly AwsSiteSpec[];
+  /** Azure regions, each with its resource group, VNet, AKS cluster and node pools. @default - none */
+  readonly azureSites?: readonly AzureSiteSpec[];
   readonly brokers: readonly BrokerSpec[];
   readonly deployments: readonly AgentDeployment[];
 }

@@ -16,3 +16,4 @@ export { sqsDeadLetterQueue } from './validate-bindings';
 export * from './cloud-bindings';
 export * from './environment';
 export * from './aws-site';
+export * from './azure-site';

@@ -1,3 +1,5 @@
+import { Cpu, Size } from './units';
+
 /** CPU architecture of a node. */
 export type Arch = 'amd64' | 'arm64';
 
@@ -29,6 +31,12 @@ export interface NodePoolSpec {
   readonly labels?: Readonly<Record<string, string>>;
   /** @default - none */
   readonly taints?: readonly Taint[];
+  /**
+   * What one node offers to pods, for small (edge) nodes: an agent whose
+   * requests exceed it does not fit the pool.
+   * @default - not checked
+   */
+  readonly allocatable?: { readonly cpu?: Cpu; readonly memory?: Size };
 }
 
 /** The node label that names a node's pool. */
@@ -79,17 +87,27 @@ export interface PoolMatch {
   readonly refusals: readonly { readonly pool: string; readonly reasons: readonly string[] }[];
 }
 
+/** What one replica requests, checked against a pool's allocatable resources. */
+export interface ReplicaRequests {
+  readonly cpu: Cpu;
+  readonly memory: Size;
+}
+
 /** Finds the pools of a site that meet an agent's needs. */
 export function matchPools(
   needs: PlacementNeeds | undefined,
   gpus: number,
   pools: readonly NodePoolSpec[],
   subject = 'agent',
+  requests?: ReplicaRequests,
 ): PoolMatch {
   const matched: NodePoolSpec[] = [];
   const refusals: { pool: string; reasons: string[] }[] = [];
   for (const pool of pools) {
-    const reasons = poolRefusals(needs ?? {}, gpus, pool, subject);
+    const reasons = [
+      ...poolRefusals(needs ?? {}, gpus, pool, subject),
+      ...(requests ? capacityRefusals(requests, pool) : []),
+    ];
     if (reasons.length === 0) matched.push(pool);
     else refusals.push({ pool: pool.name, reasons });
   }
@@ -129,6 +147,24 @@ function poolRefusals(
     const actual = pool.labels?.[key];
     if (actual !== value)
       reasons.push(`label ${key}=${actual ?? '(none)'}, agent needs ${key}=${value}`);
+  }
+  return reasons;
+}
+
+/** Why one replica does not fit a node of the pool, when the pool says what a node offers. */
+function capacityRefusals(requests: ReplicaRequests, pool: NodePoolSpec): string[] {
+  const reasons: string[] = [];
+  const cpu = pool.allocatable?.cpu;
+  if (cpu && !requests.cpu.isAtMost(cpu)) {
+    reasons.push(
+      `a node offers ${cpu.toKubernetes()} CPU, one replica requests ${requests.cpu.toKubernetes()}`,
+    );
+  }
+  const memory = pool.allocatable?.memory;
+  if (memory && !requests.memory.isAtMost(memory)) {
+    reasons.push(
+      `a node offers ${memory.toKubernetes()} memory, one replica requests ${requests.memory.toKubernetes()}`,
+    );
   }
   return reasons;
 }

@@ -1,4 +1,5 @@
 import { NodePoolSpec } from './placement';
+import { Cpu, Size } from './units';
 
 /**
  * A Kubernetes cluster of the estate (on-prem datacenter, edge, or one the user
@@ -23,8 +24,90 @@ export interface KubernetesSiteSpec {
    * cloud's brokers, tables and scaling groups to the site's agents.
    * @default - none: a cluster the user runs
    */
-  readonly cloud?: 'aws';
+  readonly cloud?: SiteCloud;
+  /**
+   * The database of the site's stateful agents, run by the platform stack.
+   * Cloud sites keep state in their cloud's table store instead.
+   * @default - none: stateful agents are refused on the site
+   */
+  readonly database?: InClusterDatabaseSpec;
+  /**
+   * Consul servers in the cluster; each agent type is registered in Consul's
+   * catalog with tags taken from the labels of the pools it runs on
+   * (`location=`, `datacenter=`, `hardware-type=`).
+   * @default - no service registration
+   */
+  readonly consul?: ConsulSpec;
+  /**
+   * The Vault the site's agents and KEDA read broker and database credentials
+   * from, instead of Kubernetes Secrets.
+   * @default - credentials in write-only Kubernetes Secrets
+   */
+  readonly vault?: VaultSpec;
 }
+
+/** Clouds whose infra stacks build clusters. */
+export type SiteCloud = 'aws' | 'azure';
+
+/**
+ * CockroachDB in the cluster (HashiCorp-free, Postgres wire protocol): each
+ * stateful agent gets a database and a SQL user of its own.
+ */
+export interface InClusterDatabaseSpec {
+  readonly kind: 'cockroachdb';
+  /** @default 'cockroachdb' */
+  readonly namespace?: string;
+  /**
+   * Nodes. Ranges keep 3 replicas, so 3 is the smallest count that survives
+   * the loss of one; fewer needs a written `reason`. @default 3
+   */
+  readonly replicas?: number;
+  /** Why fewer than 3 nodes are acceptable here (e.g. a laptop). @default - none */
+  readonly reason?: string;
+  /** Persistent volume of each node. @default 20Gi */
+  readonly storage?: Size;
+  /** StorageClass of the volumes. @default - the cluster's default */
+  readonly storageClass?: string;
+  /** CPU and memory of each node, requests equal to limits. @default - 1 CPU, 4Gi */
+  readonly resources?: { readonly cpu?: Cpu; readonly memory?: Size };
+}
+
+/** Consul servers in a site's cluster. */
+export interface ConsulSpec {
+  /** Consul datacenter name, e.g. the site's datacenter. */
+  readonly datacenter: string;
+  /** @default 'consul' */
+  readonly namespace?: string;
+  /** Servers; Raft needs 3 to survive the loss of one. Odd counts only. @default 3 */
+  readonly replicas?: number;
+}
+
+/**
+ * A Vault server of the estate (usually the datacenter's own), reached from
+ * the cluster. The platform stack installs only Vault's Agent Injector and
+ * configures a Kubernetes auth mount, a policy and a role per agent type.
+ */
+export interface VaultSpec {
+  /** `https://` address of the Vault server. */
+  readonly address: string;
+  /** PEM of the CA that signed the server's certificate. @default - the system roots */
+  readonly caCertificate?: string;
+  /** KV version 2 mount holding the fleet's credentials. @default 'fleet' */
+  readonly kvMount?: string;
+}
+
+/** Namespace of a site's in-cluster database. */
+export function databaseNamespace(database: InClusterDatabaseSpec): string {
+  return database.namespace ?? 'cockroachdb';
+}
+
+/** Namespace of a site's Consul servers. */
+export function consulNamespace(consul: ConsulSpec): string {
+  return consul.namespace ?? 'consul';
+}
+
+/** Namespace of Vault's Agent Injector on sites with a Vault. */
+export const VAULT_INJECTOR_NAMESPACE = 'vault';
 
 export const DEFAULT_MONITORING_NAMESPACE = 'monitoring';
 export const DEFAULT_KEDA_NAMESPACE = 'keda';

@@ -1,15 +1,26 @@
 import { AgentSpec, ProbeSpec } from './agent-spec';
-import { brokerNamespace, BrokerSpec, isRabbitMq, RabbitMqBrokerSpec } from './broker';
+import {
+  brokerNamespace,
+  BrokerSpec,
+  inClusterKafkaOn,
+  isRabbitMq,
+  KafkaBrokerSpec,
+  kafkaNamespace,
+  RabbitMqBrokerSpec,
+} from './broker';
 import { AddProblem, checkRange, listOf, Path } from './checks';
 import { brokerPoolMatch, matchPools } from './placement';
 import { Problem } from './problems';
 import { autoscalerKind, hasEventSignal, ScalingRules, ScalingSpec } from './scaling';
 import {
+  consulNamespace,
+  databaseNamespace,
   DEFAULT_KEDA_NAMESPACE,
   DEFAULT_MONITORING_NAMESPACE,
   DEVICE_PLUGIN_NAMESPACE,
   KAFKA_TOPICS_NAMESPACE,
   KubernetesSiteSpec,
+  VAULT_INJECTOR_NAMESPACE,
 } from './site';
 import { Duration, Size } from './units';
 import { validateBindings, validateBindingsOnSite } from './validate-bindings';
@@ -371,7 +382,13 @@ export function validateAgentOnSite(
   }
   problems.push(...validateBindingsOnSite(spec, site, brokers));
   if (spec.placement?.scalingGroup) return problems;
-  const match = matchPools(spec.placement, spec.resources.gpu ?? 0, site.nodePools);
+  const match = matchPools(
+    spec.placement,
+    spec.resources.gpu ?? 0,
+    site.nodePools,
+    'agent',
+    spec.resources.requests,
+  );
   if (match.pools.length === 0) {
     const why = match.refusals.map((r) => `${r.pool}: ${r.reasons.join('; ')}`).join(' | ');
     problems.push({
@@ -398,56 +415,126 @@ export function platformNamespaces(
     ...(brokers.some((broker) => broker.kind === 'kafka' && broker.msk?.site === site.name)
       ? [KAFKA_TOPICS_NAMESPACE]
       : []),
+    ...inClusterKafkaOn(brokers, site.name).map(kafkaNamespace),
+    ...(site.database ? [databaseNamespace(site.database)] : []),
+    ...(site.consul ? [consulNamespace(site.consul)] : []),
+    ...(site.vault ? [VAULT_INJECTOR_NAMESPACE] : []),
   ];
+}
+
+/** The cloud sites of an environment, by cloud. */
+export interface CloudSiteNames {
+  readonly aws?: readonly string[];
+  readonly azure?: readonly string[];
 }
 
 /**
  * Problems of a broker declaration. RabbitMQ: exactly one of `inCluster`,
  * `amazonMq` or `external`; an in-cluster broker on a declared site with an
- * odd node count. Amazon MQ, MSK and SQS: on a declared AWS site. MSK: 3 to 30
- * brokers (replication factor 3), storage in whole GiB up to 16384 GiB.
+ * odd node count. Kafka: exactly one of `msk`, `eventHubs` or `inCluster`.
+ * Amazon MQ, MSK and SQS on a declared AWS site; Event Hubs and Service Bus on
+ * a declared Azure site. MSK: 3 to 30 brokers (replication factor 3), storage
+ * in whole GiB up to 16384 GiB. In-cluster Kafka: 3 to 9 nodes, fewer only
+ * with a written reason.
  * @param sites every site of the environment
- * @param awsSites the AWS sites among them
+ * @param cloudSites the cloud sites among them
  */
 export function validateBroker(
   broker: BrokerSpec,
   sites: readonly string[],
-  awsSites: readonly string[] = [],
+  cloudSites: CloudSiteNames = {},
 ): Problem[] {
   const problems: Problem[] = [];
   const add: AddProblem = (path, message) => problems.push({ path, message });
-  const onAwsSite = (site: string, path: Path) => {
-    if (!awsSites.includes(site)) {
-      add(path, `'${site}' is not an AWS site of the environment (${listOf(awsSites)})`);
+  const onCloudSite = (cloud: 'aws' | 'azure', site: string, path: Path) => {
+    const names = cloudSites[cloud] ?? [];
+    if (!names.includes(site)) {
+      const label = cloud === 'aws' ? 'an AWS' : 'an Azure';
+      add(path, `'${site}' is not ${label} site of the environment (${listOf(names)})`);
     }
   };
   switch (broker.kind) {
     case 'rabbitmq':
       validateRabbitMq(broker, sites, add);
-      if (broker.amazonMq) onAwsSite(broker.amazonMq.site, ['amazonMq', 'site']);
+      if (broker.amazonMq) onCloudSite('aws', broker.amazonMq.site, ['amazonMq', 'site']);
       break;
     case 'kafka':
-      if (!broker.msk) add([], "needs 'msk': the Kafka cluster the fleet builds");
-      else {
-        onAwsSite(broker.msk.site, ['msk', 'site']);
-        // Replication factor 3 needs three brokers.
-        if (broker.msk.brokerCount !== undefined)
-          checkRange(broker.msk.brokerCount, 3, 30, ['msk', 'brokerCount'], add);
-        const volume = broker.msk.volumeSize;
-        const gib = (volume?.bytes ?? 0) / Size.gibibytes(1).bytes;
-        if (volume && (!Number.isInteger(gib) || gib < 1 || gib > 16384)) {
-          add(
-            ['msk', 'volumeSize'],
-            `(${volume.toKubernetes()}) must be a whole number of GiB from 1Gi to 16384Gi`,
-          );
-        }
-      }
+      validateKafka(broker, sites, onCloudSite, add);
       break;
     case 'sqs':
-      onAwsSite(broker.site, ['site']);
+      onCloudSite('aws', broker.site, ['site']);
+      break;
+    case 'servicebus':
+      onCloudSite('azure', broker.site, ['site']);
       break;
   }
   return problems;
+}
+
+function validateKafka(
+  broker: KafkaBrokerSpec,
+  sites: readonly string[],
+  onCloudSite: (cloud: 'aws' | 'azure', site: string, path: Path) => void,
+  add: AddProblem,
+): void {
+  const placements = [broker.msk, broker.eventHubs, broker.inCluster].filter(Boolean);
+  if (placements.length !== 1) {
+    add([], "needs exactly one of 'msk', 'eventHubs' or 'inCluster'");
+  }
+  const { msk, eventHubs, inCluster } = broker;
+  if (msk) {
+    onCloudSite('aws', msk.site, ['msk', 'site']);
+    // Replication factor 3 needs three brokers.
+    if (msk.brokerCount !== undefined)
+      checkRange(msk.brokerCount, 3, 30, ['msk', 'brokerCount'], add);
+    const volume = msk.volumeSize;
+    const gib = (volume?.bytes ?? 0) / Size.gibibytes(1).bytes;
+    if (volume && (!Number.isInteger(gib) || gib < 1 || gib > 16384)) {
+      add(
+        ['msk', 'volumeSize'],
+        `(${volume.toKubernetes()}) must be a whole number of GiB from 1Gi to 16384Gi`,
+      );
+    }
+  }
+  if (eventHubs) {
+    onCloudSite('azure', eventHubs.site, ['eventHubs', 'site']);
+    if (eventHubs.capacity !== undefined) {
+      checkRange(eventHubs.capacity, 1, 40, ['eventHubs', 'capacity'], add);
+    }
+  }
+  if (inCluster) {
+    if (!sites.includes(inCluster.site)) {
+      add(
+        ['inCluster', 'site'],
+        `'${inCluster.site}' is not a site of the environment (${listOf(sites)})`,
+      );
+    }
+    validateReplicasWithReason(inCluster.replicas, inCluster.reason, ['inCluster'], add, 9);
+    if (inCluster.namespace !== undefined && !DNS_LABEL.test(inCluster.namespace)) {
+      add(['inCluster', 'namespace'], `'${inCluster.namespace}' must be a DNS label`);
+    }
+  }
+}
+
+/**
+ * A replicated store's node count: 3 or more (3 copies of every record
+ * survive the loss of one node), fewer only with a written reason.
+ */
+export function validateReplicasWithReason(
+  replicas: number | undefined,
+  reason: string | undefined,
+  path: Path,
+  add: AddProblem,
+  max: number,
+): void {
+  if (replicas === undefined) return;
+  checkRange(replicas, 1, max, [...path, 'replicas'], add);
+  if (replicas < 3 && (reason ?? '').trim().length < 10) {
+    add(
+      [...path, 'reason'],
+      `${replicas} node(s) keep fewer than 3 copies, so losing a node loses data or availability: give a written reason (at least 10 characters) or use 3 or more`,
+    );
+  }
 }
 
 function validateRabbitMq(broker: RabbitMqBrokerSpec, sites: readonly string[], add: AddProblem) {

@@ -242,11 +242,11 @@ describe('brokers by kind', () => {
   test('a key of another kind of broker is an unknown key listing the keys of its own kind', () => {
     const lines = load(
       environment(AGENTS)
-        .replace('    kind: kafka\n', '    kind: kafka\n    inCluster: { site: dev }\n')
+        .replace('    kind: kafka\n', '    kind: kafka\n    external: { host: kafka }\n')
         .replace('    kind: sqs\n', '    kind: sqs\n    credentialsSecret: sqs\n'),
     );
     expect(lines).toEqual([
-      "environments/prod.yaml:21:5 brokers.events.inCluster: unknown key 'inCluster' (allowed: kind, msk)",
+      "environments/prod.yaml:21:5 brokers.events.external: unknown key 'external' (allowed: kind, msk, eventHubs, inCluster)",
       "environments/prod.yaml:29:5 brokers.sqs.credentialsSecret: unknown key 'credentialsSecret' (allowed: kind, site)",
     ]);
   });
@@ -259,7 +259,7 @@ describe('brokers by kind', () => {
     );
     expect(lines).toEqual([
       'environments/prod.yaml:26:3 brokers.sqs.site: is required',
-      "environments/prod.yaml:29:5 brokers.mq.kind: 'nats' is not allowed (allowed: rabbitmq, kafka, sqs)",
+      "environments/prod.yaml:29:5 brokers.mq.kind: 'nats' is not allowed (allowed: rabbitmq, kafka, sqs, servicebus)",
     ]);
   });
 

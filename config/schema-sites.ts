@@ -1,0 +1,236 @@
+import {
+  cpuSchema,
+  dnsLabelSchema,
+  enumSchema,
+  integerSchema,
+  listSchema,
+  mapSchema,
+  objectSchema,
+  PATTERNS,
+  sizeSchema,
+  stringSchema,
+} from './formats';
+import { JsonSchema } from './json-schema';
+
+/** The schemas of sites and of the state backend in the environment files. */
+
+const nodePool = objectSchema('A node pool: what its nodes offer and their taints.', {
+  arch: enumSchema("CPU architecture. Default 'amd64'.", ['amd64', 'arm64']),
+  capacity: enumSchema("Default 'on-demand'.", ['on-demand', 'spot']),
+  gpu: objectSchema(
+    'GPUs per node and their model.',
+    {
+      count: integerSchema('GPUs per node.', 1, 16),
+      model: stringSchema('GPU model, e.g. nvidia-tesla-t4.', { minLength: 1 }),
+    },
+    ['count', 'model'],
+  ),
+  labels: mapSchema('Node labels such as location, datacenter, hardware-type.', { type: 'string' }),
+  allocatable: objectSchema(
+    'What one node offers to pods, for small (edge) nodes: agents requesting more do not fit the pool. Default: not checked.',
+    {
+      cpu: cpuSchema('CPU one node offers to pods.'),
+      memory: sizeSchema('Memory one node offers to pods.'),
+    },
+  ),
+  taints: listSchema(
+    'Node taints; agents that match the pool tolerate them.',
+    objectSchema(
+      'A taint.',
+      {
+        key: stringSchema('Taint key, e.g. nvidia.com/gpu.', { minLength: 1 }),
+        value: stringSchema('Taint value. Default: none.'),
+        effect: enumSchema('Taint effect.', ['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
+      },
+      ['key', 'effect'],
+    ),
+  ),
+});
+
+const kubernetesSite = objectSchema(
+  'A Kubernetes cluster reached through a kubeconfig context.',
+  {
+    kind: enumSchema('Kind of site.', ['kubernetes']),
+    kubeconfig: objectSchema(
+      'How to reach the cluster.',
+      {
+        path: stringSchema('Path to the kubeconfig file; ~ is expanded.', { minLength: 1 }),
+        context: stringSchema('Context of the kubeconfig.', { minLength: 1 }),
+      },
+      ['path', 'context'],
+    ),
+    nodePools: {
+      ...mapSchema('Node pools by name (DNS label).', nodePool, dnsLabelSchema(63)),
+      minProperties: 1,
+    },
+    monitoring: objectSchema('Where monitoring runs.', {
+      namespace: stringSchema("Namespace of monitoring. Default 'monitoring'."),
+      prometheusUrl: stringSchema('Prometheus URL. Default: the kube-prometheus-stack Prometheus.'),
+    }),
+    kedaNamespace: stringSchema("Namespace of KEDA. Default 'keda'."),
+    database: objectSchema(
+      'CockroachDB run by the platform stack for the stateful agents of the site: TLS, spread over zones, a database and SQL user per agent. Default: none (stateful agents are refused on the site).',
+      {
+        kind: enumSchema('Database engine.', ['cockroachdb']),
+        namespace: stringSchema("Namespace of the database. Default 'cockroachdb'.", {
+          pattern: PATTERNS.dnsLabel,
+        }),
+        replicas: integerSchema(
+          'Nodes. Default 3, the smallest count that survives the loss of one; fewer needs a reason.',
+          1,
+          9,
+        ),
+        reason: stringSchema('Why fewer than 3 nodes are acceptable here.'),
+        storage: sizeSchema('Persistent volume of each node. Default 20Gi.'),
+        storageClass: stringSchema("StorageClass of the volumes. Default: the cluster's default."),
+        resources: objectSchema('CPU and memory of each node, requests equal to limits.', {
+          cpu: cpuSchema('CPU of each node. Default 1.'),
+          memory: sizeSchema('Memory of each node. Default 4Gi.'),
+        }),
+      },
+      ['kind'],
+    ),
+    consul: objectSchema(
+      'Consul servers in the cluster; agents are registered in its catalog with location, datacenter and hardware-type tags from their pools. Default: no registration.',
+      {
+        datacenter: stringSchema('Consul datacenter name.', { pattern: PATTERNS.dnsLabel }),
+        namespace: stringSchema("Namespace of Consul. Default 'consul'.", {
+          pattern: PATTERNS.dnsLabel,
+        }),
+        replicas: integerSchema('Servers, odd. Default 3.', 1, 7),
+      },
+      ['datacenter'],
+    ),
+    vault: objectSchema(
+      "The Vault agents and KEDA read broker and database credentials from, instead of Kubernetes Secrets. The platform stack installs Vault's Agent Injector and configures a Kubernetes auth mount, a policy and a role per agent.",
+      {
+        address: stringSchema('https:// address of the Vault server.', {
+          pattern: '^https://[^\\s/]+(:[0-9]+)?/?$',
+        }),
+        caCertificate: stringSchema(
+          "PEM of the CA of the server's certificate. Default: the system roots.",
+        ),
+        kvMount: stringSchema("KV version 2 mount of the fleet's credentials. Default 'fleet'.", {
+          minLength: 1,
+        }),
+      },
+      ['address'],
+    ),
+  },
+  ['kind', 'kubeconfig', 'nodePools'],
+);
+
+const awsNodePool: JsonSchema = {
+  ...nodePool,
+  description: 'A managed node group: what its nodes offer, their instances and bounds.',
+  properties: {
+    ...nodePool.properties,
+    instanceTypes: listSchema(
+      'EC2 instance types, e.g. m7i.large.',
+      stringSchema('Instance type.', { minLength: 1 }),
+      1,
+    ),
+    minSize: integerSchema('Fewest nodes; 0 lets the cluster autoscaler empty the pool.', 0, 1000),
+    maxSize: integerSchema('Most nodes.', 1, 1000),
+    desiredSize: integerSchema('Nodes at creation. Default: minSize.', 0, 1000),
+    diskSize: sizeSchema('Root volume of each node. Default 50Gi.'),
+  },
+  required: ['instanceTypes', 'minSize', 'maxSize'],
+};
+
+const awsSite = objectSchema(
+  'An AWS region: a private network, an EKS cluster and managed node groups (stack <env>-<site>-infra).',
+  {
+    kind: enumSchema('Kind of site.', ['aws']),
+    accountId: stringSchema('The 12-digit AWS account.', { pattern: PATTERNS.awsAccount }),
+    region: stringSchema('AWS region, e.g. eu-west-1.', { pattern: PATTERNS.awsRegion }),
+    network: objectSchema(
+      'The private network.',
+      {
+        cidr: stringSchema('VPC CIDR, /16 to /20.', { pattern: PATTERNS.cidr }),
+        availabilityZones: {
+          ...listSchema(
+            'Two or three zones of the region, e.g. eu-west-1a.',
+            stringSchema('Zone.', { minLength: 1 }),
+            2,
+          ),
+          maxItems: 3,
+        },
+      },
+      ['cidr', 'availabilityZones'],
+    ),
+    cluster: objectSchema(
+      'The EKS cluster.',
+      {
+        version: stringSchema('Kubernetes version, e.g. 1.33.', { pattern: '^1\\.[0-9]+$' }),
+        publicAccessCidrs: listSchema(
+          'CIDRs allowed to reach the API publicly. Default: private endpoint only.',
+          stringSchema('IPv4 CIDR.', { pattern: PATTERNS.cidr }),
+        ),
+        admins: mapSchema(
+          'IAM roles with cluster-admin access, by entry name.',
+          stringSchema('IAM role ARN.', { pattern: PATTERNS.iamRoleArn }),
+        ),
+      },
+      ['version'],
+    ),
+    nodePools: {
+      ...mapSchema('Node groups by name (DNS label).', awsNodePool, dnsLabelSchema(63)),
+      minProperties: 1,
+    },
+  },
+  ['kind', 'accountId', 'region', 'network', 'cluster', 'nodePools'],
+);
+
+/** A site: its `kind` picks the schema that applies. */
+export const site: JsonSchema = {
+  if: { type: 'object', properties: { kind: { const: 'aws' } }, required: ['kind'] },
+  then: awsSite,
+  else: kubernetesSite,
+};
+
+const exactlyOne = (schema: JsonSchema): JsonSchema => ({
+  ...schema,
+  minProperties: 1,
+  maxProperties: 1,
+});
+
+export const backend = exactlyOne(
+  objectSchema(
+    'Where Terraform keeps state: exactly one of local, s3 or azurerm. Default: local.',
+    {
+      local: objectSchema('Local state files.', {
+        dir: stringSchema("Directory of the state files. Default 'terraform-state'.", {
+          minLength: 1,
+        }),
+      }),
+      s3: objectSchema(
+        'An S3 bucket with KMS encryption and lock files.',
+        {
+          bucket: stringSchema('Bucket name.', { minLength: 1 }),
+          region: stringSchema('Region of the bucket.', { minLength: 1 }),
+          keyPrefix: stringSchema('Prefix of the state keys. Default: the environment name.'),
+          kmsKeyId: stringSchema('KMS key that encrypts the state objects.', { minLength: 1 }),
+        },
+        ['bucket', 'region', 'kmsKeyId'],
+      ),
+      azurerm: objectSchema(
+        'An Azure Storage container; Entra ID authentication, blob lease locking.',
+        {
+          subscriptionId: stringSchema('Subscription of the storage account.', {
+            pattern: PATTERNS.guid,
+          }),
+          resourceGroupName: stringSchema('Resource group of the storage account.', {
+            minLength: 1,
+          }),
+          storageAccountName: stringSchema('Storage account name.', {
+            pattern: '^[a-z0-9]{3,24}$',
+          }),
+          containerName: stringSchema('Blob container.', { minLength: 3 }),
+          keyPrefix: stringSchema('Prefix of the state blobs. Default: the environment name.'),
+        },
+        ['subscriptionId', 'resourceGroupName', 'storageAccountName', 'containerName'],
+      ),
+    },
+  ),
+);

@@ -1,0 +1,99 @@
+import { BackendSpec } from './environment';
+import { NodePoolSpec, Taint } from './placement';
+import { KubernetesSiteSpec } from './site';
+import { GPU_TAINT } from './aws-site';
+import { Size } from './units';
+
+/** A node pool on AKS: what its nodes offer plus the VM size and bounds that make it. */
+export interface AzureNodePoolSpec extends NodePoolSpec {
+  /** VM size, e.g. `Standard_D4s_v5`. */
+  readonly vmSize: string;
+  /** Fewest nodes; 0 lets the cluster autoscaler empty the pool. */
+  readonly minCount: number;
+  /** Most nodes, at least 1. */
+  readonly maxCount: number;
+  /** OS disk, a whole number of GiB, at least 30 GiB. @default 128 GiB */
+  readonly diskSize?: Size;
+}
+
+/**
+ * An Azure region of the estate: a resource group, a private network, an AKS
+ * cluster with workload identity and node pools, built by the site's
+ * `<env>-<site>-infra` stack.
+ */
+export interface AzureSiteSpec {
+  /** DNS-1123 label; names the site's stacks. */
+  readonly name: string;
+  readonly kind: 'azure';
+  /** The subscription (a GUID) the site lives in. */
+  readonly subscriptionId: string;
+  /** The Microsoft Entra tenant (a GUID) of the subscription. */
+  readonly tenantId: string;
+  /** Azure region, e.g. `westeurope`. */
+  readonly location: string;
+  readonly network: {
+    /** VNet CIDR, /16 to /20. */
+    readonly cidr: string;
+    /** Availability zones of the region the pools spread over, e.g. `['1', '2', '3']`. */
+    readonly zones: readonly string[];
+  };
+  readonly cluster: {
+    /** Kubernetes version of AKS, e.g. `1.33`. */
+    readonly version: string;
+    /** CIDRs allowed to reach the API publicly. @default - private API server only */
+    readonly authorizedIpRanges?: readonly string[];
+    /** Entra groups (object ids) with cluster-admin access, by entry name. @default - none */
+    readonly admins?: Readonly<Record<string, string>>;
+  };
+  readonly nodePools: readonly AzureNodePoolSpec[];
+  /**
+   * The administrator of the site's VM scale sets: SSH public keys only,
+   * password login is off.
+   * @default - none: agents on scale sets are refused on the site
+   */
+  readonly vmAdmin?: { readonly username?: string; readonly sshPublicKey: string };
+  /**
+   * Where the state of the site's stacks lives, e.g. `azurerm` in the site's
+   * own subscription.
+   * @default - the environment's backend
+   */
+  readonly backend?: BackendSpec;
+}
+
+/**
+ * The taint AKS gives spot nodes; agents that allow spot tolerate it.
+ * @see https://learn.microsoft.com/azure/aks/spot-node-pool
+ */
+export const AKS_SPOT_TAINT: Taint = {
+  key: 'kubernetes.azure.com/scalesetpriority',
+  value: 'spot',
+  effect: 'NoSchedule',
+};
+
+/** A pool's taints with the GPU taint on GPU pools and AKS's spot taint on spot pools. */
+export function azurePoolTaints(pool: AzureNodePoolSpec): Taint[] {
+  const taints = [...(pool.taints ?? [])];
+  const add = (taint: Taint) => {
+    if (!taints.some((existing) => existing.key === taint.key)) taints.push(taint);
+  };
+  if (pool.gpu) add(GPU_TAINT);
+  if (pool.capacity === 'spot') add(AKS_SPOT_TAINT);
+  return taints;
+}
+
+/**
+ * The cluster of an Azure site, as the platform and agents stacks see it: the
+ * node pools with the taints AKS gives their nodes, so agents tolerate them.
+ */
+export function clusterSiteOfAzure(site: AzureSiteSpec): KubernetesSiteSpec {
+  return {
+    name: site.name,
+    cloud: 'azure',
+    nodePools: site.nodePools.map((pool) => ({ ...pool, taints: azurePoolTaints(pool) })),
+  };
+}
+
+/** Name of an Azure site's resource group and AKS cluster. */
+export function aksClusterName(environment: string, site: AzureSiteSpec): string {
+  return `${environment}-${site.name}`;
+}
