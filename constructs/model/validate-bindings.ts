@@ -1,6 +1,6 @@
 import { AgentSpec } from './agent-spec';
 import { AddProblem as Add, checkRange as checkWhole, listOf, Path } from './checks';
-import { BrokerSpec, brokerSite } from './broker';
+import { BrokerSpec, brokerSite, describeBrokerKind, isCloudBroker } from './broker';
 import { Problem } from './problems';
 import { QueueBinding } from './queue-binding';
 import { KubernetesSiteSpec } from './site';
@@ -12,6 +12,7 @@ const KAFKA_TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 const KAFKA_GROUP = /^[A-Za-z0-9._:-]{1,255}$/;
 const MACHINE_IMAGE = /^(ami-[0-9a-f]{8,17}|resolve:ssm:\/[A-Za-z0-9_./-]+)$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const AZURE_VM_SIZE = /^Standard_[A-Za-z0-9_]+$/;
 const SQS_QUEUE = /^[A-Za-z0-9_-]{1,80}$/;
 
 /**
@@ -20,6 +21,54 @@ const SQS_QUEUE = /^[A-Za-z0-9_-]{1,80}$/;
  */
 export function sqsDeadLetterQueue(binding: Pick<QueueBinding, 'queue' | 'deadLetter'>): string {
   return binding.deadLetter?.queue ?? `${binding.queue}-dlq`;
+}
+
+/**
+ * Whether agents of a site reach a broker: cloud brokers only from their own
+ * site, in-cluster ones only in their own cluster, external ones from anywhere.
+ */
+function inReach(broker: BrokerSpec, site: KubernetesSiteSpec): boolean {
+  if (isCloudBroker(broker)) return brokerSite(broker) === site.name;
+  if (broker.kind === 'kafka') return broker.inCluster?.site === site.name;
+  return true;
+}
+
+const SERVICE_BUS_QUEUE = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,258}[A-Za-z0-9_])?$/;
+
+/** Service Bus queues: names it accepts, always dead-lettering, at most 5 minutes' lock. */
+function validateServiceBusBinding(spec: AgentSpec, add: Add): void {
+  const queue = spec.queue as QueueBinding;
+  if (!SERVICE_BUS_QUEUE.test(queue.queue)) {
+    add(
+      ['queue', 'queue'],
+      `'${queue.queue}' is not a Service Bus queue name: 1 to 260 letters, digits, '.', '-' or '_', starting with a letter or digit`,
+    );
+  }
+  for (const field of ['vhost', 'maxPriority', 'maxLength'] as const) {
+    if (queue[field] !== undefined) add(['queue', field], 'does not apply to Service Bus');
+  }
+  const dead = queue.deadLetter;
+  if (dead?.enabled === false) {
+    add(
+      ['queue', 'deadLetter', 'enabled'],
+      'false is not allowed on Service Bus: every agent queue parks poison messages in its dead-letter subqueue',
+    );
+  }
+  for (const field of ['queue', 'exchange'] as const) {
+    if (dead?.[field] !== undefined) {
+      add(
+        ['queue', 'deadLetter', field],
+        "does not apply to Service Bus: dead letters go to the queue's own $DeadLetterQueue",
+      );
+    }
+  }
+  const processing = queue.consumer?.maxProcessingTime;
+  if (processing && processing.isLongerThan(Duration.minutes(5))) {
+    add(
+      ['queue', 'consumer', 'maxProcessingTime'],
+      `(${processing}) must be at most 5m on Service Bus, its longest message lock`,
+    );
+  }
 }
 
 /** Problems of an agent's topic, state and scaling-group placement on their own. */
@@ -167,10 +216,10 @@ function validateScalingGroup(spec: AgentSpec, add: Add): void {
   const group = spec.placement?.scalingGroup;
   if (!group) return;
   const path = ['placement', 'scalingGroup'];
-  if (!INSTANCE_TYPE.test(group.instanceType)) {
+  if (!INSTANCE_TYPE.test(group.instanceType) && !AZURE_VM_SIZE.test(group.instanceType)) {
     add(
       [...path, 'instanceType'],
-      `'${group.instanceType}' is not a machine type such as 'c7i.large'`,
+      `'${group.instanceType}' is not a machine type such as 'c7i.large' (EC2) or 'Standard_D2s_v5' (Azure)`,
     );
   }
   if (group.image !== undefined && !MACHINE_IMAGE.test(group.image)) {
@@ -248,14 +297,21 @@ export function validateBindingsOnSite(
     [queueBroker, ['queue', 'broker']],
     [topicBroker, ['topic', 'broker']],
   ] as const) {
-    if (!broker || broker.kind === 'rabbitmq') continue;
-    const home = brokerSite(broker);
-    if (home !== site.name) {
-      add(
-        path,
-        `${broker.kind === 'sqs' ? 'SQS' : 'MSK'} broker '${broker.name}' belongs to site '${home}'; agents on site '${site.name}' reach only their own site's cloud brokers`,
-      );
+    if (!broker || !inReach(broker, site)) {
+      if (broker) {
+        add(
+          path,
+          `${describeBrokerKind(broker)} broker '${broker.name}' belongs to site '${brokerSite(broker)}'; agents on site '${site.name}' reach only their own site's cloud and in-cluster brokers`,
+        );
+      }
     }
+  }
+  if (queueBroker?.kind === 'servicebus' && spec.queue) validateServiceBusBinding(spec, add);
+  if (topicBroker?.kind === 'kafka' && topicBroker.eventHubs && spec.scaling?.consumerLag) {
+    add(
+      ['scaling', 'consumerLag'],
+      `KEDA's kafka scaler cannot sign in to Event Hubs broker '${topicBroker.name}' with workload identity (local auth is off): scale on 'prometheus' (the agent's own lag metric) or 'cpu' instead`,
+    );
   }
   if (queueBroker?.kind === 'rabbitmq' && queueBroker.amazonMq) {
     add(
@@ -273,31 +329,47 @@ export function validateBindingsOnSite(
         path,
         `Amazon MQ broker '${broker.name}' takes no agent bindings yet: publish to an in-cluster or external RabbitMQ, or to SQS`,
       );
-    } else if (broker?.kind === 'sqs' && broker.site !== site.name) {
+    } else if (broker && !inReach(broker, site)) {
       add(
         path,
-        `SQS broker '${broker.name}' belongs to site '${broker.site}'; agents on site '${site.name}' reach only their own site's cloud brokers`,
+        `${describeBrokerKind(broker)} broker '${broker.name}' belongs to site '${brokerSite(broker)}'; agents on site '${site.name}' reach only their own site's cloud and in-cluster brokers`,
       );
     }
   });
-  if (spec.state && site.cloud !== 'aws') {
+  if (spec.state && !site.cloud && !site.database) {
     add(
       ['state'],
-      `site '${site.name}' offers no table store: state lives in DynamoDB on AWS sites`,
+      `site '${site.name}' offers no database: declare 'database' on the site (CockroachDB in its cluster), or place the agent on an AWS or Azure site (DynamoDB, Cosmos DB)`,
     );
   }
   const group = spec.placement?.scalingGroup;
   if (group) {
-    if (site.cloud !== 'aws') {
+    if (!site.cloud) {
       add(
         ['placement', 'scalingGroup'],
-        `site '${site.name}' has no scaling groups: they run on AWS sites`,
+        `site '${site.name}' has no scaling groups: they run on AWS and Azure sites`,
       );
-    } else if (queueBroker && queueBroker.kind !== 'sqs') {
-      add(
-        ['placement', 'scalingGroup'],
-        `a scaling group scales on an SQS queue; broker '${queueBroker.name}' is ${queueBroker.kind}`,
-      );
+    } else {
+      const queueKind = site.cloud === 'aws' ? 'sqs' : 'servicebus';
+      if (queueBroker && queueBroker.kind !== queueKind) {
+        add(
+          ['placement', 'scalingGroup'],
+          `a scaling group on ${site.cloud === 'aws' ? 'AWS scales on an SQS' : 'Azure scales on a Service Bus'} queue; broker '${queueBroker.name}' is ${queueBroker.kind}`,
+        );
+      }
+      const sizePattern = site.cloud === 'aws' ? INSTANCE_TYPE : AZURE_VM_SIZE;
+      if (!sizePattern.test(group.instanceType)) {
+        add(
+          ['placement', 'scalingGroup', 'instanceType'],
+          `'${group.instanceType}' is not ${site.cloud === 'aws' ? "an EC2 instance type such as 'c7i.large'" : "an Azure VM size such as 'Standard_D2s_v5'"}`,
+        );
+      }
+      if (site.cloud === 'azure' && group.image !== undefined) {
+        add(
+          ['placement', 'scalingGroup', 'image'],
+          "applies to EC2 groups only: Azure scale sets run the fleet's Docker-ready image",
+        );
+      }
     }
   }
   return problems;

@@ -477,7 +477,7 @@ describe('SQS bindings', () => {
 `),
     );
     expect(lines).toEqual([
-      "environments/prod.yaml:42:7 agents.telemetry.sites.dev: queue.broker: SQS broker 'sqs' belongs to site 'eu'; agents on site 'dev' reach only their own site's cloud brokers",
+      "environments/prod.yaml:42:7 agents.telemetry.sites.dev: queue.broker: SQS broker 'sqs' belongs to site 'eu'; agents on site 'dev' reach only their own site's cloud and in-cluster brokers",
     ]);
   });
 
@@ -558,7 +558,7 @@ describe('state', () => {
 `),
     );
     expect(lines).toEqual([
-      "environments/prod.yaml:42:7 agents.inventory.sites.dev: state: site 'dev' offers no table store: state lives in DynamoDB on AWS sites",
+      "environments/prod.yaml:42:7 agents.inventory.sites.dev: state: site 'dev' offers no database: declare 'database' on the site (CockroachDB in its cluster), or place the agent on an AWS or Azure site (DynamoDB, Cosmos DB)",
     ]);
   });
 
@@ -608,7 +608,7 @@ describe('scaling groups', () => {
 `),
     );
     expect(lines).toEqual([
-      "environments/prod.yaml:45:11 agents.telemetry.sites.dev.placement.scalingGroup: site 'dev' has no scaling groups: they run on AWS sites",
+      "environments/prod.yaml:45:11 agents.telemetry.sites.dev.placement.scalingGroup: site 'dev' has no scaling groups: they run on AWS and Azure sites",
     ]);
   });
 

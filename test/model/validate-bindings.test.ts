@@ -60,7 +60,7 @@ describe('publish targets', () => {
     ],
     [
       'sqs-us',
-      "publishes[0].broker: SQS broker 'sqs-us' belongs to site 'us'; agents on site 'eu' reach only their own site's cloud brokers",
+      "publishes[0].broker: SQS broker 'sqs-us' belongs to site 'us'; agents on site 'eu' reach only their own site's cloud and in-cluster brokers",
     ],
   ])('refuse broker %s', (broker, expected) => {
     const spec = consumer({
