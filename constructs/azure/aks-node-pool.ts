@@ -1,0 +1,226 @@
+import { KubernetesClusterNodePool } from '@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool';
+import { Construct } from 'constructs';
+import {
+  GPU_TAINT,
+  NodePoolSpec,
+  POOL_LABEL,
+  Problem,
+  Size,
+  Taint,
+  ValidationError,
+} from '../model';
+import { IAksCluster, validateOsDisk } from './aks-cluster';
+import { DEFAULT_AZURE_ZONES } from './network';
+import { AZURE_MANAGED_BY_TAG } from './provider';
+
+/**
+ * The taint AKS puts on every node of a spot pool.
+ * @see https://learn.microsoft.com/azure/aks/spot-node-pool#limitations
+ */
+export const AKS_SPOT_TAINT: Taint = {
+  key: 'kubernetes.azure.com/scalesetpriority',
+  value: 'spot',
+  effect: 'NoSchedule',
+};
+
+/** The label AKS puts on every node of a spot pool. */
+export const AKS_SPOT_LABEL = { 'kubernetes.azure.com/scalesetpriority': 'spot' } as const;
+
+/** OS disk of a node when the pool does not say: AKS's own default. */
+export const DEFAULT_OS_DISK_SIZE = Size.gibibytes(128);
+
+/** Label prefix AKS keeps for itself. */
+const AKS_LABEL_PREFIX = 'kubernetes.azure.com/';
+
+/** A node pool on AKS: what its nodes offer plus the machines and bounds that make it. */
+export interface AksNodePoolSpec extends NodePoolSpec {
+  /**
+   * Pool name: 1 to 12 lowercase letters or digits, starting with a letter (AKS's
+   * rule for Linux pools), e.g. `general`.
+   */
+  readonly name: string;
+  /** VM size, e.g. `Standard_D4ds_v5`, `Standard_NC4as_T4_v3` for a GPU pool. */
+  readonly vmSize: string;
+  /** Fewest nodes; 0 lets the cluster autoscaler empty the pool. */
+  readonly minCount: number;
+  /** Most nodes, 1 to 1000. */
+  readonly maxCount: number;
+  /** Zones the pool spreads over. @default ['1', '2', '3'] */
+  readonly zones?: readonly string[];
+  /** OS disk of a node, a whole number of GiB, 30 to 2048. @default 128 GiB */
+  readonly diskSize?: Size;
+}
+
+/** Props of {@link AksNodePool}. */
+export interface AksNodePoolProps {
+  readonly cluster: IAksCluster;
+  /** Subnet of the nodes, usually the cluster's node subnet. */
+  readonly subnetId: string;
+  readonly pool: AksNodePoolSpec;
+  /**
+   * Tags of the pool's scale set; the fleet's `managed-by` tag is added.
+   * @default {}
+   */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The taints a pool's nodes carry, so agents can tolerate them: the declared ones,
+ * {@link GPU_TAINT} on a GPU pool and {@link AKS_SPOT_TAINT} on a spot pool, each
+ * unless a taint with its key is declared.
+ */
+export function aksPoolTaints(pool: NodePoolSpec): Taint[] {
+  const taints = [...(pool.taints ?? [])];
+  const add = (taint: Taint) => {
+    if (!taints.some((declared) => declared.key === taint.key)) taints.push(taint);
+  };
+  if (pool.gpu) add(GPU_TAINT);
+  if ((pool.capacity ?? 'on-demand') === 'spot') add(AKS_SPOT_TAINT);
+  return taints;
+}
+
+/** A taint as AKS writes it: `key=value:Effect`, or `key:Effect` without a value. */
+export function formatAksTaint(taint: Taint): string {
+  return `${taint.key}${taint.value === undefined ? '' : `=${taint.value}`}:${taint.effect}`;
+}
+
+/**
+ * An AKS user node pool for one pool of a site, autoscaled by AKS's cluster
+ * autoscaler:
+ * - Azure Linux nodes with host encryption (GR-ENC-08) and no public IPs (GR-NET-07);
+ * - labels: the pool's plus {@link POOL_LABEL}; taints: {@link aksPoolTaints};
+ * - spot pools: `Spot` priority, evicted nodes deleted, paying at most the on-demand
+ *   price (`spot_max_price = -1`). AKS gives their nodes {@link AKS_SPOT_LABEL} and
+ *   {@link AKS_SPOT_TAINT} on its own; both are declared here too, as the azurerm
+ *   documentation asks, since a pool whose declared taints and labels differ from
+ *   what AKS reports shows a difference on every plan (hashicorp/terraform-provider-azurerm#25615),
+ *   and a change of them replaces the pool;
+ * - Terraform ignores the node count once the pool exists.
+ * @see https://learn.microsoft.com/azure/aks/create-node-pools
+ * @see https://learn.microsoft.com/azure/aks/spot-node-pool
+ * @see https://registry.terraform.io/providers/hashicorp/azurerm/4.55.0/docs/resources/kubernetes_cluster_node_pool
+ */
+export class AksNodePool extends Construct {
+  readonly id: string;
+  readonly poolName: string;
+  /** Labels every node carries, including those AKS sets on spot nodes. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Taints every node carries. */
+  readonly taints: readonly Taint[];
+
+  constructor(scope: Construct, id: string, props: AksNodePoolProps) {
+    super(scope, id);
+    const { pool } = props;
+    const problems = validatePool(pool);
+    if (problems.length > 0) throw new ValidationError(this.node.path, problems);
+    const spot = (pool.capacity ?? 'on-demand') === 'spot';
+    this.labels = { ...pool.labels, [POOL_LABEL]: pool.name, ...(spot ? AKS_SPOT_LABEL : {}) };
+    this.taints = aksPoolTaints(pool);
+
+    const resource = new KubernetesClusterNodePool(this, 'Resource', {
+      name: pool.name,
+      kubernetesClusterId: props.cluster.id,
+      mode: 'User',
+      vmSize: pool.vmSize,
+      // Changing host encryption, size or zones cycles the pool through this one.
+      temporaryNameForRotation: `${pool.name.slice(0, 9)}tmp`,
+      osType: 'Linux',
+      osSku: 'AzureLinux',
+      osDiskSizeGb: (pool.diskSize ?? DEFAULT_OS_DISK_SIZE).toMebibytes() / 1024,
+      hostEncryptionEnabled: true,
+      nodePublicIpEnabled: false,
+      autoScalingEnabled: true,
+      minCount: pool.minCount,
+      maxCount: pool.maxCount,
+      nodeCount: pool.minCount,
+      zones: [...(pool.zones ?? DEFAULT_AZURE_ZONES)],
+      vnetSubnetId: props.subnetId,
+      nodeLabels: { ...this.labels },
+      nodeTaints: this.taints.length > 0 ? this.taints.map(formatAksTaint) : undefined,
+      priority: spot ? 'Spot' : 'Regular',
+      evictionPolicy: spot ? 'Delete' : undefined,
+      spotMaxPrice: spot ? -1 : undefined,
+      tags: { ...props.tags, ...AZURE_MANAGED_BY_TAG },
+      // The cluster autoscaler owns the node count.
+      lifecycle: { ignoreChanges: ['node_count'] },
+    });
+    this.id = resource.id;
+    this.poolName = resource.name;
+  }
+}
+
+function validatePool(pool: AksNodePoolSpec): Problem[] {
+  const problems: Problem[] = [];
+  if (!/^[a-z][a-z0-9]{0,11}$/.test(pool.name)) {
+    problems.push({
+      path: ['name'],
+      message: `'${pool.name}' is not an AKS node pool name: 1 to 12 lowercase letters or digits, starting with a letter`,
+    });
+  }
+  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(pool.vmSize)) {
+    problems.push({
+      path: ['vmSize'],
+      message: `'${pool.vmSize}' is not an Azure VM size such as 'Standard_D4ds_v5'`,
+    });
+  }
+  const bounds = (field: 'minCount' | 'maxCount', value: number, min: number) => {
+    if (!Number.isInteger(value) || value < min || value > 1000) {
+      problems.push({
+        path: [field],
+        message: `${value} must be a whole number from ${min} to 1000`,
+      });
+      return false;
+    }
+    return true;
+  };
+  const minOk = bounds('minCount', pool.minCount, 0);
+  const maxOk = bounds('maxCount', pool.maxCount, 1);
+  if (minOk && maxOk && pool.minCount > pool.maxCount) {
+    problems.push({
+      path: ['minCount'],
+      message: `'minCount' (${pool.minCount}) must be <= 'maxCount' (${pool.maxCount})`,
+    });
+  }
+  const zones = pool.zones ?? DEFAULT_AZURE_ZONES;
+  zones.forEach((zone, i) => {
+    if (!/^[1-3]$/.test(zone)) {
+      problems.push({
+        path: ['zones', i],
+        message: `'${zone}' is not an Azure availability zone: use '1', '2' or '3'`,
+      });
+    } else if (zones.indexOf(zone) !== i) {
+      problems.push({ path: ['zones', i], message: `'${zone}' is listed twice: each zone once` });
+    }
+  });
+  problems.push(...validateOsDisk(pool.diskSize ?? DEFAULT_OS_DISK_SIZE));
+  if (pool.gpu && (!Number.isInteger(pool.gpu.count) || pool.gpu.count < 1)) {
+    problems.push({
+      path: ['gpu', 'count'],
+      message: `${pool.gpu.count} must be a whole number >= 1`,
+    });
+  }
+  for (const key of Object.keys(pool.labels ?? {})) {
+    if (key === POOL_LABEL && pool.labels![key] !== pool.name) {
+      problems.push({
+        path: ['labels', POOL_LABEL],
+        message: `'${pool.labels![key]}' differs from the pool name '${pool.name}': leave the label out, it is set from the name`,
+      });
+    } else if (key.startsWith(AKS_LABEL_PREFIX)) {
+      problems.push({
+        path: ['labels', key],
+        message: `'${key}' is not allowed: AKS keeps labels under '${AKS_LABEL_PREFIX}' for itself`,
+      });
+    }
+  }
+  const seen = new Set<string>();
+  (pool.taints ?? []).forEach((taint, i) => {
+    if (seen.has(taint.key)) {
+      problems.push({
+        path: ['taints', i, 'key'],
+        message: `'${taint.key}' is tainted twice: one taint per key`,
+      });
+    }
+    seen.add(taint.key);
+  });
+  return problems;
+}
