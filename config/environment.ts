@@ -13,6 +13,7 @@ import {
   resolveAgent,
   validateBroker,
   validateBrokerPlacement,
+  validateSiteServices,
 } from '../constructs/model';
 import { brokerTopology } from '../constructs/rabbitmq';
 import { bindingConflicts, managedBrokerProblems } from './cloud-checks';
@@ -86,11 +87,12 @@ export function loadEnvironment(
         : raw.kind === 'azure'
           ? toAzureSiteSpec(siteName, raw as RawAzureSite)
           : toSiteSpec(siteName, raw as RawSite);
-    for (const problem of found) {
+    const services = spec && !('kind' in spec) ? validateSiteServices(spec) : [];
+    for (const problem of [...found, ...services]) {
       const { node: at, rest } = locate(node, problem.path);
       problems.at(at.origin, problem.message, rest);
     }
-    if (!spec) {
+    if (!spec || services.length > 0) {
       ok = false;
     } else if ('kind' in spec && spec.kind === 'aws') {
       awsSites.push(spec);

@@ -568,6 +568,25 @@ function validateRabbitMq(broker: RabbitMqBrokerSpec, sites: readonly string[], 
   });
 }
 
+/**
+ * Problems of the services a Kubernetes site runs for its agents: a database
+ * of 3 or more nodes (fewer with a written reason), an odd number of Consul
+ * servers.
+ */
+export function validateSiteServices(site: KubernetesSiteSpec): Problem[] {
+  const problems: Problem[] = [];
+  const add: AddProblem = (path, message) => problems.push({ path, message });
+  const database = site.database;
+  if (database) {
+    validateReplicasWithReason(database.replicas, database.reason, ['database'], add, 9);
+  }
+  const servers = site.consul?.replicas;
+  if (servers !== undefined && servers % 2 === 0) {
+    add(['consul', 'replicas'], `(${servers}) must be odd: Raft needs a majority of servers`);
+  }
+  return problems;
+}
+
 /** Problems of running an in-cluster broker on a site: some pool must be able to run it. */
 export function validateBrokerPlacement(site: KubernetesSiteSpec): Problem[] {
   const match = brokerPoolMatch(site.nodePools);
