@@ -1,5 +1,6 @@
-import { TerraformStack } from 'cdktf';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import { AksCluster, AksClusterProps } from '../../constructs/azure/aks-cluster';
+import { AksNodePool } from '../../constructs/azure/aks-node-pool';
 import { PrivateVirtualNetwork } from '../../constructs/azure/network';
 import { Size } from '../../constructs/model';
 import { Json, LOCATION, resourceOf, synthAzure, TENANT_ID } from './support';
@@ -140,6 +141,53 @@ describe('defaults of an AKS cluster', () => {
     expect(aks.depends_on).toEqual([
       expect.stringMatching(/^azurerm_role_assignment\.cluster_NodeSubnetNetworkContributor_\w+$/),
     ]);
+  });
+});
+
+describe('outputs', () => {
+  const json = synthAzure((stack) => {
+    const { network, cluster } = addAksSite(stack);
+    new AksNodePool(stack, 'general', {
+      cluster,
+      subnetId: network.nodeSubnetId,
+      pool: { name: 'general', vmSize: 'Standard_D4ds_v5', minCount: 1, maxCount: 3 },
+    });
+    const outputs: Record<string, string> = {
+      id: cluster.id,
+      name: cluster.name,
+      oidcIssuerUrl: cluster.oidcIssuerUrl,
+      kubeletIdentityObjectId: cluster.kubeletIdentityObjectId,
+      nodeResourceGroup: cluster.nodeResourceGroup,
+      fqdn: cluster.fqdn,
+      privateFqdn: cluster.privateFqdn,
+    };
+    for (const [name, value] of Object.entries(outputs))
+      new TerraformOutput(stack, name, { value });
+  });
+
+  it('references the cluster attributes later stacks need', () => {
+    const values = Object.fromEntries(
+      Object.entries(json.output as Json).map(([name, output]) => [name, output.value]),
+    );
+    const ref = (attribute: string) =>
+      expect.stringMatching(
+        new RegExp(`^\\$\\{azurerm_kubernetes_cluster\\.cluster_\\w+\\.${attribute}\\}$`),
+      );
+    expect(values).toEqual({
+      id: ref('id'),
+      name: ref('name'),
+      oidcIssuerUrl: ref('oidc_issuer_url'),
+      kubeletIdentityObjectId: ref('kubelet_identity\\[0\\]\\.object_id'),
+      nodeResourceGroup: ref('node_resource_group'),
+      fqdn: ref('fqdn'),
+      privateFqdn: ref('private_fqdn'),
+    });
+  });
+
+  it('attaches node pools by the cluster id', () => {
+    expect(resourceOf(json, 'azurerm_kubernetes_cluster_node_pool').kubernetes_cluster_id).toMatch(
+      /^\$\{azurerm_kubernetes_cluster\.cluster_\w+\.id\}$/,
+    );
   });
 });
 
