@@ -207,12 +207,6 @@ export class VaultInjectorRelease extends Construct {
               timeoutSeconds: 10,
               namespaceSelector: { matchLabels: { ...selector } },
             },
-            // Base64, as the PEM's line breaks would not survive the values document.
-            extraEnvironmentVars: {
-              AGENT_INJECT_VAULT_CACERT_BYTES: Fn.base64encode(
-                ca.data.lookup(props.vaultCaKey ?? 'ca.crt'),
-              ),
-            },
             podDisruptionBudget: { maxUnavailable: 1 },
             topologySpreadConstraints: [
               {
@@ -222,6 +216,17 @@ export class VaultInjectorRelease extends Construct {
                 labelSelector: { matchLabels: injectorLabels },
               },
             ],
+          },
+        }),
+        // A document of its own, as the reference's quotes are not JSON until Terraform resolves them;
+        // base64, as the PEM's line breaks would not survive the values document.
+        JSON.stringify({
+          injector: {
+            extraEnvironmentVars: {
+              AGENT_INJECT_VAULT_CACERT_BYTES: Fn.base64encode(
+                ca.data.lookup(props.vaultCaKey ?? 'ca.crt'),
+              ),
+            },
           },
         }),
       ],
@@ -464,7 +469,10 @@ export interface VaultSecretProps {
   readonly kvMount: string;
   /** Name under the mount, e.g. from {@link agentSecretName}. */
   readonly name: string;
-  /** Keys and values; values may be ephemeral references (see `EphemeralPassword`). */
+  /**
+   * Keys and values. Values are Terraform strings: they may hold references,
+   * ephemeral ones included (see `EphemeralPassword`).
+   */
   readonly data: Readonly<Record<string, string>>;
   /**
    * Raise to write new values (e.g. with the broker's credentials revision).
@@ -498,11 +506,21 @@ export class VaultSecret extends Construct {
     this.resource = new KvSecretV2(this, 'Resource', {
       mount: props.kvMount,
       name: props.name,
-      dataJsonWo: Fn.jsonencode({ ...props.data }),
+      dataJsonWo: `\${jsonencode({${Object.entries(props.data)
+        .map(([key, value]) => `${hclString(key)} = ${hclString(value)}`)
+        .join(', ')}})}`,
       dataJsonWoVersion: props.revision ?? 1,
       disableRead: true,
     });
   }
+}
+
+/**
+ * An HCL string literal that keeps Terraform interpolations (`\${...}`) live:
+ * cdktf's `Fn.jsonencode` would escape them into literal text.
+ */
+function hclString(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 }
 
 /** One file the Vault Agent renders into the pod. */
