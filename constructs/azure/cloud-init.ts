@@ -1,0 +1,289 @@
+import { AgentSpec, Problem, resolveAgent, ValidationError, validateAgent } from '../model';
+
+/** UID and GID the agent container runs as: non-root, as on Kubernetes and EC2. */
+export const AGENT_CONTAINER_UID = 10001;
+
+/** Time systemd adds to the agent's grace period for Docker's own stop work. */
+export const STOP_MARGIN_SECONDS = 30;
+
+const SECRET_LIKE_ENV = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** What the VM's application health extension probes: the agent's readiness endpoint. */
+export interface AgentHealthProbe {
+  readonly protocol: 'http' | 'tcp';
+  /** Port on the VM: the agent runs with host networking. */
+  readonly port: number;
+  /** HTTP path, for `http` only. */
+  readonly requestPath?: string;
+}
+
+/** Input of {@link agentCloudInit}. */
+export interface AgentCloudInitProps {
+  /** The cloud-neutral agent spec, validated with {@link validateAgentForScaleSet}. */
+  readonly agent: AgentSpec;
+  /**
+   * Plain configuration besides the spec's env, e.g. the broker's address and the
+   * identity's client id (`AZURE_CLIENT_ID`); values may be Terraform references.
+   * Never a secret: names that look like one are refused.
+   * @default - none
+   */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** What {@link agentCloudInit} renders. */
+export interface AgentCloudInit {
+  /** The `#cloud-config` document; it may hold Terraform references from `env`. */
+  readonly text: string;
+  /** Name of the systemd unit that runs the agent. */
+  readonly unitName: string;
+  /** `TimeoutStopSec` of the unit: the resolved grace period plus {@link STOP_MARGIN_SECONDS}. */
+  readonly stopTimeoutSeconds: number;
+  /** The container's environment: the spec's env, then `env`. */
+  readonly env: Readonly<Record<string, string>>;
+  /** The agent's readiness endpoint, for the application health extension. */
+  readonly health: AgentHealthProbe;
+}
+
+/**
+ * The cloud-init document of an agent VM on Ubuntu. Pure: the same input renders the
+ * same text. It
+ * - installs Docker from the Ubuntu archive (`docker.io`) and starts it;
+ * - writes `/etc/agent-fleet/<agent>.env` with the container's environment (plain
+ *   configuration only; Azure credentials come from the VM's managed identity);
+ * - writes `agent-<agent>.service`: `docker run` of the spec's image, command and
+ *   args with host networking (the health extension probes the readiness port on
+ *   the VM, and the container reaches the instance metadata service for tokens),
+ *   `--cpus`/`--memory` from the resolved limits, a read-only root file system with
+ *   a tmpfs `/tmp`, no new privileges, all capabilities dropped, UID
+ *   {@link AGENT_CONTAINER_UID}, `Restart=always`; stopping runs the preStop command
+ *   and then `docker stop` within the grace period;
+ * - writes `agent-drain.service`: watches the VM's Scheduled Events and, when the
+ *   scale set is to delete this instance, stops the agent gracefully and then
+ *   approves the event, so scale-in does not cut work in flight.
+ * @see https://cloudinit.readthedocs.io/en/latest/reference/modules.html
+ * @see https://learn.microsoft.com/azure/virtual-machine-scale-sets/virtual-machine-scale-sets-terminate-notification
+ * @see https://learn.microsoft.com/azure/virtual-machines/linux/scheduled-events
+ */
+export function agentCloudInit(props: AgentCloudInitProps): AgentCloudInit {
+  const { agent } = props;
+  const problems = validateAgentForScaleSet(agent, props.env);
+  if (problems.length > 0) throw new ValidationError(`cloud-init of ${agent.name}`, problems);
+  const resolved = resolveAgent(agent);
+  const grace = resolved.gracePeriod.toSecondsCeil();
+  const stopTimeoutSeconds = grace + STOP_MARGIN_SECONDS;
+  const { limits } = resolved.resources;
+  const container = `agent-${agent.name}`;
+  const unitName = `agent-${agent.name}.service`;
+  const envFile = `/etc/agent-fleet/${agent.name}.env`;
+  const env: Record<string, string> = { ...agent.container.env, ...props.env };
+
+  const [entrypoint, ...commandRest] = agent.container.command ?? [];
+  const run = [
+    '/usr/bin/docker',
+    'run',
+    '--rm',
+    `--name=${container}`,
+    '--network=host',
+    `--user=${AGENT_CONTAINER_UID}:${AGENT_CONTAINER_UID}`,
+    '--read-only',
+    `--tmpfs=/tmp:rw,nosuid,nodev,size=${dockerSize(limits.ephemeralStorage.bytes)}`,
+    '--security-opt=no-new-privileges',
+    '--cap-drop=ALL',
+    `--cpus=${limits.cpu.millicores / 1000}`,
+    `--memory=${dockerSize(limits.memory.bytes)}`,
+    `--memory-swap=${dockerSize(limits.memory.bytes)}`,
+    `--env-file=${envFile}`,
+    `--stop-timeout=${grace}`,
+    '--log-driver=journald',
+    ...(entrypoint !== undefined ? [`--entrypoint=${entrypoint}`] : []),
+    agent.container.image.toString(),
+    ...commandRest,
+    ...(agent.container.args ?? []),
+  ];
+  const unit = [
+    '[Unit]',
+    `Description=Agent ${agent.name} (agent-fleet)`,
+    'Wants=network-online.target',
+    'After=network-online.target docker.service',
+    'Requires=docker.service',
+    '',
+    '[Service]',
+    'Restart=always',
+    'RestartSec=5',
+    'TimeoutStartSec=900',
+    `ExecStartPre=-/usr/bin/docker rm --force ${container}`,
+    `ExecStartPre=/usr/bin/docker pull ${systemdQuote(agent.container.image.toString())}`,
+    `ExecStart=${run.map(systemdQuote).join(' ')}`,
+    // preStop first (stop fetching work), then SIGTERM and the grace period.
+    `ExecStop=-${['/usr/bin/docker', 'exec', container, ...resolved.preStop].map(systemdQuote).join(' ')}`,
+    `ExecStop=/usr/bin/docker stop --time=${grace} ${container}`,
+    `TimeoutStopSec=${stopTimeoutSeconds}`,
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+  ];
+  const drainUnit = [
+    '[Unit]',
+    `Description=Stops ${unitName} before the scale set deletes this instance`,
+    'After=network-online.target',
+    '',
+    '[Service]',
+    'Restart=always',
+    'RestartSec=5',
+    `ExecStart=/usr/bin/python3 /usr/local/bin/agent-drain ${unitName}`,
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+  ];
+  const drainScript = [
+    '#!/usr/bin/env python3',
+    '# Polls Scheduled Events; on a Terminate of this instance stops the agent, then',
+    '# approves the event so the deletion goes on without waiting for the timeout.',
+    'import json, subprocess, sys, time, urllib.request',
+    "IMDS = 'http://169.254.169.254/metadata'",
+    'def call(path, body=None):',
+    "    req = urllib.request.Request(IMDS + path, data=body, headers={'Metadata': 'true'})",
+    '    with urllib.request.urlopen(req, timeout=10) as res:',
+    '        return res.read().decode()',
+    "name = call('/instance/compute/name?api-version=2021-02-01&format=text')",
+    'while True:',
+    '    try:',
+    "        events = json.loads(call('/scheduledevents?api-version=2020-07-01'))['Events']",
+    '    except Exception:',
+    '        events = []',
+    '    for event in events:',
+    "        if event['EventType'] == 'Terminate' and name in event['Resources']:",
+    "            subprocess.run(['systemctl', 'stop', sys.argv[1]])",
+    "            body = json.dumps({'StartRequests': [{'EventId': event['EventId']}]}).encode()",
+    "            call('/scheduledevents?api-version=2020-07-01', body)",
+    '            sys.exit(0)',
+    '    time.sleep(5)',
+  ];
+  const envLines = Object.entries(env).map(([name, value]) => `${name}=${value}`);
+  const text = [
+    '#cloud-config',
+    `# agent-fleet: agent ${agent.name}`,
+    'package_update: true',
+    'packages:',
+    '  - docker.io',
+    'write_files:',
+    writeFile(envFile, '0644', envLines),
+    writeFile(`/etc/systemd/system/${unitName}`, '0644', unit),
+    writeFile('/usr/local/bin/agent-drain', '0755', drainScript),
+    writeFile('/etc/systemd/system/agent-drain.service', '0644', drainUnit),
+    'runcmd:',
+    '  - [systemctl, enable, --now, docker.service]',
+    '  - [systemctl, daemon-reload]',
+    `  - [systemctl, enable, --now, --no-block, ${unitName}, agent-drain.service]`,
+    '',
+  ].join('\n');
+  return { text, unitName, stopTimeoutSeconds, env, health: agentHealthProbe(agent)! };
+}
+
+/** The readiness probe as the application health extension sees it; undefined when it cannot. */
+export function agentHealthProbe(agent: AgentSpec): AgentHealthProbe | undefined {
+  const readiness = agent.container.probes?.readiness;
+  const ports = agent.container.ports ?? {};
+  const portOf = (port: string | number) => (typeof port === 'number' ? port : ports[port]);
+  if (readiness?.httpGet) {
+    const port = portOf(readiness.httpGet.port);
+    return port === undefined
+      ? undefined
+      : { protocol: 'http', port, requestPath: readiness.httpGet.path };
+  }
+  if (readiness?.tcpSocket) {
+    const port = portOf(readiness.tcpSocket.port);
+    return port === undefined ? undefined : { protocol: 'tcp', port };
+  }
+  return undefined;
+}
+
+/**
+ * Every problem of an agent for {@link agentCloudInit}: those of `validateAgent`
+ * (secret-like env names among them) plus what a scale-set VM cannot run: workloads
+ * other than `consumer`, GPUs, a readiness probe that is not HTTP or TCP on a
+ * declared port, line breaks in env values, command or args, and secret-like or
+ * malformed names in the extra env.
+ */
+export function validateAgentForScaleSet(
+  agent: AgentSpec,
+  env: Readonly<Record<string, string>> = {},
+): Problem[] {
+  const problems: Problem[] = [...validateAgent(agent)];
+  const add = (path: (string | number)[], message: string) => problems.push({ path, message });
+  const workload = agent.workload ?? 'consumer';
+  if (workload !== 'consumer') {
+    add(
+      ['workload'],
+      `'${workload}' cannot run on a VM scale set: only 'consumer' agents (a long-running process per instance)`,
+    );
+  }
+  if ((agent.resources.gpu ?? 0) > 0) {
+    add(
+      ['resources', 'gpu'],
+      `${agent.resources.gpu} GPU(s) requested: the cloud-init does not set up the NVIDIA container runtime; run GPU agents on Kubernetes`,
+    );
+  }
+  if (!agentHealthProbe(agent)) {
+    add(
+      ['container', 'probes', 'readiness'],
+      'a scale set needs an httpGet or tcpSocket readiness probe on a declared port: the application health extension probes it',
+    );
+  }
+  for (const [name, value] of Object.entries(env)) {
+    if (!ENV_NAME.test(name)) add(['env', name], 'is not an environment variable name');
+    if (SECRET_LIKE_ENV.test(name)) {
+      add(
+        ['env', name],
+        'looks like a secret: secrets never go in custom_data; use the managed identity or Vault',
+      );
+    }
+    if (/[\r\n\0]/.test(value)) add(['env', name], 'contains a line break or NUL');
+  }
+  const lines: [(string | number)[], string][] = [
+    ...Object.entries(agent.container.env ?? {}).map(
+      ([name, value]): [(string | number)[], string] => [['container', 'env', name], value],
+    ),
+    ...(agent.container.command ?? []).map((value, i): [(string | number)[], string] => [
+      ['container', 'command', i],
+      value,
+    ]),
+    ...(agent.container.args ?? []).map((value, i): [(string | number)[], string] => [
+      ['container', 'args', i],
+      value,
+    ]),
+  ];
+  for (const [path, value] of lines) {
+    if (/[\r\n\0]/.test(value))
+      add(path, 'contains a line break or NUL: not allowed in cloud-init');
+  }
+  return problems;
+}
+
+/** One `write_files` entry with its content as a YAML literal block. */
+function writeFile(path: string, permissions: string, lines: readonly string[]): string {
+  return [
+    `  - path: ${path}`,
+    `    permissions: '${permissions}'`,
+    '    owner: root:root',
+    '    content: |',
+    ...lines.map((line) => (line.length > 0 ? `      ${line}` : '')),
+  ].join('\n');
+}
+
+/** Docker size: mebibytes when exact, else bytes. */
+function dockerSize(bytes: number): string {
+  return bytes % 2 ** 20 === 0 ? `${bytes / 2 ** 20}m` : `${bytes}b`;
+}
+
+/** One argument of a systemd command line: quoted, with `\`, `"`, `%` and `$` escaped. */
+function systemdQuote(arg: string): string {
+  if (/^[A-Za-z0-9_@+=:,./-]+$/.test(arg)) return arg;
+  const escaped = arg
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/%/g, '%%')
+    .replace(/\$/g, '$$$$');
+  return `"${escaped}"`;
+}
