@@ -182,12 +182,94 @@ const awsSite = objectSchema(
   ['kind', 'accountId', 'region', 'network', 'cluster', 'nodePools'],
 );
 
-/** A site: its `kind` picks the schema that applies. */
-export const site: JsonSchema = {
-  if: { type: 'object', properties: { kind: { const: 'aws' } }, required: ['kind'] },
-  then: awsSite,
-  else: kubernetesSite,
+const azureNodePool: JsonSchema = {
+  ...nodePool,
+  description: 'An AKS node pool: what its nodes offer, their VM size and bounds.',
+  properties: {
+    ...nodePool.properties,
+    vmSize: stringSchema('VM size, e.g. Standard_D4s_v5.', { pattern: PATTERNS.azureVmSize }),
+    minCount: integerSchema('Fewest nodes; 0 lets the cluster autoscaler empty the pool.', 0, 1000),
+    maxCount: integerSchema('Most nodes.', 1, 1000),
+    diskSize: sizeSchema('OS disk of each node. Default 128Gi.'),
+  },
+  required: ['vmSize', 'minCount', 'maxCount'],
 };
+
+const azureSite = objectSchema(
+  'An Azure region: a resource group, a private VNet, an AKS cluster with workload identity and node pools (stack <env>-<site>-infra).',
+  {
+    kind: enumSchema('Kind of site.', ['azure']),
+    subscriptionId: stringSchema('The subscription id.', { pattern: PATTERNS.guid }),
+    tenantId: stringSchema('The Microsoft Entra tenant id.', { pattern: PATTERNS.guid }),
+    location: stringSchema('Azure region, e.g. westeurope.', { pattern: '^[a-z][a-z0-9]+$' }),
+    network: objectSchema(
+      'The private network.',
+      {
+        cidr: stringSchema('VNet CIDR, /16 to /20.', { pattern: PATTERNS.cidr }),
+        zones: {
+          ...listSchema(
+            'Availability zones of the region the pools spread over.',
+            enumSchema('Zone.', ['1', '2', '3']),
+            1,
+          ),
+          maxItems: 3,
+        },
+      },
+      ['cidr', 'zones'],
+    ),
+    cluster: objectSchema(
+      'The AKS cluster.',
+      {
+        version: stringSchema('Kubernetes version, e.g. 1.33.', { pattern: '^1\\.[0-9]+$' }),
+        authorizedIpRanges: listSchema(
+          'CIDRs allowed to reach the API publicly. Default: private API server only.',
+          stringSchema('IPv4 CIDR.', { pattern: PATTERNS.cidr }),
+          1,
+        ),
+        admins: mapSchema(
+          'Entra groups with cluster-admin access, by entry name.',
+          stringSchema('Group object id.', { pattern: PATTERNS.guid }),
+        ),
+      },
+      ['version'],
+    ),
+    nodePools: {
+      ...mapSchema(
+        'Node pools by name: 1 to 12 lowercase letters and digits, starting with a letter.',
+        azureNodePool,
+        stringSchema('Pool name.', { pattern: '^[a-z][a-z0-9]{0,11}$' }),
+      ),
+      minProperties: 1,
+    },
+    vmAdmin: objectSchema(
+      'Administrator of the VM scale sets of agents: SSH key only. Default: none (scale-set agents refused).',
+      {
+        username: stringSchema("Default 'fleetadmin'.", { pattern: '^[a-z][a-z0-9_-]{0,31}$' }),
+        sshPublicKey: stringSchema('OpenSSH public key.', {
+          pattern: '^(ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp[0-9]+) ',
+        }),
+      },
+      ['sshPublicKey'],
+    ),
+    backend: { $ref: '#/definitions/backend' },
+  },
+  ['kind', 'subscriptionId', 'tenantId', 'location', 'network', 'cluster', 'nodePools'],
+);
+
+const SITE_KINDS: readonly [string, JsonSchema][] = [
+  ['aws', awsSite],
+  ['azure', azureSite],
+];
+
+/** A site: its `kind` picks the schema that applies. */
+export const site: JsonSchema = SITE_KINDS.reduceRight<JsonSchema>(
+  (otherwise, [kind, schema]) => ({
+    if: { type: 'object', properties: { kind: { const: kind } }, required: ['kind'] },
+    then: schema,
+    else: otherwise,
+  }),
+  kubernetesSite,
+);
 
 const exactlyOne = (schema: JsonSchema): JsonSchema => ({
   ...schema,

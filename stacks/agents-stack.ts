@@ -2,7 +2,10 @@ import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { applyBackend } from '../constructs/backend';
 import {
+  AWS_TRIGGER_AUTHENTICATION,
   AwsTriggerAuthentication,
+  AZURE_TRIGGER_AUTHENTICATION,
+  AzureTriggerAuthentication,
   BrokerTriggerAuthentication,
   KubernetesAgent,
   priorityClassName,
@@ -55,9 +58,15 @@ export class AgentsStack extends TerraformStack {
       );
     }
     this.agents = agents;
-    // KEDA reads SQS and MSK as its own IAM role, through one authentication per cluster.
-    if ([...agents.values()].some((agent) => agent.usesAwsTriggerAuthentication)) {
+    // KEDA reads cloud queues and topics as its own identity, through one authentication per cluster.
+    const used = new Set(
+      [...agents.values()].flatMap((agent) => agent.clusterTriggerAuthentications),
+    );
+    if (used.has(AWS_TRIGGER_AUTHENTICATION)) {
       new AwsTriggerAuthentication(this, 'AwsTriggerAuthentication');
+    }
+    if (used.has(AZURE_TRIGGER_AUTHENTICATION)) {
+      new AzureTriggerAuthentication(this, 'AzureTriggerAuthentication');
     }
   }
 }

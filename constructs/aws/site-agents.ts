@@ -185,6 +185,7 @@ export class SiteAgents extends Construct {
       const msk = topic && props.kafka.get(topic.broker);
       const table = tables.get(name);
       agentBindings[name] = {
+        cloud: 'aws',
         region: site.region,
         serviceAccountAnnotations: role.serviceAccountAnnotations,
         sqs: queue && { queueUrl: queue.queueUrl, deadLetterQueueUrl: queue.deadLetterQueueUrl },

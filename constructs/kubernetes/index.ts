@@ -20,7 +20,12 @@ export type { AgentPriorityClassProps } from './priority-class';
 export { siteHelmProvider, siteProvider } from './providers';
 export { RabbitMqCluster } from './rabbitmq-cluster';
 export type { RabbitMqClusterProps } from './rabbitmq-cluster';
-export { AwsTriggerAuthentication, BrokerTriggerAuthentication } from './trigger-authentication';
+export {
+  AwsTriggerAuthentication,
+  AzureTriggerAuthentication,
+  BrokerTriggerAuthentication,
+} from './trigger-authentication';
+export { AWS_TRIGGER_AUTHENTICATION, AZURE_TRIGGER_AUTHENTICATION } from './keda';
 export type { BrokerTriggerAuthenticationProps } from './trigger-authentication';
 export { WriteOnlySecret } from './write-only-secret';
 export type { WriteOnlySecretProps } from './write-only-secret';

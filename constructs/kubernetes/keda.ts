@@ -61,6 +61,27 @@ export function awsClusterTriggerAuthentication(): Manifest {
   };
 }
 
+/** Name of the ClusterTriggerAuthentication through which KEDA reads Azure services. */
+export const AZURE_TRIGGER_AUTHENTICATION = 'keda-azure';
+
+/**
+ * ClusterTriggerAuthentication for Azure scalers: KEDA calls Service Bus as
+ * its own operator's workload identity, federated by the site's infra stack
+ * and set by the KEDA release's `azureIdentity`. No connection string exists.
+ * @see https://keda.sh/docs/2.20/authentication-providers/azure-ad-workload-identity/
+ */
+export function azureClusterTriggerAuthentication(): Manifest {
+  return {
+    apiVersion: API_VERSION,
+    kind: 'ClusterTriggerAuthentication',
+    metadata: {
+      name: AZURE_TRIGGER_AUTHENTICATION,
+      labels: { 'app.kubernetes.io/part-of': 'agent-fleet' },
+    },
+    spec: { podIdentity: { provider: 'azure-workload' } },
+  };
+}
+
 /** Inputs of the KEDA triggers of one agent. */
 export interface TriggerContext {
   readonly agent: ResolvedAgent;
@@ -72,13 +93,12 @@ export interface TriggerContext {
   readonly prometheusUrl: string;
 }
 
-/** Whether the agent's triggers read AWS services through {@link AWS_TRIGGER_AUTHENTICATION}. */
-export function usesAwsTriggerAuthentication(context: TriggerContext): boolean {
-  return kedaTriggers(context).some(
-    (trigger) =>
-      (trigger.authenticationRef as { name?: string } | undefined)?.name ===
-      AWS_TRIGGER_AUTHENTICATION,
-  );
+/** The cluster-wide trigger authentications the agent's triggers reference. */
+export function clusterTriggerAuthentications(context: TriggerContext): string[] {
+  return kedaTriggers(context).flatMap((trigger) => {
+    const ref = trigger.authenticationRef as { name?: string; kind?: string } | undefined;
+    return ref?.kind === 'ClusterTriggerAuthentication' && ref.name ? [ref.name] : [];
+  });
 }
 
 /**
@@ -116,6 +136,22 @@ export function kedaTriggers(context: TriggerContext): Manifest[] {
         kind: 'ClusterTriggerAuthentication',
       },
     });
+  } else if (scaling.queueDepth && agent.queue && cloud?.serviceBus) {
+    triggers.push({
+      type: 'azure-servicebus',
+      name: 'queue-depth',
+      metricType: 'AverageValue',
+      metadata: {
+        queueName: cloud.serviceBus.queue,
+        namespace: cloud.serviceBus.namespace,
+        messageCount: String(scaling.queueDepth.perReplica),
+        activationMessageCount: String(scaling.queueDepth.activation ?? 0),
+      },
+      authenticationRef: {
+        name: AZURE_TRIGGER_AUTHENTICATION,
+        kind: 'ClusterTriggerAuthentication',
+      },
+    });
   } else if (scaling.queueDepth && agent.queue && cloud?.sqs) {
     triggers.push({
       type: 'aws-sqs-queue',
@@ -131,17 +167,23 @@ export function kedaTriggers(context: TriggerContext): Manifest[] {
     });
   }
   if (scaling.consumerLag && agent.topic && cloud?.kafka) {
+    const msk = (cloud.kafka.auth ?? 'aws-msk-iam') === 'aws-msk-iam';
     triggers.push({
       type: 'kafka',
       name: 'consumer-lag',
       metricType: 'AverageValue',
-      metadata: kafkaTriggerMetadata(
-        agent.topic,
-        cloud.kafka.bootstrapServers,
-        cloud.region,
-        scaling.consumerLag,
-      ),
-      authenticationRef: awsAuthentication,
+      metadata: {
+        ...kafkaTriggerMetadata(agent.topic, cloud.kafka.bootstrapServers, scaling.consumerLag),
+        ...(msk
+          ? {
+              sasl: 'oauthbearer',
+              saslTokenProvider: 'aws_msk_iam',
+              tls: 'enable',
+              awsRegion: cloud.region,
+            }
+          : {}),
+      },
+      ...(msk ? { authenticationRef: awsAuthentication } : {}),
     });
   }
   if (scaling.prometheus) {
@@ -183,9 +225,11 @@ export function kedaTriggers(context: TriggerContext): Manifest[] {
 }
 
 /**
- * Metadata of the `kafka` (Sarama) trigger on an MSK cluster with IAM
+ * Metadata of the `kafka` (Sarama) trigger. On MSK, the caller adds IAM
  * authentication: SASL OAUTHBEARER with the `aws_msk_iam` token provider over
- * TLS, signed with KEDA's own AWS identity.
+ * TLS, signed with KEDA's own AWS identity. An in-cluster Strimzi cluster is
+ * read on its plain listener, which admits only KEDA's and the agents'
+ * namespaces.
  *
  * - `offsetResetPolicy: earliest`: agents start a new consumer group at the
  *   oldest record (`FLEET_KAFKA_AUTO_OFFSET_RESET`), so none published before
@@ -201,7 +245,6 @@ export function kedaTriggers(context: TriggerContext): Manifest[] {
 function kafkaTriggerMetadata(
   topic: ResolvedTopicBinding,
   bootstrapServers: string,
-  region: string,
   lag: { readonly perReplica: number; readonly activation?: number },
 ): Manifest {
   return {
@@ -213,10 +256,6 @@ function kafkaTriggerMetadata(
     offsetResetPolicy: KAFKA_OFFSET_RESET,
     allowIdleConsumers: 'false',
     limitToPartitionsWithLag: 'false',
-    sasl: 'oauthbearer',
-    saslTokenProvider: 'aws_msk_iam',
-    tls: 'enable',
-    awsRegion: region,
   };
 }
 

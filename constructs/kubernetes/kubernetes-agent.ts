@@ -22,7 +22,7 @@ import {
   ValidationError,
 } from '../model';
 import { NativeAutoscaler } from './hpa';
-import { scaledJob, scaledObject, TriggerContext, usesAwsTriggerAuthentication } from './keda';
+import { clusterTriggerAuthentications, scaledJob, scaledObject, TriggerContext } from './keda';
 import { AgentNetworkPolicy } from './network-policy';
 import { manifestPodSpec } from './pod-manifest';
 import { PodPlan, planPod, selectorLabels } from './pod-plan';
@@ -66,10 +66,10 @@ export class KubernetesAgent extends Construct {
   readonly pools: readonly string[];
   readonly resolved: ResolvedAgent;
   /**
-   * Whether its KEDA triggers read AWS services (SQS, MSK) through the
-   * cluster's `keda-aws` ClusterTriggerAuthentication, which the stack creates.
+   * The cluster-wide KEDA trigger authentications its triggers reference
+   * (`keda-aws`, `keda-azure`, a broker's), which the stack creates.
    */
-  readonly usesAwsTriggerAuthentication: boolean;
+  readonly clusterTriggerAuthentications: readonly string[];
 
   constructor(scope: Construct, id: string, props: KubernetesAgentProps) {
     super(scope, id);
@@ -77,7 +77,7 @@ export class KubernetesAgent extends Construct {
     const problems = [
       ...validateAgent(agent),
       ...validateAgentOnSite(agent, site, brokers),
-      ...cloudBindingProblems(agent, site, brokers, cloud),
+      ...cloudBindingProblems(agent, brokers, cloud),
     ];
     if (problems.length > 0) throw new ValidationError(this.node.path, problems);
 
@@ -93,7 +93,7 @@ export class KubernetesAgent extends Construct {
     const metadata = { name, namespace, labels };
 
     new ServiceAccountV1(this, 'ServiceAccount', {
-      metadata: cloud
+      metadata: cloud?.serviceAccountAnnotations
         ? { ...metadata, annotations: { ...cloud.serviceAccountAnnotations } }
         : metadata,
       // IRSA's token is a projected volume the EKS webhook adds for annotated
@@ -110,7 +110,8 @@ export class KubernetesAgent extends Construct {
       monitoringNamespace: site.monitoring?.namespace ?? DEFAULT_MONITORING_NAMESPACE,
       egress: agent.isolation?.egress,
       kafka: resolved.topic && cloud?.kafka,
-      cloudApis: cloud !== undefined,
+      database: agent.state && cloud?.database,
+      cloudApis: cloud?.cloud !== undefined,
     });
 
     const triggers = (scaling: ScalingSpec): TriggerContext => ({
@@ -120,8 +121,8 @@ export class KubernetesAgent extends Construct {
       cloud,
       prometheusUrl: prometheusUrlOf(site),
     });
-    this.usesAwsTriggerAuthentication =
-      agent.scaling !== undefined && usesAwsTriggerAuthentication(triggers(agent.scaling));
+    this.clusterTriggerAuthentications =
+      agent.scaling !== undefined ? clusterTriggerAuthentications(triggers(agent.scaling)) : [];
 
     switch (resolved.workload) {
       case 'scheduled':
@@ -215,38 +216,45 @@ export class KubernetesAgent extends Construct {
 }
 
 /**
- * Bindings to cloud services that the cloud bindings must back: without them
- * the agent would run with no queue, topic or table to reach.
+ * Bindings to services that the site's bindings must back: without them the
+ * agent would run with no queue, topic, table or database to reach.
  */
 function cloudBindingProblems(
   agent: AgentSpec,
-  site: KubernetesSiteSpec,
   brokers: readonly BrokerSpec[],
   cloud?: AgentCloudBindings,
 ): Problem[] {
   const problems: Problem[] = [];
-  const unbound = `the site gave no cloud bindings for agent '${agent.name}'`;
+  const missing = (what: string) =>
+    cloud
+      ? `the bindings of agent '${agent.name}' hold no ${what}`
+      : `the site gave no bindings for agent '${agent.name}'`;
   const queueBroker = brokers.find((broker) => broker.name === agent.queue?.broker);
   if (queueBroker?.kind === 'sqs' && !cloud?.sqs) {
     problems.push({
       path: ['queue', 'broker'],
-      message: `SQS broker '${queueBroker.name}' needs the queue its site's infra stack builds, and ${cloud ? `the bindings of agent '${agent.name}' hold no SQS queue` : unbound}; SQS is reached only from an AWS site's EKS cluster`,
+      message: `SQS broker '${queueBroker.name}' needs the queue its site's infra stack builds, and ${missing('SQS queue')}; SQS is reached only from an AWS site's EKS cluster`,
+    });
+  }
+  if (queueBroker?.kind === 'servicebus' && !cloud?.serviceBus) {
+    problems.push({
+      path: ['queue', 'broker'],
+      message: `Service Bus broker '${queueBroker.name}' needs the queue its site's infra stack builds, and ${missing('Service Bus queue')}; Service Bus is reached only from an Azure site's AKS cluster`,
     });
   }
   if (agent.topic && !cloud?.kafka) {
     problems.push({
       path: ['topic', 'broker'],
-      message: `Kafka broker '${agent.topic.broker}' needs the MSK cluster its site's infra stack builds, and ${cloud ? `the bindings of agent '${agent.name}' hold no Kafka endpoint` : unbound}; MSK is reached only from an AWS site's EKS cluster`,
+      message: `Kafka broker '${agent.topic.broker}' needs the cluster its site runs, and ${missing('Kafka endpoint')}`,
     });
   }
-  // Elsewhere than on an AWS site, state is refused with the site's own reason.
-  if (agent.state && site.cloud === 'aws' && !cloud?.table) {
+  if (agent.state && !cloud?.table && !cloud?.cosmos && !cloud?.database) {
     problems.push({
       path: ['state'],
-      message: `needs the table its site's infra stack builds, and ${cloud ? `the bindings of agent '${agent.name}' hold no table` : unbound}`,
+      message: `needs the table or database its site provides, and ${missing('table or database')}`,
     });
   }
-  if (cloud && agent.container.env?.AWS_REGION !== undefined) {
+  if (cloud?.cloud === 'aws' && agent.container.env?.AWS_REGION !== undefined) {
     problems.push({
       path: ['container', 'env', 'AWS_REGION'],
       message: `is set from the site's cloud bindings (${cloud.region})`,

@@ -4,7 +4,13 @@ import {
   NetworkPolicyV1SpecIngress,
 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { Construct } from 'constructs';
-import { brokerEndpoint, brokerPorts, RabbitMqBrokerSpec } from '../model';
+import {
+  AgentDatabase,
+  brokerEndpoint,
+  brokerPorts,
+  KafkaEndpoint,
+  RabbitMqBrokerSpec,
+} from '../model';
 
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
@@ -35,11 +41,13 @@ export interface AgentNetworkPolicyProps {
   /** Extra egress as CIDRs and TCP ports. @default - none */
   readonly egress?: readonly { readonly cidr: string; readonly ports: readonly number[] }[];
   /**
-   * A Kafka cluster outside the cluster: its brokers' network and listener port.
-   * Either may be a Terraform token.
+   * The agent's Kafka cluster: its brokers' network (may be a Terraform
+   * token) or pods, and listener port.
    * @default - none
    */
-  readonly kafka?: { readonly networkCidr: string; readonly port: number };
+  readonly kafka?: Pick<KafkaEndpoint, 'networkCidr' | 'inCluster' | 'port'>;
+  /** The agent's in-cluster database. @default - none */
+  readonly database?: AgentDatabase;
   /**
    * Reach the cloud's public regional endpoints (STS for the workload identity,
    * SQS, DynamoDB) over HTTPS: TCP 443 to any public address.
@@ -87,12 +95,16 @@ export class AgentNetworkPolicy extends Construct {
       },
     ];
     egress.push(...(props.brokers ?? []).map(brokerEgress));
-    if (props.kafka) {
+    const kafka = props.kafka;
+    if (kafka?.inCluster) {
+      egress.push(podEgress(kafka.inCluster, kafka.port));
+    } else if (kafka?.networkCidr) {
       egress.push({
-        to: [{ ipBlock: { cidr: props.kafka.networkCidr } }],
-        ports: [{ port: String(props.kafka.port), protocol: 'TCP' }],
+        to: [{ ipBlock: { cidr: kafka.networkCidr } }],
+        ports: [{ port: String(kafka.port), protocol: 'TCP' }],
       });
     }
+    if (props.database) egress.push(podEgress(props.database, props.database.port));
     if (props.cloudApis) {
       // STS, SQS and DynamoDB answer on public regional endpoints, reached through
       // the NAT gateway: a NetworkPolicy cannot name them, so any public address is
@@ -120,6 +132,22 @@ export class AgentNetworkPolicy extends Construct {
       },
     });
   }
+}
+
+/** Egress to the pods of a service in another namespace of the cluster. */
+function podEgress(
+  pods: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> },
+  port: number,
+): NetworkPolicyV1SpecEgress {
+  return {
+    to: [
+      {
+        namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: pods.namespace } },
+        podSelector: { matchLabels: { ...pods.podLabels } },
+      },
+    ],
+    ports: [{ port: String(port), protocol: 'TCP' }],
+  };
 }
 
 function brokerEgress(broker: RabbitMqBrokerSpec): NetworkPolicyV1SpecEgress {

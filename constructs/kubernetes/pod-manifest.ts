@@ -55,8 +55,8 @@ export function manifestPodSpec(plan: PodPlan): Manifest {
     ],
     volumes: [
       { name: 'scratch', emptyDir: { sizeLimit: plan.scratchSizeLimit } },
-      ...plan.credentials.map(({ broker, secret }) => ({
-        name: `broker-${broker}`,
+      ...plan.credentials.map(({ volume, secret }) => ({
+        name: volume,
         secret: { secretName: secret, defaultMode: 0o440 },
       })),
     ],

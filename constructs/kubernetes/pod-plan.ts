@@ -94,8 +94,8 @@ export interface PodPlan {
     readonly preStop?: readonly string[];
   };
   readonly scratchSizeLimit: string;
-  /** Secrets mounted read-only as files, by broker name. */
-  readonly credentials: readonly { readonly broker: string; readonly secret: string }[];
+  /** Secrets mounted read-only as files, by volume name. */
+  readonly credentials: readonly { readonly volume: string; readonly secret: string }[];
   /** The container's volume mounts: the scratch directory and the credentials. */
   readonly mounts: readonly {
     readonly name: string;
@@ -106,6 +106,9 @@ export interface PodPlan {
 
 /** Where broker credentials are mounted: `<dir>/<broker>/username` and `/password`. */
 export const CREDENTIALS_DIR = '/var/run/secrets/agent-fleet/brokers';
+
+/** Where the database credentials are mounted: `<dir>/username` and `/password`. */
+export const DATABASE_CREDENTIALS_DIR = '/var/run/secrets/agent-fleet/database';
 
 /** A Kubernetes toleration of a taint; `Exists` when the taint has no value. */
 export interface Toleration {
@@ -143,12 +146,26 @@ export function planPod(
   const rabbitMq = rabbitMqBrokers(brokers);
   const broker = rabbitMq.find((candidate) => candidate.name === agent.queue?.broker);
   // In-cluster brokers get a user per agent; the platform stack writes its Secret.
-  const credentials = rabbitMq
+  const brokerCredentials = rabbitMq
     .filter((candidate) => candidate.inCluster && agent.brokers.includes(candidate.name))
     .map((candidate) => ({
-      broker: candidate.name,
+      volume: `broker-${candidate.name}`,
       secret: agentCredentialsSecret(agent.spec.name, candidate.name),
+      mountPath: `${CREDENTIALS_DIR}/${candidate.name}`,
     }));
+  const database = agent.spec.state ? cloud?.database : undefined;
+  const credentials = [
+    ...brokerCredentials,
+    ...(database
+      ? [
+          {
+            volume: 'database',
+            secret: database.credentialsSecret,
+            mountPath: DATABASE_CREDENTIALS_DIR,
+          },
+        ]
+      : []),
+  ];
   const { spec, resources } = agent;
   const match = matchPools(spec.placement, resources.gpu, site.nodePools, 'agent', {
     cpu: resources.requests.cpu,
@@ -180,7 +197,11 @@ export function planPod(
   }
   const probes = spec.container.probes;
   return {
-    labels: { ...selectorLabels(spec.name), 'agent-fleet.dev/workload': agent.workload },
+    labels: {
+      ...cloud?.podLabels,
+      ...selectorLabels(spec.name),
+      'agent-fleet.dev/workload': agent.workload,
+    },
     annotations: longRunning
       ? {}
       : {
@@ -208,7 +229,7 @@ export function planPod(
         ...Object.entries(spec.container.env ?? {}).map(([name, value]) => ({ name, value })),
         ...bindingEnv(agent, broker),
         ...cloudEnv(agent, cloud),
-        ...(credentials.length > 0
+        ...(brokerCredentials.length > 0
           ? [{ name: 'FLEET_BROKER_CREDENTIALS_DIR', value: CREDENTIALS_DIR }]
           : []),
       ],
@@ -223,14 +244,10 @@ export function planPod(
       preStop: longRunning ? agent.preStop : undefined,
     },
     scratchSizeLimit: resources.limits.ephemeralStorage.toKubernetes(),
-    credentials,
+    credentials: credentials.map(({ volume, secret }) => ({ volume, secret })),
     mounts: [
       { name: 'scratch', mountPath: SCRATCH_PATH },
-      ...credentials.map(({ broker }) => ({
-        name: `broker-${broker}`,
-        mountPath: `${CREDENTIALS_DIR}/${broker}`,
-        readOnly: true,
-      })),
+      ...credentials.map(({ volume, mountPath }) => ({ name: volume, mountPath, readOnly: true })),
     ],
   };
 }
@@ -270,20 +287,26 @@ function bindingEnv(
 }
 
 /**
- * What the site's infra stack built for the agent, as environment variables:
- * the region, its SQS queues, its MSK topic and its table. Credentials come
- * from the service account's cloud identity (IRSA), never from here.
+ * What the site built for the agent, as environment variables: the region,
+ * its queue, topic, table or database. Credentials come from the service
+ * account's cloud identity or mounted files, never from here.
  */
 function cloudEnv(
   agent: ResolvedAgent,
   cloud?: AgentCloudBindings,
 ): { name: string; value: string }[] {
   if (!cloud) return [];
-  const env: Record<string, string> = { AWS_REGION: cloud.region };
+  const env: Record<string, string> = {};
+  if (cloud.cloud === 'aws' && cloud.region) env.AWS_REGION = cloud.region;
   const { queue, topic } = agent;
   if (queue && cloud.sqs) {
     env.FLEET_QUEUE_URL = cloud.sqs.queueUrl;
     env.FLEET_DEAD_LETTER_QUEUE_URL = cloud.sqs.deadLetterQueueUrl;
+  }
+  if (queue && cloud.serviceBus) {
+    env.FLEET_SERVICEBUS_NAMESPACE = cloud.serviceBus.fullyQualifiedNamespace;
+  }
+  if (queue && (cloud.sqs || cloud.serviceBus)) {
     env.FLEET_QUEUE_NAME = queue.queue;
     env.FLEET_MAX_PROCESSING_SECONDS = String(queue.maxProcessingTime.toSecondsCeil());
   }
@@ -292,11 +315,24 @@ function cloudEnv(
     env.FLEET_KAFKA_TOPIC = topic.topic;
     env.FLEET_KAFKA_CONSUMER_GROUP = topic.consumerGroup;
     if (topic.deadLetter.enabled) env.FLEET_KAFKA_DEAD_LETTER_TOPIC = topic.deadLetter.topic;
-    env.FLEET_KAFKA_AUTH = 'aws-msk-iam';
+    env.FLEET_KAFKA_AUTH = cloud.kafka.auth ?? 'aws-msk-iam';
     env.FLEET_KAFKA_AUTO_OFFSET_RESET = KAFKA_OFFSET_RESET;
     env.FLEET_MAX_PROCESSING_SECONDS = String(topic.maxProcessingTime.toSecondsCeil());
   }
-  if (cloud.table) env.FLEET_TABLE_NAME = cloud.table.name;
+  if (agent.spec.state) {
+    if (cloud.table) env.FLEET_TABLE_NAME = cloud.table.name;
+    if (cloud.cosmos) {
+      env.FLEET_COSMOS_ENDPOINT = cloud.cosmos.endpoint;
+      env.FLEET_COSMOS_DATABASE = cloud.cosmos.database;
+      env.FLEET_COSMOS_CONTAINER = cloud.cosmos.container;
+    }
+    if (cloud.database) {
+      env.FLEET_DATABASE_HOST = cloud.database.host;
+      env.FLEET_DATABASE_PORT = String(cloud.database.port);
+      env.FLEET_DATABASE_NAME = cloud.database.database;
+      env.FLEET_DATABASE_CREDENTIALS_DIR = DATABASE_CREDENTIALS_DIR;
+    }
+  }
   return Object.entries(env).map(([name, value]) => ({ name, value }));
 }
 

@@ -60,8 +60,8 @@ export function providerPodSpec(plan: PodPlan): DeploymentV1SpecTemplateSpec {
     ],
     volume: [
       { name: 'scratch', emptyDir: { sizeLimit: plan.scratchSizeLimit } },
-      ...plan.credentials.map(({ broker, secret }) => ({
-        name: `broker-${broker}`,
+      ...plan.credentials.map(({ volume, secret }) => ({
+        name: volume,
         secret: { secretName: secret, defaultMode: '0440' },
       })),
     ],

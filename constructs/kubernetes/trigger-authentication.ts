@@ -1,7 +1,11 @@
 import { Manifest as ManifestResource } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
 import { RabbitMqBrokerSpec } from '../model';
-import { awsClusterTriggerAuthentication, clusterTriggerAuthentication } from './keda';
+import {
+  awsClusterTriggerAuthentication,
+  azureClusterTriggerAuthentication,
+  clusterTriggerAuthentication,
+} from './keda';
 
 /** Props of {@link BrokerTriggerAuthentication}. */
 export interface BrokerTriggerAuthenticationProps {
@@ -28,5 +32,18 @@ export class AwsTriggerAuthentication extends Construct {
   constructor(scope: Construct, id: string) {
     super(scope, id);
     new ManifestResource(this, 'Resource', { manifest: awsClusterTriggerAuthentication() });
+  }
+}
+
+/**
+ * ClusterTriggerAuthentication `keda-azure`, through which KEDA reads Service
+ * Bus queue depth as its own operator's workload identity: the KEDA release
+ * must be given that identity (`KedaReleaseProps.azureIdentity`).
+ * @see https://keda.sh/docs/2.20/authentication-providers/azure-ad-workload-identity/
+ */
+export class AzureTriggerAuthentication extends Construct {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new ManifestResource(this, 'Resource', { manifest: azureClusterTriggerAuthentication() });
   }
 }

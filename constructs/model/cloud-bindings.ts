@@ -1,31 +1,79 @@
+import { SiteCloud } from './site';
+
 /**
- * What the infra stack of an agent's cloud site built for it, as the values
- * its Kubernetes objects need. Values may be Terraform tokens of that stack.
+ * What a site built for one of its agents, as the values its Kubernetes
+ * objects need: a cloud site's infra stack (queues, topics, tables and a
+ * workload identity), or the services of a cluster the user runs (in-cluster
+ * Kafka, the site's database). Values may be Terraform tokens of another stack.
  */
 export interface AgentCloudBindings {
-  /** Region of the services, passed to the agent as `AWS_REGION`. */
-  readonly region: string;
+  /** The cloud whose workload identity the agent has. @default - none: no cloud identity */
+  readonly cloud?: SiteCloud;
+  /** Region of the cloud services, passed to the agent as `AWS_REGION` on AWS. @default - none */
+  readonly region?: string;
   /**
    * Annotations of the agent's service account that give its pods their cloud
-   * identity, e.g. `{ 'eks.amazonaws.com/role-arn': <role ARN> }` (IRSA).
+   * identity, e.g. `{ 'eks.amazonaws.com/role-arn': <role ARN> }` (IRSA) or
+   * `{ 'azure.workload.identity/client-id': <client id> }`.
+   * @default - none
    */
-  readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
+  readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
+  /** Labels the agent's pods need for their identity (Azure workload identity). @default - none */
+  readonly podLabels?: Readonly<Record<string, string>>;
   /** The SQS queue of its `queue` binding on an SQS broker. @default - none */
   readonly sqs?: { readonly queueUrl: string; readonly deadLetterQueueUrl: string };
-  /** The MSK cluster of its `topic` binding. @default - none */
+  /** The Service Bus queue of its `queue` binding on a Service Bus broker. @default - none */
+  readonly serviceBus?: {
+    /** Namespace name, as KEDA's `azure-servicebus` trigger wants it. */
+    readonly namespace: string;
+    /** `<namespace>.servicebus.windows.net`, for the agent's client. */
+    readonly fullyQualifiedNamespace: string;
+    readonly queue: string;
+  };
+  /** The Kafka cluster of its `topic` binding. @default - none */
   readonly kafka?: KafkaEndpoint;
   /** Its DynamoDB table. @default - none */
   readonly table?: { readonly name: string };
+  /** Its Cosmos DB container. @default - none */
+  readonly cosmos?: {
+    readonly endpoint: string;
+    readonly database: string;
+    readonly container: string;
+  };
+  /** Its database and SQL user on the site's in-cluster database. @default - none */
+  readonly database?: AgentDatabase;
 }
 
-/** Where clients reach an MSK cluster: SASL/IAM over TLS. */
+/** How a Kafka client signs in. */
+export type KafkaAuth = 'aws-msk-iam' | 'azure-entra-id' | 'none';
+
+/** Where clients reach a Kafka cluster. */
 export interface KafkaEndpoint {
   /** `host:port` list, comma-separated. */
   readonly bootstrapServers: string;
-  /** Port of the SASL/IAM listeners (9098). */
+  /** Port of the listeners (9098 MSK IAM, 9093 Event Hubs, 9092 in-cluster plain). */
   readonly port: number;
-  /** The network the brokers are in (the site's VPC CIDR), for egress rules. */
-  readonly networkCidr: string;
+  /** @default 'aws-msk-iam' */
+  readonly auth?: KafkaAuth;
+  /** The network the brokers are in (a VPC or VNet CIDR), for egress rules. @default - in-cluster */
+  readonly networkCidr?: string;
+  /** The brokers' pods, for egress rules, when they run in the cluster. @default - none */
+  readonly inCluster?: {
+    readonly namespace: string;
+    readonly podLabels: Readonly<Record<string, string>>;
+  };
+}
+
+/** An agent's database on a site's in-cluster CockroachDB (Postgres wire protocol). */
+export interface AgentDatabase {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  /** Secret in the agent's namespace with keys `username` and `password`. */
+  readonly credentialsSecret: string;
+  /** The database's pods, for egress rules. */
+  readonly namespace: string;
+  readonly podLabels: Readonly<Record<string, string>>;
 }
 
 /** What the infra stack of a cloud site gives the stacks of its cluster. */
@@ -36,6 +84,12 @@ export interface SiteCloudBindings {
    * @default - none: no agent of the site scales on a cloud queue or topic
    */
   readonly kedaRoleArn?: string;
+  /**
+   * The identity KEDA's operator runs as on Azure (workload identity),
+   * allowed to read the site's Service Bus queues.
+   * @default - none
+   */
+  readonly kedaAzureIdentity?: { readonly clientId: string; readonly tenantId: string };
   /** Per agent type placed on the site's cluster, by agent name. */
   readonly agents: Readonly<Record<string, AgentCloudBindings>>;
   /** The topics to create on each Kafka cluster of the site. @default - none */
@@ -66,7 +120,7 @@ export interface KafkaTopicSpec {
 export interface KafkaTopicSet {
   /** Name of the Kafka broker of the environment. */
   readonly broker: string;
-  readonly endpoint: KafkaEndpoint;
+  readonly endpoint: KafkaEndpoint & { readonly networkCidr: string };
   /** Region of the cluster; the client signs its IAM authentication for it. */
   readonly region: string;
   /** Service-account annotations of the topic creator (IRSA). */

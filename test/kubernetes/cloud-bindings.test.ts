@@ -64,7 +64,7 @@ const tableAgent = consumer({
 });
 
 function identity(region = 'eu-west-1'): AgentCloudBindings {
-  return { region, serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': ROLE } };
+  return { cloud: 'aws', region, serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': ROLE } };
 }
 
 const CLOUD: SiteCloudBindings = {
@@ -376,7 +376,7 @@ describe('Terraform tokens from the infra stack', () => {
 describe('validation', () => {
   it('refuses a topic binding on a cluster without cloud bindings, naming the agent', () => {
     expect(() => synthAgents([kafkaAgent], EKS, { brokers: BROKERS })).toThrow(
-      "test-dc1-agents/sensor-ingest: 1 problem(s)\n  - 'topic.broker': Kafka broker 'telemetry' needs the MSK cluster its site's infra stack builds, and the site gave no cloud bindings for agent 'sensor-ingest'; MSK is reached only from an AWS site's EKS cluster",
+      "test-dc1-agents/sensor-ingest: 1 problem(s)\n  - 'topic.broker': Kafka broker 'telemetry' needs the cluster its site runs, and the site gave no bindings for agent 'sensor-ingest'",
     );
   });
 
@@ -388,7 +388,7 @@ describe('validation', () => {
 
   it('refuses state whose bindings hold no table', () => {
     expect(() => synth([tableAgent], { agents: {} })).toThrow(
-      "'state': needs the table its site's infra stack builds, and the site gave no cloud bindings for agent 'inventory-update'",
+      "'state': needs the table or database its site provides, and the site gave no bindings for agent 'inventory-update'",
     );
   });
 
