@@ -1,0 +1,114 @@
+import { TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { AksCluster } from '../constructs/azure/aks-cluster';
+import { AksNodePool } from '../constructs/azure/aks-node-pool';
+import { PrivateVirtualNetwork } from '../constructs/azure/network';
+import { azureProvider } from '../constructs/azure/provider';
+import { SiteResourceGroup } from '../constructs/azure/resource-group';
+import { AzureSiteAgents } from '../constructs/azure/site-agents';
+import { AzureSiteBrokers } from '../constructs/azure/site-brokers';
+import { applyBackend } from '../constructs/backend';
+import {
+  AgentSpec,
+  aksClusterName,
+  AzureSiteSpec,
+  BackendSpec,
+  BrokerSpec,
+  SiteCloudBindings,
+} from '../constructs/model';
+
+/** Props of {@link AzureInfraStack}. */
+export interface AzureInfraStackProps {
+  readonly site: AzureSiteSpec;
+  /** Name of the environment, which names the resource group and the cluster. */
+  readonly environment: string;
+  /** Production: the AKS Standard tier and 30 days of Cosmos DB backup. @default false */
+  readonly production?: boolean;
+  /** The environment's brokers; the site builds those placed on it. @default [] */
+  readonly brokers?: readonly BrokerSpec[];
+  /** The agent types placed on the site, with the site's overrides applied. @default [] */
+  readonly agents?: readonly AgentSpec[];
+  /** Used when the site names no backend of its own. @default - local state under `terraform-state/` */
+  readonly backend?: BackendSpec;
+  /** Synthesize for the offline plan only. @default false */
+  readonly offline?: boolean;
+}
+
+/**
+ * `<env>-<site>-infra`: the cloud infrastructure of an Azure site, in the resource
+ * group `<env>-<site>`. A private VNet (nodes, agents and private-endpoint subnets,
+ * NAT gateway egress), an AKS cluster of the same name (Entra ID and Azure RBAC,
+ * workload identity, private or range-limited API server) and an autoscaled node
+ * pool per declared pool; the site's Service Bus and Event Hubs namespaces and
+ * Cosmos DB account behind private endpoints; and per agent its queue, event hub,
+ * container and identity, or its VM scale set.
+ */
+export class AzureInfraStack extends TerraformStack {
+  readonly cluster: AksCluster;
+  /** `<env>-<site>`, known at synth: later stacks find the cluster in it. */
+  readonly resourceGroupName: string;
+  /** `<env>-<site>`, known at synth. */
+  readonly clusterName: string;
+  /** What the site's platform and agents stacks need from this one. */
+  readonly bindings: SiteCloudBindings;
+
+  constructor(scope: Construct, id: string, props: AzureInfraStackProps) {
+    super(scope, id);
+    const { site } = props;
+    applyBackend(this, id, site.backend ?? props.backend, { offline: props.offline });
+    azureProvider(this, { subscriptionId: site.subscriptionId, tenantId: site.tenantId });
+    const name = aksClusterName(props.environment, site);
+    const group = new SiteResourceGroup(this, 'ResourceGroup', { name, location: site.location });
+    const common = { resourceGroupName: group.resourceGroupName, location: site.location };
+    const network = new PrivateVirtualNetwork(this, 'Network', {
+      ...common,
+      name,
+      cidr: site.network.cidr,
+      zones: site.network.zones,
+    });
+    this.cluster = new AksCluster(this, 'Cluster', {
+      ...common,
+      name,
+      kubernetesVersion: site.cluster.version,
+      nodeSubnetId: network.nodeSubnetId,
+      tenantId: site.tenantId,
+      adminGroupObjectIds: Object.values(site.cluster.admins ?? {}),
+      authorizedIpRanges: site.cluster.authorizedIpRanges,
+      zones: site.network.zones,
+      production: props.production,
+    });
+    const pools = new Construct(this, 'NodePools');
+    for (const pool of site.nodePools) {
+      new AksNodePool(pools, pool.name, {
+        cluster: this.cluster,
+        subnetId: network.nodeSubnetId,
+        pool: { ...pool, zones: site.network.zones },
+      });
+    }
+    const brokers = new AzureSiteBrokers(this, 'Brokers', {
+      ...common,
+      environment: props.environment,
+      site,
+      brokers: props.brokers ?? [],
+      agents: props.agents ?? [],
+      vnetId: network.vnetId,
+      privateEndpointSubnetId: network.privateEndpointSubnetId,
+      production: props.production,
+    });
+    const agents = new AzureSiteAgents(this, 'Agents', {
+      ...common,
+      environment: props.environment,
+      site,
+      agents: props.agents ?? [],
+      brokers: props.brokers ?? [],
+      cluster: this.cluster,
+      serviceBus: brokers.serviceBus,
+      eventHubs: brokers.eventHubs,
+      cosmos: brokers.cosmos,
+      agentSubnetId: network.agentSubnetId,
+    });
+    this.resourceGroupName = name;
+    this.clusterName = name;
+    this.bindings = agents.bindings;
+  }
+}
