@@ -108,13 +108,22 @@ const kubernetesSite = objectSchema(
           pattern: '^https://[^\\s/]+(:[0-9]+)?/?$',
         }),
         caCertificate: stringSchema(
-          "PEM of the CA of the server's certificate. Default: the system roots.",
+          "PEM of the CA of the server's certificate (public, not a secret).",
+          { pattern: '^-----BEGIN CERTIFICATE-----' },
+        ),
+        kubernetesHost: stringSchema(
+          "The cluster's API server as Vault reaches it; Vault reviews the agents' service account tokens there.",
+          { pattern: '^https://' },
+        ),
+        kubernetesCaCertificate: stringSchema(
+          "PEM of the cluster API server's CA, for Vault. Default: Vault's system roots.",
+          { pattern: '^-----BEGIN CERTIFICATE-----' },
         ),
         kvMount: stringSchema("KV version 2 mount of the fleet's credentials. Default 'fleet'.", {
           minLength: 1,
         }),
       },
-      ['address'],
+      ['address', 'caCertificate', 'kubernetesHost'],
     ),
   },
   ['kind', 'kubeconfig', 'nodePools'],

@@ -11,8 +11,76 @@ import {
   priorityClassName,
   siteProvider,
 } from '../constructs/kubernetes';
-import { rabbitMqBrokers, resolveAgent } from '../constructs/model';
-import { SiteStackProps } from './site-stack-props';
+import { ConsulRegistration, consulTags } from '../constructs/kubernetes/consul';
+import { selectorLabels, VaultCredentials } from '../constructs/kubernetes/pod-plan';
+import { SiteKafka } from '../constructs/kubernetes/site-kafka';
+import {
+  agentSecretName,
+  kedaBrokerSecretName,
+  KEDA_VAULT_ROLE,
+  kubernetesAuthMount,
+  kvDataPath,
+} from '../constructs/kubernetes/vault';
+import { VaultTriggerAuthentication } from '../constructs/kubernetes/vault-trigger-authentication';
+import {
+  AgentCloudBindings,
+  KafkaEndpoint,
+  KubernetesSiteSpec,
+  rabbitMqBrokers,
+  ResolvedAgent,
+  resolveAgent,
+  SiteCloudBindings,
+  VaultSpec,
+} from '../constructs/model';
+import { clusterAccessIn, SiteStackProps } from './site-stack-props';
+
+/** Where the credentials of a Vault site's agents and KEDA live. */
+function siteVault(
+  environment: string,
+  site: string,
+  spec: VaultSpec,
+): VaultCredentials & { address: string } {
+  return {
+    address: spec.address,
+    authMount: kubernetesAuthMount(`${environment}-${site}`),
+    kvMount: spec.kvMount ?? 'fleet',
+    secretName: (agent, secret) => agentSecretName(environment, site, agent, secret),
+  };
+}
+
+/** An agent's bindings: what the site built for it, and its in-cluster Kafka cluster. */
+function bindingsOf(
+  agent: ResolvedAgent,
+  site: SiteCloudBindings | undefined,
+  kafka: ReadonlyMap<string, KafkaEndpoint>,
+): AgentCloudBindings | undefined {
+  const built = site?.agents[agent.spec.name];
+  const endpoint = agent.topic && kafka.get(agent.topic.broker);
+  return endpoint ? { ...built, kafka: endpoint } : built;
+}
+
+/**
+ * Registers an agent in the site's Consul catalog, tagged with the location,
+ * datacenter and hardware type that every pool it may run on shares.
+ */
+function registerInConsul(
+  scope: Construct,
+  site: KubernetesSiteSpec,
+  name: string,
+  agent: KubernetesAgent,
+): void {
+  const ports = agent.resolved.spec.container.ports ?? {};
+  const portName = agent.resolved.metricsPort?.name ?? Object.keys(ports)[0];
+  if (portName === undefined) return;
+  new ConsulRegistration(scope, `Consul-${name}`, {
+    agent: name,
+    namespace: agent.resolved.namespace,
+    selector: selectorLabels(name),
+    port: { name: portName, port: ports[portName] },
+    tags: consulTags(site.nodePools.filter((pool) => agent.pools.includes(pool.name))),
+    meta: { workload: agent.resolved.workload },
+  });
+}
 
 /** Props of {@link AgentsStack}. */
 export type AgentsStackProps = SiteStackProps;
@@ -30,9 +98,12 @@ export class AgentsStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: AgentsStackProps) {
     super(scope, id);
     applyBackend(this, id, props.backend, { offline: props.offline });
-    siteProvider(this, props.site, props.clusterAccess);
+    siteProvider(this, props.site, clusterAccessIn(this, props));
 
+    const { site } = props;
+    const environment = props.environment ?? id.split('-')[0];
     const resolved = props.agents.map(resolveAgent);
+    const vault = site.vault && siteVault(environment, site.name, site.vault);
     // KEDA reads queue depth through the broker's management API.
     const kedaBrokers = new Set(
       resolved.flatMap((agent) =>
@@ -40,8 +111,23 @@ export class AgentsStack extends TerraformStack {
       ),
     );
     for (const broker of rabbitMqBrokers(props.brokers).filter((b) => kedaBrokers.has(b.name))) {
-      new BrokerTriggerAuthentication(this, `TriggerAuthentication-${broker.name}`, { broker });
+      if (vault && broker.inCluster) {
+        new VaultTriggerAuthentication(this, `TriggerAuthentication-${broker.name}`, {
+          broker: broker.name,
+          address: vault.address,
+          mount: vault.authMount,
+          role: KEDA_VAULT_ROLE,
+          path: kvDataPath(
+            vault.kvMount,
+            kedaBrokerSecretName(environment, site.name, broker.name),
+          ),
+        });
+      } else {
+        new BrokerTriggerAuthentication(this, `TriggerAuthentication-${broker.name}`, { broker });
+      }
     }
+    // Kafka clusters in the cluster, and the topics their agents read.
+    const kafka = new SiteKafka(this, 'Kafka', { site, brokers: props.brokers, agents: resolved });
 
     const agents = new Map<string, KubernetesAgent>();
     for (const agent of resolved) {
@@ -53,11 +139,15 @@ export class AgentsStack extends TerraformStack {
           brokers: props.brokers,
           namespace: agent.namespace,
           priorityClassName: priorityClassName(agent.priority),
-          cloud: props.cloud?.agents[agent.spec.name],
+          cloud: bindingsOf(agent, props.cloud, kafka.endpoints),
+          vault,
         }),
       );
     }
     this.agents = agents;
+    if (site.consul) {
+      for (const [name, agent] of agents) registerInConsul(this, site, name, agent);
+    }
     // KEDA reads cloud queues and topics as its own identity, through one authentication per cluster.
     const used = new Set(
       [...agents.values()].flatMap((agent) => agent.clusterTriggerAuthentications),

@@ -1,15 +1,25 @@
-import { App } from 'cdktf';
+import { App, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
 import { clusterAutoscalerRoleName } from '../constructs/aws';
+import { azureProvider } from '../constructs/azure/provider';
+import { aksClusterAccess } from '../constructs/azure/cluster-access';
 import {
+  aksClusterName,
+  AzureSiteSpec,
+  BackendSpec,
   ClusterAccess,
   clusterSiteOf,
+  clusterSiteOfAzure,
   eksClusterName,
   FleetEnvironment,
   KubernetesSiteSpec,
+  SiteCloudBindings,
 } from '../constructs/model';
 import { AgentsStack } from './agents-stack';
+import { AzureInfraStack } from './azure-infra-stack';
 import { InfraStack } from './infra-stack';
 import { PlatformStack } from './platform-stack';
+import { SiteStackProps } from './site-stack-props';
 import { EnvironmentSummary, summarize } from './summary';
 
 /** Stack ids of a site: config names are therefore stable API. */
@@ -21,9 +31,20 @@ export function stackIds(
   return { infra: `${prefix}-infra`, platform: `${prefix}-platform`, agents: `${prefix}-agents` };
 }
 
+/** How a site's cluster is reached and what its cloud built, for its later stacks. */
+interface ClusterStackInputs {
+  readonly site: KubernetesSiteSpec;
+  readonly infra?: TerraformStack;
+  readonly clusterAccess?: SiteStackProps['clusterAccess'];
+  readonly nodeAutoscaler?: SiteStackProps['nodeAutoscaler'];
+  readonly cloud?: SiteCloudBindings;
+  readonly backend?: BackendSpec;
+}
+
 /**
- * Adds every stack of an environment to the app, per site: the platform, then
- * the agents, which depend on it (`cdktf deploy '*'` keeps that order).
+ * Adds every stack of an environment to the app, per site: the cloud
+ * infrastructure of a cloud site, then the platform, then the agents, each
+ * depending on the one before (`cdktf deploy '*'` keeps that order).
  */
 export function addEnvironment(
   app: App,
@@ -32,24 +53,37 @@ export function addEnvironment(
 ): EnvironmentSummary {
   const agentsOn = (site: string) =>
     environment.deployments.filter((d) => d.site === site).map((d) => d.agent);
-  const common = (site: KubernetesSiteSpec) => ({
-    site,
-    brokers: environment.brokers,
-    // Agents on scaling groups run on their own machines, built by the infra stack.
-    agents: agentsOn(site.name).filter((agent) => !agent.placement?.scalingGroup),
-    backend: environment.backend,
-    offline: options.offline,
-  });
-  const sites = environment.sites.map((site) => {
+  const clusterStacks = (inputs: ClusterStackInputs) => {
+    const { site } = inputs;
     const ids = stackIds(environment.name, site.name);
-    const platform = new PlatformStack(app, ids.platform, common(site));
-    const workloads = new AgentsStack(app, ids.agents, common(site));
+    const common = {
+      environment: environment.name,
+      site,
+      brokers: environment.brokers,
+      // Agents on scaling groups run on their own machines, built by the infra stack.
+      agents: agentsOn(site.name).filter((agent) => !agent.placement?.scalingGroup),
+      backend: inputs.backend ?? environment.backend,
+      offline: options.offline,
+      clusterAccess: inputs.clusterAccess,
+    };
+    const platform = new PlatformStack(app, ids.platform, {
+      ...common,
+      nodeAutoscaler: inputs.nodeAutoscaler,
+      cloud: inputs.cloud,
+    });
+    const workloads = new AgentsStack(app, ids.agents, {
+      ...common,
+      cloud: mergeBindings(inputs.cloud, platform.bindings),
+    });
+    if (inputs.infra) platform.addDependency(inputs.infra);
     workloads.addDependency(platform);
     return { site: site.name, platform, agents: workloads };
-  });
-  const infra = (environment.awsSites ?? []).map((awsSite) => {
-    const ids = stackIds(environment.name, awsSite.name);
-    const stack = new InfraStack(app, ids.infra, {
+  };
+
+  const sites = environment.sites.map((site) => clusterStacks({ site }));
+  const infra: TerraformStack[] = [];
+  for (const awsSite of environment.awsSites ?? []) {
+    const stack = new InfraStack(app, stackIds(environment.name, awsSite.name).infra, {
       site: awsSite,
       environment: environment.name,
       production: environment.production,
@@ -58,44 +92,80 @@ export function addEnvironment(
       backend: environment.backend,
       offline: options.offline,
     });
+    infra.push(stack);
+    const clusterName = eksClusterName(environment.name, awsSite);
     // The cluster's endpoint and CA come from the infra stack's state; a token from the AWS CLI.
     const clusterAccess: ClusterAccess = {
       host: stack.cluster.endpoint,
       clusterCaCertificate: stack.cluster.certificateAuthorityData,
       exec: {
         command: 'aws',
-        args: [
-          'eks',
-          'get-token',
-          '--cluster-name',
-          eksClusterName(environment.name, awsSite),
-          '--region',
-          awsSite.region,
-        ],
+        args: ['eks', 'get-token', '--cluster-name', clusterName, '--region', awsSite.region],
       },
     };
-    const site = clusterSiteOf(awsSite);
-    const clusterName = eksClusterName(environment.name, awsSite);
-    const nodeAutoscaler = {
-      clusterName,
-      region: awsSite.region,
-      roleArn: `arn:aws:iam::${awsSite.accountId}:role/${clusterAutoscalerRoleName(clusterName)}`,
-    };
-    const platform = new PlatformStack(app, ids.platform, {
-      ...common(site),
-      clusterAccess,
-      nodeAutoscaler,
-      cloud: stack.bindings,
+    sites.push(
+      clusterStacks({
+        site: clusterSiteOf(awsSite),
+        infra: stack,
+        clusterAccess,
+        nodeAutoscaler: {
+          clusterName,
+          region: awsSite.region,
+          roleArn: `arn:aws:iam::${awsSite.accountId}:role/${clusterAutoscalerRoleName(clusterName)}`,
+        },
+        cloud: stack.bindings,
+      }),
+    );
+  }
+  for (const azureSite of environment.azureSites ?? []) {
+    const backend = azureSite.backend ?? environment.backend;
+    const stack = new AzureInfraStack(app, stackIds(environment.name, azureSite.name).infra, {
+      site: azureSite,
+      environment: environment.name,
+      production: environment.production,
+      brokers: environment.brokers,
+      agents: agentsOn(azureSite.name),
+      backend,
+      offline: options.offline,
     });
-    const workloads = new AgentsStack(app, ids.agents, {
-      ...common(site),
-      clusterAccess,
-      cloud: stack.bindings,
-    });
-    platform.addDependency(stack);
-    workloads.addDependency(platform);
-    sites.push({ site: site.name, platform, agents: workloads });
-    return stack;
-  });
+    infra.push(stack);
+    sites.push(
+      clusterStacks({
+        site: clusterSiteOfAzure(azureSite),
+        infra: stack,
+        clusterAccess: aksAccess(environment.name, azureSite),
+        cloud: stack.bindings,
+        backend,
+      }),
+    );
+  }
   return summarize(environment, sites, infra);
+}
+
+/**
+ * Later stacks read the AKS cluster by name through their own azurerm
+ * provider, and take a token from kubelogin: no credential is stored and no
+ * sensitive output crosses stacks.
+ */
+function aksAccess(environment: string, site: AzureSiteSpec): (scope: Construct) => ClusterAccess {
+  return (scope) => {
+    azureProvider(scope, { subscriptionId: site.subscriptionId, tenantId: site.tenantId });
+    const name = aksClusterName(environment, site);
+    return aksClusterAccess(scope, { clusterName: name, resourceGroupName: name });
+  };
+}
+
+/** What a cloud's infra stack built for each agent, with what the platform stack runs for it. */
+function mergeBindings(
+  cloud: SiteCloudBindings | undefined,
+  platform: SiteCloudBindings,
+): SiteCloudBindings | undefined {
+  if (!cloud && Object.keys(platform.agents).length === 0) return undefined;
+  const names = new Set([...Object.keys(cloud?.agents ?? {}), ...Object.keys(platform.agents)]);
+  return {
+    ...cloud,
+    agents: Object.fromEntries(
+      [...names].map((name) => [name, { ...cloud?.agents[name], ...platform.agents[name] }]),
+    ),
+  };
 }

@@ -13,8 +13,16 @@ import {
   RabbitMqCluster,
   siteHelmProvider,
   siteProvider,
+  SiteServices,
+  VAULT_CA_CONFIG_MAP,
   WriteOnlySecret,
 } from '../constructs/kubernetes';
+import {
+  agentSecretName,
+  kedaBrokerSecretName,
+  VaultFleetAccess,
+  VaultSecret,
+} from '../constructs/kubernetes/vault';
 import {
   rabbitMqBrokers,
   agentCredentialsSecret,
@@ -26,16 +34,29 @@ import {
   DEVICE_PLUGIN_NAMESPACE,
   KAFKA_TOPICS_NAMESPACE,
   kafkaTopicsAccount,
+  RabbitMqBrokerSpec,
   ResolvedAgent,
   resolveAgent,
+  SiteCloudBindings,
   ValidationError,
 } from '../constructs/model';
 import { MonitoredAgent } from '../constructs/monitoring';
 import { brokerTopology, KEDA_USER } from '../constructs/rabbitmq';
-import { SiteStackProps } from './site-stack-props';
+import { clusterAccessIn, SiteStackProps } from './site-stack-props';
 
 /** Props of {@link PlatformStack}. */
 export type PlatformStackProps = SiteStackProps;
+
+/** Where a site's RabbitMQ credentials are written: Kubernetes Secrets, or the site's Vault. */
+interface CredentialStore {
+  forKeda(broker: RabbitMqBrokerSpec, host: string, revision: number): void;
+  forAgent(
+    agent: ResolvedAgent,
+    broker: RabbitMqBrokerSpec,
+    password: string,
+    revision: number,
+  ): void;
+}
 
 /**
  * `<env>-<site>-platform`: what a Kubernetes site needs to run its agents
@@ -48,13 +69,16 @@ export type PlatformStackProps = SiteStackProps;
 export class PlatformStack extends TerraformStack {
   /** In-cluster brokers installed here, by name. */
   readonly brokers: ReadonlyMap<string, RabbitMqCluster>;
+  /** What this stack runs for the site's agents: their databases. */
+  readonly bindings: SiteCloudBindings;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
     const { site } = props;
     applyBackend(this, id, props.backend, { offline: props.offline });
-    siteProvider(this, site, props.clusterAccess);
-    siteHelmProvider(this, site, props.clusterAccess);
+    const access = clusterAccessIn(this, props);
+    siteProvider(this, site, access);
+    siteHelmProvider(this, site, access);
     const agents = props.agents.map(resolveAgent);
 
     const namespace = (name: string, role: 'agents' | 'platform', podSecurity?: PodSecurityLevel) =>
@@ -89,11 +113,28 @@ export class PlatformStack extends TerraformStack {
       })),
       agents: agents.map(monitored),
     });
+    const services = new SiteServices(this, 'Services', {
+      environment: environmentOf(id, props),
+      site,
+      brokers: props.brokers,
+      agents,
+      agentNamespaces,
+      kedaNamespace,
+      monitoringNamespace,
+      namespace,
+    });
+    this.bindings = {
+      agents: Object.fromEntries(
+        [...services.databases].map(([agent, database]) => [agent, { database }]),
+      ),
+    };
     // KEDA's ServiceMonitors need the Prometheus operator's CRDs first.
     new KedaRelease(this, 'Keda', {
       namespace: kedaNamespace,
       dependsOn: [monitoring.release],
       awsRoleArn: props.cloud?.kedaRoleArn,
+      azureIdentity: props.cloud?.kedaAzureIdentity,
+      vaultCaConfigMap: services.vault ? VAULT_CA_CONFIG_MAP : undefined,
     });
 
     if (props.nodeAutoscaler) {
@@ -126,6 +167,9 @@ export class PlatformStack extends TerraformStack {
       });
     }
 
+    const credentials = services.vault
+      ? vaultCredentials(this, services.vault, environmentOf(id, props), site.name)
+      : secretCredentials(this, kedaNamespace, agentNamespaces);
     const clusters = new Map<string, RabbitMqCluster>();
     for (const broker of localBrokers) {
       const { topology, problems } = brokerTopology(broker, agents);
@@ -147,26 +191,81 @@ export class PlatformStack extends TerraformStack {
         monitoringNamespace,
       });
       clusters.set(broker.name, cluster);
-      new WriteOnlySecret(this, `KedaCredentials-${broker.name}`, {
-        name: brokerCredentialsSecret(broker),
-        namespace: kedaNamespace,
-        revision: cluster.credentialsRevision,
-        data: {
-          host: `http://${KEDA_USER}:${cluster.passwordOf(KEDA_USER)}@${cluster.host}:${brokerPorts(broker).management}/`,
-        },
-      });
+      const revision = cluster.credentialsRevision;
+      credentials.forKeda(
+        broker,
+        `http://${KEDA_USER}:${cluster.passwordOf(KEDA_USER)}@${cluster.host}:${brokerPorts(broker).management}/`,
+        revision,
+      );
       for (const agent of agents.filter((candidate) => candidate.brokers.includes(broker.name))) {
-        const user = agent.spec.name;
-        new WriteOnlySecret(this, `AgentCredentials-${broker.name}-${user}`, {
-          name: agentCredentialsSecret(user, broker.name),
-          namespace: agentNamespaces.get(agent.namespace) as string,
-          revision: cluster.credentialsRevision,
-          data: { username: user, password: cluster.passwordOf(user) },
-        });
+        credentials.forAgent(agent, broker, cluster.passwordOf(agent.spec.name), revision);
       }
     }
     this.brokers = clusters;
   }
+}
+
+/** The environment's name: given, or the first segment of the stack id. */
+function environmentOf(id: string, props: SiteStackProps): string {
+  return props.environment ?? id.split('-')[0];
+}
+
+/** Credentials in write-only Kubernetes Secrets, in KEDA's and each agent's namespace. */
+function secretCredentials(
+  scope: Construct,
+  kedaNamespace: string,
+  agentNamespaces: ReadonlyMap<string, string>,
+): CredentialStore {
+  return {
+    forKeda(broker, host, revision) {
+      new WriteOnlySecret(scope, `KedaCredentials-${broker.name}`, {
+        name: brokerCredentialsSecret(broker),
+        namespace: kedaNamespace,
+        revision,
+        data: { host },
+      });
+    },
+    forAgent(agent, broker, password, revision) {
+      const user = agent.spec.name;
+      new WriteOnlySecret(scope, `AgentCredentials-${broker.name}-${user}`, {
+        name: agentCredentialsSecret(user, broker.name),
+        namespace: agentNamespaces.get(agent.namespace) as string,
+        revision,
+        data: { username: user, password },
+      });
+    },
+  };
+}
+
+/**
+ * Credentials in the site's Vault (KV version 2, write-only), at the paths the
+ * agents' and KEDA's Vault policies allow: nothing in a Kubernetes Secret.
+ */
+function vaultCredentials(
+  scope: Construct,
+  vault: VaultFleetAccess,
+  environment: string,
+  site: string,
+): CredentialStore {
+  return {
+    forKeda(broker, host, revision) {
+      new VaultSecret(scope, `KedaCredentials-${broker.name}`, {
+        kvMount: vault.kvMount,
+        name: kedaBrokerSecretName(environment, site, broker.name),
+        revision,
+        data: { host },
+      });
+    },
+    forAgent(agent, broker, password, revision) {
+      const user = agent.spec.name;
+      new VaultSecret(scope, `AgentCredentials-${broker.name}-${user}`, {
+        kvMount: vault.kvMount,
+        name: agentSecretName(environment, site, user, `rabbitmq-${broker.name}`),
+        revision,
+        data: { username: user, password },
+      });
+    },
+  };
 }
 
 /** What monitoring needs to know about an agent. */

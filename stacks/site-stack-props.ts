@@ -1,3 +1,4 @@
+import { Construct } from 'constructs';
 import {
   AgentSpec,
   BackendSpec,
@@ -9,6 +10,8 @@ import {
 
 /** What every stack of a site is built from. */
 export interface SiteStackProps {
+  /** Name of the environment, which scopes Vault paths and roles. @default - the stack id's first segment */
+  readonly environment?: string;
   readonly site: KubernetesSiteSpec;
   /** The environment's brokers. */
   readonly brokers: readonly BrokerSpec[];
@@ -27,8 +30,13 @@ export interface SiteStackProps {
    * @default - none: a cluster the user runs
    */
   readonly cloud?: SiteCloudBindings;
-  /** How to reach a cluster the fleet builds. @default - the site's kubeconfig */
-  readonly clusterAccess?: ClusterAccess;
+  /**
+   * How to reach a cluster the fleet builds: its access, or a function that
+   * declares in each stack what that access needs (a provider and a data
+   * source) and returns it.
+   * @default - the site's kubeconfig
+   */
+  readonly clusterAccess?: ClusterAccess | ((stack: Construct) => ClusterAccess);
   /**
    * The cluster autoscaler of an EKS cluster the fleet builds.
    * @default - none: the cluster's own node scaling, if any
@@ -38,4 +46,13 @@ export interface SiteStackProps {
     readonly region: string;
     readonly roleArn: string;
   };
+}
+
+/** The cluster access of a site's stack, declaring what it needs in that stack. */
+export function clusterAccessIn(
+  stack: Construct,
+  props: SiteStackProps,
+): ClusterAccess | undefined {
+  const access = props.clusterAccess;
+  return typeof access === 'function' ? access(stack) : access;
 }

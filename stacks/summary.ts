@@ -1,14 +1,14 @@
+import { TerraformStack } from 'cdktf';
 import { BrokerSpec, brokerReplicas, describeSignals, FleetEnvironment } from '../constructs/model';
 import { AgentsStack } from './agents-stack';
-import { InfraStack } from './infra-stack';
 import { PlatformStack } from './platform-stack';
 
 /** Rows of the synth summary of one environment. */
 export interface EnvironmentSummary {
   readonly environment: string;
   readonly stacks: readonly string[];
-  /** One line per AWS site: region, cluster and node groups. */
-  readonly awsSites: readonly string[];
+  /** One line per cloud site: region, cluster and node pools. */
+  readonly cloudSites: readonly string[];
   /** One line per broker: where it runs and how many nodes. */
   readonly brokers: readonly string[];
   readonly agents: readonly {
@@ -24,7 +24,7 @@ export interface EnvironmentSummary {
 export function summarize(
   environment: FleetEnvironment,
   sites: readonly { site: string; platform: PlatformStack; agents: AgentsStack }[],
-  infra: readonly InfraStack[] = [],
+  infra: readonly TerraformStack[] = [],
 ): EnvironmentSummary {
   return {
     environment: environment.name,
@@ -32,14 +32,23 @@ export function summarize(
       ...infra.map((stack) => stack.node.id),
       ...sites.flatMap(({ platform, agents }) => [platform.node.id, agents.node.id]),
     ],
-    awsSites: (environment.awsSites ?? []).map((site) => {
-      const pools = site.nodePools
-        .map(
-          (pool) => `${pool.name} ${pool.instanceTypes.join('/')} ${pool.minSize}–${pool.maxSize}`,
-        )
-        .join(', ');
-      return `${site.name}: ${site.region}, EKS ${site.cluster.version}, node groups ${pools}`;
-    }),
+    cloudSites: [
+      ...(environment.awsSites ?? []).map((site) => {
+        const pools = site.nodePools
+          .map(
+            (pool) =>
+              `${pool.name} ${pool.instanceTypes.join('/')} ${pool.minSize}–${pool.maxSize}`,
+          )
+          .join(', ');
+        return `aws site ${site.name}: ${site.region}, EKS ${site.cluster.version}, node groups ${pools}`;
+      }),
+      ...(environment.azureSites ?? []).map((site) => {
+        const pools = site.nodePools
+          .map((pool) => `${pool.name} ${pool.vmSize} ${pool.minCount}–${pool.maxCount}`)
+          .join(', ');
+        return `azure site ${site.name}: ${site.location}, AKS ${site.cluster.version}, node pools ${pools}`;
+      }),
+    ],
     brokers: environment.brokers.map(describeBroker),
     agents: [...clusterRows(sites), ...scalingGroupRows(environment)],
   };
@@ -58,25 +67,29 @@ function clusterRows(
         pools: agent.pools.join(', '),
         replicas: scaling ? `${scaling.minReplicas}–${scaling.maxReplicas}` : '1 per run',
         scaling: scaling
-          ? `${scalingMode}: ${describeSignals(scaling)}`
+          ? scalingMode === 'fixed'
+            ? 'fixed count'
+            : `${scalingMode}: ${describeSignals(scaling)}`
           : `cron-job: ${spec.schedule?.cron ?? ''}`,
       };
     }),
   );
 }
 
-/** Agents on their own EC2 Auto Scaling groups, built by the infra stacks. */
+/** Agents on their own EC2 Auto Scaling groups or VM scale sets, built by the infra stacks. */
 function scalingGroupRows(environment: FleetEnvironment): EnvironmentSummary['agents'] {
+  const azure = new Set((environment.azureSites ?? []).map((site) => site.name));
   return environment.deployments.flatMap(({ site, agent }) => {
     const group = agent.placement?.scalingGroup;
     if (!group || !agent.scaling) return [];
+    const [kind, label] = azure.has(site) ? ['VM scale set', 'vmss'] : ['EC2 group', 'asg'];
     return [
       {
         agent: agent.name,
         site,
-        pools: `EC2 group ${group.instanceType}`,
+        pools: `${kind} ${group.instanceType}`,
         replicas: `${agent.scaling.minReplicas}–${agent.scaling.maxReplicas}`,
-        scaling: `asg: backlog ${agent.scaling.queueDepth?.perReplica ?? '?'}/instance`,
+        scaling: `${label}: backlog ${agent.scaling.queueDepth?.perReplica ?? '?'}/instance`,
       },
     ];
   });
@@ -102,7 +115,7 @@ export function formatSummary(summary: EnvironmentSummary): string {
   return [
     `Environment ${summary.environment}`,
     `  stacks: ${summary.stacks.join(', ')}`,
-    ...summary.awsSites.map((site) => `  aws site ${site}`),
+    ...summary.cloudSites.map((site) => `  ${site}`),
     ...summary.brokers.map((broker) => `  broker ${broker}`),
     ...(summary.agents.length > 0 ? rows.map((row) => `  ${line(row)}`) : ['  no agents']),
   ].join('\n');

@@ -13,7 +13,7 @@ import {
   DEFAULT_KEDA_NAMESPACE,
   kafkaTopicsAccount,
   KafkaTopicSet,
-  KafkaTopicSpec,
+  kafkaTopicsOf,
   KEDA_OPERATOR_SERVICE_ACCOUNT,
   resolveAgent,
   ResolvedAgent,
@@ -40,11 +40,6 @@ export interface SiteAgentsProps {
   /** Namespace of KEDA on the cluster. @default 'keda' */
   readonly kedaNamespace?: string;
 }
-
-/** Replicas of every topic the fleet creates; the clusters enforce `min.insync.replicas` 2. */
-const TOPIC_REPLICATION = 3;
-const MIN_INSYNC_REPLICAS = 2;
-const DEAD_LETTER_TOPIC_RETENTION_MS = 14 * 86_400_000;
 
 /**
  * The cloud side of a site's agents:
@@ -224,7 +219,7 @@ export class SiteAgents extends Construct {
 
     const kafkaTopics: KafkaTopicSet[] = [];
     for (const [broker, msk] of props.kafka) {
-      const topics = topicsOf(onCluster.filter((agent) => agent.topic?.broker === broker));
+      const topics = kafkaTopicsOf(onCluster.filter((agent) => agent.topic?.broker === broker));
       if (topics.length === 0) continue;
       const role = new AgentRole(this, `KafkaTopicsRole-${broker}`, {
         ...props.cluster,
@@ -256,28 +251,3 @@ export class SiteAgents extends Construct {
  * The topics agents bind to and their dead-letter topics, once each; a topic
  * two agents read gets the larger partition count.
  */
-function topicsOf(agents: readonly ResolvedAgent[]): KafkaTopicSpec[] {
-  const topics = new Map<string, KafkaTopicSpec>();
-  const add = (name: string, partitions: number, retentionMs: number) => {
-    const known = topics.get(name);
-    topics.set(name, {
-      name,
-      partitions: Math.max(partitions, known?.partitions ?? 0),
-      replicationFactor: TOPIC_REPLICATION,
-      config: {
-        'retention.ms': String(Math.max(retentionMs, Number(known?.config['retention.ms'] ?? 0))),
-        // Stated per topic too, so the topic keeps it whatever the cluster's default.
-        'min.insync.replicas': String(MIN_INSYNC_REPLICAS),
-      },
-    });
-  };
-  for (const agent of agents) {
-    const topic = agent.topic;
-    if (!topic) continue;
-    add(topic.topic, topic.partitions, topic.retention.millis);
-    if (topic.deadLetter.enabled) {
-      add(topic.deadLetter.topic, topic.partitions, DEAD_LETTER_TOPIC_RETENTION_MS);
-    }
-  }
-  return [...topics.values()].sort((a, b) => a.name.localeCompare(b.name));
-}

@@ -19,6 +19,14 @@ import { EVENT_HUBS_KAFKA_PORT, EventHubsNamespace, EventHubTopic } from './even
 import { AgentServiceBusQueue, ServiceBusNamespace } from './service-bus';
 import { AgentScaleSet, ScaleSetSignal } from './vm-scale-set';
 
+/** Ports of the private endpoints agents reach: HTTPS, and AMQP over TLS (Service Bus). */
+const PRIVATE_ENDPOINT_PORTS = [443, 5671] as const;
+
+/** Whether an agent sends to queues of the site. */
+function publishesTo(agent: ResolvedAgent): boolean {
+  return (agent.spec.publishes ?? []).length > 0;
+}
+
 /** Props of {@link AzureSiteAgents}. */
 export interface AzureSiteAgentsProps {
   /** Name of the environment; with the site's and the agent's, it names the identities. */
@@ -361,6 +369,11 @@ export class AzureSiteAgents extends Construct {
           database: FLEET_DATABASE,
           container: name,
         },
+        // Service Bus and Cosmos DB answer on private endpoints inside the VNet.
+        privateEgress:
+          (queue && namespace) || cosmos || publishesTo(agent)
+            ? [{ cidr: site.network.cidr, ports: [...PRIVATE_ENDPOINT_PORTS] }]
+            : undefined,
       };
     }
     this.identities = identities;

@@ -62,6 +62,11 @@ export interface CockroachDbDatabaseSpec {
   readonly passwordRevision?: number;
 }
 
+/** The SQL host of a CockroachDB release in a namespace (its public Service). */
+export function cockroachDbHost(name: string, namespace: string): string {
+  return `${name}-public.${namespace}.svc.cluster.local`;
+}
+
 /** How an agent connects to its database; no value here is secret. */
 export interface CockroachDbConnection {
   /** The public Service's DNS name. */
@@ -197,7 +202,7 @@ export class CockroachDbRelease extends Construct {
     const replicas = props.replicas ?? 3;
     const databases = props.databases ?? [];
     this.name = name;
-    this.host = `${name}-public.${namespace}.svc.cluster.local`;
+    this.host = cockroachDbHost(name, namespace);
     this.podLabels = {
       'app.kubernetes.io/name': 'cockroachdb',
       'app.kubernetes.io/instance': name,
@@ -269,7 +274,8 @@ export class CockroachDbRelease extends Construct {
         port: SQL_PORT,
         database,
         user,
-        secretName: agentSecret.name,
+        // A plain name, so the agents stack can mount it without a cross-stack reference.
+        secretName: `${agent}-${name}`,
         usernameKey: USERNAME_KEY,
         passwordKey: PASSWORD_KEY,
         sslMode: 'require',

@@ -33,3 +33,5 @@ export { ClusterAutoscalerRelease } from './cluster-autoscaler-release';
 export type { ClusterAutoscalerReleaseProps } from './cluster-autoscaler-release';
 export { KafkaTopics } from './kafka-topics';
 export type { KafkaTopicsProps } from './kafka-topics';
+export { SiteServices, VAULT_CA_CONFIG_MAP, VAULT_CA_KEY } from './site-services';
+export type { SiteServicesProps } from './site-services';

@@ -3,6 +3,9 @@ import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { CHARTS } from './charts';
 
+/** Where KEDA's operator finds the Vault CA. */
+const VAULT_CA_MOUNT = '/etc/vault-ca';
+
 /** Props of {@link KedaRelease}. */
 export interface KedaReleaseProps {
   /** Namespace KEDA runs in; ClusterTriggerAuthentications read their Secrets here. */
@@ -20,6 +23,20 @@ export interface KedaReleaseProps {
    * @see https://keda.sh/docs/2.20/authentication-providers/aws/
    */
   readonly awsRoleArn?: string;
+  /**
+   * The workload identity KEDA's operator runs as on Azure, through which the
+   * `keda-azure` ClusterTriggerAuthentication reads Service Bus.
+   * @default - none
+   * @see https://keda.sh/docs/2.20/authentication-providers/azure-ad-workload-identity/
+   */
+  readonly azureIdentity?: { readonly clientId: string; readonly tenantId: string };
+  /**
+   * ConfigMap in KEDA's namespace with the CA of the site's Vault (key
+   * `ca.crt`), so that KEDA reads broker credentials from Vault over verified
+   * TLS (`VAULT_CACERT`).
+   * @default - no Vault
+   */
+  readonly vaultCaConfigMap?: string;
 }
 
 /**
@@ -65,6 +82,32 @@ export class KedaRelease extends Construct {
                       roleArn: props.awsRoleArn,
                       stsRegionalEndpoints: 'true',
                     },
+                  },
+                },
+              }
+            : {}),
+          ...(props.azureIdentity
+            ? {
+                podIdentity: {
+                  azureWorkload: {
+                    enabled: true,
+                    clientId: props.azureIdentity.clientId,
+                    tenantId: props.azureIdentity.tenantId,
+                  },
+                },
+              }
+            : {}),
+          ...(props.vaultCaConfigMap
+            ? {
+                env: [{ name: 'VAULT_CACERT', value: `${VAULT_CA_MOUNT}/ca.crt` }],
+                volumes: {
+                  keda: {
+                    extraVolumes: [
+                      { name: 'vault-ca', configMap: { name: props.vaultCaConfigMap } },
+                    ],
+                    extraVolumeMounts: [
+                      { name: 'vault-ca', mountPath: VAULT_CA_MOUNT, readOnly: true },
+                    ],
                   },
                 },
               }

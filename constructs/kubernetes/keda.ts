@@ -16,8 +16,11 @@ import { KAFKA_OFFSET_RESET } from './pod-plan';
 
 const API_VERSION = 'keda.sh/v1alpha1';
 
-/** Name of the ClusterTriggerAuthentication that holds a broker's credentials. */
-export function triggerAuthenticationName(broker: RabbitMqBrokerSpec): string {
+/**
+ * Name of the ClusterTriggerAuthentication through which KEDA reads a
+ * broker's management API, whether its credentials are in a Secret or Vault.
+ */
+export function triggerAuthenticationName(broker: Pick<RabbitMqBrokerSpec, 'name'>): string {
   return `rabbitmq-${broker.name}`;
 }
 

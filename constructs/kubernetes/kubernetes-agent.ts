@@ -25,7 +25,7 @@ import { NativeAutoscaler } from './hpa';
 import { clusterTriggerAuthentications, scaledJob, scaledObject, TriggerContext } from './keda';
 import { AgentNetworkPolicy } from './network-policy';
 import { manifestPodSpec } from './pod-manifest';
-import { PodPlan, planPod, selectorLabels } from './pod-plan';
+import { PodPlan, planPod, selectorLabels, VaultCredentials } from './pod-plan';
 import { providerPodSpec } from './pod-spec';
 
 /** Props of {@link KubernetesAgent}. */
@@ -51,6 +51,12 @@ export interface KubernetesAgentProps {
    * @default - none: a cluster the user runs, without cloud services
    */
   readonly cloud?: AgentCloudBindings;
+  /**
+   * The site's Vault, whose Agent Injector writes the agent's broker
+   * credentials into its pods instead of mounted Secrets.
+   * @default - credentials from Secrets the platform stack writes
+   */
+  readonly vault?: VaultCredentials;
 }
 
 /**
@@ -85,7 +91,7 @@ export class KubernetesAgent extends Construct {
     this.resolved = resolved;
     const rabbitMq = rabbitMqBrokers(brokers);
     const broker = rabbitMq.find((candidate) => candidate.name === resolved.queue?.broker);
-    const plan = planPod(resolved, site, props.priorityClassName, brokers, cloud);
+    const plan = planPod(resolved, site, props.priorityClassName, brokers, cloud, props.vault);
     this.pools = plan.pools;
     const name = agent.name;
     const namespace = props.namespace;
@@ -98,7 +104,7 @@ export class KubernetesAgent extends Construct {
         : metadata,
       // IRSA's token is a projected volume the EKS webhook adds for annotated
       // service accounts whatever this says: the Kubernetes API token stays out.
-      automountServiceAccountToken: resolved.serviceAccountToken,
+      automountServiceAccountToken: plan.settings.automountServiceAccountToken,
     });
 
     new AgentNetworkPolicy(this, 'NetworkPolicy', {
@@ -108,7 +114,7 @@ export class KubernetesAgent extends Construct {
       brokers: rabbitMq.filter((candidate) => resolved.brokers.includes(candidate.name)),
       metricsPort: resolved.metricsPort?.name,
       monitoringNamespace: site.monitoring?.namespace ?? DEFAULT_MONITORING_NAMESPACE,
-      egress: agent.isolation?.egress,
+      egress: [...(cloud?.privateEgress ?? []), ...(agent.isolation?.egress ?? [])],
       kafka: resolved.topic && cloud?.kafka,
       database: agent.state && cloud?.database,
       cloudApis: cloud?.cloud !== undefined,
@@ -161,7 +167,15 @@ export class KubernetesAgent extends Construct {
               type: 'RollingUpdate',
               rollingUpdate: { maxSurge: '25%', maxUnavailable: '0' },
             },
-            template: { metadata: { labels: { ...plan.labels } }, spec: providerPodSpec(plan) },
+            template: {
+              metadata: {
+                labels: { ...plan.labels },
+                ...(Object.keys(plan.annotations).length > 0
+                  ? { annotations: { ...plan.annotations } }
+                  : {}),
+              },
+              spec: providerPodSpec(plan),
+            },
           },
         });
         new PodDisruptionBudgetV1(this, 'DisruptionBudget', {
@@ -205,7 +219,12 @@ export class KubernetesAgent extends Construct {
             backoffLimit: schedule.retries ?? 2,
             ttlSecondsAfterFinished: '86400',
             template: {
-              metadata: { labels: { ...plan.labels }, annotations: { ...plan.annotations } },
+              metadata: {
+                labels: { ...plan.labels },
+                ...(Object.keys(plan.annotations).length > 0
+                  ? { annotations: { ...plan.annotations } }
+                  : {}),
+              },
               spec: providerPodSpec(plan),
             },
           },

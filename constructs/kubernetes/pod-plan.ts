@@ -16,6 +16,7 @@ import {
   tolerationsFor,
   ValidationError,
 } from '../model';
+import { kvDataPath, vaultAgentAnnotations, vaultKeyTemplate } from './vault';
 
 /** UID and GID agents run as: non-root and above the host's user range. */
 export const AGENT_UID = 10001;
@@ -142,12 +143,17 @@ export function planPod(
   priorityClassName: string,
   brokers: readonly BrokerSpec[],
   cloud?: AgentCloudBindings,
+  vault?: VaultCredentials,
 ): PodPlan {
   const rabbitMq = rabbitMqBrokers(brokers);
   const broker = rabbitMq.find((candidate) => candidate.name === agent.queue?.broker);
   // In-cluster brokers get a user per agent; the platform stack writes its Secret.
-  const brokerCredentials = rabbitMq
+  const inClusterBrokers = rabbitMq
     .filter((candidate) => candidate.inCluster && agent.brokers.includes(candidate.name))
+    .map((candidate) => candidate.name);
+  // With Vault, its Agent Injector writes the same files; no Secret is mounted.
+  const brokerCredentials = rabbitMq
+    .filter((candidate) => !vault && inClusterBrokers.includes(candidate.name))
     .map((candidate) => ({
       volume: `broker-${candidate.name}`,
       secret: agentCredentialsSecret(agent.spec.name, candidate.name),
@@ -202,16 +208,23 @@ export function planPod(
       ...selectorLabels(spec.name),
       'agent-fleet.dev/workload': agent.workload,
     },
-    annotations: longRunning
-      ? {}
-      : {
-          // Run-to-completion work must not be evicted by node consolidation.
-          'karpenter.sh/do-not-disrupt': 'true',
-          'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false',
-        },
+    annotations: {
+      ...(longRunning
+        ? {}
+        : {
+            // Run-to-completion work must not be evicted by node consolidation.
+            'karpenter.sh/do-not-disrupt': 'true',
+            'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false',
+          }),
+      ...(vault && inClusterBrokers.length > 0
+        ? vaultBrokerAnnotations(agent.spec.name, inClusterBrokers, vault, !longRunning)
+        : {}),
+    },
     settings: {
       serviceAccountName: spec.name,
-      automountServiceAccountToken: agent.serviceAccountToken,
+      // Vault's agent logs in with the pod's service account token.
+      automountServiceAccountToken:
+        agent.serviceAccountToken || (vault !== undefined && inClusterBrokers.length > 0),
       priorityClassName,
       terminationGracePeriodSeconds: agent.gracePeriod.toSecondsCeil(),
       restartPolicy: longRunning ? 'Always' : 'Never',
@@ -229,7 +242,7 @@ export function planPod(
         ...Object.entries(spec.container.env ?? {}).map(([name, value]) => ({ name, value })),
         ...bindingEnv(agent, broker),
         ...cloudEnv(agent, cloud),
-        ...(brokerCredentials.length > 0
+        ...(inClusterBrokers.length > 0
           ? [{ name: 'FLEET_BROKER_CREDENTIALS_DIR', value: CREDENTIALS_DIR }]
           : []),
       ],
@@ -250,6 +263,52 @@ export function planPod(
       ...credentials.map(({ volume, mountPath }) => ({ name: volume, mountPath, readOnly: true })),
     ],
   };
+}
+
+/** Where a site's Vault keeps the credentials its agents read. */
+export interface VaultCredentials {
+  /** The cluster's Kubernetes auth mount, without `auth/`. */
+  readonly authMount: string;
+  /** KV version 2 mount. */
+  readonly kvMount: string;
+  /** Name of one of an agent's secrets under the mount. */
+  readonly secretName: (agent: string, secret: string) => string;
+}
+
+/**
+ * Vault Agent Injector annotations that write each broker's `username` and
+ * `password` to the same files a Secret volume would,
+ * `<CREDENTIALS_DIR>/<broker>/username` and `/password`, so an agent reads its
+ * credentials the same way on every site.
+ * @see https://developer.hashicorp.com/vault/docs/platform/k8s/injector/annotations
+ */
+function vaultBrokerAnnotations(
+  agent: string,
+  brokers: readonly string[],
+  vault: VaultCredentials,
+  runToCompletion: boolean,
+): Record<string, string> {
+  const secrets = brokers.flatMap((broker) => {
+    const path = kvDataPath(vault.kvMount, vault.secretName(agent, `rabbitmq-${broker}`));
+    return (['username', 'password'] as const).map((key) => ({
+      name: `${broker}-${key}`,
+      path,
+      template: vaultKeyTemplate(path, key),
+      file: key,
+      dir: `${CREDENTIALS_DIR}/${broker}`,
+    }));
+  });
+  const annotations = vaultAgentAnnotations({
+    role: agent,
+    authPath: `auth/${vault.authMount}`,
+    runToCompletion,
+    secrets,
+  });
+  for (const secret of secrets) {
+    annotations[`vault.hashicorp.com/agent-inject-file-${secret.name}`] = secret.file;
+    annotations[`vault.hashicorp.com/secret-volume-path-${secret.name}`] = secret.dir;
+  }
+  return annotations;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Manifest as ManifestResource } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
+import { triggerAuthenticationName } from './keda';
 import { Manifest } from './pod-manifest';
 
 /** Token file of KEDA's operator, with which it logs in to Vault as itself. */
@@ -21,11 +22,6 @@ export interface VaultTriggerAuthenticationOptions {
   readonly key?: string;
 }
 
-/** Name of the ClusterTriggerAuthentication that reads a broker's credentials from Vault. */
-export function vaultTriggerAuthenticationName(broker: string): string {
-  return `keda-vault-${broker}`;
-}
-
 /**
  * ClusterTriggerAuthentication for a RabbitMQ broker whose management URI
  * (`http://<user>:<password>@<host>:<port>/`) is in Vault: KEDA's operator logs
@@ -42,7 +38,7 @@ export function vaultClusterTriggerAuthentication(
     apiVersion: 'keda.sh/v1alpha1',
     kind: 'ClusterTriggerAuthentication',
     metadata: {
-      name: vaultTriggerAuthenticationName(options.broker),
+      name: triggerAuthenticationName({ name: options.broker }),
       labels: { 'app.kubernetes.io/part-of': 'agent-fleet' },
     },
     spec: {

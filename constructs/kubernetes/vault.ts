@@ -259,7 +259,7 @@ export interface VaultFleetAccessProps {
   /** The cluster's API server as Vault reaches it, e.g. `https://10.0.0.1:6443`. */
   readonly kubernetesHost: string;
   /** PEM of the CA of the cluster's API server (public). */
-  readonly kubernetesCaCertificate: string;
+  readonly kubernetesCaCertificate?: string;
   /** Environment name: first segment of every secret path. */
   readonly environment: string;
   /** Site name: second segment of every secret path. */

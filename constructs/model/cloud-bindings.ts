@@ -42,6 +42,12 @@ export interface AgentCloudBindings {
   };
   /** Its database and SQL user on the site's in-cluster database. @default - none */
   readonly database?: AgentDatabase;
+  /**
+   * Private networks the agent reaches its cloud services on, e.g. a VNet
+   * whose private endpoints serve Service Bus and Cosmos DB. May be tokens.
+   * @default - none
+   */
+  readonly privateEgress?: readonly { readonly cidr: string; readonly ports: readonly number[] }[];
 }
 
 /** How a Kafka client signs in. */

@@ -90,8 +90,16 @@ export interface ConsulSpec {
 export interface VaultSpec {
   /** `https://` address of the Vault server. */
   readonly address: string;
-  /** PEM of the CA that signed the server's certificate. @default - the system roots */
-  readonly caCertificate?: string;
+  /** PEM of the CA that signed the server's certificate (public, not a secret). */
+  readonly caCertificate: string;
+  /**
+   * The cluster's API server as Vault reaches it, e.g.
+   * `https://nebraska-api.example.com:6443`: Vault reviews the service
+   * account tokens agents log in with there.
+   */
+  readonly kubernetesHost: string;
+  /** PEM of the cluster API server's CA, for Vault. @default - Vault's system roots */
+  readonly kubernetesCaCertificate?: string;
   /** KV version 2 mount holding the fleet's credentials. @default 'fleet' */
   readonly kvMount?: string;
 }

@@ -63,7 +63,24 @@ describe('the local environment of the repository', () => {
           resources: { cpu: Cpu.parse('500m'), memory: Size.parse('1Gi') },
         },
       },
+      {
+        name: 'events',
+        kind: 'kafka',
+        inCluster: {
+          site: 'dev',
+          replicas: 1,
+          reason: 'one node on a laptop cluster; topics keep a single copy',
+          storage: Size.parse('2Gi'),
+        },
+      },
     ]);
+    expect(dev.database).toEqual({
+      kind: 'cockroachdb',
+      replicas: 1,
+      reason: 'one node on a laptop cluster; no node may fail',
+      storage: Size.parse('2Gi'),
+      resources: { cpu: Cpu.parse('500m'), memory: Size.parse('1Gi') },
+    });
   });
 
   test('places the reference agents on dev, in file order', () => {
@@ -74,6 +91,8 @@ describe('the local environment of the repository', () => {
       'reporting@dev',
       'forecasting@dev',
       'gpu-inference@dev',
+      'sensor-ingest@dev',
+      'inventory-update@dev',
     ]);
   });
 

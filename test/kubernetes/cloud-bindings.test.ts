@@ -64,7 +64,11 @@ const tableAgent = consumer({
 });
 
 function identity(region = 'eu-west-1'): AgentCloudBindings {
-  return { cloud: 'aws', region, serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': ROLE } };
+  return {
+    cloud: 'aws',
+    region,
+    serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': ROLE },
+  };
 }
 
 const CLOUD: SiteCloudBindings = {

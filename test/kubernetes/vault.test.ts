@@ -367,7 +367,7 @@ describe('KEDA through Vault', () => {
       apiVersion: 'keda.sh/v1alpha1',
       kind: 'ClusterTriggerAuthentication',
       metadata: {
-        name: 'keda-vault-rabbitmq',
+        name: 'rabbitmq-rabbitmq',
         labels: { 'app.kubernetes.io/part-of': 'agent-fleet' },
       },
       spec: {
@@ -401,7 +401,7 @@ describe('KEDA through Vault', () => {
       });
     });
     expect((resourceOf(json, 'kubernetes_manifest') as any).manifest.metadata.name).toBe(
-      'keda-vault-rabbitmq',
+      'rabbitmq-rabbitmq',
     );
   });
 

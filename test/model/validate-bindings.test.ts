@@ -102,7 +102,9 @@ describe('MSK brokers', () => {
     msk: { site: 'eu', kafkaVersion: '3.8.x', ...extra },
   });
   const messages = (broker: BrokerSpec) =>
-    validateBroker(broker, ['eu'], { aws: ['eu'] }).map((p) => `${formatPath(p.path)}: ${p.message}`);
+    validateBroker(broker, ['eu'], { aws: ['eu'] }).map(
+      (p) => `${formatPath(p.path)}: ${p.message}`,
+    );
 
   it('need three brokers for replication factor 3', () => {
     expect(messages(msk({ brokerCount: 2 }))).toEqual([

@@ -51,14 +51,17 @@ describe('example environments', () => {
     ).toEqual(ENVIRONMENT_FILES.sort());
   });
 
-  it('gives every site a platform and an agents stack, and every AWS site an infra stack', () => {
-    const expected = loadAll().flatMap((environment) => [
-      ...[...environment.sites, ...(environment.awsSites ?? [])].flatMap((site) => [
-        `${environment.name}-${site.name}-platform`,
-        `${environment.name}-${site.name}-agents`,
-      ]),
-      ...(environment.awsSites ?? []).map((site) => `${environment.name}-${site.name}-infra`),
-    ]);
+  it('gives every site a platform and an agents stack, and every cloud site an infra stack', () => {
+    const expected = loadAll().flatMap((environment) => {
+      const cloudSites = [...(environment.awsSites ?? []), ...(environment.azureSites ?? [])];
+      return [
+        ...[...environment.sites, ...cloudSites].flatMap((site) => [
+          `${environment.name}-${site.name}-platform`,
+          `${environment.name}-${site.name}-agents`,
+        ]),
+        ...cloudSites.map((site) => `${environment.name}-${site.name}-infra`),
+      ];
+    });
     expect([...synthesized.keys()].sort()).toEqual(expected.sort());
   });
 
@@ -138,8 +141,10 @@ describe('example environments', () => {
       'forecasting',
       'gpu-inference',
       'image-processing',
+      'inventory-update',
       'metadata-extraction',
       'reporting',
+      'sensor-ingest',
     ]);
   });
 
@@ -188,8 +193,12 @@ describe('example environments', () => {
 });
 
 (crdSchemasAvailable() ? describe : describe.skip)(
-  'KEDA objects of the example environments',
+  'custom resources of the example environments',
   () => {
+    const operators: Record<string, { folder: string; release: string }> = {
+      'keda.sh': { folder: 'keda', release: 'KEDA v2.20.2' },
+      'kafka.strimzi.io': { folder: 'strimzi', release: 'Strimzi 1.2.0' },
+    };
     const manifests = [...synthesized.entries()].flatMap(([id, json]) =>
       Object.values(
         (json.resource.kubernetes_manifest ?? {}) as Record<
@@ -198,18 +207,24 @@ describe('example environments', () => {
         >,
       )
         .map((resource) => resource.manifest)
-        .filter((manifest) => manifest.apiVersion.startsWith('keda.sh/'))
-        .map(
-          (manifest) => [`${id}: ${manifest.kind} ${manifest.metadata.name}`, manifest] as const,
-        ),
+        .map((manifest) => {
+          const operator = operators[manifest.apiVersion.split('/')[0]];
+          return [
+            `${id}: ${manifest.kind} ${manifest.metadata.name} (${operator?.release ?? 'unknown operator'})`,
+            operator?.folder,
+            manifest,
+          ] as const;
+        }),
     );
 
-    it('has some to check', () => {
-      expect(manifests.length).toBeGreaterThan(0);
+    it('has objects of both operators to check', () => {
+      const folders = new Set(manifests.map(([, folder]) => folder));
+      expect([...folders].sort()).toEqual(['keda', 'strimzi']);
     });
 
-    it.each(manifests)('%s is valid for KEDA v2.20.2', (_name, manifest) => {
-      expect(crdErrors('keda', manifest)).toEqual([]);
+    it.each(manifests)('%s is valid for its operator', (_name, folder, manifest) => {
+      expect(folder).toBeDefined();
+      expect(crdErrors(folder as string, manifest)).toEqual([]);
     });
   },
 );
