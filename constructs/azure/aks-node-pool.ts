@@ -1,7 +1,7 @@
 import { KubernetesClusterNodePool } from '@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool';
 import { Construct } from 'constructs';
 import {
-  GPU_TAINT,
+  azurePoolTaints,
   NodePoolSpec,
   POOL_LABEL,
   Problem,
@@ -12,16 +12,6 @@ import {
 import { IAksCluster, validateOsDisk } from './aks-cluster';
 import { DEFAULT_AZURE_ZONES } from './network';
 import { AZURE_MANAGED_BY_TAG } from './provider';
-
-/**
- * The taint AKS puts on every node of a spot pool.
- * @see https://learn.microsoft.com/azure/aks/spot-node-pool#limitations
- */
-export const AKS_SPOT_TAINT: Taint = {
-  key: 'kubernetes.azure.com/scalesetpriority',
-  value: 'spot',
-  effect: 'NoSchedule',
-};
 
 /** The label AKS puts on every node of a spot pool. */
 export const AKS_SPOT_LABEL = { 'kubernetes.azure.com/scalesetpriority': 'spot' } as const;
@@ -64,21 +54,6 @@ export interface AksNodePoolProps {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-/**
- * The taints a pool's nodes carry, so agents can tolerate them: the declared ones,
- * {@link GPU_TAINT} on a GPU pool and {@link AKS_SPOT_TAINT} on a spot pool, each
- * unless a taint with its key is declared.
- */
-export function aksPoolTaints(pool: NodePoolSpec): Taint[] {
-  const taints = [...(pool.taints ?? [])];
-  const add = (taint: Taint) => {
-    if (!taints.some((declared) => declared.key === taint.key)) taints.push(taint);
-  };
-  if (pool.gpu) add(GPU_TAINT);
-  if ((pool.capacity ?? 'on-demand') === 'spot') add(AKS_SPOT_TAINT);
-  return taints;
-}
-
 /** A taint as AKS writes it: `key=value:Effect`, or `key:Effect` without a value. */
 export function formatAksTaint(taint: Taint): string {
   return `${taint.key}${taint.value === undefined ? '' : `=${taint.value}`}:${taint.effect}`;
@@ -88,7 +63,7 @@ export function formatAksTaint(taint: Taint): string {
  * An AKS user node pool for one pool of a site, autoscaled by AKS's cluster
  * autoscaler:
  * - Azure Linux nodes with host encryption (GR-ENC-08) and no public IPs (GR-NET-07);
- * - labels: the pool's plus {@link POOL_LABEL}; taints: {@link aksPoolTaints};
+ * - labels: the pool's plus {@link POOL_LABEL}; taints: {@link azurePoolTaints};
  * - spot pools: `Spot` priority, evicted nodes deleted, paying at most the on-demand
  *   price (`spot_max_price = -1`). AKS gives their nodes {@link AKS_SPOT_LABEL} and
  *   {@link AKS_SPOT_TAINT} on its own; both are declared here too, as the azurerm
@@ -115,7 +90,7 @@ export class AksNodePool extends Construct {
     if (problems.length > 0) throw new ValidationError(this.node.path, problems);
     const spot = (pool.capacity ?? 'on-demand') === 'spot';
     this.labels = { ...pool.labels, [POOL_LABEL]: pool.name, ...(spot ? AKS_SPOT_LABEL : {}) };
-    this.taints = aksPoolTaints(pool);
+    this.taints = azurePoolTaints(pool);
 
     const resource = new KubernetesClusterNodePool(this, 'Resource', {
       name: pool.name,

@@ -30,6 +30,22 @@ export const CHARTS = {
     chart: 'nvidia-device-plugin',
     version: '0.17.1',
   },
+  /** Strimzi, the release whose CRDs the tests validate against; runs in-cluster Kafka. */
+  strimzi: {
+    repository: 'oci://quay.io/strimzi-helm',
+    chart: 'strimzi-kafka-operator',
+    version: '1.2.0',
+  },
+  /** CockroachDB for stateful agents on clusters the user runs (the 25.3 line). */
+  cockroachdb: {
+    repository: 'https://charts.cockroachdb.com/',
+    chart: 'cockroachdb',
+    version: '18.0.0',
+  },
+  /** Consul servers and catalog sync. */
+  consul: { repository: 'https://helm.releases.hashicorp.com', chart: 'consul', version: '1.6.2' },
+  /** Vault's Agent Injector only, pointed at the site's Vault. */
+  vault: { repository: 'https://helm.releases.hashicorp.com', chart: 'vault', version: '0.30.1' },
 } as const satisfies Record<string, PinnedChart>;
 
 /** Images the platform runs itself, pinned by version tag. */

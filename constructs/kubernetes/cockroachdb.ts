@@ -8,20 +8,9 @@ import { POOL_LABEL, Taint } from '../model/placement';
 import { Problem, ValidationError } from '../model/problems';
 import { Cpu, Duration, Size } from '../model/units';
 import { EphemeralPassword } from '../terraform/ephemeral-password';
-import { PinnedChart } from './charts';
+import { CHARTS } from './charts';
 import { tolerationsOf } from './pod-plan';
 import { WriteOnlySecret } from './write-only-secret';
-
-/**
- * CockroachDB's own StatefulSet chart, 18.0.0: the first of the chart's 18.x
- * line, which ships CockroachDB 25.3 (August 2025).
- * @see https://github.com/cockroachdb/helm-charts/tree/master/cockroachdb
- */
-export const COCKROACHDB_CHART: PinnedChart = {
-  repository: 'https://charts.cockroachdb.com/',
-  chart: 'cockroachdb',
-  version: '18.0.0',
-};
 
 /** The official image, pinned: the 25.3 patch release the chart runs. */
 export const COCKROACHDB_IMAGE = { repository: 'cockroachdb/cockroach', tag: 'v25.3.3' } as const;
@@ -216,7 +205,7 @@ export class CockroachDbRelease extends Construct {
     this.release = new Release(this, 'Resource', {
       name,
       namespace,
-      ...COCKROACHDB_CHART,
+      ...CHARTS.cockroachdb,
       // The nodes turn ready only once the chart's post-install hook has run
       // `cockroach init`, which Helm would hold back while waiting for them.
       wait: false,

@@ -4,18 +4,7 @@ import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { Cpu, NodePoolSpec, Problem, Size, ValidationError } from '../model';
-import { PinnedChart } from './charts';
-
-/**
- * HashiCorp's Consul chart (Consul on Kubernetes 1.6.2). The values set below
- * were read from `charts/consul/values.yaml` of hashicorp/consul-k8s.
- * @see https://github.com/hashicorp/consul-k8s/tree/main/charts/consul
- */
-export const CONSUL_CHART = {
-  repository: 'https://helm.releases.hashicorp.com',
-  chart: 'consul',
-  version: '1.6.2',
-} as const satisfies PinnedChart;
+import { CHARTS } from './charts';
 
 /** Node-pool labels that become Consul tags, in tag order. */
 export const CONSUL_TAG_LABELS = ['datacenter', 'hardware-type', 'location'] as const;
@@ -107,7 +96,7 @@ export class ConsulRelease extends Construct {
     this.release = new Release(this, 'Resource', {
       name: 'consul',
       namespace: props.namespace,
-      ...CONSUL_CHART,
+      ...CHARTS.consul,
       atomic: true,
       cleanupOnFail: true,
       dependsOn: props.dependsOn,

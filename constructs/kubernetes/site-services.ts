@@ -7,6 +7,7 @@ import {
   consulNamespace,
   databaseNamespace,
   inClusterKafkaOn,
+  KEDA_OPERATOR_SERVICE_ACCOUNT,
   kafkaNamespace,
   KubernetesSiteSpec,
   ResolvedAgent,
@@ -19,7 +20,6 @@ import { PodSecurityLevel } from './namespace';
 import { StrimziOperatorRelease } from './strimzi-operator';
 import {
   fleetVaultProvider,
-  KEDA_OPERATOR_SERVICE_ACCOUNT,
   VaultAuthDelegation,
   VaultFleetAccess,
   VaultInjectorRelease,

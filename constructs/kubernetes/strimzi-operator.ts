@@ -4,19 +4,8 @@ import { Construct } from 'constructs';
 import { POOL_LABEL, Taint } from '../model/placement';
 import { Problem, ValidationError } from '../model/problems';
 import { Cpu, Size } from '../model/units';
-import { PinnedChart } from './charts';
+import { CHARTS } from './charts';
 import { tolerationsOf } from './pod-plan';
-
-/**
- * Strimzi's own chart, from Strimzi's OCI registry: release 1.2.0, whose CRDs
- * (`kafka.strimzi.io/v1`) the tests validate the fleet's Kafka objects against.
- * @see https://strimzi.io/docs/operators/latest/deploying#deploying-cluster-operator-helm-chart-str
- */
-export const STRIMZI_CHART: PinnedChart = {
-  repository: 'oci://quay.io/strimzi-helm',
-  chart: 'strimzi-kafka-operator',
-  version: '1.2.0',
-};
 
 /** Compute resources of the operator's container. */
 export interface StrimziOperatorResources {
@@ -63,7 +52,7 @@ export interface StrimziOperatorReleaseProps {
  *
  * The chart ships the CRDs in its `crds/` folder: Helm installs them with the
  * release but never upgrades or deletes them. When raising
- * {@link STRIMZI_CHART}'s version, apply the new release's CRDs first, as
+ * the `CHARTS.strimzi` version, apply the new release's CRDs first, as
  * Strimzi's upgrade guide says.
  *
  * The operator watches only its own namespace and the ones listed, generates
@@ -93,7 +82,7 @@ export class StrimziOperatorRelease extends Construct {
     this.release = new Release(this, 'Resource', {
       name: 'strimzi',
       namespace: props.namespace,
-      ...STRIMZI_CHART,
+      ...CHARTS.strimzi,
       skipCrds: false,
       atomic: true,
       cleanupOnFail: true,

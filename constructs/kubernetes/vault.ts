@@ -10,24 +10,9 @@ import { Policy } from '@cdktf/provider-vault/lib/policy';
 import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
 import { Fn, ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { Duration, Problem, ValidationError } from '../model';
-import { PinnedChart } from './charts';
+import { Duration, KEDA_OPERATOR_SERVICE_ACCOUNT, Problem, ValidationError } from '../model';
+import { CHARTS } from './charts';
 import { NAMESPACE_ROLE_LABEL } from './namespace';
-
-/**
- * HashiCorp's Vault chart 0.30.1 (Vault 1.20.1 agents, vault-k8s 1.7.0
- * injector). The values set below were read from hashicorp/vault-helm's
- * `values.yaml` at that release.
- * @see https://github.com/hashicorp/vault-helm
- */
-export const VAULT_CHART = {
-  repository: 'https://helm.releases.hashicorp.com',
-  chart: 'vault',
-  version: '0.30.1',
-} as const satisfies PinnedChart;
-
-/** Service account of KEDA's operator in the KEDA chart, which logs in to Vault. */
-export const KEDA_OPERATOR_SERVICE_ACCOUNT = 'keda-operator';
 
 /** Vault role through which KEDA reads broker credentials. */
 export const KEDA_VAULT_ROLE = 'keda-operator';
@@ -172,7 +157,7 @@ export class VaultInjectorRelease extends Construct {
     this.release = new Release(this, 'Resource', {
       name: 'vault',
       namespace: props.namespace,
-      ...VAULT_CHART,
+      ...CHARTS.vault,
       atomic: true,
       cleanupOnFail: true,
       dependsOn: props.dependsOn,

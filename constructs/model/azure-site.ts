@@ -70,8 +70,12 @@ export const AKS_SPOT_TAINT: Taint = {
   effect: 'NoSchedule',
 };
 
-/** A pool's taints with the GPU taint on GPU pools and AKS's spot taint on spot pools. */
-export function azurePoolTaints(pool: AzureNodePoolSpec): Taint[] {
+/**
+ * The taints an AKS pool's nodes carry, so agents can tolerate them: the
+ * declared ones, {@link GPU_TAINT} on a GPU pool and {@link AKS_SPOT_TAINT} on
+ * a spot pool, each unless a taint with its key is declared.
+ */
+export function azurePoolTaints(pool: NodePoolSpec): Taint[] {
   const taints = [...(pool.taints ?? [])];
   const add = (taint: Taint) => {
     if (!taints.some((existing) => existing.key === taint.key)) taints.push(taint);

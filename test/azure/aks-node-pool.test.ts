@@ -1,11 +1,6 @@
 import { TerraformOutput } from 'cdktf';
-import {
-  AKS_SPOT_TAINT,
-  AksNodePool,
-  AksNodePoolSpec,
-  aksPoolTaints,
-} from '../../constructs/azure/aks-node-pool';
-import { Size } from '../../constructs/model';
+import { AksNodePool, AksNodePoolSpec } from '../../constructs/azure/aks-node-pool';
+import { AKS_SPOT_TAINT, azurePoolTaints, Size } from '../../constructs/model';
 import { Json, resourceOf, synthAzure } from './support';
 
 const CLUSTER_ID =
@@ -115,24 +110,24 @@ describe('a spot GPU pool', () => {
   });
 });
 
-describe('aksPoolTaints', () => {
+describe('azurePoolTaints', () => {
   it('adds nothing to an on-demand CPU pool', () => {
-    expect(aksPoolTaints(GENERAL)).toEqual([]);
+    expect(azurePoolTaints(GENERAL)).toEqual([]);
   });
 
   it('adds the spot taint to a spot pool', () => {
-    expect(aksPoolTaints({ ...GENERAL, capacity: 'spot' })).toEqual([AKS_SPOT_TAINT]);
+    expect(azurePoolTaints({ ...GENERAL, capacity: 'spot' })).toEqual([AKS_SPOT_TAINT]);
   });
 
   it('adds the GPU taint to a GPU pool', () => {
-    expect(aksPoolTaints({ ...GENERAL, gpu: { count: 1, model: 'nvidia-tesla-t4' } })).toEqual([
+    expect(azurePoolTaints({ ...GENERAL, gpu: { count: 1, model: 'nvidia-tesla-t4' } })).toEqual([
       { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' },
     ]);
   });
 
   it('keeps a declared taint instead of adding a second one with its key', () => {
     const declared = { ...GPU, taints: [{ key: 'nvidia.com/gpu', effect: 'NoSchedule' as const }] };
-    expect(aksPoolTaints(declared)).toEqual([
+    expect(azurePoolTaints(declared)).toEqual([
       { key: 'nvidia.com/gpu', effect: 'NoSchedule' },
       AKS_SPOT_TAINT,
     ]);
@@ -155,7 +150,7 @@ describe('outputs', () => {
       new TerraformOutput(stack, 'pool', { value: pool.id });
     });
     expect(pool!.labels).toEqual(nodePool(json).node_labels);
-    expect(pool!.taints).toEqual(aksPoolTaints(GPU));
+    expect(pool!.taints).toEqual(azurePoolTaints(GPU));
     expect(json.output.pool.value).toMatch(
       /^\$\{azurerm_kubernetes_cluster_node_pool\.gpu_\w+\.id\}$/,
     );

@@ -1,7 +1,7 @@
+import { CHARTS } from '../../constructs/kubernetes/charts';
 import { spawnSync } from 'child_process';
 import { Testing } from 'cdktf';
 import {
-  COCKROACHDB_CHART,
   COCKROACHDB_IMAGE,
   CockroachDbRelease,
   CockroachDbReleaseProps,
@@ -50,7 +50,7 @@ describe('CockroachDbRelease defaults', () => {
       namespace: 'databases',
       repository: 'https://charts.cockroachdb.com/',
       chart: 'cockroachdb',
-      version: COCKROACHDB_CHART.version,
+      version: CHARTS.cockroachdb.version,
       wait: false,
       lifecycle: { prevent_destroy: true },
     });

@@ -1,7 +1,7 @@
+import { CHARTS } from '../../constructs/kubernetes/charts';
 import { Testing, TerraformStack } from 'cdktf';
 import { parse } from 'yaml';
 import {
-  CONSUL_CHART,
   ConsulRegistration,
   ConsulRelease,
   consulSyncAnnotations,
@@ -27,7 +27,7 @@ describe('ConsulRelease', () => {
       expect.objectContaining({
         repository: 'https://helm.releases.hashicorp.com',
         chart: 'consul',
-        version: CONSUL_CHART.version,
+        version: CHARTS.consul.version,
         namespace: 'consul',
         atomic: true,
       }),

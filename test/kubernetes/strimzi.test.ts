@@ -1,3 +1,4 @@
+import { CHARTS } from '../../constructs/kubernetes/charts';
 import { Testing } from 'cdktf';
 import {
   STRIMZI_API_VERSION,
@@ -5,7 +6,6 @@ import {
   StrimziKafkaClusterProps,
 } from '../../constructs/kubernetes/strimzi-kafka';
 import {
-  STRIMZI_CHART,
   StrimziOperatorRelease,
   StrimziOperatorReleaseProps,
 } from '../../constructs/kubernetes/strimzi-operator';
@@ -82,7 +82,7 @@ describe('StrimziOperatorRelease', () => {
     expect(release).toMatchObject({
       name: 'strimzi',
       namespace: 'strimzi',
-      repository: STRIMZI_CHART.repository,
+      repository: CHARTS.strimzi.repository,
       chart: 'strimzi-kafka-operator',
       version: '1.2.0',
       skip_crds: false,

@@ -1,3 +1,4 @@
+import { CHARTS } from '../../constructs/kubernetes/charts';
 import { Testing, TerraformStack } from 'cdktf';
 import {
   agentSecretName,
@@ -5,7 +6,6 @@ import {
   KEDA_VAULT_ROLE,
   kedaBrokerSecretName,
   kvDataPath,
-  VAULT_CHART,
   VaultAuthDelegation,
   VaultFleetAccess,
   VaultFleetAccessProps,
@@ -47,7 +47,7 @@ describe('VaultInjectorRelease', () => {
       expect.objectContaining({
         repository: 'https://helm.releases.hashicorp.com',
         chart: 'vault',
-        version: VAULT_CHART.version,
+        version: CHARTS.vault.version,
       }),
     );
     expect(values.global.externalVaultAddr).toBe(VAULT_ADDR);
