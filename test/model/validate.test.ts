@@ -406,6 +406,40 @@ describe('validateAgentOnSite', () => {
       validateAgentOnSite(consumer({ placement: { spot: 'required' } }), SITE, [BROKER])[0].message,
     ).toContain('general: on-demand capacity, agent requires spot');
   });
+
+  describe('on small edge nodes', () => {
+    const edge = {
+      ...SITE,
+      nodePools: [
+        {
+          name: 'edge',
+          arch: 'arm64' as const,
+          allocatable: { cpu: Cpu.parse('1'), memory: Size.parse('2Gi') },
+        },
+      ],
+    };
+    const sized = (cpu: string, memory: string) =>
+      consumer({
+        placement: { arch: ['amd64', 'arm64'] },
+        resources: { requests: { cpu: Cpu.parse(cpu), memory: Size.parse(memory) } },
+      });
+
+    it('fits an arm64-ready agent whose requests a node can hold', () => {
+      expect(validateAgentOnSite(sized('500m', '1Gi'), edge, [BROKER])).toEqual([]);
+    });
+
+    it('says which request does not fit a node', () => {
+      expect(validateAgentOnSite(sized('2', '4Gi'), edge, [BROKER])[0].message).toBe(
+        "agent 'image-processing' fits no node pool of site 'dc1' (edge: a node offers 1 CPU, one replica requests 2; a node offers 2Gi memory, one replica requests 4Gi)",
+      );
+    });
+
+    it('refuses an image built for amd64 only', () => {
+      expect(validateAgentOnSite(base, edge, [BROKER])[0].message).toContain(
+        'edge: arch arm64, agent needs amd64',
+      );
+    });
+  });
 });
 
 describe('validateBroker', () => {

@@ -1,0 +1,387 @@
+import { App } from 'cdktf';
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadFleet } from '../../config';
+import {
+  clusterSiteOf,
+  clusterSiteOfAzure,
+  FleetEnvironment,
+  KubernetesSiteSpec,
+  matchPools,
+} from '../../constructs/model';
+import { addEnvironment } from '../../stacks/fleet';
+import { tempDir } from '../support/temp-dir';
+
+type Json = Record<string, any>;
+
+const ROOT = path.resolve(__dirname, '../..');
+
+function loadProd(): FleetEnvironment {
+  const result = loadFleet({ rootDir: ROOT, environments: ['prod'] });
+  if (!result.ok) throw new Error(JSON.stringify(result.problems, null, 2));
+  return result.environments[0];
+}
+
+const prod = loadProd();
+
+/** Every stack of prod, synthesized as one app: stack id → Terraform JSON. */
+const stacks: Map<string, Json> = (() => {
+  const outdir = tempDir('fleet-prod');
+  const app = new App({ outdir });
+  addEnvironment(app, prod);
+  app.synth();
+  return new Map(
+    app.node.children.map((stack) => [
+      stack.node.id,
+      JSON.parse(
+        fs.readFileSync(path.join(outdir, 'stacks', stack.node.id, 'cdk.tf.json'), 'utf8'),
+      ) as Json,
+    ]),
+  );
+})();
+
+function stack(id: string): Json {
+  const json = stacks.get(id);
+  if (!json) throw new Error(`no stack ${id} (have ${[...stacks.keys()].join(', ')})`);
+  return json;
+}
+
+function resources(json: Json, type: string): Json[] {
+  return Object.values((json.resource?.[type] ?? {}) as Json);
+}
+
+function manifests(json: Json): Json[] {
+  return resources(json, 'kubernetes_manifest').map((resource) => resource.manifest);
+}
+
+/** The pod template of an agent's workload, whichever kind it rendered to. */
+function podOf(json: Json, agent: string): { spec: Json; metadata: Json; kind: string } {
+  const deployment = resources(json, 'kubernetes_deployment_v1').find(
+    (candidate) => candidate.metadata.name === agent,
+  );
+  if (deployment) return { kind: 'Deployment', ...deployment.spec.template };
+  const cron = resources(json, 'kubernetes_cron_job_v1').find(
+    (candidate) => candidate.metadata.name === agent,
+  );
+  if (cron) return { kind: 'CronJob', ...cron.spec.job_template.spec.template };
+  const job = manifests(json).find((m) => m.kind === 'ScaledJob' && m.metadata.name === agent);
+  if (job) return { kind: 'ScaledJob', ...job.spec.jobTargetRef.template };
+  throw new Error(`no workload for ${agent}`);
+}
+
+/** The pools a pod's required node affinity admits. */
+function poolsOf(pod: { spec: Json }): string[] {
+  const affinity = pod.spec.affinity.node_affinity ?? pod.spec.affinity.nodeAffinity;
+  const required =
+    affinity.required_during_scheduling_ignored_during_execution ??
+    affinity.requiredDuringSchedulingIgnoredDuringExecution;
+  const terms = required.node_selector_term ?? required.nodeSelectorTerms;
+  const expression = (terms[0].match_expressions ?? terms[0].matchExpressions)[0];
+  return [...expression.values].sort();
+}
+
+/** The cluster view of every site of prod, by name. */
+const clusters = new Map<string, KubernetesSiteSpec>([
+  ...prod.sites.map((site) => [site.name, site] as const),
+  ...(prod.awsSites ?? []).map((site) => [site.name, clusterSiteOf(site)] as const),
+  ...(prod.azureSites ?? []).map((site) => [site.name, clusterSiteOfAzure(site)] as const),
+]);
+const azureSites = new Set((prod.azureSites ?? []).map((site) => site.name));
+
+describe('prod: every agent lands on every site it names', () => {
+  it('spans AWS, Azure, the datacenter and the edge', () => {
+    expect([...clusters.keys()].sort()).toEqual(['denver-edge', 'eu-west', 'nebraska', 'us-east']);
+    expect(new Set(prod.deployments.map((d) => d.site)).size).toBe(4);
+  });
+
+  it.each(
+    prod.deployments
+      .filter(({ agent }) => !agent.placement?.scalingGroup)
+      .map(({ agent, site }) => [`${agent.name}@${site}`, agent, site] as const),
+  )('%s runs on exactly the pools of its site that meet its needs', (_name, agent, site) => {
+    const cluster = clusters.get(site) as KubernetesSiteSpec;
+    const expected = matchPools(
+      agent.placement,
+      agent.resources.gpu ?? 0,
+      cluster.nodePools,
+      'agent',
+      agent.resources.requests,
+    ).pools.map((pool) => pool.name);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(poolsOf(podOf(stack(`prod-${site}-agents`), agent.name))).toEqual(expected.sort());
+  });
+
+  it.each(
+    prod.deployments
+      .filter(({ agent }) => agent.placement?.scalingGroup)
+      .map(({ agent, site }) => [`${agent.name}@${site}`, agent.name, site] as const),
+  )('%s runs on a scaling group of its site', (_name, agent, site) => {
+    const infra = stack(`prod-${site}-infra`);
+    if (azureSites.has(site)) {
+      const [scaleSet] = resources(infra, 'azurerm_linux_virtual_machine_scale_set').filter(
+        (candidate) => candidate.name === agent,
+      );
+      expect(scaleSet.sku).toBe('Standard_D2s_v5');
+      const [autoscale] = resources(infra, 'azurerm_monitor_autoscale_setting');
+      expect(autoscale.profile[0].capacity).toMatchObject({ minimum: 2, maximum: 20 });
+    } else {
+      const templates = resources(infra, 'aws_launch_template').filter((template) =>
+        (template.tag_specifications ?? []).some((spec: Json) => spec.tags.agent === agent),
+      );
+      expect(templates.map((template) => template.instance_type)).toEqual(['c7i.large']);
+    }
+    expect(
+      resources(stack(`prod-${site}-agents`), 'kubernetes_deployment_v1').map(
+        (deployment) => deployment.metadata.name,
+      ),
+    ).not.toContain(agent);
+  });
+
+  it('scales chimera-data-ingest on its own signal on each site', () => {
+    const nebraska = manifests(stack('prod-nebraska-agents')).find(
+      (m) => m.kind === 'ScaledObject' && m.metadata.name === 'chimera-data-ingest',
+    );
+    expect(nebraska.spec.triggers).toEqual([
+      expect.objectContaining({
+        type: 'prometheus',
+        metadata: expect.objectContaining({
+          query: 'min_over_time((sum(chimera_pending_messages_total))[5m:])',
+          threshold: '1000',
+        }),
+      }),
+    ]);
+    const edge = resources(stack('prod-denver-edge-agents'), 'kubernetes_deployment_v1').find(
+      (deployment) => deployment.metadata.name === 'chimera-data-ingest',
+    );
+    expect(edge.spec.replicas).toBe('1');
+    expect(manifests(stack('prod-denver-edge-agents'))).not.toContainEqual(
+      expect.objectContaining({ kind: 'ScaledObject' }),
+    );
+  });
+});
+
+describe('prod: Consul registration', () => {
+  it.each([
+    ['nebraska', 'chimera-data-ingest', 'datacenter=nebraska,hardware-type=cpu,location=nebraska'],
+    ['nebraska', 'sensor-ingest', 'datacenter=nebraska,hardware-type=cpu,location=nebraska'],
+    [
+      'denver-edge',
+      'chimera-data-ingest',
+      'datacenter=denver-edge,hardware-type=arm-edge,location=denver',
+    ],
+  ])('registers %s/%s with the tags of its pools', (site, agent, tags) => {
+    const service = resources(stack(`prod-${site}-agents`), 'kubernetes_service_v1').find(
+      (candidate) => candidate.metadata.name === `${agent}-consul`,
+    );
+    expect(service.metadata.annotations).toMatchObject({
+      'consul.hashicorp.com/service-sync': 'true',
+      'consul.hashicorp.com/service-name': agent,
+      'consul.hashicorp.com/service-tags': tags,
+    });
+    expect(service.spec.selector).toMatchObject({ 'app.kubernetes.io/name': agent });
+  });
+
+  it('runs Consul servers only where a site asks for them', () => {
+    const consul = (site: string) =>
+      resources(stack(`prod-${site}-platform`), 'helm_release').filter(
+        (release) => release.chart === 'consul',
+      );
+    expect(consul('nebraska')).toHaveLength(1);
+    expect(consul('denver-edge')).toHaveLength(1);
+    expect(consul('us-east')).toHaveLength(0);
+  });
+});
+
+describe('prod: credentials through Vault in the datacenter', () => {
+  const agents = stack('prod-nebraska-agents');
+  const platform = stack('prod-nebraska-platform');
+  const path = 'fleet/data/prod/nebraska/inventory-update/rabbitmq-dc-rabbitmq';
+
+  it("injects the agent's broker credentials where a Secret volume would put them", () => {
+    const pod = podOf(agents, 'inventory-update');
+    expect(pod.metadata.annotations).toMatchObject({
+      'vault.hashicorp.com/agent-inject': 'true',
+      'vault.hashicorp.com/role': 'inventory-update',
+      'vault.hashicorp.com/auth-path': 'auth/kubernetes/prod-nebraska',
+      'vault.hashicorp.com/agent-inject-secret-dc-rabbitmq-username': path,
+      'vault.hashicorp.com/agent-inject-file-dc-rabbitmq-username': 'username',
+      'vault.hashicorp.com/secret-volume-path-dc-rabbitmq-username':
+        '/var/run/secrets/agent-fleet/brokers/dc-rabbitmq',
+      'vault.hashicorp.com/agent-inject-secret-dc-rabbitmq-password': path,
+    });
+    expect(pod.spec.automount_service_account_token).toBe(true);
+    expect(pod.spec.volume.map((volume: Json) => volume.name)).not.toContain('broker-dc-rabbitmq');
+  });
+
+  it('writes the credentials to Vault with write-only data, and none to Kubernetes Secrets', () => {
+    const secrets = resources(platform, 'vault_kv_secret_v2');
+    expect(secrets.map((secret) => secret.name).sort()).toEqual([
+      'prod/nebraska/_keda/rabbitmq-dc-rabbitmq',
+      'prod/nebraska/inventory-update/rabbitmq-dc-rabbitmq',
+    ]);
+    for (const secret of secrets) {
+      expect(secret.data_json).toBeUndefined();
+      expect(secret.data_json_wo).toContain('ephemeral.random_password');
+    }
+    expect(
+      resources(platform, 'kubernetes_secret_v1').map((secret) => secret.metadata.name),
+    ).not.toContain('inventory-update-dc-rabbitmq-credentials');
+  });
+
+  it('lets each agent read only its own paths, as its own service account', () => {
+    const policy = resources(platform, 'vault_policy').find((candidate) =>
+      candidate.name.includes('inventory-update'),
+    );
+    expect(policy.policy).toContain('fleet/data/prod/nebraska/inventory-update/*');
+    expect(policy.policy).not.toContain('sensor-ingest');
+    const role = resources(platform, 'vault_kubernetes_auth_backend_role').find(
+      (candidate) => candidate.role_name === 'inventory-update',
+    );
+    expect(role.bound_service_account_names).toEqual(['inventory-update']);
+    expect(role.bound_service_account_namespaces).toEqual(['inventory-update']);
+  });
+
+  it('has KEDA read the management API credentials from Vault, trusting its CA', () => {
+    const authentication = manifests(agents).find(
+      (m) =>
+        m.kind === 'ClusterTriggerAuthentication' && m.metadata.name === 'rabbitmq-dc-rabbitmq',
+    );
+    expect(authentication.spec.secretTargetRef).toBeUndefined();
+    expect(authentication.spec.hashiCorpVault).toMatchObject({
+      address: 'https://vault.nebraska.example.com:8200',
+      authentication: 'kubernetes',
+      mount: 'kubernetes/prod-nebraska',
+      secrets: [
+        {
+          parameter: 'host',
+          key: 'host',
+          path: 'fleet/data/prod/nebraska/_keda/rabbitmq-dc-rabbitmq',
+        },
+      ],
+    });
+    const keda = resources(platform, 'helm_release').find((release) => release.name === 'keda');
+    expect(JSON.parse(keda.values[0]).env).toEqual([
+      { name: 'VAULT_CACERT', value: '/etc/vault-ca/ca.crt' },
+    ]);
+  });
+
+  it('keeps Secret-mounted credentials on sites without Vault', () => {
+    const pod = podOf(stack('prod-us-east-agents'), 'inventory-update');
+    expect(pod.metadata.annotations?.['vault.hashicorp.com/agent-inject']).toBeUndefined();
+    expect(pod.spec.volume.map((volume: Json) => volume.name)).toContain('broker-rabbitmq');
+  });
+});
+
+describe('prod: in-cluster Kafka and database in the datacenter', () => {
+  const agents = stack('prod-nebraska-agents');
+
+  it('creates the sensor topic with a partition per replica, replicated 3 times', () => {
+    const topics = manifests(agents).filter((m) => m.kind === 'KafkaTopic');
+    const readings = topics.find((topic) => topic.spec.topicName === 'sensor-readings');
+    expect(readings.spec).toMatchObject({
+      partitions: 12,
+      replicas: 3,
+      config: expect.objectContaining({ 'min.insync.replicas': '2' }),
+    });
+    expect(readings.metadata.labels).toMatchObject({ 'strimzi.io/cluster': 'dc-events' });
+    expect(topics.map((topic) => topic.spec.topicName).sort()).toEqual([
+      'sensor-readings',
+      'sensor-readings.dlq',
+    ]);
+  });
+
+  it('points sensor-ingest and its lag trigger at the plain in-cluster listener', () => {
+    const pod = podOf(agents, 'sensor-ingest');
+    const env = Object.fromEntries(
+      pod.spec.container[0].env.map((variable: Json) => [variable.name, variable.value]),
+    );
+    expect(env).toMatchObject({
+      FLEET_KAFKA_BOOTSTRAP_SERVERS: 'dc-events-kafka-bootstrap.kafka.svc:9092',
+      FLEET_KAFKA_AUTH: 'none',
+    });
+    const scaled = manifests(agents).find(
+      (m) => m.kind === 'ScaledObject' && m.metadata.name === 'sensor-ingest',
+    );
+    const [trigger] = scaled.spec.triggers;
+    expect(trigger.type).toBe('kafka');
+    expect(trigger.metadata.sasl).toBeUndefined();
+    expect(trigger.authenticationRef).toBeUndefined();
+  });
+
+  it("gives inventory-update its own database, reached only on CockroachDB's SQL port", () => {
+    const pod = podOf(agents, 'inventory-update');
+    const env = Object.fromEntries(
+      pod.spec.container[0].env.map((variable: Json) => [variable.name, variable.value]),
+    );
+    expect(env).toMatchObject({
+      FLEET_DATABASE_HOST: 'cockroachdb-public.cockroachdb.svc.cluster.local',
+      FLEET_DATABASE_PORT: '26257',
+      FLEET_DATABASE_NAME: 'inventory_update',
+    });
+    const policy = resources(agents, 'kubernetes_network_policy_v1').find(
+      (candidate) => candidate.metadata.name === 'inventory-update',
+    );
+    expect(policy.spec.egress).toContainEqual({
+      to: [
+        {
+          namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'cockroachdb' } },
+          pod_selector: {
+            match_labels: expect.objectContaining({ 'app.kubernetes.io/name': 'cockroachdb' }),
+          },
+        },
+      ],
+      ports: [{ port: '26257', protocol: 'TCP' }],
+    });
+  });
+});
+
+describe('prod: Azure', () => {
+  const agents = stack('prod-eu-west-agents');
+
+  it('scales image-processing on its Service Bus queue through KEDA’s workload identity', () => {
+    const scaled = manifests(agents).find(
+      (m) => m.kind === 'ScaledObject' && m.metadata.name === 'image-processing',
+    );
+    expect(scaled.spec.triggers[0]).toMatchObject({
+      type: 'azure-servicebus',
+      metadata: { queueName: 'image-processing-tasks', messageCount: '20' },
+      authenticationRef: { name: 'keda-azure', kind: 'ClusterTriggerAuthentication' },
+    });
+    const keda = resources(stack('prod-eu-west-platform'), 'helm_release').find(
+      (release) => release.name === 'keda',
+    );
+    expect(JSON.parse(keda.values[0]).podIdentity.azureWorkload).toMatchObject({ enabled: true });
+  });
+
+  it('gives each agent its own workload identity and the private endpoints’ network', () => {
+    const account = resources(agents, 'kubernetes_service_account_v1').find(
+      (candidate) => candidate.metadata.name === 'inventory-update',
+    );
+    expect(Object.keys(account.metadata.annotations)).toEqual([
+      'azure.workload.identity/client-id',
+    ]);
+    const pod = podOf(agents, 'inventory-update');
+    expect(pod.metadata.labels).toMatchObject({ 'azure.workload.identity/use': 'true' });
+    const policy = resources(agents, 'kubernetes_network_policy_v1').find(
+      (candidate) => candidate.metadata.name === 'inventory-update',
+    );
+    expect(policy.spec.egress).toContainEqual({
+      to: [{ ip_block: { cidr: '10.70.0.0/16' } }],
+      ports: [
+        { port: '443', protocol: 'TCP' },
+        { port: '5671', protocol: 'TCP' },
+      ],
+    });
+  });
+
+  it('keeps the Azure stacks’ state in the site’s own storage account', () => {
+    for (const id of ['prod-eu-west-infra', 'prod-eu-west-platform', 'prod-eu-west-agents']) {
+      expect(stack(id).terraform.backend.azurerm).toMatchObject({
+        storage_account_name: 'agentfleetstateprod',
+        key: `prod/${id}.tfstate`,
+        use_azuread_auth: true,
+      });
+    }
+    expect(stack('prod-us-east-infra').terraform.backend.s3).toBeDefined();
+  });
+});
