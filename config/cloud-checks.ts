@@ -86,8 +86,10 @@ export interface BindingConflict {
  *   split its partitions between them;
  * - an SQS queue or dead-letter queue name used twice on one site (each SQS
  *   binding creates queues of its own, and names are unique in a region);
- * - with `complete`, an agent publishing to an SQS queue no agent of the
- *   broker's site consumes, which the fleet therefore does not create.
+ * - a Service Bus queue name used twice on one broker (each binding creates
+ *   its queue);
+ * - with `complete`, an agent publishing to an SQS or Service Bus queue no
+ *   agent of the broker's site consumes, which the fleet therefore does not create.
  * @param complete whether every agent of the environment was placed; the last
  *   check is skipped otherwise, since the consumer may be one that failed
  */
@@ -100,6 +102,7 @@ export function bindingConflicts(
   const kindOf = (name: string) => brokers.find((broker) => broker.name === name);
   const groups = new Map<string, string>();
   const sqsNames = new Map<string, { agent: string; role: string }>();
+  const serviceBusQueues = new Map<string, string>();
   for (const { site, agent } of deployments) {
     const report = (message: string) => conflicts.push({ agent: agent.name, site, message });
     const topic = agent.topic;
@@ -133,12 +136,22 @@ export function bindingConflicts(
         }
       }
     }
+    if (queue && broker?.kind === 'servicebus') {
+      const key = `${broker.name}\u0000${queue.queue.toLowerCase()}`;
+      const other = serviceBusQueues.get(key);
+      if (other !== undefined && other !== agent.name) {
+        report(
+          `binds Service Bus queue '${queue.queue}' of broker '${broker.name}', which agent '${other}' already consumes: each binding creates a queue of its own (names are case-insensitive); name another queue`,
+        );
+      } else serviceBusQueues.set(key, agent.name);
+    }
   }
   if (!complete) return conflicts;
   for (const { site, agent } of deployments) {
     for (const target of agent.publishes ?? []) {
       const broker = kindOf(target.broker);
-      if (broker?.kind !== 'sqs') continue;
+      if (broker?.kind !== 'sqs' && broker?.kind !== 'servicebus') continue;
+      const [label, article] = broker.kind === 'sqs' ? ['SQS', 'an'] : ['Service Bus', 'a'];
       const home = brokerSite(broker);
       const consumed = deployments.some(
         (other) =>
@@ -150,7 +163,7 @@ export function bindingConflicts(
         conflicts.push({
           agent: agent.name,
           site,
-          message: `publishes to SQS queue '${target.queue}' of broker '${broker.name}', which no agent of site '${home}' consumes: the fleet creates an SQS queue for its consumer only`,
+          message: `publishes to ${label} queue '${target.queue}' of broker '${broker.name}', which no agent of site '${home}' consumes: the fleet creates ${article} ${label} queue for its consumer only`,
         });
       }
     }

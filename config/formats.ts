@@ -20,6 +20,7 @@ export const PATTERNS = {
   amazonMqInstanceType: '^mq\\.[a-z0-9]+\\.[a-z0-9]+$',
   guid: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
   azureVmSize: '^Standard_[A-Za-z0-9_]+$',
+  azureLocation: '^[a-z][a-z0-9]+$',
 } as const;
 
 const PARSERS: Record<string, (text: string) => unknown> = {
@@ -49,6 +50,8 @@ const MESSAGES: Record<string, (value: string) => string> = {
   [PATTERNS.guid]: (value) =>
     `'${value}' must be a lowercase GUID such as 00000000-0000-0000-0000-000000000000`,
   [PATTERNS.azureVmSize]: (value) => `'${value}' is not an Azure VM size such as 'Standard_D4s_v5'`,
+  [PATTERNS.azureLocation]: (value) =>
+    `'${value}' is not an Azure region name such as 'westeurope' (lowercase, no spaces)`,
 };
 
 /** What is wrong with a string that does not match a pattern of the schemas, and what is allowed. */

@@ -210,7 +210,7 @@ const azureSite = objectSchema(
     kind: enumSchema('Kind of site.', ['azure']),
     subscriptionId: stringSchema('The subscription id.', { pattern: PATTERNS.guid }),
     tenantId: stringSchema('The Microsoft Entra tenant id.', { pattern: PATTERNS.guid }),
-    location: stringSchema('Azure region, e.g. westeurope.', { pattern: '^[a-z][a-z0-9]+$' }),
+    location: stringSchema('Azure region, e.g. westeurope.', { pattern: PATTERNS.azureLocation }),
     network: objectSchema(
       'The private network.',
       {

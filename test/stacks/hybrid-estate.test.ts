@@ -140,7 +140,7 @@ describe('prod: every agent lands on every site it names', () => {
   it('scales chimera-data-ingest on its own signal on each site', () => {
     const nebraska = manifests(stack('prod-nebraska-agents')).find(
       (m) => m.kind === 'ScaledObject' && m.metadata.name === 'chimera-data-ingest',
-    );
+    ) as Json;
     expect(nebraska.spec.triggers).toEqual([
       expect.objectContaining({
         type: 'prometheus',
@@ -152,7 +152,7 @@ describe('prod: every agent lands on every site it names', () => {
     ]);
     const edge = resources(stack('prod-denver-edge-agents'), 'kubernetes_deployment_v1').find(
       (deployment) => deployment.metadata.name === 'chimera-data-ingest',
-    );
+    ) as Json;
     expect(edge.spec.replicas).toBe('1');
     expect(manifests(stack('prod-denver-edge-agents'))).not.toContainEqual(
       expect.objectContaining({ kind: 'ScaledObject' }),
@@ -172,7 +172,7 @@ describe('prod: Consul registration', () => {
   ])('registers %s/%s with the tags of its pools', (site, agent, tags) => {
     const service = resources(stack(`prod-${site}-agents`), 'kubernetes_service_v1').find(
       (candidate) => candidate.metadata.name === `${agent}-consul`,
-    );
+    ) as Json;
     expect(service.metadata.annotations).toMatchObject({
       'consul.hashicorp.com/service-sync': 'true',
       'consul.hashicorp.com/service-name': agent,
@@ -231,12 +231,12 @@ describe('prod: credentials through Vault in the datacenter', () => {
   it('lets each agent read only its own paths, as its own service account', () => {
     const policy = resources(platform, 'vault_policy').find((candidate) =>
       candidate.name.includes('inventory-update'),
-    );
+    ) as Json;
     expect(policy.policy).toContain('fleet/data/prod/nebraska/inventory-update/*');
     expect(policy.policy).not.toContain('sensor-ingest');
     const role = resources(platform, 'vault_kubernetes_auth_backend_role').find(
       (candidate) => candidate.role_name === 'inventory-update',
-    );
+    ) as Json;
     expect(role.bound_service_account_names).toEqual(['inventory-update']);
     expect(role.bound_service_account_namespaces).toEqual(['inventory-update']);
   });
@@ -245,7 +245,7 @@ describe('prod: credentials through Vault in the datacenter', () => {
     const authentication = manifests(agents).find(
       (m) =>
         m.kind === 'ClusterTriggerAuthentication' && m.metadata.name === 'rabbitmq-dc-rabbitmq',
-    );
+    ) as Json;
     expect(authentication.spec.secretTargetRef).toBeUndefined();
     expect(authentication.spec.hashiCorpVault).toMatchObject({
       address: 'https://vault.nebraska.example.com:8200',
@@ -259,7 +259,9 @@ describe('prod: credentials through Vault in the datacenter', () => {
         },
       ],
     });
-    const keda = resources(platform, 'helm_release').find((release) => release.name === 'keda');
+    const keda = resources(platform, 'helm_release').find(
+      (release) => release.name === 'keda',
+    ) as Json;
     expect(JSON.parse(keda.values[0]).env).toEqual([
       { name: 'VAULT_CACERT', value: '/etc/vault-ca/ca.crt' },
     ]);
@@ -277,7 +279,7 @@ describe('prod: in-cluster Kafka and database in the datacenter', () => {
 
   it('creates the sensor topic with a partition per replica, replicated 3 times', () => {
     const topics = manifests(agents).filter((m) => m.kind === 'KafkaTopic');
-    const readings = topics.find((topic) => topic.spec.topicName === 'sensor-readings');
+    const readings = topics.find((topic) => topic.spec.topicName === 'sensor-readings') as Json;
     expect(readings.spec).toMatchObject({
       partitions: 12,
       replicas: 3,
@@ -301,7 +303,7 @@ describe('prod: in-cluster Kafka and database in the datacenter', () => {
     });
     const scaled = manifests(agents).find(
       (m) => m.kind === 'ScaledObject' && m.metadata.name === 'sensor-ingest',
-    );
+    ) as Json;
     const [trigger] = scaled.spec.triggers;
     expect(trigger.type).toBe('kafka');
     expect(trigger.metadata.sasl).toBeUndefined();
@@ -320,7 +322,7 @@ describe('prod: in-cluster Kafka and database in the datacenter', () => {
     });
     const policy = resources(agents, 'kubernetes_network_policy_v1').find(
       (candidate) => candidate.metadata.name === 'inventory-update',
-    );
+    ) as Json;
     expect(policy.spec.egress).toContainEqual({
       to: [
         {
@@ -341,7 +343,7 @@ describe('prod: Azure', () => {
   it('scales image-processing on its Service Bus queue through KEDA’s workload identity', () => {
     const scaled = manifests(agents).find(
       (m) => m.kind === 'ScaledObject' && m.metadata.name === 'image-processing',
-    );
+    ) as Json;
     expect(scaled.spec.triggers[0]).toMatchObject({
       type: 'azure-servicebus',
       metadata: { queueName: 'image-processing-tasks', messageCount: '20' },
@@ -349,14 +351,14 @@ describe('prod: Azure', () => {
     });
     const keda = resources(stack('prod-eu-west-platform'), 'helm_release').find(
       (release) => release.name === 'keda',
-    );
+    ) as Json;
     expect(JSON.parse(keda.values[0]).podIdentity.azureWorkload).toMatchObject({ enabled: true });
   });
 
   it('gives each agent its own workload identity and the private endpoints’ network', () => {
     const account = resources(agents, 'kubernetes_service_account_v1').find(
       (candidate) => candidate.metadata.name === 'inventory-update',
-    );
+    ) as Json;
     expect(Object.keys(account.metadata.annotations)).toEqual([
       'azure.workload.identity/client-id',
     ]);
@@ -364,7 +366,7 @@ describe('prod: Azure', () => {
     expect(pod.metadata.labels).toMatchObject({ 'azure.workload.identity/use': 'true' });
     const policy = resources(agents, 'kubernetes_network_policy_v1').find(
       (candidate) => candidate.metadata.name === 'inventory-update',
-    );
+    ) as Json;
     expect(policy.spec.egress).toContainEqual({
       to: [{ ip_block: { cidr: '10.70.0.0/16' } }],
       ports: [
