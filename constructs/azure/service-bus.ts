@@ -3,7 +3,13 @@ import { ServicebusNamespace } from '@cdktf/provider-azurerm/lib/servicebus-name
 import { ServicebusQueue } from '@cdktf/provider-azurerm/lib/servicebus-queue';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { Duration, Problem, QueueBinding, ValidationError } from '../model';
+import {
+  Duration,
+  Problem,
+  QueueBinding,
+  SERVICE_BUS_LOCK_MARGIN,
+  ValidationError,
+} from '../model';
 import { AzureGrantee } from './agent-identity';
 import { AZURE_MANAGED_BY_TAG } from './provider';
 
@@ -14,7 +20,7 @@ export const DEFAULT_MAX_DELIVERY_COUNT = 5;
 export const DEFAULT_PROCESSING_TIME = Duration.seconds(30);
 
 /** Added to the processing time to make the lock duration, when the props do not say. */
-export const DEFAULT_LOCK_MARGIN = Duration.seconds(30);
+export const DEFAULT_LOCK_MARGIN = SERVICE_BUS_LOCK_MARGIN;
 
 /** How long a queue keeps a message before it expires into the dead-letter queue, by default. */
 export const DEFAULT_MESSAGE_TTL = Duration.days(14);

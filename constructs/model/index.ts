@@ -12,7 +12,7 @@ export * from './topic-binding';
 export * from './units';
 export * from './validate';
 export * from './checks';
-export { sqsDeadLetterQueue } from './validate-bindings';
+export { SERVICE_BUS_LOCK_MARGIN, sqsDeadLetterQueue } from './validate-bindings';
 export * from './cloud-bindings';
 export * from './environment';
 export * from './aws-site';

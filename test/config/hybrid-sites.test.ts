@@ -137,6 +137,16 @@ describe('Azure and datacenter sites in an environment file', () => {
     ]);
   });
 
+  it('keeps a Service Bus consumer within the longest message lock', () => {
+    const slow = HYBRID.replace(
+      '      weu: {}\n',
+      '      weu:\n        queue: { consumer: { maxProcessingTime: 5m } }\n',
+    );
+    expect(problemLines(load(slow))).toEqual([
+      'environments/hybrid.yaml:27:30 agents.worker.sites.weu.queue.consumer.maxProcessingTime: (5m) must be at most 4m30s on Service Bus: the message lock, at most 5m, is the processing time plus 30s',
+    ]);
+  });
+
   it('refuses two agents on one Service Bus queue', () => {
     const twice = HYBRID.replace(
       '  ingest:\n    sites:\n      dc1: {}\n',
