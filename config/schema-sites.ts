@@ -122,8 +122,13 @@ const kubernetesSite = objectSchema(
         kvMount: stringSchema("KV version 2 mount of the fleet's credentials. Default 'fleet'.", {
           minLength: 1,
         }),
+        cidrs: listSchema(
+          "Networks the Vault server answers on: the only egress agents' Vault sidecars get for it.",
+          stringSchema('IPv4 CIDR.', { pattern: PATTERNS.cidr }),
+          1,
+        ),
       },
-      ['address', 'caCertificate', 'kubernetesHost'],
+      ['address', 'caCertificate', 'kubernetesHost', 'cidrs'],
     ),
   },
   ['kind', 'kubeconfig', 'nodePools'],

@@ -45,6 +45,7 @@ function siteVault(
     authMount: kubernetesAuthMount(`${environment}-${site}`),
     kvMount: spec.kvMount ?? 'fleet',
     secretName: (agent, secret) => agentSecretName(environment, site, agent, secret),
+    server: { cidrs: spec.cidrs, port: Number(new URL(spec.address).port || 443) },
   };
 }
 

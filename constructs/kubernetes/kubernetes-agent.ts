@@ -26,6 +26,9 @@ import { clusterTriggerAuthentications, scaledJob, scaledObject, TriggerContext 
 import { AgentNetworkPolicy } from './network-policy';
 import { manifestPodSpec } from './pod-manifest';
 import { PodPlan, planPod, selectorLabels, VaultCredentials } from './pod-plan';
+
+/** The annotation that has Vault's Agent Injector add its sidecar to a pod. */
+const VAULT_INJECT_ANNOTATION = 'vault.hashicorp.com/agent-inject';
 import { providerPodSpec } from './pod-spec';
 
 /** Props of {@link KubernetesAgent}. */
@@ -114,7 +117,11 @@ export class KubernetesAgent extends Construct {
       brokers: rabbitMq.filter((candidate) => resolved.brokers.includes(candidate.name)),
       metricsPort: resolved.metricsPort?.name,
       monitoringNamespace: site.monitoring?.namespace ?? DEFAULT_MONITORING_NAMESPACE,
-      egress: [...(cloud?.privateEgress ?? []), ...(agent.isolation?.egress ?? [])],
+      egress: [
+        ...(cloud?.privateEgress ?? []),
+        ...(plan.annotations[VAULT_INJECT_ANNOTATION] === 'true' ? vaultEgress(props.vault) : []),
+        ...(agent.isolation?.egress ?? []),
+      ],
       kafka: resolved.topic && cloud?.kafka,
       database: agent.state && cloud?.database,
       cloudApis: cloud?.cloud !== undefined,
@@ -232,6 +239,11 @@ export class KubernetesAgent extends Construct {
       },
     });
   }
+}
+
+/** Egress of a pod's Vault sidecar: the Vault server's networks on its port. */
+function vaultEgress(vault?: VaultCredentials): { cidr: string; ports: number[] }[] {
+  return (vault?.server.cidrs ?? []).map((cidr) => ({ cidr, ports: [vault!.server.port] }));
 }
 
 /**

@@ -273,6 +273,8 @@ export interface VaultCredentials {
   readonly kvMount: string;
   /** Name of one of an agent's secrets under the mount. */
   readonly secretName: (agent: string, secret: string) => string;
+  /** Where the Vault server answers, for the egress of the pods' Vault sidecar. */
+  readonly server: { readonly cidrs: readonly string[]; readonly port: number };
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   kafkaNamespace,
   KubernetesSiteSpec,
   ResolvedAgent,
+  STRIMZI_OPERATOR_NAMESPACE,
   tolerationsFor,
   VAULT_INJECTOR_NAMESPACE,
 } from '../model';
@@ -86,7 +87,7 @@ export class SiteServices extends Construct {
     ].map((name) => props.namespace(name, 'platform'));
     if (kafkaNamespaces.length > 0) {
       new StrimziOperatorRelease(this, 'StrimziOperator', {
-        namespace: props.namespace('strimzi', 'platform'),
+        namespace: props.namespace(STRIMZI_OPERATOR_NAMESPACE, 'platform'),
         watchNamespaces: kafkaNamespaces,
         ...placement,
       });

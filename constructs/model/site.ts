@@ -102,6 +102,8 @@ export interface VaultSpec {
   readonly kubernetesCaCertificate?: string;
   /** KV version 2 mount holding the fleet's credentials. @default 'fleet' */
   readonly kvMount?: string;
+  /** Networks the Vault server answers on: the only egress its clients get for it. */
+  readonly cidrs: readonly string[];
 }
 
 /** Namespace of a site's in-cluster database. */
@@ -113,6 +115,9 @@ export function databaseNamespace(database: InClusterDatabaseSpec): string {
 export function consulNamespace(consul: ConsulSpec): string {
   return consul.namespace ?? 'consul';
 }
+
+/** Namespace of the Strimzi operator on sites with an in-cluster Kafka. */
+export const STRIMZI_OPERATOR_NAMESPACE = 'strimzi';
 
 /** Namespace of Vault's Agent Injector on sites with a Vault. */
 export const VAULT_INJECTOR_NAMESPACE = 'vault';

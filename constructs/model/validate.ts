@@ -20,6 +20,7 @@ import {
   DEVICE_PLUGIN_NAMESPACE,
   KAFKA_TOPICS_NAMESPACE,
   KubernetesSiteSpec,
+  STRIMZI_OPERATOR_NAMESPACE,
   VAULT_INJECTOR_NAMESPACE,
 } from './site';
 import { Duration, Size } from './units';
@@ -416,6 +417,7 @@ export function platformNamespaces(
       ? [KAFKA_TOPICS_NAMESPACE]
       : []),
     ...inClusterKafkaOn(brokers, site.name).map(kafkaNamespace),
+    ...(inClusterKafkaOn(brokers, site.name).length > 0 ? [STRIMZI_OPERATOR_NAMESPACE] : []),
     ...(site.database ? [databaseNamespace(site.database)] : []),
     ...(site.consul ? [consulNamespace(site.consul)] : []),
     ...(site.vault ? [VAULT_INJECTOR_NAMESPACE] : []),
@@ -580,6 +582,10 @@ export function validateSiteServices(site: KubernetesSiteSpec): Problem[] {
   if (database) {
     validateReplicasWithReason(database.replicas, database.reason, ['database'], add, 9);
   }
+  (site.vault?.cidrs ?? []).forEach((cidr, index) => {
+    if (!CIDR.test(cidr))
+      add(['vault', 'cidrs', index], `'${cidr}' must be an IPv4 CIDR such as 10.0.0.0/16`);
+  });
   const servers = site.consul?.replicas;
   if (servers !== undefined && servers % 2 === 0) {
     add(['consul', 'replicas'], `(${servers}) must be odd: Raft needs a majority of servers`);

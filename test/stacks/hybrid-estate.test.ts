@@ -210,6 +210,13 @@ describe('prod: credentials through Vault in the datacenter', () => {
       'vault.hashicorp.com/agent-inject-secret-dc-rabbitmq-password': path,
     });
     expect(pod.spec.automount_service_account_token).toBe(true);
+    const policy = resources(agents, 'kubernetes_network_policy_v1').find(
+      (candidate) => candidate.metadata.name === 'inventory-update',
+    ) as Json;
+    expect(policy.spec.egress).toContainEqual({
+      to: [{ ip_block: { cidr: '10.20.8.0/24' } }],
+      ports: [{ port: '8200', protocol: 'TCP' }],
+    });
     expect(pod.spec.volume.map((volume: Json) => volume.name)).not.toContain('broker-dc-rabbitmq');
   });
 
