@@ -1,7 +1,7 @@
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { Problem } from '../model';
+import { parseCidr, Problem } from '../model';
 
 /** Who may open connections to a broker's client port: CIDRs, security groups or both. */
 export interface ClientSources {
@@ -97,16 +97,6 @@ export function validateAccountAndRegion(accountId: string, region: string): Pro
     });
   }
   return problems;
-}
-
-/** An IPv4 CIDR as its address (a 32-bit number) and prefix length, or undefined. */
-export function parseCidr(cidr: string): { address: number; prefix: number } | undefined {
-  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
-  if (!match) return undefined;
-  const octets = match.slice(1, 5).map(Number);
-  const prefix = Number(match[5]);
-  if (octets.some((octet) => octet > 255) || prefix > 32) return undefined;
-  return { address: octets.reduce((sum, octet) => sum * 256 + octet, 0), prefix };
 }
 
 /** The prefix length of an IPv4 CIDR, or undefined when it is not one. */

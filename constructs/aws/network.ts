@@ -8,8 +8,7 @@ import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-assoc
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { Construct } from 'constructs';
-import { Problem, ValidationError } from '../model';
-import { parseCidr } from './client-access';
+import { formatAddress, networkCidrProblems, parseCidr, Problem, ValidationError } from '../model';
 
 /** Smallest and largest VPC prefix lengths {@link PrivateNetwork} accepts. */
 export const VPC_PREFIX_RANGE = { min: 16, max: 20 } as const;
@@ -180,23 +179,7 @@ export function planSubnets(cidr: string, availabilityZones: readonly string[]):
 
 function validateNetwork(props: PrivateNetworkProps): Problem[] {
   const problems: Problem[] = [];
-  const parsed = parseCidr(props.cidr);
-  if (!parsed) {
-    problems.push({
-      path: ['cidr'],
-      message: `'${props.cidr}' is not an IPv4 CIDR: use a network address with a prefix length, e.g. '10.40.0.0/16'`,
-    });
-  } else if (parsed.prefix < VPC_PREFIX_RANGE.min || parsed.prefix > VPC_PREFIX_RANGE.max) {
-    problems.push({
-      path: ['cidr'],
-      message: `prefix length /${parsed.prefix} of '${props.cidr}' is not allowed: use /${VPC_PREFIX_RANGE.min} to /${VPC_PREFIX_RANGE.max}`,
-    });
-  } else if (parsed.address % 2 ** (32 - parsed.prefix) !== 0) {
-    problems.push({
-      path: ['cidr'],
-      message: `'${props.cidr}' has host bits set: the network address is '${formatAddress(parsed.address - (parsed.address % 2 ** (32 - parsed.prefix)))}/${parsed.prefix}'`,
-    });
-  }
+  problems.push(...networkCidrProblems(props.cidr, VPC_PREFIX_RANGE, '10.40.0.0/16'));
   const zones = props.availabilityZones;
   if (zones.length < AZ_COUNT_RANGE.min || zones.length > AZ_COUNT_RANGE.max) {
     problems.push({
@@ -224,8 +207,4 @@ function validateNetwork(props: PrivateNetworkProps): Problem[] {
     });
   }
   return problems;
-}
-
-function formatAddress(address: number): string {
-  return [24, 16, 8, 0].map((shift) => Math.floor(address / 2 ** shift) % 256).join('.');
 }

@@ -3,8 +3,8 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { POOL_LABEL, Problem, Size, ValidationError } from '../model';
-import { DEFAULT_AZURE_ZONES, formatAddress, parseCidr } from './network';
+import { formatAddress, parseCidr, POOL_LABEL, Problem, Size, ValidationError } from '../model';
+import { DEFAULT_AZURE_ZONES } from './network';
 import { AZURE_MANAGED_BY_TAG } from './provider';
 
 /** Name of the system node pool. */

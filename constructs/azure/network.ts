@@ -8,7 +8,7 @@ import { SubnetNatGatewayAssociation } from '@cdktf/provider-azurerm/lib/subnet-
 import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { Construct } from 'constructs';
-import { Problem, ValidationError } from '../model';
+import { formatAddress, networkCidrProblems, parseCidr, Problem, ValidationError } from '../model';
 import { AZURE_MANAGED_BY_TAG } from './provider';
 
 /** Smallest and largest VNet prefix lengths {@link PrivateVirtualNetwork} accepts. */
@@ -218,24 +218,7 @@ function validateNetwork(props: PrivateVirtualNetworkProps): Problem[] {
       message: `'${props.name}' is not allowed: 1 to 60 letters, digits, '-' or '_', starting with a letter or digit`,
     });
   }
-  const parsed = parseCidr(props.cidr);
-  if (!parsed) {
-    problems.push({
-      path: ['cidr'],
-      message: `'${props.cidr}' is not an IPv4 CIDR: use a network address with a prefix length, e.g. '10.50.0.0/16'`,
-    });
-  } else if (parsed.prefix < VNET_PREFIX_RANGE.min || parsed.prefix > VNET_PREFIX_RANGE.max) {
-    problems.push({
-      path: ['cidr'],
-      message: `prefix length /${parsed.prefix} of '${props.cidr}' is not allowed: use /${VNET_PREFIX_RANGE.min} to /${VNET_PREFIX_RANGE.max}`,
-    });
-  } else if (parsed.address % 2 ** (32 - parsed.prefix) !== 0) {
-    const network = parsed.address - (parsed.address % 2 ** (32 - parsed.prefix));
-    problems.push({
-      path: ['cidr'],
-      message: `'${props.cidr}' has host bits set: the network address is '${formatAddress(network)}/${parsed.prefix}'`,
-    });
-  }
+  problems.push(...networkCidrProblems(props.cidr, VNET_PREFIX_RANGE, '10.50.0.0/16'));
   const zones = props.zones ?? DEFAULT_AZURE_ZONES;
   zones.forEach((zone, i) => {
     if (!/^[1-3]$/.test(zone)) {
@@ -248,19 +231,4 @@ function validateNetwork(props: PrivateVirtualNetworkProps): Problem[] {
     }
   });
   return problems;
-}
-
-/** An IPv4 CIDR as its address (a 32-bit number) and prefix length, or undefined. */
-export function parseCidr(cidr: string): { address: number; prefix: number } | undefined {
-  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
-  if (!match) return undefined;
-  const octets = match.slice(1, 5).map(Number);
-  const prefix = Number(match[5]);
-  if (octets.some((octet) => octet > 255) || prefix > 32) return undefined;
-  return { address: octets.reduce((sum, octet) => sum * 256 + octet, 0), prefix };
-}
-
-/** A 32-bit number as a dotted IPv4 address. */
-export function formatAddress(address: number): string {
-  return [24, 16, 8, 0].map((shift) => Math.floor(address / 2 ** shift) % 256).join('.');
 }

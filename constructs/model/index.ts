@@ -17,3 +17,4 @@ export * from './cloud-bindings';
 export * from './environment';
 export * from './aws-site';
 export * from './azure-site';
+export * from './cidr';
