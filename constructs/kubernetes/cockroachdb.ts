@@ -4,6 +4,7 @@ import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v
 import { ITerraformDependable, Token } from 'cdktf';
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
+import { DNS_EGRESS } from './network-policy';
 import { POOL_LABEL, Taint } from '../model/placement';
 import { Problem, ValidationError } from '../model/problems';
 import { Cpu, Duration, Size } from '../model/units';
@@ -325,20 +326,7 @@ export class CockroachDbRelease extends Construct {
         policyTypes: ['Ingress', 'Egress'],
         ingress: [],
         egress: [
-          {
-            to: [
-              {
-                namespaceSelector: {
-                  matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' },
-                },
-                podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-              },
-            ],
-            ports: [
-              { port: '53', protocol: 'UDP' },
-              { port: '53', protocol: 'TCP' },
-            ],
-          },
+          DNS_EGRESS,
           {
             to: [{ podSelector: { matchLabels: { ...this.podLabels } } }],
             ports: [{ port: String(SQL_PORT), protocol: 'TCP' }],

@@ -5,6 +5,7 @@ import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account
 import { ITerraformDependable, Token } from 'cdktf';
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
+import { DNS_EGRESS } from './network-policy';
 import { checkRange, Duration, KafkaTopicSpec, Problem, ValidationError } from '../model';
 import { IMAGES } from './charts';
 import { NON_PUBLIC_IPV4 } from './network-policy';
@@ -182,20 +183,7 @@ export class KafkaTopics extends Construct {
         policyTypes: ['Ingress', 'Egress'],
         ingress: [],
         egress: [
-          {
-            to: [
-              {
-                namespaceSelector: {
-                  matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' },
-                },
-                podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-              },
-            ],
-            ports: [
-              { port: '53', protocol: 'UDP' },
-              { port: '53', protocol: 'TCP' },
-            ],
-          },
+          DNS_EGRESS,
           {
             to: [{ ipBlock: { cidr: props.brokerCidr } }],
             ports: [{ port: String(props.port), protocol: 'TCP' }],

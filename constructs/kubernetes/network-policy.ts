@@ -28,6 +28,20 @@ export const NON_PUBLIC_IPV4: readonly string[] = [
   '127.0.0.0/8',
 ];
 
+/** Egress to the cluster's DNS (kube-dns in `kube-system`), which every pod needs. */
+export const DNS_EGRESS: NetworkPolicyV1SpecEgress = {
+  to: [
+    {
+      namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: 'kube-system' } },
+      podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+    },
+  ],
+  ports: [
+    { port: '53', protocol: 'UDP' },
+    { port: '53', protocol: 'TCP' },
+  ],
+};
+
 /** Props of {@link AgentNetworkPolicy}. */
 export interface AgentNetworkPolicyProps {
   readonly name: string;
@@ -80,20 +94,7 @@ export class AgentNetworkPolicy extends Construct {
           },
         ]
       : [];
-    const egress: NetworkPolicyV1SpecEgress[] = [
-      {
-        to: [
-          {
-            namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: 'kube-system' } },
-            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-          },
-        ],
-        ports: [
-          { port: '53', protocol: 'UDP' },
-          { port: '53', protocol: 'TCP' },
-        ],
-      },
-    ];
+    const egress: NetworkPolicyV1SpecEgress[] = [DNS_EGRESS];
     egress.push(...(props.brokers ?? []).map(brokerEgress));
     const kafka = props.kafka;
     if (kafka?.inCluster) {

@@ -5,6 +5,7 @@ import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { StatefulSetV1 } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
+import { DNS_EGRESS } from './network-policy';
 import {
   brokerEndpoint,
   brokerPoolMatch,
@@ -385,21 +386,7 @@ export class RabbitMqCluster extends Construct {
           // Peers: Erlang distribution, epmd and the CLI tools.
           { from: [{ podSelector: { matchLabels: labels } }] },
         ],
-        egress: [
-          {
-            to: [
-              {
-                namespaceSelector: { matchLabels: byName('kube-system') },
-                podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-              },
-            ],
-            ports: [
-              { port: '53', protocol: 'UDP' },
-              { port: '53', protocol: 'TCP' },
-            ],
-          },
-          { to: [{ podSelector: { matchLabels: labels } }] },
-        ],
+        egress: [DNS_EGRESS, { to: [{ podSelector: { matchLabels: labels } }] }],
       },
     });
   }
