@@ -12,6 +12,7 @@ import {
   Size,
   Taint,
   ValidationError,
+  nodePoolProblems,
 } from '../model';
 import { IEksCluster } from './eks-cluster';
 import { EC2_TRUST_POLICY } from './iam-statement';
@@ -247,29 +248,6 @@ function validatePool(pool: ManagedNodePoolSpec): Problem[] {
       message: `${disk.toKubernetes()} is not allowed: use a whole number of GiB, at least ${MIN_DISK_GIB}Gi`,
     });
   }
-  if (pool.gpu && (!Number.isInteger(pool.gpu.count) || pool.gpu.count < 1)) {
-    problems.push({
-      path: ['gpu', 'count'],
-      message: `${pool.gpu.count} must be a whole number >= 1`,
-    });
-  }
-  const declared = pool.labels?.[POOL_LABEL];
-  if (declared !== undefined && declared !== pool.name) {
-    problems.push({
-      path: ['labels', POOL_LABEL],
-      message: `'${declared}' differs from the pool name '${pool.name}': leave the label out, it is set from the name`,
-    });
-  }
-  const seen = new Set<string>();
-  (pool.taints ?? []).forEach((taint, i) => {
-    // The autoscaler's node template holds one taint per key.
-    if (seen.has(taint.key)) {
-      problems.push({
-        path: ['taints', i, 'key'],
-        message: `'${taint.key}' is tainted twice: one taint per key`,
-      });
-    }
-    seen.add(taint.key);
-  });
+  problems.push(...nodePoolProblems(pool));
   return problems;
 }

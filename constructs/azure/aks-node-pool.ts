@@ -8,6 +8,7 @@ import {
   Size,
   Taint,
   ValidationError,
+  nodePoolProblems,
 } from '../model';
 import { IAksCluster, validateOsDisk } from './aks-cluster';
 import { DEFAULT_AZURE_ZONES } from './network';
@@ -168,34 +169,14 @@ function validatePool(pool: AksNodePoolSpec): Problem[] {
     }
   });
   problems.push(...validateOsDisk(pool.diskSize ?? DEFAULT_OS_DISK_SIZE));
-  if (pool.gpu && (!Number.isInteger(pool.gpu.count) || pool.gpu.count < 1)) {
-    problems.push({
-      path: ['gpu', 'count'],
-      message: `${pool.gpu.count} must be a whole number >= 1`,
-    });
-  }
+  problems.push(...nodePoolProblems(pool));
   for (const key of Object.keys(pool.labels ?? {})) {
-    if (key === POOL_LABEL && pool.labels![key] !== pool.name) {
-      problems.push({
-        path: ['labels', POOL_LABEL],
-        message: `'${pool.labels![key]}' differs from the pool name '${pool.name}': leave the label out, it is set from the name`,
-      });
-    } else if (key.startsWith(AKS_LABEL_PREFIX)) {
+    if (key.startsWith(AKS_LABEL_PREFIX)) {
       problems.push({
         path: ['labels', key],
         message: `'${key}' is not allowed: AKS keeps labels under '${AKS_LABEL_PREFIX}' for itself`,
       });
     }
   }
-  const seen = new Set<string>();
-  (pool.taints ?? []).forEach((taint, i) => {
-    if (seen.has(taint.key)) {
-      problems.push({
-        path: ['taints', i, 'key'],
-        message: `'${taint.key}' is tainted twice: one taint per key`,
-      });
-    }
-    seen.add(taint.key);
-  });
   return problems;
 }

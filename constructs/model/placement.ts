@@ -1,3 +1,4 @@
+import { Problem } from './problems';
 import { Cpu, Size } from './units';
 
 /** CPU architecture of a node. */
@@ -167,6 +168,39 @@ function capacityRefusals(requests: ReplicaRequests, pool: NodePoolSpec): string
     );
   }
   return reasons;
+}
+
+/**
+ * Problems of a pool declaration shared by every cloud that builds pools: a
+ * whole number of GPUs, the pool label left to the fleet, one taint per key
+ * (a cluster autoscaler's node template holds one taint per key).
+ */
+export function nodePoolProblems(pool: NodePoolSpec): Problem[] {
+  const problems: Problem[] = [];
+  if (pool.gpu && (!Number.isInteger(pool.gpu.count) || pool.gpu.count < 1)) {
+    problems.push({
+      path: ['gpu', 'count'],
+      message: `${pool.gpu.count} must be a whole number >= 1`,
+    });
+  }
+  const declared = pool.labels?.[POOL_LABEL];
+  if (declared !== undefined && declared !== pool.name) {
+    problems.push({
+      path: ['labels', POOL_LABEL],
+      message: `'${declared}' differs from the pool name '${pool.name}': leave the label out, it is set from the name`,
+    });
+  }
+  const seen = new Set<string>();
+  (pool.taints ?? []).forEach((taint, i) => {
+    if (seen.has(taint.key)) {
+      problems.push({
+        path: ['taints', i, 'key'],
+        message: `'${taint.key}' is tainted twice: one taint per key`,
+      });
+    }
+    seen.add(taint.key);
+  });
+  return problems;
 }
 
 /** The taints an agent must tolerate to run on every pool it matched, deduplicated. */

@@ -194,8 +194,8 @@ describe('validation', () => {
           "'diskSize': 16Gi is not allowed: use a whole number of GiB from 30Gi to 2048Gi",
           "'gpu.count': 0 must be a whole number >= 1",
           "'labels.agent-fleet.dev/pool': 'other' differs from the pool name 'general'",
-          "'labels.kubernetes.azure.com/mode': 'kubernetes.azure.com/mode' is not allowed",
           "'taints\\[1\\].key': 'a' is tainted twice",
+          "'labels.kubernetes.azure.com/mode': 'kubernetes.azure.com/mode' is not allowed",
         ].join('[\\s\\S]*'),
       ),
     );
