@@ -120,6 +120,13 @@ export interface CockroachDbReleaseProps {
   /** The agents' databases and users. @default - none */
   readonly databases?: readonly CockroachDbDatabaseSpec[];
   /**
+   * Whether each agent's credentials are written as a Secret in its namespace.
+   * Turn it off where they go elsewhere (Vault), written with
+   * {@link CockroachDbRelease.credentialsOf}.
+   * @default true
+   */
+  readonly agentSecrets?: boolean;
+  /**
    * Namespace of Prometheus, the only one admitted to the HTTP port (metrics
    * and the admin UI).
    * @default - any namespace may reach the HTTP port
@@ -181,6 +188,10 @@ export class CockroachDbRelease extends Construct {
   /** The root client certificate's Secret, in the database's namespace. */
   readonly rootClientSecret: string;
   private readonly connections = new Map<string, CockroachDbConnection>();
+  private readonly credentials = new Map<
+    string,
+    { username: string; password: string; revision: number }
+  >();
 
   constructor(scope: Construct, id: string, props: CockroachDbReleaseProps) {
     super(scope, id);
@@ -243,13 +254,17 @@ export class CockroachDbRelease extends Construct {
         revision,
         data,
       });
-      const agentSecret = new WriteOnlySecret(this, `AgentSecret-${agent}`, {
-        name: `${agent}-${name}`,
-        namespace: spec.namespace,
-        labels,
-        revision,
-        data,
-      });
+      const agentSecret =
+        (props.agentSecrets ?? true)
+          ? new WriteOnlySecret(this, `AgentSecret-${agent}`, {
+              name: `${agent}-${name}`,
+              namespace: spec.namespace,
+              labels,
+              revision,
+              data,
+            })
+          : undefined;
+      this.credentials.set(agent, { username: user, password: password.value, revision });
       this.provisioningJob(agent, {
         namespace,
         clientLabel,
@@ -257,7 +272,11 @@ export class CockroachDbRelease extends Construct {
         user,
         revision,
         credentialsSecret: provisioning.name,
-        dependsOn: [this.release, provisioning.resource, agentSecret.resource],
+        dependsOn: [
+          this.release,
+          provisioning.resource,
+          ...(agentSecret ? [agentSecret.resource] : []),
+        ],
       });
       this.connections.set(agent, {
         host: this.host,
@@ -271,6 +290,16 @@ export class CockroachDbRelease extends Construct {
         sslMode: 'require',
       });
     }
+  }
+
+  /**
+   * An agent's SQL user and password, for write-only arguments of this stack
+   * only (the password is an ephemeral value), and the revision that rewrites them.
+   */
+  credentialsOf(agent: string): { username: string; password: string; revision: number } {
+    const credentials = this.credentials.get(agent);
+    if (!credentials) throw new Error(`${this.node.path}: agent '${agent}' has no database here`);
+    return credentials;
   }
 
   /** How an agent listed in `databases` connects; throws for any other agent. */

@@ -108,6 +108,9 @@ export interface PodPlan {
 /** Where broker credentials are mounted: `<dir>/<broker>/username` and `/password`. */
 export const CREDENTIALS_DIR = '/var/run/secrets/agent-fleet/brokers';
 
+/** Name, under an agent's Vault folder, of its database credentials. */
+export const VAULT_DATABASE_SECRET = 'database';
+
 /** Where the database credentials are mounted: `<dir>/username` and `/password`. */
 export const DATABASE_CREDENTIALS_DIR = '/var/run/secrets/agent-fleet/database';
 
@@ -162,7 +165,7 @@ export function planPod(
   const database = agent.spec.state ? cloud?.database : undefined;
   const credentials = [
     ...brokerCredentials,
-    ...(database
+    ...(database && !vault
       ? [
           {
             volume: 'database',
@@ -172,6 +175,18 @@ export function planPod(
         ]
       : []),
   ];
+  const vaultFiles: VaultCredentialFiles[] = vault
+    ? [
+        ...inClusterBrokers.map((broker) => ({
+          prefix: broker,
+          secret: `rabbitmq-${broker}`,
+          dir: `${CREDENTIALS_DIR}/${broker}`,
+        })),
+        ...(database
+          ? [{ prefix: 'database', secret: VAULT_DATABASE_SECRET, dir: DATABASE_CREDENTIALS_DIR }]
+          : []),
+      ]
+    : [];
   const { spec, resources } = agent;
   const match = matchPools(spec.placement, resources.gpu, site.nodePools, 'agent', {
     cpu: resources.requests.cpu,
@@ -216,15 +231,14 @@ export function planPod(
             'karpenter.sh/do-not-disrupt': 'true',
             'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false',
           }),
-      ...(vault && inClusterBrokers.length > 0
-        ? vaultBrokerAnnotations(agent.spec.name, inClusterBrokers, vault, !longRunning)
+      ...(vault && vaultFiles.length > 0
+        ? vaultCredentialAnnotations(agent.spec.name, vaultFiles, vault, !longRunning)
         : {}),
     },
     settings: {
       serviceAccountName: spec.name,
       // Vault's agent logs in with the pod's service account token.
-      automountServiceAccountToken:
-        agent.serviceAccountToken || (vault !== undefined && inClusterBrokers.length > 0),
+      automountServiceAccountToken: agent.serviceAccountToken || vaultFiles.length > 0,
       priorityClassName,
       terminationGracePeriodSeconds: agent.gracePeriod.toSecondsCeil(),
       restartPolicy: longRunning ? 'Always' : 'Never',
@@ -277,27 +291,36 @@ export interface VaultCredentials {
   readonly server: { readonly cidrs: readonly string[]; readonly port: number };
 }
 
+/** One of an agent's Vault secrets, written as `username` and `password` files in `dir`. */
+interface VaultCredentialFiles {
+  /** Prefix of the injector's secret names, e.g. the broker's name. */
+  readonly prefix: string;
+  /** Name of the secret under the agent's Vault folder. */
+  readonly secret: string;
+  readonly dir: string;
+}
+
 /**
- * Vault Agent Injector annotations that write each broker's `username` and
- * `password` to the same files a Secret volume would,
- * `<CREDENTIALS_DIR>/<broker>/username` and `/password`, so an agent reads its
- * credentials the same way on every site.
+ * Vault Agent Injector annotations that write each credential's `username`
+ * and `password` to the same files a Secret volume would (e.g.
+ * `<CREDENTIALS_DIR>/<broker>/username`), so an agent reads its credentials
+ * the same way on every site.
  * @see https://developer.hashicorp.com/vault/docs/platform/k8s/injector/annotations
  */
-function vaultBrokerAnnotations(
+function vaultCredentialAnnotations(
   agent: string,
-  brokers: readonly string[],
+  credentials: readonly VaultCredentialFiles[],
   vault: VaultCredentials,
   runToCompletion: boolean,
 ): Record<string, string> {
-  const secrets = brokers.flatMap((broker) => {
-    const path = kvDataPath(vault.kvMount, vault.secretName(agent, `rabbitmq-${broker}`));
+  const secrets = credentials.flatMap(({ prefix, secret, dir }) => {
+    const path = kvDataPath(vault.kvMount, vault.secretName(agent, secret));
     return (['username', 'password'] as const).map((key) => ({
-      name: `${broker}-${key}`,
+      name: `${prefix}-${key}`,
       path,
       template: vaultKeyTemplate(path, key),
       file: key,
-      dir: `${CREDENTIALS_DIR}/${broker}`,
+      dir,
     }));
   });
   const annotations = vaultAgentAnnotations({

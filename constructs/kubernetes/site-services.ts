@@ -14,16 +14,20 @@ import {
   STRIMZI_OPERATOR_NAMESPACE,
   tolerationsFor,
   VAULT_INJECTOR_NAMESPACE,
+  VaultSpec,
 } from '../model';
 import { CockroachDbRelease, cockroachDbHost } from './cockroachdb';
 import { ConsulRelease } from './consul';
 import { PodSecurityLevel } from './namespace';
+import { VAULT_DATABASE_SECRET } from './pod-plan';
 import { StrimziOperatorRelease } from './strimzi-operator';
 import {
+  agentSecretName,
   fleetVaultProvider,
   VaultAuthDelegation,
   VaultFleetAccess,
   VaultInjectorRelease,
+  VaultSecret,
 } from './vault';
 
 /** Creates a namespace of the platform stack and returns its name (a reference). */
@@ -93,6 +97,7 @@ export class SiteServices extends Construct {
       });
     }
 
+    this.vault = site.vault && this.vaultAccess(props, site.vault);
     const databases = new Map<string, AgentDatabase>();
     if (site.database) {
       const stateful = agents.filter((agent) => agent.spec.state);
@@ -106,14 +111,26 @@ export class SiteServices extends Construct {
         memory: site.database.resources?.memory,
         ...placement,
         monitoringNamespace: props.monitoringNamespace,
+        // On a Vault site the credentials go to Vault instead, below.
+        agentSecrets: !site.vault,
         databases: stateful.map((agent) => ({
           agent: agent.spec.name,
           namespace: props.agentNamespaces.get(agent.namespace) as string,
         })),
       });
       for (const agent of stateful) {
-        const connection = release.connectionOf(agent.spec.name);
-        databases.set(agent.spec.name, {
+        const name = agent.spec.name;
+        if (this.vault) {
+          const { username, password, revision } = release.credentialsOf(name);
+          new VaultSecret(this, `DatabaseCredentials-${name}`, {
+            kvMount: this.vault.kvMount,
+            name: agentSecretName(props.environment, site.name, name, VAULT_DATABASE_SECRET),
+            revision,
+            data: { username, password },
+          });
+        }
+        const connection = release.connectionOf(name);
+        databases.set(name, {
           host: cockroachDbHost(release.name, databaseNamespace(site.database)),
           port: connection.port,
           database: connection.database,
@@ -133,60 +150,61 @@ export class SiteServices extends Construct {
         syncNamespaces: [...props.agentNamespaces.keys()],
       });
     }
+  }
 
-    if (site.vault) {
-      const vault = site.vault;
-      fleetVaultProvider(this, { address: vault.address });
-      const injectorNamespace = props.namespace(VAULT_INJECTOR_NAMESPACE, 'platform');
-      const caMaps = [injectorNamespace, props.kedaNamespace].map(
-        (namespace, index) =>
-          new ConfigMapV1(this, index === 0 ? 'VaultCa' : 'KedaVaultCa', {
-            metadata: { name: VAULT_CA_CONFIG_MAP, namespace },
-            data: { [VAULT_CA_KEY]: vault.caCertificate },
-          }),
-      );
-      new VaultInjectorRelease(this, 'VaultInjector', {
-        namespace: injectorNamespace,
-        externalVaultAddr: vault.address,
-        clusterId: `${props.environment}-${site.name}`,
-        vaultCaConfigMap: VAULT_CA_CONFIG_MAP,
-        vaultCaKey: VAULT_CA_KEY,
-        dependsOn: [caMaps[0]],
-      });
-      const identities = agents.map((agent) => ({
-        name: agent.spec.name,
-        namespace: agent.namespace,
-        serviceAccount: agent.spec.name,
-      }));
-      const kedaBrokers = [...new Set(agents.flatMap((agent) => agent.brokers))].filter(
-        (broker) =>
-          props.brokers.find((candidate) => candidate.name === broker)?.kind === 'rabbitmq',
-      );
-      this.vault = new VaultFleetAccess(this, 'VaultAccess', {
-        clusterId: `${props.environment}-${site.name}`,
-        kubernetesHost: vault.kubernetesHost,
-        kubernetesCaCertificate: vault.kubernetesCaCertificate,
-        environment: props.environment,
-        site: site.name,
-        kvMount: vault.kvMount ?? 'fleet',
-        agents: identities,
-        keda:
-          kedaBrokers.length > 0
-            ? { namespace: props.kedaNamespace, brokers: kedaBrokers }
-            : undefined,
-      });
-      const reviewers = [
-        ...identities.map(({ namespace, serviceAccount }) => ({
-          namespace,
-          name: serviceAccount,
-        })),
-        ...(kedaBrokers.length > 0
-          ? [{ namespace: props.kedaNamespace, name: KEDA_OPERATOR_SERVICE_ACCOUNT }]
-          : []),
-      ];
-      if (reviewers.length > 0) {
-        new VaultAuthDelegation(this, 'VaultAuthDelegation', { serviceAccounts: reviewers });
-      }
+  /** Vault's injector, the cluster's auth mount and the agents' and KEDA's roles. */
+  private vaultAccess(props: SiteServicesProps, vault: VaultSpec): VaultFleetAccess {
+    const { site, agents } = props;
+    fleetVaultProvider(this, { address: vault.address });
+    const injectorNamespace = props.namespace(VAULT_INJECTOR_NAMESPACE, 'platform');
+    const caMaps = [injectorNamespace, props.kedaNamespace].map(
+      (namespace, index) =>
+        new ConfigMapV1(this, index === 0 ? 'VaultCa' : 'KedaVaultCa', {
+          metadata: { name: VAULT_CA_CONFIG_MAP, namespace },
+          data: { [VAULT_CA_KEY]: vault.caCertificate },
+        }),
+    );
+    new VaultInjectorRelease(this, 'VaultInjector', {
+      namespace: injectorNamespace,
+      externalVaultAddr: vault.address,
+      clusterId: `${props.environment}-${site.name}`,
+      vaultCaConfigMap: VAULT_CA_CONFIG_MAP,
+      vaultCaKey: VAULT_CA_KEY,
+      dependsOn: [caMaps[0]],
+    });
+    const identities = agents.map((agent) => ({
+      name: agent.spec.name,
+      namespace: agent.namespace,
+      serviceAccount: agent.spec.name,
+    }));
+    const kedaBrokers = [...new Set(agents.flatMap((agent) => agent.brokers))].filter(
+      (broker) => props.brokers.find((candidate) => candidate.name === broker)?.kind === 'rabbitmq',
+    );
+    const access = new VaultFleetAccess(this, 'VaultAccess', {
+      clusterId: `${props.environment}-${site.name}`,
+      kubernetesHost: vault.kubernetesHost,
+      kubernetesCaCertificate: vault.kubernetesCaCertificate,
+      environment: props.environment,
+      site: site.name,
+      kvMount: vault.kvMount ?? 'fleet',
+      agents: identities,
+      keda:
+        kedaBrokers.length > 0
+          ? { namespace: props.kedaNamespace, brokers: kedaBrokers }
+          : undefined,
+    });
+    const reviewers = [
+      ...identities.map(({ namespace, serviceAccount }) => ({
+        namespace,
+        name: serviceAccount,
+      })),
+      ...(kedaBrokers.length > 0
+        ? [{ namespace: props.kedaNamespace, name: KEDA_OPERATOR_SERVICE_ACCOUNT }]
+        : []),
+    ];
+    if (reviewers.length > 0) {
+      new VaultAuthDelegation(this, 'VaultAuthDelegation', { serviceAccounts: reviewers });
     }
+    return access;
   }
 }

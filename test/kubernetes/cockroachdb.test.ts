@@ -152,6 +152,26 @@ describe('CockroachDbRelease replicas', () => {
   });
 });
 
+describe("credentials kept out of the agents' namespaces", () => {
+  it('writes only the provisioning Secrets, and hands the credentials over for Vault', () => {
+    let release!: CockroachDbRelease;
+    const json = JSON.parse(
+      Testing.synthScope((scope) => {
+        release = new CockroachDbRelease(scope, 'Database', { ...PROPS, agentSecrets: false });
+      }),
+    ) as Json;
+    expect(
+      resources(json, 'kubernetes_secret_v1').map((secret) => secret.metadata.namespace),
+    ).toEqual(['databases', 'databases']);
+    expect(release.credentialsOf('reporting')).toEqual({
+      username: 'reporter',
+      password: expect.stringMatching(/^\$\{ephemeral\.random_password\..*\.result\}$/),
+      revision: 1,
+    });
+    expect(() => release.credentialsOf('billing')).toThrow("agent 'billing' has no database here");
+  });
+});
+
 describe('per-agent provisioning', () => {
   const text = synthText();
   const json = JSON.parse(text) as Json;

@@ -208,6 +208,10 @@ describe('prod: credentials through Vault in the datacenter', () => {
       'vault.hashicorp.com/secret-volume-path-dc-rabbitmq-username':
         '/var/run/secrets/agent-fleet/brokers/dc-rabbitmq',
       'vault.hashicorp.com/agent-inject-secret-dc-rabbitmq-password': path,
+      'vault.hashicorp.com/agent-inject-secret-database-password':
+        'fleet/data/prod/nebraska/inventory-update/database',
+      'vault.hashicorp.com/secret-volume-path-database-password':
+        '/var/run/secrets/agent-fleet/database',
     });
     expect(pod.spec.automount_service_account_token).toBe(true);
     const policy = resources(agents, 'kubernetes_network_policy_v1').find(
@@ -224,15 +228,18 @@ describe('prod: credentials through Vault in the datacenter', () => {
     const secrets = resources(platform, 'vault_kv_secret_v2');
     expect(secrets.map((secret) => secret.name).sort()).toEqual([
       'prod/nebraska/_keda/rabbitmq-dc-rabbitmq',
+      'prod/nebraska/inventory-update/database',
       'prod/nebraska/inventory-update/rabbitmq-dc-rabbitmq',
     ]);
     for (const secret of secrets) {
       expect(secret.data_json).toBeUndefined();
       expect(secret.data_json_wo).toContain('ephemeral.random_password');
     }
-    expect(
-      resources(platform, 'kubernetes_secret_v1').map((secret) => secret.metadata.name),
-    ).not.toContain('inventory-update-dc-rabbitmq-credentials');
+    const kubernetesSecrets = resources(platform, 'kubernetes_secret_v1').map(
+      (secret) => secret.metadata.name,
+    );
+    expect(kubernetesSecrets).not.toContain('inventory-update-dc-rabbitmq-credentials');
+    expect(kubernetesSecrets).not.toContain('inventory-update-cockroachdb');
   });
 
   it('lets each agent read only its own paths, as its own service account', () => {
