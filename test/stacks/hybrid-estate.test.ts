@@ -390,6 +390,40 @@ describe('prod: Azure', () => {
     });
   });
 
+  it('reaches AKS through the cluster’s data and kubelogin, never a stored credential', () => {
+    for (const id of ['prod-eu-west-platform', 'prod-eu-west-agents']) {
+      const json = stack(id);
+      const [kubernetes] = json.provider.kubernetes;
+      expect(kubernetes.host).toBe(
+        '${data.azurerm_kubernetes_cluster.AksCluster.kube_config[0].host}',
+      );
+      expect(kubernetes.exec[0]).toMatchObject({ command: 'kubelogin' });
+      expect(json.data.azurerm_kubernetes_cluster.AksCluster).toMatchObject({
+        name: 'prod-eu-west',
+        resource_group_name: 'prod-eu-west',
+      });
+    }
+  });
+
+  it('lets spot-tolerant agents on spot pools and keeps GPU pools for the device plugin and GPU agents', () => {
+    const images = podOf(agents, 'image-processing');
+    expect(poolsOf(images)).toEqual(['general', 'spot']);
+    expect(images.spec.toleration).toEqual([
+      {
+        key: 'kubernetes.azure.com/scalesetpriority',
+        operator: 'Equal',
+        value: 'spot',
+        effect: 'NoSchedule',
+      },
+    ]);
+    const plugin = resources(stack('prod-eu-west-platform'), 'helm_release').find(
+      (release) => release.chart === 'nvidia-device-plugin',
+    ) as Json;
+    expect(JSON.parse(plugin.values[0]).tolerations).toEqual([
+      { key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' },
+    ]);
+  });
+
   it('keeps the Azure stacks’ state in the site’s own storage account', () => {
     for (const id of ['prod-eu-west-infra', 'prod-eu-west-platform', 'prod-eu-west-agents']) {
       expect(stack(id).terraform.backend.azurerm).toMatchObject({
