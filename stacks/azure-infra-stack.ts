@@ -8,31 +8,14 @@ import { SiteResourceGroup } from '../constructs/azure/resource-group';
 import { AzureSiteAgents } from '../constructs/azure/site-agents';
 import { AzureSiteBrokers } from '../constructs/azure/site-brokers';
 import { applyBackend } from '../constructs/backend';
-import {
-  AgentSpec,
-  aksClusterName,
-  AzureSiteSpec,
-  BackendSpec,
-  BrokerSpec,
-  SiteCloudBindings,
-} from '../constructs/model';
+import { aksClusterName, AzureSiteSpec, SiteCloudBindings } from '../constructs/model';
+import { CloudInfraStackProps } from './site-stack-props';
 
-/** Props of {@link AzureInfraStack}. */
-export interface AzureInfraStackProps {
-  readonly site: AzureSiteSpec;
-  /** Name of the environment, which names the resource group and the cluster. */
-  readonly environment: string;
-  /** Production: the AKS Standard tier and 30 days of Cosmos DB backup. @default false */
-  readonly production?: boolean;
-  /** The environment's brokers; the site builds those placed on it. @default [] */
-  readonly brokers?: readonly BrokerSpec[];
-  /** The agent types placed on the site, with the site's overrides applied. @default [] */
-  readonly agents?: readonly AgentSpec[];
-  /** Used when the site names no backend of its own. @default - local state under `terraform-state/` */
-  readonly backend?: BackendSpec;
-  /** Synthesize for the offline plan only. @default false */
-  readonly offline?: boolean;
-}
+/**
+ * Props of {@link AzureInfraStack}. A backend the site names (`site.backend`)
+ * wins over the environment's.
+ */
+export type AzureInfraStackProps = CloudInfraStackProps<AzureSiteSpec>;
 
 /**
  * `<env>-<site>-infra`: the cloud infrastructure of an Azure site, in the resource

@@ -10,31 +10,11 @@ import {
   SiteBrokers,
 } from '../constructs/aws';
 import { applyBackend } from '../constructs/backend';
-import {
-  AgentSpec,
-  AwsSiteSpec,
-  BackendSpec,
-  BrokerSpec,
-  eksClusterName,
-  SiteCloudBindings,
-} from '../constructs/model';
+import { AwsSiteSpec, eksClusterName, SiteCloudBindings } from '../constructs/model';
+import { CloudInfraStackProps } from './site-stack-props';
 
 /** Props of {@link InfraStack}. */
-export interface InfraStackProps {
-  readonly site: AwsSiteSpec;
-  /** Name of the environment, which names the cluster. */
-  readonly environment: string;
-  /** Run managed brokers highly available. @default false */
-  readonly production?: boolean;
-  /** The environment's brokers; the site builds those placed on it. @default [] */
-  readonly brokers?: readonly BrokerSpec[];
-  /** The agent types placed on the site, with the site's overrides applied. @default [] */
-  readonly agents?: readonly AgentSpec[];
-  /** @default - local state under `terraform-state/` */
-  readonly backend?: BackendSpec;
-  /** Synthesize for the offline plan only. @default false */
-  readonly offline?: boolean;
-}
+export type InfraStackProps = CloudInfraStackProps<AwsSiteSpec>;
 
 /**
  * `<env>-<site>-infra`: the cloud infrastructure of an AWS site. A private

@@ -56,3 +56,20 @@ export function clusterAccessIn(
   const access = props.clusterAccess;
   return typeof access === 'function' ? access(stack) : access;
 }
+
+/** What the infra stack of a cloud site (`<env>-<site>-infra`) is built from. */
+export interface CloudInfraStackProps<Site> {
+  readonly site: Site;
+  /** Name of the environment, which names the cluster and the site's resources. */
+  readonly environment: string;
+  /** Run managed services highly available (and keep longer backups). @default false */
+  readonly production?: boolean;
+  /** The environment's brokers; the site builds those placed on it. @default [] */
+  readonly brokers?: readonly BrokerSpec[];
+  /** The agent types placed on the site, with the site's overrides applied. @default [] */
+  readonly agents?: readonly AgentSpec[];
+  /** @default - local state under `terraform-state/` */
+  readonly backend?: BackendSpec;
+  /** Synthesize for the offline plan only. @default false */
+  readonly offline?: boolean;
+}
