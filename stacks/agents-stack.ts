@@ -14,13 +14,13 @@ import {
 import { ConsulRegistration, consulTags } from '../constructs/kubernetes/consul';
 import { selectorLabels, VaultCredentials } from '../constructs/kubernetes/pod-plan';
 import { SiteKafka } from '../constructs/kubernetes/site-kafka';
+import { KEDA_VAULT_ROLE } from '../constructs/kubernetes/vault';
 import {
   agentSecretName,
   kedaBrokerSecretName,
-  KEDA_VAULT_ROLE,
   kubernetesAuthMount,
   kvDataPath,
-} from '../constructs/kubernetes/vault';
+} from '../constructs/kubernetes/vault-annotations';
 import { VaultTriggerAuthentication } from '../constructs/kubernetes/vault-trigger-authentication';
 import {
   AgentCloudBindings,

@@ -17,12 +17,8 @@ import {
   VAULT_CA_CONFIG_MAP,
   WriteOnlySecret,
 } from '../constructs/kubernetes';
-import {
-  agentSecretName,
-  kedaBrokerSecretName,
-  VaultFleetAccess,
-  VaultSecret,
-} from '../constructs/kubernetes/vault';
+import { VaultFleetAccess, VaultSecret } from '../constructs/kubernetes/vault';
+import { agentSecretName, kedaBrokerSecretName } from '../constructs/kubernetes/vault-annotations';
 import {
   rabbitMqBrokers,
   agentCredentialsSecret,

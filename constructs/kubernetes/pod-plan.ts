@@ -16,7 +16,7 @@ import {
   tolerationsFor,
   ValidationError,
 } from '../model';
-import { kvDataPath, vaultAgentAnnotations, vaultKeyTemplate } from './vault';
+import { kvDataPath, vaultAgentAnnotations, vaultKeyTemplate } from './vault-annotations';
 
 /** UID and GID agents run as: non-root and above the host's user range. */
 export const AGENT_UID = 10001;

@@ -22,13 +22,13 @@ import { PodSecurityLevel } from './namespace';
 import { VAULT_DATABASE_SECRET } from './pod-plan';
 import { StrimziOperatorRelease } from './strimzi-operator';
 import {
-  agentSecretName,
   fleetVaultProvider,
   VaultAuthDelegation,
   VaultFleetAccess,
   VaultInjectorRelease,
   VaultSecret,
 } from './vault';
+import { agentSecretName } from './vault-annotations';
 
 /** Creates a namespace of the platform stack and returns its name (a reference). */
 export type NamespaceFactory = (

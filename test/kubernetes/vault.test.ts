@@ -1,19 +1,21 @@
 import { CHARTS } from '../../constructs/kubernetes/charts';
 import { Testing, TerraformStack } from 'cdktf';
 import {
-  agentSecretName,
   fleetVaultProvider,
   KEDA_VAULT_ROLE,
-  kedaBrokerSecretName,
-  kvDataPath,
   VaultAuthDelegation,
   VaultFleetAccess,
   VaultFleetAccessProps,
   VaultInjectorRelease,
   VaultSecret,
+} from '../../constructs/kubernetes/vault';
+import {
+  agentSecretName,
+  kedaBrokerSecretName,
+  kvDataPath,
   vaultAgentAnnotations,
   vaultKeyTemplate,
-} from '../../constructs/kubernetes/vault';
+} from '../../constructs/kubernetes/vault-annotations';
 import {
   vaultClusterTriggerAuthentication,
   VaultTriggerAuthentication,
