@@ -26,9 +26,7 @@ import { clusterTriggerAuthentications, scaledJob, scaledObject, TriggerContext 
 import { AgentNetworkPolicy } from './network-policy';
 import { manifestPodSpec } from './pod-manifest';
 import { PodPlan, planPod, selectorLabels, VaultCredentials } from './pod-plan';
-
-/** The annotation that has Vault's Agent Injector add its sidecar to a pod. */
-const VAULT_INJECT_ANNOTATION = 'vault.hashicorp.com/agent-inject';
+import { VAULT_INJECT_ANNOTATION } from './vault-annotations';
 import { providerPodSpec } from './pod-spec';
 
 /** Props of {@link KubernetesAgent}. */

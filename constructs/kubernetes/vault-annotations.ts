@@ -11,6 +11,9 @@ export const VAULT_SECRETS_DIR = '/vault/secrets';
 
 const INJECT = 'vault.hashicorp.com';
 
+/** The annotation that has the Agent Injector add its sidecar to a pod. */
+export const VAULT_INJECT_ANNOTATION = `${INJECT}/agent-inject`;
+
 /** Folder, beside the agents' folders, of the credentials KEDA reads; not a DNS label, so no agent can own it. */
 const KEDA_FOLDER = '_keda';
 
@@ -109,7 +112,7 @@ export function vaultAgentAnnotations(
   if (problems.length > 0) throw new ValidationError(`vault role '${options.role}'`, problems);
 
   const annotations: Record<string, string> = {
-    [`${INJECT}/agent-inject`]: 'true',
+    [VAULT_INJECT_ANNOTATION]: 'true',
     [`${INJECT}/role`]: options.role,
     [`${INJECT}/agent-init-first`]: 'true',
     [`${INJECT}/agent-run-as-same-user`]: 'true',
