@@ -124,6 +124,11 @@ const kafkaBroker = objectSchema(
         reason: stringSchema('Why fewer than 3 nodes are acceptable here.'),
         storage: sizeSchema('Persistent volume of each node. Default 100Gi.'),
         storageClass: stringSchema("StorageClass of the volumes. Default: the cluster's default."),
+        zoneAware: {
+          type: 'boolean',
+          description:
+            'Spread replicas over zones (nodes must carry topology.kubernetes.io/zone). Default: on for cloud sites, off for clusters you run.',
+        },
       },
       ['site'],
     ),

@@ -81,11 +81,11 @@ const kubernetesSite = objectSchema(
           9,
         ),
         reason: stringSchema('Why fewer than 3 nodes are acceptable here.'),
-        storage: sizeSchema('Persistent volume of each node. Default 20Gi.'),
+        storage: sizeSchema('Persistent volume of each node. Default 100Gi.'),
         storageClass: stringSchema("StorageClass of the volumes. Default: the cluster's default."),
         resources: objectSchema('CPU and memory of each node, requests equal to limits.', {
-          cpu: cpuSchema('CPU of each node. Default 1.'),
-          memory: sizeSchema('Memory of each node. Default 4Gi.'),
+          cpu: cpuSchema('CPU of each node. Default 2.'),
+          memory: sizeSchema('Memory of each node. Default 8Gi.'),
         }),
       },
       ['kind'],
@@ -116,7 +116,7 @@ const kubernetesSite = objectSchema(
           { pattern: '^https://' },
         ),
         kubernetesCaCertificate: stringSchema(
-          "PEM of the cluster API server's CA, for Vault. Default: Vault's system roots.",
+          "PEM of the cluster API server's CA, with which Vault verifies it.",
           { pattern: '^-----BEGIN CERTIFICATE-----' },
         ),
         kvMount: stringSchema("KV version 2 mount of the fleet's credentials. Default 'fleet'.", {
@@ -128,7 +128,7 @@ const kubernetesSite = objectSchema(
           1,
         ),
       },
-      ['address', 'caCertificate', 'kubernetesHost', 'cidrs'],
+      ['address', 'caCertificate', 'kubernetesHost', 'kubernetesCaCertificate', 'cidrs'],
     ),
   },
   ['kind', 'kubeconfig', 'nodePools'],
@@ -240,12 +240,15 @@ const azureSite = objectSchema(
           stringSchema('IPv4 CIDR.', { pattern: PATTERNS.cidr }),
           1,
         ),
-        admins: mapSchema(
-          'Entra groups with cluster-admin access, by entry name.',
-          stringSchema('Group object id.', { pattern: PATTERNS.guid }),
-        ),
+        admins: {
+          ...mapSchema(
+            'Entra groups with cluster-admin access, by entry name; at least one (local accounts are off), and the identity that deploys must belong to one.',
+            stringSchema('Group object id.', { pattern: PATTERNS.guid }),
+          ),
+          minProperties: 1,
+        },
       },
-      ['version'],
+      ['version', 'admins'],
     ),
     nodePools: {
       ...mapSchema(

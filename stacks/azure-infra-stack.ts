@@ -55,7 +55,7 @@ export class AzureInfraStack extends TerraformStack {
       kubernetesVersion: site.cluster.version,
       nodeSubnetId: network.nodeSubnetId,
       tenantId: site.tenantId,
-      adminGroupObjectIds: Object.values(site.cluster.admins ?? {}),
+      adminGroupObjectIds: Object.values(site.cluster.admins),
       authorizedIpRanges: site.cluster.authorizedIpRanges,
       zones: site.network.zones,
       production: props.production,

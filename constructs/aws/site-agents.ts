@@ -246,8 +246,3 @@ export class SiteAgents extends Construct {
     };
   }
 }
-
-/**
- * The topics agents bind to and their dead-letter topics, once each; a topic
- * two agents read gets the larger partition count.
- */

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { planVirtualNetwork } from './network';
 import {
   AgentCloudBindings,
   AgentSpec,
@@ -19,7 +20,10 @@ import { EVENT_HUBS_KAFKA_PORT, EventHubsNamespace, EventHubTopic } from './even
 import { AgentServiceBusQueue, ServiceBusNamespace } from './service-bus';
 import { AgentScaleSet, ScaleSetSignal } from './vm-scale-set';
 
-/** Ports of the private endpoints agents reach: HTTPS, and AMQP over TLS (Service Bus). */
+/**
+ * Ports of the private endpoints agents reach: HTTPS (Cosmos DB in gateway
+ * mode, Service Bus over WebSockets) and AMQP over TLS (Service Bus).
+ */
 const PRIVATE_ENDPOINT_PORTS = [443, 5671] as const;
 
 /** Whether an agent sends to queues of the site. */
@@ -369,10 +373,15 @@ export class AzureSiteAgents extends Construct {
           database: FLEET_DATABASE,
           container: name,
         },
-        // Service Bus and Cosmos DB answer on private endpoints inside the VNet.
+        // Service Bus and Cosmos DB answer on private endpoints in their own subnet.
         privateEgress:
           (queue && namespace) || cosmos || publishesTo(agent)
-            ? [{ cidr: site.network.cidr, ports: [...PRIVATE_ENDPOINT_PORTS] }]
+            ? [
+                {
+                  cidr: planVirtualNetwork(site.network.cidr).privateEndpoints,
+                  ports: [...PRIVATE_ENDPOINT_PORTS],
+                },
+              ]
             : undefined,
       };
     }

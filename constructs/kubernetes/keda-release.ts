@@ -100,16 +100,20 @@ export class KedaRelease extends Construct {
           ...(props.vaultCaConfigMap
             ? {
                 env: [{ name: 'VAULT_CACERT', value: `${VAULT_CA_MOUNT}/ca.crt` }],
-                volumes: {
-                  keda: {
-                    extraVolumes: [
-                      { name: 'vault-ca', configMap: { name: props.vaultCaConfigMap } },
-                    ],
-                    extraVolumeMounts: [
-                      { name: 'vault-ca', mountPath: VAULT_CA_MOUNT, readOnly: true },
-                    ],
-                  },
-                },
+                // The chart sets `env` on every component: each gets the file it names.
+                volumes: Object.fromEntries(
+                  ['keda', 'metricsApiServer', 'webhooks'].map((component) => [
+                    component,
+                    {
+                      extraVolumes: [
+                        { name: 'vault-ca', configMap: { name: props.vaultCaConfigMap } },
+                      ],
+                      extraVolumeMounts: [
+                        { name: 'vault-ca', mountPath: VAULT_CA_MOUNT, readOnly: true },
+                      ],
+                    },
+                  ]),
+                ),
               }
             : {}),
         }),

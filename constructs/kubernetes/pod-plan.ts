@@ -409,6 +409,8 @@ function cloudEnv(
       env.FLEET_COSMOS_ENDPOINT = cloud.cosmos.endpoint;
       env.FLEET_COSMOS_DATABASE = cloud.cosmos.database;
       env.FLEET_COSMOS_CONTAINER = cloud.cosmos.container;
+      // Direct mode needs a port range the NetworkPolicy does not open; gateway mode uses 443.
+      env.FLEET_COSMOS_CONNECTION_MODE = 'Gateway';
     }
     if (cloud.database) {
       env.FLEET_DATABASE_HOST = cloud.database.host;

@@ -50,6 +50,7 @@ export class SiteKafka extends Construct {
         reason: inCluster.reason,
         storage: inCluster.storage,
         storageClass: inCluster.storageClass,
+        zoneAware: inCluster.zoneAware ?? site.cloud !== undefined,
         clientNamespaces: [...new Set(consumers.map((agent) => agent.namespace))],
         kedaNamespace: site.kedaNamespace ?? DEFAULT_KEDA_NAMESPACE,
         pools: pools.map((pool) => pool.name),

@@ -53,6 +53,14 @@ export interface SiteServicesProps {
   readonly namespace: NamespaceFactory;
 }
 
+/**
+ * Pod Security level of the namespaces the projects' own charts run in
+ * (Strimzi and its Kafka pods, CockroachDB, Consul, Vault's injector): their
+ * pods meet `baseline` but do not all set what `restricted` demands (a seccomp
+ * profile, dropped capabilities), so `restricted` would refuse them.
+ */
+const THIRD_PARTY_POD_SECURITY: PodSecurityLevel = 'baseline';
+
 /** File name of the Vault server's CA in the ConfigMaps the site writes. */
 export const VAULT_CA_KEY = 'ca.crt';
 /** ConfigMap holding the Vault server's CA, in the injector's and KEDA's namespaces. */
@@ -88,10 +96,14 @@ export class SiteServices extends Construct {
 
     const kafkaNamespaces = [
       ...new Set(inClusterKafkaOn(props.brokers, site.name).map(kafkaNamespace)),
-    ].map((name) => props.namespace(name, 'platform'));
+    ].map((name) => props.namespace(name, 'platform', THIRD_PARTY_POD_SECURITY));
     if (kafkaNamespaces.length > 0) {
       new StrimziOperatorRelease(this, 'StrimziOperator', {
-        namespace: props.namespace(STRIMZI_OPERATOR_NAMESPACE, 'platform'),
+        namespace: props.namespace(
+          STRIMZI_OPERATOR_NAMESPACE,
+          'platform',
+          THIRD_PARTY_POD_SECURITY,
+        ),
         watchNamespaces: kafkaNamespaces,
         ...placement,
       });
@@ -102,7 +114,11 @@ export class SiteServices extends Construct {
     if (site.database) {
       const stateful = agents.filter((agent) => agent.spec.state);
       const release = new CockroachDbRelease(this, 'Database', {
-        namespace: props.namespace(databaseNamespace(site.database), 'platform'),
+        namespace: props.namespace(
+          databaseNamespace(site.database),
+          'platform',
+          THIRD_PARTY_POD_SECURITY,
+        ),
         replicas: site.database.replicas,
         reason: site.database.reason,
         storage: site.database.storage,
@@ -144,7 +160,11 @@ export class SiteServices extends Construct {
 
     if (site.consul) {
       new ConsulRelease(this, 'Consul', {
-        namespace: props.namespace(consulNamespace(site.consul), 'platform'),
+        namespace: props.namespace(
+          consulNamespace(site.consul),
+          'platform',
+          THIRD_PARTY_POD_SECURITY,
+        ),
         datacenter: site.consul.datacenter,
         replicas: site.consul.replicas,
         syncNamespaces: [...props.agentNamespaces.keys()],
@@ -156,7 +176,11 @@ export class SiteServices extends Construct {
   private vaultAccess(props: SiteServicesProps, vault: VaultSpec): VaultFleetAccess {
     const { site, agents } = props;
     fleetVaultProvider(this, { address: vault.address });
-    const injectorNamespace = props.namespace(VAULT_INJECTOR_NAMESPACE, 'platform');
+    const injectorNamespace = props.namespace(
+      VAULT_INJECTOR_NAMESPACE,
+      'platform',
+      THIRD_PARTY_POD_SECURITY,
+    );
     const caMaps = [injectorNamespace, props.kedaNamespace].map(
       (namespace, index) =>
         new ConfigMapV1(this, index === 0 ? 'VaultCa' : 'KedaVaultCa', {

@@ -42,8 +42,13 @@ export interface AzureSiteSpec {
     readonly version: string;
     /** CIDRs allowed to reach the API publicly. @default - private API server only */
     readonly authorizedIpRanges?: readonly string[];
-    /** Entra groups (object ids) with cluster-admin access, by entry name. @default - none */
-    readonly admins?: Readonly<Record<string, string>>;
+    /**
+     * Entra groups (object ids) with cluster-admin access, by entry name; at
+     * least one. Local accounts are off, so these (and the identity that runs
+     * the platform and agents stacks, which must belong to one) are the only
+     * way in.
+     */
+    readonly admins: Readonly<Record<string, string>>;
   };
   readonly nodePools: readonly AzureNodePoolSpec[];
   /**

@@ -103,6 +103,12 @@ export interface InClusterKafka {
   readonly storage?: Size;
   /** StorageClass of the volumes. @default - the cluster's default */
   readonly storageClass?: string;
+  /**
+   * Spread replicas over zones (rack awareness on `topology.kubernetes.io/zone`).
+   * Nodes must then carry that label, or the pods never schedule.
+   * @default - on for the clusters cloud sites build (their nodes carry it), off elsewhere
+   */
+  readonly zoneAware?: boolean;
 }
 
 /**

@@ -50,8 +50,8 @@ export interface KubernetesSiteSpec {
 export type SiteCloud = 'aws' | 'azure';
 
 /**
- * CockroachDB in the cluster (HashiCorp-free, Postgres wire protocol): each
- * stateful agent gets a database and a SQL user of its own.
+ * CockroachDB in the cluster (Postgres wire protocol): each stateful agent
+ * gets a database and a SQL user of its own.
  */
 export interface InClusterDatabaseSpec {
   readonly kind: 'cockroachdb';
@@ -64,11 +64,11 @@ export interface InClusterDatabaseSpec {
   readonly replicas?: number;
   /** Why fewer than 3 nodes are acceptable here (e.g. a laptop). @default - none */
   readonly reason?: string;
-  /** Persistent volume of each node. @default 20Gi */
+  /** Persistent volume of each node. @default 100Gi */
   readonly storage?: Size;
   /** StorageClass of the volumes. @default - the cluster's default */
   readonly storageClass?: string;
-  /** CPU and memory of each node, requests equal to limits. @default - 1 CPU, 4Gi */
+  /** CPU and memory of each node, requests equal to limits. @default - 2 CPU, 8Gi */
   readonly resources?: { readonly cpu?: Cpu; readonly memory?: Size };
 }
 
@@ -98,8 +98,8 @@ export interface VaultSpec {
    * account tokens agents log in with there.
    */
   readonly kubernetesHost: string;
-  /** PEM of the cluster API server's CA, for Vault. @default - Vault's system roots */
-  readonly kubernetesCaCertificate?: string;
+  /** PEM of the cluster API server's CA, with which Vault verifies it. */
+  readonly kubernetesCaCertificate: string;
   /** KV version 2 mount holding the fleet's credentials. @default 'fleet' */
   readonly kvMount?: string;
   /** Networks the Vault server answers on: the only egress its clients get for it. */

@@ -310,6 +310,14 @@ export function validateBindingsOnSite(
     }
   }
   if (queueBroker?.kind === 'servicebus' && spec.queue) validateServiceBusBinding(spec, add);
+  const onCluster = !spec.placement?.scalingGroup;
+  const standardBus = (broker: BrokerSpec | undefined) =>
+    broker?.kind === 'servicebus' && broker.sku === 'Standard';
+  const standardMessage = (name: string) =>
+    `Service Bus broker '${name}' is Standard, which has no private endpoint, and agents on the cluster reach Service Bus only through one: use sku Premium`;
+  if (onCluster && queueBroker && standardBus(queueBroker)) {
+    add(['queue', 'broker'], standardMessage(queueBroker.name));
+  }
   if (topicBroker?.kind === 'kafka' && topicBroker.eventHubs && spec.scaling?.consumerLag) {
     add(
       ['scaling', 'consumerLag'],
@@ -325,6 +333,7 @@ export function validateBindingsOnSite(
   (spec.publishes ?? []).forEach((target, index) => {
     const broker = find(target.broker);
     const path = ['publishes', index, 'broker'];
+    if (onCluster && broker && standardBus(broker)) add(path, standardMessage(broker.name));
     if (broker?.kind === 'kafka') {
       add(path, `'${broker.name}' is a Kafka broker: agents publish to RabbitMQ or SQS queues`);
     } else if (broker?.kind === 'rabbitmq' && broker.amazonMq) {

@@ -27,6 +27,8 @@ import { Duration, Size } from './units';
 import { validateBindings, validateBindingsOnSite } from './validate-bindings';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Processing units a Premium Event Hubs namespace can have. */
+const PREMIUM_PROCESSING_UNITS = [1, 2, 4, 8, 16];
 const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SECRET_LIKE_ENV = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
@@ -500,8 +502,16 @@ function validateKafka(
   }
   if (eventHubs) {
     onCloudSite('azure', eventHubs.site, ['eventHubs', 'site']);
-    if (eventHubs.capacity !== undefined) {
-      checkRange(eventHubs.capacity, 1, 40, ['eventHubs', 'capacity'], add);
+    const capacity = eventHubs.capacity;
+    if (capacity !== undefined) {
+      if ((eventHubs.sku ?? 'Premium') === 'Premium') {
+        if (!PREMIUM_PROCESSING_UNITS.includes(capacity)) {
+          add(
+            ['eventHubs', 'capacity'],
+            `(${capacity}) is not a Premium processing-unit count: use ${PREMIUM_PROCESSING_UNITS.join(', ')}`,
+          );
+        }
+      } else checkRange(capacity, 1, 40, ['eventHubs', 'capacity'], add);
     }
   }
   if (inCluster) {
@@ -512,6 +522,13 @@ function validateKafka(
       );
     }
     validateReplicasWithReason(inCluster.replicas, inCluster.reason, ['inCluster'], add, 9);
+    const replicas = inCluster.replicas ?? 3;
+    if (replicas % 2 === 0) {
+      add(
+        ['inCluster', 'replicas'],
+        `(${replicas}) must be odd: the KRaft controllers need a majority of nodes`,
+      );
+    }
     if (inCluster.namespace !== undefined && !DNS_LABEL.test(inCluster.namespace)) {
       add(['inCluster', 'namespace'], `'${inCluster.namespace}' must be a DNS label`);
     }

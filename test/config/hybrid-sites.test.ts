@@ -44,7 +44,7 @@ sites:
     tenantId: 00000000-0000-4000-8000-0000000000aa
     location: westeurope
     network: { cidr: 10.70.0.0/16, zones: ['1', '2', '3'] }
-    cluster: { version: '1.33' }
+    cluster: { version: '1.33', admins: { platform: 00000000-0000-4000-8000-0000000000ad } }
     nodePools:
       general: { vmSize: Standard_D4s_v5, minCount: 1, maxCount: 5 }
   dc1:
@@ -145,6 +145,41 @@ describe('Azure and datacenter sites in an environment file', () => {
     expect(problemLines(load(slow))).toEqual([
       'environments/hybrid.yaml:27:30 agents.worker.sites.weu.queue.consumer.maxProcessingTime: (5m) must be at most 4m30s on Service Bus: the message lock, at most 5m, is the processing time plus 30s',
     ]);
+  });
+
+  it('asks for exactly one kind of Kafka cluster, an odd node count and Premium processing units', () => {
+    const both = HYBRID.replace(
+      'inCluster: { site: dc1, storage: 50Gi }',
+      'inCluster: { site: dc1, replicas: 4 }\n    eventHubs: { site: weu, capacity: 3 }',
+    );
+    expect(problemLines(load(both))).toEqual([
+      "environments/hybrid.yaml:20:3 brokers.stream: needs exactly one of 'msk', 'eventHubs' or 'inCluster'",
+      'environments/hybrid.yaml:22:29 brokers.stream.inCluster.replicas: (4) must be odd: the KRaft controllers need a majority of nodes',
+      'environments/hybrid.yaml:23:29 brokers.stream.eventHubs.capacity: (3) is not a Premium processing-unit count: use 1, 2, 4, 8, 16',
+    ]);
+  });
+
+  it('refuses cluster agents on a Standard Service Bus namespace, which has no private endpoint', () => {
+    expect(
+      problemLines(
+        load(HYBRID.replace('    kind: servicebus\n', '    kind: servicebus\n    sku: Standard\n')),
+      ),
+    ).toEqual([
+      "environments/hybrid.yaml:27:7 agents.worker.sites.weu: queue.broker: Service Bus broker 'tasks' is Standard, which has no private endpoint, and agents on the cluster reach Service Bus only through one: use sku Premium",
+    ]);
+  });
+
+  it('needs an admin group on an AKS cluster without local accounts', () => {
+    expect(
+      problemLines(
+        load(
+          HYBRID.replace(
+            "cluster: { version: '1.33', admins: { platform: 00000000-0000-4000-8000-0000000000ad } }",
+            "cluster: { version: '1.33' }",
+          ),
+        ),
+      ),
+    ).toEqual(['environments/hybrid.yaml:8:5 sites.weu.cluster.admins: is required']);
   });
 
   it('refuses two agents on one Service Bus queue', () => {

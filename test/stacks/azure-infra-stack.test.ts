@@ -342,7 +342,7 @@ describe('AzureInfraStack errors', () => {
 
 describe('AzureInfraStack defaults', () => {
   const stack = new AzureInfraStack(Testing.app(), 'test-eu-west-infra', {
-    site: { ...SITE, cluster: { version: '1.33' }, vmAdmin: undefined },
+    site: { ...SITE, vmAdmin: undefined },
     environment: 'test',
   });
   const json = JSON.parse(Testing.synth(stack, true)) as Json;
@@ -351,7 +351,7 @@ describe('AzureInfraStack defaults', () => {
     expect(resourceOf(json, 'azurerm_kubernetes_cluster')).toMatchObject({
       name: 'test-eu-west',
       sku_tier: 'Free',
-      azure_active_directory_role_based_access_control: { admin_group_object_ids: [] },
+      azure_active_directory_role_based_access_control: { admin_group_object_ids: [ADMINS] },
     });
     for (const type of [
       'azurerm_servicebus_namespace',

@@ -291,6 +291,29 @@ describe('prod: credentials through Vault in the datacenter', () => {
 describe('prod: in-cluster Kafka and database in the datacenter', () => {
   const agents = stack('prod-nebraska-agents');
 
+  it('runs the projects’ own charts in baseline namespaces, the agents in restricted ones', () => {
+    const enforced = Object.fromEntries(
+      resources(stack('prod-nebraska-platform'), 'kubernetes_namespace_v1').map((namespace) => [
+        namespace.metadata.name,
+        namespace.metadata.labels['pod-security.kubernetes.io/enforce'],
+      ]),
+    );
+    expect(enforced).toMatchObject({
+      strimzi: 'baseline',
+      kafka: 'baseline',
+      cockroachdb: 'baseline',
+      consul: 'baseline',
+      vault: 'baseline',
+      'sensor-ingest': 'restricted',
+      'inventory-update': 'restricted',
+    });
+  });
+
+  it('does not ask for zone labels the datacenter’s nodes may lack', () => {
+    const kafka = manifests(agents).find((m) => m.kind === 'Kafka') as Json;
+    expect(kafka.spec.kafka.rack).toBeUndefined();
+  });
+
   it('creates the sensor topic with a partition per replica, replicated 3 times', () => {
     const topics = manifests(agents).filter((m) => m.kind === 'KafkaTopic');
     const readings = topics.find((topic) => topic.spec.topicName === 'sensor-readings') as Json;
@@ -378,11 +401,20 @@ describe('prod: Azure', () => {
     ]);
     const pod = podOf(agents, 'inventory-update');
     expect(pod.metadata.labels).toMatchObject({ 'azure.workload.identity/use': 'true' });
+    const env = Object.fromEntries(
+      pod.spec.container[0].env.map((variable: Json) => [variable.name, variable.value]),
+    );
+    expect(env).toMatchObject({
+      FLEET_COSMOS_DATABASE: 'fleet',
+      FLEET_COSMOS_CONTAINER: 'inventory-update',
+      FLEET_COSMOS_CONNECTION_MODE: 'Gateway',
+    });
     const policy = resources(agents, 'kubernetes_network_policy_v1').find(
       (candidate) => candidate.metadata.name === 'inventory-update',
     ) as Json;
+    // The private endpoints' subnet of the VNet 10.70.0.0/16, nothing else of it.
     expect(policy.spec.egress).toContainEqual({
-      to: [{ ip_block: { cidr: '10.70.0.0/16' } }],
+      to: [{ ip_block: { cidr: '10.70.192.0/20' } }],
       ports: [
         { port: '443', protocol: 'TCP' },
         { port: '5671', protocol: 'TCP' },
