@@ -4,7 +4,7 @@ import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { formatAddress, parseCidr, POOL_LABEL, Problem, Size, ValidationError } from '../model';
-import { DEFAULT_AZURE_ZONES } from './network';
+import { azureZoneProblems, DEFAULT_AZURE_ZONES } from './zones';
 import { AZURE_MANAGED_BY_TAG } from './provider';
 
 /** Name of the system node pool. */
@@ -301,14 +301,7 @@ function validateCluster(props: AksClusterProps): Problem[] {
       });
     }
   });
-  (props.zones ?? DEFAULT_AZURE_ZONES).forEach((zone, i) => {
-    if (!/^[1-3]$/.test(zone)) {
-      problems.push({
-        path: ['zones', i],
-        message: `'${zone}' is not an Azure availability zone: use '1', '2' or '3'`,
-      });
-    }
-  });
+  problems.push(...azureZoneProblems(props.zones ?? DEFAULT_AZURE_ZONES));
   const system = { ...DEFAULT_SYSTEM_POOL, ...props.systemPool };
   const count = (field: 'minCount' | 'maxCount', value: number) => {
     if (!Number.isInteger(value) || value < 1 || value > 1000) {

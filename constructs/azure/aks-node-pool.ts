@@ -11,7 +11,7 @@ import {
   nodePoolProblems,
 } from '../model';
 import { IAksCluster, validateOsDisk } from './aks-cluster';
-import { DEFAULT_AZURE_ZONES } from './network';
+import { azureZoneProblems, DEFAULT_AZURE_ZONES } from './zones';
 import { AZURE_MANAGED_BY_TAG } from './provider';
 
 /** The label AKS puts on every node of a spot pool. */
@@ -157,17 +157,7 @@ function validatePool(pool: AksNodePoolSpec): Problem[] {
       message: `'minCount' (${pool.minCount}) must be <= 'maxCount' (${pool.maxCount})`,
     });
   }
-  const zones = pool.zones ?? DEFAULT_AZURE_ZONES;
-  zones.forEach((zone, i) => {
-    if (!/^[1-3]$/.test(zone)) {
-      problems.push({
-        path: ['zones', i],
-        message: `'${zone}' is not an Azure availability zone: use '1', '2' or '3'`,
-      });
-    } else if (zones.indexOf(zone) !== i) {
-      problems.push({ path: ['zones', i], message: `'${zone}' is listed twice: each zone once` });
-    }
-  });
+  problems.push(...azureZoneProblems(pool.zones ?? DEFAULT_AZURE_ZONES));
   problems.push(...validateOsDisk(pool.diskSize ?? DEFAULT_OS_DISK_SIZE));
   problems.push(...nodePoolProblems(pool));
   for (const key of Object.keys(pool.labels ?? {})) {

@@ -10,12 +10,10 @@ import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { Construct } from 'constructs';
 import { formatAddress, networkCidrProblems, parseCidr, Problem, ValidationError } from '../model';
 import { AZURE_MANAGED_BY_TAG } from './provider';
+import { azureZoneProblems, DEFAULT_AZURE_ZONES } from './zones';
 
 /** Smallest and largest VNet prefix lengths {@link PrivateVirtualNetwork} accepts. */
 export const VNET_PREFIX_RANGE = { min: 16, max: 20 } as const;
-
-/** Availability zones used when none are given: the three of every Azure region that has zones. */
-export const DEFAULT_AZURE_ZONES: readonly string[] = ['1', '2', '3'];
 
 /** Priority of the rule that denies inbound traffic from the Internet: the last custom one. */
 export const DENY_INTERNET_PRIORITY = 4096;
@@ -219,16 +217,6 @@ function validateNetwork(props: PrivateVirtualNetworkProps): Problem[] {
     });
   }
   problems.push(...networkCidrProblems(props.cidr, VNET_PREFIX_RANGE, '10.50.0.0/16'));
-  const zones = props.zones ?? DEFAULT_AZURE_ZONES;
-  zones.forEach((zone, i) => {
-    if (!/^[1-3]$/.test(zone)) {
-      problems.push({
-        path: ['zones', i],
-        message: `'${zone}' is not an Azure availability zone: use '1', '2' or '3'`,
-      });
-    } else if (zones.indexOf(zone) !== i) {
-      problems.push({ path: ['zones', i], message: `'${zone}' is listed twice: each zone once` });
-    }
-  });
+  problems.push(...azureZoneProblems(props.zones ?? DEFAULT_AZURE_ZONES));
   return problems;
 }

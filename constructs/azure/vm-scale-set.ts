@@ -5,6 +5,7 @@ import {
 } from '@cdktf/provider-azurerm/lib/monitor-autoscale-setting';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { azureZoneProblems, DEFAULT_AZURE_ZONES } from './zones';
 import { AgentSpec, Duration, Problem, resolveAgent, Size, ValidationError } from '../model';
 import { agentCloudInit, STOP_MARGIN_SECONDS, validateAgentForScaleSet } from './cloud-init';
 import { AZURE_MANAGED_BY_TAG } from './provider';
@@ -393,10 +394,9 @@ function validateScaleSet(props: AgentScaleSetProps): Problem[] {
   if (signal.metricNamespace.trim() === '' || signal.metricName.trim() === '') {
     add(['signal'], 'the metric needs a namespace and a name');
   }
-  const zones = props.zones ?? ['1', '2', '3'];
-  if (zones.length === 0 || zones.some((zone) => !/^[1-3]$/.test(zone))) {
-    add(['zones'], `[${zones.join(', ')}] must list availability zones among '1', '2', '3'`);
-  }
+  const zones = props.zones ?? DEFAULT_AZURE_ZONES;
+  if (zones.length === 0) add(['zones'], 'must list at least one availability zone');
+  for (const problem of azureZoneProblems(zones)) add([...problem.path], problem.message);
   const username = props.adminUsername ?? 'fleetadmin';
   if (!ADMIN_USERNAME.test(username) || RESERVED_USERNAMES.has(username)) {
     add(

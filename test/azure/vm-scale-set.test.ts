@@ -331,7 +331,7 @@ describe('validation', () => {
     expect(build).toThrow(ValidationError);
     expect(build).toThrow(/test\/vmss: 5 problem\(s\)/);
     expect(build).toThrow("'signal.perInstance': 0 must be a number greater than 0");
-    expect(build).toThrow("'zones': [4] must list availability zones among '1', '2', '3'");
+    expect(build).toThrow("'zones[0]': '4' is not an Azure availability zone: use '1', '2' or '3'");
     expect(build).toThrow("'adminUsername': 'root' is not an admin user name");
     expect(build).toThrow("'adminSshPublicKey': not an OpenSSH public key");
     expect(build).toThrow("'osDiskSize': 20Gi: use a whole number of GiB, at least 30Gi");
