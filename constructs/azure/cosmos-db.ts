@@ -196,12 +196,17 @@ export class CosmosDbContainer extends Construct {
 }
 
 const ACCOUNT_NAME = /^[a-z0-9]([a-z0-9-]{1,42}[a-z0-9])$/;
+
+/** Whether Azure accepts a Cosmos DB account name. */
+export function isCosmosAccountName(name: string): boolean {
+  return ACCOUNT_NAME.test(name);
+}
 const PARTITION_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
 
 function validateAccount(props: CosmosDbAccountProps): Problem[] {
   const problems: Problem[] = [];
   const add = (path: (string | number)[], message: string) => problems.push({ path, message });
-  if (!Token.isUnresolved(props.name) && !ACCOUNT_NAME.test(props.name)) {
+  if (!Token.isUnresolved(props.name) && !isCosmosAccountName(props.name)) {
     add(
       ['name'],
       `'${props.name}' is not a Cosmos DB account name: 3 to 44 lower-case letters, digits or '-', starting and ending with a letter or digit`,

@@ -205,6 +205,11 @@ export class EventHubTopic extends Construct {
 }
 
 const NAMESPACE_NAME = /^[A-Za-z][A-Za-z0-9-]{4,48}[A-Za-z0-9]$/;
+
+/** Whether Azure accepts an Event Hubs namespace name. */
+export function isEventHubsNamespaceName(name: string): boolean {
+  return NAMESPACE_NAME.test(name);
+}
 const HUB_NAME = /^(?=.{1,256}$)[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
 const GROUP_NAME = /^(?=.{1,50}$)[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
 const PROCESSING_UNITS = [1, 2, 4, 8, 16];
@@ -218,7 +223,7 @@ const LIMITS: Readonly<Record<EventHubsSku, { partitions: number; retentionDays:
 function validateNamespace(props: EventHubsNamespaceProps): Problem[] {
   const problems: Problem[] = [];
   const add = (path: (string | number)[], message: string) => problems.push({ path, message });
-  if (!Token.isUnresolved(props.name) && !NAMESPACE_NAME.test(props.name)) {
+  if (!Token.isUnresolved(props.name) && !isEventHubsNamespaceName(props.name)) {
     add(
       ['name'],
       `'${props.name}' is not an Event Hubs namespace name: 6 to 50 letters, digits or '-', starting with a letter, ending with a letter or digit`,

@@ -271,16 +271,18 @@ export function isoDuration(duration: Duration): string {
 }
 
 const NAMESPACE_NAME = /^[A-Za-z][A-Za-z0-9-]{4,48}[A-Za-z0-9]$/;
+
+/** Whether Azure accepts a Service Bus namespace name (it must not end in `-sb` or `-mgmt`). */
+export function isServiceBusNamespaceName(name: string): boolean {
+  return NAMESPACE_NAME.test(name) && !/-(sb|mgmt)$/.test(name);
+}
 const QUEUE_NAME = /^(?=.{1,260}$)[A-Za-z0-9]([A-Za-z0-9._/~-]*[A-Za-z0-9])?$/;
 const MESSAGING_UNITS = [1, 2, 4, 8, 16];
 
 function validateNamespace(props: ServiceBusNamespaceProps): Problem[] {
   const problems: Problem[] = [];
   const add = (path: (string | number)[], message: string) => problems.push({ path, message });
-  if (
-    !Token.isUnresolved(props.name) &&
-    (!NAMESPACE_NAME.test(props.name) || /-(sb|mgmt)$/.test(props.name))
-  ) {
+  if (!Token.isUnresolved(props.name) && !isServiceBusNamespaceName(props.name)) {
     add(
       ['name'],
       `'${props.name}' is not a Service Bus namespace name: 6 to 50 letters, digits or '-', starting with a letter, ending with a letter or digit, not ending in '-sb' or '-mgmt'`,

@@ -12,10 +12,10 @@ import {
   ServiceBusBrokerSpec,
   ValidationError,
 } from '../model';
-import { CosmosDbAccount } from './cosmos-db';
-import { EventHubsNamespace } from './event-hubs';
+import { CosmosDbAccount, isCosmosAccountName } from './cosmos-db';
+import { EventHubsNamespace, isEventHubsNamespaceName } from './event-hubs';
 import { AZURE_MANAGED_BY_TAG } from './provider';
-import { ServiceBusNamespace } from './service-bus';
+import { isServiceBusNamespaceName, ServiceBusNamespace } from './service-bus';
 
 /**
  * Private DNS zone of Service Bus and Event Hubs private endpoints: both services
@@ -215,11 +215,6 @@ interface SitePlan {
   readonly problems: Problem[];
 }
 
-// Azure's naming rules, as the namespace and account constructs check them one at a time.
-const SERVICE_BUS_NAME = /^[A-Za-z][A-Za-z0-9-]{4,48}[A-Za-z0-9]$/;
-const EVENT_HUBS_NAME = /^[A-Za-z][A-Za-z0-9-]{4,48}[A-Za-z0-9]$/;
-const COSMOS_ACCOUNT_NAME = /^[a-z0-9]([a-z0-9-]{1,42}[a-z0-9])$/;
-
 function planSite(props: AzureSiteBrokersProps): SitePlan {
   const { site } = props;
   const prefix = `${props.environment}-${site.name}`;
@@ -230,7 +225,7 @@ function planSite(props: AzureSiteBrokersProps): SitePlan {
     const name = `${prefix}-${broker.name}`;
     const path = ['brokers', index, 'name'];
     if (broker.kind === 'servicebus' && broker.site === site.name) {
-      if (!SERVICE_BUS_NAME.test(name) || /-(sb|mgmt)$/.test(name)) {
+      if (!isServiceBusNamespaceName(name)) {
         problems.push({
           path,
           message: `'${name}' (<environment>-<site>-<broker>) is not a Service Bus namespace name: 6 to 50 letters, digits or '-', starting with a letter, ending with a letter or digit, not ending in '-sb' or '-mgmt'; rename broker '${broker.name}'`,
@@ -239,7 +234,7 @@ function planSite(props: AzureSiteBrokersProps): SitePlan {
       serviceBus.push({ broker, name });
     }
     if (broker.kind === 'kafka' && broker.eventHubs?.site === site.name) {
-      if (!EVENT_HUBS_NAME.test(name)) {
+      if (!isEventHubsNamespaceName(name)) {
         problems.push({
           path,
           message: `'${name}' (<environment>-<site>-<broker>) is not an Event Hubs namespace name: 6 to 50 letters, digits or '-', starting with a letter, ending with a letter or digit; rename broker '${broker.name}'`,
@@ -250,7 +245,7 @@ function planSite(props: AzureSiteBrokersProps): SitePlan {
   });
   const stateful = (props.agents ?? []).some((agent) => agent.state !== undefined);
   const cosmos = stateful ? `${prefix}-state` : undefined;
-  if (cosmos && !COSMOS_ACCOUNT_NAME.test(cosmos)) {
+  if (cosmos && !isCosmosAccountName(cosmos)) {
     problems.push({
       path: ['site', 'name'],
       message: `'${cosmos}' (<environment>-<site>-state) is not a Cosmos DB account name: 3 to 44 lower-case letters, digits or '-', starting and ending with a letter or digit`,
