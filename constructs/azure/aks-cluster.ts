@@ -21,8 +21,9 @@ export const DEFAULT_SYSTEM_POOL = {
   diskSize: Size.gibibytes(128),
 } as const;
 
-/** Pod and service address ranges when none are given. */
+/** Pod address range (overlay, never routed outside the cluster) when none is given. */
 export const DEFAULT_POD_CIDR = '10.244.0.0/16';
+/** Service address range when none is given; it must not overlap the VNet. */
 export const DEFAULT_SERVICE_CIDR = '172.16.0.0/16';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

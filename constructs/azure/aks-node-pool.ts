@@ -44,9 +44,11 @@ export interface AksNodePoolSpec extends NodePoolSpec {
 
 /** Props of {@link AksNodePool}. */
 export interface AksNodePoolProps {
+  /** The cluster the pool joins. */
   readonly cluster: IAksCluster;
   /** Subnet of the nodes, usually the cluster's node subnet. */
   readonly subnetId: string;
+  /** What the pool's nodes offer, their VM size and bounds. */
   readonly pool: AksNodePoolSpec;
   /**
    * Tags of the pool's scale set; the fleet's `managed-by` tag is added.

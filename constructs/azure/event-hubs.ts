@@ -111,6 +111,7 @@ export class EventHubsNamespace extends Construct {
 
 /** Props of {@link EventHubTopic}. */
 export interface EventHubTopicProps {
+  /** The namespace the event hub lives in. */
   readonly namespace: EventHubsNamespace;
   /**
    * Event hub (Kafka topic) name: 1 to 256 letters, digits, `.`, `-` or `_`, starting

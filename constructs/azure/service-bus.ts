@@ -125,6 +125,7 @@ export class ServiceBusNamespace extends Construct {
 
 /** Props of {@link AgentServiceBusQueue}. */
 export interface AgentServiceBusQueueProps {
+  /** The namespace the queue lives in. */
   readonly namespace: ServiceBusNamespace;
   /**
    * The agent's binding: `queue` names the queue (1 to 260 letters, digits, `.`, `-`,

@@ -12,8 +12,11 @@ import { AZURE_MANAGED_BY_TAG } from './provider';
 
 /** A marketplace image. */
 export interface VmImage {
+  /** Marketplace publisher, e.g. `Canonical`. */
   readonly publisher: string;
+  /** Offer of the publisher, e.g. `ubuntu-24_04-lts`. */
   readonly offer: string;
+  /** Plan of the offer, e.g. `server`. */
   readonly sku: string;
   /** `latest`, or a pinned version. */
   readonly version: string;

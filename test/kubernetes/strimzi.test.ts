@@ -196,8 +196,15 @@ describe('StrimziKafkaCluster defaults', () => {
     ]);
   });
 
-  it('runs the topic operator so KafkaTopics are reconciled', () => {
-    expect(kafka.spec.entityOperator.topicOperator).toBeDefined();
+  it('runs the topic operator, and no user operator, so KafkaTopics are reconciled', () => {
+    expect(kafka.spec.entityOperator).toEqual({
+      topicOperator: {
+        resources: {
+          requests: { cpu: '100m', memory: '512Mi' },
+          limits: { cpu: '500m', memory: '512Mi' },
+        },
+      },
+    });
   });
 
   it('protects the cluster from destruction', () => {

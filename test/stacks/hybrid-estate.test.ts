@@ -464,6 +464,9 @@ describe('prod: Azure', () => {
         use_azuread_auth: true,
       });
     }
-    expect(stack('prod-us-east-infra').terraform.backend.s3).toBeDefined();
+    expect(stack('prod-us-east-infra').terraform.backend.s3).toMatchObject({
+      bucket: 'agent-fleet-terraform-state-prod',
+      key: 'prod/prod-us-east-infra.tfstate',
+    });
   });
 });
