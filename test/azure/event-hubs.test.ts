@@ -167,6 +167,12 @@ describe('validation', () => {
     );
   });
 
+  it('refuses the Basic tier, which has no Kafka endpoint', () => {
+    expect(() => synth({ sku: 'Basic' as unknown as 'Standard' })).toThrow(
+      "'Basic' is not an Event Hubs tier here: 'Standard' or 'Premium' (Basic has no Kafka endpoint)",
+    );
+  });
+
   it('refuses processing units Premium does not sell and auto-inflate on Premium', () => {
     const build = () => synth({ sku: 'Premium', capacity: 3, maximumThroughputUnits: 4 });
     expect(build).toThrow("'capacity': 3 is not a number of processing units: 1, 2, 4, 8 or 16");

@@ -448,6 +448,13 @@ describe('AzureSiteAgents errors', () => {
       }),
     ).toThrow("'stateful.state': site 'weu' was given no Cosmos DB account");
   });
+
+  it("refuses an agent named after KEDA's identity", () => {
+    const keda = { ...imageProcessing, name: 'keda' };
+    expect(() => build([keda])).toThrow(
+      "'keda' names the identity of KEDA on site 'weu': rename the agent",
+    );
+  });
 });
 
 describe('AzureSiteAgents defaults', () => {
