@@ -1,7 +1,10 @@
 import { App } from 'cdktf';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { formatProblem, loadFleet } from './config';
 import { OFFLINE_ENV, parseOfflineMode } from './constructs/aws/offline';
+import { formatFinding, GuardrailLog } from './constructs/guardrails';
 import { ValidationError } from './constructs/model';
 import { addEnvironment } from './stacks/fleet';
 import { EnvironmentSummary, formatSummary } from './stacks/summary';
@@ -10,8 +13,11 @@ import { EnvironmentSummary, formatSummary } from './stacks/summary';
  * Synthesizes the environments named on the command line (or in
  * `FLEET_ENVIRONMENTS`, comma-separated), all of them by default, from the
  * project at `FLEET_ROOT` (default: this directory). Every environment file is
- * checked and every construct built before anything is written, so a bad file
- * leaves `cdktf.out` untouched.
+ * checked, every construct built and every guardrail run before anything is
+ * written: the app synthesizes into a scratch directory that replaces
+ * `cdktf.out` only when all went well, so a bad file or an error-level finding
+ * leaves `cdktf.out` untouched. Findings, suppressed ones included, are written
+ * to `cdktf.out/guardrails.json` for the review.
  */
 function main(argv: readonly string[]): number {
   const rootDir = process.env.FLEET_ROOT ?? __dirname;
@@ -33,20 +39,59 @@ function main(argv: readonly string[]): number {
     console.error((error as Error).message);
     return 2;
   }
-  const app = new App({ outdir: process.env.CDKTF_OUTDIR ?? path.join(rootDir, 'cdktf.out') });
-  let summaries: EnvironmentSummary[];
+  const outdir = process.env.CDKTF_OUTDIR ?? path.join(rootDir, 'cdktf.out');
+  const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-synth-'));
   try {
-    summaries = loaded.environments.map((environment) =>
-      addEnvironment(app, environment, { offline }),
+    const app = new App({ outdir: staging });
+    let summaries: (EnvironmentSummary & { guardrails: GuardrailLog })[];
+    try {
+      summaries = loaded.environments.map((environment) =>
+        addEnvironment(app, environment, { offline }),
+      );
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      console.error(`${error.message}\n\nnothing was written.`);
+      return 1;
+    }
+    try {
+      app.synth();
+    } catch (error) {
+      const errors = summaries.flatMap((summary) => summary.guardrails.errors);
+      if (errors.length === 0) throw error;
+      for (const finding of errors) console.error(formatFinding(finding));
+      console.error(`\n${errors.length} guardrail error(s); nothing was written.`);
+      return 1;
+    }
+    fs.writeFileSync(
+      path.join(staging, GUARDRAIL_REPORT),
+      `${JSON.stringify(guardrailReport(summaries), null, 2)}\n`,
     );
-  } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    console.error(`${error.message}\n\nnothing was written.`);
-    return 1;
+    fs.rmSync(outdir, { recursive: true, force: true });
+    fs.cpSync(staging, outdir, { recursive: true });
+    console.log(summaries.map(formatSummary).join('\n\n'));
+    return 0;
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
   }
-  app.synth();
-  console.log(summaries.map(formatSummary).join('\n\n'));
-  return 0;
+}
+
+/** File, under the output directory, of every environment's guardrail findings. */
+const GUARDRAIL_REPORT = 'guardrails.json';
+
+function guardrailReport(
+  summaries: readonly (EnvironmentSummary & { guardrails: GuardrailLog })[],
+) {
+  return {
+    environments: Object.fromEntries(
+      summaries.map((summary) => [
+        summary.environment,
+        {
+          findings: summary.guardrails.findings,
+          unusedSuppressions: summary.guardrails.unusedSuppressions,
+        },
+      ]),
+    ),
+  };
 }
 
 process.exitCode = main(process.argv.slice(2));

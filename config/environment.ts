@@ -9,6 +9,7 @@ import {
   BrokerSpec,
   brokerSite,
   FleetEnvironment,
+  GuardrailSuppression,
   KubernetesSiteSpec,
   resolveAgent,
   validateBroker,
@@ -207,10 +208,12 @@ export function loadEnvironment(
   }
   if (!ok || failed.length > 0) return undefined;
   const backend = childOf(tree, 'backend');
+  const suppressions = childOf(tree, 'suppressions');
   return {
     name,
     ...(production !== undefined ? { production } : {}),
     ...(backend ? { backend: toPlain(backend) as BackendSpec } : {}),
+    ...(suppressions ? { suppressions: toPlain(suppressions) as GuardrailSuppression[] } : {}),
     sites: [...sites.values()],
     awsSites,
     azureSites,

@@ -1,7 +1,7 @@
 import { agentTypeSchema } from './schema-agent';
 import { broker } from './schema-brokers';
 import { backend, site } from './schema-sites';
-import { dnsLabelSchema, mapSchema, objectSchema, stringSchema } from './formats';
+import { dnsLabelSchema, listSchema, mapSchema, objectSchema, stringSchema } from './formats';
 import { JsonSchema, partialOf } from './json-schema';
 
 /**
@@ -87,6 +87,21 @@ export const environmentSchema: JsonSchema = {
         minProperties: 1,
       },
       brokers: mapSchema('Brokers by name (DNS label).', broker, dnsLabelSchema(63)),
+      suppressions: listSchema(
+        'Written exceptions to the guardrails, each for one rule and one resource; listed in every review.',
+        objectSchema(
+          'An exception to one guardrail.',
+          {
+            rule: stringSchema('Rule id, e.g. GR-ENC-12.', { pattern: '^GR-[A-Z]+-[0-9]{2}$' }),
+            resource: stringSchema(
+              'Construct path of the resource, or of a construct above it, e.g. prod-nebraska-agents/Kafka/dc-events.',
+              { minLength: 1 },
+            ),
+            reason: stringSchema('Why the exception is acceptable.', { minLength: 20 }),
+          },
+          ['rule', 'resource', 'reason'],
+        ),
+      ),
       agents: mapSchema(
         'Agent types of the catalogue (fleet/agent-types.yaml) and the sites they run on.',
         agentPlacement,

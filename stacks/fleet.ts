@@ -2,6 +2,7 @@ import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { clusterAutoscalerRoleName } from '../constructs/aws';
 import { azureProvider } from '../constructs/azure/provider';
+import { applyGuardrails, GUARDRAIL_RULES, GuardrailLog } from '../constructs/guardrails';
 import { aksClusterAccess } from '../constructs/azure/cluster-access';
 import {
   aksClusterName,
@@ -50,9 +51,10 @@ export function addEnvironment(
   app: App,
   environment: FleetEnvironment,
   options: { readonly offline?: boolean } = {},
-): EnvironmentSummary {
+): EnvironmentSummary & { readonly guardrails: GuardrailLog } {
   const agentsOn = (site: string) =>
     environment.deployments.filter((d) => d.site === site).map((d) => d.agent);
+  const guardrails = new GuardrailLog();
   const clusterStacks = (inputs: ClusterStackInputs) => {
     const { site } = inputs;
     const ids = stackIds(environment.name, site.name);
@@ -77,6 +79,12 @@ export function addEnvironment(
     });
     if (inputs.infra) platform.addDependency(inputs.infra);
     workloads.addDependency(platform);
+    applyGuardrails([...(inputs.infra ? [inputs.infra] : []), platform, workloads], {
+      rules: GUARDRAIL_RULES,
+      suppressions: environment.suppressions,
+      log: guardrails,
+      group: `${environment.name}-${site.name}`,
+    });
     return { site: site.name, platform, agents: workloads };
   };
 
@@ -139,7 +147,7 @@ export function addEnvironment(
       }),
     );
   }
-  return summarize(environment, sites, infra);
+  return { ...summarize(environment, sites, infra), guardrails };
 }
 
 /**

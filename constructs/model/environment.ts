@@ -36,6 +36,19 @@ export type BackendSpec =
       };
     };
 
+/**
+ * A written exception to one guardrail for one resource (and what lies below
+ * it): the reason is listed in every review.
+ */
+export interface GuardrailSuppression {
+  /** Id of the rule, e.g. `GR-ENC-12`. */
+  readonly rule: string;
+  /** Construct path of the resource, or of a construct above it, e.g. `prod-nebraska-agents/Kafka/dc-events`. */
+  readonly resource: string;
+  /** Why the exception is acceptable, at least 20 characters. */
+  readonly reason: string;
+}
+
 /** One agent type placed on one site, with the site's overrides already applied. */
 export interface AgentDeployment {
   readonly site: string;
@@ -62,4 +75,6 @@ export interface FleetEnvironment {
   readonly azureSites?: readonly AzureSiteSpec[];
   readonly brokers: readonly BrokerSpec[];
   readonly deployments: readonly AgentDeployment[];
+  /** Written exceptions to the guardrails. @default - none */
+  readonly suppressions?: readonly GuardrailSuppression[];
 }

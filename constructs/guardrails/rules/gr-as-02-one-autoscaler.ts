@@ -1,0 +1,48 @@
+import { COMPLIANT, GuardrailRule, ResourceView, RuleScope, violation } from '../types';
+
+/** The workloads (kind/namespace/name) autoscalers of a scope target, with their own labels. */
+function autoscalerTargets(scope: RuleScope): { target: string; autoscaler: string }[] {
+  const hpas = scope.ofType('kubernetes_horizontal_pod_autoscaler_v2').map((hpa) => {
+    const ref =
+      hpa.attributes.spec?.[0]?.scale_target_ref?.[0] ?? hpa.attributes.spec?.scale_target_ref;
+    const namespace = hpa.attributes.metadata?.namespace ?? hpa.attributes.metadata?.[0]?.namespace;
+    return { target: `${ref?.kind}/${namespace}/${ref?.name}`, autoscaler: hpa.path };
+  });
+  const scaledObjects = scope
+    .ofType('kubernetes_manifest')
+    .filter((resource) => resource.attributes.manifest?.kind === 'ScaledObject')
+    .map((resource) => {
+      const manifest = resource.attributes.manifest;
+      const kind = manifest.spec?.scaleTargetRef?.kind ?? 'Deployment';
+      return {
+        target: `${kind}/${manifest.metadata?.namespace}/${manifest.spec?.scaleTargetRef?.name}`,
+        autoscaler: resource.path,
+      };
+    });
+  return [...hpas, ...scaledObjects];
+}
+
+function workloadKey(deployment: ResourceView): string {
+  const metadata = deployment.attributes.metadata;
+  return `Deployment/${metadata?.namespace}/${metadata?.name}`;
+}
+
+/**
+ * GR-AS-02: exactly one autoscaler per workload, across every stack of the
+ * site: never an HPA next to a ScaledObject, nor two ScaledObjects, which
+ * would fight over the replica count.
+ * @see KEDA admission webhook (scaledobject_webhook.go)
+ */
+export const oneAutoscaler: GuardrailRule = {
+  id: 'GR-AS-02',
+  level: 'error',
+  summary: 'Every workload has at most one autoscaler (HPA or KEDA ScaledObject)',
+  fix: 'keep one autoscaler per workload: put every signal on one ScaledObject',
+  appliesTo: ['kubernetes_deployment_v1'],
+  evaluate(deployment, scope) {
+    const key = workloadKey(deployment);
+    const mine = autoscalerTargets(scope).filter((entry) => entry.target === key);
+    if (mine.length <= 1) return COMPLIANT;
+    return violation(`${mine.length} autoscalers: ${mine.map((m) => m.autoscaler).join(', ')}`);
+  },
+};

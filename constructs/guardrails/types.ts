@@ -1,0 +1,75 @@
+import { IConstruct } from 'constructs';
+
+/** What a finding does: `error` fails synth, `warning` is reported. */
+export type GuardrailLevel = 'error' | 'warning';
+
+/**
+ * One Terraform resource as a rule sees it: its synthesized attributes
+ * (snake_case, references resolved to `${type.name.attribute}` strings).
+ */
+export interface ResourceView {
+  /** Id of the stack the resource belongs to, e.g. `prod-us-east-infra`. */
+  readonly stack: string;
+  /** Construct path, e.g. `prod-us-east-infra/Agents/inventory-update/Table/Resource`. */
+  readonly path: string;
+  /** Terraform resource type, e.g. `aws_sqs_queue`. */
+  readonly type: string;
+  /** Terraform address in its stack, e.g. `aws_sqs_queue.Agents_Queue_1A2B3C4D`. */
+  readonly address: string;
+  readonly attributes: Readonly<Record<string, any>>;
+  /** The construct, for annotations. */
+  readonly node: IConstruct;
+}
+
+/** What a rule concluded about one resource. */
+export type Verdict =
+  | { readonly compliant: true }
+  | { readonly compliant: false; readonly detail: string }
+  | 'not-applicable';
+
+/** The resources a rule may look across: its site's stacks (infra, platform, agents). */
+export interface RuleScope {
+  readonly resources: readonly ResourceView[];
+  /** Resources of one type in scope. */
+  ofType(type: string): readonly ResourceView[];
+}
+
+/**
+ * A policy check: a stable id, a level, a one-line message saying how to fix
+ * it, and a pure function from one resource (and the resources of its site)
+ * to a verdict. One rule per file under `rules/`.
+ */
+export interface GuardrailRule {
+  /** Stable id from the guardrail catalogue, e.g. `GR-ENC-05`; never reused. */
+  readonly id: string;
+  readonly level: GuardrailLevel;
+  /** What the rule checks, for reports. */
+  readonly summary: string;
+  /** How to fix a finding, in one line. */
+  readonly fix: string;
+  /** Terraform resource types the rule inspects. */
+  readonly appliesTo: readonly string[];
+  evaluate(resource: ResourceView, scope: RuleScope): Verdict;
+}
+
+/**
+ * A rule's finding that a resource does not comply, kept or suppressed in
+ * writing (per resource and rule, in the environment file).
+ */
+export interface Finding {
+  readonly rule: string;
+  readonly level: GuardrailLevel;
+  readonly stack: string;
+  readonly path: string;
+  readonly address: string;
+  /** The fix, with what was found. */
+  readonly message: string;
+  /** The written reason, when the finding is suppressed. @default - not suppressed */
+  readonly suppressedBecause?: string;
+}
+
+/** Shorthands for rule bodies. */
+export const COMPLIANT: Verdict = { compliant: true };
+export function violation(detail: string): Verdict {
+  return { compliant: false, detail };
+}
