@@ -6,8 +6,8 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    // Tests read synthesized JSON, whose shape is what they assert.
-    files: ['test/**/*.ts'],
+    // Tests and guardrail rules read synthesized JSON, whose shape is what they check.
+    files: ['test/**/*.ts', 'constructs/guardrails/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {

@@ -24,7 +24,7 @@ export function resourceViews(stack: TerraformStack): ResourceView[] {
     }) as { resource?: Record<string, Record<string, Record<string, unknown>>> };
     for (const [type, byName] of Object.entries(rendered.resource ?? {})) {
       for (const [name, attributes] of Object.entries(byName)) {
-        const { '//': _metadata, ...rest } = attributes;
+        const rest = Object.fromEntries(Object.entries(attributes).filter(([key]) => key !== '//'));
         views.push({
           stack: stack.node.id,
           path: node.node.path,
