@@ -1,6 +1,6 @@
 import { GuardrailSuppression } from '../model';
 import { scopeOf } from './resources';
-import { Finding, GuardrailRule, ResourceView } from './types';
+import { ANY_TYPE, Finding, GuardrailRule, ResourceView } from './types';
 
 /** What the rules found in some resources. */
 export interface Evaluation {
@@ -23,27 +23,28 @@ export function evaluate(
   const used = new Set<GuardrailSuppression>();
   const findings: Finding[] = [];
   for (const rule of rules) {
-    for (const type of rule.appliesTo) {
-      for (const resource of scope.ofType(type)) {
-        const verdict = rule.evaluate(resource, scope);
-        if (verdict === 'not-applicable' || verdict.compliant) continue;
-        const suppression = suppressions.find(
-          (candidate) =>
-            candidate.rule === rule.id &&
-            (resource.path === candidate.resource ||
-              resource.path.startsWith(`${candidate.resource}/`)),
-        );
-        if (suppression) used.add(suppression);
-        findings.push({
-          rule: rule.id,
-          level: rule.level,
-          stack: resource.stack,
-          path: resource.path,
-          address: resource.address,
-          message: `${rule.fix} (${verdict.detail})`,
-          ...(suppression ? { suppressedBecause: suppression.reason } : {}),
-        });
-      }
+    const subjects = rule.appliesTo.includes(ANY_TYPE)
+      ? scope.resources
+      : rule.appliesTo.flatMap((type) => scope.ofType(type));
+    for (const resource of subjects) {
+      const verdict = rule.evaluate(resource, scope);
+      if (verdict === 'not-applicable' || verdict.compliant) continue;
+      const suppression = suppressions.find(
+        (candidate) =>
+          candidate.rule === rule.id &&
+          (resource.path === candidate.resource ||
+            resource.path.startsWith(`${candidate.resource}/`)),
+      );
+      if (suppression) used.add(suppression);
+      findings.push({
+        rule: rule.id,
+        level: rule.level,
+        stack: resource.stack,
+        path: resource.path,
+        address: resource.address,
+        message: `${rule.fix} (${verdict.detail})`,
+        ...(suppression ? { suppressedBecause: suppression.reason } : {}),
+      });
     }
   }
   return { findings, unusedSuppressions: suppressions.filter((s) => !used.has(s)) };

@@ -36,6 +36,18 @@ export function resourceViews(stack: TerraformStack): ResourceView[] {
       }
     }
   }
+  const backend = (stack.toTerraform() as { terraform?: { backend?: Record<string, unknown> } })
+    .terraform?.backend;
+  for (const [type, attributes] of Object.entries(backend ?? {})) {
+    views.push({
+      stack: stack.node.id,
+      path: `${stack.node.path}/backend`,
+      type: `backend.${type}`,
+      address: `terraform.backend.${type}`,
+      attributes: attributes as Record<string, unknown>,
+      node: stack,
+    });
+  }
   return views;
 }
 

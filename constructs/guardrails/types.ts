@@ -47,7 +47,10 @@ export interface GuardrailRule {
   readonly summary: string;
   /** How to fix a finding, in one line. */
   readonly fix: string;
-  /** Terraform resource types the rule inspects. */
+  /**
+   * Terraform resource types the rule inspects, {@link ANY_TYPE} for all, or
+   * `backend.<type>` for a stack's state backend (e.g. `backend.s3`).
+   */
   readonly appliesTo: readonly string[];
   evaluate(resource: ResourceView, scope: RuleScope): Verdict;
 }
@@ -67,6 +70,9 @@ export interface Finding {
   /** The written reason, when the finding is suppressed. @default - not suppressed */
   readonly suppressedBecause?: string;
 }
+
+/** In {@link GuardrailRule.appliesTo}: every resource. */
+export const ANY_TYPE = '*';
 
 /** Shorthands for rule bodies. */
 export const COMPLIANT: Verdict = { compliant: true };
