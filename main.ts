@@ -7,6 +7,7 @@ import { OFFLINE_ENV, parseOfflineMode } from './constructs/aws/offline';
 import { formatFinding, GuardrailLog } from './constructs/guardrails';
 import { ValidationError } from './constructs/model';
 import { addEnvironment } from './stacks/fleet';
+import { FLEET_FILE, fleetDocument, fleetReport } from './stacks/fleet-report';
 import { EnvironmentSummary, formatSummary } from './stacks/summary';
 
 /**
@@ -17,7 +18,8 @@ import { EnvironmentSummary, formatSummary } from './stacks/summary';
  * written: the app synthesizes into a scratch directory that replaces
  * `cdktf.out` only when all went well, so a bad file or an error-level finding
  * leaves `cdktf.out` untouched. Findings, suppressed ones included, are written
- * to `cdktf.out/guardrails.json` for the review.
+ * to `cdktf.out/guardrails.json` for the review, and what each environment runs
+ * (sites, brokers, agents with bounds and signals) to `cdktf.out/fleet.json`.
  */
 function main(argv: readonly string[]): number {
   const rootDir = process.env.FLEET_ROOT ?? __dirname;
@@ -66,6 +68,10 @@ function main(argv: readonly string[]): number {
       path.join(staging, GUARDRAIL_REPORT),
       `${JSON.stringify(guardrailReport(summaries), null, 2)}\n`,
     );
+    const fleet = fleetDocument(
+      loaded.environments.map((environment, i) => fleetReport(environment, summaries[i])),
+    );
+    fs.writeFileSync(path.join(staging, FLEET_FILE), `${JSON.stringify(fleet, null, 2)}\n`);
     fs.rmSync(outdir, { recursive: true, force: true });
     fs.cpSync(staging, outdir, { recursive: true });
     console.log(summaries.map(formatSummary).join('\n\n'));
