@@ -1,0 +1,286 @@
+import type { AgentReport, FleetReport } from '../stacks/fleet-report';
+import type { EnvironmentCost, PriceTable, SiteCost } from './cost';
+import { HOURS_PER_MONTH } from './cost';
+import { topologyDiagram } from './diagram';
+import type { FleetDiff, ResourceChange, StackDiff } from './diff';
+import { describePlacement, describeScaling } from './diff';
+import type { GuardrailDocument } from './load';
+
+/** Everything the review of one environment shows. */
+export interface EnvironmentReview {
+  readonly environment: string;
+  /** What the branch deploys. @default - none: the branch removes the environment */
+  readonly fleet?: FleetReport;
+  /** @default - no guardrail report in the output */
+  readonly guardrails?: GuardrailDocument['environments'][string];
+  readonly cost?: EnvironmentCost;
+  readonly prices: PriceTable;
+  /** With a base: what changes. @default - no comparison */
+  readonly changes?: {
+    /** @default - the base has no `fleet.json` */
+    readonly fleet?: FleetDiff;
+    readonly stacks: readonly StackDiff[];
+  };
+}
+
+/** Renders one environment's review as Markdown for a pull-request comment. */
+export function renderReview(review: EnvironmentReview): string {
+  const { fleet } = review;
+  const sections = [
+    `# Fleet plan review: \`${review.environment}\``,
+    fleet
+      ? `${fleet.production ? 'Production. ' : ''}${fleet.sites.length} site(s), ${fleet.brokers.length} broker(s), ${new Set(fleet.agents.map((a) => a.agent)).size} agent type(s), ${fleet.stacks.length} stack(s).`
+      : 'This branch removes the environment: every one of its stacks is destroyed.',
+    ...(review.changes ? [changesSection(review.changes)] : []),
+    ...(fleet
+      ? [
+          fleetSection(fleet),
+          sitesSection(fleet),
+          guardrailsSection(review.guardrails),
+          costSection(review.cost, review.prices),
+          `## Topology\n\n\`\`\`mermaid\n${topologyDiagram(fleet)}\n\`\`\``,
+        ]
+      : []),
+  ];
+  return `${sections.join('\n\n')}\n`;
+}
+
+function changesSection(changes: NonNullable<EnvironmentReview['changes']>): string {
+  const out = ['## What changes'];
+  const destroyed = changes.stacks.flatMap((stack) =>
+    stack.changes.filter((c) => c.action === 'destroy' && c.stateful),
+  );
+  if (destroyed.length > 0) {
+    out.push(
+      [
+        '> [!WARNING]',
+        `> **${destroyed.length} stateful resource(s) destroyed**: their data is lost unless moved first (\`terraform state mv\` or a \`moved\` block). \`prevent_destroy\` stops the apply where it is set.`,
+        '>',
+        ...destroyed.map(
+          (c) => `> - \`${c.stack}\` \`${c.address}\`${c.path ? ` (${c.path})` : ''}`,
+        ),
+      ].join('\n'),
+    );
+  }
+  out.push('### Agents');
+  const fleet = changes.fleet;
+  if (!fleet) out.push('The base output has no fleet.json: agent changes are not compared.');
+  else {
+    const lines = [
+      ...fleet.typesAdded.map((t) => `- agent type added: \`${t}\``),
+      ...fleet.typesRemoved.map((t) => `- agent type removed: \`${t}\``),
+      ...fleet.placementsAdded.map((p) => `- placed on a new site: \`${p}\``),
+      ...fleet.placementsRemoved.map((p) => `- removed from a site: \`${p}\``),
+      ...fleet.changed.flatMap((c) =>
+        c.changes.map((what) => `- \`${c.agent}\` on \`${c.site}\`: ${what}`),
+      ),
+    ];
+    out.push(lines.length > 0 ? lines.join('\n') : 'No agent type, bound or signal changes.');
+  }
+  out.push('### Resources per stack');
+  if (changes.stacks.length === 0) out.push('No resource changes.');
+  else {
+    const count = (stack: StackDiff, action: ResourceChange['action']) =>
+      stack.changes.filter((c) => c.action === action).length;
+    out.push(
+      table(
+        ['stack', 'added', 'changed', 'destroyed'],
+        changes.stacks.map((stack) => [
+          `\`${stack.stack}\`${stack.status ? ` (stack ${stack.status})` : ''}`,
+          String(count(stack, 'add')),
+          String(count(stack, 'change')),
+          String(count(stack, 'destroy')),
+        ]),
+      ),
+    );
+    for (const stack of changes.stacks.filter((s) => s.changes.length > 0)) {
+      const rows = [...stack.changes]
+        .sort((a, b) => order(a) - order(b) || a.address.localeCompare(b.address))
+        .map((c) => {
+          const attributes = c.attributes.length > 0 ? `: ${c.attributes.join(', ')}` : '';
+          const stateful = c.stateful ? ' **(stateful)**' : '';
+          return `- ${c.action} \`${c.address}\`${stateful}${attributes}`;
+        });
+      out.push(
+        `<details><summary><code>${stack.stack}</code>: ${stack.changes.length} change(s)</summary>\n\n${rows.join('\n')}\n\n</details>`,
+      );
+    }
+  }
+  return out.join('\n\n');
+}
+
+function order(change: ResourceChange): number {
+  return { destroy: 0, change: 1, add: 2 }[change.action];
+}
+
+function fleetSection(fleet: FleetReport): string {
+  if (fleet.agents.length === 0) return '## Fleet\n\nNo agents.';
+  return `## Fleet\n\n${table(
+    [
+      'agent type',
+      'site',
+      'placement',
+      'replicas',
+      'scaling',
+      'queue / topic',
+      'dead letter',
+      'state store',
+    ],
+    fleet.agents.map((agent) => [
+      `\`${agent.agent}\``,
+      agent.site,
+      describePlacement(agent),
+      replicas(agent),
+      describeScaling(agent),
+      agent.source
+        ? `${agent.source.kind} \`${agent.source.name}\` on ${agent.source.broker}`
+        : publishes(agent),
+      agent.source ? `\`${agent.source.deadLetter}\`` : '—',
+      agent.stateStore ?? 'stateless',
+    ]),
+  )}`;
+}
+
+function replicas(agent: AgentReport): string {
+  return agent.schedule ? '1 per run' : `${agent.minReplicas}–${agent.maxReplicas}`;
+}
+
+function publishes(agent: AgentReport): string {
+  return agent.publishes.length > 0
+    ? `publishes to ${agent.publishes.map((p) => `\`${p}\``).join(', ')}`
+    : '—';
+}
+
+function sitesSection(fleet: FleetReport): string {
+  const out = ['## Sites and brokers'];
+  for (const site of fleet.sites) {
+    const where = [site.kind, site.region, site.cluster].filter(Boolean).join(', ');
+    out.push(`### \`${site.name}\` (${where})`);
+    out.push(
+      table(
+        ['node pool', 'instance / VM types', 'nodes', 'capacity', 'GPU', 'arch'],
+        site.nodePools.map((pool) => [
+          pool.name,
+          pool.instanceTypes.join(', ') || 'own hardware',
+          pool.minNodes !== undefined ? `${pool.minNodes}–${pool.maxNodes}` : '—',
+          pool.spot ? 'spot' : 'on-demand',
+          pool.gpu ? `${pool.gpu.count}× ${pool.gpu.model}` : '—',
+          pool.arch,
+        ]),
+      ),
+    );
+    out.push(
+      `Databases: ${site.databases.length > 0 ? site.databases.join('; ') : 'none'}.\n\nAdd-ons: ${site.addOns.join(', ')}.`,
+    );
+  }
+  out.push('### Brokers');
+  out.push(
+    fleet.brokers.length > 0
+      ? table(
+          ['broker', 'kind', 'where'],
+          fleet.brokers.map((b) => [`\`${b.name}\``, b.kind, b.where]),
+        )
+      : 'No brokers.',
+  );
+  return out.join('\n\n');
+}
+
+function guardrailsSection(guardrails: EnvironmentReview['guardrails']): string {
+  const out = ['## Guardrails'];
+  if (!guardrails) {
+    out.push('The output has no guardrails.json: findings are not shown.');
+    return out.join('\n\n');
+  }
+  const open = guardrails.findings.filter((f) => !f.suppressedBecause);
+  const suppressed = guardrails.findings.filter((f) => f.suppressedBecause);
+  const errors = open.filter((f) => f.level === 'error').length;
+  const warnings = open.filter((f) => f.level === 'warning').length;
+  out.push(
+    `**${errors} error(s), ${warnings} warning(s)**, ${suppressed.length} suppressed, ${guardrails.unusedSuppressions.length} unused suppression(s).`,
+  );
+  if (open.length > 0) {
+    out.push('### Findings');
+    out.push(
+      table(
+        ['rule', 'level', 'resource', 'message'],
+        open.map((f) => [f.rule, f.level, `\`${f.path}\``, f.message]),
+      ),
+    );
+  }
+  if (suppressed.length > 0) {
+    out.push('### Suppressed');
+    out.push(
+      table(
+        ['rule', 'level', 'resource', 'message', 'reason'],
+        suppressed.map((f) => [
+          f.rule,
+          f.level,
+          `\`${f.path}\``,
+          f.message,
+          f.suppressedBecause ?? '',
+        ]),
+      ),
+    );
+  }
+  if (guardrails.unusedSuppressions.length > 0) {
+    out.push('### Unused suppressions');
+    out.push(
+      `These match no finding: the resource no longer breaks the rule, or the path is wrong. Remove them.\n\n${table(
+        ['rule', 'resource', 'reason'],
+        guardrails.unusedSuppressions.map((s) => [s.rule, `\`${s.resource}\``, s.reason]),
+      )}`,
+    );
+  }
+  return out.join('\n\n');
+}
+
+function costSection(cost: EnvironmentCost | undefined, prices: PriceTable): string {
+  const out = ['## Monthly cost of the agents'];
+  if (!cost || cost.agents.length === 0) {
+    out.push('No agents to price.');
+    return out.join('\n\n');
+  }
+  const money = (value: number) =>
+    `${prices.currency === 'USD' ? '$' : `${prices.currency} `}${value.toLocaleString('en-US', {
+      minimumFractionDigits: 2,
+      maximumFractionDigits: 2,
+    })}`;
+  out.push(
+    `List prices recorded on ${prices.date} (\`review/prices.json\`: ${prices.source}), ${HOURS_PER_MONTH} hours a month. Minimum: minimum replicas on the cheapest pool and instance type the agent may use; maximum: maximum replicas on the dearest. A replica costs its share of a node by its CPU, memory or GPU requests, or a whole machine on a scaling group. Node pools' own minimum sizes, brokers, databases and the platform are not included. On-prem and edge pools have no price.`,
+  );
+  out.push(
+    table(
+      ['agent type', 'min / month', 'max / month', 'basis'],
+      [
+        ...cost.agents.map((agent) => [
+          `\`${agent.agent}\``,
+          money(agent.minMonthly),
+          money(agent.maxMonthly),
+          agent.sites.map(describeSiteCost).join('; '),
+        ]),
+        ['**total**', `**${money(cost.minMonthly)}**`, `**${money(cost.maxMonthly)}**`, ''],
+      ],
+    ),
+  );
+  return out.join('\n\n');
+}
+
+function describeSiteCost(site: SiteCost): string {
+  if (site.unpriced) return `${site.site}: ${site.unpriced}`;
+  const option = (o: NonNullable<SiteCost['cheapest']>) =>
+    `${o.pool ? `${o.pool} ` : ''}${o.instanceType} ${o.capacity}${o.share < 1 ? ` ×${o.share.toFixed(3)}` : ''}`;
+  const bounds = `${site.minReplicas}–${site.maxReplicas}`;
+  if (!site.cheapest || !site.dearest) return `${site.site}: ${bounds}`;
+  const same = option(site.cheapest) === option(site.dearest);
+  return `${site.site} ${bounds} on ${option(site.cheapest)}${same ? '' : ` … ${option(site.dearest)}`}`;
+}
+
+/** A Markdown table; cells have `|` escaped and line breaks flattened. */
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return [
+    `| ${header.map(cell).join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
+  ].join('\n');
+}
