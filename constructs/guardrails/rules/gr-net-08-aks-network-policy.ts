@@ -1,0 +1,33 @@
+import { COMPLIANT, GuardrailRule, violation } from '../types';
+
+/** A nested block as synthesized: an object, or a one-element list. */
+function block(value: unknown): Record<string, any> | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  return first && typeof first === 'object' ? (first as Record<string, any>) : undefined;
+}
+
+/**
+ * GR-NET-08: an AKS cluster runs a network policy engine
+ * (`network_profile.network_policy`: `cilium`, `calico` or `azure`). Without
+ * one, Kubernetes NetworkPolicies are accepted by the API and silently not
+ * enforced, so GR-NET-10's east-west isolation would be on paper only. The
+ * engine can only be chosen when the cluster is created.
+ * @see Checkov CKV_AZURE_7, Trivy AZU-0043
+ * @see https://learn.microsoft.com/azure/aks/use-network-policies
+ */
+export const aksNetworkPolicy: GuardrailRule = {
+  id: 'GR-NET-08',
+  level: 'error',
+  summary: 'AKS clusters enforce Kubernetes NetworkPolicies (network_profile.network_policy set)',
+  fix: 'set network_profile.network_policy (cilium with the Cilium dataplane, or calico/azure)',
+  appliesTo: ['azurerm_kubernetes_cluster'],
+  evaluate(cluster) {
+    const profile = block(cluster.attributes.network_profile);
+    if (!profile) return violation('no network_profile: kubenet without a network policy engine');
+    const policy = profile.network_policy;
+    if (typeof policy === 'string' && policy !== '' && policy.toLowerCase() !== 'none') {
+      return COMPLIANT;
+    }
+    return violation('network_profile.network_policy not set');
+  },
+};
