@@ -1,0 +1,27 @@
+import { COMPLIANT, GuardrailRule, violation } from '../types';
+import { workloadLabel, workloadOf, WORKLOAD_TYPES } from './gr-k8s-support';
+
+/**
+ * GR-WL-04: every container's root filesystem is read-only; scratch space is
+ * an emptyDir volume with a size limit.
+ * @see Checkov CKV_K8S_22, kube-score `container-security-context-readonlyrootfilesystem`,
+ *   Polaris notReadOnlyRootFilesystem, Trivy KSV-0014
+ */
+export const readOnlyRoot: GuardrailRule = {
+  id: 'GR-WL-04',
+  level: 'error',
+  summary: 'Containers have a read-only root filesystem',
+  fix: 'set readOnlyRootFilesystem: true on every container and mount an emptyDir for scratch space',
+  appliesTo: WORKLOAD_TYPES,
+  evaluate(resource) {
+    const workload = workloadOf(resource);
+    if (!workload) return 'not-applicable';
+    const writable = workload.containers
+      .filter((container) => container.security.readOnlyRootFilesystem !== true)
+      .map((container) => container.name);
+    if (writable.length === 0) return COMPLIANT;
+    return violation(
+      `${workloadLabel(workload)}: writable root filesystem in ${writable.join(', ')}`,
+    );
+  },
+};
