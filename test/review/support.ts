@@ -1,0 +1,61 @@
+import { App } from 'cdktf';
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadFleet } from '../../config';
+import { addEnvironment } from '../../stacks/fleet';
+import { FLEET_FILE, fleetDocument, fleetReport } from '../../stacks/fleet-report';
+import { tempDir } from '../support/temp-dir';
+
+export const REPO = path.resolve(__dirname, '../..');
+
+/** A copy of the project's config files in a temp dir, to change on purpose. */
+export function projectCopy(edit: (file: string, text: string) => string = (_f, t) => t): string {
+  const root = tempDir('fleet-review-project');
+  fs.cpSync(path.join(REPO, 'fleet'), path.join(root, 'fleet'), { recursive: true });
+  fs.cpSync(path.join(REPO, 'environments'), path.join(root, 'environments'), {
+    recursive: true,
+  });
+  for (const file of fs.readdirSync(path.join(root, 'environments'))) {
+    const full = path.join(root, 'environments', file);
+    const text = fs.readFileSync(full, 'utf8');
+    const edited = edit(file, text);
+    if (edited !== text) fs.writeFileSync(full, edited);
+  }
+  return root;
+}
+
+/**
+ * Synthesizes environments of a project as main.ts does, in process: the
+ * stacks, guardrails.json and fleet.json. Returns the output directory.
+ */
+export function synthesize(rootDir: string, environments?: readonly string[]): string {
+  const loaded = loadFleet({ rootDir, environments });
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems, null, 2));
+  const outdir = tempDir('fleet-review-synth');
+  const app = new App({ outdir });
+  const summaries = loaded.environments.map((environment) => addEnvironment(app, environment));
+  app.synth();
+  const guardrails = {
+    environments: Object.fromEntries(
+      summaries.map((summary) => [
+        summary.environment,
+        {
+          findings: summary.guardrails.findings,
+          unusedSuppressions: summary.guardrails.unusedSuppressions,
+        },
+      ]),
+    ),
+  };
+  fs.writeFileSync(path.join(outdir, 'guardrails.json'), JSON.stringify(guardrails));
+  const fleet = fleetDocument(
+    loaded.environments.map((environment, i) => fleetReport(environment, summaries[i])),
+  );
+  fs.writeFileSync(path.join(outdir, FLEET_FILE), JSON.stringify(fleet));
+  return outdir;
+}
+
+/** Replaces text that must be there. */
+export function replaceOnce(text: string, from: string, to: string): string {
+  if (!text.includes(from)) throw new Error(`not found in the environment file: ${from}`);
+  return text.replace(from, to);
+}
