@@ -1,0 +1,42 @@
+import { COMPLIANT, GuardrailRule, ResourceView, RuleScope, violation } from '../types';
+import { preventsDestroy, refersTo } from './gr-aws-support';
+
+/**
+ * Resources a KMS key may serve without holding data whose loss matters: an
+ * EKS control plane and its logs are rebuilt from code, and an alias is a name.
+ */
+const REPLACEABLE_CONSUMERS = ['aws_eks_cluster', 'aws_cloudwatch_log_group', 'aws_kms_alias'];
+
+/**
+ * Whether a key serves only replaceable consumers in its stack: it encrypts
+ * nothing whose loss loses data, so protecting it alone would only block
+ * tearing down its cluster (whose key cannot be changed in place anyway).
+ */
+function servesReplaceablesOnly(key: ResourceView, scope: RuleScope): boolean {
+  const consumers = scope.resources.filter((r) => r !== key && refersTo(r, key));
+  const users = consumers.filter((r) => r.type !== 'aws_kms_alias');
+  return users.length > 0 && users.every((r) => REPLACEABLE_CONSUMERS.includes(r.type));
+}
+
+/**
+ * GR-DUR-09 (AWS): stateful resources state `lifecycle.prevent_destroy`, so a
+ * plan that would destroy or replace them fails: MSK clusters, Amazon MQ
+ * brokers, DynamoDB tables, and the KMS keys that encrypt data (losing a key
+ * loses what it encrypts). Keys that only an EKS cluster and its log group
+ * use are exempt: the cluster holds no data of record. It does not protect
+ * once the resource block itself is deleted from the code.
+ * @see Terraform lifecycle docs (`prevent_destroy`)
+ */
+export const awsPreventDestroy: GuardrailRule = {
+  id: 'GR-DUR-09',
+  level: 'error',
+  summary:
+    'Stateful AWS resources (MSK, Amazon MQ, DynamoDB, data KMS keys) have lifecycle.prevent_destroy',
+  fix: 'set lifecycle { prevent_destroy = true } on the resource',
+  appliesTo: ['aws_msk_cluster', 'aws_mq_broker', 'aws_dynamodb_table', 'aws_kms_key'],
+  evaluate(resource, scope) {
+    if (resource.type === 'aws_kms_key' && servesReplaceablesOnly(resource, scope))
+      return 'not-applicable';
+    return preventsDestroy(resource) ? COMPLIANT : violation('no lifecycle.prevent_destroy');
+  },
+};

@@ -1,0 +1,181 @@
+import { COMPLIANT, GuardrailRule, ResourceView, violation } from '../types';
+import {
+  asList,
+  blocks,
+  hasCondition,
+  isWildcardAction,
+  PolicyStatement,
+  policyStatements,
+  principalIsAnyone,
+} from './gr-aws-support';
+
+/** AWS-managed policies that grant (nearly) everything. */
+const BROAD_MANAGED_POLICIES = ['AdministratorAccess', 'PowerUserAccess', 'IAMFullAccess'];
+
+/**
+ * Read calls that return data rather than metadata: never on `*`, even
+ * though their verb is `Get`.
+ */
+const DATA_READS = [
+  's3:GetObject',
+  's3:GetObjectVersion',
+  'secretsmanager:GetSecretValue',
+  'ssm:GetParameter',
+  'ssm:GetParameters',
+  'ssm:GetParametersByPath',
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:GetRecords',
+  'kinesis:GetRecords',
+  'logs:GetLogEvents',
+  'sts:GetFederationToken',
+  'sts:GetSessionToken',
+];
+
+/** Actions with which a principal can grant itself more rights. */
+const ESCALATIONS = [
+  'iam:CreatePolicyVersion',
+  'iam:SetDefaultPolicyVersion',
+  'iam:AttachUserPolicy',
+  'iam:AttachGroupPolicy',
+  'iam:AttachRolePolicy',
+  'iam:PutUserPolicy',
+  'iam:PutGroupPolicy',
+  'iam:PutRolePolicy',
+  'iam:UpdateAssumeRolePolicy',
+  'iam:AddUserToGroup',
+  'iam:CreateAccessKey',
+  'iam:CreateLoginProfile',
+  'iam:UpdateLoginProfile',
+];
+
+/** Whether an action pattern such as `iam:Put*` covers an action (IAM matching is case-insensitive). */
+function covers(pattern: string, action: string): boolean {
+  const regex = pattern
+    .trim()
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`, 'i').test(action);
+}
+
+/**
+ * Whether an action may run on `*`: a describe-style call (`Describe*`,
+ * `List*`, `Get*`) that reads metadata, as the AWS describe calls cannot be
+ * scoped to resources (e.g. the cluster autoscaler's `autoscaling:Describe*`).
+ */
+function describeStyle(action: string): boolean {
+  const verb = action.split(':')[1] ?? '';
+  if (!/^(Describe|List|Get)/i.test(verb)) return false;
+  return !DATA_READS.some((read) => covers(action, read));
+}
+
+/** What is wrong with the statements of one identity policy. */
+function judgeIdentityPolicy(label: string, statements: readonly PolicyStatement[]): string[] {
+  const problems: string[] = [];
+  statements.forEach((statement, i) => {
+    if (statement.Effect !== 'Allow') return;
+    const name = `${label} ${statement.Sid ?? `statement ${i}`}`;
+    const actions = asList(statement.Action);
+    if (statement.NotAction !== undefined) problems.push(`${name} allows NotAction`);
+    const wildcard = actions.filter(isWildcardAction);
+    if (wildcard.length > 0) problems.push(`${name} allows action ${wildcard.join(', ')}`);
+    const anyResource =
+      asList(statement.Resource).some((r) => r.trim() === '*') ||
+      statement.NotResource !== undefined;
+    if (anyResource) {
+      const writes = actions.filter((a) => !isWildcardAction(a) && !describeStyle(a));
+      if (writes.length > 0) problems.push(`${name} allows ${writes.join(', ')} on resource *`);
+    }
+    const escalations = ESCALATIONS.filter((e) =>
+      actions.some((a) => !isWildcardAction(a) && covers(a, e)),
+    );
+    if (escalations.length > 0)
+      problems.push(`${name} allows privilege escalation through ${escalations.join(', ')}`);
+    if (
+      anyResource &&
+      actions.some((a) => !isWildcardAction(a) && covers(a, 'iam:PassRole')) &&
+      !hasCondition(statement)
+    )
+      problems.push(`${name} allows iam:PassRole on every role`);
+  });
+  return problems;
+}
+
+/** What is wrong with a trust policy: anyone may assume the role without conditions. */
+function judgeTrustPolicy(statements: readonly PolicyStatement[]): string[] {
+  return statements
+    .filter((s) => s.Effect === 'Allow' && principalIsAnyone(s.Principal) && !hasCondition(s))
+    .map((s, i) => `trust policy ${s.Sid ?? `statement ${i}`} lets any principal assume the role`);
+}
+
+function broadManaged(arns: readonly string[]): string[] {
+  return arns
+    .filter((arn) => BROAD_MANAGED_POLICIES.some((name) => arn.endsWith(`:policy/${name}`)))
+    .map((arn) => `attaches ${arn}`);
+}
+
+function problemsOf(resource: ResourceView): string[] | undefined {
+  const attributes = resource.attributes;
+  switch (resource.type) {
+    case 'aws_iam_policy':
+    case 'aws_iam_role_policy':
+    case 'aws_iam_user_policy':
+    case 'aws_iam_group_policy': {
+      const statements = policyStatements(attributes.policy);
+      return statements && judgeIdentityPolicy('policy', statements);
+    }
+    case 'aws_iam_role': {
+      const trust = policyStatements(attributes.assume_role_policy) ?? [];
+      const inline = blocks(attributes.inline_policy).flatMap((policy) =>
+        judgeIdentityPolicy(
+          `inline policy ${policy.name ?? ''}`.trim(),
+          policyStatements(policy.policy) ?? [],
+        ),
+      );
+      return [
+        ...judgeTrustPolicy(trust),
+        ...inline,
+        ...broadManaged(asList(attributes.managed_policy_arns)),
+      ];
+    }
+    default:
+      return broadManaged(asList(attributes.policy_arn));
+  }
+}
+
+/**
+ * GR-IAM-04: IAM grants are least-privilege: no `*` or whole-service action
+ * (`sqs:*`), no `NotAction`, no action on resource `*` except describe-style
+ * reads of metadata (`Describe*`, `List*`, `Get*` other than data reads such
+ * as `s3:GetObject`), which AWS cannot scope and the project grants
+ * deliberately (the cluster autoscaler's describe calls); no
+ * privilege-escalation actions (`iam:Put*Policy`, `iam:Attach*Policy`,
+ * `iam:CreatePolicyVersion`, `iam:PassRole` on `*`, ...); no
+ * AdministratorAccess, PowerUserAccess or IAMFullAccess; no trust policy that
+ * lets anyone assume a role unconditionally. A policy that is not readable at
+ * synth (a reference to a data source) is not judged.
+ * @see Checkov CKV_AWS_274, CKV_AWS_62, CKV_AWS_355, CKV_AWS_286, CKV_AWS_290, Trivy AWS-0057, cdk-nag AwsSolutions-IAM4 and IAM5
+ */
+export const iamLeastPrivilege: GuardrailRule = {
+  id: 'GR-IAM-04',
+  level: 'error',
+  summary: 'IAM policies grant exact actions on exact resources, describe-style reads excepted',
+  fix: 'list the exact actions and resource ARNs the principal needs; keep * for Describe/List/Get metadata calls only',
+  appliesTo: [
+    'aws_iam_policy',
+    'aws_iam_role_policy',
+    'aws_iam_user_policy',
+    'aws_iam_group_policy',
+    'aws_iam_role',
+    'aws_iam_role_policy_attachment',
+    'aws_iam_user_policy_attachment',
+    'aws_iam_group_policy_attachment',
+    'aws_iam_policy_attachment',
+  ],
+  evaluate(resource) {
+    const problems = problemsOf(resource);
+    if (problems === undefined) return 'not-applicable';
+    return problems.length === 0 ? COMPLIANT : violation(problems.join('; '));
+  },
+};

@@ -1,0 +1,28 @@
+import { COMPLIANT, GuardrailRule, violation } from '../types';
+import { asList, block, isFalse } from './gr-aws-support';
+
+const ANYWHERE = ['0.0.0.0/0', '::/0'];
+
+/**
+ * GR-NET-01: the EKS API endpoint is private, or public only to listed CIDRs.
+ * The provider's defaults are a public endpoint (`endpoint_public_access =
+ * true`) open to `0.0.0.0/0`, so both must be stated.
+ * @see Checkov CKV_AWS_39, CKV_AWS_38, Trivy AWS-0040, AWS-0041, cdk-nag AwsSolutions-EKS1
+ */
+export const eksEndpointAccess: GuardrailRule = {
+  id: 'GR-NET-01',
+  level: 'error',
+  summary: 'EKS API endpoints are private, or public only to listed CIDRs',
+  fix: 'set vpc_config.endpoint_public_access = false, or list public_access_cidrs without 0.0.0.0/0',
+  appliesTo: ['aws_eks_cluster'],
+  evaluate(cluster) {
+    const vpc = block(cluster.attributes.vpc_config);
+    if (isFalse(vpc?.endpoint_public_access)) return COMPLIANT;
+    const cidrs = asList(vpc?.public_access_cidrs);
+    if (cidrs.length === 0)
+      return violation('public endpoint without public_access_cidrs (open to 0.0.0.0/0)');
+    const open = cidrs.filter((cidr) => ANYWHERE.includes(cidr.trim()));
+    if (open.length > 0) return violation(`public endpoint open to ${open.join(', ')}`);
+    return COMPLIANT;
+  },
+};
