@@ -17,6 +17,7 @@ import { MskConfiguration } from '@cdktf/provider-aws/lib/msk-configuration';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
+import { SqsQueueRedriveAllowPolicy } from '@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { AmazonMqBroker } from '../../constructs/aws/amazon-mq-broker';
 import { ClusterAutoscalerRole } from '../../constructs/aws/cluster-autoscaler-role';
@@ -573,6 +574,21 @@ describe('GR-IAM-04 least privilege', () => {
     expect(message).toMatch(/policy Pass allows iam:PassRole on every role/);
   });
 
+  it('reads policies whose interpolations hold quotes, as Terraform evaluates them first', () => {
+    const topic =
+      'arn:aws:kafka:eu-west-1:1:topic/events/${element(split("/", aws_msk_cluster.k.arn), 2)}/t';
+    expect(
+      messageOf(
+        iamLeastPrivilege,
+        (stack) =>
+          new IamRolePolicy(stack, 'Policy', {
+            role: 'agent',
+            policy: `{"Statement":[{"Sid":"Topics","Effect":"Allow","Action":"kafka-cluster:*","Resource":"${topic}"}]}`,
+          }),
+      ),
+    ).toMatch(/policy Topics allows action kafka-cluster:\*/);
+  });
+
   it('refuses privilege escalation and AdministratorAccess', () => {
     expect(
       messageOf(
@@ -699,6 +715,21 @@ describe('GR-DUR-07 SQS redrive', () => {
         });
       }),
     ).toEqual([]);
+  });
+
+  it('judges a source queue that its DLQ names in a redrive-allow policy', () => {
+    const findings = findingsOf(sqsRedrive, (stack) => {
+      const dlq = new SqsQueue(stack, 'Dlq', { name: 'jobs-dlq' });
+      const jobs = new SqsQueue(stack, 'Jobs', { name: 'jobs' });
+      new SqsQueueRedriveAllowPolicy(stack, 'DlqAllow', {
+        queueUrl: dlq.url,
+        redriveAllowPolicy: JSON.stringify({
+          redrivePermission: 'byQueue',
+          sourceQueueArns: [jobs.arn],
+        }),
+      });
+    });
+    expect(findings.map((f) => [f.rule, f.address])).toEqual([['GR-DUR-07', 'aws_sqs_queue.Jobs']]);
   });
 
   it('refuses a queue without redrive or visibility timeout', () => {
@@ -862,6 +893,10 @@ describe('the AWS rule set', () => {
       expect(rule.fix).not.toContain('\n');
       expect(rule.appliesTo.every((type) => type.startsWith('aws_'))).toBe(true);
     }
+  });
+
+  it("finds nothing on the project's production Amazon MQ broker, which no example environment renders", () => {
+    expect(findingsOf(AWS_RULES, (stack) => projectBroker(stack, true))).toEqual([]);
   });
 
   it('finds no unsuppressed error in the example environments', () => {

@@ -89,11 +89,8 @@ export interface PolicyStatement {
 export function policyStatements(document: unknown): PolicyStatement[] | undefined {
   let parsed: unknown = document;
   if (typeof document === 'string') {
-    try {
-      parsed = JSON.parse(document);
-    } catch {
-      return undefined;
-    }
+    parsed = parseJson(document) ?? parseJson(quoteInterpolations(document));
+    if (parsed === undefined) return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null) return undefined;
   const statement = (parsed as { Statement?: unknown }).Statement;
@@ -101,6 +98,50 @@ export function policyStatements(document: unknown): PolicyStatement[] | undefin
   return (Array.isArray(statement) ? statement : [statement]).filter(
     (s): s is PolicyStatement => typeof s === 'object' && s !== null,
   );
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A policy document with the double quotes inside its `${...}` interpolations
+ * escaped. Terraform evaluates them before the text is JSON, so
+ * `"topic/${element(split("/", aws_msk_cluster.x.arn), 2)}"` is valid for it
+ * but not for `JSON.parse` as written; escaped, the expression stays readable.
+ */
+function quoteInterpolations(text: string): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    if (text[i] !== '$' || text[i + 1] !== '{') {
+      out += text[i++];
+      continue;
+    }
+    let depth = 0;
+    let inString = false;
+    const start = i;
+    for (; i < text.length; i++) {
+      const c = text[i];
+      if (inString) {
+        if (c === '\\') i++;
+        else if (c === '"') inString = false;
+      } else if (c === '"') inString = true;
+      else if (c === '{') depth++;
+      else if (c === '}' && --depth === 0) break;
+    }
+    out += text
+      .slice(start, i + 1)
+      .replace(/(\\*)"/g, (match, slashes: string) =>
+        slashes.length % 2 === 0 ? `${slashes}\\"` : match,
+      );
+    i++;
+  }
+  return out;
 }
 
 /** A string-or-list policy field as a list. */

@@ -1,26 +1,38 @@
 import { COMPLIANT, GuardrailRule, ResourceView, RuleScope, violation } from '../types';
-import { isSet, refersTo } from './gr-aws-support';
+import { isSet } from './gr-aws-support';
 
 /** Whether another queue of the scope dead-letters into this one, or this one admits redrives. */
 function isDeadLetterQueue(queue: ResourceView, scope: RuleScope): boolean {
   if (isSet(queue.attributes.redrive_allow_policy)) return true;
   const arn = `\${${queue.address}.arn}`;
+  const url = [`\${${queue.address}.url}`, `\${${queue.address}.id}`];
+  const sameStack = (r: ResourceView) => r.stack === queue.stack;
   const sources = [
-    ...scope.ofType('aws_sqs_queue').map((q) => q.attributes.redrive_policy),
-    ...scope.ofType('aws_sqs_queue_redrive_policy').map((p) => p.attributes.redrive_policy),
+    ...scope
+      .ofType('aws_sqs_queue')
+      .filter(sameStack)
+      .map((q) => q.attributes.redrive_policy),
+    ...scope
+      .ofType('aws_sqs_queue_redrive_policy')
+      .filter(sameStack)
+      .map((p) => p.attributes.redrive_policy),
   ];
   return (
     sources.some((policy) => typeof policy === 'string' && policy.includes(arn)) ||
-    scope.ofType('aws_sqs_queue_redrive_allow_policy').some((p) => refersTo(p, queue))
+    scope
+      .ofType('aws_sqs_queue_redrive_allow_policy')
+      .filter(sameStack)
+      .some((p) => url.includes(p.attributes.queue_url))
   );
 }
 
 /** The redrive policy of a queue, inline or from an `aws_sqs_queue_redrive_policy`. */
 function redrivePolicyOf(queue: ResourceView, scope: RuleScope): string | undefined {
   if (isSet(queue.attributes.redrive_policy)) return queue.attributes.redrive_policy;
+  const url = [`\${${queue.address}.url}`, `\${${queue.address}.id}`];
   const attached = scope
     .ofType('aws_sqs_queue_redrive_policy')
-    .find((policy) => refersTo(policy, queue));
+    .find((policy) => policy.stack === queue.stack && url.includes(policy.attributes.queue_url));
   const policy: unknown = attached?.attributes.redrive_policy;
   return isSet(policy) ? policy : undefined;
 }
