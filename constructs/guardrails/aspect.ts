@@ -47,51 +47,66 @@ export interface GuardrailOptions {
 
 /**
  * Checks a group of stacks that share a site (its infra, platform and agents
- * stacks) with the guardrail rules, as a cdktf Aspect: when synth reaches the
- * first of them, every rule runs over the resources of all of them, so rules
- * can look across stacks (e.g. a Deployment and the ScaledObject of another
- * stack). Each finding is an annotation on its resource: an error fails synth
- * unless suppressed, a warning is reported; both go to the log.
+ * stacks) with the guardrail rules, as a cdktf Aspect. Every rule runs over
+ * the resources of the whole group, so rules can look across stacks (e.g. a
+ * Deployment and the ScaledObject of another stack). When synth reaches the
+ * first stack of the app, every group of the app is checked at once (all
+ * stacks are built and their cross-stack references prepared by then), so a
+ * failing synth reports the findings of every group, not of the first only.
+ * Each finding is an annotation on its resource: an error fails synth unless
+ * suppressed, a warning is reported; both go to the log.
  */
 export function applyGuardrails(
   stacks: readonly TerraformStack[],
   options: GuardrailOptions,
 ): GuardrailLog {
   const log = options.log ?? new GuardrailLog();
-  const aspect = new GuardrailAspect(stacks, options, log);
-  for (const stack of stacks) Aspects.of(stack).add(aspect);
+  const root = stacks[0]?.node.root;
+  if (!root) return log;
+  let run = runs.get(root);
+  if (!run) {
+    run = new GuardrailRun();
+    runs.set(root, run);
+  }
+  run.groups.push({ stacks, options, log });
+  for (const stack of stacks) Aspects.of(stack).add(run);
   return log;
 }
 
-class GuardrailAspect implements IAspect {
-  private done = false;
+/** The guardrail groups of one app, checked together. */
+const runs = new WeakMap<IConstruct, GuardrailRun>();
 
-  constructor(
-    private readonly stacks: readonly TerraformStack[],
-    private readonly options: GuardrailOptions,
-    private readonly log: GuardrailLog,
-  ) {}
+class GuardrailRun implements IAspect {
+  readonly groups: {
+    stacks: readonly TerraformStack[];
+    options: GuardrailOptions;
+    log: GuardrailLog;
+  }[] = [];
+  private done = false;
 
   visit(node: IConstruct): void {
     if (this.done || !(node instanceof TerraformStack)) return;
     this.done = true;
-    const resources = this.stacks.flatMap(resourceViews);
-    const { findings, unusedSuppressions } = evaluate(
-      this.options.rules,
-      resources,
-      this.options.suppressions,
-    );
-    this.log.record(findings);
-    this.log.recordUnused(this.options.group ?? this.stacks[0]?.node.id ?? '', unusedSuppressions);
-    const nodes = new Map(
-      resources.map((resource) => [resource.address + resource.stack, resource.node]),
-    );
-    for (const finding of findings) {
-      const target = nodes.get(finding.address + finding.stack) as IConstruct;
-      const annotations = Annotations.of(target);
-      if (finding.suppressedBecause) annotations.addInfo(formatFinding(finding));
-      else if (finding.level === 'error') annotations.addError(formatFinding(finding));
-      else annotations.addWarning(formatFinding(finding));
-    }
+    for (const group of this.groups) check(group.stacks, group.options, group.log);
+  }
+}
+
+function check(
+  stacks: readonly TerraformStack[],
+  options: GuardrailOptions,
+  log: GuardrailLog,
+): void {
+  const resources = stacks.flatMap(resourceViews);
+  const { findings, unusedSuppressions } = evaluate(options.rules, resources, options.suppressions);
+  log.record(findings);
+  log.recordUnused(options.group ?? stacks[0]?.node.id ?? '', unusedSuppressions);
+  const nodes = new Map(
+    resources.map((resource) => [resource.stack + resource.address, resource.node]),
+  );
+  for (const finding of findings) {
+    const annotations = Annotations.of(nodes.get(finding.stack + finding.address) as IConstruct);
+    if (finding.suppressedBecause) annotations.addInfo(formatFinding(finding));
+    else if (finding.level === 'error') annotations.addError(formatFinding(finding));
+    else annotations.addWarning(formatFinding(finding));
   }
 }

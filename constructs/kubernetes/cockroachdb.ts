@@ -18,8 +18,12 @@ export const COCKROACHDB_IMAGE = { repository: 'cockroachdb/cockroach', tag: 'v2
 
 /** SQL and inter-node port of the chart's Services. */
 const SQL_PORT = 26257;
-/** UID and GID the chart runs CockroachDB as; the image's files allow it. */
-const COCKROACH_UID = '1000';
+/**
+ * UID and GID of the provisioning Job: unprivileged and above 10000, like every
+ * workload of the fleet; the image's binary runs as any user and the mounted
+ * certificates are readable through fsGroup.
+ */
+const COCKROACH_UID = '10001';
 const ZONE_KEY = 'topology.kubernetes.io/zone';
 const HOST_KEY = 'kubernetes.io/hostname';
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -85,8 +85,12 @@ const MSK_IAM_AUTH = {
 const CONFIG_DIR = '/etc/kafka-topics';
 const JAR_DIR = '/opt/msk-iam-auth';
 const JAR = `${JAR_DIR}/aws-msk-iam-auth.jar`;
-/** UID and GID of `appuser` in the official Kafka image. */
-const KAFKA_UID = '1000';
+/**
+ * UID and GID of the topic Job: unprivileged and above 10000, like every
+ * workload of the fleet; Kafka's tools run as any user and write only to the
+ * scratch volume.
+ */
+const KAFKA_UID = '10001';
 /** Scheduling and image pulls before the Job's own deadline starts to matter. */
 const APPLY_MARGIN = Duration.minutes(5);
 

@@ -33,12 +33,18 @@ import { NAMESPACE_ROLE_LABEL } from './namespace';
 import { Toleration, tolerationsOf } from './pod-plan';
 import { WriteOnlySecret } from './write-only-secret';
 
-/** UID and GID of the `rabbitmq` user of the official image. */
-const RABBITMQ_UID = '999';
+/**
+ * UID and GID the broker runs as: unprivileged and above 10000, like every
+ * workload of the fleet. The image's files are readable by any user, and what
+ * it writes (data, the Erlang cookie) lives on volumes owned through fsGroup.
+ */
+const RABBITMQ_UID = '10001';
 const DEFINITIONS_DIR = '/etc/rabbitmq-definitions';
 const PROMETHEUS_PORT = 15692;
 const EPMD_PORT = 4369;
 const DIST_PORT = 25672;
+/** Node-local scratch of a broker container: logs go to stdout, data to its volume. */
+const BROKER_SCRATCH = '1Gi';
 
 /** Props of {@link RabbitMqCluster}. */
 export interface RabbitMqClusterProps {
@@ -140,6 +146,7 @@ export class RabbitMqCluster extends Construct {
     const placement = brokerPools(broker, props.site);
     const cpu = broker.inCluster.resources?.cpu ?? Cpu.cores(1);
     const memory = broker.inCluster.resources?.memory ?? Size.gibibytes(2);
+    const resources = { cpu: cpu.toKubernetes(), memory: memory.toKubernetes() };
     const hardened = {
       runAsNonRoot: true,
       runAsUser: RABBITMQ_UID,
@@ -227,8 +234,8 @@ export class RabbitMqCluster extends Construct {
                 ],
                 securityContext: hardened,
                 resources: {
-                  requests: { cpu: '50m', memory: '64Mi' },
-                  limits: { cpu: '100m', memory: '64Mi' },
+                  requests: { cpu: '50m', memory: '64Mi', 'ephemeral-storage': '16Mi' },
+                  limits: { cpu: '100m', memory: '64Mi', 'ephemeral-storage': '16Mi' },
                 },
                 volumeMount: [
                   { name: 'data', mountPath: '/var/lib/rabbitmq' },
@@ -257,8 +264,8 @@ export class RabbitMqCluster extends Construct {
                   { name: 'cluster-links', containerPort: DIST_PORT },
                 ],
                 resources: {
-                  requests: { cpu: cpu.toKubernetes(), memory: memory.toKubernetes() },
-                  limits: { cpu: cpu.toKubernetes(), memory: memory.toKubernetes() },
+                  requests: { ...resources, 'ephemeral-storage': BROKER_SCRATCH },
+                  limits: { ...resources, 'ephemeral-storage': BROKER_SCRATCH },
                 },
                 readinessProbe: {
                   tcpSocket: [{ port: 'amqp' }],

@@ -30,7 +30,7 @@ import { dynamodbPointInTimeRecovery } from '../../constructs/guardrails/rules/g
 import { dynamodbDeletionProtection } from '../../constructs/guardrails/rules/gr-dur-02-dynamodb-deletion-protection';
 import { mqRabbitMqCluster } from '../../constructs/guardrails/rules/gr-dur-06-mq-rabbitmq-cluster';
 import { sqsRedrive } from '../../constructs/guardrails/rules/gr-dur-07-sqs-redrive';
-import { awsPreventDestroy } from '../../constructs/guardrails/rules/gr-dur-09-aws-prevent-destroy';
+import { preventDestroy } from '../../constructs/guardrails/rules/gr-dur-09-prevent-destroy';
 import { eksSecretsEncryption } from '../../constructs/guardrails/rules/gr-enc-01-eks-secrets-encryption';
 import { mskEncryption } from '../../constructs/guardrails/rules/gr-enc-02-msk-encryption';
 import { mqCustomerManagedKey } from '../../constructs/guardrails/rules/gr-enc-03-mq-cmk';
@@ -756,7 +756,7 @@ describe('GR-DUR-07 SQS redrive', () => {
 describe('GR-DUR-09 AWS prevent_destroy', () => {
   it('accepts protected stateful resources, and an EKS-only key without it', () => {
     expect(
-      found(awsPreventDestroy, (stack) => {
+      found(preventDestroy, (stack) => {
         msk(stack);
         projectBroker(stack, false);
         table(stack);
@@ -773,13 +773,13 @@ describe('GR-DUR-09 AWS prevent_destroy', () => {
   });
 
   it('refuses an unprotected MSK cluster', () => {
-    expect(messageOf(awsPreventDestroy, (stack) => msk(stack, { lifecycle: undefined }))).toMatch(
+    expect(messageOf(preventDestroy, (stack) => msk(stack, { lifecycle: undefined }))).toMatch(
       /no lifecycle\.prevent_destroy/,
     );
   });
 
   it("refuses an unprotected key that encrypts a table's data", () => {
-    const findings = findingsOf(awsPreventDestroy, (stack) => {
+    const findings = findingsOf(preventDestroy, (stack) => {
       const key = new KmsKey(stack, 'TableKey', { enableKeyRotation: true });
       table(stack, { serverSideEncryption: { enabled: true, kmsKeyArn: key.arn } });
     });
@@ -872,7 +872,6 @@ describe('the AWS rule set', () => {
       'GR-DUR-02',
       'GR-DUR-06',
       'GR-DUR-07',
-      'GR-DUR-09',
       'GR-ENC-01',
       'GR-ENC-02',
       'GR-ENC-03',

@@ -33,7 +33,7 @@ import { ServiceBusNamespace } from '../../constructs/azure/service-bus';
 import { GuardrailRule } from '../../constructs/guardrails';
 import { AZURE_RULES } from '../../constructs/guardrails/rules/azure';
 import { cosmosContinuousBackup } from '../../constructs/guardrails/rules/gr-dur-03-cosmos-continuous-backup';
-import { azurePreventDestroy } from '../../constructs/guardrails/rules/gr-dur-09-azure-prevent-destroy';
+import { preventDestroy } from '../../constructs/guardrails/rules/gr-dur-09-prevent-destroy';
 import { aksHostEncryption } from '../../constructs/guardrails/rules/gr-enc-08-aks-host-encryption';
 import { vmssEncryptionAtHost } from '../../constructs/guardrails/rules/gr-enc-09-vmss-encryption-at-host';
 import { cosmosCustomerManagedKey } from '../../constructs/guardrails/rules/gr-enc-10-cosmos-cmk';
@@ -182,7 +182,6 @@ describe('the Azure rule set', () => {
   it('lists every Azure guardrail once, in id order, GR-DUR-10 left out', () => {
     expect(AZURE_RULES.map((rule) => [rule.id, rule.level])).toEqual([
       ['GR-DUR-03', 'error'],
-      ['GR-DUR-09', 'error'],
       ['GR-ENC-08', 'error'],
       ['GR-ENC-09', 'error'],
       ['GR-ENC-10', 'warning'],
@@ -638,7 +637,7 @@ describe('GR-DUR-03 Cosmos DB continuous backup', () => {
 describe('GR-DUR-09 prevent_destroy on Azure stateful resources', () => {
   it("accepts the fleet's Cosmos DB account with its database, and its namespaces", () => {
     expect(
-      found(azurePreventDestroy, (stack) => {
+      found(preventDestroy, (stack) => {
         new CosmosDbAccount(stack, 'State', { ...SITE, name: 'fleet-state' });
         new ServiceBusNamespace(stack, 'Tasks', { ...SITE, name: 'fleet-tasks' });
         new EventHubsNamespace(stack, 'Events', { ...SITE, name: 'fleet-events' });
@@ -648,7 +647,7 @@ describe('GR-DUR-09 prevent_destroy on Azure stateful resources', () => {
 
   it('refuses a database, a container and a namespace without it', () => {
     expect(
-      found(azurePreventDestroy, (stack) => {
+      found(preventDestroy, (stack) => {
         const account = cosmos(stack);
         const database = new CosmosdbSqlDatabase(stack, 'Database', {
           name: 'fleet',

@@ -103,16 +103,16 @@ describe('defaults', () => {
   it('hardens the pod and both containers', () => {
     expect(pod.security_context).toEqual({
       run_as_non_root: true,
-      run_as_user: '1000',
-      run_as_group: '1000',
-      fs_group: '1000',
+      run_as_user: '10001',
+      run_as_group: '10001',
+      fs_group: '10001',
       seccomp_profile: { type: 'RuntimeDefault' },
     });
     for (const container of [...pod.init_container, ...pod.container]) {
       expect(container.security_context).toEqual({
         run_as_non_root: true,
-        run_as_user: '1000',
-        run_as_group: '1000',
+        run_as_user: '10001',
+        run_as_group: '10001',
         read_only_root_filesystem: true,
         allow_privilege_escalation: false,
         privileged: false,

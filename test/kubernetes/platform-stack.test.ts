@@ -222,7 +222,7 @@ describe('in-cluster RabbitMQ', () => {
   it('is hardened like the agents', () => {
     expect(container.security_context).toMatchObject({
       run_as_non_root: true,
-      run_as_user: '999',
+      run_as_user: '10001',
       read_only_root_filesystem: true,
       allow_privilege_escalation: false,
       capabilities: { drop: ['ALL'] },

@@ -1,6 +1,6 @@
 import { GuardrailRule } from '../types';
 import { cosmosContinuousBackup } from './gr-dur-03-cosmos-continuous-backup';
-import { azurePreventDestroy } from './gr-dur-09-azure-prevent-destroy';
+
 import { aksHostEncryption } from './gr-enc-08-aks-host-encryption';
 import { vmssEncryptionAtHost } from './gr-enc-09-vmss-encryption-at-host';
 import { cosmosCustomerManagedKey } from './gr-enc-10-cosmos-cmk';
@@ -36,5 +36,4 @@ export const AZURE_RULES: readonly GuardrailRule[] = [
   vmssSshOnly,
   roleAssignmentScope,
   cosmosContinuousBackup,
-  azurePreventDestroy,
 ].sort((a, b) => a.id.localeCompare(b.id));

@@ -18,22 +18,43 @@ function servesReplaceablesOnly(key: ResourceView, scope: RuleScope): boolean {
   return users.length > 0 && users.every((r) => REPLACEABLE_CONSUMERS.includes(r.type));
 }
 
+/** Azure types whose deletion loses data or keys. */
+const AZURE_STATEFUL = [
+  'azurerm_cosmosdb_account',
+  'azurerm_cosmosdb_sql_database',
+  'azurerm_cosmosdb_sql_container',
+  'azurerm_eventhub_namespace',
+  'azurerm_eventhub',
+  'azurerm_servicebus_namespace',
+  'azurerm_servicebus_queue',
+  'azurerm_key_vault',
+  'azurerm_key_vault_key',
+];
+
 /**
- * GR-DUR-09 (AWS): stateful resources state `lifecycle.prevent_destroy`, so a
- * plan that would destroy or replace them fails: MSK clusters, Amazon MQ
+ * GR-DUR-09: stateful resources state `lifecycle.prevent_destroy`, so a plan
+ * that would destroy or replace them fails. On AWS: MSK clusters, Amazon MQ
  * brokers, DynamoDB tables, and the KMS keys that encrypt data (losing a key
- * loses what it encrypts). Keys that only an EKS cluster and its log group
- * use are exempt: the cluster holds no data of record. It does not protect
+ * loses what it encrypts); keys that only an EKS cluster and its log group use
+ * are exempt, since the cluster holds no data of record. On Azure: Cosmos DB
+ * accounts, databases and containers, Event Hubs and Service Bus namespaces
+ * with their hubs and queues, Key Vaults and their keys. It does not protect
  * once the resource block itself is deleted from the code.
- * @see Terraform lifecycle docs (`prevent_destroy`)
+ * @see https://developer.hashicorp.com/terraform/language/meta-arguments/lifecycle#prevent_destroy
  */
-export const awsPreventDestroy: GuardrailRule = {
+export const preventDestroy: GuardrailRule = {
   id: 'GR-DUR-09',
   level: 'error',
   summary:
-    'Stateful AWS resources (MSK, Amazon MQ, DynamoDB, data KMS keys) have lifecycle.prevent_destroy',
+    'Stateful resources (MSK, Amazon MQ, DynamoDB, data KMS keys; Cosmos DB, Event Hubs, Service Bus, Key Vault) have lifecycle.prevent_destroy',
   fix: 'set lifecycle { prevent_destroy = true } on the resource',
-  appliesTo: ['aws_msk_cluster', 'aws_mq_broker', 'aws_dynamodb_table', 'aws_kms_key'],
+  appliesTo: [
+    'aws_msk_cluster',
+    'aws_mq_broker',
+    'aws_dynamodb_table',
+    'aws_kms_key',
+    ...AZURE_STATEFUL,
+  ],
   evaluate(resource, scope) {
     if (resource.type === 'aws_kms_key' && servesReplaceablesOnly(resource, scope))
       return 'not-applicable';
