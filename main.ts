@@ -74,11 +74,28 @@ function main(argv: readonly string[]): number {
     fs.writeFileSync(path.join(staging, FLEET_FILE), `${JSON.stringify(fleet, null, 2)}\n`);
     fs.rmSync(outdir, { recursive: true, force: true });
     fs.cpSync(staging, outdir, { recursive: true });
-    console.log(summaries.map(formatSummary).join('\n\n'));
+    console.log(
+      summaries
+        .map((summary) => `${formatSummary(summary)}\n${formatGuardrails(summary.guardrails)}`)
+        .join('\n\n'),
+    );
     return 0;
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/** One line of guardrail counts, then the unused suppressions, which are likely stale. */
+function formatGuardrails(log: GuardrailLog): string {
+  const open = log.findings.filter((finding) => !finding.suppressedBecause);
+  const warnings = open.filter((finding) => finding.level === 'warning').length;
+  const suppressed = log.findings.length - open.length;
+  return [
+    `  guardrails: ${warnings} warning(s), ${suppressed} suppressed in writing (npm run review lists them)`,
+    ...log.unusedSuppressions.map(
+      (s) => `  unused suppression: ${s.rule} ${s.resource} (no such finding)`,
+    ),
+  ].join('\n');
 }
 
 /** File, under the output directory, of every environment's guardrail findings. */

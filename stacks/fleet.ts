@@ -83,7 +83,6 @@ export function addEnvironment(
       rules: GUARDRAIL_RULES,
       suppressions: environment.suppressions,
       log: guardrails,
-      group: `${environment.name}-${site.name}`,
     });
     return { site: site.name, platform, agents: workloads };
   };

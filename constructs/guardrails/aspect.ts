@@ -8,14 +8,22 @@ import { Finding, GuardrailRule } from './types';
 /** Where the findings of every checked group of stacks are collected, for reports. */
 export class GuardrailLog {
   private readonly recorded: Finding[] = [];
-  private readonly stale: { group: string; suppression: GuardrailSuppression }[] = [];
+  private readonly offered = new Set<GuardrailSuppression>();
+  private readonly used = new Set<GuardrailSuppression>();
 
   record(findings: readonly Finding[]): void {
     this.recorded.push(...findings);
   }
 
-  recordUnused(group: string, suppressions: readonly GuardrailSuppression[]): void {
-    this.stale.push(...suppressions.map((suppression) => ({ group, suppression })));
+  /** Notes the suppressions given to a check, and those that matched a finding. */
+  recordSuppressions(
+    offered: readonly GuardrailSuppression[],
+    unused: readonly GuardrailSuppression[],
+  ): void {
+    for (const suppression of offered) {
+      this.offered.add(suppression);
+      if (!unused.includes(suppression)) this.used.add(suppression);
+    }
   }
 
   /** Every finding, suppressed ones included. */
@@ -28,9 +36,9 @@ export class GuardrailLog {
     return this.recorded.filter((f) => f.level === 'error' && !f.suppressedBecause);
   }
 
-  /** Suppressions that matched nothing, by the group of stacks they were given to. */
-  get unusedSuppressions(): readonly { group: string; suppression: GuardrailSuppression }[] {
-    return this.stale;
+  /** Suppressions that matched no finding in any checked group: stale, or naming the wrong resource. */
+  get unusedSuppressions(): readonly GuardrailSuppression[] {
+    return [...this.offered].filter((suppression) => !this.used.has(suppression));
   }
 }
 
@@ -41,8 +49,6 @@ export interface GuardrailOptions {
   readonly suppressions?: readonly GuardrailSuppression[];
   /** Where findings are collected. @default - a log of their own */
   readonly log?: GuardrailLog;
-  /** Name of the group in reports, e.g. the site. @default - the first stack's id */
-  readonly group?: string;
 }
 
 /**
@@ -99,7 +105,7 @@ function check(
   const resources = stacks.flatMap(resourceViews);
   const { findings, unusedSuppressions } = evaluate(options.rules, resources, options.suppressions);
   log.record(findings);
-  log.recordUnused(options.group ?? stacks[0]?.node.id ?? '', unusedSuppressions);
+  log.recordSuppressions(options.suppressions ?? [], unusedSuppressions);
   const nodes = new Map(
     resources.map((resource) => [resource.stack + resource.address, resource.node]),
   );

@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { guardrailCatalogue } from '../../constructs/guardrails/catalogue';
 import { App, Testing, TerraformStack } from 'cdktf';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { awsProvider } from '../../constructs/aws/provider';
@@ -175,5 +178,12 @@ describe('the rule set', () => {
       expect(rule.summary.length).toBeGreaterThan(10);
       expect(rule.appliesTo.length).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('docs/guardrails.md', () => {
+  it('is up to date (run `npm run guardrails:doc`)', () => {
+    const page = fs.readFileSync(path.resolve(__dirname, '../../docs/guardrails.md'), 'utf8');
+    expect(page).toBe(guardrailCatalogue(GUARDRAIL_RULES));
   });
 });
