@@ -61,7 +61,25 @@ function main(argv: readonly string[]): number {
       const errors = summaries.flatMap((summary) => summary.guardrails.errors);
       if (errors.length === 0) throw error;
       for (const finding of errors) console.error(formatFinding(finding));
+      const others = (error as Error).message
+        .split('\n')
+        .filter((line) => line.includes('[ERROR]') && !line.includes('[GR-'));
+      for (const line of others) console.error(line.trim());
       console.error(`\n${errors.length} guardrail error(s); nothing was written.`);
+      return 1;
+    }
+    const unused = summaries.flatMap((summary) =>
+      summary.guardrails.unusedSuppressions.map(
+        (s) => `${summary.environment}: ${s.rule} ${s.resource}`,
+      ),
+    );
+    if (unused.length > 0) {
+      for (const line of unused) {
+        console.error(
+          `unused suppression ${line}: no such finding (name the resource path a finding shows)`,
+        );
+      }
+      console.error(`\n${unused.length} unused suppression(s); nothing was written.`);
       return 1;
     }
     fs.writeFileSync(
@@ -92,9 +110,6 @@ function formatGuardrails(log: GuardrailLog): string {
   const suppressed = log.findings.length - open.length;
   return [
     `  guardrails: ${warnings} warning(s), ${suppressed} suppressed in writing (npm run review lists them)`,
-    ...log.unusedSuppressions.map(
-      (s) => `  unused suppression: ${s.rule} ${s.resource} (no such finding)`,
-    ),
   ].join('\n');
 }
 

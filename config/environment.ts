@@ -16,6 +16,7 @@ import {
   validateBrokerPlacement,
   validateSiteServices,
 } from '../constructs/model';
+import { GUARDRAIL_RULES } from '../constructs/guardrails';
 import { brokerTopology } from '../constructs/rabbitmq';
 import { bindingConflicts, managedBrokerProblems } from './cloud-checks';
 import { buildDeployment } from './deployment';
@@ -209,6 +210,18 @@ export function loadEnvironment(
   if (!ok || failed.length > 0) return undefined;
   const backend = childOf(tree, 'backend');
   const suppressions = childOf(tree, 'suppressions');
+  const ruleIds = new Set(GUARDRAIL_RULES.map((rule) => rule.id));
+  for (const entry of suppressions?.kind === 'seq' ? suppressions.items : []) {
+    const rule = scalarOf(childOf(entry, 'rule'));
+    if (typeof rule === 'string' && !ruleIds.has(rule)) {
+      const { node: at } = locate(entry, ['rule']);
+      problems.at(
+        at.origin,
+        `unknown guardrail '${rule}' (the rules are listed in docs/guardrails.md)`,
+      );
+      ok = false;
+    }
+  }
   return {
     name,
     ...(production !== undefined ? { production } : {}),

@@ -1,6 +1,14 @@
 import { GuardrailSuppression } from '../model';
 import { scopeOf } from './resources';
-import { ANY_TYPE, Finding, GuardrailRule, ResourceView } from './types';
+import {
+  ANY_TYPE,
+  Finding,
+  GuardrailRule,
+  ResourceView,
+  RuleScope,
+  Verdict,
+  violation,
+} from './types';
 
 /** What the rules found in some resources. */
 export interface Evaluation {
@@ -11,8 +19,9 @@ export interface Evaluation {
 
 /**
  * Runs every rule over the resources it applies to, with the whole set as
- * its scope. A finding is suppressed by a suppression naming its rule and its
- * resource's construct path (or a path above it).
+ * its scope. A finding is suppressed only by a suppression naming its rule
+ * and exactly its resource's construct path, as the finding shows it. A rule
+ * that throws on a resource is itself an error finding.
  */
 export function evaluate(
   rules: readonly GuardrailRule[],
@@ -27,13 +36,10 @@ export function evaluate(
       ? scope.resources
       : rule.appliesTo.flatMap((type) => scope.ofType(type));
     for (const resource of subjects) {
-      const verdict = rule.evaluate(resource, scope);
+      const verdict = verdictOf(rule, resource, scope);
       if (verdict === 'not-applicable' || verdict.compliant) continue;
       const suppression = suppressions.find(
-        (candidate) =>
-          candidate.rule === rule.id &&
-          (resource.path === candidate.resource ||
-            resource.path.startsWith(`${candidate.resource}/`)),
+        (candidate) => candidate.rule === rule.id && candidate.resource === resource.path,
       );
       if (suppression) used.add(suppression);
       findings.push({
@@ -48,6 +54,15 @@ export function evaluate(
     }
   }
   return { findings, unusedSuppressions: suppressions.filter((s) => !used.has(s)) };
+}
+
+/** A rule's verdict; a rule that throws yields a finding naming the failure. */
+function verdictOf(rule: GuardrailRule, resource: ResourceView, scope: RuleScope): Verdict {
+  try {
+    return rule.evaluate(resource, scope);
+  } catch (error) {
+    return violation(`the rule could not read the resource: ${(error as Error).message}`);
+  }
 }
 
 /** A finding as one line: `[GR-ENC-05] error prod-us-east-infra/...: message`. */

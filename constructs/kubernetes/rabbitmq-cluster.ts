@@ -230,7 +230,7 @@ export class RabbitMqCluster extends Construct {
                 command: [
                   'sh',
                   '-c',
-                  'cp /run/erlang-cookie/cookie /var/lib/rabbitmq/.erlang.cookie && chmod 600 /var/lib/rabbitmq/.erlang.cookie',
+                  'rm -f /var/lib/rabbitmq/.erlang.cookie && cp /run/erlang-cookie/cookie /var/lib/rabbitmq/.erlang.cookie && chmod 600 /var/lib/rabbitmq/.erlang.cookie',
                 ],
                 securityContext: hardened,
                 resources: {

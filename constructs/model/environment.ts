@@ -37,13 +37,13 @@ export type BackendSpec =
     };
 
 /**
- * A written exception to one guardrail for one resource (and what lies below
- * it): the reason is listed in every review.
+ * A written exception to one guardrail for one resource: the reason is listed
+ * in every review. One that matches no finding fails synth.
  */
 export interface GuardrailSuppression {
   /** Id of the rule, e.g. `GR-ENC-12`. */
   readonly rule: string;
-  /** Construct path of the resource, or of a construct above it, e.g. `prod-nebraska-agents/Kafka/dc-events`. */
+  /** Construct path of the resource, exactly as the finding names it, e.g. `prod-nebraska-agents/Kafka/dc-events/Resource`. */
   readonly resource: string;
   /** Why the exception is acceptable, at least 20 characters. */
   readonly reason: string;

@@ -79,6 +79,46 @@ describe('npm run synth', () => {
     expect(snapshotTree(path.join(root, 'cdktf.out'))).toEqual(before);
   });
 
+  it('fails on a suppression that matches no finding, and writes nothing', () => {
+    const root = projectCopy();
+    fs.mkdirSync(path.join(root, 'cdktf.out'));
+    fs.writeFileSync(path.join(root, 'cdktf.out', 'previous.txt'), 'output of an earlier synth\n');
+    const before = snapshotTree(path.join(root, 'cdktf.out'));
+    const file = path.join(root, 'environments/local.yaml');
+    // A suppression that matches no finding: stale, or a mistyped path.
+    fs.writeFileSync(
+      file,
+      fs
+        .readFileSync(file, 'utf8')
+        .replace(
+          'suppressions:\n',
+          'suppressions:\n  - rule: GR-WL-10\n    resource: local-dev-agents/gone/Resource\n    reason: a workload that was removed long ago\n',
+        ),
+    );
+    const stale = runMain(root, 'local');
+    expect(stale.status).toBe(1);
+    expect(stale.stderr).toContain(
+      'unused suppression local: GR-WL-10 local-dev-agents/gone/Resource: no such finding',
+    );
+    expect(stale.stderr).toContain('1 unused suppression(s); nothing was written.');
+    expect(stale.stderr).not.toMatch(/\n\s+at /);
+    expect(snapshotTree(path.join(root, 'cdktf.out'))).toEqual(before);
+  });
+
+  it('refuses a suppression of a rule that does not exist', () => {
+    const root = projectCopy();
+    const file = path.join(root, 'environments/local.yaml');
+    fs.writeFileSync(
+      file,
+      fs.readFileSync(file, 'utf8').replace('  - rule: GR-ST-07\n', '  - rule: GR-ST-99\n'),
+    );
+    const result = runMain(root, 'local');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(
+      /^environments\/local\.yaml:\d+:\d+ suppressions\[0\]\.rule: unknown guardrail 'GR-ST-99'/m,
+    );
+  });
+
   it('synthesizes only the environments named', () => {
     const root = projectCopy();
     const result = runMain(root, 'nowhere');

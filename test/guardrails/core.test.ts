@@ -6,6 +6,7 @@ import { LocalBackend, S3Backend, TerraformStack, TerraformVariable } from 'cdkt
 import { oneAutoscaler } from '../../constructs/guardrails/rules/gr-as-02-one-autoscaler';
 import { noPlaintextSecrets } from '../../constructs/guardrails/rules/gr-sec-01-no-plaintext-secrets';
 import { stateBackend } from '../../constructs/guardrails/rules/gr-st-01-state-backend';
+import { localState } from '../../constructs/guardrails/rules/gr-st-07-local-state';
 import { findingsOf } from './support';
 
 const messages = (findings: { rule: string; message: string }[]) =>
@@ -27,14 +28,29 @@ describe('GR-ST-01 state backend', () => {
     expect(findingsOf(stateBackend, (stack) => s3(stack, true))).toEqual([]);
   });
 
-  it('refuses an S3 backend without a lock file, and warns about local state', () => {
+  it('refuses an S3 backend without a lock file', () => {
     expect(messages(findingsOf(stateBackend, (stack) => s3(stack, false)))).toEqual([
-      "GR-ST-01: name an 's3' (KMS key, lock file) or 'azurerm' (Entra ID) backend in the environment file (S3 backend without use_lockfile)",
+      'GR-ST-01: give an s3 backend encrypt, kms_key_id and use_lockfile; an azurerm backend use_azuread_auth (S3 backend without use_lockfile)',
     ]);
-    const local = findingsOf(stateBackend, (stack) => new LocalBackend(stack, { path: 'x' }));
-    expect(local.map((f) => [f.level, f.message.endsWith('(local state files)')])).toEqual([
-      ['warning', true],
+  });
+});
+
+describe('GR-ST-07 local state', () => {
+  it('warns about local state files, and not about a remote backend', () => {
+    const local = findingsOf(localState, (stack) => new LocalBackend(stack, { path: 'x' }));
+    expect(local.map((f) => [f.rule, f.level, f.message])).toEqual([
+      [
+        'GR-ST-07',
+        'warning',
+        "name an 's3' or 'azurerm' backend in the environment file (local state files)",
+      ],
     ]);
+    expect(
+      findingsOf(
+        localState,
+        (stack) => new S3Backend(stack, { bucket: 'b', key: 'k', region: 'eu-west-1' }),
+      ),
+    ).toEqual([]);
   });
 });
 

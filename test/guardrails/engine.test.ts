@@ -45,17 +45,35 @@ describe('evaluate', () => {
     );
   });
 
+  it('turns a rule that throws into a finding', () => {
+    const broken = {
+      ...sqsEncryption,
+      evaluate: () => {
+        throw new Error('no such attribute');
+      },
+    };
+    expect(evaluate([broken], resourceViews(stack)).findings.map((f) => f.message)).toEqual([
+      "set the queue's kms_master_key_id to a customer-managed key (the rule could not read the resource: no such attribute)",
+      "set the queue's kms_master_key_id to a customer-managed key (the rule could not read the resource: no such attribute)",
+    ]);
+  });
+
   it('keeps a suppressed finding with its reason, and reports suppressions that match nothing', () => {
     const reason = 'a throwaway queue of the load test, holding no data';
     const stale = { rule: 'GR-ENC-05', resource: 'test-eu-infra/gone', reason };
     const { findings, unusedSuppressions } = evaluate([sqsEncryption], resourceViews(stack), [
+      { rule: 'GR-ENC-05', resource: 'test-eu-infra/plain', reason },
       { rule: 'GR-ENC-05', resource: 'test-eu-infra', reason },
       stale,
     ]);
     expect(findings.map((f) => [f.path, f.suppressedBecause])).toEqual([
       ['test-eu-infra/plain', reason],
     ]);
-    expect(unusedSuppressions).toEqual([stale]);
+    // Only the exact resource path suppresses: a stack-wide entry matches nothing.
+    expect(unusedSuppressions.map((s) => s.resource)).toEqual([
+      'test-eu-infra',
+      'test-eu-infra/gone',
+    ]);
   });
 });
 
@@ -90,7 +108,7 @@ describe('applyGuardrails', () => {
 });
 
 describe('the rule set', () => {
-  it('is exactly these 73 rules, with these levels', () => {
+  it('is exactly these 74 rules, with these levels', () => {
     expect(GUARDRAIL_RULES.map((rule) => [rule.id, rule.level])).toEqual([
       ['GR-AS-01', 'error'],
       ['GR-AS-02', 'error'],
@@ -154,7 +172,8 @@ describe('the rule set', () => {
       ['GR-NET-11', 'error'],
       ['GR-SEC-01', 'error'],
       ['GR-SEC-04', 'error'],
-      ['GR-ST-01', 'warning'],
+      ['GR-ST-01', 'error'],
+      ['GR-ST-07', 'warning'],
       ['GR-WL-01', 'error'],
       ['GR-WL-02', 'error'],
       ['GR-WL-03', 'error'],

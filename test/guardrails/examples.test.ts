@@ -26,8 +26,8 @@ describe('the example environments', () => {
       ['GR-ENC-10', 'warning', 'prod-eu-west-infra/Brokers/State/Account/Resource', 'suppressed'],
       ['GR-ENC-12', 'warning', 'local-dev-agents/Kafka/events/Resource', 'suppressed'],
       ['GR-ENC-12', 'warning', 'prod-nebraska-agents/Kafka/dc-events/Resource', 'suppressed'],
-      ['GR-ST-01', 'warning', 'local-dev-agents/backend', 'suppressed'],
-      ['GR-ST-01', 'warning', 'local-dev-platform/backend', 'suppressed'],
+      ['GR-ST-07', 'warning', 'local-dev-agents/backend', 'suppressed'],
+      ['GR-ST-07', 'warning', 'local-dev-platform/backend', 'suppressed'],
     ]);
   });
 

@@ -1,19 +1,19 @@
 import { COMPLIANT, GuardrailRule, violation } from '../types';
 
 /**
- * GR-ST-01: state is kept where a team can share it safely. An S3 backend
- * encrypts with a KMS key and locks with S3's own lock file (DynamoDB locking
- * is deprecated); an azurerm backend signs in with Entra ID, never a storage
- * key. Local state files are fine on a laptop only, hence a warning.
+ * GR-ST-01: a shared state backend is safe. An S3 backend encrypts with a KMS
+ * key and locks with S3's own lock file (DynamoDB locking is deprecated); an
+ * azurerm backend signs in with Entra ID, never a storage key. Local state
+ * files are GR-ST-07's.
  * @see https://developer.hashicorp.com/terraform/language/backend/s3
  * @see https://developer.hashicorp.com/terraform/language/backend/azurerm
  */
 export const stateBackend: GuardrailRule = {
   id: 'GR-ST-01',
-  level: 'warning',
-  summary: 'State lives in an encrypted, locked, shared backend',
-  fix: "name an 's3' (KMS key, lock file) or 'azurerm' (Entra ID) backend in the environment file",
-  appliesTo: ['backend.s3', 'backend.azurerm', 'backend.local'],
+  level: 'error',
+  summary: 'A shared state backend is encrypted, locked and signed into without keys',
+  fix: 'give an s3 backend encrypt, kms_key_id and use_lockfile; an azurerm backend use_azuread_auth',
+  appliesTo: ['backend.s3', 'backend.azurerm'],
   evaluate(backend) {
     const attributes = backend.attributes;
     switch (backend.type) {
@@ -27,12 +27,10 @@ export const stateBackend: GuardrailRule = {
           ? COMPLIANT
           : violation(`S3 backend without ${missing.join(', ')}`);
       }
-      case 'backend.azurerm':
+      default:
         return attributes.use_azuread_auth === true && !attributes.access_key
           ? COMPLIANT
           : violation('azurerm backend without Entra ID authentication');
-      default:
-        return violation('local state files');
     }
   },
 };

@@ -8,6 +8,7 @@ import { oneAutoscaler } from './gr-as-02-one-autoscaler';
 import { sqsEncryption } from './gr-enc-05-sqs-encryption';
 import { noPlaintextSecrets } from './gr-sec-01-no-plaintext-secrets';
 import { stateBackend } from './gr-st-01-state-backend';
+import { localState } from './gr-st-07-local-state';
 
 /** Every guardrail rule, in id order. */
 export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
@@ -20,4 +21,5 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
   sqsEncryption,
   noPlaintextSecrets,
   stateBackend,
+  localState,
 ].sort((a, b) => a.id.localeCompare(b.id));

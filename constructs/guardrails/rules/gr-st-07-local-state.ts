@@ -1,0 +1,18 @@
+import { GuardrailRule, violation } from '../types';
+
+/**
+ * GR-ST-07: state files on one machine cannot be shared, locked across a team
+ * or recovered: fine for a laptop environment only, hence a warning, which a
+ * laptop environment suppresses in writing.
+ * @see https://developer.hashicorp.com/terraform/language/backend/local
+ */
+export const localState: GuardrailRule = {
+  id: 'GR-ST-07',
+  level: 'warning',
+  summary: 'State is not kept in local files',
+  fix: "name an 's3' or 'azurerm' backend in the environment file",
+  appliesTo: ['backend.local'],
+  evaluate() {
+    return violation('local state files');
+  },
+};
