@@ -162,6 +162,56 @@ describe('GR-FLEET-01 replicas within partitions', () => {
   });
 });
 
+describe('GR-FLEET-01 for agents scaled on another signal than lag', () => {
+  function prometheusConsumer(stack: TerraformStack, maxReplicaCount: number) {
+    new Eventhub(stack, 'Hub', {
+      name: 'readings',
+      namespaceId: '/subscriptions/x/namespaces/y',
+      partitionCount: 4,
+      messageRetention: 1,
+    });
+    new DeploymentV1(stack, 'Workload', {
+      metadata: { name: 'sensor-ingest', namespace: 'sensor-ingest' },
+      spec: {
+        selector: { matchLabels: { app: 'sensor-ingest' } },
+        template: {
+          metadata: { labels: { app: 'sensor-ingest' } },
+          spec: {
+            container: [
+              {
+                name: 'agent',
+                image: 'sensor-ingest:1.0.0',
+                env: [{ name: 'FLEET_KAFKA_TOPIC', value: 'readings' }],
+              },
+            ],
+          },
+        },
+      },
+    });
+    new Manifest(stack, 'ScaledObject', {
+      manifest: {
+        apiVersion: 'keda.sh/v1alpha1',
+        kind: 'ScaledObject',
+        metadata: { name: 'sensor-ingest', namespace: 'sensor-ingest' },
+        spec: {
+          scaleTargetRef: { name: 'sensor-ingest' },
+          maxReplicaCount,
+          triggers: [{ type: 'prometheus', metadata: { query: 'sum(lag)', threshold: '100' } }],
+        },
+      },
+    });
+  }
+
+  it('reads the topic from the workload and checks it', () => {
+    expectClean(replicasWithinPartitions, (stack) => prometheusConsumer(stack, 4));
+    expectFinding(
+      replicasWithinPartitions,
+      "maxReplicaCount 12 > 4 partitions of topic 'readings'",
+      (stack) => prometheusConsumer(stack, 12),
+    );
+  });
+});
+
 describe('GR-FLEET-02 min.insync.replicas below the replication factor', () => {
   it('passes a Strimzi topic with min ISR 2 of 3 replicas', () => {
     expectClean(

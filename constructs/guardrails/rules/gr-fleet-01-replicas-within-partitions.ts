@@ -1,5 +1,15 @@
 import { COMPLIANT, GuardrailRule, RuleScope, violation } from '../types';
-import { field, int, manifestOf, manifests, many, topicJobs } from './gr-fleet-support';
+import {
+  containersOf,
+  envOf,
+  field,
+  int,
+  manifestOf,
+  manifests,
+  many,
+  topicJobs,
+  workloadOf,
+} from './gr-fleet-support';
 
 /** A topic's partitions as the site declares it, with where. */
 interface DeclaredTopic {
@@ -52,6 +62,29 @@ function triggerTopic(trigger: any): { topic: string; bootstrap: string } | unde
 }
 
 /**
+ * The topic the scaled workload itself reads (`FLEET_KAFKA_TOPIC`), for agents
+ * that scale on another signal than lag (e.g. Prometheus on Event Hubs).
+ */
+function workloadTopic(
+  scaledObject: any,
+  scope: RuleScope,
+): { topic: string; bootstrap: string } | undefined {
+  const name = scaledObject.spec?.scaleTargetRef?.name;
+  const namespace = scaledObject.metadata?.namespace;
+  for (const resource of scope.resources) {
+    const workload = workloadOf(resource);
+    if (!workload || workload.name !== name || workload.namespace !== namespace) continue;
+    for (const container of containersOf(workload.pod)) {
+      const env = envOf(container);
+      if (env.FLEET_KAFKA_TOPIC) {
+        return { topic: env.FLEET_KAFKA_TOPIC, bootstrap: env.FLEET_KAFKA_BOOTSTRAP_SERVERS ?? '' };
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
  * GR-FLEET-01: an agent's maximum replicas is at most its topic's partitions.
  * A consumer group gives each partition to one member, so replicas beyond the
  * partition count sit idle while still holding nodes, and KEDA's kafka scaler
@@ -62,7 +95,9 @@ function triggerTopic(trigger: any): { topic: string; bootstrap: string } | unde
  * stacks (agents, platform, infra), so only the site-wide view sees both:
  * Strimzi `KafkaTopic` `spec.partitions`, the MSK topic Job's
  * `kafka-topics.sh --create --partitions`, and `azurerm_eventhub`
- * `partition_count`. A topic the site does not declare is not checked.
+ * `partition_count`. The topic is the one its kafka trigger reads or, for an
+ * agent scaled on another signal, the one its workload reads
+ * (`FLEET_KAFKA_TOPIC`). A topic the site does not declare is not checked.
  * @see https://keda.sh/docs/latest/scalers/apache-kafka/ (allowIdleConsumers)
  * @see https://kafka.apache.org/documentation/#intro_concepts_and_terms (consumer groups)
  * @see https://learn.microsoft.com/azure/event-hubs/event-hubs-scalability#partitions
@@ -76,9 +111,11 @@ export const replicasWithinPartitions: GuardrailRule = {
   evaluate(resource, scope) {
     const manifest = manifestOf(resource);
     if (manifest?.kind !== 'ScaledObject') return 'not-applicable';
-    const consumed = many(manifest.spec?.triggers)
+    const fromTriggers = many(manifest.spec?.triggers)
       .map(triggerTopic)
       .filter((topic) => topic !== undefined);
+    const read = workloadTopic(manifest, scope);
+    const consumed = fromTriggers.length > 0 ? fromTriggers : read ? [read] : [];
     if (consumed.length === 0) return 'not-applicable';
     const max = int(manifest.spec?.maxReplicaCount) ?? 100;
     const declared = declaredTopics(scope);
