@@ -1,5 +1,5 @@
 import { COMPLIANT, GuardrailRule, violation } from '../types';
-import { block, blocks, refersTo } from './gr-aws-support';
+import { block, blocks, refersTo } from './gr-terraform-support';
 
 /**
  * GR-AS-08: EC2 Auto Scaling groups of agents launch from a launch template

@@ -1,5 +1,5 @@
 import { COMPLIANT, GuardrailRule, violation } from '../types';
-import { block, blocks, isTrue } from './gr-aws-support';
+import { block, blocks, isTrue } from './gr-terraform-support';
 
 /**
  * GR-DUR-01: DynamoDB tables, and each replica, keep point-in-time recovery

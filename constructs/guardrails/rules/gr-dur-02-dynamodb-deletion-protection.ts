@@ -1,5 +1,5 @@
 import { COMPLIANT, GuardrailRule, violation } from '../types';
-import { isTrue, preventsDestroy } from './gr-aws-support';
+import { isTrue, preventsDestroy } from './gr-terraform-support';
 
 /**
  * GR-DUR-02: DynamoDB tables are protected against deletion twice: by the

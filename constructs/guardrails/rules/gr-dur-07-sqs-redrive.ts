@@ -1,5 +1,5 @@
 import { COMPLIANT, GuardrailRule, ResourceView, RuleScope, violation } from '../types';
-import { isSet } from './gr-aws-support';
+import { isSet } from './gr-terraform-support';
 
 /** Whether another queue of the scope dead-letters into this one, or this one admits redrives. */
 function isDeadLetterQueue(queue: ResourceView, scope: RuleScope): boolean {

@@ -1,5 +1,5 @@
 import { COMPLIANT, GuardrailRule, ResourceView, RuleScope, violation } from '../types';
-import { preventsDestroy, refersTo } from './gr-aws-support';
+import { preventsDestroy, refersTo } from './gr-terraform-support';
 
 /**
  * Resources a KMS key may serve without holding data whose loss matters: an

@@ -1,5 +1,5 @@
 import { COMPLIANT, GuardrailRule, violation } from '../types';
-import { block, isTrue, parseReference, referenced } from './gr-aws-support';
+import { block, isTrue, parseReference, referenced } from './gr-terraform-support';
 
 /**
  * GR-ENC-01: EKS clusters encrypt Kubernetes Secrets (envelope encryption of

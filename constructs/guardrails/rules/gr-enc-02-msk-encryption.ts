@@ -1,5 +1,5 @@
 import { COMPLIANT, GuardrailRule, violation } from '../types';
-import { block, isSet, isTrue } from './gr-aws-support';
+import { block, isSet, isTrue } from './gr-terraform-support';
 
 /**
  * GR-ENC-02: MSK clusters state TLS between clients and brokers and between

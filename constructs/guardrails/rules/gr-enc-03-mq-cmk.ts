@@ -1,5 +1,5 @@
 import { COMPLIANT, GuardrailRule, violation } from '../types';
-import { block, isFalse, isSet } from './gr-aws-support';
+import { block, isFalse, isSet } from './gr-terraform-support';
 
 /**
  * GR-ENC-03: Amazon MQ brokers encrypt their data with a customer-managed KMS

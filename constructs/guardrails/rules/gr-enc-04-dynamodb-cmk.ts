@@ -1,5 +1,5 @@
 import { COMPLIANT, GuardrailRule, violation } from '../types';
-import { block, blocks, isSet, isTrue } from './gr-aws-support';
+import { block, blocks, isSet, isTrue } from './gr-terraform-support';
 
 /** The AWS-managed key of DynamoDB, which is not customer-managed. */
 function isCustomerKey(arn: unknown): boolean {

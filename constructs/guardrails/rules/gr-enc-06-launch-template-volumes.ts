@@ -1,5 +1,5 @@
 import { COMPLIANT, GuardrailRule, violation } from '../types';
-import { block, blocks, isFalse, isTrue } from './gr-aws-support';
+import { block, blocks, isFalse, isTrue } from './gr-terraform-support';
 
 /**
  * GR-ENC-06: every EBS volume a launch template maps is encrypted. A template

@@ -1,5 +1,5 @@
 import { COMPLIANT, GuardrailRule, violation } from '../types';
-import { isSet, isTrue, policyStatements, principalIsAnyone } from './gr-aws-support';
+import { isSet, isTrue, policyStatements, principalIsAnyone } from './gr-terraform-support';
 
 /** Key specs KMS can rotate automatically: symmetric encryption keys only. */
 function rotatable(spec: unknown): boolean {

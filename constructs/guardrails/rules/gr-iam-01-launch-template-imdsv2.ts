@@ -1,5 +1,5 @@
 import { COMPLIANT, GuardrailRule, violation } from '../types';
-import { block } from './gr-aws-support';
+import { block } from './gr-terraform-support';
 
 /**
  * GR-IAM-01: launch templates require IMDSv2 session tokens and keep the

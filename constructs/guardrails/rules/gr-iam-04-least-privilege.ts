@@ -7,7 +7,7 @@ import {
   PolicyStatement,
   policyStatements,
   principalIsAnyone,
-} from './gr-aws-support';
+} from './gr-terraform-support';
 
 /** AWS-managed policies that grant (nearly) everything. */
 const BROAD_MANAGED_POLICIES = ['AdministratorAccess', 'PowerUserAccess', 'IAMFullAccess'];

@@ -1,15 +1,5 @@
 import { COMPLIANT, GuardrailRule, violation } from '../types';
-
-/** A nested block as synthesized: an object, or a one-element list. */
-function block(value: unknown): Record<string, any> | undefined {
-  const first = Array.isArray(value) ? value[0] : value;
-  return first && typeof first === 'object' ? (first as Record<string, any>) : undefined;
-}
-
-function list(value: unknown): unknown[] {
-  if (Array.isArray(value)) return value;
-  return value === undefined || value === null ? [] : [value];
-}
+import { block, blocks } from './gr-terraform-support';
 
 /**
  * GR-IAM-07: Linux scale set instances accept SSH keys only: password
@@ -47,7 +37,7 @@ export const vmssSshOnly: GuardrailRule = {
     if (typeof linux.admin_password === 'string' && linux.admin_password !== '') {
       problems.push('admin_password set');
     }
-    if (list(linux.admin_ssh_key).length === 0) problems.push('no admin_ssh_key');
+    if (blocks(linux.admin_ssh_key).length === 0) problems.push('no admin_ssh_key');
     return problems.length === 0 ? COMPLIANT : violation(problems.join('; '));
   },
 };

@@ -1,5 +1,5 @@
 import { COMPLIANT, GuardrailRule, ResourceView, violation } from '../types';
-import { block, isTrue } from './gr-aws-support';
+import { block, isTrue } from './gr-terraform-support';
 
 const SETTING = 'allow.everyone.if.no.acl.found';
 

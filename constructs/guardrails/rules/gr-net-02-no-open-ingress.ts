@@ -1,5 +1,5 @@
 import { COMPLIANT, GuardrailRule, violation } from '../types';
-import { asList, block, blocks } from './gr-aws-support';
+import { asList, block, blocks } from './gr-terraform-support';
 
 const ANYWHERE = ['0.0.0.0/0', '::/0'];
 

@@ -1,5 +1,5 @@
 import { COMPLIANT, GuardrailRule, violation } from '../types';
-import { block } from './gr-aws-support';
+import { block } from './gr-terraform-support';
 
 /**
  * GR-NET-03: MSK brokers have no public access

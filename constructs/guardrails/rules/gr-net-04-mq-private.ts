@@ -1,5 +1,5 @@
 import { COMPLIANT, GuardrailRule, violation } from '../types';
-import { isTrue } from './gr-aws-support';
+import { isTrue } from './gr-terraform-support';
 
 /**
  * GR-NET-04: Amazon MQ brokers are not publicly accessible (the provider's

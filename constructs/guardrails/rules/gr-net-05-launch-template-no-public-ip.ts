@@ -1,5 +1,5 @@
 import { COMPLIANT, GuardrailRule, violation } from '../types';
-import { blocks, isTrue } from './gr-aws-support';
+import { blocks, isTrue } from './gr-terraform-support';
 
 /**
  * GR-NET-05: launch templates give no network interface a public IP address.

@@ -8,7 +8,7 @@ import {
   policyStatements,
   principalIsAnyone,
   refersTo,
-} from './gr-aws-support';
+} from './gr-terraform-support';
 
 /** A Deny of requests made without TLS (`aws:SecureTransport` false). */
 function deniesPlainTransport(statement: PolicyStatement): boolean {

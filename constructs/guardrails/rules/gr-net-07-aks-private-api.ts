@@ -1,10 +1,5 @@
 import { COMPLIANT, GuardrailRule, violation } from '../types';
-
-/** A nested block as synthesized: an object, or a one-element list. */
-function block(value: unknown): Record<string, any> | undefined {
-  const first = Array.isArray(value) ? value[0] : value;
-  return first && typeof first === 'object' ? (first as Record<string, any>) : undefined;
-}
+import { block } from './gr-terraform-support';
 
 /** What is wrong with a cluster's API server exposure, if anything. */
 function apiServerProblem(cluster: Readonly<Record<string, any>>): string | undefined {

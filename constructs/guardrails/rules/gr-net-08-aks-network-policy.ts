@@ -1,10 +1,5 @@
 import { COMPLIANT, GuardrailRule, violation } from '../types';
-
-/** A nested block as synthesized: an object, or a one-element list. */
-function block(value: unknown): Record<string, any> | undefined {
-  const first = Array.isArray(value) ? value[0] : value;
-  return first && typeof first === 'object' ? (first as Record<string, any>) : undefined;
-}
+import { block } from './gr-terraform-support';
 
 /**
  * GR-NET-08: an AKS cluster runs a network policy engine
