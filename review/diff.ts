@@ -201,6 +201,22 @@ interface ResourceEntry {
 
 function resourcesOf(stack: StackJson | undefined): Map<string, ResourceEntry> {
   const resources = new Map<string, ResourceEntry>();
+  // Where the state lives and how providers are configured change plans too.
+  const settings = stack as
+    | { terraform?: { backend?: Record<string, unknown> }; provider?: Record<string, unknown> }
+    | undefined;
+  for (const [type, body] of Object.entries(settings?.terraform?.backend ?? {})) {
+    resources.set(`terraform.backend.${type}`, {
+      type: `backend.${type}`,
+      attributes: withoutMetadata(body) as Record<string, unknown>,
+    });
+  }
+  for (const [name, body] of Object.entries(settings?.provider ?? {})) {
+    resources.set(`provider.${name}`, {
+      type: `provider.${name}`,
+      attributes: { configuration: withoutMetadata(body) },
+    });
+  }
   const byType = (stack?.resource ?? {}) as Record<string, Record<string, Record<string, unknown>>>;
   for (const [type, named] of Object.entries(byType)) {
     for (const [name, body] of Object.entries(named)) {
@@ -233,9 +249,42 @@ function change(
   };
 }
 
+/** Most changed paths named per resource; more are counted. */
+const MAX_PATHS = 8;
+
+/**
+ * The paths of the leaves that differ, e.g. `spec.template.spec.container[0].image`,
+ * so an image bump does not read as a change of `spec`. JSON held in strings
+ * (policies, Helm values) is compared as a whole.
+ */
 function changedAttributes(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
-  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-  return keys.filter((key) => canonical(a[key]) !== canonical(b[key]));
+  const paths: string[] = [];
+  const walk = (x: unknown, y: unknown, path: string) => {
+    if (canonical(x) === canonical(y)) return;
+    const bothObjects =
+      x &&
+      y &&
+      typeof x === 'object' &&
+      typeof y === 'object' &&
+      Array.isArray(x) === Array.isArray(y);
+    if (!bothObjects) {
+      paths.push(path);
+      return;
+    }
+    if (Array.isArray(x) && Array.isArray(y)) {
+      for (let i = 0; i < Math.max(x.length, y.length); i++) walk(x[i], y[i], `${path}[${i}]`);
+      return;
+    }
+    const left = x as Record<string, unknown>;
+    const right = y as Record<string, unknown>;
+    for (const key of [...new Set([...Object.keys(left), ...Object.keys(right)])].sort()) {
+      walk(left[key], right[key], path === '' ? key : `${path}.${key}`);
+    }
+  };
+  walk(a, b, '');
+  return paths.length > MAX_PATHS
+    ? [...paths.slice(0, MAX_PATHS), `${paths.length - MAX_PATHS} more`]
+    : paths;
 }
 
 function withoutMetadata(value: unknown): unknown {

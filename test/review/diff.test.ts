@@ -70,7 +70,7 @@ describe('comparing with a base', () => {
     );
     expect(resources).toMatch(/^- destroy `kubernetes_deployment_v1\.reporting_Workload_/m);
     expect(resources).toMatch(
-      /^- change `kubernetes_manifest\.image-processing_Autoscaler_[0-9A-F]+`: manifest$/m,
+      /^- change `kubernetes_manifest\.image-processing_Autoscaler_[0-9A-F]+`: manifest\.spec\.fallback\.replicas, manifest\.spec\.maxReplicaCount$/m,
     );
     const infra = resources.slice(resources.indexOf('<code>prod-us-east-infra</code>'));
     const actions = [...infra.slice(0, infra.indexOf('</details>')).matchAll(/^- (\w+) /gm)].map(
@@ -127,6 +127,43 @@ describe('resource comparison', () => {
       expect.objectContaining({ action: 'change', attributes: ['delay_seconds'], stateful: true }),
     ]);
     expect(diffStacks(new Map(), after, ['s'])[0]).toMatchObject({ status: 'added' });
+  });
+
+  it('names the leaves that changed deep in a resource, and changes of backend and provider', () => {
+    const deployment = (image: string) => ({
+      kubernetes_deployment_v1: {
+        d: { spec: { template: { spec: { container: [{ name: 'agent', image }] } } } },
+      },
+    });
+    const before = new Map([
+      [
+        's',
+        {
+          resource: deployment('agent:1.0.0'),
+          terraform: { backend: { s3: { bucket: 'state', key: 'a' } } },
+          provider: { aws: [{ region: 'eu-west-1' }] },
+        },
+      ],
+    ]);
+    const after = new Map([
+      [
+        's',
+        {
+          resource: deployment('agent:1.1.0'),
+          terraform: { backend: { s3: { bucket: 'state', key: 'b' } } },
+          provider: { aws: [{ region: 'eu-central-1' }] },
+        },
+      ],
+    ]);
+    expect(
+      diffStacks(before, after, ['s'])[0]
+        .changes.map((c) => [c.address, c.attributes])
+        .sort(([a], [b]) => String(a).localeCompare(String(b))),
+    ).toEqual([
+      ['kubernetes_deployment_v1.d', ['spec.template.spec.container[0].image']],
+      ['provider.aws', ['configuration[0].region']],
+      ['terraform.backend.s3', ['key']],
+    ]);
   });
 
   it('knows which resources hold data', () => {
