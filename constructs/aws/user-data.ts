@@ -1,13 +1,7 @@
 import { AgentSpec, Problem, resolveAgent, ValidationError, validateAgent } from '../model';
+import { agentService } from '../vm/agent-service';
 
-/**
- * UID and GID the agent container runs as: non-root, above the host's user range,
- * and the same as on Kubernetes (`AGENT_UID` of the Kubernetes constructs).
- */
-export const AGENT_CONTAINER_UID = 10001;
-
-/** Time systemd and the lifecycle hook add to the agent's grace period, for Docker's own stop work. */
-export const STOP_MARGIN_SECONDS = 30;
+export { AGENT_CONTAINER_UID, STOP_MARGIN_SECONDS } from '../vm/agent-service';
 
 /** The SQS queue the agent consumes, as the agent sees it in `FLEET_*` variables. */
 export interface UserDataQueue {
@@ -68,12 +62,10 @@ export function agentUserData(props: AgentUserDataProps): AgentUserData {
   const problems = validateAgentForInstance(agent);
   if (problems.length > 0) throw new ValidationError(`user data of ${agent.name}`, problems);
   const resolved = resolveAgent(agent);
-  const grace = resolved.gracePeriod.toSecondsCeil();
-  const stopTimeoutSeconds = grace + STOP_MARGIN_SECONDS;
-  const { limits } = resolved.resources;
-  const container = `agent-${agent.name}`;
-  const unitName = `agent-${agent.name}.service`;
   const envFile = `/etc/agent-fleet/${agent.name}.env`;
+  const service = agentService(agent, { envFile, explicitStopSignal: true });
+  const { unitName, stopTimeoutSeconds } = service;
+  const unit = service.unit.join('\n');
 
   const env: Record<string, string> = {
     ...agent.container.env,
@@ -90,55 +82,6 @@ export function agentUserData(props: AgentUserDataProps): AgentUserData {
         }
       : {}),
   };
-  const [entrypoint, ...commandRest] = agent.container.command ?? [];
-  const run = [
-    '/usr/bin/docker',
-    'run',
-    '--rm',
-    `--name=${container}`,
-    '--network=host',
-    `--user=${AGENT_CONTAINER_UID}:${AGENT_CONTAINER_UID}`,
-    '--read-only',
-    `--tmpfs=/tmp:rw,nosuid,nodev,size=${dockerSize(limits.ephemeralStorage.bytes)}`,
-    '--security-opt=no-new-privileges',
-    '--cap-drop=ALL',
-    `--cpus=${limits.cpu.millicores / 1000}`,
-    `--memory=${dockerSize(limits.memory.bytes)}`,
-    `--memory-swap=${dockerSize(limits.memory.bytes)}`,
-    `--env-file=${envFile}`,
-    '--stop-signal=SIGTERM',
-    `--stop-timeout=${grace}`,
-    '--log-driver=journald',
-    ...(entrypoint !== undefined ? [`--entrypoint=${entrypoint}`] : []),
-    agent.container.image.toString(),
-    ...commandRest,
-    ...(agent.container.args ?? []),
-  ];
-
-  const unit = [
-    '[Unit]',
-    `Description=Agent ${agent.name} (agent-fleet)`,
-    'Wants=network-online.target',
-    'After=network-online.target docker.service',
-    'Requires=docker.service',
-    '',
-    '[Service]',
-    'Restart=always',
-    'RestartSec=5',
-    'TimeoutStartSec=900',
-    `ExecStartPre=-/usr/bin/docker rm --force ${container}`,
-    `ExecStartPre=/usr/bin/docker pull ${systemdQuote(agent.container.image.toString())}`,
-    `ExecStart=${run.map(systemdQuote).join(' ')}`,
-    // preStop first (stop fetching work), then SIGTERM and the grace period.
-    `ExecStop=-${['/usr/bin/docker', 'exec', container, ...resolved.preStop].map(systemdQuote).join(' ')}`,
-    `ExecStop=/usr/bin/docker stop --time=${grace} ${container}`,
-    'KillSignal=SIGTERM',
-    `TimeoutStopSec=${stopTimeoutSeconds}`,
-    '',
-    '[Install]',
-    'WantedBy=multi-user.target',
-  ].join('\n');
-
   const drainWatch = [
     '[Unit]',
     `Description=Stops ${unitName} when Auto Scaling terminates the instance`,
@@ -236,22 +179,6 @@ export function validateAgentForInstance(agent: AgentSpec): Problem[] {
     }
   }
   return problems;
-}
-
-/** Docker size: mebibytes when exact, else bytes. */
-function dockerSize(bytes: number): string {
-  return bytes % 2 ** 20 === 0 ? `${bytes / 2 ** 20}m` : `${bytes}b`;
-}
-
-/** One argument of a systemd command line: quoted, with `\`, `"`, `%` and `$` escaped. */
-function systemdQuote(arg: string): string {
-  if (/^[A-Za-z0-9_@+=:,./-]+$/.test(arg)) return arg;
-  const escaped = arg
-    .replace(/\\/g, '\\\\')
-    .replace(/"/g, '\\"')
-    .replace(/%/g, '%%')
-    .replace(/\$/g, '$$$$');
-  return `"${escaped}"`;
 }
 
 /** Writes `content` to `path` through a quoted heredoc: no shell expansion inside. */

@@ -1,10 +1,7 @@
-import { AgentSpec, Problem, resolveAgent, ValidationError, validateAgent } from '../model';
+import { AgentSpec, Problem, ValidationError, validateAgent } from '../model';
+import { agentService } from '../vm/agent-service';
 
-/** UID and GID the agent container runs as: non-root, as on Kubernetes and EC2. */
-export const AGENT_CONTAINER_UID = 10001;
-
-/** Time systemd adds to the agent's grace period for Docker's own stop work. */
-export const STOP_MARGIN_SECONDS = 30;
+export { AGENT_CONTAINER_UID, STOP_MARGIN_SECONDS } from '../vm/agent-service';
 
 const SECRET_LIKE_ENV = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -69,60 +66,9 @@ export function agentCloudInit(props: AgentCloudInitProps): AgentCloudInit {
   const { agent } = props;
   const problems = validateAgentForScaleSet(agent, props.env);
   if (problems.length > 0) throw new ValidationError(`cloud-init of ${agent.name}`, problems);
-  const resolved = resolveAgent(agent);
-  const grace = resolved.gracePeriod.toSecondsCeil();
-  const stopTimeoutSeconds = grace + STOP_MARGIN_SECONDS;
-  const { limits } = resolved.resources;
-  const container = `agent-${agent.name}`;
-  const unitName = `agent-${agent.name}.service`;
   const envFile = `/etc/agent-fleet/${agent.name}.env`;
   const env: Record<string, string> = { ...agent.container.env, ...props.env };
-
-  const [entrypoint, ...commandRest] = agent.container.command ?? [];
-  const run = [
-    '/usr/bin/docker',
-    'run',
-    '--rm',
-    `--name=${container}`,
-    '--network=host',
-    `--user=${AGENT_CONTAINER_UID}:${AGENT_CONTAINER_UID}`,
-    '--read-only',
-    `--tmpfs=/tmp:rw,nosuid,nodev,size=${dockerSize(limits.ephemeralStorage.bytes)}`,
-    '--security-opt=no-new-privileges',
-    '--cap-drop=ALL',
-    `--cpus=${limits.cpu.millicores / 1000}`,
-    `--memory=${dockerSize(limits.memory.bytes)}`,
-    `--memory-swap=${dockerSize(limits.memory.bytes)}`,
-    `--env-file=${envFile}`,
-    `--stop-timeout=${grace}`,
-    '--log-driver=journald',
-    ...(entrypoint !== undefined ? [`--entrypoint=${entrypoint}`] : []),
-    agent.container.image.toString(),
-    ...commandRest,
-    ...(agent.container.args ?? []),
-  ];
-  const unit = [
-    '[Unit]',
-    `Description=Agent ${agent.name} (agent-fleet)`,
-    'Wants=network-online.target',
-    'After=network-online.target docker.service',
-    'Requires=docker.service',
-    '',
-    '[Service]',
-    'Restart=always',
-    'RestartSec=5',
-    'TimeoutStartSec=900',
-    `ExecStartPre=-/usr/bin/docker rm --force ${container}`,
-    `ExecStartPre=/usr/bin/docker pull ${systemdQuote(agent.container.image.toString())}`,
-    `ExecStart=${run.map(systemdQuote).join(' ')}`,
-    // preStop first (stop fetching work), then SIGTERM and the grace period.
-    `ExecStop=-${['/usr/bin/docker', 'exec', container, ...resolved.preStop].map(systemdQuote).join(' ')}`,
-    `ExecStop=/usr/bin/docker stop --time=${grace} ${container}`,
-    `TimeoutStopSec=${stopTimeoutSeconds}`,
-    '',
-    '[Install]',
-    'WantedBy=multi-user.target',
-  ];
+  const { unitName, stopTimeoutSeconds, unit } = agentService(agent, { envFile });
   const drainUnit = [
     '[Unit]',
     `Description=Stops ${unitName} before the scale set deletes this instance`,
@@ -270,20 +216,4 @@ function writeFile(path: string, permissions: string, lines: readonly string[]):
     '    content: |',
     ...lines.map((line) => (line.length > 0 ? `      ${line}` : '')),
   ].join('\n');
-}
-
-/** Docker size: mebibytes when exact, else bytes. */
-function dockerSize(bytes: number): string {
-  return bytes % 2 ** 20 === 0 ? `${bytes / 2 ** 20}m` : `${bytes}b`;
-}
-
-/** One argument of a systemd command line: quoted, with `\`, `"`, `%` and `$` escaped. */
-function systemdQuote(arg: string): string {
-  if (/^[A-Za-z0-9_@+=:,./-]+$/.test(arg)) return arg;
-  const escaped = arg
-    .replace(/\\/g, '\\\\')
-    .replace(/"/g, '\\"')
-    .replace(/%/g, '%%')
-    .replace(/\$/g, '$$$$');
-  return `"${escaped}"`;
 }
