@@ -581,14 +581,13 @@ describe('GR-WL-08 disruption budget', () => {
     ).toEqual([]);
   });
 
-  it('refuses a missing budget, and one that blocks drains at the floor', () => {
+  it('refuses a missing budget, and one that blocks drains at the replicas', () => {
     expect(details(disruptionBudget, (stack) => deployment(stack))).toEqual([
       ['GR-WL-08', 'no PodDisruptionBudget selects the pods of Deployment worker'],
     ]);
     expect(
       details(disruptionBudget, (stack) => {
-        deployment(stack);
-        scaledObject(stack);
+        deployment(stack, { replicas: '2' });
         budget(stack, { minAvailable: '2' });
       }),
     ).toEqual([
@@ -597,6 +596,16 @@ describe('GR-WL-08 disruption budget', () => {
         'the PodDisruptionBudget of Deployment worker allows no disruption (minAvailable 2 with at least 2 replica(s))',
       ],
     ]);
+  });
+
+  it("leaves an autoscaled workload's minAvailable to GR-FLEET-07", () => {
+    expect(
+      details(disruptionBudget, (stack) => {
+        deployment(stack);
+        scaledObject(stack);
+        budget(stack, { minAvailable: '2' });
+      }),
+    ).toEqual([]);
   });
 });
 

@@ -24,16 +24,18 @@ function count(value: unknown, replicas: number, roundUp: boolean): number | und
  * Why a PDB allows no voluntary disruption at a replica floor, or undefined
  * when it allows at least one.
  */
-function blocksDrains(spec: any, manifest: boolean, floor: number): string | undefined {
+function blocksDrains(spec: any, manifest: boolean, floor: number | undefined): string | undefined {
   const maxUnavailable = manifest ? spec.maxUnavailable : spec.max_unavailable;
   const minAvailable = manifest ? spec.minAvailable : spec.min_available;
   if (isToken(maxUnavailable) || isToken(minAvailable)) return undefined;
   if (maxUnavailable !== undefined) {
     // maxUnavailable percentages round up: any share above zero allows one pod.
-    const allowed = count(maxUnavailable, floor, true);
+    const allowed = count(maxUnavailable, floor ?? 1, true);
     return allowed !== undefined && allowed > 0 ? undefined : `maxUnavailable ${maxUnavailable}`;
   }
   if (minAvailable !== undefined) {
+    // An autoscaled workload's minAvailable is GR-FLEET-07's: it compares it with the autoscaler's minimum.
+    if (floor === undefined) return undefined;
     const kept = count(minAvailable, floor, true);
     return kept !== undefined && kept < floor
       ? undefined
@@ -44,10 +46,10 @@ function blocksDrains(spec: any, manifest: boolean, floor: number): string | und
 
 /**
  * GR-WL-08: every Deployment and StatefulSet has a PodDisruptionBudget of its
- * namespace selecting its pods, which allows at least one disruption at the
- * workload's floor (its autoscaler's minimum, else its replicas, else 1): a
- * budget of zero, or `minAvailable` equal to the floor, blocks every node
- * drain while the workload sits at its minimum.
+ * namespace selecting its pods, which allows at least one disruption: a
+ * budget of zero, or `minAvailable` equal to the workload's replicas, blocks
+ * every node drain. For an autoscaled workload, `minAvailable` against the
+ * autoscaler's minimum is GR-FLEET-07's, so one defect is one finding.
  * @see kube-score `deployment-has-poddisruptionbudget`, `statefulset-has-poddisruptionbudget`,
  *   `poddisruptionbudget-has-policy`; Polaris missingPodDisruptionBudget,
  *   pdbDisruptionsIsZero, pdbMinAvailableGreaterThanHPAMinReplicas
@@ -72,13 +74,8 @@ export const disruptionBudget: GuardrailRule = {
     );
     if (budgets.length === 0)
       return violation(`no PodDisruptionBudget selects the pods of ${workloadLabel(workload)}`);
-    const autoscalers = autoscalersOfWorkload(workload, scope);
-    const floor = Math.max(
-      1,
-      autoscalers.length > 0
-        ? Math.min(...autoscalers.map((autoscaler) => autoscaler.minReplicas))
-        : (numberOf(workload.replicas) ?? 1),
-    );
+    const autoscaled = autoscalersOfWorkload(workload, scope).length > 0;
+    const floor = autoscaled ? undefined : Math.max(1, numberOf(workload.replicas) ?? 1);
     const blocking = budgets
       .map((budget) => blocksDrains(budget.spec, budget.manifest, floor))
       .filter((reason): reason is string => reason !== undefined);
