@@ -1,0 +1,257 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { writeBenchFleet } from './bench/generate';
+
+/**
+ * `npm run bench [-- --sizes 10,100,1000]`: how synth time and memory grow
+ * with the fleet, against plain cdktf declaring as many resources.
+ *
+ * Per size, in a temporary directory (never in `environments/`): a catalogue
+ * of that many agent types and one environment placing them all on a
+ * Kubernetes site, synthesized by `main.ts` in a child process; then
+ * `scripts/bench-plain.ts` declaring the same number of resources directly
+ * with the provider classes. Wall time is measured here, peak memory (maximum
+ * resident set) by `/usr/bin/time` when it exists. Last, the example
+ * environments' synth (what `npm run synth` does) three times, with the median.
+ */
+
+const ROOT = path.resolve(__dirname, '..');
+const TIME = '/usr/bin/time';
+const DEFAULT_SIZES = [10, 100, 1000];
+const EXAMPLE_RUNS = 3;
+
+/** Targets, as the README states them. */
+const TARGETS = { exampleSeconds: 3, msPerResource: 1, peakMb: 1024, atAgents: 1000 };
+
+interface Measure {
+  readonly seconds: number;
+  /** Peak resident set in MB, when `/usr/bin/time` exists. */
+  readonly peakMb?: number;
+  readonly resources: number;
+}
+
+function parseSizes(argv: readonly string[]): number[] {
+  const at = argv.findIndex((arg) => arg === '--sizes' || arg.startsWith('--sizes='));
+  if (at < 0) return DEFAULT_SIZES;
+  const value = argv[at].includes('=') ? argv[at].split('=')[1] : argv[at + 1];
+  const sizes = (value ?? '').split(',').map(Number);
+  if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new Error(`--sizes takes positive whole numbers separated by commas, e.g. 10,100,1000`);
+  }
+  return sizes;
+}
+
+/** Runs a TypeScript file with node and tsx in a child process and measures it. */
+function measure(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  outdir: string,
+): Measure {
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const command = [process.execPath, '--import', 'tsx', script, ...args];
+  const timeFile = path.join(os.tmpdir(), `agent-fleet-bench-time-${process.pid}`);
+  const timed = fs.existsSync(TIME);
+  const start = process.hrtime.bigint();
+  const child = timed
+    ? spawnSync(TIME, ['-f', '%e %M', '-o', timeFile, ...command], {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+      })
+    : spawnSync(command[0], command.slice(1), {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+      });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (child.status !== 0) {
+    const output = `${child.stdout ?? ''}${child.stderr ?? ''}`.trim().split('\n').slice(-20);
+    throw new Error(`${path.basename(script)} ${args.join(' ')} failed:\n${output.join('\n')}`);
+  }
+  let peakMb: number | undefined;
+  if (timed) {
+    const last = fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '';
+    fs.rmSync(timeFile, { force: true });
+    const kb = Number(last.split(' ')[1]);
+    if (Number.isFinite(kb)) peakMb = kb / 1024;
+  }
+  return { seconds, peakMb, resources: countResources(outdir) };
+}
+
+/** Terraform resources in every `stacks/<stack>/cdk.tf.json` under `outdir`. */
+function countResources(outdir: string): number {
+  const stacks = path.join(outdir, 'stacks');
+  let count = 0;
+  for (const stack of fs.readdirSync(stacks)) {
+    const file = path.join(stacks, stack, 'cdk.tf.json');
+    if (!fs.existsSync(file)) continue;
+    const json = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      resource?: Record<string, Record<string, unknown>>;
+    };
+    for (const byName of Object.values(json.resource ?? {})) count += Object.keys(byName).length;
+  }
+  return count;
+}
+
+const msPerResource = (m: Measure) => (m.seconds * 1000) / Math.max(m.resources, 1);
+/** Milliseconds each resource added from `a` to `b` cost. */
+const marginal = (a: Measure, b: Measure) =>
+  ((b.seconds - a.seconds) * 1000) / Math.max(b.resources - a.resources, 1);
+const mb = (m: Measure) => (m.peakMb === undefined ? 'n/a' : m.peakMb.toFixed(0));
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+      .join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function main(argv: readonly string[]): number {
+  const sizes = parseSizes(argv);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-fleet-bench-'));
+  const progress = (message: string) => process.stderr.write(`${message}\n`);
+  try {
+    if (!fs.existsSync(TIME)) progress(`${TIME} not found: peak memory is not measured`);
+    const results: { agents: number; ours: Measure; plain: Measure }[] = [];
+    for (const agents of sizes) {
+      const rootDir = path.join(work, `fleet-${agents}`);
+      writeBenchFleet(rootDir, agents);
+      progress(`synthesizing ${agents} agent type(s)...`);
+      const ours = measure(
+        'main.ts',
+        [],
+        {
+          FLEET_ROOT: rootDir,
+          FLEET_ENVIRONMENTS: '',
+          CDKTF_OUTDIR: path.join(rootDir, 'cdktf.out'),
+        },
+        path.join(rootDir, 'cdktf.out'),
+      );
+      progress(`plain cdktf, ${ours.resources} resources...`);
+      const plainOut = path.join(rootDir, 'plain.out');
+      const plain = measure(
+        'scripts/bench-plain.ts',
+        [String(ours.resources), plainOut],
+        {},
+        plainOut,
+      );
+      results.push({ agents, ours, plain });
+    }
+
+    const examples: Measure[] = [];
+    for (let run = 1; run <= EXAMPLE_RUNS; run++) {
+      progress(`example environments, run ${run} of ${EXAMPLE_RUNS}...`);
+      const outdir = path.join(work, 'examples.out');
+      examples.push(
+        measure(
+          'main.ts',
+          [],
+          { FLEET_ROOT: ROOT, FLEET_ENVIRONMENTS: '', CDKTF_OUTDIR: outdir },
+          outdir,
+        ),
+      );
+    }
+
+    console.log(
+      table(
+        [
+          'agent types',
+          'wall s',
+          'peak MB',
+          'resources',
+          'ms/resource',
+          'ms/added resource',
+          'plain wall s',
+          'plain peak MB',
+          'plain ms/resource',
+          'ratio',
+        ],
+        results.map(({ agents, ours, plain }, i) => [
+          String(agents),
+          ours.seconds.toFixed(2),
+          mb(ours),
+          String(ours.resources),
+          msPerResource(ours).toFixed(2),
+          i === 0 ? '' : marginal(results[i - 1].ours, ours).toFixed(2),
+          plain.seconds.toFixed(2),
+          mb(plain),
+          msPerResource(plain).toFixed(2),
+          `${(ours.seconds / plain.seconds).toFixed(2)}x`,
+        ]),
+      ),
+    );
+    console.log(
+      'ms/added resource: wall time per resource added since the previous size; ' +
+        'ratio: our wall time over plain cdktf declaring as many resources\n',
+    );
+
+    const exampleSeconds = median(examples.map((m) => m.seconds));
+    const examplePeaks = examples.flatMap((m) => (m.peakMb === undefined ? [] : [m.peakMb]));
+    console.log(
+      `example environments (npm run synth): median ${exampleSeconds.toFixed(2)} s of ` +
+        `${examples.map((m) => m.seconds.toFixed(2)).join(', ')}` +
+        (examplePeaks.length ? `, peak ${median(examplePeaks).toFixed(0)} MB` : '') +
+        `, ${examples[0].resources} resources`,
+    );
+
+    console.log('\ntargets');
+    console.log(
+      `  example environments under ${TARGETS.exampleSeconds} s: ` +
+        `${exampleSeconds.toFixed(2)} s ${verdict(exampleSeconds < TARGETS.exampleSeconds)}`,
+    );
+    const atTarget = results.find((r) => r.agents === TARGETS.atAgents);
+    if (atTarget) {
+      const ms = msPerResource(atTarget.ours);
+      console.log(
+        `  <= ${TARGETS.msPerResource} ms/resource at ${TARGETS.atAgents} agent types: ` +
+          `${ms.toFixed(2)} ${verdict(ms <= TARGETS.msPerResource)}`,
+      );
+      if (atTarget.ours.peakMb !== undefined) {
+        console.log(
+          `  < 1 GB at ${TARGETS.atAgents} agent types: ${mb(atTarget.ours)} MB ` +
+            verdict(atTarget.ours.peakMb < TARGETS.peakMb),
+        );
+      }
+    } else {
+      console.log(`  (run size ${TARGETS.atAgents} for the ms/resource and memory targets)`);
+    }
+    const largest = results[results.length - 1];
+    const ratio = largest.ours.seconds / largest.plain.seconds;
+    console.log(
+      `  no worse than plain cdktf at ${largest.agents} agent types: ${ratio.toFixed(2)}x ` +
+        verdict(ratio <= 1),
+    );
+    if (results.length >= 3) {
+      // Cost of each added resource between consecutive sizes: constant when growth is linear.
+      const costs = results.slice(1).map((r, i) => marginal(results[i].ours, r.ours));
+      const [first, last] = [costs[0], costs[costs.length - 1]];
+      console.log(
+        `  linear growth (ms per added resource within 1.25x from the smallest to the largest step): ` +
+          `${first.toFixed(2)} to ${last.toFixed(2)} ${verdict(last <= first * 1.25)}`,
+      );
+    } else {
+      console.log('  (run three sizes or more to judge linear growth)');
+    }
+    return 0;
+  } catch (error) {
+    console.error((error as Error).message);
+    return 1;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));
