@@ -119,6 +119,10 @@ class TreeBuilder {
           this.fail(keyOrigin, 'keys must be plain names, not mappings or lists');
           continue;
         }
+        if (key.value === null) {
+          this.fail(keyOrigin, `keys must be plain names, not empty or null`);
+          continue;
+        }
         const name = String(key.value);
         const at = { ...keyOrigin, path: [...origin.path, name] };
         entries.set(name, this.build(pair.value, at));
@@ -175,7 +179,16 @@ export function toPlain(node: SourceNode): unknown {
     case 'map': {
       const result: Record<string, unknown> = {};
       for (const [key, value] of node.entries) {
-        if (value.kind !== 'removed') result[key] = toPlain(value);
+        // defineProperty, not assignment: a key `__proto__` must stay a key
+        // (and be refused as unknown), not replace the object's prototype.
+        if (value.kind !== 'removed') {
+          Object.defineProperty(result, key, {
+            value: toPlain(value),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        }
       }
       return result;
     }

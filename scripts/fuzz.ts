@@ -1,0 +1,96 @@
+/**
+ * `npm run fuzz [-- --runs N] [--seed S]`: the long run of the loader's
+ * property tests (test/fuzz/config-fuzz.test.ts), with the same generators.
+ * Generates N broken environment and catalogue files (default 10,000, plus a
+ * tenth as many random edits that need not be invalid), loads each in a
+ * scratch copy of the project, and checks that loading reports problems, each
+ * naming the file, line, column and field, with no stack trace and nothing
+ * thrown. Prints the seed (random unless given), the case count and any
+ * counterexample, shrunk; exits 1 when one is found.
+ */
+import * as fc from 'fast-check';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import {
+  describeCase,
+  FuzzCase,
+  invalidCaseArb,
+  junkCaseArb,
+  readBaseFiles,
+} from '../test/fuzz/generators';
+import { violations, Workspace } from '../test/fuzz/harness';
+
+const ROOT = path.resolve(__dirname, '..');
+
+function option(args: readonly string[], name: string): number | undefined {
+  const index = args.indexOf(name);
+  if (index < 0) return undefined;
+  const value = Number(args[index + 1]);
+  if (!Number.isSafeInteger(value)) throw new Error(`${name} needs a whole number`);
+  return value;
+}
+
+function run(args: readonly string[]): number {
+  const runs = option(args, '--runs') ?? 10_000;
+  const seed = option(args, '--seed') ?? Math.floor(Math.random() * 2 ** 31);
+  const base = readBaseFiles(ROOT);
+  const workspace = new Workspace(ROOT);
+  let failed: { fuzzCase: FuzzCase; found: string[] } | undefined;
+  const property = (mayLoad: boolean) => (fuzzCase: FuzzCase) => {
+    const found = violations(fuzzCase, workspace.load(fuzzCase), (f) => workspace.text(f), mayLoad);
+    if (found.length > 0) failed = { fuzzCase, found };
+    return found.length === 0;
+  };
+  console.log(`fuzzing the configuration loader: seed ${seed}, ${runs} case(s)`);
+  const started = Date.now();
+  try {
+    const suites = [
+      { name: 'broken files', arbitrary: invalidCaseArb(base), runs, mayLoad: false },
+      {
+        name: 'random edits',
+        arbitrary: junkCaseArb(base),
+        runs: Math.ceil(runs / 10),
+        mayLoad: true,
+      },
+    ];
+    for (const suite of suites) {
+      const details = fc.check(fc.property(suite.arbitrary, property(suite.mayLoad)), {
+        seed,
+        numRuns: suite.runs,
+      });
+      console.log(
+        `${suite.name}: ${details.numRuns} case(s) run, ${details.numShrinks} shrink(s), ${
+          details.failed ? 'FAILED' : 'passed'
+        }`,
+      );
+      if (details.failed) {
+        const counterexample = details.counterexample?.[0] as FuzzCase | undefined;
+        const shown = counterexample ?? failed?.fuzzCase;
+        if (shown) {
+          const found = violations(
+            shown,
+            workspace.load(shown),
+            (f) => workspace.text(f),
+            suite.mayLoad,
+          );
+          const saved = path.join(os.tmpdir(), `fuzz-counterexample-${seed}.yaml`);
+          fs.writeFileSync(saved, shown.text);
+          console.log(
+            `\ncounterexample (after ${details.numRuns} case(s)):\n${describeCase(shown)}`,
+          );
+          console.log(`\n${(found.length > 0 ? found : (failed?.found ?? [])).join('\n')}`);
+          console.log(`\nfull text written to ${saved}; replay with --seed ${seed}`);
+        }
+        if (details.errorInstance) console.log(String(details.errorInstance));
+        return 1;
+      }
+    }
+  } finally {
+    workspace.dispose();
+  }
+  console.log(`all cases passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return 0;
+}
+
+process.exitCode = run(process.argv.slice(2));

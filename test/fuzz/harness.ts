@@ -1,0 +1,90 @@
+/**
+ * Runs fuzz cases through the loader in a scratch copy of the project and says
+ * what, if anything, is wrong with the answer. Shared by the property tests and
+ * `npm run fuzz`; free of Jest globals.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { formatProblem, loadFleet, LoadResult } from '../../config';
+import { FuzzCase } from './generators';
+
+/** What a formatted problem must look like: file, line, column, then a field or message. */
+export const PROBLEM_LINE = /^(environments\/[^:/]+\.yaml|fleet\/agent-types\.yaml):(\d+):(\d+) \S/;
+
+/** A stack trace in a message. */
+export const STACK_TRACE = /\n\s+at /;
+
+/** A copy of a project's `fleet/` and `environments/` in a temporary directory. */
+export class Workspace {
+  readonly root: string;
+  private readonly originals = new Map<string, string>();
+
+  constructor(projectRoot: string) {
+    this.root = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-fuzz-'));
+    for (const dir of ['fleet', 'environments']) {
+      fs.cpSync(path.join(projectRoot, dir), path.join(this.root, dir), { recursive: true });
+    }
+  }
+
+  /** Loads the case's environment with the case's file in place, then puts the file back. */
+  load(fuzzCase: FuzzCase): { result?: LoadResult; thrown?: unknown } {
+    const file = path.join(this.root, fuzzCase.file);
+    if (!this.originals.has(file)) this.originals.set(file, fs.readFileSync(file, 'utf8'));
+    fs.writeFileSync(file, fuzzCase.text);
+    try {
+      return { result: loadFleet({ rootDir: this.root, environments: [fuzzCase.environment] }) };
+    } catch (thrown) {
+      return { thrown };
+    } finally {
+      fs.writeFileSync(file, this.originals.get(file) as string);
+    }
+  }
+
+  /** The text of a file of the copy as it stands (the original between cases). */
+  text(file: string): string {
+    return fs.readFileSync(path.join(this.root, file), 'utf8');
+  }
+
+  dispose(): void {
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/**
+ * What is wrong with the loader's answer to a case: it threw, it loaded a
+ * file that must be refused (unless `mayLoad`), or a problem does not name the
+ * file, a line and column within it, and a field, or carries a stack trace.
+ */
+export function violations(
+  fuzzCase: FuzzCase,
+  outcome: { result?: LoadResult; thrown?: unknown },
+  textOf: (file: string) => string,
+  mayLoad = false,
+): string[] {
+  if (outcome.thrown !== undefined || !outcome.result) {
+    const error = outcome.thrown as Error | undefined;
+    return [`loadFleet threw: ${error?.stack ?? String(outcome.thrown)}`];
+  }
+  const result = outcome.result;
+  if (result.ok) return mayLoad ? [] : ['loaded without a problem'];
+  const found: string[] = [];
+  if (result.problems.length === 0) found.push('failed with no problem');
+  for (const problem of result.problems) {
+    const line = formatProblem(problem);
+    const match = PROBLEM_LINE.exec(line);
+    if (!match) {
+      found.push(`does not name a file, line, column and field: ${JSON.stringify(line)}`);
+      continue;
+    }
+    const text = match[1] === fuzzCase.file ? fuzzCase.text : textOf(match[1]);
+    const lines = text.split(/\r\n|\r|\n/).length;
+    if (problem.line < 1 || problem.line > lines + 1 || problem.column < 1) {
+      found.push(`position outside the file (${lines} lines): ${JSON.stringify(line)}`);
+    }
+    if (STACK_TRACE.test(problem.message)) {
+      found.push(`stack trace in a message: ${JSON.stringify(line)}`);
+    }
+  }
+  return found;
+}
