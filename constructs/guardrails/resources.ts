@@ -59,5 +59,13 @@ export function scopeOf(resources: readonly ResourceView[]): RuleScope {
     list.push(resource);
     byType.set(resource.type, list);
   }
-  return { resources, ofType: (type) => byType.get(type) ?? [] };
+  const memos = new Map<string, unknown>();
+  return {
+    resources,
+    ofType: (type) => byType.get(type) ?? [],
+    memo<T>(key: string, compute: () => T): T {
+      if (!memos.has(key)) memos.set(key, compute());
+      return memos.get(key) as T;
+    },
+  };
 }

@@ -32,6 +32,11 @@ export interface RuleScope {
   readonly resources: readonly ResourceView[];
   /** Resources of one type in scope. */
   ofType(type: string): readonly ResourceView[];
+  /**
+   * A value derived from the whole scope, computed once per key: rules that
+   * look across the site read such indexes per resource without rescanning it.
+   */
+  memo<T>(key: string, compute: () => T): T;
 }
 
 /**

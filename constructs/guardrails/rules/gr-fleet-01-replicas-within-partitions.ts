@@ -20,7 +20,7 @@ interface DeclaredTopic {
 }
 
 /** Every topic (Kafka topic or event hub) the site declares, by name. */
-function declaredTopics(scope: RuleScope): Map<string, DeclaredTopic[]> {
+function declaredTopicsUncached(scope: RuleScope): Map<string, DeclaredTopic[]> {
   const topics = new Map<string, DeclaredTopic[]>();
   const add = (name: unknown, topic: DeclaredTopic) => {
     if (typeof name !== 'string') return;
@@ -49,6 +49,11 @@ function declaredTopics(scope: RuleScope): Map<string, DeclaredTopic[]> {
   return topics;
 }
 
+/** {@link declaredTopicsUncached}, computed once per scope. */
+function declaredTopics(scope: RuleScope): Map<string, DeclaredTopic[]> {
+  return scope.memo('fleet:declaredTopics', () => declaredTopicsUncached(scope));
+}
+
 /** The topic a trigger consumes, and the bootstrap servers it reads, for kafka and Event Hubs triggers. */
 function triggerTopic(trigger: any): { topic: string; bootstrap: string } | undefined {
   const metadata = trigger?.metadata ?? {};
@@ -69,19 +74,26 @@ function workloadTopic(
   scaledObject: any,
   scope: RuleScope,
 ): { topic: string; bootstrap: string } | undefined {
-  const name = scaledObject.spec?.scaleTargetRef?.name;
-  const namespace = scaledObject.metadata?.namespace;
-  for (const resource of scope.resources) {
-    const workload = workloadOf(resource);
-    if (!workload || workload.name !== name || workload.namespace !== namespace) continue;
-    for (const container of containersOf(workload.pod)) {
-      const env = envOf(container);
-      if (env.FLEET_KAFKA_TOPIC) {
-        return { topic: env.FLEET_KAFKA_TOPIC, bootstrap: env.FLEET_KAFKA_BOOTSTRAP_SERVERS ?? '' };
+  const topics = scope.memo('fleet:workloadTopics', () => {
+    const byWorkload = new Map<string, { topic: string; bootstrap: string }>();
+    for (const resource of scope.resources) {
+      const workload = workloadOf(resource);
+      if (!workload) continue;
+      for (const container of containersOf(workload.pod)) {
+        const env = envOf(container);
+        if (env.FLEET_KAFKA_TOPIC) {
+          byWorkload.set(`${workload.namespace}/${workload.name}`, {
+            topic: env.FLEET_KAFKA_TOPIC,
+            bootstrap: env.FLEET_KAFKA_BOOTSTRAP_SERVERS ?? '',
+          });
+        }
       }
     }
-  }
-  return undefined;
+    return byWorkload;
+  });
+  return topics.get(
+    `${scaledObject.metadata?.namespace}/${scaledObject.spec?.scaleTargetRef?.name}`,
+  );
 }
 
 /**

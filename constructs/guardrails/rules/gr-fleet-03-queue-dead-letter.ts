@@ -11,7 +11,7 @@ interface Definitions {
 }
 
 /** Every RabbitMQ definitions document of the site: JSON data with a `queues` list. */
-function definitionsIn(scope: RuleScope): Definitions[] {
+function definitionsInUncached(scope: RuleScope): Definitions[] {
   const found: Definitions[] = [];
   for (const type of ['kubernetes_config_map_v1', 'kubernetes_config_map']) {
     for (const configMap of scope.ofType(type)) {
@@ -34,6 +34,11 @@ function definitionsIn(scope: RuleScope): Definitions[] {
     }
   }
   return found;
+}
+
+/** {@link definitionsInUncached}, computed once per scope. */
+function definitionsIn(scope: RuleScope): Definitions[] {
+  return scope.memo('fleet:definitions', () => definitionsInUncached(scope));
 }
 
 const POLICY_TARGETS: Readonly<Record<string, (type: string) => boolean>> = {

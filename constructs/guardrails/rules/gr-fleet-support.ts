@@ -212,7 +212,7 @@ function parseAksTaint(text: string): TaintView | undefined {
 }
 
 /** The node pools of the site's clusters: EKS managed node groups and AKS pools. */
-export function nodePools(scope: RuleScope): NodePoolView[] {
+function nodePoolsUncached(scope: RuleScope): NodePoolView[] {
   const pools: NodePoolView[] = [];
   for (const group of [...scope.ofType('aws_eks_node_group')]) {
     const labels: Record<string, string> = field(group.attributes, 'labels') ?? {};
@@ -254,6 +254,11 @@ export function nodePools(scope: RuleScope): NodePoolView[] {
     });
   }
   return pools;
+}
+
+/** {@link nodePoolsUncached}, computed once per scope. */
+export function nodePools(scope: RuleScope): NodePoolView[] {
+  return scope.memo('fleet:nodePools', () => nodePoolsUncached(scope));
 }
 
 /**
@@ -397,10 +402,15 @@ export function jobTopics(job: ResourceView, scope: RuleScope): ScriptTopic[] {
 }
 
 /** The Jobs of a scope that create Kafka topics, with their topics. */
-export function topicJobs(scope: RuleScope): { job: ResourceView; topics: ScriptTopic[] }[] {
+function topicJobsUncached(scope: RuleScope): { job: ResourceView; topics: ScriptTopic[] }[] {
   return [...scope.ofType('kubernetes_job_v1'), ...scope.ofType('kubernetes_job')]
     .map((job) => ({ job, topics: jobTopics(job, scope) }))
     .filter(({ topics }) => topics.length > 0);
+}
+
+/** {@link topicJobsUncached}, computed once per scope. */
+export function topicJobs(scope: RuleScope): { job: ResourceView; topics: ScriptTopic[] }[] {
+  return scope.memo('fleet:topicJobs', () => topicJobsUncached(scope));
 }
 
 /** A GPU pool of the site and the GPU taint its nodes carry. */
@@ -416,7 +426,7 @@ export interface GpuPool {
  * `agent-fleet.dev/pool` affinity) tolerates the `nvidia.com/gpu` taint, and
  * the taint is the one it tolerates.
  */
-export function gpuPools(scope: RuleScope): GpuPool[] {
+function gpuPoolsUncached(scope: RuleScope): GpuPool[] {
   const cloud = nodePools(scope);
   if (cloud.length > 0) {
     return cloud.flatMap((pool) => {
@@ -444,6 +454,11 @@ export function gpuPools(scope: RuleScope): GpuPool[] {
     }
   }
   return [...found.values()];
+}
+
+/** {@link gpuPoolsUncached}, computed once per scope. */
+export function gpuPools(scope: RuleScope): GpuPool[] {
+  return scope.memo('fleet:gpuPools', () => gpuPoolsUncached(scope));
 }
 
 /** Whether the site's pools come from cloud resources in scope (EKS, AKS). */

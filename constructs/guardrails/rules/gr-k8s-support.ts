@@ -319,7 +319,7 @@ export interface ObjectView {
  * Objects of one kind in scope, from the provider's resource type and from
  * `kubernetes_manifest`s of that kind, with their namespaces resolved.
  */
-export function objectsOf(scope: RuleScope, type: string | undefined, kind: string): ObjectView[] {
+function objectsOfUncached(scope: RuleScope, type: string | undefined, kind: string): ObjectView[] {
   const typed = (type ? scope.ofType(type) : []).map((resource) => ({
     resource,
     metadata: one(resource.attributes.metadata) ?? {},
@@ -339,6 +339,11 @@ export function objectsOf(scope: RuleScope, type: string | undefined, kind: stri
     ...object,
     namespace: namespaceName(object.metadata.namespace, scope),
   }));
+}
+
+/** {@link objectsOfUncached}, computed once per scope. */
+export function objectsOf(scope: RuleScope, type: string | undefined, kind: string): ObjectView[] {
+  return scope.memo(`k8s:objectsOf:${type}:${kind}`, () => objectsOfUncached(scope, type, kind));
 }
 
 /** A KEDA ScaledObject of a `kubernetes_manifest`, or undefined. */
@@ -361,7 +366,7 @@ export interface AutoscalerView {
 }
 
 /** Every HPA and ScaledObject of a scope, with the defaults of their APIs filled in. */
-export function autoscalersOf(scope: RuleScope): AutoscalerView[] {
+function autoscalersOfUncached(scope: RuleScope): AutoscalerView[] {
   const hpas = objectsOf(
     scope,
     'kubernetes_horizontal_pod_autoscaler_v2',
@@ -388,6 +393,11 @@ export function autoscalersOf(scope: RuleScope): AutoscalerView[] {
     maxReplicas: numberOf(object.spec.maxReplicaCount) ?? 100,
   }));
   return [...hpas, ...scaledObjects];
+}
+
+/** {@link autoscalersOfUncached}, computed once per scope. */
+export function autoscalersOf(scope: RuleScope): AutoscalerView[] {
+  return scope.memo('k8s:autoscalers', () => autoscalersOfUncached(scope));
 }
 
 /** The autoscalers of a scope that scale a workload. */
