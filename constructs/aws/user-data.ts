@@ -1,5 +1,5 @@
 import { AgentSpec, Problem, resolveAgent, ValidationError, validateAgent } from '../model';
-import { agentService } from '../vm/agent-service';
+import { agentService, lineBreakProblems } from '../vm/agent-service';
 
 export { AGENT_CONTAINER_UID, STOP_MARGIN_SECONDS } from '../vm/agent-service';
 
@@ -159,25 +159,7 @@ export function validateAgentForInstance(agent: AgentSpec): Problem[] {
       message: `${agent.resources.gpu} GPU(s) requested: the instance script does not set up the NVIDIA container runtime; run GPU agents on Kubernetes`,
     });
   }
-  // One value per line in the env file and the unit: a line break would split it.
-  const lines: [(string | number)[], string][] = [
-    ...Object.entries(agent.container.env ?? {}).map(
-      ([name, value]): [(string | number)[], string] => [['container', 'env', name], value],
-    ),
-    ...(agent.container.command ?? []).map((value, i): [(string | number)[], string] => [
-      ['container', 'command', i],
-      value,
-    ]),
-    ...(agent.container.args ?? []).map((value, i): [(string | number)[], string] => [
-      ['container', 'args', i],
-      value,
-    ]),
-  ];
-  for (const [path, value] of lines) {
-    if (/[\r\n\0]/.test(value)) {
-      problems.push({ path, message: 'contains a line break or NUL: not allowed in user data' });
-    }
-  }
+  problems.push(...lineBreakProblems(agent, 'user data'));
   return problems;
 }
 

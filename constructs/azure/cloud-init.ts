@@ -1,5 +1,5 @@
 import { AgentSpec, Problem, ValidationError, validateAgent } from '../model';
-import { agentService } from '../vm/agent-service';
+import { agentService, lineBreakProblems } from '../vm/agent-service';
 
 export { AGENT_CONTAINER_UID, STOP_MARGIN_SECONDS } from '../vm/agent-service';
 
@@ -187,23 +187,7 @@ export function validateAgentForScaleSet(
     }
     if (/[\r\n\0]/.test(value)) add(['env', name], 'contains a line break or NUL');
   }
-  const lines: [(string | number)[], string][] = [
-    ...Object.entries(agent.container.env ?? {}).map(
-      ([name, value]): [(string | number)[], string] => [['container', 'env', name], value],
-    ),
-    ...(agent.container.command ?? []).map((value, i): [(string | number)[], string] => [
-      ['container', 'command', i],
-      value,
-    ]),
-    ...(agent.container.args ?? []).map((value, i): [(string | number)[], string] => [
-      ['container', 'args', i],
-      value,
-    ]),
-  ];
-  for (const [path, value] of lines) {
-    if (/[\r\n\0]/.test(value))
-      add(path, 'contains a line break or NUL: not allowed in cloud-init');
-  }
+  problems.push(...lineBreakProblems(agent, 'cloud-init'));
   return problems;
 }
 

@@ -1,4 +1,4 @@
-import { AgentSpec, resolveAgent } from '../model';
+import { AgentSpec, Problem, resolveAgent } from '../model';
 
 /**
  * UID and GID the agent container runs as on a machine of its own: non-root,
@@ -109,4 +109,28 @@ export function systemdQuote(arg: string): string {
     .replace(/%/g, '%%')
     .replace(/\$/g, '$$$$');
   return `"${escaped}"`;
+}
+
+/**
+ * Problems of values the machine's boot script writes one per line (the env
+ * file, the unit's command line): a line break or NUL would split them.
+ * @param where what the script is called, for the message (e.g. `user data`)
+ */
+export function lineBreakProblems(agent: AgentSpec, where: string): Problem[] {
+  const values: [(string | number)[], string][] = [
+    ...Object.entries(agent.container.env ?? {}).map(
+      ([name, value]): [(string | number)[], string] => [['container', 'env', name], value],
+    ),
+    ...(agent.container.command ?? []).map((value, i): [(string | number)[], string] => [
+      ['container', 'command', i],
+      value,
+    ]),
+    ...(agent.container.args ?? []).map((value, i): [(string | number)[], string] => [
+      ['container', 'args', i],
+      value,
+    ]),
+  ];
+  return values
+    .filter(([, value]) => /[\r\n\0]/.test(value))
+    .map(([path]) => ({ path, message: `contains a line break or NUL: not allowed in ${where}` }));
 }
