@@ -1,4 +1,4 @@
-import { TerraformStack } from 'cdktf';
+import { CheckedStack } from '../constructs/guardrails/rendering';
 import { Construct } from 'constructs';
 import { applyBackend } from '../constructs/backend';
 import {
@@ -92,7 +92,7 @@ export type AgentsStackProps = SiteStackProps;
  * live here and not in the platform stack that installs KEDA; the namespaces,
  * priority classes and broker credentials they use come from that stack too.
  */
-export class AgentsStack extends TerraformStack {
+export class AgentsStack extends CheckedStack {
   /** The agent constructs, by agent name. */
   readonly agents: ReadonlyMap<string, KubernetesAgent>;
 

@@ -1,4 +1,4 @@
-import { TerraformStack } from 'cdktf';
+import { CheckedStack } from '../constructs/guardrails/rendering';
 import { Construct } from 'constructs';
 import { AksCluster } from '../constructs/azure/aks-cluster';
 import { AksNodePool } from '../constructs/azure/aks-node-pool';
@@ -26,7 +26,7 @@ export type AzureInfraStackProps = CloudInfraStackProps<AzureSiteSpec>;
  * Cosmos DB account behind private endpoints; and per agent its queue, event hub,
  * container and identity, or its VM scale set.
  */
-export class AzureInfraStack extends TerraformStack {
+export class AzureInfraStack extends CheckedStack {
   readonly cluster: AksCluster;
   /** `<env>-<site>`, known at synth: later stacks find the cluster in it. */
   readonly resourceGroupName: string;

@@ -1,4 +1,4 @@
-import { TerraformStack } from 'cdktf';
+import { CheckedStack } from '../constructs/guardrails/rendering';
 import { Construct } from 'constructs';
 import {
   awsProvider,
@@ -24,7 +24,7 @@ export type InfraStackProps = CloudInfraStackProps<AwsSiteSpec>;
  * reads to scale a pool from zero; the site's managed brokers (MSK, Amazon
  * MQ); and per agent its queues, table and identity, or its scaling group.
  */
-export class InfraStack extends TerraformStack {
+export class InfraStack extends CheckedStack {
   readonly cluster: EksCluster;
   /** What the site's platform and agents stacks need from this one. */
   readonly bindings: SiteCloudBindings;

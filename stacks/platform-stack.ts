@@ -1,4 +1,4 @@
-import { TerraformStack } from 'cdktf';
+import { CheckedStack } from '../constructs/guardrails/rendering';
 import { Construct } from 'constructs';
 import { applyBackend } from '../constructs/backend';
 import {
@@ -62,7 +62,7 @@ interface CredentialStore {
  * the fleet's topology, the agents' namespaces and priority classes, and every
  * broker credential, generated at apply time and kept out of the state.
  */
-export class PlatformStack extends TerraformStack {
+export class PlatformStack extends CheckedStack {
   /** In-cluster brokers installed here, by name. */
   readonly brokers: ReadonlyMap<string, RabbitMqCluster>;
   /** What this stack runs for the site's agents: their databases. */

@@ -5,3 +5,4 @@ export { resourceViews, scopeOf } from './resources';
 export { applyGuardrails, GuardrailLog } from './aspect';
 export type { GuardrailOptions } from './aspect';
 export { GUARDRAIL_RULES } from './rules';
+export { CheckedStack, renderStack } from './rendering';

@@ -1,50 +1,45 @@
-import {
-  DefaultTokenResolver,
-  StringConcat,
-  TerraformResource,
-  TerraformStack,
-  Tokenization,
-} from 'cdktf';
+import { TerraformResource, TerraformStack } from 'cdktf';
+import { IConstruct } from 'constructs';
+import { renderStack } from './rendering';
 import { ResourceView, RuleScope } from './types';
 
+/** A stack's synthesized JSON, as far as views read it. */
+interface RenderedStack {
+  readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly terraform?: { readonly backend?: Record<string, Record<string, unknown>> };
+}
+
 /**
- * The resources of a stack as rules see them. Call it at synth (from an
- * aspect), once cross-stack references are prepared, so references resolve
- * to the strings the synthesized JSON holds.
+ * The resources of a stack as rules see them, read from the stack's one
+ * rendering at synth (see {@link renderStack}). Call it from an aspect, once
+ * cross-stack references are prepared, so references resolve to the strings
+ * the synthesized JSON holds.
  */
 export function resourceViews(stack: TerraformStack): ResourceView[] {
-  const resolver = new DefaultTokenResolver(new StringConcat());
-  const views: ResourceView[] = [];
+  const rendered = renderStack(stack) as RenderedStack;
+  const nodes = new Map<string, IConstruct>();
   for (const node of stack.node.findAll()) {
-    if (!(node instanceof TerraformResource)) continue;
-    const rendered = Tokenization.resolve(node.toTerraform(), {
-      scope: stack,
-      resolver,
-      preparing: false,
-    }) as { resource?: Record<string, Record<string, Record<string, unknown>>> };
-    for (const [type, byName] of Object.entries(rendered.resource ?? {})) {
-      for (const [name, attributes] of Object.entries(byName)) {
-        const rest = Object.fromEntries(Object.entries(attributes).filter(([key]) => key !== '//'));
-        views.push({
-          stack: stack.node.id,
-          path: node.node.path,
-          type,
-          address: `${type}.${name}`,
-          attributes: rest,
-          node,
-        });
-      }
+    if (node instanceof TerraformResource) nodes.set(node.node.path, node);
+  }
+  const views: ResourceView[] = [];
+  for (const [type, byName] of Object.entries(rendered.resource ?? {})) {
+    for (const [name, { '//': metadata, ...attributes }] of Object.entries(byName)) {
+      const address = `${type}.${name}`;
+      // cdktf writes every resource's construct path into its metadata; one
+      // without it (an override of `//`) is still checked, under the stack.
+      const recorded = (metadata as { metadata?: { path?: string } } | undefined)?.metadata?.path;
+      const node = (recorded && nodes.get(recorded)) || stack;
+      const path = node === stack ? `${stack.node.path}/${address}` : (recorded as string);
+      views.push({ stack: stack.node.id, path, type, address, attributes, node });
     }
   }
-  const backend = (stack.toTerraform() as { terraform?: { backend?: Record<string, unknown> } })
-    .terraform?.backend;
-  for (const [type, attributes] of Object.entries(backend ?? {})) {
+  for (const [type, attributes] of Object.entries(rendered.terraform?.backend ?? {})) {
     views.push({
       stack: stack.node.id,
       path: `${stack.node.path}/backend`,
       type: `backend.${type}`,
       address: `terraform.backend.${type}`,
-      attributes: attributes as Record<string, unknown>,
+      attributes,
       node: stack,
     });
   }

@@ -1,0 +1,53 @@
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { App, LocalBackend, TerraformStack, Testing } from 'cdktf';
+import * as fs from 'fs';
+import * as path from 'path';
+import { awsProvider } from '../../constructs/aws/provider';
+import { applyGuardrails, CheckedStack, resourceViews } from '../../constructs/guardrails';
+import { sqsEncryption } from '../../constructs/guardrails/rules/gr-enc-05-sqs-encryption';
+
+function checkedStack(app: App, id: string): CheckedStack {
+  const stack = new CheckedStack(app, id);
+  awsProvider(stack, { region: 'eu-west-1', accountId: '123456789012' });
+  new LocalBackend(stack, { path: `${id}.tfstate` });
+  new SqsQueue(stack, 'tasks', {
+    name: 'tasks',
+    kmsMasterKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/1',
+  });
+  return stack;
+}
+
+describe('a checked stack', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('is rendered once per synth: the synthesizer takes the rendering the guardrails read', () => {
+    const app = Testing.app();
+    const stacks = [checkedStack(app, 'test-eu-infra'), checkedStack(app, 'test-eu-agents')];
+    applyGuardrails(stacks, { rules: [sqsEncryption] });
+    const render = jest.spyOn(TerraformStack.prototype, 'toTerraform');
+    app.synth();
+    expect(render).toHaveBeenCalledTimes(2);
+    for (const stack of stacks) {
+      const file = path.join(app.outdir, 'stacks', stack.node.id, 'cdk.tf.json');
+      const written = JSON.parse(fs.readFileSync(file, 'utf8'));
+      expect(written.resource.aws_sqs_queue.tasks.kms_master_key_id).toMatch(/key\/1$/);
+    }
+  });
+
+  it('renders afresh after that rendering was taken, so later changes show', () => {
+    const stack = checkedStack(Testing.app(), 'test-eu-infra');
+    stack.renderForChecks();
+    stack.toTerraform();
+    new SqsQueue(stack, 'late', { name: 'late' });
+    expect(Object.keys(stack.toTerraform().resource.aws_sqs_queue)).toEqual(['tasks', 'late']);
+  });
+
+  it('gives views with construct paths, attributes without metadata, and the backend', () => {
+    const views = resourceViews(checkedStack(Testing.app(), 'test-eu-infra'));
+    expect(views.map((v) => [v.path, v.type, v.address])).toEqual([
+      ['test-eu-infra/tasks', 'aws_sqs_queue', 'aws_sqs_queue.tasks'],
+      ['test-eu-infra/backend', 'backend.local', 'terraform.backend.local'],
+    ]);
+    expect(views[0].attributes).not.toHaveProperty('//');
+  });
+});
