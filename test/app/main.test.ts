@@ -1,10 +1,7 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { tempDir } from '../support/temp-dir';
-
-const REPO = path.resolve(__dirname, '../..');
-const TSX = path.join(REPO, 'node_modules/.bin/tsx');
+import { REPO, runTypeScript } from '../support/typescript-process';
 
 /** A copy of the project's config files in a temp dir, to break on purpose. */
 function projectCopy(): string {
@@ -15,10 +12,9 @@ function projectCopy(): string {
 }
 
 function runMain(root: string, ...args: string[]) {
-  return spawnSync(TSX, [path.join(REPO, 'main.ts'), ...args], {
+  return runTypeScript(path.join(REPO, 'main.ts'), args, {
     cwd: root,
     env: { ...process.env, FLEET_ROOT: root, CDKTF_OUTDIR: path.join(root, 'cdktf.out') },
-    encoding: 'utf8',
   });
 }
 

@@ -1,4 +1,3 @@
-import { spawnSync } from 'child_process';
 import { Testing } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -7,10 +6,9 @@ import { formatProblem, loadFleet } from '../../config';
 import { addEnvironment } from '../../stacks/fleet';
 import { formatSummary } from '../../stacks/summary';
 import { tempDir } from '../support/temp-dir';
+import { REPO, runTypeScript } from '../support/typescript-process';
 
-const REPO = path.resolve(__dirname, '../..');
 const README = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
-const TSX = path.join(REPO, 'node_modules/.bin/tsx');
 
 /** The fenced blocks of a language, in order. */
 function blocks(language: string): string[] {
@@ -65,10 +63,9 @@ describe('README', () => {
         (_match, target) => `from '${path.join(REPO, target)}'`,
       ),
     );
-    const result = spawnSync(TSX, [file], {
+    const result = runTypeScript(file, [], {
       cwd: dir,
       env: { ...process.env, NODE_PATH: path.join(REPO, 'node_modules') },
-      encoding: 'utf8',
     });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);

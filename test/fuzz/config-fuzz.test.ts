@@ -1,9 +1,9 @@
-import { spawn } from 'child_process';
 import * as fc from 'fast-check';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { tempDir } from '../support/temp-dir';
+import { REPO, startTypeScript } from '../support/typescript-process';
 import {
   describeCase,
   environmentFile,
@@ -15,8 +15,6 @@ import {
 } from './generators';
 import { PROBLEM_LINE, STACK_TRACE, violations, Workspace } from './harness';
 
-const REPO = path.resolve(__dirname, '../..');
-const TSX = path.join(REPO, 'node_modules/.bin/tsx');
 const SEED = 20261125;
 
 const base = readBaseFiles(REPO);
@@ -49,17 +47,9 @@ function runMain(
   root: string,
   environment: string,
 ): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [path.join(REPO, 'main.ts'), environment], {
-      cwd: root,
-      env: { ...process.env, FLEET_ROOT: root, CDKTF_OUTDIR: path.join(root, 'cdktf.out') },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  return startTypeScript(path.join(REPO, 'main.ts'), [environment], {
+    cwd: root,
+    env: { ...process.env, FLEET_ROOT: root, CDKTF_OUTDIR: path.join(root, 'cdktf.out') },
   });
 }
 

@@ -1,24 +1,18 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { tempDir } from '../support/temp-dir';
+import { runTypeScript } from '../support/typescript-process';
 import { projectCopy, REPO } from './support';
-
-const TSX = path.join(REPO, 'node_modules/.bin/tsx');
 
 // `npm run synth` once, as CI runs it, into a project copy: main.ts writes fleet.json.
 const root = projectCopy();
-const synth = spawnSync(TSX, [path.join(REPO, 'main.ts'), 'staging'], {
+const synth = runTypeScript(path.join(REPO, 'main.ts'), ['staging'], {
   cwd: root,
   env: { ...process.env, FLEET_ROOT: root, CDKTF_OUTDIR: path.join(root, 'cdktf.out') },
-  encoding: 'utf8',
 });
 
 function review(...args: string[]) {
-  return spawnSync(TSX, [path.join(REPO, 'scripts/review.ts'), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-  });
+  return runTypeScript(path.join(REPO, 'scripts/review.ts'), args, { cwd: root });
 }
 
 describe('npm run review', () => {

@@ -1,4 +1,3 @@
-import { spawn } from 'child_process';
 import { App } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -11,9 +10,8 @@ import {
 } from '../../scripts/terraform/offline-plan';
 import { offlinePlanMirror } from '../support/offline-plan';
 import { tempDir } from '../support/temp-dir';
+import { REPO, startTypeScript } from '../support/typescript-process';
 import { ACCOUNT_ID, addFixtureStacks, AWS_STACK, EXPECTED_ADDS, OTHER_STACK } from './fixture-app';
-
-const REPO = path.resolve(__dirname, '../..');
 
 /** Synthesizes the fixture app into `<dir>/cdktf.out`; returns the outdir. */
 function synthFixture(dir: string, offline: boolean): string {
@@ -155,38 +153,20 @@ describe('choosing the stacks to plan', () => {
 const mirror = offlinePlanMirror('the KMS and SQS fixture');
 const describeWithTerraform = mirror ? describe : describe.skip;
 
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** `npm run plan:offline -- --app test/terraform/fixture-app.ts`, with its own TMPDIR. */
-function runCli(mirror: string, tmp: string): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      path.join(REPO, 'node_modules/.bin/tsx'),
-      [path.join(REPO, 'scripts/plan-offline.ts'), '--app', path.join(__dirname, 'fixture-app.ts')],
-      {
-        cwd: REPO,
-        env: { ...process.env, TF_PROVIDER_MIRROR: mirror, TMPDIR: tmp },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runCli(mirror: string, tmp: string) {
+  return startTypeScript(
+    path.join(REPO, 'scripts/plan-offline.ts'),
+    ['--app', path.join(__dirname, 'fixture-app.ts')],
+    { cwd: REPO, env: { ...process.env, TF_PROVIDER_MIRROR: mirror, TMPDIR: tmp } },
+  );
 }
 
 describeWithTerraform('a real terraform plan, offline', () => {
   const dir = tempDir('fleet-offline-plan');
   const cliTmp = tempDir('fleet-cli-tmp');
   let result: StackPlan;
-  let cli: CliRun;
+  let cli: Awaited<ReturnType<typeof runCli>>;
 
   // The fixture is planned in-process and through the command at once.
   beforeAll(async () => {
@@ -251,7 +231,7 @@ describeWithTerraform('a real terraform plan, offline', () => {
       new RegExp(`^${AWS_STACK}: ok, 5 to add, 0 to change, 0 to destroy \\(\\d+\\.\\d s\\)\\n$`),
     );
     expect(cli.stderr).toContain(`registry.terraform.io/hashicorp/aws from the mirror ${mirror!}`);
-    expect(cli.code).toBe(0);
+    expect(cli.status).toBe(0);
     // tsx keeps its compile cache there too.
     expect(fs.readdirSync(cliTmp).filter((name) => name.startsWith('fleet-'))).toEqual([]);
   });
