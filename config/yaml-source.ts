@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node, parseDocument } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, Node, parseDocument } from 'yaml';
 import { Origin, ProblemList } from './problems';
 
 /** A YAML value with the position of every node, so problems can name a line. */
@@ -87,7 +87,7 @@ export function parseYamlMap(
     problems.at(start, `is empty: expected ${expected}`);
     return undefined;
   }
-  const builder = new TreeBuilder(doc, file, position, problems);
+  const builder = new TreeBuilder(file, position, problems);
   const root = builder.build(contents, { file, ...position(contents.range?.[0] ?? 0), path: [] });
   if (builder.failed) return undefined;
   if (root.kind !== 'map') {
@@ -100,16 +100,24 @@ export function parseYamlMap(
 class TreeBuilder {
   failed = false;
   private readonly resolving = new Set<Node>();
+  /**
+   * The latest anchor of each name met so far in document order, which is
+   * what an alias refers to. The `yaml` package's own `Alias.resolve` walks
+   * the document from its start for every alias: quadratic in large files.
+   */
+  private readonly anchors = new Map<string, Node>();
 
   constructor(
-    private readonly doc: Document,
     private readonly file: string,
     private readonly position: (offset: number) => { line: number; column: number },
     private readonly problems: ProblemList,
   ) {}
 
   build(node: unknown, origin: Origin): SourceNode {
-    if (isAlias(node)) return this.alias(node.source, node.resolve(this.doc), origin);
+    if (isAlias(node)) return this.alias(node.source, this.anchors.get(node.source), origin);
+    const anchor = (node as { anchor?: string } | null)?.anchor;
+    // Expanding an alias meets its target's anchors a second time, out of order.
+    if (anchor && this.resolving.size === 0) this.anchors.set(anchor, node as Node);
     if (isMap(node)) {
       const entries = new Map<string, SourceNode>();
       for (const pair of node.items) {
