@@ -1,7 +1,7 @@
 import { COMPLIANT, GuardrailRule, ResourceView, RuleScope, violation } from '../types';
 
-/** The workloads (kind/namespace/name) autoscalers of a scope target, with their own labels. */
-function autoscalerTargets(scope: RuleScope): { target: string; autoscaler: string }[] {
+/** The workloads (kind/namespace/name) autoscalers of a scope target, with their own paths. */
+function autoscalerTargetsUncached(scope: RuleScope): { target: string; autoscaler: string }[] {
   const hpas = scope.ofType('kubernetes_horizontal_pod_autoscaler_v2').map((hpa) => {
     const ref =
       hpa.attributes.spec?.[0]?.scale_target_ref?.[0] ?? hpa.attributes.spec?.scale_target_ref;
@@ -22,6 +22,17 @@ function autoscalerTargets(scope: RuleScope): { target: string; autoscaler: stri
   return [...hpas, ...scaledObjects];
 }
 
+/** The paths of the autoscalers of each workload (kind/namespace/name), once per scope. */
+function autoscalersByTarget(scope: RuleScope): Map<string, string[]> {
+  return scope.memo('as:autoscalers-by-target', () => {
+    const byTarget = new Map<string, string[]>();
+    for (const { target, autoscaler } of autoscalerTargetsUncached(scope)) {
+      byTarget.set(target, [...(byTarget.get(target) ?? []), autoscaler]);
+    }
+    return byTarget;
+  });
+}
+
 function workloadKey(deployment: ResourceView): string {
   const metadata = deployment.attributes.metadata;
   return `Deployment/${metadata?.namespace}/${metadata?.name}`;
@@ -40,9 +51,8 @@ export const oneAutoscaler: GuardrailRule = {
   fix: 'keep one autoscaler per workload: put every signal on one ScaledObject',
   appliesTo: ['kubernetes_deployment_v1'],
   evaluate(deployment, scope) {
-    const key = workloadKey(deployment);
-    const mine = autoscalerTargets(scope).filter((entry) => entry.target === key);
+    const mine = autoscalersByTarget(scope).get(workloadKey(deployment)) ?? [];
     if (mine.length <= 1) return COMPLIANT;
-    return violation(`${mine.length} autoscalers: ${mine.map((m) => m.autoscaler).join(', ')}`);
+    return violation(`${mine.length} autoscalers: ${mine.join(', ')}`);
   },
 };

@@ -1,13 +1,74 @@
 import { COMPLIANT, GuardrailRule, ResourceView, RuleScope, violation } from '../types';
 import { containersOf, envOf, field, int, many, workloadOf } from './gr-fleet-support';
 
-/** A RabbitMQ topology (definitions file) found in a ConfigMap or Secret of the site. */
+/** A policy of a definitions document, its pattern compiled once. */
+interface Policy {
+  readonly vhost: string;
+  readonly appliesTo: (type: string) => boolean;
+  /** Undefined when the pattern is not a valid regular expression (RabbitMQ refuses it). */
+  readonly pattern: RegExp | undefined;
+  readonly priority: number;
+  readonly deadLetterExchange: unknown;
+}
+
+/** A RabbitMQ topology (definitions file) found in a ConfigMap or Secret of the site, indexed. */
 interface Definitions {
   readonly where: string;
-  readonly queues: any[];
-  readonly exchanges: any[];
-  readonly bindings: any[];
-  readonly policies: any[];
+  /** Queues by `vhost name`. */
+  readonly queues: ReadonlyMap<string, any>;
+  /** `vhost name` of each declared exchange. */
+  readonly exchanges: ReadonlySet<string>;
+  /** `vhost name` of each exchange bound to a queue. */
+  readonly boundToQueues: ReadonlySet<string>;
+  /** Highest priority first, as RabbitMQ picks the one policy it applies. */
+  readonly policies: readonly Policy[];
+}
+
+const POLICY_TARGETS: Readonly<Record<string, (type: string) => boolean>> = {
+  all: () => true,
+  queues: () => true,
+  classic_queues: (type) => type === 'classic',
+  quorum_queues: (type) => type === 'quorum',
+  streams: (type) => type === 'stream',
+};
+
+const inVhost = (vhost: unknown, name: unknown) => `${vhost ?? '/'} ${name}`;
+
+function compiled(pattern: unknown): RegExp | undefined {
+  try {
+    return new RegExp(String(pattern));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Items by key; the first of several with one key, as a linear search would find. */
+function firstByKey<T>(items: readonly T[], key: (item: T) => string): Map<string, T> {
+  const index = new Map<string, T>();
+  for (const item of items) if (!index.has(key(item))) index.set(key(item), item);
+  return index;
+}
+
+function indexed(where: string, parsed: any): Definitions {
+  return {
+    where,
+    queues: firstByKey(parsed.queues, (queue: any) => inVhost(queue.vhost, queue.name)),
+    exchanges: new Set(many(parsed.exchanges).map((e: any) => inVhost(e.vhost, e.name))),
+    boundToQueues: new Set(
+      many(parsed.bindings)
+        .filter((binding: any) => (binding.destination_type ?? 'queue') === 'queue')
+        .map((binding: any) => inVhost(binding.vhost, binding.source)),
+    ),
+    policies: many(parsed.policies)
+      .map((policy: any) => ({
+        vhost: policy.vhost ?? '/',
+        appliesTo: POLICY_TARGETS[policy['apply-to'] ?? 'all'] ?? (() => false),
+        pattern: compiled(policy.pattern),
+        priority: int(policy.priority) ?? 0,
+        deadLetterExchange: policy.definition?.['dead-letter-exchange'],
+      }))
+      .sort((a: Policy, b: Policy) => b.priority - a.priority),
+  };
 }
 
 /** Every RabbitMQ definitions document of the site: JSON data with a `queues` list. */
@@ -20,13 +81,7 @@ function definitionsInUncached(scope: RuleScope): Definitions[] {
         try {
           const parsed = JSON.parse(text);
           if (!Array.isArray(parsed?.queues)) continue;
-          found.push({
-            where: configMap.path,
-            queues: parsed.queues,
-            exchanges: many(parsed.exchanges),
-            bindings: many(parsed.bindings),
-            policies: many(parsed.policies),
-          });
+          found.push(indexed(configMap.path, parsed));
         } catch {
           // Not a definitions document.
         }
@@ -41,14 +96,6 @@ function definitionsIn(scope: RuleScope): Definitions[] {
   return scope.memo('fleet:definitions', () => definitionsInUncached(scope));
 }
 
-const POLICY_TARGETS: Readonly<Record<string, (type: string) => boolean>> = {
-  all: () => true,
-  queues: () => true,
-  classic_queues: (type) => type === 'classic',
-  quorum_queues: (type) => type === 'quorum',
-  streams: (type) => type === 'stream',
-};
-
 /**
  * The dead-letter exchange of a queue: its `x-dead-letter-exchange` argument,
  * else the `dead-letter-exchange` of the one policy RabbitMQ applies (the
@@ -58,26 +105,18 @@ function deadLetterExchange(queue: any, definitions: Definitions): string | unde
   const own = queue.arguments?.['x-dead-letter-exchange'];
   if (typeof own === 'string') return own;
   const type = String(queue.arguments?.['x-queue-type'] ?? 'classic');
-  const applying = definitions.policies
-    .filter((policy) => (policy.vhost ?? '/') === (queue.vhost ?? '/'))
-    .filter((policy) => (POLICY_TARGETS[policy['apply-to'] ?? 'all'] ?? (() => false))(type))
-    .filter((policy) => {
-      try {
-        return new RegExp(String(policy.pattern)).test(queue.name);
-      } catch {
-        return false;
-      }
-    })
-    .sort((a, b) => (int(b.priority) ?? 0) - (int(a.priority) ?? 0))[0];
-  const exchange = applying?.definition?.['dead-letter-exchange'];
+  const vhost = queue.vhost ?? '/';
+  const applying = definitions.policies.find(
+    (policy) =>
+      policy.vhost === vhost && policy.appliesTo(type) && policy.pattern?.test(queue.name),
+  );
+  const exchange = applying?.deadLetterExchange;
   return typeof exchange === 'string' ? exchange : undefined;
 }
 
 function rabbitMqVerdict(queueName: string, vhost: string, all: Definitions[]): string | undefined {
   for (const definitions of all) {
-    const queue = definitions.queues.find(
-      (candidate) => candidate.name === queueName && (candidate.vhost ?? '/') === vhost,
-    );
+    const queue = definitions.queues.get(inVhost(vhost, queueName));
     if (!queue) continue;
     const exchange = deadLetterExchange(queue, definitions);
     if (exchange === undefined) {
@@ -85,15 +124,8 @@ function rabbitMqVerdict(queueName: string, vhost: string, all: Definitions[]): 
     }
     // The default exchange ('') routes by queue name; any other must exist and route somewhere.
     if (exchange === '') return undefined;
-    const declared = definitions.exchanges.some(
-      (candidate) => candidate.name === exchange && (candidate.vhost ?? '/') === vhost,
-    );
-    const bound = definitions.bindings.some(
-      (binding) =>
-        binding.source === exchange &&
-        (binding.vhost ?? '/') === vhost &&
-        (binding.destination_type ?? 'queue') === 'queue',
-    );
+    const declared = definitions.exchanges.has(inVhost(vhost, exchange));
+    const bound = definitions.boundToQueues.has(inVhost(vhost, exchange));
     if (!declared || !bound) {
       return `dead-letter exchange '${exchange}' of queue '${queueName}' is ${declared ? 'bound to no queue' : 'not declared'}: dead-lettered messages are dropped`;
     }
@@ -104,12 +136,28 @@ function rabbitMqVerdict(queueName: string, vhost: string, all: Definitions[]): 
     : undefined;
 }
 
+/** Resources of a type by name, once per scope. */
+function byName(scope: RuleScope, type: string): Map<string, ResourceView> {
+  return scope.memo(`fleet:by-name:${type}`, () =>
+    firstByKey(scope.ofType(type), (resource) => String(resource.attributes.name)),
+  );
+}
+
+/** Separate SQS redrive policies by the address of the queue their `queue_url` refers to. */
+function redrivePolicies(scope: RuleScope): Map<string, ResourceView> {
+  return scope.memo('fleet:sqs-redrive-policies', () =>
+    firstByKey(
+      scope.ofType('aws_sqs_queue_redrive_policy'),
+      (policy) =>
+        /\$\{(aws_sqs_queue\.[^.}]+)\./.exec(String(policy.attributes.queue_url))?.[1] ?? '',
+    ),
+  );
+}
+
 function sqsVerdict(queueName: string, scope: RuleScope): string | undefined {
-  const queue = scope.ofType('aws_sqs_queue').find((q) => q.attributes.name === queueName);
+  const queue = byName(scope, 'aws_sqs_queue').get(queueName);
   if (!queue) return `no SQS queue '${queueName}' in the site`;
-  const separate = scope
-    .ofType('aws_sqs_queue_redrive_policy')
-    .find((policy) => String(policy.attributes.queue_url ?? '').includes(`\${${queue.address}.`));
+  const separate = redrivePolicies(scope).get(queue.address);
   const text = separate ? separate.attributes.redrive_policy : queue.attributes.redrive_policy;
   let redrive: any;
   try {
@@ -125,9 +173,7 @@ function sqsVerdict(queueName: string, scope: RuleScope): string | undefined {
 }
 
 function serviceBusVerdict(queueName: string, scope: RuleScope): string | undefined {
-  const queue = scope
-    .ofType('azurerm_servicebus_queue')
-    .find((candidate) => candidate.attributes.name === queueName);
+  const queue = byName(scope, 'azurerm_servicebus_queue').get(queueName);
   if (!queue) return `no Service Bus queue '${queueName}' in the site`;
   const missing: string[] = [];
   if (int(queue.attributes.max_delivery_count) === undefined) missing.push('max_delivery_count');
