@@ -1,27 +1,115 @@
-import { TerraformStack } from 'cdktf';
+import { TerraformElement, TerraformOutput, TerraformStack, Tokenization } from 'cdktf';
+import { DefaultTokenResolver, StringConcat } from 'cdktf';
+import { deepMerge } from 'cdktf/lib/util';
+
+const RESOLVER = new DefaultTokenResolver(new StringConcat());
+
+/** Resolves every token of a value in a stack, as cdktf's own synth does. */
+function resolveIn(stack: TerraformStack, value: unknown, preparing = false): any {
+  return Tokenization.resolve(value, { scope: stack, preparing, resolver: RESOLVER });
+}
+
+/** The Terraform elements of a stack, in construct order, not descending into nested stacks. */
+function elementsOf(stack: TerraformStack): TerraformElement[] {
+  const found: TerraformElement[] = [];
+  const visit = (node: TerraformStack | TerraformElement | { node: { children: unknown[] } }) => {
+    if (TerraformElement.isTerraformElement(node)) found.push(node);
+    for (const child of node.node.children as (typeof node)[]) {
+      if (!TerraformStack.isStack(child)) visit(child);
+    }
+  };
+  visit(stack);
+  return found;
+}
+
+/** What cdktf keeps private on a stack and its rendering needs. */
+interface StackInternals {
+  readonly rawOverrides: Record<string, unknown>;
+  readonly cdktfVersion: string;
+}
 
 /**
- * A stack whose synthesized JSON is rendered once per synth and shared by the
- * guardrails and cdktf's synthesizer. Rendering resolves every token of the
- * stack, the costliest step of synth at fleet scale: the guardrail aspect
- * renders each stack when synth reaches the first one (every stack is built
- * and prepared by then, and aspects add no resources), and the synthesizer's
- * own `toTerraform()` then takes that rendering instead of resolving again.
+ * A stack rendered with one resolve of each element per synth, shared by the
+ * guardrails and cdktf's synthesizer. cdktf 0.21 resolves every element three
+ * times: when preparing the stack (to find cross-stack references), when
+ * rendering each element, and once more over the merged document; resolving
+ * is the costliest step of synth at fleet scale. A reference resolves to the
+ * same string when preparing as when rendering, so this stack keeps each
+ * element's prepared fragment and renders from it; elements added after
+ * preparation (cross-stack outputs and remote states) are resolved then.
+ * Every stack of the app is prepared before any is rendered, so the guardrail
+ * aspect renders each stack when synth reaches the first one, and the
+ * synthesizer's own `toTerraform()` takes that rendering.
  */
 export class CheckedStack extends TerraformStack {
+  private prepared?: Map<TerraformElement, unknown>;
   private pendingRendering?: Record<string, unknown>;
+
+  /** cdktf's preparation, keeping each element's resolved fragment. */
+  override prepareStack(): void {
+    this.ensureBackendExists();
+    const prepared = new Map<TerraformElement, unknown>();
+    for (const element of elementsOf(this)) {
+      prepared.set(element, resolveIn(this, element.toTerraform(), true));
+    }
+    this.prepared = prepared;
+  }
 
   /** Renders the stack for the guardrails, keeping it for the synthesizer's next call. */
   renderForChecks(): Record<string, unknown> {
-    this.pendingRendering = super.toTerraform() as Record<string, unknown>;
+    this.pendingRendering = this.render();
     return this.pendingRendering;
   }
 
   /** The rendering kept by {@link renderForChecks}, once; otherwise a fresh one. */
   override toTerraform(): any {
-    const rendering = this.pendingRendering ?? super.toTerraform();
+    const rendering = this.pendingRendering ?? this.render();
     this.pendingRendering = undefined;
     return rendering;
+  }
+
+  /** cdktf 0.21's `TerraformStack.toTerraform`, taking prepared fragments where it can. */
+  private render(): Record<string, unknown> {
+    const prepared = this.prepared;
+    if (!prepared) return super.toTerraform();
+    // Rendering consumes the fragments: a later call sees later changes.
+    this.prepared = undefined;
+    const { rawOverrides, cdktfVersion } = this as unknown as StackInternals;
+    const metadata: Record<string, unknown> = {
+      version: cdktfVersion,
+      stackName: this.node.id,
+      backend: 'local',
+      cloud: undefined,
+      ...(Object.keys(rawOverrides).length > 0
+        ? { overrides: { stack: Object.keys(rawOverrides) } }
+        : {}),
+    };
+    const elements = elementsOf(this);
+    for (const element of elements) deepMerge(metadata, resolveIn(this, element.toMetadata()));
+    const outputs: Record<string, unknown> = {};
+    for (const element of elements) {
+      if (!TerraformOutput.isTerraformOutput(element)) continue;
+      const nested = element.node.path
+        .split('/')
+        .reduceRight<unknown>(
+          (inner, part) =>
+            Object.keys(inner as object).length === 0
+              ? { [part]: element.friendlyUniqueId }
+              : { [part]: inner },
+          {},
+        );
+      deepMerge(outputs, nested);
+    }
+    const tf: Record<string, unknown> = { '//': { metadata, outputs } };
+    for (const element of elements) {
+      const fragment = prepared.has(element)
+        ? prepared.get(element)
+        : resolveIn(this, element.toTerraform());
+      deepMerge(tf, fragment);
+    }
+    if (Object.keys(rawOverrides).length === 0) return tf;
+    deepMerge(tf, rawOverrides);
+    return resolveIn(this, tf);
   }
 }
 

@@ -2,9 +2,13 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { App, LocalBackend, TerraformStack, Testing } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
+import { loadFleet } from '../../config';
 import { awsProvider } from '../../constructs/aws/provider';
 import { applyGuardrails, CheckedStack, resourceViews } from '../../constructs/guardrails';
 import { sqsEncryption } from '../../constructs/guardrails/rules/gr-enc-05-sqs-encryption';
+import { addEnvironment } from '../../stacks/fleet';
+
+const ROOT = path.resolve(__dirname, '../..');
 
 function checkedStack(app: App, id: string): CheckedStack {
   const stack = new CheckedStack(app, id);
@@ -17,25 +21,43 @@ function checkedStack(app: App, id: string): CheckedStack {
   return stack;
 }
 
+function written(app: App, stack: TerraformStack): any {
+  const file = path.join(app.outdir, 'stacks', stack.node.id, 'cdk.tf.json');
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
 describe('a checked stack', () => {
   afterEach(() => jest.restoreAllMocks());
 
-  it('is rendered once per synth: the synthesizer takes the rendering the guardrails read', () => {
+  it('writes exactly what cdktf renders, for every stack of the example environments', () => {
+    const loaded = loadFleet({ rootDir: ROOT });
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
     const app = Testing.app();
-    const stacks = [checkedStack(app, 'test-eu-infra'), checkedStack(app, 'test-eu-agents')];
-    applyGuardrails(stacks, { rules: [sqsEncryption] });
-    const render = jest.spyOn(TerraformStack.prototype, 'toTerraform');
+    for (const environment of loaded.environments) addEnvironment(app, environment);
     app.synth();
-    expect(render).toHaveBeenCalledTimes(2);
+    const stacks = app.node.children.filter(TerraformStack.isStack);
+    expect(stacks.every((stack) => stack instanceof CheckedStack)).toBe(true);
     for (const stack of stacks) {
-      const file = path.join(app.outdir, 'stacks', stack.node.id, 'cdk.tf.json');
-      const written = JSON.parse(fs.readFileSync(file, 'utf8'));
-      expect(written.resource.aws_sqs_queue.tasks.kms_master_key_id).toMatch(/key\/1$/);
+      const byCdktf = JSON.parse(JSON.stringify(TerraformStack.prototype.toTerraform.call(stack)));
+      expect({ [stack.node.id]: written(app, stack) }).toEqual({ [stack.node.id]: byCdktf });
     }
   });
 
-  it('renders afresh after that rendering was taken, so later changes show', () => {
+  it('resolves each element once per synth, for the guardrails and the synthesizer together', () => {
+    const app = Testing.app();
+    const stacks = [checkedStack(app, 'test-eu-infra'), checkedStack(app, 'test-eu-agents')];
+    applyGuardrails(stacks, { rules: [sqsEncryption] });
+    const renderQueue = jest.spyOn(SqsQueue.prototype, 'toTerraform');
+    app.synth();
+    expect(renderQueue).toHaveBeenCalledTimes(2);
+    for (const stack of stacks) {
+      expect(written(app, stack).resource.aws_sqs_queue.tasks.kms_master_key_id).toMatch(/key\/1$/);
+    }
+  });
+
+  it('renders afresh once that rendering was taken, so later changes show', () => {
     const stack = checkedStack(Testing.app(), 'test-eu-infra');
+    stack.prepareStack();
     stack.renderForChecks();
     stack.toTerraform();
     new SqsQueue(stack, 'late', { name: 'late' });
