@@ -14,13 +14,14 @@ import { writeBenchFleet } from './bench/generate';
  * `scripts/bench-plain.ts` declaring the same number of resources directly
  * with the provider classes. Wall time is measured here, peak memory (maximum
  * resident set) by `/usr/bin/time` when it exists. Last, the example
- * environments' synth (what `npm run synth` does) three times, with the median.
+ * environments' synth (what `npm run synth` does). Each figure is the median
+ * of `--runs` runs (default 3).
  */
 
 const ROOT = path.resolve(__dirname, '..');
 const TIME = '/usr/bin/time';
 const DEFAULT_SIZES = [10, 100, 1000];
-const EXAMPLE_RUNS = 3;
+const DEFAULT_RUNS = 3;
 
 /** Targets, as the README states them. */
 const TARGETS = { exampleSeconds: 3, msPerResource: 1, peakMb: 1024, atAgents: 1000 };
@@ -32,26 +33,54 @@ interface Measure {
   readonly resources: number;
 }
 
+/** The value of `--<name> <value>` or `--<name>=<value>`, if given. */
+function option(argv: readonly string[], name: string): string | undefined {
+  const at = argv.findIndex((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
+  if (at < 0) return undefined;
+  return (argv[at].includes('=') ? argv[at].split('=')[1] : argv[at + 1]) ?? '';
+}
+
 function parseSizes(argv: readonly string[]): number[] {
-  const at = argv.findIndex((arg) => arg === '--sizes' || arg.startsWith('--sizes='));
-  if (at < 0) return DEFAULT_SIZES;
-  const value = argv[at].includes('=') ? argv[at].split('=')[1] : argv[at + 1];
-  const sizes = (value ?? '').split(',').map(Number);
+  const value = option(argv, 'sizes');
+  if (value === undefined) return DEFAULT_SIZES;
+  const sizes = value.split(',').map(Number);
   if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 1)) {
     throw new Error(`--sizes takes positive whole numbers separated by commas, e.g. 10,100,1000`);
   }
   return sizes;
 }
 
-/** Runs a TypeScript file with node and tsx in a child process and measures it. */
-function measure(
+function parseRuns(argv: readonly string[]): number {
+  const value = option(argv, 'runs');
+  if (value === undefined) return DEFAULT_RUNS;
+  const runs = Number(value);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a positive whole number');
+  return runs;
+}
+
+/**
+ * Node's flags of `npm run synth`, read from package.json, so that the
+ * benchmark measures what users run (e.g. `node --max-semi-space-size=64 --import tsx main.ts`).
+ */
+function synthNodeFlags(): string[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const words = String(manifest.scripts.synth).split(/\s+/);
+  if (words[0] !== 'node' || words[words.length - 1] !== 'main.ts') {
+    throw new Error(`the synth script is not 'node <flags> main.ts': ${manifest.scripts.synth}`);
+  }
+  return words.slice(1, -1);
+}
+
+/** Runs a TypeScript file with node and the given flags in a child process and measures it. */
+function measureOnce(
+  nodeFlags: readonly string[],
   script: string,
   args: readonly string[],
   env: Record<string, string>,
   outdir: string,
 ): Measure {
   fs.rmSync(outdir, { recursive: true, force: true });
-  const command = [process.execPath, '--import', 'tsx', script, ...args];
+  const command = [process.execPath, ...nodeFlags, script, ...args];
   const timeFile = path.join(os.tmpdir(), `agent-fleet-bench-time-${process.pid}`);
   const timed = fs.existsSync(TIME);
   const start = process.hrtime.bigint();
@@ -83,6 +112,16 @@ function measure(
   return { seconds, peakMb, resources: countResources(outdir) };
 }
 
+/** The run of median wall time among `runs` runs (their peak memory is of that run). */
+function measure(
+  runs: number,
+  ...args: Parameters<typeof measureOnce>
+): Measure & { all: number[] } {
+  const measured = Array.from({ length: runs }, () => measureOnce(...args));
+  const sorted = [...measured].sort((a, b) => a.seconds - b.seconds);
+  return { ...sorted[Math.floor((runs - 1) / 2)], all: measured.map((m) => m.seconds) };
+}
+
 /** Terraform resources in every `stacks/<stack>/cdk.tf.json` under `outdir`. */
 function countResources(outdir: string): number {
   const stacks = path.join(outdir, 'stacks');
@@ -103,11 +142,6 @@ const msPerResource = (m: Measure) => (m.seconds * 1000) / Math.max(m.resources,
 const marginal = (a: Measure, b: Measure) =>
   ((b.seconds - a.seconds) * 1000) / Math.max(b.resources - a.resources, 1);
 const mb = (m: Measure) => (m.peakMb === undefined ? 'n/a' : m.peakMb.toFixed(0));
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -121,6 +155,8 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 
 function main(argv: readonly string[]): number {
   const sizes = parseSizes(argv);
+  const runs = parseRuns(argv);
+  const synthFlags = synthNodeFlags();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-fleet-bench-'));
   const progress = (message: string) => process.stderr.write(`${message}\n`);
   try {
@@ -129,8 +165,10 @@ function main(argv: readonly string[]): number {
     for (const agents of sizes) {
       const rootDir = path.join(work, `fleet-${agents}`);
       writeBenchFleet(rootDir, agents);
-      progress(`synthesizing ${agents} agent type(s)...`);
+      progress(`synthesizing ${agents} agent type(s), ${runs} run(s)...`);
       const ours = measure(
+        runs,
+        synthFlags,
         'main.ts',
         [],
         {
@@ -143,6 +181,9 @@ function main(argv: readonly string[]): number {
       progress(`plain cdktf, ${ours.resources} resources...`);
       const plainOut = path.join(rootDir, 'plain.out');
       const plain = measure(
+        runs,
+        // The same node flags: the comparison is of the programs, not of node's settings.
+        synthFlags,
         'scripts/bench-plain.ts',
         [String(ours.resources), plainOut],
         {},
@@ -151,19 +192,16 @@ function main(argv: readonly string[]): number {
       results.push({ agents, ours, plain });
     }
 
-    const examples: Measure[] = [];
-    for (let run = 1; run <= EXAMPLE_RUNS; run++) {
-      progress(`example environments, run ${run} of ${EXAMPLE_RUNS}...`);
-      const outdir = path.join(work, 'examples.out');
-      examples.push(
-        measure(
-          'main.ts',
-          [],
-          { FLEET_ROOT: ROOT, FLEET_ENVIRONMENTS: '', CDKTF_OUTDIR: outdir },
-          outdir,
-        ),
-      );
-    }
+    progress(`example environments, ${runs} run(s)...`);
+    const examplesOut = path.join(work, 'examples.out');
+    const examples = measure(
+      runs,
+      synthFlags,
+      'main.ts',
+      [],
+      { FLEET_ROOT: ROOT, FLEET_ENVIRONMENTS: '', CDKTF_OUTDIR: examplesOut },
+      examplesOut,
+    );
 
     console.log(
       table(
@@ -194,17 +232,17 @@ function main(argv: readonly string[]): number {
       ),
     );
     console.log(
-      'ms/added resource: wall time per resource added since the previous size; ' +
+      `median of ${runs} run(s) per figure; ` +
+        'ms/added resource: wall time per resource added since the previous size; ' +
         'ratio: our wall time over plain cdktf declaring as many resources\n',
     );
 
-    const exampleSeconds = median(examples.map((m) => m.seconds));
-    const examplePeaks = examples.flatMap((m) => (m.peakMb === undefined ? [] : [m.peakMb]));
+    const exampleSeconds = examples.seconds;
     console.log(
       `example environments (npm run synth): median ${exampleSeconds.toFixed(2)} s of ` +
-        `${examples.map((m) => m.seconds.toFixed(2)).join(', ')}` +
-        (examplePeaks.length ? `, peak ${median(examplePeaks).toFixed(0)} MB` : '') +
-        `, ${examples[0].resources} resources`,
+        `${examples.all.map((s) => s.toFixed(2)).join(', ')}` +
+        (examples.peakMb === undefined ? '' : `, peak ${mb(examples)} MB`) +
+        `, ${examples.resources} resources`,
     );
 
     console.log('\ntargets');

@@ -170,8 +170,16 @@ function templateOf(kind: WorkloadKind, spec: Json, manifest: boolean): Json {
   return one(spec?.template);
 }
 
+/** Workload views by resource: some twenty rules read the same resource's workload. */
+const workloads = new WeakMap<ResourceView, WorkloadView | undefined>();
+
 /** The workload a resource holds, or undefined when it holds none. */
 export function workloadOf(resource: ResourceView): WorkloadView | undefined {
+  if (!workloads.has(resource)) workloads.set(resource, readWorkload(resource));
+  return workloads.get(resource);
+}
+
+function readWorkload(resource: ResourceView): WorkloadView | undefined {
   const manifest = resource.type === 'kubernetes_manifest';
   let kind: WorkloadKind | undefined;
   let root: Json;
