@@ -186,10 +186,13 @@ export function prometheusConfigFile(
   options: {
     /** Rule files to load, relative to the configuration file. @default - none */
     readonly ruleFiles?: readonly string[];
+    /** Global scrape and rule evaluation interval, a Prometheus duration. @default '30s' */
+    readonly interval?: string;
   } = {},
 ): string {
+  const interval = options.interval ?? '30s';
   const config = {
-    global: { scrape_interval: '30s', evaluation_interval: '30s' },
+    global: { scrape_interval: interval, evaluation_interval: interval },
     ...(options.ruleFiles && options.ruleFiles.length > 0
       ? { rule_files: [...options.ruleFiles] }
       : {}),

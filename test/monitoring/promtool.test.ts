@@ -7,7 +7,6 @@ import {
   alertingRules,
   MonitoredAgent,
   prometheusConfigFile,
-  promQlString,
   recordingRules,
   scrapeConfigs,
   toRuleFile,
@@ -21,34 +20,16 @@ import {
   reporting,
   thumbnail,
 } from './fixtures';
-import { promtoolAvailable, promtoolHasKubernetesSd, runPromtool } from './promtool';
+import {
+  expectedAlert as expected,
+  promtoolAvailable,
+  promtoolHasKubernetesSd,
+  runPromtool,
+  series,
+  verdict,
+} from './promtool';
 
 const describeWithPromtool = promtoolAvailable() ? describe : describe.skip;
-
-/** 'passed', or everything promtool said, so that a failing test shows why. */
-function verdict(result: { status: number | null; output: string }): string {
-  return result.status === 0 ? 'passed' : `exit ${result.status}:\n${result.output}`;
-}
-
-/** A series in the text notation promtool's `input_series` and `exp_samples` read. */
-function series(metric: string, labels: Record<string, string>): string {
-  const inner = Object.entries(labels).map(([name, value]) => `${name}=${promQlString(value)}`);
-  return `${metric}{${inner.join(', ')}}`;
-}
-
-/** An alert as promtool expects it: labels, and annotations with `$labels` filled in. */
-function expected(rule: AlertingRule, seriesLabels: Record<string, string>) {
-  const labels = { ...seriesLabels, ...rule.labels };
-  const expand = (text: string) =>
-    text.replace(/\{\{ \$labels\.([a-z_]+) \}\}/g, (_, name: string) => labels[name] ?? '');
-  return {
-    exp_labels: labels,
-    exp_annotations: {
-      summary: expand(rule.annotations.summary),
-      description: expand(rule.annotations.description),
-    },
-  };
-}
 
 function ruleOf(agentOrBroker: string, alert: string): AlertingRule {
   const group = alertingRules(brokers, agents).groups.find((g) =>

@@ -1,6 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { AlertingRule, promQlString } from '../../constructs/monitoring';
 
 /** The promtool binary: `PROMTOOL`, else `promtool` on the PATH (Debian's `prometheus` package). */
 export const PROMTOOL = process.env.PROMTOOL ?? 'promtool';
@@ -42,4 +43,35 @@ export function promtoolHasKubernetesSd(dir: string): boolean {
     'scrape_configs:\n  - job_name: probe\n    kubernetes_sd_configs:\n      - role: pod\n',
   );
   return runPromtool(['check', 'config', file], dir).status === 0;
+}
+
+/** 'passed', or everything promtool said, so that a failing test shows why. */
+export function verdict(result: { status: number | null; output: string }): string {
+  return result.status === 0 ? 'passed' : `exit ${result.status}:\n${result.output}`;
+}
+
+/** A series in the text notation promtool's `input_series` and `exp_samples` read. */
+export function series(metric: string, labels: Readonly<Record<string, string>>): string {
+  const inner = Object.entries(labels).map(([name, value]) => `${name}=${promQlString(value)}`);
+  return `${metric}{${inner.join(', ')}}`;
+}
+
+/**
+ * An alert as `promtool test rules` expects it: the series' labels with the
+ * rule's over them, and annotations with `{{ $labels.x }}` filled in.
+ */
+export function expectedAlert(
+  rule: Pick<AlertingRule, 'labels' | 'annotations'>,
+  seriesLabels: Readonly<Record<string, string>>,
+) {
+  const labels: Record<string, string> = { ...seriesLabels, ...rule.labels };
+  const expand = (text: string) =>
+    text.replace(/\{\{ \$labels\.([a-z_]+) \}\}/g, (_, name: string) => labels[name] ?? '');
+  return {
+    exp_labels: labels,
+    exp_annotations: {
+      summary: expand(rule.annotations.summary),
+      description: expand(rule.annotations.description),
+    },
+  };
 }

@@ -183,4 +183,11 @@ describe('prometheusConfigFile', () => {
       scrape_configs: [],
     });
   });
+
+  test('one interval for scraping and rule evaluation', () => {
+    expect(parse(prometheusConfigFile([], { interval: '1s' })).global).toEqual({
+      scrape_interval: '1s',
+      evaluation_interval: '1s',
+    });
+  });
 });

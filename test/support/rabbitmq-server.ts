@@ -89,6 +89,14 @@ export interface RabbitMqServerOptions {
   readonly bootTimeoutMs?: number;
   /** Work to do while the node boots; if it throws, the node is stopped. */
   readonly whileBooting?: () => void | Promise<void>;
+  /**
+   * How often queues publish their statistics (message counts in the
+   * management API and on `/metrics/detailed`): `collect_statistics_interval`
+   * and, for quorum queues, `quorum_tick_interval`, set in `advanced.config`
+   * so that `rabbitmq.conf` stays the project's own.
+   * @default - the server's default, 5000
+   */
+  readonly statisticsIntervalMs?: number;
 }
 
 /** A running node; call {@link RabbitMqServer.stop} when done. */
@@ -209,8 +217,16 @@ export async function startRabbitMq(options: RabbitMqServerOptions): Promise<Rab
     envConf: path.join(base, 'rabbitmq-env.conf'),
     pid: path.join(base, 'rabbitmq.pid'),
     cookie: path.join(dirs.home, '.erlang.cookie'),
+    advanced: path.join(base, 'advanced.config'),
   };
   fs.writeFileSync(files.config, config);
+  if (options.statisticsIntervalMs !== undefined) {
+    const interval = Math.round(options.statisticsIntervalMs);
+    fs.writeFileSync(
+      files.advanced,
+      `[{rabbit, [{collect_statistics_interval, ${interval}}, {quorum_tick_interval, ${interval}}]}].\n`,
+    );
+  }
   fs.writeFileSync(
     files.plugins,
     enabledPluginsFile(options.plugins ?? ['rabbitmq_management', 'rabbitmq_prometheus']),
@@ -234,7 +250,7 @@ export async function startRabbitMq(options: RabbitMqServerOptions): Promise<Rab
     RABBITMQ_MNESIA_BASE: dirs.mnesia,
     RABBITMQ_LOG_BASE: dirs.log,
     RABBITMQ_CONFIG_FILE: files.config,
-    RABBITMQ_ADVANCED_CONFIG_FILE: path.join(base, 'advanced.config'),
+    RABBITMQ_ADVANCED_CONFIG_FILE: files.advanced,
     RABBITMQ_ENABLED_PLUGINS_FILE: files.plugins,
     RABBITMQ_CONF_ENV_FILE: files.envConf,
     RABBITMQ_PID_FILE: files.pid,
