@@ -1,0 +1,110 @@
+import { stringify } from 'yaml';
+import { prometheusConfigFile } from '../../constructs/monitoring';
+import { runPromtool } from '../monitoring/promtool';
+import { PrometheusServer, startPrometheus } from '../support/prometheus-server';
+import { BrokerNode } from './broker-node';
+import { monitoringOf, podShape } from '../support/example-environments';
+import { GaugeExporter, startGaugeExporter } from './metrics-exporter';
+import { SitePlan } from './scaling-plan';
+import { DiscoveredPod, withStaticPods } from './static-discovery';
+
+/**
+ * A site's Prometheus, run for real: the scrape jobs and rule groups the
+ * site's platform stack gives kube-prometheus-stack, with pod discovery
+ * stood in for by the pods that run here: the loopback broker, and an
+ * exporter per Prometheus-driven agent.
+ */
+
+/** Name of the rule file the site's rule groups are written to. */
+export const RULE_FILE = 'agent-fleet.yml';
+
+/** A running site. */
+export interface SiteMonitoring {
+  readonly prometheus: PrometheusServer;
+  /** The rule groups, as synthesized. */
+  readonly rules: { readonly groups: readonly any[] };
+  /** Jobs as generated, by name. */
+  readonly jobs: readonly any[];
+  /** The pods discovery is stood in for by. */
+  readonly pods: readonly DiscoveredPod[];
+  /** `promtool check config` on the file the server runs. */
+  readonly checkConfig: { readonly status: number | null; readonly output: string };
+  /** The exporter of each Prometheus-driven agent, by agent name. */
+  readonly exporters: ReadonlyMap<string, GaugeExporter>;
+  stop(): Promise<void>;
+}
+
+/** Pod name a Deployment's ReplicaSet would give: `<name>-<hash>-<suffix>`. */
+const deploymentPod = (name: string) => `${name}-7c9d8b6f5-x2x9q`;
+
+/**
+ * Starts the exporters and the site's Prometheus, scraping every second.
+ * `node` serves the broker's pod when the plan loads a broker.
+ */
+export async function startSiteMonitoring(
+  plan: SitePlan,
+  node: BrokerNode | undefined,
+): Promise<SiteMonitoring> {
+  const { scrapeConfigs, rules } = monitoringOf(plan.site);
+  const exporters = new Map<string, GaugeExporter>();
+  const pods: DiscoveredPod[] = [];
+  try {
+    if (plan.broker) {
+      if (!node) throw new Error(`${plan.site.key}: a broker to load, but no node`);
+      const name = plan.broker.spec.name;
+      const shape = podShape(plan.site.platform, 'kubernetes_stateful_set_v1', name);
+      const { ports } = node.server;
+      const served: Record<string, number> = {
+        amqp: ports.amqp,
+        management: ports.management,
+        prometheus: ports.prometheus,
+        epmd: ports.epmd,
+        'cluster-links': ports.distribution,
+      };
+      pods.push({
+        name: `${name}-0`,
+        namespace: shape.namespace,
+        labels: shape.labels,
+        container: 'rabbitmq',
+        ports: shape.portNames.map((port) => {
+          if (served[port] === undefined) throw new Error(`broker port ${port} is not served here`);
+          return { name: port, address: `127.0.0.1:${served[port]}` };
+        }),
+      });
+    }
+    for (const query of plan.queries) {
+      const exporter = await startGaugeExporter(query.metric, query.signal.value);
+      exporters.set(query.agent.name, exporter);
+      const shape = podShape(plan.site.agents, 'kubernetes_deployment_v1', query.agent.name);
+      pods.push({
+        name: deploymentPod(query.agent.name),
+        namespace: shape.namespace,
+        labels: shape.labels,
+        container: query.agent.name,
+        // Every port answers with the metric: one scraped twice would double the sums.
+        ports: shape.portNames.map((port) => ({ name: port, address: exporter.address })),
+      });
+    }
+    const jobs = scrapeConfigs.map((job) => withStaticPods(job, pods));
+    const prometheus = await startPrometheus({
+      config: prometheusConfigFile(jobs as never, { ruleFiles: [RULE_FILE], interval: '1s' }),
+      files: { [RULE_FILE]: stringify(rules, { lineWidth: 0 }) },
+    });
+    const checkConfig = runPromtool(['check', 'config', prometheus.configPath], prometheus.dir);
+    return {
+      prometheus,
+      rules,
+      jobs: scrapeConfigs,
+      pods,
+      checkConfig,
+      exporters,
+      async stop() {
+        await prometheus.stop();
+        await Promise.all([...exporters.values()].map((exporter) => exporter.stop()));
+      },
+    };
+  } catch (error) {
+    await Promise.all([...exporters.values()].map((exporter) => exporter.stop()));
+    throw error;
+  }
+}
