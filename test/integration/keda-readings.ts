@@ -24,6 +24,16 @@ export async function kedaQueueLength(
   host: string,
   metadata: Readonly<Record<string, string>>,
 ): Promise<number> {
+  // Only what is reproduced here: AMQP or another mode read other numbers.
+  const protocol = metadata.protocol ?? 'auto';
+  if (!(protocol === 'http' || (protocol === 'auto' && /^https?:/.test(host)))) {
+    throw new Error(`protocol '${protocol}' with host ${host} is not read over HTTP`);
+  }
+  if (metadata.mode !== 'QueueLength' || metadata.useRegex === 'true') {
+    throw new Error(
+      `only mode QueueLength of one queue is reproduced, not ${JSON.stringify(metadata)}`,
+    );
+  }
   const url = new URL(host);
   const parts = url.pathname.split('/');
   let vhost = `/${parts[parts.length - 1]}`;

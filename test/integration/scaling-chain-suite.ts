@@ -9,8 +9,8 @@ import { topologyDefinitions, userDefinitions } from '../../constructs/rabbitmq'
 import { verdict } from '../monitoring/promtool';
 import { manifestsOf } from '../support/fixtures';
 import { eventually } from '../support/poll';
-import { BrokerNode } from './broker-node';
 import { ExampleSite, kedaHostTemplate, ScaledAgent } from '../support/example-environments';
+import { BrokerNode } from './broker-node';
 import { hpaDesiredReplicas, kedaReplicasOverTime } from './hpa-replicas';
 import { kedaPrometheusValue, kedaQueueLength } from './keda-readings';
 import { planChain, QueryCase, QueueCase, SitePlan } from './scaling-plan';
@@ -188,23 +188,22 @@ function siteChain(node: () => BrokerNode, plan: SitePlan, running: () => SiteMo
   it(
     'scrapes, through the generated relabelling, only the broker prometheus port and each agent metrics port',
     async () => {
+      const { brokerPod, agentPods, exporters } = running();
+      const brokerJobs = plan.broker
+        ? [brokerQueueJob(plan.broker.spec.name), brokerNodeJob(plan.broker.spec.name)]
+        : [];
       const expected: string[] = [];
-      for (const job of running().jobs) {
-        if (
-          plan.broker &&
-          [brokerQueueJob, brokerNodeJob].some((f) => f(plan.broker!.spec.name) === job.job_name)
-        ) {
-          const pod = running().pods[0];
-          const address = pod.ports.find((p) => p.name === 'prometheus')?.address;
+      for (const { job_name: job } of running().jobs) {
+        if (brokerPod && brokerJobs.includes(job)) {
+          const address = brokerPod.ports.find((port) => port.name === 'prometheus')?.address;
           expected.push(
-            `${job.job_name} ${address} broker=${plan.broker.spec.name} namespace=${pod.namespace} pod=${pod.name} up`,
+            `${job} ${address} broker=${plan.broker?.spec.name} namespace=${brokerPod.namespace} pod=${brokerPod.name} up`,
           );
         }
-        if (job.job_name === AGENTS_JOB) {
-          for (const query of plan.queries) {
-            const pod = running().pods.find((p) => p.name.startsWith(`${query.agent.name}-`));
+        if (job === AGENTS_JOB) {
+          for (const [agent, pod] of agentPods) {
             expected.push(
-              `${job.job_name} ${running().exporters.get(query.agent.name)?.address} agent=${query.agent.name} namespace=${pod?.namespace} pod=${pod?.name} up`,
+              `${job} ${exporters.get(agent)?.address} agent=${agent} namespace=${pod.namespace} pod=${pod.name} up`,
             );
           }
         }
@@ -287,7 +286,7 @@ function queueCase(node: () => BrokerNode, running: () => SiteMonitoring, c: Que
     async () => {
       const authentication = agent.trigger.authenticationRef?.name as string;
       const broker = agent.declared.queue?.broker as string;
-      const service = `${broker}.${running().pods[0].namespace}.svc.cluster.local`;
+      const service = `${broker}.${running().brokerPod?.namespace}.svc.cluster.local`;
       const host = loopbackHost(kedaHostTemplate(agent.site, authentication), node(), service);
       const read = await eventually(
         () => kedaQueueLength(host, agent.trigger.metadata),

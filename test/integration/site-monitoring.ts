@@ -23,10 +23,12 @@ export interface SiteMonitoring {
   readonly prometheus: PrometheusServer;
   /** The rule groups, as synthesized. */
   readonly rules: { readonly groups: readonly any[] };
-  /** Jobs as generated, by name. */
+  /** The scrape jobs as generated. */
   readonly jobs: readonly any[];
-  /** The pods discovery is stood in for by. */
-  readonly pods: readonly DiscoveredPod[];
+  /** The broker's pod, when the plan loads a broker. */
+  readonly brokerPod?: DiscoveredPod;
+  /** The pod of each Prometheus-driven agent, by agent name. */
+  readonly agentPods: ReadonlyMap<string, DiscoveredPod>;
   /** `promtool check config` on the file the server runs. */
   readonly checkConfig: { readonly status: number | null; readonly output: string };
   /** The exporter of each Prometheus-driven agent, by agent name. */
@@ -47,7 +49,8 @@ export async function startSiteMonitoring(
 ): Promise<SiteMonitoring> {
   const { scrapeConfigs, rules } = monitoringOf(plan.site);
   const exporters = new Map<string, GaugeExporter>();
-  const pods: DiscoveredPod[] = [];
+  const agentPods = new Map<string, DiscoveredPod>();
+  let brokerPod: DiscoveredPod | undefined;
   try {
     if (plan.broker) {
       if (!node) throw new Error(`${plan.site.key}: a broker to load, but no node`);
@@ -61,7 +64,7 @@ export async function startSiteMonitoring(
         epmd: ports.epmd,
         'cluster-links': ports.distribution,
       };
-      pods.push({
+      brokerPod = {
         name: `${name}-0`,
         namespace: shape.namespace,
         labels: shape.labels,
@@ -70,13 +73,13 @@ export async function startSiteMonitoring(
           if (served[port] === undefined) throw new Error(`broker port ${port} is not served here`);
           return { name: port, address: `127.0.0.1:${served[port]}` };
         }),
-      });
+      };
     }
     for (const query of plan.queries) {
       const exporter = await startGaugeExporter(query.metric, query.signal.value);
       exporters.set(query.agent.name, exporter);
       const shape = podShape(plan.site.agents, 'kubernetes_deployment_v1', query.agent.name);
-      pods.push({
+      agentPods.set(query.agent.name, {
         name: deploymentPod(query.agent.name),
         namespace: shape.namespace,
         labels: shape.labels,
@@ -85,6 +88,7 @@ export async function startSiteMonitoring(
         ports: shape.portNames.map((port) => ({ name: port, address: exporter.address })),
       });
     }
+    const pods = [...(brokerPod ? [brokerPod] : []), ...agentPods.values()];
     const jobs = scrapeConfigs.map((job) => withStaticPods(job, pods));
     const prometheus = await startPrometheus({
       config: prometheusConfigFile(jobs as never, { ruleFiles: [RULE_FILE], interval: '1s' }),
@@ -95,7 +99,8 @@ export async function startSiteMonitoring(
       prometheus,
       rules,
       jobs: scrapeConfigs,
-      pods,
+      brokerPod,
+      agentPods,
       checkConfig,
       exporters,
       async stop() {
