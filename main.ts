@@ -1,3 +1,5 @@
+// First, so that it takes effect before cdktf and the providers load.
+import './constructs/terraform/tune-for-synth';
 import { App } from 'cdktf';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -5,7 +7,6 @@ import * as path from 'path';
 import { formatProblem, loadFleet } from './config';
 import { OFFLINE_ENV, parseOfflineMode } from './constructs/aws/offline';
 import { formatFinding, GuardrailLog } from './constructs/guardrails';
-import { skipCreationStacks } from './constructs/terraform/creation-stacks';
 import { ValidationError } from './constructs/model';
 import { addEnvironment } from './stacks/fleet';
 import { FLEET_FILE, fleetDocument, fleetReport } from './stacks/fleet-report';
@@ -23,7 +24,6 @@ import { EnvironmentSummary, formatSummary } from './stacks/summary';
  * (sites, brokers, agents with bounds and signals) to `cdktf.out/fleet.json`.
  */
 function main(argv: readonly string[]): number {
-  skipCreationStacks();
   const rootDir = process.env.FLEET_ROOT ?? __dirname;
   const named =
     argv.length > 0 ? argv : (process.env.FLEET_ENVIRONMENTS?.split(',').filter(Boolean) ?? []);

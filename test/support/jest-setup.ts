@@ -1,4 +1,4 @@
-import { skipCreationStacks } from '../../constructs/terraform/creation-stacks';
+import { skipCreationStacks } from '../../constructs/terraform/runtime-tuning';
 
 // Tests build many stacks; cdktf's per-token stack traces would dominate their time.
 skipCreationStacks();

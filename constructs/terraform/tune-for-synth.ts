@@ -1,0 +1,5 @@
+import { skipCreationStacks, skipSourceMaps } from './runtime-tuning';
+
+// Imported first by main.ts: this must run before cdktf and the providers load.
+skipSourceMaps();
+skipCreationStacks();
