@@ -90,11 +90,9 @@ export interface RabbitMqServerOptions {
   /** Work to do while the node boots; if it throws, the node is stopped. */
   readonly whileBooting?: () => void | Promise<void>;
   /**
-   * How often queues publish their statistics (message counts in the
-   * management API and on `/metrics/detailed`): `collect_statistics_interval`
-   * and, for quorum queues, `quorum_tick_interval`, set in `advanced.config`
-   * so that `rabbitmq.conf` stays the project's own.
-   * @default - the server's default, 5000
+   * How often queue statistics (message counts in the management API and on
+   * `/metrics/detailed`) are refreshed; see {@link statisticsConfig}.
+   * @default - the server's defaults, 5 s
    */
   readonly statisticsIntervalMs?: number;
 }
@@ -113,8 +111,27 @@ export interface RabbitMqServer {
   readonly config: string;
   /** Everything the node printed so far. */
   log(): string;
-  /** Stops the node (`rabbitmqctl stop`), its epmd, and removes its directories. */
+  /** Kills the node and its epmd by pid, and removes its directories. */
   stop(): Promise<void>;
+}
+
+/**
+ * `advanced.config` (so that `rabbitmq.conf` stays the project's own) for
+ * statistics every `intervalMs`: queues emit them at
+ * `collect_statistics_interval` (quorum queues at `quorum_tick_interval`),
+ * and the management agent collects them at the shortest period of its
+ * sample retention policies, in whole seconds.
+ * @see https://www.rabbitmq.com/docs/management#statistics-interval
+ * @see https://github.com/rabbitmq/rabbitmq-server/blob/v3.10.x/deps/rabbitmq_management_agent/src/rabbit_mgmt_metrics_collector.erl
+ */
+export function statisticsConfig(intervalMs: number): string {
+  const ms = Math.round(intervalMs);
+  const seconds = Math.max(1, Math.round(intervalMs / 1000));
+  const retention = ['global', 'basic', 'detailed'].map((p) => `{${p}, [{605, ${seconds}}]}`);
+  return (
+    `[{rabbit, [{collect_statistics_interval, ${ms}}, {quorum_tick_interval, ${ms}}]},\n` +
+    ` {rabbitmq_management_agent, [{sample_retention_policies, [${retention.join(', ')}]}]}].\n`
+  );
 }
 
 /** Binds port 0 `count` times at once, on every interface, and returns the ports given. */
@@ -221,11 +238,7 @@ export async function startRabbitMq(options: RabbitMqServerOptions): Promise<Rab
   };
   fs.writeFileSync(files.config, config);
   if (options.statisticsIntervalMs !== undefined) {
-    const interval = Math.round(options.statisticsIntervalMs);
-    fs.writeFileSync(
-      files.advanced,
-      `[{rabbit, [{collect_statistics_interval, ${interval}}, {quorum_tick_interval, ${interval}}]}].\n`,
-    );
+    fs.writeFileSync(files.advanced, statisticsConfig(options.statisticsIntervalMs));
   }
   fs.writeFileSync(
     files.plugins,
@@ -293,7 +306,7 @@ export async function startRabbitMq(options: RabbitMqServerOptions): Promise<Rab
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    await stopNode(child, exited, env, user, files.pid);
+    await stopNode(child, exited, files.pid);
     await killEpmd(env, epmd);
     fs.rmSync(base, { recursive: true, force: true });
     process.off('exit', killOnExit);
@@ -377,31 +390,16 @@ function run(
 }
 
 /**
- * `rabbitmqctl stop <pid file>` returns once the node's OS process is gone.
- * Only if that fails are the node and its start script killed, by pid.
+ * Kills the node and its start script by pid. The node is thrown away with
+ * its directories, and a graceful stop (`rabbitmqctl stop`, or SIGTERM) would
+ * take seconds, mostly shutting its quorum queues down.
  */
 async function stopNode(
   child: ChildProcess,
   exited: Promise<number | null>,
-  env: NodeJS.ProcessEnv,
-  user: RunAs,
   pidFile: string,
 ): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  const ctl = path.join(RABBITMQ_SBIN, 'rabbitmqctl');
-  const result = await run(
-    ctl,
-    ['-n', env.RABBITMQ_NODENAME as string, 'stop', pidFile],
-    env,
-    user,
-    60_000,
-  );
-  const gone = await Promise.race([
-    exited.then(() => true),
-    raceDeadline(20_000).then(() => false),
-  ]);
-  if (gone) return;
-  console.warn(`rabbitmqctl stop did not stop the node; killing it.\n${result.output}`);
   for (const pid of [readPid(pidFile), child.pid]) {
     try {
       if (pid !== undefined) process.kill(pid, 'SIGKILL');
@@ -409,7 +407,11 @@ async function stopNode(
       // already gone
     }
   }
-  await Promise.race([exited, raceDeadline(5_000)]);
+  const gone = await Promise.race([
+    exited.then(() => true),
+    raceDeadline(10_000).then(() => false),
+  ]);
+  if (!gone) console.warn(`RabbitMQ (pid file ${pidFile}) did not exit after SIGKILL`);
 }
 
 /**
