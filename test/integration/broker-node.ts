@@ -1,6 +1,6 @@
 import { randomInt } from 'crypto';
 import { ADMIN_USER } from '../../constructs/rabbitmq';
-import { RabbitMqServer, startRabbitMq } from '../support/rabbitmq-server';
+import { RabbitMqPorts, RabbitMqServer, startRabbitMq } from '../support/rabbitmq-server';
 import { AmqpConnection } from './amqp-client';
 
 /**
@@ -47,15 +47,16 @@ export interface BrokerNode {
 }
 
 /**
- * Starts the node now, importing `definitions` at boot, and returns its
- * handle once it answers. The caller stops `server` when done.
+ * Starts the node, importing `definitions` at boot, and returns its handle
+ * once it answers. The caller stops `server` when done.
  */
 export async function bootBrokerNode(
   definitions: Readonly<Record<string, object>>,
   passwordOf: (user: string) => string,
+  ports?: RabbitMqPorts,
 ): Promise<BrokerNode> {
   // The suites wait for queue statistics: every second rather than every five.
-  const server = await startRabbitMq({ definitions, statisticsIntervalMs: 1_000 });
+  const server = await startRabbitMq({ definitions, ports, statisticsIntervalMs: 1_000 });
   const api: BrokerNode['api'] = async (method, resource, options = {}) => {
     const user = options.user ?? ADMIN_USER;
     const response = await fetch(`${server.managementUrl}/api/${resource}`, {

@@ -13,8 +13,8 @@ import { ExampleSite, kedaHostTemplate, ScaledAgent } from '../support/example-e
 import { BrokerNode } from './broker-node';
 import { hpaDesiredReplicas, kedaReplicasOverTime } from './hpa-replicas';
 import { kedaPrometheusValue, kedaQueueLength } from './keda-readings';
-import { planChain, QueryCase, QueueCase, SitePlan } from './scaling-plan';
-import { SiteMonitoring, startSiteMonitoring } from './site-monitoring';
+import { QueryCase, QueueCase, SitePlan } from './scaling-plan';
+import { SiteMonitoring } from './site-monitoring';
 
 /**
  * The scaling signal of every queue- and Prometheus-driven agent of the
@@ -93,9 +93,16 @@ function settle(agent: ScaledAgent, reading: number): number[] {
 
 const bounds = (agent: ScaledAgent) => `${agent.minReplicaCount}..${agent.maxReplicaCount}`;
 
-/** The suite, on a running node whose earlier contents it replaces. */
-export function scalingChainSuite(node: () => BrokerNode, sites: readonly ExampleSite[]): void {
-  const plans = planChain(sites);
+/**
+ * The suite, on a running node whose earlier contents it replaces, with each
+ * planned site's monitoring running.
+ */
+export function scalingChainSuite(
+  node: () => BrokerNode,
+  sites: readonly ExampleSite[],
+  plans: readonly SitePlan[],
+  monitoring: () => ReadonlyMap<SitePlan, SiteMonitoring>,
+): void {
   const cases = plans.flatMap((plan) => [...plan.queues, ...plan.queries]);
 
   it('follows every agent of the example environments scaled on a RabbitMQ queue or a Prometheus query', () => {
@@ -132,27 +139,9 @@ export function scalingChainSuite(node: () => BrokerNode, sites: readonly Exampl
     expect(others.filter((entry) => !OUT_OF_SCOPE.has(entry.split(': ')[1]))).toEqual([]);
   });
 
-  // Every site's Prometheus at once: each takes seconds to apply its first
-  // targets. Those of sites whose broker is not loaded yet scrape whatever
-  // the node holds, which no test reads.
-  const monitoring = new Map<SitePlan, SiteMonitoring>();
-  beforeAll(async () => {
-    const started = await Promise.allSettled(
-      plans.map(async (plan) => {
-        monitoring.set(plan, await startSiteMonitoring(plan, plan.broker ? node() : undefined));
-      }),
-    );
-    const failed = started.find((result) => result.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
-  }, 60_000);
-
-  afterAll(async () => {
-    await Promise.all([...monitoring.values()].map((site) => site.stop()));
-  }, 30_000);
-
   for (const plan of plans) {
     describe(`${plan.site.key}${plan.broker ? `, broker ${plan.broker.spec.name}` : ''}`, () =>
-      siteChain(node, plan, () => monitoring.get(plan) as SiteMonitoring));
+      siteChain(node, plan, () => monitoring().get(plan) as SiteMonitoring));
   }
 }
 

@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 import { prometheusConfigFile } from '../../constructs/monitoring';
 import { runPromtool } from '../monitoring/promtool';
 import { PrometheusServer, startPrometheus } from '../support/prometheus-server';
-import { BrokerNode } from './broker-node';
+import { RabbitMqPorts } from '../support/rabbitmq-server';
 import { monitoringOf, podShape } from '../support/example-environments';
 import { GaugeExporter, startGaugeExporter } from './metrics-exporter';
 import { SitePlan } from './scaling-plan';
@@ -41,11 +41,12 @@ const deploymentPod = (name: string) => `${name}-7c9d8b6f5-x2x9q`;
 
 /**
  * Starts the exporters and the site's Prometheus, scraping every second.
- * `node` serves the broker's pod when the plan loads a broker.
+ * The node listening on `ports` serves the broker's pod when the plan loads
+ * a broker; it need not be up yet.
  */
 export async function startSiteMonitoring(
   plan: SitePlan,
-  node: BrokerNode | undefined,
+  ports: RabbitMqPorts,
 ): Promise<SiteMonitoring> {
   const { scrapeConfigs, rules } = monitoringOf(plan.site);
   const exporters = new Map<string, GaugeExporter>();
@@ -53,10 +54,8 @@ export async function startSiteMonitoring(
   let brokerPod: DiscoveredPod | undefined;
   try {
     if (plan.broker) {
-      if (!node) throw new Error(`${plan.site.key}: a broker to load, but no node`);
       const name = plan.broker.spec.name;
       const shape = podShape(plan.site.platform, 'kubernetes_stateful_set_v1', name);
-      const { ports } = node.server;
       const served: Record<string, number> = {
         amqp: ports.amqp,
         management: ports.management,
@@ -112,4 +111,24 @@ export async function startSiteMonitoring(
     await Promise.all([...exporters.values()].map((exporter) => exporter.stop()));
     throw error;
   }
+}
+
+/**
+ * Every site's Prometheus at once: each applies its first targets only
+ * seconds after it starts. Stops those started if one fails.
+ */
+export async function startChainMonitoring(
+  plans: readonly SitePlan[],
+  ports: RabbitMqPorts,
+): Promise<Map<SitePlan, SiteMonitoring>> {
+  const started = new Map<SitePlan, SiteMonitoring>();
+  const results = await Promise.allSettled(
+    plans.map(async (plan) => started.set(plan, await startSiteMonitoring(plan, ports))),
+  );
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed) {
+    await Promise.all([...started.values()].map((site) => site.stop()));
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  return started;
 }

@@ -39,3 +39,10 @@ export async function eventually<T>(
     `${options.what}: expected ${options.expected}, read ${read_} after ${Date.now() - started} ms`,
   );
 }
+
+/** Resolves after `ms`. */
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A deadline for `Promise.race` that does not keep the process alive once the race is won. */
+export const raceDeadline = (ms: number) =>
+  new Promise((resolve) => setTimeout(resolve, ms).unref());

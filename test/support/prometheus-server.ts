@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { raceDeadline, sleep } from './poll';
 import { freePorts } from './rabbitmq-server';
 
 /**
@@ -99,10 +100,13 @@ export async function startPrometheus(options: PrometheusServerOptions): Promise
     if (stopped) return;
     stopped = true;
     kill(child, 'SIGTERM');
-    const gone = await Promise.race([exited.then(() => true), deadline(10_000).then(() => false)]);
+    const gone = await Promise.race([
+      exited.then(() => true),
+      raceDeadline(10_000).then(() => false),
+    ]);
     if (!gone) {
       kill(child, 'SIGKILL');
-      await Promise.race([exited, deadline(5_000)]);
+      await Promise.race([exited, raceDeadline(5_000)]);
     }
     fs.rmSync(dir, { recursive: true, force: true });
     process.off('exit', killOnExit);
@@ -154,10 +158,6 @@ function kill(child: ChildProcess, signal: NodeJS.Signals): void {
     // already gone
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** A deadline for `Promise.race` that does not keep the process alive once the race is won. */
-const deadline = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 async function waitForReady(
   server: PrometheusServer,

@@ -5,6 +5,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { enabledPluginsFile, serverConfig } from '../../constructs/rabbitmq';
+import { raceDeadline, sleep } from './poll';
 
 /**
  * A throw-away RabbitMQ node for integration tests, from the machine's
@@ -83,6 +84,12 @@ export interface RabbitMqServerOptions {
    * that `definitionsDir` then names.
    */
   readonly definitions: Readonly<Record<string, object>>;
+  /**
+   * Ports to listen on, for a caller that must know them before the node
+   * is up (see {@link freeRabbitMqPorts}).
+   * @default - free ports, chosen at start
+   */
+  readonly ports?: RabbitMqPorts;
   /** @default ['rabbitmq_management', 'rabbitmq_prometheus'] */
   readonly plugins?: readonly string[];
   /** @default 60000 */
@@ -152,6 +159,12 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
+/** Free ports for every listener of a node. */
+export async function freeRabbitMqPorts(): Promise<RabbitMqPorts> {
+  const [amqp, management, prometheus, distribution, epmd, cli] = await freePorts(6);
+  return { amqp, management, prometheus, distribution, epmd, cli };
+}
+
 /** Merges definition documents: arrays of the same key are concatenated in order. */
 export function mergeDefinitions(documents: readonly object[]): Record<string, unknown[]> {
   const merged: Record<string, unknown[]> = {};
@@ -191,8 +204,8 @@ function chownTree(dir: string, user: RunAs): void {
  * startup complete") and its management API answers.
  */
 export async function startRabbitMq(options: RabbitMqServerOptions): Promise<RabbitMqServer> {
-  const [amqp, management, prometheus, distribution, epmd, cli] = await freePorts(6);
-  const ports: RabbitMqPorts = { amqp, management, prometheus, distribution, epmd, cli };
+  const ports = options.ports ?? (await freeRabbitMqPorts());
+  const { amqp, management, prometheus, distribution, epmd, cli } = ports;
   const version = rabbitMqVersion();
   const user = runAs();
 
@@ -333,10 +346,6 @@ export async function startRabbitMq(options: RabbitMqServerOptions): Promise<Rab
   }
   return server;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** A deadline for `Promise.race` that does not keep the process alive once the race is won. */
-const raceDeadline = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 async function waitForBoot(
   server: RabbitMqServer,
