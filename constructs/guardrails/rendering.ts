@@ -1,5 +1,11 @@
-import { TerraformElement, TerraformOutput, TerraformStack, Tokenization } from 'cdktf';
-import { DefaultTokenResolver, StringConcat } from 'cdktf';
+import {
+  DefaultTokenResolver,
+  StringConcat,
+  TerraformElement,
+  TerraformOutput,
+  TerraformStack,
+  Tokenization,
+} from 'cdktf';
 import { deepMerge } from 'cdktf/lib/util';
 
 const RESOLVER = new DefaultTokenResolver(new StringConcat());
@@ -36,7 +42,9 @@ interface StackInternals {
  * is the costliest step of synth at fleet scale. A reference resolves to the
  * same string when preparing as when rendering, so this stack keeps each
  * element's prepared fragment and renders from it; elements added after
- * preparation (cross-stack outputs and remote states) are resolved then.
+ * preparation (cross-stack outputs and remote states) are resolved then, and
+ * the merged document is resolved again only when stack-level overrides
+ * (which may hold tokens) were merged into it.
  * Every stack of the app is prepared before any is rendered, so the guardrail
  * aspect renders each stack when synth reaches the first one, and the
  * synthesizer's own `toTerraform()` takes that rendering.
