@@ -2,6 +2,7 @@ import { Annotations, Aspects, IAspect, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { GuardrailSuppression } from '../model';
 import { evaluate, formatFinding } from './engine';
+import { READ_ONLY_ASPECT } from './rendering';
 import { resourceViews } from './resources';
 import { Finding, GuardrailRule } from './types';
 
@@ -83,6 +84,7 @@ export function applyGuardrails(
 const runs = new WeakMap<IConstruct, GuardrailRun>();
 
 class GuardrailRun implements IAspect {
+  readonly [READ_ONLY_ASPECT] = true;
   readonly groups: {
     stacks: readonly TerraformStack[];
     options: GuardrailOptions;

@@ -1,5 +1,7 @@
 import {
+  Aspects,
   DefaultTokenResolver,
+  IAspect,
   StringConcat,
   TerraformElement,
   TerraformOutput,
@@ -26,6 +28,22 @@ function elementsOf(stack: TerraformStack): TerraformElement[] {
   };
   visit(stack);
   return found;
+}
+
+/**
+ * Marks an aspect that only reads the constructs it visits. cdktf runs a
+ * stack's aspects after every stack was prepared; an aspect that changes an
+ * element would not show in fragments resolved while preparing.
+ */
+export const READ_ONLY_ASPECT = Symbol.for('agent-fleet.read-only-aspect');
+
+function readOnly(aspect: IAspect): boolean {
+  return (aspect as { [READ_ONLY_ASPECT]?: boolean })[READ_ONLY_ASPECT] === true;
+}
+
+/** Whether an aspect that may change elements applies anywhere in a stack. */
+function hasChangingAspects(stack: TerraformStack): boolean {
+  return stack.node.findAll().some((node) => !Aspects.of(node).all.every(readOnly));
 }
 
 /** What cdktf keeps private on a stack and its rendering needs. */
@@ -55,6 +73,12 @@ export class CheckedStack extends TerraformStack {
 
   /** cdktf's preparation, keeping each element's resolved fragment. */
   override prepareStack(): void {
+    this.pendingRendering = undefined;
+    this.prepared = undefined;
+    if (hasChangingAspects(this)) {
+      super.prepareStack();
+      return;
+    }
     this.ensureBackendExists();
     const prepared = new Map<TerraformElement, unknown>();
     for (const element of elementsOf(this)) {
@@ -63,8 +87,13 @@ export class CheckedStack extends TerraformStack {
     this.prepared = prepared;
   }
 
-  /** Renders the stack for the guardrails, keeping it for the synthesizer's next call. */
+  /**
+   * Renders the stack for the guardrails. Prepared in this synth, the
+   * rendering is kept for the synthesizer's next call; otherwise it is
+   * cdktf's own, and not kept.
+   */
   renderForChecks(): Record<string, unknown> {
+    if (!this.prepared) return super.toTerraform();
     this.pendingRendering = this.render();
     return this.pendingRendering;
   }
@@ -79,9 +108,9 @@ export class CheckedStack extends TerraformStack {
   /** cdktf 0.21's `TerraformStack.toTerraform`, taking prepared fragments where it can. */
   private render(): Record<string, unknown> {
     const prepared = this.prepared;
-    if (!prepared) return super.toTerraform();
     // Rendering consumes the fragments: a later call sees later changes.
     this.prepared = undefined;
+    if (!prepared || hasChangingAspects(this)) return super.toTerraform();
     const { rawOverrides, cdktfVersion } = this as unknown as StackInternals;
     const metadata: Record<string, unknown> = {
       version: cdktfVersion,

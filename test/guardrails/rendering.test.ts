@@ -1,5 +1,6 @@
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
-import { App, LocalBackend, TerraformStack, Testing } from 'cdktf';
+import { App, Aspects, IAspect, LocalBackend, TerraformStack, Testing } from 'cdktf';
+import { IConstruct } from 'constructs';
 import * as fs from 'fs';
 import * as path from 'path';
 import { awsProvider } from '../../constructs/aws/provider';
@@ -35,6 +36,32 @@ describe('a checked stack', () => {
     for (const stack of stacks) {
       expect(written(app, stack).resource.aws_sqs_queue.tasks.kms_master_key_id).toMatch(/key\/1$/);
     }
+  });
+
+  it('shows what an aspect changes after preparation, with or without guardrails', () => {
+    class LongerVisibility implements IAspect {
+      visit(node: IConstruct): void {
+        if (node instanceof SqsQueue) node.visibilityTimeoutSeconds = 99;
+      }
+    }
+    for (const guarded of [false, true]) {
+      const app = Testing.app();
+      const stacks = [checkedStack(app, 'test-eu-infra'), checkedStack(app, 'test-eu-agents')];
+      for (const stack of stacks) Aspects.of(stack).add(new LongerVisibility());
+      if (guarded) applyGuardrails(stacks, { rules: [sqsEncryption] });
+      app.synth();
+      const timeouts = stacks.map(
+        (stack) => written(app, stack).resource.aws_sqs_queue.tasks.visibility_timeout_seconds,
+      );
+      expect({ guarded, timeouts }).toEqual({ guarded, timeouts: [99, 99] });
+    }
+  });
+
+  it('keeps no rendering for a later call when the stack was not prepared in this synth', () => {
+    const stack = checkedStack(Testing.app(), 'test-eu-infra');
+    stack.renderForChecks();
+    new SqsQueue(stack, 'late', { name: 'late' });
+    expect(Object.keys(stack.toTerraform().resource.aws_sqs_queue)).toEqual(['tasks', 'late']);
   });
 
   it('renders afresh once that rendering was taken, so later changes show', () => {
