@@ -106,6 +106,8 @@ class TreeBuilder {
    * the document from its start for every alias: quadratic in large files.
    */
   private readonly anchors = new Map<string, Node>();
+  /** What each alias refers to, fixed where it stands in the document (not where it is expanded). */
+  private readonly targets = new Map<Node, Node | undefined>();
 
   constructor(
     private readonly file: string,
@@ -114,14 +116,16 @@ class TreeBuilder {
   ) {}
 
   build(node: unknown, origin: Origin): SourceNode {
-    if (isAlias(node)) return this.alias(node.source, this.anchors.get(node.source), origin);
-    const anchor = (node as { anchor?: string } | null)?.anchor;
-    // Expanding an alias meets its target's anchors a second time, out of order.
-    if (anchor && this.resolving.size === 0) this.anchors.set(anchor, node as Node);
+    if (isAlias(node)) {
+      if (!this.targets.has(node)) this.targets.set(node, this.anchors.get(node.source));
+      return this.alias(node.source, this.targets.get(node), origin);
+    }
+    this.meet(node);
     if (isMap(node)) {
       const entries = new Map<string, SourceNode>();
       for (const pair of node.items) {
         const key = pair.key;
+        this.meet(key);
         const keyOrigin = this.originOf(key, origin.path, origin);
         if (!isScalar(key) || (typeof key.value === 'object' && key.value !== null)) {
           this.fail(keyOrigin, 'keys must be plain names, not mappings or lists');
@@ -152,6 +156,13 @@ class TreeBuilder {
           ? (value as string | number | boolean | null)
           : String(value),
     };
+  }
+
+  /** Notes a node's anchor, in document order. */
+  private meet(node: unknown): void {
+    const anchor = (node as { anchor?: string } | null)?.anchor;
+    // Expanding an alias meets its target's anchors a second time, out of order.
+    if (anchor && this.resolving.size === 0) this.anchors.set(anchor, node as Node);
   }
 
   private alias(name: string, target: Node | undefined, origin: Origin): SourceNode {
