@@ -32,7 +32,8 @@ const POLICY_TARGETS: Readonly<Record<string, (type: string) => boolean>> = {
   streams: (type) => type === 'stream',
 };
 
-const inVhost = (vhost: unknown, name: unknown) => `${vhost ?? '/'} ${name}`;
+/** A key for a name in a vhost; JSON keeps names with spaces apart. */
+const inVhost = (vhost: unknown, name: unknown) => JSON.stringify([vhost ?? '/', name]);
 
 function compiled(pattern: unknown): RegExp | undefined {
   try {
@@ -78,13 +79,13 @@ function definitionsInUncached(scope: RuleScope): Definitions[] {
     for (const configMap of scope.ofType(type)) {
       for (const text of Object.values(field(configMap.attributes, 'data') ?? {})) {
         if (typeof text !== 'string' || !text.includes('"queues"')) continue;
+        let parsed: any;
         try {
-          const parsed = JSON.parse(text);
-          if (!Array.isArray(parsed?.queues)) continue;
-          found.push(indexed(configMap.path, parsed));
+          parsed = JSON.parse(text);
         } catch {
-          // Not a definitions document.
+          continue; // Not a definitions document.
         }
+        if (Array.isArray(parsed?.queues)) found.push(indexed(configMap.path, parsed));
       }
     }
   }
