@@ -2,6 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { pathToFileURL } from 'url';
+import { DEBUG_ENV } from '../constructs/terraform/runtime-tuning';
 import { writeBenchFleet } from './bench/generate';
 
 /**
@@ -12,7 +14,8 @@ import { writeBenchFleet } from './bench/generate';
  * of that many agent types and one environment placing them all on a
  * Kubernetes site, synthesized by `main.ts` in a child process; then
  * `scripts/bench-plain.ts` declaring the same number of resources directly
- * with the provider classes. Wall time is measured here, peak memory (maximum
+ * with the provider classes, as cdktf ships and with the runtime tuning synth
+ * applies (constructs/terraform/runtime-tuning.ts). Wall time is measured here, peak memory (maximum
  * resident set) by `/usr/bin/time` when it exists. Last, the example
  * environments' synth (what `npm run synth` does). Each figure is the median
  * of `--runs` runs (default 3).
@@ -82,18 +85,22 @@ function measureOnce(
   fs.rmSync(outdir, { recursive: true, force: true });
   const command = [process.execPath, ...nodeFlags, script, ...args];
   const timeFile = path.join(os.tmpdir(), `agent-fleet-bench-time-${process.pid}`);
+  // A debugging session's switch must not leak into what is measured.
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => name !== DEBUG_ENV),
+  );
   const timed = fs.existsSync(TIME);
   const start = process.hrtime.bigint();
   const child = timed
     ? spawnSync(TIME, ['-f', '%e %M', '-o', timeFile, ...command], {
         cwd: ROOT,
-        env: { ...process.env, ...env },
+        env: { ...inherited, ...env },
         encoding: 'utf8',
         maxBuffer: 256 * 1024 * 1024,
       })
     : spawnSync(command[0], command.slice(1), {
         cwd: ROOT,
-        env: { ...process.env, ...env },
+        env: { ...inherited, ...env },
         encoding: 'utf8',
         maxBuffer: 256 * 1024 * 1024,
       });
@@ -161,7 +168,8 @@ function main(argv: readonly string[]): number {
   const progress = (message: string) => process.stderr.write(`${message}\n`);
   try {
     if (!fs.existsSync(TIME)) progress(`${TIME} not found: peak memory is not measured`);
-    const results: { agents: number; ours: Measure; plain: Measure }[] = [];
+    const tuning = pathToFileURL(path.join(ROOT, 'constructs/terraform/tune-for-synth.ts')).href;
+    const results: { agents: number; ours: Measure; plain: Measure; tuned: Measure }[] = [];
     for (const agents of sizes) {
       const rootDir = path.join(work, `fleet-${agents}`);
       writeBenchFleet(rootDir, agents);
@@ -189,7 +197,16 @@ function main(argv: readonly string[]): number {
         {},
         plainOut,
       );
-      results.push({ agents, ours, plain });
+      progress(`plain cdktf with synth's runtime tuning, ${ours.resources} resources...`);
+      const tuned = measure(
+        runs,
+        [...synthFlags, '--import', tuning],
+        'scripts/bench-plain.ts',
+        [String(ours.resources), plainOut],
+        {},
+        plainOut,
+      );
+      results.push({ agents, ours, plain, tuned });
     }
 
     progress(`example environments, ${runs} run(s)...`);
@@ -216,8 +233,10 @@ function main(argv: readonly string[]): number {
           'plain peak MB',
           'plain ms/resource',
           'ratio',
+          'tuned plain ms/resource',
+          'tuned ratio',
         ],
-        results.map(({ agents, ours, plain }, i) => [
+        results.map(({ agents, ours, plain, tuned }, i) => [
           String(agents),
           ours.seconds.toFixed(2),
           mb(ours),
@@ -228,13 +247,16 @@ function main(argv: readonly string[]): number {
           mb(plain),
           msPerResource(plain).toFixed(2),
           `${(ours.seconds / plain.seconds).toFixed(2)}x`,
+          msPerResource(tuned).toFixed(2),
+          `${(ours.seconds / tuned.seconds).toFixed(2)}x`,
         ]),
       ),
     );
     console.log(
       `median of ${runs} run(s) per figure; ` +
         'ms/added resource: wall time per resource added since the previous size; ' +
-        'ratio: our wall time over plain cdktf declaring as many resources\n',
+        'ratio: our wall time over plain cdktf declaring as many resources; ' +
+        'tuned: plain cdktf without creation stacks and source maps, as synth runs\n',
     );
 
     const exampleSeconds = examples.seconds;
