@@ -1,5 +1,5 @@
 import * as http from 'http';
-import * as net from 'net';
+import { freePorts } from '../support/rabbitmq-server';
 
 /** A loopback HTTP server exposing one gauge in Prometheus' text format. */
 export interface GaugeExporter {
@@ -21,12 +21,14 @@ export async function startGaugeExporter(metric: string, value: number): Promise
     response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
     response.end(`# TYPE ${metric} gauge\n${metric} ${current}\n`);
   });
+  // Not an arbitrary free port: one the RabbitMQ node booting beside it was not given.
+  const [port] = await freePorts(1);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+    server.listen(port, '127.0.0.1', resolve);
   });
   return {
-    address: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    address: `127.0.0.1:${port}`,
     set: (next) => (current = next),
     stop: () =>
       new Promise((resolve) => {

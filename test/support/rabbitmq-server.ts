@@ -142,20 +142,32 @@ export function statisticsConfig(intervalMs: number): string {
 }
 
 /** Binds port 0 `count` times at once, on every interface, and returns the ports given. */
+/** Ports {@link freePorts} handed out in this process: never handed out twice. */
+const handedOut = new Set<number>();
+
+/**
+ * `count` ports free now, none handed out before in this process: servers
+ * chosen ports for may start later (a RabbitMQ node binds its ports while it
+ * boots), and another server of the same test must not be given one of them.
+ */
 export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const server = net.createServer();
-          server.once('error', reject);
-          server.listen(0, () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  const held: net.Server[] = [];
+  const ports: number[] = [];
+  try {
+    while (ports.length < count) {
+      const server = await new Promise<net.Server>((resolve, reject) => {
+        const candidate = net.createServer();
+        candidate.once('error', reject);
+        candidate.listen(0, () => resolve(candidate));
+      });
+      held.push(server);
+      const port = (server.address() as net.AddressInfo).port;
+      if (!handedOut.has(port)) ports.push(port);
+    }
+  } finally {
+    await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
+  for (const port of ports) handedOut.add(port);
   return ports;
 }
 
