@@ -65,7 +65,9 @@ interface StackInternals {
  * (which may hold tokens) were merged into it.
  * Every stack of the app is prepared before any is rendered, so the guardrail
  * aspect renders each stack when synth reaches the first one, and the
- * synthesizer's own `toTerraform()` takes that rendering.
+ * synthesizer's own `toTerraform()` takes that rendering. A stack where an
+ * aspect not marked {@link READ_ONLY_ASPECT} applies is rendered as cdktf
+ * renders it, after its aspects ran.
  */
 export class CheckedStack extends TerraformStack {
   private prepared?: Map<TerraformElement, unknown>;
