@@ -14,11 +14,11 @@ interface Policy {
 /** A RabbitMQ topology (definitions file) found in a ConfigMap or Secret of the site, indexed. */
 interface Definitions {
   readonly where: string;
-  /** Queues by `vhost name`. */
+  /** Queues by vhost and name ({@link inVhost}). */
   readonly queues: ReadonlyMap<string, any>;
-  /** `vhost name` of each declared exchange. */
+  /** Vhost and name ({@link inVhost}) of each declared exchange. */
   readonly exchanges: ReadonlySet<string>;
-  /** `vhost name` of each exchange bound to a queue. */
+  /** Vhost and name ({@link inVhost}) of each exchange bound to a queue. */
   readonly boundToQueues: ReadonlySet<string>;
   /** Highest priority first, as RabbitMQ picks the one policy it applies. */
   readonly policies: readonly Policy[];
