@@ -1,5 +1,5 @@
 import { COMPLIANT, GuardrailRule, violation } from '../types';
-import { block, blocks, refersTo } from './gr-terraform-support';
+import { block, blocks, referrersOf } from './gr-terraform-support';
 
 /**
  * GR-AS-08: EC2 Auto Scaling groups of agents launch from a launch template
@@ -28,7 +28,7 @@ export const autoscalingGroup: GuardrailRule = {
       problems.push('health_check_grace_period is not stated');
     const hooks =
       blocks(attributes.initial_lifecycle_hook).length +
-      scope.ofType('aws_autoscaling_lifecycle_hook').filter((hook) => refersTo(hook, group)).length;
+      referrersOf(group, scope).filter((r) => r.type === 'aws_autoscaling_lifecycle_hook').length;
     if (hooks === 0) problems.push('no lifecycle hook: instances terminate without draining');
     return problems.length === 0 ? COMPLIANT : violation(problems.join('; '));
   },

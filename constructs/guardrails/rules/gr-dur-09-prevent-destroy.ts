@@ -1,5 +1,5 @@
 import { COMPLIANT, GuardrailRule, ResourceView, RuleScope, violation } from '../types';
-import { preventsDestroy, refersTo } from './gr-terraform-support';
+import { preventsDestroy, referrersOf } from './gr-terraform-support';
 
 /**
  * Resources a KMS key may serve without holding data whose loss matters: an
@@ -13,7 +13,7 @@ const REPLACEABLE_CONSUMERS = ['aws_eks_cluster', 'aws_cloudwatch_log_group', 'a
  * tearing down its cluster (whose key cannot be changed in place anyway).
  */
 function servesReplaceablesOnly(key: ResourceView, scope: RuleScope): boolean {
-  const consumers = scope.resources.filter((r) => r !== key && refersTo(r, key));
+  const consumers = referrersOf(key, scope).filter((r) => r !== key);
   const users = consumers.filter((r) => r.type !== 'aws_kms_alias');
   return users.length > 0 && users.every((r) => REPLACEABLE_CONSUMERS.includes(r.type));
 }

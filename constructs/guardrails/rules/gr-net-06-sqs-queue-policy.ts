@@ -7,7 +7,7 @@ import {
   PolicyStatement,
   policyStatements,
   principalIsAnyone,
-  refersTo,
+  referrersOf,
 } from './gr-terraform-support';
 
 /** A Deny of requests made without TLS (`aws:SecureTransport` false). */
@@ -40,7 +40,7 @@ function judgePolicy(document: unknown): Verdict {
 }
 
 function attachedPolicies(queue: ResourceView, scope: RuleScope): ResourceView[] {
-  return scope.ofType('aws_sqs_queue_policy').filter((policy) => refersTo(policy, queue));
+  return referrersOf(queue, scope).filter((r) => r.type === 'aws_sqs_queue_policy');
 }
 
 /**

@@ -60,12 +60,34 @@ export function referenced(
     .find((r) => r.stack === from.stack && r.address === `${ref.type}.${ref.name}`);
 }
 
-/** Whether any attribute of `resource` refers to `target` (`${<target address>.…}`). */
-export function refersTo(resource: ResourceView, target: ResourceView): boolean {
-  return (
-    resource.stack === target.stack &&
-    JSON.stringify(resource.attributes).includes(`\${${target.address}.`)
-  );
+/** `${<type>.<name>.`: the address a reference starts with. */
+const REFERENCE = /\$\{([^.{}]+\.[^.{}]+)\./g;
+
+/**
+ * The resources of a scope by what they refer to (`<stack> <address>`), read
+ * once per scope: rules that ask per resource who refers to it would
+ * otherwise serialize the whole site for each one.
+ */
+function referrers(scope: RuleScope): Map<string, ResourceView[]> {
+  return scope.memo('terraform:referrers', () => {
+    const index = new Map<string, ResourceView[]>();
+    for (const resource of scope.resources) {
+      const text = JSON.stringify(resource.attributes);
+      const addresses = new Set([...text.matchAll(REFERENCE)].map((match) => match[1]));
+      for (const address of addresses) {
+        const key = `${resource.stack} ${address}`;
+        const list = index.get(key) ?? [];
+        list.push(resource);
+        index.set(key, list);
+      }
+    }
+    return index;
+  });
+}
+
+/** Resources of `target`'s stack with an attribute that refers to it (`${<target address>.…}`), in scope order. */
+export function referrersOf(target: ResourceView, scope: RuleScope): readonly ResourceView[] {
+  return referrers(scope).get(`${target.stack} ${target.address}`) ?? [];
 }
 
 /** One statement of an IAM-style policy document, as written. */
