@@ -12,18 +12,13 @@ import { EphemeralPassword } from '../terraform/ephemeral-password';
 import { CHARTS } from './charts';
 import { tolerationsOf } from './pod-plan';
 import { WriteOnlySecret } from './write-only-secret';
+import { PROVIDER_CONTAINER_SECURITY, PROVIDER_POD_SECURITY } from './pod-spec';
 
 /** The official image, pinned: the 25.3 patch release the chart runs. */
 export const COCKROACHDB_IMAGE = { repository: 'cockroachdb/cockroach', tag: 'v25.3.3' } as const;
 
 /** SQL and inter-node port of the chart's Services. */
 const SQL_PORT = 26257;
-/**
- * UID and GID of the provisioning Job: unprivileged and above 10000, like every
- * workload of the fleet; the image's binary runs as any user and the mounted
- * certificates are readable through fsGroup.
- */
-const COCKROACH_UID = '10001';
 const ZONE_KEY = 'topology.kubernetes.io/zone';
 const HOST_KEY = 'kubernetes.io/hostname';
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -342,16 +337,9 @@ export class CockroachDbRelease extends Construct {
       'app.kubernetes.io/part-of': 'agent-fleet',
       ...options.clientLabel,
     };
-    const hardened = {
-      runAsNonRoot: true,
-      runAsUser: COCKROACH_UID,
-      runAsGroup: COCKROACH_UID,
-      readOnlyRootFilesystem: true,
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    };
+    // The provisioning Job runs as the fleet's UID: the image's binary runs as any user and the
+    // mounted certificates are readable through fsGroup.
+    const hardened = { ...PROVIDER_CONTAINER_SECURITY };
     const policy = new NetworkPolicyV1(this, `ProvisioningNetworkPolicy-${agent}`, {
       metadata: { name: `${this.name}-provision-${agent}`, namespace, labels },
       spec: {
@@ -380,13 +368,7 @@ export class CockroachDbRelease extends Construct {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             restartPolicy: 'Never',
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: COCKROACH_UID,
-              runAsGroup: COCKROACH_UID,
-              fsGroup: COCKROACH_UID,
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
+            securityContext: { ...PROVIDER_POD_SECURITY },
             container: [
               {
                 name: 'provision',

@@ -9,6 +9,7 @@ import { DNS_EGRESS } from './network-policy';
 import { checkRange, Duration, KafkaTopicSpec, Problem, ValidationError } from '../model';
 import { IMAGES } from './charts';
 import { NON_PUBLIC_IPV4 } from './network-policy';
+import { PROVIDER_CONTAINER_SECURITY, PROVIDER_POD_SECURITY } from './pod-spec';
 
 /** Props of {@link KafkaTopics}. */
 export interface KafkaTopicsProps {
@@ -85,12 +86,6 @@ const MSK_IAM_AUTH = {
 const CONFIG_DIR = '/etc/kafka-topics';
 const JAR_DIR = '/opt/msk-iam-auth';
 const JAR = `${JAR_DIR}/aws-msk-iam-auth.jar`;
-/**
- * UID and GID of the topic Job: unprivileged and above 10000, like every
- * workload of the fleet; Kafka's tools run as any user and write only to the
- * scratch volume.
- */
-const KAFKA_UID = '10001';
 /** Scheduling and image pulls before the Job's own deadline starts to matter. */
 const APPLY_MARGIN = Duration.minutes(5);
 
@@ -200,16 +195,9 @@ export class KafkaTopics extends Construct {
       },
     });
 
-    const hardened = {
-      runAsNonRoot: true,
-      runAsUser: KAFKA_UID,
-      runAsGroup: KAFKA_UID,
-      readOnlyRootFilesystem: true,
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    };
+    // The topic Job runs as the fleet's UID: Kafka's tools run as any user and write only to the
+    // scratch volume.
+    const hardened = { ...PROVIDER_CONTAINER_SECURITY };
     const configMount = { name: 'config', mountPath: CONFIG_DIR, readOnly: true };
     const deadline = timeout.toSecondsCeil();
     const applyTimeout = `${timeout.plus(APPLY_MARGIN).toSecondsCeil()}s`;
@@ -228,13 +216,7 @@ export class KafkaTopics extends Construct {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             restartPolicy: 'Never',
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: KAFKA_UID,
-              runAsGroup: KAFKA_UID,
-              fsGroup: KAFKA_UID,
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
+            securityContext: { ...PROVIDER_POD_SECURITY },
             initContainer: [
               {
                 name: 'fetch-msk-iam-auth',

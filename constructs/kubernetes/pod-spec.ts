@@ -14,6 +14,21 @@ import {
 
 const UID = String(AGENT_UID);
 
+/** {@link POD_SECURITY} as the provider's typed resources take it: ids as strings. */
+export const PROVIDER_POD_SECURITY = {
+  ...POD_SECURITY,
+  runAsUser: UID,
+  runAsGroup: UID,
+  fsGroup: UID,
+};
+
+/** {@link CONTAINER_SECURITY} as the provider's typed resources take it: ids as strings. */
+export const PROVIDER_CONTAINER_SECURITY = {
+  ...CONTAINER_SECURITY,
+  runAsUser: UID,
+  runAsGroup: UID,
+};
+
 /**
  * Renders a pod plan in the shape of the typed `kubernetes_*_v1` resources
  * (Deployment and CronJob share it).
@@ -23,7 +38,7 @@ export function providerPodSpec(plan: PodPlan): DeploymentV1SpecTemplateSpec {
   return {
     ...plan.settings,
     // The provider takes user and group ids as strings.
-    securityContext: { ...POD_SECURITY, runAsUser: UID, runAsGroup: UID, fsGroup: UID },
+    securityContext: { ...PROVIDER_POD_SECURITY },
     affinity: {
       nodeAffinity: {
         requiredDuringSchedulingIgnoredDuringExecution: {
@@ -54,7 +69,7 @@ export function providerPodSpec(plan: PodPlan): DeploymentV1SpecTemplateSpec {
         lifecycle: container.preStop
           ? { preStop: [{ exec: { command: [...container.preStop] } }] }
           : undefined,
-        securityContext: { ...CONTAINER_SECURITY, runAsUser: UID, runAsGroup: UID },
+        securityContext: { ...PROVIDER_CONTAINER_SECURITY },
         volumeMount: plan.mounts.map((mount) => ({ ...mount })),
       },
     ],

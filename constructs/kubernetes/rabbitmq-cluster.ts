@@ -32,13 +32,8 @@ import { IMAGES } from './charts';
 import { NAMESPACE_ROLE_LABEL } from './namespace';
 import { Toleration, tolerationsOf } from './pod-plan';
 import { WriteOnlySecret } from './write-only-secret';
+import { PROVIDER_CONTAINER_SECURITY, PROVIDER_POD_SECURITY } from './pod-spec';
 
-/**
- * UID and GID the broker runs as: unprivileged and above 10000, like every
- * workload of the fleet. The image's files are readable by any user, and what
- * it writes (data, the Erlang cookie) lives on volumes owned through fsGroup.
- */
-const RABBITMQ_UID = '10001';
 const DEFINITIONS_DIR = '/etc/rabbitmq-definitions';
 const PROMETHEUS_PORT = 15692;
 const EPMD_PORT = 4369;
@@ -147,16 +142,9 @@ export class RabbitMqCluster extends Construct {
     const cpu = broker.inCluster.resources?.cpu ?? Cpu.cores(1);
     const memory = broker.inCluster.resources?.memory ?? Size.gibibytes(2);
     const resources = { cpu: cpu.toKubernetes(), memory: memory.toKubernetes() };
-    const hardened = {
-      runAsNonRoot: true,
-      runAsUser: RABBITMQ_UID,
-      runAsGroup: RABBITMQ_UID,
-      readOnlyRootFilesystem: true,
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    };
+    // The broker runs as the fleet's UID: the image's files are readable by any user, and what it
+    // writes (data, the Erlang cookie) lives on volumes owned through fsGroup.
+    const hardened = { ...PROVIDER_CONTAINER_SECURITY };
     // A node waits for its quorum queues to keep a majority without it before it stops.
     const drain = replicas >= 3 ? 600 : 0;
 
@@ -183,13 +171,7 @@ export class RabbitMqCluster extends Construct {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             terminationGracePeriodSeconds: drain + 60,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: RABBITMQ_UID,
-              runAsGroup: RABBITMQ_UID,
-              fsGroup: RABBITMQ_UID,
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
+            securityContext: { ...PROVIDER_POD_SECURITY },
             affinity: {
               nodeAffinity: {
                 requiredDuringSchedulingIgnoredDuringExecution: {
