@@ -16,7 +16,7 @@ import {
   validateBrokerPlacement,
   validateSiteServices,
 } from '../constructs/model';
-import { GUARDRAIL_RULES } from '../constructs/guardrails';
+import { GUARDRAIL_RULES } from '../constructs/guardrails/rules';
 import { brokerTopology } from '../constructs/rabbitmq';
 import { bindingConflicts, managedBrokerProblems } from './cloud-checks';
 import { buildDeployment } from './deployment';
