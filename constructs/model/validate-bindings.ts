@@ -370,7 +370,9 @@ export function validateBindingsOnSite(
         );
       }
       const sizePattern = site.cloud === 'aws' ? INSTANCE_TYPE : AZURE_VM_SIZE;
-      if (!sizePattern.test(group.instanceType)) {
+      const otherCloud = site.cloud === 'aws' ? AZURE_VM_SIZE : INSTANCE_TYPE;
+      // A name of neither cloud is reported once, where the group is read.
+      if (!sizePattern.test(group.instanceType) && otherCloud.test(group.instanceType)) {
         add(
           ['placement', 'scalingGroup', 'instanceType'],
           `'${group.instanceType}' is not ${site.cloud === 'aws' ? "an EC2 instance type such as 'c7i.large'" : "an Azure VM size such as 'Standard_D2s_v5'"}`,

@@ -624,6 +624,25 @@ describe('scaling groups', () => {
     ]);
   });
 
+  test('a machine type of neither cloud, once; one of the other cloud, named as such', () => {
+    const group = (instanceType: string) =>
+      load(
+        environment(`
+  telemetry:
+    sites:
+      eu:
+        placement:
+          scalingGroup: { instanceType: ${instanceType} }
+`),
+      );
+    expect(group('foo')).toEqual([
+      "environments/prod.yaml:44:27 agents.telemetry.sites.eu.placement.scalingGroup.instanceType: 'foo' is not a machine type such as 'c7i.large' (EC2) or 'Standard_D2s_v5' (Azure)",
+    ]);
+    expect(group('Standard_D2s_v5')).toEqual([
+      "environments/prod.yaml:44:27 agents.telemetry.sites.eu.placement.scalingGroup.instanceType: 'Standard_D2s_v5' is not an EC2 instance type such as 'c7i.large'",
+    ]);
+  });
+
   test('a scaling group without the required machine type', () => {
     const lines = load(
       environment(`
