@@ -1,5 +1,5 @@
-import { AgentSpec, Problem, resolveAgent, ValidationError, validateAgent } from '../model';
-import { agentService, lineBreakProblems } from '../vm/agent-service';
+import { AgentSpec, Problem, resolveAgent, ValidationError } from '../model';
+import { agentService, lineBreakProblems, vmAgentProblems } from '../vm/agent-service';
 
 export { AGENT_CONTAINER_UID, STOP_MARGIN_SECONDS } from '../vm/agent-service';
 
@@ -145,22 +145,10 @@ export function agentUserData(props: AgentUserDataProps): AgentUserData {
  * other than `consumer`, GPUs, line breaks in env values, command or args.
  */
 export function validateAgentForInstance(agent: AgentSpec): Problem[] {
-  const problems: Problem[] = [...validateAgent(agent)];
-  const workload = agent.workload ?? 'consumer';
-  if (workload !== 'consumer') {
-    problems.push({
-      path: ['workload'],
-      message: `'${workload}' cannot run on an Auto Scaling group: only 'consumer' agents (a long-running process per instance)`,
-    });
-  }
-  if ((agent.resources.gpu ?? 0) > 0) {
-    problems.push({
-      path: ['resources', 'gpu'],
-      message: `${agent.resources.gpu} GPU(s) requested: the instance script does not set up the NVIDIA container runtime; run GPU agents on Kubernetes`,
-    });
-  }
-  problems.push(...lineBreakProblems(agent, 'user data'));
-  return problems;
+  return [
+    ...vmAgentProblems(agent, { group: 'an Auto Scaling group', script: 'the instance script' }),
+    ...lineBreakProblems(agent, 'user data'),
+  ];
 }
 
 /** Writes `content` to `path` through a quoted heredoc: no shell expansion inside. */

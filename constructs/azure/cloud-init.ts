@@ -1,10 +1,7 @@
-import { AgentSpec, Problem, ValidationError, validateAgent } from '../model';
-import { agentService, lineBreakProblems } from '../vm/agent-service';
+import { AgentSpec, ENV_NAME, Problem, SECRET_LIKE_ENV, ValidationError } from '../model';
+import { agentService, lineBreakProblems, vmAgentProblems } from '../vm/agent-service';
 
 export { AGENT_CONTAINER_UID, STOP_MARGIN_SECONDS } from '../vm/agent-service';
-
-const SECRET_LIKE_ENV = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** What the VM's application health extension probes: the agent's readiness endpoint. */
 export interface AgentHealthProbe {
@@ -156,21 +153,8 @@ export function validateAgentForScaleSet(
   agent: AgentSpec,
   env: Readonly<Record<string, string>> = {},
 ): Problem[] {
-  const problems: Problem[] = [...validateAgent(agent)];
+  const problems = vmAgentProblems(agent, { group: 'a VM scale set', script: 'the cloud-init' });
   const add = (path: (string | number)[], message: string) => problems.push({ path, message });
-  const workload = agent.workload ?? 'consumer';
-  if (workload !== 'consumer') {
-    add(
-      ['workload'],
-      `'${workload}' cannot run on a VM scale set: only 'consumer' agents (a long-running process per instance)`,
-    );
-  }
-  if ((agent.resources.gpu ?? 0) > 0) {
-    add(
-      ['resources', 'gpu'],
-      `${agent.resources.gpu} GPU(s) requested: the cloud-init does not set up the NVIDIA container runtime; run GPU agents on Kubernetes`,
-    );
-  }
   if (!agentHealthProbe(agent)) {
     add(
       ['container', 'probes', 'readiness'],

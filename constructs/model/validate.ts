@@ -30,8 +30,10 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Processing units a Premium Event Hubs namespace can have. */
 const PREMIUM_PROCESSING_UNITS = [1, 2, 4, 8, 16];
 const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const SECRET_LIKE_ENV = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
+/** A portable environment variable name. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Environment variable names that suggest a secret, which never goes in env or synthesized output. */
+export const SECRET_LIKE_ENV = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
 const RESERVED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 /** Every problem of an agent spec on its own, each with the path of its field. */

@@ -1,4 +1,4 @@
-import { AgentSpec, Problem, resolveAgent } from '../model';
+import { AgentSpec, Problem, resolveAgent, validateAgent } from '../model';
 
 /**
  * UID and GID the agent container runs as on a machine of its own: non-root,
@@ -8,6 +8,37 @@ export const AGENT_CONTAINER_UID = 10001;
 
 /** Time systemd (and the cloud's termination hold) add to the agent's grace period, for Docker's own stop work. */
 export const STOP_MARGIN_SECONDS = 30;
+
+/** Where an agent runs on machines of its own, as problems name it. */
+export interface VmTarget {
+  /** The group, e.g. `an Auto Scaling group`. */
+  readonly group: string;
+  /** The boot script, e.g. `the instance script`. */
+  readonly script: string;
+}
+
+/**
+ * The problems every VM target shares: those of `validateAgent`, then a
+ * workload other than `consumer` (a VM runs one long-running process) and
+ * GPUs (no boot script sets up the NVIDIA container runtime).
+ */
+export function vmAgentProblems(agent: AgentSpec, target: VmTarget): Problem[] {
+  const problems: Problem[] = [...validateAgent(agent)];
+  const workload = agent.workload ?? 'consumer';
+  if (workload !== 'consumer') {
+    problems.push({
+      path: ['workload'],
+      message: `'${workload}' cannot run on ${target.group}: only 'consumer' agents (a long-running process per instance)`,
+    });
+  }
+  if ((agent.resources.gpu ?? 0) > 0) {
+    problems.push({
+      path: ['resources', 'gpu'],
+      message: `${agent.resources.gpu} GPU(s) requested: ${target.script} does not set up the NVIDIA container runtime; run GPU agents on Kubernetes`,
+    });
+  }
+  return problems;
+}
 
 /** Options of {@link agentService}. */
 export interface AgentServiceOptions {
