@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { EC2_TRUST_POLICY, IamPolicyStatement } from './iam-statement';
 import { AgentSpec, Duration, Problem, resolveAgent, Size, ValidationError } from '../model';
 import { agentUserData, STOP_MARGIN_SECONDS, validateAgentForInstance } from './user-data';
+import { base64BootScript } from '../vm/boot-script';
 
 /** The ECS-optimized Amazon Linux 2023 AMI of the region, resolved by EC2 at launch. */
 export const ECS_AL2023_AMI =
@@ -223,10 +224,7 @@ export class AgentScalingGroup extends Construct {
           securityGroups: [securityGroup.id],
         },
       ],
-      // Queue URL and ARN may be references: Terraform encodes them then.
-      userData: Token.isUnresolved(userData.script)
-        ? Fn.base64encode(Fn.join('', literalsAndTokens(userData.script)))
-        : userData.base64,
+      userData: base64BootScript(userData.script),
       tagSpecifications: [
         { resourceType: 'instance', tags: { Name: agent.name, agent: agent.name } },
         { resourceType: 'volume', tags: { Name: agent.name, agent: agent.name } },
@@ -306,17 +304,6 @@ export class AgentScalingGroup extends Construct {
       },
     });
   }
-}
-
-/**
- * A string holding tokens as a list of raw literals and tokens, so that Terraform
- * resolves the references and keeps everything else, quotes and `${` included.
- */
-function literalsAndTokens(text: string): string[] {
-  return text
-    .split(/(\$\{TfToken\[[^\]]+\]\})/)
-    .filter((part) => part.length > 0)
-    .map((part) => (Token.isUnresolved(part) ? part : Fn.rawString(part)));
 }
 
 const FORBIDDEN_ACTION = /^(\*|\*:\*|iam:.*)$/i;

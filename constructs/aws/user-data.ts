@@ -26,8 +26,6 @@ export interface AgentUserDataProps {
 export interface AgentUserData {
   /** The shell script cloud-init runs once at first boot. */
   readonly script: string;
-  /** {@link script} in Base64, as `aws_launch_template.user_data` takes it. */
-  readonly base64: string;
   /** Name of the systemd unit that runs the agent. */
   readonly unitName: string;
   /** `TimeoutStopSec` of the unit, in seconds: the resolved grace period plus {@link STOP_MARGIN_SECONDS}. */
@@ -132,7 +130,6 @@ export function agentUserData(props: AgentUserDataProps): AgentUserData {
   ].join('\n');
   return {
     script,
-    base64: Buffer.from(script, 'utf8').toString('base64'),
     unitName,
     stopTimeoutSeconds,
     env,

@@ -3,12 +3,13 @@ import {
   MonitorAutoscaleSetting,
   MonitorAutoscaleSettingProfileRuleMetricTrigger,
 } from '@cdktf/provider-azurerm/lib/monitor-autoscale-setting';
-import { Fn, Token } from 'cdktf';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { azureZoneProblems, DEFAULT_AZURE_ZONES } from './zones';
 import { AgentSpec, Duration, Problem, resolveAgent, Size, ValidationError } from '../model';
 import { agentCloudInit, STOP_MARGIN_SECONDS, validateAgentForScaleSet } from './cloud-init';
 import { AZURE_MANAGED_BY_TAG } from './provider';
+import { base64BootScript } from '../vm/boot-script';
 
 /** A marketplace image. */
 export interface VmImage {
@@ -235,9 +236,7 @@ export class AgentScaleSet extends Construct {
         },
       ],
       identity: { type: 'UserAssigned', identityIds: [props.identity.id] },
-      customData: Token.isUnresolved(cloudInit.text)
-        ? Fn.base64encode(Fn.join('', literalsAndTokens(cloudInit.text)))
-        : Buffer.from(cloudInit.text, 'utf8').toString('base64'),
+      customData: base64BootScript(cloudInit.text),
       extension: [
         {
           name: 'health',
@@ -336,17 +335,6 @@ export class AgentScaleSet extends Construct {
 function terminationTimeoutMinutes(agent: AgentSpec): number {
   const seconds = resolveAgent(agent).gracePeriod.toSecondsCeil() + STOP_MARGIN_SECONDS;
   return Math.max(5, Math.ceil(seconds / 60));
-}
-
-/**
- * A string holding tokens as a list of raw literals and tokens, so that Terraform
- * resolves the references and keeps everything else, `${` and `%{` included.
- */
-function literalsAndTokens(text: string): string[] {
-  return text
-    .split(/(\$\{TfToken\[[^\]]+\]\})/)
-    .filter((part) => part.length > 0)
-    .map((part) => (Token.isUnresolved(part) ? part : Fn.rawString(part)));
 }
 
 const SCALE_SET_NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,62}[A-Za-z0-9_])?$/;
