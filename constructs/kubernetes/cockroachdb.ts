@@ -5,12 +5,12 @@ import { ITerraformDependable, Token } from 'cdktf';
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { DNS_EGRESS } from './network-policy';
-import { POOL_LABEL, Taint } from '../model/placement';
+import { Taint } from '../model/placement';
 import { Problem, ValidationError } from '../model/problems';
 import { Cpu, Duration, Size } from '../model/units';
 import { EphemeralPassword } from '../terraform/ephemeral-password';
 import { CHARTS } from './charts';
-import { tolerationsOf } from './pod-plan';
+import { poolNodeAffinity, tolerationsOf } from './pod-plan';
 import { WriteOnlySecret } from './write-only-secret';
 import { PROVIDER_CONTAINER_SECURITY, PROVIDER_POD_SECURITY } from './pod-spec';
 
@@ -110,7 +110,7 @@ export interface CockroachDbReleaseProps {
    */
   readonly memory?: Size;
   /**
-   * Node pools the database may run on, matched on the {@link POOL_LABEL} node label.
+   * Node pools the database may run on, matched on the `agent-fleet.dev/pool` node label.
    * @default - any node
    */
   readonly pools?: readonly string[];
@@ -431,16 +431,7 @@ function releaseValues(
         topologyKey: ZONE_KEY,
         whenUnsatisfiable: 'ScheduleAnyway',
       },
-      nodeAffinity:
-        pools.length > 0
-          ? {
-              requiredDuringSchedulingIgnoredDuringExecution: {
-                nodeSelectorTerms: [
-                  { matchExpressions: [{ key: POOL_LABEL, operator: 'In', values: [...pools] }] },
-                ],
-              },
-            }
-          : {},
+      nodeAffinity: pools.length > 0 ? poolNodeAffinity(pools) : {},
       tolerations: tolerationsOf(props.tolerations ?? []),
     },
     storage: {

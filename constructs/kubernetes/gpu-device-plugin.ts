@@ -1,8 +1,8 @@
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { Construct } from 'constructs';
-import { NodePoolSpec, POOL_LABEL, tolerationsFor } from '../model';
+import { NodePoolSpec, tolerationsFor } from '../model';
 import { CHARTS } from './charts';
-import { tolerationsOf } from './pod-plan';
+import { poolNodeAffinity, tolerationsOf } from './pod-plan';
 
 /** Props of {@link GpuDevicePlugin}. */
 export interface GpuDevicePluginProps {
@@ -29,23 +29,7 @@ export class GpuDevicePlugin extends Construct {
       values: [
         JSON.stringify({
           tolerations,
-          affinity: {
-            nodeAffinity: {
-              requiredDuringSchedulingIgnoredDuringExecution: {
-                nodeSelectorTerms: [
-                  {
-                    matchExpressions: [
-                      {
-                        key: POOL_LABEL,
-                        operator: 'In',
-                        values: props.pools.map((pool) => pool.name),
-                      },
-                    ],
-                  },
-                ],
-              },
-            },
-          },
+          affinity: { nodeAffinity: poolNodeAffinity(props.pools.map((pool) => pool.name)) },
         }),
       ],
     });

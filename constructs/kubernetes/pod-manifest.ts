@@ -2,7 +2,7 @@ import {
   CONTAINER_SECURITY,
   POD_SECURITY,
   PodPlan,
-  POOL_LABEL,
+  poolNodeAffinity,
   ProbePlan,
   tolerationsOf,
 } from './pod-plan';
@@ -19,15 +19,7 @@ export function manifestPodSpec(plan: PodPlan): Manifest {
   return {
     ...plan.settings,
     securityContext: POD_SECURITY,
-    affinity: {
-      nodeAffinity: {
-        requiredDuringSchedulingIgnoredDuringExecution: {
-          nodeSelectorTerms: [
-            { matchExpressions: [{ key: POOL_LABEL, operator: 'In', values: [...plan.pools] }] },
-          ],
-        },
-      },
-    },
+    affinity: { nodeAffinity: poolNodeAffinity(plan.pools) },
     tolerations: tolerationsOf(plan.tolerations),
     topologySpreadConstraints: plan.spreadKeys.map((topologyKey) => ({
       maxSkew: 1,

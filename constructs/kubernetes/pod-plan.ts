@@ -122,6 +122,20 @@ export interface Toleration {
   readonly effect: string;
 }
 
+/**
+ * A node affinity, in Kubernetes API form, that requires nodes of the given
+ * pools (by their {@link POOL_LABEL} label).
+ */
+export function poolNodeAffinity(pools: readonly string[]) {
+  return {
+    requiredDuringSchedulingIgnoredDuringExecution: {
+      nodeSelectorTerms: [
+        { matchExpressions: [{ key: POOL_LABEL, operator: 'In', values: [...pools] }] },
+      ],
+    },
+  };
+}
+
 /** Tolerations of taints, in the form the Kubernetes API and the provider share. */
 export function tolerationsOf(taints: readonly Taint[]): Toleration[] {
   return taints.map((taint) =>

@@ -1,11 +1,11 @@
 import { Manifest as ManifestResource } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { POOL_LABEL, Taint } from '../model/placement';
+import { Taint } from '../model/placement';
 import { Problem, ValidationError } from '../model/problems';
 import { Cpu, Size } from '../model/units';
 import { Manifest } from './pod-manifest';
-import { tolerationsOf } from './pod-plan';
+import { poolNodeAffinity, tolerationsOf } from './pod-plan';
 
 /** API group and version Strimzi 1.2.0 serves (and stores) for its kinds. */
 export const STRIMZI_API_VERSION = 'kafka.strimzi.io/v1';
@@ -76,7 +76,7 @@ export interface StrimziKafkaClusterProps {
   /** Namespace of KEDA, which reads consumer lag through the client listener. */
   readonly kedaNamespace: string;
   /**
-   * Node pools the Kafka nodes may run on, matched on the {@link POOL_LABEL}
+   * Node pools the Kafka nodes may run on, matched on the `agent-fleet.dev/pool`
    * node label (the caller matches the site's pools).
    * @default - any node
    */
@@ -272,21 +272,7 @@ function nodePoolManifest(props: StrimziKafkaClusterProps, replicas: number): Ma
       template: {
         pod: {
           affinity: {
-            ...(pools.length > 0
-              ? {
-                  nodeAffinity: {
-                    requiredDuringSchedulingIgnoredDuringExecution: {
-                      nodeSelectorTerms: [
-                        {
-                          matchExpressions: [
-                            { key: POOL_LABEL, operator: 'In', values: [...pools] },
-                          ],
-                        },
-                      ],
-                    },
-                  },
-                }
-              : {}),
+            ...(pools.length > 0 ? { nodeAffinity: poolNodeAffinity(pools) } : {}),
             // One node per host: a host failure takes one replica of each partition at most.
             podAntiAffinity: {
               requiredDuringSchedulingIgnoredDuringExecution: [

@@ -1,11 +1,11 @@
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { POOL_LABEL, Taint } from '../model/placement';
+import { Taint } from '../model/placement';
 import { Problem, ValidationError } from '../model/problems';
 import { Cpu, Size } from '../model/units';
 import { CHARTS } from './charts';
-import { tolerationsOf } from './pod-plan';
+import { poolNodeAffinity, tolerationsOf } from './pod-plan';
 
 /** Compute resources of the operator's container. */
 export interface StrimziOperatorResources {
@@ -33,7 +33,7 @@ export interface StrimziOperatorReleaseProps {
   /** @default - 200m CPU requested, one core limit, 384Mi memory */
   readonly resources?: StrimziOperatorResources;
   /**
-   * Node pools the operator may run on, matched on the {@link POOL_LABEL} node label.
+   * Node pools the operator may run on, matched on the `agent-fleet.dev/pool` node label.
    * @default - any node
    */
   readonly pools?: readonly string[];
@@ -99,18 +99,7 @@ export class StrimziOperatorRelease extends Construct {
             limits: { cpu: cpuLimit.toKubernetes(), memory: memory.toKubernetes() },
           },
           tolerations: tolerationsOf(props.tolerations ?? []),
-          affinity:
-            pools.length > 0
-              ? {
-                  nodeAffinity: {
-                    requiredDuringSchedulingIgnoredDuringExecution: {
-                      nodeSelectorTerms: [
-                        { matchExpressions: [{ key: POOL_LABEL, operator: 'In', values: pools }] },
-                      ],
-                    },
-                  },
-                }
-              : {},
+          affinity: pools.length > 0 ? { nodeAffinity: poolNodeAffinity(pools) } : {},
         }),
       ],
     });
