@@ -9,8 +9,8 @@ import { OFFLINE_ENV, parseOfflineMode } from './constructs/aws/offline';
 import { formatFinding, GuardrailLog } from './constructs/guardrails';
 import { ValidationError } from './constructs/model';
 import { addEnvironment } from './stacks/fleet';
-import { FLEET_FILE, fleetDocument, fleetReport } from './stacks/fleet-report';
-import { EnvironmentSummary, formatSummary } from './stacks/summary';
+import { formatSummary } from './stacks/summary';
+import { SynthesizedEnvironment, writeSynthReports } from './stacks/synth-reports';
 
 /**
  * Synthesizes the environments named on the command line (or in
@@ -47,7 +47,7 @@ function main(argv: readonly string[]): number {
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-synth-'));
   try {
     const app = new App({ outdir: staging });
-    let summaries: (EnvironmentSummary & { guardrails: GuardrailLog })[];
+    let summaries: SynthesizedEnvironment[];
     try {
       summaries = loaded.environments.map((environment) =>
         addEnvironment(app, environment, { offline }),
@@ -84,14 +84,7 @@ function main(argv: readonly string[]): number {
       console.error(`\n${unused.length} unused suppression(s); nothing was written.`);
       return 1;
     }
-    fs.writeFileSync(
-      path.join(staging, GUARDRAIL_REPORT),
-      `${JSON.stringify(guardrailReport(summaries), null, 2)}\n`,
-    );
-    const fleet = fleetDocument(
-      loaded.environments.map((environment, i) => fleetReport(environment, summaries[i])),
-    );
-    fs.writeFileSync(path.join(staging, FLEET_FILE), `${JSON.stringify(fleet, null, 2)}\n`);
+    writeSynthReports(staging, loaded.environments, summaries);
     fs.rmSync(outdir, { recursive: true, force: true });
     fs.cpSync(staging, outdir, { recursive: true });
     console.log(
@@ -113,25 +106,6 @@ function formatGuardrails(log: GuardrailLog): string {
   return [
     `  guardrails: ${warnings} warning(s), ${suppressed} suppressed in writing (npm run review lists them)`,
   ].join('\n');
-}
-
-/** File, under the output directory, of every environment's guardrail findings. */
-const GUARDRAIL_REPORT = 'guardrails.json';
-
-function guardrailReport(
-  summaries: readonly (EnvironmentSummary & { guardrails: GuardrailLog })[],
-) {
-  return {
-    environments: Object.fromEntries(
-      summaries.map((summary) => [
-        summary.environment,
-        {
-          findings: summary.guardrails.findings,
-          unusedSuppressions: summary.guardrails.unusedSuppressions,
-        },
-      ]),
-    ),
-  };
 }
 
 process.exitCode = main(process.argv.slice(2));

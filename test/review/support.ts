@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { loadFleet } from '../../config';
 import { addEnvironment } from '../../stacks/fleet';
-import { FLEET_FILE, fleetDocument, fleetReport } from '../../stacks/fleet-report';
+import { writeSynthReports } from '../../stacks/synth-reports';
 import { tempDir } from '../support/temp-dir';
 
 export const REPO = path.resolve(__dirname, '../..');
@@ -35,22 +35,7 @@ export function synthesize(rootDir: string, environments?: readonly string[]): s
   const app = new App({ outdir });
   const summaries = loaded.environments.map((environment) => addEnvironment(app, environment));
   app.synth();
-  const guardrails = {
-    environments: Object.fromEntries(
-      summaries.map((summary) => [
-        summary.environment,
-        {
-          findings: summary.guardrails.findings,
-          unusedSuppressions: summary.guardrails.unusedSuppressions,
-        },
-      ]),
-    ),
-  };
-  fs.writeFileSync(path.join(outdir, 'guardrails.json'), JSON.stringify(guardrails));
-  const fleet = fleetDocument(
-    loaded.environments.map((environment, i) => fleetReport(environment, summaries[i])),
-  );
-  fs.writeFileSync(path.join(outdir, FLEET_FILE), JSON.stringify(fleet));
+  writeSynthReports(outdir, loaded.environments, summaries);
   return outdir;
 }
 
