@@ -1,32 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { copyProjectConfig, runMain, snapshotTree } from '../support/project';
 import { tempDir } from '../support/temp-dir';
-import { REPO, runTypeScript } from '../support/typescript-process';
 
 /** A copy of the project's config files in a temp dir, to break on purpose. */
 function projectCopy(): string {
   const root = tempDir('fleet-main');
-  fs.cpSync(path.join(REPO, 'fleet'), path.join(root, 'fleet'), { recursive: true });
-  fs.cpSync(path.join(REPO, 'environments'), path.join(root, 'environments'), { recursive: true });
+  copyProjectConfig(root);
   return root;
-}
-
-function runMain(root: string, ...args: string[]) {
-  return runTypeScript(path.join(REPO, 'main.ts'), args, {
-    cwd: root,
-    env: { ...process.env, FLEET_ROOT: root, CDKTF_OUTDIR: path.join(root, 'cdktf.out') },
-  });
-}
-
-/** Every file under a directory with its content, to prove nothing changed. */
-function snapshotTree(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    files[path.relative(dir, file)] = fs.readFileSync(file, 'utf8');
-  }
-  return files;
 }
 
 describe('npm run synth', () => {
@@ -91,7 +72,7 @@ describe('npm run synth', () => {
           'suppressions:\n  - rule: GR-WL-10\n    resource: local-dev-agents/gone/Resource\n    reason: a workload that was removed long ago\n',
         ),
     );
-    const stale = runMain(root, 'local');
+    const stale = runMain(root, ['local']);
     expect(stale.status).toBe(1);
     expect(stale.stderr).toContain(
       'unused suppression local: GR-WL-10 local-dev-agents/gone/Resource: no such finding',
@@ -108,7 +89,7 @@ describe('npm run synth', () => {
       file,
       fs.readFileSync(file, 'utf8').replace('  - rule: GR-ST-07\n', '  - rule: GR-ST-99\n'),
     );
-    const result = runMain(root, 'local');
+    const result = runMain(root, ['local']);
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(
       /^environments\/local\.yaml:\d+:\d+ suppressions\[0\]\.rule: unknown guardrail 'GR-ST-99'/m,
@@ -117,7 +98,7 @@ describe('npm run synth', () => {
 
   it('synthesizes only the environments named', () => {
     const root = projectCopy();
-    const result = runMain(root, 'nowhere');
+    const result = runMain(root, ['nowhere']);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('nowhere');
     expect(fs.existsSync(path.join(root, 'cdktf.out'))).toBe(false);

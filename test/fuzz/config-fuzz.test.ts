@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { tempDir } from '../support/temp-dir';
-import { REPO, startTypeScript } from '../support/typescript-process';
+import { copyProjectConfig, snapshotTree, startMain } from '../support/project';
+import { REPO } from '../support/typescript-process';
 import {
   describeCase,
   environmentFile,
@@ -32,27 +33,6 @@ function check(fuzzCase: FuzzCase, mayLoad: boolean): void {
   if (found.length > 0) throw new Error(found.join('\n'));
 }
 
-/** Every file under a directory with its content, to prove nothing changed. */
-function snapshotTree(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    files[path.relative(dir, file)] = fs.readFileSync(file, 'base64');
-  }
-  return files;
-}
-
-function runMain(
-  root: string,
-  environment: string,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return startTypeScript(path.join(REPO, 'main.ts'), [environment], {
-    cwd: root,
-    env: { ...process.env, FLEET_ROOT: root, CDKTF_OUTDIR: path.join(root, 'cdktf.out') },
-  });
-}
-
 /**
  * A few cases through `main.ts` in child processes, started before the
  * in-process properties so that they run alongside them.
@@ -65,15 +45,13 @@ function startSynthRuns() {
   return Promise.all(
     cases.map(async (fuzzCase) => {
       const root = tempDir('fleet-fuzz-main');
-      for (const dir of ['fleet', 'environments']) {
-        fs.cpSync(path.join(REPO, dir), path.join(root, dir), { recursive: true });
-      }
+      copyProjectConfig(root);
       fs.writeFileSync(path.join(root, fuzzCase.file), fuzzCase.text);
       fs.mkdirSync(path.join(root, 'cdktf.out/stacks/old'), { recursive: true });
       fs.writeFileSync(path.join(root, 'cdktf.out/previous.txt'), 'output of an earlier synth\n');
       fs.writeFileSync(path.join(root, 'cdktf.out/stacks/old/cdk.tf.json'), '{"resource":{}}\n');
       const before = snapshotTree(path.join(root, 'cdktf.out'));
-      const result = await runMain(root, fuzzCase.environment);
+      const result = await startMain(root, [fuzzCase.environment]);
       return { fuzzCase, result, unchanged: snapshotTree(path.join(root, 'cdktf.out')), before };
     }),
   );

@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { formatProblem, loadFleet, LoadResult } from '../../config';
 import { FuzzCase } from './generators';
+import { copyProjectConfig } from '../support/project';
 
 /** What a formatted problem must look like: file, line, column, then a field or message. */
 export const PROBLEM_LINE = /^(environments\/[^:/]+\.yaml|fleet\/agent-types\.yaml):(\d+):(\d+) \S/;
@@ -22,9 +23,7 @@ export class Workspace {
 
   constructor(projectRoot: string) {
     this.root = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-fuzz-'));
-    for (const dir of ['fleet', 'environments']) {
-      fs.cpSync(path.join(projectRoot, dir), path.join(this.root, dir), { recursive: true });
-    }
+    copyProjectConfig(this.root, projectRoot);
   }
 
   /** Loads the case's environment with the case's file in place, then puts the file back. */

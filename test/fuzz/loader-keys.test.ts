@@ -2,8 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { formatProblem, loadFleet } from '../../config';
 import { tempDir } from '../support/temp-dir';
-
-const REPO = path.resolve(__dirname, '../..');
+import { REPO } from '../support/typescript-process';
 
 /** Loads `staging` from a copy of the project with `edit` applied to its file. */
 function loadStaging(edit: (text: string) => string): string[] {

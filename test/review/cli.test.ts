@@ -1,15 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { runMain } from '../support/project';
 import { tempDir } from '../support/temp-dir';
 import { runTypeScript } from '../support/typescript-process';
 import { projectCopy, REPO } from './support';
 
 // `npm run synth` once, as CI runs it, into a project copy: main.ts writes fleet.json.
 const root = projectCopy();
-const synth = runTypeScript(path.join(REPO, 'main.ts'), ['staging'], {
-  cwd: root,
-  env: { ...process.env, FLEET_ROOT: root, CDKTF_OUTDIR: path.join(root, 'cdktf.out') },
-});
+const synth = runMain(root, ['staging']);
 
 function review(...args: string[]) {
   return runTypeScript(path.join(REPO, 'scripts/review.ts'), args, { cwd: root });

@@ -4,17 +4,15 @@ import * as path from 'path';
 import { loadFleet } from '../../config';
 import { addEnvironment } from '../../stacks/fleet';
 import { writeSynthReports } from '../../stacks/synth-reports';
+import { copyProjectConfig } from '../support/project';
 import { tempDir } from '../support/temp-dir';
 
-export const REPO = path.resolve(__dirname, '../..');
+export { REPO } from '../support/typescript-process';
 
 /** A copy of the project's config files in a temp dir, to change on purpose. */
 export function projectCopy(edit: (file: string, text: string) => string = (_f, t) => t): string {
   const root = tempDir('fleet-review-project');
-  fs.cpSync(path.join(REPO, 'fleet'), path.join(root, 'fleet'), { recursive: true });
-  fs.cpSync(path.join(REPO, 'environments'), path.join(root, 'environments'), {
-    recursive: true,
-  });
+  copyProjectConfig(root);
   for (const file of fs.readdirSync(path.join(root, 'environments'))) {
     const full = path.join(root, 'environments', file);
     const text = fs.readFileSync(full, 'utf8');
