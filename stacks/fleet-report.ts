@@ -3,7 +3,7 @@ import {
   brokerSite,
   BrokerSpec,
   describeBrokerKind,
-  describeSignals,
+  signalParts,
   FleetEnvironment,
   inClusterKafkaOn,
   rabbitMqBrokers,
@@ -12,7 +12,7 @@ import {
   resolveTopicBinding,
   sqsDeadLetterQueue,
 } from '../constructs/model';
-import { EnvironmentSummary } from './summary';
+import { brokerWhere, EnvironmentSummary } from './summary';
 
 /** File, under the output directory, of every environment's fleet report. */
 export const FLEET_FILE = 'fleet.json';
@@ -148,7 +148,7 @@ export function fleetReport(
     production: environment.production ?? false,
     stacks: summary.stacks,
     sites: siteReports(environment),
-    brokers: environment.brokers.map((broker) => brokerReport(broker, summary)),
+    brokers: environment.brokers.map(brokerReport),
     agents: environment.deployments.map(({ site, agent }) =>
       agentReport(environment, site, agent, summary),
     ),
@@ -282,14 +282,13 @@ function addOns(
   ];
 }
 
-function brokerReport(broker: BrokerSpec, summary: EnvironmentSummary): BrokerReport {
-  const line = summary.brokers.find((candidate) => candidate.startsWith(`${broker.name}: `));
+function brokerReport(broker: BrokerSpec): BrokerReport {
   const site = brokerSite(broker);
   return {
     name: broker.name,
     kind: describeBrokerKind(broker),
     ...(site ? { site } : {}),
-    where: line ? line.slice(broker.name.length + 2) : (site ?? 'external'),
+    where: brokerWhere(broker),
   };
 }
 
@@ -311,9 +310,7 @@ function agentReport(
       ]
     : scaling && resolved.scalingMode !== 'fixed'
       ? [
-          ...describeSignals({ ...scaling, cron: undefined })
-            .split(', ')
-            .filter((signal) => signal !== 'fixed'),
+          ...signalParts({ ...scaling, cron: undefined }),
           ...(scaling.cron ?? []).map(
             (window) => `cron ${window.start} to ${window.end}: at least ${window.replicas}`,
           ),

@@ -122,24 +122,28 @@ export function formatSummary(summary: EnvironmentSummary): string {
 }
 
 function describeBroker(broker: BrokerSpec): string {
+  return `${broker.name}: ${brokerWhere(broker)}`;
+}
+
+/** Where a broker runs and on how many nodes, in words. */
+export function brokerWhere(broker: BrokerSpec): string {
   switch (broker.kind) {
     case 'kafka':
       if (broker.msk) {
-        return `${broker.name}: Amazon MSK on ${broker.msk.site}, Kafka ${broker.msk.kafkaVersion}`;
+        return `Amazon MSK on ${broker.msk.site}, Kafka ${broker.msk.kafkaVersion}`;
       }
-      if (broker.eventHubs) return `${broker.name}: Event Hubs on ${broker.eventHubs.site}`;
-      return `${broker.name}: Kafka (Strimzi) in-cluster on ${broker.inCluster?.site}, ${broker.inCluster?.replicas ?? 3} node(s)`;
+      if (broker.eventHubs) return `Event Hubs on ${broker.eventHubs.site}`;
+      return `Kafka (Strimzi) in-cluster on ${broker.inCluster?.site}, ${broker.inCluster?.replicas ?? 3} node(s)`;
     case 'sqs':
-      return `${broker.name}: SQS on ${broker.site}`;
+      return `SQS on ${broker.site}`;
     case 'servicebus':
-      return `${broker.name}: Service Bus on ${broker.site}`;
+      return `Service Bus on ${broker.site}`;
     case 'rabbitmq': {
-      if (broker.amazonMq)
-        return `${broker.name}: Amazon MQ for RabbitMQ on ${broker.amazonMq.site}`;
-      if (!broker.inCluster) return `${broker.name}: external (${broker.external?.host})`;
+      if (broker.amazonMq) return `Amazon MQ for RabbitMQ on ${broker.amazonMq.site}`;
+      if (!broker.inCluster) return `external (${broker.external?.host})`;
       const nodes = brokerReplicas(broker);
       const note = nodes < 3 ? ', below the default of 3: no node may fail' : '';
-      return `${broker.name}: in-cluster on ${broker.inCluster.site}, ${nodes} node(s)${note}`;
+      return `in-cluster on ${broker.inCluster.site}, ${nodes} node(s)${note}`;
     }
   }
 }

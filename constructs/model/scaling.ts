@@ -172,6 +172,12 @@ export function effectivePrometheusQuery(signal: PrometheusSignal): string {
 
 /** One-line description of the scaling, for summaries. */
 export function describeSignals(scaling: ScalingSpec): string {
+  const parts = signalParts(scaling);
+  return parts.length > 0 ? parts.join(', ') : 'fixed';
+}
+
+/** Each signal of a scaling spec in words, e.g. `queue depth 20/replica`; none when fixed. */
+export function signalParts(scaling: ScalingSpec): string[] {
   const parts: string[] = [];
   if (scaling.queueDepth) parts.push(`queue depth ${scaling.queueDepth.perReplica}/replica`);
   if (scaling.consumerLag) parts.push(`consumer lag ${scaling.consumerLag.perReplica}/replica`);
@@ -184,5 +190,5 @@ export function describeSignals(scaling: ScalingSpec): string {
   if (scaling.cpu) parts.push(`cpu ${scaling.cpu.targetUtilization}%`);
   if (scaling.memory) parts.push(`memory ${scaling.memory.targetUtilization}%`);
   if (scaling.cron && scaling.cron.length > 0) parts.push(`cron ×${scaling.cron.length}`);
-  return parts.length > 0 ? parts.join(', ') : 'fixed';
+  return parts;
 }
