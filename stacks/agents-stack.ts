@@ -17,9 +17,11 @@ import { SiteKafka } from '../constructs/kubernetes/site-kafka';
 import { KEDA_VAULT_ROLE } from '../constructs/kubernetes/vault';
 import {
   agentSecretName,
+  DEFAULT_KV_MOUNT,
   kedaBrokerSecretName,
   kubernetesAuthMount,
   kvDataPath,
+  vaultClusterId,
 } from '../constructs/kubernetes/vault-annotations';
 import { VaultTriggerAuthentication } from '../constructs/kubernetes/vault-trigger-authentication';
 import {
@@ -42,8 +44,8 @@ function siteVault(
 ): VaultCredentials & { address: string } {
   return {
     address: spec.address,
-    authMount: kubernetesAuthMount(`${environment}-${site}`),
-    kvMount: spec.kvMount ?? 'fleet',
+    authMount: kubernetesAuthMount(vaultClusterId(environment, site)),
+    kvMount: spec.kvMount ?? DEFAULT_KV_MOUNT,
     secretName: (agent, secret) => agentSecretName(environment, site, agent, secret),
     server: { cidrs: spec.cidrs, port: Number(new URL(spec.address).port || 443) },
   };

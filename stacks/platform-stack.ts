@@ -18,7 +18,11 @@ import {
   WriteOnlySecret,
 } from '../constructs/kubernetes';
 import { VaultFleetAccess, VaultSecret } from '../constructs/kubernetes/vault';
-import { agentSecretName, kedaBrokerSecretName } from '../constructs/kubernetes/vault-annotations';
+import {
+  agentSecretName,
+  kedaBrokerSecretName,
+  vaultBrokerSecret,
+} from '../constructs/kubernetes/vault-annotations';
 import {
   rabbitMqBrokers,
   agentCredentialsSecret,
@@ -256,7 +260,7 @@ function vaultCredentials(
       const user = agent.spec.name;
       new VaultSecret(scope, `AgentCredentials-${broker.name}-${user}`, {
         kvMount: vault.kvMount,
-        name: agentSecretName(environment, site, user, `rabbitmq-${broker.name}`),
+        name: agentSecretName(environment, site, user, vaultBrokerSecret(broker.name)),
         revision,
         data: { username: user, password },
       });

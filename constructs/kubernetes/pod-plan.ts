@@ -16,7 +16,12 @@ import {
   tolerationsFor,
   ValidationError,
 } from '../model';
-import { kvDataPath, vaultAgentAnnotations, vaultKeyTemplate } from './vault-annotations';
+import {
+  kvDataPath,
+  vaultAgentAnnotations,
+  vaultBrokerSecret,
+  vaultKeyTemplate,
+} from './vault-annotations';
 
 /** UID and GID agents run as: non-root and above the host's user range. */
 export const AGENT_UID = 10001;
@@ -193,7 +198,7 @@ export function planPod(
     ? [
         ...inClusterBrokers.map((broker) => ({
           prefix: broker,
-          secret: `rabbitmq-${broker}`,
+          secret: vaultBrokerSecret(broker),
           dir: `${CREDENTIALS_DIR}/${broker}`,
         })),
         ...(database

@@ -28,7 +28,7 @@ import {
   VaultInjectorRelease,
   VaultSecret,
 } from './vault';
-import { agentSecretName } from './vault-annotations';
+import { agentSecretName, DEFAULT_KV_MOUNT, vaultClusterId } from './vault-annotations';
 
 /** Creates a namespace of the platform stack and returns its name (a reference). */
 export type NamespaceFactory = (
@@ -191,7 +191,7 @@ export class SiteServices extends Construct {
     new VaultInjectorRelease(this, 'VaultInjector', {
       namespace: injectorNamespace,
       externalVaultAddr: vault.address,
-      clusterId: `${props.environment}-${site.name}`,
+      clusterId: vaultClusterId(props.environment, site.name),
       vaultCaConfigMap: VAULT_CA_CONFIG_MAP,
       vaultCaKey: VAULT_CA_KEY,
       dependsOn: [caMaps[0]],
@@ -205,12 +205,12 @@ export class SiteServices extends Construct {
       (broker) => props.brokers.find((candidate) => candidate.name === broker)?.kind === 'rabbitmq',
     );
     const access = new VaultFleetAccess(this, 'VaultAccess', {
-      clusterId: `${props.environment}-${site.name}`,
+      clusterId: vaultClusterId(props.environment, site.name),
       kubernetesHost: vault.kubernetesHost,
       kubernetesCaCertificate: vault.kubernetesCaCertificate,
       environment: props.environment,
       site: site.name,
-      kvMount: vault.kvMount ?? 'fleet',
+      kvMount: vault.kvMount ?? DEFAULT_KV_MOUNT,
       agents: identities,
       keda:
         kedaBrokers.length > 0

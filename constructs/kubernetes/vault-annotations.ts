@@ -27,9 +27,22 @@ export function agentSecretName(env: string, site: string, agent: string, secret
   return `${env}/${site}/${agent}/${secret}`;
 }
 
+/** KV version 2 mount of the fleet's credentials when a site's Vault names none. */
+export const DEFAULT_KV_MOUNT = 'fleet';
+
+/** Vault's name for a site's cluster, as its Kubernetes auth mount and injector know it. */
+export function vaultClusterId(environment: string, site: string): string {
+  return `${environment}-${site}`;
+}
+
+/** Name, in an agent's folder, of its credentials for an in-cluster RabbitMQ broker. */
+export function vaultBrokerSecret(broker: string): string {
+  return `rabbitmq-${broker}`;
+}
+
 /** Name, under the KV mount, of the management URI KEDA reads for a broker. */
 export function kedaBrokerSecretName(env: string, site: string, broker: string): string {
-  return `${env}/${site}/${KEDA_FOLDER}/rabbitmq-${broker}`;
+  return `${env}/${site}/${KEDA_FOLDER}/${vaultBrokerSecret(broker)}`;
 }
 
 /** API path of a KV v2 secret (`<mount>/data/<name>`), as policies, templates and KEDA name it. */
