@@ -342,17 +342,12 @@ function vaultCredentialAnnotations(
       dir,
     }));
   });
-  const annotations = vaultAgentAnnotations({
+  return vaultAgentAnnotations({
     role: agent,
     authPath: `auth/${vault.authMount}`,
     runToCompletion,
     secrets,
   });
-  for (const secret of secrets) {
-    annotations[`vault.hashicorp.com/agent-inject-file-${secret.name}`] = secret.file;
-    annotations[`vault.hashicorp.com/secret-volume-path-${secret.name}`] = secret.dir;
-  }
-  return annotations;
 }
 
 /**

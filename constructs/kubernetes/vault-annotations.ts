@@ -61,6 +61,10 @@ export interface VaultAgentSecret {
    * @default - the injector's `map` rendering of the whole secret
    */
   readonly template?: string;
+  /** File name the secret is rendered to (`agent-inject-file-*`). @default - `name` */
+  readonly file?: string;
+  /** Directory the file is rendered in (`secret-volume-path-*`). @default `/vault/secrets` */
+  readonly dir?: string;
 }
 
 /** Inputs of {@link vaultAgentAnnotations}. */
@@ -143,6 +147,10 @@ export function vaultAgentAnnotations(
     if (secret.template !== undefined) {
       annotations[`${INJECT}/agent-inject-template-${secret.name}`] = secret.template;
     }
+    if (secret.file !== undefined)
+      annotations[`${INJECT}/agent-inject-file-${secret.name}`] = secret.file;
+    if (secret.dir !== undefined)
+      annotations[`${INJECT}/secret-volume-path-${secret.name}`] = secret.dir;
   }
   return annotations;
 }
