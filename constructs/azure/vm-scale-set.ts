@@ -212,7 +212,7 @@ export class AgentScaleSet extends Construct {
       location: props.location,
       sku: props.vmSize,
       instances: this.defaultCapacity,
-      zones: [...(props.zones ?? ['1', '2', '3'])],
+      zones: [...(props.zones ?? DEFAULT_AZURE_ZONES)],
       zoneBalance: true,
       singlePlacementGroup: false,
       overprovision: false,
