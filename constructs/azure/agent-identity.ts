@@ -1,4 +1,5 @@
 import { FederatedIdentityCredential } from '@cdktf/provider-azurerm/lib/federated-identity-credential';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
@@ -33,6 +34,35 @@ export interface AzureGrantee {
   readonly name: string;
   /** Object (principal) id of the identity in Microsoft Entra ID. */
   readonly principalId: string;
+}
+
+/** The construct under a granted resource that holds a grantee's role assignments, made on first use. */
+export function granteeScope(resource: Construct, grantee: AzureGrantee): Construct {
+  return (
+    (resource.node.tryFindChild(grantee.name) as Construct | undefined) ??
+    new Construct(resource, grantee.name)
+  );
+}
+
+/**
+ * An Azure RBAC assignment of a built-in `role` on the resource `scopeId` to a
+ * grantee, kept under the granted resource (`resource`, described as `what`).
+ */
+export function assignRole(
+  resource: Construct,
+  grantee: AzureGrantee,
+  id: string,
+  role: string,
+  scopeId: string,
+  what: string,
+): RoleAssignment {
+  return new RoleAssignment(granteeScope(resource, grantee), id, {
+    scope: scopeId,
+    roleDefinitionName: role,
+    principalId: grantee.principalId,
+    principalType: 'ServicePrincipal',
+    description: `${role} on ${what} for ${grantee.name}`,
+  });
 }
 
 /** A Kubernetes service account that may act as the identity. */

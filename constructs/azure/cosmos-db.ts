@@ -5,7 +5,7 @@ import { CosmosdbSqlRoleAssignment } from '@cdktf/provider-azurerm/lib/cosmosdb-
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Duration, Problem, StateKey, ValidationError } from '../model';
-import { AzureGrantee } from './agent-identity';
+import { AzureGrantee, granteeScope } from './agent-identity';
 import { AZURE_MANAGED_BY_TAG } from './provider';
 
 /** The one SQL database of the fleet's account; every agent gets a container in it. */
@@ -182,10 +182,7 @@ export class CosmosDbContainer extends Construct {
    * not Azure RBAC).
    */
   grantReadWrite(grantee: AzureGrantee): CosmosdbSqlRoleAssignment {
-    const scope =
-      (this.node.tryFindChild(grantee.name) as Construct | undefined) ??
-      new Construct(this, grantee.name);
-    return new CosmosdbSqlRoleAssignment(scope, 'ReadWrite', {
+    return new CosmosdbSqlRoleAssignment(granteeScope(this, grantee), 'ReadWrite', {
       resourceGroupName: this.account.resourceGroupName,
       accountName: this.account.accountName,
       roleDefinitionId: `${this.account.accountId}/sqlRoleDefinitions/${COSMOS_DATA_CONTRIBUTOR_ROLE_ID}`,

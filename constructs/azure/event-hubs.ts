@@ -5,7 +5,7 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Duration, Problem, ValidationError } from '../model';
-import { AzureGrantee } from './agent-identity';
+import { assignRole, AzureGrantee } from './agent-identity';
 import { AZURE_MANAGED_BY_TAG } from './provider';
 
 /** Port of the Kafka endpoint of every Event Hubs namespace (SASL over TLS). */
@@ -192,16 +192,7 @@ export class EventHubTopic extends Construct {
   }
 
   private grant(grantee: AzureGrantee, id: string, role: string): RoleAssignment {
-    const scope =
-      (this.node.tryFindChild(grantee.name) as Construct | undefined) ??
-      new Construct(this, grantee.name);
-    return new RoleAssignment(scope, id, {
-      scope: this.eventHubId,
-      roleDefinitionName: role,
-      principalId: grantee.principalId,
-      principalType: 'ServicePrincipal',
-      description: `${role} on event hub ${this.node.id} for ${grantee.name}`,
-    });
+    return assignRole(this, grantee, id, role, this.eventHubId, `event hub ${this.node.id}`);
   }
 }
 

@@ -10,7 +10,7 @@ import {
   SERVICE_BUS_LOCK_MARGIN,
   ValidationError,
 } from '../model';
-import { AzureGrantee } from './agent-identity';
+import { assignRole, AzureGrantee } from './agent-identity';
 import { AZURE_MANAGED_BY_TAG } from './provider';
 
 /** Deliveries before Service Bus dead-letters a message, when the binding does not say. */
@@ -236,16 +236,7 @@ export class AgentServiceBusQueue extends Construct {
   }
 
   private grant(grantee: AzureGrantee, id: string, role: string): RoleAssignment {
-    const scope =
-      (this.node.tryFindChild(grantee.name) as Construct | undefined) ??
-      new Construct(this, grantee.name);
-    return new RoleAssignment(scope, id, {
-      scope: this.queueId,
-      roleDefinitionName: role,
-      principalId: grantee.principalId,
-      principalType: 'ServicePrincipal',
-      description: `${role} on Service Bus queue ${this.node.id} for ${grantee.name}`,
-    });
+    return assignRole(this, grantee, id, role, this.queueId, `Service Bus queue ${this.node.id}`);
   }
 }
 
