@@ -1,38 +1,66 @@
 import { COMPLIANT, GuardrailRule, ResourceView, RuleScope, violation } from '../types';
 import { isSet } from './gr-terraform-support';
 
+/** What the SQS redrive resources of a site say, indexed once per site by `<stack> <text>`. */
+interface RedriveIndex {
+  /** `${<queue>.arn}` references found in a redrive policy (inline or separate). */
+  readonly deadLetterArns: ReadonlySet<string>;
+  /** `queue_url` of each redrive-allow policy. */
+  readonly allowedQueueUrls: ReadonlySet<string>;
+  /** The first separate redrive policy per `queue_url`. */
+  readonly policiesByQueueUrl: ReadonlyMap<string, ResourceView>;
+}
+
+const ARN_REFERENCE = /\$\{[^{}]*\.arn\}/g;
+
+function redriveIndex(scope: RuleScope): RedriveIndex {
+  return scope.memo('dur:sqs-redrive', () => {
+    const deadLetterArns = new Set<string>();
+    const separate = scope.ofType('aws_sqs_queue_redrive_policy');
+    for (const resource of [...scope.ofType('aws_sqs_queue'), ...separate]) {
+      const policy: unknown = resource.attributes.redrive_policy;
+      if (typeof policy !== 'string') continue;
+      for (const [arn] of policy.matchAll(ARN_REFERENCE))
+        deadLetterArns.add(`${resource.stack} ${arn}`);
+    }
+    const allowedQueueUrls = new Set(
+      scope
+        .ofType('aws_sqs_queue_redrive_allow_policy')
+        .map((p) => `${p.stack} ${p.attributes.queue_url}`),
+    );
+    const policiesByQueueUrl = new Map<string, ResourceView>();
+    for (const policy of separate) {
+      const key = `${policy.stack} ${policy.attributes.queue_url}`;
+      if (!policiesByQueueUrl.has(key)) policiesByQueueUrl.set(key, policy);
+    }
+    return { deadLetterArns, allowedQueueUrls, policiesByQueueUrl };
+  });
+}
+
+/** `${<queue>.url}` and `${<queue>.id}`: how a separate policy names its queue. */
+const queueUrls = (queue: ResourceView) =>
+  [`\${${queue.address}.url}`, `\${${queue.address}.id}`].map((url) => `${queue.stack} ${url}`);
+
 /** Whether another queue of the scope dead-letters into this one, or this one admits redrives. */
 function isDeadLetterQueue(queue: ResourceView, scope: RuleScope): boolean {
   if (isSet(queue.attributes.redrive_allow_policy)) return true;
-  const arn = `\${${queue.address}.arn}`;
-  const url = [`\${${queue.address}.url}`, `\${${queue.address}.id}`];
-  const sameStack = (r: ResourceView) => r.stack === queue.stack;
-  const sources = [
-    ...scope
-      .ofType('aws_sqs_queue')
-      .filter(sameStack)
-      .map((q) => q.attributes.redrive_policy),
-    ...scope
-      .ofType('aws_sqs_queue_redrive_policy')
-      .filter(sameStack)
-      .map((p) => p.attributes.redrive_policy),
-  ];
+  const index = redriveIndex(scope);
   return (
-    sources.some((policy) => typeof policy === 'string' && policy.includes(arn)) ||
-    scope
-      .ofType('aws_sqs_queue_redrive_allow_policy')
-      .filter(sameStack)
-      .some((p) => url.includes(p.attributes.queue_url))
+    index.deadLetterArns.has(`${queue.stack} \${${queue.address}.arn}`) ||
+    queueUrls(queue).some((url) => index.allowedQueueUrls.has(url))
   );
 }
 
 /** The redrive policy of a queue, inline or from an `aws_sqs_queue_redrive_policy`. */
 function redrivePolicyOf(queue: ResourceView, scope: RuleScope): string | undefined {
   if (isSet(queue.attributes.redrive_policy)) return queue.attributes.redrive_policy;
-  const url = [`\${${queue.address}.url}`, `\${${queue.address}.id}`];
-  const attached = scope
-    .ofType('aws_sqs_queue_redrive_policy')
-    .find((policy) => policy.stack === queue.stack && url.includes(policy.attributes.queue_url));
+  const index = redriveIndex(scope);
+  // The first in scope order, as a search of the site would find it.
+  const separate = scope.ofType('aws_sqs_queue_redrive_policy');
+  const attached = queueUrls(queue)
+    .map((url) => index.policiesByQueueUrl.get(url))
+    .filter((policy) => policy !== undefined)
+    .sort((x, y) => separate.indexOf(x) - separate.indexOf(y))[0];
   const policy: unknown = attached?.attributes.redrive_policy;
   return isSet(policy) ? policy : undefined;
 }
