@@ -77,6 +77,20 @@ class UnitReader {
   ): T | undefined {
     return text === undefined ? undefined : this.parse(path, text, parse);
   }
+
+  /** A `{ cpu, memory }` block at `path`, each quantity parsed when given. */
+  cpuMemory(
+    path: Path,
+    raw: { cpu?: string | number; memory?: string | number } | undefined,
+  ): { cpu?: Cpu; memory?: Size } | undefined {
+    return (
+      raw &&
+      defined({
+        cpu: this.optional([...path, 'cpu'], raw.cpu, Cpu.parse),
+        memory: this.optional([...path, 'memory'], raw.memory, Size.parse),
+      })
+    );
+  }
 }
 
 /** Drops keys whose value is undefined, so model objects carry only what was set. */
@@ -250,12 +264,7 @@ function toPool<P extends Omit<Raw<NodePoolSpec>, 'name'> & { readonly diskSize?
     ...raw,
     name,
     diskSize: units.optional(at('diskSize'), raw.diskSize, Size.parse),
-    allocatable:
-      allocatable &&
-      defined({
-        cpu: units.optional(at('allocatable', 'cpu'), allocatable.cpu, Cpu.parse),
-        memory: units.optional(at('allocatable', 'memory'), allocatable.memory, Size.parse),
-      }),
+    allocatable: units.cpuMemory(at('allocatable'), allocatable),
   });
 }
 
@@ -306,20 +315,7 @@ export function toSiteSpec(
       defined({
         ...database,
         storage: units.optional(['database', 'storage'], database.storage, Size.parse),
-        resources:
-          database.resources &&
-          defined({
-            cpu: units.optional(
-              ['database', 'resources', 'cpu'],
-              database.resources.cpu,
-              Cpu.parse,
-            ),
-            memory: units.optional(
-              ['database', 'resources', 'memory'],
-              database.resources.memory,
-              Size.parse,
-            ),
-          }),
+        resources: units.cpuMemory(['database', 'resources'], database.resources),
       }),
     consul: raw.consul,
     vault: raw.vault,
@@ -365,20 +361,7 @@ export function toBrokerSpec(
       defined({
         ...inCluster,
         storage: units.optional(['inCluster', 'storage'], inCluster.storage, Size.parse),
-        resources:
-          inCluster.resources &&
-          defined({
-            cpu: units.optional(
-              ['inCluster', 'resources', 'cpu'],
-              inCluster.resources.cpu,
-              Cpu.parse,
-            ),
-            memory: units.optional(
-              ['inCluster', 'resources', 'memory'],
-              inCluster.resources.memory,
-              Size.parse,
-            ),
-          }),
+        resources: units.cpuMemory(['inCluster', 'resources'], inCluster.resources),
       }),
   });
   return units.result(spec);
