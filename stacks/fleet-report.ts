@@ -6,6 +6,7 @@ import {
   signalParts,
   FleetEnvironment,
   inClusterKafkaOn,
+  NodePoolSpec,
   rabbitMqBrokers,
   resolveAgent,
   resolveQueueBinding,
@@ -174,14 +175,7 @@ function siteReports(environment: FleetEnvironment): SiteReport[] {
       name: site.name,
       kind: 'kubernetes',
       cluster: site.kubeconfig ? `kubeconfig context ${site.kubeconfig.context}` : 'cluster',
-      nodePools: site.nodePools.map((pool) => ({
-        name: pool.name,
-        instanceTypes: [],
-        spot: pool.capacity === 'spot',
-        arch: pool.arch ?? 'amd64',
-        ...(pool.gpu ? { gpu: { count: pool.gpu.count, model: pool.gpu.model } } : {}),
-        labels: { ...pool.labels },
-      })),
+      nodePools: site.nodePools.map((pool) => poolReport(pool, { instanceTypes: [] })),
       databases,
       addOns: addOns(environment, site.name, {
         gpu: site.nodePools.some((pool) => pool.gpu),
@@ -200,16 +194,13 @@ function siteReports(environment: FleetEnvironment): SiteReport[] {
       kind: 'aws',
       region: site.region,
       cluster: `EKS ${site.cluster.version}`,
-      nodePools: site.nodePools.map((pool) => ({
-        name: pool.name,
-        instanceTypes: [...pool.instanceTypes],
-        minNodes: pool.minSize,
-        maxNodes: pool.maxSize,
-        spot: pool.capacity === 'spot',
-        arch: pool.arch ?? 'amd64',
-        ...(pool.gpu ? { gpu: { count: pool.gpu.count, model: pool.gpu.model } } : {}),
-        labels: { ...pool.labels },
-      })),
+      nodePools: site.nodePools.map((pool) =>
+        poolReport(pool, {
+          instanceTypes: [...pool.instanceTypes],
+          minNodes: pool.minSize,
+          maxNodes: pool.maxSize,
+        }),
+      ),
       databases: tables > 0 ? [`DynamoDB, ${tables} table(s), one per stateful agent`] : [],
       addOns: addOns(environment, site.name, {
         gpu: site.nodePools.some((pool) => pool.gpu),
@@ -224,16 +215,13 @@ function siteReports(environment: FleetEnvironment): SiteReport[] {
       kind: 'azure',
       region: site.location,
       cluster: `AKS ${site.cluster.version}`,
-      nodePools: site.nodePools.map((pool) => ({
-        name: pool.name,
-        instanceTypes: [pool.vmSize],
-        minNodes: pool.minCount,
-        maxNodes: pool.maxCount,
-        spot: pool.capacity === 'spot',
-        arch: pool.arch ?? 'amd64',
-        ...(pool.gpu ? { gpu: { count: pool.gpu.count, model: pool.gpu.model } } : {}),
-        labels: { ...pool.labels },
-      })),
+      nodePools: site.nodePools.map((pool) =>
+        poolReport(pool, {
+          instanceTypes: [pool.vmSize],
+          minNodes: pool.minCount,
+          maxNodes: pool.maxCount,
+        }),
+      ),
       databases:
         containers > 0
           ? [
@@ -280,6 +268,21 @@ function addOns(
     ...(options.consul ? [`Consul (${options.consul})`] : []),
     ...(options.vault ? [`Vault injector (${options.vault})`] : []),
   ];
+}
+
+/** A node pool of any site kind, with what its cloud adds (machine types, size bounds). */
+function poolReport(
+  pool: NodePoolSpec,
+  sized: Pick<PoolReport, 'instanceTypes' | 'minNodes' | 'maxNodes'>,
+): PoolReport {
+  return {
+    name: pool.name,
+    ...sized,
+    spot: pool.capacity === 'spot',
+    arch: pool.arch ?? 'amd64',
+    ...(pool.gpu ? { gpu: { count: pool.gpu.count, model: pool.gpu.model } } : {}),
+    labels: { ...pool.labels },
+  };
 }
 
 function brokerReport(broker: BrokerSpec): BrokerReport {
