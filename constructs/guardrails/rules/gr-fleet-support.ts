@@ -1,4 +1,5 @@
 import { ResourceView, RuleScope } from '../types';
+import { many, one } from './gr-k8s-support';
 
 /**
  * Readers shared by the fleet rules (GR-FLEET-*). Rules see Terraform JSON:
@@ -8,16 +9,8 @@ import { ResourceView, RuleScope } from '../types';
  * Every reader here accepts both forms.
  */
 
-/** The first element of a list block, or the value itself. */
-export function one(value: unknown): any {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** A list block as a list; a single object as a list of one. */
-export function many(value: unknown): any[] {
-  if (Array.isArray(value)) return value;
-  return value === undefined || value === null ? [] : [value];
-}
+/** List-block readers, shared with the Kubernetes rules. */
+export { many, one };
 
 function camel(snake: string): string {
   return snake.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
