@@ -91,19 +91,15 @@ function measureOnce(
   );
   const timed = fs.existsSync(TIME);
   const start = process.hrtime.bigint();
-  const child = timed
-    ? spawnSync(TIME, ['-f', '%e %M', '-o', timeFile, ...command], {
-        cwd: ROOT,
-        env: { ...inherited, ...env },
-        encoding: 'utf8',
-        maxBuffer: 256 * 1024 * 1024,
-      })
-    : spawnSync(command[0], command.slice(1), {
-        cwd: ROOT,
-        env: { ...inherited, ...env },
-        encoding: 'utf8',
-        maxBuffer: 256 * 1024 * 1024,
-      });
+  const [program, ...programArgs] = timed
+    ? [TIME, '-f', '%e %M', '-o', timeFile, ...command]
+    : command;
+  const child = spawnSync(program, programArgs, {
+    cwd: ROOT,
+    env: { ...inherited, ...env },
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (child.status !== 0) {
     const output = `${child.stdout ?? ''}${child.stderr ?? ''}`.trim().split('\n').slice(-20);
