@@ -2,7 +2,9 @@ import {
   rabbitMqBrokers,
   AgentDeployment,
   AwsSiteSpec,
+  awsPoolMachineProblems,
   AzureSiteSpec,
+  azurePoolMachineProblems,
   clusterSiteOf,
   clusterSiteOfAzure,
   BackendSpec,
@@ -11,12 +13,14 @@ import {
   FleetEnvironment,
   GuardrailSuppression,
   KubernetesSiteSpec,
+  Problem,
   resolveAgent,
   validateBroker,
   validateBrokerPlacement,
   validateSiteServices,
 } from '../constructs/model';
 import { GUARDRAIL_RULES } from '../constructs/guardrails/rules';
+import { siteCapacity } from '../constructs/kubernetes/site-capacity';
 import { brokerTopology } from '../constructs/rabbitmq';
 import { bindingConflicts, managedBrokerProblems } from './cloud-checks';
 import { buildDeployment } from './deployment';
@@ -89,7 +93,7 @@ export function loadEnvironment(
         : raw.kind === 'azure'
           ? toAzureSiteSpec(siteName, raw as RawAzureSite)
           : toSiteSpec(siteName, raw as RawSite);
-    const services = spec && !('kind' in spec) ? validateSiteServices(spec) : [];
+    const services = spec ? siteProblems(spec) : [];
     for (const problem of [...found, ...services]) {
       const { node: at, rest } = locate(node, problem.path);
       problems.at(at.origin, problem.message, rest);
@@ -207,6 +211,20 @@ export function loadEnvironment(
       ok = false;
     }
   }
+  if (ok) {
+    const views = [...sites.values(), ...clusterViews.values()];
+    for (const site of views) {
+      const agents = deployments.filter((d) => d.site === site.name).map((d) => d.agent);
+      const siteNode = childOf(childOf(tree, 'sites'), site.name) as SourceNode;
+      const maxField = site.cloud === 'azure' ? 'maxCount' : 'maxSize';
+      for (const error of siteCapacity(site, agents, brokers).errors) {
+        const path = ['nodePools', error.pool, ...(site.cloud ? [maxField] : [])];
+        const { node: at, rest } = locate(siteNode, path);
+        problems.at(at.origin, error.message, rest);
+        ok = false;
+      }
+    }
+  }
   if (!ok || failed.length > 0) return undefined;
   const backend = childOf(tree, 'backend');
   const suppressions = childOf(tree, 'suppressions');
@@ -233,6 +251,16 @@ export function loadEnvironment(
     brokers,
     deployments,
   };
+}
+
+/** Problems of a site beyond its own fields: its services, its pools' machine types. */
+function siteProblems(spec: KubernetesSiteSpec | AwsSiteSpec | AzureSiteSpec): Problem[] {
+  if (!('kind' in spec)) return validateSiteServices(spec);
+  const underPool = (pool: string, problems: Problem[]) =>
+    problems.map((problem) => ({ ...problem, path: ['nodePools', pool, ...problem.path] }));
+  return spec.kind === 'aws'
+    ? spec.nodePools.flatMap((pool) => underPool(pool.name, awsPoolMachineProblems(pool)))
+    : spec.nodePools.flatMap((pool) => underPool(pool.name, azurePoolMachineProblems(pool)));
 }
 
 /** A path below `agents.<agent>.sites.<other site>`. */

@@ -13,6 +13,7 @@ import {
   Taint,
   ValidationError,
   nodePoolProblems,
+  awsPoolMachineProblems,
 } from '../model';
 import { IEksCluster } from './eks-cluster';
 import { EC2_TRUST_POLICY } from './iam-statement';
@@ -249,5 +250,6 @@ function validatePool(pool: ManagedNodePoolSpec): Problem[] {
     });
   }
   problems.push(...nodePoolProblems(pool));
+  problems.push(...awsPoolMachineProblems(pool));
   return problems;
 }

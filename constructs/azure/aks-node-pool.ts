@@ -9,6 +9,7 @@ import {
   Taint,
   ValidationError,
   nodePoolProblems,
+  azurePoolMachineProblems,
 } from '../model';
 import { IAksCluster, validateOsDisk } from './aks-cluster';
 import { azureZoneProblems, DEFAULT_AZURE_ZONES } from './zones';
@@ -162,6 +163,7 @@ function validatePool(pool: AksNodePoolSpec): Problem[] {
   problems.push(...azureZoneProblems(pool.zones ?? DEFAULT_AZURE_ZONES));
   problems.push(...validateOsDisk(pool.diskSize ?? DEFAULT_OS_DISK_SIZE));
   problems.push(...nodePoolProblems(pool));
+  problems.push(...azurePoolMachineProblems(pool));
   for (const key of Object.keys(pool.labels ?? {})) {
     if (key.startsWith(AKS_LABEL_PREFIX)) {
       problems.push({

@@ -5,6 +5,13 @@ export interface PinnedChart {
   readonly version: string;
 }
 
+/** What the pod a chart runs on every node requests, as its default values set it. */
+export interface DaemonSetRequests {
+  readonly requests: { readonly cpuMillis: number; readonly memoryMiB: number };
+  /** The values file and key the figures come from. */
+  readonly source: string;
+}
+
 /**
  * Every chart the platform installs, pinned, in one place. Each is maintained
  * by its own project (no Bitnami images).
@@ -17,6 +24,12 @@ export const CHARTS = {
     repository: 'https://prometheus-community.github.io/helm-charts',
     chart: 'kube-prometheus-stack',
     version: '67.8.0',
+    /** node-exporter, a pod on every node; the fleet leaves its resources at the chart's default. */
+    nodeExporter: {
+      requests: { cpuMillis: 0, memoryMiB: 0 },
+      source:
+        'prometheus-community/helm-charts, charts/prometheus-node-exporter/values.yaml (the subchart kube-prometheus-stack 67.8.0 pins): resources: {}',
+    },
   },
   /** Scales EKS node groups, including from zero through their node-template tags. */
   clusterAutoscaler: {
@@ -29,6 +42,11 @@ export const CHARTS = {
     repository: 'https://nvidia.github.io/k8s-device-plugin',
     chart: 'nvidia-device-plugin',
     version: '0.17.1',
+    /** The plugin's pod on every GPU node, at the chart's default resources. */
+    daemonSet: {
+      requests: { cpuMillis: 0, memoryMiB: 0 },
+      source: 'NVIDIA/k8s-device-plugin v0.17.1, deployments/helm/nvidia-device-plugin/values.yaml: resources: {}',
+    },
   },
   /** Strimzi, the release whose CRDs the tests validate against; runs in-cluster Kafka. */
   strimzi: {
@@ -46,7 +64,7 @@ export const CHARTS = {
   consul: { repository: 'https://helm.releases.hashicorp.com', chart: 'consul', version: '1.6.2' },
   /** Vault's Agent Injector only, pointed at the site's Vault. */
   vault: { repository: 'https://helm.releases.hashicorp.com', chart: 'vault', version: '0.30.1' },
-} as const satisfies Record<string, PinnedChart>;
+} as const satisfies Record<string, PinnedChart & Record<string, unknown>>;
 
 /** Images the platform runs itself, pinned by version tag. */
 export const IMAGES = {

@@ -1,3 +1,4 @@
+import { COCKROACHDB_NODE_SIZE } from './footprint';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
 import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
@@ -413,8 +414,8 @@ function releaseValues(
   replicas: number,
   sqlPeers: readonly object[],
 ): object {
-  const cpu = (props.cpu ?? Cpu.cores(2)).toKubernetes();
-  const memory = (props.memory ?? Size.gibibytes(8)).toKubernetes();
+  const cpu = (props.cpu ?? COCKROACHDB_NODE_SIZE.cpu).toKubernetes();
+  const memory = (props.memory ?? COCKROACHDB_NODE_SIZE.memory).toKubernetes();
   const pools = props.pools ?? [];
   return {
     fullnameOverride: name,

@@ -1,3 +1,4 @@
+import { CONSUL_SERVER_SIZE } from './footprint';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { ITerraformDependable } from 'cdktf';
@@ -86,8 +87,8 @@ export class ConsulRelease extends Construct {
     }
     if (problems.length > 0) throw new ValidationError(this.node.path, problems);
 
-    const cpu = (props.serverResources?.cpu ?? Cpu.millis(500)).toKubernetes();
-    const memory = (props.serverResources?.memory ?? Size.gibibytes(1)).toKubernetes();
+    const cpu = (props.serverResources?.cpu ?? CONSUL_SERVER_SIZE.cpu).toKubernetes();
+    const memory = (props.serverResources?.memory ?? CONSUL_SERVER_SIZE.memory).toKubernetes();
     const serverLabels = {
       app: '{{ template "consul.name" . }}',
       release: '{{ .Release.Name }}',

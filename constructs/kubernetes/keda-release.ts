@@ -1,3 +1,4 @@
+import { KEDA_REQUESTS } from './footprint';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
@@ -50,9 +51,9 @@ export class KedaRelease extends Construct {
   constructor(scope: Construct, id: string, props: KedaReleaseProps) {
     super(scope, id);
     const monitors = props.serviceMonitors ?? true;
-    const resources = (cpu: string, memory: string) => ({
-      requests: { cpu, memory },
-      limits: { cpu: '1', memory },
+    const resources = (requests: { cpu: string; memory: string }) => ({
+      requests: { ...requests },
+      limits: { cpu: '1', memory: requests.memory },
     });
     this.release = new Release(this, 'Resource', {
       name: 'keda',
@@ -65,9 +66,9 @@ export class KedaRelease extends Construct {
         JSON.stringify({
           crds: { install: true },
           resources: {
-            operator: resources('100m', '256Mi'),
-            metricServer: resources('100m', '256Mi'),
-            webhooks: resources('50m', '128Mi'),
+            operator: resources(KEDA_REQUESTS.operator),
+            metricServer: resources(KEDA_REQUESTS.metricServer),
+            webhooks: resources(KEDA_REQUESTS.webhooks),
           },
           prometheus: {
             operator: { enabled: true, serviceMonitor: { enabled: monitors } },

@@ -1,3 +1,4 @@
+import { RABBITMQ_NODE_SIZE } from './footprint';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
@@ -12,7 +13,6 @@ import {
   brokerPorts,
   brokerReplicas,
   RabbitMqBrokerSpec,
-  Cpu,
   KubernetesSiteSpec,
   POOL_LABEL,
   Size,
@@ -139,8 +139,8 @@ export class RabbitMqCluster extends Construct {
     });
 
     const placement = brokerPools(broker, props.site);
-    const cpu = broker.inCluster.resources?.cpu ?? Cpu.cores(1);
-    const memory = broker.inCluster.resources?.memory ?? Size.gibibytes(2);
+    const cpu = broker.inCluster.resources?.cpu ?? RABBITMQ_NODE_SIZE.cpu;
+    const memory = broker.inCluster.resources?.memory ?? RABBITMQ_NODE_SIZE.memory;
     const resources = { cpu: cpu.toKubernetes(), memory: memory.toKubernetes() };
     // The broker runs as the fleet's UID: the image's files are readable by any user, and what it
     // writes (data, the Erlang cookie) lives on volumes owned through fsGroup.

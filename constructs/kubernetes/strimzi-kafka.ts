@@ -1,3 +1,4 @@
+import { KAFKA_NODE_SIZE } from './footprint';
 import { Manifest as ManifestResource } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
@@ -235,8 +236,8 @@ function kafkaManifest(
 
 /** The node pool: replicas, roles, storage, resources and scheduling. */
 function nodePoolManifest(props: StrimziKafkaClusterProps, replicas: number): Manifest {
-  const cpu = props.resources?.cpu ?? Cpu.cores(1);
-  const memory = props.resources?.memory ?? Size.gibibytes(4);
+  const cpu = props.resources?.cpu ?? KAFKA_NODE_SIZE.cpu;
+  const memory = props.resources?.memory ?? KAFKA_NODE_SIZE.memory;
   const selector = {
     matchLabels: { 'strimzi.io/cluster': props.name, 'strimzi.io/pool-name': POOL_NAME },
   };

@@ -1,4 +1,7 @@
-import { NodePoolSpec, Taint } from './placement';
+import { cloudPoolAllocatable, machinePoolProblems } from './machine-pools';
+import { eksNodeAllocatable } from './node-allocatable';
+import { NodePoolSpec, PoolAllocatable, Taint } from './placement';
+import { Problem } from './problems';
 import { KubernetesSiteSpec } from './site';
 import { Size } from './units';
 
@@ -60,14 +63,37 @@ export function awsPoolTaints(pool: AwsNodePoolSpec): Taint[] {
 
 /**
  * The cluster of an AWS site, as the platform and agents stacks see it: the
- * node groups with the taints EKS gives their nodes, so agents tolerate them.
+ * node groups with the taints EKS gives their nodes, so agents tolerate them,
+ * and what one node offers ({@link awsPoolAllocatable}) unless declared.
  */
 export function clusterSiteOf(site: AwsSiteSpec): KubernetesSiteSpec {
   return {
     name: site.name,
     cloud: 'aws',
-    nodePools: site.nodePools.map((pool) => ({ ...pool, taints: awsPoolTaints(pool) })),
+    nodePools: site.nodePools.map((pool) => {
+      const allocatable = pool.allocatable ?? awsPoolAllocatable(pool);
+      const maxNodes = pool.maxSize;
+      return { ...pool, maxNodes, taints: awsPoolTaints(pool), ...(allocatable ? { allocatable } : {}) };
+    }),
   };
+}
+
+/**
+ * What one node of an EKS pool offers, by the AL2023 AMI's rules for the
+ * smallest of its instance types.
+ * @default - undefined when a type is not in the machine catalogue
+ */
+export function awsPoolAllocatable(pool: AwsNodePoolSpec): PoolAllocatable | undefined {
+  return cloudPoolAllocatable(pool.instanceTypes, 'aws', eksNodeAllocatable);
+}
+
+/** Problems of an EKS pool's instance types against the machine catalogue. */
+export function awsPoolMachineProblems(pool: AwsNodePoolSpec): Problem[] {
+  return machinePoolProblems(
+    pool,
+    pool.instanceTypes.map((name, i) => ({ name, path: ['instanceTypes', i] })),
+    'aws',
+  );
 }
 
 /** Name of an AWS site's EKS cluster. */

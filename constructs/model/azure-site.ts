@@ -1,5 +1,8 @@
 import { BackendSpec } from './environment';
-import { NodePoolSpec, Taint } from './placement';
+import { cloudPoolAllocatable, machinePoolProblems } from './machine-pools';
+import { aksNodeAllocatable } from './node-allocatable';
+import { NodePoolSpec, PoolAllocatable, Taint } from './placement';
+import { Problem } from './problems';
 import { KubernetesSiteSpec } from './site';
 import { GPU_TAINT } from './aws-site';
 import { Size } from './units';
@@ -92,14 +95,38 @@ export function azurePoolTaints(pool: NodePoolSpec): Taint[] {
 
 /**
  * The cluster of an Azure site, as the platform and agents stacks see it: the
- * node pools with the taints AKS gives their nodes, so agents tolerate them.
+ * node pools with the taints AKS gives their nodes, so agents tolerate them,
+ * and what one node offers ({@link azurePoolAllocatable}) unless declared.
  */
 export function clusterSiteOfAzure(site: AzureSiteSpec): KubernetesSiteSpec {
   return {
     name: site.name,
     cloud: 'azure',
-    nodePools: site.nodePools.map((pool) => ({ ...pool, taints: azurePoolTaints(pool) })),
+    nodePools: site.nodePools.map((pool) => {
+      const allocatable = pool.allocatable ?? azurePoolAllocatable(pool, site.cluster.version);
+      const maxNodes = pool.maxCount;
+      return { ...pool, maxNodes, taints: azurePoolTaints(pool), ...(allocatable ? { allocatable } : {}) };
+    }),
   };
+}
+
+/**
+ * What one node of an AKS pool offers, by AKS's reservations for the
+ * cluster's Kubernetes version.
+ * @default - undefined when the VM size is not in the machine catalogue
+ */
+export function azurePoolAllocatable(
+  pool: AzureNodePoolSpec,
+  kubernetesVersion: string,
+): PoolAllocatable | undefined {
+  return cloudPoolAllocatable([pool.vmSize], 'azure', (type, machine) =>
+    aksNodeAllocatable(type, machine, kubernetesVersion),
+  );
+}
+
+/** Problems of an AKS pool's VM size against the machine catalogue. */
+export function azurePoolMachineProblems(pool: AzureNodePoolSpec): Problem[] {
+  return machinePoolProblems(pool, [{ name: pool.vmSize, path: ['vmSize'] }], 'azure');
 }
 
 /** Name of an Azure site's resource group and AKS cluster. */

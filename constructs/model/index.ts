@@ -18,3 +18,7 @@ export * from './environment';
 export * from './aws-site';
 export * from './azure-site';
 export * from './cidr';
+export * from './machines';
+export * from './machine-pools';
+export * from './node-allocatable';
+export * from './capacity';

@@ -33,11 +33,28 @@ export interface NodePoolSpec {
   /** @default - none */
   readonly taints?: readonly Taint[];
   /**
-   * What one node offers to pods, for small (edge) nodes: an agent whose
-   * requests exceed it does not fit the pool.
-   * @default - not checked
+   * What one node offers to pods: an agent whose requests exceed it does not
+   * fit the pool, and the fleet at its maxima is packed onto such nodes. Cloud
+   * pools compute it from the machine catalogue when not declared.
+   * @default - not checked (a cluster the user runs); computed on cloud pools
    */
-  readonly allocatable?: { readonly cpu?: Cpu; readonly memory?: Size };
+  readonly allocatable?: PoolAllocatable;
+  /**
+   * Most nodes the pool has: the fleet at its maximum replicas is packed into
+   * them. Cloud pools take it from `maxSize` or `maxCount`.
+   * @default - unbounded
+   */
+  readonly maxNodes?: number;
+}
+
+/** What one node of a pool offers to pods. */
+export interface PoolAllocatable {
+  readonly cpu?: Cpu;
+  readonly memory?: Size;
+  /** Pods a node takes. @default - not checked */
+  readonly pods?: number;
+  /** How the figures were reached, for messages. @default - declared in the site */
+  readonly basis?: string;
 }
 
 /** The node label that names a node's pool. */
@@ -155,16 +172,17 @@ function poolRefusals(
 /** Why one replica does not fit a node of the pool, when the pool says what a node offers. */
 function capacityRefusals(requests: ReplicaRequests, pool: NodePoolSpec): string[] {
   const reasons: string[] = [];
+  const basis = pool.allocatable?.basis ? ` (${pool.allocatable.basis})` : '';
   const cpu = pool.allocatable?.cpu;
   if (cpu && !requests.cpu.isAtMost(cpu)) {
     reasons.push(
-      `a node offers ${cpu.toKubernetes()} CPU, one replica requests ${requests.cpu.toKubernetes()}`,
+      `a node offers ${cpu.toKubernetes()} CPU${basis}, one replica requests ${requests.cpu.toKubernetes()}`,
     );
   }
   const memory = pool.allocatable?.memory;
   if (memory && !requests.memory.isAtMost(memory)) {
     reasons.push(
-      `a node offers ${memory.toKubernetes()} memory, one replica requests ${requests.memory.toKubernetes()}`,
+      `a node offers ${memory.toKubernetes()} memory${basis}, one replica requests ${requests.memory.toKubernetes()}`,
     );
   }
   return reasons;

@@ -1,0 +1,84 @@
+import { Path } from './checks';
+import { MachineCloud, machineType, MachineType, unknownMachineMessage } from './machines';
+import { NodeAllocatable } from './node-allocatable';
+import { NodePoolSpec, PoolAllocatable } from './placement';
+import { Problem } from './problems';
+
+/** A machine type a pool or scaling group names, with the path of the field that names it. */
+export interface NamedMachine {
+  readonly name: string;
+  readonly path: Path;
+}
+
+/**
+ * Problems of the machine types of a cloud node pool: each must be in the
+ * machine catalogue, built for the pool's architecture, and carry exactly the
+ * GPUs the pool declares (count and model), so that what the pool promises
+ * agents is what its nodes have.
+ */
+export function machinePoolProblems(
+  pool: NodePoolSpec,
+  machines: readonly NamedMachine[],
+  cloud: MachineCloud,
+): Problem[] {
+  const problems: Problem[] = [];
+  for (const { name, path } of machines) {
+    const machine = machineType(name, cloud);
+    if (!machine) {
+      problems.push({ path, message: unknownMachineMessage(name, cloud) as string });
+      continue;
+    }
+    const arch = pool.arch ?? 'amd64';
+    if (machine.arch !== arch) {
+      problems.push({
+        path,
+        message: `'${name}' is an ${machine.arch} machine, the pool is ${arch}: set the pool's 'arch' to ${machine.arch} or use an ${arch} type`,
+      });
+    }
+    const gpus = machine.gpus;
+    if (gpus && !pool.gpu) {
+      problems.push({
+        path,
+        message: `'${name}' has ${gpus.count} ${gpus.model} GPU(s): declare them on the pool (gpu: { count: ${gpus.count}, model: ${gpus.model} }) or use a type without GPUs`,
+      });
+    } else if (pool.gpu && (gpus?.count !== pool.gpu.count || gpus.model !== pool.gpu.model)) {
+      const has = gpus ? `${gpus.count} ${gpus.model} GPU(s)` : 'no GPUs';
+      problems.push({
+        path,
+        message: `'${name}' has ${has}, the pool declares ${pool.gpu.count} ${pool.gpu.model}`,
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * What one node of a cloud pool offers: the smallest figure of each kind over
+ * its machine types, since a node may be any of them.
+ * @default - undefined when a type is not catalogued
+ */
+export function cloudPoolAllocatable(
+  types: readonly string[],
+  cloud: MachineCloud,
+  allocatableOf: (type: string, machine: MachineType) => NodeAllocatable,
+): PoolAllocatable | undefined {
+  const nodes: NodeAllocatable[] = [];
+  for (const type of types) {
+    const machine = machineType(type, cloud);
+    if (!machine) return undefined;
+    nodes.push(allocatableOf(type, machine));
+  }
+  if (nodes.length === 0) return undefined;
+  const smallest = nodes.reduce((least, node) => ({
+    cpu: node.cpu.isAtMost(least.cpu) ? node.cpu : least.cpu,
+    memory: node.memory.isAtMost(least.memory) ? node.memory : least.memory,
+    pods: Math.min(node.pods, least.pods),
+    basis: least.basis,
+  }));
+  return {
+    cpu: smallest.cpu,
+    memory: smallest.memory,
+    pods: smallest.pods,
+    basis: nodes.length === 1 ? nodes[0].basis : `the smallest of ${types.join(', ')}`,
+  };
+}
