@@ -1,15 +1,10 @@
-import * as fs from 'fs';
-import * as path from 'path';
+import { MACHINE_CATALOGUE, MachineCatalogue } from '../constructs/model/machines';
 import type { AgentReport, FleetReport, PoolReport } from '../stacks/fleet-report';
-import { ReviewError } from './load';
 
 /** Hours in a month, as cloud price calculators count them. */
 export const HOURS_PER_MONTH = 730;
 
-/** The repository's price table. */
-export const PRICES_FILE = path.join(__dirname, 'prices.json');
-
-/** List prices of one instance or VM type, per hour. */
+/** List prices of one instance or VM type, per hour, with the capacity they buy. */
 export interface InstancePrice {
   /** Region the price was recorded in. */
   readonly region?: string;
@@ -21,10 +16,10 @@ export interface InstancePrice {
   readonly spotHourly: number;
 }
 
-/** A dated table of list prices (`review/prices.json`). */
+/** A dated table of list prices, read from the machine catalogue. */
 export interface PriceTable {
   readonly date: string;
-  /** Where the prices come from. */
+  /** Where the figures come from. */
   readonly source: string;
   readonly currency: string;
   readonly instances: Readonly<Record<string, InstancePrice>>;
@@ -46,7 +41,10 @@ export interface CostOption {
 export interface SiteCost {
   readonly site: string;
   readonly minReplicas: number;
+  /** The most replicas that fit the pools, which the maximum prices. */
   readonly maxReplicas: number;
+  /** The declared maximum, when the pools cannot hold it. @default - maxReplicas is the declared one */
+  readonly declaredMaxReplicas?: number;
   /** Cheapest option, priced at the minimum replicas. @default - unpriced */
   readonly cheapest?: CostOption;
   /** Dearest option, priced at the maximum replicas. @default - unpriced */
@@ -72,23 +70,26 @@ export interface EnvironmentCost {
   readonly maxMonthly: number;
 }
 
-/**
- * Reads and checks the price table.
- * @throws ReviewError when the file is missing or malformed
- */
-export function loadPrices(file: string = PRICES_FILE): PriceTable {
-  let table: PriceTable;
-  try {
-    table = JSON.parse(fs.readFileSync(file, 'utf8')) as PriceTable;
-  } catch (error) {
-    throw new ReviewError(`price table ${file}: ${(error as Error).message}`);
-  }
-  if (!table.date || !table.source || !table.currency || typeof table.instances !== 'object') {
-    throw new ReviewError(
-      `price table ${file}: needs 'date', 'source', 'currency' and 'instances'`,
-    );
-  }
-  return table;
+/** The prices, vCPUs, memory and GPUs of every machine type of the catalogue. */
+export function loadPrices(catalogue: MachineCatalogue = MACHINE_CATALOGUE): PriceTable {
+  return {
+    date: catalogue.date,
+    source: catalogue.sources.join(' '),
+    currency: catalogue.currency,
+    instances: Object.fromEntries(
+      Object.entries(catalogue.machines).map(([type, machine]) => [
+        type,
+        {
+          region: machine.price.region,
+          vcpu: machine.vcpu,
+          memoryGiB: machine.memoryMiB / 1024,
+          ...(machine.gpus ? { gpu: machine.gpus.count } : {}),
+          onDemandHourly: machine.price.onDemandHourly,
+          spotHourly: machine.price.spotHourly,
+        },
+      ]),
+    ),
+  };
 }
 
 /**
@@ -121,10 +122,12 @@ export function fleetCost(report: FleetReport, prices: PriceTable): EnvironmentC
 }
 
 function siteCost(report: FleetReport, agent: AgentReport, prices: PriceTable): SiteCost {
+  const reachable = agent.reachableMaxReplicas;
   const bounds = {
     site: agent.site,
     minReplicas: agent.minReplicas,
-    maxReplicas: agent.maxReplicas,
+    maxReplicas: reachable ?? agent.maxReplicas,
+    ...(reachable !== undefined ? { declaredMaxReplicas: agent.maxReplicas } : {}),
   };
   const unpriced = (reason: string): SiteCost => ({
     ...bounds,
@@ -166,7 +169,7 @@ function siteCost(report: FleetReport, agent: AgentReport, prices: PriceTable): 
     cheapest,
     dearest,
     minMonthly: agent.minReplicas * cheapest.hourly * HOURS_PER_MONTH,
-    maxMonthly: agent.maxReplicas * dearest.hourly * HOURS_PER_MONTH,
+    maxMonthly: bounds.maxReplicas * dearest.hourly * HOURS_PER_MONTH,
   };
 }
 

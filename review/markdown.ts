@@ -246,7 +246,7 @@ function costSection(cost: EnvironmentCost | undefined, prices: PriceTable): str
       maximumFractionDigits: 2,
     })}`;
   out.push(
-    `List prices recorded on ${prices.date} (\`review/prices.json\`: ${prices.source}), ${HOURS_PER_MONTH} hours a month. Minimum: minimum replicas on the cheapest pool and instance type the agent may use; maximum: maximum replicas on the dearest. A replica costs its share of a node by its CPU, memory or GPU requests, or a whole machine on a scaling group. Node pools' own minimum sizes, brokers, databases and the platform are not included. On-prem and edge pools have no price.`,
+    `List prices recorded on ${prices.date} (the machine catalogue, \`constructs/model/machines.ts\`: ${prices.source}), ${HOURS_PER_MONTH} hours a month. Minimum: minimum replicas on the cheapest pool and instance type the agent may use; maximum: the most replicas its pools can hold (at most its maximum replicas) on the dearest. A replica costs its share of a node by its CPU, memory or GPU requests, or a whole machine on a scaling group. Node pools' own minimum sizes, brokers, databases and the platform are not included. On-prem and edge pools have no price.`,
   );
   out.push(
     table(
@@ -269,7 +269,11 @@ function describeSiteCost(site: SiteCost): string {
   if (site.unpriced) return `${site.site}: ${site.unpriced}`;
   const option = (o: NonNullable<SiteCost['cheapest']>) =>
     `${o.pool ? `${o.pool} ` : ''}${o.instanceType} ${o.capacity}${o.share < 1 ? ` ×${o.share.toFixed(3)}` : ''}`;
-  const bounds = `${site.minReplicas}–${site.maxReplicas}`;
+  const reach =
+    site.declaredMaxReplicas !== undefined
+      ? ` (maximum ${site.declaredMaxReplicas} cannot be reached: the pools hold ${site.maxReplicas})`
+      : '';
+  const bounds = `${site.minReplicas}–${site.maxReplicas}${reach}`;
   if (!site.cheapest || !site.dearest) return `${site.site}: ${bounds}`;
   const same = option(site.cheapest) === option(site.dearest);
   return `${site.site} ${bounds} on ${option(site.cheapest)}${same ? '' : ` … ${option(site.dearest)}`}`;

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { fleetCost, loadPrices, PRICES_FILE } from './cost';
+import { fleetCost, loadPrices } from './cost';
 import { diffFleet, diffStacks } from './diff';
 import { loadSynthOutput, ReviewError, SynthOutput } from './load';
 import { renderReview } from './markdown';
@@ -13,8 +13,6 @@ export interface ReviewOptions {
   readonly base?: string;
   /** Where the `<env>.md` files go. @default 'review-out' */
   readonly out?: string;
-  /** @default - `review/prices.json` */
-  readonly prices?: string;
 }
 
 const USAGE =
@@ -55,7 +53,7 @@ export function runReview(options: ReviewOptions): string[] {
     );
   }
   const base = options.base ? loadSynthOutput(options.base, '--base') : undefined;
-  const prices = loadPrices(options.prices ?? PRICES_FILE);
+  const prices = loadPrices();
   const out = options.out ?? 'review-out';
   fs.mkdirSync(out, { recursive: true });
 

@@ -13,6 +13,7 @@ import {
 } from '../constructs/kubernetes';
 import { ConsulRegistration, consulTags } from '../constructs/kubernetes/consul';
 import { selectorLabels, VaultCredentials } from '../constructs/kubernetes/pod-plan';
+import { SiteCapacity, siteCapacity } from '../constructs/kubernetes/site-capacity';
 import { SiteKafka } from '../constructs/kubernetes/site-kafka';
 import { KEDA_VAULT_ROLE } from '../constructs/kubernetes/vault';
 import {
@@ -32,6 +33,7 @@ import {
   ResolvedAgent,
   resolveAgent,
   SiteCloudBindings,
+  ValidationError,
   VaultSpec,
 } from '../constructs/model';
 import { clusterAccessIn, SiteStackProps } from './site-stack-props';
@@ -97,6 +99,8 @@ export type AgentsStackProps = SiteStackProps;
 export class AgentsStack extends CheckedStack {
   /** The agent constructs, by agent name. */
   readonly agents: ReadonlyMap<string, KubernetesAgent>;
+  /** The site's agents and platform packed onto its pools at their minima and maxima. */
+  readonly capacity: SiteCapacity;
 
   constructor(scope: Construct, id: string, props: AgentsStackProps) {
     super(scope, id);
@@ -104,6 +108,16 @@ export class AgentsStack extends CheckedStack {
     siteProvider(this, props.site, clusterAccessIn(this, props));
 
     const { site } = props;
+    this.capacity = siteCapacity(site, props.agents, props.brokers);
+    if (this.capacity.errors.length > 0) {
+      throw new ValidationError(
+        this.node.path,
+        this.capacity.errors.map((error) => ({
+          path: ['site', 'nodePools', error.pool],
+          message: error.message,
+        })),
+      );
+    }
     const environment = props.environment ?? id.split('-')[0];
     const resolved = props.agents.map(resolveAgent);
     const vault = site.vault && siteVault(environment, site.name, site.vault);

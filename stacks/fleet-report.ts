@@ -13,6 +13,7 @@ import {
   resolveTopicBinding,
   sqsDeadLetterQueue,
 } from '../constructs/model';
+import { PoolCapacity } from '../constructs/kubernetes/site-capacity';
 import { brokerWhere, EnvironmentSummary } from './summary';
 
 /** File, under the output directory, of every environment's fleet report. */
@@ -50,6 +51,15 @@ export interface SiteReport {
   readonly databases: readonly string[];
   /** One line per add-on, e.g. `KEDA`, `Consul (datacenter nebraska, 3 server(s))`. */
   readonly addOns: readonly string[];
+  /**
+   * The site's agents and platform packed onto the pools whose node capacity
+   * is known: nodes needed at the minima and maxima, and why a maximum cannot
+   * be reached. @default - none (agents on scaling groups only)
+   */
+  readonly capacity?: {
+    readonly pools: readonly PoolCapacity[];
+    readonly warnings: readonly string[];
+  };
 }
 
 /** A broker of the environment. */
@@ -111,6 +121,11 @@ export interface AgentReport {
   readonly publishes: readonly string[];
   /** Where it keeps state, e.g. `DynamoDB table prod-us-east-inventory-update`. @default - stateless */
   readonly stateStore?: string;
+  /**
+   * Replicas that fit the pools' maximum node counts when every workload of
+   * the site is at its maximum. @default - maxReplicas
+   */
+  readonly reachableMaxReplicas?: number;
   /** What one replica requests. */
   readonly requests: {
     readonly cpuMillis: number;
@@ -148,11 +163,23 @@ export function fleetReport(
     environment: environment.name,
     production: environment.production ?? false,
     stacks: summary.stacks,
-    sites: siteReports(environment),
+    sites: siteReports(environment).map((site) => withCapacity(site, summary)),
     brokers: environment.brokers.map(brokerReport),
     agents: environment.deployments.map(({ site, agent }) =>
       agentReport(environment, site, agent, summary),
     ),
+  };
+}
+
+function withCapacity(site: SiteReport, summary: EnvironmentSummary): SiteReport {
+  const capacity = summary.capacity.find((candidate) => candidate.site === site.name);
+  if (!capacity || capacity.pools.length === 0) return site;
+  return {
+    ...site,
+    capacity: {
+      pools: capacity.pools,
+      warnings: capacity.warnings.map((warning) => warning.message),
+    },
   };
 }
 
@@ -306,6 +333,9 @@ function agentReport(
   const aws = (environment.awsSites ?? []).some((candidate) => candidate.name === site);
   const group = agent.placement?.scalingGroup;
   const row = summary.agents.find((r) => r.agent === agent.name && r.site === site);
+  const shortfall = summary.capacity
+    .find((capacity) => capacity.site === site)
+    ?.shortfalls.find((candidate) => candidate.agent === agent.name);
   const scaling = agent.scaling;
   const signals = group
     ? [
@@ -333,6 +363,7 @@ function agentReport(
         },
     minReplicas: scaling?.minReplicas ?? 0,
     maxReplicas: scaling?.maxReplicas ?? 1,
+    ...(shortfall ? { reachableMaxReplicas: shortfall.reachableReplicas } : {}),
     autoscaler: group ? (azure ? 'vmss' : 'asg') : resolved.scalingMode,
     signals,
     ...(agent.schedule ? { schedule: agent.schedule.cron } : {}),

@@ -1,5 +1,6 @@
 import { TerraformStack } from 'cdktf';
 import { BrokerSpec, brokerReplicas, describeSignals, FleetEnvironment } from '../constructs/model';
+import { SiteCapacity } from '../constructs/kubernetes/site-capacity';
 import { AgentsStack } from './agents-stack';
 import { PlatformStack } from './platform-stack';
 
@@ -11,6 +12,8 @@ export interface EnvironmentSummary {
   readonly cloudSites: readonly string[];
   /** One line per broker: where it runs and how many nodes. */
   readonly brokers: readonly string[];
+  /** Per Kubernetes site, its agents and platform against its pools at their minima and maxima. */
+  readonly capacity: readonly SiteCapacity[];
   readonly agents: readonly {
     readonly agent: string;
     readonly site: string;
@@ -50,8 +53,22 @@ export function summarize(
       }),
     ],
     brokers: environment.brokers.map(describeBroker),
+    capacity: sites.map(({ agents }) => agents.capacity),
     agents: [...clusterRows(sites), ...scalingGroupRows(environment)],
   };
+}
+
+function capacityLines(capacity: SiteCapacity): string[] {
+  if (capacity.pools.length === 0) return [];
+  const { site } = capacity;
+  const pools = capacity.pools.map(
+    (pool) =>
+      `${pool.pool} ${pool.nodesAtMin}–${pool.nodesAtMax}${pool.maxNodes !== undefined ? ` of ${pool.maxNodes}` : ''}`,
+  );
+  return [
+    `capacity ${site}: nodes needed at the minima–maxima ${pools.join(', ')}`,
+    ...capacity.warnings.map((warning) => `warning: capacity ${site}: ${warning.message}`),
+  ];
 }
 
 function clusterRows(
@@ -117,6 +134,7 @@ export function formatSummary(summary: EnvironmentSummary): string {
     `  stacks: ${summary.stacks.join(', ')}`,
     ...summary.cloudSites.map((site) => `  ${site}`),
     ...summary.brokers.map((broker) => `  broker ${broker}`),
+    ...summary.capacity.flatMap(capacityLines).map((line) => `  ${line}`),
     ...(summary.agents.length > 0 ? rows.map((row) => `  ${line(row)}`) : ['  no agents']),
   ].join('\n');
 }

@@ -10,7 +10,15 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { EC2_TRUST_POLICY, IamPolicyStatement } from './iam-statement';
-import { AgentSpec, Duration, Problem, resolveAgent, Size, ValidationError } from '../model';
+import {
+  AgentSpec,
+  Duration,
+  Problem,
+  resolveAgent,
+  Size,
+  ValidationError,
+  agentMachineProblems,
+} from '../model';
 import { agentUserData, STOP_MARGIN_SECONDS, validateAgentForInstance } from './user-data';
 import { base64BootScript } from '../vm/boot-script';
 
@@ -313,6 +321,12 @@ function validateGroup(props: AgentScalingGroupProps, backlog: number | undefine
     path: ['agent', ...problem.path],
     message: problem.message,
   }));
+  problems.push(
+    ...agentMachineProblems(props.agent, props.instanceType, 'aws').map((p) => ({
+      ...p,
+      path: ['instanceType'],
+    })),
+  );
   const add = (path: (string | number)[], message: string) => problems.push({ path, message });
   const whole = (field: string, value: number, min: number) => {
     if (Token.isUnresolved(value)) return true;

@@ -6,7 +6,15 @@ import {
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { azureZoneProblems, DEFAULT_AZURE_ZONES } from './zones';
-import { AgentSpec, Duration, Problem, resolveAgent, Size, ValidationError } from '../model';
+import {
+  AgentSpec,
+  Duration,
+  Problem,
+  resolveAgent,
+  Size,
+  ValidationError,
+  agentMachineProblems,
+} from '../model';
 import { agentCloudInit, STOP_MARGIN_SECONDS, validateAgentForScaleSet } from './cloud-init';
 import { AZURE_MANAGED_BY_TAG } from './provider';
 import { base64BootScript } from '../vm/boot-script';
@@ -346,6 +354,12 @@ function validateScaleSet(props: AgentScaleSetProps): Problem[] {
     path: p.path[0] === 'env' ? p.path : ['agent', ...p.path],
     message: p.message,
   }));
+  problems.push(
+    ...agentMachineProblems(props.agent, props.vmSize, 'azure').map((p) => ({
+      ...p,
+      path: ['vmSize'],
+    })),
+  );
   const add = (path: (string | number)[], message: string) => problems.push({ path, message });
   if (!SCALE_SET_NAME.test(props.agent.name)) {
     add(

@@ -45,7 +45,8 @@ export const CHARTS = {
     /** The plugin's pod on every GPU node, at the chart's default resources. */
     daemonSet: {
       requests: { cpuMillis: 0, memoryMiB: 0 },
-      source: 'NVIDIA/k8s-device-plugin v0.17.1, deployments/helm/nvidia-device-plugin/values.yaml: resources: {}',
+      source:
+        'NVIDIA/k8s-device-plugin v0.17.1, deployments/helm/nvidia-device-plugin/values.yaml: resources: {}',
     },
   },
   /** Strimzi, the release whose CRDs the tests validate against; runs in-cluster Kafka. */

@@ -73,7 +73,12 @@ export function clusterSiteOf(site: AwsSiteSpec): KubernetesSiteSpec {
     nodePools: site.nodePools.map((pool) => {
       const allocatable = pool.allocatable ?? awsPoolAllocatable(pool);
       const maxNodes = pool.maxSize;
-      return { ...pool, maxNodes, taints: awsPoolTaints(pool), ...(allocatable ? { allocatable } : {}) };
+      return {
+        ...pool,
+        maxNodes,
+        taints: awsPoolTaints(pool),
+        ...(allocatable ? { allocatable } : {}),
+      };
     }),
   };
 }

@@ -105,7 +105,12 @@ export function clusterSiteOfAzure(site: AzureSiteSpec): KubernetesSiteSpec {
     nodePools: site.nodePools.map((pool) => {
       const allocatable = pool.allocatable ?? azurePoolAllocatable(pool, site.cluster.version);
       const maxNodes = pool.maxCount;
-      return { ...pool, maxNodes, taints: azurePoolTaints(pool), ...(allocatable ? { allocatable } : {}) };
+      return {
+        ...pool,
+        maxNodes,
+        taints: azurePoolTaints(pool),
+        ...(allocatable ? { allocatable } : {}),
+      };
     }),
   };
 }

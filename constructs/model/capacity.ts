@@ -79,8 +79,7 @@ export function packReplicas(
   const open = new Map<string, OpenNode[]>(pools.map((pool) => [pool.name, []]));
   const placed = new Map<string, number>();
   const unplaced = new Map<string, number>();
-  const count = (map: Map<string, number>, name: string) =>
-    map.set(name, (map.get(name) ?? 0) + 1);
+  const count = (map: Map<string, number>, name: string) => map.set(name, (map.get(name) ?? 0) + 1);
   for (const workload of replicas) {
     const candidates = workload.pools.filter((name) => byName.has(name));
     let node = candidates

@@ -1,8 +1,10 @@
+import { AgentSpec } from './agent-spec';
 import { Path } from './checks';
 import { MachineCloud, machineType, MachineType, unknownMachineMessage } from './machines';
-import { NodeAllocatable } from './node-allocatable';
-import { NodePoolSpec, PoolAllocatable } from './placement';
+import { NodeAllocatable, VM_MEMORY_OVERHEAD } from './node-allocatable';
+import { Arch, NodePoolSpec, PoolAllocatable, ReplicaRequests } from './placement';
 import { Problem } from './problems';
+import { Cpu, Size } from './units';
 
 /** A machine type a pool or scaling group names, with the path of the field that names it. */
 export interface NamedMachine {
@@ -81,4 +83,73 @@ export function cloudPoolAllocatable(
     pods: smallest.pods,
     basis: nodes.length === 1 ? nodes[0].basis : `the smallest of ${types.join(', ')}`,
   };
+}
+
+/** What a scaling-group agent needs from its machine. */
+export interface MachineNeeds {
+  readonly name: string;
+  readonly requests: ReplicaRequests;
+  /** @default 0 */
+  readonly gpu?: number;
+  /** @default ['amd64'] */
+  readonly arch?: readonly Arch[];
+}
+
+/**
+ * Problems of an agent on a scaling group of its own machines, one container
+ * per machine: the type must be in the machine catalogue of the site's cloud,
+ * built for an architecture the image has, with the GPUs the agent asks for,
+ * and with room for one replica's requests (the vCPUs, and the memory the
+ * kernel leaves, {@link VM_MEMORY_OVERHEAD}).
+ */
+export function scalingGroupMachineProblems(
+  instanceType: string,
+  cloud: MachineCloud,
+  needs: MachineNeeds,
+): Problem[] {
+  const path: Path = ['placement', 'scalingGroup', 'instanceType'];
+  const machine = machineType(instanceType, cloud);
+  if (!machine) return [{ path, message: unknownMachineMessage(instanceType, cloud) as string }];
+  const reasons: string[] = [];
+  const arches = needs.arch ?? ['amd64'];
+  if (!arches.includes(machine.arch)) {
+    reasons.push(`it is ${machine.arch}, the image is built for ${arches.join(' or ')}`);
+  }
+  const gpus = machine.gpus?.count ?? 0;
+  if ((needs.gpu ?? 0) > gpus)
+    reasons.push(`it has ${gpus} GPU(s), one replica needs ${needs.gpu}`);
+  const cpu = Cpu.cores(machine.vcpu);
+  if (!needs.requests.cpu.isAtMost(cpu)) {
+    reasons.push(
+      `it has ${cpu.toKubernetes()} CPU, one replica requests ${needs.requests.cpu.toKubernetes()}`,
+    );
+  }
+  const memory = Size.mebibytes(Math.floor(machine.memoryMiB * (1 - VM_MEMORY_OVERHEAD)));
+  if (!needs.requests.memory.isAtMost(memory)) {
+    reasons.push(
+      `it leaves ${memory.toKubernetes()} memory to the container, one replica requests ${needs.requests.memory.toKubernetes()}`,
+    );
+  }
+  return reasons.length === 0
+    ? []
+    : [
+        {
+          path,
+          message: `'${instanceType}' cannot run agent '${needs.name}': ${reasons.join('; ')}`,
+        },
+      ];
+}
+
+/** {@link scalingGroupMachineProblems} of an agent spec on a machine type. */
+export function agentMachineProblems(
+  agent: AgentSpec,
+  instanceType: string,
+  cloud: MachineCloud,
+): Problem[] {
+  return scalingGroupMachineProblems(instanceType, cloud, {
+    name: agent.name,
+    requests: agent.resources.requests,
+    gpu: agent.resources.gpu,
+    arch: agent.placement?.arch,
+  });
 }

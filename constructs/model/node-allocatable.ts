@@ -31,22 +31,33 @@ export const VM_MEMORY_OVERHEAD = 0.075;
 const EVICTION_HARD_MEMORY_MIB = 100;
 
 /**
- * DaemonSets every EKS node runs from the cluster's default add-ons: the VPC
- * CNI (`aws-node`) and `kube-proxy`.
- * @see https://github.com/aws/amazon-vpc-cni-k8s/blob/master/config/master/aws-k8s-cni.yaml (aws-node: cpu 25m)
- * @see https://docs.aws.amazon.com/eks/latest/userguide/managing-kube-proxy.html (kube-proxy: cpu 100m)
+ * DaemonSets every EKS node runs from the cluster's default add-ons (vpc-cni,
+ * kube-proxy; CoreDNS is a Deployment):
+ * - `aws-node`: 25m CPU for each of its containers `aws-node` and
+ *   `aws-eks-nodeagent` (the init container's 25m runs before them), no memory
+ *   (aws/amazon-vpc-cni-k8s v1.23.1, config/master/aws-k8s-cni.yaml);
+ * - `kube-proxy`: 100m CPU, no memory (the EKS add-on's DaemonSet as eksctl
+ *   records it, pkg/addons/default/testdata).
  */
 export const EKS_NODE_DAEMONSETS: readonly NodeDaemonSet[] = [
-  { name: 'aws-node', cpuMillis: 25, memoryMiB: 0 },
+  { name: 'aws-node', cpuMillis: 50, memoryMiB: 0 },
   { name: 'kube-proxy', cpuMillis: 100, memoryMiB: 0 },
 ];
 
 /**
- * DaemonSets every AKS user node runs with Azure CNI Overlay and the Cilium
- * dataplane, by their published requests.
- * @see https://learn.microsoft.com/azure/aks/concepts-clusters-workloads#resource-reservations
+ * DaemonSets every AKS user node runs, with the requests of their upstream
+ * charts (AKS does not publish those of its managed builds): the cloud node
+ * manager (kubernetes-sigs/cloud-provider-azure, helm values `requestsCPU:
+ * 50m`, `requestsMem: 50Mi`) and the Azure Disk and Azure Files CSI node
+ * plugins (three containers of 10m and 20Mi each in their charts). With the
+ * Cilium dataplane AKS runs no kube-proxy; Cilium's agent and azure-cns have
+ * no published requests and are not counted.
  */
-export const AKS_NODE_DAEMONSETS: readonly NodeDaemonSet[] = [];
+export const AKS_NODE_DAEMONSETS: readonly NodeDaemonSet[] = [
+  { name: 'cloud-node-manager', cpuMillis: 50, memoryMiB: 50 },
+  { name: 'csi-azuredisk-node', cpuMillis: 30, memoryMiB: 60 },
+  { name: 'csi-azurefile-node', cpuMillis: 30, memoryMiB: 60 },
+];
 
 /**
  * Pods per node on AKS with Azure CNI Overlay when the pool does not set

@@ -9,6 +9,7 @@ import {
   RabbitMqBrokerSpec,
 } from './broker';
 import { AddProblem, checkRange, listOf, Path } from './checks';
+import { agentMachineProblems } from './machine-pools';
 import { brokerPoolMatch, matchPools } from './placement';
 import { Problem } from './problems';
 import { autoscalerKind, hasEventSignal, ScalingRules, ScalingSpec } from './scaling';
@@ -386,7 +387,11 @@ export function validateAgentOnSite(
     });
   }
   problems.push(...validateBindingsOnSite(spec, site, brokers));
-  if (spec.placement?.scalingGroup) return problems;
+  const group = spec.placement?.scalingGroup;
+  if (group) {
+    if (site.cloud) problems.push(...agentMachineProblems(spec, group.instanceType, site.cloud));
+    return problems;
+  }
   const match = matchPools(
     spec.placement,
     spec.resources.gpu ?? 0,

@@ -186,9 +186,14 @@ describe('a GPU pool', () => {
   });
 
   it('picks the arm64 AMIs for arm64 pools', () => {
-    const arm = synthPool({ ...GENERAL, arch: 'arm64' });
+    const arm = synthPool({ ...GENERAL, arch: 'arm64', instanceTypes: ['m7g.xlarge'] });
     expect(resourceOf(arm, 'aws_eks_node_group').ami_type).toBe('AL2023_ARM_64_STANDARD');
-    const armGpu = synthPool({ ...GPU, arch: 'arm64' });
+    const armGpu = synthPool({
+      ...GPU,
+      arch: 'arm64',
+      instanceTypes: ['g5g.xlarge'],
+      gpu: { count: 1, model: 'nvidia-t4g' },
+    });
     expect(resourceOf(armGpu, 'aws_eks_node_group').ami_type).toBe('AL2023_ARM_64_NVIDIA');
   });
 });

@@ -150,7 +150,7 @@ describe('outputs', () => {
     new AksNodePool(stack, 'general', {
       cluster,
       subnetId: network.nodeSubnetId,
-      pool: { name: 'general', vmSize: 'Standard_D4ds_v5', minCount: 1, maxCount: 3 },
+      pool: { name: 'general', vmSize: 'Standard_D4s_v5', minCount: 1, maxCount: 3 },
     });
     const outputs: Record<string, string> = {
       id: cluster.id,

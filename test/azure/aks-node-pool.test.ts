@@ -10,7 +10,7 @@ const SUBNET_ID =
 
 const GENERAL: AksNodePoolSpec = {
   name: 'general',
-  vmSize: 'Standard_D4ds_v5',
+  vmSize: 'Standard_D4s_v5',
   minCount: 1,
   maxCount: 6,
 };
@@ -49,7 +49,7 @@ describe('defaults of a general pool', () => {
       kubernetes_cluster_id: CLUSTER_ID,
       vnet_subnet_id: SUBNET_ID,
       mode: 'User',
-      vm_size: 'Standard_D4ds_v5',
+      vm_size: 'Standard_D4s_v5',
       os_type: 'Linux',
       os_sku: 'AzureLinux',
       os_disk_size_gb: 128,

@@ -47,7 +47,7 @@ describe('keys the loader must not take for something else', () => {
     );
     expect(lines).toEqual([
       expect.stringMatching(
-        /^environments\/staging\.yaml:35:\d+ sites\.eu\.nodePools\.general\.labels: keys must be plain names, not empty or null$/,
+        /^environments\/staging\.yaml:37:\d+ sites\.eu\.nodePools\.general\.labels: keys must be plain names, not empty or null$/,
       ),
     ]);
   });

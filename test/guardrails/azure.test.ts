@@ -82,7 +82,7 @@ function aks(
     networkProfile: { networkPlugin: 'azure', networkPolicy: 'cilium', networkDataPlane: 'cilium' },
     defaultNodePool: {
       name: 'system',
-      vmSize: 'Standard_D4ds_v5',
+      vmSize: 'Standard_D4s_v5',
       hostEncryptionEnabled: true,
       nodePublicIpEnabled: false,
     },
@@ -239,7 +239,7 @@ describe('GR-ENC-08 AKS host encryption', () => {
     expect(
       found(aksHostEncryption, (stack) => {
         const cluster = aks(stack, {
-          defaultNodePool: { name: 'system', vmSize: 'Standard_D4ds_v5' },
+          defaultNodePool: { name: 'system', vmSize: 'Standard_D4s_v5' },
         });
         new KubernetesClusterNodePool(stack, 'Pool', {
           kubernetesClusterId: cluster.id,

@@ -1,5 +1,5 @@
-import * as path from 'path';
 import { loadFleet } from '../../config';
+import { MACHINE_CATALOGUE } from '../../constructs/model/machines';
 import { fleetCost, HOURS_PER_MONTH, loadPrices } from '../../review/cost';
 import type { AgentReport, FleetReport } from '../../stacks/fleet-report';
 import { REPO } from './support';
@@ -95,10 +95,16 @@ describe('the price table', () => {
     expect(types.filter((type) => !prices.instances[type])).toEqual([]);
   });
 
-  it('lives in the repository', () => {
-    expect(path.relative(REPO, require.resolve('../../review/prices.json'))).toBe(
-      'review/prices.json',
-    );
+  it('is the machine catalogue: one figure per type, no second table', () => {
+    const machine = MACHINE_CATALOGUE.machines['m7i.xlarge'];
+    expect(prices.instances['m7i.xlarge']).toEqual({
+      region: machine.price.region,
+      vcpu: machine.vcpu,
+      memoryGiB: machine.memoryMiB / 1024,
+      onDemandHourly: machine.price.onDemandHourly,
+      spotHourly: machine.price.spotHourly,
+    });
+    expect(prices.date).toBe(MACHINE_CATALOGUE.date);
   });
 });
 

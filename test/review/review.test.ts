@@ -112,13 +112,13 @@ describe('the review of each environment', () => {
       '| `chimera-data-ingest` | us-east | EC2 group c7i.large | 2–20 | asg: backlog 1000/instance | queue `chimera-telemetry` on telemetry | `chimera-telemetry-dlq` | stateless |',
     );
     expect(table).toContain(
-      '| `image-processing` | us-east | general, spot (spot allowed) | 2–10 | keda: queue depth 20/replica | queue `image_processing_tasks` on rabbitmq | `image_processing_tasks.dlq` | stateless |',
+      '| `image-processing` | us-east | general, memory, spot (spot allowed) | 2–10 | keda: queue depth 20/replica | queue `image_processing_tasks` on rabbitmq | `image_processing_tasks.dlq` | stateless |',
     );
     expect(table).toContain(
       '| `inventory-update` | nebraska | general | 2–6 | keda: queue depth 50/replica | queue `inventory_updates` on dc-rabbitmq | `inventory_updates.dlq` | CockroachDB database inventory_update |',
     );
     expect(table).toContain(
-      '| `forecasting` | us-east | general | 1 per run | cron-job: 0 2 * * * |',
+      '| `forecasting` | us-east | memory | 1 per run | cron-job: 0 2 * * * |',
     );
     expect(section(read('local'), '## Fleet')).toContain(
       '| `gpu-inference` | dev | gpu (1 GPU) | 1–1 | keda: queue depth 10/replica |',
@@ -136,7 +136,7 @@ describe('the review of each environment', () => {
       '| `dc-events` | Kafka | Kafka (Strimzi) in-cluster on nebraska, 3 node(s) |',
     );
     expect(section(read('staging'), '## Sites and brokers')).toContain(
-      '| general | m7i.large | 3–6 | on-demand | — | amd64 |',
+      '| general | m7i.xlarge | 3–10 | on-demand | — | amd64 |',
     );
   });
 

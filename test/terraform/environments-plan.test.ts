@@ -51,12 +51,12 @@ const mirror = offlinePlanMirror('the example environments');
 
     it('adds what the prod site declares: MSK, SQS, a table, agent roles and a scaling group', () => {
       const prod = results.find((result) => result.stack === 'prod-us-east-infra') as StackPlan;
-      expect(prod.counts).toEqual({ add: 109, change: 0, destroy: 0 });
+      expect(prod.counts).toEqual({ add: 120, change: 0, destroy: 0 });
       const adds = Object.fromEntries(
         Object.entries(prod.byType).map(([type, counts]) => [type, counts.add]),
       );
       expect(adds).toMatchObject({
-        aws_eks_node_group: 3,
+        aws_eks_node_group: 4,
         aws_msk_cluster: 1,
         aws_msk_configuration: 1,
         // chimera-data-ingest's queue and its dead-letter queue
@@ -65,10 +65,10 @@ const mirror = offlinePlanMirror('the example environments');
         aws_autoscaling_group: 1,
         aws_autoscaling_policy: 1,
         // node groups' and the scaling group's templates
-        aws_launch_template: 4,
-        // the cluster, 3 node groups, the cluster autoscaler, sensor-ingest,
+        aws_launch_template: 5,
+        // the cluster, 4 node groups, the cluster autoscaler, sensor-ingest,
         // inventory-update, KEDA, the topic creator and the scaling group's instances
-        aws_iam_role: 10,
+        aws_iam_role: 11,
       });
       const [table] = plannedValues(prod, 'aws_dynamodb_table');
       expect(table).toMatchObject({
