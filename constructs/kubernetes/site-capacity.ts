@@ -75,17 +75,19 @@ export function siteCapacity(
     .filter((workload) => counted(workload.atMax));
   const platform = platformWorkloads(site, brokers).filter(counted);
   const unbounded = pools.map((pool) => ({ ...pool, maxNodes: undefined }));
-  const atMin = packReplicas(pools, [...platform, ...sized.map((agent) => agent.atMin)]);
-  const atMax = packReplicas(pools, [...platform, ...sized.map((agent) => agent.atMax)]);
-  const needed = packReplicas(unbounded, [...platform, ...sized.map((agent) => agent.atMax)]);
-  const workloads = [...platform, ...sized.map((agent) => agent.atMax)];
+  const minima = [...platform, ...sized.map((agent) => agent.atMin)];
+  const maxima = [...platform, ...sized.map((agent) => agent.atMax)];
+  const atMin = packReplicas(pools, minima);
+  const atMax = packReplicas(pools, maxima);
+  const neededAtMin = packReplicas(unbounded, minima);
+  const needed = packReplicas(unbounded, maxima);
   return {
     site: site.name,
     pools: pools.map((pool) => ({
       pool: pool.name,
       node: { ...pool.node },
       ...(pool.maxNodes !== undefined ? { maxNodes: pool.maxNodes } : {}),
-      nodesAtMin: atMin.nodes.get(pool.name) ?? 0,
+      nodesAtMin: neededAtMin.nodes.get(pool.name) ?? 0,
       nodesAtMax: needed.nodes.get(pool.name) ?? 0,
     })),
     shortfalls: sized
@@ -95,8 +97,8 @@ export function siteCapacity(
         maxReplicas: agent.atMax.replicas,
         reachableReplicas: atMax.placed.get(agent.atMax.name) ?? 0,
       })),
-    errors: overflows(pools, workloads, atMin, needed, 'minimum'),
-    warnings: overflows(pools, workloads, atMax, needed, 'maximum'),
+    errors: overflows(pools, minima, atMin, neededAtMin, 'minimum'),
+    warnings: overflows(pools, maxima, atMax, needed, 'maximum'),
   };
 }
 
