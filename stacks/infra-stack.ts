@@ -1,5 +1,6 @@
 import { CheckedStack } from '../constructs/guardrails/rendering';
 import { Construct } from 'constructs';
+import { addMachineChecks } from '../constructs/aws/machine-checks';
 import {
   awsProvider,
   ClusterAutoscalerRole,
@@ -82,5 +83,9 @@ export class InfraStack extends CheckedStack {
       subnetIds: network.privateSubnetIds,
     });
     this.bindings = agents.bindings;
+    addMachineChecks(this, [
+      ...site.nodePools.flatMap((pool) => pool.instanceTypes),
+      ...(props.agents ?? []).flatMap((agent) => agent.placement?.scalingGroup?.instanceType ?? []),
+    ]);
   }
 }
