@@ -215,11 +215,17 @@ function validateState(spec: AgentSpec, add: Add): void {
   }
 }
 
+/** Whether a name has the shape of an EC2 instance type or an Azure VM size (of one cloud, if given). */
+export function isMachineTypeName(name: string, cloud?: 'aws' | 'azure'): boolean {
+  if (cloud) return (cloud === 'aws' ? INSTANCE_TYPE : AZURE_VM_SIZE).test(name);
+  return INSTANCE_TYPE.test(name) || AZURE_VM_SIZE.test(name);
+}
+
 function validateScalingGroup(spec: AgentSpec, add: Add): void {
   const group = spec.placement?.scalingGroup;
   if (!group) return;
   const path = ['placement', 'scalingGroup'];
-  if (!INSTANCE_TYPE.test(group.instanceType) && !AZURE_VM_SIZE.test(group.instanceType)) {
+  if (!isMachineTypeName(group.instanceType)) {
     add(
       [...path, 'instanceType'],
       `'${group.instanceType}' is not a machine type such as 'c7i.large' (EC2) or 'Standard_D2s_v5' (Azure)`,

@@ -25,7 +25,7 @@ import {
   VAULT_INJECTOR_NAMESPACE,
 } from './site';
 import { Duration, Size } from './units';
-import { validateBindings, validateBindingsOnSite } from './validate-bindings';
+import { isMachineTypeName, validateBindings, validateBindingsOnSite } from './validate-bindings';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Processing units a Premium Event Hubs namespace can have. */
@@ -389,7 +389,10 @@ export function validateAgentOnSite(
   problems.push(...validateBindingsOnSite(spec, site, brokers));
   const group = spec.placement?.scalingGroup;
   if (group) {
-    if (site.cloud) problems.push(...agentMachineProblems(spec, group.instanceType, site.cloud));
+    // A name of no machine shape, or of the other cloud's, is reported by the bindings' checks.
+    if (site.cloud && isMachineTypeName(group.instanceType, site.cloud)) {
+      problems.push(...agentMachineProblems(spec, group.instanceType, site.cloud));
+    }
     return problems;
   }
   const match = matchPools(
