@@ -46,7 +46,6 @@ export interface Packing {
 }
 
 interface OpenNode {
-  readonly pool: string;
   cpu: number;
   memory: number;
   pods: number;
@@ -117,7 +116,6 @@ function emptyNode(pool: CapacityPool): OpenNode {
   const total = (pick: (pod: PodRequests) => number) =>
     perNode.reduce((sum, pod) => sum + pick(pod), 0);
   return {
-    pool: pool.name,
     cpu: pool.node.cpuMillis - total((pod) => pod.cpuMillis),
     memory: pool.node.memoryMiB - total((pod) => pod.memoryMiB),
     pods: (pool.node.pods ?? Infinity) - perNode.length,

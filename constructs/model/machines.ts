@@ -31,13 +31,10 @@ export interface MachineType {
   /** @default - none */
   readonly gpus?: MachineGpus;
   /**
-   * Pods the cluster's networking gives a node of this type: on EKS with the
-   * VPC CNI (no prefix delegation) `ENIs × (IPv4 addresses per ENI − 1) + 2`,
-   * the figure of the EKS AMI's `eni-max-pods.txt`.
-   * @default - set by the cluster (AKS: the node pool's max pods)
+   * For EKS: elastic network interfaces and IPv4 addresses per interface,
+   * which give the pod limit ({@link eksMaxPods}).
+   * @default - none (AKS: the node pool's max pods)
    */
-  readonly maxPods?: number;
-  /** For EKS: elastic network interfaces and IPv4 addresses per interface. */
   readonly enis?: { readonly count: number; readonly ipv4PerEni: number };
   readonly price: MachinePrice;
 }
@@ -79,7 +76,6 @@ export const MACHINE_CATALOGUE: MachineCatalogue = {
       memoryMiB: 8 * GIB,
       arch: 'amd64',
       enis: { count: 3, ipv4PerEni: 10 },
-      maxPods: 29,
       price: { region: 'eu-west-1', onDemandHourly: 0.1124, spotHourly: 0.0421 },
     },
     'm7i.xlarge': {
@@ -88,7 +84,6 @@ export const MACHINE_CATALOGUE: MachineCatalogue = {
       memoryMiB: 16 * GIB,
       arch: 'amd64',
       enis: { count: 4, ipv4PerEni: 15 },
-      maxPods: 58,
       price: { region: 'us-east-1', onDemandHourly: 0.2016, spotHourly: 0.0806 },
     },
     'r7i.xlarge': {
@@ -97,7 +92,6 @@ export const MACHINE_CATALOGUE: MachineCatalogue = {
       memoryMiB: 32 * GIB,
       arch: 'amd64',
       enis: { count: 4, ipv4PerEni: 15 },
-      maxPods: 58,
       price: { region: 'us-east-1', onDemandHourly: 0.2646, spotHourly: 0.0992 },
     },
     'm7g.xlarge': {
@@ -106,7 +100,6 @@ export const MACHINE_CATALOGUE: MachineCatalogue = {
       memoryMiB: 16 * GIB,
       arch: 'arm64',
       enis: { count: 4, ipv4PerEni: 15 },
-      maxPods: 58,
       price: { region: 'us-east-1', onDemandHourly: 0.1632, spotHourly: 0.0653 },
     },
     'g5g.xlarge': {
@@ -116,7 +109,6 @@ export const MACHINE_CATALOGUE: MachineCatalogue = {
       arch: 'arm64',
       gpus: { count: 1, model: 'nvidia-t4g', memoryMiB: 16 * 1024 },
       enis: { count: 4, ipv4PerEni: 15 },
-      maxPods: 58,
       price: { region: 'us-east-1', onDemandHourly: 0.42, spotHourly: 0.1642 },
     },
     'c7i.large': {
@@ -125,7 +117,6 @@ export const MACHINE_CATALOGUE: MachineCatalogue = {
       memoryMiB: 4 * GIB,
       arch: 'amd64',
       enis: { count: 3, ipv4PerEni: 10 },
-      maxPods: 29,
       price: { region: 'us-east-1', onDemandHourly: 0.08925, spotHourly: 0.0357 },
     },
     'c7i.2xlarge': {
@@ -134,7 +125,6 @@ export const MACHINE_CATALOGUE: MachineCatalogue = {
       memoryMiB: 16 * GIB,
       arch: 'amd64',
       enis: { count: 4, ipv4PerEni: 15 },
-      maxPods: 58,
       price: { region: 'us-east-1', onDemandHourly: 0.357, spotHourly: 0.1428 },
     },
     'c6i.2xlarge': {
@@ -143,7 +133,6 @@ export const MACHINE_CATALOGUE: MachineCatalogue = {
       memoryMiB: 16 * GIB,
       arch: 'amd64',
       enis: { count: 4, ipv4PerEni: 15 },
-      maxPods: 58,
       price: { region: 'us-east-1', onDemandHourly: 0.34, spotHourly: 0.1326 },
     },
     'c5.2xlarge': {
@@ -152,7 +141,6 @@ export const MACHINE_CATALOGUE: MachineCatalogue = {
       memoryMiB: 16 * GIB,
       arch: 'amd64',
       enis: { count: 4, ipv4PerEni: 15 },
-      maxPods: 58,
       price: { region: 'us-east-1', onDemandHourly: 0.34, spotHourly: 0.17 },
     },
     'g5.xlarge': {
@@ -162,7 +150,6 @@ export const MACHINE_CATALOGUE: MachineCatalogue = {
       arch: 'amd64',
       gpus: A10G,
       enis: { count: 4, ipv4PerEni: 15 },
-      maxPods: 58,
       price: { region: 'eu-west-1', onDemandHourly: 1.123, spotHourly: 0.4492 },
     },
     'g5.2xlarge': {
@@ -172,7 +159,6 @@ export const MACHINE_CATALOGUE: MachineCatalogue = {
       arch: 'amd64',
       gpus: A10G,
       enis: { count: 4, ipv4PerEni: 15 },
-      maxPods: 58,
       price: { region: 'us-east-1', onDemandHourly: 1.212, spotHourly: 0.4848 },
     },
     Standard_D2s_v5: {
@@ -206,6 +192,15 @@ export const MACHINE_CATALOGUE: MachineCatalogue = {
     },
   },
 };
+
+/**
+ * Pods a node takes on EKS with the VPC CNI (no prefix delegation):
+ * `ENIs × (IPv4 addresses per ENI − 1) + 2`, the EKS AMI's own calculation
+ * (nodeadm `calculateStandardMaxPods`), or its fallback of 110.
+ */
+export function eksMaxPods(machine: MachineType): number {
+  return machine.enis ? machine.enis.count * (machine.enis.ipv4PerEni - 1) + 2 : 110;
+}
 
 const CLOUD_NAMES: Readonly<Record<MachineCloud, string>> = {
   aws: 'EC2 instance type',

@@ -1,4 +1,4 @@
-import { MachineType } from './machines';
+import { eksMaxPods, MachineType } from './machines';
 import { Cpu, Size } from './units';
 
 /** What one node offers to pods: the kubelet's allocatable, less the cloud's own DaemonSets. */
@@ -72,14 +72,14 @@ export const AKS_DEFAULT_MAX_PODS = 250;
  * - kube-reserved CPU: 6 % of the first core, 1 % of the second, 0.5 % of the
  *   third and fourth, 0.25 % of every further core;
  * - kube-reserved memory: `11 × maxPods + 255` MiB, with max pods from
- *   `eni-max-pods.txt` (the catalogue's `maxPods`);
+ *   the network interfaces ({@link eksMaxPods});
  * - hard eviction at 100Mi of available memory;
  * less the memory the kernel keeps ({@link VM_MEMORY_OVERHEAD}) and the
  * requests of {@link EKS_NODE_DAEMONSETS}.
  * @see https://github.com/awslabs/amazon-eks-ami/blob/main/nodeadm/internal/kubelet/config.go
  */
 export function eksNodeAllocatable(type: string, machine: MachineType): NodeAllocatable {
-  const maxPods = machine.maxPods ?? 110;
+  const maxPods = eksMaxPods(machine);
   const reservedCpu = eksReservedCpuMillis(machine.vcpu);
   const reservedMemory = 11 * maxPods + 255;
   return nodeAllocatable(type, machine, {
