@@ -170,6 +170,7 @@ describe('the rule set', () => {
       ['GR-NET-09', 'error'],
       ['GR-NET-10', 'error'],
       ['GR-NET-11', 'error'],
+      ['GR-NET-12', 'error'],
       ['GR-SEC-01', 'error'],
       ['GR-SEC-04', 'error'],
       ['GR-ST-01', 'error'],

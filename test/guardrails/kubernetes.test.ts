@@ -8,7 +8,11 @@ import {
 import { HorizontalPodAutoscalerV2 } from '@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
-import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
+import {
+  NetworkPolicyV1,
+  NetworkPolicyV1SpecEgress,
+  NetworkPolicyV1SpecIngress,
+} from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
@@ -27,6 +31,7 @@ import { inClusterBrokerTls } from '../../constructs/guardrails/rules/gr-enc-12-
 import { serviceAccountToken } from '../../constructs/guardrails/rules/gr-iam-08-service-account-token';
 import { podNetworkPolicy } from '../../constructs/guardrails/rules/gr-net-10-pod-network-policy';
 import { noHostExposure } from '../../constructs/guardrails/rules/gr-net-11-no-host-exposure';
+import { networkPolicyPeers } from '../../constructs/guardrails/rules/gr-net-12-network-policy-peers';
 import {
   looksSecret,
   noSecretEnv,
@@ -275,6 +280,97 @@ describe('GR-NET-11 no host exposure', () => {
     ).toEqual([
       ['GR-NET-11', 'Deployment worker uses hostNetwork, hostPort 8080 on agent'],
       ['GR-NET-11', 'Service type NodePort'],
+    ]);
+  });
+});
+
+describe('GR-NET-12 network policy peers', () => {
+  function policy(
+    stack: TerraformStack,
+    spec: { ingress?: NetworkPolicyV1SpecIngress[]; egress?: NetworkPolicyV1SpecEgress[] },
+  ): void {
+    new NetworkPolicyV1(stack, 'NetworkPolicy', {
+      metadata: { name: 'worker', namespace: NAMESPACE },
+      spec: { podSelector: { matchLabels: LABELS }, policyTypes: ['Ingress', 'Egress'], ...spec },
+    });
+  }
+
+  it('passes rules that name their peers, with or without ports, and a policy without rules', () => {
+    expect(
+      details(networkPolicyPeers, (stack) =>
+        policy(stack, {
+          ingress: [
+            {
+              from: [
+                {
+                  namespaceSelector: {
+                    matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' },
+                  },
+                },
+              ],
+              ports: [{ port: 'metrics', protocol: 'TCP' }],
+            },
+            { from: [{ podSelector: { matchLabels: LABELS } }] },
+          ],
+          egress: [
+            {
+              to: [{ ipBlock: { cidr: '10.20.0.0/16' } }],
+              ports: [{ port: '5672', protocol: 'TCP' }],
+            },
+          ],
+        }),
+      ),
+    ).toEqual([]);
+    expect(details(networkPolicyPeers, (stack) => networkPolicy(stack))).toEqual([]);
+  });
+
+  it('refuses ports without peers (an empty or absent to or from) and a rule allowing everything', () => {
+    expect(
+      details(networkPolicyPeers, (stack) =>
+        policy(stack, {
+          ingress: [{ ports: [{ port: '8080' }] }],
+          egress: [
+            {
+              to: [{ ipBlock: { cidr: '10.20.0.0/16' } }],
+              ports: [{ port: '443', protocol: 'TCP' }],
+            },
+            { to: [], ports: [{ port: '5672', protocol: 'TCP' }] },
+            {},
+          ],
+        }),
+      ),
+    ).toEqual([
+      [
+        'GR-NET-12',
+        'NetworkPolicy worker: egress rule 2 opens 5672/TCP to any destination; ' +
+          'egress rule 3 names neither ports nor peers: it allows all egress; ' +
+          'ingress rule 1 opens 8080/TCP from any source',
+      ],
+    ]);
+  });
+
+  it('reads a NetworkPolicy manifest (camelCase) and leaves other manifests alone', () => {
+    expect(
+      details(networkPolicyPeers, (stack) => {
+        new Manifest(stack, 'Policy', {
+          manifest: {
+            apiVersion: 'networking.k8s.io/v1',
+            kind: 'NetworkPolicy',
+            metadata: { name: 'broker', namespace: NAMESPACE },
+            spec: {
+              podSelector: {},
+              policyTypes: ['Egress'],
+              egress: [
+                { to: [{ podSelector: { matchLabels: LABELS } }] },
+                { ports: [{ port: 6000, endPort: 6010, protocol: 'UDP' }] },
+              ],
+            },
+          },
+        });
+        scaledObject(stack);
+      }),
+    ).toEqual([
+      ['GR-NET-12', 'NetworkPolicy broker: egress rule 2 opens 6000-6010/UDP to any destination'],
     ]);
   });
 });
@@ -962,6 +1058,7 @@ describe('the Kubernetes rule set', () => {
       'GR-IAM-08',
       'GR-NET-10',
       'GR-NET-11',
+      'GR-NET-12',
       'GR-SEC-04',
       'GR-WL-01',
       'GR-WL-02',

@@ -10,6 +10,7 @@ import { inClusterBrokerTls } from './gr-enc-12-in-cluster-broker-tls';
 import { serviceAccountToken } from './gr-iam-08-service-account-token';
 import { podNetworkPolicy } from './gr-net-10-pod-network-policy';
 import { noHostExposure } from './gr-net-11-no-host-exposure';
+import { networkPolicyPeers } from './gr-net-12-network-policy-peers';
 import { noSecretEnv } from './gr-sec-04-no-secret-env';
 import { containerResources } from './gr-wl-01-container-resources';
 import { probes } from './gr-wl-02-probes';
@@ -38,6 +39,7 @@ export const KUBERNETES_RULES: readonly GuardrailRule[] = [
   serviceAccountToken,
   podNetworkPolicy,
   noHostExposure,
+  networkPolicyPeers,
   noSecretEnv,
   containerResources,
   probes,
