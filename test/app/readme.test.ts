@@ -6,7 +6,7 @@ import { formatProblem, loadFleet } from '../../config';
 import { addEnvironment } from '../../stacks/fleet';
 import { formatSummary } from '../../stacks/summary';
 import { tempDir } from '../support/temp-dir';
-import { REPO, runTypeScript } from '../support/typescript-process';
+import { REPO } from '../support/typescript-process';
 
 const README = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
 
@@ -50,28 +50,5 @@ describe('README', () => {
     );
     expect(thumbnailer?.site).toBe('dev');
     expect(thumbnailer?.agent.scaling).toMatchObject({ minReplicas: 1, maxReplicas: 2 });
-  });
-
-  it('runs the TypeScript example as written', () => {
-    const [example] = blocks('ts');
-    const dir = tempDir('fleet-readme');
-    const file = path.join(dir, 'example.ts');
-    fs.writeFileSync(
-      file,
-      example.replace(
-        /from '\.\/([^']+)'/g,
-        (_match, target) => `from '${path.join(REPO, target)}'`,
-      ),
-    );
-    const result = runTypeScript(file, [], {
-      cwd: dir,
-      env: { ...process.env, NODE_PATH: path.join(REPO, 'node_modules') },
-    });
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
-    const stack = JSON.parse(
-      fs.readFileSync(path.join(dir, 'cdktf.out/stacks/demo-dc1-agents/cdk.tf.json'), 'utf8'),
-    );
-    expect(Object.keys(stack.resource.kubernetes_deployment_v1)).toHaveLength(1);
   });
 });
