@@ -66,12 +66,19 @@ export function buildDeployment(
       report(unitProblems);
       return undefined;
     }
-    // A problem between the agent and this site (its broker, its pools) is not the
-    // catalogue's fault: unless the environment set the value, point at the site entry.
+    // A problem between the agent and this site (its pools, a broker elsewhere) is
+    // not the catalogue's fault: unless the environment set the value, point at the
+    // site entry. A name that refers to nothing is the fault of the line that set it.
     const onSite = validateAgentOnSite(spec, sources.site, sources.brokers);
     for (const problem of onSite) {
       const { node, rest } = locate(merged, problem.path);
-      if (rest.length === 0 && node.origin.file !== sources.catalogueEntry.origin.file) {
+      const inCatalogue = node.origin.file === sources.catalogueEntry.origin.file;
+      if (rest.length === 0 && problem.reference && inCatalogue) {
+        problems.at(
+          node.origin,
+          `${problem.message}, in ${site.origin.file} (site '${sources.site.name}')`,
+        );
+      } else if (rest.length === 0 && !inCatalogue) {
         problems.at(node.origin, problem.message);
       } else {
         // "fits no node pool" names the agent and the site: the field adds nothing.

@@ -2,9 +2,8 @@ import {
   rabbitMqBrokers,
   AgentDeployment,
   AwsSiteSpec,
-  awsPoolMachineProblems,
   AzureSiteSpec,
-  azurePoolMachineProblems,
+  cloudClusterProblems,
   clusterSiteOf,
   clusterSiteOfAzure,
   BackendSpec,
@@ -17,8 +16,11 @@ import {
   resolveAgent,
   validateBroker,
   validateBrokerPlacement,
-  validateSiteServices,
+  validateKubernetesSite,
 } from '../constructs/model';
+import { managedNodePoolProblems } from '../constructs/aws/node-group';
+import { aksNodePoolProblems } from '../constructs/azure/aks-node-pool';
+import { clusterAutoscalerProblems } from '../constructs/kubernetes/charts';
 import { GUARDRAIL_RULES } from '../constructs/guardrails/rules';
 import { siteCapacity } from '../constructs/kubernetes/site-capacity';
 import { brokerTopology } from '../constructs/rabbitmq';
@@ -253,14 +255,29 @@ export function loadEnvironment(
   };
 }
 
-/** Problems of a site beyond its own fields: its services, its pools' machine types. */
+/**
+ * Problems of a site beyond the schema, by the rules the stacks and constructs
+ * that build it apply: its pools (machine types, labels, taints), its cluster's
+ * version and exposure, its cluster autoscaler, its services.
+ */
 function siteProblems(spec: KubernetesSiteSpec | AwsSiteSpec | AzureSiteSpec): Problem[] {
-  if (!('kind' in spec)) return validateSiteServices(spec);
+  if (!('kind' in spec)) return validateKubernetesSite(spec);
   const underPool = (pool: string, problems: Problem[]) =>
     problems.map((problem) => ({ ...problem, path: ['nodePools', pool, ...problem.path] }));
-  return spec.kind === 'aws'
-    ? spec.nodePools.flatMap((pool) => underPool(pool.name, awsPoolMachineProblems(pool)))
-    : spec.nodePools.flatMap((pool) => underPool(pool.name, azurePoolMachineProblems(pool)));
+  if (spec.kind === 'aws') {
+    return [
+      ...cloudClusterProblems(spec),
+      ...clusterAutoscalerProblems(spec.cluster.version),
+      ...spec.nodePools.flatMap((pool) => underPool(pool.name, managedNodePoolProblems(pool))),
+    ];
+  }
+  const zones = spec.network.zones;
+  return [
+    ...cloudClusterProblems(spec),
+    ...spec.nodePools.flatMap((pool) =>
+      underPool(pool.name, aksNodePoolProblems({ ...pool, zones })),
+    ),
+  ];
 }
 
 /** A path below `agents.<agent>.sites.<other site>`. */

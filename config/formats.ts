@@ -105,8 +105,9 @@ export function integerSchema(description: string, minimum: number, maximum?: nu
     : { type: 'integer', minimum, maximum, description };
 }
 
+/** A string, never empty: a name, a reference or a value the fleet renders. */
 export function stringSchema(description: string, extra: JsonSchema = {}): JsonSchema {
-  return { type: 'string', description, ...extra };
+  return { type: 'string', minLength: 1, description, ...extra };
 }
 
 export function enumSchema(description: string, values: readonly string[]): JsonSchema {

@@ -46,6 +46,11 @@ export function loadFleet(options: LoadOptions): LoadResult {
   return { ok: true, environments: deepFreeze(environments) };
 }
 
+/** A YAML file the loader would not read (`qa.yml`, `qa.YAML`), which a user means as an environment. */
+function isMisnamedYaml(file: string): boolean {
+  return /\.ya?ml$/i.test(file) && !file.endsWith('.yaml');
+}
+
 function listEnvironments(rootDir: string, problems: ProblemList): string[] {
   const where = { file: `${ENVIRONMENTS_DIR}/`, line: 1, column: 1, path: [] };
   let files: string[];
@@ -54,6 +59,12 @@ function listEnvironments(rootDir: string, problems: ProblemList): string[] {
   } catch (error) {
     problems.at(where, `cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`);
     return [];
+  }
+  for (const file of files.filter(isMisnamedYaml).sort()) {
+    problems.at(
+      { ...where, file: `${ENVIRONMENTS_DIR}/${file}` },
+      `environment files end in '.yaml': rename it to '${file.replace(/\.ya?ml$/i, '.yaml')}' to load it, or move it out of ${ENVIRONMENTS_DIR}/`,
+    );
   }
   const names = files
     .filter((file) => file.endsWith('.yaml'))

@@ -14,6 +14,19 @@ import { JsonSchema } from './json-schema';
 
 /** The schemas of sites and of the state backend in the environment files. */
 
+/** A written opt-in to paid support past a Kubernetes version's standard window. */
+function extendedSupportSchema(what: string): JsonSchema {
+  return objectSchema(
+    `Keep a version past its standard support on ${what}. Default: standard support only.`,
+    {
+      reason: stringSchema('Why the cluster stays on the older version (at least 10 characters).', {
+        minLength: 10,
+      }),
+    },
+    ['reason'],
+  );
+}
+
 const nodePool = objectSchema('A node pool: what its nodes offer and their taints.', {
   arch: enumSchema("CPU architecture. Default 'amd64'.", ['amd64', 'arm64']),
   capacity: enumSchema("Default 'on-demand'.", ['on-demand', 'spot']),
@@ -176,7 +189,13 @@ const awsSite = objectSchema(
     cluster: objectSchema(
       'The EKS cluster.',
       {
-        version: stringSchema('Kubernetes version, e.g. 1.33.', { pattern: '^1\\.[0-9]+$' }),
+        version: stringSchema(
+          'Kubernetes version of EKS, e.g. 1.35: one in standard support (the calendar is in constructs/model/kubernetes-versions.ts).',
+          { pattern: '^1\\.[0-9]+$' },
+        ),
+        extendedSupport: extendedSupportSchema(
+          'EKS extended support, billed at a higher hourly rate',
+        ),
         publicAccessCidrs: listSchema(
           'CIDRs allowed to reach the API publicly. Default: private endpoint only.',
           stringSchema('IPv4 CIDR.', { pattern: PATTERNS.cidr }),
@@ -234,7 +253,13 @@ const azureSite = objectSchema(
     cluster: objectSchema(
       'The AKS cluster.',
       {
-        version: stringSchema('Kubernetes version, e.g. 1.33.', { pattern: '^1\\.[0-9]+$' }),
+        version: stringSchema(
+          'Kubernetes version of AKS, e.g. 1.35: one before its end of life (the calendar is in constructs/model/kubernetes-versions.ts).',
+          { pattern: '^1\\.[0-9]+$' },
+        ),
+        extendedSupport: extendedSupportSchema(
+          'AKS long-term support, on the Premium tier it requires',
+        ),
         authorizedIpRanges: listSchema(
           'CIDRs allowed to reach the API publicly. Default: private API server only.',
           stringSchema('IPv4 CIDR.', { pattern: PATTERNS.cidr }),

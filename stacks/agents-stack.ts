@@ -36,7 +36,7 @@ import {
   ValidationError,
   VaultSpec,
 } from '../constructs/model';
-import { clusterAccessIn, SiteStackProps } from './site-stack-props';
+import { assertValidSiteProps, clusterAccessIn, SiteStackProps } from './site-stack-props';
 
 /** Where the credentials of a Vault site's agents and KEDA live. */
 function siteVault(
@@ -104,6 +104,7 @@ export class AgentsStack extends CheckedStack {
 
   constructor(scope: Construct, id: string, props: AgentsStackProps) {
     super(scope, id);
+    assertValidSiteProps(this, props);
     applyBackend(this, id, props.backend, { offline: props.offline });
     siteProvider(this, props.site, clusterAccessIn(this, props));
 

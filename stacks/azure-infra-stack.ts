@@ -9,7 +9,7 @@ import { AzureSiteAgents } from '../constructs/azure/site-agents';
 import { AzureSiteBrokers } from '../constructs/azure/site-brokers';
 import { applyBackend } from '../constructs/backend';
 import { aksClusterName, AzureSiteSpec, SiteCloudBindings } from '../constructs/model';
-import { CloudInfraStackProps } from './site-stack-props';
+import { assertValidCloudSite, CloudInfraStackProps } from './site-stack-props';
 
 /**
  * Props of {@link AzureInfraStack}. A backend the site names (`site.backend`)
@@ -38,6 +38,7 @@ export class AzureInfraStack extends CheckedStack {
   constructor(scope: Construct, id: string, props: AzureInfraStackProps) {
     super(scope, id);
     const { site } = props;
+    assertValidCloudSite(this, site);
     applyBackend(this, id, site.backend ?? props.backend, { offline: props.offline });
     azureProvider(this, { subscriptionId: site.subscriptionId, tenantId: site.tenantId });
     const name = aksClusterName(props.environment, site);
@@ -53,6 +54,7 @@ export class AzureInfraStack extends CheckedStack {
       ...common,
       name,
       kubernetesVersion: site.cluster.version,
+      longTermSupport: site.cluster.extendedSupport !== undefined,
       nodeSubnetId: network.nodeSubnetId,
       tenantId: site.tenantId,
       adminGroupObjectIds: Object.values(site.cluster.admins),

@@ -44,7 +44,7 @@ export interface SiteReport {
   readonly kind: SiteKind;
   /** AWS region or Azure location. @default - none (a cluster the user runs) */
   readonly region?: string;
-  /** The cluster, e.g. `EKS 1.33` or `kubeconfig context nebraska-prod`. */
+  /** The cluster, e.g. `EKS 1.35` or `kubeconfig context nebraska-prod`. */
   readonly cluster: string;
   readonly nodePools: readonly PoolReport[];
   /** One line per database, e.g. `CockroachDB, 3 node(s), 100Gi each`. */

@@ -118,6 +118,7 @@ export function addEnvironment(
         nodeAutoscaler: {
           clusterName,
           region: awsSite.region,
+          kubernetesVersion: awsSite.cluster.version,
           roleArn: `arn:aws:iam::${awsSite.accountId}:role/${clusterAutoscalerRoleName(clusterName)}`,
         },
         cloud: stack.bindings,

@@ -12,7 +12,7 @@ import {
 } from '../constructs/aws';
 import { applyBackend } from '../constructs/backend';
 import { AwsSiteSpec, eksClusterName, SiteCloudBindings } from '../constructs/model';
-import { CloudInfraStackProps } from './site-stack-props';
+import { assertValidCloudSite, CloudInfraStackProps } from './site-stack-props';
 
 /** Props of {@link InfraStack}. */
 export type InfraStackProps = CloudInfraStackProps<AwsSiteSpec>;
@@ -33,6 +33,7 @@ export class InfraStack extends CheckedStack {
   constructor(scope: Construct, id: string, props: InfraStackProps) {
     super(scope, id);
     const { site } = props;
+    assertValidCloudSite(this, site);
     applyBackend(this, id, props.backend, { offline: props.offline });
     awsProvider(this, { region: site.region, accountId: site.accountId, offline: props.offline });
     const clusterName = eksClusterName(props.environment, site);
@@ -44,6 +45,7 @@ export class InfraStack extends CheckedStack {
     this.cluster = new EksCluster(this, 'Cluster', {
       name: clusterName,
       version: site.cluster.version,
+      extendedSupport: site.cluster.extendedSupport !== undefined,
       accountId: site.accountId,
       region: site.region,
       subnetIds: network.privateSubnetIds,

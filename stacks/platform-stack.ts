@@ -42,7 +42,7 @@ import {
 } from '../constructs/model';
 import { MonitoredAgent } from '../constructs/monitoring';
 import { brokerTopology, KEDA_USER } from '../constructs/rabbitmq';
-import { clusterAccessIn, SiteStackProps } from './site-stack-props';
+import { assertValidSiteProps, clusterAccessIn, SiteStackProps } from './site-stack-props';
 
 /** Props of {@link PlatformStack}. */
 export type PlatformStackProps = SiteStackProps;
@@ -74,6 +74,7 @@ export class PlatformStack extends CheckedStack {
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
+    assertValidSiteProps(this, props);
     const { site } = props;
     applyBackend(this, id, props.backend, { offline: props.offline });
     const access = clusterAccessIn(this, props);

@@ -1,11 +1,19 @@
 import { Construct } from 'constructs';
+import type { ClusterAutoscalerReleaseProps } from '../constructs/kubernetes/cluster-autoscaler-release';
 import {
   AgentSpec,
+  AwsSiteSpec,
+  AzureSiteSpec,
   BackendSpec,
   BrokerSpec,
   ClusterAccess,
+  cloudClusterProblems,
   KubernetesSiteSpec,
+  Problem,
   SiteCloudBindings,
+  validateBroker,
+  validateKubernetesSite,
+  ValidationError,
 } from '../constructs/model';
 
 /** What every stack of a site is built from. */
@@ -41,11 +49,7 @@ export interface SiteStackProps {
    * The cluster autoscaler of an EKS cluster the fleet builds.
    * @default - none: the cluster's own node scaling, if any
    */
-  readonly nodeAutoscaler?: {
-    readonly clusterName: string;
-    readonly region: string;
-    readonly roleArn: string;
-  };
+  readonly nodeAutoscaler?: ClusterAutoscalerReleaseProps;
 }
 
 /** The cluster access of a site's stack, declaring what it needs in that stack. */
@@ -72,4 +76,37 @@ export interface CloudInfraStackProps<Site> {
   readonly backend?: BackendSpec;
   /** Synthesize for the offline plan only. @default false */
   readonly offline?: boolean;
+}
+
+/**
+ * Throws, listing every problem, when a site stack's site or brokers break a
+ * rule the environment files enforce: the same checks, so that a stack built
+ * from TypeScript cannot synthesize what a file would be refused for.
+ */
+export function assertValidSiteProps(stack: Construct, props: SiteStackProps): void {
+  const problems: Problem[] = [
+    ...validateKubernetesSite(props.site).map((problem) => ({
+      ...problem,
+      path: ['site', ...problem.path],
+    })),
+    ...props.brokers.flatMap((broker) =>
+      validateBroker(broker).map((problem) => ({
+        ...problem,
+        path: ['brokers', broker.name, ...problem.path],
+      })),
+    ),
+  ];
+  if (problems.length > 0) throw new ValidationError(stack.node.path, problems);
+}
+
+/**
+ * Throws, listing every problem, when a cloud site's cluster breaks a rule the
+ * environment files enforce (its version's support, its public exposure).
+ */
+export function assertValidCloudSite(stack: Construct, site: AwsSiteSpec | AzureSiteSpec): void {
+  const problems = cloudClusterProblems(site).map((problem) => ({
+    ...problem,
+    path: ['site', ...problem.path],
+  }));
+  if (problems.length > 0) throw new ValidationError(stack.node.path, problems);
 }

@@ -9,7 +9,7 @@ import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { Problem, ValidationError } from '../model';
+import { Problem, publicExposure, ValidationError } from '../model';
 import { cidrPrefix, validateAccountAndRegion } from './client-access';
 import { accountAdministersKey, logsEncryptLogGroup } from './key-policy';
 
@@ -42,8 +42,16 @@ export interface IEksCluster {
 export interface EksClusterProps {
   /** Cluster name: 1 to 100 letters, digits, `-` or `_`, starting with a letter or digit. */
   readonly name: string;
-  /** Kubernetes minor version, e.g. `'1.33'`. */
+  /** Kubernetes minor version, e.g. `'1.35'`. */
   readonly version: string;
+  /**
+   * Keep the version on EKS extended support (billed at a higher hourly rate)
+   * once its standard support ends; otherwise EKS upgrades the control plane
+   * then (`upgrade_policy.support_type = STANDARD`).
+   * @default false
+   * @see https://docs.aws.amazon.com/eks/latest/userguide/view-upgrade-policy.html
+   */
+  readonly extendedSupport?: boolean;
   /** The 12-digit account the cluster lives in; written into the key policy. */
   readonly accountId: string;
   /** The cluster's region, e.g. `eu-west-1`; written into the key policy. */
@@ -141,6 +149,7 @@ export class EksCluster extends Construct implements IEksCluster {
     const cluster = new CfnEksCluster(this, 'Resource', {
       name: props.name,
       version: props.version,
+      upgradePolicy: { supportType: props.extendedSupport ? 'EXTENDED' : 'STANDARD' },
       roleArn: role.arn,
       vpcConfig: {
         subnetIds: [...props.subnetIds],
@@ -220,7 +229,7 @@ function validateCluster(props: EksClusterProps): Problem[] {
   if (!/^1\.\d{1,2}$/.test(props.version)) {
     problems.push({
       path: ['version'],
-      message: `'${props.version}' is not a Kubernetes minor version: use '<major>.<minor>', e.g. '1.33'`,
+      message: `'${props.version}' is not a Kubernetes minor version: use '<major>.<minor>', e.g. '1.35'`,
     });
   }
   problems.push(...validateAccountAndRegion(props.accountId, props.region));
@@ -231,20 +240,22 @@ function validateCluster(props: EksClusterProps): Problem[] {
       message: `${props.subnetIds.length} subnet(s) given: EKS needs subnets in at least two availability zones`,
     });
   }
-  (props.publicAccessCidrs ?? []).forEach((cidr, i) => {
-    const prefix = cidrPrefix(cidr);
-    if (prefix === undefined) {
+  const publicCidrs = (props.publicAccessCidrs ?? []).filter((cidr) => !Token.isUnresolved(cidr));
+  publicCidrs.forEach((cidr, i) => {
+    if (cidrPrefix(cidr) === undefined) {
       problems.push({
         path: ['publicAccessCidrs', i],
         message: `'${cidr}' is not an IPv4 CIDR such as '203.0.113.0/24'`,
       });
-    } else if (prefix === 0) {
-      problems.push({
-        path: ['publicAccessCidrs', i],
-        message: `'${cidr}' opens the API endpoint to the whole internet (GR-NET-01): list the CIDRs of operators and CI runners, or leave publicAccessCidrs empty for a private endpoint`,
-      });
     }
   });
+  const exposure = publicExposure(publicCidrs);
+  if (exposure) {
+    problems.push({
+      path: ['publicAccessCidrs'],
+      message: `${exposure}: the API endpoint would be open to the Internet (GR-NET-01); list the CIDRs of operators and CI runners, or leave publicAccessCidrs empty for a private endpoint`,
+    });
+  }
   for (const [adminName, arn] of Object.entries(props.clusterAdmins ?? {})) {
     if (!/^arn:aws[a-z-]*:(iam|sts)::\d{12}:(role|user|assumed-role)\/.+$/.test(arn)) {
       problems.push({

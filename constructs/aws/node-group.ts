@@ -80,7 +80,7 @@ export class ManagedNodeGroup extends Construct {
   constructor(scope: Construct, id: string, props: ManagedNodeGroupProps) {
     super(scope, id);
     const { pool, cluster } = props;
-    const problems = validatePool(pool);
+    const problems = managedNodePoolProblems(pool);
     if (problems.length > 0) throw new ValidationError(this.node.path, problems);
     this.labels = { ...pool.labels, [POOL_LABEL]: pool.name };
     this.taints = awsPoolTaints(pool);
@@ -201,7 +201,13 @@ function autoscalerTags(
   return tags;
 }
 
-function validatePool(pool: ManagedNodePoolSpec): Problem[] {
+/**
+ * Every problem of an EKS managed node group's declaration, with paths relative
+ * to the pool: its name, instance types against the machine catalogue, bounds,
+ * disk, and labels and taints as Kubernetes and the kubelet accept them. The
+ * environment loader runs it on each pool of an AWS site.
+ */
+export function managedNodePoolProblems(pool: ManagedNodePoolSpec): Problem[] {
   const problems: Problem[] = [];
   const bounds = (field: string, value: number | undefined, min: number) => {
     if (value !== undefined && (!Number.isInteger(value) || value < min)) {
@@ -249,7 +255,7 @@ function validatePool(pool: ManagedNodePoolSpec): Problem[] {
       message: `${disk.toKubernetes()} is not allowed: use a whole number of GiB, at least ${MIN_DISK_GIB}Gi`,
     });
   }
-  problems.push(...nodePoolProblems(pool));
+  problems.push(...nodePoolProblems(pool, true));
   problems.push(...awsPoolMachineProblems(pool));
   return problems;
 }

@@ -3,7 +3,15 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { formatAddress, parseCidr, POOL_LABEL, Problem, Size, ValidationError } from '../model';
+import {
+  formatAddress,
+  parseCidr,
+  POOL_LABEL,
+  Problem,
+  publicExposure,
+  Size,
+  ValidationError,
+} from '../model';
 import { azureZoneProblems, DEFAULT_AZURE_ZONES } from './zones';
 import { AZURE_MANAGED_BY_TAG } from './provider';
 
@@ -57,8 +65,15 @@ export interface AksClusterProps {
   readonly resourceGroupName: string;
   /** Azure region, e.g. `westeurope`. */
   readonly location: string;
-  /** Kubernetes minor version, e.g. `'1.33'`; patches come from the `patch` upgrade channel. */
+  /** Kubernetes minor version, e.g. `'1.35'`; patches come from the `patch` upgrade channel. */
   readonly kubernetesVersion: string;
+  /**
+   * AKS long-term support: two more years of patches for the version, on the
+   * Premium tier that it requires (billed per cluster hour).
+   * @default false
+   * @see https://learn.microsoft.com/azure/aks/long-term-support
+   */
+  readonly longTermSupport?: boolean;
   /**
    * Subnet of the nodes. Its NAT gateway must be attached before the cluster is
    * created: pass {@link PrivateVirtualNetwork.nodeSubnetId}, which references the
@@ -191,7 +206,8 @@ export class AksCluster extends Construct implements IAksCluster {
       location: props.location,
       dnsPrefix: props.name,
       kubernetesVersion: props.kubernetesVersion,
-      skuTier: props.production ? 'Standard' : 'Free',
+      skuTier: props.longTermSupport ? 'Premium' : props.production ? 'Standard' : 'Free',
+      supportPlan: props.longTermSupport ? 'AKSLongTermSupport' : 'KubernetesOfficial',
       automaticUpgradeChannel: 'patch',
       nodeOsUpgradeChannel: 'NodeImage',
       identity: { type: 'UserAssigned', identityIds: [identity.id] },
@@ -270,7 +286,7 @@ function validateCluster(props: AksClusterProps): Problem[] {
   if (!/^1\.\d{1,2}$/.test(props.kubernetesVersion)) {
     problems.push({
       path: ['kubernetesVersion'],
-      message: `'${props.kubernetesVersion}' is not a Kubernetes minor version: use '<major>.<minor>', e.g. '1.33'`,
+      message: `'${props.kubernetesVersion}' is not a Kubernetes minor version: use '<major>.<minor>', e.g. '1.35'`,
     });
   }
   if (!Token.isUnresolved(props.tenantId) && !UUID.test(props.tenantId)) {
@@ -287,21 +303,22 @@ function validateCluster(props: AksClusterProps): Problem[] {
       });
     }
   });
-  (props.authorizedIpRanges ?? []).forEach((cidr, i) => {
-    if (Token.isUnresolved(cidr)) return;
-    const parsed = parseCidr(cidr);
-    if (!parsed) {
+  const ranges = (props.authorizedIpRanges ?? []).filter((cidr) => !Token.isUnresolved(cidr));
+  ranges.forEach((cidr, i) => {
+    if (!parseCidr(cidr)) {
       problems.push({
         path: ['authorizedIpRanges', i],
         message: `'${cidr}' is not an IPv4 CIDR such as '203.0.113.0/24'`,
       });
-    } else if (parsed.prefix === 0) {
-      problems.push({
-        path: ['authorizedIpRanges', i],
-        message: `'${cidr}' opens the API server to the whole internet (GR-NET-07): list the CIDRs of operators and CI runners, or leave authorizedIpRanges empty for a private cluster`,
-      });
     }
   });
+  const exposure = publicExposure(ranges);
+  if (exposure) {
+    problems.push({
+      path: ['authorizedIpRanges'],
+      message: `${exposure}: the API server would be open to the Internet (GR-NET-07); list the CIDRs of operators and CI runners, or leave authorizedIpRanges empty for a private cluster`,
+    });
+  }
   problems.push(...azureZoneProblems(props.zones ?? DEFAULT_AZURE_ZONES));
   const system = { ...DEFAULT_SYSTEM_POOL, ...props.systemPool };
   const count = (field: 'minCount' | 'maxCount', value: number) => {

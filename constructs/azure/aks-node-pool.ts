@@ -90,7 +90,7 @@ export class AksNodePool extends Construct {
   constructor(scope: Construct, id: string, props: AksNodePoolProps) {
     super(scope, id);
     const { pool } = props;
-    const problems = validatePool(pool);
+    const problems = aksNodePoolProblems(pool);
     if (problems.length > 0) throw new ValidationError(this.node.path, problems);
     const spot = (pool.capacity ?? 'on-demand') === 'spot';
     this.labels = { ...pool.labels, [POOL_LABEL]: pool.name, ...(spot ? AKS_SPOT_LABEL : {}) };
@@ -128,7 +128,13 @@ export class AksNodePool extends Construct {
   }
 }
 
-function validatePool(pool: AksNodePoolSpec): Problem[] {
+/**
+ * Every problem of an AKS node pool's declaration, with paths relative to the
+ * pool: its name, VM size against the machine catalogue, bounds, zones, disk,
+ * and labels and taints as Kubernetes, the kubelet and AKS accept them. The
+ * environment loader runs it on each pool of an Azure site.
+ */
+export function aksNodePoolProblems(pool: AksNodePoolSpec): Problem[] {
   const problems: Problem[] = [];
   if (!/^[a-z][a-z0-9]{0,11}$/.test(pool.name)) {
     problems.push({
@@ -162,7 +168,7 @@ function validatePool(pool: AksNodePoolSpec): Problem[] {
   }
   problems.push(...azureZoneProblems(pool.zones ?? DEFAULT_AZURE_ZONES));
   problems.push(...validateOsDisk(pool.diskSize ?? DEFAULT_OS_DISK_SIZE));
-  problems.push(...nodePoolProblems(pool));
+  problems.push(...nodePoolProblems(pool, true));
   problems.push(...azurePoolMachineProblems(pool));
   for (const key of Object.keys(pool.labels ?? {})) {
     if (key.startsWith(AKS_LABEL_PREFIX)) {

@@ -1,11 +1,17 @@
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { Construct } from 'constructs';
-import { CHARTS, IMAGES } from './charts';
+import { ValidationError } from '../model';
+import { CHARTS, CLUSTER_AUTOSCALER_RELEASES, clusterAutoscalerProblems } from './charts';
 
 /** Props of {@link ClusterAutoscalerRelease}. */
 export interface ClusterAutoscalerReleaseProps {
   readonly clusterName: string;
   readonly region: string;
+  /**
+   * The cluster's Kubernetes minor version, e.g. `'1.35'`: the autoscaler runs
+   * the release line of that minor ({@link CLUSTER_AUTOSCALER_RELEASES}).
+   */
+  readonly kubernetesVersion: string;
   /** IAM role the autoscaler's service account assumes (IRSA). */
   readonly roleArn: string;
 }
@@ -22,6 +28,12 @@ export interface ClusterAutoscalerReleaseProps {
 export class ClusterAutoscalerRelease extends Construct {
   constructor(scope: Construct, id: string, props: ClusterAutoscalerReleaseProps) {
     super(scope, id);
+    const problems = clusterAutoscalerProblems(props.kubernetesVersion).map((problem) => ({
+      ...problem,
+      path: ['kubernetesVersion'],
+    }));
+    if (problems.length > 0) throw new ValidationError(this.node.path, problems);
+    const release = CLUSTER_AUTOSCALER_RELEASES[props.kubernetesVersion];
     new Release(this, 'Resource', {
       name: 'cluster-autoscaler',
       namespace: 'kube-system',
@@ -32,7 +44,7 @@ export class ClusterAutoscalerRelease extends Construct {
           cloudProvider: 'aws',
           awsRegion: props.region,
           autoDiscovery: { clusterName: props.clusterName },
-          image: { tag: IMAGES.clusterAutoscalerTag },
+          image: { tag: release.imageTag },
           rbac: {
             serviceAccount: {
               create: true,

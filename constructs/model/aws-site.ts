@@ -1,3 +1,4 @@
+import { ExtendedSupport } from './kubernetes-versions';
 import { cloudPoolAllocatable, machinePoolProblems } from './machine-pools';
 import { eksNodeAllocatable } from './node-allocatable';
 import { NodePoolSpec, PoolAllocatable, Taint } from './placement';
@@ -41,8 +42,17 @@ export interface AwsSiteSpec {
     readonly availabilityZones: readonly string[];
   };
   readonly cluster: {
-    /** Kubernetes version of EKS, e.g. `1.33`. */
+    /**
+     * Kubernetes version of EKS, e.g. `1.35`: one in standard support on the
+     * date of `KUBERNETES_SUPPORT`.
+     */
     readonly version: string;
+    /**
+     * A written opt-in to EKS extended support, which keeps a version past its
+     * standard support at a higher price.
+     * @default - standard support only: EKS upgrades the cluster when it ends
+     */
+    readonly extendedSupport?: ExtendedSupport;
     /** CIDRs allowed to reach the API publicly. @default - private endpoint only */
     readonly publicAccessCidrs?: readonly string[];
     /** IAM roles with cluster-admin access, by entry name. @default - none */

@@ -1,3 +1,4 @@
+import { ExtendedSupport } from './kubernetes-versions';
 import { BackendSpec } from './environment';
 import { cloudPoolAllocatable, machinePoolProblems } from './machine-pools';
 import { aksNodeAllocatable } from './node-allocatable';
@@ -41,8 +42,17 @@ export interface AzureSiteSpec {
     readonly zones: readonly string[];
   };
   readonly cluster: {
-    /** Kubernetes version of AKS, e.g. `1.33`. */
+    /**
+     * Kubernetes version of AKS, e.g. `1.35`: one in support on the date of
+     * {@link KUBERNETES_SUPPORT}.
+     */
     readonly version: string;
+    /**
+     * A written opt-in to AKS long-term support (on the Premium tier), which
+     * keeps a version past its end of life at a higher price.
+     * @default - community support only
+     */
+    readonly extendedSupport?: ExtendedSupport;
     /** CIDRs allowed to reach the API publicly. @default - private API server only */
     readonly authorizedIpRanges?: readonly string[];
     /**

@@ -52,3 +52,88 @@ export function networkCidrProblems(
   }
   return [];
 }
+
+/**
+ * IPv4 ranges that are not reachable from the Internet: "this network",
+ * private networks (RFC 1918), shared address space (RFC 6598), loopback,
+ * link-local, multicast and the reserved block (RFC 6890's special-purpose
+ * registry). A list of CIDRs that covers none of the rest is not public.
+ * @see https://www.iana.org/assignments/iana-ipv4-special-registry/
+ */
+const NOT_PUBLIC: readonly string[] = [
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '224.0.0.0/4',
+  '240.0.0.0/4',
+];
+
+/**
+ * Most public IPv4 addresses a list of CIDRs may cover together before it counts
+ * as open to the Internet: a /8's worth (16,777,216). Operators' and CI runners'
+ * ranges are far smaller; a list that covers more, split into any number of
+ * pieces (`0.0.0.0/1` and `128.0.0.0/1`), exposes the endpoint to a large part
+ * of the Internet.
+ */
+export const MAX_PUBLIC_ADDRESSES = 2 ** 24;
+
+/** A half-open range of 32-bit addresses. */
+type Interval = readonly [start: number, end: number];
+
+function intervalOf(cidr: string): Interval | undefined {
+  const parsed = parseCidr(cidr);
+  if (!parsed) return undefined;
+  const size = 2 ** (32 - parsed.prefix);
+  const start = parsed.address - (parsed.address % size);
+  return [start, start + size];
+}
+
+/** The union of intervals, sorted and merged. */
+function union(intervals: readonly Interval[]): Interval[] {
+  const merged: [number, number][] = [];
+  for (const [start, end] of [...intervals].sort((a, b) => a[0] - b[0])) {
+    const last = merged[merged.length - 1];
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else merged.push([start, end]);
+  }
+  return merged;
+}
+
+/**
+ * How many public IPv4 addresses a list of CIDRs covers together: the size of
+ * their union, less the ranges that are not public. Entries that are not IPv4
+ * CIDRs are ignored (they are reported on their own).
+ */
+export function publicAddressCount(cidrs: readonly string[]): number {
+  const covered = union(cidrs.map(intervalOf).filter((i): i is Interval => i !== undefined));
+  const excluded = union(NOT_PUBLIC.map((cidr) => intervalOf(cidr) as Interval));
+  let count = 0;
+  for (const [start, end] of covered) {
+    count += end - start;
+    for (const [xStart, xEnd] of excluded) {
+      count -= Math.max(0, Math.min(end, xEnd) - Math.max(start, xStart));
+    }
+  }
+  return count;
+}
+
+/**
+ * What a list of CIDRs exposes to, when together it covers more than
+ * {@link MAX_PUBLIC_ADDRESSES} public addresses, e.g. `'0.0.0.0/1', '128.0.0.0/1'
+ * together cover 3,702,258,432 public IPv4 addresses (the whole Internet)`;
+ * `undefined` when it stays within.
+ */
+export function publicExposure(cidrs: readonly string[]): string | undefined {
+  const count = publicAddressCount(cidrs);
+  if (count <= MAX_PUBLIC_ADDRESSES) return undefined;
+  const all = publicAddressCount(['0.0.0.0/0']);
+  const share =
+    count === all ? 'the whole Internet' : `${((100 * count) / all).toFixed(1)} % of the Internet`;
+  const listed = cidrs.map((cidr) => `'${cidr}'`).join(', ');
+  const subject = cidrs.length === 1 ? listed : `${listed} together`;
+  return `${subject} cover${cidrs.length === 1 ? 's' : ''} ${count.toLocaleString('en-US')} public IPv4 addresses (${share}), more than the ${MAX_PUBLIC_ADDRESSES.toLocaleString('en-US')} (a /8) allowed`;
+}

@@ -22,3 +22,6 @@ export * from './machines';
 export * from './machine-pools';
 export * from './node-allocatable';
 export * from './capacity';
+export * from './kubernetes-versions';
+export * from './validate-sites';
+export * from './kubernetes-rules';

@@ -1,5 +1,11 @@
 import { Problem } from './problems';
 import { Cpu, Size } from './units';
+import {
+  isReservedLabelKey,
+  labelValueProblems,
+  qualifiedNameProblems,
+  taintProblems,
+} from './kubernetes-rules';
 
 /** CPU architecture of a node. */
 export type Arch = 'amd64' | 'arm64';
@@ -189,11 +195,15 @@ function capacityRefusals(requests: ReplicaRequests, pool: NodePoolSpec): string
 }
 
 /**
- * Problems of a pool declaration shared by every cloud that builds pools: a
- * whole number of GPUs, the pool label left to the fleet, one taint per key
- * (a cluster autoscaler's node template holds one taint per key).
+ * Problems of a pool declaration: a whole number of GPUs, the pool label left
+ * to the fleet, label keys and values and taints as Kubernetes accepts them,
+ * one taint per key (a cluster autoscaler's node template holds one taint per
+ * key).
+ * @param setsLabels the fleet builds the pool and sets its labels through the
+ *   kubelet (EKS, AKS), which may not set keys reserved to Kubernetes; on a
+ *   cluster the user runs, the labels describe nodes as they are
  */
-export function nodePoolProblems(pool: NodePoolSpec): Problem[] {
+export function nodePoolProblems(pool: NodePoolSpec, setsLabels = false): Problem[] {
   const problems: Problem[] = [];
   if (pool.gpu && (!Number.isInteger(pool.gpu.count) || pool.gpu.count < 1)) {
     problems.push({
@@ -208,8 +218,23 @@ export function nodePoolProblems(pool: NodePoolSpec): Problem[] {
       message: `'${declared}' differs from the pool name '${pool.name}': leave the label out, it is set from the name`,
     });
   }
+  for (const [key, value] of Object.entries(pool.labels ?? {})) {
+    const keyProblems = qualifiedNameProblems(key, 'label key');
+    if (keyProblems.length === 0 && setsLabels && isReservedLabelKey(key)) {
+      keyProblems.push(
+        `'${key}' is reserved to Kubernetes: a kubelet may not set it on its own node (NodeRestriction), so the node would not join; use a key of your own domain, e.g. 'example.com/${key.split('/').pop()}'`,
+      );
+    }
+    const valueProblems = labelValueProblems(value);
+    for (const message of [...keyProblems, ...valueProblems]) {
+      problems.push({ path: ['labels', key], message });
+    }
+  }
   const seen = new Set<string>();
   (pool.taints ?? []).forEach((taint, i) => {
+    for (const message of taintProblems(taint)) {
+      problems.push({ path: ['taints', i], message });
+    }
     if (seen.has(taint.key)) {
       problems.push({
         path: ['taints', i, 'key'],

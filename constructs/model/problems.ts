@@ -6,6 +6,12 @@
 export interface Problem {
   readonly path: readonly (string | number)[];
   readonly message: string;
+  /**
+   * The field names something that does not exist: the line that set it is at
+   * fault, wherever it is.
+   * @default false
+   */
+  readonly reference?: boolean;
 }
 
 /** Thrown by constructs when eager validation finds problems; lists all of them. */

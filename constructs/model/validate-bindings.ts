@@ -292,10 +292,11 @@ export function validateBindingsOnSite(
   }
   const topicBroker = spec.topic && find(spec.topic.broker);
   if (spec.topic && !topicBroker) {
-    add(
-      ['topic', 'broker'],
-      `'${spec.topic.broker}' is not a broker of the environment (${listOf(brokers.map((b) => b.name))})`,
-    );
+    problems.push({
+      path: ['topic', 'broker'],
+      message: `'${spec.topic.broker}' is not a broker of the environment (${listOf(brokers.map((b) => b.name))})`,
+      reference: true,
+    });
   } else if (topicBroker && topicBroker.kind !== 'kafka') {
     add(
       ['topic', 'broker'],

@@ -9,6 +9,8 @@ import {
   RabbitMqBrokerSpec,
 } from './broker';
 import { AddProblem, checkRange, listOf, Path } from './checks';
+import { publicExposure } from './cidr';
+import { dns1123SubdomainProblems } from './kubernetes-rules';
 import { agentMachineProblems } from './machine-pools';
 import { brokerPoolMatch, matchPools } from './placement';
 import { Problem } from './problems';
@@ -35,7 +37,14 @@ const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Environment variable names that suggest a secret, which never goes in env or synthesized output. */
 export const SECRET_LIKE_ENV = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
-const RESERVED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+/**
+ * Whether Kubernetes or its distributions own a namespace: `default` and every
+ * `kube-` name (`kube-system`, `kube-public`, `kube-node-lease` and those to come).
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#initial-namespaces
+ */
+export function isReservedNamespace(name: string): boolean {
+  return name === 'default' || name.startsWith('kube-');
+}
 
 /** Every problem of an agent spec on its own, each with the path of its field. */
 export function validateAgent(spec: AgentSpec): Problem[] {
@@ -317,23 +326,32 @@ function validateIsolation(spec: AgentSpec, add: AddProblem): void {
   if (namespace !== undefined) {
     if (!DNS_LABEL.test(namespace) || namespace.length > 63)
       add(['isolation', 'namespace'], `'${namespace}' must be a DNS label`);
-    if (RESERVED_NAMESPACES.includes(namespace)) {
+    if (isReservedNamespace(namespace)) {
       add(
         ['isolation', 'namespace'],
         `'${namespace}' is reserved: agents run in namespaces of their own`,
       );
     }
   }
-  (spec.isolation?.egress ?? []).forEach((rule, index) => {
+  if (isReservedNamespace(spec.name)) {
+    add(
+      ['name'],
+      `'${spec.name}' is reserved: Kubernetes owns the namespaces 'default' and 'kube-*', and an agent's name is its namespace's by default; choose another name`,
+    );
+  }
+  const egress = spec.isolation?.egress ?? [];
+  const exposure = publicExposure(egress.map((rule) => rule.cidr));
+  if (exposure) {
+    add(
+      ['isolation', 'egress'],
+      `${exposure}: this opens egress to the Internet; name the networks the agent needs`,
+    );
+  }
+  egress.forEach((rule, index) => {
     if (!CIDR.test(rule.cidr)) {
       add(
         ['isolation', 'egress', index, 'cidr'],
         `'${rule.cidr}' must be an IPv4 CIDR such as 10.0.0.0/16`,
-      );
-    } else if (rule.cidr.endsWith('/0')) {
-      add(
-        ['isolation', 'egress', index, 'cidr'],
-        `'${rule.cidr}' opens egress to everything: name the networks the agent needs`,
       );
     }
     rule.ports.forEach((port, portIndex) =>
@@ -356,7 +374,11 @@ export function validateAgentOnSite(
   const unknown = (name: string) =>
     `'${name}' is not a broker of the environment (${listOf(declared)})`;
   if (spec.queue && !declared.includes(spec.queue.broker)) {
-    problems.push({ path: ['queue', 'broker'], message: unknown(spec.queue.broker) });
+    problems.push({
+      path: ['queue', 'broker'],
+      message: unknown(spec.queue.broker),
+      reference: true,
+    });
   }
   const elsewhere = brokers
     .filter(isRabbitMq)
@@ -376,7 +398,11 @@ export function validateAgentOnSite(
   );
   (spec.publishes ?? []).forEach((target, index) => {
     if (!declared.includes(target.broker)) {
-      problems.push({ path: ['publishes', index, 'broker'], message: unknown(target.broker) });
+      problems.push({
+        path: ['publishes', index, 'broker'],
+        message: unknown(target.broker),
+        reference: true,
+      });
     }
   });
   const namespace = spec.isolation?.namespace ?? spec.name;
@@ -450,17 +476,20 @@ export interface CloudSiteNames {
  * a declared Azure site. MSK: 3 to 30 brokers (replication factor 3), storage
  * in whole GiB up to 16384 GiB. In-cluster Kafka: 3 to 9 nodes, fewer only
  * with a written reason.
- * @param sites every site of the environment
+ * @param sites every site of the environment; `undefined` where the
+ *   environment is not known (a stack built from TypeScript), which skips the
+ *   checks of the sites the broker names
  * @param cloudSites the cloud sites among them
  */
 export function validateBroker(
   broker: BrokerSpec,
-  sites: readonly string[],
+  sites?: readonly string[],
   cloudSites: CloudSiteNames = {},
 ): Problem[] {
   const problems: Problem[] = [];
   const add: AddProblem = (path, message) => problems.push({ path, message });
   const onCloudSite = (cloud: 'aws' | 'azure', site: string, path: Path) => {
+    if (!sites) return;
     const names = cloudSites[cloud] ?? [];
     if (!names.includes(site)) {
       const label = cloud === 'aws' ? 'an AWS' : 'an Azure';
@@ -487,7 +516,7 @@ export function validateBroker(
 
 function validateKafka(
   broker: KafkaBrokerSpec,
-  sites: readonly string[],
+  sites: readonly string[] | undefined,
   onCloudSite: (cloud: 'aws' | 'azure', site: string, path: Path) => void,
   add: AddProblem,
 ): void {
@@ -525,7 +554,7 @@ function validateKafka(
     }
   }
   if (inCluster) {
-    if (!sites.includes(inCluster.site)) {
+    if (sites && !sites.includes(inCluster.site)) {
       add(
         ['inCluster', 'site'],
         `'${inCluster.site}' is not a site of the environment (${listOf(sites)})`,
@@ -566,14 +595,18 @@ export function validateReplicasWithReason(
   }
 }
 
-function validateRabbitMq(broker: RabbitMqBrokerSpec, sites: readonly string[], add: AddProblem) {
+function validateRabbitMq(
+  broker: RabbitMqBrokerSpec,
+  sites: readonly string[] | undefined,
+  add: AddProblem,
+) {
   const placements = [broker.inCluster, broker.amazonMq, broker.external].filter(Boolean);
   if (placements.length !== 1) {
     add([], "needs exactly one of 'inCluster', 'amazonMq' or 'external'");
   }
   const inCluster = broker.inCluster;
   if (inCluster) {
-    if (!sites.includes(inCluster.site)) {
+    if (sites && !sites.includes(inCluster.site)) {
       add(
         ['inCluster', 'site'],
         `'${inCluster.site}' is not a site of the environment (${listOf(sites)})`,
@@ -591,10 +624,22 @@ function validateRabbitMq(broker: RabbitMqBrokerSpec, sites: readonly string[], 
       add(['inCluster', 'namespace'], `'${inCluster.namespace}' must be a DNS label`);
     }
   }
-  (broker.external?.cidrs ?? []).forEach((cidr, index) => {
-    if (!CIDR.test(cidr))
-      add(['external', 'cidrs', index], `'${cidr}' must be an IPv4 CIDR such as 10.0.0.0/16`);
-  });
+  const external = broker.external;
+  if (external) {
+    for (const message of dns1123SubdomainProblems(external.host, 'host name')) {
+      add(['external', 'host'], message);
+    }
+    if (external.cidrs.length === 0) {
+      add(
+        ['external', 'cidrs'],
+        "needs at least one network: the agents' NetworkPolicy opens egress to these CIDRs only",
+      );
+    }
+    external.cidrs.forEach((cidr, index) => {
+      if (!CIDR.test(cidr))
+        add(['external', 'cidrs', index], `'${cidr}' must be an IPv4 CIDR such as 10.0.0.0/16`);
+    });
+  }
 }
 
 /**

@@ -113,8 +113,17 @@ describe('public endpoint', () => {
 
   it('refuses 0.0.0.0/0 (GR-NET-01)', () => {
     expect(() => synthCluster({ publicAccessCidrs: ['203.0.113.0/24', '0.0.0.0/0'] })).toThrow(
-      "'publicAccessCidrs[1]': '0.0.0.0/0' opens the API endpoint to the whole internet (GR-NET-01): list the CIDRs of operators and CI runners, or leave publicAccessCidrs empty for a private endpoint",
+      "'publicAccessCidrs': '203.0.113.0/24', '0.0.0.0/0' together cover 3,702,390,784 public IPv4 addresses (the whole Internet), more than the 16,777,216 (a /8) allowed: the API endpoint would be open to the Internet (GR-NET-01); list the CIDRs of operators and CI runners, or leave publicAccessCidrs empty for a private endpoint",
     );
+  });
+
+  it('judges the CIDRs by what they cover together: a split of 0.0.0.0/0 is refused', () => {
+    expect(() => synthCluster({ publicAccessCidrs: ['0.0.0.0/1', '128.0.0.0/1'] })).toThrow(
+      "'publicAccessCidrs': '0.0.0.0/1', '128.0.0.0/1' together cover 3,702,390,784 public IPv4 addresses (the whole Internet)",
+    );
+    expect(() =>
+      synthCluster({ publicAccessCidrs: ['10.0.0.0/8', '198.51.100.0/24'] }),
+    ).not.toThrow();
   });
 });
 
@@ -133,7 +142,7 @@ describe('validation', () => {
       [
         'test/cluster: 7 problem(s)',
         "  - 'name': '-fleet' is not an EKS cluster name: 1 to 100 letters, digits, '-' or '_', starting with a letter or digit",
-        "  - 'version': '1.33.1' is not a Kubernetes minor version: use '<major>.<minor>', e.g. '1.33'",
+        "  - 'version': '1.33.1' is not a Kubernetes minor version: use '<major>.<minor>', e.g. '1.35'",
         "  - 'accountId': '1234' is not an AWS account id: 12 digits",
         "  - 'region': 'Europe' is not an AWS region such as 'eu-west-1'",
         "  - 'subnetIds': 1 subnet(s) given: EKS needs subnets in at least two availability zones",

@@ -16,7 +16,7 @@ const SITE: AwsSiteSpec = {
   accountId: ACCOUNT_ID,
   region: REGION,
   network: { cidr: '10.40.0.0/16', availabilityZones: ZONES },
-  cluster: { version: '1.33' },
+  cluster: { version: '1.35' },
   nodePools: [{ name: 'general', instanceTypes: ['m7i.large'], minSize: 3, maxSize: 6 }],
 };
 

@@ -44,7 +44,7 @@ export function addSite(
   });
   const cluster = new EksCluster(scope, 'cluster', {
     name: CLUSTER,
-    version: '1.33',
+    version: '1.35',
     accountId: ACCOUNT_ID,
     region: REGION,
     subnetIds: network.privateSubnetIds,

@@ -22,7 +22,7 @@ function addAksSite(
     name: 'prod-weu',
     resourceGroupName: 'prod-weu-rg',
     location: LOCATION,
-    kubernetesVersion: '1.33',
+    kubernetesVersion: '1.35',
     nodeSubnetId: network.nodeSubnetId,
     tenantId: TENANT_ID,
     adminGroupObjectIds: [ADMIN_GROUP],
@@ -49,7 +49,7 @@ describe('defaults of an AKS cluster', () => {
       dns_prefix: 'prod-weu',
       resource_group_name: 'prod-weu-rg',
       location: LOCATION,
-      kubernetes_version: '1.33',
+      kubernetes_version: '1.35',
       sku_tier: 'Free',
       tags: { 'managed-by': 'agent-fleet' },
     });
@@ -204,7 +204,13 @@ describe('public API server', () => {
 
   it('refuses 0.0.0.0/0 (GR-NET-07)', () => {
     expect(() => synthCluster({ authorizedIpRanges: ['0.0.0.0/0'] })).toThrow(
-      "'authorizedIpRanges[0]': '0.0.0.0/0' opens the API server to the whole internet (GR-NET-07)",
+      "'authorizedIpRanges': '0.0.0.0/0' covers 3,702,390,784 public IPv4 addresses (the whole Internet), more than the 16,777,216 (a /8) allowed: the API server would be open to the Internet (GR-NET-07)",
+    );
+  });
+
+  it('refuses a split of 0.0.0.0/0, judged by what the ranges cover together', () => {
+    expect(() => synthCluster({ authorizedIpRanges: ['0.0.0.0/1', '128.0.0.0/1'] })).toThrow(
+      "'authorizedIpRanges': '0.0.0.0/1', '128.0.0.0/1' together cover 3,702,390,784 public IPv4 addresses (the whole Internet)",
     );
   });
 });

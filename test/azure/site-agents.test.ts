@@ -23,7 +23,7 @@ const SITE: AzureSiteSpec = {
   tenantId: TENANT_ID,
   location: LOCATION,
   network: { cidr: '10.70.0.0/16', zones: ['1', '2', '3'] },
-  cluster: { version: '1.33', admins: { platform: '00000000-0000-4000-8000-0000000000ad' } },
+  cluster: { version: '1.35', admins: { platform: '00000000-0000-4000-8000-0000000000ad' } },
   nodePools: [{ name: 'general', vmSize: 'Standard_D4s_v5', minCount: 3, maxCount: 6 }],
   vmAdmin: { sshPublicKey: SSH_KEY },
 };

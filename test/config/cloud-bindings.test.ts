@@ -81,7 +81,7 @@ sites:
     network:
       cidr: 10.40.0.0/16
       availabilityZones: [eu-west-1a, eu-west-1b, eu-west-1c]
-    cluster: { version: '1.33' }
+    cluster: { version: '1.35' }
     nodePools:
       general: { instanceTypes: [m7i.large], minSize: 3, maxSize: 6 }
   dev:

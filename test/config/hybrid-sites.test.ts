@@ -44,7 +44,7 @@ sites:
     tenantId: 00000000-0000-4000-8000-0000000000aa
     location: westeurope
     network: { cidr: 10.70.0.0/16, zones: ['1', '2', '3'] }
-    cluster: { version: '1.33', admins: { platform: 00000000-0000-4000-8000-0000000000ad } }
+    cluster: { version: '1.35', admins: { platform: 00000000-0000-4000-8000-0000000000ad } }
     nodePools:
       general: { vmSize: Standard_D4s_v5, minCount: 1, maxCount: 5 }
   dc1:
@@ -174,8 +174,8 @@ describe('Azure and datacenter sites in an environment file', () => {
       problemLines(
         load(
           HYBRID.replace(
-            "cluster: { version: '1.33', admins: { platform: 00000000-0000-4000-8000-0000000000ad } }",
-            "cluster: { version: '1.33' }",
+            "cluster: { version: '1.35', admins: { platform: 00000000-0000-4000-8000-0000000000ad } }",
+            "cluster: { version: '1.35' }",
           ),
         ),
       ),

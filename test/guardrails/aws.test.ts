@@ -341,7 +341,20 @@ describe('GR-NET-01 EKS endpoint', () => {
           },
         }),
       ),
-    ).toMatch(/public endpoint open to 0\.0\.0\.0\/0/);
+    ).toMatch(/public endpoint: '0\.0\.0\.0\/0' covers 3,702,390,784 public IPv4 addresses/);
+    expect(
+      messageOf(eksEndpointAccess, (stack) =>
+        eks(stack, {
+          vpcConfig: {
+            subnetIds: SUBNETS,
+            endpointPublicAccess: true,
+            publicAccessCidrs: ['0.0.0.0/1', '128.0.0.0/1'],
+          },
+        }),
+      ),
+    ).toMatch(
+      /'0\.0\.0\.0\/1', '128\.0\.0\.0\/1' together cover 3,702,390,784 public IPv4 addresses/,
+    );
     expect(
       messageOf(eksEndpointAccess, (stack) => eks(stack, { vpcConfig: { subnetIds: SUBNETS } })),
     ).toMatch(/public endpoint without public_access_cidrs/);

@@ -350,7 +350,10 @@ describe('GR-NET-07 AKS API server and node exposure', () => {
         'GR-NET-07',
         "public API server without authorized IP ranges; default node pool 'system' gives its nodes public IPs",
       ],
-      ['GR-NET-07', 'authorized IP ranges open to the internet: 0.0.0.0/0'],
+      [
+        'GR-NET-07',
+        "authorized IP ranges open to the Internet: '203.0.113.0/24', '0.0.0.0/0' together cover 3,702,390,784 public IPv4 addresses (the whole Internet), more than the 16,777,216 (a /8) allowed",
+      ],
       ['GR-NET-07', "node pool 'edge' gives its nodes public IPs"],
     ]);
   });

@@ -623,7 +623,7 @@ describe('validation', () => {
     [{ isolation: { namespace: 'default' } }, "'isolation.namespace': 'default' is reserved"],
     [
       { isolation: { egress: [{ cidr: '0.0.0.0/0', ports: [443] }] } },
-      "'0.0.0.0/0' opens egress to everything",
+      "'isolation.egress': '0.0.0.0/0' covers 3,702,390,784 public IPv4 addresses (the whole Internet)",
     ],
   ])('reports %j', (overrides, message) => {
     expect(() => synthAgents([consumer(overrides as never)])).toThrow(message);

@@ -93,7 +93,9 @@ describe('capacity at synth: the cases found on main', () => {
   });
 
   it('refuses a fleet whose minimum replicas do not fit, at the pool whose maximum is short', () => {
-    const loaded = loadStaging((text) => text.replace('maxSize: 10', 'maxSize: 2'));
+    const loaded = loadStaging((text) =>
+      text.replace('minSize: 3', 'minSize: 2').replace('maxSize: 10', 'maxSize: 2'),
+    );
     expect(problemsOf(loaded)).toEqual([
       expect.stringMatching(
         /^environments\/staging\.yaml:33:\d+ sites\.eu\.nodePools\.general\.maxSize: at their minimum replicas the workloads do not fit pool\(s\) general \(nodes: general \d+ needed, 2 allowed\): RabbitMQ rabbitmq 2 of 3 .*lower minReplicas$/,

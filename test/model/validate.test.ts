@@ -345,6 +345,16 @@ describe('validateAgent', () => {
       "isolation.namespace: 'Agents' must be a DNS label",
     ],
     [
+      "an agent named after Kubernetes' own namespace",
+      consumer({ name: 'kube-system' }),
+      "name: 'kube-system' is reserved: Kubernetes owns the namespaces 'default' and 'kube-*', and an agent's name is its namespace's by default; choose another name",
+    ],
+    [
+      'an agent named default, even in a namespace of its own',
+      consumer({ name: 'default', isolation: { namespace: 'agents' } }),
+      "name: 'default' is reserved",
+    ],
+    [
       'a reserved namespace',
       consumer({ isolation: { namespace: 'kube-system' } }),
       "isolation.namespace: 'kube-system' is reserved: agents run in namespaces of their own",
@@ -357,7 +367,19 @@ describe('validateAgent', () => {
     [
       'egress to everything',
       consumer({ isolation: { egress: [{ cidr: '0.0.0.0/0', ports: [443] }] } }),
-      "isolation.egress[0].cidr: '0.0.0.0/0' opens egress to everything",
+      "isolation.egress: '0.0.0.0/0' covers 3,702,390,784 public IPv4 addresses (the whole Internet), more than the 16,777,216 (a /8) allowed: this opens egress to the Internet; name the networks the agent needs",
+    ],
+    [
+      'egress to everything, split in two',
+      consumer({
+        isolation: {
+          egress: [
+            { cidr: '0.0.0.0/1', ports: [443] },
+            { cidr: '128.0.0.0/1', ports: [443] },
+          ],
+        },
+      }),
+      "isolation.egress: '0.0.0.0/1', '128.0.0.0/1' together cover 3,702,390,784 public IPv4 addresses (the whole Internet)",
     ],
     [
       'an egress port out of range',
@@ -380,6 +402,7 @@ describe('validateAgentOnSite', () => {
       {
         path: ['queue', 'broker'],
         message: "'rabbitmq' is not a broker of the environment (none declared)",
+        reference: true,
       },
     ]);
   });

@@ -30,7 +30,7 @@ const report = (agents: AgentReport[]): FleetReport => ({
       name: 'aws',
       kind: 'aws',
       region: 'us-east-1',
-      cluster: 'EKS 1.33',
+      cluster: 'EKS 1.35',
       databases: [],
       addOns: [],
       nodePools: [

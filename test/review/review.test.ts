@@ -127,7 +127,7 @@ describe('the review of each environment', () => {
 
   it('lists node pools, databases, add-ons and brokers per site', () => {
     const sites = section(read('prod'), '## Sites and brokers');
-    expect(sites).toContain('### `us-east` (aws, us-east-1, EKS 1.33)');
+    expect(sites).toContain('### `us-east` (aws, us-east-1, EKS 1.35)');
     expect(sites).toContain('| gpu | g5.2xlarge | 0–4 | on-demand | 1× nvidia-a10g | amd64 |');
     expect(sites).toContain('| edge | own hardware | — | on-demand | — | arm64 |');
     expect(sites).toContain('Databases: CockroachDB, 3 node(s), 100Gi each.');

@@ -24,7 +24,7 @@ const SITE: AzureSiteSpec = {
   tenantId: TENANT_ID,
   location: 'westeurope',
   network: { cidr: '10.70.0.0/16', zones: ['1', '2', '3'] },
-  cluster: { version: '1.33', admins: { platform: ADMINS } },
+  cluster: { version: '1.35', admins: { platform: ADMINS } },
   nodePools: [
     { name: 'general', vmSize: 'Standard_D4s_v5', minCount: 3, maxCount: 12 },
     {
@@ -142,7 +142,7 @@ describe('AzureInfraStack', () => {
     const cluster = resourceOf(json, 'azurerm_kubernetes_cluster');
     expect(cluster).toMatchObject({
       name: 'prod-eu-west',
-      kubernetes_version: '1.33',
+      kubernetes_version: '1.35',
       sku_tier: 'Standard',
       private_cluster_enabled: true,
       oidc_issuer_enabled: true,

@@ -1,3 +1,4 @@
+import { publicExposure } from '../../model/cidr';
 import { COMPLIANT, GuardrailRule, violation } from '../types';
 import { block } from './gr-terraform-support';
 
@@ -6,15 +7,15 @@ function apiServerProblem(cluster: Readonly<Record<string, any>>): string | unde
   if (cluster.private_cluster_enabled === true) return undefined;
   const ranges: unknown[] = block(cluster.api_server_access_profile)?.authorized_ip_ranges ?? [];
   if (ranges.length === 0) return 'public API server without authorized IP ranges';
-  const open = ranges.filter((range) => /\/0$/.test(String(range)));
-  if (open.length > 0) return `authorized IP ranges open to the internet: ${open.join(', ')}`;
-  return undefined;
+  const exposure = publicExposure(ranges.map(String));
+  return exposure && `authorized IP ranges open to the Internet: ${exposure}`;
 }
 
 /**
  * GR-NET-07: an AKS API server is private (`private_cluster_enabled`), or
- * public only to `api_server_access_profile.authorized_ip_ranges`, none of
- * them a `/0`; and no node pool (the default one nor any
+ * public only to `api_server_access_profile.authorized_ip_ranges` that
+ * together cover no more than a /8 of public addresses (no `/0`, nor a split
+ * of it); and no node pool (the default one nor any
  * `azurerm_kubernetes_cluster_node_pool`) gives its nodes public IPs
  * (`node_public_ip_enabled`). The AKS counterpart of GR-NET-01.
  * @see Checkov CKV_AZURE_115, CKV_AZURE_6, CKV_AZURE_143; Trivy AZU-0041, AZU-0065
@@ -26,7 +27,7 @@ export const aksPrivateApiServer: GuardrailRule = {
   level: 'error',
   summary:
     'AKS API servers are private or limited to authorized ranges (no /0), and nodes have no public IPs',
-  fix: 'set private_cluster_enabled = true (or authorized_ip_ranges without /0) and node_public_ip_enabled = false',
+  fix: 'set private_cluster_enabled = true (or authorized_ip_ranges that together cover no more than a /8 of public addresses) and node_public_ip_enabled = false',
   appliesTo: ['azurerm_kubernetes_cluster', 'azurerm_kubernetes_cluster_node_pool'],
   evaluate(resource) {
     const attributes = resource.attributes;

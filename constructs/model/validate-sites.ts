@@ -1,0 +1,49 @@
+import { AwsSiteSpec } from './aws-site';
+import { AzureSiteSpec } from './azure-site';
+import { publicExposure } from './cidr';
+import { clusterVersionProblems } from './kubernetes-versions';
+import { nodePoolProblems } from './placement';
+import { Problem } from './problems';
+import { KubernetesSiteSpec } from './site';
+import { validateSiteServices } from './validate';
+
+/**
+ * Problems of a Kubernetes cluster the user runs, with paths relative to the
+ * site: its pools' declarations (labels and taints as Kubernetes accepts them)
+ * and the services it runs for its agents.
+ */
+export function validateKubernetesSite(site: KubernetesSiteSpec): Problem[] {
+  return [
+    ...site.nodePools.flatMap((pool) =>
+      nodePoolProblems(pool).map((problem) => ({
+        ...problem,
+        path: ['nodePools', pool.name, ...problem.path],
+      })),
+    ),
+    ...validateSiteServices(site),
+  ];
+}
+
+/**
+ * Problems of a cloud site's cluster, with paths relative to the site: a
+ * Kubernetes version in its service's support on the calendar's date (paid
+ * support only in writing), and a public endpoint open to no more than the
+ * CIDRs of its operators, judged by what the list covers together. The node
+ * pools are checked by the constructs that build them.
+ */
+export function cloudClusterProblems(site: AwsSiteSpec | AzureSiteSpec): Problem[] {
+  const cluster = site.cluster;
+  const problems = clusterVersionProblems(site.kind, cluster.version, cluster.extendedSupport);
+  const [field, cidrs] =
+    site.kind === 'aws'
+      ? ['publicAccessCidrs', site.cluster.publicAccessCidrs]
+      : ['authorizedIpRanges', site.cluster.authorizedIpRanges];
+  const exposure = publicExposure(cidrs ?? []);
+  if (exposure) {
+    problems.push({
+      path: ['cluster', field],
+      message: `${exposure}: the cluster's API would be open to the Internet; list the CIDRs of operators and CI runners, or none for a private endpoint`,
+    });
+  }
+  return problems;
+}
