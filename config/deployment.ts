@@ -52,6 +52,11 @@ export function buildDeployment(
 
   const report = (found: readonly Problem[]): boolean => {
     for (const problem of found) {
+      // The name is the catalogue entry's key.
+      if (problem.path.length === 1 && problem.path[0] === 'name') {
+        problems.at(sources.catalogueEntry.origin, problem.message);
+        continue;
+      }
       const { node, rest } = locate(merged, problem.path);
       problems.at(node.origin, problem.message, rest);
     }

@@ -25,3 +25,4 @@ export * from './capacity';
 export * from './kubernetes-versions';
 export * from './validate-sites';
 export * from './kubernetes-rules';
+export * from './cron';

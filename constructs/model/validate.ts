@@ -10,6 +10,7 @@ import {
 } from './broker';
 import { AddProblem, checkRange, listOf, Path } from './checks';
 import { publicExposure } from './cidr';
+import { cronProblems, timeZoneProblems } from './cron';
 import { dns1123SubdomainProblems } from './kubernetes-rules';
 import { agentMachineProblems } from './machine-pools';
 import { brokerPoolMatch, matchPools } from './placement';
@@ -74,6 +75,16 @@ export function validateAgent(spec: AgentSpec): Problem[] {
 
 function validateWorkloadShape(spec: AgentSpec, add: AddProblem): void {
   const workload = spec.workload ?? 'consumer';
+  if (spec.schedule) {
+    for (const message of cronProblems(spec.schedule.cron, 'kubernetes')) {
+      add(['schedule', 'cron'], message);
+    }
+    if (spec.schedule.timezone !== undefined) {
+      for (const message of timeZoneProblems(spec.schedule.timezone)) {
+        add(['schedule', 'timezone'], message);
+      }
+    }
+  }
   if (workload === 'scheduled') {
     if (!spec.schedule) add(['schedule'], "is required for workload 'scheduled'");
     if (spec.scaling)
@@ -277,7 +288,22 @@ function validateScaling(spec: AgentSpec, scaling: ScalingSpec, add: AddProblem)
       add(['scaling', 'prometheus', 'threshold'], `(${scaling.prometheus.threshold}) must be > 0`);
   }
   (scaling.cron ?? []).forEach((window, index) => {
-    checkRange(window.replicas, 1, max, ['scaling', 'cron', index, 'replicas'], add);
+    const path = ['scaling', 'cron', index];
+    checkRange(window.replicas, 1, max, [...path, 'replicas'], add);
+    for (const field of ['start', 'end'] as const) {
+      for (const message of cronProblems(window[field], 'keda')) add([...path, field], message);
+    }
+    if (window.start.trim() === window.end.trim()) {
+      add(
+        [...path, 'end'],
+        `'${window.end}' equals 'start': KEDA refuses a window that closes as it opens`,
+      );
+    }
+    if (window.timezone !== undefined) {
+      for (const message of timeZoneProblems(window.timezone)) {
+        add([...path, 'timezone'], message);
+      }
+    }
   });
   if (scaling.fallback) {
     if (scaling.cpu || scaling.memory) {

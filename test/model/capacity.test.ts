@@ -1,7 +1,5 @@
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { formatProblem, loadFleet } from '../../config';
+import { loadFleet } from '../../config';
 import { siteCapacity } from '../../constructs/kubernetes/site-capacity';
 import {
   agentMachineProblems,
@@ -11,25 +9,13 @@ import {
   MACHINE_CATALOGUE,
   packReplicas,
 } from '../../constructs/model';
+import { loadEdited, problemsOf } from '../support/edited-examples';
 
 const REPO = path.resolve(__dirname, '../..');
 
 /** Loads `staging` from a copy of the project with `edit` applied to its file. */
-function loadStaging(edit: (text: string) => string) {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'capacity-'));
-  fs.cpSync(path.join(REPO, 'fleet'), path.join(root, 'fleet'), { recursive: true });
-  fs.mkdirSync(path.join(root, 'environments'));
-  const text = fs.readFileSync(path.join(REPO, 'environments/staging.yaml'), 'utf8');
-  fs.writeFileSync(path.join(root, 'environments/staging.yaml'), edit(text));
-  try {
-    return loadFleet({ rootDir: root, environments: ['staging'] });
-  } finally {
-    fs.rmSync(root, { recursive: true, force: true });
-  }
-}
-
-const problemsOf = (loaded: ReturnType<typeof loadFleet>) =>
-  loaded.ok ? [] : loaded.problems.map(formatProblem);
+const loadStaging = (edit: (text: string) => string) =>
+  loadEdited(['staging'], { 'environments/staging.yaml': edit });
 
 describe('what a node offers, by each platform formula', () => {
   const machine = (type: string) => MACHINE_CATALOGUE.machines[type];
