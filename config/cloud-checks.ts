@@ -14,8 +14,6 @@ import {
  * site that builds it, and the bindings of different agents against each other.
  */
 
-const MSK_CLUSTER_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
-const AMAZON_MQ_NAME = /^[A-Za-z0-9_-]{1,50}$/;
 
 /** What an environment-wide check needs to know. */
 export interface EnvironmentFacts {
@@ -36,14 +34,7 @@ export function managedBrokerProblems(
   site: AwsSiteSpec,
 ): Problem[] {
   const problems: Problem[] = [];
-  const fullName = `${environment.name}-${site.name}-${broker.name}`;
   if (broker.kind === 'kafka' && broker.msk) {
-    if (!MSK_CLUSTER_NAME.test(fullName)) {
-      problems.push({
-        path: [],
-        message: `its MSK cluster would be named '${fullName}' (<environment>-<site>-<broker>), which is not an MSK cluster name: 1 to 64 letters, digits or '-', starting with a letter; shorten the broker's name`,
-      });
-    }
     const zones = site.network.availabilityZones.length;
     const count = broker.msk.brokerCount;
     // A count out of range is the model's to report.
@@ -55,12 +46,6 @@ export function managedBrokerProblems(
     }
   }
   if (broker.kind === 'rabbitmq' && broker.amazonMq) {
-    if (!AMAZON_MQ_NAME.test(fullName)) {
-      problems.push({
-        path: [],
-        message: `its Amazon MQ broker would be named '${fullName}' (<environment>-<site>-<broker>), which is not an Amazon MQ broker name: 1 to 50 letters, digits, '-' or '_'; shorten the broker's name`,
-      });
-    }
     const instanceType = broker.amazonMq.instanceType;
     if (environment.production && instanceType && !instanceType.startsWith('mq.m5.')) {
       problems.push({

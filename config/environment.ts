@@ -6,6 +6,7 @@ import {
   cloudClusterProblems,
   clusterSiteOf,
   clusterSiteOfAzure,
+  derivedNameProblems,
   BackendSpec,
   BrokerSpec,
   brokerSite,
@@ -210,6 +211,27 @@ export function loadEnvironment(
     ).problems) {
       const entry = siteEntries.get(`${conflict.agent}@${site.name}`) as SourceNode;
       problems.at(entry.origin, conflict.message);
+      ok = false;
+    }
+  }
+  const agentEntries = childOf(tree, 'agents');
+  for (const site of [...sites.values(), ...clusterViews.values()]) {
+    const found = derivedNameProblems({
+      environment: name,
+      site,
+      agents: deployments.filter((d) => d.site === site.name).map((d) => d.agent),
+      brokers,
+    });
+    for (const problem of found) {
+      const at =
+        problem.part === 'site'
+          ? childOf(childOf(tree, 'sites'), problem.value)
+          : problem.part === 'agent'
+            ? childOf(agentEntries, problem.value)
+            : problem.part === 'broker'
+              ? brokerNodes.get(problem.value)
+              : undefined;
+      problems.at(at?.origin ?? start, problem.message);
       ok = false;
     }
   }

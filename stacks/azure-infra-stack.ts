@@ -38,7 +38,7 @@ export class AzureInfraStack extends CheckedStack {
   constructor(scope: Construct, id: string, props: AzureInfraStackProps) {
     super(scope, id);
     const { site } = props;
-    assertValidCloudSite(this, site);
+    assertValidCloudSite(this, props);
     applyBackend(this, id, site.backend ?? props.backend, { offline: props.offline });
     azureProvider(this, { subscriptionId: site.subscriptionId, tenantId: site.tenantId });
     const name = aksClusterName(props.environment, site);

@@ -33,7 +33,7 @@ export class InfraStack extends CheckedStack {
   constructor(scope: Construct, id: string, props: InfraStackProps) {
     super(scope, id);
     const { site } = props;
-    assertValidCloudSite(this, site);
+    assertValidCloudSite(this, props);
     applyBackend(this, id, props.backend, { offline: props.offline });
     awsProvider(this, { region: site.region, accountId: site.accountId, offline: props.offline });
     const clusterName = eksClusterName(props.environment, site);

@@ -8,7 +8,10 @@ import {
   BrokerSpec,
   ClusterAccess,
   cloudClusterProblems,
+  derivedNameProblems,
   KubernetesSiteSpec,
+  NamePart,
+  Path,
   Problem,
   SiteCloudBindings,
   validateBroker,
@@ -79,13 +82,15 @@ export interface CloudInfraStackProps<Site> {
 }
 
 /**
- * Throws, listing every problem, when a site stack's site or brokers break a
- * rule the environment files enforce: the same checks, so that a stack built
- * from TypeScript cannot synthesize what a file would be refused for.
+ * Throws, listing every problem, when a site stack's site, brokers or the names
+ * derived from them break a rule the environment files enforce: the same
+ * checks, so that a stack built from TypeScript cannot synthesize what a file
+ * would be refused for.
  */
 export function assertValidSiteProps(stack: Construct, props: SiteStackProps): void {
+  const { site } = props;
   const problems: Problem[] = [
-    ...validateKubernetesSite(props.site).map((problem) => ({
+    ...validateKubernetesSite(site).map((problem) => ({
       ...problem,
       path: ['site', ...problem.path],
     })),
@@ -95,18 +100,48 @@ export function assertValidSiteProps(stack: Construct, props: SiteStackProps): v
         path: ['brokers', broker.name, ...problem.path],
       })),
     ),
+    ...namesTooLong(props.environment ?? stack.node.id.split('-')[0], site, props),
   ];
   if (problems.length > 0) throw new ValidationError(stack.node.path, problems);
 }
 
 /**
- * Throws, listing every problem, when a cloud site's cluster breaks a rule the
- * environment files enforce (its version's support, its public exposure).
+ * Throws, listing every problem, when a cloud site's cluster or the names
+ * derived for its resources break a rule the environment files enforce (its
+ * version's support, its public exposure, the resources' name limits).
  */
-export function assertValidCloudSite(stack: Construct, site: AwsSiteSpec | AzureSiteSpec): void {
-  const problems = cloudClusterProblems(site).map((problem) => ({
-    ...problem,
-    path: ['site', ...problem.path],
-  }));
+export function assertValidCloudSite(
+  stack: Construct,
+  props: CloudInfraStackProps<AwsSiteSpec | AzureSiteSpec>,
+): void {
+  const { site } = props;
+  const problems = [
+    ...cloudClusterProblems(site).map((problem) => ({
+      ...problem,
+      path: ['site', ...problem.path],
+    })),
+    ...namesTooLong(props.environment, { name: site.name, cloud: site.kind }, props),
+  ];
   if (problems.length > 0) throw new ValidationError(stack.node.path, problems);
+}
+
+/** The names derived for a site's resources that are too long, at the name to shorten. */
+function namesTooLong(
+  environment: string,
+  site: Pick<KubernetesSiteSpec, 'name' | 'cloud' | 'database' | 'consul'>,
+  props: { readonly agents?: readonly AgentSpec[]; readonly brokers?: readonly BrokerSpec[] },
+): Problem[] {
+  const found = derivedNameProblems({
+    environment,
+    site,
+    agents: props.agents ?? [],
+    brokers: props.brokers ?? [],
+  });
+  const pathOf = (part: NamePart, value: string): Path =>
+    part === 'environment'
+      ? ['environment']
+      : part === 'site'
+        ? ['site', 'name']
+        : [`${part}s`, value];
+  return found.map(({ part, value, message }) => ({ path: pathOf(part, value), message }));
 }

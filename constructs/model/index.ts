@@ -26,3 +26,4 @@ export * from './kubernetes-versions';
 export * from './validate-sites';
 export * from './kubernetes-rules';
 export * from './cron';
+export * from './derived-names';

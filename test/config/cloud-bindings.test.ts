@@ -321,7 +321,7 @@ describe('brokers by kind', () => {
       CATALOGUE.replace('broker: events', `broker: ${long}`),
     );
     expect(lines).toEqual([
-      `environments/prod.yaml:19:3 brokers.${long}: its MSK cluster would be named 'prod-eu-${long}' (<environment>-<site>-<broker>), which is not an MSK cluster name: 1 to 64 letters, digits or '-', starting with a letter; shorten the broker's name`,
+      `environments/prod.yaml:19:3 brokers.${long}: the broker name '${long}' makes 4 names longer than their resources allow: the aws_msk_cluster.cluster_name 'prod-eu-${long}' (68 > 64, https://docs.aws.amazon.com/msk/1.0/apireference/clusters.html#clusters-prop-createclusterrequest-clustername); the aws_msk_configuration.name 'prod-eu-${long}' (68 > 64, https://docs.aws.amazon.com/msk/1.0/apireference/configurations.html); the kubernetes_job_v1.metadata.name 'kafka-topics-${long}-0000000000' (84 > 63, https://kubernetes.io/docs/concepts/workloads/controllers/job/#writing-a-job-spec); the label value 'kafka-topics-${long}' (73 > 63, https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set); shorten it to at most 39 characters`,
     ]);
   });
 

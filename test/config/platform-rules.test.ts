@@ -232,3 +232,33 @@ describe('the TypeScript door reaches the same validation', () => {
     );
   });
 });
+
+describe('names derived from the user names, within their resources limits', () => {
+  it('refuses an AWS site name of 38 characters whose cluster-autoscaler role name exceeds IAM 64', () => {
+    const long = 'eu-west-primary-workloads-cluster-one';
+    expect(long).toHaveLength(37);
+    const site = `${long}x`;
+    const problems = editStaging((text) =>
+      text
+        .replace(/^ {2}eu:$/m, `  ${site}:`)
+        .replace(/site: eu$/m, `site: ${site}`)
+        .replace(/^ {6}eu: \{\}$/gm, `      ${site}: {}`),
+    );
+    expect(problems).toEqual([
+      `environments/staging.yaml:15:3 sites.${site}: the site name '${site}' makes a name longer than its resource allows: the aws_iam_role.name 'staging-${site}-cluster-autoscaler' (65 > 64, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html); shorten it to at most 37 characters`,
+    ]);
+  });
+});
+
+describe('derived names through the TypeScript door', () => {
+  it('refuses an in-cluster broker whose StatefulSet name would break its pods revision label', () => {
+    const name = 'r'.repeat(55);
+    expect(() =>
+      synthAgents([consumer({ queue: { broker: name, queue: 'work' } })], SITE, {
+        brokers: [{ name, kind: 'rabbitmq', inCluster: { site: SITE.name } }],
+      }),
+    ).toThrow(
+      `'brokers.${name}': the broker name '${name}' makes a name longer than its resource allows: the kubernetes_stateful_set_v1.metadata.name '${name}' (55 > 52, https://github.com/kubernetes/kubernetes/issues/64023); shorten it to at most 52 characters`,
+    );
+  });
+});

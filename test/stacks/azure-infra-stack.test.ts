@@ -325,9 +325,9 @@ describe('AzureInfraStack errors', () => {
     ).toThrow(
       new RegExp(
         [
-          'Brokers: 2 problem\\(s\\)',
-          `'brokers\\[0\\]\\.name': 'prod-eu-west-${long}' \\(<environment>-<site>-<broker>\\) is not a Service Bus namespace name: 6 to 50`,
-          `'brokers\\[1\\]\\.name': 'prod-eu-west-${long}-k' \\(<environment>-<site>-<broker>\\) is not an Event Hubs namespace name`,
+          'prod-eu-west-infra: 2 problem\\(s\\)',
+          `'brokers\\.${long}': the broker name '${long}' makes a name longer than its resource allows: the azurerm_servicebus_namespace\\.name 'prod-eu-west-${long}' \\(53 > 50`,
+          `'brokers\\.${long}-k': the broker name '${long}-k' makes a name longer than its resource allows: the azurerm_eventhub_namespace\\.name 'prod-eu-west-${long}-k' \\(55 > 50`,
         ].join('[\\s\\S]*'),
       ),
     );
@@ -335,7 +335,7 @@ describe('AzureInfraStack errors', () => {
 
   it('refuses a Cosmos DB account name longer than 44 characters', () => {
     expect(() => build({ environment: 'a-very-long-environment-name-for-cosmos' })).toThrow(
-      "'site.name': 'a-very-long-environment-name-for-cosmos-eu-west-state' (<environment>-<site>-state) is not a Cosmos DB account name",
+      "the azurerm_cosmosdb_account.name 'a-very-long-environment-name-for-cosmos-eu-west-state' (53 > 44",
     );
   });
 });
