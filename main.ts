@@ -5,8 +5,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { formatProblem, loadFleet } from './config';
+import { formatPlacedFinding, formatValidationError } from './config/synth-problems';
 import { OFFLINE_ENV, parseOfflineMode } from './constructs/aws/offline';
-import { formatFinding, GuardrailLog } from './constructs/guardrails';
+import { GuardrailLog } from './constructs/guardrails';
 import { ValidationError } from './constructs/model';
 import { addEnvironment } from './stacks/fleet';
 import { formatSummary } from './stacks/summary';
@@ -54,7 +55,10 @@ function main(argv: readonly string[]): number {
       );
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      console.error(`${error.message}\n\nnothing was written.`);
+      for (const line of formatValidationError(error, loaded.sources)) console.error(line);
+      console.error(
+        `\n${error.problems.length} problem(s) found building the stacks; nothing was written.`,
+      );
       return 1;
     }
     try {
@@ -62,7 +66,7 @@ function main(argv: readonly string[]): number {
     } catch (error) {
       const errors = summaries.flatMap((summary) => summary.guardrails.errors);
       if (errors.length === 0) throw error;
-      for (const finding of errors) console.error(formatFinding(finding));
+      for (const finding of errors) console.error(formatPlacedFinding(finding, loaded.sources));
       const others = (error as Error).message
         .split('\n')
         .filter((line) => line.includes('[ERROR]') && !line.includes('[GR-'));

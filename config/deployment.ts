@@ -34,7 +34,7 @@ export interface DeploymentSources {
 export function buildDeployment(
   sources: DeploymentSources,
   problems: ProblemList,
-): AgentDeployment | undefined {
+): { deployment: AgentDeployment; merged: SourceNode } | undefined {
   const { environmentEntry, siteEntry } = sources;
   const environmentWide: SourceMap = {
     kind: 'map',
@@ -96,7 +96,7 @@ export function buildDeployment(
     }
     return report(validateAgent(spec)) || onSite.length > 0
       ? undefined
-      : { site: sources.site.name, agent: spec };
+      : { deployment: { site: sources.site.name, agent: spec }, merged };
   } catch (error) {
     problems.at(site.origin, `could not be checked: ${(error as Error).message}`);
     return undefined;

@@ -26,6 +26,7 @@ import { GUARDRAIL_RULES } from '../constructs/guardrails/rules';
 import { siteCapacity } from '../constructs/kubernetes/site-capacity';
 import { brokerTopology } from '../constructs/rabbitmq';
 import { bindingConflicts, managedBrokerProblems } from './cloud-checks';
+import { ConstructSources } from './construct-sources';
 import { buildDeployment } from './deployment';
 import { Catalogue } from './catalogue';
 import { PATTERNS } from './formats';
@@ -63,6 +64,7 @@ export function loadEnvironment(
   name: string,
   catalogue: Catalogue | undefined,
   problems: ProblemList,
+  sources: ConstructSources,
 ): FleetEnvironment | undefined {
   const file = environmentFile(name);
   const start: Origin = { file, line: 1, column: 1, path: [] };
@@ -151,6 +153,7 @@ export function loadEnvironment(
 
   const deployments: AgentDeployment[] = [];
   const siteEntries = new Map<string, SourceNode>();
+  const merged = new Map<string, SourceNode>();
   for (const [agent, entry] of entriesOf(childOf(tree, 'agents'))) {
     if (catalogue && !catalogue.names.includes(agent)) {
       problems.at(
@@ -179,12 +182,14 @@ export function loadEnvironment(
         continue;
       }
       siteEntries.set(`${agent}@${siteName}`, siteEntry);
-      const deployment = buildDeployment(
+      const built = buildDeployment(
         { agent, catalogueEntry, environmentEntry: entry, siteEntry, site, brokers },
         problems,
       );
-      if (deployment) deployments.push(deployment);
-      else ok = false;
+      if (built) {
+        deployments.push(built.deployment);
+        merged.set(`${agent}@${siteName}`, built.merged);
+      } else ok = false;
     }
   }
   const conflicts = bindingConflicts(deployments, brokers, ok);
@@ -263,6 +268,13 @@ export function loadEnvironment(
       );
       ok = false;
     }
+  }
+  for (const [siteName, node] of entriesOf(childOf(tree, 'sites'))) {
+    sources.addSite(name, siteName, { site: node, file: tree, brokers: brokerNodes });
+  }
+  for (const { agent, site } of deployments) {
+    const source = merged.get(`${agent.name}@${site}`);
+    if (source) sources.addAgent(name, site, agent.name, source);
   }
   return {
     name,

@@ -8,3 +8,5 @@ export { loadFleet } from './load';
 export type { LoadOptions, LoadResult } from './load';
 export { formatProblem } from './problems';
 export type { ConfigProblem } from './problems';
+export { ConstructSources } from './construct-sources';
+export type { SourcePosition } from './construct-sources';

@@ -2,13 +2,20 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { FleetEnvironment } from '../constructs/model';
 import { loadCatalogue } from './catalogue';
+import { ConstructSources } from './construct-sources';
 import { ENVIRONMENTS_DIR, loadEnvironment } from './environment';
 import { ConfigProblem, ProblemList } from './problems';
 import { deepFreeze } from './to-model';
 
 /** The environments, or every problem found in the files. */
 export type LoadResult =
-  { ok: true; environments: FleetEnvironment[] } | { ok: false; problems: ConfigProblem[] };
+  | {
+      ok: true;
+      environments: FleetEnvironment[];
+      /** Where the constructs of each environment come from, for problems found at synth. */
+      sources: ConstructSources;
+    }
+  | { ok: false; problems: ConfigProblem[] };
 
 /** What to load. */
 export interface LoadOptions {
@@ -36,14 +43,15 @@ export function loadFleet(options: LoadOptions): LoadResult {
     ? [...new Set(options.environments)]
     : listEnvironments(options.rootDir, problems);
   const environments: FleetEnvironment[] = [];
+  const sources = new ConstructSources();
   for (const name of names) {
-    const environment = loadEnvironment(options.rootDir, name, catalogue, problems);
+    const environment = loadEnvironment(options.rootDir, name, catalogue, problems, sources);
     if (environment) environments.push(environment);
   }
   if (problems.size > 0 || environments.length !== names.length) {
     return { ok: false, problems: problems.sorted() };
   }
-  return { ok: true, environments: deepFreeze(environments) };
+  return { ok: true, environments: deepFreeze(environments), sources };
 }
 
 /** A YAML file the loader would not read (`qa.yml`, `qa.YAML`), which a user means as an environment. */

@@ -39,7 +39,7 @@ export function formatProblem(problem: ConfigProblem): string {
 const PLAIN_KEY = /^[A-Za-z0-9_-]+$/;
 
 /** `['agents', 'x', 'container', 'env', 'A.B', 0]` → `agents.x.container.env["A.B"][0]`. */
-function formatField(path: readonly (string | number)[]): string {
+export function formatField(path: readonly (string | number)[]): string {
   let field = '';
   for (const part of path) {
     if (typeof part === 'number') field += `[${part}]`;
