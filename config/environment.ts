@@ -21,7 +21,11 @@ import {
 } from '../constructs/model';
 import { managedNodePoolProblems } from '../constructs/aws/node-group';
 import { aksNodePoolProblems } from '../constructs/azure/aks-node-pool';
-import { clusterAutoscalerProblems } from '../constructs/kubernetes/charts';
+import {
+  chartsOnSite,
+  chartSupportProblems,
+  clusterAutoscalerProblems,
+} from '../constructs/kubernetes/charts';
 import { GUARDRAIL_RULES } from '../constructs/guardrails/rules';
 import { siteCapacity } from '../constructs/kubernetes/site-capacity';
 import { brokerTopology } from '../constructs/rabbitmq';
@@ -216,6 +220,15 @@ export function loadEnvironment(
     ).problems) {
       const entry = siteEntries.get(`${conflict.agent}@${site.name}`) as SourceNode;
       problems.at(entry.origin, conflict.message);
+      ok = false;
+    }
+  }
+  for (const spec of [...awsSites, ...azureSites]) {
+    const view = clusterViews.get(spec.name) as KubernetesSiteSpec;
+    const siteNode = childOf(childOf(tree, 'sites'), spec.name) as SourceNode;
+    for (const problem of chartSupportProblems(spec.cluster.version, chartsOnSite(view, brokers))) {
+      const { node: at, rest } = locate(siteNode, problem.path);
+      problems.at(at.origin, problem.message, rest);
       ok = false;
     }
   }

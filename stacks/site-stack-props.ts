@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { chartsOnSite, chartSupportProblems } from '../constructs/kubernetes/charts';
 import type { ClusterAutoscalerReleaseProps } from '../constructs/kubernetes/cluster-autoscaler-release';
 import {
   AgentSpec,
@@ -8,6 +9,8 @@ import {
   BrokerSpec,
   ClusterAccess,
   cloudClusterProblems,
+  clusterSiteOf,
+  clusterSiteOfAzure,
   derivedNameProblems,
   KubernetesSiteSpec,
   NamePart,
@@ -115,8 +118,13 @@ export function assertValidCloudSite(
   props: CloudInfraStackProps<AwsSiteSpec | AzureSiteSpec>,
 ): void {
   const { site } = props;
+  const view = site.kind === 'aws' ? clusterSiteOf(site) : clusterSiteOfAzure(site);
+  const charts = chartSupportProblems(
+    site.cluster.version,
+    chartsOnSite(view, props.brokers ?? []),
+  );
   const problems = [
-    ...cloudClusterProblems(site).map((problem) => ({
+    ...[...cloudClusterProblems(site), ...charts].map((problem) => ({
       ...problem,
       path: ['site', ...problem.path],
     })),

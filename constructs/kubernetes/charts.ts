@@ -1,4 +1,4 @@
-import { Problem } from '../model';
+import { BrokerSpec, inClusterKafkaOn, KubernetesSiteSpec, Problem } from '../model';
 
 /** A Helm chart pinned to one version. */
 export interface PinnedChart {
@@ -152,4 +152,102 @@ export function clusterAutoscalerProblems(
     ];
   }
   return [];
+}
+
+/** The Kubernetes versions a pinned chart supports, as its project documents them. */
+export interface KubernetesSupport {
+  /** Oldest supported minor, e.g. `1.23` (the chart's `kubeVersion`, which Helm enforces). */
+  readonly from: string;
+  /** Newest supported minor, where the project publishes a support matrix. @default - no ceiling documented */
+  readonly to?: string;
+  readonly source: string;
+}
+
+/**
+ * The Kubernetes range of each pinned chart whose project states one, read from
+ * the chart's `Chart.yaml` (`kubeVersion`) and the project's compatibility
+ * table. cluster-autoscaler follows {@link CLUSTER_AUTOSCALER_RELEASES} instead.
+ * Projects that only say which versions they tested (Vault 0.30.1: 1.29 to
+ * 1.33; kube-prometheus-stack's components, built against 1.31) set no ceiling.
+ */
+export const CHART_KUBERNETES_SUPPORT: Readonly<
+  Partial<Record<keyof typeof CHARTS, KubernetesSupport>>
+> = {
+  keda: {
+    from: '1.33',
+    to: '1.35',
+    source:
+      "KEDA 2.20 supports the three newest Kubernetes minors at its release, 1.33 to 1.35 (kedacore/keda-docs content/docs/2.20/operate/cluster.md, 'Kubernetes Compatibility'); chart keda 2.20.2 kubeVersion >=v1.23.0-0",
+  },
+  kubePrometheusStack: {
+    from: '1.19',
+    source:
+      'prometheus-community/helm-charts kube-prometheus-stack-67.8.0 Chart.yaml: kubeVersion >=1.19.0-0',
+  },
+  nvidiaDevicePlugin: {
+    from: '1.10',
+    source:
+      'NVIDIA/k8s-device-plugin v0.17.1 deployments/helm/nvidia-device-plugin/Chart.yaml: kubeVersion >= 1.10.0-0',
+  },
+  strimzi: {
+    from: '1.30',
+    source:
+      "strimzi/strimzi-kafka-operator 1.2.0 CHANGELOG: 'we support only Kubernetes 1.30 and newer'",
+  },
+  cockroachdb: {
+    from: '1.18',
+    source: 'cockroachdb/helm-charts 18.0.0 and the CockroachDB docs: Kubernetes 1.18 or higher',
+  },
+  consul: {
+    from: '1.28',
+    to: '1.31',
+    source:
+      'hashicorp/consul website/content/docs/release-notes/consul-k8s/v1_6_x.mdx: consul-k8s 1.6.x supports Kubernetes 1.28.x to 1.31.x; chart consul 1.6.2 kubeVersion >=1.22.0-0',
+  },
+  vault: {
+    from: '1.20',
+    source: 'hashicorp/vault-helm v0.30.1 Chart.yaml: kubeVersion >= 1.20.0-0',
+  },
+};
+
+/**
+ * Problems of installing charts on a cluster of a Kubernetes minor: each must
+ * support it, by {@link CHART_KUBERNETES_SUPPORT}. Paths are the site's.
+ */
+export function chartSupportProblems(
+  kubernetesVersion: string,
+  charts: readonly (keyof typeof CHARTS)[],
+): Problem[] {
+  return charts.flatMap((key) => {
+    const support = CHART_KUBERNETES_SUPPORT[key];
+    if (!support) return [];
+    const { chart, version } = CHARTS[key];
+    const below = compareVersions(kubernetesVersion, support.from) < 0;
+    const above = support.to !== undefined && compareVersions(kubernetesVersion, support.to) > 0;
+    if (!below && !above) return [];
+    const range = support.to ? `${support.from} to ${support.to}` : `${support.from} or newer`;
+    return [
+      {
+        path: ['cluster', 'version'],
+        message: `chart ${chart} ${version} supports Kubernetes ${range}, not ${kubernetesVersion} (${support.source}): use a version in that range, or move the pin in constructs/kubernetes/charts.ts`,
+      },
+    ];
+  });
+}
+
+/** The charts the platform stack of a site installs. */
+export function chartsOnSite(
+  site: KubernetesSiteSpec,
+  brokers: readonly BrokerSpec[],
+): (keyof typeof CHARTS)[] {
+  return [
+    'keda',
+    'kubePrometheusStack',
+    ...(site.cloud === 'aws' ? (['clusterAutoscaler'] as const) : []),
+    ...(site.nodePools.some((pool) => pool.gpu) ? (['nvidiaDevicePlugin'] as const) : []),
+    ...(inClusterKafkaOn(brokers, site.name).length > 0 ? (['strimzi'] as const) : []),
+    ...(site.database ? (['cockroachdb'] as const) : []),
+    ...(site.consul ? (['consul'] as const) : []),
+    ...(site.vault ? (['vault'] as const) : []),
+  ];
 }

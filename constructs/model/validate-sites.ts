@@ -1,6 +1,7 @@
 import { AwsSiteSpec } from './aws-site';
 import { AzureSiteSpec } from './azure-site';
 import { publicExposure } from './cidr';
+import { dns1123LabelProblems } from './kubernetes-rules';
 import { clusterVersionProblems } from './kubernetes-versions';
 import { nodePoolProblems } from './placement';
 import { Problem } from './problems';
@@ -14,8 +15,15 @@ import { validateSiteServices } from './validate';
  */
 export function validateKubernetesSite(site: KubernetesSiteSpec): Problem[] {
   return [
+    ...siteNameProblems(site.name),
     ...site.nodePools.flatMap((pool) =>
-      nodePoolProblems(pool).map((problem) => ({
+      [
+        ...dns1123LabelProblems(pool.name, 'pool name').map((message) => ({
+          path: ['name'],
+          message,
+        })),
+        ...nodePoolProblems(pool),
+      ].map((problem) => ({
         ...problem,
         path: ['nodePools', pool.name, ...problem.path],
       })),
@@ -33,7 +41,10 @@ export function validateKubernetesSite(site: KubernetesSiteSpec): Problem[] {
  */
 export function cloudClusterProblems(site: AwsSiteSpec | AzureSiteSpec): Problem[] {
   const cluster = site.cluster;
-  const problems = clusterVersionProblems(site.kind, cluster.version, cluster.extendedSupport);
+  const problems = [
+    ...siteNameProblems(site.name),
+    ...clusterVersionProblems(site.kind, cluster.version, cluster.extendedSupport),
+  ];
   const [field, cidrs] =
     site.kind === 'aws'
       ? ['publicAccessCidrs', site.cluster.publicAccessCidrs]
@@ -46,4 +57,9 @@ export function cloudClusterProblems(site: AwsSiteSpec | AzureSiteSpec): Problem
     });
   }
   return problems;
+}
+
+/** A site's name names its stacks and resources: a DNS label. */
+function siteNameProblems(name: string): Problem[] {
+  return dns1123LabelProblems(name, 'site name').map((message) => ({ path: ['name'], message }));
 }

@@ -11,7 +11,7 @@ import {
 import { AddProblem, checkRange, listOf, Path } from './checks';
 import { publicExposure } from './cidr';
 import { cronProblems, timeZoneProblems } from './cron';
-import { dns1123SubdomainProblems } from './kubernetes-rules';
+import { dns1123LabelProblems, dns1123SubdomainProblems } from './kubernetes-rules';
 import { agentMachineProblems } from './machine-pools';
 import { brokerPoolMatch, matchPools } from './placement';
 import { Problem } from './problems';
@@ -514,6 +514,7 @@ export function validateBroker(
 ): Problem[] {
   const problems: Problem[] = [];
   const add: AddProblem = (path, message) => problems.push({ path, message });
+  for (const message of dns1123LabelProblems(broker.name, 'broker name')) add(['name'], message);
   const onCloudSite = (cloud: 'aws' | 'azure', site: string, path: Path) => {
     if (!sites) return;
     const names = cloudSites[cloud] ?? [];

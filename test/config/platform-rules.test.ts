@@ -1,4 +1,7 @@
-import { clusterAutoscalerProblems } from '../../constructs/kubernetes/charts';
+import {
+  chartSupportProblems,
+  clusterAutoscalerProblems,
+} from '../../constructs/kubernetes/charts';
 import { consumer, SITE, synthAgents } from '../support/fixtures';
 import { loadEdited, problemsOf } from '../support/edited-examples';
 
@@ -159,6 +162,26 @@ describe('versions that work together', () => {
       "environments/staging.yaml:23:7 sites.eu.cluster.version: '1.36' is not a Amazon EKS version the fleet knows (1.32, 1.33, 1.34, 1.35; calendar of 2026-12-07): see https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html (awsdocs/amazon-eks-user-guide, latest/ug/versioning/kubernetes-versions.adoc)",
       'environments/staging.yaml:23:7 sites.eu.cluster.version: no cluster-autoscaler release line for Kubernetes 1.36 is pinned (pinned: 1.32, 1.33, 1.34, 1.35); the autoscaler runs only with the cluster minor it was built for',
     ]);
+  });
+  it('refuses a cluster version a chart the site installs does not support', () => {
+    const problems = problemsOf(
+      loadEdited(['prod'], {
+        'environments/prod.yaml': (text) =>
+          text.replace(
+            "version: '1.35'\n      admins:\n        platform: 5e6f",
+            "version: '1.36'\n      admins:\n        platform: 5e6f",
+          ),
+      }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^environments\/prod\.yaml:\d+:7 sites\.eu-west\.cluster\.version: chart keda 2\.20\.2 supports Kubernetes 1\.33 to 1\.35, not 1\.36 \(KEDA 2\.20 supports/,
+      ),
+    ]);
+    expect(chartSupportProblems('1.35', ['consul'])[0].message).toMatch(
+      /^chart consul 1\.6\.2 supports Kubernetes 1\.28 to 1\.31, not 1\.35/,
+    );
+    expect(chartSupportProblems('1.35', ['keda', 'nvidiaDevicePlugin', 'strimzi'])).toEqual([]);
   });
 });
 
