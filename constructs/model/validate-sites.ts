@@ -6,7 +6,8 @@ import { clusterVersionProblems } from './kubernetes-versions';
 import { nodePoolProblems } from './placement';
 import { Problem } from './problems';
 import { KubernetesSiteSpec } from './site';
-import { validateSiteServices } from './validate';
+import { Path } from './checks';
+import { isReservedNamespace, validateSiteServices } from './validate';
 
 /**
  * Problems of a Kubernetes cluster the user runs, with paths relative to the
@@ -29,7 +30,32 @@ export function validateKubernetesSite(site: KubernetesSiteSpec): Problem[] {
       })),
     ),
     ...validateSiteServices(site),
+    ...platformNamespaceProblems(site),
   ];
+}
+
+/**
+ * The namespaces a site's platform creates for its services: DNS labels, and
+ * none that Kubernetes owns (the platform stack would declare it, fail to
+ * create it, and a destroy would delete it).
+ */
+function platformNamespaceProblems(site: KubernetesSiteSpec): Problem[] {
+  const fields: [Path, string | undefined][] = [
+    [['kedaNamespace'], site.kedaNamespace],
+    [['monitoring', 'namespace'], site.monitoring?.namespace],
+    [['database', 'namespace'], site.database?.namespace],
+    [['consul', 'namespace'], site.consul?.namespace],
+  ];
+  return fields.flatMap(([path, namespace]) => {
+    if (namespace === undefined) return [];
+    const messages = dns1123LabelProblems(namespace, 'namespace');
+    if (messages.length === 0 && isReservedNamespace(namespace)) {
+      messages.push(
+        `'${namespace}' is reserved: Kubernetes owns the namespaces 'default' and 'kube-*'; the platform creates a namespace of its own for each service`,
+      );
+    }
+    return messages.map((message) => ({ path, message }));
+  });
 }
 
 /**

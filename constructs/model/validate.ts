@@ -595,9 +595,20 @@ function validateKafka(
         `(${replicas}) must be odd: the KRaft controllers need a majority of nodes`,
       );
     }
-    if (inCluster.namespace !== undefined && !DNS_LABEL.test(inCluster.namespace)) {
-      add(['inCluster', 'namespace'], `'${inCluster.namespace}' must be a DNS label`);
-    }
+    validateServiceNamespace(inCluster.namespace, add);
+  }
+}
+
+/** The namespace of an in-cluster broker: a DNS label Kubernetes does not own. */
+function validateServiceNamespace(namespace: string | undefined, add: AddProblem): void {
+  if (namespace === undefined) return;
+  if (!DNS_LABEL.test(namespace)) {
+    add(['inCluster', 'namespace'], `'${namespace}' must be a DNS label`);
+  } else if (isReservedNamespace(namespace)) {
+    add(
+      ['inCluster', 'namespace'],
+      `'${namespace}' is reserved: Kubernetes owns the namespaces 'default' and 'kube-*'; the platform creates a namespace of its own for the broker`,
+    );
   }
 }
 
@@ -647,9 +658,7 @@ function validateRabbitMq(
         `(${replicas}) must be odd: quorum queues need a majority of nodes`,
       );
     }
-    if (inCluster.namespace !== undefined && !DNS_LABEL.test(inCluster.namespace)) {
-      add(['inCluster', 'namespace'], `'${inCluster.namespace}' must be a DNS label`);
-    }
+    validateServiceNamespace(inCluster.namespace, add);
   }
   const external = broker.external;
   if (external) {

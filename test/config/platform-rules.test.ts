@@ -285,3 +285,19 @@ describe('derived names through the TypeScript door', () => {
     );
   });
 });
+
+describe('namespaces the platform creates', () => {
+  it('refuses a service namespace Kubernetes owns or would refuse', () => {
+    const problems = problemsOf(
+      loadEdited(['local'], {
+        'environments/local.yaml': (text) =>
+          text.replace('kedaNamespace: keda', 'kedaNamespace: kube-system'),
+      }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^environments\/local\.yaml:\d+:5 sites\.dev\.kedaNamespace: 'kube-system' is reserved: Kubernetes owns the namespaces 'default' and 'kube-\*'/,
+      ),
+    ]);
+  });
+});
