@@ -1,7 +1,9 @@
 import {
   rabbitMqBrokers,
   AgentDeployment,
+  awsNodePoolProblems,
   AwsSiteSpec,
+  azureNodePoolProblems,
   AzureSiteSpec,
   cloudClusterProblems,
   clusterSiteOf,
@@ -19,8 +21,6 @@ import {
   validateBrokerPlacement,
   validateKubernetesSite,
 } from '../constructs/model';
-import { managedNodePoolProblems } from '../constructs/aws/node-group';
-import { aksNodePoolProblems } from '../constructs/azure/aks-node-pool';
 import {
   chartsOnSite,
   chartSupportProblems,
@@ -315,14 +315,14 @@ function siteProblems(spec: KubernetesSiteSpec | AwsSiteSpec | AzureSiteSpec): P
     return [
       ...cloudClusterProblems(spec),
       ...clusterAutoscalerProblems(spec.cluster.version),
-      ...spec.nodePools.flatMap((pool) => underPool(pool.name, managedNodePoolProblems(pool))),
+      ...spec.nodePools.flatMap((pool) => underPool(pool.name, awsNodePoolProblems(pool))),
     ];
   }
   const zones = spec.network.zones;
   return [
     ...cloudClusterProblems(spec),
     ...spec.nodePools.flatMap((pool) =>
-      underPool(pool.name, aksNodePoolProblems({ ...pool, zones })),
+      underPool(pool.name, azureNodePoolProblems({ ...pool, zones })),
     ),
   ];
 }

@@ -5,15 +5,13 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Construct } from 'constructs';
 import {
-  awsPoolTaints,
+  awsNodePoolProblems,
   AwsNodePoolSpec,
+  awsPoolTaints,
+  DEFAULT_EKS_DISK_SIZE,
   POOL_LABEL,
-  Problem,
-  Size,
   Taint,
   ValidationError,
-  nodePoolProblems,
-  awsPoolMachineProblems,
 } from '../model';
 import { IEksCluster } from './eks-cluster';
 import { EC2_TRUST_POLICY } from './iam-statement';
@@ -26,12 +24,6 @@ export const NODE_POLICIES: Readonly<Record<string, string>> = {
 };
 
 /** The taint every GPU pool carries, declared or not, so only GPU agents land there. */
-
-/** Root volume of a node when the pool does not say. */
-export const DEFAULT_DISK_SIZE = Size.gibibytes(50);
-
-/** Smallest root volume: the EKS AL2023 AMIs' snapshot size. */
-const MIN_DISK_GIB = 20;
 
 const EKS_TAINT_EFFECTS: Readonly<Record<Taint['effect'], string>> = {
   NoSchedule: 'NO_SCHEDULE',
@@ -80,11 +72,11 @@ export class ManagedNodeGroup extends Construct {
   constructor(scope: Construct, id: string, props: ManagedNodeGroupProps) {
     super(scope, id);
     const { pool, cluster } = props;
-    const problems = managedNodePoolProblems(pool);
+    const problems = awsNodePoolProblems(pool);
     if (problems.length > 0) throw new ValidationError(this.node.path, problems);
     this.labels = { ...pool.labels, [POOL_LABEL]: pool.name };
     this.taints = awsPoolTaints(pool);
-    const diskGib = (pool.diskSize ?? DEFAULT_DISK_SIZE).toMebibytes() / 1024;
+    const diskGib = (pool.diskSize ?? DEFAULT_EKS_DISK_SIZE).toMebibytes() / 1024;
     const prefix = pool.name.slice(0, 30);
 
     const role = new IamRole(this, 'NodeRole', {
@@ -199,63 +191,4 @@ function autoscalerTags(
   }
   if (pool.gpu) add('node-template/resources/nvidia.com/gpu', String(pool.gpu.count));
   return tags;
-}
-
-/**
- * Every problem of an EKS managed node group's declaration, with paths relative
- * to the pool: its name, instance types against the machine catalogue, bounds,
- * disk, and labels and taints as Kubernetes and the kubelet accept them. The
- * environment loader runs it on each pool of an AWS site.
- */
-export function managedNodePoolProblems(pool: ManagedNodePoolSpec): Problem[] {
-  const problems: Problem[] = [];
-  const bounds = (field: string, value: number | undefined, min: number) => {
-    if (value !== undefined && (!Number.isInteger(value) || value < min)) {
-      problems.push({ path: [field], message: `${value} must be a whole number >= ${min}` });
-      return false;
-    }
-    return true;
-  };
-  if (!/^[0-9A-Za-z][A-Za-z0-9_-]{0,62}$/.test(pool.name)) {
-    problems.push({
-      path: ['name'],
-      message: `'${pool.name}' is not a node group name: 1 to 63 letters, digits, '-' or '_', starting with a letter or digit`,
-    });
-  }
-  if (pool.instanceTypes.length === 0) {
-    problems.push({
-      path: ['instanceTypes'],
-      message: "no instance type: list at least one, e.g. ['m7i.xlarge']",
-    });
-  }
-  const minOk = bounds('minSize', pool.minSize, 0);
-  const maxOk = bounds('maxSize', pool.maxSize, 1);
-  const desiredOk = bounds('desiredSize', pool.desiredSize, 0);
-  if (minOk && maxOk && pool.minSize > pool.maxSize) {
-    problems.push({
-      path: ['minSize'],
-      message: `'minSize' (${pool.minSize}) must be <= 'maxSize' (${pool.maxSize})`,
-    });
-  }
-  if (minOk && maxOk && desiredOk && pool.desiredSize !== undefined) {
-    if (pool.desiredSize < pool.minSize || pool.desiredSize > pool.maxSize) {
-      problems.push({
-        path: ['desiredSize'],
-        message: `'desiredSize' (${pool.desiredSize}) must be between 'minSize' (${pool.minSize}) and 'maxSize' (${pool.maxSize})`,
-      });
-    }
-  }
-  const disk = pool.diskSize ?? DEFAULT_DISK_SIZE;
-  if (
-    disk.bytes % Size.gibibytes(1).bytes !== 0 ||
-    disk.bytes < Size.gibibytes(MIN_DISK_GIB).bytes
-  ) {
-    problems.push({
-      path: ['diskSize'],
-      message: `${disk.toKubernetes()} is not allowed: use a whole number of GiB, at least ${MIN_DISK_GIB}Gi`,
-    });
-  }
-  problems.push(...nodePoolProblems(pool, true));
-  problems.push(...awsPoolMachineProblems(pool));
-  return problems;
 }

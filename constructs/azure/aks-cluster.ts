@@ -4,6 +4,8 @@ import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import {
+  azureZoneProblems,
+  DEFAULT_AZURE_ZONES,
   formatAddress,
   parseCidr,
   POOL_LABEL,
@@ -11,8 +13,8 @@ import {
   publicExposure,
   Size,
   ValidationError,
+  validateOsDisk,
 } from '../model';
-import { azureZoneProblems, DEFAULT_AZURE_ZONES } from './zones';
 import { AZURE_MANAGED_BY_TAG } from './provider';
 
 /** Name of the system node pool. */
@@ -356,21 +358,4 @@ function validateCluster(props: AksClusterProps): Problem[] {
     }
   }
   return problems;
-}
-
-/** OS disk sizes AKS accepts, in GiB. */
-export const OS_DISK_GIB_RANGE = { min: 30, max: 2048 } as const;
-
-/** Problems of an OS disk size: whole GiB within {@link OS_DISK_GIB_RANGE}. */
-export function validateOsDisk(size: Size): Problem[] {
-  const gib = size.bytes / Size.gibibytes(1).bytes;
-  if (!Number.isInteger(gib) || gib < OS_DISK_GIB_RANGE.min || gib > OS_DISK_GIB_RANGE.max) {
-    return [
-      {
-        path: ['diskSize'],
-        message: `${size.toKubernetes()} is not allowed: use a whole number of GiB from ${OS_DISK_GIB_RANGE.min}Gi to ${OS_DISK_GIB_RANGE.max}Gi`,
-      },
-    ];
-  }
-  return [];
 }

@@ -1,28 +1,21 @@
 import { KubernetesClusterNodePool } from '@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool';
 import { Construct } from 'constructs';
 import {
+  azureNodePoolProblems,
   azurePoolTaints,
+  DEFAULT_AZURE_ZONES,
+  DEFAULT_OS_DISK_SIZE,
   NodePoolSpec,
   POOL_LABEL,
-  Problem,
   Size,
   Taint,
   ValidationError,
-  nodePoolProblems,
-  azurePoolMachineProblems,
 } from '../model';
-import { IAksCluster, validateOsDisk } from './aks-cluster';
-import { azureZoneProblems, DEFAULT_AZURE_ZONES } from './zones';
+import { IAksCluster } from './aks-cluster';
 import { AZURE_MANAGED_BY_TAG } from './provider';
 
 /** The label AKS puts on every node of a spot pool. */
 export const AKS_SPOT_LABEL = { 'kubernetes.azure.com/scalesetpriority': 'spot' } as const;
-
-/** OS disk of a node when the pool does not say: AKS's own default. */
-export const DEFAULT_OS_DISK_SIZE = Size.gibibytes(128);
-
-/** Label prefix AKS keeps for itself. */
-const AKS_LABEL_PREFIX = 'kubernetes.azure.com/';
 
 /** A node pool on AKS: what its nodes offer plus the machines and bounds that make it. */
 export interface AksNodePoolSpec extends NodePoolSpec {
@@ -90,7 +83,7 @@ export class AksNodePool extends Construct {
   constructor(scope: Construct, id: string, props: AksNodePoolProps) {
     super(scope, id);
     const { pool } = props;
-    const problems = aksNodePoolProblems(pool);
+    const problems = azureNodePoolProblems(pool);
     if (problems.length > 0) throw new ValidationError(this.node.path, problems);
     const spot = (pool.capacity ?? 'on-demand') === 'spot';
     this.labels = { ...pool.labels, [POOL_LABEL]: pool.name, ...(spot ? AKS_SPOT_LABEL : {}) };
@@ -126,57 +119,4 @@ export class AksNodePool extends Construct {
     this.id = resource.id;
     this.poolName = resource.name;
   }
-}
-
-/**
- * Every problem of an AKS node pool's declaration, with paths relative to the
- * pool: its name, VM size against the machine catalogue, bounds, zones, disk,
- * and labels and taints as Kubernetes, the kubelet and AKS accept them. The
- * environment loader runs it on each pool of an Azure site.
- */
-export function aksNodePoolProblems(pool: AksNodePoolSpec): Problem[] {
-  const problems: Problem[] = [];
-  if (!/^[a-z][a-z0-9]{0,11}$/.test(pool.name)) {
-    problems.push({
-      path: ['name'],
-      message: `'${pool.name}' is not an AKS node pool name: 1 to 12 lowercase letters or digits, starting with a letter`,
-    });
-  }
-  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(pool.vmSize)) {
-    problems.push({
-      path: ['vmSize'],
-      message: `'${pool.vmSize}' is not an Azure VM size such as 'Standard_D4ds_v5'`,
-    });
-  }
-  const bounds = (field: 'minCount' | 'maxCount', value: number, min: number) => {
-    if (!Number.isInteger(value) || value < min || value > 1000) {
-      problems.push({
-        path: [field],
-        message: `${value} must be a whole number from ${min} to 1000`,
-      });
-      return false;
-    }
-    return true;
-  };
-  const minOk = bounds('minCount', pool.minCount, 0);
-  const maxOk = bounds('maxCount', pool.maxCount, 1);
-  if (minOk && maxOk && pool.minCount > pool.maxCount) {
-    problems.push({
-      path: ['minCount'],
-      message: `'minCount' (${pool.minCount}) must be <= 'maxCount' (${pool.maxCount})`,
-    });
-  }
-  problems.push(...azureZoneProblems(pool.zones ?? DEFAULT_AZURE_ZONES));
-  problems.push(...validateOsDisk(pool.diskSize ?? DEFAULT_OS_DISK_SIZE));
-  problems.push(...nodePoolProblems(pool, true));
-  problems.push(...azurePoolMachineProblems(pool));
-  for (const key of Object.keys(pool.labels ?? {})) {
-    if (key.startsWith(AKS_LABEL_PREFIX)) {
-      problems.push({
-        path: ['labels', key],
-        message: `'${key}' is not allowed: AKS keeps labels under '${AKS_LABEL_PREFIX}' for itself`,
-      });
-    }
-  }
-  return problems;
 }

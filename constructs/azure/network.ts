@@ -8,9 +8,16 @@ import { SubnetNatGatewayAssociation } from '@cdktf/provider-azurerm/lib/subnet-
 import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { Construct } from 'constructs';
-import { formatAddress, networkCidrProblems, parseCidr, Problem, ValidationError } from '../model';
+import {
+  azureZoneProblems,
+  DEFAULT_AZURE_ZONES,
+  formatAddress,
+  networkCidrProblems,
+  parseCidr,
+  Problem,
+  ValidationError,
+} from '../model';
 import { AZURE_MANAGED_BY_TAG } from './provider';
-import { azureZoneProblems, DEFAULT_AZURE_ZONES } from './zones';
 
 /** Smallest and largest VNet prefix lengths {@link PrivateVirtualNetwork} accepts. */
 export const VNET_PREFIX_RANGE = { min: 16, max: 20 } as const;

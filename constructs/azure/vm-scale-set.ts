@@ -5,15 +5,16 @@ import {
 } from '@cdktf/provider-azurerm/lib/monitor-autoscale-setting';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { azureZoneProblems, DEFAULT_AZURE_ZONES } from './zones';
 import {
+  agentMachineProblems,
   AgentSpec,
+  azureZoneProblems,
+  DEFAULT_AZURE_ZONES,
   Duration,
   Problem,
   resolveAgent,
   Size,
   ValidationError,
-  agentMachineProblems,
 } from '../model';
 import { agentCloudInit, STOP_MARGIN_SECONDS, validateAgentForScaleSet } from './cloud-init';
 import { AZURE_MANAGED_BY_TAG } from './provider';

@@ -1,7 +1,7 @@
 import { ExtendedSupport } from './kubernetes-versions';
 import { cloudPoolAllocatable, machinePoolProblems } from './machine-pools';
 import { eksNodeAllocatable } from './node-allocatable';
-import { NodePoolSpec, PoolAllocatable, Taint } from './placement';
+import { nodePoolProblems, NodePoolSpec, PoolAllocatable, Taint } from './placement';
 import { Problem } from './problems';
 import { KubernetesSiteSpec } from './site';
 import { Size } from './units';
@@ -114,4 +114,69 @@ export function awsPoolMachineProblems(pool: AwsNodePoolSpec): Problem[] {
 /** Name of an AWS site's EKS cluster. */
 export function eksClusterName(environment: string, site: AwsSiteSpec): string {
   return `${environment}-${site.name}`;
+}
+
+/** Root volume of an EKS node when a pool does not set one. */
+export const DEFAULT_EKS_DISK_SIZE = Size.gibibytes(50);
+
+/** Smallest root volume of an EKS node: the EKS AL2023 AMIs' snapshot size, in GiB. */
+const MIN_EKS_DISK_GIB = 20;
+
+/**
+ * Every problem of an EKS managed node group's declaration, with paths relative
+ * to the pool: its name, instance types against the machine catalogue, bounds,
+ * disk, and labels and taints as Kubernetes and the kubelet accept them. The
+ * environment loader runs it on each pool of an AWS site.
+ */
+export function awsNodePoolProblems(pool: AwsNodePoolSpec): Problem[] {
+  const problems: Problem[] = [];
+  const bounds = (field: string, value: number | undefined, min: number) => {
+    if (value !== undefined && (!Number.isInteger(value) || value < min)) {
+      problems.push({ path: [field], message: `${value} must be a whole number >= ${min}` });
+      return false;
+    }
+    return true;
+  };
+  if (!/^[0-9A-Za-z][A-Za-z0-9_-]{0,62}$/.test(pool.name)) {
+    problems.push({
+      path: ['name'],
+      message: `'${pool.name}' is not a node group name: 1 to 63 letters, digits, '-' or '_', starting with a letter or digit`,
+    });
+  }
+  if (pool.instanceTypes.length === 0) {
+    problems.push({
+      path: ['instanceTypes'],
+      message: "no instance type: list at least one, e.g. ['m7i.xlarge']",
+    });
+  }
+  const minOk = bounds('minSize', pool.minSize, 0);
+  const maxOk = bounds('maxSize', pool.maxSize, 1);
+  const desiredOk = bounds('desiredSize', pool.desiredSize, 0);
+  if (minOk && maxOk && pool.minSize > pool.maxSize) {
+    problems.push({
+      path: ['minSize'],
+      message: `'minSize' (${pool.minSize}) must be <= 'maxSize' (${pool.maxSize})`,
+    });
+  }
+  if (minOk && maxOk && desiredOk && pool.desiredSize !== undefined) {
+    if (pool.desiredSize < pool.minSize || pool.desiredSize > pool.maxSize) {
+      problems.push({
+        path: ['desiredSize'],
+        message: `'desiredSize' (${pool.desiredSize}) must be between 'minSize' (${pool.minSize}) and 'maxSize' (${pool.maxSize})`,
+      });
+    }
+  }
+  const disk = pool.diskSize ?? DEFAULT_EKS_DISK_SIZE;
+  if (
+    disk.bytes % Size.gibibytes(1).bytes !== 0 ||
+    disk.bytes < Size.gibibytes(MIN_EKS_DISK_GIB).bytes
+  ) {
+    problems.push({
+      path: ['diskSize'],
+      message: `${disk.toKubernetes()} is not allowed: use a whole number of GiB, at least ${MIN_EKS_DISK_GIB}Gi`,
+    });
+  }
+  problems.push(...nodePoolProblems(pool, true));
+  problems.push(...awsPoolMachineProblems(pool));
+  return problems;
 }

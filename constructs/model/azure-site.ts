@@ -2,7 +2,8 @@ import { ExtendedSupport } from './kubernetes-versions';
 import { BackendSpec } from './environment';
 import { cloudPoolAllocatable, machinePoolProblems } from './machine-pools';
 import { aksNodeAllocatable } from './node-allocatable';
-import { NodePoolSpec, PoolAllocatable, Taint } from './placement';
+import { nodePoolProblems, NodePoolSpec, PoolAllocatable, Taint } from './placement';
+import { azureZoneProblems, DEFAULT_AZURE_ZONES } from './azure-zones';
 import { Problem } from './problems';
 import { KubernetesSiteSpec } from './site';
 import { GPU_TAINT } from './aws-site';
@@ -147,4 +148,82 @@ export function azurePoolMachineProblems(pool: AzureNodePoolSpec): Problem[] {
 /** Name of an Azure site's resource group and AKS cluster. */
 export function aksClusterName(environment: string, site: AzureSiteSpec): string {
   return `${environment}-${site.name}`;
+}
+
+/** OS disk of an AKS node when the pool does not say: AKS's own default. */
+export const DEFAULT_OS_DISK_SIZE = Size.gibibytes(128);
+
+/** The label prefix AKS keeps for itself. */
+const AKS_LABEL_PREFIX = 'kubernetes.azure.com/';
+
+/** OS disk sizes AKS accepts, in GiB. */
+export const OS_DISK_GIB_RANGE = { min: 30, max: 2048 } as const;
+
+/** Problems of an OS disk size: whole GiB within {@link OS_DISK_GIB_RANGE}. */
+export function validateOsDisk(size: Size): Problem[] {
+  const gib = size.bytes / Size.gibibytes(1).bytes;
+  if (!Number.isInteger(gib) || gib < OS_DISK_GIB_RANGE.min || gib > OS_DISK_GIB_RANGE.max) {
+    return [
+      {
+        path: ['diskSize'],
+        message: `${size.toKubernetes()} is not allowed: use a whole number of GiB from ${OS_DISK_GIB_RANGE.min}Gi to ${OS_DISK_GIB_RANGE.max}Gi`,
+      },
+    ];
+  }
+  return [];
+}
+
+/**
+ * Every problem of an AKS node pool's declaration, with paths relative to the
+ * pool: its name, VM size against the machine catalogue, bounds, zones, disk,
+ * and labels and taints as Kubernetes, the kubelet and AKS accept them. The
+ * environment loader runs it on each pool of an Azure site.
+ */
+export function azureNodePoolProblems(
+  pool: AzureNodePoolSpec & { readonly zones?: readonly string[] },
+): Problem[] {
+  const problems: Problem[] = [];
+  if (!/^[a-z][a-z0-9]{0,11}$/.test(pool.name)) {
+    problems.push({
+      path: ['name'],
+      message: `'${pool.name}' is not an AKS node pool name: 1 to 12 lowercase letters or digits, starting with a letter`,
+    });
+  }
+  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(pool.vmSize)) {
+    problems.push({
+      path: ['vmSize'],
+      message: `'${pool.vmSize}' is not an Azure VM size such as 'Standard_D4ds_v5'`,
+    });
+  }
+  const bounds = (field: 'minCount' | 'maxCount', value: number, min: number) => {
+    if (!Number.isInteger(value) || value < min || value > 1000) {
+      problems.push({
+        path: [field],
+        message: `${value} must be a whole number from ${min} to 1000`,
+      });
+      return false;
+    }
+    return true;
+  };
+  const minOk = bounds('minCount', pool.minCount, 0);
+  const maxOk = bounds('maxCount', pool.maxCount, 1);
+  if (minOk && maxOk && pool.minCount > pool.maxCount) {
+    problems.push({
+      path: ['minCount'],
+      message: `'minCount' (${pool.minCount}) must be <= 'maxCount' (${pool.maxCount})`,
+    });
+  }
+  problems.push(...azureZoneProblems(pool.zones ?? DEFAULT_AZURE_ZONES));
+  problems.push(...validateOsDisk(pool.diskSize ?? DEFAULT_OS_DISK_SIZE));
+  problems.push(...nodePoolProblems(pool, true));
+  problems.push(...azurePoolMachineProblems(pool));
+  for (const key of Object.keys(pool.labels ?? {})) {
+    if (key.startsWith(AKS_LABEL_PREFIX)) {
+      problems.push({
+        path: ['labels', key],
+        message: `'${key}' is not allowed: AKS keeps labels under '${AKS_LABEL_PREFIX}' for itself`,
+      });
+    }
+  }
+  return problems;
 }

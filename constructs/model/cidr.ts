@@ -103,6 +103,8 @@ function union(intervals: readonly Interval[]): Interval[] {
   return merged;
 }
 
+const NOT_PUBLIC_INTERVALS = union(NOT_PUBLIC.map((cidr) => intervalOf(cidr) as Interval));
+
 /**
  * How many public IPv4 addresses a list of CIDRs covers together: the size of
  * their union, less the ranges that are not public. Entries that are not IPv4
@@ -110,11 +112,10 @@ function union(intervals: readonly Interval[]): Interval[] {
  */
 export function publicAddressCount(cidrs: readonly string[]): number {
   const covered = union(cidrs.map(intervalOf).filter((i): i is Interval => i !== undefined));
-  const excluded = union(NOT_PUBLIC.map((cidr) => intervalOf(cidr) as Interval));
   let count = 0;
   for (const [start, end] of covered) {
     count += end - start;
-    for (const [xStart, xEnd] of excluded) {
+    for (const [xStart, xEnd] of NOT_PUBLIC_INTERVALS) {
       count -= Math.max(0, Math.min(end, xEnd) - Math.max(start, xStart));
     }
   }
@@ -128,6 +129,7 @@ export function publicAddressCount(cidrs: readonly string[]): number {
  * `undefined` when it stays within.
  */
 export function publicExposure(cidrs: readonly string[]): string | undefined {
+  if (cidrs.length === 0) return undefined;
   const count = publicAddressCount(cidrs);
   if (count <= MAX_PUBLIC_ADDRESSES) return undefined;
   const all = publicAddressCount(['0.0.0.0/0']);

@@ -137,6 +137,22 @@ const TZ_PREFIX = /^(CRON_)?TZ=/;
  * See the module comment for how this differs from robfig/cron and from croner.
  */
 export function cronProblems(expression: string, dialect: CronDialect): string[] {
+  // A fleet repeats its schedules; parsing one takes several croner patterns.
+  const key = `${dialect} ${expression}`;
+  let found = CHECKED.get(key);
+  if (!found) {
+    if (CHECKED.size >= MAX_CHECKED) CHECKED.clear();
+    found = checkCron(expression, dialect);
+    CHECKED.set(key, found);
+  }
+  return [...found];
+}
+
+/** Schedules already checked, by dialect and expression. */
+const CHECKED = new Map<string, readonly string[]>();
+const MAX_CHECKED = 4096;
+
+function checkCron(expression: string, dialect: CronDialect): string[] {
   const problems: string[] = [];
   const add = (message: string) => problems.push(`'${expression}': ${message}`);
   if (expression.length === 0) {

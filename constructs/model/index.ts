@@ -27,3 +27,4 @@ export * from './validate-sites';
 export * from './kubernetes-rules';
 export * from './cron';
 export * from './derived-names';
+export * from './azure-zones';

@@ -1,4 +1,4 @@
-import { Problem } from '../model';
+import { Problem } from './problems';
 
 /** Availability zones of an Azure region, when a construct is not told. */
 export const DEFAULT_AZURE_ZONES: readonly string[] = ['1', '2', '3'];
