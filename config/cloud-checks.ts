@@ -14,7 +14,6 @@ import {
  * site that builds it, and the bindings of different agents against each other.
  */
 
-
 /** What an environment-wide check needs to know. */
 export interface EnvironmentFacts {
   readonly name: string;
