@@ -84,14 +84,15 @@ export class ConstructSources {
 
 /** The deepest construct below a stack named after an agent, a pool or a broker of the site. */
 function anchorOf(segments: readonly string[], sources: SiteSources): SourceNode | undefined {
-  const exactly = (segment: string, name: string) => segment === name;
-  const bySuffix = (segment: string, name: string) => segment.endsWith(`-${name}`);
-  for (const named of [exactly, bySuffix]) {
-    for (const segment of [...segments].reverse()) {
-      for (const entries of [sources.agents, sources.pools, sources.brokers]) {
-        for (const [name, node] of entries) if (named(segment, name)) return node;
-      }
-    }
+  const entries = [...sources.agents, ...sources.pools, ...sources.brokers];
+  for (const segment of [...segments].reverse()) {
+    const exact = entries.find(([name]) => segment === name);
+    if (exact) return exact[1];
+    // `Broker-dc-rabbitmq` is broker `dc-rabbitmq`, not `rabbitmq`: the longest name wins.
+    const named = entries
+      .filter(([name]) => segment.endsWith(`-${name}`))
+      .sort(([a], [b]) => b.length - a.length)[0];
+    if (named) return named[1];
   }
   return undefined;
 }

@@ -89,9 +89,10 @@ export interface AutoscalerRelease {
   /** The newest patch of the line, e.g. `v1.35.2`. */
   readonly imageTag: string;
   /**
-   * The first chart whose default image is of this line: older charts lack
-   * permissions it needs (1.32 and later list `volumeattachments`, which charts
-   * before 9.46.3 do not grant: kubernetes/autoscaler#7663, fixed by #7904).
+   * The first chart that can run this line: the first whose default image is
+   * of it, and not before 9.46.3, since older charts lack permissions the
+   * autoscaler needs from 1.32 (`volumeattachments`: kubernetes/autoscaler#7663,
+   * fixed by #7904).
    */
   readonly firstChart: string;
 }
@@ -165,8 +166,10 @@ export interface KubernetesSupport {
 
 /**
  * The Kubernetes range of each pinned chart whose project states one, read from
- * the chart's `Chart.yaml` (`kubeVersion`) and the project's compatibility
- * table. cluster-autoscaler follows {@link CLUSTER_AUTOSCALER_RELEASES} instead.
+ * the chart's `Chart.yaml` (`kubeVersion`) and, where the project publishes
+ * one, its compatibility matrix (KEDA, consul-k8s), which bounds it both ways:
+ * running KEDA 2.20 on 1.32, still on EKS extended support, takes an older KEDA
+ * pin. cluster-autoscaler follows {@link CLUSTER_AUTOSCALER_RELEASES} instead.
  * Projects that only say which versions they tested (Vault 0.30.1: 1.29 to
  * 1.33; kube-prometheus-stack's components, built against 1.31) set no ceiling.
  */

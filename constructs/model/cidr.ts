@@ -81,6 +81,19 @@ const NOT_PUBLIC: readonly string[] = [
  */
 export const MAX_PUBLIC_ADDRESSES = 2 ** 24;
 
+/**
+ * Shortest IPv6 prefix a list may hold: a /32 is what a registry allocates to
+ * a whole provider, so anything broader (`::/0`, `2000::/3`, a split of them)
+ * reaches a large part of the Internet.
+ */
+const MAX_IPV6_PREFIX = 32;
+
+/** The prefix length of an IPv6 CIDR, or undefined when it is not one. */
+function ipv6PrefixOf(cidr: string): number | undefined {
+  const match = /^([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)\/(\d{1,3})$/.exec(cidr.trim());
+  return match && Number(match[2]) <= 128 ? Number(match[2]) : undefined;
+}
+
 /** A half-open range of 32-bit addresses. */
 type Interval = readonly [start: number, end: number];
 
@@ -124,12 +137,17 @@ export function publicAddressCount(cidrs: readonly string[]): number {
 
 /**
  * What a list of CIDRs exposes to, when together it covers more than
- * {@link MAX_PUBLIC_ADDRESSES} public addresses, e.g. `'0.0.0.0/1', '128.0.0.0/1'
+ * {@link MAX_PUBLIC_ADDRESSES} public IPv4 addresses or holds an IPv6 range
+ * broader than a /32, e.g. `'0.0.0.0/1', '128.0.0.0/1'
  * together cover 3,702,258,432 public IPv4 addresses (the whole Internet)`;
  * `undefined` when it stays within.
  */
 export function publicExposure(cidrs: readonly string[]): string | undefined {
   if (cidrs.length === 0) return undefined;
+  const broad = cidrs.filter((cidr) => (ipv6PrefixOf(cidr) ?? MAX_IPV6_PREFIX) < MAX_IPV6_PREFIX);
+  if (broad.length > 0) {
+    return `${broad.map((cidr) => `'${cidr}'`).join(', ')} ${broad.length === 1 ? 'is an IPv6 range' : 'are IPv6 ranges'} broader than a /${MAX_IPV6_PREFIX}, a whole provider's allocation`;
+  }
   const count = publicAddressCount(cidrs);
   if (count <= MAX_PUBLIC_ADDRESSES) return undefined;
   const all = publicAddressCount(['0.0.0.0/0']);

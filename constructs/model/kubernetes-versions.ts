@@ -46,7 +46,7 @@ export const KUBERNETES_SUPPORT = {
         standardUntil: '2027-03-27',
         extendedUntil: '2028-03-27',
         source:
-          'https://endoflife.date/amazon-eks and aws-samples sample-apex-skills cluster-lifecycle (verified 2026-04-24): the stored AWS page ends at 1.34',
+          'https://endoflife.date/amazon-eks and aws-samples sample-apex-skills cluster-lifecycle (verified 2026-04-24); the AWS page read lists versions up to 1.34',
       },
     },
   },
@@ -93,7 +93,7 @@ export function clusterVersionProblems(
     return [
       {
         path: at,
-        message: `'${version}' is not a ${calendar.service} version the fleet knows (${known}; calendar of ${asOf}): see ${calendar.source}`,
+        message: `'${version}' is not a version of ${calendar.service} the fleet knows (${known}; calendar of ${asOf}): see ${calendar.source}`,
       },
     ];
   }

@@ -159,7 +159,7 @@ describe('versions that work together', () => {
 
   it('refuses a Kubernetes version no pinned cluster-autoscaler line runs', () => {
     expect(editStaging((text) => text.replace("version: '1.35'", "version: '1.36'"))).toEqual([
-      "environments/staging.yaml:23:7 sites.eu.cluster.version: '1.36' is not a Amazon EKS version the fleet knows (1.32, 1.33, 1.34, 1.35; calendar of 2026-12-07): see https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html (awsdocs/amazon-eks-user-guide, latest/ug/versioning/kubernetes-versions.adoc)",
+      "environments/staging.yaml:23:7 sites.eu.cluster.version: '1.36' is not a version of Amazon EKS the fleet knows (1.32, 1.33, 1.34, 1.35; calendar of 2026-12-07): see https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html (awsdocs/amazon-eks-user-guide, latest/ug/versioning/kubernetes-versions.adoc)",
       'environments/staging.yaml:23:7 sites.eu.cluster.version: no cluster-autoscaler release line for Kubernetes 1.36 is pinned (pinned: 1.32, 1.33, 1.34, 1.35); the autoscaler runs only with the cluster minor it was built for',
     ]);
   });

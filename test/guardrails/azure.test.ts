@@ -339,6 +339,14 @@ describe('GR-NET-07 AKS API server and node exposure', () => {
           },
           'Open',
         );
+        aks(
+          stack,
+          {
+            privateClusterEnabled: false,
+            apiServerAccessProfile: { authorizedIpRanges: ['::/0'] },
+          },
+          'OpenV6',
+        );
         new KubernetesClusterNodePool(stack, 'Pool', {
           kubernetesClusterId: cluster.id,
           name: 'edge',
@@ -353,6 +361,10 @@ describe('GR-NET-07 AKS API server and node exposure', () => {
       [
         'GR-NET-07',
         "authorized IP ranges open to the Internet: '203.0.113.0/24', '0.0.0.0/0' together cover 3,702,390,784 public IPv4 addresses (the whole Internet), more than the 16,777,216 (a /8) allowed",
+      ],
+      [
+        'GR-NET-07',
+        "authorized IP ranges open to the Internet: '::/0' is an IPv6 range broader than a /32, a whole provider's allocation",
       ],
       ['GR-NET-07', "node pool 'edge' gives its nodes public IPs"],
     ]);

@@ -21,8 +21,6 @@ export const eksEndpointAccess: GuardrailRule = {
     const cidrs = asList(vpc?.public_access_cidrs);
     if (cidrs.length === 0)
       return violation('public endpoint without public_access_cidrs (open to 0.0.0.0/0)');
-    if (cidrs.some((cidr) => cidr.trim() === '::/0'))
-      return violation('public endpoint open to ::/0');
     const exposure = publicExposure(cidrs.map((cidr) => cidr.trim()));
     return exposure ? violation(`public endpoint: ${exposure}`) : COMPLIANT;
   },
