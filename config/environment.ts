@@ -9,6 +9,7 @@ import {
   clusterSiteOf,
   clusterSiteOfAzure,
   derivedNameProblems,
+  environmentNameProblem,
   BackendSpec,
   BrokerSpec,
   brokerSite,
@@ -33,7 +34,6 @@ import { bindingConflicts, managedBrokerProblems } from './cloud-checks';
 import { ConstructSources } from './construct-sources';
 import { buildDeployment } from './deployment';
 import { Catalogue } from './catalogue';
-import { PATTERNS } from './formats';
 import { Origin, ProblemList } from './problems';
 import { checkSchema, FieldPath, isUnder } from './schema-check';
 import {
@@ -50,9 +50,6 @@ import { childOf, locate, readYamlMap, SourceNode, toPlain } from './yaml-source
 
 /** Folder of the environment files, relative to the root directory. */
 export const ENVIRONMENTS_DIR = 'environments';
-
-const DNS_LABEL = new RegExp(PATTERNS.dnsLabel);
-const MAX_ENVIRONMENT_NAME = 30;
 
 /** The file of an environment, relative to the root directory. */
 function environmentFile(name: string): string {
@@ -77,11 +74,9 @@ export function loadEnvironment(
     return undefined;
   }
   let ok = true;
-  if (!DNS_LABEL.test(name) || name.length > MAX_ENVIRONMENT_NAME) {
-    problems.at(
-      start,
-      `the environment name '${name}' (the file name) must be a DNS label of at most ${MAX_ENVIRONMENT_NAME} characters: lowercase letters, digits and '-'`,
-    );
+  const badName = environmentNameProblem(name);
+  if (badName) {
+    problems.at(start, `${badName} (it is the file name)`);
     ok = false;
   }
   const tree = readYamlMap(rootDir, file, "a mapping with the keys 'sites' and 'agents'", problems);
@@ -245,7 +240,7 @@ export function loadEnvironment(
         problem.part === 'site'
           ? childOf(childOf(tree, 'sites'), problem.value)
           : problem.part === 'agent'
-            ? childOf(agentEntries, problem.value)
+            ? (catalogue?.valid.get(problem.value) ?? childOf(agentEntries, problem.value))
             : problem.part === 'broker'
               ? brokerNodes.get(problem.value)
               : undefined;

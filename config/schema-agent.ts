@@ -108,7 +108,7 @@ const queue = objectSchema(
     vhost: stringSchema("Virtual host (RabbitMQ only). Default '/'."),
     queue: stringSchema(
       "Queue name. On SQS 1 to 80 letters, digits, '-' or '_', unique on the site.",
-      { minLength: 1, maxLength: 200 },
+      { maxLength: 200 },
     ),
     maxPriority: integerSchema(
       'Highest message priority publishers use, passed to the agent; quorum queues (RabbitMQ 4) deliver priority 5 and above first (RabbitMQ only). Default: no priorities.',
@@ -156,12 +156,11 @@ const topic = objectSchema(
   {
     broker: stringSchema('Name of a Kafka broker of the environment.'),
     topic: stringSchema("Topic name: 1 to 249 letters, digits, '.', '_' or '-'.", {
-      minLength: 1,
       maxLength: 249,
     }),
     consumerGroup: stringSchema(
       "Consumer group of the agent's replicas: 1 to 255 letters, digits, '.', '_', ':' or '-', its own among the agents reading the topic. Default: the agent's name.",
-      { minLength: 1, maxLength: 255 },
+      { maxLength: 255 },
     ),
     partitions: integerSchema(
       'Partitions of the topic, at least scaling.maxReplicas: a partition feeds one consumer of a group, so replicas beyond the partition count idle. Partitions can grow later, never shrink. Default: scaling.maxReplicas, at least 3.',
@@ -178,7 +177,6 @@ const topic = objectSchema(
         },
         reason: stringSchema('Why dead-lettering is off (at least 10 characters).'),
         topic: stringSchema("Dead-letter topic, created beside the topic. Default '<topic>.dlq'.", {
-          minLength: 1,
           maxLength: 249,
         }),
       },
@@ -199,7 +197,7 @@ const publishes = listSchema(
     {
       broker: stringSchema('Name of a broker of the environment.'),
       vhost: stringSchema("Virtual host. Default '/'."),
-      queue: stringSchema('Queue name.', { minLength: 1, maxLength: 200 }),
+      queue: stringSchema('Queue name.', { maxLength: 200 }),
     },
     ['broker', 'queue'],
   ),
@@ -264,7 +262,7 @@ const scaling = objectSchema(
     prometheus: objectSchema(
       'A Prometheus query as a scaling signal: desired replicas = ceil(value / threshold).',
       {
-        query: stringSchema('PromQL query returning one value.', { minLength: 1 }),
+        query: stringSchema('PromQL query returning one value.'),
         threshold: {
           type: 'number',
           exclusiveMinimum: 0,
@@ -364,10 +362,9 @@ const placement = objectSchema(
     scalingGroup: objectSchema(
       "Run on machines of the agent's own instead of a node pool: an EC2 Auto Scaling group of an AWS site, one container per machine, tracking the backlog per instance of the agent's SQS queue (scaling.queueDepth.perReplica). Usually set per site; the other placement needs then do not apply. Long-running consumers of an SQS queue only, at least 1 replica, no GPUs.",
       {
-        instanceType: stringSchema("EC2 instance type, e.g. 'c7i.large'.", { minLength: 1 }),
+        instanceType: stringSchema("EC2 instance type, e.g. 'c7i.large'."),
         image: stringSchema(
           "Machine image that runs Docker: an AMI id ('ami-0123456789abcdef0') or 'resolve:ssm:/<parameter>', resolved at launch. Default: the ECS-optimized Amazon Linux 2023 image.",
-          { minLength: 1 },
         ),
       },
       ['instanceType'],
@@ -379,7 +376,7 @@ const stateKey = (description: string): JsonSchema =>
   objectSchema(
     description,
     {
-      name: stringSchema('Attribute name, 1 to 255 characters.', { minLength: 1, maxLength: 255 }),
+      name: stringSchema('Attribute name, 1 to 255 characters.', { maxLength: 255 }),
       type: enumSchema('Attribute type.', ['string', 'number', 'binary']),
     },
     ['name', 'type'],

@@ -19,8 +19,8 @@ const rabbitMqBroker = objectSchema(
     inCluster: objectSchema(
       "Run by the platform stack of a Kubernetes site: the official image as a StatefulSet loading the fleet's topology at boot.",
       {
-        site: stringSchema('Site whose cluster runs the broker.', { minLength: 1 }),
-        namespace: stringSchema("Namespace of the broker. Default 'rabbitmq'.", { minLength: 1 }),
+        site: stringSchema('Site whose cluster runs the broker.'),
+        namespace: stringSchema("Namespace of the broker. Default 'rabbitmq'."),
         replicas: integerSchema(
           'Nodes, odd. Default 3, the smallest count that survives the loss of one; lower it only on purpose.',
           1,
@@ -38,7 +38,7 @@ const rabbitMqBroker = objectSchema(
     amazonMq: objectSchema(
       "Amazon MQ for RabbitMQ, built by the infra stack of an AWS site (broker '<environment>-<site>-<broker>', at most 50 characters): private, encrypted with a key of its own. A single instance, or a three-node cluster across zones (CLUSTER_MULTI_AZ) in a production environment. Takes no agent bindings yet.",
       {
-        site: stringSchema('AWS site whose infra stack builds the broker.', { minLength: 1 }),
+        site: stringSchema('AWS site whose infra stack builds the broker.'),
         engineVersion: stringSchema("RabbitMQ version as Amazon MQ names it. Default '3.13'.", {
           pattern: PATTERNS.rabbitMqVersion,
         }),
@@ -52,7 +52,7 @@ const rabbitMqBroker = objectSchema(
     external: objectSchema(
       'A broker outside the cluster.',
       {
-        host: stringSchema('Host name.', { minLength: 1 }),
+        host: stringSchema('Host name.'),
         cidrs: listSchema(
           'Networks the agents may reach the broker on.',
           stringSchema('IPv4 CIDR.', { pattern: PATTERNS.cidr }),
@@ -79,7 +79,7 @@ const kafkaBroker = objectSchema(
     msk: objectSchema(
       "Amazon MSK, built by the infra stack of an AWS site (cluster '<environment>-<site>-<broker>', at most 64 characters): TLS everywhere, IAM client authentication. Agents of that site's EKS cluster reach it.",
       {
-        site: stringSchema('AWS site whose infra stack builds the cluster.', { minLength: 1 }),
+        site: stringSchema('AWS site whose infra stack builds the cluster.'),
         kafkaVersion: stringSchema("Kafka version as MSK names it, e.g. '3.8.x' or '3.6.0'.", {
           pattern: PATTERNS.kafkaVersion,
         }),
@@ -98,9 +98,7 @@ const kafkaBroker = objectSchema(
     eventHubs: objectSchema(
       "Azure Event Hubs with its Kafka surface, built by the infra stack of an Azure site: an event hub per bound topic, Entra ID authentication only (local auth off), TLS 1.2, no public network access. KEDA's kafka scaler cannot authenticate to it with workload identity, so its consumers scale on Prometheus or CPU, not 'consumerLag'.",
       {
-        site: stringSchema('Azure site whose infra stack builds the namespace.', {
-          minLength: 1,
-        }),
+        site: stringSchema('Azure site whose infra stack builds the namespace.', {}),
         sku: enumSchema("Default 'Premium' (private networking, zone redundancy).", [
           'Standard',
           'Premium',
@@ -112,7 +110,7 @@ const kafkaBroker = objectSchema(
     inCluster: objectSchema(
       'Kafka in the cluster of a Kubernetes site, run by the Strimzi operator: KRaft nodes spread over zones, a KafkaTopic per bound topic.',
       {
-        site: stringSchema('Site whose cluster runs Kafka.', { minLength: 1 }),
+        site: stringSchema('Site whose cluster runs Kafka.'),
         namespace: stringSchema("Namespace of the cluster. Default 'kafka'.", {
           pattern: PATTERNS.dnsLabel,
         }),
@@ -140,7 +138,7 @@ const sqsBroker = objectSchema(
   "Amazon SQS in the region of an AWS site: each agent binding ('queue') gets a queue and a dead-letter queue of its own, built by that site's infra stack. Only agents of that site bind to it.",
   {
     kind: enumSchema('Kind of broker.', ['sqs']),
-    site: stringSchema('AWS site whose infra stack builds the queues.', { minLength: 1 }),
+    site: stringSchema('AWS site whose infra stack builds the queues.'),
   },
   ['kind', 'site'],
 );
@@ -149,7 +147,7 @@ const serviceBusBroker = objectSchema(
   "Azure Service Bus in the region of an Azure site: each agent binding ('queue') gets a queue with dead-lettering, built by that site's infra stack; Entra ID authentication only. Only agents of that site bind to it.",
   {
     kind: enumSchema('Kind of broker.', ['servicebus']),
-    site: stringSchema('Azure site whose infra stack builds the namespace.', { minLength: 1 }),
+    site: stringSchema('Azure site whose infra stack builds the namespace.'),
     sku: enumSchema("Default 'Premium' (private networking, zone redundancy).", [
       'Standard',
       'Premium',

@@ -34,7 +34,7 @@ const nodePool = objectSchema('A node pool: what its nodes offer and their taint
     'GPUs per node and their model.',
     {
       count: integerSchema('GPUs per node.', 1, 16),
-      model: stringSchema('GPU model, e.g. nvidia-tesla-t4.', { minLength: 1 }),
+      model: stringSchema('GPU model, e.g. nvidia-tesla-t4.'),
     },
     ['count', 'model'],
   ),
@@ -51,8 +51,8 @@ const nodePool = objectSchema('A node pool: what its nodes offer and their taint
     objectSchema(
       'A taint.',
       {
-        key: stringSchema('Taint key, e.g. nvidia.com/gpu.', { minLength: 1 }),
-        value: stringSchema('Taint value. Default: none.'),
+        key: stringSchema('Taint key, e.g. nvidia.com/gpu.'),
+        value: stringSchema('Taint value, possibly empty. Default: none.', { minLength: 0 }),
         effect: enumSchema('Taint effect.', ['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
       },
       ['key', 'effect'],
@@ -67,8 +67,8 @@ const kubernetesSite = objectSchema(
     kubeconfig: objectSchema(
       'How to reach the cluster.',
       {
-        path: stringSchema('Path to the kubeconfig file; ~ is expanded.', { minLength: 1 }),
-        context: stringSchema('Context of the kubeconfig.', { minLength: 1 }),
+        path: stringSchema('Path to the kubeconfig file; ~ is expanded.'),
+        context: stringSchema('Context of the kubeconfig.'),
       },
       ['path', 'context'],
     ),
@@ -132,9 +132,10 @@ const kubernetesSite = objectSchema(
           "PEM of the cluster API server's CA, with which Vault verifies it.",
           { pattern: '^-----BEGIN CERTIFICATE-----' },
         ),
-        kvMount: stringSchema("KV version 2 mount of the fleet's credentials. Default 'fleet'.", {
-          minLength: 1,
-        }),
+        kvMount: stringSchema(
+          "KV version 2 mount of the fleet's credentials. Default 'fleet'.",
+          {},
+        ),
         cidrs: listSchema(
           "Networks the Vault server answers on: the only egress agents' Vault sidecars get for it.",
           stringSchema('IPv4 CIDR.', { pattern: PATTERNS.cidr }),
@@ -154,7 +155,7 @@ const awsNodePool: JsonSchema = {
     ...nodePool.properties,
     instanceTypes: listSchema(
       'EC2 instance types, e.g. m7i.large.',
-      stringSchema('Instance type.', { minLength: 1 }),
+      stringSchema('Instance type.'),
       1,
     ),
     minSize: integerSchema('Fewest nodes; 0 lets the cluster autoscaler empty the pool.', 0, 1000),
@@ -178,7 +179,7 @@ const awsSite = objectSchema(
         availabilityZones: {
           ...listSchema(
             'Two or three zones of the region, e.g. eu-west-1a.',
-            stringSchema('Zone.', { minLength: 1 }),
+            stringSchema('Zone.'),
             2,
           ),
           maxItems: 3,
@@ -324,17 +325,15 @@ export const backend = exactlyOne(
     'Where Terraform keeps state: exactly one of local, s3 or azurerm. Default: local.',
     {
       local: objectSchema('Local state files.', {
-        dir: stringSchema("Directory of the state files. Default 'terraform-state'.", {
-          minLength: 1,
-        }),
+        dir: stringSchema("Directory of the state files. Default 'terraform-state'.", {}),
       }),
       s3: objectSchema(
         'An S3 bucket with KMS encryption and lock files.',
         {
-          bucket: stringSchema('Bucket name.', { minLength: 1 }),
-          region: stringSchema('Region of the bucket.', { minLength: 1 }),
+          bucket: stringSchema('Bucket name.'),
+          region: stringSchema('Region of the bucket.'),
           keyPrefix: stringSchema('Prefix of the state keys. Default: the environment name.'),
-          kmsKeyId: stringSchema('KMS key that encrypts the state objects.', { minLength: 1 }),
+          kmsKeyId: stringSchema('KMS key that encrypts the state objects.'),
         },
         ['bucket', 'region', 'kmsKeyId'],
       ),
@@ -344,9 +343,7 @@ export const backend = exactlyOne(
           subscriptionId: stringSchema('Subscription of the storage account.', {
             pattern: PATTERNS.guid,
           }),
-          resourceGroupName: stringSchema('Resource group of the storage account.', {
-            minLength: 1,
-          }),
+          resourceGroupName: stringSchema('Resource group of the storage account.', {}),
           storageAccountName: stringSchema('Storage account name.', {
             pattern: '^[a-z0-9]{3,24}$',
           }),

@@ -95,7 +95,6 @@ export const environmentSchema: JsonSchema = {
             rule: stringSchema('Rule id, e.g. GR-ENC-12.', { pattern: '^GR-[A-Z]+-[0-9]{2}$' }),
             resource: stringSchema(
               'Construct path of the resource, exactly as the finding names it, e.g. prod-nebraska-agents/Kafka/dc-events/Resource.',
-              { minLength: 1 },
             ),
             reason: stringSchema('Why the exception is acceptable.', { minLength: 20 }),
           },

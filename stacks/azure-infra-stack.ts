@@ -54,7 +54,7 @@ export class AzureInfraStack extends CheckedStack {
       ...common,
       name,
       kubernetesVersion: site.cluster.version,
-      longTermSupport: site.cluster.extendedSupport !== undefined,
+      longTermSupport: site.cluster.extendedSupport,
       nodeSubnetId: network.nodeSubnetId,
       tenantId: site.tenantId,
       adminGroupObjectIds: Object.values(site.cluster.admins),

@@ -45,7 +45,7 @@ export class InfraStack extends CheckedStack {
     this.cluster = new EksCluster(this, 'Cluster', {
       name: clusterName,
       version: site.cluster.version,
-      extendedSupport: site.cluster.extendedSupport !== undefined,
+      extendedSupport: site.cluster.extendedSupport,
       accountId: site.accountId,
       region: site.region,
       subnetIds: network.privateSubnetIds,

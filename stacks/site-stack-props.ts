@@ -12,6 +12,7 @@ import {
   clusterSiteOf,
   clusterSiteOfAzure,
   derivedNameProblems,
+  environmentNameProblem,
   KubernetesSiteSpec,
   NamePart,
   Path,
@@ -145,11 +146,15 @@ function namesTooLong(
     agents: props.agents ?? [],
     brokers: props.brokers ?? [],
   });
+  const badName = environmentNameProblem(environment);
   const pathOf = (part: NamePart, value: string): Path =>
     part === 'environment'
       ? ['environment']
       : part === 'site'
         ? ['site', 'name']
         : [`${part}s`, value];
-  return found.map(({ part, value, message }) => ({ path: pathOf(part, value), message }));
+  return [
+    ...(badName ? [{ path: ['environment'], message: badName }] : []),
+    ...found.map(({ part, value, message }) => ({ path: pathOf(part, value), message })),
+  ];
 }

@@ -9,7 +9,13 @@ import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { Problem, publicExposure, ValidationError } from '../model';
+import {
+  clusterVersionProblems,
+  ExtendedSupport,
+  Problem,
+  publicExposure,
+  ValidationError,
+} from '../model';
 import { cidrPrefix, validateAccountAndRegion } from './client-access';
 import { accountAdministersKey, logsEncryptLogGroup } from './key-policy';
 
@@ -46,12 +52,13 @@ export interface EksClusterProps {
   readonly version: string;
   /**
    * Keep the version on EKS extended support (billed at a higher hourly rate)
-   * once its standard support ends; otherwise EKS upgrades the control plane
-   * then (`upgrade_policy.support_type = STANDARD`).
-   * @default false
+   * once its standard support ends, with the written reason; otherwise EKS
+   * upgrades the control plane then (`upgrade_policy.support_type = STANDARD`).
+   * The version must be in standard support, or in extended support with this.
+   * @default - standard support only
    * @see https://docs.aws.amazon.com/eks/latest/userguide/view-upgrade-policy.html
    */
-  readonly extendedSupport?: boolean;
+  readonly extendedSupport?: ExtendedSupport;
   /** The 12-digit account the cluster lives in; written into the key policy. */
   readonly accountId: string;
   /** The cluster's region, e.g. `eu-west-1`; written into the key policy. */
@@ -231,6 +238,13 @@ function validateCluster(props: EksClusterProps): Problem[] {
       path: ['version'],
       message: `'${props.version}' is not a Kubernetes minor version: use '<major>.<minor>', e.g. '1.35'`,
     });
+  } else {
+    problems.push(
+      ...clusterVersionProblems('aws', props.version, props.extendedSupport).map((p) => ({
+        ...p,
+        path: p.path.slice(1),
+      })),
+    );
   }
   problems.push(...validateAccountAndRegion(props.accountId, props.region));
   // A list token (e.g. from a remote state) has one element here: skip it.

@@ -5,7 +5,9 @@ import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import {
   azureZoneProblems,
+  clusterVersionProblems,
   DEFAULT_AZURE_ZONES,
+  ExtendedSupport,
   formatAddress,
   parseCidr,
   POOL_LABEL,
@@ -70,12 +72,13 @@ export interface AksClusterProps {
   /** Kubernetes minor version, e.g. `'1.35'`; patches come from the `patch` upgrade channel. */
   readonly kubernetesVersion: string;
   /**
-   * AKS long-term support: two more years of patches for the version, on the
-   * Premium tier that it requires (billed per cluster hour).
-   * @default false
+   * AKS long-term support, with the written reason: two more years of patches
+   * for the version, on the Premium tier that it requires (billed per cluster
+   * hour). The version must be supported, or in long-term support with this.
+   * @default - community support only
    * @see https://learn.microsoft.com/azure/aks/long-term-support
    */
-  readonly longTermSupport?: boolean;
+  readonly longTermSupport?: ExtendedSupport;
   /**
    * Subnet of the nodes. Its NAT gateway must be attached before the cluster is
    * created: pass {@link PrivateVirtualNetwork.nodeSubnetId}, which references the
@@ -290,6 +293,14 @@ function validateCluster(props: AksClusterProps): Problem[] {
       path: ['kubernetesVersion'],
       message: `'${props.kubernetesVersion}' is not a Kubernetes minor version: use '<major>.<minor>', e.g. '1.35'`,
     });
+  } else {
+    const support = clusterVersionProblems('azure', props.kubernetesVersion, props.longTermSupport);
+    problems.push(
+      ...support.map((p) => ({
+        ...p,
+        path: p.path[1] === 'version' ? ['kubernetesVersion'] : ['longTermSupport', 'reason'],
+      })),
+    );
   }
   if (!Token.isUnresolved(props.tenantId) && !UUID.test(props.tenantId)) {
     problems.push({

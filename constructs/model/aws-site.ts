@@ -1,6 +1,7 @@
 import { ExtendedSupport } from './kubernetes-versions';
 import { cloudPoolAllocatable, machinePoolProblems } from './machine-pools';
 import { eksNodeAllocatable } from './node-allocatable';
+import { dns1123LabelProblems } from './kubernetes-rules';
 import { nodePoolProblems, NodePoolSpec, PoolAllocatable, Taint } from './placement';
 import { Problem } from './problems';
 import { KubernetesSiteSpec } from './site';
@@ -137,11 +138,8 @@ export function awsNodePoolProblems(pool: AwsNodePoolSpec): Problem[] {
     }
     return true;
   };
-  if (!/^[0-9A-Za-z][A-Za-z0-9_-]{0,62}$/.test(pool.name)) {
-    problems.push({
-      path: ['name'],
-      message: `'${pool.name}' is not a node group name: 1 to 63 letters, digits, '-' or '_', starting with a letter or digit`,
-    });
+  for (const message of dns1123LabelProblems(pool.name, 'node group name')) {
+    problems.push({ path: ['name'], message });
   }
   if (pool.instanceTypes.length === 0) {
     problems.push({

@@ -78,3 +78,13 @@ export interface FleetEnvironment {
   /** Written exceptions to the guardrails. @default - none */
   readonly suppressions?: readonly GuardrailSuppression[];
 }
+
+/** Longest environment name: it starts every stack id and every derived name. */
+export const MAX_ENVIRONMENT_NAME = 30;
+
+/** What is wrong with an environment's name, if anything: a DNS label of at most 30 characters. */
+export function environmentNameProblem(name: string): string | undefined {
+  return /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) && name.length <= MAX_ENVIRONMENT_NAME
+    ? undefined
+    : `the environment name '${name}' must be a DNS label of at most ${MAX_ENVIRONMENT_NAME} characters: lowercase letters, digits and '-'`;
+}

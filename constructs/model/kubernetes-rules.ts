@@ -1,5 +1,5 @@
 /**
- * Kubernetes' own rules for names, label keys and values, annotation keys and
+ * Kubernetes' own rules for names, namespaces, label keys and values and
  * taints, ported from the API server's validation so that a mistake is caught
  * at synth time, with the file and field, instead of by the cluster at apply
  * time. Each `...Problems` function returns the messages of what is wrong
@@ -22,7 +22,6 @@ const LABEL_VALUE_MAX = 63;
 const DNS1123_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const DNS1123_LABEL_PATTERN = new RegExp(`^${DNS1123_LABEL}$`);
 const DNS1123_SUBDOMAIN_PATTERN = new RegExp(`^${DNS1123_LABEL}(\\.${DNS1123_LABEL})*$`);
-const DNS1123_SUBDOMAIN_CASELESS_PATTERN = new RegExp(DNS1123_SUBDOMAIN_PATTERN.source, 'i');
 const LABEL_NAME_PATTERN = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE_PATTERN = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
@@ -34,8 +33,6 @@ const QUALIFIED_NAME_RULE =
   "a name of at most 63 characters of letters, digits, '-', '_' or '.', starting and ending with a letter or digit, with an optional DNS subdomain prefix and '/' (e.g. 'example.com/my-key')";
 const PREFIX_REQUIREMENT =
   "a DNS subdomain of at most 253 characters of lowercase letters, digits, '-' or '.', each dot-separated part starting and ending with a letter or digit (e.g. 'example.com')";
-const CASELESS_PREFIX_REQUIREMENT =
-  "a DNS subdomain of at most 253 characters of letters, digits, '-' or '.', each dot-separated part starting and ending with a letter or digit (e.g. 'example.com')";
 const NAME_AFTER_PREFIX_REQUIREMENT =
   "1 to 63 characters of letters, digits, '-', '_' or '.', starting and ending with a letter or digit (e.g. 'my-key')";
 const LABEL_VALUE_RULE =
@@ -83,7 +80,7 @@ export function dns1123SubdomainProblems(value: string, what = 'name'): string[]
  *   (pkg/util/validation/validation.go `IsQualifiedName` is an alias of it)
  */
 export function qualifiedNameProblems(value: string, what: string): string[] {
-  return qualifiedName(value, what, false);
+  return qualifiedName(value, what);
 }
 
 /**
@@ -98,19 +95,6 @@ export function qualifiedNameProblems(value: string, what: string): string[] {
 export function labelValueProblems(value: string, what = 'label value'): string[] {
   if (value.length <= LABEL_VALUE_MAX && LABEL_VALUE_PATTERN.test(value)) return [];
   return [`${quoted(value, LABEL_VALUE_MAX)} is not a valid ${what}: ${LABEL_VALUE_RULE}`];
-}
-
-/**
- * Problems of an annotation key: a qualified name, except that the case of
- * the prefix does not matter (Kubernetes lowercases the key before checking
- * it, so 'Example.com/key' is a valid annotation key but not a valid label
- * key). The total size of an object's annotations, keys and values together,
- * is limited to 256 KiB; that is not checked here.
- *
- * @see k8s.io/apimachinery pkg/api/validation/objectmeta.go `ValidateAnnotations`
- */
-export function annotationKeyProblems(key: string): string[] {
-  return qualifiedName(key, 'annotation key', true);
 }
 
 /**
@@ -152,28 +136,6 @@ export function taintProblems(taint: TaintLike): string[] {
     ...labelValueProblems(taint.value ?? '', 'taint value'),
     ...taintEffectProblems(taint.effect),
   ];
-}
-
-/**
- * Problems of a node's list of taints: those of each taint, and a second taint
- * with the same key and effect (the value does not count: 'dedicated=a:NoSchedule'
- * and 'dedicated=b:NoSchedule' clash).
- *
- * @see k8s.io/kubernetes pkg/apis/core/validation/validation.go `validateNodeTaints`
- */
-export function nodeTaintsProblems(taints: readonly TaintLike[]): string[] {
-  const problems = taints.flatMap(taintProblems);
-  const seen = new Set<string>();
-  for (const taint of taints) {
-    const pair = JSON.stringify([taint.key, taint.effect]);
-    if (seen.has(pair)) {
-      problems.push(
-        `taints must be unique by key and effect: '${taint.key}' with effect '${taint.effect}' is given more than once`,
-      );
-    }
-    seen.add(pair);
-  }
-  return problems;
 }
 
 /**
@@ -234,8 +196,8 @@ function taintEffectProblems(effect: string): string[] {
   return [`'${effect}' is not a valid taint effect: ${TAINT_EFFECTS_RULE}`];
 }
 
-/** A qualified name's problems; `caselessPrefix` for annotation keys. */
-function qualifiedName(value: string, what: string, caselessPrefix: boolean): string[] {
+/** A qualified name's problems. */
+function qualifiedName(value: string, what: string): string[] {
   const parts = value.split('/');
   if (parts.length > 2) return [`${quoted(value)} is not a valid ${what}: ${QUALIFIED_NAME_RULE}`];
   const [prefix, name] = parts.length === 2 ? [parts[0], parts[1]] : [undefined, parts[0]];
@@ -246,13 +208,9 @@ function qualifiedName(value: string, what: string, caselessPrefix: boolean): st
       : [`${quoted(value, LABEL_NAME_MAX)} is not a valid ${what}: ${QUALIFIED_NAME_RULE}`];
   }
   const problems: string[] = [];
-  const prefixPattern = caselessPrefix
-    ? DNS1123_SUBDOMAIN_CASELESS_PATTERN
-    : DNS1123_SUBDOMAIN_PATTERN;
-  if (prefix.length > DNS1123_SUBDOMAIN_MAX || !prefixPattern.test(prefix)) {
-    const requirement = caselessPrefix ? CASELESS_PREFIX_REQUIREMENT : PREFIX_REQUIREMENT;
+  if (prefix.length > DNS1123_SUBDOMAIN_MAX || !DNS1123_SUBDOMAIN_PATTERN.test(prefix)) {
     const part = `the prefix before '/'${lengthNote(prefix, DNS1123_SUBDOMAIN_MAX)}`;
-    problems.push(`${quoted(value)} is not a valid ${what}: ${part} must be ${requirement}`);
+    problems.push(`${quoted(value)} is not a valid ${what}: ${part} must be ${PREFIX_REQUIREMENT}`);
   }
   if (!nameValid) {
     const part = `the name after '/'${lengthNote(name, LABEL_NAME_MAX)}`;
@@ -283,4 +241,27 @@ function labelPrefix(key: string): string {
 /** Whether a DNS name is `domain` itself or a subdomain of it. */
 function isUnder(name: string, domain: string): boolean {
   return name === domain || name.endsWith(`.${domain}`);
+}
+
+/**
+ * Whether Kubernetes or its distributions own a namespace: `default` and every
+ * `kube-` name (`kube-system`, `kube-public`, `kube-node-lease` and those to come).
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#initial-namespaces
+ */
+export function isReservedNamespace(name: string): boolean {
+  return name === 'default' || name.startsWith('kube-');
+}
+
+/**
+ * Problems of a namespace the fleet creates: a DNS-1123 label, and not one
+ * Kubernetes owns (the fleet would declare it, fail to create it, and a destroy
+ * would delete it).
+ * @param why what the fleet does instead, for the message
+ */
+export function namespaceProblems(name: string, why: string): string[] {
+  const problems = dns1123LabelProblems(name, 'namespace');
+  if (problems.length === 0 && isReservedNamespace(name)) {
+    problems.push(`'${name}' is reserved: Kubernetes owns 'default' and 'kube-*'; ${why}`);
+  }
+  return problems;
 }

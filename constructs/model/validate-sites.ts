@@ -1,13 +1,13 @@
 import { AwsSiteSpec } from './aws-site';
 import { AzureSiteSpec } from './azure-site';
 import { publicExposure } from './cidr';
-import { dns1123LabelProblems } from './kubernetes-rules';
+import { dns1123LabelProblems, namespaceProblems } from './kubernetes-rules';
 import { clusterVersionProblems } from './kubernetes-versions';
 import { nodePoolProblems } from './placement';
 import { Problem } from './problems';
 import { KubernetesSiteSpec } from './site';
 import { Path } from './checks';
-import { isReservedNamespace, validateSiteServices } from './validate';
+import { validateSiteServices } from './validate';
 
 /**
  * Problems of a Kubernetes cluster the user runs, with paths relative to the
@@ -46,16 +46,14 @@ function platformNamespaceProblems(site: KubernetesSiteSpec): Problem[] {
     [['database', 'namespace'], site.database?.namespace],
     [['consul', 'namespace'], site.consul?.namespace],
   ];
-  return fields.flatMap(([path, namespace]) => {
-    if (namespace === undefined) return [];
-    const messages = dns1123LabelProblems(namespace, 'namespace');
-    if (messages.length === 0 && isReservedNamespace(namespace)) {
-      messages.push(
-        `'${namespace}' is reserved: Kubernetes owns the namespaces 'default' and 'kube-*'; the platform creates a namespace of its own for each service`,
-      );
-    }
-    return messages.map((message) => ({ path, message }));
-  });
+  return fields.flatMap(([path, namespace]) =>
+    namespace === undefined
+      ? []
+      : namespaceProblems(
+          namespace,
+          'the platform creates a namespace of its own for each service',
+        ).map((message) => ({ path, message })),
+  );
 }
 
 /**

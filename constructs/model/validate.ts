@@ -11,7 +11,12 @@ import {
 import { AddProblem, checkRange, listOf, Path } from './checks';
 import { publicExposure } from './cidr';
 import { cronProblems, timeZoneProblems } from './cron';
-import { dns1123LabelProblems, dns1123SubdomainProblems } from './kubernetes-rules';
+import {
+  dns1123LabelProblems,
+  dns1123SubdomainProblems,
+  isReservedNamespace,
+  namespaceProblems,
+} from './kubernetes-rules';
 import { agentMachineProblems } from './machine-pools';
 import { brokerPoolMatch, matchPools } from './placement';
 import { Problem } from './problems';
@@ -38,14 +43,9 @@ const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Environment variable names that suggest a secret, which never goes in env or synthesized output. */
 export const SECRET_LIKE_ENV = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
-/**
- * Whether Kubernetes or its distributions own a namespace: `default` and every
- * `kube-` name (`kube-system`, `kube-public`, `kube-node-lease` and those to come).
- * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#initial-namespaces
- */
-export function isReservedNamespace(name: string): boolean {
-  return name === 'default' || name.startsWith('kube-');
-}
+
+/** Why a broker's namespace may not be one Kubernetes owns. */
+const BROKER_NAMESPACE = 'the platform creates a namespace of its own for the broker';
 
 /** Every problem of an agent spec on its own, each with the path of its field. */
 export function validateAgent(spec: AgentSpec): Problem[] {
@@ -66,6 +66,7 @@ export function validateAgent(spec: AgentSpec): Problem[] {
     if (target.queue.length === 0 || target.queue.length > 200) {
       add(['publishes', index, 'queue'], 'must be 1 to 200 characters');
     }
+    if (target.vhost === '') add(['publishes', index, 'vhost'], 'must not be empty');
   });
   if (spec.scaling) validateScaling(spec, spec.scaling, add);
   validateIsolation(spec, add);
@@ -213,6 +214,7 @@ function validateQueue(spec: AgentSpec, add: AddProblem): void {
   if (!queue) return;
   if (queue.queue.length === 0 || queue.queue.length > 200)
     add(['queue', 'queue'], 'must be 1 to 200 characters');
+  if (queue.vhost === '') add(['queue', 'vhost'], 'must not be empty');
   if (queue.maxLength !== undefined) {
     checkRange(queue.maxLength, 1, 100_000_000, ['queue', 'maxLength'], add);
   }
@@ -350,13 +352,8 @@ function validateRules(rules: ScalingRules | undefined, path: Path, add: AddProb
 function validateIsolation(spec: AgentSpec, add: AddProblem): void {
   const namespace = spec.isolation?.namespace;
   if (namespace !== undefined) {
-    if (!DNS_LABEL.test(namespace) || namespace.length > 63)
-      add(['isolation', 'namespace'], `'${namespace}' must be a DNS label`);
-    if (isReservedNamespace(namespace)) {
-      add(
-        ['isolation', 'namespace'],
-        `'${namespace}' is reserved: agents run in namespaces of their own`,
-      );
+    for (const message of namespaceProblems(namespace, 'agents run in namespaces of their own')) {
+      add(['isolation', 'namespace'], message);
     }
   }
   if (isReservedNamespace(spec.name)) {
@@ -595,20 +592,11 @@ function validateKafka(
         `(${replicas}) must be odd: the KRaft controllers need a majority of nodes`,
       );
     }
-    validateServiceNamespace(inCluster.namespace, add);
-  }
-}
-
-/** The namespace of an in-cluster broker: a DNS label Kubernetes does not own. */
-function validateServiceNamespace(namespace: string | undefined, add: AddProblem): void {
-  if (namespace === undefined) return;
-  if (!DNS_LABEL.test(namespace)) {
-    add(['inCluster', 'namespace'], `'${namespace}' must be a DNS label`);
-  } else if (isReservedNamespace(namespace)) {
-    add(
-      ['inCluster', 'namespace'],
-      `'${namespace}' is reserved: Kubernetes owns the namespaces 'default' and 'kube-*'; the platform creates a namespace of its own for the broker`,
-    );
+    if (inCluster.namespace !== undefined) {
+      for (const message of namespaceProblems(inCluster.namespace, BROKER_NAMESPACE)) {
+        add(['inCluster', 'namespace'], message);
+      }
+    }
   }
 }
 
@@ -658,7 +646,11 @@ function validateRabbitMq(
         `(${replicas}) must be odd: quorum queues need a majority of nodes`,
       );
     }
-    validateServiceNamespace(inCluster.namespace, add);
+    if (inCluster.namespace !== undefined) {
+      for (const message of namespaceProblems(inCluster.namespace, BROKER_NAMESPACE)) {
+        add(['inCluster', 'namespace'], message);
+      }
+    }
   }
   const external = broker.external;
   if (external) {

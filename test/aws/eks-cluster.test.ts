@@ -1,7 +1,7 @@
 import { EksCluster, EksClusterProps } from '../../constructs/aws';
 import { ACCOUNT_ID, ADMIN_ROLE, addSite, CLUSTER, Json, resourceOf, synthAws } from './support';
 
-function synthCluster(overrides: { publicAccessCidrs?: string[] } = {}): Json {
+function synthCluster(overrides: Parameters<typeof addSite>[1] = {}): Json {
   return synthAws((stack) => addSite(stack, overrides));
 }
 
@@ -149,6 +149,23 @@ describe('validation', () => {
         "  - 'publicAccessCidrs[0]': '10.0.0.300/8' is not an IPv4 CIDR such as '203.0.113.0/24'",
         "  - 'clusterAdmins.ops': 'ops-role' is not an IAM role or user ARN such as 'arn:aws:iam::123456789012:role/platform-admin'",
       ].join('\n'),
+    );
+  });
+});
+
+describe('Kubernetes version', () => {
+  it('takes a version in standard support, and one on extended support only with a written reason', () => {
+    expect(() => synthCluster({ version: '1.33' })).toThrow(
+      "'version': Amazon EKS 1.33 left standard support on 2026-07-29 and runs on paid extended support until 2027-07-29",
+    );
+    const extended = synthCluster({
+      version: '1.33',
+      extendedSupport: { reason: 'the GPU driver image is certified for 1.33 only' },
+    });
+    expect(cluster(extended).upgrade_policy).toEqual({ support_type: 'EXTENDED' });
+    expect(cluster(synthCluster()).upgrade_policy).toEqual({ support_type: 'STANDARD' });
+    expect(() => synthCluster({ version: '1.29' })).toThrow(
+      "'version': '1.29' is not a version of Amazon EKS the fleet knows",
     );
   });
 });

@@ -230,7 +230,7 @@ describe('validation', () => {
     expect(attempt).toThrow(
       [
         'test/gpu pool: 8 problem(s)',
-        "  - 'name': 'gpu pool' is not a node group name: 1 to 63 letters, digits, '-' or '_', starting with a letter or digit",
+        "  - 'name': 'gpu pool' is not a valid node group name: a DNS-1123 label of 1 to 63 characters of lowercase letters, digits or '-', starting and ending with a letter or digit (e.g. 'my-name')",
         "  - 'instanceTypes': no instance type: list at least one, e.g. ['m7i.xlarge']",
         "  - 'minSize': -1 must be a whole number >= 0",
         "  - 'maxSize': 2.5 must be a whole number >= 1",

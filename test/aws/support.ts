@@ -1,7 +1,13 @@
 import { App, TerraformStack, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { applyBackend } from '../../constructs/backend';
-import { awsProvider, EksCluster, ManagedNodeGroup, PrivateNetwork } from '../../constructs/aws';
+import {
+  awsProvider,
+  EksCluster,
+  EksClusterProps,
+  ManagedNodeGroup,
+  PrivateNetwork,
+} from '../../constructs/aws';
 import { Size } from '../../constructs/model';
 
 export const ACCOUNT_ID = '123456789012';
@@ -35,7 +41,9 @@ export function resourceOf(json: Json, type: string): Json {
 /** A 3-zone network and a cluster over its private subnets. */
 export function addSite(
   scope: Construct,
-  overrides: { publicAccessCidrs?: string[] } = {},
+  overrides: Partial<
+    Pick<EksClusterProps, 'publicAccessCidrs' | 'version' | 'extendedSupport'>
+  > = {},
 ): { network: PrivateNetwork; cluster: EksCluster } {
   const network = new PrivateNetwork(scope, 'network', {
     cidr: '10.40.0.0/16',

@@ -43,6 +43,11 @@ describe('the file and line a construct comes from', () => {
       line: 23,
       field: 'sites.eu.cluster.version',
     });
+    // Broker `dc-rabbitmq`, not `rabbitmq`, which is declared first.
+    expect(sources.locate('prod-nebraska-platform/Broker-dc-rabbitmq/Config')).toMatchObject({
+      file: 'environments/prod.yaml',
+      field: 'brokers.dc-rabbitmq',
+    });
     expect(sources.locate('elsewhere-agents/x')).toBeUndefined();
   });
 });

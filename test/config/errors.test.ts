@@ -365,7 +365,7 @@ describe('environments and files', () => {
       environments: { Dev_Env: environment('  worker: { sites: { dev: {} } }\n') },
     });
     expect(problemLines(loadFleet({ rootDir }))).toEqual([
-      "environments/Dev_Env.yaml:1:1 the environment name 'Dev_Env' (the file name) must be a DNS label of at most 30 characters: lowercase letters, digits and '-'",
+      "environments/Dev_Env.yaml:1:1 the environment name 'Dev_Env' must be a DNS label of at most 30 characters: lowercase letters, digits and '-' (it is the file name)",
     ]);
   });
 

@@ -2,7 +2,9 @@ import {
   chartSupportProblems,
   clusterAutoscalerProblems,
 } from '../../constructs/kubernetes/charts';
-import { consumer, SITE, synthAgents } from '../support/fixtures';
+import { Testing } from 'cdktf';
+import { AgentsStack } from '../../stacks/agents-stack';
+import { BROKER, consumer, SITE, synthAgents } from '../support/fixtures';
 import { loadEdited, problemsOf } from '../support/edited-examples';
 
 /**
@@ -296,8 +298,28 @@ describe('namespaces the platform creates', () => {
     );
     expect(problems).toEqual([
       expect.stringMatching(
-        /^environments\/local\.yaml:\d+:5 sites\.dev\.kedaNamespace: 'kube-system' is reserved: Kubernetes owns the namespaces 'default' and 'kube-\*'/,
+        /^environments\/local\.yaml:\d+:5 sites\.dev\.kedaNamespace: 'kube-system' is reserved: Kubernetes owns 'default' and 'kube-\*'; the platform creates a namespace of its own for each service$/,
       ),
     ]);
+  });
+});
+
+describe('more of the file rules through the TypeScript door', () => {
+  it('refuses an empty vhost and an environment name the files would refuse', () => {
+    expect(() =>
+      synthAgents([consumer({ queue: { broker: 'rabbitmq', queue: 'work', vhost: '' } })]),
+    ).toThrow("'queue.vhost': must not be empty");
+    const app = Testing.app();
+    expect(
+      () =>
+        new AgentsStack(app, 'Bad_Env-dc1-agents', {
+          environment: 'Bad_Env',
+          site: SITE,
+          brokers: [BROKER],
+          agents: [],
+        }),
+    ).toThrow(
+      "'environment': the environment name 'Bad_Env' must be a DNS label of at most 30 characters",
+    );
   });
 });

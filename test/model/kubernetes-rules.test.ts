@@ -2,12 +2,10 @@ import {
   KUBELET_LABEL_NAMESPACES,
   KUBELET_LABELS,
   TAINT_EFFECTS,
-  annotationKeyProblems,
   dns1123LabelProblems,
   dns1123SubdomainProblems,
   isReservedLabelKey,
   labelValueProblems,
-  nodeTaintsProblems,
   qualifiedNameProblems,
   taintProblems,
 } from '../../constructs/model/kubernetes-rules';
@@ -197,45 +195,6 @@ describe('labelValueProblems', () => {
   });
 });
 
-describe('annotationKeyProblems', () => {
-  // TestValidateAnnotations: keys are qualified names, checked after lowercasing.
-  it.each([
-    'simple',
-    'now-with-dashes',
-    '1-starts-with-num',
-    '1234',
-    'simple/simple',
-    'now-with-dashes/simple',
-    'now-with-dashes/now-with-dashes',
-    'now.with.dots/simple',
-    'now-with.dashes-and.dots/simple',
-    '1-num.2-num/3-num',
-    '1234/5678',
-    '1.2.3.4/5678',
-    'UpperCase123',
-  ])('accepts %j', (key) => {
-    expect(annotationKeyProblems(key)).toEqual([]);
-  });
-
-  it.each(['nospecialchars^=@', 'cantendwithadash-', 'only/one/slash', a(254), '-invalid'])(
-    'refuses %j',
-    (key) => {
-      expect(annotationKeyProblems(key)).toHaveLength(1);
-    },
-  );
-
-  it('lets the case of the prefix pass, unlike a label key', () => {
-    expect(annotationKeyProblems('Example.com/abc')).toEqual([]);
-    expect(qualifiedNameProblems('Example.com/abc', 'label key')).toHaveLength(1);
-  });
-
-  it('quotes the key as written', () => {
-    expect(annotationKeyProblems('Example.com/Bad Key')).toEqual([
-      "'Example.com/Bad Key' is not a valid annotation key: the name after '/' must be 1 to 63 characters of letters, digits, '-', '_' or '.', starting and ending with a letter or digit (e.g. 'my-key')",
-    ]);
-  });
-});
-
 describe('taintProblems', () => {
   it('lists the effects Kubernetes accepts', () => {
     expect(TAINT_EFFECTS).toEqual(['NoSchedule', 'PreferNoSchedule', 'NoExecute']);
@@ -288,37 +247,6 @@ describe('taintProblems', () => {
 
   it('reports every part that is wrong at once', () => {
     expect(taintProblems({ key: 'a b', value: '-x', effect: 'Never' })).toHaveLength(3);
-  });
-});
-
-describe('nodeTaintsProblems', () => {
-  it('refuses two taints with the same key and effect (duplicated-taints-with-same-key-effect)', () => {
-    expect(
-      nodeTaintsProblems([
-        { key: 'dedicated', value: 'special-user-1', effect: 'NoSchedule' },
-        { key: 'dedicated', value: 'special-user-2', effect: 'NoSchedule' },
-      ]),
-    ).toEqual([
-      "taints must be unique by key and effect: 'dedicated' with effect 'NoSchedule' is given more than once",
-    ]);
-  });
-
-  it('accepts the same key with different effects', () => {
-    expect(
-      nodeTaintsProblems([
-        { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' },
-        { key: 'dedicated', value: 'gpu', effect: 'NoExecute' },
-      ]),
-    ).toEqual([]);
-  });
-
-  it('includes each taint’s own problems', () => {
-    expect(
-      nodeTaintsProblems([
-        { key: 'ok', effect: 'NoSchedule' },
-        { key: 'ok', effect: '' },
-      ]),
-    ).toEqual(['a taint effect is required: NoSchedule, PreferNoSchedule or NoExecute']);
   });
 });
 

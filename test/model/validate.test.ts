@@ -342,7 +342,7 @@ describe('validateAgent', () => {
     [
       'a namespace that is no DNS label',
       consumer({ isolation: { namespace: 'Agents' } }),
-      "isolation.namespace: 'Agents' must be a DNS label",
+      "isolation.namespace: 'Agents' is not a valid namespace: a DNS-1123 label",
     ],
     [
       "an agent named after Kubernetes' own namespace",
@@ -357,7 +357,7 @@ describe('validateAgent', () => {
     [
       'a reserved namespace',
       consumer({ isolation: { namespace: 'kube-system' } }),
-      "isolation.namespace: 'kube-system' is reserved: agents run in namespaces of their own",
+      "isolation.namespace: 'kube-system' is reserved: Kubernetes owns 'default' and 'kube-*'; agents run in namespaces of their own",
     ],
     [
       'a malformed CIDR',
@@ -507,7 +507,7 @@ describe('validateBroker', () => {
     [
       'a bad namespace',
       { name: 'b', kind: 'rabbitmq', inCluster: { site: 'dc1', namespace: 'Rabbit' } },
-      "inCluster.namespace: 'Rabbit' must be a DNS label",
+      "inCluster.namespace: 'Rabbit' is not a valid namespace: a DNS-1123 label",
     ],
     [
       'a bad CIDR',
