@@ -122,17 +122,6 @@ describe('the workflow files', () => {
     expect(() => jobOrder(wf)).not.toThrow();
   });
 
-  it.each(allWorkflows())('every action of %s is pinned to a version tag or a SHA', (_f, wf) => {
-    const uses = Object.values(wf.jobs).flatMap((job) =>
-      job.steps.flatMap((step) => (step.uses ? [step.uses] : [])),
-    );
-    expect(uses.length).toBeGreaterThan(0);
-    for (const action of uses) {
-      expect(action).toMatch(/^[\w.-]+\/[\w./-]+@(v\d+\.\d+(\.\d+)?|[0-9a-f]{40})$/);
-      expect(action).not.toMatch(/@(main|master|latest|v\d+)$/);
-    }
-  });
-
   it.each(allWorkflows())('%s reads only the contents by default', (_file, wf) => {
     expect(wf.permissions).toEqual({ contents: 'read' });
   });
