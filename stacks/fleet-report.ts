@@ -14,6 +14,7 @@ import {
   sqsDeadLetterQueue,
 } from '../constructs/model';
 import { PoolCapacity } from '../constructs/kubernetes/site-capacity';
+import type { BrokerCredentialCopy, BrokerCredentials } from '../constructs/rabbitmq';
 import { brokerWhere, EnvironmentSummary } from './summary';
 
 /** File, under the output directory, of every environment's fleet report. */
@@ -71,6 +72,41 @@ export interface BrokerReport {
   readonly site?: string;
   /** Where and how it runs, e.g. `in-cluster on us-east, 3 node(s)`. */
   readonly where: string;
+  /**
+   * Its users and where copies of their passwords live: what its users
+   * revision is derived from. @default - none (not a RabbitMQ broker the fleet runs)
+   */
+  readonly credentials?: BrokerCredentialsReport;
+}
+
+/**
+ * The users of an in-cluster RabbitMQ broker. Every Secret that holds one of
+ * the broker's passwords and the restart annotation of its nodes carry
+ * `revision`; a new revision means the apply writes every password of the
+ * broker anew and its nodes restart to import them, before the agents' copies
+ * are used. It changes exactly when something listed here changes.
+ */
+export interface BrokerCredentialsReport {
+  /** The users revision (`data_wo_revision` of the Secrets, the nodes' annotation). */
+  readonly revision: number;
+  /** The broker's own Secret of every user and password, e.g. `Kubernetes Secret rabbitmq/rabbitmq-users`. */
+  readonly usersSecret: string;
+  readonly users: readonly BrokerUserReport[];
+}
+
+/** One user of a broker, as its users revision reads it. */
+export interface BrokerUserReport {
+  readonly name: string;
+  /** RabbitMQ tags, e.g. `monitoring`. */
+  readonly tags: readonly string[];
+  /** Per vhost, e.g. `/: configure ^$, write ^amq\.default$, read ^(q)$`. */
+  readonly permissions: readonly string[];
+  /**
+   * Where copies of its password are written outside the broker, e.g.
+   * `Kubernetes Secret media/metadata-extraction-rabbitmq-credentials`. Moving
+   * one replaces it with a new password, so it is part of the revision.
+   */
+  readonly copies: readonly string[];
 }
 
 /** Where one agent type runs on one site. */
@@ -164,7 +200,12 @@ export function fleetReport(
     production: environment.production ?? false,
     stacks: summary.stacks,
     sites: siteReports(environment).map((site) => withCapacity(site, summary)),
-    brokers: environment.brokers.map(brokerReport),
+    brokers: environment.brokers.map((broker) =>
+      withCredentials(
+        brokerReport(broker),
+        summary.brokerCredentials.find((candidate) => candidate.broker === broker.name),
+      ),
+    ),
     agents: environment.deployments.map(({ site, agent }) =>
       agentReport(environment, site, agent, summary),
     ),
@@ -320,6 +361,82 @@ function brokerReport(broker: BrokerSpec): BrokerReport {
     ...(site ? { site } : {}),
     where: brokerWhere(broker),
   };
+}
+
+function withCredentials(
+  report: BrokerReport,
+  credentials: BrokerCredentials | undefined,
+): BrokerReport {
+  if (!credentials) return report;
+  return {
+    ...report,
+    credentials: {
+      revision: credentials.revision,
+      usersSecret: describeCopy({
+        store: 'kubernetes-secret',
+        ...credentials.usersSecret,
+      }),
+      users: credentials.users.map((user) => ({
+        name: user.name,
+        tags: [...user.tags],
+        permissions: user.permissions.map(
+          (p) => `${p.vhost}: configure ${p.configure}, write ${p.write}, read ${p.read}`,
+        ),
+        copies: user.copies.map(describeCopy),
+      })),
+    },
+  };
+}
+
+/** Where a password is written, in words: `Kubernetes Secret <namespace>/<name>` or `Vault <mount>/<name>`. */
+function describeCopy(copy: Omit<BrokerCredentialCopy, 'user'>): string {
+  return `${copy.store === 'vault-kv' ? 'Vault' : 'Kubernetes Secret'} ${copy.namespace}/${copy.name}`;
+}
+
+/**
+ * Why each broker of `current` re-imports its users compared with `base`, in
+ * plain words, e.g. `broker 'rabbitmq' (site dev) writes every password anew
+ * and restarts its nodes to import them: metadata-extraction's password moves
+ * from Kubernetes Secret metadata-extraction/… to Kubernetes Secret media/…`.
+ * Empty when no broker's users revision changed; brokers new in `current`, or
+ * without a recorded revision in `base`, are not compared.
+ */
+export function credentialRotations(base: FleetReport, current: FleetReport): string[] {
+  const lines: string[] = [];
+  for (const broker of current.brokers) {
+    const now = broker.credentials;
+    const before = base.brokers.find((candidate) => candidate.name === broker.name)?.credentials;
+    if (!now || !before || now.revision === before.revision) continue;
+    const reasons: string[] = [];
+    if (now.usersSecret !== before.usersSecret) {
+      reasons.push(`its users move from ${before.usersSecret} to ${now.usersSecret}`);
+    }
+    const names = new Set([...before.users, ...now.users].map((user) => user.name));
+    for (const name of names) {
+      const was = before.users.find((user) => user.name === name);
+      const is = now.users.find((user) => user.name === name);
+      if (!was) reasons.push(`user '${name}' is added`);
+      else if (!is) reasons.push(`user '${name}' is removed`);
+      else {
+        const gone = was.copies.filter((copy) => !is.copies.includes(copy));
+        const added = is.copies.filter((copy) => !was.copies.includes(copy));
+        if (gone.length > 0 || added.length > 0) {
+          reasons.push(
+            `${name}'s password moves from ${gone.join(', ') || 'nowhere else'} to ${added.join(', ') || 'nowhere else'}`,
+          );
+        }
+        if (
+          JSON.stringify([was.tags, was.permissions]) !== JSON.stringify([is.tags, is.permissions])
+        ) {
+          reasons.push(`user '${name}' changes permissions`);
+        }
+      }
+    }
+    lines.push(
+      `broker '${broker.name}'${broker.site ? ` (site ${broker.site})` : ''} writes every password anew and restarts its nodes to import them: ${reasons.join('; ') || 'its users revision is derived differently'}`,
+    );
+  }
+  return lines;
 }
 
 function agentReport(

@@ -41,14 +41,20 @@ import {
   ValidationError,
 } from '../constructs/model';
 import { MonitoredAgent } from '../constructs/monitoring';
-import { brokerTopology, KEDA_USER } from '../constructs/rabbitmq';
+import { BrokerCredentialCopy, brokerTopology, KEDA_USER } from '../constructs/rabbitmq';
 import { assertValidSiteProps, clusterAccessIn, SiteStackProps } from './site-stack-props';
 
 /** Props of {@link PlatformStack}. */
 export type PlatformStackProps = SiteStackProps;
 
-/** Where a site's RabbitMQ credentials are written: Kubernetes Secrets, or the site's Vault. */
+/**
+ * Where a site's RabbitMQ credentials are written: Kubernetes Secrets, or the
+ * site's Vault. `locate` names the place of each copy before it is written:
+ * the broker derives its users revision from those places.
+ */
 interface CredentialStore {
+  /** Where KEDA's copy (the management URI) or an agent's copy of a broker password is written. */
+  locate(broker: RabbitMqBrokerSpec, agent?: ResolvedAgent): BrokerCredentialCopy;
   forKeda(broker: RabbitMqBrokerSpec, host: string, revision: number): void;
   forAgent(
     agent: ResolvedAgent,
@@ -170,7 +176,11 @@ export class PlatformStack extends CheckedStack {
 
     const credentials = services.vault
       ? vaultCredentials(this, services.vault, environmentOf(id, props), site.name)
-      : secretCredentials(this, kedaNamespace, agentNamespaces);
+      : secretCredentials(
+          this,
+          { name: site.kedaNamespace ?? DEFAULT_KEDA_NAMESPACE, reference: kedaNamespace },
+          agentNamespaces,
+        );
     const clusters = new Map<string, RabbitMqCluster>();
     for (const broker of localBrokers) {
       const { topology, problems } = brokerTopology(broker, agents);
@@ -183,6 +193,7 @@ export class PlatformStack extends CheckedStack {
           })),
         );
       }
+      const users = agents.filter((candidate) => candidate.brokers.includes(broker.name));
       const cluster = new RabbitMqCluster(this, `Broker-${broker.name}`, {
         broker,
         namespace: namespace(brokerNamespace(broker), 'platform'),
@@ -190,15 +201,20 @@ export class PlatformStack extends CheckedStack {
         site,
         kedaNamespace,
         monitoringNamespace,
+        credentialCopies: [
+          credentials.locate(broker),
+          ...users.map((agent) => credentials.locate(broker, agent)),
+        ],
       });
       clusters.set(broker.name, cluster);
+      // One revision for the broker's users and every copy: they are written in the same apply.
       const revision = cluster.credentialsRevision;
       credentials.forKeda(
         broker,
         `http://${KEDA_USER}:${cluster.passwordOf(KEDA_USER)}@${cluster.host}:${brokerPorts(broker).management}/`,
         revision,
       );
-      for (const agent of agents.filter((candidate) => candidate.brokers.includes(broker.name))) {
+      for (const agent of users) {
         credentials.forAgent(agent, broker, cluster.passwordOf(agent.spec.name), revision);
       }
     }
@@ -211,28 +227,47 @@ function environmentOf(id: string, props: SiteStackProps): string {
   return props.environment ?? id.split('-')[0];
 }
 
-/** Credentials in write-only Kubernetes Secrets, in KEDA's and each agent's namespace. */
+/**
+ * Credentials in write-only Kubernetes Secrets, in KEDA's and each agent's
+ * namespace. Namespaces are given by name (what the broker's revision is
+ * derived from) and written through the namespace resources' references.
+ */
 function secretCredentials(
   scope: Construct,
-  kedaNamespace: string,
+  kedaNamespace: { readonly name: string; readonly reference: string },
   agentNamespaces: ReadonlyMap<string, string>,
 ): CredentialStore {
+  const locate = (broker: RabbitMqBrokerSpec, agent?: ResolvedAgent): BrokerCredentialCopy =>
+    agent
+      ? {
+          user: agent.spec.name,
+          store: 'kubernetes-secret',
+          namespace: agent.namespace,
+          name: agentCredentialsSecret(agent.spec.name, broker.name),
+        }
+      : {
+          user: KEDA_USER,
+          store: 'kubernetes-secret',
+          namespace: kedaNamespace.name,
+          name: brokerCredentialsSecret(broker),
+        };
   return {
+    locate,
     forKeda(broker, host, revision) {
       new WriteOnlySecret(scope, `KedaCredentials-${broker.name}`, {
-        name: brokerCredentialsSecret(broker),
-        namespace: kedaNamespace,
+        name: locate(broker).name,
+        namespace: kedaNamespace.reference,
         revision,
         data: { host },
       });
     },
     forAgent(agent, broker, password, revision) {
-      const user = agent.spec.name;
-      new WriteOnlySecret(scope, `AgentCredentials-${broker.name}-${user}`, {
-        name: agentCredentialsSecret(user, broker.name),
-        namespace: agentNamespaces.get(agent.namespace) as string,
+      const place = locate(broker, agent);
+      new WriteOnlySecret(scope, `AgentCredentials-${broker.name}-${place.user}`, {
+        name: place.name,
+        namespace: agentNamespaces.get(place.namespace) as string,
         revision,
-        data: { username: user, password },
+        data: { username: place.user, password },
       });
     },
   };
@@ -248,22 +283,37 @@ function vaultCredentials(
   environment: string,
   site: string,
 ): CredentialStore {
+  const locate = (broker: RabbitMqBrokerSpec, agent?: ResolvedAgent): BrokerCredentialCopy =>
+    agent
+      ? {
+          user: agent.spec.name,
+          store: 'vault-kv',
+          namespace: vault.kvMount,
+          name: agentSecretName(environment, site, agent.spec.name, vaultBrokerSecret(broker.name)),
+        }
+      : {
+          user: KEDA_USER,
+          store: 'vault-kv',
+          namespace: vault.kvMount,
+          name: kedaBrokerSecretName(environment, site, broker.name),
+        };
   return {
+    locate,
     forKeda(broker, host, revision) {
       new VaultSecret(scope, `KedaCredentials-${broker.name}`, {
         kvMount: vault.kvMount,
-        name: kedaBrokerSecretName(environment, site, broker.name),
+        name: locate(broker).name,
         revision,
         data: { host },
       });
     },
     forAgent(agent, broker, password, revision) {
-      const user = agent.spec.name;
-      new VaultSecret(scope, `AgentCredentials-${broker.name}-${user}`, {
+      const place = locate(broker, agent);
+      new VaultSecret(scope, `AgentCredentials-${broker.name}-${place.user}`, {
         kvMount: vault.kvMount,
-        name: agentSecretName(environment, site, user, vaultBrokerSecret(broker.name)),
+        name: place.name,
         revision,
-        data: { username: user, password },
+        data: { username: place.user, password },
       });
     },
   };

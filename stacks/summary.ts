@@ -1,6 +1,7 @@
 import { TerraformStack } from 'cdktf';
 import { BrokerSpec, brokerReplicas, describeSignals, FleetEnvironment } from '../constructs/model';
 import { SiteCapacity } from '../constructs/kubernetes/site-capacity';
+import { BrokerCredentials } from '../constructs/rabbitmq';
 import { AgentsStack } from './agents-stack';
 import { PlatformStack } from './platform-stack';
 
@@ -14,6 +15,8 @@ export interface EnvironmentSummary {
   readonly brokers: readonly string[];
   /** Per Kubernetes site, its agents and platform against its pools at their minima and maxima. */
   readonly capacity: readonly SiteCapacity[];
+  /** Per in-cluster RabbitMQ broker, its users revision and what it is derived from. */
+  readonly brokerCredentials: readonly (BrokerCredentials & { readonly site: string })[];
   readonly agents: readonly {
     readonly agent: string;
     readonly site: string;
@@ -54,6 +57,9 @@ export function summarize(
     ],
     brokers: environment.brokers.map(describeBroker),
     capacity: sites.map(({ agents }) => agents.capacity),
+    brokerCredentials: sites.flatMap(({ site, platform }) =>
+      [...platform.brokers.values()].map((cluster) => ({ ...cluster.credentials, site })),
+    ),
     agents: [...clusterRows(sites), ...scalingGroupRows(environment)],
   };
 }

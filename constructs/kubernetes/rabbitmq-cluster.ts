@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { DNS_EGRESS } from './network-policy';
 import {
   brokerEndpoint,
+  brokerNamespace,
   brokerPoolMatch,
   brokerPorts,
   brokerReplicas,
@@ -21,6 +22,9 @@ import {
   ValidationError,
 } from '../model';
 import {
+  BrokerCredentialCopy,
+  BrokerCredentials,
+  brokerCredentials,
   BrokerTopology,
   enabledPluginsFile,
   serverConfig,
@@ -55,6 +59,15 @@ export interface RabbitMqClusterProps {
   readonly kedaNamespace: string;
   /** Namespace of Prometheus, admitted to the metrics port. */
   readonly monitoringNamespace: string;
+  /**
+   * Every copy of a user's password outside the broker: KEDA's management URI
+   * and each agent's credentials, where the caller writes them with
+   * {@link RabbitMqCluster.credentialsRevision}. Their places are part of the
+   * revision, so a copy that moves rotates every password of the broker in
+   * the same apply.
+   * @default - none: the passwords live in the broker's users Secret only
+   */
+  readonly credentialCopies?: readonly BrokerCredentialCopy[];
 }
 
 /**
@@ -72,11 +85,14 @@ export class RabbitMqCluster extends Construct {
   readonly host: string;
   /**
    * Revision of every Secret that holds a password of this broker: it changes
-   * with the set of users and their permissions, so adding an agent writes all
-   * of them anew, from the same apply's passwords, and the nodes restart to
-   * import them. Unchanged users leave every Secret alone.
+   * with the users and their permissions and with the place of every copy of a
+   * password (namespace, name, store), so adding an agent or moving its Secret
+   * writes all of them anew, from the same apply's passwords, and the nodes
+   * restart to import them. Unchanged users and places leave every Secret alone.
    */
   readonly credentialsRevision: number;
+  /** What {@link credentialsRevision} is derived from, for reports. */
+  readonly credentials: BrokerCredentials;
   private readonly passwords = new Map<string, EphemeralPassword>();
 
   constructor(scope: Construct, id: string, props: RabbitMqClusterProps) {
@@ -99,7 +115,20 @@ export class RabbitMqCluster extends Construct {
     for (const user of topology.users) {
       this.passwords.set(user.name, new EphemeralPassword(this, `Password-${user.name}`));
     }
-    this.credentialsRevision = fingerprint(JSON.stringify(topology.users));
+    const usersSecretName = `${name}-users`;
+    try {
+      this.credentials = brokerCredentials(
+        name,
+        { namespace: brokerNamespace(broker), name: usersSecretName },
+        topology.users,
+        props.credentialCopies ?? [],
+      );
+    } catch (error) {
+      throw new ValidationError(this.node.path, [
+        { path: ['credentialCopies'], message: (error as Error).message },
+      ]);
+    }
+    this.credentialsRevision = this.credentials.revision;
     const cookie = new EphemeralPassword(this, 'ErlangCookie', { length: 48 });
 
     const config = new ConfigMapV1(this, 'Config', {
@@ -121,7 +150,7 @@ export class RabbitMqCluster extends Construct {
       data: { 'topology.json': definitions },
     });
     const users = new WriteOnlySecret(this, 'Users', {
-      name: `${name}-users`,
+      name: usersSecretName,
       namespace,
       labels,
       revision: this.credentialsRevision,
