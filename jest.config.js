@@ -10,5 +10,9 @@ module.exports = {
   testSequencer: '<rootDir>/test/support/slow-first-sequencer.cjs',
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
+    // secretlint's rule preset is published as ES modules only: compiled to CommonJS here,
+    // as Node 20 loads it natively everywhere else (require of ES modules).
+    '/node_modules/@secretlint/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' } }],
   },
+  transformIgnorePatterns: ['/node_modules/(?!@secretlint/)'],
 };
