@@ -88,13 +88,16 @@ export const environmentSchema: JsonSchema = {
       },
       brokers: mapSchema('Brokers by name (DNS label).', broker, dnsLabelSchema(63)),
       suppressions: listSchema(
-        'Written exceptions to the guardrails, each for one rule and one resource; listed in every review.',
+        'Written exceptions to the guardrails, each for one rule and one resource (and one field, for rules that report fields); listed in every review.',
         objectSchema(
           'An exception to one guardrail.',
           {
             rule: stringSchema('Rule id, e.g. GR-ENC-12.', { pattern: '^GR-[A-Z]+-[0-9]{2}$' }),
             resource: stringSchema(
               'Construct path of the resource, exactly as the finding names it, e.g. prod-nebraska-agents/Kafka/dc-events/Resource.',
+            ),
+            field: stringSchema(
+              'For a rule that reports fields (GR-SEC-05): the field inside the resource, exactly as the finding names it, e.g. spec.template.spec.container[0].env[2].value.',
             ),
             reason: stringSchema('Why the exception is acceptable.', { minLength: 20 }),
           },

@@ -20,8 +20,10 @@ export interface Evaluation {
 /**
  * Runs every rule over the resources it applies to, with the whole set as
  * its scope. A finding is suppressed only by a suppression naming its rule
- * and exactly its resource's construct path, as the finding shows it. A rule
- * that throws on a resource is itself an error finding.
+ * and exactly its resource's construct path, as the finding shows it, and,
+ * when the finding is about a field, exactly that field (a suppression
+ * without a field suppresses no field's finding). A rule that throws on a
+ * resource is itself an error finding.
  */
 export function evaluate(
   rules: readonly GuardrailRule[],
@@ -38,19 +40,26 @@ export function evaluate(
     for (const resource of subjects) {
       const verdict = verdictOf(rule, resource, scope);
       if (verdict === 'not-applicable' || verdict.compliant) continue;
-      const suppression = suppressions.find(
-        (candidate) => candidate.rule === rule.id && candidate.resource === resource.path,
-      );
-      if (suppression) used.add(suppression);
-      findings.push({
-        rule: rule.id,
-        level: rule.level,
-        stack: resource.stack,
-        path: resource.path,
-        address: resource.address,
-        message: `${rule.fix} (${verdict.detail})`,
-        ...(suppression ? { suppressedBecause: suppression.reason } : {}),
-      });
+      const parts: { field?: string; detail: string }[] =
+        'fields' in verdict ? [...verdict.fields] : [{ detail: verdict.detail }];
+      for (const { field, detail } of parts) {
+        const suppression = suppressions.find(
+          (candidate) =>
+            candidate.rule === rule.id &&
+            candidate.resource === resource.path &&
+            candidate.field === field,
+        );
+        if (suppression) used.add(suppression);
+        findings.push({
+          rule: rule.id,
+          level: rule.level,
+          stack: resource.stack,
+          path: resource.path,
+          address: resource.address,
+          message: `${rule.fix} (${field !== undefined ? `${field}: ` : ''}${detail})`,
+          ...(suppression ? { suppressedBecause: suppression.reason } : {}),
+        });
+      }
     }
   }
   return { findings, unusedSuppressions: suppressions.filter((s) => !used.has(s)) };

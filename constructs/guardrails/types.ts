@@ -21,10 +21,24 @@ export interface ResourceView {
   readonly node: IConstruct;
 }
 
-/** What a rule concluded about one resource. */
+/**
+ * A rule's finding about one field of a resource, named by its path inside
+ * the resource's attributes (e.g. `spec.template.spec.container[0].env[2].value`):
+ * kept, or suppressed for that field alone.
+ */
+export interface FieldViolation {
+  readonly field: string;
+  readonly detail: string;
+}
+
+/**
+ * What a rule concluded about one resource: compliant, one finding about the
+ * resource, or findings about some of its fields.
+ */
 export type Verdict =
   | { readonly compliant: true }
   | { readonly compliant: false; readonly detail: string }
+  | { readonly compliant: false; readonly fields: readonly FieldViolation[] }
   | 'not-applicable';
 
 /** The resources a rule may look across: its site's stacks (infra, platform, agents). */
@@ -62,7 +76,8 @@ export interface GuardrailRule {
 
 /**
  * A rule's finding that a resource does not comply, kept or suppressed in
- * writing (per resource and rule, in the environment file).
+ * writing (per rule and resource, and field for rules that report fields, in
+ * the environment file).
  */
 export interface Finding {
   readonly rule: string;
@@ -70,7 +85,7 @@ export interface Finding {
   readonly stack: string;
   readonly path: string;
   readonly address: string;
-  /** The fix, with what was found. */
+  /** The fix, with what was found (and where, for a finding about a field: `(<field>: <what>)`). */
   readonly message: string;
   /** The written reason, when the finding is suppressed. @default - not suppressed */
   readonly suppressedBecause?: string;
@@ -83,4 +98,8 @@ export const ANY_TYPE = '*';
 export const COMPLIANT: Verdict = { compliant: true };
 export function violation(detail: string): Verdict {
   return { compliant: false, detail };
+}
+/** Findings about fields; none is compliant. */
+export function fieldViolations(fields: readonly FieldViolation[]): Verdict {
+  return fields.length === 0 ? COMPLIANT : { compliant: false, fields };
 }

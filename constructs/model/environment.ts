@@ -37,14 +37,21 @@ export type BackendSpec =
     };
 
 /**
- * A written exception to one guardrail for one resource: the reason is listed
- * in every review. One that matches no finding fails synth.
+ * A written exception to one guardrail for one resource (and one field of it,
+ * for rules that report fields): the reason is listed in every review. One
+ * that matches no finding fails synth.
  */
 export interface GuardrailSuppression {
   /** Id of the rule, e.g. `GR-ENC-12`. */
   readonly rule: string;
   /** Construct path of the resource, exactly as the finding names it, e.g. `prod-nebraska-agents/Kafka/dc-events/Resource`. */
   readonly resource: string;
+  /**
+   * For a rule that reports fields (GR-SEC-05): the field inside the resource,
+   * exactly as the finding names it, e.g. `spec.template.spec.container[0].env[2].value`.
+   * @default - the finding is about the whole resource
+   */
+  readonly field?: string;
   /** Why the exception is acceptable, at least 20 characters. */
   readonly reason: string;
 }
