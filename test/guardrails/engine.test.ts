@@ -108,7 +108,7 @@ describe('applyGuardrails', () => {
 });
 
 describe('the rule set', () => {
-  it('is exactly these 74 rules, with these levels', () => {
+  it('is exactly these 76 rules, with these levels', () => {
     expect(GUARDRAIL_RULES.map((rule) => [rule.id, rule.level])).toEqual([
       ['GR-AS-01', 'error'],
       ['GR-AS-02', 'error'],
@@ -173,6 +173,7 @@ describe('the rule set', () => {
       ['GR-NET-12', 'error'],
       ['GR-SEC-01', 'error'],
       ['GR-SEC-04', 'error'],
+      ['GR-SEC-05', 'error'],
       ['GR-ST-01', 'error'],
       ['GR-ST-07', 'warning'],
       ['GR-WL-01', 'error'],

@@ -7,6 +7,7 @@ import { KUBERNETES_RULES } from './kubernetes';
 import { oneAutoscaler } from './gr-as-02-one-autoscaler';
 import { sqsEncryption } from './gr-enc-05-sqs-encryption';
 import { noPlaintextSecrets } from './gr-sec-01-no-plaintext-secrets';
+import { noSecretValues } from './gr-sec-05-no-secret-values';
 import { stateBackend } from './gr-st-01-state-backend';
 import { localState } from './gr-st-07-local-state';
 
@@ -20,6 +21,7 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
   oneAutoscaler,
   sqsEncryption,
   noPlaintextSecrets,
+  noSecretValues,
   stateBackend,
   localState,
 ].sort((a, b) => a.id.localeCompare(b.id));
