@@ -302,16 +302,28 @@ const scaling = objectSchema(
       { scaleUp: scalingRulesSchema('up'), scaleDown: scalingRulesSchema('down') },
     ),
     fallback: objectSchema(
-      'Replicas held when the metric source fails (queueDepth, consumerLag or prometheus signals only).',
+      'What KEDA holds when the source of a queueDepth, consumerLag or prometheus signal fails, at zero replicas too (KEDA wakes the agent). On by default: half-way between the bounds after 3 failed reads. Not with cpu or memory signals.',
       {
-        replicas: integerSchema('Replicas held, within the bounds.', 1, 1000),
+        enabled: {
+          type: 'boolean',
+          description:
+            "Turning the fallback off needs a written reason, listed in the plan review as the agent's exception to GR-AS-06. Default true.",
+        },
+        reason: stringSchema(
+          'Why the agent has no fallback (at least 20 characters); only with enabled: false.',
+          { minLength: 20 },
+        ),
+        replicas: integerSchema(
+          'Replicas held, within the bounds. Default: half-way between them, at least 1.',
+          1,
+          1000,
+        ),
         failureThreshold: integerSchema(
           'Failed reads in a row before the fallback applies. Default 3.',
           1,
           100,
         ),
       },
-      ['replicas'],
     ),
     pollingInterval: durationSchema('How often KEDA reads the signals. Default 15s.'),
     cooldownPeriod: durationSchema(

@@ -27,6 +27,7 @@ import {
 import { VaultTriggerAuthentication } from '../constructs/kubernetes/vault-trigger-authentication';
 import {
   AgentCloudBindings,
+  GuardrailSuppression,
   KafkaEndpoint,
   KubernetesSiteSpec,
   rabbitMqBrokers,
@@ -101,6 +102,11 @@ export class AgentsStack extends CheckedStack {
   readonly agents: ReadonlyMap<string, KubernetesAgent>;
   /** The site's agents and platform packed onto its pools at their minima and maxima. */
   readonly capacity: SiteCapacity;
+  /**
+   * Written exceptions to the guardrails its agents' specs make (a fallback
+   * turned off with a reason), checked with the environment's suppressions.
+   */
+  readonly guardrailExceptions: readonly GuardrailSuppression[];
 
   constructor(scope: Construct, id: string, props: AgentsStackProps) {
     super(scope, id);
@@ -163,6 +169,7 @@ export class AgentsStack extends CheckedStack {
       );
     }
     this.agents = agents;
+    this.guardrailExceptions = [...agents.values()].flatMap((agent) => agent.guardrailExceptions);
     if (site.consul) {
       for (const [name, agent] of agents) registerInConsul(this, site, name, agent);
     }

@@ -81,7 +81,7 @@ export function addEnvironment(
     workloads.addDependency(platform);
     applyGuardrails([...(inputs.infra ? [inputs.infra] : []), platform, workloads], {
       rules: GUARDRAIL_RULES,
-      suppressions: environment.suppressions,
+      suppressions: [...(environment.suppressions ?? []), ...workloads.guardrailExceptions],
       log: guardrails,
     });
     return { site: site.name, platform, agents: workloads };

@@ -265,8 +265,10 @@ function kafkaTriggerMetadata(
 /**
  * ScaledObject for a long-running consumer: the HPA behaviour goes through
  * `advanced.horizontalPodAutoscalerConfig`, fallback holds replicas when the
- * signal's source fails.
- * @see https://keda.sh/docs/latest/reference/scaledobject-spec/
+ * signal's source fails ({@link resolveFallback}: none when the spec turns it
+ * off), also at `minReplicaCount` 0, where KEDA 2.19 and later wake the target
+ * to it (`pkg/scaling/scale_handler.go`: a trigger on fallback counts as active).
+ * @see https://keda.sh/docs/2.20/reference/scaledobject-spec/#fallback
  */
 export function scaledObject(
   context: TriggerContext,

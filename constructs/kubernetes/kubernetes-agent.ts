@@ -11,6 +11,8 @@ import {
   BrokerSpec,
   DEFAULT_MONITORING_NAMESPACE,
   Duration,
+  fallbackOffReason,
+  GuardrailSuppression,
   KubernetesSiteSpec,
   Problem,
   prometheusUrlOf,
@@ -21,8 +23,15 @@ import {
   validateAgentOnSite,
   ValidationError,
 } from '../model';
+import { kedaFallback } from '../guardrails/rules/gr-as-06-keda-fallback';
 import { NativeAutoscaler } from './hpa';
-import { clusterTriggerAuthentications, scaledJob, scaledObject, TriggerContext } from './keda';
+import {
+  clusterTriggerAuthentications,
+  kedaTriggers,
+  scaledJob,
+  scaledObject,
+  TriggerContext,
+} from './keda';
 import { AgentNetworkPolicy } from './network-policy';
 import { manifestPodSpec } from './pod-manifest';
 import { PodPlan, planPod, selectorLabels, VaultCredentials } from './pod-plan';
@@ -77,6 +86,13 @@ export class KubernetesAgent extends Construct {
    * (`keda-aws`, `keda-azure`, a broker's), which the stack creates.
    */
   readonly clusterTriggerAuthentications: readonly string[];
+  /**
+   * The written exceptions to the guardrails the agent's spec makes, for the
+   * stack to check with the environment's suppressions: a fallback turned off
+   * with a reason (`scaling.fallback.enabled: false`) is the exception to
+   * GR-AS-06 for its ScaledObject, listed with the suppressions in the plan review.
+   */
+  readonly guardrailExceptions: readonly GuardrailSuppression[];
 
   constructor(scope: Construct, id: string, props: KubernetesAgentProps) {
     super(scope, id);
@@ -135,6 +151,8 @@ export class KubernetesAgent extends Construct {
     this.clusterTriggerAuthentications =
       agent.scaling !== undefined ? clusterTriggerAuthentications(triggers(agent.scaling)) : [];
 
+    const exceptions: GuardrailSuppression[] = [];
+    this.guardrailExceptions = exceptions;
     switch (resolved.workload) {
       case 'scheduled':
         this.renderCronJob(resolved, plan, metadata);
@@ -189,10 +207,20 @@ export class KubernetesAgent extends Construct {
           spec: { maxUnavailable: '1', selector: { matchLabels: labels } },
         });
         if (kind === 'keda') {
-          new ManifestResource(this, 'Autoscaler', {
+          const autoscaler = new ManifestResource(this, 'Autoscaler', {
             manifest: scaledObject(triggers(scaling), metadata, name),
             dependsOn: [deployment],
           });
+          // Validation allows `enabled: false` only where a fallback would be set, so the
+          // exception always meets GR-AS-06's finding.
+          const reason = fallbackOffReason(scaling);
+          if (reason !== undefined && kedaTriggers(triggers(scaling)).length > 0) {
+            exceptions.push({
+              rule: kedaFallback.id,
+              resource: autoscaler.node.path,
+              reason: `scaling.fallback is off: ${reason}`,
+            });
+          }
         } else if (kind === 'hpa') {
           new NativeAutoscaler(this, 'Autoscaler', { name, namespace, labels, scaling });
         }

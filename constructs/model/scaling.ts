@@ -56,6 +56,32 @@ export interface CronWindow {
 }
 
 /**
+ * KEDA's `fallback`: the replicas a ScaledObject holds when the source of its
+ * queue, lag or Prometheus signal fails `failureThreshold` times in a row,
+ * never fewer than currently run (`currentReplicasIfHigher`). KEDA applies it
+ * at zero replicas too: since 2.19 its polling loop counts a failing signal on
+ * fallback as active and wakes the agent (kedacore/keda#7244, KEDA's e2e test
+ * `TestFallbackFromZero`).
+ * @see https://keda.sh/docs/2.20/reference/scaledobject-spec/#fallback
+ */
+export interface FallbackSpec {
+  /**
+   * Turning the fallback off needs a written `reason`: it is the agent's written
+   * exception to GR-AS-06, listed with the suppressions in the plan review.
+   * Without a fallback, a failing source leaves the agent at the count it runs,
+   * and an agent at zero stays there while the backlog grows.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /** Why the agent has no fallback, at least 20 characters; only with `enabled: false`. */
+  readonly reason?: string;
+  /** Replicas held, from max(1, minReplicas) to maxReplicas. @default - half-way between the bounds, at least 1 */
+  readonly replicas?: number;
+  /** Failed reads in a row before the fallback applies, 1 to 100. @default 3 */
+  readonly failureThreshold?: number;
+}
+
+/**
  * Replica bounds and the signals an agent scales on.
  *
  * - No signal: a fixed count (`minReplicas` must equal `maxReplicas`).
@@ -89,12 +115,13 @@ export interface ScalingSpec {
    */
   readonly behavior?: { readonly scaleUp?: ScalingRules; readonly scaleDown?: ScalingRules };
   /**
-   * Replicas held when the metric source fails `failureThreshold` times in a
-   * row (never fewer than currently run). KEDA allows it only when no
-   * cpu/memory signal is present.
-   * @default - half-way between the bounds after 3 failures, when a queue, lag or Prometheus signal is present
+   * What KEDA holds when a queue, lag or Prometheus signal's source fails,
+   * also at zero replicas (KEDA 2.19 and later wake the agent to the fallback).
+   * KEDA allows it only when no cpu/memory signal is present.
+   * @default - half-way between the bounds (at least 1) after 3 failures, when a
+   * queue, lag or Prometheus signal is present and no cpu/memory one
    */
-  readonly fallback?: { readonly replicas: number; readonly failureThreshold?: number };
+  readonly fallback?: FallbackSpec;
   /** How often KEDA reads the signals. @default 15s */
   readonly pollingInterval?: Duration;
   /** Wait after the last activity before scaling to zero. @default 5m */
@@ -148,20 +175,33 @@ export function resolveBehavior(scaling: ScalingSpec): ResolvedBehavior {
   };
 }
 
-/** The fallback KEDA applies, or undefined where none applies. */
+/** The signals a KEDA fallback holds replicas for: those whose source can fail. */
+export function hasFallbackSignal(scaling: ScalingSpec): boolean {
+  return Boolean(scaling.queueDepth || scaling.consumerLag || scaling.prometheus);
+}
+
+/**
+ * The fallback KEDA applies, or undefined where none applies: no signal whose
+ * source can fail, a cpu/memory signal (KEDA refuses it there), or turned off
+ * in writing (`enabled: false`). At `minReplicas` 0 it applies as well:
+ * KEDA wakes the agent to it from zero.
+ */
 export function resolveFallback(
   scaling: ScalingSpec,
 ): { readonly replicas: number; readonly failureThreshold: number } | undefined {
   if (scaling.cpu || scaling.memory) return undefined;
-  if (!scaling.queueDepth && !scaling.consumerLag && !scaling.prometheus) return undefined;
-  if (scaling.fallback) {
-    return {
-      replicas: scaling.fallback.replicas,
-      failureThreshold: scaling.fallback.failureThreshold ?? 3,
-    };
-  }
-  const halfway = Math.ceil((scaling.minReplicas + scaling.maxReplicas) / 2);
-  return { replicas: Math.max(1, halfway), failureThreshold: 3 };
+  if (!hasFallbackSignal(scaling)) return undefined;
+  if (scaling.fallback?.enabled === false) return undefined;
+  const halfway = Math.max(1, Math.ceil((scaling.minReplicas + scaling.maxReplicas) / 2));
+  return {
+    replicas: scaling.fallback?.replicas ?? halfway,
+    failureThreshold: scaling.fallback?.failureThreshold ?? 3,
+  };
+}
+
+/** Why the agent has no fallback when the environment file turned it off, else undefined. */
+export function fallbackOffReason(scaling: ScalingSpec | undefined): string | undefined {
+  return scaling?.fallback?.enabled === false ? (scaling.fallback.reason ?? '') : undefined;
 }
 
 /** The Prometheus query as KEDA runs it, with `sustainedFor` applied. */

@@ -20,7 +20,14 @@ import {
 import { agentMachineProblems } from './machine-pools';
 import { brokerPoolMatch, matchPools } from './placement';
 import { Problem } from './problems';
-import { autoscalerKind, hasEventSignal, ScalingRules, ScalingSpec } from './scaling';
+import {
+  autoscalerKind,
+  FallbackSpec,
+  hasEventSignal,
+  hasFallbackSignal,
+  ScalingRules,
+  ScalingSpec,
+} from './scaling';
 import {
   consulNamespace,
   databaseNamespace,
@@ -307,32 +314,69 @@ function validateScaling(spec: AgentSpec, scaling: ScalingSpec, add: AddProblem)
       }
     }
   });
-  if (scaling.fallback) {
-    if (scaling.cpu || scaling.memory) {
-      add(
-        ['scaling', 'fallback'],
-        'KEDA refuses a fallback on a ScaledObject with cpu or memory signals: drop one of them',
-      );
-    } else if (!scaling.queueDepth && !scaling.consumerLag && !scaling.prometheus) {
-      add(['scaling', 'fallback'], 'applies only to queueDepth, consumerLag or prometheus signals');
-    }
-    if (perMessage)
-      add(
-        ['scaling', 'fallback'],
-        "a KEDA ScaledJob has no fallback; remove it for workload 'per-message'",
-      );
-    checkRange(
-      scaling.fallback.replicas,
-      Math.max(min, 1),
-      max,
-      ['scaling', 'fallback', 'replicas'],
-      add,
-    );
-  }
+  if (scaling.fallback) validateFallback(scaling, scaling.fallback, perMessage, add);
   validateRules(scaling.behavior?.scaleUp, ['scaling', 'behavior', 'scaleUp'], add);
   validateRules(scaling.behavior?.scaleDown, ['scaling', 'behavior', 'scaleDown'], add);
   if (scaling.behavior && !hasEventSignal(scaling) && !scaling.cpu && !scaling.memory) {
     add(['scaling', 'behavior'], 'has no effect without a scaling signal');
+  }
+}
+
+/** A fallback is set only where KEDA applies one; turning it off takes a written reason. */
+function validateFallback(
+  scaling: ScalingSpec,
+  fallback: FallbackSpec,
+  perMessage: boolean,
+  add: AddProblem,
+): void {
+  const path = ['scaling', 'fallback'];
+  const off = fallback.enabled === false;
+  // Turning off a fallback that would not exist is a reason with nothing to explain.
+  const what = off ? 'there is no fallback to turn off' : 'KEDA sets no fallback there';
+  if (scaling.cpu || scaling.memory) {
+    add(
+      path,
+      off
+        ? `${what}: KEDA refuses a fallback next to cpu or memory signals; remove 'fallback'`
+        : 'KEDA refuses a fallback on a ScaledObject with cpu or memory signals: drop one of them',
+    );
+  } else if (!hasFallbackSignal(scaling)) {
+    add(path, `applies only to queueDepth, consumerLag or prometheus signals (${what})`);
+  }
+  if (perMessage) {
+    add(path, `a KEDA ScaledJob has no fallback; remove it for workload 'per-message'`);
+  }
+  if (off) {
+    if ((fallback.reason ?? '').trim().length < 20) {
+      add(
+        [...path, 'reason'],
+        'turning the fallback off needs a written reason (at least 20 characters): a failing signal source then leaves the agent where it is, at zero included',
+      );
+    }
+    for (const field of ['replicas', 'failureThreshold'] as const) {
+      if (fallback[field] !== undefined) {
+        add(
+          [...path, field],
+          `(${fallback[field]}) has no effect with 'enabled: false': remove it ('${field}: null' in an override)`,
+        );
+      }
+    }
+    return;
+  }
+  if (fallback.reason !== undefined) {
+    add([...path, 'reason'], "is for a fallback turned off: add 'enabled: false' or remove it");
+  }
+  if (fallback.replicas !== undefined) {
+    checkRange(
+      fallback.replicas,
+      Math.max(scaling.minReplicas, 1),
+      scaling.maxReplicas,
+      [...path, 'replicas'],
+      add,
+    );
+  }
+  if (fallback.failureThreshold !== undefined) {
+    checkRange(fallback.failureThreshold, 1, 100, [...path, 'failureThreshold'], add);
   }
 }
 

@@ -385,6 +385,33 @@ describe('scaling signals', () => {
       selectPolicy: 'Max',
       policies: [{ type: 'Percent', value: 50, periodSeconds: 120 }],
     });
+    // KEDA 2.19 and later wake a scaled-to-zero agent to its fallback.
+    expect(scaled.spec.fallback).toEqual({
+      failureThreshold: 3,
+      replicas: 3,
+      behavior: 'currentReplicasIfHigher',
+    });
+  });
+
+  it('keeps the default fallback replicas when only the threshold is set, and none when turned off', () => {
+    const scaling = { minReplicas: 0, maxReplicas: 4, queueDepth: { perReplica: 10 } };
+    const threshold = synthAgents([
+      consumer({ scaling: { ...scaling, fallback: { failureThreshold: 6 } } }),
+    ]);
+    expect((manifestsOf(threshold, 'ScaledObject')[0] as Json).spec.fallback).toEqual({
+      failureThreshold: 6,
+      replicas: 2,
+      behavior: 'currentReplicasIfHigher',
+    });
+    const off = synthAgents([
+      consumer({
+        scaling: {
+          ...scaling,
+          fallback: { enabled: false, reason: 'woken by the broker, never by an outage' },
+        },
+      }),
+    ]);
+    expect((manifestsOf(off, 'ScaledObject')[0] as Json).spec.fallback).toBeUndefined();
   });
 });
 

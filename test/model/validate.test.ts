@@ -31,6 +31,20 @@ describe('validateAgent', () => {
     expect(problemsOf(base)).toEqual([]);
   });
 
+  it('accepts a fallback turned off in writing, and one that sets only its threshold', () => {
+    expect(
+      problemsOf(
+        withScaling({
+          minReplicas: 0,
+          fallback: { enabled: false, reason: 'woken by the broker, never by an outage' },
+        }),
+      ),
+    ).toEqual([]);
+    expect(problemsOf(withScaling({ minReplicas: 0, fallback: { failureThreshold: 5 } }))).toEqual(
+      [],
+    );
+  });
+
   it.each<[string, AgentSpec, string]>([
     [
       'a name that is no DNS label',
@@ -307,6 +321,35 @@ describe('validateAgent', () => {
       'a fallback above the maximum',
       withScaling({ fallback: { replicas: 20 } }),
       'scaling.fallback.replicas: (20) must be a whole number from 2 to 10',
+    ],
+    [
+      'a fallback turned off without a written reason',
+      withScaling({ fallback: { enabled: false, reason: 'cost' } }),
+      'scaling.fallback.reason: turning the fallback off needs a written reason (at least 20 characters)',
+    ],
+    [
+      'a fallback turned off that still holds replicas',
+      withScaling({
+        fallback: {
+          enabled: false,
+          reason: 'woken by the broker, never by an outage',
+          replicas: 3,
+        },
+      }),
+      "scaling.fallback.replicas: (3) has no effect with 'enabled: false': remove it ('replicas: null' in an override)",
+    ],
+    [
+      'a reason for a fallback that is on',
+      withScaling({ fallback: { reason: 'woken by the broker, never by an outage' } }),
+      "scaling.fallback.reason: is for a fallback turned off: add 'enabled: false' or remove it",
+    ],
+    [
+      'a fallback turned off next to CPU, where there is none',
+      withScaling({
+        cpu: { targetUtilization: 50 },
+        fallback: { enabled: false, reason: 'woken by the broker, never by an outage' },
+      }),
+      'scaling.fallback: there is no fallback to turn off: KEDA refuses a fallback next to cpu or memory signals',
     ],
     [
       'a stabilization window over an hour',
