@@ -445,8 +445,12 @@ describe("GR-FLEET-04 the consumer's grace period covers its processing time", (
   });
 });
 
-describe('GR-FLEET-05 a queue-driven scale-to-zero agent does not rely on fallback', () => {
-  function scaledObject(stack: TerraformStack, minReplicaCount: number): void {
+describe('GR-FLEET-05 a scale-to-zero agent counts only on a fallback KEDA applies at zero', () => {
+  function scaledObject(
+    stack: TerraformStack,
+    minReplicaCount: number,
+    options: { metricType?: string; behavior?: string; fallback?: boolean } = {},
+  ): void {
     new Manifest(stack, 'ScaledObject', {
       manifest: {
         apiVersion: 'keda.sh/v1alpha1',
@@ -456,11 +460,19 @@ describe('GR-FLEET-05 a queue-driven scale-to-zero agent does not rely on fallba
           scaleTargetRef: { name: 'worker' },
           minReplicaCount,
           maxReplicaCount: 10,
-          fallback: { failureThreshold: 3, replicas: 5 },
+          ...(options.fallback === false
+            ? {}
+            : {
+                fallback: {
+                  failureThreshold: 3,
+                  replicas: 5,
+                  behavior: options.behavior ?? 'currentReplicasIfHigher',
+                },
+              }),
           triggers: [
             {
               type: 'rabbitmq',
-              metricType: 'AverageValue',
+              metricType: options.metricType ?? 'AverageValue',
               metadata: { queueName: 'q', value: '10' },
             },
           ],
@@ -468,17 +480,56 @@ describe('GR-FLEET-05 a queue-driven scale-to-zero agent does not rely on fallba
       },
     });
   }
+  function keda(stack: TerraformStack, version: string): void {
+    new Release(stack, 'Keda', {
+      name: 'keda',
+      chart: 'keda',
+      repository: 'https://kedacore.github.io/charts',
+      version,
+      namespace: 'keda',
+    });
+  }
 
-  it('passes an agent that keeps a replica, so fallback applies', () => {
+  it('passes an agent that keeps a replica, or one at zero on KEDA 2.19 and later', () => {
     expectClean(zeroWithoutFallback, (stack) => agent(stack));
     expectClean(zeroWithoutFallback, (stack) => scaledObject(stack, 1));
+    expectClean(zeroWithoutFallback, (stack) => {
+      keda(stack, '2.20.2');
+      scaledObject(stack, 0);
+    });
+    expectClean(zeroWithoutFallback, (stack) => {
+      keda(stack, '2.19.0');
+      scaledObject(stack, 0);
+    });
   });
 
-  it('warns of a scale-to-zero queue consumer counting on fallback', () => {
+  it('does not apply to an agent at zero without a fallback', () => {
+    expect(
+      findingsOf(zeroWithoutFallback, (stack) => scaledObject(stack, 0, { fallback: false })),
+    ).toEqual([]);
+  });
+
+  it('warns of a scale-to-zero consumer on a KEDA that applies no fallback at zero', () => {
     expectFinding(
       zeroWithoutFallback,
-      'minReplicaCount 0 with rabbitmq trigger(s) and fallback to 5 replicas, which KEDA does not apply at zero',
-      (stack) => scaledObject(stack, 0),
+      'minReplicaCount 0 with rabbitmq trigger(s) and fallback to 5 replicas: KEDA 2.18.3 applies no fallback at zero (2.19+)',
+      (stack) => {
+        keda(stack, '2.18.3');
+        scaledObject(stack, 0);
+      },
+    );
+  });
+
+  it('warns of a Value trigger or a behaviour that holds the current count at zero', () => {
+    expectFinding(
+      zeroWithoutFallback,
+      'metricType Value, which KEDA cannot fall back on with no ready replica',
+      (stack) => scaledObject(stack, 0, { metricType: 'Value' }),
+    );
+    expectFinding(
+      zeroWithoutFallback,
+      'fallback behavior currentReplicas holds the current count, none',
+      (stack) => scaledObject(stack, 0, { behavior: 'currentReplicas' }),
     );
   });
 });
