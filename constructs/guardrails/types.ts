@@ -64,7 +64,14 @@ export interface GuardrailRule {
   readonly level: GuardrailLevel;
   /** What the rule checks, for reports. */
   readonly summary: string;
-  /** How to fix a finding, in one line. */
+  /**
+   * How to fix a finding, in one line, in the terms of whoever can fix it.
+   * Where a value of an environment file can cause the finding, the fix names
+   * the field to change, in backquotes from the file's root with `<...>` for
+   * names (`agents.<agent>.scaling.minReplicas`); where no field controls it,
+   * it starts with {@link NO_FILE_FIELD} and says what the fleet does
+   * instead, then how to fix a resource of one's own.
+   */
   readonly fix: string;
   /**
    * Terraform resource types the rule inspects, {@link ANY_TYPE} for all, or
@@ -93,6 +100,9 @@ export interface Finding {
 
 /** In {@link GuardrailRule.appliesTo}: every resource. */
 export const ANY_TYPE = '*';
+
+/** How a {@link GuardrailRule.fix} starts when no field of an environment file controls what it checks. */
+export const NO_FILE_FIELD = 'no environment-file field:';
 
 /** Shorthands for rule bodies. */
 export const COMPLIANT: Verdict = { compliant: true };

@@ -30,7 +30,7 @@ describe('GR-ST-01 state backend', () => {
 
   it('refuses an S3 backend without a lock file', () => {
     expect(messages(findingsOf(stateBackend, (stack) => s3(stack, false)))).toEqual([
-      'GR-ST-01: give an s3 backend encrypt, kms_key_id and use_lockfile; an azurerm backend use_azuread_auth (S3 backend without use_lockfile)',
+      "GR-ST-01: no environment-file field: the fleet's s3 backend encrypts with `backend.s3.kmsKeyId` and locks with use_lockfile, and an azurerm backend signs in with Entra ID; a backend of your own needs encrypt, kms_key_id and use_lockfile, or use_azuread_auth (S3 backend without use_lockfile)",
     ]);
   });
 });
@@ -42,7 +42,7 @@ describe('GR-ST-07 local state', () => {
       [
         'GR-ST-07',
         'warning',
-        "name an 's3' or 'azurerm' backend in the environment file (local state files)",
+        'name a `backend.s3` or `backend.azurerm` backend in the environment file instead of `backend.local` (or `sites.<site>.backend` for one site) (local state files)',
       ],
     ]);
     expect(
@@ -75,7 +75,7 @@ describe('GR-SEC-01 no plaintext secrets', () => {
 
   it('refuses a literal password, naming where it is', () => {
     expect(messages(findingsOf(noPlaintextSecrets, (stack) => broker(stack, 'hunter22')))).toEqual([
-      'GR-SEC-01: generate the secret at apply time (ephemeral value into a write-only argument) or use workload identity or Vault (literal value in user.0.password)',
+      'GR-SEC-01: no environment-file field: the fleet generates secrets at apply time into write-only arguments and uses workload identity or Vault; do the same for a resource of your own (literal value in user.0.password)',
     ]);
   });
 });

@@ -37,11 +37,12 @@ describe('evaluate', () => {
         stack: 'test-eu-infra',
         path: 'test-eu-infra/plain',
         address: 'aws_sqs_queue.plain',
-        message: "set the queue's kms_master_key_id to a customer-managed key (no encryption key)",
+        message:
+          "no environment-file field: the fleet's SQS queues encrypt with a customer-managed KMS key; set kms_master_key_id on a queue of your own (no encryption key)",
       },
     ]);
     expect(formatFinding(findings[0])).toBe(
-      "[GR-ENC-05] error test-eu-infra/plain: set the queue's kms_master_key_id to a customer-managed key (no encryption key)",
+      "[GR-ENC-05] error test-eu-infra/plain: no environment-file field: the fleet's SQS queues encrypt with a customer-managed KMS key; set kms_master_key_id on a queue of your own (no encryption key)",
     );
   });
 
@@ -53,8 +54,8 @@ describe('evaluate', () => {
       },
     };
     expect(evaluate([broken], resourceViews(stack)).findings.map((f) => f.message)).toEqual([
-      "set the queue's kms_master_key_id to a customer-managed key (the rule could not read the resource: no such attribute)",
-      "set the queue's kms_master_key_id to a customer-managed key (the rule could not read the resource: no such attribute)",
+      "no environment-file field: the fleet's SQS queues encrypt with a customer-managed KMS key; set kms_master_key_id on a queue of your own (the rule could not read the resource: no such attribute)",
+      "no environment-file field: the fleet's SQS queues encrypt with a customer-managed KMS key; set kms_master_key_id on a queue of your own (the rule could not read the resource: no such attribute)",
     ]);
   });
 

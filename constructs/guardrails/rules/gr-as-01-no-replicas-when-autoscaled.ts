@@ -12,7 +12,7 @@ export const noReplicasWhenAutoscaled: GuardrailRule = {
   id: 'GR-AS-01',
   level: 'error',
   summary: 'Autoscaled workloads do not set spec.replicas',
-  fix: 'leave spec.replicas unset on a workload its HPA or ScaledObject scales',
+  fix: 'no environment-file field: the fleet never sets spec.replicas on a workload its HPA or ScaledObject scales; on a workload of your own, leave spec.replicas unset',
   appliesTo: WORKLOAD_TYPES,
   evaluate(resource, scope) {
     const workload = workloadOf(resource);

@@ -48,7 +48,7 @@ export const oneAutoscaler: GuardrailRule = {
   id: 'GR-AS-02',
   level: 'error',
   summary: 'Every workload has at most one autoscaler (HPA or KEDA ScaledObject)',
-  fix: 'keep one autoscaler per workload: put every signal on one ScaledObject',
+  fix: 'no environment-file field: the fleet gives each agent one autoscaler, a ScaledObject carrying every signal as soon as one needs KEDA; on a workload of your own, put every signal on one ScaledObject',
   appliesTo: ['kubernetes_deployment_v1'],
   evaluate(deployment, scope) {
     const mine = autoscalersByTarget(scope).get(workloadKey(deployment)) ?? [];

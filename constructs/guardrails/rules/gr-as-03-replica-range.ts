@@ -14,7 +14,7 @@ export const replicaRange: GuardrailRule = {
   id: 'GR-AS-03',
   level: 'warning',
   summary: 'Autoscalers have max > min, and always-on consumers a minimum of 2',
-  fix: 'set the maximum above the minimum, and a minimum of at least 2 for always-on consumers',
+  fix: 'set `agents.<agent>.scaling.maxReplicas` above `agents.<agent>.scaling.minReplicas`, and the minimum to 2 or more for an always-on consumer (0 scales to zero)',
   appliesTo: ['kubernetes_horizontal_pod_autoscaler_v2', 'kubernetes_manifest'],
   evaluate(resource, scope) {
     const autoscaler = autoscalersOf(scope).find((candidate) => candidate.resource === resource);

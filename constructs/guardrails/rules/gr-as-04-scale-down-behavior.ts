@@ -42,7 +42,7 @@ export const scaleDownBehavior: GuardrailRule = {
   id: 'GR-AS-04',
   level: 'error',
   summary: 'Autoscalers damp scale-down: a window of at least 300 s and a rate-limiting policy',
-  fix: 'set behavior.scaleDown.stabilizationWindowSeconds >= 300 and a Pods or Percent (< 100) policy',
+  fix: 'set `agents.<agent>.scaling.behavior.scaleDown.stabilizationWindow` to 5m or more and a pods or percent (below 100) entry in `agents.<agent>.scaling.behavior.scaleDown.policies`, or leave both unset for the default (5m, 2 pods a minute)',
   appliesTo: ['kubernetes_horizontal_pod_autoscaler_v2', 'kubernetes_manifest'],
   evaluate(resource) {
     let rules: ScaleDownRules | undefined;

@@ -13,7 +13,7 @@ export const kedaTiming: GuardrailRule = {
   id: 'GR-AS-05',
   level: 'warning',
   summary: 'ScaledObjects set pollingInterval and cooldownPeriod explicitly',
-  fix: 'set spec.pollingInterval and spec.cooldownPeriod on the ScaledObject',
+  fix: 'no environment-file field: the fleet sets spec.pollingInterval and spec.cooldownPeriod on every ScaledObject (`agents.<agent>.scaling.pollingInterval` and `agents.<agent>.scaling.cooldownPeriod` change their values); set both on a ScaledObject of your own',
   appliesTo: ['kubernetes_manifest'],
   evaluate(resource) {
     const scaledObject = scaledObjectOf(resource);

@@ -19,7 +19,7 @@ export const kedaFallback: GuardrailRule = {
   id: 'GR-AS-06',
   level: 'error',
   summary: 'ScaledObjects on external triggers have a fallback',
-  fix: 'set spec.fallback {failureThreshold, replicas, behavior: currentReplicasIfHigher} with AverageValue triggers',
+  fix: 'leave `agents.<agent>.scaling.fallback` unset (half-way between the bounds) or set its replicas, or turn it off in writing with `agents.<agent>.scaling.fallback.enabled` false and a written `agents.<agent>.scaling.fallback.reason`; a ScaledObject of your own needs spec.fallback {failureThreshold, replicas, behavior: currentReplicasIfHigher} with AverageValue triggers',
   appliesTo: ['kubernetes_manifest'],
   evaluate(resource) {
     const scaledObject = scaledObjectOf(resource);

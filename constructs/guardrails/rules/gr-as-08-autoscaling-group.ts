@@ -15,7 +15,7 @@ export const autoscalingGroup: GuardrailRule = {
   level: 'error',
   summary:
     'Auto Scaling groups use a launch template, a health-check grace period and a lifecycle hook',
-  fix: 'give the group a launch_template, health_check_grace_period and a termination lifecycle hook',
+  fix: 'no environment-file field: the fleet gives the Auto Scaling group of an agent on `agents.<agent>.placement.scalingGroup` a launch template, a health-check grace period and a termination lifecycle hook; give a group of your own the same',
   appliesTo: ['aws_autoscaling_group'],
   evaluate(group, scope) {
     const attributes = group.attributes;

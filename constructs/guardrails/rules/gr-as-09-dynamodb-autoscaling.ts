@@ -23,7 +23,7 @@ export const dynamodbAutoscaling: GuardrailRule = {
   id: 'GR-AS-09',
   level: 'warning',
   summary: 'Provisioned DynamoDB tables have read and write auto scaling',
-  fix: 'use billing_mode = "PAY_PER_REQUEST", or add aws_appautoscaling_target for read and write capacity',
+  fix: "no environment-file field: the fleet's tables are on demand, or provisioned with read and write auto scaling when `agents.<agent>.state.capacity` is set; a table of your own needs billing_mode PAY_PER_REQUEST or aws_appautoscaling_target for read and write capacity",
   appliesTo: ['aws_dynamodb_table'],
   evaluate(table, scope) {
     if ((table.attributes.billing_mode ?? 'PROVISIONED') !== 'PROVISIONED') return 'not-applicable';

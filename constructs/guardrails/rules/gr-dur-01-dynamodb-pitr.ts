@@ -10,7 +10,7 @@ export const dynamodbPointInTimeRecovery: GuardrailRule = {
   id: 'GR-DUR-01',
   level: 'error',
   summary: 'DynamoDB tables and their replicas have point-in-time recovery',
-  fix: 'set point_in_time_recovery { enabled = true } and point_in_time_recovery = true on every replica',
+  fix: 'no environment-file field: the fleet turns point-in-time recovery on for every table it builds; set point_in_time_recovery { enabled = true } (and on every replica) on a table of your own',
   appliesTo: ['aws_dynamodb_table'],
   evaluate(table) {
     if (!isTrue(block(table.attributes.point_in_time_recovery)?.enabled))

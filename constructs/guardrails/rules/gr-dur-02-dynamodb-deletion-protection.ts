@@ -13,7 +13,7 @@ export const dynamodbDeletionProtection: GuardrailRule = {
   id: 'GR-DUR-02',
   level: 'error',
   summary: 'DynamoDB tables have deletion protection and lifecycle.prevent_destroy',
-  fix: 'set deletion_protection_enabled = true and lifecycle { prevent_destroy = true }',
+  fix: 'no environment-file field: the fleet builds every table with deletion protection and prevent_destroy; set deletion_protection_enabled = true and lifecycle { prevent_destroy = true } on a table of your own',
   appliesTo: ['aws_dynamodb_table'],
   evaluate(table) {
     const problems: string[] = [];

@@ -15,7 +15,7 @@ export const cosmosContinuousBackup: GuardrailRule = {
   id: 'GR-DUR-03',
   level: 'error',
   summary: 'Cosmos DB accounts use continuous backup (point-in-time restore)',
-  fix: 'set backup { type = "Continuous", tier = "Continuous30Days" } on the Cosmos DB account',
+  fix: 'no environment-file field: the fleet\'s Cosmos DB accounts use continuous backup; set backup { type = "Continuous", tier = "Continuous30Days" } on an account of your own',
   appliesTo: ['azurerm_cosmosdb_account'],
   evaluate(account) {
     const backup = block(account.attributes.backup);

@@ -104,7 +104,7 @@ export const kafkaReplication: GuardrailRule = {
   level: 'error',
   summary:
     'Strimzi Kafka and topics replicate to survive a broker loss without losing acked writes',
-  fix: 'with >= 3 brokers use replication factor 3 and min.insync.replicas 2; keep unclean leader election off',
+  fix: "no environment-file field: the fleet's Kafka with 3 or more brokers (`brokers.<broker>.inCluster.replicas`, MSK) replicates 3 ways with min.insync.replicas 2 and no unclean leader election; set the same on a Kafka of your own",
   appliesTo: ['kubernetes_manifest'],
   evaluate(resource, scope) {
     const kafka = strimzi(resource, 'Kafka');

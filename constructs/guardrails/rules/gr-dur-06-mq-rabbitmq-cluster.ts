@@ -13,7 +13,7 @@ export const mqRabbitMqCluster: GuardrailRule = {
   id: 'GR-DUR-06',
   level: 'warning',
   summary: 'Amazon MQ RabbitMQ brokers run as CLUSTER_MULTI_AZ (production)',
-  fix: 'set deployment_mode = "CLUSTER_MULTI_AZ" for production RabbitMQ brokers',
+  fix: 'set `production` to true for an environment that serves production: its Amazon MQ brokers then run as CLUSTER_MULTI_AZ; a broker of your own needs deployment_mode = "CLUSTER_MULTI_AZ"',
   appliesTo: ['aws_mq_broker'],
   evaluate(broker) {
     if (String(broker.attributes.engine_type).toLowerCase() !== 'rabbitmq') return 'not-applicable';

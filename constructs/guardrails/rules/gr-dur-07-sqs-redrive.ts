@@ -92,7 +92,7 @@ export const sqsRedrive: GuardrailRule = {
   level: 'error',
   summary:
     'SQS queues dead-letter after a finite maxReceiveCount and state their visibility timeout',
-  fix: 'set redrive_policy = {deadLetterTargetArn = <DLQ ARN>, maxReceiveCount = <n>} and visibility_timeout_seconds',
+  fix: "no environment-file field: every SQS queue the fleet builds dead-letters after a finite receive count, with a visibility timeout above the agent's processing time; a queue of your own needs redrive_policy {deadLetterTargetArn, maxReceiveCount} and visibility_timeout_seconds",
   appliesTo: ['aws_sqs_queue'],
   evaluate(queue, scope) {
     if (isDeadLetterQueue(queue, scope)) return 'not-applicable';

@@ -19,7 +19,7 @@ export const cockroachdbAvailability: GuardrailRule = {
   id: 'GR-DUR-08',
   level: 'warning',
   summary: 'CockroachDB runs 3+ replicas, a maxUnavailable 1 budget, zone spread and a 300 s drain',
-  fix: 'set statefulset.replicas >= 3, budget.maxUnavailable 1, a zone spread and terminationGracePeriodSeconds >= 300',
+  fix: 'set `sites.<site>.database.replicas` to 3 or more (the default); fewer, with its `sites.<site>.database.reason`, keeps this warning, to be suppressed with the same reason',
   appliesTo: ['helm_release'],
   evaluate(release) {
     if (!isChart(release, 'cockroachdb')) return 'not-applicable';

@@ -47,7 +47,7 @@ export const preventDestroy: GuardrailRule = {
   level: 'error',
   summary:
     'Stateful resources (MSK, Amazon MQ, DynamoDB, data KMS keys; Cosmos DB, Event Hubs, Service Bus, Key Vault) have lifecycle.prevent_destroy',
-  fix: 'set lifecycle { prevent_destroy = true } on the resource',
+  fix: 'no environment-file field: the fleet sets lifecycle { prevent_destroy = true } on every stateful resource it builds; set it on a resource of your own',
   appliesTo: [
     'aws_msk_cluster',
     'aws_mq_broker',

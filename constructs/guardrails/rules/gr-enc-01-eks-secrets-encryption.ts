@@ -13,7 +13,7 @@ export const eksSecretsEncryption: GuardrailRule = {
   id: 'GR-ENC-01',
   level: 'error',
   summary: 'EKS clusters encrypt Kubernetes Secrets with a rotated customer-managed KMS key',
-  fix: 'set encryption_config { resources = ["secrets"], provider.key_arn = <KMS key with enable_key_rotation> }',
+  fix: 'no environment-file field: the fleet\'s EKS clusters encrypt Secrets with a rotated KMS key of their own; set encryption_config { resources = ["secrets"], provider.key_arn = <rotated KMS key> } on a cluster of your own',
   appliesTo: ['aws_eks_cluster'],
   evaluate(cluster, scope) {
     const config = block(cluster.attributes.encryption_config);

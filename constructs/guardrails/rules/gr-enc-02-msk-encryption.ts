@@ -12,7 +12,7 @@ export const mskEncryption: GuardrailRule = {
   id: 'GR-ENC-02',
   level: 'error',
   summary: 'MSK clusters use TLS in transit (client-broker and in-cluster) and a KMS key at rest',
-  fix: 'set encryption_info { encryption_in_transit { client_broker = "TLS", in_cluster = true }, encryption_at_rest_kms_key_arn = <key> }',
+  fix: 'no environment-file field: the fleet\'s MSK clusters use TLS between clients and brokers and a KMS key at rest; set encryption_info { encryption_in_transit { client_broker = "TLS", in_cluster = true }, encryption_at_rest_kms_key_arn = <key> } on a cluster of your own',
   appliesTo: ['aws_msk_cluster'],
   evaluate(cluster) {
     const info = block(cluster.attributes.encryption_info);

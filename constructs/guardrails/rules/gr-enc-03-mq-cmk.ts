@@ -10,7 +10,7 @@ export const mqCustomerManagedKey: GuardrailRule = {
   id: 'GR-ENC-03',
   level: 'error',
   summary: 'Amazon MQ brokers encrypt data with a customer-managed KMS key',
-  fix: 'set encryption_options { use_aws_owned_key = false, kms_key_id = <customer-managed key ARN> }',
+  fix: "no environment-file field: the fleet's Amazon MQ brokers encrypt with a customer-managed KMS key; set encryption_options { use_aws_owned_key = false, kms_key_id = <key ARN> } on a broker of your own",
   appliesTo: ['aws_mq_broker'],
   evaluate(broker) {
     const options = block(broker.attributes.encryption_options);

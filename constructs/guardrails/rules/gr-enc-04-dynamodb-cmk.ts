@@ -17,7 +17,7 @@ export const dynamodbCustomerManagedKey: GuardrailRule = {
   id: 'GR-ENC-04',
   level: 'error',
   summary: 'DynamoDB tables and their replicas are encrypted with a customer-managed KMS key',
-  fix: 'set server_side_encryption { enabled = true, kms_key_arn = <key> } and kms_key_arn on every replica',
+  fix: "no environment-file field: the fleet's tables encrypt with a KMS key of their own; set server_side_encryption { enabled = true, kms_key_arn = <key> } (and kms_key_arn on every replica) on a table of your own",
   appliesTo: ['aws_dynamodb_table'],
   evaluate(table) {
     const sse = block(table.attributes.server_side_encryption);

@@ -9,7 +9,7 @@ export const sqsEncryption: GuardrailRule = {
   id: 'GR-ENC-05',
   level: 'error',
   summary: 'SQS queues are encrypted with a customer-managed KMS key',
-  fix: "set the queue's kms_master_key_id to a customer-managed key",
+  fix: "no environment-file field: the fleet's SQS queues encrypt with a customer-managed KMS key; set kms_master_key_id on a queue of your own",
   appliesTo: ['aws_sqs_queue'],
   evaluate(queue) {
     const key = queue.attributes.kms_master_key_id;

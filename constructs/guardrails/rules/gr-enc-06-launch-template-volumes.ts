@@ -14,7 +14,7 @@ export const launchTemplateVolumeEncryption: GuardrailRule = {
   id: 'GR-ENC-06',
   level: 'error',
   summary: 'Launch templates encrypt every EBS volume they map',
-  fix: 'set ebs.encrypted = true on every block_device_mappings entry of the launch template',
+  fix: "no environment-file field: the fleet's launch templates encrypt every volume they map; set ebs.encrypted = true on every block_device_mappings entry of a template of your own",
   appliesTo: ['aws_launch_template'],
   evaluate(template, scope) {
     const volumes = blocks(template.attributes.block_device_mappings).filter(

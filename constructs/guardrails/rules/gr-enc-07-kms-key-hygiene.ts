@@ -16,7 +16,7 @@ export const kmsKeyHygiene: GuardrailRule = {
   id: 'GR-ENC-07',
   level: 'error',
   summary: 'KMS keys rotate and have a key policy that allows no `*` principal',
-  fix: 'set enable_key_rotation = true and a policy whose Allow statements name exact principals (e.g. the account root)',
+  fix: "no environment-file field: the fleet's KMS keys rotate and name exact principals in their policies; set enable_key_rotation = true and Allow statements with exact principals (e.g. the account root) on a key of your own",
   appliesTo: ['aws_kms_key'],
   evaluate(key) {
     const problems: string[] = [];

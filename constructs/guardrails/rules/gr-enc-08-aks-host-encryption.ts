@@ -20,7 +20,7 @@ export const aksHostEncryption: GuardrailRule = {
   id: 'GR-ENC-08',
   level: 'error',
   summary: 'Every AKS node pool (default and user pools) has encryption at host enabled',
-  fix: 'set host_encryption_enabled = true on the node pool (default_node_pool for the system pool)',
+  fix: 'no environment-file field: the fleet turns encryption at host on for every AKS node pool; set host_encryption_enabled = true on a pool of your own (default_node_pool for the system pool)',
   appliesTo: ['azurerm_kubernetes_cluster', 'azurerm_kubernetes_cluster_node_pool'],
   evaluate(resource) {
     if (resource.type === 'azurerm_kubernetes_cluster') {

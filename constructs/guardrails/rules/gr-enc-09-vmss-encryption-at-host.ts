@@ -11,7 +11,7 @@ export const vmssEncryptionAtHost: GuardrailRule = {
   id: 'GR-ENC-09',
   level: 'error',
   summary: 'VM scale sets have encryption at host enabled',
-  fix: 'set encryption_at_host_enabled = true on the scale set',
+  fix: 'no environment-file field: the fleet turns encryption at host on for every scale set it builds; set encryption_at_host_enabled = true on a scale set of your own',
   appliesTo: [
     'azurerm_linux_virtual_machine_scale_set',
     'azurerm_windows_virtual_machine_scale_set',

@@ -14,7 +14,7 @@ export const cosmosCustomerManagedKey: GuardrailRule = {
   id: 'GR-ENC-10',
   level: 'warning',
   summary: 'Cosmos DB accounts are encrypted with a customer-managed Key Vault key',
-  fix: 'set key_vault_key_id on the Cosmos DB account (only possible when it is created)',
+  fix: "no environment-file field: the fleet's Cosmos DB accounts use a service-managed key, which only a key_vault_key_id set at creation replaces; suppress the finding with a written reason in `suppressions`",
   appliesTo: ['azurerm_cosmosdb_account'],
   evaluate(account) {
     const key = account.attributes.key_vault_key_id;

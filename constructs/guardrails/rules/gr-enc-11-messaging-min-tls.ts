@@ -12,7 +12,7 @@ export const messagingMinimumTls: GuardrailRule = {
   id: 'GR-ENC-11',
   level: 'error',
   summary: 'Event Hubs and Service Bus namespaces require TLS 1.2 or later',
-  fix: 'set minimum_tls_version = "1.2" on the namespace',
+  fix: 'no environment-file field: the fleet\'s Event Hubs and Service Bus namespaces require TLS 1.2; set minimum_tls_version = "1.2" on a namespace of your own',
   appliesTo: ['azurerm_eventhub_namespace', 'azurerm_servicebus_namespace'],
   evaluate(namespace) {
     const version = namespace.attributes.minimum_tls_version;

@@ -20,7 +20,7 @@ export const inClusterBrokerTls: GuardrailRule = {
   id: 'GR-ENC-12',
   level: 'warning',
   summary: 'In-cluster brokers use TLS: CockroachDB tls.enabled, Strimzi listeners tls',
-  fix: 'keep the CockroachDB chart tls.enabled true and set tls: true on every Strimzi Kafka listener',
+  fix: "no environment-file field: the fleet's in-cluster Kafka listens in plain text inside the cluster, admitting only its consumers' and KEDA's namespaces, and CockroachDB keeps tls.enabled; suppress the finding for the Kafka with a written reason in `suppressions`",
   appliesTo: ['helm_release', 'kubernetes_manifest'],
   evaluate(resource) {
     if (resource.type === 'helm_release') {

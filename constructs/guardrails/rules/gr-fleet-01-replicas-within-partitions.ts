@@ -118,7 +118,7 @@ export const replicasWithinPartitions: GuardrailRule = {
   id: 'GR-FLEET-01',
   level: 'error',
   summary: "A Kafka or Event Hubs consumer's maxReplicaCount is at most its topic's partitions",
-  fix: "lower the ScaledObject's maxReplicaCount to the topic's partitions, or add partitions",
+  fix: "lower `agents.<agent>.scaling.maxReplicas` to the topic's partitions, or raise `agents.<agent>.topic.partitions` (partitions only grow)",
   appliesTo: ['kubernetes_manifest'],
   evaluate(resource, scope) {
     const manifest = manifestOf(resource);

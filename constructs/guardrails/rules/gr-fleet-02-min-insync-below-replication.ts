@@ -69,7 +69,7 @@ export const minInsyncBelowReplication: GuardrailRule = {
   level: 'error',
   summary:
     'Kafka min.insync.replicas is below the replication factor of every topic and broker default',
-  fix: 'set min.insync.replicas to the replication factor minus one (2 for 3 replicas)',
+  fix: 'no environment-file field: the fleet sets min.insync.replicas to 2 with replication 3 on its Kafka clusters and topics; set it to the replication factor minus one on a Kafka of your own',
   appliesTo: [
     'kubernetes_manifest',
     'kubernetes_job_v1',

@@ -223,7 +223,7 @@ export const queueDeadLetter: GuardrailRule = {
   level: 'error',
   summary:
     "Every agent's queue dead-letters what it cannot process (RabbitMQ DLX, SQS redrive, Service Bus)",
-  fix: "give the agent's queue a dead-letter destination: DLX bound to a queue, SQS redrive, or Service Bus dead-lettering",
+  fix: 'keep `agents.<agent>.queue.deadLetter.enabled` true (the default); a queue whose dead-lettering is off in writing needs a suppression with the same reason; a queue of your own needs a DLX bound to a queue, SQS redrive or Service Bus dead-lettering',
   appliesTo: [
     'kubernetes_deployment_v1',
     'kubernetes_deployment',

@@ -49,7 +49,7 @@ export const graceCoversProcessing: GuardrailRule = {
   level: 'error',
   summary:
     "A consumer's terminationGracePeriodSeconds covers its preStop plus its maximum processing time",
-  fix: 'raise terminationGracePeriodSeconds to at least FLEET_MAX_PROCESSING_SECONDS plus the preStop sleep',
+  fix: 'no environment-file field: the fleet sizes terminationGracePeriodSeconds as the preStop time plus `agents.<agent>.queue.consumer.maxProcessingTime` plus 10 s; raise it to at least FLEET_MAX_PROCESSING_SECONDS plus the preStop sleep on a workload of your own',
   appliesTo: POD_RESOURCE_TYPES,
   evaluate(resource) {
     const workload = workloadOf(resource);

@@ -60,7 +60,7 @@ export const oneMetricsProvider: GuardrailRule = {
   level: 'error',
   summary:
     'A site runs at most one external-metrics provider (KEDA, prometheus-adapter or a cloud adapter)',
-  fix: 'keep one external-metrics provider per cluster: serve every external metric through KEDA',
+  fix: "no environment-file field: the fleet installs KEDA as each site's only external-metrics provider; keep any other adapter out of the cluster and serve every external metric through KEDA",
   appliesTo: ['helm_release', 'kubernetes_manifest'],
   evaluate(resource, scope) {
     const mine = providerOf(resource);

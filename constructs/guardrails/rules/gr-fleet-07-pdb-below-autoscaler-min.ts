@@ -79,7 +79,7 @@ export const pdbBelowAutoscalerMin: GuardrailRule = {
   id: 'GR-FLEET-07',
   level: 'error',
   summary: "A PodDisruptionBudget's minAvailable stays below its workload's autoscaler minimum",
-  fix: 'use maxUnavailable: 1, or a minAvailable below the autoscaler minimum replicas',
+  fix: "no environment-file field: the fleet's disruption budgets are maxUnavailable: 1; use maxUnavailable: 1, or a minAvailable below the autoscaler's minimum, on a budget of your own",
   appliesTo: [
     'kubernetes_pod_disruption_budget_v1',
     'kubernetes_pod_disruption_budget',

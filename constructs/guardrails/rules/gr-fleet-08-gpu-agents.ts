@@ -32,7 +32,7 @@ export const gpuAgents: GuardrailRule = {
   id: 'GR-FLEET-08',
   level: 'error',
   summary: "Pods placed on GPU pools request nvidia.com/gpu and tolerate the pools' GPU taint",
-  fix: 'request nvidia.com/gpu, tolerate the nvidia.com/gpu taint and place the pod on GPU pools only',
+  fix: 'no environment-file field: the fleet gives an agent with `agents.<agent>.resources.gpu` the nvidia.com/gpu request and toleration, and keeps GPU pools for such agents; a pod of your own on GPU pools must request nvidia.com/gpu, tolerate the taint and avoid other pools',
   appliesTo: POD_RESOURCE_TYPES,
   evaluate(resource, scope) {
     const workload = workloadOf(resource);

@@ -32,7 +32,7 @@ export const gpuDaemonSets: GuardrailRule = {
   id: 'GR-FLEET-09',
   level: 'error',
   summary: "The NVIDIA device plugin's DaemonSet tolerates and reaches every GPU pool of the site",
-  fix: 'add a toleration of nvidia.com/gpu (operator Exists) to the device plugin values and admit every GPU pool',
+  fix: "no environment-file field: the fleet runs NVIDIA's device plugin on every GPU pool of `sites.<site>.nodePools`, tolerating their taints; add a toleration of nvidia.com/gpu (operator Exists) and every GPU pool to a release of your own",
   appliesTo: ['helm_release'],
   evaluate(release, scope) {
     const chart = chartOf(release);

@@ -25,7 +25,7 @@ export const scaleFromZeroTags: GuardrailRule = {
   level: 'error',
   summary:
     'EKS node groups with min_size 0 tag their Auto Scaling group with node-template labels and taints',
-  fix: "add aws_autoscaling_group_tag node-template/label and node-template/taint tags for the group's labels and taints",
+  fix: 'no environment-file field: the fleet tags the Auto Scaling group of every node group with its node-template labels and taints; add aws_autoscaling_group_tag node-template/label and node-template/taint tags to a group of your own',
   appliesTo: ['aws_eks_node_group'],
   evaluate(group, scope) {
     const min = int(field(field(group.attributes, 'scaling_config'), 'min_size'));

@@ -27,7 +27,7 @@ export const runToCompletionNotEvicted: GuardrailRule = {
   level: 'error',
   summary:
     'CronJob and ScaledJob pods are annotated so neither Karpenter nor the cluster autoscaler evicts them',
-  fix: 'annotate the pod template karpenter.sh/do-not-disrupt: "true" and cluster-autoscaler.kubernetes.io/safe-to-evict: "false"',
+  fix: 'no environment-file field: the fleet annotates the pods of scheduled and per-message agents so neither Karpenter nor the cluster autoscaler evicts them; annotate pods of your own karpenter.sh/do-not-disrupt: "true" and cluster-autoscaler.kubernetes.io/safe-to-evict: "false"',
   appliesTo: POD_RESOURCE_TYPES,
   evaluate(resource) {
     const workload = workloadOf(resource);

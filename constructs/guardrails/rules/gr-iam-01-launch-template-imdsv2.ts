@@ -12,7 +12,7 @@ export const launchTemplateImdsV2: GuardrailRule = {
   id: 'GR-IAM-01',
   level: 'error',
   summary: 'Launch templates require IMDSv2 with a response hop limit of 1',
-  fix: 'set metadata_options { http_tokens = "required", http_put_response_hop_limit = 1 }',
+  fix: 'no environment-file field: the fleet\'s launch templates require IMDSv2 with a hop limit of 1; set metadata_options { http_tokens = "required", http_put_response_hop_limit = 1 } on a template of your own',
   appliesTo: ['aws_launch_template'],
   evaluate(template) {
     const options = block(template.attributes.metadata_options);

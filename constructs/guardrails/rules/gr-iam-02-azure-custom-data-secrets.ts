@@ -99,7 +99,7 @@ export const azureCustomDataSecrets: GuardrailRule = {
   id: 'GR-IAM-02',
   level: 'error',
   summary: 'VM scale set custom_data and user_data hold no keys, secrets, passwords or tokens',
-  fix: 'take secrets out of custom_data/user_data: fetch them at boot with the managed identity (e.g. from Key Vault)',
+  fix: "take the secret out of `agents.<agent>.container.env` and `agents.<agent>.container.args`, which the machines' boot data carries: fetch it at boot with the agent's managed identity (e.g. from Key Vault)",
   appliesTo: [
     'azurerm_linux_virtual_machine_scale_set',
     'azurerm_windows_virtual_machine_scale_set',

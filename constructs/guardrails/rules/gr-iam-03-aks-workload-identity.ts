@@ -12,7 +12,7 @@ export const aksWorkloadIdentity: GuardrailRule = {
   id: 'GR-IAM-03',
   level: 'error',
   summary: 'AKS clusters run the OIDC issuer and Microsoft Entra Workload ID',
-  fix: 'set oidc_issuer_enabled = true and workload_identity_enabled = true on the cluster',
+  fix: "no environment-file field: the fleet's AKS clusters run the OIDC issuer and workload identity; set oidc_issuer_enabled = true and workload_identity_enabled = true on a cluster of your own",
   appliesTo: ['azurerm_kubernetes_cluster'],
   evaluate(cluster) {
     const missing = ['oidc_issuer_enabled', 'workload_identity_enabled'].filter(

@@ -161,7 +161,7 @@ export const iamLeastPrivilege: GuardrailRule = {
   id: 'GR-IAM-04',
   level: 'error',
   summary: 'IAM policies grant exact actions on exact resources, describe-style reads excepted',
-  fix: 'list the exact actions and resource ARNs the principal needs; keep * for Describe/List/Get metadata calls only',
+  fix: 'no environment-file field: the fleet grants each role the exact actions on the exact resources its bindings need; in a policy of your own list them, keeping * for Describe/List/Get metadata calls only',
   appliesTo: [
     'aws_iam_policy',
     'aws_iam_role_policy',

@@ -16,7 +16,7 @@ export const aksEntraRbac: GuardrailRule = {
   id: 'GR-IAM-05',
   level: 'error',
   summary: 'AKS clusters authorize through Entra ID and Azure RBAC, with local accounts disabled',
-  fix: 'enable azure_active_directory_role_based_access_control with azure_rbac_enabled = true and set local_account_disabled = true',
+  fix: "no environment-file field: the fleet's AKS clusters authorize through Entra ID and Azure RBAC with local accounts off; set azure_active_directory_role_based_access_control with azure_rbac_enabled = true and local_account_disabled = true on a cluster of your own",
   appliesTo: ['azurerm_kubernetes_cluster'],
   evaluate(cluster) {
     const attributes = cluster.attributes;

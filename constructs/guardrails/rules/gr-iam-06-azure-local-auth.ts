@@ -27,7 +27,7 @@ export const azureLocalAuthDisabled: GuardrailRule = {
   level: 'error',
   summary:
     'Cosmos DB, Service Bus and Event Hubs accept Microsoft Entra identities only, no keys or SAS',
-  fix: 'disable local (key/SAS) authentication and key-based metadata writes; grant roles to identities instead',
+  fix: 'no environment-file field: the fleet turns key and SAS authentication off and grants roles to identities; do the same on a Cosmos DB, Service Bus or Event Hubs resource of your own',
   appliesTo: Object.keys(REQUIRED),
   evaluate(resource) {
     const wrong = Object.entries(REQUIRED[resource.type] ?? {})

@@ -15,7 +15,7 @@ export const vmssSshOnly: GuardrailRule = {
   id: 'GR-IAM-07',
   level: 'error',
   summary: 'Linux VM scale sets disable password login and use SSH keys',
-  fix: 'set disable_password_authentication = true, drop admin_password and add an admin_ssh_key',
+  fix: "no environment-file field: the fleet's scale sets sign in with `sites.<site>.vmAdmin.sshPublicKey` only; set disable_password_authentication = true, drop admin_password and add an admin_ssh_key on a scale set of your own",
   appliesTo: [
     'azurerm_linux_virtual_machine_scale_set',
     'azurerm_orchestrated_virtual_machine_scale_set',

@@ -60,7 +60,7 @@ export const serviceAccountToken: GuardrailRule = {
   id: 'GR-IAM-08',
   level: 'error',
   summary: "Pods mount a service account token only when they need it, never the default account's",
-  fix: 'set automount_service_account_token false; a pod that needs the token (Vault injection) runs as its own service account',
+  fix: 'set `agents.<agent>.isolation.serviceAccountToken` to false (the default) unless the agent calls the Kubernetes API; a pod of your own sets automount_service_account_token false, or runs as its own service account when it needs the token (Vault injection)',
   appliesTo: ['kubernetes_service_account_v1', ...WORKLOAD_TYPES],
   evaluate(resource, scope) {
     if (resource.type === 'kubernetes_service_account_v1') {

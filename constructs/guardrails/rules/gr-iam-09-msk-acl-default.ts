@@ -53,7 +53,7 @@ export const mskAclDefault: GuardrailRule = {
   id: 'GR-IAM-09',
   level: 'error',
   summary: 'MSK clients authenticate, and MSK configurations deny access where no ACL is found',
-  fix: 'set allow.everyone.if.no.acl.found=false in the cluster configuration and authenticate clients with SASL/IAM or SCRAM',
+  fix: "no environment-file field: the fleet's MSK configurations deny access without an ACL and clients sign in with IAM; set allow.everyone.if.no.acl.found=false and SASL/IAM or SCRAM on a cluster of your own",
   appliesTo: ['aws_msk_configuration', 'aws_msk_cluster'],
   evaluate(resource) {
     return resource.type === 'aws_msk_configuration'

@@ -40,7 +40,7 @@ export const roleAssignmentScope: GuardrailRule = {
   id: 'GR-IAM-10',
   level: 'error',
   summary: 'Role assignments are scoped to one resource, never a subscription or resource group',
-  fix: 'scope the role assignment to the resource the principal needs (e.g. the queue or event hub id)',
+  fix: 'no environment-file field: the fleet scopes each role assignment to the queue, event hub or container an identity needs; scope an assignment of your own to that resource',
   appliesTo: ['azurerm_role_assignment'],
   evaluate(assignment) {
     const scope = assignment.attributes.scope;

@@ -13,7 +13,7 @@ export const eksEndpointAccess: GuardrailRule = {
   id: 'GR-NET-01',
   level: 'error',
   summary: 'EKS API endpoints are private, or public only to listed CIDRs',
-  fix: 'set vpc_config.endpoint_public_access = false, or list public_access_cidrs that together cover no more than a /8 of public addresses (no 0.0.0.0/0, ::/0 or a split of it)',
+  fix: 'list in `sites.<site>.cluster.publicAccessCidrs` only ranges that together cover no more than a /8 of public addresses (no 0.0.0.0/0, ::/0 or a split of it), or none for a private endpoint',
   appliesTo: ['aws_eks_cluster'],
   evaluate(cluster) {
     const vpc = block(cluster.attributes.vpc_config);

@@ -35,7 +35,7 @@ export const noOpenIngress: GuardrailRule = {
   level: 'error',
   summary:
     'No security group admits ingress from 0.0.0.0/0 or ::/0; node groups have no remote access',
-  fix: 'admit ingress from security groups or private CIDRs only, and drop remote_access from node groups (use SSM)',
+  fix: "no environment-file field: the fleet's security groups admit ingress from security groups and private ranges only, and its node groups have no remote access; do the same on your own (use SSM)",
   appliesTo: [
     'aws_security_group',
     'aws_default_security_group',

@@ -10,7 +10,7 @@ export const mskPrivate: GuardrailRule = {
   id: 'GR-NET-03',
   level: 'error',
   summary: 'MSK brokers are not publicly accessible',
-  fix: 'leave broker_node_group_info.connectivity_info.public_access.type unset or "DISABLED"',
+  fix: 'no environment-file field: the fleet\'s MSK brokers are private; leave broker_node_group_info.connectivity_info.public_access.type unset or "DISABLED" on a cluster of your own',
   appliesTo: ['aws_msk_cluster'],
   evaluate(cluster) {
     const nodes = block(cluster.attributes.broker_node_group_info);

@@ -10,7 +10,7 @@ export const mqPrivate: GuardrailRule = {
   id: 'GR-NET-04',
   level: 'error',
   summary: 'Amazon MQ brokers are not publicly accessible',
-  fix: 'set publicly_accessible = false and reach the broker from inside the VPC',
+  fix: "no environment-file field: the fleet's Amazon MQ brokers are private; set publicly_accessible = false on a broker of your own and reach it from inside the VPC",
   appliesTo: ['aws_mq_broker'],
   evaluate(broker) {
     return isTrue(broker.attributes.publicly_accessible)

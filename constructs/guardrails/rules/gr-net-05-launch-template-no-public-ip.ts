@@ -10,7 +10,7 @@ export const launchTemplateNoPublicIp: GuardrailRule = {
   id: 'GR-NET-05',
   level: 'error',
   summary: 'Launch templates give instances no public IP address',
-  fix: 'set associate_public_ip_address = false on every network_interfaces entry and use private subnets',
+  fix: "no environment-file field: the fleet's launch templates give no public IP address on private subnets; set associate_public_ip_address = false on every network_interfaces entry of a template of your own",
   appliesTo: ['aws_launch_template'],
   evaluate(template) {
     const exposed = blocks(template.attributes.network_interfaces)

@@ -56,7 +56,7 @@ export const sqsQueuePolicy: GuardrailRule = {
   level: 'error',
   summary:
     'SQS queue policies deny non-TLS requests and allow no * principal or action without conditions',
-  fix: 'give every queue a policy that denies aws:SecureTransport=false and allows only named principals and actions',
+  fix: 'no environment-file field: every SQS queue the fleet builds denies non-TLS access and allows only named principals; give a queue of your own such a policy',
   appliesTo: ['aws_sqs_queue', 'aws_sqs_queue_policy'],
   evaluate(resource, scope) {
     if (resource.type === 'aws_sqs_queue_policy') return judgePolicy(resource.attributes.policy);

@@ -27,7 +27,7 @@ export const aksPrivateApiServer: GuardrailRule = {
   level: 'error',
   summary:
     'AKS API servers are private or limited to authorized ranges (no /0), and nodes have no public IPs',
-  fix: 'set private_cluster_enabled = true (or authorized_ip_ranges that together cover no more than a /8 of public addresses) and node_public_ip_enabled = false',
+  fix: 'list in `sites.<site>.cluster.authorizedIpRanges` only ranges that together cover no more than a /8 of public addresses, or none for a private API server; node pools of your own need node_public_ip_enabled = false',
   appliesTo: ['azurerm_kubernetes_cluster', 'azurerm_kubernetes_cluster_node_pool'],
   evaluate(resource) {
     const attributes = resource.attributes;

@@ -14,7 +14,7 @@ export const aksNetworkPolicy: GuardrailRule = {
   id: 'GR-NET-08',
   level: 'error',
   summary: 'AKS clusters enforce Kubernetes NetworkPolicies (network_profile.network_policy set)',
-  fix: 'set network_profile.network_policy (cilium with the Cilium dataplane, or calico/azure)',
+  fix: "no environment-file field: the fleet's AKS clusters enforce network policy with Cilium; set network_profile.network_policy (cilium with the Cilium dataplane, or calico/azure) on a cluster of your own",
   appliesTo: ['azurerm_kubernetes_cluster'],
   evaluate(cluster) {
     const profile = block(cluster.attributes.network_profile);

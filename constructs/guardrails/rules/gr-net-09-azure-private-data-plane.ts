@@ -22,7 +22,7 @@ export const azurePrivateDataPlane: GuardrailRule = {
   level: 'error',
   summary:
     'Cosmos DB, Event Hubs and Service Bus turn public network access off; Key Vaults deny it',
-  fix: 'set public_network_access_enabled = false and reach the service through a private endpoint',
+  fix: 'no environment-file field: the fleet turns public network access off and reaches each service through a private endpoint; do the same on a resource of your own',
   appliesTo: [
     'azurerm_cosmosdb_account',
     'azurerm_eventhub_namespace',

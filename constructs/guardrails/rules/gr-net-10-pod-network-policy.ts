@@ -21,7 +21,7 @@ export const podNetworkPolicy: GuardrailRule = {
   id: 'GR-NET-10',
   level: 'error',
   summary: 'Every pod is selected by a NetworkPolicy with Ingress and Egress policy types',
-  fix: 'select the pods with a NetworkPolicy of their namespace whose policyTypes are Ingress and Egress',
+  fix: "no environment-file field: the fleet selects every agent's pods with a NetworkPolicy of Ingress and Egress types; select the pods of a workload of your own the same way",
   appliesTo: WORKLOAD_TYPES,
   evaluate(resource, scope) {
     const workload = workloadOf(resource);

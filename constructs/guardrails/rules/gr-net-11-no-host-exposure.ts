@@ -16,7 +16,7 @@ export const noHostExposure: GuardrailRule = {
   id: 'GR-NET-11',
   level: 'error',
   summary: 'No hostNetwork, hostPID, hostIPC or hostPort; no NodePort or LoadBalancer Service',
-  fix: 'drop host namespaces and host ports from the pod, and use a ClusterIP Service',
+  fix: "no environment-file field: the fleet's pods use no host namespace or port and its Services are ClusterIP; do the same on a workload or Service of your own",
   appliesTo: [...WORKLOAD_TYPES, 'kubernetes_service_v1'],
   evaluate(resource) {
     if (

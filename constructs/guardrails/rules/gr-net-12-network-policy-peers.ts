@@ -58,7 +58,7 @@ export const networkPolicyPeers: GuardrailRule = {
   level: 'error',
   summary:
     'Every NetworkPolicy rule names its peers: no egress rule without to, no ingress rule without from',
-  fix: 'name the peers of each NetworkPolicy rule (ipBlock CIDRs, namespace or pod selectors): a rule without to or from allows any destination or source',
+  fix: "no environment-file field: every rule of the fleet's NetworkPolicies names its peers (`agents.<agent>.isolation.egress` lists CIDRs); name the peers of each rule of a policy of your own: a rule without to or from allows any destination or source",
   appliesTo: ['kubernetes_network_policy_v1', 'kubernetes_manifest'],
   evaluate(resource) {
     const policy = policyOf(resource);

@@ -38,7 +38,7 @@ export const noPlaintextSecrets: GuardrailRule = {
   id: 'GR-SEC-01',
   level: 'error',
   summary: 'No secret value is written into the synthesized output',
-  fix: 'generate the secret at apply time (ephemeral value into a write-only argument) or use workload identity or Vault',
+  fix: 'no environment-file field: the fleet generates secrets at apply time into write-only arguments and uses workload identity or Vault; do the same for a resource of your own',
   appliesTo: [ANY_TYPE],
   evaluate(resource) {
     const found = literalSecrets(resource.attributes);

@@ -28,7 +28,7 @@ export const noSecretEnv: GuardrailRule = {
   id: 'GR-SEC-04',
   level: 'error',
   summary: 'No container env var with a secret-looking name holds a literal value',
-  fix: 'mount the secret as a file (Secret volume or Vault injection) and pass its path instead',
+  fix: 'remove the variable from `agents.<agent>.container.env` and read the secret from a mounted file instead: the broker credentials (FLEET_BROKER_CREDENTIALS_DIR), Vault or a Secret volume',
   appliesTo: WORKLOAD_TYPES,
   evaluate(resource) {
     const workload = workloadOf(resource);

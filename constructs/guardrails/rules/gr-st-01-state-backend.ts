@@ -12,7 +12,7 @@ export const stateBackend: GuardrailRule = {
   id: 'GR-ST-01',
   level: 'error',
   summary: 'A shared state backend is encrypted, locked and signed into without keys',
-  fix: 'give an s3 backend encrypt, kms_key_id and use_lockfile; an azurerm backend use_azuread_auth',
+  fix: "no environment-file field: the fleet's s3 backend encrypts with `backend.s3.kmsKeyId` and locks with use_lockfile, and an azurerm backend signs in with Entra ID; a backend of your own needs encrypt, kms_key_id and use_lockfile, or use_azuread_auth",
   appliesTo: ['backend.s3', 'backend.azurerm'],
   evaluate(backend) {
     const attributes = backend.attributes;

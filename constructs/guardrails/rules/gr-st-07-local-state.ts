@@ -10,7 +10,7 @@ export const localState: GuardrailRule = {
   id: 'GR-ST-07',
   level: 'warning',
   summary: 'State is not kept in local files',
-  fix: "name an 's3' or 'azurerm' backend in the environment file",
+  fix: 'name a `backend.s3` or `backend.azurerm` backend in the environment file instead of `backend.local` (or `sites.<site>.backend` for one site)',
   appliesTo: ['backend.local'],
   evaluate() {
     return violation('local state files');

@@ -16,7 +16,7 @@ export const containerResources: GuardrailRule = {
   id: 'GR-WL-01',
   level: 'error',
   summary: 'Every container requests and limits cpu, memory and ephemeral-storage',
-  fix: 'set resources.requests and resources.limits for cpu, memory and ephemeral-storage on every container',
+  fix: 'no environment-file field: the fleet sets requests and limits for cpu, memory and ephemeral storage on every container (`agents.<agent>.resources` changes their values); set all three on a container of your own',
   appliesTo: WORKLOAD_TYPES,
   evaluate(resource) {
     const workload = workloadOf(resource);

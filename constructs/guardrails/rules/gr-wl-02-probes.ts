@@ -15,7 +15,7 @@ export const probes: GuardrailRule = {
   id: 'GR-WL-02',
   level: 'error',
   summary: 'Long-running containers have distinct readiness and liveness probes',
-  fix: 'give every container of the workload a readiness probe and a different liveness probe',
+  fix: 'give `agents.<agent>.container.probes` a readiness probe and a different liveness probe; a container of your own needs both as well',
   appliesTo: WORKLOAD_TYPES,
   evaluate(resource) {
     const workload = workloadOf(resource);

@@ -14,7 +14,7 @@ export const nonRoot: GuardrailRule = {
   id: 'GR-WL-03',
   level: 'error',
   summary: 'Containers run as non-root with a UID and GID of at least 10000',
-  fix: 'set runAsNonRoot: true and runAsUser/runAsGroup >= 10000 in the pod or container security context',
+  fix: 'no environment-file field: the fleet runs every container non-root as UID 10001; set runAsNonRoot: true and runAsUser/runAsGroup >= 10000 on a pod of your own',
   appliesTo: WORKLOAD_TYPES,
   evaluate(resource) {
     const workload = workloadOf(resource);

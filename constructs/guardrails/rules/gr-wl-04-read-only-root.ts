@@ -11,7 +11,7 @@ export const readOnlyRoot: GuardrailRule = {
   id: 'GR-WL-04',
   level: 'error',
   summary: 'Containers have a read-only root filesystem',
-  fix: 'set readOnlyRootFilesystem: true on every container and mount an emptyDir for scratch space',
+  fix: "no environment-file field: the fleet's containers have a read-only root filesystem with an emptyDir at /tmp; set readOnlyRootFilesystem: true and mount an emptyDir for scratch on a container of your own",
   appliesTo: WORKLOAD_TYPES,
   evaluate(resource) {
     const workload = workloadOf(resource);

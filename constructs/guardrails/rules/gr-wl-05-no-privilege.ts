@@ -16,7 +16,7 @@ export const noPrivilege: GuardrailRule = {
   id: 'GR-WL-05',
   level: 'error',
   summary: 'Containers are not privileged, cannot escalate privileges and drop ALL capabilities',
-  fix: 'set privileged: false, allowPrivilegeEscalation: false and capabilities.drop: [ALL] on every container',
+  fix: "no environment-file field: the fleet's containers are unprivileged, cannot escalate and drop ALL capabilities; set privileged: false, allowPrivilegeEscalation: false and capabilities.drop: [ALL] on a container of your own",
   appliesTo: WORKLOAD_TYPES,
   evaluate(resource) {
     const workload = workloadOf(resource);

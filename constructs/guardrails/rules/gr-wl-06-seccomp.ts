@@ -14,7 +14,7 @@ export const seccomp: GuardrailRule = {
   id: 'GR-WL-06',
   level: 'error',
   summary: 'Containers run under the RuntimeDefault seccomp profile',
-  fix: 'set securityContext.seccompProfile.type: RuntimeDefault on the pod',
+  fix: "no environment-file field: the fleet's pods run under the RuntimeDefault seccomp profile; set securityContext.seccompProfile.type: RuntimeDefault on a pod of your own",
   appliesTo: WORKLOAD_TYPES,
   evaluate(resource) {
     const workload = workloadOf(resource);

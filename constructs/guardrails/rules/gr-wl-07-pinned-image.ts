@@ -28,7 +28,7 @@ export const pinnedImage: GuardrailRule = {
   id: 'GR-WL-07',
   level: 'error',
   summary: 'Container images are pinned by digest or version tag',
-  fix: 'pin every image by digest (name@sha256:...) or at least a version tag',
+  fix: 'pin `agents.<agent>.container.image` by digest (name@sha256:...) or at least a version tag; the same for an image of your own',
   appliesTo: WORKLOAD_TYPES,
   evaluate(resource) {
     const workload = workloadOf(resource);

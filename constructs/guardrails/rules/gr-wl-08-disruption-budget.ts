@@ -58,7 +58,7 @@ export const disruptionBudget: GuardrailRule = {
   id: 'GR-WL-08',
   level: 'error',
   summary: 'Every Deployment and StatefulSet has a PodDisruptionBudget allowing a disruption',
-  fix: 'add a PodDisruptionBudget selecting the pods with maxUnavailable: 1',
+  fix: "no environment-file field: the fleet gives every agent's workload a PodDisruptionBudget of maxUnavailable: 1; add one to a workload of your own",
   appliesTo: WORKLOAD_TYPES,
   evaluate(resource, scope) {
     const workload = workloadOf(resource);

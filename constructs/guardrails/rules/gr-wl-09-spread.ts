@@ -24,7 +24,7 @@ export const spread: GuardrailRule = {
   id: 'GR-WL-09',
   level: 'warning',
   summary: 'Workloads with more than one replica spread over nodes or zones',
-  fix: 'add a topology spread constraint on topology.kubernetes.io/zone or kubernetes.io/hostname',
+  fix: "no environment-file field: the fleet spreads every agent's replicas softly over zones and nodes; add a topology spread constraint on topology.kubernetes.io/zone or kubernetes.io/hostname to a workload of your own",
   appliesTo: WORKLOAD_TYPES,
   evaluate(resource, scope) {
     const workload = workloadOf(resource);

@@ -12,7 +12,7 @@ export const noDefaultNamespace: GuardrailRule = {
   id: 'GR-WL-10',
   level: 'error',
   summary: 'No workload runs in the default namespace',
-  fix: "render the workload into the agent's own namespace",
+  fix: "set `agents.<agent>.isolation.namespace` to a namespace of the agents, or leave it unset for one of the agent's own; render a workload of your own outside the default namespace",
   appliesTo: WORKLOAD_TYPES,
   evaluate(resource, scope) {
     const workload = workloadOf(resource);
