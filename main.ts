@@ -1,8 +1,6 @@
 // First, so that it takes effect before cdktf and the providers load.
 import './constructs/terraform/tune-for-synth';
 import { App } from 'cdktf';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { formatProblem, loadFleet } from './config';
 import { formatPlacedFinding, formatValidationError } from './config/synth-problems';
@@ -10,6 +8,7 @@ import { OFFLINE_ENV, parseOfflineMode } from './constructs/aws/offline';
 import { GuardrailLog } from './constructs/guardrails';
 import { ValidationError } from './constructs/model';
 import { addEnvironment } from './stacks/fleet';
+import { OutputSwap, PublishResult, sweepOutput } from './stacks/output-dir';
 import { formatSummary } from './stacks/summary';
 import { SynthesizedEnvironment, writeSynthReports } from './stacks/synth-reports';
 
@@ -18,16 +17,21 @@ import { SynthesizedEnvironment, writeSynthReports } from './stacks/synth-report
  * `FLEET_ENVIRONMENTS`, comma-separated), all of them by default, from the
  * project at `FLEET_ROOT` (default: this directory). Every environment file is
  * checked, every construct built and every guardrail run before anything is
- * written: the app synthesizes into a scratch directory that replaces
- * `cdktf.out` only when all went well, so a bad file or an error-level finding
- * leaves `cdktf.out` untouched. Findings, suppressed ones included, are written
- * to `cdktf.out/guardrails.json` for the review, and what each environment runs
- * (sites, brokers, agents with bounds and signals) to `cdktf.out/fleet.json`.
+ * written: the app synthesizes into a staging directory that replaces
+ * `cdktf.out` at once, and only when all went well (stacks/output-dir.ts), so
+ * a bad file, an error-level finding or a kill leaves `cdktf.out` as it was.
+ * Naming environments keeps the others' stacks from the previous output.
+ * Findings, suppressed ones included, are written to `cdktf.out/guardrails.json`
+ * for the review, and what each environment runs (sites, brokers, agents with
+ * bounds and signals) to `cdktf.out/fleet.json`.
  */
-function main(argv: readonly string[]): number {
+async function main(argv: readonly string[]): Promise<number> {
   const rootDir = process.env.FLEET_ROOT ?? __dirname;
   const named =
     argv.length > 0 ? argv : (process.env.FLEET_ENVIRONMENTS?.split(',').filter(Boolean) ?? []);
+  const outdir = process.env.CDKTF_OUTDIR ?? path.join(rootDir, 'cdktf.out');
+  // What killed synths left, swept even when this one stops at a bad file.
+  sweepOutput(outdir);
   const loaded = loadFleet({ rootDir, environments: named.length > 0 ? named : undefined });
   if (!loaded.ok) {
     for (const problem of loaded.problems) console.error(formatProblem(problem));
@@ -44,10 +48,15 @@ function main(argv: readonly string[]): number {
     console.error((error as Error).message);
     return 2;
   }
-  const outdir = process.env.CDKTF_OUTDIR ?? path.join(rootDir, 'cdktf.out');
-  const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-synth-'));
+  let output: OutputSwap;
   try {
-    const app = new App({ outdir: staging });
+    output = await OutputSwap.begin(outdir);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
+  try {
+    const app = new App({ outdir: output.staging });
     let summaries: SynthesizedEnvironment[];
     try {
       summaries = loaded.environments.map((environment) =>
@@ -88,18 +97,30 @@ function main(argv: readonly string[]): number {
       console.error(`\n${unused.length} unused suppression(s); nothing was written.`);
       return 1;
     }
-    writeSynthReports(staging, loaded.environments, summaries);
-    fs.rmSync(outdir, { recursive: true, force: true });
-    fs.cpSync(staging, outdir, { recursive: true });
+    writeSynthReports(output.staging, loaded.environments, summaries);
+    const published = await output.publish({
+      environments: loaded.environments.map((environment) => environment.name),
+      keepOthers: named.length > 0,
+    });
+    for (const warning of published.warnings) console.error(warning);
     console.log(
-      summaries
-        .map((summary) => `${formatSummary(summary)}\n${formatGuardrails(summary.guardrails)}`)
-        .join('\n\n'),
+      [
+        ...summaries.map(
+          (summary) => `${formatSummary(summary)}\n${formatGuardrails(summary.guardrails)}`,
+        ),
+        ...formatKept(published),
+      ].join('\n\n'),
     );
     return 0;
   } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
+    output.close();
   }
+}
+
+/** The environments a synth of some of them kept from the previous output. */
+function formatKept(published: PublishResult): string[] {
+  if (published.kept.length === 0) return [];
+  return [`Kept from the previous output: ${published.kept.join(', ')}`];
 }
 
 /** One line of guardrail counts, then the unused suppressions, which are likely stale. */
@@ -112,4 +133,6 @@ function formatGuardrails(log: GuardrailLog): string {
   ].join('\n');
 }
 
-process.exitCode = main(process.argv.slice(2));
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});
