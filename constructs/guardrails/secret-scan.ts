@@ -413,6 +413,17 @@ function wordsOf(key: string): string[] {
  * Vault paths and templates.
  */
 export function isSecretKey(key: string): boolean {
+  let known = secretKeys.get(key);
+  if (known === undefined) {
+    known = judgeKey(key);
+    secretKeys.set(key, known);
+  }
+  return known;
+}
+/** Keys judged so far: the same few hundred recur in every resource. */
+const secretKeys = new Map<string, boolean>();
+
+function judgeKey(key: string): boolean {
   if (key.includes('/')) return false;
   const words = wordsOf(key);
   if (words.at(-1) === 'wo') words.pop();
@@ -489,6 +500,7 @@ function isDerCertificate(base64: string): boolean {
 
 /** The text base64 stands for, if it is base64 of UTF-8 text (user data, Secret data). */
 function decodeBase64Text(text: string): string | undefined {
+  if (text.length < 16 || !/^[A-Za-z0-9+/=\s]+$/.test(text)) return undefined;
   const compact = text.replace(/\s+/g, '');
   if (compact.length < 16 || compact.length % 4 !== 0) return undefined;
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return undefined;
@@ -540,8 +552,7 @@ class Findings {
 
 /** A JSON document in a string (Helm values, policies), if it is one. */
 function parseDocument(text: string): object | undefined {
-  const first = text.trimStart()[0];
-  if (first !== '{' && first !== '[') return undefined;
+  if (!/^\s*[[{]/.test(text)) return undefined;
   try {
     const parsed: unknown = JSON.parse(text);
     return parsed !== null && typeof parsed === 'object' ? parsed : undefined;
