@@ -1,5 +1,5 @@
 import { MACHINE_CATALOGUE, MachineCatalogue } from '../constructs/model/machines';
-import type { AgentReport, FleetReport, PoolReport } from '../stacks/fleet-report';
+import type { ReviewedAgent, ReviewedFleet, ReviewedPool } from './schema';
 
 /** Hours in a month, as cloud price calculators count them. */
 export const HOURS_PER_MONTH = 730;
@@ -101,7 +101,7 @@ export function loadPrices(catalogue: MachineCatalogue = MACHINE_CATALOGUE): Pri
  * a replica is an on-demand machine of its own. Pools without instance types
  * (on-prem, edge) have no price. A scheduled agent counts 0 to 1 replica.
  */
-export function fleetCost(report: FleetReport, prices: PriceTable): EnvironmentCost {
+export function fleetCost(report: ReviewedFleet, prices: PriceTable): EnvironmentCost {
   const names = [...new Set(report.agents.map((agent) => agent.agent))];
   const agents = names.map((name) => {
     const sites = report.agents
@@ -121,7 +121,7 @@ export function fleetCost(report: FleetReport, prices: PriceTable): EnvironmentC
   };
 }
 
-function siteCost(report: FleetReport, agent: AgentReport, prices: PriceTable): SiteCost {
+function siteCost(report: ReviewedFleet, agent: ReviewedAgent, prices: PriceTable): SiteCost {
   const reachable = agent.reachableMaxReplicas;
   const bounds = {
     site: agent.site,
@@ -174,8 +174,8 @@ function siteCost(report: FleetReport, agent: AgentReport, prices: PriceTable): 
 }
 
 function poolOption(
-  agent: AgentReport,
-  pool: PoolReport,
+  agent: ReviewedAgent,
+  pool: ReviewedPool,
   instanceType: string,
   price: InstancePrice,
 ): CostOption {

@@ -1,4 +1,4 @@
-import type { FleetReport } from '../stacks/fleet-report';
+import type { ReviewedFleet } from './schema';
 
 /**
  * The environment's topology as a Mermaid flowchart (without the fence):
@@ -7,7 +7,7 @@ import type { FleetReport } from '../stacks/fleet-report';
  * the broker it consumes from, and a dotted one to each broker it publishes to.
  * @see https://mermaid.js.org/syntax/flowchart.html
  */
-export function topologyDiagram(report: FleetReport): string {
+export function topologyDiagram(report: ReviewedFleet): string {
   const lines = ['flowchart LR'];
   const edges: string[] = [];
   const placed = new Set<string>();

@@ -1,5 +1,6 @@
-import type { AgentReport, FleetReport } from '../stacks/fleet-report';
+import type { AgentReport } from '../stacks/fleet-report';
 import type { StackJson } from './load';
+import type { ComparedAgent } from './schema';
 
 /** What changed in an environment's agents between the base and this branch. */
 export interface FleetDiff {
@@ -87,7 +88,10 @@ export function isStateful(type: string, attributes: Readonly<Record<string, unk
  * placements added or removed, and bounds, signals, placement, queue or topic
  * and state store changed.
  */
-export function diffFleet(base: FleetReport | undefined, current: FleetReport): FleetDiff {
+export function diffFleet(
+  base: { readonly agents: readonly ComparedAgent[] } | undefined,
+  current: { readonly agents: readonly ComparedAgent[] },
+): FleetDiff {
   const before = new Map((base?.agents ?? []).map((a) => [`${a.agent}@${a.site}`, a]));
   const after = new Map(current.agents.map((a) => [`${a.agent}@${a.site}`, a]));
   const typesBefore = new Set((base?.agents ?? []).map((a) => a.agent));
@@ -112,7 +116,7 @@ export function diffFleet(base: FleetReport | undefined, current: FleetReport): 
   };
 }
 
-function agentChanges(old: AgentReport, now: AgentReport): string[] {
+function agentChanges(old: ComparedAgent, now: ComparedAgent): string[] {
   const changes: string[] = [];
   const compare = (what: string, a: string, b: string) => {
     if (a !== b) changes.push(`${what}: ${a} → ${b}`);
@@ -135,14 +139,16 @@ function agentChanges(old: AgentReport, now: AgentReport): string[] {
 }
 
 /** `keda: queue depth 20/replica`, `cron-job: 0 2 * * *`, `fixed`. */
-export function describeScaling(agent: AgentReport): string {
+export function describeScaling(
+  agent: Pick<AgentReport, 'schedule' | 'autoscaler' | 'signals'>,
+): string {
   if (agent.schedule) return `${agent.autoscaler}: ${agent.schedule}`;
   if (agent.signals.length === 0) return agent.autoscaler;
   return `${agent.autoscaler}: ${agent.signals.join(', ')}`;
 }
 
 /** `pools general, spot (spot allowed)`, `EC2 group c7i.large`. */
-export function describePlacement(agent: AgentReport): string {
+export function describePlacement(agent: Pick<AgentReport, 'placement'>): string {
   const placement = agent.placement;
   if (placement.kind === 'scaling-group') {
     return `${placement.group === 'vmss' ? 'VM scale set' : 'EC2 group'} ${placement.instanceType}`;
@@ -154,7 +160,7 @@ export function describePlacement(agent: AgentReport): string {
   return `${placement.pools.join(', ') || '(none)'}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
 }
 
-function describeSource(agent: AgentReport): string {
+function describeSource(agent: Pick<AgentReport, 'source'>): string {
   const source = agent.source;
   return source ? `${source.kind} ${source.broker}/${source.name}` : 'none';
 }

@@ -1,87 +1,166 @@
-import * as fs from 'fs';
 import * as path from 'path';
-import type { Finding } from '../constructs/guardrails/types';
-import type { GuardrailSuppression } from '../constructs/model/environment';
-import type { FleetDocument } from '../stacks/fleet-report';
+import { environmentNameProblem } from '../constructs/model/environment';
+import { FLEET_FILE } from '../stacks/fleet-report';
+import { GUARDRAIL_REPORT } from '../stacks/synth-reports';
+import { InputDir, ReviewError } from './files';
+import {
+  BaseFleetFile,
+  baseFleetFileSchema,
+  FleetFile,
+  fleetFileSchema,
+  GuardrailDocument,
+  guardrailFileSchema,
+  ManifestFile,
+  manifestFileSchema,
+  schemaProblem,
+  stackFileSchema,
+} from './schema';
 
-/** A problem with the review's input, shown as one line without a stack trace. */
-export class ReviewError extends Error {}
+export { ReviewError } from './files';
+export type { GuardrailDocument } from './schema';
 
 /** One stack's `cdk.tf.json`, as parsed. */
 export type StackJson = Readonly<Record<string, unknown>>;
 
-/** The content of `guardrails.json`. */
-export interface GuardrailDocument {
-  readonly environments: Readonly<
-    Record<
-      string,
-      {
-        readonly findings: readonly Finding[];
-        readonly unusedSuppressions: readonly GuardrailSuppression[];
-      }
-    >
-  >;
-}
+/** Most stacks an output may list: 50 sites of 3 stacks each, per environment, with room. */
+export const MAX_STACKS = 5000;
 
 /** A synthesized output directory, read once. */
 export interface SynthOutput {
   readonly dir: string;
   /** Every stack's Terraform JSON, by stack id. */
   readonly stacks: ReadonlyMap<string, StackJson>;
-  /** @default - none: the output predates `fleet.json` */
-  readonly fleet?: FleetDocument;
+  readonly fleet: FleetFile;
   /** @default - none: the output predates `guardrails.json` */
   readonly guardrails?: GuardrailDocument;
 }
 
+/** The target branch's output, read for what a comparison needs. */
+export interface BaseOutput {
+  readonly dir: string;
+  readonly stacks: ReadonlyMap<string, StackJson>;
+  readonly fleet: BaseFleetFile;
+}
+
 /**
- * Reads a cdktf output directory: `manifest.json`, each stack's `cdk.tf.json`,
- * and `fleet.json` and `guardrails.json` when present.
+ * Reads the output under review: `manifest.json`, each stack's `cdk.tf.json`,
+ * `fleet.json` and, when present, `guardrails.json`, each checked against its
+ * schema (see `schema.ts`).
  * @param label how the directory was named on the command line, for messages
- * @throws ReviewError when the directory is missing or is not a cdktf output
+ * @throws ReviewError when the directory is missing, is not a cdktf output of
+ *   this project, or any file of it is out of place, not a regular file, too
+ *   large or not what synth writes
  */
-export function loadSynthOutput(dir: string, label: string): SynthOutput {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    throw new ReviewError(`${label} '${dir}': no such directory`);
-  }
-  const manifestFile = path.join(dir, 'manifest.json');
-  if (!fs.existsSync(manifestFile)) {
-    throw new ReviewError(`${label} '${dir}' is not a cdktf output: it has no manifest.json`);
-  }
-  const manifest = readJson(manifestFile, label) as { stacks?: Record<string, unknown> };
-  if (!manifest || typeof manifest.stacks !== 'object' || manifest.stacks === null) {
+export function loadSynthOutput(dir: string, label = '--synth'): SynthOutput {
+  const input = openOutput(dir, label);
+  const stacks = readStacks(input);
+  if (!input.has(FLEET_FILE)) {
     throw new ReviewError(
-      `${label} '${dir}' is not a cdktf output: manifest.json lists no 'stacks'`,
+      `${label} '${dir}' has no ${FLEET_FILE}: synthesize it with this branch's main.ts (npm run synth)`,
     );
   }
+  const fleet = readDocument<FleetFile>(input, FLEET_FILE, fleetFileSchema);
+  checkEnvironments(input, fleet);
+  const guardrails = input.has(GUARDRAIL_REPORT)
+    ? readDocument<GuardrailDocument>(input, GUARDRAIL_REPORT, guardrailFileSchema)
+    : undefined;
+  return { dir, stacks, fleet, ...(guardrails ? { guardrails } : {}) };
+}
+
+/**
+ * Reads the target branch's output to compare `current` with: its manifest
+ * and stacks as {@link loadSynthOutput} does, and what a comparison reads of
+ * its `fleet.json`.
+ * @throws ReviewError as {@link loadSynthOutput}, and when the output belongs
+ *   to another project: it has no `fleet.json`, or `fleet.json` names another
+ *   project than `current`'s
+ */
+export function loadBaseOutput(dir: string, current: SynthOutput, label = '--base'): BaseOutput {
+  const input = openOutput(dir, label);
+  const stacks = readStacks(input);
+  if (!input.has(FLEET_FILE)) {
+    throw new ReviewError(
+      `${label} '${dir}' is not an output of this project: it has no ${FLEET_FILE} (synthesize the target branch with npm run synth)`,
+    );
+  }
+  const fleet = readDocument<BaseFleetFile>(input, FLEET_FILE, baseFleetFileSchema);
+  checkEnvironments(input, fleet);
+  if (fleet.project && current.fleet.project && fleet.project !== current.fleet.project) {
+    throw new ReviewError(
+      `${label} '${dir}' is an output of project '${fleet.project}', not of '${current.fleet.project}' as ${current.dir}: compare outputs of one project`,
+    );
+  }
+  return { dir, stacks, fleet };
+}
+
+function openOutput(dir: string, label: string): InputDir {
+  const input = InputDir.open(dir, label);
+  if (!input.has('manifest.json')) {
+    throw new ReviewError(`${label} '${dir}' is not a cdktf output: it has no manifest.json`);
+  }
+  return input;
+}
+
+/** Every stack `manifest.json` lists, each read from inside the directory. */
+function readStacks(input: InputDir): Map<string, StackJson> {
+  const manifest = readDocument<ManifestFile>(input, 'manifest.json', manifestFileSchema);
+  const ids = Object.keys(manifest.stacks);
+  if (ids.length > MAX_STACKS) {
+    throw input.problem('manifest.json', `lists ${ids.length} stacks, more than ${MAX_STACKS}`);
+  }
   const stacks = new Map<string, StackJson>();
-  for (const [id, entry] of Object.entries(manifest.stacks)) {
+  for (const id of ids) {
     const relative =
-      (entry as { synthesizedStackPath?: string }).synthesizedStackPath ??
-      path.join('stacks', id, 'cdk.tf.json');
-    const file = path.join(dir, relative);
-    if (!fs.existsSync(file)) {
-      throw new ReviewError(`${label} '${dir}': stack '${id}' has no ${relative}`);
+      manifest.stacks[id].synthesizedStackPath ?? path.join('stacks', id, 'cdk.tf.json');
+    stacks.set(id, readDocument<StackJson>(input, relative, stackFileSchema, { keepNulls: true }));
+  }
+  return stacks;
+}
+
+/**
+ * A JSON file of the output, checked against its schema. In the project's
+ * reports a `null` field reads as absent; Terraform JSON is kept as written.
+ */
+function readDocument<T>(
+  input: InputDir,
+  relative: string,
+  schema: object,
+  options: { readonly keepNulls?: boolean } = {},
+): T {
+  const value = input.readJson(relative);
+  const problem = schemaProblem(schema, value);
+  if (problem) throw input.problem(relative, `is not what synth writes: ${problem}`);
+  return (options.keepNulls ? value : withoutNulls(value)) as T;
+}
+
+/**
+ * Environment names become file names: each must be an environment name
+ * (a DNS label of at most 30 characters), and the name its report carries.
+ */
+function checkEnvironments(
+  input: InputDir,
+  fleet: { readonly environments: Readonly<Record<string, { readonly environment: string }>> },
+): void {
+  for (const [name, report] of Object.entries(fleet.environments)) {
+    const problem = environmentNameProblem(name);
+    if (problem) throw input.problem(FLEET_FILE, `is not what synth writes: ${problem}`);
+    if (report.environment !== name) {
+      throw input.problem(
+        FLEET_FILE,
+        `is not what synth writes: environment '${name}' is reported as '${report.environment}'`,
+      );
     }
-    stacks.set(id, readJson(file, label) as StackJson);
   }
-  return {
-    dir,
-    stacks,
-    fleet: optionalJson(path.join(dir, 'fleet.json'), label) as FleetDocument | undefined,
-    guardrails: optionalJson(path.join(dir, 'guardrails.json'), label) as
-      GuardrailDocument | undefined,
-  };
 }
 
-function optionalJson(file: string, label: string): unknown {
-  return fs.existsSync(file) ? readJson(file, label) : undefined;
-}
-
-function readJson(file: string, label: string): unknown {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new ReviewError(`${label}: ${file} is not valid JSON (${(error as Error).message})`);
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, inner]) => inner !== null)
+        .map(([key, inner]) => [key, withoutNulls(inner)]),
+    );
   }
+  return value;
 }

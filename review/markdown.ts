@@ -1,24 +1,22 @@
-import type { AgentReport, FleetReport } from '../stacks/fleet-report';
 import type { EnvironmentCost, PriceTable, SiteCost } from './cost';
 import { HOURS_PER_MONTH } from './cost';
 import { topologyDiagram } from './diagram';
 import type { FleetDiff, ResourceChange, StackDiff } from './diff';
 import { describePlacement, describeScaling } from './diff';
-import type { GuardrailDocument } from './load';
+import type { GuardrailDocument, ReviewedAgent, ReviewedFleet } from './schema';
 
 /** Everything the review of one environment shows. */
 export interface EnvironmentReview {
   readonly environment: string;
   /** What the branch deploys. @default - none: the branch removes the environment */
-  readonly fleet?: FleetReport;
+  readonly fleet?: ReviewedFleet;
   /** @default - no guardrail report in the output */
   readonly guardrails?: GuardrailDocument['environments'][string];
   readonly cost?: EnvironmentCost;
   readonly prices: PriceTable;
   /** With a base: what changes. @default - no comparison */
   readonly changes?: {
-    /** @default - the base has no `fleet.json` */
-    readonly fleet?: FleetDiff;
+    readonly fleet: FleetDiff;
     readonly stacks: readonly StackDiff[];
   };
 }
@@ -64,19 +62,16 @@ function changesSection(changes: NonNullable<EnvironmentReview['changes']>): str
   }
   out.push('### Agents');
   const fleet = changes.fleet;
-  if (!fleet) out.push('The base output has no fleet.json: agent changes are not compared.');
-  else {
-    const lines = [
-      ...fleet.typesAdded.map((t) => `- agent type added: \`${t}\``),
-      ...fleet.typesRemoved.map((t) => `- agent type removed: \`${t}\``),
-      ...fleet.placementsAdded.map((p) => `- placed on a new site: \`${p}\``),
-      ...fleet.placementsRemoved.map((p) => `- removed from a site: \`${p}\``),
-      ...fleet.changed.flatMap((c) =>
-        c.changes.map((what) => `- \`${c.agent}\` on \`${c.site}\`: ${what}`),
-      ),
-    ];
-    out.push(lines.length > 0 ? lines.join('\n') : 'No agent type, bound or signal changes.');
-  }
+  const lines = [
+    ...fleet.typesAdded.map((t) => `- agent type added: \`${t}\``),
+    ...fleet.typesRemoved.map((t) => `- agent type removed: \`${t}\``),
+    ...fleet.placementsAdded.map((p) => `- placed on a new site: \`${p}\``),
+    ...fleet.placementsRemoved.map((p) => `- removed from a site: \`${p}\``),
+    ...fleet.changed.flatMap((c) =>
+      c.changes.map((what) => `- \`${c.agent}\` on \`${c.site}\`: ${what}`),
+    ),
+  ];
+  out.push(lines.length > 0 ? lines.join('\n') : 'No agent type, bound or signal changes.');
   out.push('### Resources per stack');
   if (changes.stacks.length === 0) out.push('No resource changes.');
   else {
@@ -113,7 +108,7 @@ function order(change: ResourceChange): number {
   return { destroy: 0, change: 1, add: 2 }[change.action];
 }
 
-function fleetSection(fleet: FleetReport): string {
+function fleetSection(fleet: ReviewedFleet): string {
   if (fleet.agents.length === 0) return '## Fleet\n\nNo agents.';
   return `## Fleet\n\n${table(
     [
@@ -141,17 +136,17 @@ function fleetSection(fleet: FleetReport): string {
   )}`;
 }
 
-function replicas(agent: AgentReport): string {
+function replicas(agent: ReviewedAgent): string {
   return agent.schedule ? '1 per run' : `${agent.minReplicas}–${agent.maxReplicas}`;
 }
 
-function publishes(agent: AgentReport): string {
+function publishes(agent: ReviewedAgent): string {
   return agent.publishes.length > 0
     ? `publishes to ${agent.publishes.map((p) => `\`${p}\``).join(', ')}`
     : '—';
 }
 
-function sitesSection(fleet: FleetReport): string {
+function sitesSection(fleet: ReviewedFleet): string {
   const out = ['## Sites and brokers'];
   for (const site of fleet.sites) {
     const where = [site.kind, site.region, site.cluster].filter(Boolean).join(', ');

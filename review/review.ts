@@ -1,8 +1,7 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { fleetCost, loadPrices } from './cost';
 import { diffFleet, diffStacks } from './diff';
-import { loadSynthOutput, ReviewError, SynthOutput } from './load';
+import { OutputDir } from './files';
+import { loadBaseOutput, loadSynthOutput, ReviewError } from './load';
 import { renderReview } from './markdown';
 
 /** Options of `npm run review`. */
@@ -41,64 +40,47 @@ export function parseReviewArgs(argv: readonly string[]): ReviewOptions {
 
 /**
  * Writes one Markdown review per environment of the synthesized output, and
- * one per environment the base has and this branch removes.
+ * one per environment the base has and this branch removes, into `out` only.
  * @returns the files written
- * @throws ReviewError when an output is missing or not a cdktf output
+ * @throws ReviewError when an input is missing, not a cdktf output of this
+ *   project, or not what synth writes, or when `out` cannot take the reviews
  */
 export function runReview(options: ReviewOptions): string[] {
   const current = loadSynthOutput(options.synth ?? 'cdktf.out', '--synth');
-  if (!current.fleet) {
-    throw new ReviewError(
-      `--synth '${current.dir}' has no fleet.json: synthesize it with this branch's main.ts (npm run synth)`,
-    );
-  }
-  const base = options.base ? loadSynthOutput(options.base, '--base') : undefined;
+  const base = options.base ? loadBaseOutput(options.base, current, '--base') : undefined;
   const prices = loadPrices();
-  const out = options.out ?? 'review-out';
-  fs.mkdirSync(out, { recursive: true });
+  const out = OutputDir.open(options.out ?? 'review-out', '--out');
 
   const environments = [
-    ...new Set([...Object.keys(current.fleet.environments), ...(base ? environmentsOf(base) : [])]),
+    ...new Set([
+      ...Object.keys(current.fleet.environments),
+      ...(base ? Object.keys(base.fleet.environments) : []),
+    ]),
   ];
   const files: string[] = [];
   for (const environment of environments) {
-    const fleet = current.fleet.environments[environment];
+    const fleet = own(current.fleet.environments, environment);
+    const before = base && own(base.fleet.environments, environment);
     const changes = base && {
-      ...(base.fleet
-        ? { fleet: diffFleet(base.fleet.environments[environment], fleet ?? emptyFleet()) }
-        : {}),
+      fleet: diffFleet(before, fleet ?? { agents: [] }),
       stacks: diffStacks(base.stacks, current.stacks, [
-        ...new Set([...stacksOf(base, environment), ...stacksOf(current, environment)]),
+        ...new Set([...(before?.stacks ?? []), ...(fleet?.stacks ?? [])]),
       ]),
     };
     const markdown = renderReview({
       environment,
       fleet,
-      guardrails: current.guardrails?.environments[environment],
+      guardrails: current.guardrails && own(current.guardrails.environments, environment),
       cost: fleet && fleetCost(fleet, prices),
       prices,
       changes,
     });
-    const file = path.join(out, `${environment}.md`);
-    fs.writeFileSync(file, markdown);
-    files.push(file);
+    files.push(out.write(`${environment}.md`, markdown));
   }
   return files;
 }
 
-function emptyFleet() {
-  return { environment: '', production: false, stacks: [], sites: [], brokers: [], agents: [] };
-}
-
-/** Environments of an output: from fleet.json, else from the stack ids' prefixes. */
-function environmentsOf(output: SynthOutput): string[] {
-  if (output.fleet) return Object.keys(output.fleet.environments);
-  return [...new Set([...output.stacks.keys()].map((id) => id.split('-')[0]))];
-}
-
-/** Stack ids of an environment in an output. */
-function stacksOf(output: SynthOutput, environment: string): string[] {
-  const listed = output.fleet?.environments[environment]?.stacks;
-  if (listed) return [...listed];
-  return [...output.stacks.keys()].filter((id) => id.startsWith(`${environment}-`));
+/** A record's own entry: environment names come from the outputs, not from code. */
+function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }

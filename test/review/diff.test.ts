@@ -87,12 +87,19 @@ describe('comparing with a base', () => {
     expect(reverse).toContain('- `image-processing` on `us-east`: replicas: 2–8 → 2–10');
   });
 
-  it('compares resources only when the base predates fleet.json', () => {
+  it('compares agents of a base whose reports lack fields the branch added', () => {
     const older = tempDir('fleet-review-older');
     fs.cpSync(base, older, { recursive: true });
-    fs.rmSync(path.join(older, 'fleet.json'));
+    const fleetFile = path.join(older, 'fleet.json');
+    const fleet = JSON.parse(fs.readFileSync(fleetFile, 'utf8'));
+    for (const report of Object.values<any>(fleet.environments)) {
+      delete report.sites;
+      delete report.brokers;
+      for (const agent of report.agents) delete agent.publishes;
+    }
+    fs.writeFileSync(fleetFile, JSON.stringify(fleet));
     const text = review(branch, older);
-    expect(text).toContain('The base output has no fleet.json: agent changes are not compared.');
+    expect(text).toContain('- agent type removed: `reporting`');
     expect(text).toContain('> [!WARNING]');
   });
 

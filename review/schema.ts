@@ -1,0 +1,394 @@
+import Ajv, { ErrorObject, JSONSchemaType, ValidateFunction } from 'ajv';
+import type { PropertiesSchema } from 'ajv/dist/types/json-schema';
+import type { Finding } from '../constructs/guardrails/types';
+import type { GuardrailSuppression } from '../constructs/model/environment';
+import type {
+  AgentPlacementReport,
+  AgentReport,
+  AgentSourceReport,
+  BrokerReport,
+  FleetReport,
+  PoolReport,
+  SiteReport,
+} from '../stacks/fleet-report';
+
+/**
+ * What the review reads, as JSON Schemas: of `fleet.json` and
+ * `guardrails.json` every field the review uses, of a base's `fleet.json`
+ * what a comparison uses, and of cdktf's `manifest.json` and each stack's
+ * `cdk.tf.json` the parts the review walks.
+ *
+ * The review sees the project's reports only through the types below, picked
+ * from the types synth writes them from (`stacks/fleet-report.ts`, the
+ * guardrail findings), and each schema is typed with ajv's `JSONSchemaType`
+ * against them: a field the review reads is in a schema, or the type check
+ * fails, and a field renamed or retyped where it is written fails it too.
+ * Fields the review does not read are allowed and left alone, so an output
+ * of a newer or older synth is read as long as what the review needs is
+ * there. `JSONSchemaType` makes optional fields `nullable`; a `null` there is
+ * read as absent.
+ */
+
+/** A node pool, as the review prices and draws it. */
+export type ReviewedPool = Pick<
+  PoolReport,
+  'name' | 'instanceTypes' | 'minNodes' | 'maxNodes' | 'spot' | 'arch' | 'gpu'
+>;
+
+/** A site, as the review lists it. */
+export interface ReviewedSite extends Pick<
+  SiteReport,
+  'name' | 'kind' | 'region' | 'cluster' | 'databases' | 'addOns'
+> {
+  readonly nodePools: readonly ReviewedPool[];
+}
+
+/** A broker, as the review lists and draws it. */
+export type ReviewedBroker = Pick<BrokerReport, 'name' | 'kind' | 'site' | 'where'>;
+
+/** What a comparison reads of an agent on a site. */
+export type ComparedAgent = Pick<
+  AgentReport,
+  | 'agent'
+  | 'site'
+  | 'minReplicas'
+  | 'maxReplicas'
+  | 'autoscaler'
+  | 'signals'
+  | 'schedule'
+  | 'placement'
+  | 'source'
+  | 'stateStore'
+  | 'requests'
+>;
+
+/** An agent on a site, as the review lists, prices and draws it. */
+export type ReviewedAgent = ComparedAgent & Pick<AgentReport, 'publishes' | 'reachableMaxReplicas'>;
+
+/** An environment's report, as the review reads it. */
+export interface ReviewedFleet extends Pick<FleetReport, 'environment' | 'production' | 'stacks'> {
+  readonly sites: readonly ReviewedSite[];
+  readonly brokers: readonly ReviewedBroker[];
+  readonly agents: readonly ReviewedAgent[];
+}
+
+/**
+ * `fleet.json` as the review reads it: every environment's report and, when
+ * synth records it, the project the output belongs to (cdktf.json's
+ * `projectId`), which tells a base of this project from another's output.
+ */
+export interface FleetFile {
+  /** @default - not recorded: an output of a synth that does not record it */
+  readonly project?: string;
+  readonly environments: Readonly<Record<string, ReviewedFleet>>;
+}
+
+/** What a comparison reads of an environment of the base. */
+export interface ComparedFleet extends Pick<FleetReport, 'environment' | 'stacks'> {
+  readonly agents: readonly ComparedAgent[];
+}
+
+/** What a comparison reads of the base's `fleet.json`. */
+export interface BaseFleetFile {
+  /** @default - not recorded */
+  readonly project?: string;
+  readonly environments: Readonly<Record<string, ComparedFleet>>;
+}
+
+/** A guardrail finding, as the review lists it. */
+export type ReviewedFinding = Pick<
+  Finding,
+  'rule' | 'level' | 'stack' | 'path' | 'address' | 'message' | 'suppressedBecause'
+>;
+
+/** A suppression that matched nothing, as the review lists it. */
+export type ReviewedSuppression = Pick<GuardrailSuppression, 'rule' | 'resource' | 'reason'>;
+
+/** `guardrails.json` as the review reads it: every environment's findings, suppressed ones included. */
+export interface GuardrailDocument {
+  readonly environments: Readonly<
+    Record<
+      string,
+      {
+        readonly findings: readonly ReviewedFinding[];
+        readonly unusedSuppressions: readonly ReviewedSuppression[];
+      }
+    >
+  >;
+}
+
+/** The part of cdktf's `manifest.json` the review reads. */
+export interface ManifestFile {
+  readonly stacks: Readonly<Record<string, { readonly synthesizedStackPath?: string }>>;
+}
+
+const string = { type: 'string' } as const;
+const optionalString = { type: 'string', nullable: true } as const;
+const count = { type: 'integer', minimum: 0 } as const;
+const optionalCount = { type: 'integer', minimum: 0, nullable: true } as const;
+const strings = { type: 'array', items: string } as const;
+
+const poolSchema: JSONSchemaType<ReviewedPool> = {
+  type: 'object',
+  required: ['name', 'instanceTypes', 'spot', 'arch'],
+  properties: {
+    name: string,
+    instanceTypes: strings,
+    minNodes: optionalCount,
+    maxNodes: optionalCount,
+    spot: { type: 'boolean' },
+    arch: { type: 'string', enum: ['amd64', 'arm64'] },
+    gpu: {
+      type: 'object',
+      nullable: true,
+      required: ['count', 'model'],
+      properties: { count, model: string },
+    },
+  },
+};
+
+const siteSchema: JSONSchemaType<ReviewedSite> = {
+  type: 'object',
+  required: ['name', 'kind', 'cluster', 'nodePools', 'databases', 'addOns'],
+  properties: {
+    name: string,
+    kind: { type: 'string', enum: ['aws', 'azure', 'kubernetes'] },
+    region: optionalString,
+    cluster: string,
+    nodePools: { type: 'array', items: poolSchema },
+    databases: strings,
+    addOns: strings,
+  },
+};
+
+const brokerSchema: JSONSchemaType<ReviewedBroker> = {
+  type: 'object',
+  required: ['name', 'kind', 'where'],
+  properties: { name: string, kind: string, site: optionalString, where: string },
+};
+
+const placementSchema: JSONSchemaType<AgentPlacementReport> = {
+  type: 'object',
+  required: ['kind'],
+  discriminator: { propertyName: 'kind' },
+  oneOf: [
+    {
+      type: 'object',
+      required: ['kind', 'pools', 'gpu', 'spot'],
+      properties: {
+        kind: { type: 'string', const: 'pools' },
+        pools: strings,
+        gpu: count,
+        spot: { type: 'string', enum: ['never', 'allowed', 'required'] },
+      },
+    },
+    {
+      type: 'object',
+      required: ['kind', 'group', 'instanceType'],
+      properties: {
+        kind: { type: 'string', const: 'scaling-group' },
+        group: { type: 'string', enum: ['ec2', 'vmss'] },
+        instanceType: string,
+      },
+    },
+  ],
+};
+
+const sourceSchema: JSONSchemaType<AgentSourceReport> = {
+  type: 'object',
+  required: ['kind', 'broker', 'name', 'deadLetter'],
+  properties: {
+    kind: { type: 'string', enum: ['queue', 'topic'] },
+    broker: string,
+    name: string,
+    deadLetter: string,
+  },
+};
+
+const comparedAgentRequired = [
+  'agent',
+  'site',
+  'minReplicas',
+  'maxReplicas',
+  'autoscaler',
+  'signals',
+  'placement',
+  'requests',
+] as const;
+
+const comparedAgentProperties: PropertiesSchema<ComparedAgent> = {
+  agent: string,
+  site: string,
+  minReplicas: count,
+  maxReplicas: count,
+  autoscaler: string,
+  signals: strings,
+  schedule: optionalString,
+  placement: placementSchema,
+  source: { ...sourceSchema, nullable: true },
+  stateStore: optionalString,
+  requests: {
+    type: 'object',
+    required: ['cpuMillis', 'memoryMiB', 'gpu'],
+    properties: { cpuMillis: { type: 'number' }, memoryMiB: { type: 'number' }, gpu: count },
+  },
+};
+
+const comparedAgentSchema: JSONSchemaType<ComparedAgent> = {
+  type: 'object',
+  required: comparedAgentRequired,
+  properties: comparedAgentProperties,
+};
+
+const agentSchema: JSONSchemaType<ReviewedAgent> = {
+  type: 'object',
+  required: [...comparedAgentRequired, 'publishes'],
+  properties: {
+    ...comparedAgentProperties,
+    publishes: strings,
+    reachableMaxReplicas: optionalCount,
+  },
+};
+
+const fleetSchema: JSONSchemaType<ReviewedFleet> = {
+  type: 'object',
+  required: ['environment', 'production', 'stacks', 'sites', 'brokers', 'agents'],
+  properties: {
+    environment: string,
+    production: { type: 'boolean' },
+    stacks: strings,
+    sites: { type: 'array', items: siteSchema },
+    brokers: { type: 'array', items: brokerSchema },
+    agents: { type: 'array', items: agentSchema },
+  },
+};
+
+/** `fleet.json` of the output under review. */
+export const fleetFileSchema: JSONSchemaType<FleetFile> = {
+  type: 'object',
+  required: ['environments'],
+  properties: {
+    project: optionalString,
+    environments: { type: 'object', required: [], additionalProperties: fleetSchema },
+  },
+};
+
+/** What a comparison reads of the base's `fleet.json`. */
+export const baseFleetFileSchema: JSONSchemaType<BaseFleetFile> = {
+  type: 'object',
+  required: ['environments'],
+  properties: {
+    project: optionalString,
+    environments: {
+      type: 'object',
+      required: [],
+      additionalProperties: {
+        type: 'object',
+        required: ['environment', 'stacks', 'agents'],
+        properties: {
+          environment: string,
+          stacks: strings,
+          agents: { type: 'array', items: comparedAgentSchema },
+        },
+      },
+    },
+  },
+};
+
+const findingSchema: JSONSchemaType<ReviewedFinding> = {
+  type: 'object',
+  required: ['rule', 'level', 'stack', 'path', 'address', 'message'],
+  properties: {
+    rule: string,
+    level: { type: 'string', enum: ['error', 'warning'] },
+    stack: string,
+    path: string,
+    address: string,
+    message: string,
+    suppressedBecause: optionalString,
+  },
+};
+
+const suppressionSchema: JSONSchemaType<ReviewedSuppression> = {
+  type: 'object',
+  required: ['rule', 'resource', 'reason'],
+  properties: { rule: string, resource: string, reason: string },
+};
+
+/** `guardrails.json` of the output under review. */
+export const guardrailFileSchema: JSONSchemaType<GuardrailDocument> = {
+  type: 'object',
+  required: ['environments'],
+  properties: {
+    environments: {
+      type: 'object',
+      required: [],
+      additionalProperties: {
+        type: 'object',
+        required: ['findings', 'unusedSuppressions'],
+        properties: {
+          findings: { type: 'array', items: findingSchema },
+          unusedSuppressions: { type: 'array', items: suppressionSchema },
+        },
+      },
+    },
+  },
+};
+
+/** The part of cdktf's `manifest.json` the review reads. */
+export const manifestFileSchema: JSONSchemaType<ManifestFile> = {
+  type: 'object',
+  required: ['stacks'],
+  properties: {
+    stacks: {
+      type: 'object',
+      required: [],
+      additionalProperties: {
+        type: 'object',
+        required: [],
+        properties: { synthesizedStackPath: { type: 'string', minLength: 1, nullable: true } },
+      },
+    },
+  },
+};
+
+const objectOf = (values: object) => ({ type: 'object', additionalProperties: values });
+
+/**
+ * The part of a stack's `cdk.tf.json` the comparison reads: backends and
+ * providers by name, resources by type and name, each an object.
+ */
+export const stackFileSchema = {
+  type: 'object',
+  properties: {
+    terraform: { type: 'object', properties: { backend: objectOf({ type: 'object' }) } },
+    provider: { type: 'object' },
+    resource: objectOf(objectOf({ type: 'object' })),
+  },
+} as const;
+
+let ajv: Ajv | undefined;
+const compiled = new Map<object, ValidateFunction>();
+
+/**
+ * Checks a parsed document against one of the schemas above.
+ * @returns the first problem as `<where>: <what>`, or undefined when it is valid
+ */
+export function schemaProblem(schema: object, value: unknown): string | undefined {
+  ajv ??= new Ajv({ allErrors: false, discriminator: true, strict: true, strictRequired: false });
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
+  }
+  if (validate(value)) return undefined;
+  return describe(validate.errors?.[0]);
+}
+
+function describe(error: ErrorObject | undefined): string {
+  if (!error) return 'is not valid';
+  const where = error.instancePath === '' ? 'the document' : error.instancePath;
+  const allowed = error.params.allowedValues as unknown[] | undefined;
+  const values = allowed ? ` (${allowed.map((v) => JSON.stringify(v)).join(', ')})` : '';
+  return `${where} ${error.message ?? 'is not valid'}${values}`;
+}
