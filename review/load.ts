@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { environmentNameProblem } from '../constructs/model/environment';
 import { FLEET_FILE } from '../stacks/fleet-report';
+import { checkOutputConsistency } from '../stacks/output-dir';
 import { GUARDRAIL_REPORT } from '../stacks/synth-reports';
 import { InputDir, ReviewError } from './files';
 import {
@@ -45,7 +46,7 @@ export interface BaseOutput {
 /**
  * Reads the output under review: `manifest.json`, each stack's `cdk.tf.json`,
  * `fleet.json` and, when present, `guardrails.json`, each checked against its
- * schema (see `schema.ts`).
+ * schema (see `schema.ts`), and the whole checked to be one output.
  * @param label how the directory was named on the command line, for messages
  * @throws ReviewError when the directory is missing, is not a cdktf output of
  *   this project, or any file of it is out of place, not a regular file, too
@@ -64,6 +65,7 @@ export function loadSynthOutput(dir: string, label = '--synth'): SynthOutput {
   const guardrails = input.has(GUARDRAIL_REPORT)
     ? readDocument<GuardrailDocument>(input, GUARDRAIL_REPORT, guardrailFileSchema)
     : undefined;
+  checkWhole(input);
   return { dir, stacks, fleet, ...(guardrails ? { guardrails } : {}) };
 }
 
@@ -90,6 +92,7 @@ export function loadBaseOutput(dir: string, current: SynthOutput, label = '--bas
       `${label} '${dir}' is an output of project '${fleet.project}', not of '${current.fleet.project}' as ${current.dir}: compare outputs of one project`,
     );
   }
+  checkWhole(input);
   return { dir, stacks, fleet };
 }
 
@@ -150,6 +153,14 @@ function checkEnvironments(
         `is not what synth writes: environment '${name}' is reported as '${report.environment}'`,
       );
     }
+  }
+}
+
+/** Refuses an output whose manifest, stacks and reports do not belong together. */
+function checkWhole(input: InputDir): void {
+  const problem = checkOutputConsistency(input.dir, { allowUnstamped: true });
+  if (problem) {
+    throw new ReviewError(`${input.label} '${input.dir}' is not one whole output: ${problem}`);
   }
 }
 

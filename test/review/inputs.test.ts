@@ -283,3 +283,16 @@ describe('the review compares outputs of one project only', () => {
     }
   });
 });
+
+describe('the review refuses an output whose parts do not belong together', () => {
+  it('a stack in manifest.json that no environment of fleet.json has', () => {
+    const base = output((dir) =>
+      editJson(path.join(dir, 'fleet.json'), (fleet) => {
+        fleet.environments.local.stacks = ['local-dev-platform'];
+      }),
+    );
+    expect(refusal({ synth: synthesized, base, out: tempDir('fleet-review-out') })).toBe(
+      `review: --base '${base}' is not one whole output: manifest.json lists stack 'local-dev-agents', which no environment of fleet.json has`,
+    );
+  });
+});
