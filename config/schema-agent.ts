@@ -378,6 +378,16 @@ const placement = objectSchema(
         image: stringSchema(
           "Machine image that runs Docker: an AMI id ('ami-0123456789abcdef0') or 'resolve:ssm:/<parameter>', resolved at launch. Default: the ECS-optimized Amazon Linux 2023 image.",
         ),
+        sessionManager: objectSchema(
+          'Shells on the machines through AWS Systems Manager Session Manager (EC2 groups only): the instance role gets the SSM agent heartbeat and Session Manager channel actions, nothing else of Systems Manager. Default: off, no Systems Manager permissions.',
+          {
+            reason: stringSchema(
+              'Why operators need shells on these machines (at least 20 characters).',
+              { minLength: 20 },
+            ),
+          },
+          ['reason'],
+        ),
       },
       ['instanceType'],
     ),

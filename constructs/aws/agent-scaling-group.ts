@@ -4,7 +4,6 @@ import { AutoscalingPolicy } from '@cdktf/provider-aws/lib/autoscaling-policy';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Fn, Token } from 'cdktf';
@@ -15,11 +14,17 @@ import {
   Duration,
   Problem,
   resolveAgent,
+  SessionManagerAccess,
   Size,
   ValidationError,
   agentMachineProblems,
 } from '../model';
-import { agentUserData, STOP_MARGIN_SECONDS, validateAgentForInstance } from './user-data';
+import {
+  agentUserData,
+  DRAIN_HOOK_NAME,
+  STOP_MARGIN_SECONDS,
+  validateAgentForInstance,
+} from './user-data';
 import { base64BootScript } from '../vm/boot-script';
 
 /** The ECS-optimized Amazon Linux 2023 AMI of the region, resolved by EC2 at launch. */
@@ -28,8 +33,50 @@ export const ECS_AL2023_AMI =
 
 const MACHINE_IMAGE = /^(ami-[0-9a-f]{8,17}|resolve:ssm:\/[A-Za-z0-9_./-]+)$/;
 
-/** The one managed policy an agent instance role gets besides the agent's statements. */
-export const SSM_MANAGED_POLICY = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
+/**
+ * What the instance's drain watcher calls: find its group by instance id (a
+ * describe call, which AWS accepts on `*` only) and complete the termination
+ * lifecycle action of exactly the group `groupArn`, the agent's own.
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html
+ */
+export function drainStatements(groupArn: string): IamPolicyStatement[] {
+  return [
+    {
+      Sid: 'FindOwnGroup',
+      Effect: 'Allow',
+      Action: 'autoscaling:DescribeAutoScalingInstances',
+      Resource: '*',
+    },
+    {
+      Sid: 'CompleteOwnLifecycleAction',
+      Effect: 'Allow',
+      Action: 'autoscaling:CompleteLifecycleAction',
+      Resource: groupArn,
+    },
+  ];
+}
+
+/**
+ * What the SSM agent needs for Session Manager and nothing more (no parameters,
+ * documents, inventory or Run Command): its heartbeat and the channel actions,
+ * which AWS accepts on `*` only. Given only with
+ * {@link AgentScalingGroupProps.sessionManager}.
+ * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/getting-started-create-iam-instance-profile.html
+ */
+export const SESSION_MANAGER_STATEMENTS: readonly IamPolicyStatement[] = [
+  {
+    Sid: 'SessionManager',
+    Effect: 'Allow',
+    Action: [
+      'ssm:UpdateInstanceInformation',
+      'ssmmessages:CreateControlChannel',
+      'ssmmessages:CreateDataChannel',
+      'ssmmessages:OpenControlChannel',
+      'ssmmessages:OpenDataChannel',
+    ],
+    Resource: '*',
+  },
+];
 
 /** Egress when {@link AgentScalingGroupProps.egressCidrs} is not given. */
 export const DEFAULT_EGRESS_CIDRS: readonly string[] = ['0.0.0.0/0'];
@@ -58,8 +105,10 @@ export interface AgentScalingGroupProps {
   /** EC2 instance type, e.g. `m7i.large`: one agent container per instance. */
   readonly instanceType: string;
   /**
-   * AMI id, e.g. of the ECS-optimized Amazon Linux 2023 AMI: it must have Docker,
-   * `curl` and the SSM agent. An id (`ami-…`) is pinned: a new one rolls the group
+   * AMI id, e.g. of the ECS-optimized Amazon Linux 2023 AMI: it must have Docker
+   * and `curl`, and the AWS CLI or `dnf` to install it (the drain completes the
+   * lifecycle action with it); the SSM agent only for {@link sessionManager}.
+   * An id (`ami-…`) is pinned: a new one rolls the group
    * (instance refresh). `resolve:ssm:<parameter>` is resolved by EC2 at each
    * launch, so instances follow the parameter without a template change; planning
    * never looks either up.
@@ -87,8 +136,16 @@ export interface AgentScalingGroupProps {
    */
   readonly backlogPerInstance?: number;
   /**
+   * Session Manager shells on the instances, with the reason operators need
+   * them: the role then holds {@link SESSION_MANAGER_STATEMENTS} and the AMI's
+   * SSM agent runs. The agent itself needs no Systems Manager permission.
+   * @default - no Session Manager: no Systems Manager permission, the SSM agent stopped
+   */
+  readonly sessionManager?: SessionManagerAccess;
+  /**
    * CIDRs the instances may reach, on TCP 443 only. The default is all addresses
-   * because SQS, SSM, CloudWatch and container registries are public HTTPS endpoints
+   * because SQS, Auto Scaling, container registries (and SSM with
+   * {@link sessionManager}) are public HTTPS endpoints
    * reached through the NAT gateway, whose addresses are not stable; with VPC
    * interface endpoints for all of them, pass the VPC CIDR. The agent's declared
    * `isolation.egress` is added on its own ports.
@@ -110,15 +167,19 @@ export interface AgentScalingGroupProps {
  * - a launch template with IMDSv2 required and hop limit 1 (GR-IAM-01), an
  *   encrypted gp3 root volume (GR-ENC-06), a network interface without public IP
  *   (GR-NET-05), and the user data of {@link agentUserData} (no secrets, GR-IAM-02);
- * - a security group with no ingress (access through SSM Session Manager, no SSH)
- *   and egress only on 443 to {@link AgentScalingGroupProps.egressCidrs};
- * - an instance role with exactly the given statements inline plus
- *   {@link SSM_MANAGED_POLICY} (GR-IAM-04);
+ * - a security group with no ingress (no SSH; Session Manager only when
+ *   {@link AgentScalingGroupProps.sessionManager} gives a reason) and egress only
+ *   on 443 to {@link AgentScalingGroupProps.egressCidrs};
+ * - an instance role with inline policies only, no AWS managed policy (GR-IAM-04):
+ *   `agent`, exactly the given statements; `drain`, {@link drainStatements} on this
+ *   group; `session-manager`, {@link SESSION_MANAGER_STATEMENTS}, only with
+ *   {@link AgentScalingGroupProps.sessionManager};
  * - the group: launch template at its latest version, EC2 health checks (no load
  *   balancer), rolling instance refresh keeping 90 % healthy, group metrics on;
  * - a termination lifecycle hook whose heartbeat outlasts the agent's grace period,
  *   so work in flight finishes (GR-AS-07); the instance stops the agent when it
- *   sees the termination and the hook then continues;
+ *   sees the termination and then completes the lifecycle action (`CONTINUE`), so
+ *   scale-in waits for the agent, not for the heartbeat timeout;
  * - target tracking on backlog per instance, `m1 / m2` with m1 the queue's
  *   `ApproximateNumberOfMessagesVisible` and m2 the group's `GroupInServiceInstances`.
  * @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-using-sqs-queue.html
@@ -144,7 +205,13 @@ export class AgentScalingGroup extends Construct {
     const region = Token.isUnresolved(props.queue.arn)
       ? Fn.element(Fn.split(':', props.queue.arn), 3)
       : props.queue.arn.split(':')[3];
-    const userData = agentUserData({ agent, queue: props.queue, region });
+    const userData = agentUserData({
+      agent,
+      queue: props.queue,
+      region,
+      lifecycleHookName: DRAIN_HOOK_NAME,
+      sessionManager: props.sessionManager !== undefined,
+    });
     const hookSeconds = resolved.gracePeriod.toSecondsCeil() + STOP_MARGIN_SECONDS;
     const warmup = (props.warmup ?? Duration.minutes(3)).toSeconds();
     const diskGib = (props.rootVolumeSize ?? Size.gibibytes(30)).toMebibytes() / 1024;
@@ -162,10 +229,13 @@ export class AgentScalingGroup extends Construct {
       name: 'agent',
       policy: JSON.stringify({ Version: '2012-10-17', Statement: props.policyStatements }),
     });
-    new IamRolePolicyAttachment(this, 'AmazonSSMManagedInstanceCore', {
-      role: role.name,
-      policyArn: SSM_MANAGED_POLICY,
-    });
+    if (props.sessionManager) {
+      new IamRolePolicy(this, 'SessionManagerPolicy', {
+        role: role.name,
+        name: 'session-manager',
+        policy: JSON.stringify({ Version: '2012-10-17', Statement: SESSION_MANAGER_STATEMENTS }),
+      });
+    }
     const profile = new IamInstanceProfile(this, 'InstanceProfile', {
       namePrefix: `${prefix}-`,
       role: role.name,
@@ -179,7 +249,7 @@ export class AgentScalingGroup extends Construct {
       ingress: [],
       egress: [
         {
-          description: 'HTTPS: queue, SSM, CloudWatch, registry',
+          description: 'HTTPS: queue, registry, AWS APIs',
           protocol: 'tcp',
           fromPort: 443,
           toPort: 443,
@@ -210,7 +280,8 @@ export class AgentScalingGroup extends Construct {
         httpEndpoint: 'enabled',
         httpTokens: 'required',
         httpPutResponseHopLimit: 1,
-        // The drain watcher reads the target lifecycle state; tags are not needed.
+        // The drain watcher reads the target lifecycle state and finds its group
+        // through Auto Scaling; tags are not needed.
         instanceMetadataTags: 'disabled',
       },
       blockDeviceMappings: [
@@ -264,8 +335,14 @@ export class AgentScalingGroup extends Construct {
     });
     this.autoscalingGroupName = group.name;
 
-    new AutoscalingLifecycleHook(this, 'TerminationHook', {
+    new IamRolePolicy(this, 'DrainPolicy', {
+      role: role.name,
       name: 'drain',
+      policy: JSON.stringify({ Version: '2012-10-17', Statement: drainStatements(group.arn) }),
+    });
+
+    new AutoscalingLifecycleHook(this, 'TerminationHook', {
+      name: DRAIN_HOOK_NAME,
       autoscalingGroupName: group.name,
       lifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING',
       heartbeatTimeout: hookSeconds,
@@ -396,6 +473,12 @@ function validateGroup(props: AgentScalingGroupProps, backlog: number | undefine
   const disk = props.rootVolumeSize ?? Size.gibibytes(30);
   if (disk.bytes % Size.gibibytes(1).bytes !== 0 || disk.bytes < Size.gibibytes(30).bytes) {
     add(['rootVolumeSize'], `${disk.toKubernetes()}: use a whole number of GiB, at least 30Gi`);
+  }
+  if (props.sessionManager && props.sessionManager.reason.trim().length < 20) {
+    add(
+      ['sessionManager', 'reason'],
+      'Session Manager lets operators open shells on the instances: give a written reason (at least 20 characters)',
+    );
   }
   const warmup = props.warmup ?? Duration.minutes(3);
   if (warmup.millis % 1000 !== 0) add(['warmup'], `${warmup} must be whole seconds`);

@@ -161,6 +161,7 @@ export class SiteAgents extends Construct {
             subnetIds: props.subnetIds,
             instanceType: group.instanceType,
             amiId: group.image ?? ECS_AL2023_AMI,
+            sessionManager: group.sessionManager,
             minSize: agent.spec.scaling.minReplicas,
             maxSize: agent.spec.scaling.maxReplicas,
             queue: { name: queue.queueName, arn: queue.queueArn, url: queue.queueUrl },

@@ -102,6 +102,21 @@ export interface ScalingGroupPlacement {
    * @default - the ECS-optimized Amazon Linux 2023 image, resolved at launch
    */
   readonly image?: string;
+  /**
+   * Lets operators open shells on the machines through AWS Systems Manager
+   * Session Manager (EC2 groups only): the instance role gets the SSM agent's
+   * heartbeat and Session Manager's channel actions, which AWS accepts on
+   * `*` only, and nothing else of Systems Manager. The agent needs none of
+   * it, so it is off unless a written reason turns it on.
+   * @default - off: no Systems Manager permissions, the SSM agent stopped
+   */
+  readonly sessionManager?: SessionManagerAccess;
+}
+
+/** Session Manager access to a scaling group's machines, with the reason it is needed. */
+export interface SessionManagerAccess {
+  /** Why operators need shells on these machines (at least 20 characters). */
+  readonly reason: string;
 }
 
 /** Result of matching an agent's needs against a site's pools. */

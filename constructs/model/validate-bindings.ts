@@ -237,6 +237,12 @@ function validateScalingGroup(spec: AgentSpec, add: Add): void {
       `'${group.image}' must be an AMI id such as 'ami-0123456789abcdef0' or 'resolve:ssm:/<parameter>'`,
     );
   }
+  if (group.sessionManager !== undefined && group.sessionManager.reason.trim().length < 20) {
+    add(
+      [...path, 'sessionManager', 'reason'],
+      'Session Manager lets operators open shells on the machines: give a written reason (at least 20 characters)',
+    );
+  }
   if ((spec.workload ?? 'consumer') !== 'consumer') {
     add(path, `runs long-running consumers only, not workload '${spec.workload}'`);
   }
@@ -389,6 +395,12 @@ export function validateBindingsOnSite(
         add(
           ['placement', 'scalingGroup', 'image'],
           "applies to EC2 groups only: Azure scale sets run the fleet's Docker-ready image",
+        );
+      }
+      if (site.cloud === 'azure' && group.sessionManager !== undefined) {
+        add(
+          ['placement', 'scalingGroup', 'sessionManager'],
+          'applies to EC2 groups only: it is AWS Systems Manager Session Manager',
         );
       }
     }

@@ -3,9 +3,11 @@ import { IamPolicyStatement } from '../../constructs/aws/iam-statement';
 import {
   AgentScalingGroup,
   AgentScalingGroupProps,
-  SSM_MANAGED_POLICY,
+  SESSION_MANAGER_STATEMENTS,
 } from '../../constructs/aws/agent-scaling-group';
-import { agentUserData } from '../../constructs/aws/user-data';
+import { agentUserData, ec2DrainWatchScript } from '../../constructs/aws/user-data';
+import { iamLeastPrivilege } from '../../constructs/guardrails/rules/gr-iam-04-least-privilege';
+import { findingsOf } from '../guardrails/support';
 import { AgentSpec, Cpu, Duration, ImageRef, Size } from '../../constructs/model';
 import { ACCOUNT_ID, Json, REGION, resourceOf, resourcesOf, synthAws } from './support';
 
@@ -95,8 +97,7 @@ describe('AgentScalingGroup defaults', () => {
     );
     expect(counts).toEqual({
       aws_iam_role: 1,
-      aws_iam_role_policy: 1,
-      aws_iam_role_policy_attachment: 1,
+      aws_iam_role_policy: 2,
       aws_iam_instance_profile: 1,
       aws_security_group: 1,
       aws_launch_template: 1,
@@ -173,23 +174,75 @@ describe('security group', () => {
   });
 });
 
+/** The role's inline policies by name: their statements. */
+function inlinePolicies(json: Json): Record<string, unknown> {
+  return Object.fromEntries(
+    resourcesOf(json, 'aws_iam_role_policy').map((policy) => [
+      policy.name,
+      JSON.parse(policy.policy as string).Statement,
+    ]),
+  );
+}
+
 describe('IAM', () => {
   const json = synth();
 
-  it('has exactly the given statements inline plus the SSM managed policy', () => {
-    const policy = resourceOf(json, 'aws_iam_role_policy');
-    expect(JSON.parse(policy.policy as string)).toEqual({
-      Version: '2012-10-17',
-      Statement: STATEMENTS,
+  it('has exactly the given statements and the drain’s, inline, and no managed policy', () => {
+    expect(inlinePolicies(json)).toEqual({
+      agent: STATEMENTS,
+      drain: [
+        {
+          Sid: 'FindOwnGroup',
+          Effect: 'Allow',
+          Action: 'autoscaling:DescribeAutoScalingInstances',
+          Resource: '*',
+        },
+        {
+          Sid: 'CompleteOwnLifecycleAction',
+          Effect: 'Allow',
+          Action: 'autoscaling:CompleteLifecycleAction',
+          Resource: expect.stringMatching(/^\$\{aws_autoscaling_group\.ingest_[0-9A-F]+\.arn\}$/),
+        },
+      ],
     });
-    expect(resourcesOf(json, 'aws_iam_role_policy_attachment').map((a) => a.policy_arn)).toEqual([
-      SSM_MANAGED_POLICY,
-    ]);
+    expect(json.resource).not.toHaveProperty('aws_iam_role_policy_attachment');
     const role = resourceOf(json, 'aws_iam_role');
     expect(JSON.parse(role.assume_role_policy as string).Statement).toEqual([
       { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
     ]);
     expect(role.inline_policy).toBeUndefined();
+    expect(role.managed_policy_arns).toBeUndefined();
+  });
+
+  it('may complete lifecycle actions of its own group only', () => {
+    const drain = resourcesOf(json, 'aws_iam_role_policy').find((p) => p.name === 'drain')!;
+    const group = Object.keys((json.resource as Json).aws_autoscaling_group)[0];
+    expect(JSON.parse(drain.policy as string).Statement[1].Resource).toBe(
+      `\${aws_autoscaling_group.${group}.arn}`,
+    );
+  });
+
+  it('has no Systems Manager permission unless Session Manager is opted in with a reason', () => {
+    expect(JSON.stringify(inlinePolicies(json))).not.toMatch(/ssm/);
+    const reason = 'On-call engineers read the agent journal during incidents';
+    const opted = synth({ sessionManager: { reason } });
+    expect(inlinePolicies(opted)['session-manager']).toEqual(SESSION_MANAGER_STATEMENTS);
+    expect(JSON.stringify(inlinePolicies(opted))).not.toMatch(/GetParameter|ec2messages|ssm:\*/);
+    expect(userDataOf(opted)).not.toContain('amazon-ssm-agent');
+    expect(userDataOf(json)).toContain(
+      'systemctl disable --now amazon-ssm-agent.service 2>/dev/null || true',
+    );
+  });
+
+  it('passes GR-IAM-04, with and without Session Manager', () => {
+    for (const sessionManager of [undefined, { reason: 'On-call engineers read the journal' }]) {
+      expect(
+        findingsOf(
+          iamLeastPrivilege,
+          (stack) => new AgentScalingGroup(stack, 'ingest', props({ sessionManager })),
+        ),
+      ).toEqual([]);
+    }
   });
 });
 
@@ -307,11 +360,26 @@ describe('user data', () => {
     expect(lines).toContain('TimeoutStopSec=165');
     expect(lines).toContain('ExecStop=-/usr/bin/docker exec agent-ingest sleep 5');
     expect(lines).toContain('ExecStop=/usr/bin/docker stop --time=135 agent-ingest');
-    expect(script).toContain('meta-data/autoscaling/target-lifecycle-state');
+    expect(script).toContain('metadata autoscaling/target-lifecycle-state');
   });
 
-  it('installs nothing and holds no credentials', () => {
-    expect(script).not.toMatch(/\b(yum|dnf|apt-get|pip|curl [^\n]*\| *(ba)?sh)\b/);
+  it('writes the drain watcher that completes the lifecycle hook it names', () => {
+    expect(script).toContain(
+      `cat > /usr/local/bin/agent-drain-watch <<'AGENT_FLEET_EOF'\n${ec2DrainWatchScript()}\nAGENT_FLEET_EOF`,
+    );
+    expect(script).toContain(
+      'ExecStart=/usr/local/bin/agent-drain-watch agent-ingest.service drain\n',
+    );
+    expect(script.split('\n')).toContain('Restart=on-failure');
+    const hook = resourceOf(synth(), 'aws_autoscaling_lifecycle_hook');
+    expect(hook.name).toBe('drain');
+  });
+
+  it('installs only the AWS CLI, when missing, and holds no credentials', () => {
+    const installs = script
+      .split('\n')
+      .filter((line) => /\b(yum|dnf|apt-get|pip|curl [^\n]*\| *(ba)?sh)\b/.test(line));
+    expect(installs).toEqual(['command -v aws >/dev/null 2>&1 || dnf install -y awscli-2 ||']);
     expect(script).not.toMatch(/^[A-Z_]*(ACCESS_KEY|SECRET|PASSWORD|TOKEN)[A-Z_]*=/m);
   });
 
@@ -374,6 +442,12 @@ describe('refusals', () => {
       }),
     ).toThrow(
       /policyStatements\[0\]\.Action': 'iam:PassRole'[\s\S]*policyStatements\[0\]\.Resource'[\s\S]*policyStatements\[1\]\.Action': '\*'/,
+    );
+  });
+
+  it('refuses Session Manager without a written reason', () => {
+    expect(() => synth({ sessionManager: { reason: ' debugging ' } })).toThrow(
+      /'sessionManager\.reason': Session Manager lets operators open shells on the instances: give a written reason \(at least 20 characters\)/,
     );
   });
 

@@ -13,8 +13,9 @@ const zones = ZONES.length;
 
 /**
  * What the plan of the fixture adds, by type: the network over three zones, the
- * queue, and the agent's group (role, inline policy, SSM attachment, profile,
- * security group, launch template, group, termination hook, scaling policy).
+ * queue, and the agent's group (role, the agent's and the drain's inline policies,
+ * profile, security group, launch template, group, termination hook, scaling
+ * policy): no managed policy attachment.
  */
 const EXPECTED_ADDS: Readonly<Record<string, number>> = {
   aws_vpc: 1,
@@ -28,8 +29,7 @@ const EXPECTED_ADDS: Readonly<Record<string, number>> = {
   aws_route_table_association: 2 * zones,
   aws_sqs_queue: 1,
   aws_iam_role: 1,
-  aws_iam_role_policy: 1,
-  aws_iam_role_policy_attachment: 1,
+  aws_iam_role_policy: 2,
   aws_iam_instance_profile: 1,
   aws_security_group: 1,
   aws_launch_template: 1,

@@ -202,6 +202,22 @@ describe('the cloud side of a site’s agents', () => {
     ]);
   });
 
+  it('gives a scaling group Session Manager only when its placement gives the reason', () => {
+    const policies = (json: Json) =>
+      resourcesOf(json, 'aws_iam_role_policy').map((policy) => policy.name as string);
+    expect(policies(json).filter((name) => name === 'session-manager')).toEqual([]);
+    const reason = 'On-call engineers read the agent journal in incidents';
+    const { json: opted } = build([
+      {
+        ...chimera,
+        placement: { scalingGroup: { instanceType: 'c7i.large', sessionManager: { reason } } },
+      },
+    ]);
+    expect(policies(opted).filter((name) => name === 'session-manager')).toEqual([
+      'session-manager',
+    ]);
+  });
+
   it('builds the site’s Kafka cluster and no role for an agent that needs none', () => {
     expect(resourcesOf(json, 'aws_msk_cluster').map((cluster) => cluster.cluster_name)).toEqual([
       'test-eu-events',

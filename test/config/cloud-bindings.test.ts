@@ -643,6 +643,22 @@ describe('scaling groups', () => {
     ]);
   });
 
+  test('Session Manager on a group, with a written reason, or refused without one', () => {
+    const withSessionManager = (reason: string) =>
+      environment(AGENTS).replace(
+        "image: 'resolve:ssm:/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id'",
+        `sessionManager: { reason: '${reason}' }`,
+      );
+    const reason = 'On-call engineers read the agent journal in incidents';
+    const group = loaded(withSessionManager(reason)).deployments.find(
+      (d) => d.agent.name === 'telemetry' && d.site === 'eu',
+    )!.agent.placement?.scalingGroup;
+    expect(group).toEqual({ instanceType: 'c7i.large', sessionManager: { reason } });
+    expect(load(withSessionManager('debugging'))).toEqual([
+      'environments/prod.yaml:52:31 agents.telemetry.sites.eu.placement.scalingGroup.sessionManager.reason: must be at least 20 characters',
+    ]);
+  });
+
   test('a scaling group without the required machine type', () => {
     const lines = load(
       environment(`

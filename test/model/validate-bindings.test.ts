@@ -123,3 +123,38 @@ describe('MSK brokers', () => {
     expect(messages(msk({ volumeSize: Size.parse('16Ti') }))).toEqual([]);
   });
 });
+
+describe('scaling groups with Session Manager', () => {
+  const WEU: KubernetesSiteSpec = { name: 'weu', cloud: 'azure', nodePools: [{ name: 'general' }] };
+  const grouped = (reason: string) =>
+    consumer({
+      queue: { broker: 'sqs', queue: 'telemetry' },
+      scaling: { minReplicas: 1, maxReplicas: 4, queueDepth: { perReplica: 100 } },
+      placement: { scalingGroup: { instanceType: 'c7i.large', sessionManager: { reason } } },
+    });
+
+  it('take a written reason of at least 20 characters', () => {
+    expect(validateAgent(grouped('On-call engineers read the agent journal'))).toEqual([]);
+    expect(
+      validateAgent(grouped('   debugging        ')).map(
+        (p) => `${formatPath(p.path)}: ${p.message}`,
+      ),
+    ).toEqual([
+      'placement.scalingGroup.sessionManager.reason: Session Manager lets operators open shells on the machines: give a written reason (at least 20 characters)',
+    ]);
+  });
+
+  it('are for EC2 groups only', () => {
+    const spec = {
+      ...grouped('On-call engineers read the agent journal'),
+      queue: { broker: 'servicebus', queue: 'telemetry' },
+    };
+    expect(
+      validateAgentOnSite(spec, WEU, [{ name: 'servicebus', kind: 'servicebus', site: 'weu' }])
+        .map((p) => `${formatPath(p.path)}: ${p.message}`)
+        .filter((line) => line.includes('sessionManager')),
+    ).toEqual([
+      'placement.scalingGroup.sessionManager: applies to EC2 groups only: it is AWS Systems Manager Session Manager',
+    ]);
+  });
+});

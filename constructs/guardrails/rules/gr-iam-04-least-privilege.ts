@@ -32,6 +32,25 @@ const DATA_READS = [
   'sts:GetSessionToken',
 ];
 
+/**
+ * What the SSM agent calls for Session Manager, and nothing else: its
+ * heartbeat and the four channel actions of Amazon Message Gateway Service,
+ * which the Service Authorization Reference gives no resource type, so AWS's
+ * own Session Manager instance policy grants them on `*`. Only an instance
+ * that opts in to Session Manager holds them (`placement.scalingGroup.sessionManager`,
+ * with a written reason); parameters, documents, inventory and Run Command
+ * are not among them.
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonmessagegatewayservice.html
+ * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/getting-started-create-iam-instance-profile.html
+ */
+export const SESSION_MANAGER_ACTIONS: readonly string[] = [
+  'ssm:UpdateInstanceInformation',
+  'ssmmessages:CreateControlChannel',
+  'ssmmessages:CreateDataChannel',
+  'ssmmessages:OpenControlChannel',
+  'ssmmessages:OpenDataChannel',
+];
+
 /** Actions with which a principal can grant itself more rights. */
 const ESCALATIONS = [
   'iam:CreatePolicyVersion',
@@ -62,9 +81,12 @@ function covers(pattern: string, action: string): boolean {
 /**
  * Whether an action may run on `*`: a describe-style call (`Describe*`,
  * `List*`, `Get*`) that reads metadata, as the AWS describe calls cannot be
- * scoped to resources (e.g. the cluster autoscaler's `autoscaling:Describe*`).
+ * scoped to resources (e.g. the cluster autoscaler's `autoscaling:Describe*`),
+ * or one of {@link SESSION_MANAGER_ACTIONS}.
  */
 function describeStyle(action: string): boolean {
+  if (SESSION_MANAGER_ACTIONS.some((allowed) => allowed.toLowerCase() === action.toLowerCase()))
+    return true;
   const verb = action.split(':')[1] ?? '';
   if (!/^(Describe|List|Get)/i.test(verb)) return false;
   return !DATA_READS.some((read) => covers(action, read));
@@ -148,8 +170,9 @@ function problemsOf(resource: ResourceView): string[] | undefined {
  * GR-IAM-04: IAM grants are least-privilege: no `*` or whole-service action
  * (`sqs:*`), no `NotAction`, no action on resource `*` except describe-style
  * reads of metadata (`Describe*`, `List*`, `Get*` other than data reads such
- * as `s3:GetObject`), which AWS cannot scope and the project grants
- * deliberately (the cluster autoscaler's describe calls); no
+ * as `s3:GetObject` or `ssm:GetParameter`), which AWS cannot scope and the
+ * project grants deliberately (the cluster autoscaler's describe calls), and
+ * Session Manager's channel ({@link SESSION_MANAGER_ACTIONS}); no
  * privilege-escalation actions (`iam:Put*Policy`, `iam:Attach*Policy`,
  * `iam:CreatePolicyVersion`, `iam:PassRole` on `*`, ...); no
  * AdministratorAccess, PowerUserAccess or IAMFullAccess; no trust policy that
