@@ -52,8 +52,8 @@ export interface AgentCloudInit {
  *   a tmpfs `/tmp`, no new privileges, all capabilities dropped, UID
  *   {@link AGENT_CONTAINER_UID}, `Restart=always`; stopping runs the preStop command
  *   and then `docker stop` within the grace period;
- * - writes `agent-drain.service`: watches the VM's Scheduled Events and, when the
- *   scale set is to delete this instance, stops the agent gracefully and then
+ * - writes `agent-drain.service`: {@link scheduledEventsDrainScript}, which, when
+ *   the scale set is to delete this instance, stops the agent gracefully and then
  *   approves the event, so scale-in does not cut work in flight.
  * @see https://cloudinit.readthedocs.io/en/latest/reference/modules.html
  * @see https://learn.microsoft.com/azure/virtual-machine-scale-sets/virtual-machine-scale-sets-terminate-notification
@@ -72,19 +72,64 @@ export function agentCloudInit(props: AgentCloudInitProps): AgentCloudInit {
     'After=network-online.target',
     '',
     '[Service]',
-    'Restart=always',
+    // It exits 0 once the event is approved; a failure starts it again.
+    'Restart=on-failure',
     'RestartSec=5',
     `ExecStart=/usr/bin/python3 /usr/local/bin/agent-drain ${unitName}`,
     '',
     '[Install]',
     'WantedBy=multi-user.target',
   ];
-  const drainScript = [
+  const envLines = Object.entries(env).map(([name, value]) => `${name}=${value}`);
+  const text = [
+    '#cloud-config',
+    `# agent-fleet: agent ${agent.name}`,
+    'package_update: true',
+    'packages:',
+    '  - docker.io',
+    'write_files:',
+    writeFile(envFile, '0644', envLines),
+    writeFile(`/etc/systemd/system/${unitName}`, '0644', unit),
+    writeFile('/usr/local/bin/agent-drain', '0755', scheduledEventsDrainScript().split('\n')),
+    writeFile('/etc/systemd/system/agent-drain.service', '0644', drainUnit),
+    'runcmd:',
+    '  - [systemctl, enable, --now, docker.service]',
+    '  - [systemctl, daemon-reload]',
+    `  - [systemctl, enable, --now, --no-block, ${unitName}, agent-drain.service]`,
+    '',
+  ].join('\n');
+  return { text, unitName, stopTimeoutSeconds, env, health: agentHealthProbe(agent)! };
+}
+
+/** Where the drain reads Scheduled Events: the Azure Instance Metadata Service. */
+export const AZURE_IMDS_ENDPOINT = 'http://169.254.169.254';
+
+/** How the drain script is rendered; only tests change the defaults. */
+export interface ScheduledEventsDrainOptions {
+  /** Base URL of the instance metadata service. @default {@link AZURE_IMDS_ENDPOINT} */
+  readonly imdsEndpoint?: string;
+  /** Seconds between polls. @default 5 */
+  readonly pollSeconds?: number;
+}
+
+/**
+ * The drain of a scale-set VM, `agent-drain <unit>` (Python 3, in Ubuntu's
+ * image): reads the VM's name, polls its Scheduled Events, and on a
+ * `Terminate` event naming this VM stops the agent's unit (preStop, SIGTERM,
+ * the grace period), then approves the event (`StartRequests`) so the
+ * deletion goes on without waiting for the terminate notification's timeout.
+ * Every call carries `Metadata: true`, as the metadata service requires.
+ * @param options for tests: another metadata endpoint and poll interval
+ * @see https://learn.microsoft.com/azure/virtual-machines/linux/scheduled-events
+ */
+export function scheduledEventsDrainScript(options: ScheduledEventsDrainOptions = {}): string {
+  const imds = `${options.imdsEndpoint ?? AZURE_IMDS_ENDPOINT}/metadata`;
+  return [
     '#!/usr/bin/env python3',
     '# Polls Scheduled Events; on a Terminate of this instance stops the agent, then',
     '# approves the event so the deletion goes on without waiting for the timeout.',
     'import json, subprocess, sys, time, urllib.request',
-    "IMDS = 'http://169.254.169.254/metadata'",
+    `IMDS = '${imds}'`,
     'def call(path, body=None):',
     "    req = urllib.request.Request(IMDS + path, data=body, headers={'Metadata': 'true'})",
     '    with urllib.request.urlopen(req, timeout=10) as res:',
@@ -101,27 +146,8 @@ export function agentCloudInit(props: AgentCloudInitProps): AgentCloudInit {
     "            body = json.dumps({'StartRequests': [{'EventId': event['EventId']}]}).encode()",
     "            call('/scheduledevents?api-version=2020-07-01', body)",
     '            sys.exit(0)',
-    '    time.sleep(5)',
-  ];
-  const envLines = Object.entries(env).map(([name, value]) => `${name}=${value}`);
-  const text = [
-    '#cloud-config',
-    `# agent-fleet: agent ${agent.name}`,
-    'package_update: true',
-    'packages:',
-    '  - docker.io',
-    'write_files:',
-    writeFile(envFile, '0644', envLines),
-    writeFile(`/etc/systemd/system/${unitName}`, '0644', unit),
-    writeFile('/usr/local/bin/agent-drain', '0755', drainScript),
-    writeFile('/etc/systemd/system/agent-drain.service', '0644', drainUnit),
-    'runcmd:',
-    '  - [systemctl, enable, --now, docker.service]',
-    '  - [systemctl, daemon-reload]',
-    `  - [systemctl, enable, --now, --no-block, ${unitName}, agent-drain.service]`,
-    '',
+    `    time.sleep(${options.pollSeconds ?? 5})`,
   ].join('\n');
-  return { text, unitName, stopTimeoutSeconds, env, health: agentHealthProbe(agent)! };
 }
 
 /** The readiness probe as the application health extension sees it; undefined when it cannot. */

@@ -1,6 +1,7 @@
 import {
   agentCloudInit,
   agentHealthProbe,
+  scheduledEventsDrainScript,
   validateAgentForScaleSet,
 } from '../../constructs/azure/cloud-init';
 import { AgentSpec, Cpu, Duration, ImageRef, Size, ValidationError } from '../../constructs/model';
@@ -101,6 +102,16 @@ describe('agentCloudInit defaults', () => {
     expect(text).toContain(
       'ExecStart=/usr/bin/python3 /usr/local/bin/agent-drain agent-chimera-data-ingest.service',
     );
+    expect(text).toContain('      Restart=on-failure\n');
+  });
+
+  it('writes the drain that test/vm runs against a stub metadata endpoint', () => {
+    const indented = scheduledEventsDrainScript()
+      .split('\n')
+      .map((line) => `      ${line}`)
+      .join('\n');
+    expect(text).toContain(`    content: |\n${indented}\n`);
+    expect(scheduledEventsDrainScript()).toContain("IMDS = 'http://169.254.169.254/metadata'");
   });
 
   it('gives the readiness endpoint to the health extension', () => {
