@@ -1,12 +1,16 @@
-import { COMPLIANT, GuardrailRule, ResourceView, violation } from '../types';
+import recordedPolicies from '../data/aws-managed-policies.json';
+import { COMPLIANT, GuardrailRule, ResourceView, RuleScope, violation } from '../types';
 import {
   asList,
   blocks,
   hasCondition,
   isWildcardAction,
+  parseReference,
   PolicyStatement,
   policyStatements,
   principalIsAnyone,
+  referenced,
+  referrersOf,
 } from './gr-terraform-support';
 
 /** AWS-managed policies that grant (nearly) everything. */
@@ -131,13 +135,102 @@ function judgeTrustPolicy(statements: readonly PolicyStatement[]): string[] {
     .map((s, i) => `trust policy ${s.Sid ?? `statement ${i}`} lets any principal assume the role`);
 }
 
-function broadManaged(arns: readonly string[]): string[] {
-  return arns
-    .filter((arn) => BROAD_MANAGED_POLICIES.some((name) => arn.endsWith(`:policy/${name}`)))
-    .map((arn) => `attaches ${arn}`);
+/** An EKS role AWS requires certain managed policies on. */
+type ServiceRole = 'eks-cluster-role' | 'eks-node-role';
+
+/** A managed policy as recorded in `data/aws-managed-policies.json`. */
+interface RecordedPolicy {
+  readonly arn: string;
+  readonly versionId: string;
+  readonly source: string;
+  /** The EKS role AWS requires this policy on, where its `*` grants are accepted. */
+  readonly requiredOn?: ServiceRole;
+  readonly document: { readonly Statement: readonly PolicyStatement[] };
 }
 
-function problemsOf(resource: ResourceView): string[] | undefined {
+/** The recorded documents by the part of the ARN after `:policy/` (path and name). */
+const RECORDED = new Map<string, RecordedPolicy>(
+  Object.values(recordedPolicies.policies as Record<string, RecordedPolicy>).map((policy) => [
+    awsManagedName(policy.arn)!,
+    policy,
+  ]),
+);
+
+/** `service-role/X` of `arn:aws:iam::aws:policy/service-role/X`; undefined for any other ARN. */
+function awsManagedName(arn: string): string | undefined {
+  return /^arn:aws[a-z-]*:iam::aws:policy\/(.+)$/.exec(arn.trim())?.[1];
+}
+
+/**
+ * The EKS role `role` is: the cluster role of an `aws_eks_cluster` or the node
+ * role of an `aws_eks_node_group` of its stack. Their pods reach neither
+ * (IMDS hop limit 1, no host network), so they are no agent's role.
+ */
+function serviceRoleOf(role: ResourceView, scope: RuleScope): ServiceRole | undefined {
+  const names = (value: unknown) => {
+    const ref = parseReference(value);
+    return ref?.type === 'aws_iam_role' && `${ref.type}.${ref.name}` === role.address;
+  };
+  for (const referrer of referrersOf(role, scope)) {
+    if (referrer.type === 'aws_eks_cluster' && names(referrer.attributes.role_arn))
+      return 'eks-cluster-role';
+    if (referrer.type === 'aws_eks_node_group' && names(referrer.attributes.node_role_arn))
+      return 'eks-node-role';
+  }
+  return undefined;
+}
+
+/**
+ * What is wrong with attaching `arn` to `role` (undefined for users, groups
+ * and roles not found in the stack): AdministratorAccess, PowerUserAccess or
+ * IAMFullAccess; an AWS managed policy whose document is not recorded; or
+ * one whose recorded document fails {@link judgeIdentityPolicy}, unless AWS
+ * requires it on the EKS role `role` is. Customer managed policies are
+ * judged as `aws_iam_policy` resources; references are not readable.
+ */
+function managedPolicyProblems(
+  arn: string,
+  role: ResourceView | undefined,
+  scope: RuleScope,
+): string[] {
+  if (BROAD_MANAGED_POLICIES.some((name) => arn.endsWith(`:policy/${name}`)))
+    return [`attaches ${arn}`];
+  const name = awsManagedName(arn);
+  if (name === undefined) return [];
+  const recorded = RECORDED.get(name);
+  if (!recorded) {
+    return [
+      `attaches ${arn}, whose document is not recorded: add it with its source and date to constructs/guardrails/data/aws-managed-policies.json`,
+    ];
+  }
+  const problems = judgeIdentityPolicy(
+    `managed policy ${name} (${recorded.versionId})`,
+    recorded.document.Statement,
+  );
+  if (problems.length === 0) return [];
+  if (recorded.requiredOn && role && serviceRoleOf(role, scope) === recorded.requiredOn) return [];
+  return [`attaches ${arn}: ${problems.join('; ')}`];
+}
+
+/** The roles an attachment names, as resources of its stack where they are found. */
+function attachedRoles(resource: ResourceView, scope: RuleScope): (ResourceView | undefined)[] {
+  const { attributes } = resource;
+  switch (resource.type) {
+    case 'aws_iam_role_policy_attachment':
+      return [referenced(attributes.role, resource, scope)];
+    case 'aws_iam_policy_attachment':
+      return [
+        ...asList(attributes.roles).map((role) => referenced(role, resource, scope)),
+        ...(asList(attributes.users).length + asList(attributes.groups).length > 0
+          ? [undefined]
+          : []),
+      ];
+    default:
+      return [undefined];
+  }
+}
+
+function problemsOf(resource: ResourceView, scope: RuleScope): string[] | undefined {
   const attributes = resource.attributes;
   switch (resource.type) {
     case 'aws_iam_policy':
@@ -158,11 +251,17 @@ function problemsOf(resource: ResourceView): string[] | undefined {
       return [
         ...judgeTrustPolicy(trust),
         ...inline,
-        ...broadManaged(asList(attributes.managed_policy_arns)),
+        ...asList(attributes.managed_policy_arns).flatMap((arn) =>
+          managedPolicyProblems(arn, resource, scope),
+        ),
       ];
     }
-    default:
-      return broadManaged(asList(attributes.policy_arn));
+    default: {
+      const roles = attachedRoles(resource, scope);
+      return asList(attributes.policy_arn).flatMap((arn) => [
+        ...new Set(roles.flatMap((role) => managedPolicyProblems(arn, role, scope))),
+      ]);
+    }
   }
 }
 
@@ -176,14 +275,26 @@ function problemsOf(resource: ResourceView): string[] | undefined {
  * privilege-escalation actions (`iam:Put*Policy`, `iam:Attach*Policy`,
  * `iam:CreatePolicyVersion`, `iam:PassRole` on `*`, ...); no
  * AdministratorAccess, PowerUserAccess or IAMFullAccess; no trust policy that
- * lets anyone assume a role unconditionally. A policy that is not readable at
- * synth (a reference to a data source) is not judged.
+ * lets anyone assume a role unconditionally.
+ *
+ * An AWS managed policy is judged by its document as recorded, with its
+ * source, version and date, in `data/aws-managed-policies.json`, the same way
+ * as an inline one: on an agent's role (an instance role, an IRSA role, any
+ * role but the two below) one with `*` resources is an error, e.g.
+ * `AmazonSSMManagedInstanceCore` for its `ssm:GetParameter(s)` on `*`. AWS
+ * requires some on the EKS cluster role (`AmazonEKSClusterPolicy`) and node
+ * role (`AmazonEKSWorkerNodePolicy`, `AmazonEKS_CNI_Policy`,
+ * `AmazonEC2ContainerRegistryReadOnly`); there, the record's `requiredOn`
+ * accepts them. A managed policy that is not recorded is refused until it is.
+ * A policy that is not readable at synth (a reference to a data source) is
+ * not judged.
  * @see Checkov CKV_AWS_274, CKV_AWS_62, CKV_AWS_355, CKV_AWS_286, CKV_AWS_290, Trivy AWS-0057, cdk-nag AwsSolutions-IAM4 and IAM5
  */
 export const iamLeastPrivilege: GuardrailRule = {
   id: 'GR-IAM-04',
   level: 'error',
-  summary: 'IAM policies grant exact actions on exact resources, describe-style reads excepted',
+  summary:
+    'IAM policies, the recorded documents of attached AWS managed policies included, grant exact actions on exact resources, describe-style reads excepted',
   fix: 'no environment-file field: the fleet grants each role the exact actions on the exact resources its bindings need; in a policy of your own list them, keeping * for Describe/List/Get metadata calls only',
   appliesTo: [
     'aws_iam_policy',
@@ -196,8 +307,8 @@ export const iamLeastPrivilege: GuardrailRule = {
     'aws_iam_group_policy_attachment',
     'aws_iam_policy_attachment',
   ],
-  evaluate(resource) {
-    const problems = problemsOf(resource);
+  evaluate(resource, scope) {
+    const problems = problemsOf(resource, scope);
     if (problems === undefined) return 'not-applicable';
     return problems.length === 0 ? COMPLIANT : violation(problems.join('; '));
   },
