@@ -92,8 +92,10 @@ interface HubPlan {
  *   federated service account) and an {@link AgentScaleSet} in the agents' subnet,
  *   scaled on its queue's active messages per instance;
  * - KEDA's identity `<env>-<site>-keda`, federated to `<kedaNamespace>:keda-operator`,
- *   allowed to read the queues of the cluster's agents that scale on queue depth,
- *   and nothing else.
+ *   holding Azure Service Bus Data Owner on exactly the queues of the cluster's agents
+ *   that scale on queue depth, and nothing else: the role KEDA's scaler needs to read a
+ *   queue's message count (`Manage`), which also lets it send, receive and change
+ *   those queues (see {@link AgentServiceBusQueue.grantScaleReader}).
  * Every problem (a scale set without the site's `vmAdmin`, a publish target no agent
  * of the site consumes, a broker or database the site does not build) is reported
  * at once, before anything is built. Children take the agent's name (`<agent>/Identity`,
