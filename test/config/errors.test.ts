@@ -388,7 +388,7 @@ describe('environments and files', () => {
     const rootDir = fixture({ catalogue: CATALOGUE });
     fs.mkdirSync(path.join(rootDir, 'environments', 'odd.yaml'));
     expect(problemLines(loadFleet({ rootDir }))).toEqual([
-      'environments/odd.yaml:1:1 cannot be read (EISDIR)',
+      'environments/odd.yaml:1:1 is a directory, not a file',
     ]);
     expect(problemLines(loadFleet({ rootDir, environments: ['../fleet/agent-types'] }))).toEqual([
       "environments/../fleet/agent-types.yaml:1:1 '../fleet/agent-types' is not an environment name: name a file of environments/",
