@@ -146,8 +146,8 @@ export function checkOutputConsistency(
  * Sweeps what interrupted synths left beside `outdir`: links `outdir` back to
  * an output a killed first synth renamed aside, then removes every directory
  * and link of the scheme that `outdir` does not name and whose synth no
- * longer runs. Never touches a directory `outdir` of its own, nor anything
- * else beside it.
+ * longer runs (this process's own included). Leaves alone a `outdir` that is
+ * still a directory, and every other name beside it.
  */
 export function sweepOutput(outdir: string): void {
   outdir = path.resolve(outdir);
@@ -361,9 +361,9 @@ function stageOutput(
         : undefined,
     };
     for (const [environment, report] of Object.entries(old.fleet.environments)) {
-      if (environment in made) continue;
+      if (Object.hasOwn(made, environment)) continue;
       const stacks = report.stacks ?? [];
-      const taken = stacks.find((stack) => stack in manifest.stacks);
+      const taken = stacks.find((stack) => Object.hasOwn(manifest.stacks, stack));
       if (taken) {
         warnings.push(
           `environment '${environment}' of ${path.basename(outdir)} is not kept: its stack '${taken}' is one this synth wrote`,
@@ -540,7 +540,7 @@ function checkOutput(outdir: string, options: ConsistencyOptions): void {
     Object.keys(stamp.environments),
   );
   const expected = [MANIFEST, FLEET_FILE, GUARDRAIL_REPORT, ...listed.values()];
-  const unstamped = expected.find((file) => !(file in stamp.files!));
+  const unstamped = expected.find((file) => !Object.hasOwn(stamp.files!, file));
   if (unstamped) fail(`${OUTPUT_STAMP} of synth ${stamp.synthId} has no hash of ${unstamped}`);
   for (const [file, hash] of Object.entries(stamp.files)) {
     if (!expected.includes(file))
