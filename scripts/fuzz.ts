@@ -5,8 +5,11 @@
  * tenth as many random edits that need not be invalid), loads each in a
  * scratch copy of the project, and checks that loading reports problems, each
  * naming the file, line, column and field, with no stack trace and nothing
- * thrown. Prints the seed (random unless given), the case count and any
- * counterexample, shrunk; exits 1 when one is found.
+ * thrown, within a bound of CPU time per case; files beyond the input limits
+ * (alias bombs, deep nesting, long values, oversized files) must be refused
+ * with the limit's own problem. Prints the seed (random unless given), the case
+ * count, the slowest case and any counterexample, shrunk; exits 1 when one is
+ * found.
  */
 import * as fc from 'fast-check';
 import * as fs from 'fs';
@@ -37,8 +40,13 @@ function run(args: readonly string[]): number {
   const base = readBaseFiles(ROOT);
   const workspace = new Workspace(ROOT);
   let failed: { fuzzCase: FuzzCase; found: string[] } | undefined;
+  let slowest: { cpuMs: number; fuzzCase?: FuzzCase } = { cpuMs: 0 };
+  let overLimit = 0;
   const property = (mayLoad: boolean) => (fuzzCase: FuzzCase) => {
-    const found = violations(fuzzCase, workspace.load(fuzzCase), (f) => workspace.text(f), mayLoad);
+    const outcome = workspace.load(fuzzCase);
+    if ((outcome.cpuMs ?? 0) > slowest.cpuMs) slowest = { cpuMs: outcome.cpuMs ?? 0, fuzzCase };
+    if (fuzzCase.category === 'overLimit') overLimit++;
+    const found = violations(fuzzCase, outcome, (f) => workspace.text(f), mayLoad);
     if (found.length > 0) failed = { fuzzCase, found };
     return found.length === 0;
   };
@@ -89,6 +97,12 @@ function run(args: readonly string[]): number {
   } finally {
     workspace.dispose();
   }
+  const slowestCase = slowest.fuzzCase;
+  console.log(
+    `${overLimit} case(s) beyond the input limits; slowest case ${(slowest.cpuMs / 1000).toFixed(1)} s of CPU${
+      slowestCase ? ` (${slowestCase.category}: ${slowestCase.steps.join('; ')})` : ''
+    }`,
+  );
   console.log(`all cases passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return 0;
 }

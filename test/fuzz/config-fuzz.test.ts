@@ -89,6 +89,13 @@ describe('loading generated environment and catalogue files', () => {
     );
   }, 60_000);
 
+  it("refuses files beyond the input limits with the limit's own problem, in bounded time", () => {
+    fc.assert(
+      fc.property(invalidCaseArbs(base).overLimit, (fuzzCase) => check(fuzzCase, false)),
+      { seed: SEED, numRuns: 60 },
+    );
+  }, 120_000);
+
   it('never throws on random edits of the text, and reports what it refuses well-formed', () => {
     fc.assert(
       fc.property(junkCaseArb(base), (fuzzCase) => check(fuzzCase, true)),

@@ -6,7 +6,9 @@
  * catalogue) and breaks it in a way that must be reported: a structural edit
  * guided by the JSON Schemas (unknown key, wrong type, missing required field,
  * number out of range, bad unit or format, reference to nothing), or an edit of
- * the text (duplicate key, YAML syntax error, empty or huge file). Junk cases
+ * the text (duplicate key, YAML syntax error, empty or huge file), or a shape
+ * beyond the loader's input limits (test/fuzz/over-limit.ts: alias bombs, deep
+ * nesting, long values, oversized files). Junk cases
  * edit the text at random and need not be invalid: they only check that the
  * loader never throws and reports well-formed problems.
  */
@@ -16,6 +18,7 @@ import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { JsonSchema } from '../../config/json-schema';
 import { agentTypesSchema, environmentSchema } from '../../config/schema';
+import { overLimitArb } from './over-limit';
 
 /** Path of the catalogue, relative to the project root. */
 export const CATALOGUE_FILE = 'fleet/agent-types.yaml';
@@ -63,6 +66,8 @@ export interface FuzzCase {
   readonly text: string;
   /** What was done to the file, for the report of a counterexample. */
   readonly steps: readonly string[];
+  /** A problem the loader must report among the others, when the case is made to cause it. */
+  readonly expected?: RegExp;
 }
 
 export type Category =
@@ -77,6 +82,7 @@ export type Category =
   | 'syntaxError'
   | 'empty'
   | 'huge'
+  | 'overLimit'
   | 'junk';
 
 /** A case as fast-check prints it: what was done, and the start of the text. */
@@ -324,7 +330,10 @@ export const badUnitArb = fc.oneof(
 );
 
 interface StepInput {
-  readonly category: Exclude<Category, 'duplicateKey' | 'syntaxError' | 'empty' | 'huge' | 'junk'>;
+  readonly category: Exclude<
+    Category,
+    'duplicateKey' | 'syntaxError' | 'empty' | 'huge' | 'overLimit' | 'junk'
+  >;
   readonly edit: Edit;
 }
 
@@ -813,16 +822,18 @@ export function invalidCaseArbs(
     syntaxError: syntaxErrorArb(base),
     empty: emptyArb(base),
     huge: hugeArb(base),
+    overLimit: overLimitArb(base),
   };
 }
 
-/** Any case that must be reported; huge files are rarer, as each costs more. */
+/** Any case that must be reported; huge files and files over the limits are rarer, as each costs more. */
 export function invalidCaseArb(base: BaseFiles): fc.Arbitrary<FuzzCase> {
-  const { huge, ...others } = invalidCaseArbs(base);
-  return fc.oneof(...Object.values(others).map((arbitrary) => ({ weight: 10, arbitrary })), {
-    weight: 2,
-    arbitrary: huge,
-  });
+  const { huge, overLimit, ...others } = invalidCaseArbs(base);
+  return fc.oneof(
+    ...Object.values(others).map((arbitrary) => ({ weight: 10, arbitrary })),
+    { weight: 2, arbitrary: huge },
+    { weight: 4, arbitrary: overLimit },
+  );
 }
 
 /** Random edits of the text (insertions, deletions, swapped lines) that may or may not break it. */

@@ -16,6 +16,21 @@ export const PROBLEM_LINE = /^(environments\/[^:/]+\.yaml|fleet\/agent-types\.ya
 /** A stack trace in a message. */
 export const STACK_TRACE = /\n\s+at /;
 
+/**
+ * CPU time one case may take to load. Loading is linear in the file and every
+ * file is held to the input limits: the slowest cases (a million keys and
+ * values, read up to the limit) take a few seconds.
+ */
+export const CASE_CPU_MS = 30_000;
+
+/** What loading one case gave. */
+export interface Outcome {
+  readonly result?: LoadResult;
+  readonly thrown?: unknown;
+  /** CPU time the load took, in milliseconds. */
+  readonly cpuMs?: number;
+}
+
 /** A copy of a project's `fleet/` and `environments/` in a temporary directory. */
 export class Workspace {
   readonly root: string;
@@ -27,14 +42,20 @@ export class Workspace {
   }
 
   /** Loads the case's environment with the case's file in place, then puts the file back. */
-  load(fuzzCase: FuzzCase): { result?: LoadResult; thrown?: unknown } {
+  load(fuzzCase: FuzzCase): Outcome {
     const file = path.join(this.root, fuzzCase.file);
     if (!this.originals.has(file)) this.originals.set(file, fs.readFileSync(file, 'utf8'));
     fs.writeFileSync(file, fuzzCase.text);
+    const started = process.cpuUsage();
+    const cpuMs = () => {
+      const used = process.cpuUsage(started);
+      return (used.user + used.system) / 1000;
+    };
     try {
-      return { result: loadFleet({ rootDir: this.root, environments: [fuzzCase.environment] }) };
+      const result = loadFleet({ rootDir: this.root, environments: [fuzzCase.environment] });
+      return { result, cpuMs: cpuMs() };
     } catch (thrown) {
-      return { thrown };
+      return { thrown, cpuMs: cpuMs() };
     } finally {
       fs.writeFileSync(file, this.originals.get(file) as string);
     }
@@ -51,13 +72,15 @@ export class Workspace {
 }
 
 /**
- * What is wrong with the loader's answer to a case: it threw, it loaded a
- * file that must be refused (unless `mayLoad`), or a problem does not name the
- * file, a line and column within it, and a field, or carries a stack trace.
+ * What is wrong with the loader's answer to a case: it threw, it took more
+ * than {@link CASE_CPU_MS}, it loaded a file that must be refused (unless
+ * `mayLoad`), it missed the problem the case was made to cause, or a problem
+ * does not name the file, a line and column within it, and a field, or carries
+ * a stack trace.
  */
 export function violations(
   fuzzCase: FuzzCase,
-  outcome: { result?: LoadResult; thrown?: unknown },
+  outcome: Outcome,
   textOf: (file: string) => string,
   mayLoad = false,
 ): string[] {
@@ -65,10 +88,17 @@ export function violations(
     const error = outcome.thrown as Error | undefined;
     return [`loadFleet threw: ${error?.stack ?? String(outcome.thrown)}`];
   }
-  const result = outcome.result;
-  if (result.ok) return mayLoad ? [] : ['loaded without a problem'];
   const found: string[] = [];
+  if (outcome.cpuMs !== undefined && outcome.cpuMs > CASE_CPU_MS) {
+    found.push(`took ${Math.round(outcome.cpuMs)} ms of CPU (at most ${CASE_CPU_MS})`);
+  }
+  const result = outcome.result;
+  if (result.ok) return mayLoad ? found : [...found, 'loaded without a problem'];
   if (result.problems.length === 0) found.push('failed with no problem');
+  const expected = fuzzCase.expected;
+  if (expected && !result.problems.some((problem) => expected.test(problem.message))) {
+    found.push(`no problem matches ${expected}`);
+  }
   for (const problem of result.problems) {
     const line = formatProblem(problem);
     const match = PROBLEM_LINE.exec(line);
