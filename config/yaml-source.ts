@@ -278,8 +278,10 @@ function tooDeep(): string {
   return `nests mappings and lists more than ${INPUT_LIMITS.depth} levels deep: a configuration file may nest at most ${INPUT_LIMITS.depth}`;
 }
 
-function tooLong(length: number): string {
-  return `is ${count(length)} characters long: a key or value may be at most ${count(INPUT_LIMITS.valueCharacters)} (${size(INPUT_LIMITS.valueCharacters)}), the longest argument or environment variable Linux passes to a program`;
+function tooLong(what: 'key' | 'value', length: number): string {
+  const subject = what === 'key' ? 'has a key of' : 'is';
+  const unit = what === 'key' ? 'characters' : 'characters long';
+  return `${subject} ${count(length)} ${unit}: a key or value may be at most ${count(INPUT_LIMITS.valueCharacters)} (${size(INPUT_LIMITS.valueCharacters)}), the longest argument or environment variable Linux passes to a program`;
 }
 
 function fileTooLarge(bytes: number): string {
@@ -412,7 +414,8 @@ class TreeBuilder {
           this.fail({ ...at, path: [] }, 'YAML: Map keys must be unique');
           continue;
         }
-        this.checkLength(key, name, at);
+        // At the mapping's field: the key itself is too long to repeat.
+        this.checkLength(key, name, { ...at, path: origin.path }, 'key');
         if (!this.spend(at, name.length)) break;
         entries.set(name, this.build(pair.value, at, depth + 1));
       }
@@ -431,7 +434,7 @@ class TreeBuilder {
       value === null || ['string', 'number', 'boolean'].includes(typeof value)
         ? (value as string | number | boolean | null)
         : String(value);
-    if (typeof plain === 'string') this.checkLength(node, plain, origin);
+    if (typeof plain === 'string') this.checkLength(node, plain, origin, 'value');
     return { kind: 'scalar', origin, value: plain };
   }
 
@@ -533,12 +536,12 @@ class TreeBuilder {
     return built;
   }
 
-  private checkLength(node: unknown, text: string, origin: Origin): void {
+  private checkLength(node: unknown, text: string, origin: Origin, what: 'key' | 'value'): void {
     if (text.length <= INPUT_LIMITS.valueCharacters) return;
     this.failed = true;
     if (this.tooLong.has(node)) return;
     this.tooLong.add(node);
-    this.fail(origin, tooLong(text.length));
+    this.fail(origin, tooLong(what, text.length));
   }
 
   /** Counts one key or value of `characters`; false once a budget is spent. */

@@ -138,11 +138,11 @@ describe('one value', () => {
     ]);
   });
 
-  test('a value of exactly the limit is read', () => {
+  test('a value of exactly the limit is read; a longer key is reported at its mapping, not repeated', () => {
     expect(parseProblems(`a: ${'x'.repeat(INPUT_LIMITS.valueCharacters)}\n`)).toEqual([]);
-    expect(parseProblems(`? ${'k'.repeat(INPUT_LIMITS.valueCharacters + 1)}\n: 1\n`)).toEqual([
-      'x.yaml:1:3 ' +
-        `${'k'.repeat(INPUT_LIMITS.valueCharacters + 1)}: is 131,073 characters long: a key or value may be at most 131,072 (128 KiB), the longest argument or environment variable Linux passes to a program`,
+    const key = 'k'.repeat(INPUT_LIMITS.valueCharacters + 1);
+    expect(parseProblems(`top:\n  ? ${key}\n  : 1\n`)).toEqual([
+      'x.yaml:2:5 top: has a key of 131,073 characters: a key or value may be at most 131,072 (128 KiB), the longest argument or environment variable Linux passes to a program',
     ]);
   });
 });

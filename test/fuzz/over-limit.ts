@@ -16,7 +16,7 @@ import { CATALOGUE_FILE, describeCase, environmentFile } from './generators';
 export const LIMIT_PROBLEMS = {
   alias: /expanding alias '\*[^']+' here makes the file (hold|expand) more than/,
   depth: new RegExp(`nests mappings and lists more than ${INPUT_LIMITS.depth} levels deep`),
-  long: /characters long: a key or value may be at most/,
+  long: /characters( long)?: a key or value may be at most/,
   nodes: /holds? more than [\d,]+ keys and values/,
   file: /a configuration file may be at most/,
 };
