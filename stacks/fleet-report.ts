@@ -182,8 +182,13 @@ export interface FleetReport {
 
 /** The content of `fleet.json`: every synthesized environment's report, by name. */
 export interface FleetDocument {
+  /** The project the output belongs to, so a review compares outputs of one project only. */
+  readonly project: string;
   readonly environments: Readonly<Record<string, FleetReport>>;
 }
+
+/** The project's id, as `cdktf.json` names it (`projectId`). */
+export const PROJECT_ID = 'agent-fleet';
 
 /**
  * Describes an environment for the plan review: sites with their pools,
@@ -226,7 +231,10 @@ function withCapacity(site: SiteReport, summary: EnvironmentSummary): SiteReport
 
 /** Collects reports into the document written as `fleet.json`. */
 export function fleetDocument(reports: readonly FleetReport[]): FleetDocument {
-  return { environments: Object.fromEntries(reports.map((r) => [r.environment, r])) };
+  return {
+    project: PROJECT_ID,
+    environments: Object.fromEntries(reports.map((r) => [r.environment, r])),
+  };
 }
 
 function siteReports(environment: FleetEnvironment): SiteReport[] {

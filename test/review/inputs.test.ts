@@ -260,12 +260,16 @@ describe('the review compares outputs of one project only', () => {
     );
   });
 
+  it('records the project of cdktf.json in fleet.json', () => {
+    const cdktf = JSON.parse(fs.readFileSync(path.join(REPO, 'cdktf.json'), 'utf8'));
+    const fleet = JSON.parse(fs.readFileSync(path.join(synthesized, 'fleet.json'), 'utf8'));
+    expect(fleet.project).toBe(cdktf.projectId);
+  });
+
   it('refuses as --base an output that names another project', () => {
-    const synth = output((dir) =>
-      editJson(path.join(dir, 'fleet.json'), (fleet) => ({ project: 'agent-fleet', ...fleet })),
-    );
+    const synth = synthesized;
     const base = output((dir) =>
-      editJson(path.join(dir, 'fleet.json'), (fleet) => ({ project: 'billing-infra', ...fleet })),
+      editJson(path.join(dir, 'fleet.json'), (fleet) => ({ ...fleet, project: 'billing-infra' })),
     );
     expect(refusal({ synth, base, out: tempDir('fleet-review-out') })).toBe(
       `review: --base '${base}' is an output of project 'billing-infra', not of 'agent-fleet' as ${synth}: compare outputs of one project`,
@@ -273,11 +277,14 @@ describe('the review compares outputs of one project only', () => {
   });
 
   it('compares outputs that name the same project, or one that names none', () => {
-    const synth = output((dir) =>
-      editJson(path.join(dir, 'fleet.json'), (fleet) => ({ project: 'agent-fleet', ...fleet })),
+    const synth = synthesized;
+    const older = output((dir) =>
+      editJson(path.join(dir, 'fleet.json'), (fleet) => {
+        delete fleet.project;
+      }),
     );
     const out = tempDir('fleet-review-out');
-    for (const base of [synth, synthesized]) {
+    for (const base of [synth, older]) {
       runReview({ synth, base, out });
       expect(fs.readFileSync(path.join(out, 'local.md'), 'utf8')).toContain('No resource changes.');
     }
