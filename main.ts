@@ -85,13 +85,14 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     const unused = summaries.flatMap((summary) =>
       summary.guardrails.unusedSuppressions.map(
-        (s) => `${summary.environment}: ${s.rule} ${s.resource}`,
+        (s) =>
+          `${summary.environment}: ${s.rule} ${s.resource}${s.field ? ` field ${s.field}` : ''}`,
       ),
     );
     if (unused.length > 0) {
       for (const line of unused) {
         console.error(
-          `unused suppression ${line}: no such finding (name the resource path a finding shows)`,
+          `unused suppression ${line}: no such finding (name the resource path, and for a field finding the field, a finding shows)`,
         );
       }
       console.error(`\n${unused.length} unused suppression(s); nothing was written.`);
