@@ -7,7 +7,9 @@
  * naming the file, line, column and field, with no stack trace and nothing
  * thrown, within a bound of CPU time per case; files beyond the input limits
  * (alias bombs, deep nesting, long values, oversized files) must be refused
- * with the limit's own problem. Prints the seed (random unless given), the case
+ * with the limit's own problem. Then plants as many made-up credentials of
+ * each common family at random places of a stack's strings and checks that the
+ * secret scanner synth runs (GR-SEC-05) finds each. Prints the seed (random unless given), the case
  * count, the slowest case and any counterexample, shrunk; exits 1 when one is
  * found.
  */
@@ -23,6 +25,7 @@ import {
   readBaseFiles,
 } from '../test/fuzz/generators';
 import { violations, Workspace } from '../test/fuzz/harness';
+import { missedSecret, PlantedSecret, plantedSecretArb } from '../test/fuzz/secret-values';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -93,6 +96,20 @@ function run(args: readonly string[]): number {
         if (details.errorInstance) console.log(String(details.errorInstance));
         return 1;
       }
+    }
+    const secrets = fc.check(
+      fc.property(plantedSecretArb, (planted) => missedSecret(planted).length === 0),
+      { seed, numRuns: runs },
+    );
+    console.log(
+      `secret-bearing values: ${secrets.numRuns} case(s) run, ${secrets.numShrinks} shrink(s), ${
+        secrets.failed ? 'FAILED' : 'passed'
+      }`,
+    );
+    if (secrets.failed) {
+      const planted = secrets.counterexample?.[0] as PlantedSecret | undefined;
+      if (planted) console.log(`\n${missedSecret(planted).join('\n')}\nreplay with --seed ${seed}`);
+      return 1;
     }
   } finally {
     workspace.dispose();

@@ -464,12 +464,15 @@ export function looksLikeCredential(value: string): boolean {
 
 /**
  * `key=value`, `key: value`, `"key": "value"`, `--key=value` inside text (not
- * a URL's `scheme://`); the value ends at a blank, quote, `&`, `;` or `,`.
+ * a URL's `scheme://`); the value ends at a blank, quote, `&`, `;` or `,`. The
+ * value is read ahead, not consumed, so an assignment inside another's value
+ * (`SETTING='--db-password=…'`) is read too.
  */
 const TEXT_ASSIGNMENT =
-  /(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_.-]*)["']?[ \t]*(?:=|:(?!\/\/))[ \t]*["']?([^\s"'&;,]+)/g;
-/** `--key value` inside text. */
-const TEXT_FLAG = /(?<![A-Za-z0-9_-])--?([A-Za-z][A-Za-z0-9_.-]*)[ \t]+["']?([^\s"'-][^\s"']*)/g;
+  /(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_.-]*)["']?[ \t]*(?:=|:(?!\/\/))(?=[ \t]*["']?([^\s"'&;,]+))/g;
+/** `--key value` inside text, the value read ahead as above. */
+const TEXT_FLAG =
+  /(?<![A-Za-z0-9_-])--?([A-Za-z][A-Za-z0-9_.-]*)(?=[ \t]+["']?([^\s"'-][^\s"']*))/g;
 /** A flag alone in an argument list, whose value is the next argument. */
 const FLAG = /^--?([A-Za-z][A-Za-z0-9_.-]*)$/;
 
