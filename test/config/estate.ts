@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
+import { kindOf } from '../../scripts/bench/generate';
 
 /** What {@link writeEstate} wrote. */
 export interface Estate {
@@ -27,20 +28,7 @@ const CERTIFICATE = [
   '',
 ].join('\n');
 
-const KINDS = [
-  'queue',
-  'queue',
-  'queue',
-  'cpu',
-  'queue',
-  'queue',
-  'cpu',
-  'scheduled',
-  'queue',
-  'gpu',
-];
-
-const agentName = (index: number) => `agent-${KINDS[index % KINDS.length]}-${index}`;
+const agentName = (index: number) => `agent-${kindOf(index)}-${index}`;
 const siteName = (index: number) => `site-${String(index).padStart(2, '0')}`;
 const digest = (index: number) =>
   (index.toString(16).padStart(8, '0') + 'cd'.repeat(28)).slice(0, 64);
@@ -73,8 +61,8 @@ function agentType(index: number): Record<string, unknown> {
     },
     scaling: { minReplicas: 1, maxReplicas: 4, queueDepth: { perReplica } },
   });
-  const common = { description: `Agent ${index} of the estate: ${KINDS[index % KINDS.length]}.` };
-  switch (KINDS[index % KINDS.length]) {
+  const common = { description: `Agent ${index} of the estate: ${kindOf(index)}.` };
+  switch (kindOf(index)) {
     case 'queue':
       return { ...common, container, resources: resources('250m', '256Mi'), ...queue(20) };
     case 'cpu':
@@ -165,7 +153,7 @@ export function writeEstate(
     ),
     agents: Object.fromEntries(
       names.map((name, i) => {
-        const kind = KINDS[i % KINDS.length];
+        const kind = kindOf(i);
         const bound = kind === 'queue' || kind === 'gpu';
         const placements = Object.fromEntries(
           sites.map((siteNameValue, s) => [
