@@ -7,7 +7,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     // Tests and guardrail rules read synthesized JSON, whose shape is what they check.
-    files: ['test/**/*.ts', 'constructs/guardrails/**/*.ts'],
+    files: ['test/**/*.ts', 'guardrails/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {

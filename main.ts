@@ -1,16 +1,16 @@
 // First, so that it takes effect before cdktf and the providers load.
-import './constructs/terraform/tune-for-synth';
+import './app/tune-for-synth';
 import { App } from 'cdktf';
 import * as path from 'path';
 import { formatProblem, loadFleet } from './config';
 import { formatPlacedFinding, formatValidationError } from './config/synth-problems';
 import { OFFLINE_ENV, parseOfflineMode } from './constructs/aws/offline';
-import { GuardrailLog } from './constructs/guardrails';
-import { ValidationError } from './constructs/model';
+import { GuardrailLog } from './guardrails';
+import { ValidationError } from './model';
 import { addEnvironment } from './stacks/fleet';
-import { OutputSwap, PublishResult, sweepOutput } from './stacks/output-dir';
-import { formatSummary } from './stacks/summary';
-import { SynthesizedEnvironment, writeSynthReports } from './stacks/synth-reports';
+import { OutputSwap, PublishResult, sweepOutput } from './app/output-dir';
+import { formatSummary } from './app/summary';
+import { SynthesizedEnvironment, writeSynthReports } from './app/synth-reports';
 
 /**
  * Synthesizes the environments named on the command line (or in
@@ -18,7 +18,7 @@ import { SynthesizedEnvironment, writeSynthReports } from './stacks/synth-report
  * project at `FLEET_ROOT` (default: this directory). Every environment file is
  * checked, every construct built and every guardrail run before anything is
  * written: the app synthesizes into a staging directory that replaces
- * `cdktf.out` at once, and only when all went well (stacks/output-dir.ts), so
+ * `cdktf.out` at once, and only when all went well (app/output-dir.ts), so
  * a bad file, an error-level finding or a kill leaves `cdktf.out` as it was.
  * Naming environments keeps the others' stacks from the previous output.
  * Findings, suppressed ones included, are written to `cdktf.out/guardrails.json`

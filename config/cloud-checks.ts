@@ -6,7 +6,7 @@ import {
   Problem,
   resolveTopicBinding,
   sqsDeadLetterQueue,
-} from '../constructs/model';
+} from '../model';
 
 /**
  * Checks of an environment's cloud resources that span several of its parts,

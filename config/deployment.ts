@@ -6,7 +6,7 @@ import {
   Problem,
   validateAgent,
   validateAgentOnSite,
-} from '../constructs/model';
+} from '../model';
 import { mergeAll } from './merge';
 import { ProblemList } from './problems';
 import { checkSchema } from './schema-check';

@@ -21,15 +21,15 @@ import {
   validateBroker,
   validateBrokerPlacement,
   validateKubernetesSite,
-} from '../constructs/model';
+} from '../model';
 import {
   chartsOnSite,
   chartSupportProblems,
   clusterAutoscalerProblems,
-} from '../constructs/kubernetes/charts';
-import { GUARDRAIL_RULES } from '../constructs/guardrails/rules';
-import { siteCapacity } from '../constructs/kubernetes/site-capacity';
-import { brokerTopology } from '../constructs/rabbitmq';
+} from '../constructs/kubernetes/platform/charts';
+import { GUARDRAIL_RULES } from '../guardrails/rules';
+import { siteCapacity } from '../constructs/kubernetes/platform/site-capacity';
+import { brokerTopology } from '../generators/rabbitmq';
 import { bindingConflicts, managedBrokerProblems } from './cloud-checks';
 import { ConstructSources } from './construct-sources';
 import { buildDeployment } from './deployment';

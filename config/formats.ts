@@ -1,4 +1,4 @@
-import { Cpu, Duration, ImageRef, Size, UnitError } from '../constructs/model';
+import { Cpu, Duration, ImageRef, Size, UnitError } from '../model';
 import { JsonSchema } from './json-schema';
 
 /** String patterns of the schemas, each with the message given when a value does not match. */

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { FleetEnvironment } from '../constructs/model';
+import { FleetEnvironment } from '../model';
 import { loadCatalogue } from './catalogue';
 import { ConstructSources } from './construct-sources';
 import { ENVIRONMENTS_DIR, loadEnvironment } from './environment';

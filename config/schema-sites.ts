@@ -191,7 +191,7 @@ const awsSite = objectSchema(
       'The EKS cluster.',
       {
         version: stringSchema(
-          'Kubernetes version of EKS, e.g. 1.35: one in standard support (the calendar is in constructs/model/kubernetes-versions.ts).',
+          'Kubernetes version of EKS, e.g. 1.35: one in standard support (the calendar is in model/kubernetes-versions.ts).',
           { pattern: '^1\\.[0-9]+$' },
         ),
         extendedSupport: extendedSupportSchema(
@@ -255,7 +255,7 @@ const azureSite = objectSchema(
       'The AKS cluster.',
       {
         version: stringSchema(
-          'Kubernetes version of AKS, e.g. 1.35: one before its end of life (the calendar is in constructs/model/kubernetes-versions.ts).',
+          'Kubernetes version of AKS, e.g. 1.35: one before its end of life (the calendar is in model/kubernetes-versions.ts).',
           { pattern: '^1\\.[0-9]+$' },
         ),
         extendedSupport: extendedSupportSchema(

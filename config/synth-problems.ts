@@ -1,4 +1,4 @@
-import { formatPath, ValidationError } from '../constructs/model';
+import { formatPath, ValidationError } from '../model';
 import { ConstructSources } from './construct-sources';
 import { formatProblem } from './problems';
 

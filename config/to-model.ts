@@ -15,7 +15,7 @@ import {
   ScalingRules,
   Size,
   UnitError,
-} from '../constructs/model';
+} from '../model';
 
 /**
  * Turns schema-valid plain data into model objects, parsing unit strings into

@@ -1,4 +1,4 @@
-import { MACHINE_CATALOGUE, MachineCatalogue } from '../constructs/model/machines';
+import { MACHINE_CATALOGUE, MachineCatalogue } from '../model/machines';
 import type { ReviewedAgent, ReviewedFleet, ReviewedPool } from './schema';
 
 /** Hours in a month, as cloud price calculators count them. */

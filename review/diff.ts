@@ -1,4 +1,4 @@
-import type { AgentReport } from '../stacks/fleet-report';
+import type { AgentReport } from '../app/fleet-report';
 import type { StackJson } from './load';
 import type { ComparedAgent } from './schema';
 

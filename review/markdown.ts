@@ -241,7 +241,7 @@ function costSection(cost: EnvironmentCost | undefined, prices: PriceTable): str
       maximumFractionDigits: 2,
     })}`;
   out.push(
-    `List prices recorded on ${prices.date} (the machine catalogue, \`constructs/model/machines.ts\`: ${prices.source}), ${HOURS_PER_MONTH} hours a month. Minimum: minimum replicas on the cheapest pool and instance type the agent may use; maximum: the most replicas its pools can hold (at most its maximum replicas) on the dearest. A replica costs its share of a node by its CPU, memory or GPU requests, or a whole machine on a scaling group. Node pools' own minimum sizes, brokers, databases and the platform are not included. On-prem and edge pools have no price.`,
+    `List prices recorded on ${prices.date} (the machine catalogue, \`model/machines.ts\`: ${prices.source}), ${HOURS_PER_MONTH} hours a month. Minimum: minimum replicas on the cheapest pool and instance type the agent may use; maximum: the most replicas its pools can hold (at most its maximum replicas) on the dearest. A replica costs its share of a node by its CPU, memory or GPU requests, or a whole machine on a scaling group. Node pools' own minimum sizes, brokers, databases and the platform are not included. On-prem and edge pools have no price.`,
   );
   out.push(
     table(

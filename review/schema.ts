@@ -1,7 +1,7 @@
 import Ajv, { ErrorObject, JSONSchemaType, ValidateFunction } from 'ajv';
 import type { PropertiesSchema } from 'ajv/dist/types/json-schema';
-import type { Finding } from '../constructs/guardrails/types';
-import type { GuardrailSuppression } from '../constructs/model/environment';
+import type { Finding } from '../guardrails/engine/types';
+import type { GuardrailSuppression } from '../model/environment';
 import type {
   AgentPlacementReport,
   AgentReport,
@@ -10,7 +10,7 @@ import type {
   FleetReport,
   PoolReport,
   SiteReport,
-} from '../stacks/fleet-report';
+} from '../app/fleet-report';
 
 /**
  * What the review reads, as JSON Schemas: of `fleet.json` and
@@ -19,7 +19,7 @@ import type {
  * `cdk.tf.json` the parts the review walks.
  *
  * The review sees the project's reports only through the types below, picked
- * from the types synth writes them from (`stacks/fleet-report.ts`, the
+ * from the types synth writes them from (`app/fleet-report.ts`, the
  * guardrail findings), and each schema is typed with ajv's `JSONSchemaType`
  * against them: a field the review reads is in a schema, or the type check
  * fails, and a field renamed or retyped where it is written fails it too.

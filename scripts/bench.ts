@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import { DEBUG_ENV } from '../constructs/terraform/runtime-tuning';
+import { DEBUG_ENV } from '../app/runtime-tuning';
 import { writeBenchFleet } from './bench/generate';
 
 /**
@@ -15,7 +15,7 @@ import { writeBenchFleet } from './bench/generate';
  * Kubernetes site, synthesized by `main.ts` in a child process; then
  * `scripts/bench-plain.ts` declaring the same number of resources directly
  * with the provider classes, as cdktf ships and with the runtime tuning synth
- * applies (constructs/terraform/runtime-tuning.ts). Wall time is measured here, peak memory (maximum
+ * applies (app/runtime-tuning.ts). Wall time is measured here, peak memory (maximum
  * resident set) by `/usr/bin/time` when it exists. Last, the example
  * environments' synth (what `npm run synth` does). Each figure is the median
  * of `--runs` runs (default 3).
@@ -164,7 +164,7 @@ function main(argv: readonly string[]): number {
   const progress = (message: string) => process.stderr.write(`${message}\n`);
   try {
     if (!fs.existsSync(TIME)) progress(`${TIME} not found: peak memory is not measured`);
-    const tuning = pathToFileURL(path.join(ROOT, 'constructs/terraform/tune-for-synth.ts')).href;
+    const tuning = pathToFileURL(path.join(ROOT, 'app/tune-for-synth.ts')).href;
     const results: { agents: number; ours: Measure; plain: Measure; tuned: Measure }[] = [];
     for (const agents of sizes) {
       const rootDir = path.join(work, `fleet-${agents}`);

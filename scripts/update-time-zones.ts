@@ -1,5 +1,5 @@
 /**
- * Regenerates `constructs/model/data/iana-time-zones.json`, the IANA time-zone names that
+ * Regenerates `model/data/iana-time-zones.json`, the IANA time-zone names that
  * `timeZoneProblems` accepts, from a `tzdata.zi` file (the compact zic input that the tz
  * distribution builds and that most Linux `tzdata` packages install):
  *

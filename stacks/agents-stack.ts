@@ -1,6 +1,6 @@
-import { CheckedStack } from '../constructs/guardrails/rendering';
+import { CheckedStack } from '../guardrails/engine/rendering';
 import { Construct } from 'constructs';
-import { applyBackend } from '../constructs/backend';
+import { applyBackend } from '../constructs/terraform/backend';
 import {
   AWS_TRIGGER_AUTHENTICATION,
   AwsTriggerAuthentication,
@@ -11,11 +11,11 @@ import {
   priorityClassName,
   siteProvider,
 } from '../constructs/kubernetes';
-import { ConsulRegistration, consulTags } from '../constructs/kubernetes/consul';
-import { selectorLabels, VaultCredentials } from '../constructs/kubernetes/pod-plan';
-import { SiteCapacity, siteCapacity } from '../constructs/kubernetes/site-capacity';
-import { SiteKafka } from '../constructs/kubernetes/site-kafka';
-import { KEDA_VAULT_ROLE } from '../constructs/kubernetes/vault';
+import { ConsulRegistration, consulTags } from '../constructs/kubernetes/services/consul';
+import { selectorLabels, VaultCredentials } from '../constructs/kubernetes/core/pod-plan';
+import { SiteCapacity, siteCapacity } from '../constructs/kubernetes/platform/site-capacity';
+import { SiteKafka } from '../constructs/kubernetes/services/site-kafka';
+import { KEDA_VAULT_ROLE } from '../constructs/kubernetes/vault/vault';
 import {
   agentSecretName,
   DEFAULT_KV_MOUNT,
@@ -23,8 +23,8 @@ import {
   kubernetesAuthMount,
   kvDataPath,
   vaultClusterId,
-} from '../constructs/kubernetes/vault-annotations';
-import { VaultTriggerAuthentication } from '../constructs/kubernetes/vault-trigger-authentication';
+} from '../constructs/kubernetes/core/vault-annotations';
+import { VaultTriggerAuthentication } from '../constructs/kubernetes/agent/vault-trigger-authentication';
 import {
   AgentCloudBindings,
   GuardrailSuppression,
@@ -36,7 +36,7 @@ import {
   SiteCloudBindings,
   ValidationError,
   VaultSpec,
-} from '../constructs/model';
+} from '../model';
 import { assertValidSiteProps, clusterAccessIn, SiteStackProps } from './site-stack-props';
 
 /** Where the credentials of a Vault site's agents and KEDA live. */

@@ -1,4 +1,4 @@
-import { CheckedStack } from '../constructs/guardrails/rendering';
+import { CheckedStack } from '../guardrails/engine/rendering';
 import { Construct } from 'constructs';
 import { AksCluster } from '../constructs/azure/aks-cluster';
 import { AksNodePool } from '../constructs/azure/aks-node-pool';
@@ -7,8 +7,8 @@ import { azureProvider } from '../constructs/azure/provider';
 import { SiteResourceGroup } from '../constructs/azure/resource-group';
 import { AzureSiteAgents } from '../constructs/azure/site-agents';
 import { AzureSiteBrokers } from '../constructs/azure/site-brokers';
-import { applyBackend } from '../constructs/backend';
-import { aksClusterName, AzureSiteSpec, SiteCloudBindings } from '../constructs/model';
+import { applyBackend } from '../constructs/terraform/backend';
+import { aksClusterName, AzureSiteSpec, SiteCloudBindings } from '../model';
 import { assertValidCloudSite, CloudInfraStackProps } from './site-stack-props';
 
 /**

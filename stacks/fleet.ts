@@ -2,7 +2,7 @@ import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { clusterAutoscalerRoleName } from '../constructs/aws';
 import { azureProvider } from '../constructs/azure/provider';
-import { applyGuardrails, GUARDRAIL_RULES, GuardrailLog } from '../constructs/guardrails';
+import { applyGuardrails, GUARDRAIL_RULES, GuardrailLog } from '../guardrails';
 import { aksClusterAccess } from '../constructs/azure/cluster-access';
 import {
   aksClusterName,
@@ -15,13 +15,13 @@ import {
   FleetEnvironment,
   KubernetesSiteSpec,
   SiteCloudBindings,
-} from '../constructs/model';
+} from '../model';
 import { AgentsStack } from './agents-stack';
 import { AzureInfraStack } from './azure-infra-stack';
-import { InfraStack } from './infra-stack';
+import { InfraStack } from './aws-infra-stack';
 import { PlatformStack } from './platform-stack';
 import { SiteStackProps } from './site-stack-props';
-import { EnvironmentSummary, summarize } from './summary';
+import { EnvironmentSummary, summarize } from '../app/summary';
 
 /** Stack ids of a site: config names are therefore stable API. */
 export function stackIds(

@@ -1,6 +1,6 @@
-import { CheckedStack } from '../constructs/guardrails/rendering';
+import { CheckedStack } from '../guardrails/engine/rendering';
 import { Construct } from 'constructs';
-import { applyBackend } from '../constructs/backend';
+import { applyBackend } from '../constructs/terraform/backend';
 import {
   AgentPriorityClass,
   ClusterAutoscalerRelease,
@@ -17,12 +17,12 @@ import {
   VAULT_CA_CONFIG_MAP,
   WriteOnlySecret,
 } from '../constructs/kubernetes';
-import { VaultFleetAccess, VaultSecret } from '../constructs/kubernetes/vault';
+import { VaultFleetAccess, VaultSecret } from '../constructs/kubernetes/vault/vault';
 import {
   agentSecretName,
   kedaBrokerSecretName,
   vaultBrokerSecret,
-} from '../constructs/kubernetes/vault-annotations';
+} from '../constructs/kubernetes/core/vault-annotations';
 import {
   rabbitMqBrokers,
   agentCredentialsSecret,
@@ -39,9 +39,9 @@ import {
   resolveAgent,
   SiteCloudBindings,
   ValidationError,
-} from '../constructs/model';
-import { MonitoredAgent } from '../constructs/monitoring';
-import { BrokerCredentialCopy, brokerTopology, KEDA_USER } from '../constructs/rabbitmq';
+} from '../model';
+import { MonitoredAgent } from '../generators/monitoring';
+import { BrokerCredentialCopy, brokerTopology, KEDA_USER } from '../generators/rabbitmq';
 import { assertValidSiteProps, clusterAccessIn, SiteStackProps } from './site-stack-props';
 
 /** Props of {@link PlatformStack}. */

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { chartsOnSite, chartSupportProblems } from '../constructs/kubernetes/charts';
-import type { ClusterAutoscalerReleaseProps } from '../constructs/kubernetes/cluster-autoscaler-release';
+import { chartsOnSite, chartSupportProblems } from '../constructs/kubernetes/platform/charts';
+import type { ClusterAutoscalerReleaseProps } from '../constructs/kubernetes/platform/cluster-autoscaler-release';
 import {
   AgentSpec,
   AwsSiteSpec,
@@ -21,7 +21,7 @@ import {
   validateBroker,
   validateKubernetesSite,
   ValidationError,
-} from '../constructs/model';
+} from '../model';
 
 /** What every stack of a site is built from. */
 export interface SiteStackProps {

@@ -3,7 +3,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { IamPolicyStatement } from './iam-statement';
-import { Problem, ValidationError } from '../model';
+import { Problem, ValidationError } from '../../model';
 
 /** The service-account annotation through which EKS injects the role (IRSA). */
 export const IRSA_ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';

@@ -18,7 +18,7 @@ import {
   Size,
   ValidationError,
   agentMachineProblems,
-} from '../model';
+} from '../../model';
 import {
   agentUserData,
   DRAIN_HOOK_NAME,

@@ -2,7 +2,7 @@ import { MqBroker } from '@cdktf/provider-aws/lib/mq-broker';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Fn, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { Problem, ValidationError } from '../model';
+import { Problem, ValidationError } from '../../model';
 import {
   addClientIngress,
   ClientSources,

@@ -1,7 +1,7 @@
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { parseCidr, Problem } from '../model';
+import { parseCidr, Problem } from '../../model';
 
 /** Who may open connections to a broker's client port: CIDRs, security groups or both. */
 export interface ClientSources {

@@ -3,7 +3,7 @@ import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-tar
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { Problem, ValidationError } from '../model';
+import { Problem, ValidationError } from '../../model';
 import { IamPolicyStatement } from './iam-statement';
 import { ownKey } from './key-policy';
 import { validateAccountAndRegion } from './client-access';

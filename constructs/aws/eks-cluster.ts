@@ -15,7 +15,7 @@ import {
   Problem,
   publicExposure,
   ValidationError,
-} from '../model';
+} from '../../model';
 import { cidrPrefix, validateAccountAndRegion } from './client-access';
 import { accountAdministersKey, logsEncryptLogGroup } from './key-policy';
 

@@ -1,5 +1,5 @@
 import { TerraformStack } from 'cdktf';
-import { machineType } from '../model';
+import { machineType } from '../../model';
 
 /**
  * Declares, per EC2 instance type, a Terraform `check` block whose scoped
@@ -26,7 +26,7 @@ export function addMachineChecks(stack: TerraformStack, instanceTypes: readonly 
       assert: [
         {
           condition: `\${${data}.default_vcpus == ${machine.vcpu} && ${data}.memory_size == ${machine.memoryMiB} && ${gpuCondition}}`,
-          error_message: `${type} differs from the machine catalogue (constructs/model/machines.ts: ${machine.vcpu} vCPUs, ${machine.memoryMiB} MiB, ${gpus} GPU(s)): update the catalogue`,
+          error_message: `${type} differs from the machine catalogue (model/machines.ts: ${machine.vcpu} vCPUs, ${machine.memoryMiB} MiB, ${gpus} GPU(s)): update the catalogue`,
         },
       ],
     });

@@ -7,7 +7,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { IamPolicyStatement } from './iam-statement';
-import { Problem, Size, ValidationError } from '../model';
+import { Problem, Size, ValidationError } from '../../model';
 import {
   addClientIngress,
   ClientSources,

@@ -8,7 +8,13 @@ import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-assoc
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { Construct } from 'constructs';
-import { formatAddress, networkCidrProblems, parseCidr, Problem, ValidationError } from '../model';
+import {
+  formatAddress,
+  networkCidrProblems,
+  parseCidr,
+  Problem,
+  ValidationError,
+} from '../../model';
 
 /** Smallest and largest VPC prefix lengths {@link PrivateNetwork} accepts. */
 export const VPC_PREFIX_RANGE = { min: 16, max: 20 } as const;

@@ -12,7 +12,7 @@ import {
   POOL_LABEL,
   Taint,
   ValidationError,
-} from '../model';
+} from '../../model';
 import { IEksCluster } from './eks-cluster';
 import { EC2_TRUST_POLICY } from './iam-statement';
 

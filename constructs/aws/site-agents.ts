@@ -19,7 +19,7 @@ import {
   ResolvedAgent,
   SiteCloudBindings,
   ValidationError,
-} from '../model';
+} from '../../model';
 
 /** Props of {@link SiteAgents}. */
 export interface SiteAgentsProps {

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { AmazonMqBroker } from './amazon-mq-broker';
 import { MskCluster } from './msk-cluster';
-import { AwsSiteSpec, BrokerSpec } from '../model';
+import { AwsSiteSpec, BrokerSpec } from '../../model';
 
 /** Props of {@link SiteBrokers}. */
 export interface SiteBrokersProps {

@@ -3,7 +3,7 @@ import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { SqsQueueRedriveAllowPolicy } from '@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { Duration, Problem, QueueBinding, sqsDeadLetterQueue, ValidationError } from '../model';
+import { Duration, Problem, QueueBinding, sqsDeadLetterQueue, ValidationError } from '../../model';
 import { IamPolicyStatement } from './iam-statement';
 import { validateAccountAndRegion } from './client-access';
 import { ownKey } from './key-policy';

@@ -1,4 +1,4 @@
-import { AgentSpec, Problem, resolveAgent, ValidationError } from '../model';
+import { AgentSpec, Problem, resolveAgent, ValidationError } from '../../model';
 import { agentService, lineBreakProblems, vmAgentProblems } from '../vm/agent-service';
 
 export { AGENT_CONTAINER_UID, STOP_MARGIN_SECONDS } from '../vm/agent-service';

@@ -3,7 +3,7 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { Problem, ValidationError } from '../model';
+import { Problem, ValidationError } from '../../model';
 import { AZURE_MANAGED_BY_TAG } from './provider';
 
 /** The service-account annotation through which Azure Workload Identity picks the identity. */

@@ -16,7 +16,7 @@ import {
   Size,
   ValidationError,
   validateOsDisk,
-} from '../model';
+} from '../../model';
 import { AZURE_MANAGED_BY_TAG } from './provider';
 
 /** Name of the system node pool. */

@@ -10,7 +10,7 @@ import {
   Size,
   Taint,
   ValidationError,
-} from '../model';
+} from '../../model';
 import { IAksCluster } from './aks-cluster';
 import { AZURE_MANAGED_BY_TAG } from './provider';
 

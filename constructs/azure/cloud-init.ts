@@ -1,4 +1,4 @@
-import { AgentSpec, ENV_NAME, Problem, SECRET_LIKE_ENV, ValidationError } from '../model';
+import { AgentSpec, ENV_NAME, Problem, SECRET_LIKE_ENV, ValidationError } from '../../model';
 import { agentService, lineBreakProblems, vmAgentProblems } from '../vm/agent-service';
 
 export { AGENT_CONTAINER_UID, STOP_MARGIN_SECONDS } from '../vm/agent-service';

@@ -1,7 +1,7 @@
 import { DataAzurermKubernetesCluster } from '@cdktf/provider-azurerm/lib/data-azurerm-kubernetes-cluster';
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { ClusterAccess } from '../model';
+import { ClusterAccess } from '../../model';
 
 /**
  * Application id of the Microsoft Entra server application of every AKS cluster

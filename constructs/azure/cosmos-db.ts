@@ -4,7 +4,7 @@ import { CosmosdbSqlDatabase } from '@cdktf/provider-azurerm/lib/cosmosdb-sql-da
 import { CosmosdbSqlRoleAssignment } from '@cdktf/provider-azurerm/lib/cosmosdb-sql-role-assignment';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { Duration, Problem, StateKey, ValidationError } from '../model';
+import { Duration, Problem, StateKey, ValidationError } from '../../model';
 import { AzureGrantee, granteeScope } from './agent-identity';
 import { AZURE_MANAGED_BY_TAG } from './provider';
 

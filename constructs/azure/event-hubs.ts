@@ -4,7 +4,7 @@ import { EventhubNamespace } from '@cdktf/provider-azurerm/lib/eventhub-namespac
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { Duration, Problem, ValidationError } from '../model';
+import { Duration, Problem, ValidationError } from '../../model';
 import { assignRole, AzureGrantee } from './agent-identity';
 import { AZURE_MANAGED_BY_TAG } from './provider';
 

@@ -16,7 +16,7 @@ import {
   parseCidr,
   Problem,
   ValidationError,
-} from '../model';
+} from '../../model';
 import { AZURE_MANAGED_BY_TAG } from './provider';
 
 /** Smallest and largest VNet prefix lengths {@link PrivateVirtualNetwork} accepts. */

@@ -1,7 +1,7 @@
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { ValidationError } from '../model';
+import { ValidationError } from '../../model';
 import { AZURE_MANAGED_BY_TAG } from './provider';
 
 /** Props of {@link SiteResourceGroup}. */

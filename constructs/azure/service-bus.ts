@@ -9,7 +9,7 @@ import {
   QueueBinding,
   SERVICE_BUS_LOCK_MARGIN,
   ValidationError,
-} from '../model';
+} from '../../model';
 import { assignRole, AzureGrantee } from './agent-identity';
 import { AZURE_MANAGED_BY_TAG } from './provider';
 

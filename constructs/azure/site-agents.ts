@@ -13,7 +13,7 @@ import {
   ResolvedAgent,
   SiteCloudBindings,
   ValidationError,
-} from '../model';
+} from '../../model';
 import { AgentIdentity, WORKLOAD_IDENTITY_USE_LABEL } from './agent-identity';
 import { CosmosDbAccount, CosmosDbContainer, FLEET_DATABASE } from './cosmos-db';
 import { EVENT_HUBS_KAFKA_PORT, EventHubsNamespace, EventHubTopic } from './event-hubs';

@@ -11,7 +11,7 @@ import {
   Problem,
   ServiceBusBrokerSpec,
   ValidationError,
-} from '../model';
+} from '../../model';
 import { CosmosDbAccount, isCosmosAccountName } from './cosmos-db';
 import { EventHubsNamespace, isEventHubsNamespaceName } from './event-hubs';
 import { AZURE_MANAGED_BY_TAG } from './provider';

@@ -15,7 +15,7 @@ import {
   resolveAgent,
   Size,
   ValidationError,
-} from '../model';
+} from '../../model';
 import { agentCloudInit, STOP_MARGIN_SECONDS, validateAgentForScaleSet } from './cloud-init';
 import { AZURE_MANAGED_BY_TAG } from './provider';
 import { base64BootScript } from '../vm/boot-script';

@@ -1,4 +1,4 @@
-import { AgentSpec, Problem, resolveAgent, validateAgent } from '../model';
+import { AgentSpec, Problem, resolveAgent, validateAgent } from '../../model';
 
 /**
  * UID and GID the agent container runs as on a machine of its own: non-root,

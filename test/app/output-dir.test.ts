@@ -1,7 +1,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { checkOutputConsistency, OUTPUT_STAMP } from '../../stacks/output-dir';
+import { checkOutputConsistency, OUTPUT_STAMP } from '../../app/output-dir';
 import { runMain, snapshotTree } from '../support/project';
 import { tempDir } from '../support/temp-dir';
 import { ENVIRONMENTS, leftovers, outputTree, projectCopy, setConfig } from './output-fixture';

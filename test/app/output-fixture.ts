@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
-import { checkOutputConsistency, OUTPUT_STAMP } from '../../stacks/output-dir';
+import { checkOutputConsistency, OUTPUT_STAMP } from '../../app/output-dir';
 import { copyProjectConfig, snapshotTree, spawnMain } from '../support/project';
 import { tempDir } from '../support/temp-dir';
 

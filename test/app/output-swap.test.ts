@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { OUTPUT_STAMP, SWAP_HOOK_ENV, SwapPoint } from '../../stacks/output-dir';
+import { OUTPUT_STAMP, SWAP_HOOK_ENV, SwapPoint } from '../../app/output-dir';
 import { eventually } from '../support/poll';
 import { spawnMain } from '../support/project';
 import {

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { parseDocument } from 'yaml';
 import { formatProblem, loadFleet } from '../../config';
 import { addEnvironment } from '../../stacks/fleet';
-import { formatSummary } from '../../stacks/summary';
+import { formatSummary } from '../../app/summary';
 import { tempDir } from '../support/temp-dir';
 import { REPO } from '../support/typescript-process';
 

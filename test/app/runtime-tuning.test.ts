@@ -4,7 +4,7 @@
  */
 
 type Cdktf = typeof import('cdktf');
-type Switch = typeof import('../../constructs/terraform/runtime-tuning');
+type Switch = typeof import('../../app/runtime-tuning');
 
 function freshCdktf(): { cdktf: Cdktf; tuning: Switch } {
   let loaded: { cdktf: Cdktf; tuning: Switch } | undefined;
@@ -12,7 +12,7 @@ function freshCdktf(): { cdktf: Cdktf; tuning: Switch } {
     /* eslint-disable @typescript-eslint/no-require-imports -- a fresh registry needs require */
     loaded = {
       cdktf: require('cdktf'),
-      tuning: require('../../constructs/terraform/runtime-tuning'),
+      tuning: require('../../app/runtime-tuning'),
     };
     /* eslint-enable @typescript-eslint/no-require-imports */
   });

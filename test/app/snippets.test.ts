@@ -69,7 +69,7 @@ function synthesizes(snippet: Snippet): boolean {
 
 /**
  * The snippet as a module of its own directory. Snippets are written as a
- * reader's file at the repository root, beside `main.ts` (`./constructs/model`,
+ * reader's file at the repository root, beside `main.ts` (`./model`,
  * `loadFleet({ rootDir: __dirname })`), whichever page shows them: their
  * relative imports are resolved from there. `export {}` keeps a snippet's
  * top-level names out of the others' scope (appended, so lines keep their numbers).

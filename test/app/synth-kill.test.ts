@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { OUTPUT_STAMP } from '../../stacks/output-dir';
+import { OUTPUT_STAMP } from '../../app/output-dir';
 import { spawnMain } from '../support/project';
 import {
   begun,

@@ -1,7 +1,7 @@
 import { AgentRole, AgentRoleProps } from '../../constructs/aws/agent-role';
 import { IamPolicyStatement } from '../../constructs/aws/iam-statement';
 import { AgentQueue } from '../../constructs/aws/sqs-queue';
-import { ValidationError } from '../../constructs/model';
+import { ValidationError } from '../../model';
 import { ACCOUNT_ID, addSite, Json, REGION, resourceOf, resourcesOf, synthAws } from './support';
 
 const ISSUER = 'https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';

@@ -6,9 +6,9 @@ import {
   SESSION_MANAGER_STATEMENTS,
 } from '../../constructs/aws/agent-scaling-group';
 import { agentUserData, ec2DrainWatchScript } from '../../constructs/aws/user-data';
-import { iamLeastPrivilege } from '../../constructs/guardrails/rules/gr-iam-04-least-privilege';
+import { iamLeastPrivilege } from '../../guardrails/rules/aws/gr-iam-04-least-privilege';
 import { findingsOf } from '../guardrails/support';
-import { AgentSpec, Cpu, Duration, ImageRef, Size } from '../../constructs/model';
+import { AgentSpec, Cpu, Duration, ImageRef, Size } from '../../model';
 import { ACCOUNT_ID, Json, REGION, resourceOf, resourcesOf, synthAws } from './support';
 
 const IMAGE = `registry.example.com/agent-fleet/ingest@sha256:${'b'.repeat(64)}`;

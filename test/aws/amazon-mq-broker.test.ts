@@ -1,7 +1,7 @@
 import { TerraformOutput, TerraformStack, Testing } from 'cdktf';
 import { awsProvider } from '../../constructs/aws/provider';
 import { AmazonMqBroker, AmazonMqBrokerProps } from '../../constructs/aws/amazon-mq-broker';
-import { ValidationError } from '../../constructs/model';
+import { ValidationError } from '../../model';
 import { ACCOUNT_ID, Json, REGION, resourceOf, resourcesOf, synthAws } from './support';
 
 const NAME = 'fleet-eu-rabbit';

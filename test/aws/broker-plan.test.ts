@@ -1,5 +1,5 @@
 import { App, TerraformStack } from 'cdktf';
-import { applyBackend } from '../../constructs/backend';
+import { applyBackend } from '../../constructs/terraform/backend';
 import { AmazonMqBroker } from '../../constructs/aws/amazon-mq-broker';
 import { MskCluster } from '../../constructs/aws/msk-cluster';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';

@@ -3,8 +3,8 @@ import { AgentQueue } from '../../constructs/aws/sqs-queue';
 import { AgentRole } from '../../constructs/aws/agent-role';
 import { AgentTable, TableBilling } from '../../constructs/aws/dynamodb-table';
 import { awsProvider } from '../../constructs/aws';
-import { applyBackend } from '../../constructs/backend';
-import { Duration } from '../../constructs/model';
+import { applyBackend } from '../../constructs/terraform/backend';
+import { Duration } from '../../model';
 import { describePlanFixture, plannedValues } from '../support/offline-plan';
 import { ACCOUNT_ID, addSite, REGION } from './support';
 

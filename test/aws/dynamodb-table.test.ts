@@ -1,5 +1,5 @@
 import { AgentTable, AgentTableProps, TableBilling } from '../../constructs/aws/dynamodb-table';
-import { ValidationError } from '../../constructs/model';
+import { ValidationError } from '../../model';
 import { ACCOUNT_ID, Json, REGION, resourceOf, resourcesOf, synthAws } from './support';
 
 const BASE: AgentTableProps = {

@@ -1,6 +1,6 @@
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { MskCluster, MskClusterProps } from '../../constructs/aws/msk-cluster';
-import { Size, ValidationError } from '../../constructs/model';
+import { Size, ValidationError } from '../../model';
 import { ACCOUNT_ID, Json, REGION, resourceOf, resourcesOf, synthAws } from './support';
 
 const NAME = 'fleet-eu-kafka';

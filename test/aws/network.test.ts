@@ -1,5 +1,5 @@
 import { planSubnets, PrivateNetwork, PrivateNetworkProps } from '../../constructs/aws';
-import { ValidationError } from '../../constructs/model';
+import { ValidationError } from '../../model';
 import { CLUSTER, Json, resourceOf, resourcesOf, synthAws, ZONES } from './support';
 
 function synthNetwork(overrides: Partial<PrivateNetworkProps> = {}): Json {

@@ -4,7 +4,7 @@ import {
   ManagedNodePoolSpec,
   PrivateNetwork,
 } from '../../constructs/aws';
-import { Size, ValidationError } from '../../constructs/model';
+import { Size, ValidationError } from '../../model';
 import { addSite, Json, resourceOf, resourcesOf, synthAws } from './support';
 
 const GENERAL: ManagedNodePoolSpec = {

@@ -3,8 +3,8 @@ import { App, TerraformStack } from 'cdktf';
 import { AgentScalingGroup } from '../../constructs/aws/agent-scaling-group';
 import { PrivateNetwork } from '../../constructs/aws/network';
 import { awsProvider } from '../../constructs/aws/provider';
-import { applyBackend } from '../../constructs/backend';
-import { Cpu, Duration, ImageRef, Size } from '../../constructs/model';
+import { applyBackend } from '../../constructs/terraform/backend';
+import { Cpu, Duration, ImageRef, Size } from '../../model';
 import { describePlanFixture, plannedValues } from '../support/offline-plan';
 import { ACCOUNT_ID, REGION, ZONES } from './support';
 

@@ -1,12 +1,6 @@
 import { Testing } from 'cdktf';
-import {
-  AgentSpec,
-  AwsSiteSpec,
-  BrokerSpec,
-  Duration,
-  kafkaTopicsAccount,
-} from '../../constructs/model';
-import { InfraStack } from '../../stacks/infra-stack';
+import { AgentSpec, AwsSiteSpec, BrokerSpec, Duration, kafkaTopicsAccount } from '../../model';
+import { InfraStack } from '../../stacks/aws-infra-stack';
 import { consumer } from '../support/fixtures';
 import { ACCOUNT_ID, Json, REGION, ZONES, resourcesOf } from './support';
 

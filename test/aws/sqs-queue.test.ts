@@ -1,5 +1,5 @@
 import { AgentQueue, AgentQueueProps } from '../../constructs/aws/sqs-queue';
-import { Duration, ValidationError } from '../../constructs/model';
+import { Duration, ValidationError } from '../../model';
 import { ACCOUNT_ID, Json, REGION, resourceOf, resourcesOf, synthAws } from './support';
 
 const BASE: AgentQueueProps = {

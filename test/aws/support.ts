@@ -1,6 +1,6 @@
 import { App, TerraformStack, Testing } from 'cdktf';
 import { Construct } from 'constructs';
-import { applyBackend } from '../../constructs/backend';
+import { applyBackend } from '../../constructs/terraform/backend';
 import {
   awsProvider,
   EksCluster,
@@ -8,7 +8,7 @@ import {
   ManagedNodeGroup,
   PrivateNetwork,
 } from '../../constructs/aws';
-import { Size } from '../../constructs/model';
+import { Size } from '../../model';
 
 export const ACCOUNT_ID = '123456789012';
 export const REGION = 'eu-west-1';

@@ -3,7 +3,7 @@ import {
   AgentIdentityProps,
   WORKLOAD_IDENTITY_USE_LABEL,
 } from '../../constructs/azure/agent-identity';
-import { ValidationError } from '../../constructs/model';
+import { ValidationError } from '../../model';
 import { Json, LOCATION, resourceOf, resourcesOf, synthAzure } from './support';
 
 const ISSUER = 'https://westeurope.oic.prod-aks.azure.com/00000000-0000-4000-8000-0000000000aa/c1/';

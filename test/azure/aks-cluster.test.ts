@@ -2,7 +2,7 @@ import { TerraformOutput, TerraformStack } from 'cdktf';
 import { AksCluster, AksClusterProps } from '../../constructs/azure/aks-cluster';
 import { AksNodePool } from '../../constructs/azure/aks-node-pool';
 import { PrivateVirtualNetwork } from '../../constructs/azure/network';
-import { Size } from '../../constructs/model';
+import { Size } from '../../model';
 import { Json, LOCATION, resourceOf, synthAzure, TENANT_ID } from './support';
 
 const ADMIN_GROUP = '11111111-2222-4333-8444-555555555555';

@@ -1,6 +1,6 @@
 import { TerraformOutput } from 'cdktf';
 import { AksNodePool, AksNodePoolSpec } from '../../constructs/azure/aks-node-pool';
-import { AKS_SPOT_TAINT, azurePoolTaints, Size } from '../../constructs/model';
+import { AKS_SPOT_TAINT, azurePoolTaints, Size } from '../../model';
 import { Json, resourceOf, synthAzure } from './support';
 
 const CLUSTER_ID =

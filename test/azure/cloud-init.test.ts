@@ -4,7 +4,7 @@ import {
   scheduledEventsDrainScript,
   validateAgentForScaleSet,
 } from '../../constructs/azure/cloud-init';
-import { AgentSpec, Cpu, Duration, ImageRef, Size, ValidationError } from '../../constructs/model';
+import { AgentSpec, Cpu, Duration, ImageRef, Size, ValidationError } from '../../model';
 
 const IMAGE = `registry.example.com/agent-fleet/chimera@sha256:${'c'.repeat(64)}`;
 

@@ -2,7 +2,7 @@ import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Fn } from 'cdktf';
 import { azureProvider } from '../../constructs/azure/provider';
 import { AKS_AAD_SERVER_ID, aksClusterAccess } from '../../constructs/azure/cluster-access';
-import { ClusterAccess } from '../../constructs/model';
+import { ClusterAccess } from '../../model';
 import { Json, SUBSCRIPTION_ID, synthAzure, TENANT_ID } from './support';
 
 const CLUSTER = { clusterName: 'prod-weu', resourceGroupName: 'prod-weu-rg' };

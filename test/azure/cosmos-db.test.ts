@@ -5,7 +5,7 @@ import {
   CosmosDbContainer,
   CosmosDbContainerProps,
 } from '../../constructs/azure/cosmos-db';
-import { Duration, ValidationError } from '../../constructs/model';
+import { Duration, ValidationError } from '../../model';
 import { Json, LOCATION, resourceOf, synthAzure } from './support';
 
 const ACCOUNT: CosmosDbAccountProps = {

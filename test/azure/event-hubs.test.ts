@@ -5,7 +5,7 @@ import {
   EventHubTopic,
   EventHubTopicProps,
 } from '../../constructs/azure/event-hubs';
-import { Duration, ValidationError } from '../../constructs/model';
+import { Duration, ValidationError } from '../../model';
 import { Json, LOCATION, resourceOf, resourcesOf, synthAzure } from './support';
 
 const NAMESPACE: EventHubsNamespaceProps = {

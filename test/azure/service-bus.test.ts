@@ -6,7 +6,7 @@ import {
   ServiceBusNamespace,
   ServiceBusNamespaceProps,
 } from '../../constructs/azure/service-bus';
-import { Duration, ValidationError } from '../../constructs/model';
+import { Duration, ValidationError } from '../../model';
 import { Json, LOCATION, resourceOf, resourcesOf, synthAzure } from './support';
 
 const NAMESPACE: ServiceBusNamespaceProps = {

@@ -1,15 +1,7 @@
 import { TerraformStack } from 'cdktf';
 import { AzureSiteAgents, AzureSiteAgentsProps } from '../../constructs/azure/site-agents';
 import { AzureSiteBrokers } from '../../constructs/azure/site-brokers';
-import {
-  AgentSpec,
-  AzureSiteSpec,
-  BrokerSpec,
-  Cpu,
-  Duration,
-  ImageRef,
-  Size,
-} from '../../constructs/model';
+import { AgentSpec, AzureSiteSpec, BrokerSpec, Cpu, Duration, ImageRef, Size } from '../../model';
 import { Json, LOCATION, resourcesOf, SUBSCRIPTION_ID, synthAzure, TENANT_ID } from './support';
 
 const ISSUER = 'https://westeurope.oic.prod-aks.azure.com/tenant/cluster/';

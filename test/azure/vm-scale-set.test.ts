@@ -6,7 +6,7 @@ import {
   AgentScaleSetProps,
   ScaleSetSignal,
 } from '../../constructs/azure/vm-scale-set';
-import { AgentSpec, Cpu, Duration, ImageRef, Size, ValidationError } from '../../constructs/model';
+import { AgentSpec, Cpu, Duration, ImageRef, Size, ValidationError } from '../../model';
 import { Json, LOCATION, resourceOf, synthAzure } from './support';
 
 const IMAGE = `registry.example.com/agent-fleet/chimera@sha256:${'c'.repeat(64)}`;

@@ -1,12 +1,5 @@
 import { loadFleet } from '../../config';
-import {
-  AgentSpec,
-  Duration,
-  FleetEnvironment,
-  ImageRef,
-  Size,
-  validateAgent,
-} from '../../constructs/model';
+import { AgentSpec, Duration, FleetEnvironment, ImageRef, Size, validateAgent } from '../../model';
 import { fixture, problemLines } from './support';
 
 /**

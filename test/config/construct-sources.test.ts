@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { loadFleet } from '../../config';
 import { formatPlacedFinding, formatValidationError } from '../../config/synth-problems';
-import { ValidationError } from '../../constructs/model';
+import { ValidationError } from '../../model';
 
 const loaded = loadFleet({ rootDir: path.resolve(__dirname, '../..') });
 if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));

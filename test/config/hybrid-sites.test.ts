@@ -1,5 +1,5 @@
 import { loadFleet } from '../../config';
-import { FleetEnvironment, Size } from '../../constructs/model';
+import { FleetEnvironment, Size } from '../../model';
 import { fixture, problemLines } from './support';
 
 /** A queue consumer and a Kafka consumer, bound to brokers each environment names. */

@@ -10,7 +10,7 @@ import {
   ImageRef,
   Size,
   validateAgent,
-} from '../../constructs/model';
+} from '../../model';
 import { loadCatalogue } from '../../config/catalogue';
 import { ProblemList } from '../../config/problems';
 import { RawAgent, toAgentSpec } from '../../config/to-model';

@@ -1,7 +1,7 @@
 import {
   chartSupportProblems,
   clusterAutoscalerProblems,
-} from '../../constructs/kubernetes/charts';
+} from '../../constructs/kubernetes/platform/charts';
 import { Testing } from 'cdktf';
 import { AgentsStack } from '../../stacks/agents-stack';
 import { BROKER, consumer, SITE, synthAgents } from '../support/fixtures';

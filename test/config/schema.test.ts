@@ -2,7 +2,7 @@ import Ajv from 'ajv';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { Cpu, Duration, ImageRef, Size } from '../../constructs/model';
+import { Cpu, Duration, ImageRef, Size } from '../../model';
 import { PATTERNS } from '../../config/formats';
 import { JsonSchema } from '../../config/json-schema';
 import { schemaFiles } from '../../config/schema-files';

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { loadFleet } from '../../config';
 import { addEnvironment } from '../../stacks/fleet';
 import { tempDir } from '../support/temp-dir';
-import { scanJson, scanString, SecretFinding } from '../../constructs/guardrails/secret-scan';
+import { scanJson, scanString, SecretFinding } from '../../guardrails/engine/secret-scan';
 
 const ROOT = path.resolve(__dirname, '../..');
 

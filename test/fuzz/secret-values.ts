@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { entropy, scanJson } from '../../constructs/guardrails/secret-scan';
+import { entropy, scanJson } from '../../guardrails/engine/secret-scan';
 
 /**
  * Secret-bearing values for the fuzzer: a credential of each common family,

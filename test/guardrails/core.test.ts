@@ -3,10 +3,10 @@ import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
 import { HorizontalPodAutoscalerV2 } from '@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { LocalBackend, S3Backend, TerraformStack, TerraformVariable } from 'cdktf';
-import { oneAutoscaler } from '../../constructs/guardrails/rules/gr-as-02-one-autoscaler';
-import { noPlaintextSecrets } from '../../constructs/guardrails/rules/gr-sec-01-no-plaintext-secrets';
-import { stateBackend } from '../../constructs/guardrails/rules/gr-st-01-state-backend';
-import { localState } from '../../constructs/guardrails/rules/gr-st-07-local-state';
+import { oneAutoscaler } from '../../guardrails/rules/common/gr-as-02-one-autoscaler';
+import { noPlaintextSecrets } from '../../guardrails/rules/common/gr-sec-01-no-plaintext-secrets';
+import { stateBackend } from '../../guardrails/rules/common/gr-st-01-state-backend';
+import { localState } from '../../guardrails/rules/common/gr-st-07-local-state';
 import { findingsOf } from './support';
 
 const messages = (findings: { rule: string; message: string }[]) =>

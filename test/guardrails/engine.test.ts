@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { guardrailCatalogue } from '../../constructs/guardrails/catalogue';
+import { guardrailCatalogue } from '../../guardrails/engine/catalogue';
 import { App, Testing, TerraformStack } from 'cdktf';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { awsProvider } from '../../constructs/aws/provider';
@@ -11,8 +11,8 @@ import {
   GuardrailLog,
   GUARDRAIL_RULES,
   resourceViews,
-} from '../../constructs/guardrails';
-import { sqsEncryption } from '../../constructs/guardrails/rules/gr-enc-05-sqs-encryption';
+} from '../../guardrails';
+import { sqsEncryption } from '../../guardrails/rules/common/gr-enc-05-sqs-encryption';
 
 function stackWith(queues: { id: string; kmsMasterKeyId?: string }[]): TerraformStack {
   const stack = new TerraformStack(Testing.app(), 'test-eu-infra');

@@ -1,4 +1,4 @@
-import { GUARDRAIL_RULES } from '../../constructs/guardrails';
+import { GUARDRAIL_RULES } from '../../guardrails';
 import { exampleFindings } from './support';
 
 describe('the example environments', () => {

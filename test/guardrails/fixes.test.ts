@@ -1,4 +1,4 @@
-import { GUARDRAIL_RULES, NO_FILE_FIELD } from '../../constructs/guardrails';
+import { GUARDRAIL_RULES, NO_FILE_FIELD } from '../../guardrails';
 import { environmentSchema } from '../../config/schema';
 import { JsonSchema } from '../../config/json-schema';
 

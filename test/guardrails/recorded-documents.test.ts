@@ -22,14 +22,14 @@ import {
   SERVICE_BUS_DATA_RECEIVER,
   SERVICE_BUS_DATA_SENDER,
 } from '../../constructs/azure/service-bus';
-import awsPolicies from '../../constructs/guardrails/data/aws-managed-policies.json';
-import azureRoles from '../../constructs/guardrails/data/azure-built-in-roles.json';
-import { iamLeastPrivilege } from '../../constructs/guardrails/rules/gr-iam-04-least-privilege';
+import awsPolicies from '../../guardrails/data/aws-managed-policies.json';
+import azureRoles from '../../guardrails/data/azure-built-in-roles.json';
+import { iamLeastPrivilege } from '../../guardrails/rules/aws/gr-iam-04-least-privilege';
 import {
   RecordedRole,
   roleAssignmentScope,
   roleProblems,
-} from '../../constructs/guardrails/rules/gr-iam-10-role-assignment-scope';
+} from '../../guardrails/rules/azure/gr-iam-10-role-assignment-scope';
 import { findingsOf } from './support';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -204,7 +204,7 @@ describe('GR-IAM-04 reads the recorded documents of attached managed policies', 
     });
     expect(Object.keys(findings).sort()).toEqual(['OnRoles', 'OnUser', 'Role', 'Unrecorded']);
     expect(findings.Unrecorded).toContain(
-      `attaches ${MANAGED}/AmazonS3ReadOnlyAccess, whose document is not recorded: add it with its source and date to constructs/guardrails/data/aws-managed-policies.json`,
+      `attaches ${MANAGED}/AmazonS3ReadOnlyAccess, whose document is not recorded: add it with its source and date to guardrails/data/aws-managed-policies.json`,
     );
     expect(findings.Role).toMatch(/ssm:GetParameter/);
     expect(findings.OnUser).toMatch(/eks-auth:AssumeRoleForPodIdentity on resource \*/);
@@ -354,7 +354,7 @@ describe('GR-IAM-10 reads the recorded definitions of assigned built-in roles', 
     });
     expect(Object.keys(findings).sort()).toEqual(['Owner', 'UnknownId']);
     expect(findings.Owner).toContain(
-      'Owner is not a recorded built-in role: add its definition with its source and date to constructs/guardrails/data/azure-built-in-roles.json',
+      'Owner is not a recorded built-in role: add its definition with its source and date to guardrails/data/azure-built-in-roles.json',
     );
     expect(findings.UnknownId).toContain(
       `roleDefinitions/${OWNER.name} is not a recorded built-in role`,

@@ -4,8 +4,8 @@ import { IConstruct } from 'constructs';
 import * as fs from 'fs';
 import * as path from 'path';
 import { awsProvider } from '../../constructs/aws/provider';
-import { applyGuardrails, CheckedStack, resourceViews } from '../../constructs/guardrails';
-import { sqsEncryption } from '../../constructs/guardrails/rules/gr-enc-05-sqs-encryption';
+import { applyGuardrails, CheckedStack, resourceViews } from '../../guardrails';
+import { sqsEncryption } from '../../guardrails/rules/common/gr-enc-05-sqs-encryption';
 
 function checkedStack(app: App, id: string): CheckedStack {
   const stack = new CheckedStack(app, id);

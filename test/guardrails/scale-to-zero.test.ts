@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
 import { loadFleet } from '../../config';
-import { Finding } from '../../constructs/guardrails';
+import { Finding } from '../../guardrails';
 import { addEnvironment, stackIds } from '../../stacks/fleet';
 import { editedProject, loadEdited, problemsOf } from '../support/edited-examples';
 import { manifestsOf, TerraformJson } from '../support/fixtures';

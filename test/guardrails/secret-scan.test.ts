@@ -5,7 +5,7 @@ import {
   looksLikeCredential,
   scanJson,
   scanString,
-} from '../../constructs/guardrails/secret-scan';
+} from '../../guardrails/engine/secret-scan';
 
 /**
  * The secret scanner on a corpus: what it must find (the cases found on main,

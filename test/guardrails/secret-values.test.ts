@@ -4,15 +4,10 @@ import * as path from 'path';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { loadFleet } from '../../config';
 import { formatPlacedFinding } from '../../config/synth-problems';
-import {
-  evaluate,
-  fieldViolations,
-  GuardrailRule,
-  resourceViews,
-} from '../../constructs/guardrails';
-import { noSecretValues } from '../../constructs/guardrails/rules/gr-sec-05-no-secret-values';
-import { scanEach } from '../../constructs/guardrails/secret-scan';
-import { GuardrailSuppression } from '../../constructs/model';
+import { evaluate, fieldViolations, GuardrailRule, resourceViews } from '../../guardrails';
+import { noSecretValues } from '../../guardrails/rules/common/gr-sec-05-no-secret-values';
+import { scanEach } from '../../guardrails/engine/secret-scan';
+import { GuardrailSuppression } from '../../model';
 import { addEnvironment } from '../../stacks/fleet';
 import { loadEdited, problemsOf } from '../support/edited-examples';
 import { DB_PASSWORD, SECRET_VALUES, withSecrets } from '../support/secret-cases';

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { loadFleet } from '../../config';
 import { awsProvider } from '../../constructs/aws/provider';
 import { azureProvider } from '../../constructs/azure/provider';
-import { evaluate, Finding, GuardrailRule, resourceViews } from '../../constructs/guardrails';
+import { evaluate, Finding, GuardrailRule, resourceViews } from '../../guardrails';
 import { addEnvironment } from '../../stacks/fleet';
 
 const ROOT = path.resolve(__dirname, '../..');

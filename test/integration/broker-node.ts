@@ -1,5 +1,5 @@
 import { randomInt } from 'crypto';
-import { ADMIN_USER } from '../../constructs/rabbitmq';
+import { ADMIN_USER } from '../../generators/rabbitmq';
 import { RabbitMqPorts, RabbitMqServer, startRabbitMq } from '../support/rabbitmq-server';
 import { AmqpConnection } from './amqp-client';
 

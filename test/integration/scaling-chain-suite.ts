@@ -3,9 +3,9 @@ import {
   brokerNodeJob,
   brokerQueueJob,
   promQlString,
-} from '../../constructs/monitoring';
-import { rabbitMqBrokers } from '../../constructs/model';
-import { topologyDefinitions, userDefinitions } from '../../constructs/rabbitmq';
+} from '../../generators/monitoring';
+import { rabbitMqBrokers } from '../../model';
+import { topologyDefinitions, userDefinitions } from '../../generators/rabbitmq';
 import { verdict } from '../monitoring/promtool';
 import { manifestsOf } from '../support/fixtures';
 import { eventually } from '../support/poll';

@@ -1,5 +1,5 @@
-import { rabbitMqBrokers, RabbitMqBrokerSpec, resolveAgent } from '../../constructs/model';
-import { brokerTopology, BrokerTopology } from '../../constructs/rabbitmq';
+import { rabbitMqBrokers, RabbitMqBrokerSpec, resolveAgent } from '../../model';
+import { brokerTopology, BrokerTopology } from '../../generators/rabbitmq';
 import {
   ExampleSite,
   ScaledAgent,

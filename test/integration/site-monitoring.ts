@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { prometheusConfigFile } from '../../constructs/monitoring';
+import { prometheusConfigFile } from '../../generators/monitoring';
 import { runPromtool } from '../monitoring/promtool';
 import { PrometheusServer, startPrometheus } from '../support/prometheus-server';
 import { RabbitMqPorts } from '../support/rabbitmq-server';

@@ -1,4 +1,4 @@
-import { FleetEnvironment, rabbitMqBrokers, resolveAgent } from '../../constructs/model';
+import { FleetEnvironment, rabbitMqBrokers, resolveAgent } from '../../model';
 import {
   BrokerTopology,
   brokerTopology,
@@ -6,7 +6,7 @@ import {
   KEDA_USER,
   topologyDefinitions,
   userDefinitions,
-} from '../../constructs/rabbitmq';
+} from '../../generators/rabbitmq';
 import { eventually } from '../support/poll';
 import { AmqpConnection } from './amqp-client';
 import { BrokerNode } from './broker-node';

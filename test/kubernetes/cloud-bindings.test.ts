@@ -6,7 +6,7 @@ import {
   Duration,
   KubernetesSiteSpec,
   SiteCloudBindings,
-} from '../../constructs/model';
+} from '../../model';
 import { crdErrors, crdSchemasAvailable } from '../support/crd-schemas';
 import {
   BROKER,

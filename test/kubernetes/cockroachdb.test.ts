@@ -1,12 +1,12 @@
-import { CHARTS } from '../../constructs/kubernetes/charts';
+import { CHARTS } from '../../constructs/kubernetes/platform/charts';
 import { spawnSync } from 'child_process';
 import { Testing } from 'cdktf';
 import {
   COCKROACHDB_IMAGE,
   CockroachDbRelease,
   CockroachDbReleaseProps,
-} from '../../constructs/kubernetes/cockroachdb';
-import { Cpu, Size } from '../../constructs/model/units';
+} from '../../constructs/kubernetes/services/cockroachdb';
+import { Cpu, Size } from '../../model/units';
 
 type Json = Record<string, any>;
 

@@ -1,4 +1,4 @@
-import { CHARTS } from '../../constructs/kubernetes/charts';
+import { CHARTS } from '../../constructs/kubernetes/platform/charts';
 import { Testing, TerraformStack } from 'cdktf';
 import { parse } from 'yaml';
 import {
@@ -6,8 +6,8 @@ import {
   ConsulRelease,
   consulSyncAnnotations,
   consulTags,
-} from '../../constructs/kubernetes/consul';
-import { Cpu, NodePoolSpec, Size } from '../../constructs/model';
+} from '../../constructs/kubernetes/services/consul';
+import { Cpu, NodePoolSpec, Size } from '../../model';
 import { helmValues, resourceOf, TerraformJson } from '../support/fixtures';
 
 function synth(build: (stack: TerraformStack) => void): TerraformJson {

@@ -1,7 +1,7 @@
 import { Testing } from 'cdktf';
 import { loadFleet } from '../../config';
 import { addEnvironment, stackIds } from '../../stacks/fleet';
-import { credentialRotations, fleetReport, FleetReport } from '../../stacks/fleet-report';
+import { credentialRotations, fleetReport, FleetReport } from '../../app/fleet-report';
 import { editedProject } from '../support/edited-examples';
 import { resourceOf, resourcesOf, TerraformJson } from '../support/fixtures';
 

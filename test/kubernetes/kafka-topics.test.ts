@@ -2,8 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { TerraformVariable, Testing } from 'cdktf';
-import { KafkaTopics, KafkaTopicsProps } from '../../constructs/kubernetes/kafka-topics';
-import { Duration } from '../../constructs/model';
+import { KafkaTopics, KafkaTopicsProps } from '../../constructs/kubernetes/services/kafka-topics';
+import { Duration } from '../../model';
 import { tempDir } from '../support/temp-dir';
 
 type Json = Record<string, any>;

@@ -1,4 +1,4 @@
-import { Duration } from '../../constructs/model';
+import { Duration } from '../../model';
 import { crdErrors, crdSchemasAvailable } from '../support/crd-schemas';
 import { consumer, manifestsOf, synthAgents } from '../support/fixtures';
 

@@ -1,4 +1,4 @@
-import { Cpu, Duration, Size } from '../../constructs/model';
+import { Cpu, Duration, Size } from '../../model';
 import {
   consumer,
   manifestsOf,

@@ -1,5 +1,5 @@
 import { CHARTS, IMAGES } from '../../constructs/kubernetes';
-import { Cpu, Size } from '../../constructs/model';
+import { Cpu, Size } from '../../model';
 import { RANDOM_PROVIDER } from '../../constructs/terraform/ephemeral-password';
 import {
   BROKER,

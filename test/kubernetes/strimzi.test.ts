@@ -1,20 +1,20 @@
-import { CHARTS } from '../../constructs/kubernetes/charts';
+import { CHARTS } from '../../constructs/kubernetes/platform/charts';
 import { Testing } from 'cdktf';
 import {
   STRIMZI_API_VERSION,
   StrimziKafkaCluster,
   StrimziKafkaClusterProps,
-} from '../../constructs/kubernetes/strimzi-kafka';
+} from '../../constructs/kubernetes/services/strimzi-kafka';
 import {
   StrimziOperatorRelease,
   StrimziOperatorReleaseProps,
-} from '../../constructs/kubernetes/strimzi-operator';
+} from '../../constructs/kubernetes/services/strimzi-operator';
 import {
   kafkaTopicResourceName,
   StrimziKafkaTopic,
   StrimziKafkaTopicProps,
-} from '../../constructs/kubernetes/strimzi-topic';
-import { Cpu, Size } from '../../constructs/model/units';
+} from '../../constructs/kubernetes/services/strimzi-topic';
+import { Cpu, Size } from '../../model/units';
 import { crdErrors, crdSchemasAvailable } from '../support/crd-schemas';
 
 type Json = Record<string, any>;

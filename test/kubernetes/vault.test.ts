@@ -1,4 +1,4 @@
-import { CHARTS } from '../../constructs/kubernetes/charts';
+import { CHARTS } from '../../constructs/kubernetes/platform/charts';
 import { Testing, TerraformStack } from 'cdktf';
 import {
   fleetVaultProvider,
@@ -8,18 +8,18 @@ import {
   VaultFleetAccessProps,
   VaultInjectorRelease,
   VaultSecret,
-} from '../../constructs/kubernetes/vault';
+} from '../../constructs/kubernetes/vault/vault';
 import {
   agentSecretName,
   kedaBrokerSecretName,
   kvDataPath,
   vaultAgentAnnotations,
   vaultKeyTemplate,
-} from '../../constructs/kubernetes/vault-annotations';
+} from '../../constructs/kubernetes/core/vault-annotations';
 import {
   vaultClusterTriggerAuthentication,
   VaultTriggerAuthentication,
-} from '../../constructs/kubernetes/vault-trigger-authentication';
+} from '../../constructs/kubernetes/agent/vault-trigger-authentication';
 import { EphemeralPassword } from '../../constructs/terraform/ephemeral-password';
 import { crdErrors, crdSchemasAvailable } from '../support/crd-schemas';
 import { helmValues, resourceOf, resourcesOf, TerraformJson } from '../support/fixtures';

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { loadFleet } from '../../config';
-import { siteCapacity } from '../../constructs/kubernetes/site-capacity';
+import { siteCapacity } from '../../constructs/kubernetes/platform/site-capacity';
 import {
   agentMachineProblems,
   aksNodeAllocatable,
@@ -8,7 +8,7 @@ import {
   eksNodeAllocatable,
   MACHINE_CATALOGUE,
   packReplicas,
-} from '../../constructs/model';
+} from '../../model';
 import { loadEdited, problemsOf } from '../support/edited-examples';
 
 const REPO = path.resolve(__dirname, '../..');

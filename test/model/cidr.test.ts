@@ -1,4 +1,4 @@
-import { MAX_PUBLIC_ADDRESSES, publicAddressCount, publicExposure } from '../../constructs/model';
+import { MAX_PUBLIC_ADDRESSES, publicAddressCount, publicExposure } from '../../model';
 
 describe('public exposure, by what a list of CIDRs covers together', () => {
   const everything = publicAddressCount(['0.0.0.0/0']);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { cronProblems, timeZoneProblems } from '../../constructs/model/cron';
-import timeZoneData from '../../constructs/model/data/iana-time-zones.json';
+import { cronProblems, timeZoneProblems } from '../../model/cron';
+import timeZoneData from '../../model/data/iana-time-zones.json';
 
 const problemsOf = (expression: string, dialect: 'kubernetes' | 'keda' = 'kubernetes') =>
   cronProblems(expression, dialect);

@@ -1,7 +1,7 @@
 import { Testing, TerraformStack } from 'cdktf';
 import * as path from 'path';
 import { loadFleet } from '../../config';
-import { FleetEnvironment, NAME_LIMITS, NameForm, NameLimit } from '../../constructs/model';
+import { FleetEnvironment, NAME_LIMITS, NameForm, NameLimit } from '../../model';
 import { addEnvironment } from '../../stacks/fleet';
 
 const REPO = path.resolve(__dirname, '../..');

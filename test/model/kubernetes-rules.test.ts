@@ -8,7 +8,7 @@ import {
   labelValueProblems,
   qualifiedNameProblems,
   taintProblems,
-} from '../../constructs/model/kubernetes-rules';
+} from '../../model/kubernetes-rules';
 
 // The tables are Kubernetes' own test cases, ported as they stand:
 // - kubernetes/apimachinery@eed236ceee2c19c2753a3d93ac0631dc20750454

@@ -1,4 +1,4 @@
-import { Cpu, Duration, ImageRef, Size, UnitError } from '../../constructs/model';
+import { Cpu, Duration, ImageRef, Size, UnitError } from '../../model';
 
 describe('Cpu', () => {
   it.each([

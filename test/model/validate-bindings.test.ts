@@ -6,8 +6,8 @@ import {
   validateAgent,
   validateAgentOnSite,
   validateBroker,
-} from '../../constructs/model';
-import { sqsDeadLetterQueue } from '../../constructs/model/validate-bindings';
+} from '../../model';
+import { sqsDeadLetterQueue } from '../../model/validate-bindings';
 import { consumer } from '../support/fixtures';
 
 /** The cluster of an AWS site `eu`, as `clusterSiteOf` gives it. */

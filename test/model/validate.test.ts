@@ -8,7 +8,7 @@ import {
   validateAgent,
   validateAgentOnSite,
   validateBroker,
-} from '../../constructs/model';
+} from '../../model';
 import { BROKER, consumer, SITE } from '../support/fixtures';
 
 /** `path: message` lines of a spec's problems. */

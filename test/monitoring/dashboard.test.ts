@@ -1,4 +1,4 @@
-import { agentDashboard, dashboardUid, GrafanaDashboard } from '../../constructs/monitoring';
+import { agentDashboard, dashboardUid, GrafanaDashboard } from '../../generators/monitoring';
 import { agents, dispatcher, forecasting, imageProcessing, reporting, thumbnail } from './fixtures';
 
 const titles = (dashboard: GrafanaDashboard) => dashboard.panels.map((panel) => panel.title);

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { brokerNodeJob, brokerQueueJob, DEFAULT_BACKLOG_FLOOR } from '../../constructs/monitoring';
+import { brokerNodeJob, brokerQueueJob, DEFAULT_BACKLOG_FLOOR } from '../../generators/monitoring';
 import {
   ExampleSite,
   monitoringOf,

@@ -1,4 +1,4 @@
-import { MonitoredAgent, MonitoredBroker } from '../../constructs/monitoring';
+import { MonitoredAgent, MonitoredBroker } from '../../generators/monitoring';
 
 /** A site of the reference fleet, with one agent of each scaling kind. */
 export const brokers: MonitoredBroker[] = [

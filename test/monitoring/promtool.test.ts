@@ -10,7 +10,7 @@ import {
   recordingRules,
   scrapeConfigs,
   toRuleFile,
-} from '../../constructs/monitoring';
+} from '../../generators/monitoring';
 import { tempDir } from '../support/temp-dir';
 import {
   agents,

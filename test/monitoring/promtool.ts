@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { AlertingRule, promQlString } from '../../constructs/monitoring';
+import { AlertingRule, promQlString } from '../../generators/monitoring';
 
 /** The promtool binary: `PROMTOOL`, else `promtool` on the PATH (Debian's `prometheus` package). */
 export const PROMTOOL = process.env.PROMTOOL ?? 'promtool';

@@ -8,7 +8,7 @@ import {
   promQlString,
   recordingRules,
   toRuleFile,
-} from '../../constructs/monitoring';
+} from '../../generators/monitoring';
 import {
   agents,
   brokers,

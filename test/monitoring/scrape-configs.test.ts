@@ -4,7 +4,7 @@ import {
   RelabelConfig,
   ScrapeConfig,
   scrapeConfigs,
-} from '../../constructs/monitoring';
+} from '../../generators/monitoring';
 import { agents, brokers, dispatcher, forecasting, reporting } from './fixtures';
 
 type Labels = Record<string, string>;

@@ -1,11 +1,11 @@
-import { resolveAgent } from '../../constructs/model';
+import { resolveAgent } from '../../model';
 import {
   brokerTopology,
   enabledPluginsFile,
   serverConfig,
   topologyDefinitions,
   userDefinitions,
-} from '../../constructs/rabbitmq';
+} from '../../generators/rabbitmq';
 import { BROKER, consumer } from '../support/fixtures';
 
 const imageProcessing = consumer({

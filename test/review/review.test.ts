@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { FleetDocument } from '../../stacks/fleet-report';
+import { FleetDocument } from '../../app/fleet-report';
 import { loadPrices } from '../../review/cost';
 import { renderReview } from '../../review/markdown';
 import { runReview } from '../../review/review';

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { loadFleet } from '../../config';
 import { addEnvironment } from '../../stacks/fleet';
-import { writeSynthReports } from '../../stacks/synth-reports';
+import { writeSynthReports } from '../../app/synth-reports';
 import { copyProjectConfig } from '../support/project';
 import { tempDir } from '../support/temp-dir';
 

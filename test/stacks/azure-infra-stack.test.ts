@@ -3,15 +3,7 @@ import {
   COSMOS_PRIVATE_DNS_ZONE,
   SERVICE_BUS_PRIVATE_DNS_ZONE,
 } from '../../constructs/azure/site-brokers';
-import {
-  AgentSpec,
-  AzureSiteSpec,
-  BrokerSpec,
-  Cpu,
-  Duration,
-  ImageRef,
-  Size,
-} from '../../constructs/model';
+import { AgentSpec, AzureSiteSpec, BrokerSpec, Cpu, Duration, ImageRef, Size } from '../../model';
 import { AzureInfraStack, AzureInfraStackProps } from '../../stacks/azure-infra-stack';
 import { Json, resourceOf, resourcesOf, SUBSCRIPTION_ID, TENANT_ID } from '../azure/support';
 

@@ -2,7 +2,7 @@ import { App, TerraformStack } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadFleet } from '../../config';
-import { FleetEnvironment } from '../../constructs/model';
+import { FleetEnvironment } from '../../model';
 import { addEnvironment } from '../../stacks/fleet';
 import { crdErrors, crdSchemasAvailable } from '../support/crd-schemas';
 import { tempDir } from '../support/temp-dir';
@@ -44,7 +44,7 @@ const { app, stacks: synthesized } = synthAll();
 
 describe('example environments', () => {
   it("writes for every stack exactly what cdktf's own rendering gives, metadata included", () => {
-    // Checked stacks render from fragments resolved while preparing (constructs/guardrails/rendering.ts).
+    // Checked stacks render from fragments resolved while preparing (guardrails/engine/rendering.ts).
     for (const stack of app.node.children.filter(TerraformStack.isStack)) {
       const file = path.join(app.outdir, 'stacks', stack.node.id, 'cdk.tf.json');
       const written = JSON.parse(fs.readFileSync(file, 'utf8'));

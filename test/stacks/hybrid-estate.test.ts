@@ -8,7 +8,7 @@ import {
   FleetEnvironment,
   KubernetesSiteSpec,
   matchPools,
-} from '../../constructs/model';
+} from '../../model';
 import { addEnvironment } from '../../stacks/fleet';
 import { tempDir } from '../support/temp-dir';
 

@@ -1,7 +1,7 @@
 import { Testing } from 'cdktf';
 import * as path from 'path';
 import { loadFleet } from '../../config';
-import { AgentSpec, FleetEnvironment } from '../../constructs/model';
+import { AgentSpec, FleetEnvironment } from '../../model';
 import { addEnvironment, stackIds } from '../../stacks/fleet';
 import { helmValues, manifestsOf, resourcesOf, TerraformJson } from './fixtures';
 

@@ -9,7 +9,7 @@ import {
   KubernetesSiteSpec,
   SiteCloudBindings,
   Size,
-} from '../../constructs/model';
+} from '../../model';
 import { AgentsStack } from '../../stacks/agents-stack';
 import { PlatformStack } from '../../stacks/platform-stack';
 

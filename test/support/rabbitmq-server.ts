@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { enabledPluginsFile, serverConfig } from '../../constructs/rabbitmq';
+import { enabledPluginsFile, serverConfig } from '../../generators/rabbitmq';
 import { raceDeadline, sleep } from './poll';
 
 /**

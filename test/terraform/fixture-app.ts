@@ -9,7 +9,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueueRedriveAllowPolicy } from '@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy';
 import { App, Fn, TerraformOutput, TerraformStack } from 'cdktf';
-import { applyBackend } from '../../constructs/backend';
+import { applyBackend } from '../../constructs/terraform/backend';
 import { awsProvider, parseOfflineMode } from '../../constructs/aws';
 
 export const ACCOUNT_ID = '123456789012';

@@ -1,0 +1,173 @@
+import { TerraformStack } from 'cdktf';
+import { BrokerSpec, brokerReplicas, describeSignals, FleetEnvironment } from '../model';
+import { SiteCapacity } from '../constructs/kubernetes/platform/site-capacity';
+import { BrokerCredentials } from '../generators/rabbitmq';
+import { AgentsStack } from '../stacks/agents-stack';
+import { PlatformStack } from '../stacks/platform-stack';
+
+/** Rows of the synth summary of one environment. */
+export interface EnvironmentSummary {
+  readonly environment: string;
+  readonly stacks: readonly string[];
+  /** One line per cloud site: region, cluster and node pools. */
+  readonly cloudSites: readonly string[];
+  /** One line per broker: where it runs and how many nodes. */
+  readonly brokers: readonly string[];
+  /** Per Kubernetes site, its agents and platform against its pools at their minima and maxima. */
+  readonly capacity: readonly SiteCapacity[];
+  /** Per in-cluster RabbitMQ broker, its users revision and what it is derived from. */
+  readonly brokerCredentials: readonly (BrokerCredentials & { readonly site: string })[];
+  readonly agents: readonly {
+    readonly agent: string;
+    readonly site: string;
+    readonly pools: string;
+    readonly replicas: string;
+    readonly scaling: string;
+  }[];
+}
+
+/** Summarizes what an environment's stacks deploy. */
+export function summarize(
+  environment: FleetEnvironment,
+  sites: readonly { site: string; platform: PlatformStack; agents: AgentsStack }[],
+  infra: readonly TerraformStack[] = [],
+): EnvironmentSummary {
+  return {
+    environment: environment.name,
+    stacks: [
+      ...infra.map((stack) => stack.node.id),
+      ...sites.flatMap(({ platform, agents }) => [platform.node.id, agents.node.id]),
+    ],
+    cloudSites: [
+      ...(environment.awsSites ?? []).map((site) => {
+        const pools = site.nodePools
+          .map(
+            (pool) =>
+              `${pool.name} ${pool.instanceTypes.join('/')} ${pool.minSize}–${pool.maxSize}`,
+          )
+          .join(', ');
+        return `aws site ${site.name}: ${site.region}, EKS ${site.cluster.version}, node groups ${pools}`;
+      }),
+      ...(environment.azureSites ?? []).map((site) => {
+        const pools = site.nodePools
+          .map((pool) => `${pool.name} ${pool.vmSize} ${pool.minCount}–${pool.maxCount}`)
+          .join(', ');
+        return `azure site ${site.name}: ${site.location}, AKS ${site.cluster.version}, node pools ${pools}`;
+      }),
+    ],
+    brokers: environment.brokers.map(describeBroker),
+    capacity: sites.map(({ agents }) => agents.capacity),
+    brokerCredentials: sites.flatMap(({ site, platform }) =>
+      [...platform.brokers.values()].map((cluster) => ({ ...cluster.credentials, site })),
+    ),
+    agents: [...clusterRows(sites), ...scalingGroupRows(environment)],
+  };
+}
+
+function capacityLines(capacity: SiteCapacity): string[] {
+  if (capacity.pools.length === 0) return [];
+  const { site } = capacity;
+  const pools = capacity.pools.map(
+    (pool) =>
+      `${pool.pool} ${pool.nodesAtMin}–${pool.nodesAtMax}${pool.maxNodes !== undefined ? ` of ${pool.maxNodes}` : ''}`,
+  );
+  return [
+    `capacity ${site}: nodes needed at the minima–maxima ${pools.join(', ')}`,
+    ...capacity.warnings.map((warning) => `warning: capacity ${site}: ${warning.message}`),
+  ];
+}
+
+function clusterRows(
+  sites: readonly { site: string; platform: PlatformStack; agents: AgentsStack }[],
+): EnvironmentSummary['agents'] {
+  return sites.flatMap(({ site, agents }) =>
+    [...agents.agents.values()].map((agent) => {
+      const { spec, scalingMode } = agent.resolved;
+      const scaling = spec.scaling;
+      return {
+        agent: spec.name,
+        site,
+        pools: agent.pools.join(', '),
+        replicas: scaling ? `${scaling.minReplicas}–${scaling.maxReplicas}` : '1 per run',
+        scaling: scaling
+          ? scalingMode === 'fixed'
+            ? 'fixed count'
+            : `${scalingMode}: ${describeSignals(scaling)}`
+          : `cron-job: ${spec.schedule?.cron ?? ''}`,
+      };
+    }),
+  );
+}
+
+/** Agents on their own EC2 Auto Scaling groups or VM scale sets, built by the infra stacks. */
+function scalingGroupRows(environment: FleetEnvironment): EnvironmentSummary['agents'] {
+  const azure = new Set((environment.azureSites ?? []).map((site) => site.name));
+  return environment.deployments.flatMap(({ site, agent }) => {
+    const group = agent.placement?.scalingGroup;
+    if (!group || !agent.scaling) return [];
+    const [kind, label] = azure.has(site) ? ['VM scale set', 'vmss'] : ['EC2 group', 'asg'];
+    return [
+      {
+        agent: agent.name,
+        site,
+        pools: `${kind} ${group.instanceType}`,
+        replicas: `${agent.scaling.minReplicas}–${agent.scaling.maxReplicas}`,
+        scaling: `${label}: backlog ${agent.scaling.queueDepth?.perReplica ?? '?'}/instance`,
+      },
+    ];
+  });
+}
+
+/** Renders a summary as a plain-text table. */
+export function formatSummary(summary: EnvironmentSummary): string {
+  const header = {
+    agent: 'agent type',
+    site: 'site',
+    pools: 'pools',
+    replicas: 'replicas',
+    scaling: 'scaling',
+  };
+  const rows = [header, ...summary.agents];
+  const columns = Object.keys(header) as (keyof typeof header)[];
+  const widths = columns.map((column) => Math.max(...rows.map((row) => row[column].length)));
+  const line = (row: typeof header) =>
+    columns
+      .map((column, i) => row[column].padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
+  return [
+    `Environment ${summary.environment}`,
+    `  stacks: ${summary.stacks.join(', ')}`,
+    ...summary.cloudSites.map((site) => `  ${site}`),
+    ...summary.brokers.map((broker) => `  broker ${broker}`),
+    ...summary.capacity.flatMap(capacityLines).map((line) => `  ${line}`),
+    ...(summary.agents.length > 0 ? rows.map((row) => `  ${line(row)}`) : ['  no agents']),
+  ].join('\n');
+}
+
+function describeBroker(broker: BrokerSpec): string {
+  return `${broker.name}: ${brokerWhere(broker)}`;
+}
+
+/** Where a broker runs and on how many nodes, in words. */
+export function brokerWhere(broker: BrokerSpec): string {
+  switch (broker.kind) {
+    case 'kafka':
+      if (broker.msk) {
+        return `Amazon MSK on ${broker.msk.site}, Kafka ${broker.msk.kafkaVersion}`;
+      }
+      if (broker.eventHubs) return `Event Hubs on ${broker.eventHubs.site}`;
+      return `Kafka (Strimzi) in-cluster on ${broker.inCluster?.site}, ${broker.inCluster?.replicas ?? 3} node(s)`;
+    case 'sqs':
+      return `SQS on ${broker.site}`;
+    case 'servicebus':
+      return `Service Bus on ${broker.site}`;
+    case 'rabbitmq': {
+      if (broker.amazonMq) return `Amazon MQ for RabbitMQ on ${broker.amazonMq.site}`;
+      if (!broker.inCluster) return `external (${broker.external?.host})`;
+      const nodes = brokerReplicas(broker);
+      const note = nodes < 3 ? ', below the default of 3: no node may fail' : '';
+      return `in-cluster on ${broker.inCluster.site}, ${nodes} node(s)${note}`;
+    }
+  }
+}

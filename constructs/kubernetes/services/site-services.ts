@@ -1,0 +1,234 @@
+import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
+import { Construct } from 'constructs';
+import {
+  AgentDatabase,
+  BrokerSpec,
+  brokerPoolMatch,
+  consulNamespace,
+  databaseNamespace,
+  inClusterKafkaOn,
+  KEDA_OPERATOR_SERVICE_ACCOUNT,
+  kafkaNamespace,
+  KubernetesSiteSpec,
+  ResolvedAgent,
+  STRIMZI_OPERATOR_NAMESPACE,
+  tolerationsFor,
+  VAULT_INJECTOR_NAMESPACE,
+  VaultSpec,
+} from '../../../model';
+import { CockroachDbRelease, cockroachDbHost } from './cockroachdb';
+import { ConsulRelease } from './consul';
+import { PodSecurityLevel } from '../core/namespace';
+import { VAULT_DATABASE_SECRET } from '../core/pod-plan';
+import { StrimziOperatorRelease } from './strimzi-operator';
+import {
+  fleetVaultProvider,
+  VaultAuthDelegation,
+  VaultFleetAccess,
+  VaultInjectorRelease,
+  VaultSecret,
+} from '../vault/vault';
+import { agentSecretName, DEFAULT_KV_MOUNT, vaultClusterId } from '../core/vault-annotations';
+
+/** Creates a namespace of the platform stack and returns its name (a reference). */
+export type NamespaceFactory = (
+  name: string,
+  role: 'agents' | 'platform',
+  podSecurity?: PodSecurityLevel,
+) => string;
+
+/** Props of {@link SiteServices}. */
+export interface SiteServicesProps {
+  /** Name of the environment; with the site's, it scopes Vault paths and roles. */
+  readonly environment: string;
+  readonly site: KubernetesSiteSpec;
+  /** The environment's brokers. */
+  readonly brokers: readonly BrokerSpec[];
+  /** The agent types placed on the site. */
+  readonly agents: readonly ResolvedAgent[];
+  /** Namespaces of the agents, by the agent's namespace name, as references. */
+  readonly agentNamespaces: ReadonlyMap<string, string>;
+  readonly kedaNamespace: string;
+  readonly monitoringNamespace: string;
+  readonly namespace: NamespaceFactory;
+}
+
+/**
+ * Pod Security level of the namespaces the projects' own charts run in
+ * (Strimzi and its Kafka pods, CockroachDB, Consul, Vault's injector): their
+ * pods meet `baseline` but do not all set what `restricted` demands (a seccomp
+ * profile, dropped capabilities), so `restricted` would refuse them.
+ */
+const THIRD_PARTY_POD_SECURITY: PodSecurityLevel = 'baseline';
+
+/** File name of the Vault server's CA in the ConfigMaps the site writes. */
+export const VAULT_CA_KEY = 'ca.crt';
+/** ConfigMap holding the Vault server's CA, in the injector's and KEDA's namespaces. */
+export const VAULT_CA_CONFIG_MAP = 'vault-ca';
+
+/**
+ * The services a Kubernetes site runs for its agents besides brokers and
+ * monitoring, each when the site declares it:
+ * - the Strimzi operator, watching the namespaces of the site's in-cluster
+ *   Kafka clusters (the clusters themselves are custom resources: the agents
+ *   stack creates them);
+ * - CockroachDB with a database and SQL user per stateful agent;
+ * - Consul servers, whose catalog sync registers the agents;
+ * - Vault's Agent Injector pointed at the site's Vault, Vault's Kubernetes auth
+ *   mount for the cluster, and a policy and role per agent and for KEDA.
+ * Platform workloads run on the pools an in-cluster broker may use:
+ * on-demand, without GPUs.
+ */
+export class SiteServices extends Construct {
+  /** Each stateful agent's database, by agent name. */
+  readonly databases: ReadonlyMap<string, AgentDatabase>;
+  /** The Vault mounts the site's credentials live under. @default - no Vault */
+  readonly vault?: VaultFleetAccess;
+
+  constructor(scope: Construct, id: string, props: SiteServicesProps) {
+    super(scope, id);
+    const { site, agents } = props;
+    const platformPools = brokerPoolMatch(site.nodePools).pools;
+    const placement = {
+      pools: platformPools.map((pool) => pool.name),
+      tolerations: tolerationsFor(platformPools),
+    };
+
+    const kafkaNamespaces = [
+      ...new Set(inClusterKafkaOn(props.brokers, site.name).map(kafkaNamespace)),
+    ].map((name) => props.namespace(name, 'platform', THIRD_PARTY_POD_SECURITY));
+    if (kafkaNamespaces.length > 0) {
+      new StrimziOperatorRelease(this, 'StrimziOperator', {
+        namespace: props.namespace(
+          STRIMZI_OPERATOR_NAMESPACE,
+          'platform',
+          THIRD_PARTY_POD_SECURITY,
+        ),
+        watchNamespaces: kafkaNamespaces,
+        ...placement,
+      });
+    }
+
+    this.vault = site.vault && this.vaultAccess(props, site.vault);
+    const databases = new Map<string, AgentDatabase>();
+    if (site.database) {
+      const stateful = agents.filter((agent) => agent.spec.state);
+      const release = new CockroachDbRelease(this, 'Database', {
+        namespace: props.namespace(
+          databaseNamespace(site.database),
+          'platform',
+          THIRD_PARTY_POD_SECURITY,
+        ),
+        replicas: site.database.replicas,
+        reason: site.database.reason,
+        storage: site.database.storage,
+        storageClass: site.database.storageClass,
+        cpu: site.database.resources?.cpu,
+        memory: site.database.resources?.memory,
+        ...placement,
+        monitoringNamespace: props.monitoringNamespace,
+        // On a Vault site the credentials go to Vault instead, below.
+        agentSecrets: !site.vault,
+        databases: stateful.map((agent) => ({
+          agent: agent.spec.name,
+          namespace: props.agentNamespaces.get(agent.namespace) as string,
+        })),
+      });
+      for (const agent of stateful) {
+        const name = agent.spec.name;
+        if (this.vault) {
+          const { username, password, revision } = release.credentialsOf(name);
+          new VaultSecret(this, `DatabaseCredentials-${name}`, {
+            kvMount: this.vault.kvMount,
+            name: agentSecretName(props.environment, site.name, name, VAULT_DATABASE_SECRET),
+            revision,
+            data: { username, password },
+          });
+        }
+        const connection = release.connectionOf(name);
+        databases.set(name, {
+          host: cockroachDbHost(release.name, databaseNamespace(site.database)),
+          port: connection.port,
+          database: connection.database,
+          credentialsSecret: connection.secretName,
+          namespace: databaseNamespace(site.database),
+          podLabels: release.podLabels,
+        });
+      }
+    }
+    this.databases = databases;
+
+    if (site.consul) {
+      new ConsulRelease(this, 'Consul', {
+        namespace: props.namespace(
+          consulNamespace(site.consul),
+          'platform',
+          THIRD_PARTY_POD_SECURITY,
+        ),
+        datacenter: site.consul.datacenter,
+        replicas: site.consul.replicas,
+        syncNamespaces: [...props.agentNamespaces.keys()],
+      });
+    }
+  }
+
+  /** Vault's injector, the cluster's auth mount and the agents' and KEDA's roles. */
+  private vaultAccess(props: SiteServicesProps, vault: VaultSpec): VaultFleetAccess {
+    const { site, agents } = props;
+    fleetVaultProvider(this, { address: vault.address });
+    const injectorNamespace = props.namespace(
+      VAULT_INJECTOR_NAMESPACE,
+      'platform',
+      THIRD_PARTY_POD_SECURITY,
+    );
+    const caMaps = [injectorNamespace, props.kedaNamespace].map(
+      (namespace, index) =>
+        new ConfigMapV1(this, index === 0 ? 'VaultCa' : 'KedaVaultCa', {
+          metadata: { name: VAULT_CA_CONFIG_MAP, namespace },
+          data: { [VAULT_CA_KEY]: vault.caCertificate },
+        }),
+    );
+    new VaultInjectorRelease(this, 'VaultInjector', {
+      namespace: injectorNamespace,
+      externalVaultAddr: vault.address,
+      clusterId: vaultClusterId(props.environment, site.name),
+      vaultCaConfigMap: VAULT_CA_CONFIG_MAP,
+      vaultCaKey: VAULT_CA_KEY,
+      dependsOn: [caMaps[0]],
+    });
+    const identities = agents.map((agent) => ({
+      name: agent.spec.name,
+      namespace: agent.namespace,
+      serviceAccount: agent.spec.name,
+    }));
+    const kedaBrokers = [...new Set(agents.flatMap((agent) => agent.brokers))].filter(
+      (broker) => props.brokers.find((candidate) => candidate.name === broker)?.kind === 'rabbitmq',
+    );
+    const access = new VaultFleetAccess(this, 'VaultAccess', {
+      clusterId: vaultClusterId(props.environment, site.name),
+      kubernetesHost: vault.kubernetesHost,
+      kubernetesCaCertificate: vault.kubernetesCaCertificate,
+      environment: props.environment,
+      site: site.name,
+      kvMount: vault.kvMount ?? DEFAULT_KV_MOUNT,
+      agents: identities,
+      keda:
+        kedaBrokers.length > 0
+          ? { namespace: props.kedaNamespace, brokers: kedaBrokers }
+          : undefined,
+    });
+    const reviewers = [
+      ...identities.map(({ namespace, serviceAccount }) => ({
+        namespace,
+        name: serviceAccount,
+      })),
+      ...(kedaBrokers.length > 0
+        ? [{ namespace: props.kedaNamespace, name: KEDA_OPERATOR_SERVICE_ACCOUNT }]
+        : []),
+    ];
+    if (reviewers.length > 0) {
+      new VaultAuthDelegation(this, 'VaultAuthDelegation', { serviceAccounts: reviewers });
+    }
+    return access;
+  }
+}

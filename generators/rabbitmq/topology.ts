@@ -1,0 +1,170 @@
+import {
+  RabbitMqBrokerSpec,
+  brokerReplicas,
+  Problem,
+  ResolvedAgent,
+  resolveQueueBinding,
+  ResolvedQueueBinding,
+} from '../../model';
+
+/** A quorum queue and the policy that gives it its limits and dead-lettering. */
+export interface QueueDeclaration {
+  readonly vhost: string;
+  readonly name: string;
+  readonly binding: ResolvedQueueBinding;
+  /** Agents that consume it. */
+  readonly consumers: readonly string[];
+}
+
+/** A broker user the fleet declares, with least-privilege permissions per vhost. */
+export interface BrokerUser {
+  readonly name: string;
+  /** RabbitMQ user tags, e.g. `monitoring`. */
+  readonly tags: readonly string[];
+  readonly permissions: readonly {
+    readonly vhost: string;
+    readonly configure: string;
+    readonly write: string;
+    readonly read: string;
+  }[];
+}
+
+/**
+ * Everything one broker must hold for the agents bound to it: vhosts, a quorum
+ * queue per binding with its dead-letter exchange and queue, and the users of
+ * the agents (read their queue, write the default exchange when they publish)
+ * and of KEDA (monitoring, no access to messages).
+ */
+export interface BrokerTopology {
+  readonly broker: string;
+  /** Replicas of each quorum queue: the broker's node count. */
+  readonly quorumSize: number;
+  readonly vhosts: readonly string[];
+  readonly queues: readonly QueueDeclaration[];
+  readonly users: readonly BrokerUser[];
+}
+
+/** User KEDA reads queue depth as. */
+export const KEDA_USER = 'keda';
+
+/** User operators administer the broker as. */
+export const ADMIN_USER = 'admin';
+
+/**
+ * Derives a broker's topology from the agents that consume from or publish to
+ * it. Two agents that bind one queue with different settings are a problem
+ * (paths are relative to the second agent's spec).
+ */
+export function brokerTopology(
+  broker: RabbitMqBrokerSpec,
+  agents: readonly ResolvedAgent[],
+): { topology: BrokerTopology; problems: (Problem & { agent: string })[] } {
+  const queues = new Map<string, QueueDeclaration>();
+  const problems: (Problem & { agent: string })[] = [];
+  const key = (vhost: string, name: string) => `${vhost}\u0000${name}`;
+
+  for (const agent of agents) {
+    const binding = agent.queue;
+    if (!binding || binding.broker !== broker.name) continue;
+    const existing = queues.get(key(binding.vhost, binding.queue));
+    if (existing && existing.consumers.length > 0 && !sameSettings(existing.binding, binding)) {
+      problems.push({
+        agent: agent.spec.name,
+        path: ['queue'],
+        message: `binds queue '${binding.queue}' (vhost '${binding.vhost}') with other settings than agent '${existing.consumers[0]}': agents sharing a queue must declare it alike`,
+      });
+      continue;
+    }
+    queues.set(key(binding.vhost, binding.queue), {
+      vhost: binding.vhost,
+      name: binding.queue,
+      binding,
+      consumers: [...(existing?.consumers ?? []), agent.spec.name],
+    });
+  }
+  for (const agent of agents) {
+    for (const target of agent.spec.publishes ?? []) {
+      if (target.broker !== broker.name) continue;
+      const vhost = target.vhost ?? '/';
+      if (queues.has(key(vhost, target.queue))) continue;
+      // A queue nobody consumes yet still needs its limits and dead-lettering.
+      queues.set(key(vhost, target.queue), {
+        vhost,
+        name: target.queue,
+        binding: resolveQueueBinding({ broker: broker.name, vhost, queue: target.queue }),
+        consumers: [],
+      });
+    }
+  }
+
+  const declared = [...queues.values()];
+  const vhosts = [...new Set(declared.map((queue) => queue.vhost))].sort();
+  return {
+    topology: {
+      broker: broker.name,
+      quorumSize: brokerReplicas(broker),
+      vhosts,
+      queues: declared,
+      users: [adminUser(vhosts), kedaUser(vhosts), ...agentUsers(broker, agents)],
+    },
+    problems,
+  };
+}
+
+/** Whether two bindings declare their queue alike (consumer settings may differ). */
+function sameSettings(a: ResolvedQueueBinding, b: ResolvedQueueBinding): boolean {
+  const declaration = (binding: ResolvedQueueBinding) =>
+    JSON.stringify([binding.maxLength, binding.deadLetter]);
+  return declaration(a) === declaration(b);
+}
+
+function adminUser(vhosts: readonly string[]): BrokerUser {
+  return {
+    name: ADMIN_USER,
+    tags: ['administrator'],
+    permissions: vhosts.map((vhost) => ({ vhost, configure: '.*', write: '.*', read: '.*' })),
+  };
+}
+
+function kedaUser(vhosts: readonly string[]): BrokerUser {
+  // The monitoring tag reads queue statistics; empty permissions give vhost
+  // access without touching a message.
+  return {
+    name: KEDA_USER,
+    tags: ['monitoring'],
+    permissions: vhosts.map((vhost) => ({ vhost, configure: '^$', write: '^$', read: '^$' })),
+  };
+}
+
+function agentUsers(broker: RabbitMqBrokerSpec, agents: readonly ResolvedAgent[]): BrokerUser[] {
+  const users: BrokerUser[] = [];
+  for (const agent of agents) {
+    const reads = new Map<string, string[]>();
+    const writes = new Set<string>();
+    if (agent.queue?.broker === broker.name) reads.set(agent.queue.vhost, [agent.queue.queue]);
+    for (const target of agent.spec.publishes ?? []) {
+      if (target.broker === broker.name) writes.add(target.vhost ?? '/');
+    }
+    const vhosts = [...new Set([...reads.keys(), ...writes])].sort();
+    if (vhosts.length === 0) continue;
+    users.push({
+      name: agent.spec.name,
+      tags: [],
+      permissions: vhosts.map((vhost) => ({
+        vhost,
+        configure: '^$',
+        // Publishing to a queue goes through the default exchange.
+        write: writes.has(vhost) ? '^amq\\.default$' : '^$',
+        read: reads.has(vhost)
+          ? `^(${(reads.get(vhost) ?? []).map(escapeRegex).join('|')})$`
+          : '^$',
+      })),
+    });
+  }
+  return users;
+}
+
+/** Escapes a name for a RabbitMQ (PCRE) pattern. */
+export function escapeRegex(name: string): string {
+  return name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
