@@ -7,15 +7,15 @@ import {
   EksCluster,
   ManagedNodeGroup,
   PrivateNetwork,
-  SiteAgents,
-  SiteBrokers,
+  AwsSiteAgents,
+  AwsSiteBrokers,
 } from '../constructs/aws';
 import { applyBackend } from '../constructs/terraform/backend';
 import { AwsSiteSpec, eksClusterName, SiteCloudBindings } from '../model';
 import { assertValidCloudSite, CloudInfraStackProps } from './site-stack-props';
 
-/** Props of {@link InfraStack}. */
-export type InfraStackProps = CloudInfraStackProps<AwsSiteSpec>;
+/** Props of {@link AwsInfraStack}. */
+export type AwsInfraStackProps = CloudInfraStackProps<AwsSiteSpec>;
 
 /**
  * `<env>-<site>-infra`: the cloud infrastructure of an AWS site. A private
@@ -25,12 +25,12 @@ export type InfraStackProps = CloudInfraStackProps<AwsSiteSpec>;
  * reads to scale a pool from zero; the site's managed brokers (MSK, Amazon
  * MQ); and per agent its queues, table and identity, or its scaling group.
  */
-export class InfraStack extends CheckedStack {
+export class AwsInfraStack extends CheckedStack {
   readonly cluster: EksCluster;
   /** What the site's platform and agents stacks need from this one. */
   readonly bindings: SiteCloudBindings;
 
-  constructor(scope: Construct, id: string, props: InfraStackProps) {
+  constructor(scope: Construct, id: string, props: AwsInfraStackProps) {
     super(scope, id);
     const { site } = props;
     assertValidCloudSite(this, props);
@@ -65,7 +65,7 @@ export class InfraStack extends CheckedStack {
         pool,
       });
     }
-    const brokers = new SiteBrokers(this, 'Brokers', {
+    const brokers = new AwsSiteBrokers(this, 'Brokers', {
       environment: props.environment,
       site,
       brokers: props.brokers ?? [],
@@ -74,7 +74,7 @@ export class InfraStack extends CheckedStack {
       subnetIds: network.privateSubnetIds,
       clientSecurityGroupIds: [this.cluster.clusterSecurityGroupId],
     });
-    const agents = new SiteAgents(this, 'Agents', {
+    const agents = new AwsSiteAgents(this, 'Agents', {
       environment: props.environment,
       site,
       agents: props.agents ?? [],

@@ -18,7 +18,7 @@ import {
 } from '../model';
 import { AgentsStack } from './agents-stack';
 import { AzureInfraStack } from './azure-infra-stack';
-import { InfraStack } from './aws-infra-stack';
+import { AwsInfraStack } from './aws-infra-stack';
 import { PlatformStack } from './platform-stack';
 import { SiteStackProps } from './site-stack-props';
 import { EnvironmentSummary, summarize } from '../app/summary';
@@ -90,7 +90,7 @@ export function addEnvironment(
   const sites = environment.sites.map((site) => clusterStacks({ site }));
   const infra: TerraformStack[] = [];
   for (const awsSite of environment.awsSites ?? []) {
-    const stack = new InfraStack(app, stackIds(environment.name, awsSite.name).infra, {
+    const stack = new AwsInfraStack(app, stackIds(environment.name, awsSite.name).infra, {
       site: awsSite,
       environment: environment.name,
       production: environment.production,

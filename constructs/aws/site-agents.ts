@@ -21,8 +21,8 @@ import {
   ValidationError,
 } from '../../model';
 
-/** Props of {@link SiteAgents}. */
-export interface SiteAgentsProps {
+/** Props of {@link AwsSiteAgents}. */
+export interface AwsSiteAgentsProps {
   /** Name of the environment; with the site's and the agent's, it names tables. */
   readonly environment: string;
   readonly site: AwsSiteSpec;
@@ -58,7 +58,7 @@ export interface SiteAgentsProps {
  *   role allowed to create exactly those.
  * Children take the agent's or broker's name: renaming one replaces its resources.
  */
-export class SiteAgents extends Construct {
+export class AwsSiteAgents extends Construct {
   /** What the cluster's platform and agents stacks need. */
   readonly bindings: SiteCloudBindings;
   /** Agents on scaling groups, by name. */
@@ -68,7 +68,7 @@ export class SiteAgents extends Construct {
   /** Tables by agent name. */
   readonly tables: ReadonlyMap<string, AgentTable>;
 
-  constructor(scope: Construct, id: string, props: SiteAgentsProps) {
+  constructor(scope: Construct, id: string, props: AwsSiteAgentsProps) {
     super(scope, id);
     const { site } = props;
     const resolved = props.agents.map(resolveAgent);

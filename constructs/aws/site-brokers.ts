@@ -3,8 +3,8 @@ import { AmazonMqBroker } from './amazon-mq-broker';
 import { MskCluster } from './msk-cluster';
 import { AwsSiteSpec, BrokerSpec } from '../../model';
 
-/** Props of {@link SiteBrokers}. */
-export interface SiteBrokersProps {
+/** Props of {@link AwsSiteBrokers}. */
+export interface AwsSiteBrokersProps {
   /** Name of the environment; with the site's, it prefixes the brokers' names. */
   readonly environment: string;
   readonly site: AwsSiteSpec;
@@ -29,13 +29,13 @@ export const DEFAULT_AMAZON_MQ_VERSION = '3.13';
  * security groups only. Children are named after the brokers (`Kafka-<name>`,
  * `AmazonMq-<name>`): renaming a broker replaces it.
  */
-export class SiteBrokers extends Construct {
+export class AwsSiteBrokers extends Construct {
   /** MSK clusters by broker name. */
   readonly kafka: ReadonlyMap<string, MskCluster>;
   /** Amazon MQ brokers by broker name. */
   readonly rabbitMq: ReadonlyMap<string, AmazonMqBroker>;
 
-  constructor(scope: Construct, id: string, props: SiteBrokersProps) {
+  constructor(scope: Construct, id: string, props: AwsSiteBrokersProps) {
     super(scope, id);
     const { site } = props;
     const common = {

@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
 import { AgentSpec, AwsSiteSpec, BrokerSpec, Duration, kafkaTopicsAccount } from '../../model';
-import { InfraStack } from '../../stacks/aws-infra-stack';
+import { AwsInfraStack } from '../../stacks/aws-infra-stack';
 import { consumer } from '../support/fixtures';
 import { ACCOUNT_ID, Json, REGION, ZONES, resourcesOf } from './support';
 
@@ -45,7 +45,7 @@ const chimera = consumer({
 });
 
 function build(agents: AgentSpec[] = [sensorIngest, inventoryUpdate, dispatcher, chimera]) {
-  const stack = new InfraStack(Testing.app(), 'test-eu-infra', {
+  const stack = new AwsInfraStack(Testing.app(), 'test-eu-infra', {
     site: SITE,
     environment: 'test',
     brokers: BROKERS,
