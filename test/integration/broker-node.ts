@@ -1,7 +1,8 @@
 import { randomInt } from 'crypto';
 import { ADMIN_USER } from '../../generators/rabbitmq';
 import { RabbitMqPorts, RabbitMqServer, startRabbitMq } from '../support/rabbitmq-server';
-import { AmqpConnection } from './amqp-client';
+import type { ChannelModel } from 'amqplib';
+import { connectAmqp, publishConfirmed } from './amqp';
 
 /**
  * One RabbitMQ node shared by the integration suites of a test file: booted
@@ -35,7 +36,7 @@ export interface BrokerNode {
     options?: { readonly user?: string; readonly body?: unknown },
   ): Promise<{ status: number; body: any }>;
   /** An AMQP connection as `user`. */
-  amqp(user: string, vhost?: string): Promise<AmqpConnection>;
+  amqp(user: string, vhost?: string): Promise<ChannelModel>;
   /**
    * Deletes every queue, exchange, policy and vhost but the defaults, then
    * imports `definitions` (`POST /api/definitions`), so that brokers whose
@@ -81,7 +82,7 @@ export async function bootBrokerNode(
     return response.body;
   };
   const amqp = (user: string, vhost = '/') =>
-    AmqpConnection.open({ port: server.ports.amqp, vhost, user, password: passwordOf(user) });
+    connectAmqp({ port: server.ports.amqp, vhost, user, password: passwordOf(user) });
   const path = (vhost: string, name: string) =>
     `${encodeURIComponent(vhost)}/${encodeURIComponent(name)}`;
 
@@ -109,7 +110,8 @@ export async function bootBrokerNode(
     async publish(vhost, queue, count) {
       const connection = await amqp(ADMIN_USER, vhost);
       try {
-        await connection.publish(
+        await publishConfirmed(
+          connection,
           '',
           queue,
           Array.from({ length: count }, (_, i) => JSON.stringify({ task: i })),
