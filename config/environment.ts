@@ -254,7 +254,7 @@ export function loadEnvironment(
       const agents = deployments.filter((d) => d.site === site.name).map((d) => d.agent);
       const siteNode = childOf(childOf(tree, 'sites'), site.name) as SourceNode;
       const maxField = site.cloud === 'azure' ? 'maxCount' : 'maxSize';
-      for (const error of siteCapacity(site, agents, brokers).errors) {
+      for (const error of siteCapacity(site, agents.map(resolveAgent), brokers).errors) {
         const path = ['nodePools', error.pool, ...(site.cloud ? [maxField] : [])];
         const { node: at, rest } = locate(siteNode, path);
         problems.at(at.origin, error.message, rest);

@@ -5,6 +5,7 @@ export * from './placement';
 export * from './problems';
 export * from './queue-binding';
 export * from './resolve';
+export * from './site-plan';
 export * from './scaling';
 export * from './site';
 export * from './state';

@@ -39,7 +39,24 @@ export interface ResolvedAgent {
   readonly gracePeriod: Duration;
 }
 
+/** Each spec's resolution, so that every later step shares one. */
+const RESOLVED = new WeakMap<AgentSpec, ResolvedAgent>();
+
+/**
+ * The agent with the defaults documented on {@link AgentSpec} applied. Specs
+ * are immutable values: a spec is resolved once, and every later call for the
+ * same spec returns that resolution.
+ */
 export function resolveAgent(spec: AgentSpec): ResolvedAgent {
+  let resolved = RESOLVED.get(spec);
+  if (!resolved) {
+    resolved = resolveOnce(spec);
+    RESOLVED.set(spec, resolved);
+  }
+  return resolved;
+}
+
+function resolveOnce(spec: AgentSpec): ResolvedAgent {
   const workload = spec.workload ?? 'consumer';
   const queue = spec.queue ? resolveQueueBinding(spec.queue) : undefined;
   const preStopDelay = spec.container.shutdown?.preStopDelay ?? Duration.seconds(5);

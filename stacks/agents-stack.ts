@@ -32,12 +32,11 @@ import {
   KubernetesSiteSpec,
   rabbitMqBrokers,
   ResolvedAgent,
-  resolveAgent,
   SiteCloudBindings,
   ValidationError,
   VaultSpec,
 } from '../model';
-import { assertValidSiteProps, clusterAccessIn, SiteStackProps } from './site-stack-props';
+import { assertValidSiteProps, SiteStackProps } from './site-stack-props';
 
 /** Where the credentials of a Vault site's agents and KEDA live. */
 function siteVault(
@@ -111,11 +110,11 @@ export class AgentsStack extends CheckedStack {
   constructor(scope: Construct, id: string, props: AgentsStackProps) {
     super(scope, id);
     assertValidSiteProps(this, props);
-    applyBackend(this, id, props.backend, { offline: props.offline });
-    siteProvider(this, props.site, clusterAccessIn(this, props));
+    const { site, environment, brokers, agents: resolved } = props.plan;
+    applyBackend(this, id, props.backend, { offline: props.offline, environment });
+    siteProvider(this, site, props.clusterAccess?.(this));
 
-    const { site } = props;
-    this.capacity = siteCapacity(site, props.agents, props.brokers);
+    this.capacity = siteCapacity(site, resolved, brokers);
     if (this.capacity.errors.length > 0) {
       throw new ValidationError(
         this.node.path,
@@ -125,8 +124,6 @@ export class AgentsStack extends CheckedStack {
         })),
       );
     }
-    const environment = props.environment ?? id.split('-')[0];
-    const resolved = props.agents.map(resolveAgent);
     const vault = site.vault && siteVault(environment, site.name, site.vault);
     // KEDA reads queue depth through the broker's management API.
     const kedaBrokers = new Set(
@@ -134,7 +131,7 @@ export class AgentsStack extends CheckedStack {
         agent.queue && agent.spec.scaling?.queueDepth ? [agent.queue.broker] : [],
       ),
     );
-    for (const broker of rabbitMqBrokers(props.brokers).filter((b) => kedaBrokers.has(b.name))) {
+    for (const broker of rabbitMqBrokers(brokers).filter((b) => kedaBrokers.has(b.name))) {
       if (vault && broker.inCluster) {
         new VaultTriggerAuthentication(this, `TriggerAuthentication-${broker.name}`, {
           broker: broker.name,
@@ -151,16 +148,16 @@ export class AgentsStack extends CheckedStack {
       }
     }
     // Kafka clusters in the cluster, and the topics their agents read.
-    const kafka = new SiteKafka(this, 'Kafka', { site, brokers: props.brokers, agents: resolved });
+    const kafka = new SiteKafka(this, 'Kafka', { site, brokers, agents: resolved });
 
     const agents = new Map<string, KubernetesAgent>();
     for (const agent of resolved) {
       agents.set(
         agent.spec.name,
         new KubernetesAgent(this, agent.spec.name, {
-          agent: agent.spec,
-          site: props.site,
-          brokers: props.brokers,
+          agent,
+          site,
+          brokers,
           namespace: agent.namespace,
           priorityClassName: priorityClassName(agent.priority),
           cloud: bindingsOf(agent, props.cloud, kafka.endpoints),

@@ -34,7 +34,10 @@ export class AwsInfraStack extends CheckedStack {
     super(scope, id);
     const { site } = props;
     assertValidCloudSite(this, props);
-    applyBackend(this, id, props.backend, { offline: props.offline });
+    applyBackend(this, id, props.backend, {
+      offline: props.offline,
+      environment: props.environment,
+    });
     awsProvider(this, { region: site.region, accountId: site.accountId, offline: props.offline });
     const clusterName = eksClusterName(props.environment, site);
     const network = new PrivateNetwork(this, 'Network', {

@@ -39,7 +39,10 @@ export class AzureInfraStack extends CheckedStack {
     super(scope, id);
     const { site } = props;
     assertValidCloudSite(this, props);
-    applyBackend(this, id, site.backend ?? props.backend, { offline: props.offline });
+    applyBackend(this, id, site.backend ?? props.backend, {
+      offline: props.offline,
+      environment: props.environment,
+    });
     azureProvider(this, { subscriptionId: site.subscriptionId, tenantId: site.tenantId });
     const name = aksClusterName(props.environment, site);
     const group = new SiteResourceGroup(this, 'ResourceGroup', { name, location: site.location });

@@ -14,6 +14,7 @@ import {
   eksClusterName,
   FleetEnvironment,
   KubernetesSiteSpec,
+  planSite,
   SiteCloudBindings,
 } from '../model';
 import { AgentsStack } from './agents-stack';
@@ -59,11 +60,14 @@ export function addEnvironment(
     const { site } = inputs;
     const ids = stackIds(environment.name, site.name);
     const common = {
-      environment: environment.name,
-      site,
-      brokers: environment.brokers,
-      // Agents on scaling groups run on their own machines, built by the infra stack.
-      agents: agentsOn(site.name).filter((agent) => !agent.placement?.scalingGroup),
+      // One plan per site, shared by its platform and agents stacks.
+      plan: planSite({
+        environment: environment.name,
+        site,
+        brokers: environment.brokers,
+        // Agents on scaling groups run on their own machines, built by the infra stack.
+        agents: agentsOn(site.name).filter((agent) => !agent.placement?.scalingGroup),
+      }),
       backend: inputs.backend ?? environment.backend,
       offline: options.offline,
       clusterAccess: inputs.clusterAccess,
@@ -102,14 +106,14 @@ export function addEnvironment(
     infra.push(stack);
     const clusterName = eksClusterName(environment.name, awsSite);
     // The cluster's endpoint and CA come from the infra stack's state; a token from the AWS CLI.
-    const clusterAccess: ClusterAccess = {
+    const clusterAccess = (): ClusterAccess => ({
       host: stack.cluster.endpoint,
       clusterCaCertificate: stack.cluster.certificateAuthorityData,
       exec: {
         command: 'aws',
         args: ['eks', 'get-token', '--cluster-name', clusterName, '--region', awsSite.region],
       },
-    };
+    });
     sites.push(
       clusterStacks({
         site: clusterSiteOf(awsSite),

@@ -36,13 +36,12 @@ import {
   kafkaTopicsAccount,
   RabbitMqBrokerSpec,
   ResolvedAgent,
-  resolveAgent,
   SiteCloudBindings,
   ValidationError,
 } from '../model';
 import { MonitoredAgent } from '../generators/monitoring';
 import { BrokerCredentialCopy, brokerTopology, KEDA_USER } from '../generators/rabbitmq';
-import { assertValidSiteProps, clusterAccessIn, SiteStackProps } from './site-stack-props';
+import { assertValidSiteProps, SiteStackProps } from './site-stack-props';
 
 /** Props of {@link PlatformStack}. */
 export type PlatformStackProps = SiteStackProps;
@@ -81,12 +80,11 @@ export class PlatformStack extends CheckedStack {
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
     assertValidSiteProps(this, props);
-    const { site } = props;
-    applyBackend(this, id, props.backend, { offline: props.offline });
-    const access = clusterAccessIn(this, props);
+    const { site, environment, brokers, agents } = props.plan;
+    applyBackend(this, id, props.backend, { offline: props.offline, environment });
+    const access = props.clusterAccess?.(this);
     siteProvider(this, site, access);
     siteHelmProvider(this, site, access);
-    const agents = props.agents.map(resolveAgent);
 
     const namespace = (name: string, role: 'agents' | 'platform', podSecurity?: PodSecurityLevel) =>
       new FleetNamespace(this, `Namespace-${name}`, { name, role, podSecurity }).name;
@@ -102,14 +100,14 @@ export class PlatformStack extends CheckedStack {
       'privileged',
     );
     const agentNamespaces = new Map<string, string>();
-    for (const name of new Set(agents.map((agent) => agent.namespace))) {
+    for (const name of props.plan.agentNamespaces) {
       agentNamespaces.set(name, namespace(name, 'agents'));
     }
-    for (const tier of new Set(agents.map((agent) => agent.priority))) {
+    for (const tier of props.plan.priorityTiers) {
       new AgentPriorityClass(this, `PriorityClass-${tier}`, { tier });
     }
 
-    const localBrokers = rabbitMqBrokers(props.brokers).filter(
+    const localBrokers = rabbitMqBrokers(brokers).filter(
       (broker) => broker.inCluster?.site === site.name,
     );
     const monitoring = new MonitoringRelease(this, 'Monitoring', {
@@ -121,9 +119,9 @@ export class PlatformStack extends CheckedStack {
       agents: agents.map(monitored),
     });
     const services = new SiteServices(this, 'Services', {
-      environment: environmentOf(id, props),
+      environment,
       site,
-      brokers: props.brokers,
+      brokers,
       agents,
       agentNamespaces,
       kedaNamespace,
@@ -175,7 +173,7 @@ export class PlatformStack extends CheckedStack {
     }
 
     const credentials = services.vault
-      ? vaultCredentials(this, services.vault, environmentOf(id, props), site.name)
+      ? vaultCredentials(this, services.vault, environment, site.name)
       : secretCredentials(
           this,
           { name: site.kedaNamespace ?? DEFAULT_KEDA_NAMESPACE, reference: kedaNamespace },
@@ -220,11 +218,6 @@ export class PlatformStack extends CheckedStack {
     }
     this.brokers = clusters;
   }
-}
-
-/** The environment's name: given, or the first segment of the stack id. */
-function environmentOf(id: string, props: SiteStackProps): string {
-  return props.environment ?? id.split('-')[0];
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   Path,
   Problem,
   SiteCloudBindings,
+  SitePlan,
   validateBroker,
   validateKubernetesSite,
   ValidationError,
@@ -25,13 +26,12 @@ import {
 
 /** What every stack of a site is built from. */
 export interface SiteStackProps {
-  /** Name of the environment, which scopes Vault paths and roles. @default - the stack id's first segment */
-  readonly environment?: string;
-  readonly site: KubernetesSiteSpec;
-  /** The environment's brokers. */
-  readonly brokers: readonly BrokerSpec[];
-  /** The agent types placed on this site, with the site's overrides applied. */
-  readonly agents: readonly AgentSpec[];
+  /**
+   * The site's plan (see `planSite`): the site, its agents resolved once, the
+   * brokers reachable there, and its namespaces and priority tiers. The
+   * platform and agents stacks of a site share one plan.
+   */
+  readonly plan: SitePlan;
   /** @default - local state under `terraform-state/` */
   readonly backend?: BackendSpec;
   /**
@@ -46,26 +46,16 @@ export interface SiteStackProps {
    */
   readonly cloud?: SiteCloudBindings;
   /**
-   * How to reach a cluster the fleet builds: its access, or a function that
-   * declares in each stack what that access needs (a provider and a data
-   * source) and returns it.
+   * Declares in the stack what reaching a cluster the fleet builds needs (a
+   * provider, a data source) and returns that access.
    * @default - the site's kubeconfig
    */
-  readonly clusterAccess?: ClusterAccess | ((stack: Construct) => ClusterAccess);
+  readonly clusterAccess?: (stack: Construct) => ClusterAccess;
   /**
    * The cluster autoscaler of an EKS cluster the fleet builds.
    * @default - none: the cluster's own node scaling, if any
    */
   readonly nodeAutoscaler?: ClusterAutoscalerReleaseProps;
-}
-
-/** The cluster access of a site's stack, declaring what it needs in that stack. */
-export function clusterAccessIn(
-  stack: Construct,
-  props: SiteStackProps,
-): ClusterAccess | undefined {
-  const access = props.clusterAccess;
-  return typeof access === 'function' ? access(stack) : access;
 }
 
 /** What the infra stack of a cloud site (`<env>-<site>-infra`) is built from. */
@@ -92,19 +82,22 @@ export interface CloudInfraStackProps<Site> {
  * would be refused for.
  */
 export function assertValidSiteProps(stack: Construct, props: SiteStackProps): void {
-  const { site } = props;
+  const { site, brokers, environment } = props.plan;
   const problems: Problem[] = [
     ...validateKubernetesSite(site).map((problem) => ({
       ...problem,
       path: ['site', ...problem.path],
     })),
-    ...props.brokers.flatMap((broker) =>
+    ...brokers.flatMap((broker) =>
       validateBroker(broker).map((problem) => ({
         ...problem,
         path: ['brokers', broker.name, ...problem.path],
       })),
     ),
-    ...namesTooLong(props.environment ?? stack.node.id.split('-')[0], site, props),
+    ...namesTooLong(environment, site, {
+      agents: props.plan.agents.map((agent) => agent.spec),
+      brokers,
+    }),
   ];
   if (problems.length > 0) throw new ValidationError(stack.node.path, problems);
 }

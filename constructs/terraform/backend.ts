@@ -17,10 +17,18 @@ export interface BackendOptions {
    * @default false
    */
   readonly offline?: boolean;
+  /**
+   * Name of the environment the stack belongs to: the folder of its state in a
+   * shared backend (`<environment>/<stack>.tfstate`) unless the backend names a
+   * `keyPrefix`.
+   * @default - none: an S3 or azurerm backend then needs a `keyPrefix`
+   */
+  readonly environment?: string;
 }
 
 /**
- * Sets a stack's backend: one state per stack, keyed by the stack id.
+ * Sets a stack's backend: one state per stack, keyed by the stack id, under
+ * the backend's `keyPrefix` or else the environment's name.
  * - `local`: `<dir>/<stack>.tfstate` under the project root (a relative path,
  *   so the output is the same on every machine);
  * - `s3`: encrypted with the given KMS key, S3-native locking (`use_lockfile`);
@@ -46,7 +54,7 @@ export function applyBackend(
     const backend = new S3Backend(stack, {
       bucket,
       region,
-      key: `${keyPrefix ?? stackId.split('-')[0]}/${stackId}.tfstate`,
+      key: stateKey(stackId, keyPrefix, options.environment),
       encrypt: true,
       kmsKeyId,
     });
@@ -57,7 +65,7 @@ export function applyBackend(
     const { keyPrefix, ...account } = spec.azurerm;
     new AzurermBackend(stack, {
       ...account,
-      key: `${keyPrefix ?? stackId.split('-')[0]}/${stackId}.tfstate`,
+      key: stateKey(stackId, keyPrefix, options.environment),
       useAzureadAuth: true,
     });
     return;
@@ -66,4 +74,14 @@ export function applyBackend(
   new LocalBackend(stack, {
     path: path.join(PROJECT_ROOT_FROM_STACK_DIR, dir, `${stackId}.tfstate`),
   });
+}
+
+function stateKey(stackId: string, keyPrefix?: string, environment?: string): string {
+  const folder = keyPrefix ?? environment;
+  if (folder === undefined) {
+    throw new Error(
+      `the state of stack '${stackId}' needs a folder in its backend: give the backend a keyPrefix or the stack its environment`,
+    );
+  }
+  return `${folder}/${stackId}.tfstate`;
 }

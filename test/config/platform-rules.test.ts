@@ -3,6 +3,7 @@ import {
   clusterAutoscalerProblems,
 } from '../../constructs/kubernetes/platform/charts';
 import { Testing } from 'cdktf';
+import { planSite } from '../../model';
 import { AgentsStack } from '../../stacks/agents-stack';
 import { BROKER, consumer, SITE, synthAgents } from '../support/fixtures';
 import { loadEdited, problemsOf } from '../support/edited-examples';
@@ -313,10 +314,7 @@ describe('more of the file rules through the TypeScript door', () => {
     expect(
       () =>
         new AgentsStack(app, 'Bad_Env-dc1-agents', {
-          environment: 'Bad_Env',
-          site: SITE,
-          brokers: [BROKER],
-          agents: [],
+          plan: planSite({ environment: 'Bad_Env', site: SITE, brokers: [BROKER], agents: [] }),
         }),
     ).toThrow(
       "'environment': the environment name 'Bad_Env' must be a DNS label of at most 30 characters",

@@ -28,7 +28,7 @@ import { GpuDevicePlugin } from '../../constructs/kubernetes/platform/gpu-device
 import { KafkaTopics } from '../../constructs/kubernetes/services/kafka-topics';
 import { KubernetesAgent } from '../../constructs/kubernetes/agent/kubernetes-agent';
 import { StrimziKafkaTopic } from '../../constructs/kubernetes/services/strimzi-topic';
-import { AgentSpec, Duration } from '../../model';
+import { AgentSpec, Duration, resolveAgent } from '../../model';
 import { addSite } from '../aws/support';
 import { BROKER, consumer, SITE } from '../support/fixtures';
 import { findingsOf } from './support';
@@ -56,7 +56,7 @@ function expectFinding(
 /** An agent on the fixture site (a general pool and a GPU pool tainted nvidia.com/gpu). */
 function agent(stack: TerraformStack, spec: AgentSpec = consumer()): KubernetesAgent {
   return new KubernetesAgent(stack, spec.name, {
-    agent: spec,
+    agent: resolveAgent(spec),
     site: SITE,
     brokers: [BROKER],
     namespace: spec.name,

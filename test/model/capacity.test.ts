@@ -8,6 +8,7 @@ import {
   eksNodeAllocatable,
   MACHINE_CATALOGUE,
   packReplicas,
+  resolveAgent,
 } from '../../model';
 import { loadEdited, problemsOf } from '../support/edited-examples';
 
@@ -61,7 +62,7 @@ describe('capacity at synth: the cases found on main', () => {
     const site = clusterSiteOf(staging.awsSites?.[0] as NonNullable<typeof staging.awsSites>[0]);
     const capacity = siteCapacity(
       site,
-      staging.deployments.map((d) => d.agent),
+      staging.deployments.map((d) => resolveAgent(d.agent)),
       staging.brokers,
     );
     expect(capacity.errors).toEqual([]);
@@ -93,7 +94,7 @@ describe('capacity at synth: the cases found on main', () => {
     const loaded = loadStaging((text) => text.replace('[m7i.xlarge]', '[m7i.4xlarge]'));
     expect(problemsOf(loaded)).toEqual([
       expect.stringMatching(
-        /^environments\/staging\.yaml:29:25 sites\.eu\.nodePools\.general\.instanceTypes\[0\]: EC2 instance type 'm7i\.4xlarge' is not in the machine catalogue \(constructs\/model\/machines\.ts; known: .*\): add it there with its vCPUs, memory/,
+        /^environments\/staging\.yaml:29:25 sites\.eu\.nodePools\.general\.instanceTypes\[0\]: EC2 instance type 'm7i\.4xlarge' is not in the machine catalogue \(model\/machines\.ts; known: .*\): add it there with its vCPUs, memory/,
       ),
     ]);
   });

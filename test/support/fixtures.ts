@@ -9,6 +9,7 @@ import {
   KubernetesSiteSpec,
   SiteCloudBindings,
   Size,
+  planSite,
 } from '../../model';
 import { AgentsStack } from '../../stacks/agents-stack';
 import { PlatformStack } from '../../stacks/platform-stack';
@@ -75,9 +76,7 @@ export function synthAgents(
 ): TerraformJson {
   const app = Testing.app();
   const stack = new AgentsStack(app, 'test-dc1-agents', {
-    site,
-    brokers: options.brokers ?? [BROKER],
-    agents,
+    plan: planSite({ environment: 'test', site, brokers: options.brokers ?? [BROKER], agents }),
     cloud: options.cloud,
   });
   return JSON.parse(Testing.synth(stack, true)) as TerraformJson;
@@ -125,7 +124,10 @@ export function synthPlatform(
   cloud?: SiteCloudBindings,
 ): TerraformJson & { ephemeral: Record<string, Record<string, unknown>> } {
   const app = Testing.app();
-  const stack = new PlatformStack(app, 'test-dc1-platform', { site, brokers, agents, cloud });
+  const stack = new PlatformStack(app, 'test-dc1-platform', {
+    plan: planSite({ environment: 'test', site, brokers, agents }),
+    cloud,
+  });
   return JSON.parse(Testing.synth(stack, true));
 }
 

@@ -17,7 +17,6 @@ import {
   Problem,
   prometheusUrlOf,
   ResolvedAgent,
-  resolveAgent,
   ScalingSpec,
   validateAgent,
   validateAgentOnSite,
@@ -40,11 +39,11 @@ import { providerPodSpec } from '../core/pod-spec';
 
 /** Props of {@link KubernetesAgent}. */
 export interface KubernetesAgentProps {
-  /** The agent type, cloud-neutral. */
-  readonly agent: AgentSpec;
+  /** The agent type, resolved (see `resolveAgent`; a site's plan holds its agents resolved). */
+  readonly agent: ResolvedAgent;
   /** The site it runs on; placement is matched against the site's node pools. */
   readonly site: KubernetesSiteSpec;
-  /** The environment's brokers; the agent's queue binding and publish targets name them. */
+  /** The brokers reachable on the site; the agent's queue binding and publish targets name them. */
   readonly brokers: readonly BrokerSpec[];
   /**
    * Namespace to render into; pass the namespace resource's name attribute so
@@ -96,7 +95,8 @@ export class KubernetesAgent extends Construct {
 
   constructor(scope: Construct, id: string, props: KubernetesAgentProps) {
     super(scope, id);
-    const { agent, site, brokers, cloud } = props;
+    const { agent: resolved, site, brokers, cloud } = props;
+    const agent = resolved.spec;
     const problems = [
       ...validateAgent(agent),
       ...validateAgentOnSite(agent, site, brokers),
@@ -104,7 +104,6 @@ export class KubernetesAgent extends Construct {
     ];
     if (problems.length > 0) throw new ValidationError(this.node.path, problems);
 
-    const resolved = resolveAgent(agent);
     this.resolved = resolved;
     const rabbitMq = rabbitMqBrokers(brokers);
     const broker = rabbitMq.find((candidate) => candidate.name === resolved.queue?.broker);

@@ -1,5 +1,4 @@
 import {
-  AgentSpec,
   BrokerSpec,
   CapacityPool,
   CapacityWorkload,
@@ -8,7 +7,7 @@ import {
   NodePoolSpec,
   packReplicas,
   Packing,
-  resolveAgent,
+  ResolvedAgent,
 } from '../../../model';
 import { platformDaemonSets, platformWorkloads } from './footprint';
 
@@ -62,7 +61,7 @@ export interface SiteCapacity {
  */
 export function siteCapacity(
   site: KubernetesSiteSpec,
-  agents: readonly AgentSpec[],
+  agents: readonly ResolvedAgent[],
   brokers: readonly BrokerSpec[],
 ): SiteCapacity {
   const pools = site.nodePools.flatMap((pool) => capacityPool(pool) ?? []);
@@ -70,7 +69,7 @@ export function siteCapacity(
   const counted = (workload: { pools: readonly string[] }) =>
     workload.pools.length > 0 && workload.pools.every((pool) => known.has(pool));
   const sized = agents
-    .filter((agent) => !agent.placement?.scalingGroup)
+    .filter((agent) => !agent.spec.placement?.scalingGroup)
     .map((agent) => agentWorkload(site, agent))
     .filter((workload) => counted(workload.atMax));
   const platform = platformWorkloads(site, brokers).filter(counted);
@@ -121,9 +120,8 @@ function capacityPool(pool: NodePoolSpec): CapacityPool | undefined {
 
 function agentWorkload(
   site: KubernetesSiteSpec,
-  spec: AgentSpec,
+  { spec, resources }: ResolvedAgent,
 ): { atMin: CapacityWorkload; atMax: CapacityWorkload } {
-  const { resources } = resolveAgent(spec);
   const { requests } = resources;
   const match = matchPools(spec.placement, resources.gpu, site.nodePools, 'agent', requests);
   const scheduled = (spec.workload ?? 'consumer') === 'scheduled';

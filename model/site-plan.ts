@@ -1,0 +1,58 @@
+import { PriorityTier } from './agent-spec';
+import { BrokerSpec, brokerSite } from './broker';
+import { ResolvedAgent, resolveAgent } from './resolve';
+import { KubernetesSiteSpec } from './site';
+import { AgentSpec } from './agent-spec';
+
+/**
+ * What the stacks of one Kubernetes site build from, resolved once and handed
+ * to every construct of the site: the site, its agents with their defaults
+ * applied, the brokers reachable there, and the namespaces and priority
+ * classes its platform creates for them.
+ */
+export interface SitePlan {
+  /** Name of the environment: it scopes state keys, Vault paths and roles. */
+  readonly environment: string;
+  /** The site's cluster: a cluster the user runs, or the cluster view of a cloud site. */
+  readonly site: KubernetesSiteSpec;
+  /** The agents that run in the site's cluster, resolved. */
+  readonly agents: readonly ResolvedAgent[];
+  /** The brokers the site's agents use or its cluster runs, in the environment's order. */
+  readonly brokers: readonly BrokerSpec[];
+  /** The namespaces of the site's agents, once each, in the agents' order. */
+  readonly agentNamespaces: readonly string[];
+  /** The priority tiers of the site's agents, once each, in the agents' order. */
+  readonly priorityTiers: readonly PriorityTier[];
+}
+
+/** What a site's plan is made of. */
+export interface SitePlanInput {
+  /** Name of the environment. */
+  readonly environment: string;
+  /** The site's cluster. */
+  readonly site: KubernetesSiteSpec;
+  /**
+   * The agent types placed in the site's cluster, with the site's overrides
+   * applied. Agents on scaling groups run on their own machines and belong to
+   * the site's infra stack, not here.
+   */
+  readonly agents: readonly AgentSpec[];
+  /** The environment's brokers; the plan keeps those reachable on the site. */
+  readonly brokers: readonly BrokerSpec[];
+}
+
+/** Resolves a site's agents once and gathers what its stacks share. */
+export function planSite(input: SitePlanInput): SitePlan {
+  const agents = input.agents.map(resolveAgent);
+  const used = new Set(agents.flatMap((agent) => agent.brokers));
+  return {
+    environment: input.environment,
+    site: input.site,
+    agents,
+    brokers: input.brokers.filter(
+      (broker) => used.has(broker.name) || brokerSite(broker) === input.site.name,
+    ),
+    agentNamespaces: [...new Set(agents.map((agent) => agent.namespace))],
+    priorityTiers: [...new Set(agents.map((agent) => agent.priority))],
+  };
+}
