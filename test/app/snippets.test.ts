@@ -5,7 +5,7 @@ import { tempDir } from '../support/temp-dir';
 import { REPO, startTypeScript } from '../support/typescript-process';
 
 /*
- * Every TypeScript block of README.md and docs/*.md, extracted as written:
+ * Every TypeScript block of README.md, CONTRIBUTING.md and docs/*.md, extracted as written:
  * all of them are type-checked together in one program, and each whole
  * program that calls `app.synth()` is run and must synthesize. A block whose
  * info string is `ts fragment` is part of a program: type-checked, never run.
@@ -16,6 +16,7 @@ import { REPO, startTypeScript } from '../support/typescript-process';
 /** The documents whose snippets are checked, relative to the repository. */
 const DOCUMENTS = [
   'README.md',
+  'CONTRIBUTING.md',
   ...fs
     .readdirSync(path.join(REPO, 'docs'))
     .filter((file) => file.endsWith('.md'))
