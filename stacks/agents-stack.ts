@@ -36,7 +36,7 @@ import {
   ValidationError,
   VaultSpec,
 } from '../model';
-import { assertValidSiteProps, SiteStackProps } from './site-stack-props';
+import { assertValidSiteProps, SitePlatform, SiteStackProps } from './site-stack-props';
 
 /** Where the credentials of a Vault site's agents and KEDA live. */
 function siteVault(
@@ -53,15 +53,25 @@ function siteVault(
   };
 }
 
-/** An agent's bindings: what the site built for it, and its in-cluster Kafka cluster. */
+/**
+ * An agent's bindings: what the site's cloud built for it, its database on the
+ * site's platform, and its in-cluster Kafka cluster.
+ */
 function bindingsOf(
   agent: ResolvedAgent,
-  site: SiteCloudBindings | undefined,
+  cloud: SiteCloudBindings | undefined,
+  platform: SitePlatform | undefined,
   kafka: ReadonlyMap<string, KafkaEndpoint>,
 ): AgentCloudBindings | undefined {
-  const built = site?.agents[agent.spec.name];
+  const name = agent.spec.name;
+  const database = platform?.databases.get(name);
   const endpoint = agent.topic && kafka.get(agent.topic.broker);
-  return endpoint ? { ...built, kafka: endpoint } : built;
+  if (!database && !endpoint) return cloud?.agents[name];
+  return {
+    ...cloud?.agents[name],
+    ...(database ? { database } : {}),
+    ...(endpoint ? { kafka: endpoint } : {}),
+  };
 }
 
 /**
@@ -88,7 +98,13 @@ function registerInConsul(
 }
 
 /** Props of {@link AgentsStack}. */
-export type AgentsStackProps = SiteStackProps;
+export interface AgentsStackProps extends SiteStackProps {
+  /**
+   * What the site's platform stack runs for its agents (their databases).
+   * @default - none: no agent of the site keeps state in the site's database
+   */
+  readonly platform?: SitePlatform;
+}
 
 /**
  * `<env>-<site>-agents`: the workloads of one Kubernetes site. KEDA objects are
@@ -160,7 +176,7 @@ export class AgentsStack extends CheckedStack {
           brokers,
           namespace: agent.namespace,
           priorityClassName: priorityClassName(agent.priority),
-          cloud: bindingsOf(agent, props.cloud, kafka.endpoints),
+          cloud: bindingsOf(agent, props.cloud, props.platform, kafka.endpoints),
           vault,
         }),
       );

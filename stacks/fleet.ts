@@ -79,7 +79,8 @@ export function addEnvironment(
     });
     const workloads = new AgentsStack(app, ids.agents, {
       ...common,
-      cloud: mergeBindings(inputs.cloud, platform.bindings),
+      cloud: inputs.cloud,
+      platform,
     });
     if (inputs.infra) platform.addDependency(inputs.infra);
     workloads.addDependency(platform);
@@ -164,20 +165,5 @@ function aksAccess(environment: string, site: AzureSiteSpec): (scope: Construct)
     azureProvider(scope, { subscriptionId: site.subscriptionId, tenantId: site.tenantId });
     const name = aksClusterName(environment, site);
     return aksClusterAccess(scope, { clusterName: name, resourceGroupName: name });
-  };
-}
-
-/** What a cloud's infra stack built for each agent, with what the platform stack runs for it. */
-function mergeBindings(
-  cloud: SiteCloudBindings | undefined,
-  platform: SiteCloudBindings,
-): SiteCloudBindings | undefined {
-  if (!cloud && Object.keys(platform.agents).length === 0) return undefined;
-  const names = new Set([...Object.keys(cloud?.agents ?? {}), ...Object.keys(platform.agents)]);
-  return {
-    ...cloud,
-    agents: Object.fromEntries(
-      [...names].map((name) => [name, { ...cloud?.agents[name], ...platform.agents[name] }]),
-    ),
   };
 }

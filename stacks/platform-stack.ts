@@ -24,6 +24,7 @@ import {
   vaultBrokerSecret,
 } from '../constructs/kubernetes/core/vault-annotations';
 import {
+  AgentDatabase,
   rabbitMqBrokers,
   agentCredentialsSecret,
   brokerCredentialsSecret,
@@ -36,12 +37,11 @@ import {
   kafkaTopicsAccount,
   RabbitMqBrokerSpec,
   ResolvedAgent,
-  SiteCloudBindings,
   ValidationError,
 } from '../model';
 import { MonitoredAgent } from '../generators/monitoring';
 import { BrokerCredentialCopy, brokerTopology, KEDA_USER } from '../generators/rabbitmq';
-import { assertValidSiteProps, SiteStackProps } from './site-stack-props';
+import { assertValidSiteProps, SitePlatform, SiteStackProps } from './site-stack-props';
 
 /** Props of {@link PlatformStack}. */
 export type PlatformStackProps = SiteStackProps;
@@ -71,11 +71,11 @@ interface CredentialStore {
  * the fleet's topology, the agents' namespaces and priority classes, and every
  * broker credential, generated at apply time and kept out of the state.
  */
-export class PlatformStack extends CheckedStack {
+export class PlatformStack extends CheckedStack implements SitePlatform {
   /** In-cluster brokers installed here, by name. */
   readonly brokers: ReadonlyMap<string, RabbitMqCluster>;
-  /** What this stack runs for the site's agents: their databases. */
-  readonly bindings: SiteCloudBindings;
+  /** The databases this stack runs for the site's stateful agents, by agent name. */
+  readonly databases: ReadonlyMap<string, AgentDatabase>;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
@@ -128,11 +128,7 @@ export class PlatformStack extends CheckedStack {
       monitoringNamespace,
       namespace,
     });
-    this.bindings = {
-      agents: Object.fromEntries(
-        [...services.databases].map(([agent, database]) => [agent, { database }]),
-      ),
-    };
+    this.databases = services.databases;
     // KEDA's ServiceMonitors need the Prometheus operator's CRDs first.
     new KedaRelease(this, 'Keda', {
       namespace: kedaNamespace,

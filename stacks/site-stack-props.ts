@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { chartsOnSite, chartSupportProblems } from '../constructs/kubernetes/platform/charts';
 import type { ClusterAutoscalerReleaseProps } from '../constructs/kubernetes/platform/cluster-autoscaler-release';
 import {
+  AgentDatabase,
   AgentSpec,
   AwsSiteSpec,
   AzureSiteSpec,
@@ -23,6 +24,12 @@ import {
   validateKubernetesSite,
   ValidationError,
 } from '../model';
+
+/** What a site's platform stack runs for its agents, which its agents stack binds them to. */
+export interface SitePlatform {
+  /** The databases of the site's stateful agents on its in-cluster database, by agent name. */
+  readonly databases: ReadonlyMap<string, AgentDatabase>;
+}
 
 /** What every stack of a site is built from. */
 export interface SiteStackProps {

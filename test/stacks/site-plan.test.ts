@@ -43,9 +43,17 @@ describe('the environment name is a prop, never read back from a stack id', () =
   });
 
   it('scopes Vault paths by the plan’s environment, whatever the stack id', () => {
+    const certificate =
+      '-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAKHB\n-----END CERTIFICATE-----\n';
     const site = {
       ...SITE,
-      vault: { address: 'https://vault.example.com:8200', cidrs: ['10.0.0.0/24'] },
+      vault: {
+        address: 'https://vault.example.com:8200',
+        cidrs: ['10.0.0.0/24'],
+        caCertificate: certificate,
+        kubernetesHost: 'https://10.0.0.1:6443',
+        kubernetesCaCertificate: certificate,
+      },
     };
     const plan = planSite({
       environment: 'pre-prod',
