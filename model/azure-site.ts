@@ -1,5 +1,5 @@
 import { ExtendedSupport } from './kubernetes-versions';
-import { BackendSpec } from './environment';
+import { BackendSpec } from './backend';
 import { cloudPoolAllocatable, machinePoolProblems } from './machine-pools';
 import { aksNodeAllocatable } from './node-allocatable';
 import { nodePoolProblems, NodePoolSpec, PoolAllocatable, Taint } from './placement';

@@ -1,40 +1,9 @@
 import { AgentSpec } from './agent-spec';
 import { AwsSiteSpec } from './aws-site';
 import { AzureSiteSpec } from './azure-site';
+import { BackendSpec } from './backend';
 import { BrokerSpec } from './broker';
 import { KubernetesSiteSpec } from './site';
-
-/**
- * Where Terraform keeps the state of an environment's stacks. One state file
- * per stack, keyed by the stack id.
- */
-export type BackendSpec =
-  | {
-      readonly local: {
-        /** Directory of the state files. @default 'terraform-state' */ readonly dir?: string;
-      };
-    }
-  | {
-      /** Azure Storage, Entra ID authentication, blob lease locking. */
-      readonly azurerm: {
-        readonly subscriptionId: string;
-        readonly resourceGroupName: string;
-        readonly storageAccountName: string;
-        readonly containerName: string;
-        /** @default - the environment name */
-        readonly keyPrefix?: string;
-      };
-    }
-  | {
-      readonly s3: {
-        readonly bucket: string;
-        readonly region: string;
-        /** @default - the environment name */
-        readonly keyPrefix?: string;
-        /** KMS key that encrypts the state objects. */
-        readonly kmsKeyId: string;
-      };
-    };
 
 /**
  * A written exception to one guardrail for one resource (and one field of it,

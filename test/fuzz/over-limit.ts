@@ -9,8 +9,8 @@
 import * as fc from 'fast-check';
 import { parse, stringify } from 'yaml';
 import { INPUT_LIMITS } from '../../config/yaml-source';
-import type { BaseFiles, FuzzCase } from './generators';
-import { CATALOGUE_FILE, describeCase, environmentFile } from './generators';
+import type { BaseFiles, FuzzCase } from './cases';
+import { CATALOGUE_FILE, describeCase, environmentFile } from './cases';
 
 /** The problems that name each limit. */
 export const LIMIT_PROBLEMS = {
