@@ -9,7 +9,7 @@ import { GuardrailLog } from './guardrails';
 import { ValidationError } from './model';
 import { addEnvironment } from './stacks/fleet';
 import { OutputSwap, PublishResult, sweepOutput } from './app/output-dir';
-import { formatSummary } from './app/summary';
+import { formatSummary } from './stacks/summary';
 import { SynthesizedEnvironment, writeSynthReports } from './app/synth-reports';
 
 /**

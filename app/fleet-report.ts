@@ -15,7 +15,7 @@ import {
 } from '../model';
 import { PoolCapacity } from '../constructs/kubernetes/platform/site-capacity';
 import type { BrokerCredentialCopy, BrokerCredentials } from '../generators/rabbitmq';
-import { brokerWhere, EnvironmentSummary } from './summary';
+import { brokerWhere, EnvironmentSummary } from '../stacks/summary';
 
 /** File, under the output directory, of every environment's fleet report. */
 export const FLEET_FILE = 'fleet.json';

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { GuardrailLog } from '../guardrails';
 import { FleetEnvironment } from '../model';
 import { FLEET_FILE, fleetDocument, fleetReport } from './fleet-report';
-import { EnvironmentSummary } from './summary';
+import { EnvironmentSummary } from '../stacks/summary';
 
 /** File, under the output directory, of every environment's guardrail findings. */
 export const GUARDRAIL_REPORT = 'guardrails.json';

@@ -22,7 +22,7 @@ import { AzureInfraStack } from './azure-infra-stack';
 import { AwsInfraStack } from './aws-infra-stack';
 import { PlatformStack } from './platform-stack';
 import { SiteStackProps } from './site-stack-props';
-import { EnvironmentSummary, summarize } from '../app/summary';
+import { EnvironmentSummary, summarize } from './summary';
 
 /** Stack ids of a site: config names are therefore stable API. */
 export function stackIds(

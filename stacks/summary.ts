@@ -2,8 +2,8 @@ import { TerraformStack } from 'cdktf';
 import { BrokerSpec, brokerReplicas, describeSignals, FleetEnvironment } from '../model';
 import { SiteCapacity } from '../constructs/kubernetes/platform/site-capacity';
 import { BrokerCredentials } from '../generators/rabbitmq';
-import { AgentsStack } from '../stacks/agents-stack';
-import { PlatformStack } from '../stacks/platform-stack';
+import { AgentsStack } from './agents-stack';
+import { PlatformStack } from './platform-stack';
 
 /** Rows of the synth summary of one environment. */
 export interface EnvironmentSummary {

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdktf';
 import { parseDocument } from 'yaml';
-import { formatSummary } from '../../app/summary';
+import { formatSummary } from '../../stacks/summary';
 import { formatProblem, loadFleet } from '../../config';
 import { GUARDRAIL_RULES } from '../../guardrails';
 import { addEnvironment } from '../../stacks/fleet';
