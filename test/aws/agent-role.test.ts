@@ -2,7 +2,8 @@ import { AgentRole, AgentRoleProps } from '../../constructs/aws/agent-role';
 import { IamPolicyStatement } from '../../constructs/aws/iam-statement';
 import { AgentQueue } from '../../constructs/aws/sqs-queue';
 import { ValidationError } from '../../model';
-import { ACCOUNT_ID, addSite, Json, REGION, resourceOf, resourcesOf, synthAws } from './support';
+import { Block, Synthesized, resourcesOf, resourceOf } from '../support/synthesized';
+import { ACCOUNT_ID, addSite, REGION, synthAws } from './support';
 
 const ISSUER = 'https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
 const PROVIDER = `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE`;
@@ -21,7 +22,7 @@ const BASE: AgentRoleProps = {
   statements: [STATEMENT],
 };
 
-function synthRole(props: Partial<AgentRoleProps> = {}): { json: Json; role: AgentRole } {
+function synthRole(props: Partial<AgentRoleProps> = {}): { json: Synthesized; role: AgentRole } {
   let role!: AgentRole;
   const json = synthAws((stack) => {
     role = new AgentRole(stack, 'summarizer', { ...BASE, ...props });
@@ -97,7 +98,7 @@ describe('on a cluster of the project', () => {
       /"Principal":\{"Federated":"\$\{aws_iam_openid_connect_provider\.cluster_OidcProvider_\w+\.arn\}"\}/,
     );
     const statements = JSON.parse(resourceOf(json, 'aws_iam_role_policy').policy).Statement;
-    expect(statements.map((s: Json) => s.Resource)).toEqual([
+    expect(statements.map((s: Block) => s.Resource)).toEqual([
       [expect.stringMatching(/^\$\{aws_sqs_queue\.tasks_\w+\.arn\}$/)],
       [expect.stringMatching(/^\$\{aws_kms_key\.tasks_Key_\w+\.arn\}$/)],
     ]);

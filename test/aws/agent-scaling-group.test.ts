@@ -1,15 +1,16 @@
 import { TerraformStack, TerraformVariable } from 'cdktf';
-import { IamPolicyStatement } from '../../constructs/aws/iam-statement';
 import {
   AgentScalingGroup,
   AgentScalingGroupProps,
   SESSION_MANAGER_STATEMENTS,
 } from '../../constructs/aws/agent-scaling-group';
+import { IamPolicyStatement } from '../../constructs/aws/iam-statement';
 import { agentUserData, ec2DrainWatchScript } from '../../constructs/aws/user-data';
 import { iamLeastPrivilege } from '../../guardrails/rules/aws/gr-iam-04-least-privilege';
-import { findingsOf } from '../guardrails/support';
 import { AgentSpec, Cpu, Duration, ImageRef, Size } from '../../model';
-import { ACCOUNT_ID, Json, REGION, resourceOf, resourcesOf, synthAws } from './support';
+import { findingsOf } from '../guardrails/support';
+import { Block, Synthesized, resourcesById, resourcesOf, resourceOf } from '../support/synthesized';
+import { ACCOUNT_ID, REGION, synthAws } from './support';
 
 const IMAGE = `registry.example.com/agent-fleet/ingest@sha256:${'b'.repeat(64)}`;
 const QUEUE = {
@@ -74,13 +75,13 @@ function props(overrides: Partial<AgentScalingGroupProps> = {}): AgentScalingGro
   };
 }
 
-function synth(overrides: Partial<AgentScalingGroupProps> = {}): Json {
+function synth(overrides: Partial<AgentScalingGroupProps> = {}): Synthesized {
   return synthAws(
     (stack: TerraformStack) => new AgentScalingGroup(stack, 'ingest', props(overrides)),
   );
 }
 
-function userDataOf(json: Json): string {
+function userDataOf(json: Synthesized): string {
   const template = resourceOf(json, 'aws_launch_template');
   return Buffer.from(template.user_data as string, 'base64').toString('utf8');
 }
@@ -90,10 +91,7 @@ describe('AgentScalingGroup defaults', () => {
 
   it('makes one of each resource', () => {
     const counts = Object.fromEntries(
-      Object.entries(json.resource as Json).map(([type, byName]) => [
-        type,
-        Object.keys(byName as Json).length,
-      ]),
+      Object.entries(json.resource).map(([type, byName]) => [type, Object.keys(byName).length]),
     );
     expect(counts).toEqual({
       aws_iam_role: 1,
@@ -166,7 +164,7 @@ describe('security group', () => {
       egressCidrs: ['10.40.0.0/16'],
       agent: ingestAgent({ isolation: { egress: [{ cidr: '10.50.0.0/24', ports: [5432] }] } }),
     });
-    const egress = resourceOf(json, 'aws_security_group').egress as Json[];
+    const egress = resourceOf(json, 'aws_security_group').egress as Block[];
     expect(egress.map((rule) => [rule.cidr_blocks, rule.from_port, rule.to_port])).toEqual([
       [['10.40.0.0/16'], 443, 443],
       [['10.50.0.0/24'], 5432, 5432],
@@ -175,7 +173,7 @@ describe('security group', () => {
 });
 
 /** The role's inline policies by name: their statements. */
-function inlinePolicies(json: Json): Record<string, unknown> {
+function inlinePolicies(json: Synthesized): Record<string, unknown> {
   return Object.fromEntries(
     resourcesOf(json, 'aws_iam_role_policy').map((policy) => [
       policy.name,
@@ -216,7 +214,7 @@ describe('IAM', () => {
 
   it('may complete lifecycle actions of its own group only', () => {
     const drain = resourcesOf(json, 'aws_iam_role_policy').find((p) => p.name === 'drain')!;
-    const group = Object.keys((json.resource as Json).aws_autoscaling_group)[0];
+    const group = Object.keys(resourcesById(json, 'aws_autoscaling_group'))[0];
     expect(JSON.parse(drain.policy as string).Statement[1].Resource).toBe(
       `\${aws_autoscaling_group.${group}.arn}`,
     );
@@ -280,7 +278,7 @@ describe('Auto Scaling group', () => {
 describe('backlog-per-instance scaling', () => {
   const policy = resourceOf(synth(), 'aws_autoscaling_policy');
   const tracking = policy.target_tracking_configuration;
-  const metrics = tracking.customized_metric_specification.metrics as Json[];
+  const metrics = tracking.customized_metric_specification.metrics as Block[];
 
   it('tracks m1 / m2 at the agent’s perReplica', () => {
     expect(policy.policy_type).toBe('TargetTrackingScaling');

@@ -1,8 +1,15 @@
 import { TerraformOutput, TerraformStack, Testing } from 'cdktf';
-import { awsProvider } from '../../constructs/aws/provider';
 import { AmazonMqBroker, AmazonMqBrokerProps } from '../../constructs/aws/amazon-mq-broker';
+import { awsProvider } from '../../constructs/aws/provider';
 import { ValidationError } from '../../model';
-import { ACCOUNT_ID, Json, REGION, resourceOf, resourcesOf, synthAws } from './support';
+import {
+  Block,
+  Synthesized,
+  parseSynthesized,
+  resourcesOf,
+  resourceOf,
+} from '../support/synthesized';
+import { ACCOUNT_ID, REGION, synthAws } from './support';
 
 const NAME = 'fleet-eu-rabbit';
 const VARIABLE = 'mq_fleet_eu_rabbit_admin_password';
@@ -20,14 +27,14 @@ function props(overrides: Partial<AmazonMqBrokerProps> = {}): AmazonMqBrokerProp
   };
 }
 
-function synthBroker(overrides: Partial<AmazonMqBrokerProps> = {}): Json {
+function synthBroker(overrides: Partial<AmazonMqBrokerProps> = {}): Synthesized {
   return synthAws((stack) => {
     const broker = new AmazonMqBroker(stack, 'rabbit', props(overrides));
     new TerraformOutput(stack, 'amqp', { value: broker.amqpEndpoint });
   });
 }
 
-function broker(json: Json): Json {
+function broker(json: Synthesized): Block {
   return resourceOf(json, 'aws_mq_broker');
 }
 
@@ -94,9 +101,9 @@ describe('private and encrypted (GR-NET-04, GR-ENC-03, GR-ENC-07)', () => {
     });
     const key = resourceOf(json, 'aws_kms_key');
     expect(key.enable_key_rotation).toBe(true);
-    expect(JSON.parse(key.policy).Statement.map((statement: Json) => statement.Principal)).toEqual([
-      { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
-    ]);
+    expect(JSON.parse(key.policy).Statement.map((statement: Block) => statement.Principal)).toEqual(
+      [{ AWS: `arn:aws:iam::${ACCOUNT_ID}:root` }],
+    );
     expect(resourceOf(json, 'aws_kms_alias').name).toBe(`alias/mq/${NAME}`);
   });
 
@@ -119,7 +126,7 @@ describe('private and encrypted (GR-NET-04, GR-ENC-03, GR-ENC-07)', () => {
 describe('the administrator password (GR-SEC-01/02)', () => {
   const PASSWORD = 'correct-horse-battery-staple';
   let text: string;
-  let json: Json;
+  let json: Synthesized;
   let variableName: string;
 
   beforeAll(() => {
@@ -128,7 +135,7 @@ describe('the administrator password (GR-SEC-01/02)', () => {
     const mq = new AmazonMqBroker(stack, 'rabbit', props(PRODUCTION));
     variableName = mq.adminPasswordVariable;
     text = Testing.synth(stack, true);
-    json = JSON.parse(text) as Json;
+    json = parseSynthesized(text);
   });
 
   it('comes from a sensitive variable without default, with a clear name', () => {
@@ -152,7 +159,7 @@ describe('the administrator password (GR-SEC-01/02)', () => {
   it('never appears in the synthesized JSON', () => {
     expect(text).not.toContain(PASSWORD);
     const passwords = resourcesOf(json, 'aws_mq_broker').flatMap((mq) =>
-      (mq.user as Json[]).map((user) => user.password),
+      (mq.user as Block[]).map((user) => user.password),
     );
     expect(passwords).toEqual([`\${var.${VARIABLE}}`]);
   });

@@ -1,6 +1,7 @@
 import { AgentTable, AgentTableProps, TableBilling } from '../../constructs/aws/dynamodb-table';
 import { ValidationError } from '../../model';
-import { ACCOUNT_ID, Json, REGION, resourceOf, resourcesOf, synthAws } from './support';
+import { Block, Synthesized, resourcesOf, resourceOf } from '../support/synthesized';
+import { ACCOUNT_ID, REGION, synthAws } from './support';
 
 const BASE: AgentTableProps = {
   accountId: ACCOUNT_ID,
@@ -9,7 +10,10 @@ const BASE: AgentTableProps = {
   partitionKey: { name: 'conversationId', type: 'string' },
 };
 
-function synthTable(props: Partial<AgentTableProps> = {}): { json: Json; table: AgentTable } {
+function synthTable(props: Partial<AgentTableProps> = {}): {
+  json: Synthesized;
+  table: AgentTable;
+} {
   let table!: AgentTable;
   const json = synthAws((stack) => {
     table = new AgentTable(stack, 'state', { ...BASE, ...props });
@@ -50,7 +54,7 @@ describe('defaults of an agent table', () => {
     });
     const key = resourceOf(json, 'aws_kms_key');
     expect(key.enable_key_rotation).toBe(true);
-    expect(JSON.parse(key.policy).Statement.map((s: Json) => s.Principal)).toEqual([
+    expect(JSON.parse(key.policy).Statement.map((s: Block) => s.Principal)).toEqual([
       { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
     ]);
     expect(resourceOf(json, 'aws_kms_alias').name).toBe('alias/dynamodb/agent-state');

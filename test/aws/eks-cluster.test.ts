@@ -1,11 +1,12 @@
 import { EksCluster, EksClusterProps } from '../../constructs/aws';
-import { ACCOUNT_ID, ADMIN_ROLE, addSite, CLUSTER, Json, resourceOf, synthAws } from './support';
+import { Block, Synthesized, resourceOf } from '../support/synthesized';
+import { ACCOUNT_ID, ADMIN_ROLE, addSite, CLUSTER, synthAws } from './support';
 
-function synthCluster(overrides: Parameters<typeof addSite>[1] = {}): Json {
+function synthCluster(overrides: Parameters<typeof addSite>[1] = {}): Synthesized {
   return synthAws((stack) => addSite(stack, overrides));
 }
 
-function cluster(json: Json): Json {
+function cluster(json: Synthesized): Block {
   return resourceOf(json, 'aws_eks_cluster');
 }
 
@@ -35,7 +36,7 @@ describe('defaults of an EKS cluster', () => {
 
   it('names no wildcard principal in the key policy', () => {
     const policy = JSON.parse(resourceOf(json, 'aws_kms_key').policy);
-    const principals = policy.Statement.map((statement: Json) => statement.Principal);
+    const principals = policy.Statement.map((statement: Block) => statement.Principal);
     expect(principals).toEqual([
       { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
       { AWS: expect.stringMatching(/^\$\{aws_iam_role\.cluster_Role_\w+\.arn\}$/) },

@@ -1,7 +1,8 @@
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { MskCluster, MskClusterProps } from '../../constructs/aws/msk-cluster';
 import { Size, ValidationError } from '../../model';
-import { ACCOUNT_ID, Json, REGION, resourceOf, resourcesOf, synthAws } from './support';
+import { Block, Synthesized, resourcesOf, resourceOf } from '../support/synthesized';
+import { ACCOUNT_ID, REGION, synthAws } from './support';
 
 const NAME = 'fleet-eu-kafka';
 const SUBNETS = ['subnet-a', 'subnet-b', 'subnet-c'];
@@ -22,14 +23,14 @@ function props(overrides: Partial<MskClusterProps> = {}): MskClusterProps {
 function synthMsk(
   overrides: Partial<MskClusterProps> = {},
   extra?: (stack: TerraformStack, msk: MskCluster) => void,
-): Json {
+): Synthesized {
   return synthAws((stack) => {
     const msk = new MskCluster(stack, 'kafka', props(overrides));
     extra?.(stack, msk);
   });
 }
 
-function cluster(json: Json): Json {
+function cluster(json: Synthesized): Block {
   return resourceOf(json, 'aws_msk_cluster');
 }
 
@@ -136,7 +137,7 @@ describe('encryption (GR-ENC-02, GR-ENC-07)', () => {
     expect(key.enable_key_rotation).toBe(true);
     expect(resourceOf(json, 'aws_kms_alias').name).toBe(`alias/msk/${NAME}`);
     const policy = JSON.parse(key.policy);
-    expect(policy.Statement.map((statement: Json) => statement.Principal)).toEqual([
+    expect(policy.Statement.map((statement: Block) => statement.Principal)).toEqual([
       { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
       { Service: `logs.${REGION}.amazonaws.com` },
     ]);
@@ -189,7 +190,7 @@ describe('ARNs and consumer statements', () => {
   const json = synthMsk({}, (stack, msk) => {
     new TerraformOutput(stack, 'statements', { value: msk.consumeStatements('jobs', 'workers') });
   });
-  const statements = json.output.statements.value as Json[];
+  const statements = json.output.statements.value as Block[];
   const arnPrefix = `arn:aws:kafka:${REGION}:${ACCOUNT_ID}`;
 
   it('grants Connect on the cluster, read on the topic, offsets on the group, nothing else', () => {

@@ -1,8 +1,9 @@
 import { planSubnets, PrivateNetwork, PrivateNetworkProps } from '../../constructs/aws';
 import { ValidationError } from '../../model';
-import { CLUSTER, Json, resourceOf, resourcesOf, synthAws, ZONES } from './support';
+import { Block, Synthesized, resourcesOf, resourceOf } from '../support/synthesized';
+import { CLUSTER, synthAws, ZONES } from './support';
 
-function synthNetwork(overrides: Partial<PrivateNetworkProps> = {}): Json {
+function synthNetwork(overrides: Partial<PrivateNetworkProps> = {}): Synthesized {
   return synthAws((stack) => {
     new PrivateNetwork(stack, 'network', {
       cidr: '10.40.0.0/16',
@@ -13,7 +14,7 @@ function synthNetwork(overrides: Partial<PrivateNetworkProps> = {}): Json {
   });
 }
 
-function subnetsByTag(json: Json, tag: string): Json[] {
+function subnetsByTag(json: Synthesized, tag: string): Block[] {
   return resourcesOf(json, 'aws_subnet').filter((subnet) => subnet.tags[tag] === '1');
 }
 

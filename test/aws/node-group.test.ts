@@ -5,7 +5,8 @@ import {
   PrivateNetwork,
 } from '../../constructs/aws';
 import { Size, ValidationError } from '../../model';
-import { addSite, Json, resourceOf, resourcesOf, synthAws } from './support';
+import { Synthesized, resourcesOf, resourceOf } from '../support/synthesized';
+import { addSite, synthAws } from './support';
 
 const GENERAL: ManagedNodePoolSpec = {
   name: 'general',
@@ -27,7 +28,7 @@ const GPU: ManagedNodePoolSpec = {
 };
 
 /** Synthesizes a site with one node group of the given pool, which is the only one. */
-function synthPool(pool: ManagedNodePoolSpec): Json {
+function synthPool(pool: ManagedNodePoolSpec): Synthesized {
   return synthAws((stack) => {
     const { network, cluster } = addSite(stack);
     addGroup(stack, network, cluster, pool);
@@ -48,7 +49,7 @@ function addGroup(
 }
 
 /** The autoscaler tags on the group's ASG, key → value. */
-function asgTags(json: Json): Record<string, string> {
+function asgTags(json: Synthesized): Record<string, string> {
   return Object.fromEntries(
     resourcesOf(json, 'aws_autoscaling_group_tag').map((tag) => [tag.tag.key, tag.tag.value]),
   );

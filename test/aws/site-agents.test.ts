@@ -2,7 +2,14 @@ import { Testing } from 'cdktf';
 import { AgentSpec, AwsSiteSpec, BrokerSpec, Duration, kafkaTopicsAccount } from '../../model';
 import { AwsInfraStack } from '../../stacks/aws-infra-stack';
 import { consumer } from '../support/fixtures';
-import { ACCOUNT_ID, Json, REGION, ZONES, resourcesOf } from './support';
+import {
+  Block,
+  Synthesized,
+  synthesized,
+  resourcesById,
+  resourcesOf,
+} from '../support/synthesized';
+import { ACCOUNT_ID, REGION, ZONES } from './support';
 
 const SITE: AwsSiteSpec = {
   name: 'eu',
@@ -51,12 +58,12 @@ function build(agents: AgentSpec[] = [sensorIngest, inventoryUpdate, dispatcher,
     brokers: BROKERS,
     agents,
   });
-  return { stack, json: JSON.parse(Testing.synth(stack, true)) as Json };
+  return { stack, json: synthesized(stack) };
 }
 
 /** The inline policy of the IRSA role whose trust names this service account. */
-function policyOf(json: Json, namespace: string, account: string): Json[] {
-  const roles = Object.entries((json.resource.aws_iam_role ?? {}) as Record<string, Json>);
+function policyOf(json: Synthesized, namespace: string, account: string): Block[] {
+  const roles = Object.entries(resourcesById(json, 'aws_iam_role'));
   const entry = roles.find(([, role]) =>
     String(role.assume_role_policy).includes(`system:serviceaccount:${namespace}:${account}`),
   );
@@ -197,7 +204,7 @@ describe('the cloud side of a site’s agents', () => {
   });
 
   it('gives a scaling group Session Manager only when its placement gives the reason', () => {
-    const policies = (json: Json) =>
+    const policies = (json: Synthesized) =>
       resourcesOf(json, 'aws_iam_role_policy').map((policy) => policy.name as string);
     expect(policies(json).filter((name) => name === 'session-manager')).toEqual([]);
     const reason = 'On-call engineers read the agent journal in incidents';

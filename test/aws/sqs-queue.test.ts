@@ -1,6 +1,7 @@
 import { AgentQueue, AgentQueueProps } from '../../constructs/aws/sqs-queue';
 import { Duration, ValidationError } from '../../model';
-import { ACCOUNT_ID, Json, REGION, resourceOf, resourcesOf, synthAws } from './support';
+import { Block, Synthesized, resourcesById, resourcesOf, resourceOf } from '../support/synthesized';
+import { ACCOUNT_ID, REGION, synthAws } from './support';
 
 const BASE: AgentQueueProps = {
   accountId: ACCOUNT_ID,
@@ -8,7 +9,10 @@ const BASE: AgentQueueProps = {
   binding: { queue: 'tasks' },
 };
 
-function synthQueue(props: Partial<AgentQueueProps> = {}): { json: Json; queue: AgentQueue } {
+function synthQueue(props: Partial<AgentQueueProps> = {}): {
+  json: Synthesized;
+  queue: AgentQueue;
+} {
   let queue!: AgentQueue;
   const json = synthAws((stack) => {
     queue = new AgentQueue(stack, 'tasks', { ...BASE, ...props });
@@ -16,13 +20,13 @@ function synthQueue(props: Partial<AgentQueueProps> = {}): { json: Json; queue: 
   return { json, queue };
 }
 
-function queueNamed(json: Json, name: string): Json {
+function queueNamed(json: Synthesized, name: string): Block {
   return resourcesOf(json, 'aws_sqs_queue').find((queue) => queue.name === name)!;
 }
 
 /** The `${aws_sqs_queue.<logical id>.arn}` reference of the queue with this name. */
-function arnOf(json: Json, name: string): string {
-  const [id] = Object.entries(json.resource.aws_sqs_queue as Json).find(
+function arnOf(json: Synthesized, name: string): string {
+  const [id] = Object.entries(resourcesById(json, 'aws_sqs_queue')).find(
     ([, queue]) => queue.name === name,
   )!;
   return `\${aws_sqs_queue.${id}.arn}`;
@@ -79,7 +83,7 @@ describe('encryption', () => {
       lifecycle: { prevent_destroy: true },
     });
     const policy = JSON.parse(key.policy);
-    expect(policy.Statement.map((s: Json) => s.Principal)).toEqual([
+    expect(policy.Statement.map((s: Block) => s.Principal)).toEqual([
       { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
     ]);
     expect(resourceOf(json, 'aws_kms_alias').name).toBe('alias/sqs/tasks');

@@ -1,6 +1,5 @@
 import { App, TerraformStack, Testing } from 'cdktf';
 import { Construct } from 'constructs';
-import { applyBackend } from '../../constructs/terraform/backend';
 import {
   awsProvider,
   EksCluster,
@@ -8,7 +7,9 @@ import {
   ManagedNodeGroup,
   PrivateNetwork,
 } from '../../constructs/aws';
+import { applyBackend } from '../../constructs/terraform/backend';
 import { Size } from '../../model';
+import { Synthesized, synthesized } from '../support/synthesized';
 
 export const ACCOUNT_ID = '123456789012';
 export const REGION = 'eu-west-1';
@@ -16,26 +17,12 @@ export const ZONES = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
 export const CLUSTER = 'fleet-eu';
 export const ADMIN_ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/platform-admin`;
 
-export type Json = Record<string, any>;
-
 /** Synthesizes what `build` adds to a stack with an AWS provider; returns the parsed JSON. */
-export function synthAws(build: (stack: TerraformStack) => void): Json {
+export function synthAws(build: (stack: TerraformStack) => void): Synthesized {
   const stack = new TerraformStack(Testing.app(), 'test');
   awsProvider(stack, { region: REGION, accountId: ACCOUNT_ID });
   build(stack);
-  return JSON.parse(Testing.synth(stack, true)) as Json;
-}
-
-/** The resources of one type, by name. */
-export function resourcesOf(json: Json, type: string): Json[] {
-  return Object.values((json.resource?.[type] ?? {}) as Json);
-}
-
-/** The only resource of a type. */
-export function resourceOf(json: Json, type: string): Json {
-  const resources = resourcesOf(json, type);
-  if (resources.length !== 1) throw new Error(`${resources.length} ${type} resources, not one`);
-  return resources[0];
+  return synthesized(stack);
 }
 
 /** A 3-zone network and a cluster over its private subnets. */

@@ -4,7 +4,8 @@ import {
   WORKLOAD_IDENTITY_USE_LABEL,
 } from '../../constructs/azure/agent-identity';
 import { ValidationError } from '../../model';
-import { Json, LOCATION, resourceOf, resourcesOf, synthAzure } from './support';
+import { Synthesized, resourcesOf, resourceOf } from '../support/synthesized';
+import { LOCATION, synthAzure } from './support';
 
 const ISSUER = 'https://westeurope.oic.prod-aks.azure.com/00000000-0000-4000-8000-0000000000aa/c1/';
 
@@ -16,7 +17,10 @@ const BASE: AgentIdentityProps = {
   serviceAccounts: [{ namespace: 'inventory-update', name: 'inventory-update' }],
 };
 
-function synth(props: Partial<AgentIdentityProps> = {}): { json: Json; identity: AgentIdentity } {
+function synth(props: Partial<AgentIdentityProps> = {}): {
+  json: Synthesized;
+  identity: AgentIdentity;
+} {
   let identity!: AgentIdentity;
   const json = synthAzure((stack) => {
     identity = new AgentIdentity(stack, 'identity', { ...BASE, ...props });

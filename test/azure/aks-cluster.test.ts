@@ -3,7 +3,8 @@ import { AksCluster, AksClusterProps } from '../../constructs/azure/aks-cluster'
 import { AksNodePool } from '../../constructs/azure/aks-node-pool';
 import { PrivateVirtualNetwork } from '../../constructs/azure/network';
 import { Size } from '../../model';
-import { Json, LOCATION, resourceOf, synthAzure, TENANT_ID } from './support';
+import { Block, Synthesized, resourceOf } from '../support/synthesized';
+import { LOCATION, synthAzure, TENANT_ID } from './support';
 
 const ADMIN_GROUP = '11111111-2222-4333-8444-555555555555';
 
@@ -31,11 +32,11 @@ function addAksSite(
   return { network, cluster };
 }
 
-function synthCluster(overrides: Partial<AksClusterProps> = {}): Json {
+function synthCluster(overrides: Partial<AksClusterProps> = {}): Synthesized {
   return synthAzure((stack) => addAksSite(stack, overrides));
 }
 
-function cluster(json: Json): Json {
+function cluster(json: Synthesized): Block {
   return resourceOf(json, 'azurerm_kubernetes_cluster');
 }
 
@@ -167,7 +168,7 @@ describe('outputs', () => {
 
   it('references the cluster attributes later stacks need', () => {
     const values = Object.fromEntries(
-      Object.entries(json.output as Json).map(([name, output]) => [name, output.value]),
+      Object.entries(json.output).map(([name, output]) => [name, output.value]),
     );
     const ref = (attribute: string) =>
       expect.stringMatching(

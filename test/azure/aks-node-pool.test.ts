@@ -1,7 +1,8 @@
 import { TerraformOutput } from 'cdktf';
 import { AksNodePool, AksNodePoolSpec } from '../../constructs/azure/aks-node-pool';
 import { AKS_SPOT_TAINT, azurePoolTaints, Size } from '../../model';
-import { Json, resourceOf, synthAzure } from './support';
+import { Block, Synthesized, resourceOf } from '../support/synthesized';
+import { synthAzure } from './support';
 
 const CLUSTER_ID =
   '/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/prod-weu-rg/providers/Microsoft.ContainerService/managedClusters/prod-weu';
@@ -28,14 +29,14 @@ const GPU: AksNodePoolSpec = {
   taints: [{ key: 'workload', value: 'inference', effect: 'NoExecute' }],
 };
 
-function synthPool(pool: AksNodePoolSpec): Json {
+function synthPool(pool: AksNodePoolSpec): Synthesized {
   return synthAzure(
     (stack) =>
       new AksNodePool(stack, pool.name, { cluster: { id: CLUSTER_ID }, subnetId: SUBNET_ID, pool }),
   );
 }
 
-function nodePool(json: Json): Json {
+function nodePool(json: Synthesized): Block {
   return resourceOf(json, 'azurerm_kubernetes_cluster_node_pool');
 }
 

@@ -1,14 +1,18 @@
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Fn } from 'cdktf';
-import { azureProvider } from '../../constructs/azure/provider';
 import { AKS_AAD_SERVER_ID, aksClusterAccess } from '../../constructs/azure/cluster-access';
+import { azureProvider } from '../../constructs/azure/provider';
 import { ClusterAccess } from '../../model';
-import { Json, SUBSCRIPTION_ID, synthAzure, TENANT_ID } from './support';
+import { Synthesized } from '../support/synthesized';
+import { SUBSCRIPTION_ID, synthAzure, TENANT_ID } from './support';
 
 const CLUSTER = { clusterName: 'prod-weu', resourceGroupName: 'prod-weu-rg' };
 
 /** Synthesizes a later stack whose Kubernetes provider uses the access. */
-function synthAccess(build: (stack: any) => ClusterAccess): { json: Json; access: ClusterAccess } {
+function synthAccess(build: (stack: any) => ClusterAccess): {
+  json: Synthesized;
+  access: ClusterAccess;
+} {
   let access: ClusterAccess | undefined;
   const json = synthAzure((stack) => {
     access = build(stack);

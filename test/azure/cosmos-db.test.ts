@@ -6,7 +6,8 @@ import {
   CosmosDbContainerProps,
 } from '../../constructs/azure/cosmos-db';
 import { Duration, ValidationError } from '../../model';
-import { Json, LOCATION, resourceOf, synthAzure } from './support';
+import { Synthesized, resourceOf } from '../support/synthesized';
+import { LOCATION, synthAzure } from './support';
 
 const ACCOUNT: CosmosDbAccountProps = {
   name: 'fleet-state-weu',
@@ -21,7 +22,7 @@ const CONTAINER: Omit<CosmosDbContainerProps, 'account'> = {
 function synth(
   accountProps: Partial<CosmosDbAccountProps> = {},
   containerProps: Partial<Omit<CosmosDbContainerProps, 'account'>> = {},
-): { json: Json; account: CosmosDbAccount; container: CosmosDbContainer } {
+): { json: Synthesized; account: CosmosDbAccount; container: CosmosDbContainer } {
   let account!: CosmosDbAccount;
   let container!: CosmosDbContainer;
   const json = synthAzure((stack) => {

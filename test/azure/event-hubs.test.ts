@@ -6,7 +6,8 @@ import {
   EventHubTopicProps,
 } from '../../constructs/azure/event-hubs';
 import { Duration, ValidationError } from '../../model';
-import { Json, LOCATION, resourceOf, resourcesOf, synthAzure } from './support';
+import { Synthesized, resourcesOf, resourceOf } from '../support/synthesized';
+import { LOCATION, synthAzure } from './support';
 
 const NAMESPACE: EventHubsNamespaceProps = {
   name: 'fleet-stream-weu',
@@ -22,7 +23,7 @@ const TOPIC: Omit<EventHubTopicProps, 'namespace'> = {
 function synth(
   namespaceProps: Partial<EventHubsNamespaceProps> = {},
   topicProps: Partial<Omit<EventHubTopicProps, 'namespace'>> = {},
-): { json: Json; namespace: EventHubsNamespace; topic: EventHubTopic } {
+): { json: Synthesized; namespace: EventHubsNamespace; topic: EventHubTopic } {
   let namespace!: EventHubsNamespace;
   let topic!: EventHubTopic;
   const json = synthAzure((stack) => {

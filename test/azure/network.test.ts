@@ -4,7 +4,8 @@ import {
   PrivateVirtualNetwork,
   PrivateVirtualNetworkProps,
 } from '../../constructs/azure/network';
-import { Json, LOCATION, resourceOf, resourcesOf, synthAzure } from './support';
+import { Block, Synthesized, resourcesOf, resourceOf } from '../support/synthesized';
+import { LOCATION, synthAzure } from './support';
 
 const PROPS: PrivateVirtualNetworkProps = {
   name: 'prod-weu',
@@ -13,13 +14,13 @@ const PROPS: PrivateVirtualNetworkProps = {
   cidr: '10.50.0.0/16',
 };
 
-function synthNetwork(overrides: Partial<PrivateVirtualNetworkProps> = {}): Json {
+function synthNetwork(overrides: Partial<PrivateVirtualNetworkProps> = {}): Synthesized {
   return synthAzure(
     (stack) => new PrivateVirtualNetwork(stack, 'network', { ...PROPS, ...overrides }),
   );
 }
 
-function subnetNamed(json: Json, name: string): Json {
+function subnetNamed(json: Synthesized, name: string): Block {
   return resourcesOf(json, 'azurerm_subnet').find((subnet) => subnet.name === name)!;
 }
 

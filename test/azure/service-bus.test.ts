@@ -7,7 +7,8 @@ import {
   ServiceBusNamespaceProps,
 } from '../../constructs/azure/service-bus';
 import { Duration, ValidationError } from '../../model';
-import { Json, LOCATION, resourceOf, resourcesOf, synthAzure } from './support';
+import { Synthesized, resourcesOf, resourceOf } from '../support/synthesized';
+import { LOCATION, synthAzure } from './support';
 
 const NAMESPACE: ServiceBusNamespaceProps = {
   name: 'fleet-prod-weu',
@@ -21,7 +22,7 @@ type QueueOptions = Omit<AgentServiceBusQueueProps, 'namespace'>;
 function synth(
   namespaceProps: Partial<ServiceBusNamespaceProps> = {},
   queueProps: QueueOptions = { binding: { queue: 'chimera-tasks' } },
-): { json: Json; queue: AgentServiceBusQueue; namespace: ServiceBusNamespace } {
+): { json: Synthesized; queue: AgentServiceBusQueue; namespace: ServiceBusNamespace } {
   let queue!: AgentServiceBusQueue;
   let namespace!: ServiceBusNamespace;
   const json = synthAzure((stack) => {

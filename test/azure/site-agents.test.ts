@@ -2,7 +2,8 @@ import { TerraformStack } from 'cdktf';
 import { AzureSiteAgents, AzureSiteAgentsProps } from '../../constructs/azure/site-agents';
 import { AzureSiteBrokers } from '../../constructs/azure/site-brokers';
 import { AgentSpec, AzureSiteSpec, BrokerSpec, Cpu, Duration, ImageRef, Size } from '../../model';
-import { Json, LOCATION, resourcesOf, SUBSCRIPTION_ID, synthAzure, TENANT_ID } from './support';
+import { Block, Synthesized, resourcesById, resourcesOf } from '../support/synthesized';
+import { LOCATION, SUBSCRIPTION_ID, synthAzure, TENANT_ID } from './support';
 
 const ISSUER = 'https://westeurope.oic.prod-aks.azure.com/tenant/cluster/';
 const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFleetExampleKeyOnlyForTests fleet@ops';
@@ -120,8 +121,8 @@ function build(agents: AgentSpec[] = ALL, options: Options = {}) {
 }
 
 /** Terraform address `<type>.<key>` of the only resource of a type with this name. */
-function addressOf(json: Json, type: string, name: string): string {
-  const entries = Object.entries((json.resource?.[type] ?? {}) as Record<string, Json>).filter(
+function addressOf(json: Synthesized, type: string, name: string): string {
+  const entries = Object.entries(resourcesById(json, type)).filter(
     ([, resource]) => resource.name === name,
   );
   if (entries.length !== 1) throw new Error(`${entries.length} ${type} named '${name}'`);
@@ -129,9 +130,9 @@ function addressOf(json: Json, type: string, name: string): string {
 }
 
 /** Role assignments and Cosmos DB data-plane assignments of one identity, as `role on scope`. */
-function grantsOf(json: Json, identityName: string): string[] {
+function grantsOf(json: Synthesized, identityName: string): string[] {
   const identity = addressOf(json, 'azurerm_user_assigned_identity', identityName);
-  const mine = (assignment: Json) =>
+  const mine = (assignment: Block) =>
     String(assignment.principal_id) === `\${${identity}.principal_id}`;
   const describe = (scope: string) => {
     for (const [type, label] of [
@@ -139,7 +140,7 @@ function grantsOf(json: Json, identityName: string): string[] {
       ['azurerm_eventhub', 'hub'],
       ['azurerm_cosmosdb_sql_container', 'container'],
     ]) {
-      for (const [key, resource] of Object.entries((json.resource?.[type] ?? {}) as Json)) {
+      for (const [key, resource] of Object.entries(resourcesById(json, type))) {
         if (scope.includes(`${type}.${key}.`)) return `${label} ${resource.name}`;
       }
     }
@@ -155,7 +156,7 @@ function grantsOf(json: Json, identityName: string): string[] {
   ].sort();
 }
 
-function subjectsOf(json: Json, identityName: string): string[] {
+function subjectsOf(json: Synthesized, identityName: string): string[] {
   const identity = addressOf(json, 'azurerm_user_assigned_identity', identityName);
   return resourcesOf(json, 'azurerm_federated_identity_credential')
     .filter((credential) => credential.parent_id === `\${${identity}.id}`)

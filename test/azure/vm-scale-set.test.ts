@@ -7,7 +7,8 @@ import {
   ScaleSetSignal,
 } from '../../constructs/azure/vm-scale-set';
 import { AgentSpec, Cpu, Duration, ImageRef, Size, ValidationError } from '../../model';
-import { Json, LOCATION, resourceOf, synthAzure } from './support';
+import { Block, Synthesized, resourceOf } from '../support/synthesized';
+import { LOCATION, synthAzure } from './support';
 
 const IMAGE = `registry.example.com/agent-fleet/chimera@sha256:${'c'.repeat(64)}`;
 
@@ -45,7 +46,7 @@ const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFleetExampleKeyOnlyForTest
 
 type Overrides = Partial<AgentScaleSetProps> & { queueSignal?: boolean };
 
-function synth(overrides: Overrides = {}): Json {
+function synth(overrides: Overrides = {}): Synthesized {
   return synthAzure((stack: TerraformStack) => {
     const identity = new AgentIdentity(stack, 'identity', {
       name: 'chimera-data-ingest',
@@ -79,7 +80,7 @@ function synth(overrides: Overrides = {}): Json {
   });
 }
 
-function cloudInitOf(scaleSet: Json): string {
+function cloudInitOf(scaleSet: Block): string {
   const data = scaleSet.custom_data as string;
   // References make Terraform encode: base64encode(join("", [...])).
   const match = /^\$\{base64encode\(join\("", \[(.*)\]\)\)\}$/s.exec(data);

@@ -5,7 +5,14 @@ import {
 } from '../../constructs/azure/site-brokers';
 import { AgentSpec, AzureSiteSpec, BrokerSpec, Cpu, Duration, ImageRef, Size } from '../../model';
 import { AzureInfraStack, AzureInfraStackProps } from '../../stacks/azure-infra-stack';
-import { Json, resourceOf, resourcesOf, SUBSCRIPTION_ID, TENANT_ID } from '../azure/support';
+import { SUBSCRIPTION_ID, TENANT_ID } from '../azure/support';
+import {
+  Synthesized,
+  synthesized,
+  resourcesById,
+  resourcesOf,
+  resourceOf,
+} from '../support/synthesized';
 
 const ADMINS = '5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9';
 
@@ -86,12 +93,12 @@ function build(props: Partial<AzureInfraStackProps> = {}) {
     agents: AGENTS,
     ...props,
   });
-  return { stack, json: JSON.parse(Testing.synth(stack, true)) as Json };
+  return { stack, json: synthesized(stack) };
 }
 
 /** `${<type>.<key>.<attribute>}` of the only resource of a type with this name. */
-function refOf(json: Json, type: string, name: string, attribute: string): string {
-  const entries = Object.entries((json.resource?.[type] ?? {}) as Record<string, Json>).filter(
+function refOf(json: Synthesized, type: string, name: string, attribute: string): string {
+  const entries = Object.entries(resourcesById(json, type)).filter(
     ([, resource]) => resource.name === name,
   );
   if (entries.length !== 1) throw new Error(`${entries.length} ${type} named '${name}'`);
@@ -337,7 +344,7 @@ describe('AzureInfraStack defaults', () => {
     site: { ...SITE, vmAdmin: undefined },
     environment: 'test',
   });
-  const json = JSON.parse(Testing.synth(stack, true)) as Json;
+  const json = synthesized(stack);
 
   it('builds network, cluster and pools, and no brokers, database or endpoints', () => {
     expect(resourceOf(json, 'azurerm_kubernetes_cluster')).toMatchObject({
