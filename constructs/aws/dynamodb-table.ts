@@ -4,7 +4,7 @@ import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Problem, ValidationError } from '../../model';
-import { IamPolicyStatement } from './iam-statement';
+import { AwsGrantee } from './grants';
 import { ownKey } from './key-policy';
 import { validateAccountAndRegion } from './client-access';
 
@@ -169,13 +169,13 @@ export class AgentTable extends Construct {
   }
 
   /**
-   * What an agent that keeps state in the table needs: `GetItem`, `PutItem`,
+   * Lets the grantee keep state in the table: `GetItem`, `PutItem`,
    * `UpdateItem`, `DeleteItem`, `Query`, `BatchGetItem`, `BatchWriteItem` and
    * `ConditionCheckItem` on the table and its indexes only (no `Scan`), and
    * `kms:Decrypt` and `kms:GenerateDataKey` on its key through DynamoDB.
    */
-  readWriteStatements(): IamPolicyStatement[] {
-    return [
+  grantReadWriteData(grantee: AwsGrantee): void {
+    grantee.addToPrincipalPolicy(
       {
         Effect: 'Allow',
         Action: [
@@ -196,7 +196,7 @@ export class AgentTable extends Construct {
         Resource: [this.kmsKeyArn],
         Condition: { StringEquals: { 'kms:ViaService': `dynamodb.${this.region}.amazonaws.com` } },
       },
-    ];
+    );
   }
 }
 

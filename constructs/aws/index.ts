@@ -9,6 +9,7 @@ export * from './amazon-mq-broker';
 export * from './agent-scaling-group';
 export * from './user-data';
 export * from './iam-statement';
+export * from './grants';
 export * from './agent-role';
 export * from './sqs-queue';
 export * from './dynamodb-table';

@@ -6,7 +6,7 @@ import { MskConfiguration } from '@cdktf/provider-aws/lib/msk-configuration';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { IamPolicyStatement } from './iam-statement';
+import { AwsGrantee } from './grants';
 import { Problem, Size, ValidationError } from '../../model';
 import {
   addClientIngress,
@@ -206,13 +206,13 @@ export class MskCluster extends Construct {
   }
 
   /**
-   * What a consumer of one topic in one group needs, and nothing more:
+   * Lets the grantee consume one topic in one group, and nothing more:
    * `kafka-cluster:Connect` on the cluster, `DescribeTopic` and `ReadData` on the
    * topic, `DescribeGroup` and `AlterGroup` (committing offsets) on the group.
    * @see https://docs.aws.amazon.com/msk/latest/developerguide/iam-access-control.html#kafka-actions
    */
-  consumeStatements(topic: string, group: string): IamPolicyStatement[] {
-    return [
+  grantConsume(grantee: AwsGrantee, topic: string, group: string): void {
+    grantee.addToPrincipalPolicy(
       { Effect: 'Allow', Action: ['kafka-cluster:Connect'], Resource: [this.clusterArn] },
       {
         Effect: 'Allow',
@@ -224,30 +224,30 @@ export class MskCluster extends Construct {
         Action: ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'],
         Resource: [this.groupArn(group)],
       },
-    ];
+    );
   }
 
   /**
-   * What a producer to one topic needs: `kafka-cluster:Connect` on the cluster,
+   * Lets the grantee produce to one topic: `kafka-cluster:Connect` on the cluster,
    * `DescribeTopic` and `WriteData` on the topic.
    */
-  produceStatements(topic: string): IamPolicyStatement[] {
-    return [
+  grantProduce(grantee: AwsGrantee, topic: string): void {
+    grantee.addToPrincipalPolicy(
       { Effect: 'Allow', Action: ['kafka-cluster:Connect'], Resource: [this.clusterArn] },
       {
         Effect: 'Allow',
         Action: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'],
         Resource: [this.topicArn(topic)],
       },
-    ];
+    );
   }
 
   /**
-   * What reading a group's lag needs (KEDA's kafka scaler): `Connect`, then
+   * Lets the grantee read a group's lag (KEDA's kafka scaler): `Connect`, then
    * `DescribeTopic` on the topic and `DescribeGroup` on the group; no data.
    */
-  lagReaderStatements(topic: string, group: string): IamPolicyStatement[] {
-    return [
+  grantReadLag(grantee: AwsGrantee, topic: string, group: string): void {
+    grantee.addToPrincipalPolicy(
       { Effect: 'Allow', Action: ['kafka-cluster:Connect'], Resource: [this.clusterArn] },
       {
         Effect: 'Allow',
@@ -259,16 +259,16 @@ export class MskCluster extends Construct {
         Action: ['kafka-cluster:DescribeGroup'],
         Resource: [this.groupArn(group)],
       },
-    ];
+    );
   }
 
   /**
-   * What creating and configuring topics needs: `Connect`, and on the topics only
+   * Lets the grantee create and configure topics: `Connect`, and on the topics only
    * `CreateTopic`, `DescribeTopic`, `AlterTopic` (adding partitions) and reading
    * and altering their dynamic configuration.
    */
-  topicAdminStatements(topics: readonly string[]): IamPolicyStatement[] {
-    return [
+  grantTopicAdmin(grantee: AwsGrantee, topics: readonly string[]): void {
+    grantee.addToPrincipalPolicy(
       { Effect: 'Allow', Action: ['kafka-cluster:Connect'], Resource: [this.clusterArn] },
       {
         Effect: 'Allow',
@@ -281,7 +281,7 @@ export class MskCluster extends Construct {
         ],
         Resource: topics.map((topic) => this.topicArn(topic)),
       },
-    ];
+    );
   }
 
   private childArn(kind: 'topic' | 'group', field: string, name: string): string {

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { AgentRole } from './agent-role';
 import { AgentScalingGroup, ECS_AL2023_AMI } from './agent-scaling-group';
 import { AgentTable, TableBilling } from './dynamodb-table';
-import { IamPolicyStatement } from './iam-statement';
+import { PendingGrants } from './grants';
 import { MSK_IAM_PORT, MskCluster } from './msk-cluster';
 import { AgentQueue } from './sqs-queue';
 import {
@@ -117,16 +117,16 @@ export class AwsSiteAgents extends Construct {
         .map((a) => queues.get(a.spec.name))
         .find((found) => found !== undefined);
     const problems: { path: (string | number)[]; message: string }[] = [];
-    const statementsOf = (agent: ResolvedAgent): IamPolicyStatement[] => {
+    /** Grants an agent exactly what its bindings need, in the order of its bindings. */
+    const grantsOf = (agent: ResolvedAgent): PendingGrants => {
       const name = agent.spec.name;
-      const statements: IamPolicyStatement[] = [
-        ...(queues.get(name)?.consumeStatements() ?? []),
-        ...(tables.get(name)?.readWriteStatements() ?? []),
-      ];
+      const grants = new PendingGrants();
+      queues.get(name)?.grantConsumeMessages(grants);
+      tables.get(name)?.grantReadWriteData(grants);
       (agent.spec.publishes ?? []).forEach((target, index) => {
         if (brokerKind(target.broker) !== 'sqs') return;
         const queue = queueOf(target.broker, target.queue);
-        if (queue) statements.push(...queue.sendStatements());
+        if (queue) queue.grantSendMessages(grants);
         else {
           problems.push({
             path: [name, 'publishes', index, 'queue'],
@@ -137,18 +137,17 @@ export class AwsSiteAgents extends Construct {
       const topic = agent.topic;
       const msk = topic && props.kafka.get(topic.broker);
       if (topic && msk) {
-        statements.push(...msk.consumeStatements(topic.topic, topic.consumerGroup));
-        if (topic.deadLetter.enabled)
-          statements.push(...msk.produceStatements(topic.deadLetter.topic));
+        msk.grantConsume(grants, topic.topic, topic.consumerGroup);
+        if (topic.deadLetter.enabled) msk.grantProduce(grants, topic.deadLetter.topic);
       }
-      return statements;
+      return grants;
     };
 
     const agentBindings: Record<string, AgentCloudBindings> = {};
     const scalingGroups = new Map<string, AgentScalingGroup>();
     for (const agent of resolved) {
       const name = agent.spec.name;
-      const statements = statementsOf(agent);
+      const grants = grantsOf(agent);
       const group = agent.spec.placement?.scalingGroup;
       const queue = queues.get(name);
       if (group) {
@@ -165,17 +164,17 @@ export class AwsSiteAgents extends Construct {
             minSize: agent.spec.scaling.minReplicas,
             maxSize: agent.spec.scaling.maxReplicas,
             queue: { name: queue.queueName, arn: queue.queueArn, url: queue.queueUrl },
-            policyStatements: statements,
+            policyStatements: grants.statements,
           }),
         );
         continue;
       }
-      if (statements.length === 0) continue;
+      if (grants.isEmpty) continue;
       const role = new AgentRole(this, `Role-${name}`, {
         ...props.cluster,
         namespace: agent.namespace,
         serviceAccount: name,
-        statements,
+        statements: grants.statements,
       });
       const topic = agent.topic;
       const msk = topic && props.kafka.get(topic.broker);
@@ -197,36 +196,39 @@ export class AwsSiteAgents extends Construct {
     this.scalingGroups = scalingGroups;
 
     const onCluster = resolved.filter((agent) => !agent.spec.placement?.scalingGroup);
-    const kedaStatements = onCluster.flatMap((agent) => {
+    const kedaGrants = new PendingGrants();
+    for (const agent of onCluster) {
       const queue = queues.get(agent.spec.name);
       const topic = agent.topic;
       const msk = topic && props.kafka.get(topic.broker);
-      return [
-        ...(queue && agent.spec.scaling?.queueDepth ? queue.depthReaderStatements() : []),
-        ...(topic && msk && agent.spec.scaling?.consumerLag
-          ? msk.lagReaderStatements(topic.topic, topic.consumerGroup)
-          : []),
-      ];
-    });
-    const kedaRole =
-      kedaStatements.length > 0
-        ? new AgentRole(this, 'KedaRole', {
-            ...props.cluster,
-            namespace: props.kedaNamespace ?? DEFAULT_KEDA_NAMESPACE,
-            serviceAccount: KEDA_OPERATOR_SERVICE_ACCOUNT,
-            statements: kedaStatements,
-          })
-        : undefined;
+      if (queue && agent.spec.scaling?.queueDepth) queue.grantReadDepth(kedaGrants);
+      if (topic && msk && agent.spec.scaling?.consumerLag) {
+        msk.grantReadLag(kedaGrants, topic.topic, topic.consumerGroup);
+      }
+    }
+    const kedaRole = kedaGrants.isEmpty
+      ? undefined
+      : new AgentRole(this, 'KedaRole', {
+          ...props.cluster,
+          namespace: props.kedaNamespace ?? DEFAULT_KEDA_NAMESPACE,
+          serviceAccount: KEDA_OPERATOR_SERVICE_ACCOUNT,
+          statements: kedaGrants.statements,
+        });
 
     const kafkaTopics: KafkaTopicSet[] = [];
     for (const [broker, msk] of props.kafka) {
       const topics = kafkaTopicsOf(onCluster.filter((agent) => agent.topic?.broker === broker));
       if (topics.length === 0) continue;
+      const admin = new PendingGrants();
+      msk.grantTopicAdmin(
+        admin,
+        topics.map((topic) => topic.name),
+      );
       const role = new AgentRole(this, `KafkaTopicsRole-${broker}`, {
         ...props.cluster,
         namespace: kafkaTopicsAccount(broker).namespace,
         serviceAccount: kafkaTopicsAccount(broker).name,
-        statements: msk.topicAdminStatements(topics.map((topic) => topic.name)),
+        statements: admin.statements,
       });
       kafkaTopics.push({
         broker,

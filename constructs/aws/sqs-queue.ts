@@ -4,6 +4,7 @@ import { SqsQueueRedriveAllowPolicy } from '@cdktf/provider-aws/lib/sqs-queue-re
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Duration, Problem, QueueBinding, sqsDeadLetterQueue, ValidationError } from '../../model';
+import { AwsGrantee } from './grants';
 import { IamPolicyStatement } from './iam-statement';
 import { validateAccountAndRegion } from './client-access';
 import { ownKey } from './key-policy';
@@ -148,12 +149,12 @@ export class AgentQueue extends Construct {
   }
 
   /**
-   * What a consumer of the queue needs: `sqs:ReceiveMessage`, `sqs:DeleteMessage`,
+   * Lets the grantee consume the queue: `sqs:ReceiveMessage`, `sqs:DeleteMessage`,
    * `sqs:ChangeMessageVisibility` and `sqs:GetQueueAttributes` on this queue only,
    * and `kms:Decrypt` on its key through SQS.
    */
-  consumeStatements(): IamPolicyStatement[] {
-    return [
+  grantConsumeMessages(grantee: AwsGrantee): void {
+    grantee.addToPrincipalPolicy(
       {
         Effect: 'Allow',
         Action: [
@@ -165,23 +166,27 @@ export class AgentQueue extends Construct {
         Resource: [this.queueArn],
       },
       this.keyStatement(['kms:Decrypt']),
-    ];
+    );
   }
 
-  /** What reading the queue's depth needs (KEDA's aws-sqs-queue scaler): `sqs:GetQueueAttributes` only. */
-  depthReaderStatements(): IamPolicyStatement[] {
-    return [{ Effect: 'Allow', Action: ['sqs:GetQueueAttributes'], Resource: [this.queueArn] }];
+  /** Lets the grantee read the queue's depth (KEDA's aws-sqs-queue scaler): `sqs:GetQueueAttributes` only. */
+  grantReadDepth(grantee: AwsGrantee): void {
+    grantee.addToPrincipalPolicy({
+      Effect: 'Allow',
+      Action: ['sqs:GetQueueAttributes'],
+      Resource: [this.queueArn],
+    });
   }
 
   /**
-   * What a producer needs: `sqs:SendMessage` on this queue only, and
+   * Lets the grantee send to the queue: `sqs:SendMessage` on this queue only, and
    * `kms:GenerateDataKey` and `kms:Decrypt` on its key through SQS.
    */
-  sendStatements(): IamPolicyStatement[] {
-    return [
+  grantSendMessages(grantee: AwsGrantee): void {
+    grantee.addToPrincipalPolicy(
       { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [this.queueArn] },
       this.keyStatement(['kms:GenerateDataKey', 'kms:Decrypt']),
-    ];
+    );
   }
 
   private keyStatement(actions: string[]): IamPolicyStatement {

@@ -3,7 +3,7 @@ import { IamPolicyStatement } from '../../constructs/aws/iam-statement';
 import { AgentQueue } from '../../constructs/aws/sqs-queue';
 import { ValidationError } from '../../model';
 import { Block, Synthesized, resourcesOf, resourceOf } from '../support/synthesized';
-import { ACCOUNT_ID, addSite, REGION, synthAws } from './support';
+import { ACCOUNT_ID, granted, addSite, REGION, synthAws } from './support';
 
 const ISSUER = 'https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
 const PROVIDER = `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE`;
@@ -81,7 +81,7 @@ describe('on a cluster of the project', () => {
         oidcIssuer: cluster.oidcIssuer,
         namespace: 'agents',
         serviceAccount: 'worker',
-        statements: queue.consumeStatements(),
+        statements: granted((grantee) => queue.grantConsumeMessages(grantee)),
       });
     });
     const role = resourcesOf(json, 'aws_iam_role').find((r) => r.name_prefix === 'agents-worker-')!;

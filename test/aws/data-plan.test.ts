@@ -6,7 +6,7 @@ import { awsProvider } from '../../constructs/aws';
 import { applyBackend } from '../../constructs/terraform/backend';
 import { Duration } from '../../model';
 import { describePlanFixture, plannedValues } from '../support/offline-plan';
-import { ACCOUNT_ID, addSite, REGION } from './support';
+import { ACCOUNT_ID, granted, addSite, REGION } from './support';
 
 const DATA_STACK = 'agent-data-fixture-eu-infra';
 
@@ -49,17 +49,17 @@ function addDataFixtureStack(app: App): TerraformStack {
     ...oidc,
     namespace: 'agents',
     serviceAccount: 'summarizer',
-    statements: [
-      ...tasks.consumeStatements(),
-      ...results.sendStatements(),
-      ...state.readWriteStatements(),
-    ],
+    statements: granted((grantee) => {
+      tasks.grantConsumeMessages(grantee);
+      results.grantSendMessages(grantee);
+      state.grantReadWriteData(grantee);
+    }),
   });
   new AgentRole(stack, 'dispatcher', {
     ...oidc,
     namespace: 'agents',
     serviceAccount: 'dispatcher',
-    statements: tasks.sendStatements(),
+    statements: granted((grantee) => tasks.grantSendMessages(grantee)),
   });
   return stack;
 }

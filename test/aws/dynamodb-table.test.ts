@@ -1,7 +1,7 @@
 import { AgentTable, AgentTableProps, TableBilling } from '../../constructs/aws/dynamodb-table';
 import { ValidationError } from '../../model';
 import { Block, Synthesized, resourcesOf, resourceOf } from '../support/synthesized';
-import { ACCOUNT_ID, REGION, synthAws } from './support';
+import { ACCOUNT_ID, granted, REGION, synthAws } from './support';
 
 const BASE: AgentTableProps = {
   accountId: ACCOUNT_ID,
@@ -148,7 +148,7 @@ describe('provisioned capacity', () => {
 describe('grant statements', () => {
   it('read-write: the item actions on exactly the table and its indexes, keys through DynamoDB', () => {
     const { table } = synthTable();
-    expect(table.readWriteStatements()).toEqual([
+    expect(granted((grantee) => table.grantReadWriteData(grantee))).toEqual([
       {
         Effect: 'Allow',
         Action: [

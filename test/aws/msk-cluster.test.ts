@@ -2,7 +2,7 @@ import { TerraformOutput, TerraformStack } from 'cdktf';
 import { MskCluster, MskClusterProps } from '../../constructs/aws/msk-cluster';
 import { Size, ValidationError } from '../../model';
 import { Block, Synthesized, resourcesOf, resourceOf } from '../support/synthesized';
-import { ACCOUNT_ID, REGION, synthAws } from './support';
+import { ACCOUNT_ID, granted, REGION, synthAws } from './support';
 
 const NAME = 'fleet-eu-kafka';
 const SUBNETS = ['subnet-a', 'subnet-b', 'subnet-c'];
@@ -188,7 +188,9 @@ describe('ARNs and consumer statements', () => {
   const uuid = String.raw`\$\{element\(split\("/", aws_msk_cluster\.kafka_\w+\.arn\), 2\)\}`;
   const clusterArn = /^\$\{aws_msk_cluster\.kafka_\w+\.arn\}$/;
   const json = synthMsk({}, (stack, msk) => {
-    new TerraformOutput(stack, 'statements', { value: msk.consumeStatements('jobs', 'workers') });
+    new TerraformOutput(stack, 'statements', {
+      value: granted((grantee) => msk.grantConsume(grantee, 'jobs', 'workers')),
+    });
   });
   const statements = json.output.statements.value as Block[];
   const arnPrefix = `arn:aws:kafka:${REGION}:${ACCOUNT_ID}`;

@@ -6,6 +6,8 @@ import {
   EksClusterProps,
   ManagedNodeGroup,
   PrivateNetwork,
+  IamPolicyStatement,
+  PendingGrants,
 } from '../../constructs/aws';
 import { applyBackend } from '../../constructs/terraform/backend';
 import { Size } from '../../model';
@@ -86,4 +88,11 @@ export function addEksFixtureStack(app: App): TerraformStack {
     },
   });
   return stack;
+}
+
+/** The statements a grant adds, in order: `granted((g) => queue.grantConsumeMessages(g))`. */
+export function granted(grant: (grantee: PendingGrants) => void): IamPolicyStatement[] {
+  const grants = new PendingGrants();
+  grant(grants);
+  return [...grants.statements];
 }
