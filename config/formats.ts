@@ -1,5 +1,4 @@
 import { Cpu, Duration, ImageRef, Size, UnitError } from '../model';
-import { JsonSchema } from './json-schema';
 
 /** String patterns of the schemas, each with the message given when a value does not match. */
 export const PATTERNS = {
@@ -23,7 +22,8 @@ export const PATTERNS = {
   azureLocation: '^[a-z][a-z0-9]+$',
 } as const;
 
-const PARSERS: Record<string, (text: string) => unknown> = {
+/** The parsers of the unit patterns: a value matching one is parsed into the model's value object. */
+export const UNIT_PARSERS: Readonly<Record<string, (text: string) => unknown>> = {
   [PATTERNS.cpu]: Cpu.parse,
   [PATTERNS.size]: Size.parse,
   [PATTERNS.duration]: Duration.parse,
@@ -57,7 +57,7 @@ const MESSAGES: Record<string, (value: string) => string> = {
 /** What is wrong with a string that does not match a pattern of the schemas, and what is allowed. */
 export function patternMessage(pattern: string, value: unknown): string {
   const text = String(value);
-  const parse = PARSERS[pattern];
+  const parse = UNIT_PARSERS[pattern];
   if (parse) {
     try {
       parse(text);
@@ -68,82 +68,4 @@ export function patternMessage(pattern: string, value: unknown): string {
   }
   const message = MESSAGES[pattern];
   return message ? message(text) : `'${text}' must match the pattern ${pattern}`;
-}
-
-/** A CPU quantity: a string such as `500m` or `2`, or a number of cores. */
-export function cpuSchema(description: string): JsonSchema {
-  return {
-    type: ['string', 'number'],
-    pattern: PATTERNS.cpu,
-    exclusiveMinimum: 0,
-    description: `${description} Millicores such as '500m' or cores such as 2 or 0.5.`,
-  };
-}
-
-/** A memory or storage size such as `512Mi`. */
-export function sizeSchema(description: string): JsonSchema {
-  return {
-    type: 'string',
-    pattern: PATTERNS.size,
-    description: `${description} Whole number with Ki, Mi, Gi, Ti (binary) or k, M, G, T (decimal), e.g. '512Mi'.`,
-  };
-}
-
-/** A duration such as `30s`, `5m` or `1h30m`. */
-export function durationSchema(description: string): JsonSchema {
-  return {
-    type: 'string',
-    pattern: PATTERNS.duration,
-    description: `${description} Whole numbers with ms, s, m, h or d, e.g. '30s', '5m', '1h30m'.`,
-  };
-}
-
-/** A whole number within a range. */
-export function integerSchema(description: string, minimum: number, maximum?: number): JsonSchema {
-  return maximum === undefined
-    ? { type: 'integer', minimum, description }
-    : { type: 'integer', minimum, maximum, description };
-}
-
-/** A string, never empty: a name, a reference or a value the fleet renders. */
-export function stringSchema(description: string, extra: JsonSchema = {}): JsonSchema {
-  return { type: 'string', minLength: 1, description, ...extra };
-}
-
-export function enumSchema(description: string, values: readonly string[]): JsonSchema {
-  return { type: 'string', enum: values, description };
-}
-
-/** A mapping with exactly these keys allowed. */
-export function objectSchema(
-  description: string,
-  properties: Record<string, JsonSchema>,
-  required: readonly string[] = [],
-): JsonSchema {
-  return {
-    type: 'object',
-    description,
-    additionalProperties: false,
-    properties,
-    ...(required.length > 0 ? { required } : {}),
-  };
-}
-
-/** A mapping from free names to values of one schema. */
-export function mapSchema(description: string, values: JsonSchema, names?: JsonSchema): JsonSchema {
-  return {
-    type: 'object',
-    description,
-    ...(names ? { propertyNames: names } : {}),
-    additionalProperties: values,
-  };
-}
-
-export function listSchema(description: string, items: JsonSchema, minItems?: number): JsonSchema {
-  return { type: 'array', description, items, ...(minItems ? { minItems } : {}) };
-}
-
-/** Names that become Kubernetes object names or stack ids. */
-export function dnsLabelSchema(maxLength: number): JsonSchema {
-  return { type: 'string', pattern: PATTERNS.dnsLabel, maxLength };
 }

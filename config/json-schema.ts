@@ -35,6 +35,14 @@ export interface JsonSchema {
 export type JsonType = 'object' | 'array' | 'string' | 'number' | 'integer' | 'boolean' | 'null';
 
 /**
+ * The type of an override of a `T`: every key optional, `null` removes it,
+ * mappings merge key by key, lists replace wholesale (see `partialOf`).
+ */
+export type Override<T> =
+  | (T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: Override<T[K]> } : T)
+  | null;
+
+/**
  * The override form of a schema, for the merge rules of `merge.ts`: no
  * `required` anywhere in nested mappings, and every value may be `null` (which
  * removes the key it is set on). Sequences replace wholesale, so their items keep

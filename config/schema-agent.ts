@@ -1,29 +1,31 @@
+import { Static, Type } from '@sinclair/typebox';
+import { PATTERNS } from './formats';
 import {
+  booleanSchema,
   cpuSchema,
   durationSchema,
   enumSchema,
+  imageSchema,
   integerSchema,
   listSchema,
   mapSchema,
   objectSchema,
-  PATTERNS,
   sizeSchema,
   stringSchema,
-} from './formats';
-import { JsonSchema } from './json-schema';
+} from './schema-types';
 
-/** Schemas of the agent spec (`AgentSpec` of the model, without `name`), as the catalogue writes it. */
+/** The agent spec (`AgentSpec` of the model, without `name`) as the catalogue writes it. */
 
-const portRef: JsonSchema = {
+const portRef = Type.Unsafe<string | number>({
   type: ['string', 'integer'],
   minimum: 1,
   maximum: 65535,
   description: 'Name of a declared container port, or a port number.',
-};
+});
 
-const stringList = (description: string): JsonSchema => listSchema(description, { type: 'string' });
+const stringList = (description: string) => listSchema(description, Type.String());
 
-function probeSchema(description: string): JsonSchema {
+function probeSchema(description: string) {
   return objectSchema(`${description} Exactly one of httpGet, tcpSocket or exec.`, {
     httpGet: objectSchema(
       'HTTP GET on a container port; healthy on a 2xx or 3xx status.',
@@ -31,7 +33,7 @@ function probeSchema(description: string): JsonSchema {
       ['path', 'port'],
     ),
     tcpSocket: objectSchema('TCP connect to a container port.', { port: portRef }, ['port']),
-    exec: listSchema('Command run in the container; exit 0 is healthy.', { type: 'string' }, 1),
+    exec: listSchema('Command run in the container; exit 0 is healthy.', Type.String(), 1),
     period: durationSchema('How often the probe runs. Default 10s.'),
     failureThreshold: integerSchema('Failures in a row before the probe fails. Default 3.', 1, 100),
     initialDelay: durationSchema('Wait after the container starts. Default 0s.'),
@@ -42,15 +44,14 @@ function probeSchema(description: string): JsonSchema {
 const container = objectSchema(
   'The agent container.',
   {
-    image: stringSchema(
+    image: imageSchema(
       "Image pinned by digest ('repository@sha256:<64 hex digits>') or by an immutable version tag (not 'latest').",
-      { pattern: PATTERNS.image },
     ),
     command: stringList("Entrypoint. Default: the image's entrypoint."),
     args: stringList("Arguments. Default: the image's arguments."),
     env: mapSchema(
       'Plain configuration values. Never secrets: those come from Vault or workload identity.',
-      { type: 'string' },
+      Type.String(),
     ),
     ports: mapSchema(
       'Named container ports, e.g. { metrics: 9102 }. Names are DNS labels of at most 15 characters.',
@@ -70,7 +71,7 @@ const container = objectSchema(
     shutdown: objectSchema('Graceful shutdown, so work in flight finishes before SIGKILL.', {
       drainCommand: listSchema(
         'preStop command that tells the agent to stop fetching work. Default: sleep <preStopDelay>.',
-        { type: 'string' },
+        Type.String(),
         1,
       ),
       preStopDelay: durationSchema('Time the preStop hook is given. Default 5s.'),
@@ -121,11 +122,9 @@ const queue = objectSchema(
       100_000_000,
     ),
     deadLetter: objectSchema('Dead-lettering; on by default.', {
-      enabled: {
-        type: 'boolean',
-        description:
-          'Turning it off needs a written reason; SQS queues always have it. Default true.',
-      },
+      enabled: booleanSchema(
+        'Turning it off needs a written reason; SQS queues always have it. Default true.',
+      ),
       reason: stringSchema('Why dead-lettering is off (at least 10 characters).'),
       exchange: stringSchema("Dead-letter exchange (RabbitMQ only). Default '<queue>.dlx'."),
       queue: stringSchema(
@@ -171,10 +170,7 @@ const topic = objectSchema(
     deadLetter: objectSchema(
       'Dead-letter topic for records the agent cannot process; on by default.',
       {
-        enabled: {
-          type: 'boolean',
-          description: 'Turning it off needs a written reason. Default true.',
-        },
+        enabled: booleanSchema('Turning it off needs a written reason. Default true.'),
         reason: stringSchema('Why dead-lettering is off (at least 10 characters).'),
         topic: stringSchema("Dead-letter topic, created beside the topic. Default '<topic>.dlq'.", {
           maxLength: 249,
@@ -203,7 +199,7 @@ const publishes = listSchema(
   ),
 );
 
-function scalingRulesSchema(direction: string): JsonSchema {
+function scalingRulesSchema(direction: string) {
   return objectSchema(`Rate limits when scaling ${direction}.`, {
     stabilizationWindow: durationSchema('Recommendations considered over this window; at most 1h.'),
     policies: listSchema(
@@ -226,14 +222,14 @@ function scalingRulesSchema(direction: string): JsonSchema {
   });
 }
 
-const utilization = (resource: string): JsonSchema =>
+const utilization = (resource: string) =>
   objectSchema(
     `Average ${resource} utilisation signal (native HPA unless an event signal is present).`,
     { targetUtilization: integerSchema(`Target percent of the ${resource} request.`, 1, 100) },
     ['targetUtilization'],
   );
 
-const cronExpression = (description: string): JsonSchema =>
+const cronExpression = (description: string) =>
   stringSchema(description, { pattern: PATTERNS.cron });
 
 const scaling = objectSchema(
@@ -263,19 +259,14 @@ const scaling = objectSchema(
       'A Prometheus query as a scaling signal: desired replicas = ceil(value / threshold).',
       {
         query: stringSchema('PromQL query returning one value.'),
-        threshold: {
-          type: 'number',
-          exclusiveMinimum: 0,
-          description: 'Value one replica handles.',
-        },
+        threshold: Type.Number({ exclusiveMinimum: 0, description: 'Value one replica handles.' }),
         sustainedFor: durationSchema(
           'Scale only when the value stayed above the threshold this long (min_over_time).',
         ),
-        activationThreshold: {
-          type: 'number',
+        activationThreshold: Type.Number({
           minimum: 0,
           description: 'Value at which the agent wakes from zero. Default 0.',
-        },
+        }),
         serverAddress: stringSchema("Prometheus URL. Default: the site's Prometheus."),
       },
       ['query', 'threshold'],
@@ -304,11 +295,9 @@ const scaling = objectSchema(
     fallback: objectSchema(
       'What KEDA holds when the source of a queueDepth, consumerLag or prometheus signal fails, at zero replicas too (KEDA wakes the agent). On by default: half-way between the bounds after 3 failed reads. Not with cpu or memory signals.',
       {
-        enabled: {
-          type: 'boolean',
-          description:
-            "Turning the fallback off needs a written reason, listed in the plan review as the agent's exception to GR-AS-06. Default true.",
-        },
+        enabled: booleanSchema(
+          "Turning the fallback off needs a written reason, listed in the plan review as the agent's exception to GR-AS-06. Default true.",
+        ),
         reason: stringSchema(
           'Why the agent has no fallback (at least 20 characters); only with enabled: false.',
           { minLength: 20 },
@@ -352,14 +341,12 @@ const schedule = objectSchema(
 const placement = objectSchema(
   'What the nodes must offer; matched against the node pools of each site.',
   {
-    arch: {
-      ...listSchema(
-        'Architectures the image is built for. Default [amd64].',
-        enumSchema('CPU architecture.', ['amd64', 'arm64']),
-        1,
-      ),
-      uniqueItems: true,
-    },
+    arch: listSchema(
+      'Architectures the image is built for. Default [amd64].',
+      enumSchema('CPU architecture.', ['amd64', 'arm64']),
+      1,
+      { uniqueItems: true },
+    ),
     gpuModel: stringSchema(
       'GPU model needed, e.g. nvidia-tesla-t4 (count is resources.gpu). Default: any.',
     ),
@@ -368,9 +355,10 @@ const placement = objectSchema(
       'allowed',
       'required',
     ]),
-    labels: mapSchema('Node labels the pool must carry, e.g. { datacenter: nebraska }.', {
-      type: 'string',
-    }),
+    labels: mapSchema(
+      'Node labels the pool must carry, e.g. { datacenter: nebraska }.',
+      Type.String(),
+    ),
     scalingGroup: objectSchema(
       "Run on machines of the agent's own instead of a node pool: an EC2 Auto Scaling group of an AWS site, one container per machine, tracking the backlog per instance of the agent's SQS queue (scaling.queueDepth.perReplica). Usually set per site; the other placement needs then do not apply. Long-running consumers of an SQS queue only, at least 1 replica, no GPUs.",
       {
@@ -394,7 +382,7 @@ const placement = objectSchema(
   },
 );
 
-const stateKey = (description: string): JsonSchema =>
+const stateKey = (description: string) =>
   objectSchema(
     description,
     {
@@ -404,7 +392,7 @@ const stateKey = (description: string): JsonSchema =>
     ['name', 'type'],
   );
 
-const capacityBounds = (side: string): JsonSchema =>
+const capacityBounds = (side: string) =>
   objectSchema(
     `${side} capacity units, auto scaled between the bounds.`,
     {
@@ -438,10 +426,7 @@ const state = objectSchema(
 
 const isolation = objectSchema('Failure isolation of the agent type.', {
   namespace: stringSchema('Namespace the agent runs in. Default: its own, named after the agent.'),
-  serviceAccountToken: {
-    type: 'boolean',
-    description: 'Mount a Kubernetes API token in the pods. Default false.',
-  },
+  serviceAccountToken: booleanSchema('Mount a Kubernetes API token in the pods. Default false.'),
   priority: enumSchema('PriorityClass tier. Default: standard for consumers, batch otherwise.', [
     'realtime',
     'standard',
@@ -461,7 +446,7 @@ const isolation = objectSchema('Failure isolation of the agent type.', {
 });
 
 /** One agent type of the catalogue: every `AgentSpec` field except `name`, which is its key. */
-export const agentTypeSchema: JsonSchema = objectSchema(
+export const agentTypeSchema = objectSchema(
   'An agent type: what it runs, what it needs, what it reads and how it scales.',
   {
     description: stringSchema('What the agent does.'),
@@ -482,3 +467,6 @@ export const agentTypeSchema: JsonSchema = objectSchema(
   },
   ['container', 'resources'],
 );
+
+/** An agent type as the catalogue writes it, and as overrides merged into it give it. */
+export type RawAgent = Static<typeof agentTypeSchema>;

@@ -1,16 +1,18 @@
+import { Static, Type } from '@sinclair/typebox';
+import { PATTERNS } from './formats';
 import {
+  booleanSchema,
   cpuSchema,
   enumSchema,
   integerSchema,
+  kindSchema,
   listSchema,
   objectSchema,
-  PATTERNS,
   sizeSchema,
   stringSchema,
-} from './formats';
-import { JsonSchema } from './json-schema';
+} from './schema-types';
 
-/** The schemas of brokers in the environment files, one per kind. */
+/** The brokers of the environment files, one schema per kind. */
 
 const rabbitMqBroker = objectSchema(
   "A RabbitMQ broker: exactly one of 'inCluster', 'amazonMq' or 'external'. KEDA reads queue depth through its management API.",
@@ -122,11 +124,9 @@ const kafkaBroker = objectSchema(
         reason: stringSchema('Why fewer than 3 nodes are acceptable here.'),
         storage: sizeSchema('Persistent volume of each node. Default 100Gi.'),
         storageClass: stringSchema("StorageClass of the volumes. Default: the cluster's default."),
-        zoneAware: {
-          type: 'boolean',
-          description:
-            'Spread replicas over zones (nodes must carry topology.kubernetes.io/zone). Default: on for cloud sites, off for clusters you run.',
-        },
+        zoneAware: booleanSchema(
+          'Spread replicas over zones (nodes must carry topology.kubernetes.io/zone). Default: on for cloud sites, off for clusters you run.',
+        ),
       },
       ['site'],
     ),
@@ -156,32 +156,34 @@ const serviceBusBroker = objectSchema(
   ['kind', 'site'],
 );
 
-const BROKER_KINDS: readonly [string, JsonSchema][] = [
+/** A broker as an environment file writes it (its name is its key). */
+export type RawBroker =
+  | Static<typeof rabbitMqBroker>
+  | Static<typeof kafkaBroker>
+  | Static<typeof sqsBroker>
+  | Static<typeof serviceBusBroker>;
+
+const BROKER_KINDS = [
   ['rabbitmq', rabbitMqBroker],
   ['kafka', kafkaBroker],
   ['sqs', sqsBroker],
   ['servicebus', serviceBusBroker],
-];
+] as const;
 
 /**
  * A broker: its `kind` picks the schema that applies, so each kind accepts its
  * own keys only. Without a known kind, only `kind` itself is checked.
  */
-export const broker: JsonSchema = BROKER_KINDS.reduceRight<JsonSchema>(
-  (otherwise, [kind, schema]) => ({
-    if: { type: 'object', properties: { kind: { const: kind } }, required: ['kind'] },
-    then: schema,
-    else: otherwise,
-  }),
-  {
-    type: 'object',
-    description: 'A broker; its kind picks the keys that apply.',
-    properties: {
+export const broker = kindSchema<RawBroker>(
+  BROKER_KINDS,
+  // Open, unlike the kinds: an unknown kind is one problem, not one per key.
+  Type.Object(
+    {
       kind: enumSchema(
         'Kind of broker.',
         BROKER_KINDS.map(([kind]) => kind),
       ),
     },
-    required: ['kind'],
-  },
+    { description: 'A broker; its kind picks the keys that apply.' },
+  ),
 );

@@ -1,21 +1,23 @@
+import { Static, Type } from '@sinclair/typebox';
+import { PATTERNS } from './formats';
 import {
   cpuSchema,
+  definitionRef,
   dnsLabelSchema,
   enumSchema,
   integerSchema,
+  kindSchema,
   listSchema,
   mapSchema,
   objectSchema,
-  PATTERNS,
   sizeSchema,
   stringSchema,
-} from './formats';
-import { JsonSchema } from './json-schema';
+} from './schema-types';
 
-/** The schemas of sites and of the state backend in the environment files. */
+/** The sites and the state backend of the environment files. */
 
 /** A written opt-in to paid support past a Kubernetes version's standard window. */
-function extendedSupportSchema(what: string): JsonSchema {
+function extendedSupportSchema(what: string) {
   return objectSchema(
     `Keep a version past its standard support on ${what}. Default: standard support only.`,
     {
@@ -27,7 +29,8 @@ function extendedSupportSchema(what: string): JsonSchema {
   );
 }
 
-const nodePool = objectSchema('A node pool: what its nodes offer and their taints.', {
+/** What a node pool of any kind declares. */
+const nodePoolFields = {
   arch: enumSchema("CPU architecture. Default 'amd64'.", ['amd64', 'arm64']),
   capacity: enumSchema("Default 'on-demand'.", ['on-demand', 'spot']),
   gpu: objectSchema(
@@ -38,7 +41,7 @@ const nodePool = objectSchema('A node pool: what its nodes offer and their taint
     },
     ['count', 'model'],
   ),
-  labels: mapSchema('Node labels such as location, datacenter, hardware-type.', { type: 'string' }),
+  labels: mapSchema('Node labels such as location, datacenter, hardware-type.', Type.String()),
   allocatable: objectSchema(
     'What one node offers to pods, for small (edge) nodes: agents requesting more do not fit the pool. Default: not checked.',
     {
@@ -58,7 +61,12 @@ const nodePool = objectSchema('A node pool: what its nodes offer and their taint
       ['key', 'effect'],
     ),
   ),
-});
+};
+
+const nodePool = objectSchema(
+  'A node pool: what its nodes offer and their taints.',
+  nodePoolFields,
+);
 
 const kubernetesSite = objectSchema(
   'A Kubernetes cluster reached through a kubeconfig context.',
@@ -72,10 +80,9 @@ const kubernetesSite = objectSchema(
       },
       ['path', 'context'],
     ),
-    nodePools: {
-      ...mapSchema('Node pools by name (DNS label).', nodePool, dnsLabelSchema(63)),
+    nodePools: mapSchema('Node pools by name (DNS label).', nodePool, dnsLabelSchema(63), {
       minProperties: 1,
-    },
+    }),
     monitoring: objectSchema('Where monitoring runs.', {
       namespace: stringSchema("Namespace of monitoring. Default 'monitoring'."),
       prometheusUrl: stringSchema('Prometheus URL. Default: the kube-prometheus-stack Prometheus.'),
@@ -148,11 +155,10 @@ const kubernetesSite = objectSchema(
   ['kind', 'kubeconfig', 'nodePools'],
 );
 
-const awsNodePool: JsonSchema = {
-  ...nodePool,
-  description: 'A managed node group: what its nodes offer, their instances and bounds.',
-  properties: {
-    ...nodePool.properties,
+const awsNodePool = objectSchema(
+  'A managed node group: what its nodes offer, their instances and bounds.',
+  {
+    ...nodePoolFields,
     instanceTypes: listSchema(
       'EC2 instance types, e.g. m7i.large.',
       stringSchema('Instance type.'),
@@ -163,8 +169,8 @@ const awsNodePool: JsonSchema = {
     desiredSize: integerSchema('Nodes at creation. Default: minSize.', 0, 1000),
     diskSize: sizeSchema('Root volume of each node. Default 50Gi.'),
   },
-  required: ['instanceTypes', 'minSize', 'maxSize'],
-};
+  ['instanceTypes', 'minSize', 'maxSize'],
+);
 
 const awsSite = objectSchema(
   'An AWS region: a private network, an EKS cluster and managed node groups (stack <env>-<site>-infra).',
@@ -176,14 +182,12 @@ const awsSite = objectSchema(
       'The private network.',
       {
         cidr: stringSchema('VPC CIDR, /16 to /20.', { pattern: PATTERNS.cidr }),
-        availabilityZones: {
-          ...listSchema(
-            'Two or three zones of the region, e.g. eu-west-1a.',
-            stringSchema('Zone.'),
-            2,
-          ),
-          maxItems: 3,
-        },
+        availabilityZones: listSchema(
+          'Two or three zones of the region, e.g. eu-west-1a.',
+          stringSchema('Zone.'),
+          2,
+          { maxItems: 3 },
+        ),
       },
       ['cidr', 'availabilityZones'],
     ),
@@ -208,26 +212,24 @@ const awsSite = objectSchema(
       },
       ['version'],
     ),
-    nodePools: {
-      ...mapSchema('Node groups by name (DNS label).', awsNodePool, dnsLabelSchema(63)),
+    nodePools: mapSchema('Node groups by name (DNS label).', awsNodePool, dnsLabelSchema(63), {
       minProperties: 1,
-    },
+    }),
   },
   ['kind', 'accountId', 'region', 'network', 'cluster', 'nodePools'],
 );
 
-const azureNodePool: JsonSchema = {
-  ...nodePool,
-  description: 'An AKS node pool: what its nodes offer, their VM size and bounds.',
-  properties: {
-    ...nodePool.properties,
+const azureNodePool = objectSchema(
+  'An AKS node pool: what its nodes offer, their VM size and bounds.',
+  {
+    ...nodePoolFields,
     vmSize: stringSchema('VM size, e.g. Standard_D4s_v5.', { pattern: PATTERNS.azureVmSize }),
     minCount: integerSchema('Fewest nodes; 0 lets the cluster autoscaler empty the pool.', 0, 1000),
     maxCount: integerSchema('Most nodes.', 1, 1000),
     diskSize: sizeSchema('OS disk of each node. Default 128Gi.'),
   },
-  required: ['vmSize', 'minCount', 'maxCount'],
-};
+  ['vmSize', 'minCount', 'maxCount'],
+);
 
 const azureSite = objectSchema(
   'An Azure region: a resource group, a private VNet, an AKS cluster with workload identity and node pools (stack <env>-<site>-infra).',
@@ -240,14 +242,12 @@ const azureSite = objectSchema(
       'The private network.',
       {
         cidr: stringSchema('VNet CIDR, /16 to /20.', { pattern: PATTERNS.cidr }),
-        zones: {
-          ...listSchema(
-            'Availability zones of the region the pools spread over.',
-            enumSchema('Zone.', ['1', '2', '3']),
-            1,
-          ),
-          maxItems: 3,
-        },
+        zones: listSchema(
+          'Availability zones of the region the pools spread over.',
+          enumSchema('Zone.', ['1', '2', '3']),
+          1,
+          { maxItems: 3 },
+        ),
       },
       ['cidr', 'zones'],
     ),
@@ -266,24 +266,21 @@ const azureSite = objectSchema(
           stringSchema('IPv4 CIDR.', { pattern: PATTERNS.cidr }),
           1,
         ),
-        admins: {
-          ...mapSchema(
-            'Entra groups with cluster-admin access, by entry name; at least one (local accounts are off), and the identity that deploys must belong to one.',
-            stringSchema('Group object id.', { pattern: PATTERNS.guid }),
-          ),
-          minProperties: 1,
-        },
+        admins: mapSchema(
+          'Entra groups with cluster-admin access, by entry name; at least one (local accounts are off), and the identity that deploys must belong to one.',
+          stringSchema('Group object id.', { pattern: PATTERNS.guid }),
+          undefined,
+          { minProperties: 1 },
+        ),
       },
       ['version', 'admins'],
     ),
-    nodePools: {
-      ...mapSchema(
-        'Node pools by name: 1 to 12 lowercase letters and digits, starting with a letter.',
-        azureNodePool,
-        stringSchema('Pool name.', { pattern: '^[a-z][a-z0-9]{0,11}$' }),
-      ),
-      minProperties: 1,
-    },
+    nodePools: mapSchema(
+      'Node pools by name: 1 to 12 lowercase letters and digits, starting with a letter.',
+      azureNodePool,
+      stringSchema('Pool name.', { pattern: '^[a-z][a-z0-9]{0,11}$' }),
+      { minProperties: 1 },
+    ),
     vmAdmin: objectSchema(
       'Administrator of the VM scale sets of agents: SSH key only. Default: none (scale-set agents refused).',
       {
@@ -294,64 +291,60 @@ const azureSite = objectSchema(
       },
       ['sshPublicKey'],
     ),
-    backend: { $ref: '#/definitions/backend' },
+    backend: definitionRef<typeof backend>('backend'),
   },
   ['kind', 'subscriptionId', 'tenantId', 'location', 'network', 'cluster', 'nodePools'],
 );
 
-const SITE_KINDS: readonly [string, JsonSchema][] = [
-  ['aws', awsSite],
-  ['azure', azureSite],
-];
+/** A Kubernetes site as an environment file writes it (its name is its key). */
+export type RawSite = Static<typeof kubernetesSite>;
+/** An AWS site as an environment file writes it. */
+export type RawAwsSite = Static<typeof awsSite>;
+/** An Azure site as an environment file writes it. */
+export type RawAzureSite = Static<typeof azureSite>;
 
 /** A site: its `kind` picks the schema that applies. */
-export const site: JsonSchema = SITE_KINDS.reduceRight<JsonSchema>(
-  (otherwise, [kind, schema]) => ({
-    if: { type: 'object', properties: { kind: { const: kind } }, required: ['kind'] },
-    then: schema,
-    else: otherwise,
-  }),
+export const site = kindSchema<RawSite | RawAwsSite | RawAzureSite>(
+  [
+    ['aws', awsSite],
+    ['azure', azureSite],
+  ],
   kubernetesSite,
 );
 
-const exactlyOne = (schema: JsonSchema): JsonSchema => ({
-  ...schema,
-  minProperties: 1,
-  maxProperties: 1,
-});
-
-export const backend = exactlyOne(
-  objectSchema(
-    'Where Terraform keeps state: exactly one of local, s3 or azurerm. Default: local.',
-    {
-      local: objectSchema('Local state files.', {
-        dir: stringSchema("Directory of the state files. Default 'terraform-state'.", {}),
-      }),
-      s3: objectSchema(
-        'An S3 bucket with KMS encryption and lock files.',
-        {
-          bucket: stringSchema('Bucket name.'),
-          region: stringSchema('Region of the bucket.'),
-          keyPrefix: stringSchema('Prefix of the state keys. Default: the environment name.'),
-          kmsKeyId: stringSchema('KMS key that encrypts the state objects.'),
-        },
-        ['bucket', 'region', 'kmsKeyId'],
-      ),
-      azurerm: objectSchema(
-        'An Azure Storage container; Entra ID authentication, blob lease locking.',
-        {
-          subscriptionId: stringSchema('Subscription of the storage account.', {
-            pattern: PATTERNS.guid,
-          }),
-          resourceGroupName: stringSchema('Resource group of the storage account.', {}),
-          storageAccountName: stringSchema('Storage account name.', {
-            pattern: '^[a-z0-9]{3,24}$',
-          }),
-          containerName: stringSchema('Blob container.', { minLength: 3 }),
-          keyPrefix: stringSchema('Prefix of the state blobs. Default: the environment name.'),
-        },
-        ['subscriptionId', 'resourceGroupName', 'storageAccountName', 'containerName'],
-      ),
-    },
-  ),
+/** Where Terraform keeps state. */
+export const backend = objectSchema(
+  'Where Terraform keeps state: exactly one of local, s3 or azurerm. Default: local.',
+  {
+    local: objectSchema('Local state files.', {
+      dir: stringSchema("Directory of the state files. Default 'terraform-state'.", {}),
+    }),
+    s3: objectSchema(
+      'An S3 bucket with KMS encryption and lock files.',
+      {
+        bucket: stringSchema('Bucket name.'),
+        region: stringSchema('Region of the bucket.'),
+        keyPrefix: stringSchema('Prefix of the state keys. Default: the environment name.'),
+        kmsKeyId: stringSchema('KMS key that encrypts the state objects.'),
+      },
+      ['bucket', 'region', 'kmsKeyId'],
+    ),
+    azurerm: objectSchema(
+      'An Azure Storage container; Entra ID authentication, blob lease locking.',
+      {
+        subscriptionId: stringSchema('Subscription of the storage account.', {
+          pattern: PATTERNS.guid,
+        }),
+        resourceGroupName: stringSchema('Resource group of the storage account.', {}),
+        storageAccountName: stringSchema('Storage account name.', {
+          pattern: '^[a-z0-9]{3,24}$',
+        }),
+        containerName: stringSchema('Blob container.', { minLength: 3 }),
+        keyPrefix: stringSchema('Prefix of the state blobs. Default: the environment name.'),
+      },
+      ['subscriptionId', 'resourceGroupName', 'storageAccountName', 'containerName'],
+    ),
+  },
+  undefined,
+  { minProperties: 1, maxProperties: 1 },
 );
