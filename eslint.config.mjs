@@ -1,5 +1,153 @@
 import js from '@eslint/js';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import tseslint from 'typescript-eslint';
+
+const ROOT = path.dirname(fileURLToPath(import.meta.url));
+
+const MODEL = ['model'];
+const GENERATORS = ['generators/rabbitmq', 'generators/monitoring'];
+const PACKS = ['aws', 'azure', 'kubernetes', 'fleet', 'common'].map((p) => `guardrails/rules/${p}`);
+const GUARDRAILS = [
+  'guardrails',
+  'guardrails/engine',
+  'guardrails/data',
+  'guardrails/rules',
+  'guardrails/rules/support',
+  ...PACKS,
+];
+const KUBERNETES = ['core', 'agent', 'platform', 'services', 'vault'].map(
+  (part) => `constructs/kubernetes/${part}`,
+);
+const CONSTRUCTS = [
+  'constructs/terraform',
+  'constructs/vm',
+  'constructs/aws',
+  'constructs/azure',
+  'constructs/kubernetes',
+  ...KUBERNETES,
+];
+/** What every construct library may use. */
+const CONSTRUCT_BASE = [...MODEL, ...GENERATORS, ...GUARDRAILS, 'constructs/terraform'];
+
+/**
+ * The layers, bottom to top: each folder and the folders (or single files) it
+ * may import besides its own files. A folder's own files are those directly in
+ * it, and in its subfolders unless a subfolder is listed itself. Anything else
+ * of ours is refused, so the folders form no cycle. `main.ts`, `scripts/` and
+ * `test/` may import anything.
+ */
+export const LAYERS = {
+  model: [],
+  'generators/rabbitmq': MODEL,
+  'generators/monitoring': MODEL,
+  'guardrails/data': [],
+  'guardrails/engine': [...MODEL, 'guardrails/data'],
+  'guardrails/rules/support': [...MODEL, 'guardrails/engine', 'guardrails/data'],
+  ...Object.fromEntries(
+    PACKS.map((pack) => [
+      pack,
+      [...MODEL, 'guardrails/engine', 'guardrails/data', 'guardrails/rules/support'],
+    ]),
+  ),
+  'guardrails/rules': ['guardrails/engine', ...PACKS],
+  guardrails: ['guardrails/engine', 'guardrails/rules'],
+  'constructs/terraform': [...MODEL, ...GENERATORS, ...GUARDRAILS],
+  'constructs/vm': [...MODEL, ...GENERATORS, ...GUARDRAILS],
+  'constructs/aws': [...CONSTRUCT_BASE, 'constructs/vm'],
+  'constructs/azure': [...CONSTRUCT_BASE, 'constructs/vm'],
+  'constructs/kubernetes/core': CONSTRUCT_BASE,
+  'constructs/kubernetes/platform': [...CONSTRUCT_BASE, 'constructs/kubernetes/core'],
+  'constructs/kubernetes/vault': [
+    ...CONSTRUCT_BASE,
+    'constructs/kubernetes/core',
+    'constructs/kubernetes/platform',
+  ],
+  'constructs/kubernetes/agent': [
+    ...CONSTRUCT_BASE,
+    'constructs/kubernetes/core',
+    'constructs/kubernetes/vault',
+  ],
+  'constructs/kubernetes/services': [
+    ...CONSTRUCT_BASE,
+    'constructs/kubernetes/core',
+    'constructs/kubernetes/platform',
+    'constructs/kubernetes/vault',
+  ],
+  'constructs/kubernetes': KUBERNETES,
+  config: [
+    ...MODEL,
+    ...GENERATORS,
+    ...GUARDRAILS,
+    'constructs/kubernetes/platform/charts.ts',
+    'constructs/kubernetes/platform/site-capacity.ts',
+  ],
+  stacks: [...MODEL, ...GENERATORS, ...GUARDRAILS, ...CONSTRUCTS, 'config'],
+  app: [...MODEL, ...GENERATORS, ...GUARDRAILS, ...CONSTRUCTS, 'config', 'stacks'],
+  review: [...MODEL, ...GUARDRAILS, 'app'],
+};
+
+/** Folders and files of ours that no layer may import. */
+const UNLAYERED = ['main.ts', 'scripts', 'test'];
+
+/**
+ * The glob of a folder's own files (see {@link LAYERS}), or of a single file:
+ * the rule takes either globs or plain paths in one zone, never both, so a
+ * file is written as a one-file glob (`charts.[t]s`).
+ */
+function ownFiles(entry) {
+  if (entry.endsWith('.ts')) return entry.replace(/\.ts$/, '.[t]s');
+  const nested = Object.keys(LAYERS).some((other) => other.startsWith(`${entry}/`));
+  return nested ? `${entry}/*` : `${entry}/**`;
+}
+
+const absolute = (entry) => path.join(ROOT, ownFiles(entry));
+
+/** Folders that messages name as one when a layer may import all of them. */
+const GROUPS = { generators: GENERATORS, guardrails: GUARDRAILS, constructs: CONSTRUCTS };
+
+/** `entries` for a message: `guardrails/**` for all of guardrails/, `model/` for a folder. */
+function described(entries) {
+  if (entries.length === 0) return 'its own files';
+  const shown = [];
+  for (const entry of entries) {
+    const group = Object.entries(GROUPS).find(([, members]) => members.includes(entry));
+    if (group && group[1].every((member) => entries.includes(member))) {
+      if (!shown.includes(`${group[0]}/**`)) shown.push(`${group[0]}/**`);
+    } else {
+      shown.push(entry.endsWith('.ts') ? entry : `${entry}/`);
+    }
+  }
+  return shown.join(', ');
+}
+
+/** One `import-x/no-restricted-paths` zone per layer folder: everything of ours it may not import. */
+const LAYER_ZONES = Object.entries(LAYERS).map(([folder, allowed]) => {
+  const files = allowed.filter((entry) => entry.endsWith('.ts'));
+  const refused = [...Object.keys(LAYERS), ...UNLAYERED].filter(
+    (other) => other !== folder && !allowed.includes(other),
+  );
+  return {
+    target: absolute(folder),
+    from: refused.map(absolute),
+    ...(files.length > 0 ? { except: files.map(absolute) } : {}),
+    message: `${folder}/ may import only ${described(allowed)} (LAYERS in eslint.config.mjs).`,
+  };
+});
+
+/** Folders below the top (main.ts, scripts/, test/): none may import a Terraform provider. */
+const PROVIDER_FREE = ['model', 'generators', 'guardrails', 'config', 'stacks', 'app', 'review'];
+
+const PROVIDER_SUBMODULES_ONLY = {
+  regex: '^@cdktf/provider-[a-z0-9-]+$',
+  message: "Import the provider's lib/<resource> submodule, never its index.",
+};
+
+/** The barrel folders of constructs/: stacks import constructs through these only. */
+const CONSTRUCT_BARRELS = ['aws', 'azure', 'vm', 'terraform', 'kubernetes']
+  .concat(KUBERNETES.map((folder) => folder.slice('constructs/'.length)))
+  .join('|');
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'cdktf.out/**', 'jest.config.js'] },
@@ -21,13 +169,57 @@ export default tseslint.config(
   },
   {
     rules: {
+      'no-restricted-imports': ['error', { patterns: [PROVIDER_SUBMODULES_ONLY] }],
+    },
+  },
+  {
+    // Only constructs/ (and the top: main.ts, scripts/, test/) use the Terraform providers.
+    files: PROVIDER_FREE.map((folder) => `${folder}/**/*.ts`),
+    rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
+            PROVIDER_SUBMODULES_ONLY,
             {
-              regex: '^@cdktf/provider-[a-z0-9-]+$',
-              message: "Import the provider's lib/<resource> submodule, never its index.",
+              regex: '^@cdktf/provider-',
+              message: 'Only constructs/ import a Terraform provider.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The layers, and no import cycle.
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js', '.mjs', '.cjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [
+        createNodeResolver({ extensions: ['.ts', '.js', '.json', '.mjs', '.cjs', '.node'] }),
+      ],
+    },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { basePath: ROOT, zones: LAYER_ZONES }],
+      // Type-only imports are erased, so they cannot form a cycle at run time.
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+    },
+  },
+  {
+    // Stacks use construct libraries through their barrels only.
+    // A warning while stacks/ moves to the barrels.
+    files: ['stacks/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'warn',
+        {
+          patterns: [
+            {
+              regex: `^(\\.\\./)+constructs/(?!(${CONSTRUCT_BARRELS})(/index)?$)`,
+              message:
+                'Import a construct library through its barrel (constructs/<library> or constructs/kubernetes/<part>), not one of its files.',
             },
           ],
         },

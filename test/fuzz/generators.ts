@@ -37,7 +37,6 @@ function described(fuzzCase: Omit<FuzzCase, typeof fc.toStringMethod>): FuzzCase
   } as FuzzCase;
 }
 
-
 // ---------------------------------------------------------------------------
 // Schema-guided edits of the parsed document
 

@@ -22,7 +22,7 @@ import {
   validateAgentOnSite,
   ValidationError,
 } from '../../../model';
-import { kedaFallback } from '../../../guardrails/rules/kubernetes/gr-as-06-keda-fallback';
+import { kedaFallback } from '../../../guardrails';
 import { NativeAutoscaler } from './hpa';
 import {
   clusterTriggerAuthentications,

@@ -23,6 +23,9 @@ import { disruptionBudget } from './gr-wl-08-disruption-budget';
 import { spread } from './gr-wl-09-spread';
 import { noDefaultNamespace } from './gr-wl-10-no-default-namespace';
 
+/** GR-AS-06, whose id the agent construct names in the suppression it writes for a fallback turned off. */
+export { kedaFallback };
+
 /**
  * The rules over Kubernetes workloads, platform releases and autoscalers
  * (GR-AS-02, one autoscaler per workload, is listed with the base rules).
