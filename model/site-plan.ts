@@ -17,6 +17,12 @@ export interface SitePlan {
   readonly site: KubernetesSiteSpec;
   /** The agents that run in the site's cluster, resolved. */
   readonly agents: readonly ResolvedAgent[];
+  /**
+   * Every agent placed on the site, resolved, in the environment's order: those
+   * in its cluster and those on its scaling groups (machines of their own, which
+   * the site's infra stack builds).
+   */
+  readonly allAgents: readonly ResolvedAgent[];
   /** The brokers the site's agents use or its cluster runs, in the environment's order. */
   readonly brokers: readonly BrokerSpec[];
   /** The namespaces of the site's agents, once each, in the agents' order. */
@@ -31,11 +37,7 @@ export interface SitePlanInput {
   readonly environment: string;
   /** The site's cluster. */
   readonly site: KubernetesSiteSpec;
-  /**
-   * The agent types placed in the site's cluster, with the site's overrides
-   * applied. Agents on scaling groups run on their own machines and belong to
-   * the site's infra stack, not here.
-   */
+  /** The agent types placed on the site, with the site's overrides applied. */
   readonly agents: readonly AgentSpec[];
   /** The environment's brokers; the plan keeps those reachable on the site. */
   readonly brokers: readonly BrokerSpec[];
@@ -43,12 +45,15 @@ export interface SitePlanInput {
 
 /** Resolves a site's agents once and gathers what its stacks share. */
 export function planSite(input: SitePlanInput): SitePlan {
-  const agents = input.agents.map(resolveAgent);
-  const used = new Set(agents.flatMap((agent) => agent.brokers));
+  const allAgents = input.agents.map(resolveAgent);
+  // Agents on scaling groups run on machines of their own, not in the cluster.
+  const agents = allAgents.filter((agent) => !agent.spec.placement?.scalingGroup);
+  const used = new Set(allAgents.flatMap((agent) => agent.brokers));
   return {
     environment: input.environment,
     site: input.site,
     agents,
+    allAgents,
     brokers: input.brokers.filter(
       (broker) => used.has(broker.name) || brokerSite(broker) === input.site.name,
     ),

@@ -33,13 +33,11 @@ export class AwsInfraStack extends CheckedStack {
   constructor(scope: Construct, id: string, props: AwsInfraStackProps) {
     super(scope, id);
     const { site } = props;
+    const { environment, brokers: reachable, allAgents } = props.plan;
     assertValidCloudSite(this, props);
-    applyBackend(this, id, props.backend, {
-      offline: props.offline,
-      environment: props.environment,
-    });
+    applyBackend(this, id, props.backend, { offline: props.offline, environment });
     awsProvider(this, { region: site.region, accountId: site.accountId, offline: props.offline });
-    const clusterName = eksClusterName(props.environment, site);
+    const clusterName = eksClusterName(environment, site);
     const network = new PrivateNetwork(this, 'Network', {
       cidr: site.network.cidr,
       availabilityZones: site.network.availabilityZones,
@@ -69,19 +67,19 @@ export class AwsInfraStack extends CheckedStack {
       });
     }
     const brokers = new AwsSiteBrokers(this, 'Brokers', {
-      environment: props.environment,
+      environment,
       site,
-      brokers: props.brokers ?? [],
+      brokers: reachable,
       production: props.production,
       vpcId: network.vpcId,
       subnetIds: network.privateSubnetIds,
       clientSecurityGroupIds: [this.cluster.clusterSecurityGroupId],
     });
     const agents = new AwsSiteAgents(this, 'Agents', {
-      environment: props.environment,
+      environment,
       site,
-      agents: props.agents ?? [],
-      brokers: props.brokers ?? [],
+      agents: allAgents,
+      brokers: reachable,
       kafka: brokers.kafka,
       cluster: this.cluster,
       vpcId: network.vpcId,
@@ -90,7 +88,7 @@ export class AwsInfraStack extends CheckedStack {
     this.bindings = agents.bindings;
     addMachineChecks(this, [
       ...site.nodePools.flatMap((pool) => pool.instanceTypes),
-      ...(props.agents ?? []).flatMap((agent) => agent.placement?.scalingGroup?.instanceType ?? []),
+      ...allAgents.flatMap((agent) => agent.spec.placement?.scalingGroup?.instanceType ?? []),
     ]);
   }
 }

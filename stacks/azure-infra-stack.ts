@@ -38,13 +38,11 @@ export class AzureInfraStack extends CheckedStack {
   constructor(scope: Construct, id: string, props: AzureInfraStackProps) {
     super(scope, id);
     const { site } = props;
+    const { environment, brokers: reachable, allAgents } = props.plan;
     assertValidCloudSite(this, props);
-    applyBackend(this, id, site.backend ?? props.backend, {
-      offline: props.offline,
-      environment: props.environment,
-    });
+    applyBackend(this, id, site.backend ?? props.backend, { offline: props.offline, environment });
     azureProvider(this, { subscriptionId: site.subscriptionId, tenantId: site.tenantId });
-    const name = aksClusterName(props.environment, site);
+    const name = aksClusterName(environment, site);
     const group = new SiteResourceGroup(this, 'ResourceGroup', { name, location: site.location });
     const common = { resourceGroupName: group.resourceGroupName, location: site.location };
     const network = new PrivateVirtualNetwork(this, 'Network', {
@@ -75,20 +73,20 @@ export class AzureInfraStack extends CheckedStack {
     }
     const brokers = new AzureSiteBrokers(this, 'Brokers', {
       ...common,
-      environment: props.environment,
+      environment,
       site,
-      brokers: props.brokers ?? [],
-      agents: props.agents ?? [],
+      brokers: reachable,
+      agents: allAgents.map((agent) => agent.spec),
       vnetId: network.vnetId,
       privateEndpointSubnetId: network.privateEndpointSubnetId,
       production: props.production,
     });
     const agents = new AzureSiteAgents(this, 'Agents', {
       ...common,
-      environment: props.environment,
+      environment,
       site,
-      agents: props.agents ?? [],
-      brokers: props.brokers ?? [],
+      agents: allAgents,
+      brokers: reachable,
       cluster: this.cluster,
       serviceBus: brokers.serviceBus,
       eventHubs: brokers.eventHubs,

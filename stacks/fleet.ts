@@ -16,6 +16,7 @@ import {
   KubernetesSiteSpec,
   planSite,
   SiteCloudBindings,
+  SitePlan,
 } from '../model';
 import { AgentsStack } from './agents-stack';
 import { AzureInfraStack } from './azure-infra-stack';
@@ -35,7 +36,7 @@ export function stackIds(
 
 /** How a site's cluster is reached and what its cloud built, for its later stacks. */
 interface ClusterStackInputs {
-  readonly site: KubernetesSiteSpec;
+  readonly plan: SitePlan;
   readonly infra?: TerraformStack;
   readonly clusterAccess?: SiteStackProps['clusterAccess'];
   readonly nodeAutoscaler?: SiteStackProps['nodeAutoscaler'];
@@ -53,21 +54,21 @@ export function addEnvironment(
   environment: FleetEnvironment,
   options: { readonly offline?: boolean } = {},
 ): EnvironmentSummary & { readonly guardrails: GuardrailLog } {
-  const agentsOn = (site: string) =>
-    environment.deployments.filter((d) => d.site === site).map((d) => d.agent);
+  // One plan per site, shared by all its stacks: its agents are resolved once.
+  const planOf = (site: KubernetesSiteSpec) =>
+    planSite({
+      environment: environment.name,
+      site,
+      brokers: environment.brokers,
+      agents: environment.deployments.filter((d) => d.site === site.name).map((d) => d.agent),
+    });
   const guardrails = new GuardrailLog();
   const clusterStacks = (inputs: ClusterStackInputs) => {
-    const { site } = inputs;
+    const { plan } = inputs;
+    const { site } = plan;
     const ids = stackIds(environment.name, site.name);
     const common = {
-      // One plan per site, shared by its platform and agents stacks.
-      plan: planSite({
-        environment: environment.name,
-        site,
-        brokers: environment.brokers,
-        // Agents on scaling groups run on their own machines, built by the infra stack.
-        agents: agentsOn(site.name).filter((agent) => !agent.placement?.scalingGroup),
-      }),
+      plan,
       backend: inputs.backend ?? environment.backend,
       offline: options.offline,
       clusterAccess: inputs.clusterAccess,
@@ -92,15 +93,14 @@ export function addEnvironment(
     return { site: site.name, platform, agents: workloads };
   };
 
-  const sites = environment.sites.map((site) => clusterStacks({ site }));
+  const sites = environment.sites.map((site) => clusterStacks({ plan: planOf(site) }));
   const infra: TerraformStack[] = [];
   for (const awsSite of environment.awsSites ?? []) {
+    const plan = planOf(clusterSiteOf(awsSite));
     const stack = new AwsInfraStack(app, stackIds(environment.name, awsSite.name).infra, {
       site: awsSite,
-      environment: environment.name,
+      plan,
       production: environment.production,
-      brokers: environment.brokers,
-      agents: agentsOn(awsSite.name),
       backend: environment.backend,
       offline: options.offline,
     });
@@ -117,7 +117,7 @@ export function addEnvironment(
     });
     sites.push(
       clusterStacks({
-        site: clusterSiteOf(awsSite),
+        plan,
         infra: stack,
         clusterAccess,
         nodeAutoscaler: {
@@ -132,19 +132,18 @@ export function addEnvironment(
   }
   for (const azureSite of environment.azureSites ?? []) {
     const backend = azureSite.backend ?? environment.backend;
+    const plan = planOf(clusterSiteOfAzure(azureSite));
     const stack = new AzureInfraStack(app, stackIds(environment.name, azureSite.name).infra, {
       site: azureSite,
-      environment: environment.name,
+      plan,
       production: environment.production,
-      brokers: environment.brokers,
-      agents: agentsOn(azureSite.name),
       backend,
       offline: options.offline,
     });
     infra.push(stack);
     sites.push(
       clusterStacks({
-        site: clusterSiteOfAzure(azureSite),
+        plan,
         infra: stack,
         clusterAccess: aksAccess(environment.name, azureSite),
         cloud: stack.bindings,

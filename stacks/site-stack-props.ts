@@ -67,15 +67,16 @@ export interface SiteStackProps {
 
 /** What the infra stack of a cloud site (`<env>-<site>-infra`) is built from. */
 export interface CloudInfraStackProps<Site> {
+  /** The cloud site: its network, cluster, pools and account. */
   readonly site: Site;
-  /** Name of the environment, which names the cluster and the site's resources. */
-  readonly environment: string;
+  /**
+   * The site's plan (see `planSite`), shared with its platform and agents
+   * stacks: the environment's name, which names the cluster and the site's
+   * resources, every agent placed on the site and the brokers reachable there.
+   */
+  readonly plan: SitePlan;
   /** Run managed services highly available (and keep longer backups). @default false */
   readonly production?: boolean;
-  /** The environment's brokers; the site builds those placed on it. @default [] */
-  readonly brokers?: readonly BrokerSpec[];
-  /** The agent types placed on the site, with the site's overrides applied. @default [] */
-  readonly agents?: readonly AgentSpec[];
   /** @default - local state under `terraform-state/` */
   readonly backend?: BackendSpec;
   /** Synthesize for the offline plan only. @default false */
@@ -120,16 +121,18 @@ export function assertValidCloudSite(
 ): void {
   const { site } = props;
   const view = site.kind === 'aws' ? clusterSiteOf(site) : clusterSiteOfAzure(site);
-  const charts = chartSupportProblems(
-    site.cluster.version,
-    chartsOnSite(view, props.brokers ?? []),
-  );
+  const { environment, brokers, allAgents } = props.plan;
+  const charts = chartSupportProblems(site.cluster.version, chartsOnSite(view, brokers));
   const problems = [
     ...[...cloudClusterProblems(site), ...charts].map((problem) => ({
       ...problem,
       path: ['site', ...problem.path],
     })),
-    ...namesTooLong(props.environment, { name: site.name, cloud: site.kind }, props),
+    ...namesTooLong(
+      environment,
+      { name: site.name, cloud: site.kind },
+      { agents: allAgents.map((agent) => agent.spec), brokers },
+    ),
   ];
   if (problems.length > 0) throw new ValidationError(stack.node.path, problems);
 }

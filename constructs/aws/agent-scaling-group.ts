@@ -10,10 +10,9 @@ import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { EC2_TRUST_POLICY, IamPolicyStatement } from './iam-statement';
 import {
-  AgentSpec,
+  ResolvedAgent,
   Duration,
   Problem,
-  resolveAgent,
   SessionManagerAccess,
   Size,
   ValidationError,
@@ -96,8 +95,8 @@ export interface ScalingGroupQueue {
 
 /** Props of {@link AgentScalingGroup}. */
 export interface AgentScalingGroupProps {
-  /** The cloud-neutral agent spec: a `consumer`, validated with `validateAgent`. */
-  readonly agent: AgentSpec;
+  /** The agent, resolved (`resolveAgent`): a `consumer`, validated with `validateAgent`. */
+  readonly agent: ResolvedAgent;
   /** VPC of the subnets; the security group is made in it. */
   readonly vpcId: string;
   /** Private subnets the instances run in, one per availability zone. */
@@ -196,17 +195,17 @@ export class AgentScalingGroup extends Construct {
 
   constructor(scope: Construct, id: string, props: AgentScalingGroupProps) {
     super(scope, id);
-    const { agent } = props;
+    const { agent: resolved } = props;
+    const agent = resolved.spec;
     const backlog = props.backlogPerInstance ?? agent.scaling?.queueDepth?.perReplica;
     const problems = validateGroup(props, backlog);
     if (problems.length > 0) throw new ValidationError(this.node.path, problems);
     this.backlogPerInstance = backlog!;
-    const resolved = resolveAgent(agent);
     const region = Token.isUnresolved(props.queue.arn)
       ? Fn.element(Fn.split(':', props.queue.arn), 3)
       : props.queue.arn.split(':')[3];
     const userData = agentUserData({
-      agent,
+      agent: resolved,
       queue: props.queue,
       region,
       lifecycleHookName: DRAIN_HOOK_NAME,
@@ -394,12 +393,12 @@ export class AgentScalingGroup extends Construct {
 const FORBIDDEN_ACTION = /^(\*|\*:\*|iam:.*)$/i;
 
 function validateGroup(props: AgentScalingGroupProps, backlog: number | undefined): Problem[] {
-  const problems: Problem[] = validateAgentForInstance(props.agent).map((problem) => ({
+  const problems: Problem[] = validateAgentForInstance(props.agent.spec).map((problem) => ({
     path: ['agent', ...problem.path],
     message: problem.message,
   }));
   problems.push(
-    ...agentMachineProblems(props.agent, props.instanceType, 'aws').map((p) => ({
+    ...agentMachineProblems(props.agent.spec, props.instanceType, 'aws').map((p) => ({
       ...p,
       path: ['instanceType'],
     })),
@@ -463,7 +462,7 @@ function validateGroup(props: AgentScalingGroupProps, backlog: number | undefine
       );
     }
   });
-  const grace = resolveAgent(props.agent).gracePeriod.toSecondsCeil();
+  const grace = props.agent.gracePeriod.toSecondsCeil();
   if (grace + STOP_MARGIN_SECONDS > MAX_HEARTBEAT_SECONDS) {
     add(
       ['agent', 'queue', 'consumer', 'maxProcessingTime'],

@@ -7,7 +7,6 @@ import { MSK_IAM_PORT, MskCluster } from './msk-cluster';
 import { AgentQueue } from './sqs-queue';
 import {
   AgentCloudBindings,
-  AgentSpec,
   AwsSiteSpec,
   BrokerSpec,
   DEFAULT_KEDA_NAMESPACE,
@@ -15,7 +14,6 @@ import {
   KafkaTopicSet,
   kafkaTopicsOf,
   KEDA_OPERATOR_SERVICE_ACCOUNT,
-  resolveAgent,
   ResolvedAgent,
   SiteCloudBindings,
   ValidationError,
@@ -26,9 +24,9 @@ export interface AwsSiteAgentsProps {
   /** Name of the environment; with the site's and the agent's, it names tables. */
   readonly environment: string;
   readonly site: AwsSiteSpec;
-  /** The agent types placed on the site, with the site's overrides applied. */
-  readonly agents: readonly AgentSpec[];
-  /** The environment's brokers. */
+  /** The agents placed on the site, resolved, with the site's overrides applied. */
+  readonly agents: readonly ResolvedAgent[];
+  /** The brokers reachable on the site. */
   readonly brokers: readonly BrokerSpec[];
   /** The site's MSK clusters by broker name. */
   readonly kafka: ReadonlyMap<string, MskCluster>;
@@ -71,7 +69,7 @@ export class AwsSiteAgents extends Construct {
   constructor(scope: Construct, id: string, props: AwsSiteAgentsProps) {
     super(scope, id);
     const { site } = props;
-    const resolved = props.agents.map(resolveAgent);
+    const resolved = props.agents;
     const brokerKind = (name: string) => props.brokers.find((b) => b.name === name)?.kind;
     const queues = new Map<string, AgentQueue>();
     for (const agent of resolved) {
@@ -155,7 +153,7 @@ export class AwsSiteAgents extends Construct {
         scalingGroups.set(
           name,
           new AgentScalingGroup(this, `ScalingGroup-${name}`, {
-            agent: agent.spec,
+            agent,
             vpcId: props.vpcId,
             subnetIds: props.subnetIds,
             instanceType: group.instanceType,

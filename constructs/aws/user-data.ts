@@ -1,4 +1,4 @@
-import { AgentSpec, Problem, resolveAgent, ValidationError } from '../../model';
+import { AgentSpec, Problem, ResolvedAgent, ValidationError } from '../../model';
 import { agentService, lineBreakProblems, vmAgentProblems } from '../vm/agent-service';
 
 export { AGENT_CONTAINER_UID, STOP_MARGIN_SECONDS } from '../vm/agent-service';
@@ -15,8 +15,8 @@ export interface UserDataQueue {
 
 /** Input of {@link agentUserData}. */
 export interface AgentUserDataProps {
-  /** The cloud-neutral agent spec; it is validated with `validateAgent`. */
-  readonly agent: AgentSpec;
+  /** The agent, resolved (`resolveAgent`); its spec is validated with `validateAgent`. */
+  readonly agent: ResolvedAgent;
   readonly queue: UserDataQueue;
   /** Region of the queue, passed as `FLEET_QUEUE_REGION` and `AWS_REGION`. */
   readonly region: string;
@@ -87,12 +87,12 @@ export interface AgentUserData {
  * @see https://www.freedesktop.org/software/systemd/man/latest/systemd.service.html#TimeoutStopSec=
  */
 export function agentUserData(props: AgentUserDataProps): AgentUserData {
-  const { agent, queue } = props;
+  const { agent: resolved, queue } = props;
+  const agent = resolved.spec;
   const problems = validateAgentForInstance(agent);
   if (problems.length > 0) throw new ValidationError(`user data of ${agent.name}`, problems);
-  const resolved = resolveAgent(agent);
   const envFile = `/etc/agent-fleet/${agent.name}.env`;
-  const service = agentService(agent, { envFile, explicitStopSignal: true });
+  const service = agentService(resolved, { envFile, explicitStopSignal: true });
   const { unitName, stopTimeoutSeconds } = service;
   const unit = service.unit.join('\n');
 

@@ -1,4 +1,11 @@
-import { AgentSpec, ENV_NAME, Problem, SECRET_LIKE_ENV, ValidationError } from '../../model';
+import {
+  AgentSpec,
+  ENV_NAME,
+  Problem,
+  ResolvedAgent,
+  SECRET_LIKE_ENV,
+  ValidationError,
+} from '../../model';
 import { agentService, lineBreakProblems, vmAgentProblems } from '../vm/agent-service';
 
 export { AGENT_CONTAINER_UID, STOP_MARGIN_SECONDS } from '../vm/agent-service';
@@ -14,8 +21,8 @@ export interface AgentHealthProbe {
 
 /** Input of {@link agentCloudInit}. */
 export interface AgentCloudInitProps {
-  /** The cloud-neutral agent spec, validated with {@link validateAgentForScaleSet}. */
-  readonly agent: AgentSpec;
+  /** The agent, resolved (`resolveAgent`); its spec is validated with {@link validateAgentForScaleSet}. */
+  readonly agent: ResolvedAgent;
   /**
    * Plain configuration besides the spec's env, e.g. the broker's address and the
    * identity's client id (`AZURE_CLIENT_ID`); values may be Terraform references.
@@ -60,12 +67,13 @@ export interface AgentCloudInit {
  * @see https://learn.microsoft.com/azure/virtual-machines/linux/scheduled-events
  */
 export function agentCloudInit(props: AgentCloudInitProps): AgentCloudInit {
-  const { agent } = props;
+  const { agent: resolved } = props;
+  const agent = resolved.spec;
   const problems = validateAgentForScaleSet(agent, props.env);
   if (problems.length > 0) throw new ValidationError(`cloud-init of ${agent.name}`, problems);
   const envFile = `/etc/agent-fleet/${agent.name}.env`;
   const env: Record<string, string> = { ...agent.container.env, ...props.env };
-  const { unitName, stopTimeoutSeconds, unit } = agentService(agent, { envFile });
+  const { unitName, stopTimeoutSeconds, unit } = agentService(resolved, { envFile });
   const drainUnit = [
     '[Unit]',
     `Description=Stops ${unitName} before the scale set deletes this instance`,

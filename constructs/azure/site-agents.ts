@@ -2,14 +2,12 @@ import { Construct } from 'constructs';
 import { planVirtualNetwork } from './network';
 import {
   AgentCloudBindings,
-  AgentSpec,
   AzureSiteSpec,
   BrokerSpec,
   DEFAULT_KEDA_NAMESPACE,
   Duration,
   KEDA_OPERATOR_SERVICE_ACCOUNT,
   Problem,
-  resolveAgent,
   ResolvedAgent,
   SiteCloudBindings,
   ValidationError,
@@ -36,9 +34,9 @@ export interface AzureSiteAgentsProps {
   /** Name of the environment; with the site's and the agent's, it names the identities. */
   readonly environment: string;
   readonly site: AzureSiteSpec;
-  /** The agent types placed on the site, with the site's overrides applied. */
-  readonly agents: readonly AgentSpec[];
-  /** The environment's brokers. */
+  /** The agents placed on the site, resolved, with the site's overrides applied. */
+  readonly agents: readonly ResolvedAgent[];
+  /** The brokers reachable on the site. */
   readonly brokers: readonly BrokerSpec[];
   /** The site's resource group; the caller creates it. */
   readonly resourceGroupName: string;
@@ -126,7 +124,7 @@ export class AzureSiteAgents extends Construct {
     const location = props.location ?? site.location;
     const serviceBus = props.serviceBus ?? new Map<string, ServiceBusNamespace>();
     const eventHubs = props.eventHubs ?? new Map<string, EventHubsNamespace>();
-    const resolved = props.agents.map(resolveAgent);
+    const resolved = props.agents;
     const brokerKind = (name: string) => props.brokers.find((b) => b.name === name)?.kind;
     const isServiceBus = (broker: string) => brokerKind(broker) === 'servicebus';
     const isEventHubs = (broker: string) =>
@@ -313,7 +311,7 @@ export class AzureSiteAgents extends Construct {
         scaleSets.set(
           name,
           new AgentScaleSet(agentScope, 'ScaleSet', {
-            agent: agent.spec,
+            agent,
             resourceGroupName: props.resourceGroupName,
             location,
             subnetId: props.agentSubnetId,

@@ -7,12 +7,11 @@ import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import {
   agentMachineProblems,
-  AgentSpec,
+  ResolvedAgent,
   azureZoneProblems,
   DEFAULT_AZURE_ZONES,
   Duration,
   Problem,
-  resolveAgent,
   Size,
   ValidationError,
 } from '../../model';
@@ -128,8 +127,8 @@ export interface ScaleSetIdentity {
 
 /** Props of {@link AgentScaleSet}. */
 export interface AgentScaleSetProps {
-  /** The cloud-neutral agent spec: a `consumer` with an HTTP or TCP readiness probe. */
-  readonly agent: AgentSpec;
+  /** The agent, resolved (`resolveAgent`): a `consumer` with an HTTP or TCP readiness probe. */
+  readonly agent: ResolvedAgent;
   /** Resource group of the scale set and its autoscale setting; the caller creates it. */
   readonly resourceGroupName: string;
   /** Azure region, e.g. `westeurope`. */
@@ -205,13 +204,14 @@ export class AgentScaleSet extends Construct {
     super(scope, id);
     const problems = validateScaleSet(props);
     if (problems.length > 0) throw new ValidationError(this.node.path, problems);
-    const { agent, capacity, signal } = props;
+    const { agent: resolved, capacity, signal } = props;
+    const agent = resolved.spec;
     this.defaultCapacity = capacity.default ?? capacity.minimum;
     const cloudInit = agentCloudInit({
-      agent,
+      agent: resolved,
       env: { ...props.env, AZURE_CLIENT_ID: props.identity.clientId },
     });
-    const notify = terminationTimeoutMinutes(agent);
+    const notify = terminationTimeoutMinutes(resolved);
     const tags = { ...AZURE_MANAGED_BY_TAG, agent: agent.name };
     const adminUsername = props.adminUsername ?? 'fleetadmin';
 
@@ -341,8 +341,8 @@ export class AgentScaleSet extends Construct {
 }
 
 /** The agent's grace period plus margin in whole minutes, at least the Azure minimum of 5. */
-function terminationTimeoutMinutes(agent: AgentSpec): number {
-  const seconds = resolveAgent(agent).gracePeriod.toSecondsCeil() + STOP_MARGIN_SECONDS;
+function terminationTimeoutMinutes(agent: ResolvedAgent): number {
+  const seconds = agent.gracePeriod.toSecondsCeil() + STOP_MARGIN_SECONDS;
   return Math.max(5, Math.ceil(seconds / 60));
 }
 
@@ -351,21 +351,21 @@ const ADMIN_USERNAME = /^[a-z_][a-z0-9_-]{0,31}$/;
 const RESERVED_USERNAMES = new Set(['root', 'admin', 'administrator', 'user', 'test', 'guest']);
 
 function validateScaleSet(props: AgentScaleSetProps): Problem[] {
-  const problems: Problem[] = validateAgentForScaleSet(props.agent, props.env).map((p) => ({
+  const problems: Problem[] = validateAgentForScaleSet(props.agent.spec, props.env).map((p) => ({
     path: p.path[0] === 'env' ? p.path : ['agent', ...p.path],
     message: p.message,
   }));
   problems.push(
-    ...agentMachineProblems(props.agent, props.vmSize, 'azure').map((p) => ({
+    ...agentMachineProblems(props.agent.spec, props.vmSize, 'azure').map((p) => ({
       ...p,
       path: ['vmSize'],
     })),
   );
   const add = (path: (string | number)[], message: string) => problems.push({ path, message });
-  if (!SCALE_SET_NAME.test(props.agent.name)) {
+  if (!SCALE_SET_NAME.test(props.agent.spec.name)) {
     add(
       ['agent', 'name'],
-      `'${props.agent.name}' cannot name a scale set: 1 to 64 letters, digits, '.', '-' or '_'`,
+      `'${props.agent.spec.name}' cannot name a scale set: 1 to 64 letters, digits, '.', '-' or '_'`,
     );
   }
   const { minimum, maximum } = props.capacity;
@@ -421,7 +421,7 @@ function validateScaleSet(props: AgentScaleSetProps): Problem[] {
       "not an OpenSSH public key: 'ssh-ed25519 AAAA…', 'ssh-rsa AAAA…' or 'ecdsa-sha2-nistp256 AAAA…'",
     );
   }
-  const seconds = resolveAgent(props.agent).gracePeriod.toSecondsCeil() + STOP_MARGIN_SECONDS;
+  const seconds = props.agent.gracePeriod.toSecondsCeil() + STOP_MARGIN_SECONDS;
   if (seconds > 15 * 60) {
     add(
       ['agent', 'queue', 'consumer', 'maxProcessingTime'],

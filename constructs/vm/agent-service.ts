@@ -1,4 +1,4 @@
-import { AgentSpec, Problem, resolveAgent, validateAgent } from '../../model';
+import { AgentSpec, Problem, ResolvedAgent, validateAgent } from '../../model';
 
 /**
  * UID and GID the agent container runs as on a machine of its own: non-root,
@@ -69,8 +69,8 @@ export interface AgentService {
  * memory limits, its logs to the journal. A stop runs the agent's preStop
  * command first (stop fetching work), then SIGTERM with its grace period.
  */
-export function agentService(agent: AgentSpec, options: AgentServiceOptions): AgentService {
-  const resolved = resolveAgent(agent);
+export function agentService(resolved: ResolvedAgent, options: AgentServiceOptions): AgentService {
+  const agent = resolved.spec;
   const grace = resolved.gracePeriod.toSecondsCeil();
   const stopTimeoutSeconds = grace + STOP_MARGIN_SECONDS;
   const { limits } = resolved.resources;

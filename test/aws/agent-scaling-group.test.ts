@@ -7,7 +7,7 @@ import {
 import { IamPolicyStatement } from '../../constructs/aws/iam-statement';
 import { agentUserData, ec2DrainWatchScript } from '../../constructs/aws/user-data';
 import { iamLeastPrivilege } from '../../guardrails/rules/aws/gr-iam-04-least-privilege';
-import { AgentSpec, Cpu, Duration, ImageRef, Size } from '../../model';
+import { AgentSpec, Cpu, Duration, ImageRef, ResolvedAgent, resolveAgent, Size } from '../../model';
 import { findingsOf } from '../guardrails/support';
 import { Block, Synthesized, resourcesById, resourcesOf, resourceOf } from '../support/synthesized';
 import { ACCOUNT_ID, REGION, synthAws } from './support';
@@ -60,9 +60,14 @@ function ingestAgent(overrides: Partial<AgentSpec> = {}): AgentSpec {
   };
 }
 
+/** The ingest agent, resolved as a site's plan holds it. */
+function resolvedIngest(overrides: Partial<AgentSpec> = {}): ResolvedAgent {
+  return resolveAgent(ingestAgent(overrides));
+}
+
 function props(overrides: Partial<AgentScalingGroupProps> = {}): AgentScalingGroupProps {
   return {
-    agent: ingestAgent(),
+    agent: resolvedIngest(),
     vpcId: 'vpc-0123456789abcdef0',
     subnetIds: ['subnet-aaaa1111', 'subnet-bbbb2222'],
     instanceType: 'm7i.large',
@@ -162,7 +167,7 @@ describe('security group', () => {
   it('takes the given CIDRs and adds the agent’s declared egress', () => {
     const json = synth({
       egressCidrs: ['10.40.0.0/16'],
-      agent: ingestAgent({ isolation: { egress: [{ cidr: '10.50.0.0/24', ports: [5432] }] } }),
+      agent: resolvedIngest({ isolation: { egress: [{ cidr: '10.50.0.0/24', ports: [5432] }] } }),
     });
     const egress = resourceOf(json, 'aws_security_group').egress as Block[];
     expect(egress.map((rule) => [rule.cidr_blocks, rule.from_port, rule.to_port])).toEqual([
@@ -383,7 +388,7 @@ describe('user data', () => {
 
   it('renders docker-quoted arguments systemd reads back', () => {
     const { script: quoted } = agentUserData({
-      agent: ingestAgent({
+      agent: resolvedIngest({
         container: { ...ingestAgent().container, args: ['--label', 'a b "c" 100% $HOME'] },
       }),
       queue: QUEUE,
@@ -405,7 +410,7 @@ describe('user data', () => {
 
 describe('refusals', () => {
   it('refuses env names that look like secrets, before rendering any user data', () => {
-    const agent = ingestAgent({
+    const agent = resolvedIngest({
       container: { ...ingestAgent().container, env: { DB_PASSWORD: 'hunter2' } },
     });
     expect(() => synth({ agent })).toThrow(
@@ -424,7 +429,7 @@ describe('refusals', () => {
   });
 
   it('refuses a missing backlog target', () => {
-    const agent = ingestAgent({
+    const agent = resolvedIngest({
       scaling: { minReplicas: 1, maxReplicas: 4, cpu: { targetUtilization: 70 } },
     });
     expect(() => synth({ agent })).toThrow(/'backlogPerInstance': not given/);
@@ -450,7 +455,7 @@ describe('refusals', () => {
   });
 
   it('refuses non-consumer workloads, GPUs, line breaks and a bad AMI id', () => {
-    const agent = ingestAgent({
+    const agent = resolvedIngest({
       workload: 'per-message',
       scaling: { minReplicas: 0, maxReplicas: 4, queueDepth: { perReplica: 5 } },
       resources: { requests: { cpu: Cpu.parse('1'), memory: Size.parse('1Gi') }, gpu: 1 },

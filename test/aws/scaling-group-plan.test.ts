@@ -4,7 +4,7 @@ import { AgentScalingGroup } from '../../constructs/aws/agent-scaling-group';
 import { PrivateNetwork } from '../../constructs/aws/network';
 import { awsProvider } from '../../constructs/aws/provider';
 import { applyBackend } from '../../constructs/terraform/backend';
-import { Cpu, Duration, ImageRef, Size } from '../../model';
+import { Cpu, Duration, ImageRef, resolveAgent, Size } from '../../model';
 import { describePlanFixture, plannedValues } from '../support/offline-plan';
 import { ACCOUNT_ID, REGION, ZONES } from './support';
 
@@ -55,7 +55,7 @@ function addScalingGroupFixtureStack(app: App): TerraformStack {
     sqsManagedSseEnabled: true,
   });
   new AgentScalingGroup(stack, 'ingest', {
-    agent: {
+    agent: resolveAgent({
       name: 'ingest',
       container: {
         image: ImageRef.parse(`registry.example.com/agent-fleet/ingest@sha256:${'b'.repeat(64)}`),
@@ -74,7 +74,7 @@ function addScalingGroupFixtureStack(app: App): TerraformStack {
         consumer: { maxProcessingTime: Duration.minutes(2) },
       },
       scaling: { minReplicas: 1, maxReplicas: 10, queueDepth: { perReplica: 25 } },
-    },
+    }),
     vpcId: network.vpcId,
     subnetIds: network.privateSubnetIds,
     instanceType: 'm7i.large',

@@ -1,5 +1,13 @@
 import { Testing } from 'cdktf';
-import { AgentSpec, AwsSiteSpec, BrokerSpec, Duration, kafkaTopicsAccount } from '../../model';
+import {
+  AgentSpec,
+  AwsSiteSpec,
+  BrokerSpec,
+  clusterSiteOf,
+  Duration,
+  kafkaTopicsAccount,
+  planSite,
+} from '../../model';
 import { AwsInfraStack } from '../../stacks/aws-infra-stack';
 import { consumer } from '../support/fixtures';
 import {
@@ -54,9 +62,7 @@ const chimera = consumer({
 function build(agents: AgentSpec[] = [sensorIngest, inventoryUpdate, dispatcher, chimera]) {
   const stack = new AwsInfraStack(Testing.app(), 'test-eu-infra', {
     site: SITE,
-    environment: 'test',
-    brokers: BROKERS,
-    agents,
+    plan: planSite({ environment: 'test', site: clusterSiteOf(SITE), brokers: BROKERS, agents }),
   });
   return { stack, json: synthesized(stack) };
 }

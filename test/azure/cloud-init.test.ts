@@ -4,7 +4,15 @@ import {
   scheduledEventsDrainScript,
   validateAgentForScaleSet,
 } from '../../constructs/azure/cloud-init';
-import { AgentSpec, Cpu, Duration, ImageRef, Size, ValidationError } from '../../model';
+import {
+  AgentSpec,
+  Cpu,
+  Duration,
+  ImageRef,
+  resolveAgent,
+  Size,
+  ValidationError,
+} from '../../model';
 
 const IMAGE = `registry.example.com/agent-fleet/chimera@sha256:${'c'.repeat(64)}`;
 
@@ -38,7 +46,7 @@ function chimeraAgent(overrides: Partial<AgentSpec> = {}): AgentSpec {
 
 describe('agentCloudInit defaults', () => {
   const rendered = agentCloudInit({
-    agent: chimeraAgent(),
+    agent: resolveAgent(chimeraAgent()),
     env: { FLEET_QUEUE_NAMESPACE: 'fleet-prod-weu', FLEET_QUEUE_NAME: 'chimera-tasks' },
   });
   const { text } = rendered;
@@ -121,7 +129,7 @@ describe('agentCloudInit defaults', () => {
   it('is pure', () => {
     expect(
       agentCloudInit({
-        agent: chimeraAgent(),
+        agent: resolveAgent(chimeraAgent()),
         env: { FLEET_QUEUE_NAMESPACE: 'fleet-prod-weu', FLEET_QUEUE_NAME: 'chimera-tasks' },
       }).text,
     ).toBe(text);
@@ -177,7 +185,10 @@ describe('validation', () => {
 
   it('refuses secret-like and malformed extra env names', () => {
     const build = () =>
-      agentCloudInit({ agent: chimeraAgent(), env: { DB_PASSWORD: 'x', 'bad-name': 'y' } });
+      agentCloudInit({
+        agent: resolveAgent(chimeraAgent()),
+        env: { DB_PASSWORD: 'x', 'bad-name': 'y' },
+      });
     expect(build).toThrow(ValidationError);
     expect(build).toThrow("'env.DB_PASSWORD': looks like a secret");
     expect(build).toThrow("'env.bad-name': is not an environment variable name");

@@ -1,7 +1,16 @@
 import { TerraformStack } from 'cdktf';
 import { AzureSiteAgents, AzureSiteAgentsProps } from '../../constructs/azure/site-agents';
 import { AzureSiteBrokers } from '../../constructs/azure/site-brokers';
-import { AgentSpec, AzureSiteSpec, BrokerSpec, Cpu, Duration, ImageRef, Size } from '../../model';
+import {
+  AgentSpec,
+  AzureSiteSpec,
+  BrokerSpec,
+  Cpu,
+  Duration,
+  ImageRef,
+  resolveAgent,
+  Size,
+} from '../../model';
 import { Block, Synthesized, resourcesById, resourcesOf } from '../support/synthesized';
 import { LOCATION, SUBSCRIPTION_ID, synthAzure, TENANT_ID } from './support';
 
@@ -106,7 +115,7 @@ function build(agents: AgentSpec[] = ALL, options: Options = {}) {
     construct = new AzureSiteAgents(stack, 'Agents', {
       environment: 'test',
       site: SITE,
-      agents,
+      agents: agents.map(resolveAgent),
       brokers: BROKERS,
       resourceGroupName: 'test-weu',
       cluster: { oidcIssuerUrl: ISSUER },
@@ -432,7 +441,7 @@ describe('AzureSiteAgents errors', () => {
         new AzureSiteAgents(stack, 'Agents', {
           environment: 'test',
           site: SITE,
-          agents: [stateful],
+          agents: [resolveAgent(stateful)],
           brokers: BROKERS,
           resourceGroupName: 'test-weu',
           cluster: { oidcIssuerUrl: ISSUER },

@@ -6,7 +6,15 @@ import {
   AgentScaleSetProps,
   ScaleSetSignal,
 } from '../../constructs/azure/vm-scale-set';
-import { AgentSpec, Cpu, Duration, ImageRef, Size, ValidationError } from '../../model';
+import {
+  AgentSpec,
+  Cpu,
+  Duration,
+  ImageRef,
+  resolveAgent,
+  Size,
+  ValidationError,
+} from '../../model';
 import { Block, Synthesized, resourceOf } from '../support/synthesized';
 import { LOCATION, synthAzure } from './support';
 
@@ -61,7 +69,7 @@ function synth(overrides: Overrides = {}): Synthesized {
     });
     const queue = bus.addQueue({ binding: { queue: 'chimera-tasks' } });
     new AgentScaleSet(stack, 'vmss', {
-      agent: chimeraAgent(),
+      agent: resolveAgent(chimeraAgent()),
       resourceGroupName: 'fleet-westeurope',
       location: LOCATION,
       subnetId: SUBNET,
@@ -298,7 +306,10 @@ describe('options', () => {
     const slow = chimeraAgent({
       queue: { ...agent.queue!, consumer: { maxProcessingTime: Duration.minutes(9) } },
     });
-    const scaleSet = resourceOf(synth({ agent: slow }), 'azurerm_linux_virtual_machine_scale_set');
+    const scaleSet = resourceOf(
+      synth({ agent: resolveAgent(slow) }),
+      'azurerm_linux_virtual_machine_scale_set',
+    );
     // 5 s + 540 s + 10 s + 30 s = 585 s: 10 minutes.
     expect(scaleSet.termination_notification.timeout).toBe('PT10M');
   });
@@ -343,7 +354,7 @@ describe('validation', () => {
     const slow = chimeraAgent({
       queue: { ...agent.queue!, consumer: { maxProcessingTime: Duration.minutes(15) } },
     });
-    expect(() => synth({ agent: slow })).toThrow(
+    expect(() => synth({ agent: resolveAgent(slow) })).toThrow(
       "'agent.queue.consumer.maxProcessingTime': grace period plus 30s is 945s: a scale set's termination notice lasts at most 15m",
     );
   });

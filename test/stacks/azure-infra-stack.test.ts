@@ -3,7 +3,17 @@ import {
   COSMOS_PRIVATE_DNS_ZONE,
   SERVICE_BUS_PRIVATE_DNS_ZONE,
 } from '../../constructs/azure/site-brokers';
-import { AgentSpec, AzureSiteSpec, BrokerSpec, Cpu, Duration, ImageRef, Size } from '../../model';
+import {
+  AgentSpec,
+  AzureSiteSpec,
+  BrokerSpec,
+  clusterSiteOfAzure,
+  Cpu,
+  Duration,
+  ImageRef,
+  planSite,
+  Size,
+} from '../../model';
 import { AzureInfraStack, AzureInfraStackProps } from '../../stacks/azure-infra-stack';
 import { SUBSCRIPTION_ID, TENANT_ID } from '../azure/support';
 import {
@@ -84,13 +94,24 @@ const AGENTS: AgentSpec[] = [
   }),
 ];
 
-function build(props: Partial<AzureInfraStackProps> = {}) {
+/** What a test changes of the production stack: its props, or what its site's plan is made of. */
+interface BuildOptions extends Partial<Omit<AzureInfraStackProps, 'plan'>> {
+  readonly environment?: string;
+  readonly brokers?: BrokerSpec[];
+  readonly agents?: AgentSpec[];
+}
+
+function build({
+  environment = 'prod',
+  brokers = BROKERS,
+  agents = AGENTS,
+  ...props
+}: BuildOptions = {}) {
+  const site = props.site ?? SITE;
   const stack = new AzureInfraStack(Testing.app(), 'prod-eu-west-infra', {
-    site: SITE,
-    environment: 'prod',
+    site,
+    plan: planSite({ environment, site: clusterSiteOfAzure(site), brokers, agents }),
     production: true,
-    brokers: BROKERS,
-    agents: AGENTS,
     ...props,
   });
   return { stack, json: synthesized(stack) };
@@ -340,9 +361,15 @@ describe('AzureInfraStack errors', () => {
 });
 
 describe('AzureInfraStack defaults', () => {
+  const site = { ...SITE, vmAdmin: undefined };
   const stack = new AzureInfraStack(Testing.app(), 'test-eu-west-infra', {
-    site: { ...SITE, vmAdmin: undefined },
-    environment: 'test',
+    site,
+    plan: planSite({
+      environment: 'test',
+      site: clusterSiteOfAzure(site),
+      brokers: [],
+      agents: [],
+    }),
   });
   const json = synthesized(stack);
 

@@ -1,6 +1,6 @@
-import { App } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
+import { App } from 'cdktf';
 import { loadFleet } from '../../config';
 import {
   clusterSiteOf,
@@ -10,9 +10,8 @@ import {
   matchPools,
 } from '../../model';
 import { addEnvironment } from '../../stacks/fleet';
+import { Block, Synthesized, parseSynthesized, resourcesOf } from '../support/synthesized';
 import { tempDir } from '../support/temp-dir';
-
-type Json = Record<string, any>;
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -25,7 +24,7 @@ function loadProd(): FleetEnvironment {
 const prod = loadProd();
 
 /** Every stack of prod, synthesized as one app: stack id → Terraform JSON. */
-const stacks: Map<string, Json> = (() => {
+const stacks: Map<string, Synthesized> = (() => {
   const outdir = tempDir('fleet-prod');
   const app = new App({ outdir });
   addEnvironment(app, prod);
@@ -33,34 +32,30 @@ const stacks: Map<string, Json> = (() => {
   return new Map(
     app.node.children.map((stack) => [
       stack.node.id,
-      JSON.parse(
+      parseSynthesized(
         fs.readFileSync(path.join(outdir, 'stacks', stack.node.id, 'cdk.tf.json'), 'utf8'),
-      ) as Json,
+      ),
     ]),
   );
 })();
 
-function stack(id: string): Json {
+function stack(id: string): Synthesized {
   const json = stacks.get(id);
   if (!json) throw new Error(`no stack ${id} (have ${[...stacks.keys()].join(', ')})`);
   return json;
 }
 
-function resources(json: Json, type: string): Json[] {
-  return Object.values((json.resource?.[type] ?? {}) as Json);
-}
-
-function manifests(json: Json): Json[] {
-  return resources(json, 'kubernetes_manifest').map((resource) => resource.manifest);
+function manifests(json: Synthesized): Block[] {
+  return resourcesOf(json, 'kubernetes_manifest').map((resource) => resource.manifest);
 }
 
 /** The pod template of an agent's workload, whichever kind it rendered to. */
-function podOf(json: Json, agent: string): { spec: Json; metadata: Json; kind: string } {
-  const deployment = resources(json, 'kubernetes_deployment_v1').find(
+function podOf(json: Synthesized, agent: string): { spec: Block; metadata: Block; kind: string } {
+  const deployment = resourcesOf(json, 'kubernetes_deployment_v1').find(
     (candidate) => candidate.metadata.name === agent,
   );
   if (deployment) return { kind: 'Deployment', ...deployment.spec.template };
-  const cron = resources(json, 'kubernetes_cron_job_v1').find(
+  const cron = resourcesOf(json, 'kubernetes_cron_job_v1').find(
     (candidate) => candidate.metadata.name === agent,
   );
   if (cron) return { kind: 'CronJob', ...cron.spec.job_template.spec.template };
@@ -70,7 +65,7 @@ function podOf(json: Json, agent: string): { spec: Json; metadata: Json; kind: s
 }
 
 /** The pools a pod's required node affinity admits. */
-function poolsOf(pod: { spec: Json }): string[] {
+function poolsOf(pod: { spec: Block }): string[] {
   const affinity = pod.spec.affinity.node_affinity ?? pod.spec.affinity.nodeAffinity;
   const required =
     affinity.required_during_scheduling_ignored_during_execution ??
@@ -118,20 +113,20 @@ describe('prod: every agent lands on every site it names', () => {
   )('%s runs on a scaling group of its site', (_name, agent, site) => {
     const infra = stack(`prod-${site}-infra`);
     if (azureSites.has(site)) {
-      const [scaleSet] = resources(infra, 'azurerm_linux_virtual_machine_scale_set').filter(
+      const [scaleSet] = resourcesOf(infra, 'azurerm_linux_virtual_machine_scale_set').filter(
         (candidate) => candidate.name === agent,
       );
       expect(scaleSet.sku).toBe('Standard_D2s_v5');
-      const [autoscale] = resources(infra, 'azurerm_monitor_autoscale_setting');
+      const [autoscale] = resourcesOf(infra, 'azurerm_monitor_autoscale_setting');
       expect(autoscale.profile[0].capacity).toMatchObject({ minimum: 2, maximum: 20 });
     } else {
-      const templates = resources(infra, 'aws_launch_template').filter((template) =>
-        (template.tag_specifications ?? []).some((spec: Json) => spec.tags.agent === agent),
+      const templates = resourcesOf(infra, 'aws_launch_template').filter((template) =>
+        (template.tag_specifications ?? []).some((spec: Block) => spec.tags.agent === agent),
       );
       expect(templates.map((template) => template.instance_type)).toEqual(['c7i.large']);
     }
     expect(
-      resources(stack(`prod-${site}-agents`), 'kubernetes_deployment_v1').map(
+      resourcesOf(stack(`prod-${site}-agents`), 'kubernetes_deployment_v1').map(
         (deployment) => deployment.metadata.name,
       ),
     ).not.toContain(agent);
@@ -140,7 +135,7 @@ describe('prod: every agent lands on every site it names', () => {
   it('scales chimera-data-ingest on its own signal on each site', () => {
     const nebraska = manifests(stack('prod-nebraska-agents')).find(
       (m) => m.kind === 'ScaledObject' && m.metadata.name === 'chimera-data-ingest',
-    ) as Json;
+    ) as Block;
     expect(nebraska.spec.triggers).toEqual([
       expect.objectContaining({
         type: 'prometheus',
@@ -150,9 +145,9 @@ describe('prod: every agent lands on every site it names', () => {
         }),
       }),
     ]);
-    const edge = resources(stack('prod-denver-edge-agents'), 'kubernetes_deployment_v1').find(
+    const edge = resourcesOf(stack('prod-denver-edge-agents'), 'kubernetes_deployment_v1').find(
       (deployment) => deployment.metadata.name === 'chimera-data-ingest',
-    ) as Json;
+    ) as Block;
     expect(edge.spec.replicas).toBe('1');
     expect(manifests(stack('prod-denver-edge-agents'))).not.toContainEqual(
       expect.objectContaining({ kind: 'ScaledObject' }),
@@ -170,9 +165,9 @@ describe('prod: Consul registration', () => {
       'datacenter=denver-edge,hardware-type=arm-edge,location=denver',
     ],
   ])('registers %s/%s with the tags of its pools', (site, agent, tags) => {
-    const service = resources(stack(`prod-${site}-agents`), 'kubernetes_service_v1').find(
+    const service = resourcesOf(stack(`prod-${site}-agents`), 'kubernetes_service_v1').find(
       (candidate) => candidate.metadata.name === `${agent}-consul`,
-    ) as Json;
+    ) as Block;
     expect(service.metadata.annotations).toMatchObject({
       'consul.hashicorp.com/service-sync': 'true',
       'consul.hashicorp.com/service-name': agent,
@@ -183,7 +178,7 @@ describe('prod: Consul registration', () => {
 
   it('runs Consul servers only where a site asks for them', () => {
     const consul = (site: string) =>
-      resources(stack(`prod-${site}-platform`), 'helm_release').filter(
+      resourcesOf(stack(`prod-${site}-platform`), 'helm_release').filter(
         (release) => release.chart === 'consul',
       );
     expect(consul('nebraska')).toHaveLength(1);
@@ -214,18 +209,18 @@ describe('prod: credentials through Vault in the datacenter', () => {
         '/var/run/secrets/agent-fleet/database',
     });
     expect(pod.spec.automount_service_account_token).toBe(true);
-    const policy = resources(agents, 'kubernetes_network_policy_v1').find(
+    const policy = resourcesOf(agents, 'kubernetes_network_policy_v1').find(
       (candidate) => candidate.metadata.name === 'inventory-update',
-    ) as Json;
+    ) as Block;
     expect(policy.spec.egress).toContainEqual({
       to: [{ ip_block: { cidr: '10.20.8.0/24' } }],
       ports: [{ port: '8200', protocol: 'TCP' }],
     });
-    expect(pod.spec.volume.map((volume: Json) => volume.name)).not.toContain('broker-dc-rabbitmq');
+    expect(pod.spec.volume.map((volume: Block) => volume.name)).not.toContain('broker-dc-rabbitmq');
   });
 
   it('writes the credentials to Vault with write-only data, and none to Kubernetes Secrets', () => {
-    const secrets = resources(platform, 'vault_kv_secret_v2');
+    const secrets = resourcesOf(platform, 'vault_kv_secret_v2');
     expect(secrets.map((secret) => secret.name).sort()).toEqual([
       'prod/nebraska/_keda/rabbitmq-dc-rabbitmq',
       'prod/nebraska/inventory-update/database',
@@ -235,7 +230,7 @@ describe('prod: credentials through Vault in the datacenter', () => {
       expect(secret.data_json).toBeUndefined();
       expect(secret.data_json_wo).toContain('ephemeral.random_password');
     }
-    const kubernetesSecrets = resources(platform, 'kubernetes_secret_v1').map(
+    const kubernetesSecrets = resourcesOf(platform, 'kubernetes_secret_v1').map(
       (secret) => secret.metadata.name,
     );
     expect(kubernetesSecrets).not.toContain('inventory-update-dc-rabbitmq-credentials');
@@ -243,14 +238,14 @@ describe('prod: credentials through Vault in the datacenter', () => {
   });
 
   it('lets each agent read only its own paths, as its own service account', () => {
-    const policy = resources(platform, 'vault_policy').find((candidate) =>
+    const policy = resourcesOf(platform, 'vault_policy').find((candidate) =>
       candidate.name.includes('inventory-update'),
-    ) as Json;
+    ) as Block;
     expect(policy.policy).toContain('fleet/data/prod/nebraska/inventory-update/*');
     expect(policy.policy).not.toContain('sensor-ingest');
-    const role = resources(platform, 'vault_kubernetes_auth_backend_role').find(
+    const role = resourcesOf(platform, 'vault_kubernetes_auth_backend_role').find(
       (candidate) => candidate.role_name === 'inventory-update',
-    ) as Json;
+    ) as Block;
     expect(role.bound_service_account_names).toEqual(['inventory-update']);
     expect(role.bound_service_account_namespaces).toEqual(['inventory-update']);
   });
@@ -259,7 +254,7 @@ describe('prod: credentials through Vault in the datacenter', () => {
     const authentication = manifests(agents).find(
       (m) =>
         m.kind === 'ClusterTriggerAuthentication' && m.metadata.name === 'rabbitmq-dc-rabbitmq',
-    ) as Json;
+    ) as Block;
     expect(authentication.spec.secretTargetRef).toBeUndefined();
     expect(authentication.spec.hashiCorpVault).toMatchObject({
       address: 'https://vault.nebraska.example.com:8200',
@@ -273,9 +268,9 @@ describe('prod: credentials through Vault in the datacenter', () => {
         },
       ],
     });
-    const keda = resources(platform, 'helm_release').find(
+    const keda = resourcesOf(platform, 'helm_release').find(
       (release) => release.name === 'keda',
-    ) as Json;
+    ) as Block;
     expect(JSON.parse(keda.values[0]).env).toEqual([
       { name: 'VAULT_CACERT', value: '/etc/vault-ca/ca.crt' },
     ]);
@@ -284,7 +279,7 @@ describe('prod: credentials through Vault in the datacenter', () => {
   it('keeps Secret-mounted credentials on sites without Vault', () => {
     const pod = podOf(stack('prod-us-east-agents'), 'inventory-update');
     expect(pod.metadata.annotations?.['vault.hashicorp.com/agent-inject']).toBeUndefined();
-    expect(pod.spec.volume.map((volume: Json) => volume.name)).toContain('broker-rabbitmq');
+    expect(pod.spec.volume.map((volume: Block) => volume.name)).toContain('broker-rabbitmq');
   });
 });
 
@@ -293,7 +288,7 @@ describe('prod: in-cluster Kafka and database in the datacenter', () => {
 
   it('runs the projects’ own charts in baseline namespaces, the agents in restricted ones', () => {
     const enforced = Object.fromEntries(
-      resources(stack('prod-nebraska-platform'), 'kubernetes_namespace_v1').map((namespace) => [
+      resourcesOf(stack('prod-nebraska-platform'), 'kubernetes_namespace_v1').map((namespace) => [
         namespace.metadata.name,
         namespace.metadata.labels['pod-security.kubernetes.io/enforce'],
       ]),
@@ -310,13 +305,13 @@ describe('prod: in-cluster Kafka and database in the datacenter', () => {
   });
 
   it('does not ask for zone labels the datacenter’s nodes may lack', () => {
-    const kafka = manifests(agents).find((m) => m.kind === 'Kafka') as Json;
+    const kafka = manifests(agents).find((m) => m.kind === 'Kafka') as Block;
     expect(kafka.spec.kafka.rack).toBeUndefined();
   });
 
   it('creates the sensor topic with a partition per replica, replicated 3 times', () => {
     const topics = manifests(agents).filter((m) => m.kind === 'KafkaTopic');
-    const readings = topics.find((topic) => topic.spec.topicName === 'sensor-readings') as Json;
+    const readings = topics.find((topic) => topic.spec.topicName === 'sensor-readings') as Block;
     expect(readings.spec).toMatchObject({
       partitions: 12,
       replicas: 3,
@@ -332,7 +327,7 @@ describe('prod: in-cluster Kafka and database in the datacenter', () => {
   it('points sensor-ingest and its lag trigger at the plain in-cluster listener', () => {
     const pod = podOf(agents, 'sensor-ingest');
     const env = Object.fromEntries(
-      pod.spec.container[0].env.map((variable: Json) => [variable.name, variable.value]),
+      pod.spec.container[0].env.map((variable: Block) => [variable.name, variable.value]),
     );
     expect(env).toMatchObject({
       FLEET_KAFKA_BOOTSTRAP_SERVERS: 'dc-events-kafka-bootstrap.kafka.svc:9092',
@@ -340,7 +335,7 @@ describe('prod: in-cluster Kafka and database in the datacenter', () => {
     });
     const scaled = manifests(agents).find(
       (m) => m.kind === 'ScaledObject' && m.metadata.name === 'sensor-ingest',
-    ) as Json;
+    ) as Block;
     const [trigger] = scaled.spec.triggers;
     expect(trigger.type).toBe('kafka');
     expect(trigger.metadata.sasl).toBeUndefined();
@@ -350,16 +345,16 @@ describe('prod: in-cluster Kafka and database in the datacenter', () => {
   it("gives inventory-update its own database, reached only on CockroachDB's SQL port", () => {
     const pod = podOf(agents, 'inventory-update');
     const env = Object.fromEntries(
-      pod.spec.container[0].env.map((variable: Json) => [variable.name, variable.value]),
+      pod.spec.container[0].env.map((variable: Block) => [variable.name, variable.value]),
     );
     expect(env).toMatchObject({
       FLEET_DATABASE_HOST: 'cockroachdb-public.cockroachdb.svc.cluster.local',
       FLEET_DATABASE_PORT: '26257',
       FLEET_DATABASE_NAME: 'inventory_update',
     });
-    const policy = resources(agents, 'kubernetes_network_policy_v1').find(
+    const policy = resourcesOf(agents, 'kubernetes_network_policy_v1').find(
       (candidate) => candidate.metadata.name === 'inventory-update',
-    ) as Json;
+    ) as Block;
     expect(policy.spec.egress).toContainEqual({
       to: [
         {
@@ -380,38 +375,38 @@ describe('prod: Azure', () => {
   it('scales image-processing on its Service Bus queue through KEDA’s workload identity', () => {
     const scaled = manifests(agents).find(
       (m) => m.kind === 'ScaledObject' && m.metadata.name === 'image-processing',
-    ) as Json;
+    ) as Block;
     expect(scaled.spec.triggers[0]).toMatchObject({
       type: 'azure-servicebus',
       metadata: { queueName: 'image-processing-tasks', messageCount: '20' },
       authenticationRef: { name: 'keda-azure', kind: 'ClusterTriggerAuthentication' },
     });
-    const keda = resources(stack('prod-eu-west-platform'), 'helm_release').find(
+    const keda = resourcesOf(stack('prod-eu-west-platform'), 'helm_release').find(
       (release) => release.name === 'keda',
-    ) as Json;
+    ) as Block;
     expect(JSON.parse(keda.values[0]).podIdentity.azureWorkload).toMatchObject({ enabled: true });
   });
 
   it('gives each agent its own workload identity and the private endpoints’ network', () => {
-    const account = resources(agents, 'kubernetes_service_account_v1').find(
+    const account = resourcesOf(agents, 'kubernetes_service_account_v1').find(
       (candidate) => candidate.metadata.name === 'inventory-update',
-    ) as Json;
+    ) as Block;
     expect(Object.keys(account.metadata.annotations)).toEqual([
       'azure.workload.identity/client-id',
     ]);
     const pod = podOf(agents, 'inventory-update');
     expect(pod.metadata.labels).toMatchObject({ 'azure.workload.identity/use': 'true' });
     const env = Object.fromEntries(
-      pod.spec.container[0].env.map((variable: Json) => [variable.name, variable.value]),
+      pod.spec.container[0].env.map((variable: Block) => [variable.name, variable.value]),
     );
     expect(env).toMatchObject({
       FLEET_COSMOS_DATABASE: 'fleet',
       FLEET_COSMOS_CONTAINER: 'inventory-update',
       FLEET_COSMOS_CONNECTION_MODE: 'Gateway',
     });
-    const policy = resources(agents, 'kubernetes_network_policy_v1').find(
+    const policy = resourcesOf(agents, 'kubernetes_network_policy_v1').find(
       (candidate) => candidate.metadata.name === 'inventory-update',
-    ) as Json;
+    ) as Block;
     // The private endpoints' subnet of the VNet 10.70.0.0/16, nothing else of it.
     expect(policy.spec.egress).toContainEqual({
       to: [{ ip_block: { cidr: '10.70.192.0/20' } }],
@@ -448,9 +443,9 @@ describe('prod: Azure', () => {
         effect: 'NoSchedule',
       },
     ]);
-    const plugin = resources(stack('prod-eu-west-platform'), 'helm_release').find(
+    const plugin = resourcesOf(stack('prod-eu-west-platform'), 'helm_release').find(
       (release) => release.chart === 'nvidia-device-plugin',
-    ) as Json;
+    ) as Block;
     expect(JSON.parse(plugin.values[0]).tolerations).toEqual([
       { key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' },
     ]);
