@@ -3,7 +3,7 @@ import { loadFleet } from '../../config';
 import { Finding } from '../../guardrails';
 import { addEnvironment, stackIds } from '../../stacks/fleet';
 import { editedProject, loadEdited, problemsOf } from '../support/edited-examples';
-import { manifestsOf, TerraformJson } from '../support/fixtures';
+import { synthesizedChild, manifestsOf } from '../support/synthesized';
 
 const AGENT = 'metadata-extraction';
 
@@ -22,9 +22,7 @@ function synthesizeLocal(edit?: (text: string) => string): {
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems, null, 2));
   const app = Testing.app();
   const summary = addEnvironment(app, loaded.environments[0]);
-  const agents = JSON.parse(
-    Testing.synth(app.node.findChild(stackIds('local', 'dev').agents) as never, true),
-  ) as TerraformJson;
+  const agents = synthesizedChild(app, stackIds('local', 'dev').agents);
   return {
     findings: summary.guardrails.findings,
     unusedSuppressions: summary.guardrails.unusedSuppressions.length,

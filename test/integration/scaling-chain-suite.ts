@@ -4,12 +4,12 @@ import {
   brokerQueueJob,
   promQlString,
 } from '../../generators/monitoring';
-import { rabbitMqBrokers } from '../../model';
 import { topologyDefinitions, userDefinitions } from '../../generators/rabbitmq';
+import { rabbitMqBrokers } from '../../model';
 import { verdict } from '../monitoring/promtool';
-import { manifestsOf } from '../support/fixtures';
-import { eventually } from '../support/poll';
 import { ExampleSite, kedaHostTemplate, ScaledAgent } from '../support/example-environments';
+import { eventually } from '../support/poll';
+import { manifestsOf } from '../support/synthesized';
 import { BrokerNode } from './broker-node';
 import { hpaDesiredReplicas, kedaReplicasOverTime } from './hpa-replicas';
 import { kedaPrometheusValue, kedaQueueLength } from './keda-readings';

@@ -8,17 +8,8 @@ import {
   SiteCloudBindings,
 } from '../../model';
 import { crdErrors, crdSchemasAvailable } from '../support/crd-schemas';
-import {
-  BROKER,
-  consumer,
-  helmValues,
-  manifestsOf,
-  resourceOf,
-  synthAgents,
-  synthPlatform,
-} from '../support/fixtures';
-
-type Json = Record<string, any>;
+import { BROKER, consumer, synthAgents, synthPlatform } from '../support/fixtures';
+import { Block, Synthesized, resourceOf, manifestsOf, helmValues } from '../support/synthesized';
 
 /** An EKS cluster the fleet builds, reached here through a kubeconfig for brevity. */
 const EKS: KubernetesSiteSpec = {
@@ -86,24 +77,24 @@ const CLOUD: SiteCloudBindings = {
   },
 };
 
-const synth = (agents: AgentSpec[], cloud: SiteCloudBindings = CLOUD): Json =>
+const synth = (agents: AgentSpec[], cloud: SiteCloudBindings = CLOUD): Synthesized =>
   synthAgents(agents, EKS, { brokers: BROKERS, cloud });
 
 const json = synth([sqsAgent, kafkaAgent, tableAgent]);
 
 /** The agent's Deployment's container env as a name → value map. */
-function envOf(agent: string, from: Json = json): Record<string, string> {
-  const deployment = resourceOf(from as never, 'kubernetes_deployment_v1', agent) as Json;
+function envOf(agent: string, from: Synthesized = json): Record<string, string> {
+  const deployment = resourceOf(from, 'kubernetes_deployment_v1', agent);
   const env = deployment.spec.template.spec.container[0].env as { name: string; value: string }[];
   return Object.fromEntries(env.map(({ name, value }) => [name, value]));
 }
 
-function egressOf(agent: string, from: Json = json): Json[] {
-  return (resourceOf(from as never, 'kubernetes_network_policy_v1', agent) as Json).spec.egress;
+function egressOf(agent: string, from: Synthesized = json): Block[] {
+  return resourceOf(from, 'kubernetes_network_policy_v1', agent).spec.egress;
 }
 
-function scaledObjectOf(agent: string, from: Json = json): Json {
-  const found = (manifestsOf(from as never, 'ScaledObject') as Json[]).filter(
+function scaledObjectOf(agent: string, from: Synthesized = json): Block {
+  const found = manifestsOf(from, 'ScaledObject').filter(
     (manifest) => manifest.metadata.name === agent,
   );
   expect(found).toHaveLength(1);
@@ -148,10 +139,10 @@ describe('cloud identity', () => {
   it.each(['chimera-data-ingest', 'sensor-ingest', 'inventory-update'])(
     '%s gets its IRSA role on its service account and no Kubernetes API token',
     (agent) => {
-      const account = resourceOf(json as never, 'kubernetes_service_account_v1', agent) as Json;
+      const account = resourceOf(json, 'kubernetes_service_account_v1', agent);
       expect(account.metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': ROLE });
       expect(account.automount_service_account_token).toBe(false);
-      const deployment = resourceOf(json as never, 'kubernetes_deployment_v1', agent) as Json;
+      const deployment = resourceOf(json, 'kubernetes_deployment_v1', agent);
       expect(deployment.spec.template.spec.automount_service_account_token).toBe(false);
       expect(envOf(agent).AWS_REGION).toBe('eu-west-1');
     },
@@ -161,7 +152,7 @@ describe('cloud identity', () => {
     for (const agent of ['chimera-data-ingest', 'sensor-ingest', 'inventory-update']) {
       const names = Object.keys(envOf(agent));
       expect(names.filter((name) => /KEY|SECRET|PASSWORD|TOKEN|CREDENTIAL/.test(name))).toEqual([]);
-      const deployment = resourceOf(json as never, 'kubernetes_deployment_v1', agent) as Json;
+      const deployment = resourceOf(json, 'kubernetes_deployment_v1', agent);
       expect(deployment.spec.template.spec.volume).toEqual([
         { name: 'scratch', empty_dir: { size_limit: '256Mi' } },
       ]);
@@ -169,8 +160,8 @@ describe('cloud identity', () => {
   });
 
   it('leaves service accounts unannotated and egress closed on a cluster the user runs', () => {
-    const local = synthAgents([consumer()]) as Json;
-    const account = resourceOf(local as never, 'kubernetes_service_account_v1') as Json;
+    const local = synthAgents([consumer()]);
+    const account = resourceOf(local, 'kubernetes_service_account_v1');
     expect(account.metadata.annotations).toBeUndefined();
     expect(egressOf('image-processing', local)).not.toContainEqual(AWS_APIS_EGRESS);
     expect(Object.keys(envOf('image-processing', local))).not.toContain('AWS_REGION');
@@ -224,11 +215,11 @@ describe('an SQS consumer', () => {
         scaling: { minReplicas: 0, maxReplicas: 20, queueDepth: { perReplica: 1 } },
       },
     ]);
-    const [job] = manifestsOf(jobs as never, 'ScaledJob') as Json[];
+    const [job] = manifestsOf(jobs, 'ScaledJob');
     expect(job.spec.triggers[0].type).toBe('aws-sqs-queue');
     expect(job.spec.triggers[0].metadata.queueLength).toBe('1');
     expect(job.spec.triggers[0].authenticationRef).toEqual(AWS_AUTHENTICATION_REF);
-    const env = job.spec.jobTargetRef.template.spec.containers[0].env as Json[];
+    const env = job.spec.jobTargetRef.template.spec.containers[0].env as Block[];
     expect(env).toEqual(
       expect.arrayContaining([
         { name: 'AWS_REGION', value: 'eu-west-1' },
@@ -325,15 +316,15 @@ describe('an agent with state', () => {
       FLEET_TABLE_NAME: 'staging-eu-inventory-update',
     });
     expect(egressOf('inventory-update')).toEqual([DNS_EGRESS, AWS_APIS_EGRESS]);
-    expect(
-      manifestsOf(json as never, 'ScaledObject').map((m: Json) => m.metadata.name),
-    ).not.toContain('inventory-update');
+    expect(manifestsOf(json, 'ScaledObject').map((m: Block) => m.metadata.name)).not.toContain(
+      'inventory-update',
+    );
   });
 });
 
 describe('the keda-aws ClusterTriggerAuthentication', () => {
   it('is created once, using the KEDA operator’s own AWS identity', () => {
-    expect(manifestsOf(json as never, 'ClusterTriggerAuthentication')).toEqual([
+    expect(manifestsOf(json, 'ClusterTriggerAuthentication')).toEqual([
       {
         apiVersion: 'keda.sh/v1alpha1',
         kind: 'ClusterTriggerAuthentication',
@@ -345,10 +336,10 @@ describe('the keda-aws ClusterTriggerAuthentication', () => {
 
   it('is not created when no trigger reads AWS', () => {
     const stateOnly = synth([tableAgent]);
-    expect(manifestsOf(stateOnly as never, 'ClusterTriggerAuthentication')).toEqual([]);
+    expect(manifestsOf(stateOnly, 'ClusterTriggerAuthentication')).toEqual([]);
     const local = synthAgents([consumer()]);
     expect(
-      manifestsOf(local, 'ClusterTriggerAuthentication').map((m: Json) => m.metadata.name),
+      manifestsOf(local, 'ClusterTriggerAuthentication').map((m: Block) => m.metadata.name),
     ).toEqual(['rabbitmq-rabbitmq']);
   });
 });
@@ -438,9 +429,9 @@ describeWithCrds('cloud KEDA objects against the upstream CRD schemas', () => {
     },
   ]);
   const manifests = [
-    ...manifestsOf(json as never, 'ScaledObject'),
-    ...manifestsOf(json as never, 'ClusterTriggerAuthentication'),
-    ...manifestsOf(perMessage as never, 'ScaledJob'),
+    ...manifestsOf(json, 'ScaledObject'),
+    ...manifestsOf(json, 'ClusterTriggerAuthentication'),
+    ...manifestsOf(perMessage, 'ScaledJob'),
   ] as { apiVersion: string; kind: string; metadata: { name: string } }[];
 
   it('renders the objects under test', () => {
@@ -460,7 +451,7 @@ describeWithCrds('cloud KEDA objects against the upstream CRD schemas', () => {
   );
 
   it('catches a pod identity provider KEDA does not know, so the check can fail', () => {
-    const [authentication] = manifestsOf(json as never, 'ClusterTriggerAuthentication') as Json[];
+    const [authentication] = manifestsOf(json, 'ClusterTriggerAuthentication');
     const broken = {
       ...authentication,
       spec: { podIdentity: { provider: 'aws-irsa', identityOwner: 'operator' } },

@@ -1,14 +1,19 @@
-import { CHARTS } from '../../constructs/kubernetes/platform/charts';
 import { spawnSync } from 'child_process';
 import { Testing } from 'cdktf';
+import { CHARTS } from '../../constructs/kubernetes/platform/charts';
 import {
   COCKROACHDB_IMAGE,
   CockroachDbRelease,
   CockroachDbReleaseProps,
 } from '../../constructs/kubernetes/services/cockroachdb';
 import { Cpu, Size } from '../../model/units';
-
-type Json = Record<string, any>;
+import {
+  Block,
+  Synthesized,
+  parseSynthesized,
+  resourcesOf,
+  synthesizedScope,
+} from '../support/synthesized';
 
 const PROPS: CockroachDbReleaseProps = {
   namespace: 'databases',
@@ -26,22 +31,18 @@ function synthText(overrides: Partial<CockroachDbReleaseProps> = {}): string {
   });
 }
 
-function synth(overrides: Partial<CockroachDbReleaseProps> = {}): Json {
-  return JSON.parse(synthText(overrides));
+function synth(overrides: Partial<CockroachDbReleaseProps> = {}): Synthesized {
+  return parseSynthesized(synthText(overrides));
 }
 
-function resources(json: Json, type: string): Json[] {
-  return Object.values(json.resource?.[type] ?? {}) as Json[];
-}
-
-function valuesOf(json: Json): Json {
-  const [release] = resources(json, 'helm_release');
+function valuesOf(json: Synthesized): Block {
+  const [release] = resourcesOf(json, 'helm_release');
   return JSON.parse(release.values[0]);
 }
 
 describe('CockroachDbRelease defaults', () => {
   const json = synth();
-  const [release] = resources(json, 'helm_release');
+  const [release] = resourcesOf(json, 'helm_release');
   const values = valuesOf(json);
 
   it("installs CockroachDB's own chart, pinned, with the official image pinned", () => {
@@ -155,13 +156,11 @@ describe('CockroachDbRelease replicas', () => {
 describe("credentials kept out of the agents' namespaces", () => {
   it('writes only the provisioning Secrets, and hands the credentials over for Vault', () => {
     let release!: CockroachDbRelease;
-    const json = JSON.parse(
-      Testing.synthScope((scope) => {
-        release = new CockroachDbRelease(scope, 'Database', { ...PROPS, agentSecrets: false });
-      }),
-    ) as Json;
+    const json = synthesizedScope((scope) => {
+      release = new CockroachDbRelease(scope, 'Database', { ...PROPS, agentSecrets: false });
+    });
     expect(
-      resources(json, 'kubernetes_secret_v1').map((secret) => secret.metadata.namespace),
+      resourcesOf(json, 'kubernetes_secret_v1').map((secret) => secret.metadata.namespace),
     ).toEqual(['databases', 'databases']);
     expect(release.credentialsOf('reporting')).toEqual({
       username: 'reporter',
@@ -174,11 +173,11 @@ describe("credentials kept out of the agents' namespaces", () => {
 
 describe('per-agent provisioning', () => {
   const text = synthText();
-  const json = JSON.parse(text) as Json;
-  const jobs = resources(json, 'kubernetes_job_v1');
-  const secrets = resources(json, 'kubernetes_secret_v1');
-  const jobOf = (all: Json[], agent: string) =>
-    all.find((job) => job.metadata.name.startsWith(`cockroachdb-provision-${agent}-`)) as Json;
+  const json = parseSynthesized(text);
+  const jobs = resourcesOf(json, 'kubernetes_job_v1');
+  const secrets = resourcesOf(json, 'kubernetes_secret_v1');
+  const jobOf = (all: Block[], agent: string) =>
+    all.find((job) => job.metadata.name.startsWith(`cockroachdb-provision-${agent}-`)) as Block;
 
   it('writes each password, write-only, into the database and agent namespaces', () => {
     const placed = secrets.map((secret) => `${secret.metadata.namespace}/${secret.metadata.name}`);
@@ -248,7 +247,7 @@ describe('per-agent provisioning', () => {
   });
 
   it('names the Job after what it does, so a rotation replaces it', () => {
-    const rotated = resources(
+    const rotated = resourcesOf(
       synth({
         databases: [
           { agent: 'inventory-update', namespace: 'inventory', passwordRevision: 2 },

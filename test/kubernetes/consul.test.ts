@@ -1,6 +1,6 @@
-import { CHARTS } from '../../constructs/kubernetes/platform/charts';
 import { Testing, TerraformStack } from 'cdktf';
 import { parse } from 'yaml';
+import { CHARTS } from '../../constructs/kubernetes/platform/charts';
 import {
   ConsulRegistration,
   ConsulRelease,
@@ -8,9 +8,9 @@ import {
   consulTags,
 } from '../../constructs/kubernetes/services/consul';
 import { Cpu, NodePoolSpec, Size } from '../../model';
-import { helmValues, resourceOf, TerraformJson } from '../support/fixtures';
+import { Synthesized, resourceOf, helmValues } from '../support/synthesized';
 
-function synth(build: (stack: TerraformStack) => void): TerraformJson {
+function synth(build: (stack: TerraformStack) => void): Synthesized {
   const stack = new TerraformStack(Testing.app(), 'test');
   build(stack);
   return JSON.parse(Testing.synth(stack));
@@ -131,7 +131,7 @@ describe('ConsulRegistration', () => {
       meta: { 'agent-type': 'chimera-data-ingest', scaling: 'keda' },
     });
   });
-  const service = resourceOf(json, 'kubernetes_service_v1') as any;
+  const service = resourceOf(json, 'kubernetes_service_v1');
 
   it('is a ClusterIP Service selecting the agent pods on one named port', () => {
     expect(service.metadata.name).toBe('chimera-data-ingest-consul');

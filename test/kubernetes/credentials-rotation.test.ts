@@ -1,13 +1,13 @@
 import { Testing } from 'cdktf';
+import { credentialRotations, fleetReport, FleetReport } from '../../app/fleet-report';
 import { loadFleet } from '../../config';
 import { addEnvironment, stackIds } from '../../stacks/fleet';
-import { credentialRotations, fleetReport, FleetReport } from '../../app/fleet-report';
 import { editedProject } from '../support/edited-examples';
-import { resourceOf, resourcesOf, TerraformJson } from '../support/fixtures';
+import { Synthesized, synthesizedChild, resourcesById, resourceOf } from '../support/synthesized';
 
 /** The local example's platform stack and fleet report, after an edit of `environments/local.yaml`. */
 function synthesizeLocal(edit?: (text: string) => string): {
-  platform: TerraformJson;
+  platform: Synthesized;
   report: FleetReport;
 } {
   const rootDir = editedProject(edit ? { 'environments/local.yaml': edit } : {});
@@ -16,9 +16,8 @@ function synthesizeLocal(edit?: (text: string) => string): {
   const [environment] = loaded.environments;
   const app = Testing.app();
   const summary = addEnvironment(app, environment);
-  const stack = app.node.findChild(stackIds('local', 'dev').platform);
   return {
-    platform: JSON.parse(Testing.synth(stack as never, true)) as TerraformJson,
+    platform: synthesizedChild(app, stackIds('local', 'dev').platform),
     report: fleetReport(environment, summary),
   };
 }
@@ -27,9 +26,9 @@ const moveToMedia = (text: string) =>
   text.replace(/( {2}metadata-extraction:\n)/, '$1    isolation: { namespace: media }\n');
 
 /** The revisions a broker's credentials are written and imported with. */
-function credentialRevisions(platform: TerraformJson) {
-  const secret = (id: string) => resourceOf(platform, 'kubernetes_secret_v1', id) as any;
-  const statefulSet = resourceOf(platform, 'kubernetes_stateful_set_v1', 'Broker-rabbitmq') as any;
+function credentialRevisions(platform: Synthesized) {
+  const secret = (id: string) => resourceOf(platform, 'kubernetes_secret_v1', id);
+  const statefulSet = resourceOf(platform, 'kubernetes_stateful_set_v1', 'Broker-rabbitmq');
   return {
     users: secret('Broker-rabbitmq_Users').data_wo_revision as number,
     annotation: Number(
@@ -37,9 +36,9 @@ function credentialRevisions(platform: TerraformJson) {
     ),
     keda: secret('KedaCredentials-rabbitmq').data_wo_revision as number,
     agent: secret('AgentCredentials-rabbitmq-metadata-extraction'),
-    copies: Object.entries(resourcesOf(platform, 'kubernetes_secret_v1'))
+    copies: Object.entries(resourcesById(platform, 'kubernetes_secret_v1'))
       .filter(([name]) => /Credentials-rabbitmq/.test(name))
-      .map(([, secret]) => (secret as any).data_wo_revision as number),
+      .map(([, secret]) => secret.data_wo_revision as number),
   };
 }
 

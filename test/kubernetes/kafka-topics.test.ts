@@ -4,9 +4,8 @@ import * as path from 'path';
 import { TerraformVariable, Testing } from 'cdktf';
 import { KafkaTopics, KafkaTopicsProps } from '../../constructs/kubernetes/services/kafka-topics';
 import { Duration } from '../../model';
+import { Synthesized, resourceOf, synthesizedScope } from '../support/synthesized';
 import { tempDir } from '../support/temp-dir';
-
-type Json = Record<string, any>;
 
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/agent-fleet-kafka-topics';
 
@@ -25,32 +24,24 @@ const TOPICS: KafkaTopicsProps['topics'] = [
 ];
 
 /** Synthesizes one KafkaTopics whose bootstrap servers are a Terraform token. */
-function synth(overrides: Partial<KafkaTopicsProps> = {}): Json {
-  return JSON.parse(
-    Testing.synthScope((scope) => {
-      const brokers = new TerraformVariable(scope, 'brokers', { type: 'string' });
-      new KafkaTopics(scope, 'Topics', {
-        namespace: 'platform',
-        serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': ROLE_ARN },
-        bootstrapServers: brokers.stringValue,
-        region: 'eu-west-1',
-        brokerCidr: '10.20.0.0/16',
-        port: 9098,
-        topics: TOPICS,
-        ...overrides,
-      });
-    }),
-  );
+function synth(overrides: Partial<KafkaTopicsProps> = {}): Synthesized {
+  return synthesizedScope((scope) => {
+    const brokers = new TerraformVariable(scope, 'brokers', { type: 'string' });
+    new KafkaTopics(scope, 'Topics', {
+      namespace: 'platform',
+      serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': ROLE_ARN },
+      bootstrapServers: brokers.stringValue,
+      region: 'eu-west-1',
+      brokerCidr: '10.20.0.0/16',
+      port: 9098,
+      topics: TOPICS,
+      ...overrides,
+    });
+  });
 }
 
-function only(json: Json, type: string): Json {
-  const found = Object.values(json.resource[type] ?? {}) as Json[];
-  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
-  return found[0];
-}
-
-function script(json: Json, file = 'create-topics.sh'): string {
-  return only(json, 'kubernetes_config_map_v1').data[file];
+function script(json: Synthesized, file = 'create-topics.sh'): string {
+  return resourceOf(json, 'kubernetes_config_map_v1').data[file];
 }
 
 function syntaxCheck(text: string): { status: number | null; stderr: string } {
@@ -60,11 +51,11 @@ function syntaxCheck(text: string): { status: number | null; stderr: string } {
 
 describe('defaults', () => {
   const json = synth();
-  const job = only(json, 'kubernetes_job_v1');
+  const job = resourceOf(json, 'kubernetes_job_v1');
   const pod = job.spec.template.spec;
 
   it('gives the ServiceAccount the IRSA role and mounts no API token', () => {
-    const account = only(json, 'kubernetes_service_account_v1');
+    const account = resourceOf(json, 'kubernetes_service_account_v1');
     expect(account.metadata).toMatchObject({
       name: 'kafka-topics',
       namespace: 'platform',
@@ -178,7 +169,7 @@ describe('defaults', () => {
 });
 
 describe('network policy', () => {
-  const policy = only(synth(), 'kubernetes_network_policy_v1');
+  const policy = resourceOf(synth(), 'kubernetes_network_policy_v1');
 
   it('denies everything but DNS, the brokers and public HTTPS', () => {
     expect(policy.spec.policy_types).toEqual(['Ingress', 'Egress']);
@@ -368,7 +359,8 @@ esac
 });
 
 describe('job name', () => {
-  const jobName = (json: Json) => only(json, 'kubernetes_job_v1').metadata.name as string;
+  const jobName = (json: Synthesized) =>
+    resourceOf(json, 'kubernetes_job_v1').metadata.name as string;
   const base = jobName(synth());
 
   it('is the base name with a short hash of what the Job does', () => {
@@ -404,35 +396,33 @@ describe('job name', () => {
       'kubernetes_config_map_v1',
       'kubernetes_network_policy_v1',
     ]) {
-      expect(only(json, type).metadata.name).toBe('orders-topics');
+      expect(resourceOf(json, type).metadata.name).toBe('orders-topics');
     }
   });
 });
 
 describe('options', () => {
   it('sizes the deadline and the apply timeout from the timeout', () => {
-    const job = only(synth({ timeout: Duration.minutes(10) }), 'kubernetes_job_v1');
+    const job = resourceOf(synth({ timeout: Duration.minutes(10) }), 'kubernetes_job_v1');
     expect(job.spec.active_deadline_seconds).toBe(600);
     expect(job.timeouts.create).toBe('900s');
   });
 
   it('waits for what it is told to depend on', () => {
-    const json = JSON.parse(
-      Testing.synthScope((scope) => {
-        const cluster = new TerraformVariable(scope, 'cluster', { type: 'string' });
-        new KafkaTopics(scope, 'Topics', {
-          namespace: 'platform',
-          serviceAccountAnnotations: {},
-          bootstrapServers: 'b-1.example:9098',
-          region: 'eu-west-1',
-          brokerCidr: '10.20.0.0/16',
-          port: 9098,
-          topics: TOPICS,
-          dependsOn: [cluster],
-        });
-      }),
-    );
-    expect(only(json, 'kubernetes_job_v1').depends_on).toEqual([
+    const json = synthesizedScope((scope) => {
+      const cluster = new TerraformVariable(scope, 'cluster', { type: 'string' });
+      new KafkaTopics(scope, 'Topics', {
+        namespace: 'platform',
+        serviceAccountAnnotations: {},
+        bootstrapServers: 'b-1.example:9098',
+        region: 'eu-west-1',
+        brokerCidr: '10.20.0.0/16',
+        port: 9098,
+        topics: TOPICS,
+        dependsOn: [cluster],
+      });
+    });
+    expect(resourceOf(json, 'kubernetes_job_v1').depends_on).toEqual([
       expect.stringMatching(/^kubernetes_network_policy_v1\./),
       'var.cluster',
     ]);

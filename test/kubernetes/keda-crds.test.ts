@@ -1,6 +1,7 @@
 import { Duration } from '../../model';
 import { crdErrors, crdSchemasAvailable } from '../support/crd-schemas';
-import { consumer, manifestsOf, synthAgents } from '../support/fixtures';
+import { consumer, synthAgents } from '../support/fixtures';
+import { manifestsOf } from '../support/synthesized';
 
 const KEDA_KINDS = ['ScaledObject', 'ScaledJob', 'ClusterTriggerAuthentication'];
 const describeWithCrds = crdSchemasAvailable() ? describe : describe.skip;

@@ -1,29 +1,21 @@
 import { Cpu, Duration, Size } from '../../model';
-import {
-  consumer,
-  manifestsOf,
-  resourceOf,
-  resourcesOf,
-  SITE,
-  synthAgents,
-} from '../support/fixtures';
+import { consumer, SITE, synthAgents } from '../support/fixtures';
+import { Block, Synthesized, resourcesOf, resourceOf, manifestsOf } from '../support/synthesized';
 
-type Json = Record<string, any>;
-
-function podSpec(json: Json, type = 'kubernetes_deployment_v1'): Json {
-  const workload = Object.values(json.resource[type] as Json)[0] as Json;
+function podSpec(json: Synthesized, type = 'kubernetes_deployment_v1'): Block {
+  const workload = resourcesOf(json, type)[0];
   return type === 'kubernetes_cron_job_v1'
     ? workload.spec.job_template.spec.template.spec
     : workload.spec.template.spec;
 }
 
 describe('defaults of a queue consumer', () => {
-  const json = synthAgents([consumer()]) as Json;
+  const json = synthAgents([consumer()]);
   const pod = podSpec(json);
   const container = pod.container[0];
 
   it('renders a Deployment without replicas, since KEDA owns the count', () => {
-    const deployment = resourceOf(json as never, 'kubernetes_deployment_v1') as Json;
+    const deployment = resourceOf(json, 'kubernetes_deployment_v1');
     expect(deployment.spec.replicas).toBeUndefined();
     expect(deployment.spec.strategy.rolling_update).toEqual({
       max_surge: '25%',
@@ -72,7 +64,7 @@ describe('defaults of a queue consumer', () => {
 
   it('spreads softly over zones and nodes', () => {
     expect(
-      pod.topology_spread_constraint.map((c: Json) => [
+      pod.topology_spread_constraint.map((c: Block) => [
         c.topology_key,
         c.when_unsatisfiable,
         c.max_skew,
@@ -84,15 +76,15 @@ describe('defaults of a queue consumer', () => {
   });
 
   it('runs in its own namespace with its own service account and the standard priority', () => {
-    const deployment = resourceOf(json as never, 'kubernetes_deployment_v1') as Json;
+    const deployment = resourceOf(json, 'kubernetes_deployment_v1');
     expect(deployment.metadata.namespace).toBe('image-processing');
-    const account = resourceOf(json as never, 'kubernetes_service_account_v1') as Json;
+    const account = resourceOf(json, 'kubernetes_service_account_v1');
     expect(account.automount_service_account_token).toBe(false);
     expect(pod.service_account_name).toBe('image-processing');
     expect(pod.priority_class_name).toBe('agent-fleet-standard');
     // Namespaces and priority classes belong to the platform stack.
-    expect(resourcesOf(json as never, 'kubernetes_namespace_v1')).toEqual({});
-    expect(resourcesOf(json as never, 'kubernetes_priority_class_v1')).toEqual({});
+    expect(resourcesOf(json, 'kubernetes_namespace_v1')).toEqual([]);
+    expect(resourcesOf(json, 'kubernetes_priority_class_v1')).toEqual([]);
   });
 
   it('mounts its credentials for the in-cluster broker as files, never as env values', () => {
@@ -112,13 +104,13 @@ describe('defaults of a queue consumer', () => {
   });
 
   it('has a PodDisruptionBudget that never blocks a drain', () => {
-    const budget = resourceOf(json as never, 'kubernetes_pod_disruption_budget_v1') as Json;
+    const budget = resourceOf(json, 'kubernetes_pod_disruption_budget_v1');
     expect(budget.spec.max_unavailable).toBe('1');
     expect(budget.spec.min_available).toBeUndefined();
   });
 
   it('allows only DNS, its broker and the metrics scrape on the network', () => {
-    const policy = resourceOf(json as never, 'kubernetes_network_policy_v1') as Json;
+    const policy = resourceOf(json, 'kubernetes_network_policy_v1');
     expect(policy.spec.policy_types).toEqual(['Ingress', 'Egress']);
     expect(policy.spec.ingress).toEqual([
       {
@@ -172,7 +164,7 @@ describe('defaults of a queue consumer', () => {
 describe('scaling signals', () => {
   it('queue depth renders a ScaledObject whose RabbitMQ trigger counts ready and unacknowledged messages', () => {
     const json = synthAgents([consumer()]);
-    const [scaled] = manifestsOf(json, 'ScaledObject') as Json[];
+    const [scaled] = manifestsOf(json, 'ScaledObject');
     expect(scaled.spec.minReplicaCount).toBe(2);
     expect(scaled.spec.maxReplicaCount).toBe(10);
     expect(scaled.spec.triggers).toEqual([
@@ -201,12 +193,12 @@ describe('scaling signals', () => {
       selectPolicy: 'Max',
       policies: [{ type: 'Pods', value: 2, periodSeconds: 60 }],
     });
-    expect(resourcesOf(json, 'kubernetes_horizontal_pod_autoscaler_v2')).toEqual({});
+    expect(resourcesOf(json, 'kubernetes_horizontal_pod_autoscaler_v2')).toEqual([]);
   });
 
   it('reads broker credentials through a ClusterTriggerAuthentication, never inline', () => {
     const json = synthAgents([consumer()]);
-    const [auth] = manifestsOf(json, 'ClusterTriggerAuthentication') as Json[];
+    const [auth] = manifestsOf(json, 'ClusterTriggerAuthentication');
     expect(auth.spec.secretTargetRef).toEqual([
       { parameter: 'host', name: 'keda-rabbitmq-rabbitmq', key: 'host' },
     ]);
@@ -229,7 +221,7 @@ describe('scaling signals', () => {
         },
       }),
     ]);
-    const [scaled] = manifestsOf(json, 'ScaledObject') as Json[];
+    const [scaled] = manifestsOf(json, 'ScaledObject');
     expect(scaled.spec.triggers).toEqual([
       {
         type: 'prometheus',
@@ -262,7 +254,7 @@ describe('scaling signals', () => {
         },
       }),
     ]);
-    const [scaled] = manifestsOf(json, 'ScaledObject') as Json[];
+    const [scaled] = manifestsOf(json, 'ScaledObject');
     expect(scaled.spec.triggers).toEqual([
       {
         type: 'cron',
@@ -291,9 +283,9 @@ describe('scaling signals', () => {
           memory: { targetUtilization: 80 },
         },
       }),
-    ]) as Json;
-    expect(manifestsOf(json as never, 'ScaledObject')).toEqual([]);
-    const hpa = resourceOf(json as never, 'kubernetes_horizontal_pod_autoscaler_v2') as Json;
+    ]);
+    expect(manifestsOf(json, 'ScaledObject')).toEqual([]);
+    const hpa = resourceOf(json, 'kubernetes_horizontal_pod_autoscaler_v2');
     expect(hpa.spec.min_replicas).toBe(2);
     expect(hpa.spec.max_replicas).toBe(4);
     expect(hpa.spec.scale_target_ref).toEqual({
@@ -313,7 +305,7 @@ describe('scaling signals', () => {
     ]);
     expect(hpa.spec.behavior.scale_down[0].stabilization_window_seconds).toBe(300);
     expect(
-      Object.values(json.resource.kubernetes_deployment_v1 as Json)[0].spec.replicas,
+      Object.values(json.resource.kubernetes_deployment_v1 as Block)[0].spec.replicas,
     ).toBeUndefined();
   });
 
@@ -324,12 +316,12 @@ describe('scaling signals', () => {
         queue: undefined,
         scaling: { minReplicas: 2, maxReplicas: 2 },
       }),
-    ]) as Json;
-    expect(Object.values(json.resource.kubernetes_deployment_v1 as Json)[0].spec.replicas).toBe(
+    ]);
+    expect(Object.values(json.resource.kubernetes_deployment_v1 as Block)[0].spec.replicas).toBe(
       '2',
     );
-    expect(manifestsOf(json as never, 'ScaledObject')).toEqual([]);
-    expect(resourcesOf(json as never, 'kubernetes_horizontal_pod_autoscaler_v2')).toEqual({});
+    expect(manifestsOf(json, 'ScaledObject')).toEqual([]);
+    expect(resourcesOf(json, 'kubernetes_horizontal_pod_autoscaler_v2')).toEqual([]);
   });
 
   it('never renders two autoscalers for one workload', () => {
@@ -349,11 +341,11 @@ describe('scaling signals', () => {
           queueDepth: { perReplica: 5 },
         },
       }),
-    ]) as Json;
+    ]);
     const targets = [
-      ...manifestsOf(json as never, 'ScaledObject').map((m: Json) => m.spec.scaleTargetRef.name),
-      ...Object.values(resourcesOf(json as never, 'kubernetes_horizontal_pod_autoscaler_v2')).map(
-        (h: Json) => h.spec.scale_target_ref.name,
+      ...manifestsOf(json, 'ScaledObject').map((m: Block) => m.spec.scaleTargetRef.name),
+      ...resourcesOf(json, 'kubernetes_horizontal_pod_autoscaler_v2').map(
+        (h: Block) => h.spec.scale_target_ref.name,
       ),
     ];
     expect(targets.sort()).toEqual(['cpu-only', 'image-processing', 'mixed']);
@@ -376,7 +368,7 @@ describe('scaling signals', () => {
         },
       }),
     ]);
-    const [scaled] = manifestsOf(json, 'ScaledObject') as Json[];
+    const [scaled] = manifestsOf(json, 'ScaledObject');
     expect(scaled.spec.initialCooldownPeriod).toBe(60);
     expect(scaled.spec.pollingInterval).toBe(30);
     expect(scaled.spec.triggers[0].metadata.activationValue).toBe('1');
@@ -398,7 +390,7 @@ describe('scaling signals', () => {
     const threshold = synthAgents([
       consumer({ scaling: { ...scaling, fallback: { failureThreshold: 6 } } }),
     ]);
-    expect((manifestsOf(threshold, 'ScaledObject')[0] as Json).spec.fallback).toEqual({
+    expect((manifestsOf(threshold, 'ScaledObject')[0] as Block).spec.fallback).toEqual({
       failureThreshold: 6,
       replicas: 2,
       behavior: 'currentReplicasIfHigher',
@@ -411,7 +403,7 @@ describe('scaling signals', () => {
         },
       }),
     ]);
-    expect((manifestsOf(off, 'ScaledObject')[0] as Json).spec.fallback).toBeUndefined();
+    expect((manifestsOf(off, 'ScaledObject')[0] as Block).spec.fallback).toBeUndefined();
   });
 });
 
@@ -423,7 +415,7 @@ describe('placement', () => {
         resources: { requests: { cpu: Cpu.parse('2'), memory: Size.parse('8Gi') }, gpu: 1 },
         placement: { gpuModel: 'nvidia-tesla-t4' },
       }),
-    ]) as Json;
+    ]);
     const pod = podSpec(json);
     expect(pod.container[0].resources.limits['nvidia.com/gpu']).toBe('1');
     expect(pod.container[0].resources.requests['nvidia.com/gpu']).toBe('1');
@@ -439,7 +431,7 @@ describe('placement', () => {
   });
 
   it('keeps agents without GPUs off GPU pools and tolerates nothing', () => {
-    const pod = podSpec(synthAgents([consumer()]) as Json);
+    const pod = podSpec(synthAgents([consumer()]));
     expect(pod.toleration).toEqual([]);
     expect(
       pod.affinity.node_affinity.required_during_scheduling_ignored_during_execution
@@ -469,7 +461,7 @@ describe('placement', () => {
           }),
         ],
         site,
-      ) as Json,
+      ),
     );
     expect(
       pod.affinity.node_affinity.required_during_scheduling_ignored_during_execution
@@ -519,11 +511,11 @@ describe('publishing', () => {
         ],
         scaling: { minReplicas: 2, maxReplicas: 4, cpu: { targetUtilization: 70 } },
       }),
-    ]) as Json;
-    const policy = resourceOf(json as never, 'kubernetes_network_policy_v1') as Json;
+    ]);
+    const policy = resourceOf(json, 'kubernetes_network_policy_v1');
     expect(policy.spec.egress).toHaveLength(2);
     expect(policy.spec.egress[1].ports).toEqual([{ port: '5672', protocol: 'TCP' }]);
-    expect(manifestsOf(json as never, 'ClusterTriggerAuthentication')).toEqual([]);
+    expect(manifestsOf(json, 'ClusterTriggerAuthentication')).toEqual([]);
   });
 
   it('refuses a publish target on an unknown broker', () => {
@@ -544,8 +536,8 @@ describe('kinds of work', () => {
         container: { image: consumer().container.image },
         schedule: { cron: '0 2 * * *', timezone: 'Europe/Berlin', deadline: Duration.parse('3h') },
       }),
-    ]) as Json;
-    const cron = resourceOf(json as never, 'kubernetes_cron_job_v1') as Json;
+    ]);
+    const cron = resourceOf(json, 'kubernetes_cron_job_v1');
     expect(cron.spec.schedule).toBe('0 2 * * *');
     expect(cron.spec.timezone).toBe('Europe/Berlin');
     expect(cron.spec.concurrency_policy).toBe('Forbid');
@@ -557,7 +549,7 @@ describe('kinds of work', () => {
     const pod = podSpec(json, 'kubernetes_cron_job_v1');
     expect(pod.restart_policy).toBe('Never');
     expect(pod.priority_class_name).toBe('agent-fleet-batch');
-    expect(resourcesOf(json as never, 'kubernetes_pod_disruption_budget_v1')).toEqual({});
+    expect(resourcesOf(json, 'kubernetes_pod_disruption_budget_v1')).toEqual([]);
   });
 
   it('renders run-to-completion work as a KEDA ScaledJob', () => {
@@ -568,7 +560,7 @@ describe('kinds of work', () => {
         scaling: { minReplicas: 0, maxReplicas: 20, queueDepth: { perReplica: 1 } },
       }),
     ]);
-    const [job] = manifestsOf(json, 'ScaledJob') as Json[];
+    const [job] = manifestsOf(json, 'ScaledJob');
     expect(job.spec.maxReplicaCount).toBe(20);
     expect(job.spec.rollout).toEqual({ strategy: 'gradual' });
     expect(job.spec.jobTargetRef.template.spec.restartPolicy).toBe('Never');
@@ -579,7 +571,7 @@ describe('kinds of work', () => {
       'true',
     );
     expect(job.spec.triggers[0].type).toBe('rabbitmq');
-    expect(resourcesOf(json, 'kubernetes_deployment_v1')).toEqual({});
+    expect(resourcesOf(json, 'kubernetes_deployment_v1')).toEqual([]);
   });
 });
 
@@ -590,9 +582,7 @@ describe('isolation', () => {
       consumer({ name: 'metadata-extraction', isolation: { namespace: 'ingest' } }),
     ]);
     expect(
-      Object.values(resourcesOf(json, 'kubernetes_deployment_v1')).map(
-        (d: Json) => d.metadata.namespace,
-      ),
+      resourcesOf(json, 'kubernetes_deployment_v1').map((d: Block) => d.metadata.namespace),
     ).toEqual(['ingest', 'ingest']);
   });
 
@@ -605,10 +595,10 @@ describe('isolation', () => {
           egress: [{ cidr: '10.20.0.0/16', ports: [5432] }],
         },
       }),
-    ]) as Json;
+    ]);
     expect(podSpec(json).automount_service_account_token).toBe(true);
     expect(podSpec(json).priority_class_name).toBe('agent-fleet-realtime');
-    const policy = resourceOf(json as never, 'kubernetes_network_policy_v1') as Json;
+    const policy = resourceOf(json, 'kubernetes_network_policy_v1');
     expect(policy.spec.egress[2]).toEqual({
       to: [{ ip_block: { cidr: '10.20.0.0/16' } }],
       ports: [{ port: '5432', protocol: 'TCP' }],

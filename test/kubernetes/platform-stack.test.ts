@@ -1,15 +1,8 @@
 import { CHARTS, IMAGES } from '../../constructs/kubernetes';
-import { Cpu, Size } from '../../model';
 import { RANDOM_PROVIDER } from '../../constructs/terraform/ephemeral-password';
-import {
-  BROKER,
-  consumer,
-  helmValues,
-  resourceOf,
-  resourcesOf,
-  SITE,
-  synthPlatform,
-} from '../support/fixtures';
+import { Cpu, Size } from '../../model';
+import { BROKER, consumer, SITE, synthPlatform } from '../support/fixtures';
+import { resourcesById, resourcesOf, resourceOf, helmValues } from '../support/synthesized';
 
 const gpuAgent = consumer({
   name: 'gpu-inference',
@@ -24,7 +17,7 @@ const scheduled = consumer({
   schedule: { cron: '0 2 * * *' },
 });
 const json = synthPlatform([consumer(), gpuAgent, scheduled]);
-const releases = Object.values(resourcesOf(json, 'helm_release'));
+const releases = resourcesOf(json, 'helm_release');
 const byName = (name: string) => releases.find((release) => release.name === name) as any;
 
 describe('charts', () => {
@@ -105,11 +98,11 @@ describe('monitoring', () => {
       userKey: 'admin-user',
       passwordKey: 'admin-password',
     });
-    const admin = resourceOf(json, 'kubernetes_secret_v1', 'GrafanaAdmin') as any;
+    const admin = resourceOf(json, 'kubernetes_secret_v1', 'GrafanaAdmin');
     expect(admin.data_wo['admin-password']).toMatch(
       /^\$\{ephemeral\.random_password\.[\w-]+\.result\}$/,
     );
-    const dashboards = Object.values(resourcesOf(json, 'kubernetes_config_map_v1')).filter(
+    const dashboards = resourcesOf(json, 'kubernetes_config_map_v1').filter(
       (map: any) => map.metadata.labels?.grafana_dashboard === '1',
     );
     expect(dashboards.map((map: any) => Object.keys(map.data)[0]).sort()).toEqual([
@@ -135,7 +128,7 @@ describe('GPU device plugin', () => {
 
   it('is left out on a site without GPUs', () => {
     const cpuOnly = synthPlatform([consumer()], { ...SITE, nodePools: [SITE.nodePools[0]] });
-    expect(Object.values(resourcesOf(cpuOnly, 'helm_release')).map((r) => r.name)).not.toContain(
+    expect(resourcesOf(cpuOnly, 'helm_release').map((r) => r.name)).not.toContain(
       'nvidia-device-plugin',
     );
   });
@@ -143,7 +136,7 @@ describe('GPU device plugin', () => {
 
 describe('namespaces and priority classes', () => {
   const namespaces = Object.fromEntries(
-    Object.values(resourcesOf(json, 'kubernetes_namespace_v1')).map((ns: any) => [
+    resourcesOf(json, 'kubernetes_namespace_v1').map((ns: any) => [
       ns.metadata.name,
       [
         ns.metadata.labels['agent-fleet.dev/role'],
@@ -165,9 +158,11 @@ describe('namespaces and priority classes', () => {
   });
 
   it('creates the priority classes the agents use; batch never preempts', () => {
-    const classes = Object.values(resourcesOf(json, 'kubernetes_priority_class_v1')).map(
-      (c: any) => [c.metadata.name, c.value, c.preemption_policy],
-    );
+    const classes = resourcesOf(json, 'kubernetes_priority_class_v1').map((c: any) => [
+      c.metadata.name,
+      c.value,
+      c.preemption_policy,
+    ]);
     expect(classes.sort()).toEqual([
       ['agent-fleet-batch', 1000, 'Never'],
       ['agent-fleet-standard', 10000, 'PreemptLowerPriority'],
@@ -176,7 +171,7 @@ describe('namespaces and priority classes', () => {
 });
 
 describe('in-cluster RabbitMQ', () => {
-  const statefulSet = resourceOf(json, 'kubernetes_stateful_set_v1') as any;
+  const statefulSet = resourceOf(json, 'kubernetes_stateful_set_v1');
   const pod = statefulSet.spec.template.spec;
   const container = pod.container[0];
 
@@ -205,10 +200,10 @@ describe('in-cluster RabbitMQ', () => {
     const single = synthPlatform([consumer()], SITE, [
       { ...BROKER, inCluster: { site: 'dc1', replicas: 1 } },
     ]);
-    const set = resourceOf(single, 'kubernetes_stateful_set_v1') as any;
+    const set = resourceOf(single, 'kubernetes_stateful_set_v1');
     expect(set.spec.replicas).toBe('1');
     expect(set.spec.template.spec.container[0].lifecycle).toBeUndefined();
-    const config = resourceOf(single, 'kubernetes_config_map_v1', 'Broker-rabbitmq_Config') as any;
+    const config = resourceOf(single, 'kubernetes_config_map_v1', 'Broker-rabbitmq_Config');
     expect(config.data['rabbitmq.conf']).not.toContain('cluster_formation');
   });
 
@@ -231,11 +226,7 @@ describe('in-cluster RabbitMQ', () => {
   });
 
   it('loads the topology and the users at boot, each from a file of one definitions directory', () => {
-    const topology = resourceOf(
-      json,
-      'kubernetes_config_map_v1',
-      'Broker-rabbitmq_Topology',
-    ) as any;
+    const topology = resourceOf(json, 'kubernetes_config_map_v1', 'Broker-rabbitmq_Topology');
     const definitions = JSON.parse(topology.data['topology.json']);
     expect(definitions.queues.map((q: any) => [q.name, q.arguments['x-queue-type']])).toEqual([
       ['image_processing_tasks', 'quorum'],
@@ -243,7 +234,7 @@ describe('in-cluster RabbitMQ', () => {
       ['inference_requests', 'quorum'],
       ['inference_requests.dlq', 'quorum'],
     ]);
-    const config = resourceOf(json, 'kubernetes_config_map_v1', 'Broker-rabbitmq_Config') as any;
+    const config = resourceOf(json, 'kubernetes_config_map_v1', 'Broker-rabbitmq_Config');
     expect(config.data['rabbitmq.conf']).toContain(
       'definitions.local.path = /etc/rabbitmq-definitions',
     );
@@ -270,7 +261,7 @@ describe('in-cluster RabbitMQ', () => {
     const annotations = statefulSet.spec.template.metadata.annotations;
     const revision = Number(annotations['agent-fleet.dev/credentials']);
     expect(annotations['agent-fleet.dev/definitions']).toMatch(/^\d+$/);
-    const credentialSecrets = Object.values(resourcesOf(json, 'kubernetes_secret_v1')).filter(
+    const credentialSecrets = resourcesOf(json, 'kubernetes_secret_v1').filter(
       (secret: any) => !['grafana-admin', 'rabbitmq-erlang-cookie'].includes(secret.metadata.name),
     );
     expect(credentialSecrets.map((secret: any) => secret.data_wo_revision)).toEqual(
@@ -282,16 +273,16 @@ describe('in-cluster RabbitMQ', () => {
       scheduled,
       consumer({ name: 'thumbnailer' }),
     ]);
-    const moreSet = resourceOf(more, 'kubernetes_stateful_set_v1') as any;
+    const moreSet = resourceOf(more, 'kubernetes_stateful_set_v1');
     expect(
       Number(moreSet.spec.template.metadata.annotations['agent-fleet.dev/credentials']),
     ).not.toBe(revision);
-    const cookie = resourceOf(more, 'kubernetes_secret_v1', 'Cookie') as any;
+    const cookie = resourceOf(more, 'kubernetes_secret_v1', 'Cookie');
     expect(cookie.data_wo_revision).toBe(1);
   });
 
   it('generates every password at apply time into write-only Secrets', () => {
-    const users = resourceOf(json, 'kubernetes_secret_v1', 'Broker-rabbitmq_Users') as any;
+    const users = resourceOf(json, 'kubernetes_secret_v1', 'Broker-rabbitmq_Users');
     const parsed = JSON.parse(users.data_wo['users.json']);
     expect(parsed.users.map((u: any) => u.name)).toEqual([
       'admin',
@@ -311,7 +302,7 @@ describe('in-cluster RabbitMQ', () => {
   });
 
   it('gives KEDA its management URL and each agent its own credentials in their namespaces', () => {
-    const keda = resourceOf(json, 'kubernetes_secret_v1', 'KedaCredentials') as any;
+    const keda = resourceOf(json, 'kubernetes_secret_v1', 'KedaCredentials');
     expect(keda.metadata.name).toBe('keda-rabbitmq-rabbitmq');
     expect(keda.metadata.namespace).toContain('Namespace-keda');
     expect(keda.data_wo.host).toBe(
@@ -321,7 +312,7 @@ describe('in-cluster RabbitMQ', () => {
       json,
       'kubernetes_secret_v1',
       'AgentCredentials-rabbitmq-image-processing',
-    ) as any;
+    );
     expect(agent.metadata.name).toBe('image-processing-rabbitmq-credentials');
     expect(agent.metadata.namespace).toContain('Namespace-image-processing');
     expect(agent.data_wo).toEqual({
@@ -331,7 +322,7 @@ describe('in-cluster RabbitMQ', () => {
   });
 
   it('admits agents to AMQP, KEDA to the management API and Prometheus to metrics only', () => {
-    const policy = resourceOf(json, 'kubernetes_network_policy_v1') as any;
+    const policy = resourceOf(json, 'kubernetes_network_policy_v1');
     expect(policy.spec.ingress.slice(0, 3)).toEqual([
       {
         from: [{ namespace_selector: { match_labels: { 'agent-fleet.dev/role': 'agents' } } }],
@@ -372,8 +363,8 @@ describe('in-cluster RabbitMQ', () => {
         external: { host: 'mq.example.com', cidrs: ['10.9.0.0/16'] },
       },
     ]);
-    expect(resourcesOf(external, 'kubernetes_stateful_set_v1')).toEqual({});
-    expect(resourcesOf(external, 'kubernetes_secret_v1')).toEqual(
+    expect(resourcesOf(external, 'kubernetes_stateful_set_v1')).toEqual([]);
+    expect(resourcesById(external, 'kubernetes_secret_v1')).toEqual(
       expect.not.objectContaining({ KedaCredentials: expect.anything() }),
     );
   });
@@ -427,14 +418,14 @@ describe('Kafka topics of a cloud site', () => {
   });
 
   it('runs the topic Job of each Kafka broker in a restricted namespace of its own', () => {
-    const namespaces = Object.values(resourcesOf(json, 'kubernetes_namespace_v1'));
+    const namespaces = resourcesOf(json, 'kubernetes_namespace_v1');
     expect(namespaces.map((ns: any) => ns.metadata.name)).toContain('kafka-topics');
-    const [job] = Object.values(resourcesOf(json, 'kubernetes_job_v1')) as any[];
+    const [job] = resourcesOf(json, 'kubernetes_job_v1');
     expect(job.metadata.name).toMatch(/^kafka-topics-events-[0-9a-f]{10}$/);
     expect(job.spec.template.spec.service_account_name).toMatch(
       /KafkaTopics-events_ServiceAccount/,
     );
-    const [account] = Object.values(resourcesOf(json, 'kubernetes_service_account_v1')).filter(
+    const [account] = resourcesOf(json, 'kubernetes_service_account_v1').filter(
       (candidate: any) => candidate.metadata.name === 'kafka-topics-events',
     ) as any[];
     expect(account.metadata.annotations).toEqual({
@@ -443,6 +434,6 @@ describe('Kafka topics of a cloud site', () => {
   });
 
   it('has no topic Job where the site has no Kafka topics', () => {
-    expect(resourcesOf(synthPlatform([consumer()]), 'kubernetes_job_v1')).toEqual({});
+    expect(resourcesOf(synthPlatform([consumer()]), 'kubernetes_job_v1')).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
-import { CHARTS } from '../../constructs/kubernetes/platform/charts';
 import { Testing } from 'cdktf';
+import { CHARTS } from '../../constructs/kubernetes/platform/charts';
 import {
   STRIMZI_API_VERSION,
   StrimziKafkaCluster,
@@ -16,8 +16,14 @@ import {
 } from '../../constructs/kubernetes/services/strimzi-topic';
 import { Cpu, Size } from '../../model/units';
 import { crdErrors, crdSchemasAvailable } from '../support/crd-schemas';
-
-type Json = Record<string, any>;
+import {
+  Synthesized,
+  resourcesOf,
+  resourceOf,
+  manifestsOf,
+  manifestOf,
+  synthesizedScope,
+} from '../support/synthesized';
 
 const CLUSTER: StrimziKafkaClusterProps = {
   name: 'fleet',
@@ -35,47 +41,31 @@ const TOPIC: StrimziKafkaTopicProps['topic'] = {
   config: { 'retention.ms': '604800000', 'min.insync.replicas': '2' },
 };
 
-function synthOperator(overrides: Partial<StrimziOperatorReleaseProps> = {}): Json {
-  return JSON.parse(
-    Testing.synthScope((scope) => {
-      new StrimziOperatorRelease(scope, 'Strimzi', {
-        namespace: 'strimzi',
-        watchNamespaces: ['kafka', 'strimzi'],
-        ...overrides,
-      });
-    }),
-  );
+function synthOperator(overrides: Partial<StrimziOperatorReleaseProps> = {}): Synthesized {
+  return synthesizedScope((scope) => {
+    new StrimziOperatorRelease(scope, 'Strimzi', {
+      namespace: 'strimzi',
+      watchNamespaces: ['kafka', 'strimzi'],
+      ...overrides,
+    });
+  });
 }
 
 function synthKafka(
   overrides: Partial<StrimziKafkaClusterProps> = {},
   topics: Omit<StrimziKafkaTopicProps, 'cluster'>[] = [{ topic: TOPIC, minPartitions: 10 }],
-): Json {
-  return JSON.parse(
-    Testing.synthScope((scope) => {
-      const cluster = new StrimziKafkaCluster(scope, 'Kafka', { ...CLUSTER, ...overrides });
-      topics.forEach((topic, index) => {
-        new StrimziKafkaTopic(scope, `Topic-${index}`, { cluster, ...topic });
-      });
-    }),
-  );
-}
-
-function manifests(json: Json, kind: string): Json[] {
-  return Object.values(json.resource?.kubernetes_manifest ?? {})
-    .map((resource) => (resource as Json).manifest as Json)
-    .filter((manifest) => manifest.kind === kind);
-}
-
-function only(json: Json, kind: string): Json {
-  const found = manifests(json, kind);
-  if (found.length !== 1) throw new Error(`expected one ${kind}, found ${found.length}`);
-  return found[0];
+): Synthesized {
+  return synthesizedScope((scope) => {
+    const cluster = new StrimziKafkaCluster(scope, 'Kafka', { ...CLUSTER, ...overrides });
+    topics.forEach((topic, index) => {
+      new StrimziKafkaTopic(scope, `Topic-${index}`, { cluster, ...topic });
+    });
+  });
 }
 
 describe('StrimziOperatorRelease', () => {
   const json = synthOperator();
-  const release = Object.values(json.resource.helm_release)[0] as Json;
+  const release = resourceOf(json, 'helm_release');
   const values = JSON.parse(release.values[0]);
 
   it('installs Strimzi 1.2.0 from its own chart, CRDs included', () => {
@@ -106,13 +96,12 @@ describe('StrimziOperatorRelease', () => {
 
   it('places the operator on the given pools', () => {
     const placed = JSON.parse(
-      (
-        Object.values(
-          synthOperator({
-            pools: ['system'],
-            resources: { cpu: Cpu.cores(2), memory: Size.mebibytes(512) },
-          }).resource.helm_release,
-        )[0] as Json
+      resourceOf(
+        synthOperator({
+          pools: ['system'],
+          resources: { cpu: Cpu.cores(2), memory: Size.mebibytes(512) },
+        }),
+        'helm_release',
       ).values[0],
     );
     expect(placed.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual({
@@ -126,8 +115,8 @@ describe('StrimziOperatorRelease', () => {
 
 describe('StrimziKafkaCluster defaults', () => {
   const json = synthKafka();
-  const kafka = only(json, 'Kafka');
-  const pool = only(json, 'KafkaNodePool');
+  const kafka = manifestOf(json, 'Kafka');
+  const pool = manifestOf(json, 'KafkaNodePool');
 
   it('uses the API version Strimzi 1.2.0 serves', () => {
     expect(STRIMZI_API_VERSION).toBe('kafka.strimzi.io/v1');
@@ -208,7 +197,7 @@ describe('StrimziKafkaCluster defaults', () => {
   });
 
   it('protects the cluster from destruction', () => {
-    for (const resource of Object.values(json.resource.kubernetes_manifest) as Json[]) {
+    for (const resource of resourcesOf(json, 'kubernetes_manifest')) {
       if (resource.manifest.kind === 'KafkaTopic') continue;
       expect(resource.lifecycle).toEqual({ prevent_destroy: true });
     }
@@ -243,21 +232,23 @@ describe('StrimziKafkaCluster replicas', () => {
       { replicas: 1, reason: 'edge site with one machine; data is replayable' },
       [],
     );
-    expect(only(json, 'KafkaNodePool').spec.replicas).toBe(1);
-    expect(only(json, 'Kafka').spec.kafka.config).toMatchObject({
+    expect(manifestOf(json, 'KafkaNodePool').spec.replicas).toBe(1);
+    expect(manifestOf(json, 'Kafka').spec.kafka.config).toMatchObject({
       'default.replication.factor': 1,
       'min.insync.replicas': 1,
     });
   });
 
   it('leaves rack awareness out on request', () => {
-    expect(only(synthKafka({ zoneAware: false }, []), 'Kafka').spec.kafka.rack).toBeUndefined();
+    expect(
+      manifestOf(synthKafka({ zoneAware: false }, []), 'Kafka').spec.kafka.rack,
+    ).toBeUndefined();
   });
 });
 
 describe('StrimziKafkaTopic', () => {
   const json = synthKafka();
-  const topic = only(json, 'KafkaTopic');
+  const topic = manifestOf(json, 'KafkaTopic');
 
   it('labels the topic with its cluster and names it in Kafka through spec.topicName', () => {
     expect(topic.metadata.namespace).toBe('kafka');
@@ -311,7 +302,9 @@ describeWithCrds('Strimzi objects against the Strimzi 1.2.0 CRD schemas', () => 
     { topic: TOPIC, minPartitions: 10 },
     { topic: { name: 'inventory_updates', partitions: 3, replicationFactor: 3, config: {} } },
   ]);
-  const all = ['Kafka', 'KafkaNodePool', 'KafkaTopic'].flatMap((kind) => manifests(json, kind)) as {
+  const all = ['Kafka', 'KafkaNodePool', 'KafkaTopic'].flatMap((kind) =>
+    manifestsOf(json, kind),
+  ) as {
     apiVersion: string;
     kind: string;
     metadata: { name: string };
@@ -334,7 +327,7 @@ describeWithCrds('Strimzi objects against the Strimzi 1.2.0 CRD schemas', () => 
   );
 
   it('catches an invalid object, so the check can fail', () => {
-    const pool = only(json, 'KafkaNodePool');
+    const pool = manifestOf(json, 'KafkaNodePool');
     const broken = { ...pool, spec: { ...pool.spec, roles: ['leader'] } } as never;
     expect(crdErrors('strimzi', broken)).toEqual(
       expect.arrayContaining([expect.stringContaining('/spec/roles/0')]),

@@ -1,5 +1,16 @@
-import { CHARTS } from '../../constructs/kubernetes/platform/charts';
 import { Testing, TerraformStack } from 'cdktf';
+import {
+  vaultClusterTriggerAuthentication,
+  VaultTriggerAuthentication,
+} from '../../constructs/kubernetes/agent/vault-trigger-authentication';
+import {
+  agentSecretName,
+  kedaBrokerSecretName,
+  kvDataPath,
+  vaultAgentAnnotations,
+  vaultKeyTemplate,
+} from '../../constructs/kubernetes/core/vault-annotations';
+import { CHARTS } from '../../constructs/kubernetes/platform/charts';
 import {
   fleetVaultProvider,
   KEDA_VAULT_ROLE,
@@ -9,22 +20,11 @@ import {
   VaultInjectorRelease,
   VaultSecret,
 } from '../../constructs/kubernetes/vault/vault';
-import {
-  agentSecretName,
-  kedaBrokerSecretName,
-  kvDataPath,
-  vaultAgentAnnotations,
-  vaultKeyTemplate,
-} from '../../constructs/kubernetes/core/vault-annotations';
-import {
-  vaultClusterTriggerAuthentication,
-  VaultTriggerAuthentication,
-} from '../../constructs/kubernetes/agent/vault-trigger-authentication';
 import { EphemeralPassword } from '../../constructs/terraform/ephemeral-password';
 import { crdErrors, crdSchemasAvailable } from '../support/crd-schemas';
-import { helmValues, resourceOf, resourcesOf, TerraformJson } from '../support/fixtures';
+import { Synthesized, resourcesOf, resourceOf, helmValues } from '../support/synthesized';
 
-function synth(build: (stack: TerraformStack) => void): TerraformJson {
+function synth(build: (stack: TerraformStack) => void): Synthesized {
   const stack = new TerraformStack(Testing.app(), 'test');
   build(stack);
   return JSON.parse(Testing.synth(stack));
@@ -78,8 +78,8 @@ describe('VaultInjectorRelease', () => {
 
   it('gives injected agents the CA read from the named ConfigMap, never a literal', () => {
     const configMap = resourcesOf(json, 'kubernetes_config_map_v1');
-    expect(configMap).toEqual({});
-    const data = (json as any).data.kubernetes_config_map_v1;
+    expect(configMap).toEqual([]);
+    const data = json.data.kubernetes_config_map_v1;
     expect(Object.values(data)).toEqual([
       expect.objectContaining({ metadata: { name: 'vault-ca', namespace: 'vault' } }),
     ]);
@@ -120,8 +120,8 @@ describe('VaultFleetAccess', () => {
   const json = synth((stack) => {
     new VaultFleetAccess(stack, 'Access', props);
   });
-  const policies = Object.values(resourcesOf(json, 'vault_policy')) as any[];
-  const roles = Object.values(resourcesOf(json, 'vault_kubernetes_auth_backend_role')) as any[];
+  const policies = resourcesOf(json, 'vault_policy');
+  const roles = resourcesOf(json, 'vault_kubernetes_auth_backend_role');
   const policyOf = (name: string) => policies.find((p) => p.name === name)?.policy;
 
   it('mounts Kubernetes auth per cluster, reviewing tokens with the client JWT', () => {
@@ -158,8 +158,8 @@ describe('VaultFleetAccess', () => {
         token_max_ttl: 86400,
       }),
     );
-    expect(role.backend).toMatch(/vault_auth_backend\.[\w-]+\.path/);
-    expect(role.token_policies).toEqual([expect.stringMatching(/vault_policy\.[\w-]+\.name/)]);
+    expect(role?.backend).toMatch(/vault_auth_backend\.[\w-]+\.path/);
+    expect(role?.token_policies).toEqual([expect.stringMatching(/vault_policy\.[\w-]+\.name/)]);
   });
 
   it("lets KEDA's operator read only the listed brokers' credentials", () => {
@@ -175,7 +175,7 @@ describe('VaultFleetAccess', () => {
   });
 
   it('creates the KV v2 mount only when asked', () => {
-    expect(resourcesOf(json, 'vault_mount')).toEqual({});
+    expect(resourcesOf(json, 'vault_mount')).toEqual([]);
     const owning = synth((stack) => {
       new VaultFleetAccess(stack, 'Access', { ...props, createKvMount: true });
     });
@@ -212,7 +212,7 @@ describe('VaultAuthDelegation', () => {
         ],
       });
     });
-    const binding = resourceOf(json, 'kubernetes_cluster_role_binding_v1') as any;
+    const binding = resourceOf(json, 'kubernetes_cluster_role_binding_v1');
     expect(binding.role_ref).toEqual({
       api_group: 'rbac.authorization.k8s.io',
       kind: 'ClusterRole',
@@ -257,8 +257,8 @@ describe('VaultSecret', () => {
   it('leaves no secret value anywhere in the synthesized JSON', () => {
     expect(json).not.toHaveProperty('output');
     expect(text).not.toMatch(/"random_password":\{"\w+":\{"result"/);
-    expect(Object.keys((json as any).resource ?? {})).not.toContain('random_password');
-    expect((json as any).ephemeral.random_password.Password).toEqual({
+    expect(Object.keys(json.resource)).not.toContain('random_password');
+    expect(json.ephemeral.random_password.Password).toEqual({
       length: 32,
       special: false,
     });
@@ -402,7 +402,7 @@ describe('KEDA through Vault', () => {
         path: 'fleet/data/x',
       });
     });
-    expect((resourceOf(json, 'kubernetes_manifest') as any).manifest.metadata.name).toBe(
+    expect(resourceOf(json, 'kubernetes_manifest').manifest.metadata.name).toBe(
       'rabbitmq-rabbitmq',
     );
   });

@@ -8,7 +8,7 @@ import {
   podShape,
   synthesizeExamples,
 } from '../support/example-environments';
-import { manifestsOf, resourcesOf } from '../support/fixtures';
+import { resourcesOf, manifestsOf } from '../support/synthesized';
 import { tempDir } from '../support/temp-dir';
 import { expectedAlert, promtoolAvailable, runPromtool, series, verdict } from './promtool';
 

@@ -1,9 +1,16 @@
-import { Testing } from 'cdktf';
 import * as path from 'path';
+import { Testing } from 'cdktf';
 import { loadFleet } from '../../config';
 import { AgentSpec, FleetEnvironment } from '../../model';
 import { addEnvironment, stackIds } from '../../stacks/fleet';
-import { helmValues, manifestsOf, resourcesOf, TerraformJson } from './fixtures';
+import {
+  Synthesized,
+  synthesizedChild,
+  resourcesById,
+  resourcesOf,
+  manifestsOf,
+  helmValues,
+} from './synthesized';
 
 /**
  * The example environments as synthesized, and what tests of the scaling
@@ -20,8 +27,8 @@ export interface ExampleSite {
   readonly site: string;
   /** `<environment>/<site>` */
   readonly key: string;
-  readonly platform: TerraformJson;
-  readonly agents: TerraformJson;
+  readonly platform: Synthesized;
+  readonly agents: Synthesized;
 }
 
 /** Loads every environment file and synthesizes each site's platform and agents stacks. */
@@ -39,8 +46,7 @@ export function synthesizeExamples(): ExampleSite[] {
     ].map((site) => site.name);
     for (const site of names) {
       const ids = stackIds(environment.name, site);
-      const synth = (id: string) =>
-        JSON.parse(Testing.synth(app.node.findChild(id) as never, true)) as TerraformJson;
+      const synth = (id: string) => synthesizedChild(app, id);
       sites.push({
         environment,
         site,
@@ -78,7 +84,7 @@ export interface ScaledAgent {
 /** Every ScaledObject of the site's agents stack that scales on a RabbitMQ queue or a Prometheus query. */
 export function scaledAgents(site: ExampleSite): ScaledAgent[] {
   const found: ScaledAgent[] = [];
-  for (const manifest of manifestsOf(site.agents, 'ScaledObject') as any[]) {
+  for (const manifest of manifestsOf(site.agents, 'ScaledObject')) {
     const triggers = (manifest.spec.triggers as Trigger[]).filter(
       (t) => t.type === 'rabbitmq' || t.type === 'prometheus',
     );
@@ -119,7 +125,7 @@ export function monitoringOf(site: ExampleSite): {
 
 /** The RabbitMQ definitions of an in-cluster broker: its `<broker>-topology` ConfigMap. */
 export function topologyOf(site: ExampleSite, broker: string): Record<string, any[]> {
-  const configMap = Object.values(resourcesOf(site.platform, 'kubernetes_config_map_v1')).find(
+  const configMap = resourcesOf(site.platform, 'kubernetes_config_map_v1').find(
     (resource: any) => resource.metadata.name === `${broker}-topology`,
   ) as any;
   if (!configMap) throw new Error(`${site.key}: no ConfigMap ${broker}-topology`);
@@ -135,11 +141,11 @@ export interface PodShape {
 
 /** The pods of a StatefulSet (`type` kubernetes_stateful_set_v1) or Deployment by name. */
 export function podShape(
-  json: TerraformJson,
+  json: Synthesized,
   type: 'kubernetes_stateful_set_v1' | 'kubernetes_deployment_v1',
   name: string,
 ): PodShape {
-  const workload = Object.values(resourcesOf(json, type)).find(
+  const workload = resourcesOf(json, type).find(
     (resource: any) => resource.metadata.name === name,
   ) as any;
   if (!workload) throw new Error(`no ${type} named ${name}`);
@@ -152,10 +158,10 @@ export function podShape(
 }
 
 /** A namespace given by name, or by reference to a `kubernetes_namespace_v1` of the stack. */
-function namespaceName(json: TerraformJson, value: string): string {
+function namespaceName(json: Synthesized, value: string): string {
   const reference = /^\$\{kubernetes_namespace_v1\.([^.]+)\.metadata\[0\]\.name\}$/.exec(value);
   if (!reference) return value;
-  const namespace = resourcesOf(json, 'kubernetes_namespace_v1')[reference[1]] as any;
+  const namespace = resourcesById(json, 'kubernetes_namespace_v1')[reference[1]];
   if (!namespace) throw new Error(`no kubernetes_namespace_v1.${reference[1]}`);
   return namespace.metadata.name;
 }
@@ -174,7 +180,7 @@ export function kedaHostTemplate(site: ExampleSite, authentication: string): str
   if (!auth) throw new Error(`${site.key}: no ClusterTriggerAuthentication ${authentication}`);
   const fromSecret = auth.spec.secretTargetRef?.find((ref: any) => ref.parameter === 'host');
   if (fromSecret) {
-    const secret = Object.values(resourcesOf(site.platform, 'kubernetes_secret_v1')).find(
+    const secret = resourcesOf(site.platform, 'kubernetes_secret_v1').find(
       (resource: any) => resource.metadata.name === fromSecret.name,
     ) as any;
     const host = secret?.data_wo?.[fromSecret.key];
@@ -183,7 +189,7 @@ export function kedaHostTemplate(site: ExampleSite, authentication: string): str
   }
   const fromVault = auth.spec.hashiCorpVault?.secrets?.find((s: any) => s.parameter === 'host');
   if (fromVault) {
-    const secret = Object.values(resourcesOf(site.platform, 'vault_kv_secret_v2')).find(
+    const secret = resourcesOf(site.platform, 'vault_kv_secret_v2').find(
       (resource: any) => `${resource.mount}/data/${resource.name}` === fromVault.path,
     ) as any;
     const host = new RegExp(`"${fromVault.key}" = "((?:[^"\\\\]|\\\\.)*)"`).exec(

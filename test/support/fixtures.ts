@@ -13,6 +13,7 @@ import {
 } from '../../model';
 import { AgentsStack } from '../../stacks/agents-stack';
 import { PlatformStack } from '../../stacks/platform-stack';
+import { Synthesized, synthesized } from './synthesized';
 
 export const DIGEST = `sha256:${'a'.repeat(64)}`;
 
@@ -73,47 +74,13 @@ export function synthAgents(
   agents: AgentSpec[],
   site: KubernetesSiteSpec = SITE,
   options: SiteOptions = {},
-): TerraformJson {
+): Synthesized {
   const app = Testing.app();
   const stack = new AgentsStack(app, 'test-dc1-agents', {
     plan: planSite({ environment: 'test', site, brokers: options.brokers ?? [BROKER], agents }),
     cloud: options.cloud,
   });
-  return JSON.parse(Testing.synth(stack, true)) as TerraformJson;
-}
-
-export interface TerraformJson {
-  resource: Record<string, Record<string, Record<string, unknown>>>;
-  provider: Record<string, unknown[]>;
-  terraform: Record<string, unknown>;
-}
-
-/** Every resource of a type, keyed by logical id. */
-export function resourcesOf(
-  json: TerraformJson,
-  type: string,
-): Record<string, Record<string, unknown>> {
-  return json.resource[type] ?? {};
-}
-
-/** The single resource of a type whose logical id contains `hint`. */
-export function resourceOf(json: TerraformJson, type: string, hint = ''): Record<string, unknown> {
-  const matches = Object.entries(resourcesOf(json, type)).filter(
-    ([id]) => id.includes(hint.replace(/-/g, '')) || id.includes(hint),
-  );
-  if (matches.length !== 1) {
-    throw new Error(
-      `expected one ${type} matching '${hint}', found ${matches.map(([id]) => id).join(', ') || 'none'}`,
-    );
-  }
-  return matches[0][1];
-}
-
-/** `kubernetes_manifest` bodies of a kind. */
-export function manifestsOf(json: TerraformJson, kind: string): Record<string, unknown>[] {
-  return Object.values(resourcesOf(json, 'kubernetes_manifest'))
-    .map((resource) => resource.manifest as Record<string, unknown>)
-    .filter((manifest) => manifest.kind === kind);
+  return synthesized(stack);
 }
 
 /** Synthesizes one platform stack and returns its parsed Terraform JSON. */
@@ -122,18 +89,11 @@ export function synthPlatform(
   site: KubernetesSiteSpec = SITE,
   brokers: BrokerSpec[] = [BROKER],
   cloud?: SiteCloudBindings,
-): TerraformJson & { ephemeral: Record<string, Record<string, unknown>> } {
+): Synthesized {
   const app = Testing.app();
   const stack = new PlatformStack(app, 'test-dc1-platform', {
     plan: planSite({ environment: 'test', site, brokers, agents }),
     cloud,
   });
-  return JSON.parse(Testing.synth(stack, true));
-}
-
-/** The parsed values of a Helm release. */
-export function helmValues(json: TerraformJson, release: string): any {
-  const found = Object.values(resourcesOf(json, 'helm_release')).find((r) => r.name === release);
-  if (!found) throw new Error(`no helm_release named ${release}`);
-  return JSON.parse((found.values as string[])[0]);
+  return synthesized(stack);
 }

@@ -1,5 +1,5 @@
 import { TerraformStack, Testing } from 'cdktf';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 
 /**
  * A block of synthesized Terraform JSON: a resource's or data source's body,
@@ -56,6 +56,14 @@ export function synthesized(stack: TerraformStack): Synthesized {
   return parseSynthesized(Testing.synth(stack, true));
 }
 
+/**
+ * Synthesizes what `build` adds to a fresh scope (cdktf's `Testing.synthScope`:
+ * no provider, no validations) and returns its Terraform JSON.
+ */
+export function synthesizedScope(build: (scope: Construct) => void): Synthesized {
+  return parseSynthesized(Testing.synthScope(build));
+}
+
 /** {@link synthesized} for the stack `id` of an app (or any other scope). */
 export function synthesizedChild(scope: IConstruct, id: string): Synthesized {
   const child = scope.node.findChild(id);
@@ -94,6 +102,13 @@ export function manifestsOf(json: Synthesized, kind: string): Block[] {
   return resourcesOf(json, 'kubernetes_manifest')
     .map((resource) => resource.manifest as Block)
     .filter((manifest) => manifest.kind === kind);
+}
+
+/** The single object of a kind among the `kubernetes_manifest` resources; throws unless exactly one. */
+export function manifestOf(json: Synthesized, kind: string): Block {
+  const found = manifestsOf(json, kind);
+  if (found.length !== 1) throw new Error(`expected one ${kind}, found ${found.length}`);
+  return found[0];
 }
 
 /** The parsed values of the `helm_release` named `release`. */
