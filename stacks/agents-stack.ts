@@ -1,6 +1,6 @@
 import { CheckedStack } from '../guardrails/engine/rendering';
 import { Construct } from 'constructs';
-import { applyBackend } from '../constructs/terraform/backend';
+import { applyBackend } from '../constructs/terraform';
 import {
   AWS_TRIGGER_AUTHENTICATION,
   AwsTriggerAuthentication,
@@ -11,20 +11,20 @@ import {
   priorityClassName,
   siteProvider,
 } from '../constructs/kubernetes';
-import { ConsulRegistration, consulTags } from '../constructs/kubernetes/services/consul';
-import { selectorLabels, VaultCredentials } from '../constructs/kubernetes/core/pod-plan';
-import { SiteCapacity, siteCapacity } from '../constructs/kubernetes/platform/site-capacity';
-import { SiteKafka } from '../constructs/kubernetes/services/site-kafka';
-import { KEDA_VAULT_ROLE } from '../constructs/kubernetes/vault/vault';
+import { ConsulRegistration, consulTags, SiteKafka } from '../constructs/kubernetes/services';
 import {
   agentSecretName,
   DEFAULT_KV_MOUNT,
   kedaBrokerSecretName,
   kubernetesAuthMount,
   kvDataPath,
+  selectorLabels,
   vaultClusterId,
-} from '../constructs/kubernetes/core/vault-annotations';
-import { VaultTriggerAuthentication } from '../constructs/kubernetes/agent/vault-trigger-authentication';
+  VaultCredentials,
+} from '../constructs/kubernetes/core';
+import { SiteCapacity, siteCapacity } from '../constructs/kubernetes/platform';
+import { KEDA_VAULT_ROLE } from '../constructs/kubernetes/vault';
+import { VaultTriggerAuthentication } from '../constructs/kubernetes/agent';
 import {
   AgentCloudBindings,
   GuardrailSuppression,

@@ -1,16 +1,16 @@
 import { CheckedStack } from '../guardrails/engine/rendering';
 import { Construct } from 'constructs';
-import { addMachineChecks } from '../constructs/aws/machine-checks';
 import {
+  addMachineChecks,
   awsProvider,
+  AwsSiteAgents,
+  AwsSiteBrokers,
   ClusterAutoscalerRole,
   EksCluster,
   ManagedNodeGroup,
   PrivateNetwork,
-  AwsSiteAgents,
-  AwsSiteBrokers,
 } from '../constructs/aws';
-import { applyBackend } from '../constructs/terraform/backend';
+import { applyBackend } from '../constructs/terraform';
 import { AwsSiteSpec, eksClusterName, SiteCloudBindings } from '../model';
 import { assertValidCloudSite, CloudInfraStackProps } from './site-stack-props';
 

@@ -1,13 +1,15 @@
 import { CheckedStack } from '../guardrails/engine/rendering';
 import { Construct } from 'constructs';
-import { AksCluster } from '../constructs/azure/aks-cluster';
-import { AksNodePool } from '../constructs/azure/aks-node-pool';
-import { PrivateVirtualNetwork } from '../constructs/azure/network';
-import { azureProvider } from '../constructs/azure/provider';
-import { SiteResourceGroup } from '../constructs/azure/resource-group';
-import { AzureSiteAgents } from '../constructs/azure/site-agents';
-import { AzureSiteBrokers } from '../constructs/azure/site-brokers';
-import { applyBackend } from '../constructs/terraform/backend';
+import {
+  AksCluster,
+  AksNodePool,
+  azureProvider,
+  AzureSiteAgents,
+  AzureSiteBrokers,
+  PrivateVirtualNetwork,
+  SiteResourceGroup,
+} from '../constructs/azure';
+import { applyBackend } from '../constructs/terraform';
 import { aksClusterName, AzureSiteSpec, SiteCloudBindings } from '../model';
 import { assertValidCloudSite, CloudInfraStackProps } from './site-stack-props';
 

@@ -1,9 +1,8 @@
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { clusterAutoscalerRoleName } from '../constructs/aws';
-import { azureProvider } from '../constructs/azure/provider';
+import { aksClusterAccess, azureProvider } from '../constructs/azure';
 import { applyGuardrails, GUARDRAIL_RULES, GuardrailLog } from '../guardrails';
-import { aksClusterAccess } from '../constructs/azure/cluster-access';
 import {
   aksClusterName,
   AzureSiteSpec,

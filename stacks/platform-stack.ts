@@ -1,6 +1,6 @@
 import { CheckedStack } from '../guardrails/engine/rendering';
 import { Construct } from 'constructs';
-import { applyBackend } from '../constructs/terraform/backend';
+import { applyBackend } from '../constructs/terraform';
 import {
   AgentPriorityClass,
   ClusterAutoscalerRelease,
@@ -17,12 +17,12 @@ import {
   VAULT_CA_CONFIG_MAP,
   WriteOnlySecret,
 } from '../constructs/kubernetes';
-import { VaultFleetAccess, VaultSecret } from '../constructs/kubernetes/vault/vault';
+import { VaultFleetAccess, VaultSecret } from '../constructs/kubernetes/vault';
 import {
   agentSecretName,
   kedaBrokerSecretName,
   vaultBrokerSecret,
-} from '../constructs/kubernetes/core/vault-annotations';
+} from '../constructs/kubernetes/core';
 import {
   AgentDatabase,
   rabbitMqBrokers,

@@ -1,6 +1,9 @@
 import { Construct } from 'constructs';
-import { chartsOnSite, chartSupportProblems } from '../constructs/kubernetes/platform/charts';
-import type { ClusterAutoscalerReleaseProps } from '../constructs/kubernetes/platform/cluster-autoscaler-release';
+import {
+  chartsOnSite,
+  chartSupportProblems,
+  type ClusterAutoscalerReleaseProps,
+} from '../constructs/kubernetes/platform';
 import {
   AgentDatabase,
   AgentSpec,

@@ -1,6 +1,6 @@
 import { TerraformStack } from 'cdktf';
 import { BrokerSpec, brokerReplicas, describeSignals, FleetEnvironment } from '../model';
-import { SiteCapacity } from '../constructs/kubernetes/platform/site-capacity';
+import { SiteCapacity } from '../constructs/kubernetes/platform';
 import { BrokerCredentials } from '../generators/rabbitmq';
 import { AgentsStack } from './agents-stack';
 import { PlatformStack } from './platform-stack';

@@ -16,3 +16,4 @@ export * from './dynamodb-table';
 export * from './cluster-autoscaler-role';
 export * from './site-brokers';
 export * from './site-agents';
+export * from './machine-checks';
