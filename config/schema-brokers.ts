@@ -163,26 +163,24 @@ export type RawBroker =
   | Static<typeof sqsBroker>
   | Static<typeof serviceBusBroker>;
 
-const BROKER_KINDS = [
-  ['rabbitmq', rabbitMqBroker],
-  ['kafka', kafkaBroker],
-  ['sqs', sqsBroker],
-  ['servicebus', serviceBusBroker],
-] as const;
+/** The schema of each kind of broker. */
+export const brokerSchemas = {
+  rabbitmq: rabbitMqBroker,
+  kafka: kafkaBroker,
+  sqs: sqsBroker,
+  servicebus: serviceBusBroker,
+} as const;
 
 /**
  * A broker: its `kind` picks the schema that applies, so each kind accepts its
  * own keys only. Without a known kind, only `kind` itself is checked.
  */
 export const broker = kindSchema<RawBroker>(
-  BROKER_KINDS,
+  Object.entries(brokerSchemas),
   // Open, unlike the kinds: an unknown kind is one problem, not one per key.
   Type.Object(
     {
-      kind: enumSchema(
-        'Kind of broker.',
-        BROKER_KINDS.map(([kind]) => kind),
-      ),
+      kind: enumSchema('Kind of broker.', Object.keys(brokerSchemas)),
     },
     { description: 'A broker; its kind picks the keys that apply.' },
   ),

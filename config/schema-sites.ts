@@ -68,7 +68,8 @@ const nodePool = objectSchema(
   nodePoolFields,
 );
 
-const kubernetesSite = objectSchema(
+/** A Kubernetes cluster you run, on-prem or at the edge. */
+export const kubernetesSite = objectSchema(
   'A Kubernetes cluster reached through a kubeconfig context.',
   {
     kind: enumSchema('Kind of site.', ['kubernetes']),
@@ -172,7 +173,8 @@ const awsNodePool = objectSchema(
   ['instanceTypes', 'minSize', 'maxSize'],
 );
 
-const awsSite = objectSchema(
+/** An AWS region with its EKS cluster. */
+export const awsSite = objectSchema(
   'An AWS region: a private network, an EKS cluster and managed node groups (stack <env>-<site>-infra).',
   {
     kind: enumSchema('Kind of site.', ['aws']),
@@ -231,7 +233,8 @@ const azureNodePool = objectSchema(
   ['vmSize', 'minCount', 'maxCount'],
 );
 
-const azureSite = objectSchema(
+/** An Azure region with its AKS cluster. */
+export const azureSite = objectSchema(
   'An Azure region: a resource group, a private VNet, an AKS cluster with workload identity and node pools (stack <env>-<site>-infra).',
   {
     kind: enumSchema('Kind of site.', ['azure']),

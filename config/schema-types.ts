@@ -26,10 +26,21 @@ declare const UNIT: unique symbol;
 
 /**
  * A quantity as the file writes it (`'250m'`, `'512Mi'`, `'30s'`), which the
- * loader parses into the model's value object `Value` (see `Parsed` in
- * to-model.ts). The brand exists only for the type checker.
+ * loader parses into the model's value object `Value` (see `Parsed`). The brand exists only for the type checker.
  */
 export type UnitText<Value, Text = string> = Text & { readonly [UNIT]: Value };
+
+/**
+ * A file's type with its quantities parsed into the model's value objects:
+ * what to-model.ts makes of a schema-valid value of type `T`.
+ */
+export type Parsed<T> = T extends { readonly [UNIT]: infer Value }
+  ? Value
+  : T extends readonly (infer Item)[]
+    ? Parsed<Item>[]
+    : T extends object
+      ? { [K in keyof T]: Parsed<T[K]> }
+      : T;
 
 /** A CPU quantity: a string such as `500m` or `2`, or a number of cores. */
 export function cpuSchema(description: string): TUnsafe<UnitText<Cpu, string | number>> {
