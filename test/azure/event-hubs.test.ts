@@ -7,6 +7,7 @@ import {
 } from '../../constructs/azure/event-hubs';
 import { Duration, ValidationError } from '../../model';
 import { Synthesized, resourcesOf, resourceOf } from '../support/synthesized';
+import { invalid } from '../support/types';
 import { LOCATION, synthAzure } from './support';
 
 const NAMESPACE: EventHubsNamespaceProps = {
@@ -169,7 +170,7 @@ describe('validation', () => {
   });
 
   it('refuses the Basic tier, which has no Kafka endpoint', () => {
-    expect(() => synth({ sku: 'Basic' as unknown as 'Standard' })).toThrow(
+    expect(() => synth({ sku: invalid<'Standard'>('Basic') })).toThrow(
       "'Basic' is not an Event Hubs tier here: 'Standard' or 'Premium' (Basic has no Kafka endpoint)",
     );
   });

@@ -1,8 +1,9 @@
 import { stringify } from 'yaml';
-import { prometheusConfigFile } from '../../generators/monitoring';
+import { prometheusConfigFile, ScrapeConfig } from '../../generators/monitoring';
 import { runPromtool } from '../monitoring/promtool';
 import { PrometheusServer, startPrometheus } from '../support/prometheus-server';
 import { RabbitMqPorts } from '../support/rabbitmq-server';
+import { passedThrough } from '../support/types';
 import { monitoringOf, podShape } from '../support/example-environments';
 import { GaugeExporter, startGaugeExporter } from './metrics-exporter';
 import { SitePlan } from './scaling-plan';
@@ -90,7 +91,10 @@ export async function startSiteMonitoring(
     const pods = [...(brokerPod ? [brokerPod] : []), ...agentPods.values()];
     const jobs = scrapeConfigs.map((job) => withStaticPods(job, pods));
     const prometheus = await startPrometheus({
-      config: prometheusConfigFile(jobs as never, { ruleFiles: [RULE_FILE], interval: '1s' }),
+      config: prometheusConfigFile(passedThrough<ScrapeConfig[]>(jobs), {
+        ruleFiles: [RULE_FILE],
+        interval: '1s',
+      }),
       files: { [RULE_FILE]: stringify(rules, { lineWidth: 0 }) },
     });
     const checkConfig = runPromtool(['check', 'config', prometheus.configPath], prometheus.dir);

@@ -316,7 +316,7 @@ describe('an agent with state', () => {
       FLEET_TABLE_NAME: 'staging-eu-inventory-update',
     });
     expect(egressOf('inventory-update')).toEqual([DNS_EGRESS, AWS_APIS_EGRESS]);
-    expect(manifestsOf(json, 'ScaledObject').map((m: Block) => m.metadata.name)).not.toContain(
+    expect(manifestsOf(json, 'ScaledObject').map((m) => m.metadata.name)).not.toContain(
       'inventory-update',
     );
   });
@@ -338,9 +338,9 @@ describe('the keda-aws ClusterTriggerAuthentication', () => {
     const stateOnly = synth([tableAgent]);
     expect(manifestsOf(stateOnly, 'ClusterTriggerAuthentication')).toEqual([]);
     const local = synthAgents([consumer()]);
-    expect(
-      manifestsOf(local, 'ClusterTriggerAuthentication').map((m: Block) => m.metadata.name),
-    ).toEqual(['rabbitmq-rabbitmq']);
+    expect(manifestsOf(local, 'ClusterTriggerAuthentication').map((m) => m.metadata.name)).toEqual([
+      'rabbitmq-rabbitmq',
+    ]);
   });
 });
 
@@ -456,7 +456,7 @@ describeWithCrds('cloud KEDA objects against the upstream CRD schemas', () => {
       ...authentication,
       spec: { podIdentity: { provider: 'aws-irsa', identityOwner: 'operator' } },
     };
-    expect(crdErrors('keda', broken as never)).toEqual(
+    expect(crdErrors('keda', broken)).toEqual(
       expect.arrayContaining([
         '/spec/podIdentity/provider must be equal to one of the allowed values',
         '/spec/podIdentity/identityOwner must be equal to one of the allowed values',

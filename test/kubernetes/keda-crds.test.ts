@@ -60,7 +60,7 @@ describeWithCrds('KEDA objects against the upstream CRD schemas', () => {
 
   it('catches an invalid object, so the check can fail', () => {
     const [scaled] = manifestsOf(json, 'ScaledObject') as { spec: Record<string, unknown> }[];
-    const broken = { ...scaled, spec: { ...scaled.spec, fallback: { replicas: 'two' } } } as never;
+    const broken = { ...scaled, spec: { ...scaled.spec, fallback: { replicas: 'two' } } };
     expect(crdErrors('keda', broken)).toEqual(
       expect.arrayContaining([
         expect.stringContaining('/spec/fallback'),

@@ -1,4 +1,4 @@
-import { Cpu, Duration, Size } from '../../model';
+import { AgentSpec, Cpu, Duration, Size } from '../../model';
 import { consumer, SITE, synthAgents } from '../support/fixtures';
 import { Block, Synthesized, resourcesOf, resourceOf, manifestsOf } from '../support/synthesized';
 
@@ -343,7 +343,7 @@ describe('scaling signals', () => {
       }),
     ]);
     const targets = [
-      ...manifestsOf(json, 'ScaledObject').map((m: Block) => m.spec.scaleTargetRef.name),
+      ...manifestsOf(json, 'ScaledObject').map((m) => m.spec.scaleTargetRef.name),
       ...resourcesOf(json, 'kubernetes_horizontal_pod_autoscaler_v2').map(
         (h: Block) => h.spec.scale_target_ref.name,
       ),
@@ -581,9 +581,10 @@ describe('isolation', () => {
       consumer({ isolation: { namespace: 'ingest' } }),
       consumer({ name: 'metadata-extraction', isolation: { namespace: 'ingest' } }),
     ]);
-    expect(
-      resourcesOf(json, 'kubernetes_deployment_v1').map((d: Block) => d.metadata.namespace),
-    ).toEqual(['ingest', 'ingest']);
+    expect(resourcesOf(json, 'kubernetes_deployment_v1').map((d) => d.metadata.namespace)).toEqual([
+      'ingest',
+      'ingest',
+    ]);
   });
 
   it('mounts the API token, sets the priority tier and opens declared egress only when asked', () => {
@@ -607,7 +608,7 @@ describe('isolation', () => {
 });
 
 describe('validation', () => {
-  it.each([
+  it.each<[Partial<AgentSpec>, string]>([
     [
       { scaling: { minReplicas: 5, maxReplicas: 3, queueDepth: { perReplica: 10 } } },
       "'scaling.minReplicas': (5) must be <= 'scaling.maxReplicas' (3)",
@@ -643,7 +644,7 @@ describe('validation', () => {
       "'isolation.egress': '0.0.0.0/0' covers 3,702,390,784 public IPv4 addresses (the whole Internet)",
     ],
   ])('reports %j', (overrides, message) => {
-    expect(() => synthAgents([consumer(overrides as never)])).toThrow(message);
+    expect(() => synthAgents([consumer(overrides)])).toThrow(message);
   });
 
   it('refuses secrets in env', () => {

@@ -2,7 +2,7 @@ import { CHARTS, IMAGES } from '../../constructs/kubernetes';
 import { RANDOM_PROVIDER } from '../../constructs/terraform/ephemeral-password';
 import { Cpu, Size } from '../../model';
 import { BROKER, consumer, SITE, synthPlatform } from '../support/fixtures';
-import { resourcesById, resourcesOf, resourceOf, helmValues } from '../support/synthesized';
+import { Block, resourcesById, resourcesOf, resourceOf, helmValues } from '../support/synthesized';
 
 const gpuAgent = consumer({
   name: 'gpu-inference',
@@ -18,7 +18,11 @@ const scheduled = consumer({
 });
 const json = synthPlatform([consumer(), gpuAgent, scheduled]);
 const releases = resourcesOf(json, 'helm_release');
-const byName = (name: string) => releases.find((release) => release.name === name) as any;
+const byName = (name: string): Block => {
+  const release = releases.find((candidate) => candidate.name === name);
+  if (!release) throw new Error(`no helm_release named ${name}`);
+  return release;
+};
 
 describe('charts', () => {
   it('installs KEDA, kube-prometheus-stack and the device plugin at pinned versions', () => {
@@ -136,7 +140,7 @@ describe('GPU device plugin', () => {
 
 describe('namespaces and priority classes', () => {
   const namespaces = Object.fromEntries(
-    resourcesOf(json, 'kubernetes_namespace_v1').map((ns: any) => [
+    resourcesOf(json, 'kubernetes_namespace_v1').map((ns) => [
       ns.metadata.name,
       [
         ns.metadata.labels['agent-fleet.dev/role'],
@@ -262,9 +266,9 @@ describe('in-cluster RabbitMQ', () => {
     const revision = Number(annotations['agent-fleet.dev/credentials']);
     expect(annotations['agent-fleet.dev/definitions']).toMatch(/^\d+$/);
     const credentialSecrets = resourcesOf(json, 'kubernetes_secret_v1').filter(
-      (secret: any) => !['grafana-admin', 'rabbitmq-erlang-cookie'].includes(secret.metadata.name),
+      (secret) => !['grafana-admin', 'rabbitmq-erlang-cookie'].includes(secret.metadata.name),
     );
-    expect(credentialSecrets.map((secret: any) => secret.data_wo_revision)).toEqual(
+    expect(credentialSecrets.map((secret) => secret.data_wo_revision)).toEqual(
       credentialSecrets.map(() => revision),
     );
     const more = synthPlatform([
@@ -298,7 +302,7 @@ describe('in-cluster RabbitMQ', () => {
     expect(Object.keys(json.ephemeral.random_password)).toEqual(
       expect.arrayContaining(['Broker-rabbitmq_Password-keda', 'Broker-rabbitmq_ErlangCookie']),
     );
-    expect((json.terraform.required_providers as any).random).toEqual(RANDOM_PROVIDER);
+    expect(json.terraform.required_providers.random).toEqual(RANDOM_PROVIDER);
   });
 
   it('gives KEDA its management URL and each agent its own credentials in their namespaces', () => {
@@ -419,15 +423,15 @@ describe('Kafka topics of a cloud site', () => {
 
   it('runs the topic Job of each Kafka broker in a restricted namespace of its own', () => {
     const namespaces = resourcesOf(json, 'kubernetes_namespace_v1');
-    expect(namespaces.map((ns: any) => ns.metadata.name)).toContain('kafka-topics');
+    expect(namespaces.map((ns) => ns.metadata.name)).toContain('kafka-topics');
     const [job] = resourcesOf(json, 'kubernetes_job_v1');
     expect(job.metadata.name).toMatch(/^kafka-topics-events-[0-9a-f]{10}$/);
     expect(job.spec.template.spec.service_account_name).toMatch(
       /KafkaTopics-events_ServiceAccount/,
     );
     const [account] = resourcesOf(json, 'kubernetes_service_account_v1').filter(
-      (candidate: any) => candidate.metadata.name === 'kafka-topics-events',
-    ) as any[];
+      (candidate) => candidate.metadata.name === 'kafka-topics-events',
+    );
     expect(account.metadata.annotations).toEqual({
       'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/topics',
     });

@@ -328,7 +328,7 @@ describeWithCrds('Strimzi objects against the Strimzi 1.2.0 CRD schemas', () => 
 
   it('catches an invalid object, so the check can fail', () => {
     const pool = manifestOf(json, 'KafkaNodePool');
-    const broken = { ...pool, spec: { ...pool.spec, roles: ['leader'] } } as never;
+    const broken = { ...pool, spec: { ...pool.spec, roles: ['leader'] } };
     expect(crdErrors('strimzi', broken)).toEqual(
       expect.arrayContaining([expect.stringContaining('/spec/roles/0')]),
     );

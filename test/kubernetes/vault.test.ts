@@ -344,7 +344,7 @@ describe('fleetVaultProvider', () => {
         address: VAULT_ADDR,
         jwtLogin: { mount: 'jwt-ci', role: 'agent-fleet-deploy' },
       });
-    }) as any;
+    });
     const [provider] = json.provider.vault;
     expect(provider).toEqual({
       address: VAULT_ADDR,
@@ -410,7 +410,7 @@ describe('KEDA through Vault', () => {
   const describeWithCrds = crdSchemasAvailable() ? describe : describe.skip;
   describeWithCrds('against the KEDA v2.20.2 CRD', () => {
     it('is a valid ClusterTriggerAuthentication', () => {
-      expect(crdErrors('keda', manifest as never)).toEqual([]);
+      expect(crdErrors('keda', manifest)).toEqual([]);
     });
 
     it('catches an invalid one, so the check can fail', () => {
@@ -420,7 +420,7 @@ describe('KEDA through Vault', () => {
         spec: {
           hashiCorpVault: { ...spec.hashiCorpVault, authentication: 'approle', secrets: [] },
         },
-      } as never;
+      };
       expect(crdErrors('keda', broken)).toEqual(
         expect.arrayContaining([
           '/spec/hashiCorpVault/authentication must be equal to one of the allowed values',

@@ -26,15 +26,15 @@ const describeWithPromtool = promtoolAvailable() ? describe : describe.skip;
 /** The HPA that scales an agent: KEDA's for a ScaledObject, else the agent's own. */
 function autoscalerOf(site: ExampleSite, agent: string): { name: string; max: number } {
   const scaled = manifestsOf(site.agents, 'ScaledObject').find(
-    (manifest: any) => manifest.metadata.name === agent,
-  ) as any;
+    (manifest) => manifest.metadata.name === agent,
+  );
   if (scaled) {
     const name = scaled.spec.advanced?.horizontalPodAutoscalerConfig?.name ?? `keda-hpa-${agent}`;
     return { name, max: scaled.spec.maxReplicaCount };
   }
-  const hpa = Object.values(
-    resourcesOf(site.agents, 'kubernetes_horizontal_pod_autoscaler_v2'),
-  ).find((resource: any) => resource.metadata.name === agent) as any;
+  const hpa = resourcesOf(site.agents, 'kubernetes_horizontal_pod_autoscaler_v2').find(
+    (resource) => resource.metadata.name === agent,
+  );
   if (!hpa) throw new Error(`${site.key}: no autoscaler of ${agent}`);
   return { name: hpa.metadata.name, max: hpa.spec.max_replicas };
 }

@@ -8,10 +8,12 @@ import {
   MonitoredAgent,
   prometheusConfigFile,
   recordingRules,
+  ScrapeConfig,
   scrapeConfigs,
   toRuleFile,
 } from '../../generators/monitoring';
 import { tempDir } from '../support/temp-dir';
+import { passedThrough } from '../support/types';
 import {
   agents,
   brokers,
@@ -74,7 +76,7 @@ describeWithPromtool('the generated files, checked by promtool', () => {
         return { ...withoutDiscovery, static_configs: [{ targets: ['127.0.0.1:15692'] }] };
       });
     }
-    const config = prometheusConfigFile(jobs as never, {
+    const config = prometheusConfigFile(passedThrough<ScrapeConfig[]>(jobs), {
       ruleFiles: ['alerts.yml', 'records.yml'],
     });
     fs.writeFileSync(path.join(dir, 'prometheus.yml'), config);

@@ -2,6 +2,7 @@ import Ajv, { ValidateFunction } from 'ajv';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
+import { Block } from './synthesized';
 
 /**
  * The upstream CRD schemas, read from `CRD_SCHEMA_DIR`. Outside CI a missing
@@ -45,12 +46,16 @@ export function crdValidator(folder: string, apiVersion: string, kind: string): 
   throw new Error(`no CRD for ${key} under ${dir}`);
 }
 
-/** Validates a manifest against its CRD; returns ajv's errors as readable lines. */
-export function crdErrors(
-  folder: string,
-  manifest: { apiVersion: string; kind: string },
-): string[] {
-  const validate = crdValidator(folder, manifest.apiVersion, manifest.kind);
+/**
+ * Validates a manifest, as synthesized or deliberately broken, against the CRD
+ * its `apiVersion` and `kind` name; returns ajv's errors as readable lines.
+ */
+export function crdErrors(folder: string, manifest: Block): string[] {
+  const { apiVersion, kind } = manifest;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
+    throw new Error(`not a Kubernetes object: ${JSON.stringify(manifest).slice(0, 200)}`);
+  }
+  const validate = crdValidator(folder, apiVersion, kind);
   return validate(manifest)
     ? []
     : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);

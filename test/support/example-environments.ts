@@ -126,8 +126,8 @@ export function monitoringOf(site: ExampleSite): {
 /** The RabbitMQ definitions of an in-cluster broker: its `<broker>-topology` ConfigMap. */
 export function topologyOf(site: ExampleSite, broker: string): Record<string, any[]> {
   const configMap = resourcesOf(site.platform, 'kubernetes_config_map_v1').find(
-    (resource: any) => resource.metadata.name === `${broker}-topology`,
-  ) as any;
+    (resource) => resource.metadata.name === `${broker}-topology`,
+  );
   if (!configMap) throw new Error(`${site.key}: no ConfigMap ${broker}-topology`);
   return JSON.parse(configMap.data['topology.json']);
 }
@@ -145,9 +145,7 @@ export function podShape(
   type: 'kubernetes_stateful_set_v1' | 'kubernetes_deployment_v1',
   name: string,
 ): PodShape {
-  const workload = resourcesOf(json, type).find(
-    (resource: any) => resource.metadata.name === name,
-  ) as any;
+  const workload = resourcesOf(json, type).find((resource) => resource.metadata.name === name);
   if (!workload) throw new Error(`no ${type} named ${name}`);
   const template = workload.spec.template;
   return {
@@ -175,14 +173,14 @@ function namespaceName(json: Synthesized, value: string): string {
  */
 export function kedaHostTemplate(site: ExampleSite, authentication: string): string {
   const auth = manifestsOf(site.agents, 'ClusterTriggerAuthentication').find(
-    (manifest: any) => manifest.metadata.name === authentication,
-  ) as any;
+    (manifest) => manifest.metadata.name === authentication,
+  );
   if (!auth) throw new Error(`${site.key}: no ClusterTriggerAuthentication ${authentication}`);
   const fromSecret = auth.spec.secretTargetRef?.find((ref: any) => ref.parameter === 'host');
   if (fromSecret) {
     const secret = resourcesOf(site.platform, 'kubernetes_secret_v1').find(
-      (resource: any) => resource.metadata.name === fromSecret.name,
-    ) as any;
+      (resource) => resource.metadata.name === fromSecret.name,
+    );
     const host = secret?.data_wo?.[fromSecret.key];
     if (!host) throw new Error(`${site.key}: no Secret ${fromSecret.name} with ${fromSecret.key}`);
     return host;
@@ -190,8 +188,8 @@ export function kedaHostTemplate(site: ExampleSite, authentication: string): str
   const fromVault = auth.spec.hashiCorpVault?.secrets?.find((s: any) => s.parameter === 'host');
   if (fromVault) {
     const secret = resourcesOf(site.platform, 'vault_kv_secret_v2').find(
-      (resource: any) => `${resource.mount}/data/${resource.name}` === fromVault.path,
-    ) as any;
+      (resource) => `${resource.mount}/data/${resource.name}` === fromVault.path,
+    );
     const host = new RegExp(`"${fromVault.key}" = "((?:[^"\\\\]|\\\\.)*)"`).exec(
       secret?.data_json_wo ?? '',
     );
