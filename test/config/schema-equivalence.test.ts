@@ -20,7 +20,7 @@ import { REPO_ROOT } from './support';
 
 const SEED = 20261207;
 /** Documents compared per kind of edit. */
-const PER_EDIT = 150;
+const PER_EDIT = 100;
 const JUNK = 300;
 
 const FILES = {
