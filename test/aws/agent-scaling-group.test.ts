@@ -7,12 +7,12 @@ import {
 import { IamPolicyStatement } from '../../constructs/aws/iam-statement';
 import { agentUserData, ec2DrainWatchScript } from '../../constructs/aws/user-data';
 import { iamLeastPrivilege } from '../../guardrails/rules/aws/gr-iam-04-least-privilege';
-import { AgentSpec, Cpu, Duration, ImageRef, ResolvedAgent, resolveAgent, Size } from '../../model';
+import { AgentSpec, Cpu, ResolvedAgent, resolveAgent, Size } from '../../model';
 import { findingsOf } from '../guardrails/support';
 import { Block, Synthesized, resourcesById, resourcesOf, resourceOf } from '../support/synthesized';
 import { ACCOUNT_ID, REGION, synthAws } from './support';
+import { ingestAgent, INGEST_IMAGE } from '../support/fixtures';
 
-const IMAGE = `registry.example.com/agent-fleet/ingest@sha256:${'b'.repeat(64)}`;
 const QUEUE = {
   name: 'ingest-tasks',
   arn: `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:ingest-tasks`,
@@ -31,34 +31,6 @@ const STATEMENTS: IamPolicyStatement[] = [
     Resource: QUEUE.arn,
   },
 ];
-
-/** An ingest consumer: 2 min processing, so a grace period of 5 + 120 + 10 = 135 s. */
-function ingestAgent(overrides: Partial<AgentSpec> = {}): AgentSpec {
-  return {
-    name: 'ingest',
-    container: {
-      image: ImageRef.parse(IMAGE),
-      args: ['--mode', 'sqs', '--batch=10'],
-      env: { LOG_LEVEL: 'info', OUTPUT_BUCKET: 'articles-raw' },
-      ports: { http: 8080 },
-      probes: {
-        readiness: { httpGet: { path: '/ready', port: 'http' } },
-        liveness: { httpGet: { path: '/healthz', port: 'http' } },
-      },
-    },
-    resources: {
-      requests: { cpu: Cpu.parse('500m'), memory: Size.parse('512Mi') },
-      limits: { cpu: Cpu.parse('1500m'), memory: Size.parse('1Gi') },
-    },
-    queue: {
-      broker: 'sqs',
-      queue: 'ingest-tasks',
-      consumer: { maxProcessingTime: Duration.minutes(2) },
-    },
-    scaling: { minReplicas: 1, maxReplicas: 8, queueDepth: { perReplica: 25 } },
-    ...overrides,
-  };
-}
 
 /** The ingest agent, resolved as a site's plan holds it. */
 function resolvedIngest(overrides: Partial<AgentSpec> = {}): ResolvedAgent {
@@ -323,10 +295,10 @@ describe('user data', () => {
   const script = userDataOf(synth());
 
   it('runs the same image, args and env under systemd', () => {
-    expect(script).toContain(`/usr/bin/docker pull ${IMAGE}`);
+    expect(script).toContain(`/usr/bin/docker pull ${INGEST_IMAGE}`);
     expect(script).toMatch(
       new RegExp(
-        `ExecStart=/usr/bin/docker run .* ${IMAGE.replace(/[.]/g, '\\.')} --mode sqs --batch=10\\n`,
+        `ExecStart=/usr/bin/docker run .* ${INGEST_IMAGE.replace(/[.]/g, '\\.')} --mode sqs --batch=10\\n`,
       ),
     );
     for (const line of [

@@ -4,45 +4,8 @@ import {
   scheduledEventsDrainScript,
   validateAgentForScaleSet,
 } from '../../constructs/azure/cloud-init';
-import {
-  AgentSpec,
-  Cpu,
-  Duration,
-  ImageRef,
-  resolveAgent,
-  Size,
-  ValidationError,
-} from '../../model';
-
-const IMAGE = `registry.example.com/agent-fleet/chimera@sha256:${'c'.repeat(64)}`;
-
-/** A Service Bus consumer: 2 min processing, so a grace period of 5 + 120 + 10 = 135 s. */
-function chimeraAgent(overrides: Partial<AgentSpec> = {}): AgentSpec {
-  return {
-    name: 'chimera-data-ingest',
-    container: {
-      image: ImageRef.parse(IMAGE),
-      args: ['--source', 'servicebus', '--batch=10'],
-      env: { LOG_LEVEL: 'info', LOCATION_TAG: 'azure-weu' },
-      ports: { http: 8080 },
-      probes: {
-        readiness: { httpGet: { path: '/ready', port: 'http' } },
-        liveness: { httpGet: { path: '/healthz', port: 'http' } },
-      },
-    },
-    resources: {
-      requests: { cpu: Cpu.parse('500m'), memory: Size.parse('512Mi') },
-      limits: { cpu: Cpu.parse('1500m'), memory: Size.parse('1Gi') },
-    },
-    queue: {
-      broker: 'servicebus',
-      queue: 'chimera-tasks',
-      consumer: { maxProcessingTime: Duration.minutes(2) },
-    },
-    scaling: { minReplicas: 1, maxReplicas: 8, queueDepth: { perReplica: 25 } },
-    ...overrides,
-  };
-}
+import { resolveAgent, ValidationError } from '../../model';
+import { chimeraAgent, CHIMERA_IMAGE } from '../support/fixtures';
 
 describe('agentCloudInit defaults', () => {
   const rendered = agentCloudInit({
@@ -89,7 +52,7 @@ describe('agentCloudInit defaults', () => {
         '--user=10001:10001 --read-only --tmpfs=/tmp:rw,nosuid,nodev,size=256m',
         '--security-opt=no-new-privileges --cap-drop=ALL --cpus=1.5 --memory=1024m --memory-swap=1024m',
         '--env-file=/etc/agent-fleet/chimera-data-ingest.env --stop-timeout=135 --log-driver=journald',
-        `${IMAGE} --source servicebus --batch=10`,
+        `${CHIMERA_IMAGE} --source servicebus --batch=10`,
       ].join(' '),
     );
   });

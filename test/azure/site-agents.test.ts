@@ -1,18 +1,10 @@
 import { TerraformStack } from 'cdktf';
 import { AzureSiteAgents, AzureSiteAgentsProps } from '../../constructs/azure/site-agents';
 import { AzureSiteBrokers } from '../../constructs/azure/site-brokers';
-import {
-  AgentSpec,
-  AzureSiteSpec,
-  BrokerSpec,
-  Cpu,
-  Duration,
-  ImageRef,
-  resolveAgent,
-  Size,
-} from '../../model';
+import { AgentSpec, AzureSiteSpec, BrokerSpec, Duration, resolveAgent } from '../../model';
 import { Block, Synthesized, resourcesById, resourcesOf } from '../support/synthesized';
 import { LOCATION, SUBSCRIPTION_ID, synthAzure, TENANT_ID } from './support';
+import { agent } from '../support/fixtures';
 
 const ISSUER = 'https://westeurope.oic.prod-aks.azure.com/tenant/cluster/';
 const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFleetExampleKeyOnlyForTests fleet@ops';
@@ -35,24 +27,6 @@ const BROKERS: BrokerSpec[] = [
   { name: 'events', kind: 'kafka', eventHubs: { site: 'weu' } },
   { name: 'rabbitmq', kind: 'rabbitmq', inCluster: { site: 'weu' } },
 ];
-
-function agent(overrides: Partial<AgentSpec> & { name: string }): AgentSpec {
-  return {
-    container: {
-      image: ImageRef.parse(
-        `registry.example.com/agent-fleet/${overrides.name}@sha256:${'a'.repeat(64)}`,
-      ),
-      ports: { http: 8080 },
-      probes: {
-        readiness: { httpGet: { path: '/ready', port: 'http' } },
-        liveness: { httpGet: { path: '/healthz', port: 'http' } },
-      },
-    },
-    resources: { requests: { cpu: Cpu.parse('500m'), memory: Size.parse('512Mi') } },
-    scaling: { minReplicas: 1, maxReplicas: 4 },
-    ...overrides,
-  };
-}
 
 const inventoryUpdate = agent({
   name: 'inventory-update',
@@ -95,6 +69,7 @@ const chimera = agent({
 const rabbitOnly = agent({
   name: 'rabbit-only',
   queue: { broker: 'rabbitmq', queue: 'rabbit_tasks' },
+  scaling: { minReplicas: 1, maxReplicas: 4 },
 });
 const ALL = [inventoryUpdate, imageProcessing, sensorIngest, dispatcher, chimera, rabbitOnly];
 
@@ -413,6 +388,7 @@ describe('AzureSiteAgents errors', () => {
     const lonely = agent({
       name: 'lonely',
       publishes: [{ broker: 'tasks', queue: 'nobody-reads' }],
+      scaling: { minReplicas: 1, maxReplicas: 4 },
     });
     expect(() => build([lonely])).toThrow(
       "'lonely.publishes[0].queue': no agent of site 'weu' consumes Service Bus queue 'nobody-reads', so the fleet does not create it",
@@ -424,6 +400,7 @@ describe('AzureSiteAgents errors', () => {
     const lonely = agent({
       name: 'lonely',
       publishes: [{ broker: 'tasks', queue: 'nobody-reads' }],
+      scaling: { minReplicas: 1, maxReplicas: 4 },
     });
     const twin = agent({ ...imageProcessing, name: 'image-processing-twin' });
     expect(() => build([chimera, lonely, imageProcessing, twin], { site })).toThrow(
@@ -435,6 +412,7 @@ describe('AzureSiteAgents errors', () => {
     const stateful = agent({
       name: 'stateful',
       state: { partitionKey: { name: 'id', type: 'string' } },
+      scaling: { minReplicas: 1, maxReplicas: 4 },
     });
     expect(() =>
       synthAzure((stack) => {

@@ -6,47 +6,10 @@ import {
   AgentScaleSetProps,
   ScaleSetSignal,
 } from '../../constructs/azure/vm-scale-set';
-import {
-  AgentSpec,
-  Cpu,
-  Duration,
-  ImageRef,
-  resolveAgent,
-  Size,
-  ValidationError,
-} from '../../model';
+import { Duration, resolveAgent, Size, ValidationError } from '../../model';
 import { Block, Synthesized, resourceOf } from '../support/synthesized';
 import { LOCATION, synthAzure } from './support';
-
-const IMAGE = `registry.example.com/agent-fleet/chimera@sha256:${'c'.repeat(64)}`;
-
-/** A Service Bus consumer: 2 min processing, so a grace period of 5 + 120 + 10 = 135 s. */
-function chimeraAgent(overrides: Partial<AgentSpec> = {}): AgentSpec {
-  return {
-    name: 'chimera-data-ingest',
-    container: {
-      image: ImageRef.parse(IMAGE),
-      args: ['--source', 'servicebus', '--batch=10'],
-      env: { LOG_LEVEL: 'info', LOCATION_TAG: 'azure-weu' },
-      ports: { http: 8080 },
-      probes: {
-        readiness: { httpGet: { path: '/ready', port: 'http' } },
-        liveness: { httpGet: { path: '/healthz', port: 'http' } },
-      },
-    },
-    resources: {
-      requests: { cpu: Cpu.parse('500m'), memory: Size.parse('512Mi') },
-      limits: { cpu: Cpu.parse('1500m'), memory: Size.parse('1Gi') },
-    },
-    queue: {
-      broker: 'servicebus',
-      queue: 'chimera-tasks',
-      consumer: { maxProcessingTime: Duration.minutes(2) },
-    },
-    scaling: { minReplicas: 1, maxReplicas: 8, queueDepth: { perReplica: 25 } },
-    ...overrides,
-  };
-}
+import { chimeraAgent } from '../support/fixtures';
 
 const SUBNET =
   '/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/fleet/subnets/agents';

@@ -8,11 +8,8 @@ import {
   AzureSiteSpec,
   BrokerSpec,
   clusterSiteOfAzure,
-  Cpu,
   Duration,
-  ImageRef,
   planSite,
-  Size,
 } from '../../model';
 import { AzureInfraStack, AzureInfraStackProps } from '../../stacks/azure-infra-stack';
 import { SUBSCRIPTION_ID, TENANT_ID } from '../azure/support';
@@ -23,6 +20,7 @@ import {
   resourcesOf,
   resourceOf,
 } from '../support/synthesized';
+import { agent } from '../support/fixtures';
 
 const ADMINS = '5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9';
 
@@ -52,23 +50,6 @@ const BROKERS: BrokerSpec[] = [
   { name: 'azure-events', kind: 'kafka', eventHubs: { site: 'eu-west' } },
   { name: 'other-tasks', kind: 'servicebus', site: 'elsewhere' },
 ];
-
-function agent(overrides: Partial<AgentSpec> & { name: string }): AgentSpec {
-  return {
-    container: {
-      image: ImageRef.parse(
-        `registry.example.com/agent-fleet/${overrides.name}@sha256:${'b'.repeat(64)}`,
-      ),
-      ports: { http: 8080 },
-      probes: {
-        readiness: { httpGet: { path: '/ready', port: 'http' } },
-        liveness: { httpGet: { path: '/healthz', port: 'http' } },
-      },
-    },
-    resources: { requests: { cpu: Cpu.parse('500m'), memory: Size.parse('512Mi') } },
-    ...overrides,
-  };
-}
 
 const AGENTS: AgentSpec[] = [
   agent({
