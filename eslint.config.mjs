@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
+import jsdoc from 'eslint-plugin-jsdoc';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import tseslint from 'typescript-eslint';
@@ -144,6 +145,10 @@ const PROVIDER_SUBMODULES_ONLY = {
   message: "Import the provider's lib/<resource> submodule, never its index.",
 };
 
+/** A field of an exported construct props interface (`XxxProps`). */
+const PROPS_FIELD =
+  'ExportNamedDeclaration > TSInterfaceDeclaration[id.name=/Props$/] > TSInterfaceBody > TSPropertySignature';
+
 /** The barrel folders of constructs/: stacks import constructs through these only. */
 const CONSTRUCT_BARRELS = ['aws', 'azure', 'vm', 'terraform', 'kubernetes']
   .concat(KUBERNETES.map((folder) => folder.slice('constructs/'.length)))
@@ -213,12 +218,49 @@ export default tseslint.config(
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
+    // The public API of the model and the constructs is documented: exported
+    // classes, functions and interfaces, and each field of a construct's props;
+    // a documented optional field says its default (`@default <value>` or
+    // `@default - <behaviour>`).
+    files: ['model/**/*.ts', 'constructs/**/*.ts'],
+    plugins: { jsdoc },
+    rules: {
+      'jsdoc/require-jsdoc': [
+        'error',
+        {
+          // Never insert empty comments: a doc comment is written, not generated.
+          enableFixer: false,
+          require: { FunctionDeclaration: false },
+          contexts: [
+            'ExportNamedDeclaration > ClassDeclaration',
+            'ExportNamedDeclaration > FunctionDeclaration',
+            'ExportNamedDeclaration > TSInterfaceDeclaration',
+            PROPS_FIELD,
+          ],
+        },
+      ],
+      'jsdoc/no-restricted-syntax': [
+        'error',
+        {
+          contexts: [
+            {
+              context: 'TSPropertySignature[optional=true]',
+              comment:
+                'JsdocBlock:not([description=/@default/]):not(:has(JsdocTag[tag="default"]))',
+              message:
+                'A documented optional field says its default: `@default <value>` or `@default - <behaviour>`.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Stacks use construct libraries through their barrels only.
-    // A warning while stacks/ moves to the barrels.
     files: ['stacks/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
-        'warn',
+        'error',
         {
           patterns: [
             {

@@ -19,11 +19,11 @@ export type PriorityTier = 'realtime' | 'standard' | 'batch';
 
 /** A health check. Exactly one of `httpGet`, `tcpSocket` or `exec`. */
 export interface ProbeSpec {
-  /** HTTP GET on a named or numbered container port. */
+  /** HTTP GET on a named or numbered container port. @default - none */
   readonly httpGet?: { readonly path: string; readonly port: string | number };
-  /** TCP connect to a named or numbered container port. */
+  /** TCP connect to a named or numbered container port. @default - none */
   readonly tcpSocket?: { readonly port: string | number };
-  /** Command run in the container; exit 0 is healthy. */
+  /** Command run in the container; exit 0 is healthy. @default - none */
   readonly exec?: readonly string[];
   /** @default 10s */
   readonly period?: Duration;
@@ -59,7 +59,7 @@ export interface ContainerSpec {
   readonly metricsPort?: string;
   /** Readiness and liveness probes; required for consumers. @default - none (jobs only) */
   readonly probes?: { readonly readiness: ProbeSpec; readonly liveness: ProbeSpec };
-  /** Graceful shutdown. */
+  /** Graceful shutdown. @default - a preStop hook of `sleep 5` */
   readonly shutdown?: ShutdownSpec;
 }
 
@@ -147,9 +147,12 @@ export interface AgentSpec {
   readonly topic?: TopicBinding;
   /** Queues it publishes to. @default - none */
   readonly publishes?: readonly PublishTarget[];
-  /** Replica bounds and signals; required for consumers and per-message work. */
+  /**
+   * Replica bounds and signals; required for consumers and per-message work.
+   * @default - none (scheduled work)
+   */
   readonly scaling?: ScalingSpec;
-  /** Required for, and only for, scheduled work. */
+  /** Required for, and only for, scheduled work. @default - none */
   readonly schedule?: ScheduleSpec;
   /** State it keeps in a table of its own. @default - stateless */
   readonly state?: StateSpec;

@@ -169,6 +169,7 @@ export type BrokerSpec =
 /** The kinds of broker, as written in `kind`. */
 export type BrokerKind = BrokerSpec['kind'];
 
+/** Whether a broker is RabbitMQ. */
 export function isRabbitMq(broker: BrokerSpec): broker is RabbitMqBrokerSpec {
   return broker.kind === 'rabbitmq';
 }
@@ -260,6 +261,11 @@ export function brokerNamespace(broker: RabbitMqBrokerSpec): string {
   return broker.inCluster?.namespace ?? DEFAULT_BROKER_NAMESPACE;
 }
 
+/**
+ * Where agents reach a RabbitMQ broker: the in-cluster Service
+ * (`<name>.<namespace>.svc.cluster.local`) with its pods' labels, or the
+ * external host and the CIDRs it is reached on.
+ */
 export function brokerEndpoint(broker: RabbitMqBrokerSpec): BrokerEndpoint {
   if (broker.inCluster) {
     const namespace = brokerNamespace(broker);
@@ -278,14 +284,17 @@ export function brokerEndpoint(broker: RabbitMqBrokerSpec): BrokerEndpoint {
   };
 }
 
+/** AMQP and management API ports of a RabbitMQ broker: 5672 and 15672 unless set. */
 export function brokerPorts(broker: RabbitMqBrokerSpec): { amqp: number; management: number } {
   return { amqp: broker.ports?.amqp ?? 5672, management: broker.ports?.management ?? 15672 };
 }
 
+/** Secret in KEDA's namespace with the broker's management URL: `keda-rabbitmq-<name>` unless set. */
 export function brokerCredentialsSecret(broker: RabbitMqBrokerSpec): string {
   return broker.credentialsSecret ?? `keda-rabbitmq-${broker.name}`;
 }
 
+/** Host name agents reach a RabbitMQ broker at (see {@link brokerEndpoint}). */
 export function brokerHost(broker: RabbitMqBrokerSpec): string {
   return brokerEndpoint(broker).host;
 }

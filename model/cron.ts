@@ -82,7 +82,7 @@ interface CronField {
   readonly name: string;
   readonly min: number;
   readonly max: number;
-  /** Three-letter names, lower case, from `min` up (robfig `spec.go`). */
+  /** Three-letter names, lower case, from `min` up (robfig `spec.go`). @default - numbers only */
   readonly names?: readonly string[];
   readonly namesHint?: string;
 }

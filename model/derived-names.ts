@@ -37,7 +37,10 @@ export interface NameForm {
    * @default - every broker of the environment
    */
   readonly brokers?: (broker: BrokerSpec, site: SiteFacts) => boolean;
-  /** The name ends in a hash of this many characters, which the form writes as zeros. */
+  /**
+   * The name ends in a hash of this many characters, which the form writes as zeros.
+   * @default - no hash
+   */
   readonly hashLength?: number;
 }
 

@@ -8,7 +8,7 @@ export interface SupportWindow {
   readonly standardUntil: string;
   /** ISO date its paid support ends: EKS extended support, AKS long-term support. */
   readonly extendedUntil: string;
-  /** Where the dates come from, when not the calendar's own page. */
+  /** Where the dates come from, when not the calendar's own page. @default - the calendar's own page */
   readonly source?: string;
 }
 

@@ -8,7 +8,7 @@ import { Duration } from './units';
 export interface DeadLetterSpec {
   /** Turning dead-lettering off needs a written `reason`. @default true */
   readonly enabled?: boolean;
-  /** Why dead-lettering is off; required when `enabled` is false. */
+  /** Why dead-lettering is off; required when `enabled` is false. @default - none */
   readonly reason?: string;
   /** @default '<queue>.dlx' */
   readonly exchange?: string;

@@ -12,7 +12,7 @@ export interface ScalingPolicy {
  * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#configurable-scaling-behavior
  */
 export interface ScalingRules {
-  /** Recommendations considered over this window; 0..1h. */
+  /** Recommendations considered over this window; 0..1h. @default - 0 scaling up, 5 min scaling down */
   readonly stabilizationWindow?: Duration;
   readonly policies?: readonly ScalingPolicy[];
   /** Which policy wins when several apply. @default 'max' */
@@ -73,7 +73,10 @@ export interface FallbackSpec {
    * @default true
    */
   readonly enabled?: boolean;
-  /** Why the agent has no fallback, at least 20 characters; only with `enabled: false`. */
+  /**
+   * Why the agent has no fallback, at least 20 characters; only with `enabled: false`.
+   * @default - none
+   */
   readonly reason?: string;
   /** Replicas held, from max(1, minReplicas) to maxReplicas. @default - half-way between the bounds, at least 1 */
   readonly replicas?: number;
@@ -92,19 +95,21 @@ export interface FallbackSpec {
 export interface ScalingSpec {
   readonly minReplicas: number;
   readonly maxReplicas: number;
-  /** Average CPU utilisation, percent of the request. */
+  /** Average CPU utilisation, percent of the request. @default - not a signal */
   readonly cpu?: { readonly targetUtilization: number };
-  /** Average memory utilisation, percent of the request. */
+  /** Average memory utilisation, percent of the request. @default - not a signal */
   readonly memory?: { readonly targetUtilization: number };
   /**
    * Messages in the agent's queue (ready and unacknowledged) per replica.
-   * `activation` is the depth above which a scaled-to-zero agent wakes.
+   * `activation` is the depth above which a scaled-to-zero agent wakes (default 0).
+   * @default - not a signal
    */
   readonly queueDepth?: { readonly perReplica: number; readonly activation?: number };
   /**
    * Records of the agent's topic its consumer group has not yet committed, per
    * replica (KEDA `kafka` trigger `lagThreshold`). `activation` is the lag above
-   * which a scaled-to-zero agent wakes.
+   * which a scaled-to-zero agent wakes (default 0).
+   * @default - not a signal
    */
   readonly consumerLag?: { readonly perReplica: number; readonly activation?: number };
   readonly prometheus?: PrometheusSignal;
@@ -154,6 +159,7 @@ export interface ResolvedBehavior {
   readonly scaleDown: Required<ScalingRules>;
 }
 
+/** The HPA behaviour of a scaling spec, with the defaults documented on {@link ScalingSpec}'s `behavior`. */
 export function resolveBehavior(scaling: ScalingSpec): ResolvedBehavior {
   const up = scaling.behavior?.scaleUp;
   const down = scaling.behavior?.scaleDown;

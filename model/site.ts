@@ -139,6 +139,10 @@ export function kafkaTopicsAccount(broker: string): { namespace: string; name: s
 /** Namespace of NVIDIA's device plugin on sites with GPU pools. */
 export const DEVICE_PLUGIN_NAMESPACE = 'nvidia-device-plugin';
 
+/**
+ * URL of the site's Prometheus: the site's `monitoring.prometheusUrl`, else the
+ * kube-prometheus-stack Service in the monitoring namespace, port 9090.
+ */
 export function prometheusUrlOf(site: KubernetesSiteSpec): string {
   const namespace = site.monitoring?.namespace ?? DEFAULT_MONITORING_NAMESPACE;
   return (

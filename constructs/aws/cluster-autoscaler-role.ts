@@ -8,9 +8,13 @@ export const CLUSTER_AUTOSCALER_ACCOUNT = { namespace: 'kube-system', name: 'clu
 
 /** Props of {@link ClusterAutoscalerRole}. */
 export interface ClusterAutoscalerRoleProps {
+  /** Name of the EKS cluster: names the role and scopes it to the Auto Scaling groups tagged as the cluster's. */
   readonly clusterName: string;
+  /** AWS account of the cluster's Auto Scaling groups. */
   readonly accountId: string;
+  /** ARN of the cluster's IAM OIDC provider, which the role trusts (IRSA). */
   readonly oidcProviderArn: string;
+  /** Issuer URL of the cluster's OIDC provider, which scopes the trust to the autoscaler's service account. */
   readonly oidcIssuer: string;
 }
 

@@ -34,7 +34,9 @@ export interface CapacityRange {
 
 /** Options of {@link TableBilling.provisioned}. */
 export interface ProvisionedBillingProps {
+  /** Read capacity units auto scaling moves between. */
   readonly readCapacity: CapacityRange;
+  /** Write capacity units auto scaling moves between. */
   readonly writeCapacity: CapacityRange;
   /** Consumed share of the capacity auto scaling keeps, 20 to 90 percent. @default 70 */
   readonly targetUtilizationPercent?: number;
@@ -69,6 +71,7 @@ export interface AgentTableProps {
   readonly accountId: string;
   /** The table's region, e.g. `eu-west-1`; scopes the grants' KMS use to DynamoDB there. */
   readonly region: string;
+  /** Partition (hash) key of the table. */
   readonly partitionKey: KeyAttribute;
   /** @default - no sort key */
   readonly sortKey?: KeyAttribute;

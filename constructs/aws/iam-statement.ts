@@ -9,7 +9,10 @@ export interface IamPolicyStatement {
   readonly Action: string | readonly string[];
   /** ARNs the actions apply to; never `*`. */
   readonly Resource: string | readonly string[];
-  /** IAM condition block, e.g. `{ StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' } }`. */
+  /**
+   * IAM condition block, e.g. `{ StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' } }`.
+   * @default - no condition
+   */
   readonly Condition?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 

@@ -38,9 +38,11 @@ export type ManagedNodePoolSpec = AwsNodePoolSpec;
 
 /** Props of {@link ManagedNodeGroup}. */
 export interface ManagedNodeGroupProps {
+  /** The EKS cluster the nodes join. */
   readonly cluster: IEksCluster;
   /** Private subnets the nodes run in. */
   readonly subnetIds: readonly string[];
+  /** The node pool: instance types, sizes, labels and taints. */
   readonly pool: ManagedNodePoolSpec;
 }
 

@@ -23,9 +23,9 @@ export interface AwsProviderProps {
    * @default false
    */
   readonly offline?: boolean;
-  /** Tags added to {@link MANAGED_BY_TAG} on every resource. */
+  /** Tags added to {@link MANAGED_BY_TAG} on every resource. @default - none */
   readonly defaultTags?: Readonly<Record<string, string>>;
-  /** Provider alias, for a second region or account in one stack. */
+  /** Provider alias, for a second region or account in one stack. @default - the default provider */
   readonly alias?: string;
 }
 

@@ -23,6 +23,7 @@ import {
 export interface AwsSiteAgentsProps {
   /** Name of the environment; with the site's and the agent's, it names tables. */
   readonly environment: string;
+  /** The AWS site: its region, account and scaling groups. */
   readonly site: AwsSiteSpec;
   /** The agents placed on the site, resolved, with the site's overrides applied. */
   readonly agents: readonly ResolvedAgent[];
@@ -32,6 +33,7 @@ export interface AwsSiteAgentsProps {
   readonly kafka: ReadonlyMap<string, MskCluster>;
   /** The site's EKS cluster: its OIDC provider trusts the agents' service accounts. */
   readonly cluster: { readonly oidcProviderArn: string; readonly oidcIssuer: string };
+  /** The site's VPC, where the agents' Auto Scaling groups run. */
   readonly vpcId: string;
   /** Private subnets, one per availability zone. */
   readonly subnetIds: readonly string[];

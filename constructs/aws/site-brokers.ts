@@ -7,11 +7,13 @@ import { AwsSiteSpec, BrokerSpec } from '../../model';
 export interface AwsSiteBrokersProps {
   /** Name of the environment; with the site's, it prefixes the brokers' names. */
   readonly environment: string;
+  /** The AWS site: its name, region and account. */
   readonly site: AwsSiteSpec;
   /** The environment's brokers; those the site builds are taken (MSK, Amazon MQ). */
   readonly brokers: readonly BrokerSpec[];
   /** Run managed brokers highly available. @default false */
   readonly production?: boolean;
+  /** The site's VPC, where the brokers and their security groups are. */
   readonly vpcId: string;
   /** Private subnets, one per availability zone. */
   readonly subnetIds: readonly string[];

@@ -17,6 +17,7 @@ export interface UserDataQueue {
 export interface AgentUserDataProps {
   /** The agent, resolved (`resolveAgent`); its spec is validated with `validateAgent`. */
   readonly agent: ResolvedAgent;
+  /** The SQS queue the agent consumes, passed as `FLEET_QUEUE_NAME`, `FLEET_QUEUE_URL` and `FLEET_QUEUE_ARN`. */
   readonly queue: UserDataQueue;
   /** Region of the queue, passed as `FLEET_QUEUE_REGION` and `AWS_REGION`. */
   readonly region: string;

@@ -15,7 +15,7 @@ export interface AgentHealthProbe {
   readonly protocol: 'http' | 'tcp';
   /** Port on the VM: the agent runs with host networking. */
   readonly port: number;
-  /** HTTP path, for `http` only. */
+  /** HTTP path, for `http` only. @default - none: a `tcp` probe */
   readonly requestPath?: string;
 }
 

@@ -121,6 +121,7 @@ export class CosmosDbAccount extends Construct {
 
 /** Props of {@link CosmosDbContainer}. */
 export interface CosmosDbContainerProps {
+  /** The account whose fleet database holds the container. */
   readonly account: CosmosDbAccount;
   /** Container name, usually the agent's: 1 to 255 characters, none of `/ \ # ?`, no trailing space. */
   readonly name: string;

@@ -33,6 +33,7 @@ function publishesTo(agent: ResolvedAgent): boolean {
 export interface AzureSiteAgentsProps {
   /** Name of the environment; with the site's and the agent's, it names the identities. */
   readonly environment: string;
+  /** The Azure site: its location, resource group and scale sets. */
   readonly site: AzureSiteSpec;
   /** The agents placed on the site, resolved, with the site's overrides applied. */
   readonly agents: readonly ResolvedAgent[];

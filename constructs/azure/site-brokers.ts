@@ -37,6 +37,7 @@ export const COSMOS_SQL_SUBRESOURCE = 'Sql';
 export interface AzureSiteBrokersProps {
   /** Name of the environment; with the site's, it prefixes every name. */
   readonly environment: string;
+  /** The Azure site: its name, location and network. */
   readonly site: AzureSiteSpec;
   /** The environment's brokers; the Service Bus and Event Hubs brokers of the site are built. */
   readonly brokers: readonly BrokerSpec[];
@@ -210,7 +211,7 @@ export class AzureSiteBrokers extends Construct {
 interface SitePlan {
   readonly serviceBus: { broker: ServiceBusBrokerSpec; name: string }[];
   readonly eventHubs: { broker: KafkaBrokerSpec; name: string }[];
-  /** Name of the Cosmos DB account, when an agent keeps state. */
+  /** Name of the Cosmos DB account, when an agent keeps state. @default - none: no agent keeps state */
   readonly cosmos?: string;
   readonly problems: Problem[];
 }

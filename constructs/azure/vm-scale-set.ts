@@ -145,6 +145,7 @@ export interface AgentScaleSetProps {
   readonly identity: ScaleSetIdentity;
   /** What the autoscale rules follow. */
   readonly signal: ScaleSetSignal;
+  /** Fewest, most and default instances. */
   readonly capacity: ScaleSetCapacity;
   /** Availability zones to spread over, balanced. @default ['1', '2', '3'] */
   readonly zones?: readonly string[];

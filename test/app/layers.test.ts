@@ -163,8 +163,27 @@ const DEEP_CONSTRUCT: Probe = {
 /** ESLint takes a few seconds to start. */
 const ESLINT_TIMEOUT = 120_000;
 
+const UNDOCUMENTED: Probe = {
+  file: 'constructs/aws/probe.ts',
+  text: [
+    '/** Props of {@link Probe}. */',
+    'export interface ProbeProps {',
+    '  readonly name: string;',
+    '  /** Tags of the probe. */',
+    '  readonly tags?: readonly string[];',
+    '  /** Size of the probe. @default 3 */',
+    '  readonly size?: number;',
+    '}',
+    '',
+    'export function probe(props: ProbeProps): string {',
+    '  return props.name;',
+    '}',
+    '',
+  ].join('\n'),
+};
+
 describe('the layers', () => {
-  const probes = [...REFUSED, ...ALLOWED, PROVIDER, DEEP_CONSTRUCT];
+  const probes = [...REFUSED, ...ALLOWED, PROVIDER, DEEP_CONSTRUCT, UNDOCUMENTED];
   let run: LintRun;
   beforeAll(() => {
     run = lint({ probes });
@@ -193,16 +212,27 @@ describe('the layers', () => {
     });
   });
 
-  it('warns about a stack importing one file of a construct library instead of its barrel', () => {
+  it('refuses a stack importing one file of a construct library instead of its barrel', () => {
     const warnings = reported(DEEP_CONSTRUCT).filter(
       (message) => message.ruleId === '@typescript-eslint/no-restricted-imports',
     );
     expect(warnings).toEqual([
       {
         ruleId: '@typescript-eslint/no-restricted-imports',
-        severity: 1,
+        severity: 2,
         message: expect.stringContaining("'../constructs/terraform/backend'"),
       },
+    ]);
+  });
+
+  it('asks for a doc comment on public API and for the default of a documented optional field', () => {
+    const docs = reported(UNDOCUMENTED).filter((message) => message.ruleId?.startsWith('jsdoc/'));
+    expect(docs.map(({ ruleId, message }) => `${ruleId}: ${message}`)).toEqual([
+      'jsdoc/require-jsdoc: Missing JSDoc comment.',
+      expect.stringMatching(
+        /^jsdoc\/no-restricted-syntax: A documented optional field says its default/,
+      ),
+      'jsdoc/require-jsdoc: Missing JSDoc comment.',
     ]);
   });
 

@@ -9,8 +9,11 @@ import { scalingRules } from './keda';
 
 /** Props of {@link NativeAutoscaler}. */
 export interface NativeAutoscalerProps {
+  /** Name of the autoscaler and of the Deployment it scales. */
   readonly name: string;
+  /** Namespace of the autoscaler and the Deployment. */
   readonly namespace: string;
+  /** Labels of the autoscaler. */
   readonly labels: Readonly<Record<string, string>>;
   /** Only `cpu`/`memory` signals; event signals go through KEDA. */
   readonly scaling: ScalingSpec;

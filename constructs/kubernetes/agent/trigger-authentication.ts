@@ -9,6 +9,7 @@ import {
 
 /** Props of {@link BrokerTriggerAuthentication}. */
 export interface BrokerTriggerAuthenticationProps {
+  /** The RabbitMQ broker whose management API KEDA reads. */
   readonly broker: RabbitMqBrokerSpec;
 }
 

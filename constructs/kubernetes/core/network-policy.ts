@@ -44,13 +44,17 @@ export const DNS_EGRESS: NetworkPolicyV1SpecEgress = {
 
 /** Props of {@link AgentNetworkPolicy}. */
 export interface AgentNetworkPolicyProps {
+  /** Name of the policy. */
   readonly name: string;
+  /** Namespace of the policy and of the agent's pods. */
   readonly namespace: string;
+  /** Labels that select the agent's pods. */
   readonly podLabels: Readonly<Record<string, string>>;
   /** Brokers the agent talks AMQP to. @default - none */
   readonly brokers?: readonly RabbitMqBrokerSpec[];
   /** Named port Prometheus scrapes, admitted from the monitoring namespace only. @default - no ingress */
   readonly metricsPort?: string;
+  /** Namespace of Prometheus, the only one admitted to the metrics port. */
   readonly monitoringNamespace: string;
   /** Extra egress as CIDRs and TCP ports. @default - none */
   readonly egress?: readonly { readonly cidr: string; readonly ports: readonly number[] }[];

@@ -27,6 +27,7 @@ export function priorityClassName(tier: PriorityTier): string {
 
 /** Props of {@link AgentPriorityClass}. */
 export interface AgentPriorityClassProps {
+  /** The tier; it names the class and sets its value and preemption. */
   readonly tier: PriorityTier;
 }
 

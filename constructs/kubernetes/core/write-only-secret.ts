@@ -3,8 +3,11 @@ import { Construct } from 'constructs';
 
 /** Props of {@link WriteOnlySecret}. */
 export interface WriteOnlySecretProps {
+  /** Name of the Secret. */
   readonly name: string;
+  /** Namespace of the Secret. */
   readonly namespace: string;
+  /** Labels added to `app.kubernetes.io/part-of: agent-fleet`. @default - none */
   readonly labels?: Readonly<Record<string, string>>;
   /** Keys and values; values may hold ephemeral references. */
   readonly data: Readonly<Record<string, string>>;

@@ -5,7 +5,9 @@ import { CHARTS, CLUSTER_AUTOSCALER_RELEASES, clusterAutoscalerProblems } from '
 
 /** Props of {@link ClusterAutoscalerRelease}. */
 export interface ClusterAutoscalerReleaseProps {
+  /** Name of the EKS cluster: the autoscaler discovers the Auto Scaling groups tagged as its. */
   readonly clusterName: string;
+  /** AWS region of the cluster. */
   readonly region: string;
   /**
    * The cluster's Kubernetes minor version, e.g. `'1.35'`: the autoscaler runs

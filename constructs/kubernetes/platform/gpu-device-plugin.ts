@@ -6,6 +6,7 @@ import { poolNodeAffinity, tolerationsOf } from '../core/pod-plan';
 
 /** Props of {@link GpuDevicePlugin}. */
 export interface GpuDevicePluginProps {
+  /** Namespace of the device plugin's release. */
   readonly namespace: string;
   /** The site's pools with GPUs; the daemon runs there only and tolerates their taints. */
   readonly pools: readonly NodePoolSpec[];

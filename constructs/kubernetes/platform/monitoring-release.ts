@@ -19,6 +19,7 @@ const GRAFANA_ADMIN_SECRET = 'grafana-admin';
 
 /** Props of {@link MonitoringRelease}. */
 export interface MonitoringReleaseProps {
+  /** Namespace of the monitoring release. */
   readonly namespace: string;
   /** In-cluster brokers of the site: scraped per queue. */
   readonly brokers: readonly MonitoredBroker[];

@@ -16,6 +16,7 @@ import { StrimziKafkaTopic } from './strimzi-topic';
 
 /** Props of {@link SiteKafka}. */
 export interface SiteKafkaProps {
+  /** The site: its node pools place the Kafka nodes. */
   readonly site: KubernetesSiteSpec;
   /** The environment's brokers; the site runs its in-cluster Kafka ones. */
   readonly brokers: readonly BrokerSpec[];

@@ -41,6 +41,7 @@ export type NamespaceFactory = (
 export interface SiteServicesProps {
   /** Name of the environment; with the site's, it scopes Vault paths and roles. */
   readonly environment: string;
+  /** The site: its database, Consul and Vault settings and its node pools. */
   readonly site: KubernetesSiteSpec;
   /** The environment's brokers. */
   readonly brokers: readonly BrokerSpec[];
@@ -48,8 +49,11 @@ export interface SiteServicesProps {
   readonly agents: readonly ResolvedAgent[];
   /** Namespaces of the agents, by the agent's namespace name, as references. */
   readonly agentNamespaces: ReadonlyMap<string, string>;
+  /** Namespace of KEDA, which gets the Vault CA and its broker credentials. */
   readonly kedaNamespace: string;
+  /** Namespace of Prometheus, admitted to the database's metrics. */
   readonly monitoringNamespace: string;
+  /** Creates the namespaces the services run in. */
   readonly namespace: NamespaceFactory;
 }
 

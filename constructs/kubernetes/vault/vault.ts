@@ -222,7 +222,10 @@ export interface VaultFleetAccessProps {
   readonly clusterId: string;
   /** The cluster's API server as Vault reaches it, e.g. `https://10.0.0.1:6443`. */
   readonly kubernetesHost: string;
-  /** PEM of the CA of the cluster's API server (public). */
+  /**
+   * PEM of the CA of the cluster's API server (public).
+   * @default - Vault verifies the API server against its system's trusted CAs
+   */
   readonly kubernetesCaCertificate?: string;
   /** Environment name: first segment of every secret path. */
   readonly environment: string;
