@@ -26,7 +26,8 @@ declare const UNIT: unique symbol;
 
 /**
  * A quantity as the file writes it (`'250m'`, `'512Mi'`, `'30s'`), which the
- * loader parses into the model's value object `Value` (see `Parsed`). The brand exists only for the type checker.
+ * loader parses into the model's value object `Value` (see `Parsed`). The
+ * brand exists only for the type checker.
  */
 export type UnitText<Value, Text = string> = Text & { readonly [UNIT]: Value };
 
@@ -82,6 +83,7 @@ export function integerSchema(description: string, minimum: number, maximum?: nu
   );
 }
 
+/** `true` or `false`. */
 export function booleanSchema(description: string): TBoolean {
   return Type.Boolean({ description });
 }
@@ -147,6 +149,7 @@ export function mapSchema<Values extends TSchema>(
   });
 }
 
+/** A list of items of one schema; lists replace wholesale in overrides. */
 export function listSchema<Item extends TSchema>(
   description: string,
   items: Item,
