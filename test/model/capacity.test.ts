@@ -25,23 +25,24 @@ describe('what a node offers, by each platform formula', () => {
     const node = eksNodeAllocatable('m7i.large', machine('m7i.large'));
     // 2000m − (60 + 10) reserved − (50 + 100) DaemonSets
     expect(node.cpu.millicores).toBe(1780);
-    // 8192 × 0.925 = 7577, − (11 × 29 + 255) − 100
-    expect(node.memory.toMebibytes()).toBe(7577 - 574 - 100);
-    expect(node.pods).toBe(29 - 2);
-    // 8 cores: 60 + 10 + 2 × 5 + 4 × 2.5 = 90m
-    expect(eksNodeAllocatable('c7i.2xlarge', machine('c7i.2xlarge')).cpu.millicores).toBe(
-      8000 - 90 - 150,
-    );
+    // 8192 × 0.925 = 7577, − (11 × 29 + 255) − 100 = 6903
+    expect(node.memory.toMebibytes()).toBe(6903);
+    // 29 − aws-node and kube-proxy
+    expect(node.pods).toBe(27);
+    // 8 cores: 8000 − (60 + 10 + 2 × 5 + 4 × 2.5) − 150 = 7760m
+    expect(eksNodeAllocatable('c7i.2xlarge', machine('c7i.2xlarge')).cpu.millicores).toBe(7760);
   });
 
   it('AKS from 1.29: the CPU table, the smaller of 20 MB × maxPods + 50 MB and 25 % of memory', () => {
     const node = aksNodeAllocatable('Standard_D4s_v5', machine('Standard_D4s_v5'), '1.33');
-    expect(node.cpu.millicores).toBe(4000 - 140 - 110);
-    // 16384 × 0.925 = 15155; min(20 × 250 + 50, 4096) = 4096; − 100 eviction − 170 DaemonSets
-    expect(node.memory.toMebibytes()).toBe(15155 - 4096 - 100 - 170);
+    // 4000 − 140 reserved − 110 DaemonSets
+    expect(node.cpu.millicores).toBe(3750);
+    // 16384 × 0.925 = 15155; min(20 × 250 + 50, 4096) = 4096; − 100 eviction − 170 DaemonSets = 10789
+    expect(node.memory.toMebibytes()).toBe(10789);
     const older = aksNodeAllocatable('Standard_D4s_v5', machine('Standard_D4s_v5'), '1.28');
-    // 25 % of 4 GiB + 20 % of 4 GiB + 10 % of the next 8 GiB, eviction at 750Mi
-    expect(older.memory.toMebibytes()).toBe(Math.floor(15155 - (1024 + 819.2 + 819.2) - 750) - 170);
+    // 15155 − (25 % of 4 GiB + 20 % of 4 GiB + 10 % of the next 8 GiB = 2662.4) − 750 eviction,
+    // rounded down, − 170 DaemonSets = 11572
+    expect(older.memory.toMebibytes()).toBe(11572);
   });
 });
 
