@@ -196,7 +196,7 @@ export default tseslint.config(
     },
   },
   {
-    // The layers.
+    // The layers, and imports in order.
     files: ['**/*.ts'],
     plugins: { 'import-x': importX },
     settings: {
@@ -208,6 +208,16 @@ export default tseslint.config(
     },
     rules: {
       'import-x/no-restricted-paths': ['error', { basePath: ROOT, zones: LAYER_ZONES }],
+      // Imports in groups (Node's, packages', ours from parent folders, then from this
+      // one), each alphabetical.
+      'import-x/order': [
+        'error',
+        {
+          groups: ['builtin', 'external', 'internal', 'parent', 'sibling', 'index'],
+          'newlines-between': 'never',
+          alphabetize: { order: 'asc', caseInsensitive: true },
+        },
+      ],
     },
   },
   {

@@ -1,16 +1,16 @@
 // First, so that it takes effect before cdktf and the providers load.
 import './app/tune-for-synth';
-import { App } from 'cdktf';
 import * as path from 'path';
+import { App } from 'cdktf';
+import { OutputSwap, PublishResult, sweepOutput } from './app/output-dir';
+import { SynthesizedEnvironment, writeSynthReports } from './app/synth-reports';
 import { formatProblem, loadFleet } from './config';
 import { formatPlacedFinding, formatValidationError } from './config/synth-problems';
 import { OFFLINE_ENV, parseOfflineMode } from './constructs/aws/offline';
 import { GuardrailLog } from './guardrails';
 import { ValidationError } from './model';
 import { addEnvironment } from './stacks/fleet';
-import { OutputSwap, PublishResult, sweepOutput } from './app/output-dir';
 import { formatSummary } from './stacks/summary';
-import { SynthesizedEnvironment, writeSynthReports } from './app/synth-reports';
 
 /**
  * Synthesizes the environments named on the command line (or in

@@ -1,3 +1,5 @@
+import { PoolCapacity } from '../constructs/kubernetes/platform/site-capacity';
+import type { BrokerCredentialCopy, BrokerCredentials } from '../generators/rabbitmq';
 import {
   AgentSpec,
   brokerSite,
@@ -13,8 +15,6 @@ import {
   resolveTopicBinding,
   sqsDeadLetterQueue,
 } from '../model';
-import { PoolCapacity } from '../constructs/kubernetes/platform/site-capacity';
-import type { BrokerCredentialCopy, BrokerCredentials } from '../generators/rabbitmq';
 import { brokerWhere, EnvironmentSummary } from '../stacks/summary';
 
 /** File, under the output directory, of every environment's fleet report. */

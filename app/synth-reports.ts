@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { GuardrailLog } from '../guardrails';
 import { FleetEnvironment } from '../model';
-import { FLEET_FILE, fleetDocument, fleetReport } from './fleet-report';
 import { EnvironmentSummary } from '../stacks/summary';
+import { FLEET_FILE, fleetDocument, fleetReport } from './fleet-report';
 
 /** File, under the output directory, of every environment's guardrail findings. */
 export const GUARDRAIL_REPORT = 'guardrails.json';

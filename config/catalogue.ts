@@ -1,5 +1,5 @@
-import { checkSchema, FieldPath, isUnder } from './schema-check';
 import { ProblemList } from './problems';
+import { checkSchema, FieldPath, isUnder } from './schema-check';
 import { readYamlMap, SourceMap } from './yaml-source';
 
 /** Path of the catalogue, relative to the root directory. */

@@ -1,4 +1,12 @@
 import {
+  chartsOnSite,
+  chartSupportProblems,
+  clusterAutoscalerProblems,
+} from '../constructs/kubernetes/platform/charts';
+import { siteCapacity } from '../constructs/kubernetes/platform/site-capacity';
+import { brokerTopology } from '../generators/rabbitmq';
+import { GUARDRAIL_RULES } from '../guardrails/rules';
+import {
   rabbitMqBrokers,
   AgentDeployment,
   awsNodePoolProblems,
@@ -22,18 +30,10 @@ import {
   validateBrokerPlacement,
   validateKubernetesSite,
 } from '../model';
-import {
-  chartsOnSite,
-  chartSupportProblems,
-  clusterAutoscalerProblems,
-} from '../constructs/kubernetes/platform/charts';
-import { GUARDRAIL_RULES } from '../guardrails/rules';
-import { siteCapacity } from '../constructs/kubernetes/platform/site-capacity';
-import { brokerTopology } from '../generators/rabbitmq';
+import { Catalogue } from './catalogue';
 import { bindingConflicts, managedBrokerProblems } from './cloud-checks';
 import { ConstructSources } from './construct-sources';
 import { buildDeployment } from './deployment';
-import { Catalogue } from './catalogue';
 import { Origin, ProblemList } from './problems';
 import { checkSchema, FieldPath, isUnder } from './schema-check';
 import {

@@ -1,7 +1,7 @@
+import { dns1123LabelProblems } from './kubernetes-rules';
 import { ExtendedSupport } from './kubernetes-versions';
 import { cloudPoolAllocatable, machinePoolProblems } from './machine-pools';
 import { eksNodeAllocatable } from './node-allocatable';
-import { dns1123LabelProblems } from './kubernetes-rules';
 import { nodePoolProblems, NodePoolSpec, PoolAllocatable, Taint } from './placement';
 import { Problem } from './problems';
 import { KubernetesSiteSpec } from './site';

@@ -1,12 +1,12 @@
-import { ExtendedSupport } from './kubernetes-versions';
+import { GPU_TAINT } from './aws-site';
+import { azureZoneProblems, DEFAULT_AZURE_ZONES } from './azure-zones';
 import { BackendSpec } from './backend';
+import { ExtendedSupport } from './kubernetes-versions';
 import { cloudPoolAllocatable, machinePoolProblems } from './machine-pools';
 import { aksNodeAllocatable } from './node-allocatable';
 import { nodePoolProblems, NodePoolSpec, PoolAllocatable, Taint } from './placement';
-import { azureZoneProblems, DEFAULT_AZURE_ZONES } from './azure-zones';
 import { Problem } from './problems';
 import { KubernetesSiteSpec } from './site';
-import { GPU_TAINT } from './aws-site';
 import { Size } from './units';
 
 /** A node pool on AKS: what its nodes offer plus the VM size and bounds that make it. */

@@ -1,11 +1,11 @@
-import { Problem } from './problems';
-import { Cpu, Size } from './units';
 import {
   isReservedLabelKey,
   labelValueProblems,
   qualifiedNameProblems,
   taintProblems,
 } from './kubernetes-rules';
+import { Problem } from './problems';
+import { Cpu, Size } from './units';
 
 /** CPU architecture of a node. */
 export type Arch = 'amd64' | 'arm64';

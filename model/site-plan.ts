@@ -1,8 +1,8 @@
 import { PriorityTier } from './agent-spec';
+import { AgentSpec } from './agent-spec';
 import { BrokerSpec, brokerSite } from './broker';
 import { ResolvedAgent, resolveAgent } from './resolve';
 import { KubernetesSiteSpec } from './site';
-import { AgentSpec } from './agent-spec';
 
 /**
  * What the stacks of one Kubernetes site build from, resolved once and handed

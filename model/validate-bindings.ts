@@ -1,6 +1,6 @@
 import { AgentSpec } from './agent-spec';
-import { AddProblem as Add, checkRange as checkWhole, listOf, Path } from './checks';
 import { BrokerSpec, brokerSite, describeBrokerKind, isCloudBroker } from './broker';
+import { AddProblem as Add, checkRange as checkWhole, listOf, Path } from './checks';
 import { Problem } from './problems';
 import { QueueBinding } from './queue-binding';
 import { KubernetesSiteSpec } from './site';

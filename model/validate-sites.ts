@@ -1,12 +1,12 @@
 import { AwsSiteSpec } from './aws-site';
 import { AzureSiteSpec } from './azure-site';
+import { Path } from './checks';
 import { publicExposure } from './cidr';
 import { dns1123LabelProblems, namespaceProblems } from './kubernetes-rules';
 import { clusterVersionProblems } from './kubernetes-versions';
 import { nodePoolProblems } from './placement';
 import { Problem } from './problems';
 import { KubernetesSiteSpec } from './site';
-import { Path } from './checks';
 import { validateSiteServices } from './validate';
 
 /**

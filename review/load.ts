@@ -1,8 +1,8 @@
 import * as path from 'path';
-import { environmentNameProblem } from '../model/environment';
 import { FLEET_FILE } from '../app/fleet-report';
 import { checkOutputConsistency } from '../app/output-dir';
 import { GUARDRAIL_REPORT } from '../app/synth-reports';
+import { environmentNameProblem } from '../model/environment';
 import { InputDir, ReviewError } from './files';
 import {
   BaseFleetFile,

@@ -1,7 +1,5 @@
 import Ajv, { ErrorObject, JSONSchemaType, ValidateFunction } from 'ajv';
 import type { PropertiesSchema } from 'ajv/dist/types/json-schema';
-import type { Finding } from '../guardrails/engine/types';
-import type { GuardrailSuppression } from '../model/environment';
 import type {
   AgentPlacementReport,
   AgentReport,
@@ -11,6 +9,8 @@ import type {
   PoolReport,
   SiteReport,
 } from '../app/fleet-report';
+import type { Finding } from '../guardrails/engine/types';
+import type { GuardrailSuppression } from '../model/environment';
 
 /**
  * What the review reads, as JSON Schemas: of `fleet.json` and

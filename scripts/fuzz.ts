@@ -13,10 +13,10 @@
  * count, the slowest case and any counterexample, shrunk; exits 1 when one is
  * found.
  */
-import * as fc from 'fast-check';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as fc from 'fast-check';
 import {
   describeCase,
   FuzzCase,

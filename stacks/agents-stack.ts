@@ -1,6 +1,4 @@
-import { CheckedStack } from '../guardrails/engine/rendering';
 import { Construct } from 'constructs';
-import { applyBackend } from '../constructs/terraform';
 import {
   AWS_TRIGGER_AUTHENTICATION,
   AwsTriggerAuthentication,
@@ -11,7 +9,7 @@ import {
   priorityClassName,
   siteProvider,
 } from '../constructs/kubernetes';
-import { ConsulRegistration, consulTags, SiteKafka } from '../constructs/kubernetes/services';
+import { VaultTriggerAuthentication } from '../constructs/kubernetes/agent';
 import {
   agentSecretName,
   DEFAULT_KV_MOUNT,
@@ -23,8 +21,10 @@ import {
   VaultCredentials,
 } from '../constructs/kubernetes/core';
 import { SiteCapacity, siteCapacity } from '../constructs/kubernetes/platform';
+import { ConsulRegistration, consulTags, SiteKafka } from '../constructs/kubernetes/services';
 import { KEDA_VAULT_ROLE } from '../constructs/kubernetes/vault';
-import { VaultTriggerAuthentication } from '../constructs/kubernetes/agent';
+import { applyBackend } from '../constructs/terraform';
+import { CheckedStack } from '../guardrails/engine/rendering';
 import {
   AgentCloudBindings,
   GuardrailSuppression,

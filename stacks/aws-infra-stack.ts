@@ -1,4 +1,3 @@
-import { CheckedStack } from '../guardrails/engine/rendering';
 import { Construct } from 'constructs';
 import {
   addMachineChecks,
@@ -11,6 +10,7 @@ import {
   PrivateNetwork,
 } from '../constructs/aws';
 import { applyBackend } from '../constructs/terraform';
+import { CheckedStack } from '../guardrails/engine/rendering';
 import { AwsSiteSpec, eksClusterName, SiteCloudBindings } from '../model';
 import { assertValidCloudSite, CloudInfraStackProps } from './site-stack-props';
 

@@ -1,4 +1,3 @@
-import { CheckedStack } from '../guardrails/engine/rendering';
 import { Construct } from 'constructs';
 import {
   AksCluster,
@@ -10,6 +9,7 @@ import {
   SiteResourceGroup,
 } from '../constructs/azure';
 import { applyBackend } from '../constructs/terraform';
+import { CheckedStack } from '../guardrails/engine/rendering';
 import { aksClusterName, AzureSiteSpec, SiteCloudBindings } from '../model';
 import { assertValidCloudSite, CloudInfraStackProps } from './site-stack-props';
 

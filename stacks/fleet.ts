@@ -18,8 +18,8 @@ import {
   SitePlan,
 } from '../model';
 import { AgentsStack } from './agents-stack';
-import { AzureInfraStack } from './azure-infra-stack';
 import { AwsInfraStack } from './aws-infra-stack';
+import { AzureInfraStack } from './azure-infra-stack';
 import { PlatformStack } from './platform-stack';
 import { SiteStackProps } from './site-stack-props';
 import { EnvironmentSummary, summarize } from './summary';

@@ -1,6 +1,4 @@
-import { CheckedStack } from '../guardrails/engine/rendering';
 import { Construct } from 'constructs';
-import { applyBackend } from '../constructs/terraform';
 import {
   AgentPriorityClass,
   ClusterAutoscalerRelease,
@@ -17,12 +15,16 @@ import {
   VAULT_CA_CONFIG_MAP,
   WriteOnlySecret,
 } from '../constructs/kubernetes';
-import { VaultFleetAccess, VaultSecret } from '../constructs/kubernetes/vault';
 import {
   agentSecretName,
   kedaBrokerSecretName,
   vaultBrokerSecret,
 } from '../constructs/kubernetes/core';
+import { VaultFleetAccess, VaultSecret } from '../constructs/kubernetes/vault';
+import { applyBackend } from '../constructs/terraform';
+import { MonitoredAgent } from '../generators/monitoring';
+import { BrokerCredentialCopy, brokerTopology, KEDA_USER } from '../generators/rabbitmq';
+import { CheckedStack } from '../guardrails/engine/rendering';
 import {
   AgentDatabase,
   rabbitMqBrokers,
@@ -39,8 +41,6 @@ import {
   ResolvedAgent,
   ValidationError,
 } from '../model';
-import { MonitoredAgent } from '../generators/monitoring';
-import { BrokerCredentialCopy, brokerTopology, KEDA_USER } from '../generators/rabbitmq';
 import { assertValidSiteProps, SitePlatform, SiteStackProps } from './site-stack-props';
 
 /** Props of {@link PlatformStack}. */

@@ -1,7 +1,7 @@
 import { TerraformStack } from 'cdktf';
-import { BrokerSpec, brokerReplicas, describeSignals, FleetEnvironment } from '../model';
 import { SiteCapacity } from '../constructs/kubernetes/platform';
 import { BrokerCredentials } from '../generators/rabbitmq';
+import { BrokerSpec, brokerReplicas, describeSignals, FleetEnvironment } from '../model';
 import { AgentsStack } from './agents-stack';
 import { PlatformStack } from './platform-stack';
 

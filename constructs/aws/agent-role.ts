@@ -2,8 +2,8 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { IamPolicyStatement } from './iam-statement';
 import { Problem, ValidationError } from '../../model';
+import { IamPolicyStatement } from './iam-statement';
 
 /** The service-account annotation through which EKS injects the role (IRSA). */
 export const IRSA_ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';

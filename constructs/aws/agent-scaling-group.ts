@@ -8,7 +8,6 @@ import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { EC2_TRUST_POLICY, IamPolicyStatement } from './iam-statement';
 import {
   ResolvedAgent,
   Duration,
@@ -18,13 +17,14 @@ import {
   ValidationError,
   agentMachineProblems,
 } from '../../model';
+import { base64BootScript } from '../vm/boot-script';
+import { EC2_TRUST_POLICY, IamPolicyStatement } from './iam-statement';
 import {
   agentUserData,
   DRAIN_HOOK_NAME,
   STOP_MARGIN_SECONDS,
   validateAgentForInstance,
 } from './user-data';
-import { base64BootScript } from '../vm/boot-script';
 
 /** The ECS-optimized Amazon Linux 2023 AMI of the region, resolved by EC2 at launch. */
 export const ECS_AL2023_AMI =

@@ -4,9 +4,9 @@ import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Problem, ValidationError } from '../../model';
+import { validateAccountAndRegion } from './client-access';
 import { AwsGrantee } from './grants';
 import { ownKey } from './key-policy';
-import { validateAccountAndRegion } from './client-access';
 
 /** Type of a key attribute: rendered as DynamoDB's `S`, `N` or `B`. */
 export type KeyAttributeType = 'string' | 'number' | 'binary';

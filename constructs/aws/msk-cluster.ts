@@ -6,7 +6,6 @@ import { MskConfiguration } from '@cdktf/provider-aws/lib/msk-configuration';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { AwsGrantee } from './grants';
 import { Problem, Size, ValidationError } from '../../model';
 import {
   addClientIngress,
@@ -14,6 +13,7 @@ import {
   validateAccountAndRegion,
   validateClientSources,
 } from './client-access';
+import { AwsGrantee } from './grants';
 import { accountAdministersKey, logsEncryptLogGroup } from './key-policy';
 
 /**

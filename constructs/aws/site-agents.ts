@@ -1,10 +1,4 @@
 import { Construct } from 'constructs';
-import { AgentRole } from './agent-role';
-import { AgentScalingGroup, ECS_AL2023_AMI } from './agent-scaling-group';
-import { AgentTable, TableBilling } from './dynamodb-table';
-import { PendingGrants } from './grants';
-import { MSK_IAM_PORT, MskCluster } from './msk-cluster';
-import { AgentQueue } from './sqs-queue';
 import {
   AgentCloudBindings,
   AwsSiteSpec,
@@ -18,6 +12,12 @@ import {
   SiteCloudBindings,
   ValidationError,
 } from '../../model';
+import { AgentRole } from './agent-role';
+import { AgentScalingGroup, ECS_AL2023_AMI } from './agent-scaling-group';
+import { AgentTable, TableBilling } from './dynamodb-table';
+import { PendingGrants } from './grants';
+import { MSK_IAM_PORT, MskCluster } from './msk-cluster';
+import { AgentQueue } from './sqs-queue';
 
 /** Props of {@link AwsSiteAgents}. */
 export interface AwsSiteAgentsProps {

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
+import { AwsSiteSpec, BrokerSpec } from '../../model';
 import { AmazonMqBroker } from './amazon-mq-broker';
 import { MskCluster } from './msk-cluster';
-import { AwsSiteSpec, BrokerSpec } from '../../model';
 
 /** Props of {@link AwsSiteBrokers}. */
 export interface AwsSiteBrokersProps {

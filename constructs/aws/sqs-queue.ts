@@ -4,9 +4,9 @@ import { SqsQueueRedriveAllowPolicy } from '@cdktf/provider-aws/lib/sqs-queue-re
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Duration, Problem, QueueBinding, sqsDeadLetterQueue, ValidationError } from '../../model';
+import { validateAccountAndRegion } from './client-access';
 import { AwsGrantee } from './grants';
 import { IamPolicyStatement } from './iam-statement';
-import { validateAccountAndRegion } from './client-access';
 import { ownKey } from './key-policy';
 
 /** Receives before SQS moves a message to the dead-letter queue, when the binding does not say. */

@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import { planVirtualNetwork } from './network';
 import {
   AgentCloudBindings,
   AzureSiteSpec,
@@ -15,6 +14,7 @@ import {
 import { AgentIdentity, WORKLOAD_IDENTITY_USE_LABEL } from './agent-identity';
 import { CosmosDbAccount, CosmosDbContainer, FLEET_DATABASE } from './cosmos-db';
 import { EVENT_HUBS_KAFKA_PORT, EventHubsNamespace, EventHubTopic } from './event-hubs';
+import { planVirtualNetwork } from './network';
 import { AgentServiceBusQueue, ServiceBusNamespace } from './service-bus';
 import { AgentScaleSet, ScaleSetSignal } from './vm-scale-set';
 

@@ -15,9 +15,9 @@ import {
   Size,
   ValidationError,
 } from '../../model';
+import { base64BootScript } from '../vm/boot-script';
 import { agentCloudInit, STOP_MARGIN_SECONDS, validateAgentForScaleSet } from './cloud-init';
 import { AZURE_MANAGED_BY_TAG } from './provider';
-import { base64BootScript } from '../vm/boot-script';
 
 /** A marketplace image. */
 export interface VmImage {

@@ -1,5 +1,5 @@
-import { AzurermBackend, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import * as path from 'path';
+import { AzurermBackend, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import { BackendSpec } from '../../model';
 
 /** Where `cdktf.out/stacks/<stack>` sits relative to the project root. */

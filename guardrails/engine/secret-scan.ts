@@ -1,5 +1,5 @@
-import { rules as secretlintPreset } from '@secretlint/secretlint-rule-preset-recommend';
 import { X509Certificate } from 'crypto';
+import { rules as secretlintPreset } from '@secretlint/secretlint-rule-preset-recommend';
 
 /**
  * Credentials in strings: every string of a resource (or of any JSON) is

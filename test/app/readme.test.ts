@@ -3,10 +3,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdktf';
 import { parseDocument } from 'yaml';
-import { formatSummary } from '../../stacks/summary';
 import { formatProblem, loadFleet } from '../../config';
 import { GUARDRAIL_RULES } from '../../guardrails';
 import { addEnvironment } from '../../stacks/fleet';
+import { formatSummary } from '../../stacks/summary';
 import { tempDir } from '../support/temp-dir';
 import { REPO } from '../support/typescript-process';
 

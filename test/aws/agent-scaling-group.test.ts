@@ -9,9 +9,9 @@ import { agentUserData, ec2DrainWatchScript } from '../../constructs/aws/user-da
 import { iamLeastPrivilege } from '../../guardrails/rules/aws/gr-iam-04-least-privilege';
 import { AgentSpec, Cpu, ResolvedAgent, resolveAgent, Size } from '../../model';
 import { findingsOf } from '../guardrails/support';
+import { ingestAgent, INGEST_IMAGE } from '../support/fixtures';
 import { Block, Synthesized, resourcesById, resourcesOf, resourceOf } from '../support/synthesized';
 import { ACCOUNT_ID, REGION, synthAws } from './support';
-import { ingestAgent, INGEST_IMAGE } from '../support/fixtures';
 
 const QUEUE = {
   name: 'ingest-tasks',

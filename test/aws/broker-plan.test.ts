@@ -1,10 +1,10 @@
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { App, TerraformStack } from 'cdktf';
-import { applyBackend } from '../../constructs/terraform/backend';
 import { AmazonMqBroker } from '../../constructs/aws/amazon-mq-broker';
 import { MskCluster } from '../../constructs/aws/msk-cluster';
-import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { PrivateNetwork } from '../../constructs/aws/network';
 import { awsProvider } from '../../constructs/aws/provider';
+import { applyBackend } from '../../constructs/terraform/backend';
 import { describePlanFixture, plannedValues } from '../support/offline-plan';
 import { ACCOUNT_ID, CLUSTER, REGION, ZONES } from './support';
 

@@ -1,8 +1,8 @@
 import { App, TerraformStack } from 'cdktf';
-import { AgentQueue } from '../../constructs/aws/sqs-queue';
+import { awsProvider } from '../../constructs/aws';
 import { AgentRole } from '../../constructs/aws/agent-role';
 import { AgentTable, TableBilling } from '../../constructs/aws/dynamodb-table';
-import { awsProvider } from '../../constructs/aws';
+import { AgentQueue } from '../../constructs/aws/sqs-queue';
 import { applyBackend } from '../../constructs/terraform/backend';
 import { Duration } from '../../model';
 import { describePlanFixture, plannedValues } from '../support/offline-plan';

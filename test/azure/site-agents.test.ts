@@ -2,9 +2,9 @@ import { TerraformStack } from 'cdktf';
 import { AzureSiteAgents, AzureSiteAgentsProps } from '../../constructs/azure/site-agents';
 import { AzureSiteBrokers } from '../../constructs/azure/site-brokers';
 import { AgentSpec, AzureSiteSpec, BrokerSpec, Duration, resolveAgent } from '../../model';
+import { agent } from '../support/fixtures';
 import { Block, Synthesized, resourcesById, resourcesOf } from '../support/synthesized';
 import { LOCATION, SUBSCRIPTION_ID, synthAzure, TENANT_ID } from './support';
-import { agent } from '../support/fixtures';
 
 const ISSUER = 'https://westeurope.oic.prod-aks.azure.com/tenant/cluster/';
 const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFleetExampleKeyOnlyForTests fleet@ops';

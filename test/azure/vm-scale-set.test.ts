@@ -7,9 +7,9 @@ import {
   ScaleSetSignal,
 } from '../../constructs/azure/vm-scale-set';
 import { Duration, resolveAgent, Size, ValidationError } from '../../model';
+import { chimeraAgent } from '../support/fixtures';
 import { Block, Synthesized, resourceOf } from '../support/synthesized';
 import { LOCATION, synthAzure } from './support';
-import { chimeraAgent } from '../support/fixtures';
 
 const SUBNET =
   '/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/fleet/subnets/agents';

@@ -2,6 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { loadFleet } from '../../config';
+import { loadCatalogue } from '../../config/catalogue';
+import { ProblemList } from '../../config/problems';
+import { RawAgent, toAgentSpec } from '../../config/to-model';
+import { toPlain } from '../../config/yaml-source';
 import {
   AgentSpec,
   Cpu,
@@ -11,10 +15,6 @@ import {
   Size,
   validateAgent,
 } from '../../model';
-import { loadCatalogue } from '../../config/catalogue';
-import { ProblemList } from '../../config/problems';
-import { RawAgent, toAgentSpec } from '../../config/to-model';
-import { toPlain } from '../../config/yaml-source';
 import { CATALOGUE, environment, fixture, problemLines, REPO_ROOT } from './support';
 
 function loaded(rootDir: string, environments?: readonly string[]): FleetEnvironment[] {

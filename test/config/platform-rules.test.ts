@@ -1,12 +1,12 @@
+import { Testing } from 'cdktf';
 import {
   chartSupportProblems,
   clusterAutoscalerProblems,
 } from '../../constructs/kubernetes/platform/charts';
-import { Testing } from 'cdktf';
 import { planSite } from '../../model';
 import { AgentsStack } from '../../stacks/agents-stack';
-import { BROKER, consumer, SITE, synthAgents } from '../support/fixtures';
 import { loadEdited, problemsOf } from '../support/edited-examples';
+import { BROKER, consumer, SITE, synthAgents } from '../support/fixtures';
 
 /**
  * Values that passed `npm run synth` and failed later, at apply or at run time:

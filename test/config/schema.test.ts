@@ -1,11 +1,11 @@
-import Ajv from 'ajv';
 import * as fs from 'fs';
 import * as path from 'path';
+import Ajv from 'ajv';
 import { parse } from 'yaml';
-import { Cpu, Duration, ImageRef, Size } from '../../model';
 import { PATTERNS } from '../../config/formats';
 import { JsonSchema } from '../../config/json-schema';
 import { schemaFiles } from '../../config/schema-files';
+import { Cpu, Duration, ImageRef, Size } from '../../model';
 import { REPO_ROOT } from './support';
 
 function published(file: string): JsonSchema {

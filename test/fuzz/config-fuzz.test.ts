@@ -1,9 +1,9 @@
-import * as fc from 'fast-check';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as fc from 'fast-check';
 import { parse, stringify } from 'yaml';
-import { tempDir } from '../support/temp-dir';
 import { copyProjectConfig, snapshotTree, startMain } from '../support/project';
+import { tempDir } from '../support/temp-dir';
 import { REPO } from '../support/typescript-process';
 import {
   describeCase,

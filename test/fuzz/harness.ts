@@ -7,8 +7,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { formatProblem, loadFleet, LoadResult } from '../../config';
-import { FuzzCase } from './generators';
 import { copyProjectConfig } from '../support/project';
+import { FuzzCase } from './generators';
 
 /** What a formatted problem must look like: file, line, column, then a field or message. */
 export const PROBLEM_LINE = /^(environments\/[^:/]+\.yaml|fleet\/agent-types\.yaml):(\d+):(\d+) \S/;

@@ -1,10 +1,10 @@
-import { App } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
+import { App } from 'cdktf';
 import { loadFleet } from '../../config';
+import { scanJson, scanString, SecretFinding } from '../../guardrails/engine/secret-scan';
 import { addEnvironment } from '../../stacks/fleet';
 import { tempDir } from '../support/temp-dir';
-import { scanJson, scanString, SecretFinding } from '../../guardrails/engine/secret-scan';
 
 const ROOT = path.resolve(__dirname, '../..');
 

@@ -31,9 +31,7 @@ import { CosmosDbAccount } from '../../constructs/azure/cosmos-db';
 import { EventHubsNamespace } from '../../constructs/azure/event-hubs';
 import { ServiceBusNamespace } from '../../constructs/azure/service-bus';
 import { GuardrailRule } from '../../guardrails';
-import { AZURE_RULES } from '../../guardrails/rules/azure/index';
 import { cosmosContinuousBackup } from '../../guardrails/rules/azure/gr-dur-03-cosmos-continuous-backup';
-import { preventDestroy } from '../../guardrails/rules/common/gr-dur-09-prevent-destroy';
 import { aksHostEncryption } from '../../guardrails/rules/azure/gr-enc-08-aks-host-encryption';
 import { vmssEncryptionAtHost } from '../../guardrails/rules/azure/gr-enc-09-vmss-encryption-at-host';
 import { cosmosCustomerManagedKey } from '../../guardrails/rules/azure/gr-enc-10-cosmos-cmk';
@@ -47,6 +45,8 @@ import { roleAssignmentScope } from '../../guardrails/rules/azure/gr-iam-10-role
 import { aksPrivateApiServer } from '../../guardrails/rules/azure/gr-net-07-aks-private-api';
 import { aksNetworkPolicy } from '../../guardrails/rules/azure/gr-net-08-aks-network-policy';
 import { azurePrivateDataPlane } from '../../guardrails/rules/azure/gr-net-09-azure-private-data-plane';
+import { AZURE_RULES } from '../../guardrails/rules/azure/index';
+import { preventDestroy } from '../../guardrails/rules/common/gr-dur-09-prevent-destroy';
 import { findingsOf } from './support';
 
 const SITE = { location: 'westeurope', resourceGroupName: 'rg-fleet' };

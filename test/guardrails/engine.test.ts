@@ -1,8 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { guardrailCatalogue } from '../../guardrails/engine/catalogue';
-import { App, Testing, TerraformStack } from 'cdktf';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { App, Testing, TerraformStack } from 'cdktf';
 import { awsProvider } from '../../constructs/aws/provider';
 import {
   applyGuardrails,
@@ -12,6 +11,7 @@ import {
   GUARDRAIL_RULES,
   resourceViews,
 } from '../../guardrails';
+import { guardrailCatalogue } from '../../guardrails/engine/catalogue';
 import { sqsEncryption } from '../../guardrails/rules/common/gr-enc-05-sqs-encryption';
 
 function stackWith(queues: { id: string; kmsMasterKeyId?: string }[]): TerraformStack {

@@ -1,6 +1,6 @@
-import { GUARDRAIL_RULES, NO_FILE_FIELD } from '../../guardrails';
-import { environmentSchema } from '../../config/schema';
 import { JsonSchema } from '../../config/json-schema';
+import { environmentSchema } from '../../config/schema';
+import { GUARDRAIL_RULES, NO_FILE_FIELD } from '../../guardrails';
 
 /** Top-level keys of an environment file: a backquoted text starting with one is a field path. */
 const ROOTS = Object.keys(environmentSchema.properties ?? {});

@@ -1,4 +1,4 @@
-import { TerraformStack } from 'cdktf';
+import { Release } from '@cdktf/provider-helm/lib/release';
 import { CronJobV1 } from '@cdktf/provider-kubernetes/lib/cron-job-v1';
 import {
   DeploymentV1,
@@ -17,9 +17,8 @@ import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disrup
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { StatefulSetV1 } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
-import { Release } from '@cdktf/provider-helm/lib/release';
+import { TerraformStack } from 'cdktf';
 import { GuardrailRule } from '../../guardrails';
-import { KUBERNETES_RULES } from '../../guardrails/rules/kubernetes/index';
 import { noReplicasWhenAutoscaled } from '../../guardrails/rules/kubernetes/gr-as-01-no-replicas-when-autoscaled';
 import { replicaRange } from '../../guardrails/rules/kubernetes/gr-as-03-replica-range';
 import { scaleDownBehavior } from '../../guardrails/rules/kubernetes/gr-as-04-scale-down-behavior';
@@ -46,6 +45,7 @@ import { pinnedImage, unpinned } from '../../guardrails/rules/kubernetes/gr-wl-0
 import { disruptionBudget } from '../../guardrails/rules/kubernetes/gr-wl-08-disruption-budget';
 import { spread } from '../../guardrails/rules/kubernetes/gr-wl-09-spread';
 import { noDefaultNamespace } from '../../guardrails/rules/kubernetes/gr-wl-10-no-default-namespace';
+import { KUBERNETES_RULES } from '../../guardrails/rules/kubernetes/index';
 import { findingsOf } from './support';
 
 const NAMESPACE = 'worker';

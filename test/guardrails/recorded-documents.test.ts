@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { EksCluster } from '@cdktf/provider-aws/lib/eks-cluster';
 import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import { IamPolicyAttachment } from '@cdktf/provider-aws/lib/iam-policy-attachment';
@@ -9,8 +11,6 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { ServicebusNamespace } from '@cdktf/provider-azurerm/lib/servicebus-namespace';
 import { ServicebusQueue } from '@cdktf/provider-azurerm/lib/servicebus-queue';
 import { TerraformStack } from 'cdktf';
-import * as fs from 'fs';
-import * as path from 'path';
 import { EC2_TRUST_POLICY } from '../../constructs/aws/iam-statement';
 import { NETWORK_CONTRIBUTOR_ROLE } from '../../constructs/azure/aks-cluster';
 import {

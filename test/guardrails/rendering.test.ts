@@ -1,8 +1,8 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { App, Aspects, IAspect, LocalBackend, TerraformStack, Testing } from 'cdktf';
 import { IConstruct } from 'constructs';
-import * as fs from 'fs';
-import * as path from 'path';
 import { awsProvider } from '../../constructs/aws/provider';
 import { applyGuardrails, CheckedStack, resourceViews } from '../../guardrails';
 import { sqsEncryption } from '../../guardrails/rules/common/gr-enc-05-sqs-encryption';

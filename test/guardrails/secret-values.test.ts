@@ -1,12 +1,12 @@
-import { App, TerraformStack, Testing } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
+import { App, TerraformStack, Testing } from 'cdktf';
 import { loadFleet } from '../../config';
 import { formatPlacedFinding } from '../../config/synth-problems';
 import { evaluate, fieldViolations, GuardrailRule, resourceViews } from '../../guardrails';
-import { noSecretValues } from '../../guardrails/rules/common/gr-sec-05-no-secret-values';
 import { scanEach } from '../../guardrails/engine/secret-scan';
+import { noSecretValues } from '../../guardrails/rules/common/gr-sec-05-no-secret-values';
 import { GuardrailSuppression } from '../../model';
 import { addEnvironment } from '../../stacks/fleet';
 import { loadEdited, problemsOf } from '../support/edited-examples';

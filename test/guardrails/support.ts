@@ -1,5 +1,5 @@
-import { App, TerraformStack, Testing } from 'cdktf';
 import * as path from 'path';
+import { App, TerraformStack, Testing } from 'cdktf';
 import { loadFleet } from '../../config';
 import { awsProvider } from '../../constructs/aws/provider';
 import { azureProvider } from '../../constructs/azure/provider';

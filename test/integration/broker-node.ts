@@ -1,7 +1,7 @@
 import { randomInt } from 'crypto';
+import type { ChannelModel } from 'amqplib';
 import { ADMIN_USER } from '../../generators/rabbitmq';
 import { RabbitMqPorts, RabbitMqServer, startRabbitMq } from '../support/rabbitmq-server';
-import type { ChannelModel } from 'amqplib';
 import { connectAmqp, publishConfirmed } from './amqp';
 
 /**

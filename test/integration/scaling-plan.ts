@@ -1,5 +1,5 @@
-import { rabbitMqBrokers, RabbitMqBrokerSpec, resolveAgent } from '../../model';
 import { brokerTopology, BrokerTopology } from '../../generators/rabbitmq';
+import { rabbitMqBrokers, RabbitMqBrokerSpec, resolveAgent } from '../../model';
 import {
   ExampleSite,
   ScaledAgent,

@@ -1,10 +1,10 @@
 import { stringify } from 'yaml';
 import { prometheusConfigFile, ScrapeConfig } from '../../generators/monitoring';
 import { runPromtool } from '../monitoring/promtool';
+import { monitoringOf, podShape } from '../support/example-environments';
 import { PrometheusServer, startPrometheus } from '../support/prometheus-server';
 import { RabbitMqPorts } from '../support/rabbitmq-server';
 import { passedThrough } from '../support/types';
-import { monitoringOf, podShape } from '../support/example-environments';
 import { GaugeExporter, startGaugeExporter } from './metrics-exporter';
 import { SitePlan } from './scaling-plan';
 import { DiscoveredPod, withStaticPods } from './static-discovery';

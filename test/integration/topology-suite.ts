@@ -1,4 +1,3 @@
-import { FleetEnvironment, rabbitMqBrokers, resolveAgent } from '../../model';
 import {
   BrokerTopology,
   brokerTopology,
@@ -7,10 +6,11 @@ import {
   topologyDefinitions,
   userDefinitions,
 } from '../../generators/rabbitmq';
+import { FleetEnvironment, rabbitMqBrokers, resolveAgent } from '../../model';
+import { Trigger } from '../support/example-environments';
 import { eventually } from '../support/poll';
 import { connectAmqp, publishConfirmed } from './amqp';
 import { BrokerNode } from './broker-node';
-import { Trigger } from '../support/example-environments';
 import { kedaQueueLength } from './keda-readings';
 
 /**

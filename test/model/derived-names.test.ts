@@ -1,5 +1,5 @@
-import { Testing, TerraformStack } from 'cdktf';
 import * as path from 'path';
+import { Testing, TerraformStack } from 'cdktf';
 import { loadFleet } from '../../config';
 import { FleetEnvironment, NAME_LIMITS, NameForm, NameLimit } from '../../model';
 import { addEnvironment } from '../../stacks/fleet';

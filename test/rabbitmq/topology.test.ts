@@ -1,4 +1,3 @@
-import { resolveAgent } from '../../model';
 import {
   brokerTopology,
   enabledPluginsFile,
@@ -6,6 +5,7 @@ import {
   topologyDefinitions,
   userDefinitions,
 } from '../../generators/rabbitmq';
+import { resolveAgent } from '../../model';
 import { BROKER, consumer } from '../support/fixtures';
 
 const imageProcessing = consumer({

@@ -1,7 +1,7 @@
+import type { AgentReport, FleetReport } from '../../app/fleet-report';
 import { loadFleet } from '../../config';
 import { MACHINE_CATALOGUE } from '../../model/machines';
 import { fleetCost, HOURS_PER_MONTH, loadPrices } from '../../review/cost';
-import type { AgentReport, FleetReport } from '../../app/fleet-report';
 import { REPO } from './support';
 
 const prices = loadPrices();

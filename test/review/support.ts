@@ -1,9 +1,9 @@
-import { App } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
+import { App } from 'cdktf';
+import { writeSynthReports } from '../../app/synth-reports';
 import { loadFleet } from '../../config';
 import { addEnvironment } from '../../stacks/fleet';
-import { writeSynthReports } from '../../app/synth-reports';
 import { copyProjectConfig } from '../support/project';
 import { tempDir } from '../support/temp-dir';
 

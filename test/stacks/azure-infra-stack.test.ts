@@ -13,6 +13,7 @@ import {
 } from '../../model';
 import { AzureInfraStack, AzureInfraStackProps } from '../../stacks/azure-infra-stack';
 import { SUBSCRIPTION_ID, TENANT_ID } from '../azure/support';
+import { agent } from '../support/fixtures';
 import {
   Synthesized,
   synthesized,
@@ -20,7 +21,6 @@ import {
   resourcesOf,
   resourceOf,
 } from '../support/synthesized';
-import { agent } from '../support/fixtures';
 
 const ADMINS = '5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9';
 

@@ -1,6 +1,6 @@
-import { App, TerraformStack } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
+import { App, TerraformStack } from 'cdktf';
 import { loadFleet } from '../../config';
 import { FleetEnvironment } from '../../model';
 import { addEnvironment } from '../../stacks/fleet';

@@ -1,6 +1,6 @@
-import { App, Testing } from 'cdktf';
 import { spawnSync } from 'child_process';
 import * as path from 'path';
+import { App, Testing } from 'cdktf';
 import { FleetEnvironment, planSite, resolveAgent } from '../../model';
 import { AgentsStack } from '../../stacks/agents-stack';
 import { addEnvironment } from '../../stacks/fleet';

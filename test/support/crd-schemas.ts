@@ -1,6 +1,6 @@
-import Ajv, { ValidateFunction } from 'ajv';
 import * as fs from 'fs';
 import * as path from 'path';
+import Ajv, { ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 import { Block } from './synthesized';
 

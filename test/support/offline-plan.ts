@@ -1,6 +1,6 @@
-import { App } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
+import { App } from 'cdktf';
 import { findProviderMirror } from '../../scripts/terraform/cli-config';
 import { planStacks, StackPlan, terraformVersion } from '../../scripts/terraform/offline-plan';
 import { tempDir } from './temp-dir';

@@ -9,8 +9,8 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueueRedriveAllowPolicy } from '@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy';
 import { App, Fn, TerraformOutput, TerraformStack } from 'cdktf';
-import { applyBackend } from '../../constructs/terraform/backend';
 import { awsProvider, parseOfflineMode } from '../../constructs/aws';
+import { applyBackend } from '../../constructs/terraform/backend';
 
 export const ACCOUNT_ID = '123456789012';
 export const AWS_STACK = 'fixture-eu-infra';

@@ -1,6 +1,6 @@
-import { App } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
+import { App } from 'cdktf';
 import { parseOfflineMode } from '../../constructs/aws';
 import {
   planStacks,

@@ -1,6 +1,6 @@
-import { Testing, TerraformStack } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
+import { Testing, TerraformStack } from 'cdktf';
 import { parse, parseDocument } from 'yaml';
 import { formatProblem, loadFleet } from '../../config';
 import { addEnvironment, stackIds } from '../../stacks/fleet';

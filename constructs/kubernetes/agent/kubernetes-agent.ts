@@ -4,6 +4,7 @@ import { Manifest as ManifestResource } from '@cdktf/provider-kubernetes/lib/man
 import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { Construct } from 'constructs';
+import { kedaFallback } from '../../../guardrails';
 import {
   rabbitMqBrokers,
   AgentCloudBindings,
@@ -22,7 +23,11 @@ import {
   validateAgentOnSite,
   ValidationError,
 } from '../../../model';
-import { kedaFallback } from '../../../guardrails';
+import { AgentNetworkPolicy } from '../core/network-policy';
+import { manifestPodSpec } from '../core/pod-manifest';
+import { PodPlan, planPod, selectorLabels, VaultCredentials } from '../core/pod-plan';
+import { providerPodSpec } from '../core/pod-spec';
+import { VAULT_INJECT_ANNOTATION } from '../core/vault-annotations';
 import { NativeAutoscaler } from './hpa';
 import {
   clusterTriggerAuthentications,
@@ -31,11 +36,6 @@ import {
   scaledObject,
   TriggerContext,
 } from './keda';
-import { AgentNetworkPolicy } from '../core/network-policy';
-import { manifestPodSpec } from '../core/pod-manifest';
-import { PodPlan, planPod, selectorLabels, VaultCredentials } from '../core/pod-plan';
-import { VAULT_INJECT_ANNOTATION } from '../core/vault-annotations';
-import { providerPodSpec } from '../core/pod-spec';
 
 /** Props of {@link KubernetesAgent}. */
 export interface KubernetesAgentProps {

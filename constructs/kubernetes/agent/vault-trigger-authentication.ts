@@ -1,7 +1,7 @@
 import { Manifest as ManifestResource } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
-import { triggerAuthenticationName } from './keda';
 import { Manifest } from '../core/pod-manifest';
+import { triggerAuthenticationName } from './keda';
 
 /** Token file of KEDA's operator, with which it logs in to Vault as itself. */
 const OPERATOR_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';

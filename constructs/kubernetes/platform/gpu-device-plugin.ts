@@ -1,8 +1,8 @@
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { Construct } from 'constructs';
 import { NodePoolSpec, tolerationsFor } from '../../../model';
-import { CHARTS } from './charts';
 import { poolNodeAffinity, tolerationsOf } from '../core/pod-plan';
+import { CHARTS } from './charts';
 
 /** Props of {@link GpuDevicePlugin}. */
 export interface GpuDevicePluginProps {

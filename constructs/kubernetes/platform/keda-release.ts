@@ -1,8 +1,8 @@
-import { KEDA_REQUESTS } from './footprint';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { CHARTS } from './charts';
+import { KEDA_REQUESTS } from './footprint';
 
 /** Where KEDA's operator finds the Vault CA. */
 const VAULT_CA_MOUNT = '/etc/vault-ca';

@@ -10,8 +10,8 @@ import {
   scrapeConfigs,
 } from '../../../generators/monitoring';
 import { EphemeralPassword } from '../../terraform/ephemeral-password';
-import { CHARTS } from './charts';
 import { WriteOnlySecret } from '../core/write-only-secret';
+import { CHARTS } from './charts';
 
 /** Label the Grafana sidecar loads dashboards by. */
 const DASHBOARD_LABEL = 'grafana_dashboard';

@@ -1,19 +1,19 @@
-import { COCKROACHDB_NODE_SIZE } from '../platform/footprint';
+import { createHash } from 'crypto';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
 import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { ITerraformDependable, Token } from 'cdktf';
-import { createHash } from 'crypto';
 import { Construct } from 'constructs';
-import { DNS_EGRESS } from '../core/network-policy';
 import { Taint } from '../../../model/placement';
 import { Problem, ValidationError } from '../../../model/problems';
 import { Cpu, Duration, Size } from '../../../model/units';
 import { EphemeralPassword } from '../../terraform/ephemeral-password';
-import { CHARTS } from '../platform/charts';
+import { DNS_EGRESS } from '../core/network-policy';
 import { poolNodeAffinity, tolerationsOf } from '../core/pod-plan';
-import { WriteOnlySecret } from '../core/write-only-secret';
 import { PROVIDER_CONTAINER_SECURITY, PROVIDER_POD_SECURITY } from '../core/pod-spec';
+import { WriteOnlySecret } from '../core/write-only-secret';
+import { CHARTS } from '../platform/charts';
+import { COCKROACHDB_NODE_SIZE } from '../platform/footprint';
 
 /** The official image, pinned: the 25.3 patch release the chart runs. */
 export const COCKROACHDB_IMAGE = { repository: 'cockroachdb/cockroach', tag: 'v25.3.3' } as const;

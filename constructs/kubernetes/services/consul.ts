@@ -1,4 +1,3 @@
-import { CONSUL_SERVER_SIZE } from '../platform/footprint';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { ITerraformDependable } from 'cdktf';
@@ -6,6 +5,7 @@ import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { Cpu, NodePoolSpec, Problem, Size, ValidationError } from '../../../model';
 import { CHARTS } from '../platform/charts';
+import { CONSUL_SERVER_SIZE } from '../platform/footprint';
 
 /** Node-pool labels that become Consul tags, in tag order. */
 export const CONSUL_TAG_LABELS = ['datacenter', 'hardware-type', 'location'] as const;

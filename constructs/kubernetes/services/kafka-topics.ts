@@ -1,15 +1,15 @@
+import { createHash } from 'crypto';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
 import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { ITerraformDependable, Token } from 'cdktf';
-import { createHash } from 'crypto';
 import { Construct } from 'constructs';
-import { DNS_EGRESS } from '../core/network-policy';
 import { checkRange, Duration, KafkaTopicSpec, Problem, ValidationError } from '../../../model';
-import { IMAGES } from '../platform/charts';
+import { DNS_EGRESS } from '../core/network-policy';
 import { NON_PUBLIC_IPV4 } from '../core/network-policy';
 import { PROVIDER_CONTAINER_SECURITY, PROVIDER_POD_SECURITY } from '../core/pod-spec';
+import { IMAGES } from '../platform/charts';
 
 /** Props of {@link KafkaTopics}. */
 export interface KafkaTopicsProps {

@@ -1,12 +1,20 @@
-import { RABBITMQ_NODE_SIZE } from '../platform/footprint';
+import { createHash } from 'crypto';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { StatefulSetV1 } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
-import { createHash } from 'crypto';
 import { Construct } from 'constructs';
-import { DNS_EGRESS } from '../core/network-policy';
+import {
+  BrokerCredentialCopy,
+  BrokerCredentials,
+  brokerCredentials,
+  BrokerTopology,
+  enabledPluginsFile,
+  serverConfig,
+  topologyDefinitions,
+  userDefinitions,
+} from '../../../generators/rabbitmq';
 import {
   brokerEndpoint,
   brokerNamespace,
@@ -21,22 +29,14 @@ import {
   validateBrokerPlacement,
   ValidationError,
 } from '../../../model';
-import {
-  BrokerCredentialCopy,
-  BrokerCredentials,
-  brokerCredentials,
-  BrokerTopology,
-  enabledPluginsFile,
-  serverConfig,
-  topologyDefinitions,
-  userDefinitions,
-} from '../../../generators/rabbitmq';
 import { EphemeralPassword } from '../../terraform/ephemeral-password';
-import { IMAGES } from '../platform/charts';
 import { NAMESPACE_ROLE_LABEL } from '../core/namespace';
+import { DNS_EGRESS } from '../core/network-policy';
 import { Toleration, tolerationsOf } from '../core/pod-plan';
-import { WriteOnlySecret } from '../core/write-only-secret';
 import { PROVIDER_CONTAINER_SECURITY, PROVIDER_POD_SECURITY } from '../core/pod-spec';
+import { WriteOnlySecret } from '../core/write-only-secret';
+import { IMAGES } from '../platform/charts';
+import { RABBITMQ_NODE_SIZE } from '../platform/footprint';
 
 const DEFINITIONS_DIR = '/etc/rabbitmq-definitions';
 const PROMETHEUS_PORT = 15692;

@@ -16,11 +16,9 @@ import {
   VAULT_INJECTOR_NAMESPACE,
   VaultSpec,
 } from '../../../model';
-import { CockroachDbRelease, cockroachDbHost } from './cockroachdb';
-import { ConsulRelease } from './consul';
 import { PodSecurityLevel } from '../core/namespace';
 import { VAULT_DATABASE_SECRET } from '../core/pod-plan';
-import { StrimziOperatorRelease } from './strimzi-operator';
+import { agentSecretName, DEFAULT_KV_MOUNT, vaultClusterId } from '../core/vault-annotations';
 import {
   fleetVaultProvider,
   VaultAuthDelegation,
@@ -28,7 +26,9 @@ import {
   VaultInjectorRelease,
   VaultSecret,
 } from '../vault/vault';
-import { agentSecretName, DEFAULT_KV_MOUNT, vaultClusterId } from '../core/vault-annotations';
+import { CockroachDbRelease, cockroachDbHost } from './cockroachdb';
+import { ConsulRelease } from './consul';
+import { StrimziOperatorRelease } from './strimzi-operator';
 
 /** Creates a namespace of the platform stack and returns its name (a reference). */
 export type NamespaceFactory = (

@@ -1,4 +1,3 @@
-import { KAFKA_NODE_SIZE } from '../platform/footprint';
 import { Manifest as ManifestResource } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
@@ -7,6 +6,7 @@ import { Problem, ValidationError } from '../../../model/problems';
 import { Cpu, Size } from '../../../model/units';
 import { Manifest } from '../core/pod-manifest';
 import { poolNodeAffinity, tolerationsOf } from '../core/pod-plan';
+import { KAFKA_NODE_SIZE } from '../platform/footprint';
 
 /** API group and version Strimzi 1.2.0 serves (and stores) for its kinds. */
 export const STRIMZI_API_VERSION = 'kafka.strimzi.io/v1';

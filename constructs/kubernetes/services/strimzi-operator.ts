@@ -4,8 +4,8 @@ import { Construct } from 'constructs';
 import { Taint } from '../../../model/placement';
 import { Problem, ValidationError } from '../../../model/problems';
 import { Cpu, Size } from '../../../model/units';
-import { CHARTS } from '../platform/charts';
 import { poolNodeAffinity, tolerationsOf } from '../core/pod-plan';
+import { CHARTS } from '../platform/charts';
 
 /** Compute resources of the operator's container. */
 export interface StrimziOperatorResources {

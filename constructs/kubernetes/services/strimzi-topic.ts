@@ -1,5 +1,5 @@
-import { Manifest as ManifestResource } from '@cdktf/provider-kubernetes/lib/manifest';
 import { createHash } from 'crypto';
+import { Manifest as ManifestResource } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
 import { checkRange } from '../../../model/checks';
 import { KafkaTopicSpec } from '../../../model/cloud-bindings';

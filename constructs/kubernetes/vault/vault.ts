@@ -11,7 +11,6 @@ import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
 import { Fn, ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Duration, KEDA_OPERATOR_SERVICE_ACCOUNT, Problem, ValidationError } from '../../../model';
-import { CHARTS } from '../platform/charts';
 import { NAMESPACE_ROLE_LABEL } from '../core/namespace';
 import {
   agentSecretName,
@@ -19,6 +18,7 @@ import {
   kubernetesAuthMount,
   kvDataPath,
 } from '../core/vault-annotations';
+import { CHARTS } from '../platform/charts';
 
 /** Vault role through which KEDA reads broker credentials. */
 export const KEDA_VAULT_ROLE = 'keda-operator';

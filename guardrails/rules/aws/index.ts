@@ -5,7 +5,6 @@ import { dynamodbPointInTimeRecovery } from './gr-dur-01-dynamodb-pitr';
 import { dynamodbDeletionProtection } from './gr-dur-02-dynamodb-deletion-protection';
 import { mqRabbitMqCluster } from './gr-dur-06-mq-rabbitmq-cluster';
 import { sqsRedrive } from './gr-dur-07-sqs-redrive';
-
 import { eksSecretsEncryption } from './gr-enc-01-eks-secrets-encryption';
 import { mskEncryption } from './gr-enc-02-msk-encryption';
 import { mqCustomerManagedKey } from './gr-enc-03-mq-cmk';

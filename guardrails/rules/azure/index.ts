@@ -1,6 +1,5 @@
 import { GuardrailRule } from '../../engine/types';
 import { cosmosContinuousBackup } from './gr-dur-03-cosmos-continuous-backup';
-
 import { aksHostEncryption } from './gr-enc-08-aks-host-encryption';
 import { vmssEncryptionAtHost } from './gr-enc-09-vmss-encryption-at-host';
 import { cosmosCustomerManagedKey } from './gr-enc-10-cosmos-cmk';
