@@ -1,6 +1,6 @@
 import { loadFleet } from '../../config';
 import { AgentSpec, Duration, FleetEnvironment, ImageRef, Size, validateAgent } from '../../model';
-import { fixture, problemLines } from './support';
+import { agentType, fixture, problemLines } from './support';
 
 /**
  * A catalogue of agents with cloud bindings: a Kafka consumer scaling on lag,
@@ -8,15 +8,9 @@ import { fixture, problemLines } from './support';
  */
 const CATALOGUE = `
 agentTypes:
-  ingest:
-    container:
-      image: registry.example.com/ingest:1.0.0
-      ports: { http: 8080 }
-      probes:
-        readiness: { httpGet: { path: /ready, port: http } }
-        liveness: { httpGet: { path: /healthz, port: http } }
-    resources:
-      requests: { cpu: 500m, memory: 512Mi }
+${agentType(
+  'ingest',
+  `
     topic:
       broker: events
       topic: sensor-readings
@@ -26,15 +20,10 @@ agentTypes:
       minReplicas: 1
       maxReplicas: 12
       consumerLag: { perReplica: 1000, activation: 10 }
-  inventory:
-    container:
-      image: registry.example.com/inventory:1.0.0
-      ports: { http: 8080 }
-      probes:
-        readiness: { httpGet: { path: /ready, port: http } }
-        liveness: { httpGet: { path: /healthz, port: http } }
-    resources:
-      requests: { cpu: 500m, memory: 512Mi }
+`,
+)}${agentType(
+  'inventory',
+  `
     queue: { broker: sqs, queue: inventory-updates }
     state:
       partitionKey: { name: sku, type: string }
@@ -43,21 +32,18 @@ agentTypes:
       minReplicas: 1
       maxReplicas: 4
       queueDepth: { perReplica: 50 }
-  telemetry:
-    container:
-      image: registry.example.com/telemetry:1.0.0
-      ports: { http: 8080 }
-      probes:
-        readiness: { httpGet: { path: /ready, port: http } }
-        liveness: { httpGet: { path: /healthz, port: http } }
-    resources:
-      requests: { cpu: '1', memory: 1Gi }
+`,
+)}${agentType(
+  'telemetry',
+  `
     queue: { broker: sqs, queue: telemetry }
     scaling:
       minReplicas: 2
       maxReplicas: 20
       queueDepth: { perReplica: 1000 }
-`;
+`,
+  "{ cpu: '1', memory: 1Gi }",
+)}`;
 
 /**
  * The top of an environment: AWS site `eu` (3 zones), Kubernetes site `dev`,

@@ -1,39 +1,29 @@
 import { loadFleet } from '../../config';
 import { FleetEnvironment, Size } from '../../model';
-import { fixture, problemLines } from './support';
+import { agentType, fixture, problemLines } from './support';
 
 /** A queue consumer and a Kafka consumer, bound to brokers each environment names. */
 const CATALOGUE = `
 agentTypes:
-  worker:
-    container:
-      image: registry.example.com/worker:1.0.0
-      ports: { http: 8080 }
-      probes:
-        readiness: { httpGet: { path: /ready, port: http } }
-        liveness: { httpGet: { path: /healthz, port: http } }
-    resources:
-      requests: { cpu: 500m, memory: 512Mi }
+${agentType(
+  'worker',
+  `
     queue: { broker: tasks, queue: work }
     scaling:
       minReplicas: 1
       maxReplicas: 6
       queueDepth: { perReplica: 10 }
-  ingest:
-    container:
-      image: registry.example.com/ingest:1.0.0
-      ports: { http: 8080 }
-      probes:
-        readiness: { httpGet: { path: /ready, port: http } }
-        liveness: { httpGet: { path: /healthz, port: http } }
-    resources:
-      requests: { cpu: 500m, memory: 512Mi }
+`,
+)}${agentType(
+  'ingest',
+  `
     topic: { broker: stream, topic: readings }
     scaling:
       minReplicas: 1
       maxReplicas: 6
       consumerLag: { perReplica: 100 }
-`;
+`,
+)}`;
 
 /** An Azure site, a datacenter with in-cluster Kafka, and the agents on them. */
 const HYBRID = `

@@ -36,36 +36,50 @@ export function problemLines(result: LoadResult): string[] {
   return result.problems.map(formatProblem);
 }
 
-/** A valid catalogue: a queue consumer and a GPU consumer. */
-export const CATALOGUE = `
-agentTypes:
-  worker:
+/**
+ * A catalogue entry, in the catalogue's YAML: agent type `name` runs
+ * registry.example.com/<name>:1.0.0 with an `http` port 8080 probed on /ready
+ * and /healthz, and `requests`; `rest` (its leading newlines dropped) follows
+ * the requests line as written, so it may go on with the resources.
+ */
+export function agentType(
+  name: string,
+  rest: string,
+  requests = '{ cpu: 500m, memory: 512Mi }',
+): string {
+  return `  ${name}:
     container:
-      image: registry.example.com/worker:1.0.0
+      image: registry.example.com/${name}:1.0.0
       ports: { http: 8080 }
       probes:
         readiness: { httpGet: { path: /ready, port: http } }
         liveness: { httpGet: { path: /healthz, port: http } }
     resources:
-      requests: { cpu: 500m, memory: 512Mi }
+      requests: ${requests}
+${trimStart(rest)}`;
+}
+
+/** A valid catalogue: a queue consumer and a GPU consumer. */
+export const CATALOGUE = `
+agentTypes:
+${agentType(
+  'worker',
+  `
     queue: { broker: rabbitmq, queue: work }
     scaling:
       minReplicas: 1
       maxReplicas: 10
       queueDepth: { perReplica: 10 }
-  gpu-worker:
-    container:
-      image: registry.example.com/gpu-worker:1.0.0
-      ports: { http: 8080 }
-      probes:
-        readiness: { httpGet: { path: /ready, port: http } }
-        liveness: { httpGet: { path: /healthz, port: http } }
-    resources:
-      requests: { cpu: '1', memory: 4Gi }
+`,
+)}${agentType(
+  'gpu-worker',
+  `
       gpu: 1
     scaling: { minReplicas: 1, maxReplicas: 1 }
     placement: { gpuModel: nvidia-tesla-t4 }
-`;
+`,
+  "{ cpu: '1', memory: 4Gi }",
+)}`;
 
 /** The top of a valid environment: site `dev` (pools `general` and `gpu`) and broker `rabbitmq`; 20 lines, `agents:` on line 20. */
 export const ENVIRONMENT_HEAD = `
