@@ -6,12 +6,10 @@ import { PrivateNetwork } from '../../constructs/aws/network';
 import { awsProvider } from '../../constructs/aws/provider';
 import { applyBackend } from '../../constructs/terraform/backend';
 import { describePlanFixture, plannedValues } from '../support/offline-plan';
-import { ACCOUNT_ID, CLUSTER, REGION, ZONES } from './support';
+import { ACCOUNT_ID, CLUSTER, REGION, ZONES, NETWORK_ADDS } from './support';
 
 const STACK = 'broker-fixture-eu-infra';
 const PASSWORD_VARIABLE = 'mq_fleet_eu_rabbit_admin_password';
-const zones = ZONES.length;
-
 /**
  * What the plan of the fixture adds, by type: the network over three zones, an
  * MSK cluster (key, alias, log group, configuration, security group with one
@@ -19,15 +17,7 @@ const zones = ZONES.length;
  * security group with one CIDR rule).
  */
 const EXPECTED_ADDS: Readonly<Record<string, number>> = {
-  aws_vpc: 1,
-  aws_default_security_group: 1,
-  aws_internet_gateway: 1,
-  aws_subnet: 2 * zones,
-  aws_eip: zones,
-  aws_nat_gateway: zones,
-  aws_route_table: 1 + zones,
-  aws_route: 1 + zones,
-  aws_route_table_association: 2 * zones,
+  ...NETWORK_ADDS,
   aws_kms_key: 2,
   aws_kms_alias: 2,
   aws_cloudwatch_log_group: 1,

@@ -6,7 +6,7 @@ import { AgentQueue } from '../../constructs/aws/sqs-queue';
 import { applyBackend } from '../../constructs/terraform/backend';
 import { Duration } from '../../model';
 import { describePlanFixture, plannedValues } from '../support/offline-plan';
-import { ACCOUNT_ID, granted, addSite, REGION } from './support';
+import { ACCOUNT_ID, granted, addSite, REGION, NETWORK_ADDS } from './support';
 
 const DATA_STACK = 'agent-data-fixture-eu-infra';
 
@@ -65,17 +65,8 @@ function addDataFixtureStack(app: App): TerraformStack {
 }
 
 /** The site: network over three zones, cluster with one admin (see eks-plan.test.ts). */
-const zones = 3;
 const SITE_ADDS: Readonly<Record<string, number>> = {
-  aws_vpc: 1,
-  aws_default_security_group: 1,
-  aws_internet_gateway: 1,
-  aws_subnet: 2 * zones,
-  aws_eip: zones,
-  aws_nat_gateway: zones,
-  aws_route_table: 1 + zones,
-  aws_route: 1 + zones,
-  aws_route_table_association: 2 * zones,
+  ...NETWORK_ADDS,
   aws_cloudwatch_log_group: 1,
   aws_iam_role_policy_attachment: 1,
   aws_eks_cluster: 1,

@@ -1,7 +1,5 @@
 import { describePlanFixture, plannedValues } from '../support/offline-plan';
-import { addEksFixtureStack, PLAN_STACK, ZONES } from './support';
-
-const zones = ZONES.length;
+import { addEksFixtureStack, PLAN_STACK, NETWORK_ADDS } from './support';
 
 /**
  * What the plan of the fixture adds, by type: the network over three zones, the
@@ -9,15 +7,7 @@ const zones = ZONES.length;
  * 2 labels, 2 taints and the GPU count, so 7).
  */
 const EXPECTED_ADDS: Readonly<Record<string, number>> = {
-  aws_vpc: 1,
-  aws_default_security_group: 1,
-  aws_internet_gateway: 1,
-  aws_subnet: 2 * zones,
-  aws_eip: zones,
-  aws_nat_gateway: zones,
-  aws_route_table: 1 + zones,
-  aws_route: 1 + zones,
-  aws_route_table_association: 2 * zones,
+  ...NETWORK_ADDS,
   aws_kms_key: 1,
   aws_kms_alias: 1,
   aws_cloudwatch_log_group: 1,

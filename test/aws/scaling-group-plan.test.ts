@@ -6,11 +6,9 @@ import { awsProvider } from '../../constructs/aws/provider';
 import { applyBackend } from '../../constructs/terraform/backend';
 import { Cpu, Duration, ImageRef, resolveAgent, Size } from '../../model';
 import { describePlanFixture, plannedValues } from '../support/offline-plan';
-import { ACCOUNT_ID, REGION, ZONES } from './support';
+import { ACCOUNT_ID, REGION, ZONES, NETWORK_ADDS } from './support';
 
 const PLAN_STACK = 'asg-fixture-eu-agents';
-const zones = ZONES.length;
-
 /**
  * What the plan of the fixture adds, by type: the network over three zones, the
  * queue, and the agent's group (role, the agent's and the drain's inline policies,
@@ -18,15 +16,7 @@ const zones = ZONES.length;
  * policy): no managed policy attachment.
  */
 const EXPECTED_ADDS: Readonly<Record<string, number>> = {
-  aws_vpc: 1,
-  aws_default_security_group: 1,
-  aws_internet_gateway: 1,
-  aws_subnet: 2 * zones,
-  aws_eip: zones,
-  aws_nat_gateway: zones,
-  aws_route_table: 1 + zones,
-  aws_route: 1 + zones,
-  aws_route_table_association: 2 * zones,
+  ...NETWORK_ADDS,
   aws_sqs_queue: 1,
   aws_iam_role: 1,
   aws_iam_role_policy: 2,

@@ -27,6 +27,24 @@ export function synthAws(build: (stack: TerraformStack) => void): Synthesized {
   return synthesized(stack);
 }
 
+/**
+ * What the plan of a {@link PrivateNetwork} over the three {@link ZONES} adds,
+ * by type: per zone a public and a private subnet, a NAT gateway with its
+ * address, and a private route table with its default route; one public route
+ * table and route.
+ */
+export const NETWORK_ADDS: Readonly<Record<string, number>> = {
+  aws_vpc: 1,
+  aws_default_security_group: 1,
+  aws_internet_gateway: 1,
+  aws_subnet: 6,
+  aws_eip: 3,
+  aws_nat_gateway: 3,
+  aws_route_table: 4,
+  aws_route: 4,
+  aws_route_table_association: 6,
+};
+
 /** A 3-zone network and a cluster over its private subnets. */
 export function addSite(
   scope: Construct,
