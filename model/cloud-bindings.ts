@@ -2,52 +2,90 @@ import { SiteCloud } from './site';
 
 /**
  * What a site built for one of its agents, as the values its Kubernetes
- * objects need: a cloud site's infra stack (queues, topics, tables and a
- * workload identity), or the services of a cluster the user runs (in-cluster
- * Kafka, the site's database). Values may be Terraform tokens of another stack.
+ * objects need: a cloud site's infra stack (a workload identity, a queue, a
+ * Kafka cluster, a table), or the services of a cluster the user runs
+ * (in-cluster Kafka, the site's database). Values may be Terraform tokens of
+ * another stack.
  */
 export interface AgentCloudBindings {
-  /** The cloud whose workload identity the agent has. @default - none: no cloud identity */
-  readonly cloud?: SiteCloud;
-  /** Region of the cloud services, passed to the agent as `AWS_REGION` on AWS. @default - none */
-  readonly region?: string;
-  /**
-   * Annotations of the agent's service account that give its pods their cloud
-   * identity, e.g. `{ 'eks.amazonaws.com/role-arn': <role ARN> }` (IRSA) or
-   * `{ 'azure.workload.identity/client-id': <client id> }`.
-   * @default - none
-   */
-  readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
-  /** Labels the agent's pods need for their identity (Azure workload identity). @default - none */
-  readonly podLabels?: Readonly<Record<string, string>>;
-  /** The SQS queue of its `queue` binding on an SQS broker. @default - none */
-  readonly sqs?: { readonly queueUrl: string; readonly deadLetterQueueUrl: string };
-  /** The Service Bus queue of its `queue` binding on a Service Bus broker. @default - none */
-  readonly serviceBus?: {
-    /** Namespace name, as KEDA's `azure-servicebus` trigger wants it. */
-    readonly namespace: string;
-    /** `<namespace>.servicebus.windows.net`, for the agent's client. */
-    readonly fullyQualifiedNamespace: string;
-    readonly queue: string;
-  };
+  /** The cloud identity its pods take. @default - none: no cloud identity */
+  readonly identity?: WorkloadIdentity;
+  /** The queue of its `queue` binding on a cloud broker (SQS, Service Bus). @default - none */
+  readonly queue?: CloudQueue;
   /** The Kafka cluster of its `topic` binding. @default - none */
   readonly kafka?: KafkaEndpoint;
-  /** Its DynamoDB table. @default - none */
-  readonly table?: { readonly name: string };
-  /** Its Cosmos DB container. @default - none */
-  readonly cosmos?: {
-    readonly endpoint: string;
-    readonly database: string;
-    readonly container: string;
-  };
-  /** Its database and SQL user on the site's in-cluster database. @default - none */
-  readonly database?: AgentDatabase;
+  /** Where it keeps its `state`. @default - none */
+  readonly store?: StateStore;
   /**
    * Private networks the agent reaches its cloud services on, e.g. a VNet
    * whose private endpoints serve Service Bus and Cosmos DB. May be tokens.
    * @default - none
    */
   readonly privateEgress?: readonly { readonly cidr: string; readonly ports: readonly number[] }[];
+}
+
+/** The cloud identity an agent's pods take through their service account. */
+export interface WorkloadIdentity {
+  /** The cloud of the identity. */
+  readonly cloud: SiteCloud;
+  /** Region of the site's cloud services, passed to the agent as `AWS_REGION` on AWS. */
+  readonly region: string;
+  /**
+   * Annotations of the agent's service account that give its pods the
+   * identity, e.g. `{ 'eks.amazonaws.com/role-arn': <role ARN> }` (IRSA) or
+   * `{ 'azure.workload.identity/client-id': <client id> }`.
+   */
+  readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
+  /** Labels the agent's pods need for the identity (Azure workload identity). @default - none */
+  readonly podLabels?: Readonly<Record<string, string>>;
+}
+
+/** A queue a cloud site built for an agent's `queue` binding. */
+export type CloudQueue = SqsQueueRef | ServiceBusQueueRef;
+
+/** An SQS queue and its dead-letter queue. */
+export interface SqsQueueRef {
+  /** Discriminates the queue's kind. */
+  readonly kind: 'sqs';
+  /** URL of the queue. */
+  readonly queueUrl: string;
+  /** URL of its dead-letter queue. */
+  readonly deadLetterQueueUrl: string;
+}
+
+/** A Service Bus queue. */
+export interface ServiceBusQueueRef {
+  /** Discriminates the queue's kind. */
+  readonly kind: 'servicebus';
+  /** Namespace name, as KEDA's `azure-servicebus` trigger wants it. */
+  readonly namespace: string;
+  /** `<namespace>.servicebus.windows.net`, for the agent's client. */
+  readonly fullyQualifiedNamespace: string;
+  /** Name of the queue. */
+  readonly queue: string;
+}
+
+/** Where an agent keeps its state: a DynamoDB table, a Cosmos DB container or an in-cluster database. */
+export type StateStore = DynamoDbTableRef | CosmosContainerRef | AgentDatabase;
+
+/** A DynamoDB table. */
+export interface DynamoDbTableRef {
+  /** Discriminates the store's kind. */
+  readonly kind: 'dynamodb';
+  /** Name of the table. */
+  readonly tableName: string;
+}
+
+/** A Cosmos DB container (API for NoSQL). */
+export interface CosmosContainerRef {
+  /** Discriminates the store's kind. */
+  readonly kind: 'cosmos';
+  /** The account's document endpoint. */
+  readonly endpoint: string;
+  /** Name of the database. */
+  readonly database: string;
+  /** Name of the container. */
+  readonly container: string;
 }
 
 /** How a Kafka client signs in. */
@@ -72,13 +110,19 @@ export interface KafkaEndpoint {
 
 /** An agent's database on a site's in-cluster CockroachDB (Postgres wire protocol). */
 export interface AgentDatabase {
+  /** Discriminates the store's kind. */
+  readonly kind: 'in-cluster-sql';
+  /** Host name of the database's service. */
   readonly host: string;
+  /** Port of its SQL (Postgres wire) listener. */
   readonly port: number;
+  /** Name of the agent's database. */
   readonly database: string;
   /** Secret in the agent's namespace with keys `username` and `password`. */
   readonly credentialsSecret: string;
   /** The database's pods, for egress rules. */
   readonly namespace: string;
+  /** Labels of the database's pods, for egress rules. */
   readonly podLabels: Readonly<Record<string, string>>;
 }
 

@@ -69,7 +69,7 @@ function bindingsOf(
   if (!database && !endpoint) return cloud?.agents[name];
   return {
     ...cloud?.agents[name],
-    ...(database ? { database } : {}),
+    ...(database ? { store: database } : {}),
     ...(endpoint ? { kafka: endpoint } : {}),
   };
 }

@@ -180,16 +180,22 @@ export class AwsSiteAgents extends Construct {
       const msk = topic && props.kafka.get(topic.broker);
       const table = tables.get(name);
       agentBindings[name] = {
-        cloud: 'aws',
-        region: site.region,
-        serviceAccountAnnotations: role.serviceAccountAnnotations,
-        sqs: queue && { queueUrl: queue.queueUrl, deadLetterQueueUrl: queue.deadLetterQueueUrl },
+        identity: {
+          cloud: 'aws',
+          region: site.region,
+          serviceAccountAnnotations: role.serviceAccountAnnotations,
+        },
+        queue: queue && {
+          kind: 'sqs',
+          queueUrl: queue.queueUrl,
+          deadLetterQueueUrl: queue.deadLetterQueueUrl,
+        },
         kafka: msk && {
           bootstrapServers: msk.bootstrapBrokersSaslIam,
           port: MSK_IAM_PORT,
           networkCidr: site.network.cidr,
         },
-        table: table && { name: table.tableName },
+        store: table && { kind: 'dynamodb', tableName: table.tableName },
       };
     }
     if (problems.length > 0) throw new ValidationError(this.node.path, problems);

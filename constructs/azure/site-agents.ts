@@ -351,13 +351,16 @@ export class AzureSiteAgents extends Construct {
           ? eventHubs.get(topic.broker)
           : undefined;
       agentBindings[name] = {
-        cloud: 'azure',
-        region: site.location,
-        serviceAccountAnnotations: identity.serviceAccountAnnotations(),
-        podLabels: { ...WORKLOAD_IDENTITY_USE_LABEL },
-        serviceBus:
+        identity: {
+          cloud: 'azure',
+          region: site.location,
+          serviceAccountAnnotations: identity.serviceAccountAnnotations(),
+          podLabels: { ...WORKLOAD_IDENTITY_USE_LABEL },
+        },
+        queue:
           queue && namespace
             ? {
+                kind: 'servicebus',
                 namespace: queue.namespaceName,
                 fullyQualifiedNamespace: namespace.fullyQualifiedName,
                 queue: agent.queue!.queue,
@@ -369,7 +372,8 @@ export class AzureSiteAgents extends Construct {
           auth: 'azure-entra-id',
           networkCidr: site.network.cidr,
         },
-        cosmos: cosmos && {
+        store: cosmos && {
+          kind: 'cosmos',
           endpoint: cosmos.endpoint,
           database: FLEET_DATABASE,
           container: name,

@@ -167,9 +167,9 @@ describe('the cloud side of a site’s agents', () => {
       'sensor-ingest',
     ]);
     const inventory = stack.bindings.agents['inventory-update'];
-    expect(inventory.region).toBe(REGION);
-    expect(inventory.sqs).toBeDefined();
-    expect(inventory.table).toBeDefined();
+    expect(inventory.identity?.region).toBe(REGION);
+    expect(inventory.queue?.kind).toBe('sqs');
+    expect(inventory.store?.kind).toBe('dynamodb');
     expect(stack.bindings.agents['sensor-ingest'].kafka).toMatchObject({
       port: 9098,
       networkCidr: '10.40.0.0/16',

@@ -339,22 +339,25 @@ describe('AzureSiteAgents bindings', () => {
   it('gives each its workload identity, queue, Kafka endpoint and container', () => {
     const inventory = bindings.agents['inventory-update'];
     expect(inventory).toMatchObject({
-      cloud: 'azure',
-      region: LOCATION,
-      podLabels: { 'azure.workload.identity/use': 'true' },
-      serviceBus: {
+      identity: {
+        cloud: 'azure',
+        region: LOCATION,
+        podLabels: { 'azure.workload.identity/use': 'true' },
+      },
+      queue: {
+        kind: 'servicebus',
         fullyQualifiedNamespace: 'test-weu-tasks.servicebus.windows.net',
         queue: 'inventory-updates',
       },
-      cosmos: { database: 'fleet', container: 'inventory-update' },
+      store: { kind: 'cosmos', database: 'fleet', container: 'inventory-update' },
     });
-    expect(inventory.serviceAccountAnnotations).toEqual({
+    expect(inventory.identity?.serviceAccountAnnotations).toEqual({
       'azure.workload.identity/client-id': agents.identities.get('inventory-update')!.clientId,
     });
-    expect(inventory.serviceBus!.namespace).toBe(
-      agents.queues.get('inventory-update')!.namespaceName,
-    );
-    expect(inventory.cosmos!.endpoint).toMatch(/TfToken/);
+    expect(inventory.queue).toMatchObject({
+      namespace: agents.queues.get('inventory-update')!.namespaceName,
+    });
+    expect(inventory.store).toMatchObject({ endpoint: expect.stringMatching(/TfToken/) });
     expect(inventory.kafka).toBeUndefined();
     expect(bindings.agents['sensor-ingest'].kafka).toEqual({
       bootstrapServers: 'test-weu-events.servicebus.windows.net:9093',
@@ -362,8 +365,8 @@ describe('AzureSiteAgents bindings', () => {
       auth: 'azure-entra-id',
       networkCidr: '10.70.0.0/16',
     });
-    expect(bindings.agents['sensor-ingest'].serviceBus).toBeUndefined();
-    expect(bindings.agents.dispatcher.serviceBus).toBeUndefined();
+    expect(bindings.agents['sensor-ingest'].queue).toBeUndefined();
+    expect(bindings.agents.dispatcher.queue).toBeUndefined();
   });
 
   it('names KEDA’s identity and the site’s tenant', () => {

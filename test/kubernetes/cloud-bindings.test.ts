@@ -56,9 +56,11 @@ const tableAgent = consumer({
 
 function identity(region = 'eu-west-1'): AgentCloudBindings {
   return {
-    cloud: 'aws',
-    region,
-    serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': ROLE },
+    identity: {
+      cloud: 'aws',
+      region,
+      serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': ROLE },
+    },
   };
 }
 
@@ -67,13 +69,16 @@ const CLOUD: SiteCloudBindings = {
   agents: {
     'chimera-data-ingest': {
       ...identity(),
-      sqs: { queueUrl: QUEUE_URL, deadLetterQueueUrl: DLQ_URL },
+      queue: { kind: 'sqs', queueUrl: QUEUE_URL, deadLetterQueueUrl: DLQ_URL },
     },
     'sensor-ingest': {
       ...identity(),
       kafka: { bootstrapServers: BOOTSTRAP, port: 9098, networkCidr: '10.40.0.0/16' },
     },
-    'inventory-update': { ...identity(), table: { name: 'staging-eu-inventory-update' } },
+    'inventory-update': {
+      ...identity(),
+      store: { kind: 'dynamodb', tableName: 'staging-eu-inventory-update' },
+    },
   },
 };
 

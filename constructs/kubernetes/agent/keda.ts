@@ -139,14 +139,14 @@ export function kedaTriggers(context: TriggerContext): Manifest[] {
         kind: 'ClusterTriggerAuthentication',
       },
     });
-  } else if (scaling.queueDepth && agent.queue && cloud?.serviceBus) {
+  } else if (scaling.queueDepth && agent.queue && cloud?.queue?.kind === 'servicebus') {
     triggers.push({
       type: 'azure-servicebus',
       name: 'queue-depth',
       metricType: 'AverageValue',
       metadata: {
-        queueName: cloud.serviceBus.queue,
-        namespace: cloud.serviceBus.namespace,
+        queueName: cloud.queue.queue,
+        namespace: cloud.queue.namespace,
         messageCount: String(scaling.queueDepth.perReplica),
         activationMessageCount: String(scaling.queueDepth.activation ?? 0),
       },
@@ -155,16 +155,16 @@ export function kedaTriggers(context: TriggerContext): Manifest[] {
         kind: 'ClusterTriggerAuthentication',
       },
     });
-  } else if (scaling.queueDepth && agent.queue && cloud?.sqs) {
+  } else if (scaling.queueDepth && agent.queue && cloud?.queue?.kind === 'sqs') {
     triggers.push({
       type: 'aws-sqs-queue',
       name: 'queue-depth',
       metricType: 'AverageValue',
       metadata: {
-        queueURL: cloud.sqs.queueUrl,
+        queueURL: cloud.queue.queueUrl,
         queueLength: String(scaling.queueDepth.perReplica),
         activationQueueLength: String(scaling.queueDepth.activation ?? 0),
-        awsRegion: cloud.region,
+        awsRegion: cloud.identity?.region,
       },
       authenticationRef: awsAuthentication,
     });
@@ -182,7 +182,7 @@ export function kedaTriggers(context: TriggerContext): Manifest[] {
               sasl: 'oauthbearer',
               saslTokenProvider: 'aws_msk_iam',
               tls: 'enable',
-              awsRegion: cloud.region,
+              awsRegion: cloud.identity?.region,
             }
           : {}),
       },

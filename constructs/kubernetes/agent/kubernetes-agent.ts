@@ -115,8 +115,8 @@ export class KubernetesAgent extends Construct {
     const metadata = { name, namespace, labels };
 
     new ServiceAccountV1(this, 'ServiceAccount', {
-      metadata: cloud?.serviceAccountAnnotations
-        ? { ...metadata, annotations: { ...cloud.serviceAccountAnnotations } }
+      metadata: cloud?.identity
+        ? { ...metadata, annotations: { ...cloud.identity.serviceAccountAnnotations } }
         : metadata,
       // IRSA's token is a projected volume the EKS webhook adds for annotated
       // service accounts whatever this says: the Kubernetes API token stays out.
@@ -136,8 +136,8 @@ export class KubernetesAgent extends Construct {
         ...(agent.isolation?.egress ?? []),
       ],
       kafka: resolved.topic && cloud?.kafka,
-      database: agent.state && cloud?.database,
-      cloudApis: cloud?.cloud !== undefined,
+      database: agent.state && cloud?.store?.kind === 'in-cluster-sql' ? cloud.store : undefined,
+      cloudApis: cloud?.identity !== undefined,
     });
 
     const triggers = (scaling: ScalingSpec): TriggerContext => ({
@@ -286,13 +286,13 @@ function cloudBindingProblems(
       ? `the bindings of agent '${agent.name}' hold no ${what}`
       : `the site gave no bindings for agent '${agent.name}'`;
   const queueBroker = brokers.find((broker) => broker.name === agent.queue?.broker);
-  if (queueBroker?.kind === 'sqs' && !cloud?.sqs) {
+  if (queueBroker?.kind === 'sqs' && cloud?.queue?.kind !== 'sqs') {
     problems.push({
       path: ['queue', 'broker'],
       message: `SQS broker '${queueBroker.name}' needs the queue its site's infra stack builds, and ${missing('SQS queue')}; SQS is reached only from an AWS site's EKS cluster`,
     });
   }
-  if (queueBroker?.kind === 'servicebus' && !cloud?.serviceBus) {
+  if (queueBroker?.kind === 'servicebus' && cloud?.queue?.kind !== 'servicebus') {
     problems.push({
       path: ['queue', 'broker'],
       message: `Service Bus broker '${queueBroker.name}' needs the queue its site's infra stack builds, and ${missing('Service Bus queue')}; Service Bus is reached only from an Azure site's AKS cluster`,
@@ -304,16 +304,16 @@ function cloudBindingProblems(
       message: `Kafka broker '${agent.topic.broker}' needs the cluster its site runs, and ${missing('Kafka endpoint')}`,
     });
   }
-  if (agent.state && !cloud?.table && !cloud?.cosmos && !cloud?.database) {
+  if (agent.state && !cloud?.store) {
     problems.push({
       path: ['state'],
       message: `needs the table or database its site provides, and ${missing('table or database')}`,
     });
   }
-  if (cloud?.cloud === 'aws' && agent.container.env?.AWS_REGION !== undefined) {
+  if (cloud?.identity?.cloud === 'aws' && agent.container.env?.AWS_REGION !== undefined) {
     problems.push({
       path: ['container', 'env', 'AWS_REGION'],
-      message: `is set from the site's cloud bindings (${cloud.region})`,
+      message: `is set from the site's cloud bindings (${cloud.identity.region})`,
     });
   }
   return problems;

@@ -181,7 +181,8 @@ export function planPod(
       secret: agentCredentialsSecret(agent.spec.name, candidate.name),
       mountPath: `${CREDENTIALS_DIR}/${candidate.name}`,
     }));
-  const database = agent.spec.state ? cloud?.database : undefined;
+  const database =
+    agent.spec.state && cloud?.store?.kind === 'in-cluster-sql' ? cloud.store : undefined;
   const credentials = [
     ...brokerCredentials,
     ...(database && !vault
@@ -238,7 +239,7 @@ export function planPod(
   const probes = spec.container.probes;
   return {
     labels: {
-      ...cloud?.podLabels,
+      ...cloud?.identity?.podLabels,
       ...selectorLabels(spec.name),
       'agent-fleet.dev/workload': agent.workload,
     },
@@ -395,16 +396,16 @@ function cloudEnv(
 ): { name: string; value: string }[] {
   if (!cloud) return [];
   const env: Record<string, string> = {};
-  if (cloud.cloud === 'aws' && cloud.region) env.AWS_REGION = cloud.region;
+  if (cloud.identity?.cloud === 'aws') env.AWS_REGION = cloud.identity.region;
   const { queue, topic } = agent;
-  if (queue && cloud.sqs) {
-    env.FLEET_QUEUE_URL = cloud.sqs.queueUrl;
-    env.FLEET_DEAD_LETTER_QUEUE_URL = cloud.sqs.deadLetterQueueUrl;
+  if (queue && cloud.queue?.kind === 'sqs') {
+    env.FLEET_QUEUE_URL = cloud.queue.queueUrl;
+    env.FLEET_DEAD_LETTER_QUEUE_URL = cloud.queue.deadLetterQueueUrl;
   }
-  if (queue && cloud.serviceBus) {
-    env.FLEET_SERVICEBUS_NAMESPACE = cloud.serviceBus.fullyQualifiedNamespace;
+  if (queue && cloud.queue?.kind === 'servicebus') {
+    env.FLEET_SERVICEBUS_NAMESPACE = cloud.queue.fullyQualifiedNamespace;
   }
-  if (queue && (cloud.sqs || cloud.serviceBus)) {
+  if (queue && cloud.queue) {
     env.FLEET_QUEUE_NAME = queue.queue;
     env.FLEET_MAX_PROCESSING_SECONDS = String(queue.maxProcessingTime.toSecondsCeil());
   }
@@ -417,21 +418,20 @@ function cloudEnv(
     env.FLEET_KAFKA_AUTO_OFFSET_RESET = KAFKA_OFFSET_RESET;
     env.FLEET_MAX_PROCESSING_SECONDS = String(topic.maxProcessingTime.toSecondsCeil());
   }
-  if (agent.spec.state) {
-    if (cloud.table) env.FLEET_TABLE_NAME = cloud.table.name;
-    if (cloud.cosmos) {
-      env.FLEET_COSMOS_ENDPOINT = cloud.cosmos.endpoint;
-      env.FLEET_COSMOS_DATABASE = cloud.cosmos.database;
-      env.FLEET_COSMOS_CONTAINER = cloud.cosmos.container;
-      // Direct mode needs a port range the NetworkPolicy does not open; gateway mode uses 443.
-      env.FLEET_COSMOS_CONNECTION_MODE = 'Gateway';
-    }
-    if (cloud.database) {
-      env.FLEET_DATABASE_HOST = cloud.database.host;
-      env.FLEET_DATABASE_PORT = String(cloud.database.port);
-      env.FLEET_DATABASE_NAME = cloud.database.database;
-      env.FLEET_DATABASE_CREDENTIALS_DIR = DATABASE_CREDENTIALS_DIR;
-    }
+  const store = agent.spec.state ? cloud.store : undefined;
+  if (store?.kind === 'dynamodb') env.FLEET_TABLE_NAME = store.tableName;
+  if (store?.kind === 'cosmos') {
+    env.FLEET_COSMOS_ENDPOINT = store.endpoint;
+    env.FLEET_COSMOS_DATABASE = store.database;
+    env.FLEET_COSMOS_CONTAINER = store.container;
+    // Direct mode needs a port range the NetworkPolicy does not open; gateway mode uses 443.
+    env.FLEET_COSMOS_CONNECTION_MODE = 'Gateway';
+  }
+  if (store?.kind === 'in-cluster-sql') {
+    env.FLEET_DATABASE_HOST = store.host;
+    env.FLEET_DATABASE_PORT = String(store.port);
+    env.FLEET_DATABASE_NAME = store.database;
+    env.FLEET_DATABASE_CREDENTIALS_DIR = DATABASE_CREDENTIALS_DIR;
   }
   return Object.entries(env).map(([name, value]) => ({ name, value }));
 }

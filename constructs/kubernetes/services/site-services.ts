@@ -151,6 +151,7 @@ export class SiteServices extends Construct {
         }
         const connection = release.connectionOf(name);
         databases.set(name, {
+          kind: 'in-cluster-sql',
           host: cockroachDbHost(release.name, databaseNamespace(site.database)),
           port: connection.port,
           database: connection.database,
