@@ -9,6 +9,7 @@ import {
 } from '../../model';
 import { crdErrors, crdSchemasAvailable } from '../support/crd-schemas';
 import { BROKER, consumer, synthAgents, synthPlatform } from '../support/fixtures';
+import { DNS_EGRESS, PUBLIC_HTTPS_EGRESS } from '../support/kubernetes-expected';
 import { Block, Synthesized, resourceOf, manifestsOf, helmValues } from '../support/synthesized';
 
 /** An EKS cluster the fleet builds, reached here through a kubeconfig for brevity. */
@@ -106,38 +107,6 @@ function scaledObjectOf(agent: string, from: Synthesized = json): Block {
   return found[0];
 }
 
-const DNS_EGRESS = {
-  to: [
-    {
-      namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-      pod_selector: { match_labels: { 'k8s-app': 'kube-dns' } },
-    },
-  ],
-  ports: [
-    { port: '53', protocol: 'UDP' },
-    { port: '53', protocol: 'TCP' },
-  ],
-};
-
-const AWS_APIS_EGRESS = {
-  to: [
-    {
-      ip_block: {
-        cidr: '0.0.0.0/0',
-        except: [
-          '10.0.0.0/8',
-          '172.16.0.0/12',
-          '192.168.0.0/16',
-          '100.64.0.0/10',
-          '169.254.0.0/16',
-          '127.0.0.0/8',
-        ],
-      },
-    },
-  ],
-  ports: [{ port: '443', protocol: 'TCP' }],
-};
-
 const AWS_AUTHENTICATION_REF = { name: 'keda-aws', kind: 'ClusterTriggerAuthentication' };
 
 describe('cloud identity', () => {
@@ -168,7 +137,7 @@ describe('cloud identity', () => {
     const local = synthAgents([consumer()]);
     const account = resourceOf(local, 'kubernetes_service_account_v1');
     expect(account.metadata.annotations).toBeUndefined();
-    expect(egressOf('image-processing', local)).not.toContainEqual(AWS_APIS_EGRESS);
+    expect(egressOf('image-processing', local)).not.toContainEqual(PUBLIC_HTTPS_EGRESS);
     expect(Object.keys(envOf('image-processing', local))).not.toContain('AWS_REGION');
   });
 });
@@ -185,7 +154,7 @@ describe('an SQS consumer', () => {
   });
 
   it('reaches only DNS and the public AWS endpoints on 443', () => {
-    expect(egressOf('chimera-data-ingest')).toEqual([DNS_EGRESS, AWS_APIS_EGRESS]);
+    expect(egressOf('chimera-data-ingest')).toEqual([DNS_EGRESS, PUBLIC_HTTPS_EGRESS]);
   });
 
   it('scales on the queue depth per replica with an aws-sqs-queue trigger read as KEDA', () => {
@@ -267,7 +236,7 @@ describe('a Kafka consumer on MSK', () => {
     expect(egressOf('sensor-ingest')).toEqual([
       DNS_EGRESS,
       { to: [{ ip_block: { cidr: '10.40.0.0/16' } }], ports: [{ port: '9098', protocol: 'TCP' }] },
-      AWS_APIS_EGRESS,
+      PUBLIC_HTTPS_EGRESS,
     ]);
   });
 
@@ -320,7 +289,7 @@ describe('an agent with state', () => {
       AWS_REGION: 'eu-west-1',
       FLEET_TABLE_NAME: 'staging-eu-inventory-update',
     });
-    expect(egressOf('inventory-update')).toEqual([DNS_EGRESS, AWS_APIS_EGRESS]);
+    expect(egressOf('inventory-update')).toEqual([DNS_EGRESS, PUBLIC_HTTPS_EGRESS]);
     expect(manifestsOf(json, 'ScaledObject').map((m) => m.metadata.name)).not.toContain(
       'inventory-update',
     );

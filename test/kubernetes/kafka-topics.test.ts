@@ -4,6 +4,11 @@ import * as path from 'path';
 import { TerraformVariable, Testing } from 'cdktf';
 import { KafkaTopics, KafkaTopicsProps } from '../../constructs/kubernetes/services/kafka-topics';
 import { Duration } from '../../model';
+import {
+  DNS_EGRESS,
+  HARDENED_POD_SECURITY_CONTEXT,
+  PUBLIC_HTTPS_EGRESS,
+} from '../support/kubernetes-expected';
 import { Synthesized, resourceOf, synthesizedScope } from '../support/synthesized';
 import { tempDir } from '../support/temp-dir';
 
@@ -92,13 +97,7 @@ describe('defaults', () => {
   });
 
   it('hardens the pod and both containers', () => {
-    expect(pod.security_context).toEqual({
-      run_as_non_root: true,
-      run_as_user: '10001',
-      run_as_group: '10001',
-      fs_group: '10001',
-      seccomp_profile: { type: 'RuntimeDefault' },
-    });
+    expect(pod.security_context).toEqual(HARDENED_POD_SECURITY_CONTEXT);
     for (const container of [...pod.init_container, ...pod.container]) {
       expect(container.security_context).toEqual({
         run_as_non_root: true,
@@ -180,40 +179,12 @@ describe('network policy', () => {
       'app.kubernetes.io/part-of': 'agent-fleet',
     });
     expect(policy.spec.egress).toEqual([
-      {
-        to: [
-          {
-            namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-            pod_selector: { match_labels: { 'k8s-app': 'kube-dns' } },
-          },
-        ],
-        ports: [
-          { port: '53', protocol: 'UDP' },
-          { port: '53', protocol: 'TCP' },
-        ],
-      },
+      DNS_EGRESS,
       {
         to: [{ ip_block: { cidr: '10.20.0.0/16' } }],
         ports: [{ port: '9098', protocol: 'TCP' }],
       },
-      {
-        to: [
-          {
-            ip_block: {
-              cidr: '0.0.0.0/0',
-              except: [
-                '10.0.0.0/8',
-                '172.16.0.0/12',
-                '192.168.0.0/16',
-                '100.64.0.0/10',
-                '169.254.0.0/16',
-                '127.0.0.0/8',
-              ],
-            },
-          },
-        ],
-        ports: [{ port: '443', protocol: 'TCP' }],
-      },
+      PUBLIC_HTTPS_EGRESS,
     ]);
   });
 });

@@ -1,5 +1,6 @@
 import { AgentSpec, Cpu, Duration, Size } from '../../model';
 import { consumer, SITE, synthAgents } from '../support/fixtures';
+import { HARDENED_POD_SECURITY_CONTEXT } from '../support/kubernetes-expected';
 import { Block, Synthesized, resourcesOf, resourceOf, manifestsOf } from '../support/synthesized';
 
 function podSpec(json: Synthesized, type = 'kubernetes_deployment_v1'): Block {
@@ -24,13 +25,7 @@ describe('defaults of a queue consumer', () => {
   });
 
   it('hardens the pod and the container', () => {
-    expect(pod.security_context).toEqual({
-      run_as_non_root: true,
-      run_as_user: '10001',
-      run_as_group: '10001',
-      fs_group: '10001',
-      seccomp_profile: { type: 'RuntimeDefault' },
-    });
+    expect(pod.security_context).toEqual(HARDENED_POD_SECURITY_CONTEXT);
     expect(container.security_context).toMatchObject({
       read_only_root_filesystem: true,
       allow_privilege_escalation: false,
