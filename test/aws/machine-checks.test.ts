@@ -1,11 +1,12 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { addMachineChecks } from '../../constructs/aws/machine-checks';
+import { parseSynthesized } from '../support/synthesized';
 
 describe('the machine catalogue checked at plan time', () => {
   it('declares one check per instance type, reading it from AWS in a scoped data source', () => {
     const stack = new TerraformStack(Testing.app(), 'infra');
     addMachineChecks(stack, ['m7i.xlarge', 'g5.xlarge', 'm7i.xlarge']);
-    const checks = JSON.parse(Testing.synth(stack)).check;
+    const checks = parseSynthesized(Testing.synth(stack)).check;
     expect(Object.keys(checks)).toEqual(['machine_g5_xlarge', 'machine_m7i_xlarge']);
     const gpu = checks.machine_g5_xlarge;
     expect(gpu.data).toEqual({

@@ -8,12 +8,12 @@ import {
   consulTags,
 } from '../../constructs/kubernetes/services/consul';
 import { Cpu, NodePoolSpec, Size } from '../../model';
-import { Synthesized, resourceOf, helmValues } from '../support/synthesized';
+import { Synthesized, parseSynthesized, resourceOf, helmValues } from '../support/synthesized';
 
 function synth(build: (stack: TerraformStack) => void): Synthesized {
   const stack = new TerraformStack(Testing.app(), 'test');
   build(stack);
-  return JSON.parse(Testing.synth(stack));
+  return parseSynthesized(Testing.synth(stack));
 }
 
 describe('ConsulRelease', () => {

@@ -3,6 +3,7 @@ import { Testing, TerraformStack } from 'cdktf';
 import { loadFleet } from '../../config';
 import { FleetEnvironment, NAME_LIMITS, NameForm, NameLimit } from '../../model';
 import { addEnvironment } from '../../stacks/fleet';
+import { parseSynthesized } from '../support/synthesized';
 
 const REPO = path.resolve(__dirname, '../..');
 
@@ -40,13 +41,11 @@ function derivedNames(): { names: Derived[]; environments: FleetEnvironment[] } 
     const fromUserName = (value: string) =>
       !userNames.includes(value) &&
       userNames.some((name) => new RegExp(`(^|-)${name}(-|$)`).test(value));
-    for (const stack of app.node.children.filter((c) => c instanceof TerraformStack)) {
+    for (const stack of app.node.children.filter(TerraformStack.isStack)) {
       const id = stack.node.id;
       const site = id.slice(environment.name.length + 1).replace(/-(infra|platform|agents)$/, '');
-      const json = JSON.parse(Testing.synth(stack as TerraformStack)) as {
-        resource?: Record<string, Record<string, Record<string, any>>>;
-      };
-      for (const [type, resources] of Object.entries(json.resource ?? {})) {
+      const json = parseSynthesized(Testing.synth(stack));
+      for (const [type, resources] of Object.entries(json.resource)) {
         for (const resource of Object.values(resources)) {
           const add = (resourceType: string, attribute: string, value: unknown) => {
             if (typeof value === 'string' && !value.includes('${')) {

@@ -26,6 +26,8 @@ export interface Synthesized {
   readonly output: Readonly<Record<string, Block>>;
   readonly variable: Readonly<Record<string, Block>>;
   readonly locals: Block;
+  /** Custom conditions (`check` blocks), by name. */
+  readonly check: Readonly<Record<string, Block>>;
 }
 
 const KINDS = [
@@ -37,6 +39,7 @@ const KINDS = [
   'output',
   'variable',
   'locals',
+  'check',
 ] as const;
 
 /** Parses a stack's Terraform JSON text into the typed view. */
