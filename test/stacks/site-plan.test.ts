@@ -1,6 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { App, Testing } from 'cdktf';
+import { App, TerraformStack, Testing } from 'cdktf';
+import { applyBackend } from '../../constructs/terraform';
 import { FleetEnvironment, planSite, resolveAgent } from '../../model';
 import { AgentsStack } from '../../stacks/agents-stack';
 import { addEnvironment } from '../../stacks/fleet';
@@ -40,6 +41,17 @@ describe('the environment name is a prop, never read back from a stack id', () =
       'pre-prod-dc1-platform': 'pre-prod/pre-prod-dc1-platform.tfstate',
       'pre-prod-dc1-agents': 'pre-prod/pre-prod-dc1-agents.tfstate',
     });
+  });
+
+  it('refuses a shared backend whose state would have no folder: no keyPrefix and no environment', () => {
+    const stack = new TerraformStack(Testing.app(), 'pre-prod-dc1-agents');
+    expect(() =>
+      applyBackend(stack, 'pre-prod-dc1-agents', {
+        s3: { bucket: 'fleet-state', region: 'eu-west-1', kmsKeyId: 'alias/fleet-state' },
+      }),
+    ).toThrow(
+      "the state of stack 'pre-prod-dc1-agents' needs a folder in its backend: give the backend a keyPrefix or the stack its environment",
+    );
   });
 
   it('scopes Vault paths by the plan’s environment, whatever the stack id', () => {

@@ -55,7 +55,7 @@ export function addFixtureStacks(app: App, options: { offline: boolean }): Terra
     stack,
     AWS_STACK,
     { s3: { bucket: 'fleet-state', region: 'eu-west-1', kmsKeyId: 'alias/fleet-state' } },
-    { offline: options.offline },
+    { offline: options.offline, environment: 'fixture' },
   );
   awsProvider(stack, {
     region: 'eu-west-1',
