@@ -13,8 +13,8 @@ export type BlocksByType = Readonly<Record<string, Readonly<Record<string, Block
 
 /**
  * A stack's Terraform JSON as cdktf writes it (`cdk.tf.json`). cdktf leaves a
- * kind out when the stack has none of it; {@link synthesized} fills in the
- * empty object so tests need not check.
+ * kind out when the stack has none of it; {@link parseSynthesized} fills in
+ * the empty object so tests need not check.
  * @see https://developer.hashicorp.com/terraform/language/syntax/json
  */
 export interface Synthesized {
@@ -42,12 +42,11 @@ const KINDS = [
   'check',
 ] as const;
 
-/** Parses a stack's Terraform JSON text into the typed view. */
+/** Parses a stack's Terraform JSON text into the typed view; other keys (e.g. `//`) stay as they are. */
 export function parseSynthesized(text: string): Synthesized {
   const json = JSON.parse(text) as Partial<Record<(typeof KINDS)[number], object>>;
-  return Object.fromEntries(
-    KINDS.map((kind) => [kind, json[kind] ?? {}]),
-  ) as unknown as Synthesized;
+  const kinds = Object.fromEntries(KINDS.map((kind) => [kind, json[kind] ?? {}]));
+  return { ...json, ...kinds } as unknown as Synthesized;
 }
 
 /**
