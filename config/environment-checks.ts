@@ -1,6 +1,5 @@
 import { chartsOnSite, chartSupportProblems } from '../constructs/kubernetes/platform/charts';
 import { siteCapacity } from '../constructs/kubernetes/platform/site-capacity';
-import { brokerTopology } from '../generators/rabbitmq';
 import {
   derivedNameProblems,
   KubernetesSiteSpec,
@@ -66,8 +65,8 @@ export function checkAcrossSections(
     if (!site) continue;
     const node = brokers.nodes.get(broker.name) as SourceNode;
     if (!reportUnder(file.problems, node, validateBrokerPlacement(site))) ok = false;
-    const plan = plans.get(site.name) as SitePlan;
-    for (const conflict of brokerTopology(broker, plan.allAgents).problems) {
+    const planned = plans.get(site.name)?.rabbitMq.find((entry) => entry.broker === broker);
+    for (const conflict of planned?.problems ?? []) {
       atEntry(conflict.agent, site.name, conflict.message);
     }
   }

@@ -6,6 +6,7 @@ export * from './problems';
 export * from './queue-binding';
 export * from './resolve';
 export * from './site-plan';
+export * from './rabbitmq-topology';
 export * from './scaling';
 export * from './site';
 export * from './state';

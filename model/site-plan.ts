@@ -1,6 +1,7 @@
 import { PriorityTier } from './agent-spec';
 import { AgentSpec } from './agent-spec';
-import { BrokerSpec, brokerSite } from './broker';
+import { BrokerSpec, brokerSite, rabbitMqBrokers, RabbitMqBrokerSpec } from './broker';
+import { BrokerTopology, brokerTopology, TopologyProblem } from './rabbitmq-topology';
 import { ResolvedAgent, resolveAgent } from './resolve';
 import { KubernetesSiteSpec } from './site';
 
@@ -29,6 +30,18 @@ export interface SitePlan {
   readonly agentNamespaces: readonly string[];
   /** The priority tiers of the site's agents, once each, in the agents' order. */
   readonly priorityTiers: readonly PriorityTier[];
+  /** The RabbitMQ brokers the site's cluster runs, with their topology, in the environment's order. */
+  readonly rabbitMq: readonly PlannedRabbitMq[];
+}
+
+/** An in-cluster RabbitMQ broker of a site and the topology its agents' bindings imply. */
+export interface PlannedRabbitMq {
+  /** The broker. */
+  readonly broker: RabbitMqBrokerSpec;
+  /** Its vhosts, queues and users. */
+  readonly topology: BrokerTopology;
+  /** Bindings of the site's agents that contradict each other on it. */
+  readonly problems: readonly TopologyProblem[];
 }
 
 /** What a site's plan is made of. */
@@ -59,5 +72,8 @@ export function planSite(input: SitePlanInput): SitePlan {
     ),
     agentNamespaces: [...new Set(agents.map((agent) => agent.namespace))],
     priorityTiers: [...new Set(agents.map((agent) => agent.priority))],
+    rabbitMq: rabbitMqBrokers(input.brokers)
+      .filter((broker) => broker.inCluster?.site === input.site.name)
+      .map((broker) => ({ broker, ...brokerTopology(broker, agents) })),
   };
 }

@@ -23,12 +23,11 @@ import {
 import { VaultFleetAccess, VaultSecret } from '../constructs/kubernetes/vault';
 import { applyBackend } from '../constructs/terraform';
 import { MonitoredAgent } from '../generators/monitoring';
-import { BrokerCredentialCopy, brokerTopology, KEDA_USER } from '../generators/rabbitmq';
+import { BrokerCredentialCopy } from '../generators/rabbitmq';
 import { CheckedStack } from '../guardrails/engine/rendering';
 import {
-  AgentDatabase,
-  rabbitMqBrokers,
   agentCredentialsSecret,
+  AgentDatabase,
   brokerCredentialsSecret,
   brokerNamespace,
   brokerPorts,
@@ -37,6 +36,7 @@ import {
   DEVICE_PLUGIN_NAMESPACE,
   KAFKA_TOPICS_NAMESPACE,
   kafkaTopicsAccount,
+  KEDA_USER,
   RabbitMqBrokerSpec,
   ResolvedAgent,
   ValidationError,
@@ -107,9 +107,7 @@ export class PlatformStack extends CheckedStack implements SitePlatform {
       new AgentPriorityClass(this, `PriorityClass-${tier}`, { tier });
     }
 
-    const localBrokers = rabbitMqBrokers(brokers).filter(
-      (broker) => broker.inCluster?.site === site.name,
-    );
+    const localBrokers = props.plan.rabbitMq.map((planned) => planned.broker);
     const monitoring = new MonitoringRelease(this, 'Monitoring', {
       namespace: monitoringNamespace,
       brokers: localBrokers.map((broker) => ({
@@ -176,8 +174,7 @@ export class PlatformStack extends CheckedStack implements SitePlatform {
           agentNamespaces,
         );
     const clusters = new Map<string, RabbitMqCluster>();
-    for (const broker of localBrokers) {
-      const { topology, problems } = brokerTopology(broker, agents);
+    for (const { broker, topology, problems } of props.plan.rabbitMq) {
       if (problems.length > 0) {
         throw new ValidationError(
           `broker '${broker.name}'`,

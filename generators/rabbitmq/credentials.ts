@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { BrokerUser } from './topology';
+import { BrokerUser } from '../../model';
 
 /**
  * A place outside the broker that holds a copy of one broker user's password:

@@ -1,4 +1,4 @@
-import { BrokerTopology, BrokerUser, escapeRegex } from './topology';
+import { BrokerTopology, BrokerUser, escapeRegex } from '../../model';
 
 /**
  * RabbitMQ definitions (the format of `rabbitmqctl export_definitions`),

@@ -1,4 +1,3 @@
 export * from './definitions';
-export * from './topology';
 export * from './server-config';
 export * from './credentials';

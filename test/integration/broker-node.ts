@@ -1,6 +1,6 @@
 import { randomInt } from 'crypto';
 import type { ChannelModel } from 'amqplib';
-import { ADMIN_USER } from '../../generators/rabbitmq';
+import { ADMIN_USER } from '../../model';
 import { RabbitMqPorts, RabbitMqServer, startRabbitMq } from '../support/rabbitmq-server';
 import { connectAmqp, publishConfirmed } from './amqp';
 

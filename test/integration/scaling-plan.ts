@@ -1,5 +1,10 @@
-import { brokerTopology, BrokerTopology } from '../../generators/rabbitmq';
-import { rabbitMqBrokers, RabbitMqBrokerSpec, resolveAgent } from '../../model';
+import {
+  brokerTopology,
+  BrokerTopology,
+  rabbitMqBrokers,
+  RabbitMqBrokerSpec,
+  resolveAgent,
+} from '../../model';
 import {
   ExampleSite,
   ScaledAgent,

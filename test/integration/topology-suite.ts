@@ -1,12 +1,12 @@
+import { Definitions, topologyDefinitions, userDefinitions } from '../../generators/rabbitmq';
 import {
   BrokerTopology,
   brokerTopology,
-  Definitions,
+  FleetEnvironment,
   KEDA_USER,
-  topologyDefinitions,
-  userDefinitions,
-} from '../../generators/rabbitmq';
-import { FleetEnvironment, rabbitMqBrokers, resolveAgent } from '../../model';
+  rabbitMqBrokers,
+  resolveAgent,
+} from '../../model';
 import { Trigger } from '../support/example-environments';
 import { eventually } from '../support/poll';
 import { connectAmqp, publishConfirmed } from './amqp';

@@ -1,11 +1,10 @@
 import {
-  brokerTopology,
   enabledPluginsFile,
   serverConfig,
   topologyDefinitions,
   userDefinitions,
 } from '../../generators/rabbitmq';
-import { resolveAgent } from '../../model';
+import { brokerTopology, resolveAgent } from '../../model';
 import { BROKER, consumer } from '../support/fixtures';
 
 const imageProcessing = consumer({

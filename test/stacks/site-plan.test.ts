@@ -104,6 +104,26 @@ describe('one hand-off per site', () => {
     expect(plan.priorityTiers).toEqual(['standard']);
   });
 
+  it("derives each in-cluster broker's topology once, in the plan, for the loader and the platform stack alike", () => {
+    const found = spawnSync('git', ['grep', '-l', 'brokerTopology(', '--', '*.ts', ':!test'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(found.stdout.trim().split('\n').sort()).toEqual([
+      'model/rabbitmq-topology.ts',
+      'model/site-plan.ts',
+    ]);
+    const plan = planSite({
+      environment: 'test',
+      site: SITE,
+      brokers: [BROKER],
+      agents: [consumer()],
+    });
+    expect(plan.rabbitMq.map((planned) => planned.topology.queues.map((q) => q.name))).toEqual([
+      ['image_processing_tasks'],
+    ]);
+  });
+
   it('resolves each agent once: the stacks and constructs take resolved agents, and every other reader shares the resolution', () => {
     const found = spawnSync('git', ['grep', '-l', 'resolveAgent(', '--', 'stacks', 'constructs'], {
       cwd: ROOT,

@@ -1,11 +1,7 @@
-import {
-  RabbitMqBrokerSpec,
-  brokerReplicas,
-  Problem,
-  ResolvedAgent,
-  resolveQueueBinding,
-  ResolvedQueueBinding,
-} from '../../model';
+import { brokerReplicas, RabbitMqBrokerSpec } from './broker';
+import { Problem } from './problems';
+import { ResolvedQueueBinding, resolveQueueBinding } from './queue-binding';
+import { ResolvedAgent } from './resolve';
 
 /** A quorum queue and the policy that gives it its limits and dead-lettering. */
 export interface QueueDeclaration {
@@ -44,6 +40,12 @@ export interface BrokerTopology {
   readonly users: readonly BrokerUser[];
 }
 
+/** A binding that contradicts another on one broker, at the agent whose spec it is in. */
+export type TopologyProblem = Problem & {
+  /** The agent whose binding contradicts an earlier one. */
+  readonly agent: string;
+};
+
 /** User KEDA reads queue depth as. */
 export const KEDA_USER = 'keda';
 
@@ -58,9 +60,9 @@ export const ADMIN_USER = 'admin';
 export function brokerTopology(
   broker: RabbitMqBrokerSpec,
   agents: readonly ResolvedAgent[],
-): { topology: BrokerTopology; problems: (Problem & { agent: string })[] } {
+): { topology: BrokerTopology; problems: TopologyProblem[] } {
   const queues = new Map<string, QueueDeclaration>();
-  const problems: (Problem & { agent: string })[] = [];
+  const problems: TopologyProblem[] = [];
   const key = (vhost: string, name: string) => `${vhost}\u0000${name}`;
 
   for (const agent of agents) {
