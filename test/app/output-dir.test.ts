@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { checkOutputConsistency, OUTPUT_STAMP } from '../../app/output-dir';
 import { runMain, snapshotTree } from '../support/project';
+import { parseSynthesized } from '../support/synthesized';
 import { tempDir } from '../support/temp-dir';
 import { ENVIRONMENTS, leftovers, outputTree, projectCopy, setConfig } from './output-fixture';
 
@@ -33,7 +34,7 @@ describe('the output of npm run synth', () => {
     expect(leftovers(root)).toEqual([]);
     // The local backend's state path, relative to a stack directory, reaches
     // the project's terraform-state/ through the link and without it.
-    const stack = JSON.parse(
+    const stack = parseSynthesized(
       fs.readFileSync(path.join(outdir, 'stacks/local-dev-agents/cdk.tf.json'), 'utf8'),
     );
     const statePath: string = stack.terraform.backend.local.path;

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
+import { parseSynthesized } from '../support/synthesized';
 import { tempDir } from '../support/temp-dir';
 import { REPO, startTypeScript } from '../support/typescript-process';
 
@@ -191,10 +192,10 @@ describe('TypeScript snippets of README.md and docs/*.md', () => {
       const stacks = Object.values(manifest.stacks) as { synthesizedStackPath: string }[];
       expect(stacks).not.toHaveLength(0);
       for (const stack of stacks) {
-        const synthesized = JSON.parse(
+        const synthesized = parseSynthesized(
           fs.readFileSync(path.join(outdir, stack.synthesizedStackPath), 'utf8'),
         );
-        expect(Object.keys(synthesized.resource ?? {})).not.toHaveLength(0);
+        expect(Object.keys(synthesized.resource)).not.toHaveLength(0);
       }
     },
     60_000,
