@@ -7,6 +7,7 @@ import { AgentsStack } from '../../stacks/agents-stack';
 import { addEnvironment } from '../../stacks/fleet';
 import { PlatformStack } from '../../stacks/platform-stack';
 import { BROKER, consumer, SITE } from '../support/fixtures';
+import { parseSynthesized } from '../support/synthesized';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -24,12 +25,12 @@ function environment(name: string): FleetEnvironment {
 /** The S3 state key of each stack of an app. */
 function stateKeys(app: App): Record<string, string> {
   return Object.fromEntries(
-    app.node.children.map((stack) => {
-      const json = JSON.parse(Testing.synth(stack as never)) as {
-        terraform: { backend: { s3: { key: string } } };
-      };
-      return [stack.node.id, json.terraform.backend.s3.key];
-    }),
+    app.node.children
+      .filter(TerraformStack.isStack)
+      .map((stack) => [
+        stack.node.id,
+        parseSynthesized(Testing.synth(stack)).terraform.backend.s3.key as string,
+      ]),
   );
 }
 
