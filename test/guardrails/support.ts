@@ -5,6 +5,8 @@ import { awsProvider } from '../../constructs/aws/provider';
 import { azureProvider } from '../../constructs/azure/provider';
 import { evaluate, Finding, GuardrailRule, resourceViews } from '../../guardrails';
 import { addEnvironment } from '../../stacks/fleet';
+import { ACCOUNT_ID, REGION } from '../aws/support';
+import { SUBSCRIPTION_ID, TENANT_ID } from '../azure/support';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -18,11 +20,8 @@ export function findingsOf(
   build: (stack: TerraformStack) => void,
 ): Finding[] {
   const stack = new TerraformStack(Testing.app(), 'test');
-  awsProvider(stack, { region: 'eu-west-1', accountId: '123456789012' });
-  azureProvider(stack, {
-    subscriptionId: '00000000-0000-4000-8000-000000000001',
-    tenantId: '00000000-0000-4000-8000-0000000000aa',
-  });
+  awsProvider(stack, { region: REGION, accountId: ACCOUNT_ID });
+  azureProvider(stack, { subscriptionId: SUBSCRIPTION_ID, tenantId: TENANT_ID });
   build(stack);
   const list = Array.isArray(rules) ? rules : [rules as GuardrailRule];
   return [...evaluate(list, resourceViews(stack)).findings];
