@@ -1,6 +1,6 @@
 import { TerraformOutput } from 'cdktf';
 import { AksNodePool, AksNodePoolSpec } from '../../constructs/azure/aks-node-pool';
-import { AKS_SPOT_TAINT, azurePoolTaints, Size } from '../../model';
+import { azurePoolTaints, Size } from '../../model';
 import { Block, Synthesized, resourceOf } from '../support/synthesized';
 import { synthAzure } from './support';
 
@@ -117,7 +117,9 @@ describe('azurePoolTaints', () => {
   });
 
   it('adds the spot taint to a spot pool', () => {
-    expect(azurePoolTaints({ ...GENERAL, capacity: 'spot' })).toEqual([AKS_SPOT_TAINT]);
+    expect(azurePoolTaints({ ...GENERAL, capacity: 'spot' })).toEqual([
+      { key: 'kubernetes.azure.com/scalesetpriority', value: 'spot', effect: 'NoSchedule' },
+    ]);
   });
 
   it('adds the GPU taint to a GPU pool', () => {
@@ -130,7 +132,7 @@ describe('azurePoolTaints', () => {
     const declared = { ...GPU, taints: [{ key: 'nvidia.com/gpu', effect: 'NoSchedule' as const }] };
     expect(azurePoolTaints(declared)).toEqual([
       { key: 'nvidia.com/gpu', effect: 'NoSchedule' },
-      AKS_SPOT_TAINT,
+      { key: 'kubernetes.azure.com/scalesetpriority', value: 'spot', effect: 'NoSchedule' },
     ]);
     expect(nodePool(synthPool(declared)).node_taints).toEqual([
       'nvidia.com/gpu:NoSchedule',
@@ -151,7 +153,11 @@ describe('outputs', () => {
       new TerraformOutput(stack, 'pool', { value: pool.id });
     });
     expect(pool!.labels).toEqual(nodePool(json).node_labels);
-    expect(pool!.taints).toEqual(azurePoolTaints(GPU));
+    expect(pool!.taints).toEqual([
+      { key: 'workload', value: 'inference', effect: 'NoExecute' },
+      { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' },
+      { key: 'kubernetes.azure.com/scalesetpriority', value: 'spot', effect: 'NoSchedule' },
+    ]);
     expect(json.output.pool.value).toMatch(
       /^\$\{azurerm_kubernetes_cluster_node_pool\.gpu_\w+\.id\}$/,
     );
