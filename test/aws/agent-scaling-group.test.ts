@@ -2,7 +2,6 @@ import { TerraformStack, TerraformVariable } from 'cdktf';
 import {
   AgentScalingGroup,
   AgentScalingGroupProps,
-  SESSION_MANAGER_STATEMENTS,
 } from '../../constructs/aws/agent-scaling-group';
 import { IamPolicyStatement } from '../../constructs/aws/iam-statement';
 import { agentUserData, ec2DrainWatchScript } from '../../constructs/aws/user-data';
@@ -201,7 +200,20 @@ describe('IAM', () => {
     expect(JSON.stringify(inlinePolicies(json))).not.toMatch(/ssm/);
     const reason = 'On-call engineers read the agent journal during incidents';
     const opted = synth({ sessionManager: { reason } });
-    expect(inlinePolicies(opted)['session-manager']).toEqual(SESSION_MANAGER_STATEMENTS);
+    expect(inlinePolicies(opted)['session-manager']).toEqual([
+      {
+        Sid: 'SessionManager',
+        Effect: 'Allow',
+        Action: [
+          'ssm:UpdateInstanceInformation',
+          'ssmmessages:CreateControlChannel',
+          'ssmmessages:CreateDataChannel',
+          'ssmmessages:OpenControlChannel',
+          'ssmmessages:OpenDataChannel',
+        ],
+        Resource: '*',
+      },
+    ]);
     expect(JSON.stringify(inlinePolicies(opted))).not.toMatch(/GetParameter|ec2messages|ssm:\*/);
     expect(userDataOf(opted)).not.toContain('amazon-ssm-agent');
     expect(userDataOf(json)).toContain(

@@ -1,5 +1,4 @@
 import { CHARTS, IMAGES } from '../../constructs/kubernetes';
-import { RANDOM_PROVIDER } from '../../constructs/terraform/ephemeral-password';
 import { Cpu, Size } from '../../model';
 import { BROKER, consumer, SITE, synthPlatform } from '../support/fixtures';
 import { Block, resourcesById, resourcesOf, resourceOf, helmValues } from '../support/synthesized';
@@ -302,7 +301,10 @@ describe('in-cluster RabbitMQ', () => {
     expect(Object.keys(json.ephemeral.random_password)).toEqual(
       expect.arrayContaining(['Broker-rabbitmq_Password-keda', 'Broker-rabbitmq_ErlangCookie']),
     );
-    expect(json.terraform.required_providers.random).toEqual(RANDOM_PROVIDER);
+    expect(json.terraform.required_providers.random).toEqual({
+      source: 'hashicorp/random',
+      version: '3.7.2',
+    });
   });
 
   it('gives KEDA its management URL and each agent its own credentials in their namespaces', () => {

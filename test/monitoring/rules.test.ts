@@ -3,7 +3,6 @@ import {
   AlertingRule,
   alertingRules,
   backlogThreshold,
-  DEFAULT_BACKLOG_FLOOR,
   MonitoredAgent,
   promQlString,
   recordingRules,
@@ -130,7 +129,7 @@ describe('AgentBacklogGrowing', () => {
 
   test('without a per-replica target the floor applies', () => {
     expect(backlogThreshold(imageProcessing)).toBe(200);
-    expect(backlogThreshold(inventoryUpdate)).toBe(DEFAULT_BACKLOG_FLOOR);
+    expect(backlogThreshold(inventoryUpdate)).toBe(100);
     expect(alert(inventoryUpdate, 'AgentBacklogGrowing').expr).toMatch(/\) > 100$/);
   });
 

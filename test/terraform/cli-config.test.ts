@@ -72,9 +72,11 @@ describe('the Terraform CLI config of the offline plan', () => {
 
 describe('provider addresses and mirrors', () => {
   it('expands provider sources to full addresses', () => {
-    expect(providerAddress('aws')).toBe(AWS_PROVIDER);
-    expect(providerAddress('hashicorp/aws')).toBe(AWS_PROVIDER);
-    expect(providerAddress('registry.terraform.io/hashicorp/aws')).toBe(AWS_PROVIDER);
+    expect(providerAddress('aws')).toBe('registry.terraform.io/hashicorp/aws');
+    expect(providerAddress('hashicorp/aws')).toBe('registry.terraform.io/hashicorp/aws');
+    expect(providerAddress('registry.terraform.io/hashicorp/aws')).toBe(
+      'registry.terraform.io/hashicorp/aws',
+    );
     expect(providerAddress('Example.com/Acme/Thing')).toBe('example.com/acme/thing');
   });
 
