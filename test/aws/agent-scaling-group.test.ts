@@ -10,7 +10,7 @@ import { AgentSpec, Cpu, ResolvedAgent, resolveAgent, Size } from '../../model';
 import { findingsOf } from '../guardrails/support';
 import { ingestAgent, INGEST_IMAGE } from '../support/fixtures';
 import { Block, Synthesized, resourcesById, resourcesOf, resourceOf } from '../support/synthesized';
-import { ACCOUNT_ID, REGION, synthAws } from './support';
+import { ACCOUNT_ID, REGION, synthAws, SESSION_MANAGER_ACTIONS } from './support';
 
 const QUEUE = {
   name: 'ingest-tasks',
@@ -204,13 +204,7 @@ describe('IAM', () => {
       {
         Sid: 'SessionManager',
         Effect: 'Allow',
-        Action: [
-          'ssm:UpdateInstanceInformation',
-          'ssmmessages:CreateControlChannel',
-          'ssmmessages:CreateDataChannel',
-          'ssmmessages:OpenControlChannel',
-          'ssmmessages:OpenDataChannel',
-        ],
+        Action: SESSION_MANAGER_ACTIONS,
         Resource: '*',
       },
     ]);

@@ -45,6 +45,15 @@ export const NETWORK_ADDS: Readonly<Record<string, number>> = {
   aws_route_table_association: 6,
 };
 
+/** What an instance needs of Systems Manager for Session Manager to reach it: its channel. */
+export const SESSION_MANAGER_ACTIONS = [
+  'ssm:UpdateInstanceInformation',
+  'ssmmessages:CreateControlChannel',
+  'ssmmessages:CreateDataChannel',
+  'ssmmessages:OpenControlChannel',
+  'ssmmessages:OpenDataChannel',
+];
+
 /** A 3-zone network and a cluster over its private subnets. */
 export function addSite(
   scope: Construct,

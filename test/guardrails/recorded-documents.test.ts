@@ -30,6 +30,7 @@ import {
   roleAssignmentScope,
   roleProblems,
 } from '../../guardrails/rules/azure/gr-iam-10-role-assignment-scope';
+import { SESSION_MANAGER_ACTIONS } from '../aws/support';
 import { findingsOf } from './support';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -220,13 +221,7 @@ describe('GR-IAM-04 reads the recorded documents of attached managed policies', 
           Statement: [
             {
               Effect: 'Allow',
-              Action: [
-                'ssm:UpdateInstanceInformation',
-                'ssmmessages:CreateControlChannel',
-                'ssmmessages:CreateDataChannel',
-                'ssmmessages:OpenControlChannel',
-                'ssmmessages:OpenDataChannel',
-              ],
+              Action: SESSION_MANAGER_ACTIONS,
               Resource: '*',
             },
           ],
