@@ -10,7 +10,13 @@ import { AgentSpec, Cpu, ResolvedAgent, resolveAgent, Size } from '../../model';
 import { findingsOf } from '../guardrails/support';
 import { ingestAgent, INGEST_IMAGE } from '../support/fixtures';
 import { Block, Synthesized, resourcesById, resourcesOf, resourceOf } from '../support/synthesized';
-import { ACCOUNT_ID, REGION, synthAws, SESSION_MANAGER_ACTIONS } from './support';
+import {
+  ACCOUNT_ID,
+  REGION,
+  synthAws,
+  SESSION_MANAGER_ACTIONS,
+  SQS_CONSUME_ACTIONS,
+} from './support';
 
 const QUEUE = {
   name: 'ingest-tasks',
@@ -21,12 +27,7 @@ const STATEMENTS: IamPolicyStatement[] = [
   {
     Sid: 'ConsumeQueue',
     Effect: 'Allow',
-    Action: [
-      'sqs:ReceiveMessage',
-      'sqs:DeleteMessage',
-      'sqs:ChangeMessageVisibility',
-      'sqs:GetQueueAttributes',
-    ],
+    Action: SQS_CONSUME_ACTIONS,
     Resource: QUEUE.arn,
   },
 ];

@@ -6,7 +6,7 @@ import { awsProvider } from '../../constructs/aws/provider';
 import { applyBackend } from '../../constructs/terraform/backend';
 import { Cpu, Duration, ImageRef, resolveAgent, Size } from '../../model';
 import { describePlanFixture, plannedValues } from '../support/offline-plan';
-import { ACCOUNT_ID, REGION, ZONES, NETWORK_ADDS } from './support';
+import { ACCOUNT_ID, REGION, ZONES, NETWORK_ADDS, SQS_CONSUME_ACTIONS } from './support';
 
 const PLAN_STACK = 'asg-fixture-eu-agents';
 /**
@@ -75,12 +75,7 @@ function addScalingGroupFixtureStack(app: App): TerraformStack {
     policyStatements: [
       {
         Effect: 'Allow',
-        Action: [
-          'sqs:ReceiveMessage',
-          'sqs:DeleteMessage',
-          'sqs:ChangeMessageVisibility',
-          'sqs:GetQueueAttributes',
-        ],
+        Action: SQS_CONSUME_ACTIONS,
         Resource: queue.arn,
       },
     ],

@@ -17,7 +17,7 @@ import {
   resourcesById,
   resourcesOf,
 } from '../support/synthesized';
-import { ACCOUNT_ID, REGION, ZONES } from './support';
+import { ACCOUNT_ID, REGION, ZONES, SQS_CONSUME_ACTIONS } from './support';
 
 const SITE: AwsSiteSpec = {
   name: 'eu',
@@ -88,12 +88,7 @@ describe('the cloud side of a site’s agents', () => {
   it('gives each agent on the cluster a role limited to its own queue, topic and table', () => {
     const inventory = policyOf(json, 'inventory-update', 'inventory-update');
     expect(inventory.map((statement) => statement.Action)).toEqual([
-      [
-        'sqs:ReceiveMessage',
-        'sqs:DeleteMessage',
-        'sqs:ChangeMessageVisibility',
-        'sqs:GetQueueAttributes',
-      ],
+      SQS_CONSUME_ACTIONS,
       ['kms:Decrypt'],
       expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem']),
       expect.arrayContaining(['kms:Decrypt']),

@@ -1,7 +1,7 @@
 import { AgentQueue, AgentQueueProps } from '../../constructs/aws/sqs-queue';
 import { Duration, ValidationError } from '../../model';
 import { Block, Synthesized, resourcesById, resourcesOf, resourceOf } from '../support/synthesized';
-import { ACCOUNT_ID, granted, REGION, synthAws } from './support';
+import { ACCOUNT_ID, granted, REGION, synthAws, SQS_CONSUME_ACTIONS } from './support';
 
 const BASE: AgentQueueProps = {
   accountId: ACCOUNT_ID,
@@ -150,12 +150,7 @@ describe('grant statements', () => {
     expect(granted((grantee) => queue.grantConsumeMessages(grantee))).toEqual([
       {
         Effect: 'Allow',
-        Action: [
-          'sqs:ReceiveMessage',
-          'sqs:DeleteMessage',
-          'sqs:ChangeMessageVisibility',
-          'sqs:GetQueueAttributes',
-        ],
+        Action: SQS_CONSUME_ACTIONS,
         Resource: [queue.queueArn],
       },
       {

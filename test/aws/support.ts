@@ -45,6 +45,14 @@ export const NETWORK_ADDS: Readonly<Record<string, number>> = {
   aws_route_table_association: 6,
 };
 
+/** What a consumer needs of its SQS queue: receive, delete, extend visibility and read the depth. */
+export const SQS_CONSUME_ACTIONS = [
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueAttributes',
+];
+
 /** What an instance needs of Systems Manager for Session Manager to reach it: its channel. */
 export const SESSION_MANAGER_ACTIONS = [
   'ssm:UpdateInstanceInformation',
