@@ -16,6 +16,7 @@ import {
   synthAws,
   SESSION_MANAGER_ACTIONS,
   SQS_CONSUME_ACTIONS,
+  SCALING_GROUP_RESOURCES,
 } from './support';
 
 const QUEUE = {
@@ -70,16 +71,7 @@ describe('AgentScalingGroup defaults', () => {
     const counts = Object.fromEntries(
       Object.entries(json.resource).map(([type, byName]) => [type, Object.keys(byName).length]),
     );
-    expect(counts).toEqual({
-      aws_iam_role: 1,
-      aws_iam_role_policy: 2,
-      aws_iam_instance_profile: 1,
-      aws_security_group: 1,
-      aws_launch_template: 1,
-      aws_autoscaling_group: 1,
-      aws_autoscaling_lifecycle_hook: 1,
-      aws_autoscaling_policy: 1,
-    });
+    expect(counts).toEqual(SCALING_GROUP_RESOURCES);
   });
 });
 

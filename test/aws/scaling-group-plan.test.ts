@@ -6,7 +6,14 @@ import { awsProvider } from '../../constructs/aws/provider';
 import { applyBackend } from '../../constructs/terraform/backend';
 import { Cpu, Duration, ImageRef, resolveAgent, Size } from '../../model';
 import { describePlanFixture, plannedValues } from '../support/offline-plan';
-import { ACCOUNT_ID, REGION, ZONES, NETWORK_ADDS, SQS_CONSUME_ACTIONS } from './support';
+import {
+  ACCOUNT_ID,
+  REGION,
+  ZONES,
+  NETWORK_ADDS,
+  SQS_CONSUME_ACTIONS,
+  SCALING_GROUP_RESOURCES,
+} from './support';
 
 const PLAN_STACK = 'asg-fixture-eu-agents';
 /**
@@ -18,14 +25,7 @@ const PLAN_STACK = 'asg-fixture-eu-agents';
 const EXPECTED_ADDS: Readonly<Record<string, number>> = {
   ...NETWORK_ADDS,
   aws_sqs_queue: 1,
-  aws_iam_role: 1,
-  aws_iam_role_policy: 2,
-  aws_iam_instance_profile: 1,
-  aws_security_group: 1,
-  aws_launch_template: 1,
-  aws_autoscaling_group: 1,
-  aws_autoscaling_lifecycle_hook: 1,
-  aws_autoscaling_policy: 1,
+  ...SCALING_GROUP_RESOURCES,
 };
 
 /** A network, the ingest queue and the ingest agent on an Auto Scaling group. */

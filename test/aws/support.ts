@@ -45,6 +45,22 @@ export const NETWORK_ADDS: Readonly<Record<string, number>> = {
   aws_route_table_association: 6,
 };
 
+/**
+ * What one AgentScalingGroup makes, by type: a role with the agent's and the
+ * drain's inline policies, its instance profile, a security group, a launch
+ * template, the group, its termination hook and its scaling policy.
+ */
+export const SCALING_GROUP_RESOURCES: Readonly<Record<string, number>> = {
+  aws_iam_role: 1,
+  aws_iam_role_policy: 2,
+  aws_iam_instance_profile: 1,
+  aws_security_group: 1,
+  aws_launch_template: 1,
+  aws_autoscaling_group: 1,
+  aws_autoscaling_lifecycle_hook: 1,
+  aws_autoscaling_policy: 1,
+};
+
 /** What a consumer needs of its SQS queue: receive, delete, extend visibility and read the depth. */
 export const SQS_CONSUME_ACTIONS = [
   'sqs:ReceiveMessage',
