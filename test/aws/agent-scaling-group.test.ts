@@ -7,8 +7,8 @@ import { IamPolicyStatement } from '../../constructs/aws/iam-statement';
 import { agentUserData, ec2DrainWatchScript } from '../../constructs/aws/user-data';
 import { iamLeastPrivilege } from '../../guardrails/rules/aws/gr-iam-04-least-privilege';
 import { AgentSpec, Cpu, ResolvedAgent, resolveAgent, Size } from '../../model';
-import { findingsOf } from '../guardrails/support';
 import { ingestAgent, INGEST_IMAGE } from '../support/fixtures';
+import { findingsOf } from '../support/guardrail-findings';
 import { Block, Synthesized, resourcesById, resourcesOf, resourceOf } from '../support/synthesized';
 import {
   ACCOUNT_ID,

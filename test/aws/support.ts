@@ -11,10 +11,10 @@ import {
 } from '../../constructs/aws';
 import { applyBackend } from '../../constructs/terraform/backend';
 import { Size } from '../../model';
+import { ACCOUNT_ID, REGION } from '../support/clouds';
 import { Synthesized, synthesized } from '../support/synthesized';
 
-export const ACCOUNT_ID = '123456789012';
-export const REGION = 'eu-west-1';
+export { ACCOUNT_ID, REGION };
 export const ZONES = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
 export const CLUSTER = 'fleet-eu';
 export const ADMIN_ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/platform-admin`;

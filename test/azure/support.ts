@@ -1,9 +1,9 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { azureProvider } from '../../constructs/azure/provider';
+import { SUBSCRIPTION_ID, TENANT_ID } from '../support/clouds';
 import { Synthesized, synthesized } from '../support/synthesized';
 
-export const SUBSCRIPTION_ID = '00000000-0000-4000-8000-000000000001';
-export const TENANT_ID = '00000000-0000-4000-8000-0000000000aa';
+export { SUBSCRIPTION_ID, TENANT_ID };
 export const LOCATION = 'westeurope';
 
 /** Synthesizes what `build` adds to a stack with an azurerm provider; returns the parsed JSON. */

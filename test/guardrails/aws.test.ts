@@ -46,7 +46,7 @@ import { launchTemplateNoPublicIp } from '../../guardrails/rules/aws/gr-net-05-l
 import { sqsQueuePolicy } from '../../guardrails/rules/aws/gr-net-06-sqs-queue-policy';
 import { AWS_RULES } from '../../guardrails/rules/aws/index';
 import { preventDestroy } from '../../guardrails/rules/common/gr-dur-09-prevent-destroy';
-import { findingsOf } from './support';
+import { findingsOf } from '../support/guardrail-findings';
 
 const ACCOUNT = '123456789012';
 const KEY_ARN = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/00000000-0000-4000-8000-000000000001`;

@@ -47,7 +47,7 @@ import { aksNetworkPolicy } from '../../guardrails/rules/azure/gr-net-08-aks-net
 import { azurePrivateDataPlane } from '../../guardrails/rules/azure/gr-net-09-azure-private-data-plane';
 import { AZURE_RULES } from '../../guardrails/rules/azure/index';
 import { preventDestroy } from '../../guardrails/rules/common/gr-dur-09-prevent-destroy';
-import { findingsOf } from './support';
+import { findingsOf } from '../support/guardrail-findings';
 
 const SITE = { location: 'westeurope', resourceGroupName: 'rg-fleet' };
 const SUBSCRIPTION = '00000000-0000-4000-8000-000000000001';

@@ -7,7 +7,7 @@ import { oneAutoscaler } from '../../guardrails/rules/common/gr-as-02-one-autosc
 import { noPlaintextSecrets } from '../../guardrails/rules/common/gr-sec-01-no-plaintext-secrets';
 import { stateBackend } from '../../guardrails/rules/common/gr-st-01-state-backend';
 import { localState } from '../../guardrails/rules/common/gr-st-07-local-state';
-import { findingsOf } from './support';
+import { findingsOf } from '../support/guardrail-findings';
 
 const messages = (findings: { rule: string; message: string }[]) =>
   findings.map((f) => `${f.rule}: ${f.message}`);

@@ -1,5 +1,5 @@
 import { GUARDRAIL_RULES } from '../../guardrails';
-import { exampleFindings } from './support';
+import { exampleFindings } from '../support/guardrail-findings';
 
 describe('the example environments', () => {
   const findings = exampleFindings(GUARDRAIL_RULES);

@@ -31,7 +31,7 @@ import { FLEET_RULES } from '../../guardrails/rules/fleet/index';
 import { AgentSpec, Duration, resolveAgent } from '../../model';
 import { addSite } from '../aws/support';
 import { BROKER, consumer, SITE } from '../support/fixtures';
-import { findingsOf } from './support';
+import { findingsOf } from '../support/guardrail-findings';
 
 /** The findings as `[rule, message]`, to match by rule id and detail. */
 function found(findings: Finding[]): [string, string][] {

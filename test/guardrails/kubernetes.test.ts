@@ -46,7 +46,7 @@ import { disruptionBudget } from '../../guardrails/rules/kubernetes/gr-wl-08-dis
 import { spread } from '../../guardrails/rules/kubernetes/gr-wl-09-spread';
 import { noDefaultNamespace } from '../../guardrails/rules/kubernetes/gr-wl-10-no-default-namespace';
 import { KUBERNETES_RULES } from '../../guardrails/rules/kubernetes/index';
-import { findingsOf } from './support';
+import { findingsOf } from '../support/guardrail-findings';
 
 const NAMESPACE = 'worker';
 const LABELS = { 'app.kubernetes.io/name': 'worker' };

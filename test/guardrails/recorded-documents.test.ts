@@ -31,7 +31,7 @@ import {
   roleProblems,
 } from '../../guardrails/rules/azure/gr-iam-10-role-assignment-scope';
 import { SESSION_MANAGER_ACTIONS } from '../aws/support';
-import { findingsOf } from './support';
+import { findingsOf } from '../support/guardrail-findings';
 
 const ROOT = path.resolve(__dirname, '../..');
 const MANAGED = 'arn:aws:iam::aws:policy';

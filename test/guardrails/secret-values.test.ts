@@ -10,9 +10,9 @@ import { noSecretValues } from '../../guardrails/rules/common/gr-sec-05-no-secre
 import { GuardrailSuppression } from '../../model';
 import { addEnvironment } from '../../stacks/fleet';
 import { loadEdited, problemsOf } from '../support/edited-examples';
+import { exampleFindings, findingsOf } from '../support/guardrail-findings';
 import { DB_PASSWORD, SECRET_VALUES, withSecrets } from '../support/secret-cases';
 import { tempDir } from '../support/temp-dir';
-import { exampleFindings, findingsOf } from './support';
 
 const ROOT = path.resolve(__dirname, '../..');
 

@@ -5,8 +5,7 @@ import { awsProvider } from '../../constructs/aws/provider';
 import { azureProvider } from '../../constructs/azure/provider';
 import { evaluate, Finding, GuardrailRule, resourceViews } from '../../guardrails';
 import { addEnvironment } from '../../stacks/fleet';
-import { ACCOUNT_ID, REGION } from '../aws/support';
-import { SUBSCRIPTION_ID, TENANT_ID } from '../azure/support';
+import { ACCOUNT_ID, REGION, SUBSCRIPTION_ID, TENANT_ID } from './clouds';
 
 const ROOT = path.resolve(__dirname, '../..');
 
