@@ -20,8 +20,8 @@ import { REPO_ROOT } from './support';
 
 const SEED = 20261207;
 /** Documents compared per kind of edit. */
-const PER_EDIT = 100;
-const JUNK = 300;
+const PER_EDIT = 50;
+const JUNK = 150;
 
 const FILES = {
   catalogue: 'schema/agent-types.schema.json',
@@ -110,7 +110,7 @@ describe('the derived schemas against the reference schemas', () => {
     const verdicts = all.map(({ kind, document }) => [kind, validators[kind].before(document)]);
     const count = (kind: Kind, valid: boolean) =>
       verdicts.filter(([k, v]) => k === kind && v === valid).length;
-    expect(all.length).toBeGreaterThan(1000);
+    expect(all.length).toBeGreaterThan(500);
     for (const kind of ['catalogue', 'environment'] as const) {
       expect(count(kind, true)).toBeGreaterThan(0);
       expect(count(kind, false)).toBeGreaterThan(100);
