@@ -1,5 +1,4 @@
-import { PriorityTier } from './agent-spec';
-import { AgentSpec } from './agent-spec';
+import { AgentSpec, PriorityTier } from './agent-spec';
 import { BrokerSpec, brokerSite, rabbitMqBrokers, RabbitMqBrokerSpec } from './broker';
 import { BrokerTopology, brokerTopology, TopologyProblem } from './rabbitmq-topology';
 import { ResolvedAgent, resolveAgent } from './resolve';
