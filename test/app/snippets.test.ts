@@ -77,12 +77,25 @@ function synthesizes(snippet: Snippet): boolean {
  * top-level names out of the others' scope (appended, so lines keep their numbers).
  */
 function moduleSource(snippet: Snippet): string {
-  const code = snippet.code.replace(
+  const code = packageImports(snippet.code).replace(
     /(\bfrom\s+|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)(['"])(\.{1,2}\/[^'"]*)\2/g,
     (_match, keyword: string, quote: string, target: string) =>
       `${keyword}${quote}${path.resolve(REPO, target)}${quote}`,
   );
   return `${code}\nexport {};\n`;
+}
+
+/**
+ * The package's own name (`from 'agent-fleet'`), as a user imports it, resolved
+ * to the repository's entry point: the snippet is checked against the source;
+ * test/app/consumer.test.ts checks it against the packed package.
+ */
+function packageImports(code: string): string {
+  return code.replace(
+    /(\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*)(['"])agent-fleet\2/g,
+    (_match, keyword: string, quote: string) =>
+      `${keyword}${quote}${path.join(REPO, 'index')}${quote}`,
+  );
 }
 
 /**
