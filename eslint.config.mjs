@@ -89,8 +89,11 @@ export const LAYERS = {
   review: [...MODEL, ...GUARDRAILS, 'app'],
 };
 
-/** Folders and files of ours that no layer may import. */
-const UNLAYERED = ['main.ts', 'scripts', 'test'];
+/**
+ * Folders and files of ours that no layer may import: the top, which may import
+ * anything (`index.ts`, the package's public API; `main.ts`, the cdktf app).
+ */
+const UNLAYERED = ['index.ts', 'main.ts', 'scripts', 'test'];
 
 /**
  * The glob of a folder's own files (see {@link LAYERS}), or of a single file:

@@ -1,0 +1,48 @@
+/**
+ * The public API of agent-fleet: the provider-neutral model, the site stacks
+ * and the function that adds an environment's stacks to an app, the construct
+ * libraries (one namespace per target), the guardrail engine and its rule
+ * packs, the loader of environment files, and the plan review. Everything not
+ * exported here is internal and may change without notice.
+ *
+ * Provider bindings are loaded by submodule only: importing this module never
+ * loads a provider package's index.
+ *
+ * @packageDocumentation
+ */
+
+// The model: agent specs, units, sites, brokers, plans, validation.
+export * from './model';
+
+// The stacks of a site, and the wiring of an environment into an app.
+export { AgentsStack } from './stacks/agents-stack';
+export type { AgentsStackProps } from './stacks/agents-stack';
+export { AwsInfraStack } from './stacks/aws-infra-stack';
+export type { AwsInfraStackProps } from './stacks/aws-infra-stack';
+export { AzureInfraStack } from './stacks/azure-infra-stack';
+export type { AzureInfraStackProps } from './stacks/azure-infra-stack';
+export { addEnvironment, stackIds } from './stacks/fleet';
+export { PlatformStack } from './stacks/platform-stack';
+export type { PlatformStackProps } from './stacks/platform-stack';
+export type { CloudInfraStackProps, SitePlatform, SiteStackProps } from './stacks/site-stack-props';
+export type { EnvironmentSummary } from './stacks/summary';
+// TODO(AgentFleet): export { AgentFleet } and type { AgentFleetProps } from
+// './stacks/agent-fleet' once that file exists.
+
+// The construct libraries, one namespace per target.
+export * as aws from './constructs/aws';
+export * as azure from './constructs/azure';
+export * as kubernetes from './constructs/kubernetes';
+export * as terraform from './constructs/terraform';
+export * as vm from './constructs/vm';
+
+// The guardrail engine, its rule packs and suppressions.
+export * from './guardrails';
+
+// The loader of environment files.
+export * from './config';
+
+// The plan review of a synthesized output directory.
+export { ReviewError } from './review/load';
+export { runReview } from './review/review';
+export type { ReviewOptions } from './review/review';
