@@ -158,7 +158,7 @@ const CONSTRUCT_BARRELS = ['aws', 'azure', 'vm', 'terraform', 'kubernetes']
   .join('|');
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdktf.out/**', 'jest.config.js'] },
+  { ignores: ['node_modules/**', 'cdktf.out/**', 'dist/**', 'jest.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
