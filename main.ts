@@ -9,7 +9,7 @@ import { formatPlacedFinding, formatValidationError } from './config/synth-probl
 import { OFFLINE_ENV, parseOfflineMode } from './constructs/aws/offline';
 import { GuardrailLog } from './guardrails';
 import { ValidationError } from './model';
-import { addEnvironment } from './stacks/fleet';
+import { AgentFleet } from './stacks/agent-fleet';
 import { formatSummary } from './stacks/summary';
 
 /**
@@ -59,9 +59,10 @@ async function main(argv: readonly string[]): Promise<number> {
     const app = new App({ outdir: output.staging });
     let summaries: SynthesizedEnvironment[];
     try {
-      summaries = loaded.environments.map((environment) =>
-        addEnvironment(app, environment, { offline }),
-      );
+      summaries = loaded.environments.map((environment) => {
+        const fleet = new AgentFleet(app, environment.name, { environment, offline });
+        return { ...fleet.summary, guardrails: fleet.guardrails };
+      });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       for (const line of formatValidationError(error, loaded.sources)) console.error(line);

@@ -8,7 +8,7 @@ import { FLEET_FILE, fleetDocument, fleetReport } from './fleet-report';
 /** File, under the output directory, of every environment's guardrail findings. */
 export const GUARDRAIL_REPORT = 'guardrails.json';
 
-/** What `addEnvironment` returns: the summary of one environment and its guardrail log. */
+/** What an `AgentFleet` reports: the summary of one environment and its guardrail log. */
 export type SynthesizedEnvironment = EnvironmentSummary & { readonly guardrails: GuardrailLog };
 
 /**

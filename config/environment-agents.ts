@@ -1,4 +1,4 @@
-import { AgentDeployment } from '../model';
+import { AgentDeployment, deploymentKey } from '../model';
 import { Catalogue } from './catalogue';
 import { buildDeployment } from './deployment';
 import { EnvironmentBrokers } from './environment-brokers';
@@ -19,10 +19,8 @@ export interface EnvironmentAgents {
   readonly ok: boolean;
 }
 
-/** The key of an agent on a site in {@link EnvironmentAgents}' maps. */
-export function deploymentKey(agent: string, site: string): string {
-  return `${agent}@${site}`;
-}
+/** The key of an agent on a site in {@link EnvironmentAgents}' maps, as in the model's paths. */
+export { deploymentKey };
 
 /**
  * Reads the `agents` of an environment file: each agent of the catalogue on

@@ -1,5 +1,10 @@
-import { AwsSiteSpec, BrokerSpec, brokerSite, validateBroker } from '../model';
-import { managedBrokerProblems } from './cloud-checks';
+import {
+  AwsSiteSpec,
+  BrokerSpec,
+  brokerSite,
+  managedBrokerProblems,
+  validateBroker,
+} from '../model';
 import { EnvironmentFile, entriesOf, isBroken, reportUnder } from './environment-file';
 import { EnvironmentSites } from './environment-sites';
 import { RawBroker, toBrokerSpec } from './to-model';

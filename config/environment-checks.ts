@@ -1,6 +1,7 @@
 import { chartsOnSite, chartSupportProblems } from '../constructs/kubernetes/platform/charts';
 import { siteCapacity } from '../constructs/kubernetes/platform/site-capacity';
 import {
+  bindingConflicts,
   derivedNameProblems,
   KubernetesSiteSpec,
   planSite,
@@ -9,7 +10,6 @@ import {
   validateBrokerPlacement,
 } from '../model';
 import { Catalogue } from './catalogue';
-import { bindingConflicts } from './cloud-checks';
 import { deploymentKey, EnvironmentAgents } from './environment-agents';
 import { EnvironmentBrokers } from './environment-brokers';
 import { EnvironmentFile, reportUnder } from './environment-file';

@@ -1,12 +1,18 @@
+import { AwsSiteSpec, clusterSiteOf } from './aws-site';
+import { clusterSiteOfAzure } from './azure-site';
+import { BrokerSpec, brokerSite, rabbitMqBrokers } from './broker';
+import { listOf } from './checks';
+import { AgentDeployment, environmentNameProblem, FleetEnvironment } from './environment';
+import { Problem } from './problems';
+import { KubernetesSiteSpec } from './site';
+import { resolveTopicBinding } from './topic-binding';
 import {
-  AgentDeployment,
-  AwsSiteSpec,
-  BrokerSpec,
-  brokerSite,
-  Problem,
-  resolveTopicBinding,
-  sqsDeadLetterQueue,
-} from '../model';
+  validateAgent,
+  validateAgentOnSite,
+  validateBroker,
+  validateBrokerPlacement,
+} from './validate';
+import { sqsDeadLetterQueue } from './validate-bindings';
 
 /**
  * Checks of an environment's cloud resources that span several of its parts,
@@ -153,4 +159,102 @@ export function bindingConflicts(
     }
   }
   return conflicts;
+}
+
+/** `<agent>@<site>`: how a deployment is named in the paths of {@link validateEnvironment}. */
+export function deploymentKey(agent: string, site: string): string {
+  return `${agent}@${site}`;
+}
+
+/**
+ * The checks across a whole environment that the environment files get from
+ * the loader and that no single stack or construct applies, for an environment
+ * declared in code (the loader calls the same functions on the files):
+ * - its name;
+ * - each broker against the environment's sites (`validateBroker` with the site
+ *   names), a managed broker against the AWS site that builds it
+ *   ({@link managedBrokerProblems}), an in-cluster RabbitMQ broker against its
+ *   site's pools (`validateBrokerPlacement`);
+ * - each deployment: on a declared site, once, its agent by the model's rules
+ *   (`validateAgent`) and on its site (`validateAgentOnSite`);
+ * - the bindings of different agents against each other ({@link bindingConflicts}).
+ *
+ * Paths start at the environment: `name`, `brokers.<broker>.<field>`,
+ * `deployments.<agent>@<site>.<field>` (see {@link deploymentKey}).
+ */
+export function validateEnvironment(environment: FleetEnvironment): Problem[] {
+  const problems: Problem[] = [];
+  const badName = environmentNameProblem(environment.name);
+  if (badName) problems.push({ path: ['name'], message: badName });
+  const awsSites = environment.awsSites ?? [];
+  const azureSites = environment.azureSites ?? [];
+  const clusters = new Map<string, KubernetesSiteSpec>([
+    ...environment.sites.map((site): [string, KubernetesSiteSpec] => [site.name, site]),
+    ...awsSites.map((site): [string, KubernetesSiteSpec] => [site.name, clusterSiteOf(site)]),
+    ...azureSites.map((site): [string, KubernetesSiteSpec] => [
+      site.name,
+      clusterSiteOfAzure(site),
+    ]),
+  ]);
+  const siteNames = [...clusters.keys()];
+  const kinds = {
+    aws: awsSites.map((site) => site.name),
+    azure: azureSites.map((site) => site.name),
+  };
+  const under = (prefix: readonly (string | number)[], found: readonly Problem[]) => {
+    for (const problem of found) problems.push({ ...problem, path: [...prefix, ...problem.path] });
+  };
+  for (const broker of environment.brokers) {
+    const home = brokerSite(broker);
+    const awsSite = awsSites.find((site) => site.name === home);
+    under(
+      ['brokers', broker.name],
+      [
+        ...validateBroker(broker, siteNames, kinds),
+        ...(awsSite
+          ? managedBrokerProblems(
+              { name: environment.name, production: environment.production ?? false },
+              broker,
+              awsSite,
+            )
+          : []),
+      ],
+    );
+  }
+  for (const broker of rabbitMqBrokers(environment.brokers)) {
+    const site = broker.inCluster && clusters.get(broker.inCluster.site);
+    if (site) under(['brokers', broker.name], validateBrokerPlacement(site));
+  }
+  const seen = new Set<string>();
+  for (const { site: siteName, agent } of environment.deployments) {
+    const key = deploymentKey(agent.name, siteName);
+    const site = clusters.get(siteName);
+    if (!site) {
+      problems.push({
+        path: ['deployments', key, 'site'],
+        message: `'${siteName}' is not a site of the environment (${listOf(siteNames)})`,
+      });
+      continue;
+    }
+    if (seen.has(key)) {
+      problems.push({
+        path: ['deployments', key],
+        message: `agent '${agent.name}' is placed on site '${siteName}' more than once`,
+      });
+      continue;
+    }
+    seen.add(key);
+    under(
+      ['deployments', key],
+      [...validateAgent(agent), ...validateAgentOnSite(agent, site, environment.brokers)],
+    );
+  }
+  if (problems.length > 0) return problems;
+  for (const conflict of bindingConflicts(environment.deployments, environment.brokers, true)) {
+    problems.push({
+      path: ['deployments', deploymentKey(conflict.agent, conflict.site)],
+      message: conflict.message,
+    });
+  }
+  return problems;
 }

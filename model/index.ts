@@ -32,3 +32,4 @@ export * from './kubernetes-rules';
 export * from './cron';
 export * from './derived-names';
 export * from './azure-zones';
+export * from './environment-checks';

@@ -31,7 +31,7 @@ function synthAll(): { app: App; stacks: Map<string, Record<string, any>> } {
   }
   app.synth();
   const stacks = new Map<string, Record<string, any>>();
-  for (const stack of app.node.children) {
+  for (const stack of app.node.children.filter(TerraformStack.isStack)) {
     const file = path.join(outdir, 'stacks', stack.node.id, 'cdk.tf.json');
     const json = JSON.parse(fs.readFileSync(file, 'utf8'));
     delete json['//'];

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App } from 'cdktf';
+import { App, TerraformStack } from 'cdktf';
 import { loadFleet } from '../../config';
 import {
   clusterSiteOf,
@@ -29,12 +29,14 @@ const stacks: Map<string, Synthesized> = (() => {
   addEnvironment(app, prod);
   app.synth();
   return new Map(
-    app.node.children.map((stack) => [
-      stack.node.id,
-      parseSynthesized(
-        fs.readFileSync(path.join(outdir, 'stacks', stack.node.id, 'cdk.tf.json'), 'utf8'),
-      ),
-    ]),
+    app.node.children
+      .filter(TerraformStack.isStack)
+      .map((stack) => [
+        stack.node.id,
+        parseSynthesized(
+          fs.readFileSync(path.join(outdir, 'stacks', stack.node.id, 'cdk.tf.json'), 'utf8'),
+        ),
+      ]),
   );
 })();
 

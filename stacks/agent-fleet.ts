@@ -1,0 +1,258 @@
+import { App, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { clusterAutoscalerRoleName } from '../constructs/aws';
+import { aksClusterAccess, azureProvider } from '../constructs/azure';
+import { applyGuardrails, GUARDRAIL_RULES, GuardrailLog } from '../guardrails';
+import {
+  aksClusterName,
+  AzureSiteSpec,
+  BackendSpec,
+  ClusterAccess,
+  clusterSiteOf,
+  clusterSiteOfAzure,
+  deploymentKey,
+  eksClusterName,
+  FleetEnvironment,
+  KubernetesSiteSpec,
+  planSite,
+  Problem,
+  SiteCloudBindings,
+  SitePlan,
+  validateEnvironment,
+  ValidationError,
+} from '../model';
+import { AgentsStack } from './agents-stack';
+import { AwsInfraStack } from './aws-infra-stack';
+import { AzureInfraStack } from './azure-infra-stack';
+import { PlatformStack } from './platform-stack';
+import { SiteStackProps } from './site-stack-props';
+import { EnvironmentSummary, summarize } from './summary';
+
+/** Stack ids of a site: config names are therefore stable API. */
+export function stackIds(
+  environment: string,
+  site: string,
+): { infra: string; platform: string; agents: string } {
+  const prefix = `${environment}-${site}`;
+  return { infra: `${prefix}-infra`, platform: `${prefix}-platform`, agents: `${prefix}-agents` };
+}
+
+/** How a site's cluster is reached and what its cloud built, for its later stacks. */
+interface ClusterStackInputs {
+  readonly plan: SitePlan;
+  readonly infra?: TerraformStack;
+  readonly clusterAccess?: SiteStackProps['clusterAccess'];
+  readonly nodeAutoscaler?: SiteStackProps['nodeAutoscaler'];
+  readonly cloud?: SiteCloudBindings;
+  readonly backend?: BackendSpec;
+}
+
+/** What an {@link AgentFleet} is built from. */
+export interface AgentFleetProps {
+  /**
+   * The environment: from the files (`loadFleet`), declared in code, or the
+   * files' with changes made in code (`withSites`, `withDeployments`,
+   * `overrideAgent` in `model/`). An environment declared in code gets the
+   * checks the loader applies across an environment (`validateEnvironment`).
+   */
+  readonly environment: FleetEnvironment;
+  /**
+   * Synthesize for the offline plan (`npm run plan:offline`) only: local state
+   * whatever the environment's backend, no cloud lookups.
+   * @default false
+   */
+  readonly offline?: boolean;
+}
+
+/** The stacks of one site of an {@link AgentFleet}. */
+export interface FleetSiteStacks {
+  /** The site's name. */
+  readonly site: string;
+  /**
+   * `<env>-<site>-infra`: the cloud infrastructure of an AWS or Azure site.
+   * @default - none: a cluster the user runs
+   */
+  readonly infra?: TerraformStack;
+  /** `<env>-<site>-platform`, depending on the infra stack if any. */
+  readonly platform: PlatformStack;
+  /** `<env>-<site>-agents`, depending on the platform stack. */
+  readonly agents: AgentsStack;
+}
+
+/**
+ * A whole environment, built exactly as `npm run synth` builds it: per site a
+ * plan (`planSite`), the infra stack of an AWS or Azure site, the platform
+ * stack and the agents stack, each depending on the one before (`cdktf deploy
+ * '*'` keeps that order), and the guardrails over each site's stacks.
+ *
+ * The stacks are children of the App, beside the fleet construct, with the ids
+ * of {@link stackIds}: a stack nested under another construct would carry that
+ * construct's id in its output, so the scope must be the App itself.
+ *
+ * Before building anything, the environment is checked as the loader checks
+ * the files (`validateEnvironment` in `model/`, then each in-cluster RabbitMQ
+ * broker's topology): every problem is thrown at once in one
+ * `ValidationError` naming this construct's path, with fields as
+ * `name`, `brokers.<broker>.<field>` and `deployments.<agent>@<site>.<field>`.
+ */
+export class AgentFleet extends Construct {
+  /** The environment built. */
+  readonly environment: FleetEnvironment;
+  /** The stacks of each site: Kubernetes sites first, then AWS, then Azure sites. */
+  readonly sites: readonly FleetSiteStacks[];
+  /** What the environment deploys, as `npm run synth` prints it. */
+  readonly summary: EnvironmentSummary;
+  /** The guardrail findings, filled when the app synthesizes. */
+  readonly guardrails: GuardrailLog = new GuardrailLog();
+
+  constructor(scope: Construct, id: string, props: AgentFleetProps) {
+    if (!App.isApp(scope)) {
+      throw new Error(
+        `AgentFleet '${id}' must be added to the App itself, not under '${scope.node.path}': its stacks are the App's children, since a stack nested under another construct changes its synthesized output`,
+      );
+    }
+    super(scope, id);
+    const { environment } = props;
+    this.environment = environment;
+    const plans = planEnvironment(this, environment);
+    // One plan per site, shared by all its stacks: its agents are resolved once.
+    const planOf = (site: KubernetesSiteSpec) => plans.get(site.name) as SitePlan;
+    const clusterStacks = (inputs: ClusterStackInputs): FleetSiteStacks => {
+      const { plan } = inputs;
+      const { site } = plan;
+      const ids = stackIds(environment.name, site.name);
+      const common = {
+        plan,
+        backend: inputs.backend ?? environment.backend,
+        offline: props.offline,
+        clusterAccess: inputs.clusterAccess,
+      };
+      const platform = new PlatformStack(scope, ids.platform, {
+        ...common,
+        nodeAutoscaler: inputs.nodeAutoscaler,
+        cloud: inputs.cloud,
+      });
+      const workloads = new AgentsStack(scope, ids.agents, {
+        ...common,
+        cloud: inputs.cloud,
+        platform,
+      });
+      if (inputs.infra) platform.addDependency(inputs.infra);
+      workloads.addDependency(platform);
+      applyGuardrails([...(inputs.infra ? [inputs.infra] : []), platform, workloads], {
+        rules: GUARDRAIL_RULES,
+        suppressions: [...(environment.suppressions ?? []), ...workloads.guardrailExceptions],
+        log: this.guardrails,
+      });
+      return { site: site.name, infra: inputs.infra, platform, agents: workloads };
+    };
+
+    const sites = environment.sites.map((site) => clusterStacks({ plan: planOf(site) }));
+    const infra: TerraformStack[] = [];
+    for (const awsSite of environment.awsSites ?? []) {
+      const plan = planOf(clusterSiteOf(awsSite));
+      const stack = new AwsInfraStack(scope, stackIds(environment.name, awsSite.name).infra, {
+        site: awsSite,
+        plan,
+        production: environment.production,
+        backend: environment.backend,
+        offline: props.offline,
+      });
+      infra.push(stack);
+      const clusterName = eksClusterName(environment.name, awsSite);
+      // The cluster's endpoint and CA come from the infra stack's state; a token from the AWS CLI.
+      const clusterAccess = (): ClusterAccess => ({
+        host: stack.cluster.endpoint,
+        clusterCaCertificate: stack.cluster.certificateAuthorityData,
+        exec: {
+          command: 'aws',
+          args: ['eks', 'get-token', '--cluster-name', clusterName, '--region', awsSite.region],
+        },
+      });
+      sites.push(
+        clusterStacks({
+          plan,
+          infra: stack,
+          clusterAccess,
+          nodeAutoscaler: {
+            clusterName,
+            region: awsSite.region,
+            kubernetesVersion: awsSite.cluster.version,
+            roleArn: `arn:aws:iam::${awsSite.accountId}:role/${clusterAutoscalerRoleName(clusterName)}`,
+          },
+          cloud: stack.bindings,
+        }),
+      );
+    }
+    for (const azureSite of environment.azureSites ?? []) {
+      const backend = azureSite.backend ?? environment.backend;
+      const plan = planOf(clusterSiteOfAzure(azureSite));
+      const stack = new AzureInfraStack(scope, stackIds(environment.name, azureSite.name).infra, {
+        site: azureSite,
+        plan,
+        production: environment.production,
+        backend,
+        offline: props.offline,
+      });
+      infra.push(stack);
+      sites.push(
+        clusterStacks({
+          plan,
+          infra: stack,
+          clusterAccess: aksAccess(environment.name, azureSite),
+          cloud: stack.bindings,
+          backend,
+        }),
+      );
+    }
+    this.sites = sites;
+    this.summary = summarize(environment, sites, infra);
+  }
+}
+
+/**
+ * Plans each site of the environment once, after the checks across the
+ * environment; throws every problem found, at the fleet's path.
+ */
+function planEnvironment(fleet: AgentFleet, environment: FleetEnvironment): Map<string, SitePlan> {
+  const problems: Problem[] = validateEnvironment(environment);
+  if (problems.length > 0) throw new ValidationError(fleet.node.path, problems);
+  const clusters = [
+    ...environment.sites,
+    ...(environment.awsSites ?? []).map(clusterSiteOf),
+    ...(environment.azureSites ?? []).map(clusterSiteOfAzure),
+  ];
+  const plans = new Map<string, SitePlan>();
+  for (const site of clusters) {
+    const plan = planSite({
+      environment: environment.name,
+      site,
+      brokers: environment.brokers,
+      agents: environment.deployments.filter((d) => d.site === site.name).map((d) => d.agent),
+    });
+    plans.set(site.name, plan);
+    for (const { problems: found } of plan.rabbitMq) {
+      for (const conflict of found) {
+        problems.push({
+          path: ['deployments', deploymentKey(conflict.agent, site.name)],
+          message: conflict.message,
+        });
+      }
+    }
+  }
+  if (problems.length > 0) throw new ValidationError(fleet.node.path, problems);
+  return plans;
+}
+
+/**
+ * Later stacks read the AKS cluster by name through their own azurerm
+ * provider, and take a token from kubelogin: no credential is stored and no
+ * sensitive output crosses stacks.
+ */
+function aksAccess(environment: string, site: AzureSiteSpec): (scope: Construct) => ClusterAccess {
+  return (scope) => {
+    azureProvider(scope, { subscriptionId: site.subscriptionId, tenantId: site.tenantId });
+    const name = aksClusterName(environment, site);
+    return aksClusterAccess(scope, { clusterName: name, resourceGroupName: name });
+  };
+}
