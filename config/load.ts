@@ -1,11 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { FleetEnvironment } from '../model';
+import { deepFreeze, FleetEnvironment } from '../model';
 import { loadCatalogue } from './catalogue';
 import { ConstructSources } from './construct-sources';
 import { ENVIRONMENTS_DIR, loadEnvironment } from './environment';
 import { ConfigProblem, ProblemList } from './problems';
-import { deepFreeze } from './to-model';
 
 /** The environments, or every problem found in the files. */
 export type LoadResult =

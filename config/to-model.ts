@@ -119,12 +119,3 @@ export function toBrokerSpec(name: string, raw: RawBroker): Converted<BrokerSpec
   const broker = parseUnits(brokerSchemas[raw.kind], raw, problems);
   return converted<BrokerSpec>({ ...broker, name }, problems);
 }
-
-/** Freezes a model object and everything it holds. */
-export function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}

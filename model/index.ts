@@ -33,3 +33,4 @@ export * from './cron';
 export * from './derived-names';
 export * from './azure-zones';
 export * from './environment-checks';
+export * from './environment-changes';

@@ -234,7 +234,7 @@ function planEnvironment(fleet: AgentFleet, environment: FleetEnvironment): Map<
     for (const { problems: found } of plan.rabbitMq) {
       for (const conflict of found) {
         problems.push({
-          path: ['deployments', deploymentKey(conflict.agent, site.name)],
+          path: ['deployments', deploymentKey(conflict.agent, site.name), ...conflict.path],
           message: conflict.message,
         });
       }
