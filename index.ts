@@ -15,6 +15,8 @@
 export * from './model';
 
 // The stacks of a site, and the wiring of an environment into an app.
+export { AgentFleet } from './stacks/agent-fleet';
+export type { AgentFleetProps, FleetSiteStacks } from './stacks/agent-fleet';
 export { AgentsStack } from './stacks/agents-stack';
 export type { AgentsStackProps } from './stacks/agents-stack';
 export { AwsInfraStack } from './stacks/aws-infra-stack';
@@ -26,8 +28,8 @@ export { PlatformStack } from './stacks/platform-stack';
 export type { PlatformStackProps } from './stacks/platform-stack';
 export type { CloudInfraStackProps, SitePlatform, SiteStackProps } from './stacks/site-stack-props';
 export type { EnvironmentSummary } from './stacks/summary';
-// TODO(AgentFleet): export { AgentFleet } and type { AgentFleetProps } from
-// './stacks/agent-fleet' once that file exists.
+export type { BrokerCredentialCopy, BrokerCredentials } from './generators/rabbitmq';
+export type { MonitoredAgent, MonitoredBroker } from './generators/monitoring';
 
 // The construct libraries, one namespace per target.
 export * as aws from './constructs/aws';

@@ -34,7 +34,11 @@ const STACK_KINDS = ['infra', 'platform', 'agents'];
 export class ConstructSources {
   private readonly sites = new Map<string, SiteSources>();
 
-  /** Records a site of an environment: its entry, pools and the environment's brokers. */
+  /**
+   * Records a site of an environment: its entry, pools and the environment's
+   * brokers. For the loader only.
+   * @internal
+   */
   addSite(
     environment: string,
     site: string,
@@ -49,7 +53,11 @@ export class ConstructSources {
     this.sites.set(`${environment}-${site}`, { ...sources, agents: new Map(), pools });
   }
 
-  /** Records the merged source of an agent placed on a recorded site. */
+  /**
+   * Records the merged source of an agent placed on a recorded site. For the
+   * loader only.
+   * @internal
+   */
   addAgent(environment: string, site: string, agent: string, merged: SourceNode): void {
     this.sites.get(`${environment}-${site}`)?.agents.set(agent, merged);
   }
@@ -61,7 +69,10 @@ export class ConstructSources {
    * problems (`site.…`, `brokers.<name>.…`, `agents.<name>.…`, `environment`)
    * are placed by their first segments.
    */
-  locate(constructPath: string, field: FieldPath = []): SourcePosition | undefined {
+  locate(
+    constructPath: string,
+    field: readonly (string | number)[] = [],
+  ): SourcePosition | undefined {
     const [stackId, ...below] = constructPath.split('/');
     const sources = this.siteOf(stackId);
     if (!sources) return undefined;

@@ -17,7 +17,7 @@ export {
 } from './event-hubs';
 export type { EventHubsNamespaceProps, EventHubsSku, EventHubTopicProps } from './event-hubs';
 export { PrivateVirtualNetwork } from './network';
-export type { PrivateVirtualNetworkProps } from './network';
+export type { PrivateVirtualNetworkProps, VirtualNetworkPlan } from './network';
 export { azureProvider } from './provider';
 export type { AzureProviderProps } from './provider';
 export { SiteResourceGroup } from './resource-group';

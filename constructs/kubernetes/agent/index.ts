@@ -11,4 +11,7 @@ export {
 } from './trigger-authentication';
 export type { BrokerTriggerAuthenticationProps } from './trigger-authentication';
 export { VaultTriggerAuthentication } from './vault-trigger-authentication';
-export type { VaultTriggerAuthenticationProps } from './vault-trigger-authentication';
+export type {
+  VaultTriggerAuthenticationOptions,
+  VaultTriggerAuthenticationProps,
+} from './vault-trigger-authentication';

@@ -15,7 +15,7 @@ export {
   tolerationsOf,
   VAULT_DATABASE_SECRET,
 } from './pod-plan';
-export type { PodPlan, Toleration, VaultCredentials } from './pod-plan';
+export type { PodPlan, ProbePlan, Toleration, VaultCredentials } from './pod-plan';
 export { PROVIDER_CONTAINER_SECURITY, PROVIDER_POD_SECURITY, providerPodSpec } from './pod-spec';
 export { AgentPriorityClass, priorityClassName } from './priority-class';
 export type { AgentPriorityClassProps } from './priority-class';

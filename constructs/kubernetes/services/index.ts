@@ -6,7 +6,7 @@ export type {
   CockroachDbReleaseProps,
 } from './cockroachdb';
 export { ConsulRegistration, ConsulRelease, consulTags } from './consul';
-export type { ConsulRegistrationProps, ConsulReleaseProps } from './consul';
+export type { ConsulRegistrationProps, ConsulReleaseProps, ConsulServicePort } from './consul';
 export { KafkaTopics } from './kafka-topics';
 export type { KafkaTopicsProps } from './kafka-topics';
 export { RabbitMqCluster } from './rabbitmq-cluster';
@@ -16,8 +16,12 @@ export type { SiteKafkaProps } from './site-kafka';
 export { SiteServices, VAULT_CA_CONFIG_MAP, VAULT_CA_KEY } from './site-services';
 export type { NamespaceFactory, SiteServicesProps } from './site-services';
 export { StrimziKafkaCluster } from './strimzi-kafka';
-export type { StrimziKafkaClusterProps, StrimziKafkaClusterRef } from './strimzi-kafka';
+export type {
+  StrimziKafkaClusterProps,
+  StrimziKafkaClusterRef,
+  StrimziKafkaResources,
+} from './strimzi-kafka';
 export { StrimziOperatorRelease } from './strimzi-operator';
-export type { StrimziOperatorReleaseProps } from './strimzi-operator';
+export type { StrimziOperatorReleaseProps, StrimziOperatorResources } from './strimzi-operator';
 export { StrimziKafkaTopic } from './strimzi-topic';
 export type { StrimziKafkaTopicProps } from './strimzi-topic';
