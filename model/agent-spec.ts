@@ -27,7 +27,7 @@ export interface ProbeSpec {
   readonly exec?: readonly string[];
   /** @default 10s */
   readonly period?: Duration;
-  /** @default 3 */
+  /** Consecutive failed checks before the probe counts as failed. @default 3 */
   readonly failureThreshold?: number;
   /** @default 0s */
   readonly initialDelay?: Duration;
@@ -80,6 +80,7 @@ export interface ShutdownSpec {
 
 /** CPU, memory, ephemeral storage and GPUs of one replica. */
 export interface ResourceSpec {
+  /** What the scheduler reserves for one replica: CPU, memory and ephemeral storage. */
   readonly requests: {
     readonly cpu: Cpu;
     readonly memory: Size;
@@ -139,7 +140,9 @@ export interface AgentSpec {
   readonly description?: string;
   /** @default 'consumer' */
   readonly workload?: WorkloadKind;
+  /** The container it runs: image, command, configuration, ports, probes and shutdown. */
   readonly container: ContainerSpec;
+  /** CPU, memory, ephemeral storage and GPUs of one replica. */
   readonly resources: ResourceSpec;
   /** The queue it consumes, on a RabbitMQ or SQS broker. At most one of `queue` and `topic`. @default - none */
   readonly queue?: QueueBinding;

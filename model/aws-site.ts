@@ -32,16 +32,20 @@ export interface AwsNodePoolSpec extends NodePoolSpec {
 export interface AwsSiteSpec {
   /** DNS-1123 label; names the site's stacks. */
   readonly name: string;
+  /** Marks the site as an AWS region. */
   readonly kind: 'aws';
   /** The 12-digit account the site lives in. */
   readonly accountId: string;
+  /** AWS region, e.g. `eu-west-1`. */
   readonly region: string;
+  /** The site's VPC: its CIDR and the zones its subnets span. */
   readonly network: {
     /** VPC CIDR, /16 to /20. */
     readonly cidr: string;
     /** Two or three zones of the region, e.g. `eu-west-1a`. */
     readonly availabilityZones: readonly string[];
   };
+  /** The EKS cluster: its Kubernetes version, support, API access and admins. */
   readonly cluster: {
     /**
      * Kubernetes version of EKS, e.g. `1.35`: one in standard support on the
@@ -59,6 +63,7 @@ export interface AwsSiteSpec {
     /** IAM roles with cluster-admin access, by entry name. @default - none */
     readonly admins?: Readonly<Record<string, string>>;
   };
+  /** The cluster's EKS managed node groups, at least one. */
   readonly nodePools: readonly AwsNodePoolSpec[];
 }
 

@@ -29,6 +29,7 @@ export interface AzureNodePoolSpec extends NodePoolSpec {
 export interface AzureSiteSpec {
   /** DNS-1123 label; names the site's stacks. */
   readonly name: string;
+  /** Marks the site as an Azure region. */
   readonly kind: 'azure';
   /** The subscription (a GUID) the site lives in. */
   readonly subscriptionId: string;
@@ -36,12 +37,14 @@ export interface AzureSiteSpec {
   readonly tenantId: string;
   /** Azure region, e.g. `westeurope`. */
   readonly location: string;
+  /** The site's VNet: its CIDR and the zones its pools spread over. */
   readonly network: {
     /** VNet CIDR, /16 to /20. */
     readonly cidr: string;
     /** Availability zones of the region the pools spread over, e.g. `['1', '2', '3']`. */
     readonly zones: readonly string[];
   };
+  /** The AKS cluster: its Kubernetes version, support, API access and admins. */
   readonly cluster: {
     /**
      * Kubernetes version of AKS, e.g. `1.35`: one in support on the date of
@@ -64,6 +67,7 @@ export interface AzureSiteSpec {
      */
     readonly admins: Readonly<Record<string, string>>;
   };
+  /** The cluster's AKS node pools, at least one. */
   readonly nodePools: readonly AzureNodePoolSpec[];
   /**
    * The administrator of the site's VM scale sets: SSH public keys only,

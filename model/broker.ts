@@ -40,7 +40,9 @@ export interface AmazonMqRabbitMq {
 
 /** A RabbitMQ broker outside the cluster, reached on these networks. */
 export interface ExternalRabbitMq {
+  /** DNS name of the broker, e.g. `rabbitmq.example.com`. */
   readonly host: string;
+  /** IPv4 CIDRs the broker answers on, at least one: the agents' only egress to it. */
   readonly cidrs: readonly string[];
 }
 
@@ -53,10 +55,15 @@ export interface ExternalRabbitMq {
  * For an in-cluster broker the platform stack writes that Secret.
  */
 export interface RabbitMqBrokerSpec {
+  /** DNS-1123 label, unique in the environment; bindings name the broker by it. */
   readonly name: string;
+  /** Marks the broker as RabbitMQ. */
   readonly kind: 'rabbitmq';
+  /** Run by the platform stack of a Kubernetes site. @default - not in a cluster */
   readonly inCluster?: InClusterRabbitMq;
+  /** Amazon MQ, built by the infra stack of an AWS site. @default - not Amazon MQ */
   readonly amazonMq?: AmazonMqRabbitMq;
+  /** A broker the fleet does not run, reached on its networks. @default - not external */
   readonly external?: ExternalRabbitMq;
   /** @default - amqp 5672, management 15672 */
   readonly ports?: { readonly amqp?: number; readonly management?: number };
@@ -131,10 +138,15 @@ export interface EventHubsKafka {
  * so that no replica idles.
  */
 export interface KafkaBrokerSpec {
+  /** DNS-1123 label, unique in the environment; bindings name the broker by it. */
   readonly name: string;
+  /** Marks the broker as Kafka. */
   readonly kind: 'kafka';
+  /** Amazon MSK, built by the infra stack of an AWS site. @default - not MSK */
   readonly msk?: MskKafka;
+  /** Azure Event Hubs, built by the infra stack of an Azure site. @default - not Event Hubs */
   readonly eventHubs?: EventHubsKafka;
+  /** Run by Strimzi in a Kubernetes site's cluster. @default - not in a cluster */
   readonly inCluster?: InClusterKafka;
 }
 
@@ -143,7 +155,9 @@ export interface KafkaBrokerSpec {
  * agent binding, built by that site's infra stack.
  */
 export interface SqsBrokerSpec {
+  /** DNS-1123 label, unique in the environment; bindings name the broker by it. */
   readonly name: string;
+  /** Marks the broker as Amazon SQS. */
   readonly kind: 'sqs';
   /** AWS site whose infra stack builds the queues. */
   readonly site: string;
@@ -155,7 +169,9 @@ export interface SqsBrokerSpec {
  * site's infra stack.
  */
 export interface ServiceBusBrokerSpec {
+  /** DNS-1123 label, unique in the environment; bindings name the broker by it. */
   readonly name: string;
+  /** Marks the broker as Azure Service Bus. */
   readonly kind: 'servicebus';
   /** Azure site whose infra stack builds the namespace. */
   readonly site: string;
@@ -163,6 +179,7 @@ export interface ServiceBusBrokerSpec {
   readonly sku?: 'Standard' | 'Premium';
 }
 
+/** A broker of the environment, told apart by `kind`: RabbitMQ, Kafka, SQS or Service Bus. */
 export type BrokerSpec =
   RabbitMqBrokerSpec | KafkaBrokerSpec | SqsBrokerSpec | ServiceBusBrokerSpec;
 
@@ -231,6 +248,7 @@ export function inClusterKafkaOn(brokers: readonly BrokerSpec[], site: string): 
   );
 }
 
+/** Namespace of an in-cluster Kafka cluster whose `inCluster.namespace` does not set one. */
 export const DEFAULT_KAFKA_NAMESPACE = 'kafka';
 
 /** Namespace of an in-cluster Kafka cluster. */
@@ -249,6 +267,7 @@ export type BrokerEndpoint =
     }
   | { readonly kind: 'external'; readonly host: string; readonly cidrs: readonly string[] };
 
+/** Namespace of an in-cluster RabbitMQ broker whose `inCluster.namespace` does not set one. */
 export const DEFAULT_BROKER_NAMESPACE = 'rabbitmq';
 
 /** Labels of an in-cluster broker's pods. */

@@ -6,6 +6,7 @@ import { UnitError } from './units';
  * because every rollout must be reproducible.
  */
 export class ImageRef {
+  /** Parses `repo@sha256:<64 hex>` or `repo:<tag>`; throws a `UnitError` for `latest`, no tag or a malformed reference. */
   static parse(text: string): ImageRef {
     const digest = /^([a-z0-9][a-z0-9._\-/:]*[a-z0-9])@(sha256:[a-f0-9]{64})$/.exec(text);
     if (digest) return new ImageRef(digest[1], undefined, digest[2]);
@@ -20,8 +21,11 @@ export class ImageRef {
   }
 
   private constructor(
+    /** The repository, with its registry host and port where given, e.g. `ghcr.io/acme/agent`. */
     readonly repository: string,
+    /** The immutable tag, e.g. `1.4.2`; undefined when pinned by digest. */
     readonly tag: string | undefined,
+    /** The digest, `sha256:<64 hex>`; undefined when pinned by tag. */
     readonly digest: string | undefined,
   ) {}
 

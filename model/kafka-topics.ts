@@ -3,7 +3,7 @@ import type { ResolvedAgent } from './resolve';
 
 /** How the fleet replicates the topics it creates. */
 export interface TopicReplication {
-  /** @default 3 */
+  /** Replication factor of each topic: how many brokers hold a copy of each partition. @default 3 */
   readonly factor?: number;
   /** Stated per topic too, so the topic keeps it whatever the cluster's default. @default 2 */
   readonly minInsyncReplicas?: number;

@@ -15,9 +15,11 @@ export type SpotPolicy = 'never' | 'allowed' | 'required';
 
 /** A node taint. */
 export interface Taint {
+  /** Taint key, a qualified name such as `nvidia.com/gpu`. */
   readonly key: string;
   /** @default - none (matches with `Exists`) */
   readonly value?: string;
+  /** What the taint does to pods that do not tolerate it: keeps them off, prefers to, or also evicts them (`NoExecute`). */
   readonly effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
 }
 
@@ -27,6 +29,7 @@ export interface Taint {
  * user runs, label the nodes) besides the `labels` declared here.
  */
 export interface NodePoolSpec {
+  /** The pool's name, unique in the site: the value of {@link POOL_LABEL} on its nodes and, on a cloud site, the node group's name. */
   readonly name: string;
   /** @default 'amd64' */
   readonly arch?: Arch;
@@ -55,7 +58,9 @@ export interface NodePoolSpec {
 
 /** What one node of a pool offers to pods. */
 export interface PoolAllocatable {
+  /** CPU one node offers to pods. @default - not checked */
   readonly cpu?: Cpu;
+  /** Memory one node offers to pods. @default - not checked */
   readonly memory?: Size;
   /** Pods a node takes. @default - not checked */
   readonly pods?: number;
@@ -121,6 +126,7 @@ export interface SessionManagerAccess {
 
 /** Result of matching an agent's needs against a site's pools. */
 export interface PoolMatch {
+  /** The pools that meet every need, in the site's order; empty when none does. */
   readonly pools: readonly NodePoolSpec[];
   /** Why each other pool was refused, e.g. `gpu: no GPUs`. */
   readonly refusals: readonly { readonly pool: string; readonly reasons: readonly string[] }[];
@@ -128,7 +134,9 @@ export interface PoolMatch {
 
 /** What one replica requests, checked against a pool's allocatable resources. */
 export interface ReplicaRequests {
+  /** CPU one replica requests. */
   readonly cpu: Cpu;
+  /** Memory one replica requests. */
   readonly memory: Size;
 }
 

@@ -14,6 +14,7 @@ export interface KubernetesSiteSpec {
     readonly path: string;
     readonly context: string;
   };
+  /** The cluster's node pools, which agents and brokers are placed on. */
   readonly nodePools: readonly NodePoolSpec[];
   /** Where monitoring runs. @default - namespace `monitoring`, the kube-prometheus-stack Prometheus */
   readonly monitoring?: { readonly namespace?: string; readonly prometheusUrl?: string };
@@ -54,6 +55,7 @@ export type SiteCloud = 'aws' | 'azure';
  * gets a database and a SQL user of its own.
  */
 export interface InClusterDatabaseSpec {
+  /** The database that runs: CockroachDB, the only one offered. */
   readonly kind: 'cockroachdb';
   /** @default 'cockroachdb' */
   readonly namespace?: string;
@@ -122,7 +124,9 @@ export const STRIMZI_OPERATOR_NAMESPACE = 'strimzi';
 /** Namespace of Vault's Agent Injector on sites with a Vault. */
 export const VAULT_INJECTOR_NAMESPACE = 'vault';
 
+/** Namespace of monitoring (Prometheus) when a site's `monitoring.namespace` does not set one. */
 export const DEFAULT_MONITORING_NAMESPACE = 'monitoring';
+/** Namespace of KEDA when a site's `kedaNamespace` does not set one. */
 export const DEFAULT_KEDA_NAMESPACE = 'keda';
 
 /** Service account of KEDA's operator (the kedacore chart's default). */
@@ -157,8 +161,10 @@ export function prometheusUrlOf(site: KubernetesSiteSpec): string {
  * No credential is stored.
  */
 export interface ClusterAccess {
+  /** `https://` endpoint of the cluster's API server. */
   readonly host: string;
   /** Base64 PEM of the cluster CA. */
   readonly clusterCaCertificate: string;
+  /** Command and arguments that print a short-lived token for the API server, e.g. `aws eks get-token`. */
   readonly exec: { readonly command: string; readonly args: readonly string[] };
 }

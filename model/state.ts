@@ -5,6 +5,7 @@ export type KeyType = 'string' | 'number' | 'binary';
 export interface StateKey {
   /** 1 to 255 characters. */
   readonly name: string;
+  /** The attribute's type: string, number or binary. */
   readonly type: KeyType;
 }
 
@@ -23,6 +24,7 @@ export interface CapacityBounds {
  * may read and write it.
  */
 export interface StateSpec {
+  /** The table's partition (hash) key. */
   readonly partitionKey: StateKey;
   /** @default - none */
   readonly sortKey?: StateKey;

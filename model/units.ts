@@ -31,7 +31,10 @@ export class Cpu {
     return Cpu.millis(Math.round(value * 1000));
   }
 
-  /** @param millicores whole millicores, greater than zero */
+  /**
+   * A CPU quantity of the given millicores (`Cpu.millis(500)` is half a core).
+   * @param millicores whole millicores, greater than zero
+   */
   static millis(millicores: number): Cpu {
     if (!Number.isInteger(millicores) || millicores <= 0) {
       throw new UnitError(`CPU must be a positive whole number of millicores, got ${millicores}`);
@@ -39,17 +42,22 @@ export class Cpu {
     return new Cpu(millicores);
   }
 
+  /** A CPU quantity of the given cores, rounded to whole millicores (`Cpu.cores(0.5)` is `500m`). */
   static cores(cores: number): Cpu {
     return Cpu.millis(Math.round(cores * 1000));
   }
 
-  private constructor(readonly millicores: number) {}
+  private constructor(
+    /** The quantity in millicores (1000 is one core). */
+    readonly millicores: number,
+  ) {}
 
   /** Kubernetes quantity: whole cores as `2`, anything else as `1500m`. */
   toKubernetes(): string {
     return this.millicores % 1000 === 0 ? String(this.millicores / 1000) : `${this.millicores}m`;
   }
 
+  /** Whether this quantity is no more than `other`. */
   isAtMost(other: Cpu): boolean {
     return this.millicores <= other.millicores;
   }
@@ -75,6 +83,7 @@ export class Size {
     return Size.bytes(Number(match[1]) * factor);
   }
 
+  /** A size of the given bytes, a positive whole number. */
   static bytes(bytes: number): Size {
     if (!Number.isSafeInteger(bytes) || bytes <= 0) {
       throw new UnitError(`a size must be a positive whole number of bytes, got ${bytes}`);
@@ -82,15 +91,20 @@ export class Size {
     return new Size(bytes);
   }
 
+  /** A size of the given mebibytes (MiB, 2^20 bytes). */
   static mebibytes(mebibytes: number): Size {
     return Size.bytes(mebibytes * BINARY.Mi);
   }
 
+  /** A size of the given gibibytes (GiB, 2^30 bytes). */
   static gibibytes(gibibytes: number): Size {
     return Size.bytes(gibibytes * BINARY.Gi);
   }
 
-  private constructor(readonly bytes: number) {}
+  private constructor(
+    /** The size in bytes. */
+    readonly bytes: number,
+  ) {}
 
   /** Kubernetes quantity in the largest exact binary unit (`1536Mi`), else decimal (`1G`). */
   toKubernetes(): string {
@@ -111,6 +125,7 @@ export class Size {
     return this.bytes / BINARY.Mi;
   }
 
+  /** Whether this size is no larger than `other`. */
   isAtMost(other: Size): boolean {
     return this.bytes <= other.bytes;
   }
@@ -144,6 +159,7 @@ export class Duration {
     return new Duration(total);
   }
 
+  /** A duration of the given milliseconds, a whole number, zero or more. */
   static millis(millis: number): Duration {
     if (!Number.isInteger(millis) || millis < 0) {
       throw new UnitError(
@@ -153,23 +169,30 @@ export class Duration {
     return new Duration(millis);
   }
 
+  /** A duration of the given seconds; must come to whole milliseconds. */
   static seconds(seconds: number): Duration {
     return Duration.millis(seconds * 1000);
   }
 
+  /** A duration of the given minutes; must come to whole milliseconds. */
   static minutes(minutes: number): Duration {
     return Duration.millis(minutes * 60_000);
   }
 
+  /** A duration of the given hours; must come to whole milliseconds. */
   static hours(hours: number): Duration {
     return Duration.millis(hours * 3_600_000);
   }
 
+  /** A duration of the given days; must come to whole milliseconds. */
   static days(days: number): Duration {
     return Duration.millis(days * 86_400_000);
   }
 
-  private constructor(readonly millis: number) {}
+  private constructor(
+    /** The duration in milliseconds. */
+    readonly millis: number,
+  ) {}
 
   /** Whole seconds; refuses a lossy conversion. */
   toSeconds(): number {
@@ -190,10 +213,12 @@ export class Duration {
     return `${this.toSecondsCeil()}s`;
   }
 
+  /** A new duration: this one and `other` added together. */
   plus(other: Duration): Duration {
     return new Duration(this.millis + other.millis);
   }
 
+  /** Whether this duration is strictly longer than `other`. */
   isLongerThan(other: Duration): boolean {
     return this.millis > other.millis;
   }
