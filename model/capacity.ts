@@ -5,14 +5,17 @@
 
 /** What one pod requests, in the units the packing counts. */
 export interface PodRequests {
+  /** CPU the pod requests, in millicores. */
   readonly cpuMillis: number;
+  /** Memory the pod requests, in MiB. */
   readonly memoryMiB: number;
-  /** @default 0 */
+  /** Whole GPUs the pod requests. @default 0 */
   readonly gpu?: number;
 }
 
 /** A pool as the packing sees it. */
 export interface CapacityPool {
+  /** The node pool's name, as workloads list it in `pools`. */
   readonly name: string;
   /** What one node offers to pods. */
   readonly node: { readonly cpuMillis: number; readonly memoryMiB: number; readonly pods?: number };
@@ -28,8 +31,11 @@ export interface CapacityPool {
 export interface CapacityWorkload {
   /** e.g. `image-processing` or `RabbitMQ rabbitmq`. */
   readonly name: string;
+  /** How many replicas to place. */
   readonly replicas: number;
+  /** What each replica requests. */
   readonly requests: PodRequests;
+  /** Names of the pools the replicas may use, first preferred for new nodes. */
   readonly pools: readonly string[];
   /** At most one replica per node (required pod anti-affinity on the host). @default false */
   readonly onePerNode?: boolean;

@@ -170,10 +170,12 @@ export interface KafkaTopicSpec {
 export interface KafkaTopicSet {
   /** Name of the Kafka broker of the environment. */
   readonly broker: string;
+  /** Where the topic creator reaches the cluster, with the network (VPC CIDR) its egress is opened to. */
   readonly endpoint: KafkaEndpoint & { readonly networkCidr: string };
   /** Region of the cluster; the client signs its IAM authentication for it. */
   readonly region: string;
   /** Service-account annotations of the topic creator (IRSA). */
   readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
+  /** The topics to create on the cluster, sorted by name. */
   readonly topics: readonly KafkaTopicSpec[];
 }

@@ -15,9 +15,13 @@ import { KubernetesSiteSpec } from './site';
 
 /** The names a derived name is built from. */
 export interface NameParts {
+  /** The environment's name. */
   readonly environment: string;
+  /** The site's name. */
   readonly site: string;
+  /** The agent's name; empty when the form does not use it. */
   readonly agent: string;
+  /** The broker's name; empty when the form does not use it. */
   readonly broker: string;
 }
 
@@ -56,6 +60,7 @@ export interface NameLimit {
   readonly max: number;
   /** Where the limit is documented. */
   readonly source: string;
+  /** Every way the fleet builds a name for this attribute. */
   readonly forms: readonly NameForm[];
 }
 
@@ -419,7 +424,9 @@ export interface NameTooLong {
 
 /** What {@link derivedNameProblems} checks for one site. */
 export interface NamingScope {
+  /** The environment's name. */
   readonly environment: string;
+  /** The site the names are derived for. */
   readonly site: SiteFacts;
   /** The agents placed on the site. */
   readonly agents: readonly AgentSpec[];

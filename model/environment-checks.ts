@@ -22,7 +22,9 @@ import { sqsDeadLetterQueue } from './validate-bindings';
 
 /** What an environment-wide check needs to know. */
 export interface EnvironmentFacts {
+  /** The environment's name, which starts the names of its managed brokers. */
   readonly name: string;
+  /** Whether the environment serves production: its managed brokers must then run highly available. */
   readonly production: boolean;
 }
 
@@ -64,8 +66,11 @@ export function managedBrokerProblems(
 
 /** A problem of one agent on one site, caused by another agent's binding. */
 export interface BindingConflict {
+  /** Name of the agent the problem is reported against: of two clashing agents, the later in file order. */
   readonly agent: string;
+  /** Name of the site that agent is placed on. */
   readonly site: string;
+  /** What is wrong, worded to follow the agent's name, e.g. `reads topic 'orders' of broker ...`. */
   readonly message: string;
 }
 

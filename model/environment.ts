@@ -27,7 +27,9 @@ export interface GuardrailSuppression {
 
 /** One agent type placed on one site, with the site's overrides already applied. */
 export interface AgentDeployment {
+  /** Name of the site, of any kind, the agent runs on. */
   readonly site: string;
+  /** The agent type as it runs on that site. */
   readonly agent: AgentSpec;
 }
 
@@ -49,7 +51,9 @@ export interface FleetEnvironment {
   readonly awsSites?: readonly AwsSiteSpec[];
   /** Azure regions, each with its resource group, VNet, AKS cluster and node pools. @default - none */
   readonly azureSites?: readonly AzureSiteSpec[];
+  /** The environment's brokers, which agents bind to by name. */
   readonly brokers: readonly BrokerSpec[];
+  /** Each agent type on each site it runs on, in file order. */
   readonly deployments: readonly AgentDeployment[];
   /** Written exceptions to the guardrails. @default - none */
   readonly suppressions?: readonly GuardrailSuppression[];

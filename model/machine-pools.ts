@@ -8,7 +8,9 @@ import { Cpu, Size } from './units';
 
 /** A machine type a pool or scaling group names, with the path of the field that names it. */
 export interface NamedMachine {
+  /** The machine type as the cloud names it, e.g. `m7i.xlarge` or `Standard_D4s_v5`. */
   readonly name: string;
+  /** Path of the field that names it, relative to the pool, e.g. `['instanceTypes', 0]`. */
   readonly path: Path;
 }
 
@@ -87,9 +89,11 @@ export function cloudPoolAllocatable(
 
 /** What a scaling-group agent needs from its machine. */
 export interface MachineNeeds {
+  /** The agent's name, for messages. */
   readonly name: string;
+  /** CPU and memory one replica requests. */
   readonly requests: ReplicaRequests;
-  /** @default 0 */
+  /** Whole GPUs one replica needs. @default 0 */
   readonly gpu?: number;
   /** @default ['amd64'] */
   readonly arch?: readonly Arch[];

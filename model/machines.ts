@@ -5,6 +5,7 @@ export type MachineCloud = 'aws' | 'azure';
 
 /** GPUs of one machine. */
 export interface MachineGpus {
+  /** GPUs the machine has. */
   readonly count: number;
   /** The model as pools name it, e.g. `nvidia-a10g`. */
   readonly model: string;
@@ -16,6 +17,7 @@ export interface MachineGpus {
 export interface MachinePrice {
   /** Region the prices were recorded in. */
   readonly region: string;
+  /** The on-demand (pay-as-you-go) list price of one hour, in the catalogue's currency. */
   readonly onDemandHourly: number;
   /** A typical recent spot price; it moves hourly. */
   readonly spotHourly: number;
@@ -23,10 +25,13 @@ export interface MachinePrice {
 
 /** One EC2 instance type or Azure VM size, as its cloud publishes it. */
 export interface MachineType {
+  /** The cloud that offers the type. */
   readonly cloud: MachineCloud;
+  /** Virtual CPUs, as the cloud counts them; Kubernetes counts each as one CPU (1000m). */
   readonly vcpu: number;
   /** Memory as the cloud sells it, in MiB (the kernel sees somewhat less). */
   readonly memoryMiB: number;
+  /** CPU architecture of the machine. */
   readonly arch: Arch;
   /** @default - none */
   readonly gpus?: MachineGpus;
@@ -35,7 +40,13 @@ export interface MachineType {
    * which give the pod limit ({@link eksMaxPods}).
    * @default - none (AKS: the node pool's max pods)
    */
-  readonly enis?: { readonly count: number; readonly ipv4PerEni: number };
+  readonly enis?: {
+    /** Most network interfaces an instance takes. */
+    readonly count: number;
+    /** Most IPv4 addresses per interface. */
+    readonly ipv4PerEni: number;
+  };
+  /** List prices of the type in one region. */
   readonly price: MachinePrice;
 }
 
@@ -45,7 +56,9 @@ export interface MachineCatalogue {
   readonly date: string;
   /** Where each kind of figure comes from. */
   readonly sources: readonly string[];
+  /** ISO 4217 code of the prices' currency, e.g. `USD`. */
   readonly currency: string;
+  /** The machine types, by the name their cloud gives them, e.g. `m7i.large` or `Standard_D4s_v5`. */
   readonly machines: Readonly<Record<string, MachineType>>;
 }
 

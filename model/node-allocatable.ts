@@ -3,7 +3,9 @@ import { Cpu, Size } from './units';
 
 /** What one node offers to pods: the kubelet's allocatable, less the cloud's own DaemonSets. */
 export interface NodeAllocatable {
+  /** CPU left to pods. */
   readonly cpu: Cpu;
+  /** Memory left to pods. */
   readonly memory: Size;
   /** Pods a node takes, DaemonSets included. */
   readonly pods: number;
@@ -13,8 +15,11 @@ export interface NodeAllocatable {
 
 /** A DaemonSet a cloud runs on every node of its clusters, with what its pod requests. */
 export interface NodeDaemonSet {
+  /** The DaemonSet's name, e.g. `kube-proxy`. */
   readonly name: string;
+  /** CPU its pod requests, in millicores (all containers together). */
   readonly cpuMillis: number;
+  /** Memory its pod requests, in MiB (all containers together). */
   readonly memoryMiB: number;
 }
 
