@@ -20,6 +20,7 @@ export interface SupportCalendar {
   readonly extendedName: string;
   /** The calendar page the dates come from. */
   readonly source: string;
+  /** The support window of each minor version, by version, e.g. `1.35`. */
   readonly versions: Readonly<Record<string, SupportWindow>>;
 }
 

@@ -4,7 +4,9 @@
  * allowed.
  */
 export interface Problem {
+  /** Path of the offending field, relative to the object validated: names and list indexes. */
   readonly path: readonly (string | number)[];
+  /** What is wrong and what is allowed, e.g. `(5) must be <= 'maxReplicas' (3)`. */
   readonly message: string;
   /**
    * The field names something that does not exist: the line that set it is at
@@ -17,7 +19,9 @@ export interface Problem {
 /** Thrown by constructs when eager validation finds problems; lists all of them. */
 export class ValidationError extends Error {
   constructor(
+    /** The construct path (or other name) of what was validated; starts the message. */
     readonly scope: string,
+    /** Every problem found, in the order found. */
     readonly problems: readonly Problem[],
   ) {
     super(

@@ -39,6 +39,7 @@ export interface QueueBinding {
   readonly broker: string;
   /** @default '/' */
   readonly vhost?: string;
+  /** Name of the queue; on SQS 1 to 80 letters, digits, `-` or `_`, unique on the site. */
   readonly queue: string;
   /**
    * Highest message priority publishers use (1..10), passed to the agent.
@@ -68,16 +69,23 @@ export interface PublishTarget {
   readonly broker: string;
   /** @default '/' */
   readonly vhost?: string;
+  /** Name of the queue, as its consumer's binding declares it. */
   readonly queue: string;
 }
 
 /** Binding with every default applied. */
 export interface ResolvedQueueBinding {
+  /** Name of a broker of the environment. */
   readonly broker: string;
+  /** Virtual host of the queue (`/` unless set). */
   readonly vhost: string;
+  /** Name of the queue. */
   readonly queue: string;
+  /** Highest message priority publishers use (1..10). @default - no priorities */
   readonly maxPriority?: number;
+  /** Messages the queue holds before it refuses publishes (100000 unless set). */
   readonly maxLength: number;
+  /** Dead-lettering: its exchange, queue and delivery limit, or the reason it is off. */
   readonly deadLetter:
     | {
         readonly enabled: true;
@@ -86,7 +94,9 @@ export interface ResolvedQueueBinding {
         readonly deliveryLimit: number;
       }
     | { readonly enabled: false; readonly reason: string };
+  /** Unacknowledged messages a replica holds at once (10 unless set). */
   readonly prefetch: number;
+  /** Longest time one message may take to process (30 s unless set). */
   readonly maxProcessingTime: Duration;
 }
 

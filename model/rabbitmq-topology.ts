@@ -5,8 +5,11 @@ import { ResolvedAgent } from './resolve';
 
 /** A quorum queue and the policy that gives it its limits and dead-lettering. */
 export interface QueueDeclaration {
+  /** Virtual host the queue is in. */
   readonly vhost: string;
+  /** Name of the queue. */
   readonly name: string;
+  /** The binding that declares it: its first consumer's, or the defaults for a queue only published to. */
   readonly binding: ResolvedQueueBinding;
   /** Agents that consume it. */
   readonly consumers: readonly string[];
@@ -14,13 +17,19 @@ export interface QueueDeclaration {
 
 /** A broker user the fleet declares, with least-privilege permissions per vhost. */
 export interface BrokerUser {
+  /** User name: the agent's name, or `admin` or `keda`. */
   readonly name: string;
   /** RabbitMQ user tags, e.g. `monitoring`. */
   readonly tags: readonly string[];
+  /** The user's permissions on each vhost it needs, as RabbitMQ regular expressions over resource names. */
   readonly permissions: readonly {
+    /** The vhost the permissions apply to. */
     readonly vhost: string;
+    /** Resources the user may declare and delete, e.g. `^$` for none. */
     readonly configure: string;
+    /** Exchanges the user may publish to, e.g. `^amq\.default$` for the default exchange. */
     readonly write: string;
+    /** Queues the user may consume from. */
     readonly read: string;
   }[];
 }
@@ -32,11 +41,15 @@ export interface BrokerUser {
  * and of KEDA (monitoring, no access to messages).
  */
 export interface BrokerTopology {
+  /** Name of the RabbitMQ broker. */
   readonly broker: string;
   /** Replicas of each quorum queue: the broker's node count. */
   readonly quorumSize: number;
+  /** Every vhost a queue is declared in, sorted. */
   readonly vhosts: readonly string[];
+  /** The queues to declare: those agents consume, then those only published to. */
   readonly queues: readonly QueueDeclaration[];
+  /** The users to declare: the administrator, KEDA's, then one per agent bound to the broker. */
   readonly users: readonly BrokerUser[];
 }
 
