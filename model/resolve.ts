@@ -9,8 +9,11 @@ const SHUTDOWN_MARGIN = Duration.seconds(10);
 
 /** Resources with every default applied. */
 export interface ResolvedResources {
+  /** What one replica requests; ephemeral storage 256Mi unless set. */
   readonly requests: { readonly cpu: Cpu; readonly memory: Size; readonly ephemeralStorage: Size };
+  /** What one replica may use; each equal to its request unless set. */
   readonly limits: { readonly cpu: Cpu; readonly memory: Size; readonly ephemeralStorage: Size };
+  /** Whole NVIDIA GPUs per replica, 0 unless set. */
   readonly gpu: number;
 }
 
@@ -22,18 +25,29 @@ export type ScalingMode = 'fixed' | 'hpa' | 'keda' | 'keda-job' | 'cron-job';
 
 /** An agent spec with the defaults documented on {@link AgentSpec} applied. */
 export interface ResolvedAgent {
+  /** The agent spec the other fields are resolved from. */
   readonly spec: AgentSpec;
+  /** Shape of its work (`consumer` unless set). */
   readonly workload: WorkloadKind;
+  /** How it is scaled, from its workload and scaling signals. */
   readonly scalingMode: ScalingMode;
+  /** Namespace it runs in: its isolation's, else the agent's name. */
   readonly namespace: string;
+  /** Priority tier: its isolation's, else `standard` for consumers and `batch` for other work. */
   readonly priority: PriorityTier;
+  /** Whether its pods mount a Kubernetes API token (false unless set). */
   readonly serviceAccountToken: boolean;
+  /** Resources of one replica, with requests, limits and GPUs filled in. */
   readonly resources: ResolvedResources;
+  /** The queue it consumes, with every default applied. @default - none */
   readonly queue?: ResolvedQueueBinding;
+  /** The Kafka topic it consumes, with every default applied. @default - none */
   readonly topic?: ResolvedTopicBinding;
   /** Names of the brokers it consumes from or publishes to, once each. */
   readonly brokers: readonly string[];
+  /** The container port Prometheus scrapes, by name and number. @default - not scraped */
   readonly metricsPort?: { readonly name: string; readonly port: number };
+  /** The preStop command: the drain command, else `sleep <preStopDelay>` in whole seconds. */
   readonly preStop: readonly string[];
   /** preStop + longest processing time + margin. */
   readonly gracePeriod: Duration;

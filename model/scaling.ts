@@ -2,8 +2,11 @@ import { Duration } from './units';
 
 /** One HPA scaling policy: at most `value` pods or percent per `period`. */
 export interface ScalingPolicy {
+  /** Whether `value` counts pods or percent of the current replicas. */
   readonly type: 'pods' | 'percent';
+  /** Pods or percent per period, 1 to 1000. */
   readonly value: number;
+  /** Period the policy counts over, 1s to 30m. */
   readonly period: Duration;
 }
 
@@ -14,6 +17,10 @@ export interface ScalingPolicy {
 export interface ScalingRules {
   /** Recommendations considered over this window; 0..1h. @default - 0 scaling up, 5 min scaling down */
   readonly stabilizationWindow?: Duration;
+  /**
+   * Limits on how fast replicas change, each at most `value` pods or percent per `period`.
+   * @default - scale up 4 pods or 100% per minute; scale down 2 pods per minute
+   */
   readonly policies?: readonly ScalingPolicy[];
   /** Which policy wins when several apply. @default 'max' */
   readonly select?: 'max' | 'min' | 'disabled';
@@ -29,6 +36,7 @@ export interface ScalingRules {
  * @see https://keda.sh/docs/latest/scalers/prometheus/
  */
 export interface PrometheusSignal {
+  /** PromQL query returning one value. */
   readonly query: string;
   /** Value one replica handles. */
   readonly threshold: number;
@@ -52,6 +60,7 @@ export interface CronWindow {
   readonly start: string;
   /** Five-field cron expression where the window closes. */
   readonly end: string;
+  /** Replicas held while the window is open, at most `maxReplicas`. */
   readonly replicas: number;
 }
 
@@ -93,7 +102,9 @@ export interface FallbackSpec {
  *   per-message work) carrying all signals and the HPA behaviour.
  */
 export interface ScalingSpec {
+  /** Fewest replicas, 0 to 1000; 0 (scale to zero) only with an event signal. */
   readonly minReplicas: number;
+  /** Most replicas, 1 to 1000, at least `minReplicas`. */
   readonly maxReplicas: number;
   /** Average CPU utilisation, percent of the request. @default - not a signal */
   readonly cpu?: { readonly targetUtilization: number };
@@ -112,13 +123,20 @@ export interface ScalingSpec {
    * @default - not a signal
    */
   readonly consumerLag?: { readonly perReplica: number; readonly activation?: number };
+  /** A Prometheus query and the value of it one replica handles. @default - not a signal */
   readonly prometheus?: PrometheusSignal;
+  /** Windows of time with a floor of replicas. @default - not a signal */
   readonly cron?: readonly CronWindow[];
   /**
    * @default - scale up at most 4 pods or 100% per minute, no window; scale down
    * at most 2 pods per minute after a 5 min window
    */
-  readonly behavior?: { readonly scaleUp?: ScalingRules; readonly scaleDown?: ScalingRules };
+  readonly behavior?: {
+    /** Rate limits when adding replicas. @default - at most 4 pods or 100% per minute, no window */
+    readonly scaleUp?: ScalingRules;
+    /** Rate limits when removing replicas. @default - at most 2 pods per minute after a 5 min window */
+    readonly scaleDown?: ScalingRules;
+  };
   /**
    * What KEDA holds when a queue, lag or Prometheus signal's source fails,
    * also at zero replicas (KEDA 2.19 and later wake the agent to the fallback).
@@ -155,7 +173,9 @@ export function autoscalerKind(scaling: ScalingSpec): AutoscalerKind {
 
 /** Fully resolved HPA behaviour, with the defaults documented on {@link ScalingSpec}. */
 export interface ResolvedBehavior {
+  /** Rate limits when adding replicas: no window, 4 pods or 100% per minute unless set. */
   readonly scaleUp: Required<ScalingRules>;
+  /** Rate limits when removing replicas: a 5 min window, 2 pods per minute unless set. */
   readonly scaleDown: Required<ScalingRules>;
 }
 

@@ -43,14 +43,21 @@ export interface TopicBinding {
 
 /** Topic binding with every default applied. */
 export interface ResolvedTopicBinding {
+  /** Name of a Kafka broker of the environment. */
   readonly broker: string;
+  /** Name of the topic. */
   readonly topic: string;
+  /** Consumer group of the agent's replicas (the agent's name unless set). */
   readonly consumerGroup: string;
+  /** Partitions of the topic (the agent's maximum replicas, at least 3, unless set). */
   readonly partitions: number;
+  /** How long records are kept (7 days unless set). */
   readonly retention: Duration;
+  /** The dead-letter topic, or the reason dead-lettering is off. */
   readonly deadLetter:
     | { readonly enabled: true; readonly topic: string }
     | { readonly enabled: false; readonly reason: string };
+  /** Longest time one record may take to process (30 s unless set). */
   readonly maxProcessingTime: Duration;
 }
 

@@ -531,7 +531,9 @@ export function platformNamespaces(
 
 /** The cloud sites of an environment, by cloud. */
 export interface CloudSiteNames {
+  /** Names of the AWS sites. @default - none */
   readonly aws?: readonly string[];
+  /** Names of the Azure sites. @default - none */
   readonly azure?: readonly string[];
 }
 
