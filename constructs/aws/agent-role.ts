@@ -41,7 +41,9 @@ export interface AgentRoleProps {
  * @see https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
  */
 export class AgentRole extends Construct {
+  /** The ARN of the IAM role the agent's service account assumes. */
   readonly roleArn: string;
+  /** The name of the IAM role, generated from the prefix `<namespace>-<serviceAccount>-`. */
   readonly roleName: string;
   /** `{ 'eks.amazonaws.com/role-arn': <role ARN> }`, for the agent's service account. */
   readonly serviceAccountAnnotations: Readonly<Record<string, string>>;

@@ -185,10 +185,15 @@ export interface AgentScalingGroupProps {
  * @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-target-tracking-metric-math.html
  */
 export class AgentScalingGroup extends Construct {
+  /** The name of the Auto Scaling group, generated from the agent's name as prefix. */
   readonly autoscalingGroupName: string;
+  /** The ARN of the IAM role the agent's instances run as. */
   readonly roleArn: string;
+  /** The name of the IAM role the agent's instances run as. */
   readonly roleName: string;
+  /** The ID of the instances' security group: no ingress, egress on 443 and the agent's declared ports. */
   readonly securityGroupId: string;
+  /** The ID of the launch template the group starts its instances from. */
   readonly launchTemplateId: string;
   /** The target of the scaling policy, visible messages per instance. */
   readonly backlogPerInstance: number;

@@ -77,6 +77,7 @@ export interface AmazonMqBrokerProps extends ClientSources {
  * @see https://docs.aws.amazon.com/amazon-mq/latest/developer-guide/rabbitmq-broker-architecture.html
  */
 export class AmazonMqBroker extends Construct {
+  /** The ARN of the Amazon MQ broker. */
   readonly brokerArn: string;
   /** The first AMQPS endpoint, `amqps://<host>:5671`. */
   readonly amqpEndpoint: string;

@@ -30,6 +30,7 @@ export function clusterAutoscalerRoleName(clusterName: string): string {
  * @see https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/cloudprovider/aws/README.md
  */
 export class ClusterAutoscalerRole extends Construct {
+  /** The ARN of the IAM role the cluster autoscaler's service account assumes. */
   readonly roleArn: string;
 
   constructor(scope: Construct, id: string, props: ClusterAutoscalerRoleProps) {

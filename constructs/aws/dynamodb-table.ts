@@ -21,6 +21,7 @@ const ATTRIBUTE_TYPES: Readonly<Record<KeyAttributeType, string>> = {
 export interface KeyAttribute {
   /** Attribute name: 1 to 255 characters. */
   readonly name: string;
+  /** Type of the attribute's values. */
   readonly type: KeyAttributeType;
 }
 
@@ -60,7 +61,10 @@ export class TableBilling {
     return new TableBilling(props);
   }
 
-  private constructor(readonly provisioned: ProvisionedBillingProps | undefined) {}
+  private constructor(
+    /** The capacity and its auto scaling, or `undefined` when paying per request. */
+    readonly provisioned: ProvisionedBillingProps | undefined,
+  ) {}
 }
 
 /** Props of {@link AgentTable}. */
@@ -99,7 +103,9 @@ export interface AgentTableProps {
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/AutoScaling.html
  */
 export class AgentTable extends Construct {
+  /** The ARN of the DynamoDB table. */
   readonly tableArn: string;
+  /** The name of the DynamoDB table. */
   readonly tableName: string;
   /** The key that encrypts the table. */
   readonly kmsKeyArn: string;

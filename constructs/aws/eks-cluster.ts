@@ -98,12 +98,15 @@ export interface EksClusterProps {
  * @see https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html
  */
 export class EksCluster extends Construct implements IEksCluster {
+  /** The cluster's name (a reference: using it orders work after the cluster). */
   readonly name: string;
+  /** The ARN of the EKS cluster. */
   readonly arn: string;
   /** API server URL. */
   readonly endpoint: string;
   /** Base64 PEM of the cluster's certificate authority. */
   readonly certificateAuthorityData: string;
+  /** The security group EKS creates for the control plane and managed nodes. */
   readonly clusterSecurityGroupId: string;
   /** The OIDC issuer URL, `https://oidc.eks.<region>.amazonaws.com/id/<id>`. */
   readonly oidcIssuer: string;

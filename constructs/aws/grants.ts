@@ -17,6 +17,7 @@ export interface AwsGrantee {
 export class PendingGrants implements AwsGrantee {
   private readonly granted: IamPolicyStatement[] = [];
 
+  /** Records statements for the principal's policy, after those granted before. */
   addToPrincipalPolicy(...statements: IamPolicyStatement[]): void {
     this.granted.push(...statements);
   }

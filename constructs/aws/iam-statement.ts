@@ -3,7 +3,12 @@
  * exact actions on exact resources, never `*`.
  */
 export interface IamPolicyStatement {
+  /**
+   * Identifier of the statement within its policy: letters and digits.
+   * @default - no identifier
+   */
   readonly Sid?: string;
+  /** Whether the statement allows or denies the actions. */
   readonly Effect: 'Allow' | 'Deny';
   /** Actions such as `sqs:ReceiveMessage`; never `*` nor a whole service (`sqs:*`). */
   readonly Action: string | readonly string[];

@@ -111,6 +111,7 @@ export interface MskClusterProps extends ClientSources {
  * @see https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resources/msk_cluster
  */
 export class MskCluster extends Construct {
+  /** The ARN of the MSK cluster, which IAM grants on its topics and groups derive from. */
   readonly clusterArn: string;
   /** `host:port` list of the SASL/IAM listeners (port {@link MSK_IAM_PORT}), comma-separated. */
   readonly bootstrapBrokersSaslIam: string;

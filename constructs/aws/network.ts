@@ -44,8 +44,11 @@ export interface PrivateNetworkProps {
 
 /** The CIDRs of one availability zone's subnets. */
 export interface ZoneSubnets {
+  /** Name of the availability zone, e.g. `eu-west-1a`. */
   readonly availabilityZone: string;
+  /** CIDR of the zone's private subnet, for the nodes: a quarter of the VPC. */
   readonly privateCidr: string;
+  /** CIDR of the zone's public subnet, for its NAT gateway and load balancers: a sixteenth of the VPC. */
   readonly publicCidr: string;
 }
 
@@ -62,6 +65,7 @@ export interface ZoneSubnets {
  * @see https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html
  */
 export class PrivateNetwork extends Construct {
+  /** The ID of the VPC. */
   readonly vpcId: string;
   /** Private subnets, in the order of {@link PrivateNetworkProps.availabilityZones}. */
   readonly privateSubnetIds: string[];

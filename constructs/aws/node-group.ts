@@ -62,7 +62,9 @@ export interface ManagedNodeGroupProps {
  * @see https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/cloudprovider/aws/README.md#auto-discovery-setup
  */
 export class ManagedNodeGroup extends Construct {
+  /** The name of the node group: the pool's name. */
   readonly nodeGroupName: string;
+  /** The ARN of the IAM role the pool's nodes run as. */
   readonly nodeRoleArn: string;
   /** The Auto Scaling group EKS created for the pool. */
   readonly autoscalingGroupName: string;

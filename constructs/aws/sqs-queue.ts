@@ -79,10 +79,15 @@ export interface AgentQueueProps {
  * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html
  */
 export class AgentQueue extends Construct {
+  /** The ARN of the queue. */
   readonly queueArn: string;
+  /** The URL of the queue, which clients send to and receive from. */
   readonly queueUrl: string;
+  /** The name of the queue: the binding's `queue`. */
   readonly queueName: string;
+  /** The ARN of the dead-letter queue. */
   readonly deadLetterQueueArn: string;
+  /** The URL of the dead-letter queue. */
   readonly deadLetterQueueUrl: string;
   /** The key that encrypts both queues. */
   readonly kmsKeyArn: string;
