@@ -166,7 +166,9 @@ export interface AksClusterProps {
  * @see https://registry.terraform.io/providers/hashicorp/azurerm/4.55.0/docs/resources/kubernetes_cluster
  */
 export class AksCluster extends Construct implements IAksCluster {
+  /** The cluster's resource id (a reference: using it orders work after the cluster). */
   readonly id: string;
+  /** The cluster's name, also its DNS prefix. */
   readonly name: string;
   /** The OIDC issuer URL that federated credentials of workload identities trust. */
   readonly oidcIssuerUrl: string;

@@ -73,7 +73,9 @@ export function formatAksTaint(taint: Taint): string {
  * @see https://registry.terraform.io/providers/hashicorp/azurerm/4.55.0/docs/resources/kubernetes_cluster_node_pool
  */
 export class AksNodePool extends Construct {
+  /** The resource id of the node pool. */
   readonly id: string;
+  /** The name of the node pool: the pool's name. */
   readonly poolName: string;
   /** Labels every node carries, including those AKS sets on spot nodes. */
   readonly labels: Readonly<Record<string, string>>;

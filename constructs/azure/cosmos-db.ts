@@ -65,10 +65,13 @@ export interface CosmosDbAccountProps {
  * @see https://registry.terraform.io/providers/hashicorp/azurerm/latest/docs/resources/cosmosdb_account
  */
 export class CosmosDbAccount extends Construct {
+  /** The resource id of the Cosmos DB account. */
   readonly accountId: string;
+  /** The name of the Cosmos DB account. */
   readonly accountName: string;
   /** `https://<name>.documents.azure.com:443/`: what SDKs connect to. */
   readonly endpoint: string;
+  /** The resource group of the account. */
   readonly resourceGroupName: string;
   /** Name of the SQL database, {@link FLEET_DATABASE}. */
   readonly databaseName: string;
@@ -147,6 +150,7 @@ export interface CosmosDbContainerProps {
  * @see https://registry.terraform.io/providers/hashicorp/azurerm/latest/docs/resources/cosmosdb_sql_container
  */
 export class CosmosDbContainer extends Construct {
+  /** The name of the container. */
   readonly containerName: string;
   /** `/<partition key>`. */
   readonly partitionKeyPath: string;

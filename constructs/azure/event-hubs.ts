@@ -70,8 +70,11 @@ export interface EventHubsNamespaceProps {
  * @see https://registry.terraform.io/providers/hashicorp/azurerm/latest/docs/resources/eventhub_namespace
  */
 export class EventHubsNamespace extends Construct {
+  /** The resource id of the namespace. */
   readonly namespaceId: string;
+  /** The name of the namespace. */
   readonly namespaceName: string;
+  /** The tier of the namespace, `Standard` unless the props say otherwise. */
   readonly sku: EventHubsSku;
   /** `<name>.servicebus.windows.net:9093`: the Kafka clients' `bootstrap.servers`. */
   readonly kafkaBootstrapServers: string;
@@ -150,7 +153,9 @@ export interface EventHubTopicProps {
 export class EventHubTopic extends Construct {
   /** Resource id: the scope of the grants. */
   readonly eventHubId: string;
+  /** The name of the event hub, which Kafka clients use as the topic name. */
   readonly eventHubName: string;
+  /** The number of partitions of the event hub. */
   readonly partitions: number;
   /** The consumer groups created, by name. */
   readonly consumerGroups: readonly string[];

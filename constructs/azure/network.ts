@@ -86,7 +86,9 @@ export interface VirtualNetworkPlan {
  * @see https://learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access
  */
 export class PrivateVirtualNetwork extends Construct {
+  /** The resource id of the VNet. */
   readonly vnetId: string;
+  /** The name of the VNet, `<name>-vnet`. */
   readonly vnetName: string;
   /** Subnet of the AKS node pools, once its NAT gateway and security group are attached. */
   readonly nodeSubnetId: string;
@@ -94,6 +96,7 @@ export class PrivateVirtualNetwork extends Construct {
   readonly agentSubnetId: string;
   /** Subnet of private endpoints, once its security group is attached. */
   readonly privateEndpointSubnetId: string;
+  /** The resource id of the NAT gateway the nodes' and agents' subnets send their egress through. */
   readonly natGatewayId: string;
   /** The static public IPv4 address every outbound flow leaves from. */
   readonly egressIpAddress: string;

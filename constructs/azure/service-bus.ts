@@ -88,7 +88,9 @@ export interface ServiceBusNamespaceProps {
 export class ServiceBusNamespace extends Construct {
   /** Resource id: the scope of namespace role assignments and the autoscale metric source. */
   readonly namespaceId: string;
+  /** The name of the namespace. */
   readonly namespaceName: string;
+  /** The tier of the namespace, `Premium` unless the props say otherwise. */
   readonly sku: ServiceBusSku;
   /** `<name>.servicebus.windows.net`: what clients and KEDA's `namespace` connect to. */
   readonly fullyQualifiedName: string;
@@ -171,6 +173,7 @@ export interface AgentServiceBusQueueProps {
 export class AgentServiceBusQueue extends Construct {
   /** Resource id: the scope of the grants. */
   readonly queueId: string;
+  /** The name of the queue: the binding's `queue`. */
   readonly queueName: string;
   /** Name of the namespace, for KEDA's `namespace` and the agent's configuration. */
   readonly namespaceName: string;

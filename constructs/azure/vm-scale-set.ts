@@ -62,7 +62,10 @@ export interface CustomMetricSignalProps {
   readonly name: string;
   /** Value one instance handles, more than 0; the metric is divided by the instance count. */
   readonly perInstance: number;
-  /** @default - the scale set itself (metrics the instances publish) */
+  /**
+   * Resource id of the resource that emits the metric.
+   * @default - the scale set itself (metrics the instances publish)
+   */
   readonly resourceId?: string;
 }
 
@@ -95,10 +98,15 @@ export class ScaleSetSignal {
   }
 
   private constructor(
+    /** Resource id of the resource that emits the metric, or `undefined` for the scale set itself. */
     readonly resourceId: string | undefined,
+    /** Azure Monitor namespace of the metric, e.g. `Microsoft.ServiceBus/namespaces`. */
     readonly metricNamespace: string,
+    /** Name of the metric, e.g. `ActiveMessages`. */
     readonly metricName: string,
+    /** The metric's value one instance handles: the scale-out threshold, half of it the scale-in one. */
     readonly perInstance: number,
+    /** Dimension filters of the metric, e.g. `EntityName` equal to the queue, or `undefined` for none. */
     readonly dimensions:
       readonly { name: string; operator: string; values: string[] }[] | undefined,
   ) {}
@@ -195,8 +203,11 @@ const SCALE_IN = { timeWindow: 'PT10M', cooldown: 'PT10M', fraction: 0.5 };
  * @see https://learn.microsoft.com/azure/azure-monitor/autoscale/autoscale-best-practices
  */
 export class AgentScaleSet extends Construct {
+  /** The resource id of the VM scale set. */
   readonly scaleSetId: string;
+  /** The name of the VM scale set. */
   readonly scaleSetName: string;
+  /** The resource id of the Azure Monitor autoscale setting that scales the set. */
   readonly autoscaleSettingId: string;
   /** The capacity held when the metric is missing. */
   readonly defaultCapacity: number;
