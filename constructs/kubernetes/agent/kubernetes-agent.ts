@@ -79,6 +79,7 @@ export interface KubernetesAgentProps {
 export class KubernetesAgent extends Construct {
   /** The pools the agent may be scheduled on. */
   readonly pools: readonly string[];
+  /** The agent type, resolved, as the props gave it. */
   readonly resolved: ResolvedAgent;
   /**
    * The cluster-wide KEDA trigger authentications its triggers reference

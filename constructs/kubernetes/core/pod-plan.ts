@@ -52,6 +52,7 @@ export const SCRATCH_PATH = '/tmp';
 
 /** A probe in target-neutral form. */
 export interface ProbePlan {
+  /** What the probe checks: an HTTP GET, a TCP connection to a named port, or a command. */
   readonly handler:
     | { readonly httpGet: { readonly path: string; readonly port: string } }
     | { readonly tcpSocket: { readonly port: string } }
@@ -70,7 +71,9 @@ export interface ProbePlan {
  * Terraform resources and the KEDA ScaledJob manifest.
  */
 export interface PodPlan {
+  /** Labels of the pod: the selector labels, the workload kind and the cloud identity's. */
   readonly labels: Readonly<Record<string, string>>;
+  /** Annotations of the pod: the eviction guards of run-to-completion work and Vault's injection. */
   readonly annotations: Readonly<Record<string, string>>;
   /** Scalar pod fields, same keys in the Kubernetes API and the provider. */
   readonly settings: {
@@ -83,9 +86,11 @@ export interface PodPlan {
   };
   /** Required node affinity: the node's pool label is one of these pools. */
   readonly pools: readonly string[];
+  /** Taints of the pools the pod tolerates. */
   readonly tolerations: readonly Taint[];
   /** Soft spread over these topology keys, max skew 1. */
   readonly spreadKeys: readonly string[];
+  /** The agent's one container, named `agent`: image, env, ports, resources, probes, pre-stop hook. */
   readonly container: {
     readonly name: string;
     readonly image: string;
@@ -99,6 +104,7 @@ export interface PodPlan {
     readonly liveness?: ProbePlan;
     readonly preStop?: readonly string[];
   };
+  /** Size limit of the scratch volume at {@link SCRATCH_PATH}, a Kubernetes quantity: the ephemeral-storage limit. */
   readonly scratchSizeLimit: string;
   /** Secrets mounted read-only as files, by volume name. */
   readonly credentials: readonly { readonly volume: string; readonly secret: string }[];
@@ -121,9 +127,16 @@ export const DATABASE_CREDENTIALS_DIR = '/var/run/secrets/agent-fleet/database';
 
 /** A Kubernetes toleration of a taint; `Exists` when the taint has no value. */
 export interface Toleration {
+  /** Key of the taint tolerated. */
   readonly key: string;
+  /** `Equal` to match the taint's value, `Exists` to match any value. */
   readonly operator: 'Exists' | 'Equal';
+  /**
+   * Value of the taint tolerated, with `Equal`.
+   * @default - none, with `Exists`
+   */
   readonly value?: string;
+  /** Effect of the taint tolerated: `NoSchedule`, `PreferNoSchedule` or `NoExecute`. */
   readonly effect: string;
 }
 

@@ -27,6 +27,7 @@ export interface WriteOnlySecretProps {
 export class WriteOnlySecret extends Construct {
   /** The Secret's name, as a reference. */
   readonly name: string;
+  /** The `kubernetes_secret_v1` resource, for `dependsOn` of what reads the Secret. */
   readonly resource: SecretV1;
 
   constructor(scope: Construct, id: string, props: WriteOnlySecretProps) {

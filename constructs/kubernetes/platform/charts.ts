@@ -2,8 +2,11 @@ import { BrokerSpec, inClusterKafkaOn, KubernetesSiteSpec, Problem } from '../..
 
 /** A Helm chart pinned to one version. */
 export interface PinnedChart {
+  /** URL of the Helm repository, e.g. `https://kedacore.github.io/charts`. */
   readonly repository: string;
+  /** Name of the chart in the repository, e.g. `keda`. */
   readonly chart: string;
+  /** The chart version installed, exact. */
   readonly version: string;
 }
 

@@ -46,6 +46,7 @@ export interface KedaReleaseProps {
  * @see https://github.com/kedacore/charts/tree/main/keda
  */
 export class KedaRelease extends Construct {
+  /** The `helm_release` of KEDA's chart, for `dependsOn` of what needs its CRDs. */
   readonly release: Release;
 
   constructor(scope: Construct, id: string, props: KedaReleaseProps) {

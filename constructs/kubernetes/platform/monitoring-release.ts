@@ -37,6 +37,7 @@ export interface MonitoringReleaseProps {
  * @see https://github.com/prometheus-community/helm-charts/tree/main/charts/kube-prometheus-stack
  */
 export class MonitoringRelease extends Construct {
+  /** The `helm_release` of kube-prometheus-stack, for `dependsOn` of what needs its CRDs (ServiceMonitor). */
   readonly release: Release;
 
   constructor(scope: Construct, id: string, props: MonitoringReleaseProps) {

@@ -13,6 +13,7 @@ import { platformDaemonSets, platformWorkloads } from './footprint';
 
 /** One pool of a site at the fleet's minima and maxima. */
 export interface PoolCapacity {
+  /** Name of the node pool. */
   readonly pool: string;
   /** What one node offers to pods, and where the figures come from. */
   readonly node: {
@@ -31,7 +32,9 @@ export interface PoolCapacity {
 
 /** One agent of a site at its maximum. */
 export interface AgentReach {
+  /** Name of the agent type. */
   readonly agent: string;
+  /** The agent's maximum replicas (one for a scheduled agent). */
   readonly maxReplicas: number;
   /** Replicas that fit within the pools' maxima, everything else at its maximum too. */
   readonly reachableReplicas: number;
@@ -39,6 +42,7 @@ export interface AgentReach {
 
 /** A site's fleet against its pools. */
 export interface SiteCapacity {
+  /** Name of the site. */
   readonly site: string;
   /** Pools whose nodes' capacity is known (cloud pools, or declared `allocatable`). */
   readonly pools: readonly PoolCapacity[];

@@ -61,13 +61,17 @@ export function cockroachDbHost(name: string, namespace: string): string {
 export interface CockroachDbConnection {
   /** The public Service's DNS name. */
   readonly host: string;
+  /** The SQL port, 26257. */
   readonly port: number;
+  /** The agent's database. */
   readonly database: string;
   /** The SQL user, also under {@link usernameKey} in the Secret. */
   readonly user: string;
   /** Secret in the agent's namespace holding the username and password. */
   readonly secretName: string;
+  /** Key of the username in the Secret, `username`. */
   readonly usernameKey: string;
+  /** Key of the password in the Secret, `password`. */
   readonly passwordKey: string;
   /**
    * `require`: TLS without verifying the server's certificate, since the CA
@@ -177,11 +181,13 @@ export interface CockroachDbReleaseProps {
  * @see https://www.cockroachlabs.com/docs/stable/create-user
  */
 export class CockroachDbRelease extends Construct {
+  /** The `helm_release` of CockroachDB's chart, which the provisioning Jobs depend on. */
   readonly release: Release;
   /** Release name; the chart's resources are named after it. */
   readonly name: string;
   /** The public Service's DNS name. */
   readonly host: string;
+  /** The SQL port of the public Service, 26257. */
   readonly port: number = SQL_PORT;
   /** Labels of the database pods, for the agents' egress rules on {@link port}. */
   readonly podLabels: Readonly<Record<string, string>>;

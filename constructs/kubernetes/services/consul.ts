@@ -66,6 +66,7 @@ export interface ConsulReleaseProps {
  * @see https://developer.hashicorp.com/consul/docs/register/service/k8s/service-sync
  */
 export class ConsulRelease extends Construct {
+  /** The `helm_release` of HashiCorp's Consul chart. */
   readonly release: Release;
 
   constructor(scope: Construct, id: string, props: ConsulReleaseProps) {
@@ -253,6 +254,7 @@ export interface ConsulRegistrationProps {
 export class ConsulRegistration extends Construct {
   /** Name of the Kubernetes Service. */
   readonly serviceName: string;
+  /** The `kubernetes_service_v1` that catalog sync registers. */
   readonly resource: ServiceV1;
 
   constructor(scope: Construct, id: string, props: ConsulRegistrationProps) {

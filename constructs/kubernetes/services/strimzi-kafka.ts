@@ -137,9 +137,13 @@ export interface StrimziKafkaClusterProps {
  * @see https://strimzi.io/docs/operators/latest/deploying.html#type-GenericKafkaListener-reference
  */
 export class StrimziKafkaCluster extends Construct implements StrimziKafkaClusterRef {
+  /** The `Kafka` object's name: KafkaTopics carry it as `strimzi.io/cluster`. */
   readonly name: string;
+  /** Namespace of the cluster; its topic operator watches KafkaTopics there. */
   readonly namespace: string;
+  /** Number of brokers (every node is one), the ceiling of a topic's replication factor. */
   readonly brokers: number;
+  /** The brokers' `min.insync.replicas`: one fewer than the replication factor, at least 1. */
   readonly minInsyncReplicas: number;
   /** The brokers' `default.replication.factor`. */
   readonly replicationFactor: number;

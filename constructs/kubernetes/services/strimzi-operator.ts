@@ -62,6 +62,7 @@ export interface StrimziOperatorReleaseProps {
  * @see https://github.com/strimzi/strimzi-kafka-operator/tree/main/packaging/helm-charts/helm3/strimzi-kafka-operator
  */
 export class StrimziOperatorRelease extends Construct {
+  /** The `helm_release` of Strimzi's operator chart, which brings the Strimzi CRDs. */
   readonly release: Release;
   /** The namespaces the chart is told to watch besides the release's own. */
   readonly watchedNamespaces: readonly string[];

@@ -50,6 +50,7 @@ export class StrimziKafkaTopic extends Construct {
   readonly resourceName: string;
   /** The topic's name in Kafka. */
   readonly topicName: string;
+  /** The `kubernetes_manifest` of the KafkaTopic object. */
   readonly resource: ManifestResource;
 
   constructor(scope: Construct, id: string, props: StrimziKafkaTopicProps) {

@@ -103,6 +103,7 @@ export interface VaultInjectorReleaseProps {
  * @see https://developer.hashicorp.com/vault/docs/platform/k8s/helm/configuration
  */
 export class VaultInjectorRelease extends Construct {
+  /** The `helm_release` of HashiCorp's Vault chart, with only the injector enabled. */
   readonly release: Release;
 
   constructor(scope: Construct, id: string, props: VaultInjectorReleaseProps) {
@@ -202,7 +203,9 @@ export class VaultInjectorRelease extends Construct {
 export interface VaultWorkloadIdentity {
   /** Agent type; also its Vault role. */
   readonly name: string;
+  /** Namespace the workload's pods run in. */
   readonly namespace: string;
+  /** Name of the service account the workload's pods run as, which its Vault role is bound to. */
   readonly serviceAccount: string;
 }
 
@@ -267,7 +270,9 @@ export interface VaultFleetAccessProps {
 export class VaultFleetAccess extends Construct {
   /** The auth mount's path, without `auth/` (for KEDA's `mount` and `auth-path`). */
   readonly authMount: string;
+  /** Path of the KV v2 mount holding the fleet's secrets. */
   readonly kvMount: string;
+  /** The `vault_auth_backend` of the cluster's Kubernetes auth mount. */
   readonly resource: AuthBackend;
 
   constructor(scope: Construct, id: string, props: VaultFleetAccessProps) {
@@ -460,6 +465,7 @@ export interface VaultSecretProps {
 export class VaultSecret extends Construct {
   /** API path of the secret (`<mount>/data/<name>`), for templates and KEDA. */
   readonly path: string;
+  /** The `vault_kv_secret_v2` that writes the secret. */
   readonly resource: KvSecretV2;
 
   constructor(scope: Construct, id: string, props: VaultSecretProps) {
