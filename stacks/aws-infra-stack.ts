@@ -26,6 +26,7 @@ export type AwsInfraStackProps = CloudInfraStackProps<AwsSiteSpec>;
  * MQ); and per agent its queues, table and identity, or its scaling group.
  */
 export class AwsInfraStack extends CheckedStack {
+  /** The site's EKS cluster, named `<env>-<site>`; later stacks reach its API server through it. */
   readonly cluster: EksCluster;
   /** What the site's platform and agents stacks need from this one. */
   readonly bindings: SiteCloudBindings;

@@ -29,6 +29,7 @@ export type AzureInfraStackProps = CloudInfraStackProps<AzureSiteSpec>;
  * container and identity, or its VM scale set.
  */
 export class AzureInfraStack extends CheckedStack {
+  /** The site's AKS cluster, named `<env>-<site>`. */
   readonly cluster: AksCluster;
   /** `<env>-<site>`, known at synth: later stacks find the cluster in it. */
   readonly resourceGroupName: string;

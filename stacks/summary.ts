@@ -7,7 +7,9 @@ import { PlatformStack } from './platform-stack';
 
 /** Rows of the synth summary of one environment. */
 export interface EnvironmentSummary {
+  /** Name of the environment. */
   readonly environment: string;
+  /** Ids of the environment's stacks: the infra stacks, then each site's platform and agents stacks. */
   readonly stacks: readonly string[];
   /** One line per cloud site: region, cluster and node pools. */
   readonly cloudSites: readonly string[];
@@ -17,6 +19,10 @@ export interface EnvironmentSummary {
   readonly capacity: readonly SiteCapacity[];
   /** Per in-cluster RabbitMQ broker, its users revision and what it is derived from. */
   readonly brokerCredentials: readonly (BrokerCredentials & { readonly site: string })[];
+  /**
+   * One row per agent deployment: its site, pools, replicas (`<min>–<max>`, or `1 per run`) and how it
+   * scales; agents on EC2 Auto Scaling groups or VM scale sets included.
+   */
   readonly agents: readonly {
     readonly agent: string;
     readonly site: string;

@@ -12,17 +12,28 @@ export interface MonitoredAgent {
    * 'keda-job' (KEDA ScaledJob), 'cron-job'.
    */
   readonly scaling: 'keda' | 'hpa' | 'fixed' | 'keda-job' | 'cron-job';
+  /** Fewest replicas the agent runs, at least 0: a line on its dashboard. */
   readonly minReplicas: number;
+  /** Most replicas the agent runs, at least 1: the ceiling its alerts and dashboard compare against. */
   readonly maxReplicas: number;
-  /** The RabbitMQ queue it consumes, if any. */
+  /**
+   * The RabbitMQ queue it consumes.
+   * @default - none: no queue alerts, recording rules or dashboard panel
+   */
   readonly queue?: {
     readonly broker: string;
     readonly vhost: string;
     readonly queue: string;
-    /** Messages one replica is meant to handle (the KEDA queue-length target). */
+    /**
+     * Messages one replica is meant to handle (the KEDA queue-length target).
+     * @default - unknown: the backlog alert fires above `DEFAULT_BACKLOG_FLOOR` (100) messages
+     */
     readonly perReplica?: number;
   };
-  /** Whether its pods expose Prometheus metrics on a port named in `metricsPort`. */
+  /**
+   * Name of the container port on which its pods expose Prometheus metrics.
+   * @default - none: its pods are not scraped
+   */
   readonly metricsPort?: string;
 }
 
@@ -32,7 +43,9 @@ export interface MonitoredAgent {
  * Prometheus plugin on port 15692 (port name `prometheus`).
  */
 export interface MonitoredBroker {
+  /** Name of the broker: its pods' `app.kubernetes.io/instance` label, a DNS label of at most 50 characters. */
   readonly name: string;
+  /** Kubernetes namespace of the broker's pods. */
   readonly namespace: string;
 }
 

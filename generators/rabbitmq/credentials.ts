@@ -27,6 +27,7 @@ export interface BrokerCredentialCopy {
  * these inputs leaves every password alone.
  */
 export interface BrokerCredentials {
+  /** Name of the in-cluster RabbitMQ broker. */
   readonly broker: string;
   /** The revision of every Secret holding one of the broker's passwords. */
   readonly revision: number;

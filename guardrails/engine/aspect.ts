@@ -12,6 +12,7 @@ export class GuardrailLog {
   private readonly offered = new Set<GuardrailSuppression>();
   private readonly used = new Set<GuardrailSuppression>();
 
+  /** Adds the findings of one checked group of stacks. */
   record(findings: readonly Finding[]): void {
     this.recorded.push(...findings);
   }
@@ -45,6 +46,7 @@ export class GuardrailLog {
 
 /** Props of {@link applyGuardrails}. */
 export interface GuardrailOptions {
+  /** The rules to check the stacks with, e.g. a pack's. */
   readonly rules: readonly GuardrailRule[];
   /** Written exceptions, per rule and resource path. @default - none */
   readonly suppressions?: readonly GuardrailSuppression[];

@@ -12,6 +12,7 @@ import {
 
 /** What the rules found in some resources. */
 export interface Evaluation {
+  /** Every finding, in rule order, suppressed ones included. */
   readonly findings: readonly Finding[];
   /** Suppressions that matched no finding: stale, or naming the wrong resource. */
   readonly unusedSuppressions: readonly GuardrailSuppression[];

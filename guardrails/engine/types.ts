@@ -16,6 +16,7 @@ export interface ResourceView {
   readonly type: string;
   /** Terraform address in its stack, e.g. `aws_sqs_queue.Agents_Queue_1A2B3C4D`. */
   readonly address: string;
+  /** The resource's synthesized arguments, by their Terraform (snake_case) names. */
   readonly attributes: Readonly<Record<string, any>>;
   /** The construct, for annotations. */
   readonly node: IConstruct;
@@ -27,7 +28,9 @@ export interface ResourceView {
  * kept, or suppressed for that field alone.
  */
 export interface FieldViolation {
+  /** Path of the field inside the resource's attributes. */
   readonly field: string;
+  /** What was found in the field, e.g. its offending value. */
   readonly detail: string;
 }
 
@@ -43,6 +46,7 @@ export type Verdict =
 
 /** The resources a rule may look across: its site's stacks (infra, platform, agents). */
 export interface RuleScope {
+  /** Every resource in scope. */
   readonly resources: readonly ResourceView[];
   /** Resources of one type in scope. */
   ofType(type: string): readonly ResourceView[];
@@ -61,6 +65,7 @@ export interface RuleScope {
 export interface GuardrailRule {
   /** Stable id from the guardrail catalogue, e.g. `GR-ENC-05`; never reused. */
   readonly id: string;
+  /** What a finding of the rule does: `error` fails synth, `warning` is reported. */
   readonly level: GuardrailLevel;
   /** What the rule checks, for reports. */
   readonly summary: string;
@@ -78,6 +83,7 @@ export interface GuardrailRule {
    * `backend.<type>` for a stack's state backend (e.g. `backend.s3`).
    */
   readonly appliesTo: readonly string[];
+  /** Judges one resource of an applicable type, pure: compliant, not compliant, or not applicable. */
   evaluate(resource: ResourceView, scope: RuleScope): Verdict;
 }
 
@@ -87,10 +93,15 @@ export interface GuardrailRule {
  * the environment file).
  */
 export interface Finding {
+  /** Id of the rule that found it, e.g. `GR-ENC-05`. */
   readonly rule: string;
+  /** The rule's level: `error` fails synth unless suppressed, `warning` is reported. */
   readonly level: GuardrailLevel;
+  /** Id of the stack the resource belongs to. */
   readonly stack: string;
+  /** Construct path of the resource, which a suppression names. */
   readonly path: string;
+  /** Terraform address of the resource in its stack. */
   readonly address: string;
   /** The fix, with what was found (and where, for a finding about a field: `(<field>: <what>)`). */
   readonly message: string;
@@ -106,6 +117,7 @@ export const NO_FILE_FIELD = 'no environment-file field:';
 
 /** Shorthands for rule bodies. */
 export const COMPLIANT: Verdict = { compliant: true };
+/** One finding about the whole resource, with what was found. */
 export function violation(detail: string): Verdict {
   return { compliant: false, detail };
 }
