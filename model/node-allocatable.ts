@@ -3,9 +3,9 @@ import { Cpu, Size } from './units';
 
 /** What one node offers to pods: the kubelet's allocatable, less the cloud's own DaemonSets. */
 export interface NodeAllocatable {
-  /** CPU left to pods. */
+  /** CPU left to pods after the kubelet's reservation and the cloud's DaemonSets. */
   readonly cpu: Cpu;
-  /** Memory left to pods. */
+  /** Memory left to pods after the kernel's share, the kubelet's reservation, eviction and the cloud's DaemonSets. */
   readonly memory: Size;
   /** Pods a node takes, DaemonSets included. */
   readonly pods: number;
