@@ -152,6 +152,14 @@ const PROVIDER_SUBMODULES_ONLY = {
 const PROPS_FIELD =
   'ExportNamedDeclaration > TSInterfaceDeclaration[id.name=/Props$/] > TSInterfaceBody > TSPropertySignature';
 
+/** A documented optional field without `@default <value>` or `@default - <behaviour>`. */
+const DOCUMENTED_DEFAULT = {
+  context: 'TSPropertySignature[optional=true]',
+  comment: 'JsdocBlock:not([description=/@default/]):not(:has(JsdocTag[tag="default"]))',
+  message:
+    'A documented optional field says its default: `@default <value>` or `@default - <behaviour>`.',
+};
+
 /** The barrel folders of constructs/: stacks import constructs through these only. */
 const CONSTRUCT_BARRELS = ['aws', 'azure', 'vm', 'terraform', 'kubernetes']
   .concat(KUBERNETES.map((folder) => folder.slice('constructs/'.length)))
@@ -252,20 +260,22 @@ export default tseslint.config(
           ],
         },
       ],
-      'jsdoc/no-restricted-syntax': [
-        'error',
-        {
-          contexts: [
-            {
-              context: 'TSPropertySignature[optional=true]',
-              comment:
-                'JsdocBlock:not([description=/@default/]):not(:has(JsdocTag[tag="default"]))',
-              message:
-                'A documented optional field says its default: `@default <value>` or `@default - <behaviour>`.',
-            },
-          ],
-        },
-      ],
+      'jsdoc/no-restricted-syntax': ['error', { contexts: [DOCUMENTED_DEFAULT] }],
+    },
+  },
+  {
+    // The rest of the public API (index.ts exports from these folders too): a
+    // documented optional field says its default.
+    files: [
+      'stacks/**/*.ts',
+      'guardrails/**/*.ts',
+      'generators/**/*.ts',
+      'config/**/*.ts',
+      'review/**/*.ts',
+    ],
+    plugins: { jsdoc },
+    rules: {
+      'jsdoc/no-restricted-syntax': ['error', { contexts: [DOCUMENTED_DEFAULT] }],
     },
   },
   {

@@ -6,7 +6,10 @@ export const HOURS_PER_MONTH = 730;
 
 /** List prices of one instance or VM type, per hour, with the capacity they buy. */
 export interface InstancePrice {
-  /** Region the price was recorded in. */
+  /**
+   * Region the price was recorded in.
+   * @default - not recorded
+   */
   readonly region?: string;
   readonly vcpu: number;
   readonly memoryGiB: number;

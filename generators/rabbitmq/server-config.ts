@@ -10,6 +10,7 @@ export interface ServerConfigOptions {
   readonly prometheusPort?: number;
   /**
    * Peer discovery through the Kubernetes API; absent for a single node.
+   * @default - none: a single node, no peer discovery
    * @see https://www.rabbitmq.com/docs/cluster-formation#peer-discovery-k8s
    */
   readonly kubernetes?: {

@@ -309,7 +309,10 @@ function secretlintFindings(text: string, only?: string): Reported[] {
 interface Pattern {
   readonly what: string;
   readonly regex: RegExp;
-  /** What of the match may be shown; the default shows nothing of it. */
+  /**
+   * What of the match may be shown.
+   * @default - nothing of the match is shown
+   */
   readonly hint?: (match: RegExpMatchArray) => string | undefined;
 }
 

@@ -143,7 +143,10 @@ interface RecordedPolicy {
   readonly arn: string;
   readonly versionId: string;
   readonly source: string;
-  /** The EKS role AWS requires this policy on, where its `*` grants are accepted. */
+  /**
+   * The EKS role AWS requires this policy on, where its `*` grants are accepted.
+   * @default - none: its `*` grants are refused on every role
+   */
   readonly requiredOn?: ServiceRole;
   readonly document: { readonly Statement: readonly PolicyStatement[] };
 }

@@ -15,7 +15,10 @@ import {
 interface DeclaredTopic {
   readonly partitions: number;
   readonly where: string;
-  /** Strimzi cluster name, to tell two clusters' topics apart. */
+  /**
+   * Strimzi cluster name, to tell two clusters' topics apart.
+   * @default - none: an event hub, a topic a Job creates, or a KafkaTopic without `strimzi.io/cluster`
+   */
   readonly cluster?: string;
 }
 

@@ -122,9 +122,15 @@ export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'CronJob' | 'Job' | 'S
 export interface WorkloadView {
   readonly kind: WorkloadKind;
   readonly name?: string;
-  /** The namespace as written (possibly a reference); `undefined` when absent. */
+  /**
+   * The namespace as written (possibly a reference).
+   * @default - absent: the `default` namespace
+   */
   readonly namespace?: string;
-  /** `spec.replicas`, when set. */
+  /**
+   * `spec.replicas`, as written.
+   * @default - unset: Kubernetes runs one replica of a Deployment or StatefulSet
+   */
   readonly replicas?: unknown;
   /** Whether its pods run until stopped (Deployment, StatefulSet), unlike jobs. */
   readonly longRunning: boolean;
@@ -133,7 +139,10 @@ export interface WorkloadView {
   readonly hostNetwork?: boolean;
   readonly hostPID?: boolean;
   readonly hostIPC?: boolean;
-  /** As written on the pod; `undefined` when unset. */
+  /**
+   * As written on the pod.
+   * @default - unset: the provider sends `true`; a raw manifest inherits the service account's setting
+   */
   readonly automountServiceAccountToken?: boolean;
   readonly serviceAccountName?: string;
   readonly security: SecurityView;
