@@ -1,6 +1,6 @@
 /**
- * The public API of agent-fleet: the provider-neutral model, the site stacks
- * and the function that adds an environment's stacks to an app, the construct
+ * The public API of agent-fleet: the provider-neutral model, the fleet
+ * construct that builds an environment and the site stacks it builds, the construct
  * libraries (one namespace per target), the guardrail engine and its rule
  * packs, the loader of environment files, and the plan review. Everything not
  * exported here is internal and may change without notice.
@@ -14,8 +14,8 @@
 // The model: agent specs, units, sites, brokers, plans, validation.
 export * from './model';
 
-// The stacks of a site, and the wiring of an environment into an app.
-export { AgentFleet } from './stacks/agent-fleet';
+// The fleet construct, and the stacks it builds for each site.
+export { AgentFleet, stackIds } from './stacks/agent-fleet';
 export type { AgentFleetProps, FleetSiteStacks } from './stacks/agent-fleet';
 export { AgentsStack } from './stacks/agents-stack';
 export type { AgentsStackProps } from './stacks/agents-stack';
@@ -23,10 +23,10 @@ export { AwsInfraStack } from './stacks/aws-infra-stack';
 export type { AwsInfraStackProps } from './stacks/aws-infra-stack';
 export { AzureInfraStack } from './stacks/azure-infra-stack';
 export type { AzureInfraStackProps } from './stacks/azure-infra-stack';
-export { addEnvironment, stackIds } from './stacks/fleet';
 export { PlatformStack } from './stacks/platform-stack';
 export type { PlatformStackProps } from './stacks/platform-stack';
 export type { CloudInfraStackProps, SitePlatform, SiteStackProps } from './stacks/site-stack-props';
+export { formatSummary } from './stacks/summary';
 export type { EnvironmentSummary } from './stacks/summary';
 export type { BrokerCredentialCopy, BrokerCredentials } from './generators/rabbitmq';
 export type { MonitoredAgent, MonitoredBroker } from './generators/monitoring';

@@ -120,7 +120,7 @@ const REFUSED: readonly (Probe & { readonly says: string })[] = [
   },
   {
     file: 'review/probe.ts',
-    text: "import { addEnvironment } from '../stacks/fleet';\nexport const probe = addEnvironment;\n",
+    text: "import { AgentFleet } from '../stacks/agent-fleet';\nexport const probe = AgentFleet;\n",
     says: 'review/ may import only model/, guardrails/**, app/',
   },
   {

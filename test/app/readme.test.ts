@@ -5,7 +5,7 @@ import { Testing } from 'cdktf';
 import { parseDocument } from 'yaml';
 import { formatProblem, loadFleet } from '../../config';
 import { GUARDRAIL_RULES } from '../../guardrails';
-import { addEnvironment } from '../../stacks/fleet';
+import { AgentFleet } from '../../stacks/agent-fleet';
 import { formatSummary } from '../../stacks/summary';
 import { tempDir } from '../support/temp-dir';
 import { REPO } from '../support/typescript-process';
@@ -57,7 +57,9 @@ describe('README', () => {
   it('shows the summary npm run synth prints', () => {
     const loaded = loadFleet({ rootDir: REPO, environments: ['local'] });
     if (!loaded.ok) throw new Error(loaded.problems.map(formatProblem).join('\n'));
-    const summary = formatSummary(addEnvironment(Testing.app(), loaded.environments[0]));
+    const summary = formatSummary(
+      new AgentFleet(Testing.app(), 'local', { environment: loaded.environments[0] }).summary,
+    );
     expect(blocks('text')[0].trimEnd()).toBe(summary);
   });
 

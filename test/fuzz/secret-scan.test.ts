@@ -3,7 +3,7 @@ import * as path from 'path';
 import { App } from 'cdktf';
 import { loadFleet } from '../../config';
 import { scanJson, scanString, SecretFinding } from '../../guardrails/engine/secret-scan';
-import { addEnvironment } from '../../stacks/fleet';
+import { AgentFleet } from '../../stacks/agent-fleet';
 import { tempDir } from '../support/temp-dir';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -15,7 +15,8 @@ function synthesizeAll(): string {
     throw new Error(`environment files have problems: ${JSON.stringify(loaded.problems)}`);
   const outdir = tempDir('fleet-secret-scan');
   const app = new App({ outdir });
-  for (const environment of loaded.environments) addEnvironment(app, environment);
+  for (const environment of loaded.environments)
+    new AgentFleet(app, environment.name, { environment });
   app.synth();
   return outdir;
 }

@@ -1,7 +1,7 @@
 import { Testing } from 'cdktf';
 import { loadFleet } from '../../config';
 import { Finding } from '../../guardrails';
-import { addEnvironment, stackIds } from '../../stacks/fleet';
+import { AgentFleet, stackIds } from '../../stacks/agent-fleet';
 import { editedProject, loadEdited, problemsOf } from '../support/edited-examples';
 import { synthesizedChild, manifestsOf } from '../support/synthesized';
 
@@ -21,11 +21,11 @@ function synthesizeLocal(edit?: (text: string) => string): {
   const loaded = loadFleet({ rootDir, environments: ['local'] });
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems, null, 2));
   const app = Testing.app();
-  const summary = addEnvironment(app, loaded.environments[0]);
+  const fleet = new AgentFleet(app, 'local', { environment: loaded.environments[0] });
   const agents = synthesizedChild(app, stackIds('local', 'dev').agents);
   return {
-    findings: summary.guardrails.findings,
-    unusedSuppressions: summary.guardrails.unusedSuppressions.length,
+    findings: fleet.guardrails.findings,
+    unusedSuppressions: fleet.guardrails.unusedSuppressions.length,
     scaledObject: manifestsOf(agents, 'ScaledObject').find(
       (manifest: any) => manifest.metadata.name === AGENT,
     ),

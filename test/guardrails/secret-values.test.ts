@@ -8,7 +8,7 @@ import { evaluate, fieldViolations, GuardrailRule, resourceViews } from '../../g
 import { scanEach } from '../../guardrails/engine/secret-scan';
 import { noSecretValues } from '../../guardrails/rules/common/gr-sec-05-no-secret-values';
 import { GuardrailSuppression } from '../../model';
-import { addEnvironment } from '../../stacks/fleet';
+import { AgentFleet } from '../../stacks/agent-fleet';
 import { loadEdited, problemsOf } from '../support/edited-examples';
 import { exampleFindings, findingsOf } from '../support/guardrail-findings';
 import { DB_PASSWORD, SECRET_VALUES, withSecrets } from '../support/secret-cases';
@@ -24,9 +24,8 @@ function synthesizeLocal(suppressions: readonly GuardrailSuppression[] = []) {
   if (!loaded.ok) throw new Error(problemsOf(loaded).join('\n'));
   const [local] = loaded.environments;
   const app = new App({ outdir: tempDir('fleet-secret-values') });
-  const summary = addEnvironment(app, {
-    ...local,
-    suppressions: [...(local.suppressions ?? []), ...suppressions],
+  const fleet = new AgentFleet(app, local.name, {
+    environment: { ...local, suppressions: [...(local.suppressions ?? []), ...suppressions] },
   });
   let thrown: Error | undefined;
   try {
@@ -34,7 +33,7 @@ function synthesizeLocal(suppressions: readonly GuardrailSuppression[] = []) {
   } catch (error) {
     thrown = error as Error;
   }
-  return { log: summary.guardrails, thrown, sources: loaded.sources };
+  return { log: fleet.guardrails, thrown, sources: loaded.sources };
 }
 
 /** The findings without suppressions, and the construct path of the agent's Deployment. */
@@ -215,7 +214,8 @@ describe('the scan of every string of every example stack', () => {
   const loaded = loadFleet({ rootDir: ROOT });
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
   const app = new App({ outdir });
-  for (const environment of loaded.environments) addEnvironment(app, environment);
+  for (const environment of loaded.environments)
+    new AgentFleet(app, environment.name, { environment });
   app.synth();
   const stacks = fs.readdirSync(path.join(outdir, 'stacks')).map((stack) => ({
     stack,

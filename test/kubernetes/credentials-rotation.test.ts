@@ -1,7 +1,7 @@
 import { Testing } from 'cdktf';
 import { credentialRotations, fleetReport, FleetReport } from '../../app/fleet-report';
 import { loadFleet } from '../../config';
-import { addEnvironment, stackIds } from '../../stacks/fleet';
+import { AgentFleet, stackIds } from '../../stacks/agent-fleet';
 import { editedProject } from '../support/edited-examples';
 import { Synthesized, synthesizedChild, resourcesById, resourceOf } from '../support/synthesized';
 
@@ -15,7 +15,7 @@ function synthesizeLocal(edit?: (text: string) => string): {
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems, null, 2));
   const [environment] = loaded.environments;
   const app = Testing.app();
-  const summary = addEnvironment(app, environment);
+  const { summary } = new AgentFleet(app, environment.name, { environment });
   return {
     platform: synthesizedChild(app, stackIds('local', 'dev').platform),
     report: fleetReport(environment, summary),

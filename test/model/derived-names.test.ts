@@ -2,7 +2,7 @@ import * as path from 'path';
 import { Testing, TerraformStack } from 'cdktf';
 import { loadFleet } from '../../config';
 import { FleetEnvironment, NAME_LIMITS, NameForm, NameLimit } from '../../model';
-import { addEnvironment } from '../../stacks/fleet';
+import { AgentFleet } from '../../stacks/agent-fleet';
 import { parseSynthesized } from '../support/synthesized';
 
 const REPO = path.resolve(__dirname, '../..');
@@ -32,7 +32,7 @@ function derivedNames(): { names: Derived[]; environments: FleetEnvironment[] } 
   const names: Derived[] = [];
   for (const environment of loaded.environments) {
     const app = Testing.app();
-    addEnvironment(app, environment);
+    new AgentFleet(app, environment.name, { environment });
     const userNames = [
       ...environment.deployments.map((d) => d.agent.name),
       ...environment.brokers.map((b) => b.name),

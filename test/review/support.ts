@@ -3,7 +3,7 @@ import * as path from 'path';
 import { App } from 'cdktf';
 import { writeSynthReports } from '../../app/synth-reports';
 import { loadFleet } from '../../config';
-import { addEnvironment } from '../../stacks/fleet';
+import { AgentFleet } from '../../stacks/agent-fleet';
 import { copyProjectConfig } from '../support/project';
 import { tempDir } from '../support/temp-dir';
 
@@ -31,7 +31,10 @@ export function synthesize(rootDir: string, environments?: readonly string[]): s
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems, null, 2));
   const outdir = tempDir('fleet-review-synth');
   const app = new App({ outdir });
-  const summaries = loaded.environments.map((environment) => addEnvironment(app, environment));
+  const summaries = loaded.environments.map((environment) => {
+    const fleet = new AgentFleet(app, environment.name, { environment });
+    return { ...fleet.summary, guardrails: fleet.guardrails };
+  });
   app.synth();
   writeSynthReports(outdir, loaded.environments, summaries);
   return outdir;

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { App, TerraformStack } from 'cdktf';
 import { loadFleet } from '../../config';
 import { FleetEnvironment } from '../../model';
-import { addEnvironment } from '../../stacks/fleet';
+import { AgentFleet } from '../../stacks/agent-fleet';
 import { crdErrors, crdSchemasAvailable } from '../support/crd-schemas';
 import { tempDir } from '../support/temp-dir';
 
@@ -27,7 +27,7 @@ function synthAll(): { app: App; stacks: Map<string, Record<string, any>> } {
   const outdir = tempDir('fleet-environments');
   const app = new App({ outdir });
   for (const environment of loadAll()) {
-    addEnvironment(app, environment);
+    new AgentFleet(app, environment.name, { environment });
   }
   app.synth();
   const stacks = new Map<string, Record<string, any>>();

@@ -8,7 +8,7 @@ import {
   FleetEnvironment,
   KubernetesSiteSpec,
 } from '../../model';
-import { addEnvironment } from '../../stacks/fleet';
+import { AgentFleet } from '../../stacks/agent-fleet';
 import { Block, Synthesized, parseSynthesized, resourcesOf } from '../support/synthesized';
 import { tempDir } from '../support/temp-dir';
 
@@ -26,7 +26,7 @@ const prod = loadProd();
 const stacks: Map<string, Synthesized> = (() => {
   const outdir = tempDir('fleet-prod');
   const app = new App({ outdir });
-  addEnvironment(app, prod);
+  new AgentFleet(app, prod.name, { environment: prod });
   app.synth();
   return new Map(
     app.node.children

@@ -3,8 +3,8 @@ import * as path from 'path';
 import { App, TerraformStack, Testing } from 'cdktf';
 import { applyBackend } from '../../constructs/terraform';
 import { FleetEnvironment, planSite, resolveAgent } from '../../model';
+import { AgentFleet } from '../../stacks/agent-fleet';
 import { AgentsStack } from '../../stacks/agents-stack';
-import { addEnvironment } from '../../stacks/fleet';
 import { PlatformStack } from '../../stacks/platform-stack';
 import { BROKER, consumer, SITE } from '../support/fixtures';
 import { parseSynthesized } from '../support/synthesized';
@@ -37,7 +37,7 @@ function stateKeys(app: App): Record<string, string> {
 describe('the environment name is a prop, never read back from a stack id', () => {
   it("keeps an environment named 'pre-prod' under pre-prod/, not pre/", () => {
     const app = Testing.app();
-    addEnvironment(app, environment('pre-prod'));
+    new AgentFleet(app, 'pre-prod', { environment: environment('pre-prod') });
     expect(stateKeys(app)).toEqual({
       'pre-prod-dc1-platform': 'pre-prod/pre-prod-dc1-platform.tfstate',
       'pre-prod-dc1-agents': 'pre-prod/pre-prod-dc1-agents.tfstate',

@@ -2,7 +2,7 @@ import * as path from 'path';
 import { Testing } from 'cdktf';
 import { loadFleet } from '../../config';
 import { AgentSpec, FleetEnvironment } from '../../model';
-import { addEnvironment, stackIds } from '../../stacks/fleet';
+import { AgentFleet, stackIds } from '../../stacks/agent-fleet';
 import {
   Synthesized,
   synthesizedChild,
@@ -38,7 +38,7 @@ export function synthesizeExamples(): ExampleSite[] {
   const app = Testing.app();
   const sites: ExampleSite[] = [];
   for (const environment of loaded.environments) {
-    addEnvironment(app, environment);
+    new AgentFleet(app, environment.name, { environment });
     const names = [
       ...environment.sites,
       ...(environment.awsSites ?? []),

@@ -4,7 +4,7 @@ import { loadFleet } from '../../config';
 import { awsProvider } from '../../constructs/aws/provider';
 import { azureProvider } from '../../constructs/azure/provider';
 import { evaluate, Finding, GuardrailRule, resourceViews } from '../../guardrails';
-import { addEnvironment } from '../../stacks/fleet';
+import { AgentFleet } from '../../stacks/agent-fleet';
 import { ACCOUNT_ID, REGION, SUBSCRIPTION_ID, TENANT_ID } from './clouds';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -37,7 +37,7 @@ export function exampleFindings(rules: readonly GuardrailRule[]): Finding[] {
   const findings: Finding[] = [];
   for (const environment of loaded.environments) {
     const app = new App({ outdir: Testing.app().outdir });
-    addEnvironment(app, environment);
+    new AgentFleet(app, environment.name, { environment });
     const stacks = app.node.children.filter(TerraformStack.isStack);
     stacks.forEach((stack) => stack.prepareStack());
     const sites = new Map<string, TerraformStack[]>();

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Testing, TerraformStack } from 'cdktf';
 import { parse, parseDocument } from 'yaml';
 import { formatProblem, loadFleet } from '../../config';
-import { addEnvironment, stackIds } from '../../stacks/fleet';
+import { AgentFleet, stackIds } from '../../stacks/agent-fleet';
 
 const ROOT = path.resolve(__dirname, '../..');
 const WORKFLOW_DIR = path.join(ROOT, '.github/workflows');
@@ -376,7 +376,8 @@ describe('the stacks a deployment covers', () => {
   const loaded = loadFleet({ rootDir: ROOT, environments: DEPLOYABLE });
   if (!loaded.ok) throw new Error(loaded.problems.map(formatProblem).join('\n'));
   const app = Testing.app();
-  for (const environment of loaded.environments) addEnvironment(app, environment);
+  for (const environment of loaded.environments)
+    new AgentFleet(app, environment.name, { environment });
   const stacks = app.node.children.filter(
     (child): child is TerraformStack => child instanceof TerraformStack,
   );
