@@ -25,13 +25,13 @@ export interface ProbeSpec {
   readonly tcpSocket?: { readonly port: string | number };
   /** Command run in the container; exit 0 is healthy. @default - none */
   readonly exec?: readonly string[];
-  /** @default 10s */
+  /** How often the probe runs (`periodSeconds`, rounded up to whole seconds). @default 10s */
   readonly period?: Duration;
   /** Consecutive failed checks before the probe counts as failed. @default 3 */
   readonly failureThreshold?: number;
-  /** @default 0s */
+  /** Wait after the container starts before the first check (`initialDelaySeconds`). @default 0s */
   readonly initialDelay?: Duration;
-  /** @default 1s */
+  /** Time one check may take before it counts as failed (`timeoutSeconds`). @default 1s */
   readonly timeout?: Duration;
 }
 
@@ -39,9 +39,9 @@ export interface ProbeSpec {
 export interface ContainerSpec {
   /** Pinned by digest or immutable tag. */
   readonly image: ImageRef;
-  /** @default - the image's entrypoint */
+  /** Entrypoint of the container, replacing the image's. @default - the image's entrypoint */
   readonly command?: readonly string[];
-  /** @default - the image's arguments */
+  /** Arguments passed to the entrypoint, replacing the image's. @default - the image's arguments */
   readonly args?: readonly string[];
   /**
    * Plain configuration values. Secrets never go here: they come from Vault or
@@ -84,10 +84,17 @@ export interface ResourceSpec {
   readonly requests: {
     readonly cpu: Cpu;
     readonly memory: Size;
-    /** @default 256Mi */
+    /**
+     * Local disk reserved for the container's writable layer, logs and `emptyDir` volumes.
+     * @default 256Mi
+     */
     readonly ephemeralStorage?: Size;
   };
-  /** @default - equal to the requests (Guaranteed QoS for memory; CPU capped at the request) */
+  /**
+   * Caps on one replica's CPU, memory and ephemeral storage; a field left out
+   * takes its request.
+   * @default - equal to the requests (Guaranteed QoS for memory; CPU capped at the request)
+   */
   readonly limits?: {
     readonly cpu?: Cpu;
     readonly memory?: Size;
@@ -120,7 +127,10 @@ export interface IsolationSpec {
   readonly namespace?: string;
   /** Mount a Kubernetes API token in the pods. @default false */
   readonly serviceAccountToken?: boolean;
-  /** @default - 'standard' for consumers, 'batch' for scheduled and per-message work */
+  /**
+   * Urgency tier, rendered to the PriorityClass of the pods.
+   * @default - 'standard' for consumers, 'batch' for scheduled and per-message work
+   */
   readonly priority?: PriorityTier;
   /**
    * Extra egress the agent needs beyond DNS and its broker, as CIDRs and TCP ports.
@@ -136,9 +146,9 @@ export interface IsolationSpec {
 export interface AgentSpec {
   /** DNS-1123 label, unique in the fleet; it names the Kubernetes objects. */
   readonly name: string;
-  /** @default - none */
+  /** What the agent does, in a sentence for the people reading the catalogue. @default - none */
   readonly description?: string;
-  /** @default 'consumer' */
+  /** How its work is shaped, which picks the workload it renders to. @default 'consumer' */
   readonly workload?: WorkloadKind;
   /** The container it runs: image, command, configuration, ports, probes and shutdown. */
   readonly container: ContainerSpec;
@@ -161,6 +171,9 @@ export interface AgentSpec {
   readonly state?: StateSpec;
   /** What its nodes must offer. @default - amd64, on-demand, no GPU */
   readonly placement?: PlacementNeeds;
-  /** @default - own namespace, no API token, priority by workload kind */
+  /**
+   * Failure isolation: its namespace, API token, priority tier and extra egress.
+   * @default - own namespace, no API token, priority by workload kind
+   */
   readonly isolation?: IsolationSpec;
 }

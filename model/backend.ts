@@ -15,7 +15,10 @@ export type BackendSpec =
         readonly resourceGroupName: string;
         readonly storageAccountName: string;
         readonly containerName: string;
-        /** @default - the environment name */
+        /**
+         * Folder of the state blobs in the container: `<keyPrefix>/<stack id>.tfstate`.
+         * @default - the environment name
+         */
         readonly keyPrefix?: string;
       };
     }
@@ -23,7 +26,10 @@ export type BackendSpec =
       readonly s3: {
         readonly bucket: string;
         readonly region: string;
-        /** @default - the environment name */
+        /**
+         * Folder of the state objects in the bucket: `<keyPrefix>/<stack id>.tfstate`.
+         * @default - the environment name
+         */
         readonly keyPrefix?: string;
         /** KMS key that encrypts the state objects. */
         readonly kmsKeyId: string;

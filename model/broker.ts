@@ -7,7 +7,7 @@ import { Cpu, Size } from './units';
 export interface InClusterRabbitMq {
   /** Site whose platform stack runs the broker; agents on that site reach it in-cluster. */
   readonly site: string;
-  /** @default 'rabbitmq' */
+  /** Namespace the broker runs in. @default 'rabbitmq' */
   readonly namespace?: string;
   /**
    * Nodes. Quorum queues survive the loss of a minority, so 3 is the smallest
@@ -34,7 +34,7 @@ export interface AmazonMqRabbitMq {
   readonly site: string;
   /** RabbitMQ version as Amazon MQ names it. @default '3.13' */
   readonly engineVersion?: string;
-  /** @default 'mq.m5.large' */
+  /** Broker instance type; a production cluster needs an `mq.m5` type. @default 'mq.m5.large' */
   readonly instanceType?: string;
 }
 
@@ -65,9 +65,17 @@ export interface RabbitMqBrokerSpec {
   readonly amazonMq?: AmazonMqRabbitMq;
   /** A broker the fleet does not run, reached on its networks. @default - not external */
   readonly external?: ExternalRabbitMq;
-  /** @default - amqp 5672, management 15672 */
+  /**
+   * Ports the broker listens on: AMQP for the agents, the management API for
+   * KEDA's queue-depth reads.
+   * @default - amqp 5672, management 15672
+   */
   readonly ports?: { readonly amqp?: number; readonly management?: number };
-  /** @default 'keda-rabbitmq-<name>' */
+  /**
+   * Secret in KEDA's namespace holding the management URL (key `host`); the
+   * platform stack writes it for an in-cluster broker.
+   * @default 'keda-rabbitmq-<name>'
+   */
   readonly credentialsSecret?: string;
 }
 
@@ -80,9 +88,12 @@ export interface MskKafka {
   readonly site: string;
   /** Kafka version as MSK names it, e.g. `3.8.x`. */
   readonly kafkaVersion: string;
-  /** @default - the smallest multiple of the site's zones that is at least 3 */
+  /**
+   * Brokers in the cluster, a multiple of the site's availability zones.
+   * @default - the smallest multiple of the site's zones that is at least 3
+   */
   readonly brokerCount?: number;
-  /** @default 'kafka.m7g.large' */
+  /** Instance type of each broker. @default 'kafka.m7g.large' */
   readonly instanceType?: string;
   /** Storage of each broker. @default 100Gi */
   readonly volumeSize?: Size;
@@ -96,7 +107,7 @@ export interface MskKafka {
 export interface InClusterKafka {
   /** Site whose stacks run the cluster; agents on that site reach it in-cluster. */
   readonly site: string;
-  /** @default 'kafka' */
+  /** Namespace of the cluster's `Kafka`, `KafkaNodePool` and `KafkaTopic` objects. @default 'kafka' */
   readonly namespace?: string;
   /**
    * Nodes, each a broker and a controller. Replication 3 needs 3; fewer needs
@@ -125,7 +136,11 @@ export interface InClusterKafka {
 export interface EventHubsKafka {
   /** Azure site whose infra stack builds the namespace. */
   readonly site: string;
-  /** @default 'Premium' */
+  /**
+   * Tier of the namespace: Premium gives private networking, zone redundancy and
+   * retention up to 90 days (Standard: 7).
+   * @default 'Premium'
+   */
   readonly sku?: 'Standard' | 'Premium';
   /** Throughput units (Standard) or processing units (Premium). @default 1 */
   readonly capacity?: number;

@@ -97,7 +97,11 @@ export interface KafkaEndpoint {
   readonly bootstrapServers: string;
   /** Port of the listeners (9098 MSK IAM, 9093 Event Hubs, 9092 in-cluster plain). */
   readonly port: number;
-  /** @default 'aws-msk-iam' */
+  /**
+   * How the agents sign in to the brokers, passed to them as `FLEET_KAFKA_AUTH`
+   * and to KEDA's `kafka` trigger.
+   * @default 'aws-msk-iam'
+   */
   readonly auth?: KafkaAuth;
   /** The network the brokers are in (a VPC or VNet CIDR), for egress rules. @default - in-cluster */
   readonly networkCidr?: string;

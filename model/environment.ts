@@ -43,7 +43,7 @@ export interface FleetEnvironment {
    * @default false
    */
   readonly production?: boolean;
-  /** @default - local state files */
+  /** Where Terraform keeps the state of the environment's stacks. @default - local state files */
   readonly backend?: BackendSpec;
   /** Kubernetes clusters the user runs: on-prem, edge, local. */
   readonly sites: readonly KubernetesSiteSpec[];

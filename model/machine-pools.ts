@@ -95,7 +95,7 @@ export interface MachineNeeds {
   readonly requests: ReplicaRequests;
   /** Whole GPUs one replica needs. @default 0 */
   readonly gpu?: number;
-  /** @default ['amd64'] */
+  /** Architectures the agent's image is built for. @default ['amd64'] */
   readonly arch?: readonly Arch[];
 }
 

@@ -33,7 +33,7 @@ export interface MachineType {
   readonly memoryMiB: number;
   /** CPU architecture of the machine. */
   readonly arch: Arch;
-  /** @default - none */
+  /** GPUs of the machine: their count, model and memory. @default - none */
   readonly gpus?: MachineGpus;
   /**
    * For EKS: elastic network interfaces and IPv4 addresses per interface,

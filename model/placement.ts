@@ -17,7 +17,11 @@ export type SpotPolicy = 'never' | 'allowed' | 'required';
 export interface Taint {
   /** Taint key, a qualified name such as `nvidia.com/gpu`. */
   readonly key: string;
-  /** @default - none (matches with `Exists`) */
+  /**
+   * Taint value, which a toleration then matches with `Equal`; without one it
+   * matches the key with `Exists`.
+   * @default - none (matches with `Exists`)
+   */
   readonly value?: string;
   /** What the taint does to pods that do not tolerate it: keeps them off, prefers to, or also evicts them (`NoExecute`). */
   readonly effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
@@ -31,15 +35,19 @@ export interface Taint {
 export interface NodePoolSpec {
   /** The pool's name, unique in the site: the value of {@link POOL_LABEL} on its nodes and, on a cloud site, the node group's name. */
   readonly name: string;
-  /** @default 'amd64' */
+  /** CPU architecture of the pool's nodes. @default 'amd64' */
   readonly arch?: Arch;
-  /** @default 'on-demand' */
+  /**
+   * Whether the nodes are on-demand or spot (preemptible) capacity; only agents
+   * whose `spot` allows it are placed on spot nodes.
+   * @default 'on-demand'
+   */
   readonly capacity?: 'on-demand' | 'spot';
   /** GPUs per node and their model, e.g. `{ count: 1, model: 'nvidia-tesla-t4' }`. @default - none */
   readonly gpu?: { readonly count: number; readonly model: string };
   /** Node labels such as `location`, `datacenter`, `hardware-type`. @default - none */
   readonly labels?: Readonly<Record<string, string>>;
-  /** @default - none */
+  /** Node taints, one per key; agents placed on the pool tolerate them. @default - none */
   readonly taints?: readonly Taint[];
   /**
    * What one node offers to pods: an agent whose requests exceed it does not
@@ -82,7 +90,11 @@ export interface PlacementNeeds {
   readonly arch?: readonly Arch[];
   /** GPU model the agent needs (GPU count is `resources.gpu`). @default - any model */
   readonly gpuModel?: string;
-  /** @default 'never' */
+  /**
+   * Whether the agent may run on spot (preemptible) nodes: never, allowed, or
+   * only there.
+   * @default 'never'
+   */
   readonly spot?: SpotPolicy;
   /** Node labels the pool must carry, e.g. `{ datacenter: 'nebraska' }`. @default - none */
   readonly labels?: Readonly<Record<string, string>>;

@@ -10,9 +10,16 @@ export interface DeadLetterSpec {
   readonly enabled?: boolean;
   /** Why dead-lettering is off; required when `enabled` is false. @default - none */
   readonly reason?: string;
-  /** @default '<queue>.dlx' */
+  /**
+   * Dead-letter exchange the queue routes its dead letters through (RabbitMQ only).
+   * @default '<queue>.dlx'
+   */
   readonly exchange?: string;
-  /** @default '<queue>.dlq' */
+  /**
+   * Dead-letter queue; on SQS the default is `<queue>-dlq`, and Service Bus
+   * keeps its own dead-letter subqueue.
+   * @default '<queue>.dlq'
+   */
   readonly queue?: string;
   /** Deliveries before a message is dead-lettered (quorum `x-delivery-limit`). @default 5 */
   readonly deliveryLimit?: number;
@@ -37,7 +44,7 @@ export interface ConsumerSpec {
 export interface QueueBinding {
   /** Name of a broker of the environment. */
   readonly broker: string;
-  /** @default '/' */
+  /** Virtual host of the queue (RabbitMQ only). @default '/' */
   readonly vhost?: string;
   /** Name of the queue; on SQS 1 to 80 letters, digits, `-` or `_`, unique on the site. */
   readonly queue: string;
@@ -54,9 +61,15 @@ export interface QueueBinding {
    * @default 100000
    */
   readonly maxLength?: number;
-  /** @default - on, see {@link DeadLetterSpec} */
+  /**
+   * Dead-lettering of messages the agent cannot process.
+   * @default - on, see {@link DeadLetterSpec}
+   */
   readonly deadLetter?: DeadLetterSpec;
-  /** @default - prefetch 10, 30 s processing time */
+  /**
+   * How the agent consumes: its prefetch and longest processing time.
+   * @default - prefetch 10, 30 s processing time
+   */
   readonly consumer?: ConsumerSpec;
 }
 
@@ -67,7 +80,7 @@ export interface QueueBinding {
 export interface PublishTarget {
   /** Name of a broker of the environment. */
   readonly broker: string;
-  /** @default '/' */
+  /** Virtual host of the queue (RabbitMQ only). @default '/' */
   readonly vhost?: string;
   /** Name of the queue, as its consumer's binding declares it. */
   readonly queue: string;

@@ -40,11 +40,15 @@ export interface PrometheusSignal {
   readonly query: string;
   /** Value one replica handles. */
   readonly threshold: number;
-  /** @default - the instantaneous value */
+  /**
+   * How long the value must stay above the threshold before it counts, read as
+   * `min_over_time` over this window.
+   * @default - the instantaneous value
+   */
   readonly sustainedFor?: Duration;
   /** Value at which the agent wakes from zero. @default 0 */
   readonly activationThreshold?: number;
-  /** @default - the site's Prometheus */
+  /** URL of the Prometheus KEDA runs the query on. @default - the site's Prometheus */
   readonly serverAddress?: string;
 }
 
@@ -128,6 +132,7 @@ export interface ScalingSpec {
   /** Windows of time with a floor of replicas. @default - not a signal */
   readonly cron?: readonly CronWindow[];
   /**
+   * HPA behaviour: how fast replicas are added and removed.
    * @default - scale up at most 4 pods or 100% per minute, no window; scale down
    * at most 2 pods per minute after a 5 min window
    */

@@ -8,7 +8,10 @@ import { Cpu, Size } from './units';
 export interface KubernetesSiteSpec {
   /** DNS-1123 label; names the site's stacks (`<env>-<site>-agents`). */
   readonly name: string;
-  /** @default - none: the stacks are given a {@link ClusterAccess} instead (an EKS cluster) */
+  /**
+   * The kubeconfig file and context the site's stacks reach the cluster with.
+   * @default - none: the stacks are given a {@link ClusterAccess} instead (an EKS cluster)
+   */
   readonly kubeconfig?: {
     /** Path to the kubeconfig file; `~` is expanded. */
     readonly path: string;
@@ -57,7 +60,7 @@ export type SiteCloud = 'aws' | 'azure';
 export interface InClusterDatabaseSpec {
   /** The database that runs: CockroachDB, the only one offered. */
   readonly kind: 'cockroachdb';
-  /** @default 'cockroachdb' */
+  /** Namespace the database runs in. @default 'cockroachdb' */
   readonly namespace?: string;
   /**
    * Nodes. Ranges keep 3 replicas, so 3 is the smallest count that survives
@@ -78,7 +81,7 @@ export interface InClusterDatabaseSpec {
 export interface ConsulSpec {
   /** Consul datacenter name, e.g. the site's datacenter. */
   readonly datacenter: string;
-  /** @default 'consul' */
+  /** Namespace the Consul servers run in. @default 'consul' */
   readonly namespace?: string;
   /** Servers; Raft needs 3 to survive the loss of one. Odd counts only. @default 3 */
   readonly replicas?: number;

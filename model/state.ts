@@ -3,7 +3,7 @@ export type KeyType = 'string' | 'number' | 'binary';
 
 /** A key attribute of an agent's table. */
 export interface StateKey {
-  /** 1 to 255 characters. */
+  /** Attribute name, 1 to 255 characters. */
   readonly name: string;
   /** The attribute's type: string, number or binary. */
   readonly type: KeyType;
@@ -11,9 +11,9 @@ export interface StateKey {
 
 /** Capacity bounds of a provisioned table, in capacity units. */
 export interface CapacityBounds {
-  /** At least 1. */
+  /** Fewest capacity units, at least 1. */
   readonly min: number;
-  /** At least `min`. */
+  /** Most capacity units, at least `min`. */
   readonly max: number;
 }
 
@@ -26,7 +26,7 @@ export interface CapacityBounds {
 export interface StateSpec {
   /** The table's partition (hash) key. */
   readonly partitionKey: StateKey;
-  /** @default - none */
+  /** The table's sort (range) key. @default - none */
   readonly sortKey?: StateKey;
   /**
    * Provisioned capacity, auto scaled between the bounds to keep
@@ -36,7 +36,7 @@ export interface StateSpec {
   readonly capacity?: {
     readonly read: CapacityBounds;
     readonly write: CapacityBounds;
-    /** 20 to 90. @default 70 */
+    /** Percent of the provisioned capacity auto scaling keeps in use, 20 to 90. @default 70 */
     readonly targetUtilization?: number;
   };
 }

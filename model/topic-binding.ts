@@ -10,7 +10,7 @@ import { Duration } from './units';
 export interface TopicBinding {
   /** Name of a Kafka broker of the environment. */
   readonly broker: string;
-  /** 1 to 249 letters, digits, `.`, `_` or `-`. */
+  /** Name of the topic: 1 to 249 letters, digits, `.`, `_` or `-`. */
   readonly topic: string;
   /** Consumer group of the agent's replicas. @default - the agent's name */
   readonly consumerGroup?: string;
@@ -31,10 +31,10 @@ export interface TopicBinding {
   readonly deadLetter?: {
     readonly enabled?: boolean;
     readonly reason?: string;
-    /** @default '<topic>.dlq' */
+    /** Dead-letter topic, created beside the topic. @default '<topic>.dlq' */
     readonly topic?: string;
   };
-  /** @default - 30 s processing time */
+  /** How the agent consumes: its longest processing time. @default - 30 s processing time */
   readonly consumer?: {
     /** Longest time one record may take; sizes the graceful shutdown. @default 30s */
     readonly maxProcessingTime?: Duration;
