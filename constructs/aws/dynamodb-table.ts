@@ -77,9 +77,12 @@ export interface AgentTableProps {
   readonly region: string;
   /** Partition (hash) key of the table. */
   readonly partitionKey: KeyAttribute;
-  /** @default - no sort key */
+  /** Sort (range) key of the table. @default - no sort key */
   readonly sortKey?: KeyAttribute;
-  /** @default TableBilling.onDemand() */
+  /**
+   * How the table is billed: per request, or provisioned capacity under auto scaling.
+   * @default TableBilling.onDemand()
+   */
   readonly billing?: TableBilling;
   /**
    * ARN of an existing KMS key that encrypts the table. Its key policy must let this

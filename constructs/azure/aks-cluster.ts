@@ -48,7 +48,7 @@ export interface IAksCluster {
 
 /** The system node pool of {@link AksCluster}. */
 export interface AksSystemPoolProps {
-  /** @default 'Standard_D4ds_v5' */
+  /** VM size of the system pool's nodes. @default 'Standard_D4ds_v5' */
   readonly vmSize?: string;
   /** Fewest nodes, at least 1. @default 3 - one per zone */
   readonly minCount?: number;
@@ -111,7 +111,7 @@ export interface AksClusterProps {
    * @default false
    */
   readonly production?: boolean;
-  /** @default - see {@link DEFAULT_SYSTEM_POOL} */
+  /** Size and node count of the system pool. @default - see {@link DEFAULT_SYSTEM_POOL} */
   readonly systemPool?: AksSystemPoolProps;
   /**
    * Overlay address range of the pods; must not overlap the VNet or anything it reaches.

@@ -36,7 +36,7 @@ export interface EventHubsNamespaceProps {
   readonly resourceGroupName: string;
   /** Azure region, e.g. `westeurope`. */
   readonly location: string;
-  /** @default 'Standard' */
+  /** Tier of the namespace, which sets its units, partitions and retention. @default 'Standard' */
   readonly sku?: EventHubsSku;
   /**
    * Throughput units (Standard, 1 to 40) or processing units (Premium: 1, 2, 4, 8 or 16).

@@ -59,7 +59,7 @@ export interface ServiceBusNamespaceProps {
   readonly resourceGroupName: string;
   /** Azure region, e.g. `westeurope`. */
   readonly location: string;
-  /** @default 'Premium' (zone redundancy and private access) */
+  /** Tier of the namespace. @default 'Premium' (zone redundancy and private access) */
   readonly sku?: ServiceBusSku;
   /**
    * Messaging units of a Premium namespace: 1, 2, 4, 8 or 16. Not allowed on Standard.

@@ -147,7 +147,11 @@ export interface AgentScaleSetProps {
   readonly vmSize: string;
   /** OpenSSH public key (`ssh-ed25519 …` or `ssh-rsa …`) of the admin user; passwords are off. */
   readonly adminSshPublicKey: string;
-  /** @default 'fleetadmin' */
+  /**
+   * Admin user the SSH key signs in as: 1 to 32 lower-case letters, digits, `_` or
+   * `-`, not a reserved name such as `root` or `admin`.
+   * @default 'fleetadmin'
+   */
   readonly adminUsername?: string;
   /** The identity the instances run as. */
   readonly identity: ScaleSetIdentity;
@@ -157,7 +161,11 @@ export interface AgentScaleSetProps {
   readonly capacity: ScaleSetCapacity;
   /** Availability zones to spread over, balanced. @default ['1', '2', '3'] */
   readonly zones?: readonly string[];
-  /** @default UBUNTU_2404 */
+  /**
+   * Marketplace image the instances boot from; the cloud-init needs `python3` and
+   * the archive's `docker.io` package, as Ubuntu has them.
+   * @default UBUNTU_2404
+   */
   readonly image?: VmImage;
   /**
    * Plain configuration for the agent besides its spec's env (broker address, queue

@@ -6,7 +6,7 @@ export const RANDOM_PROVIDER = { source: 'hashicorp/random', version: '3.7.2' };
 
 /** Props of {@link EphemeralPassword}. */
 export interface EphemeralPasswordProps {
-  /** @default 32 */
+  /** Characters in the password. @default 32 */
   readonly length?: number;
 }
 

@@ -25,7 +25,7 @@ export interface MonitoringReleaseProps {
   readonly brokers: readonly MonitoredBroker[];
   /** Agents of the site: scraped, alerted on, one dashboard each. */
   readonly agents: readonly MonitoredAgent[];
-  /** @default '15d' */
+  /** How long Prometheus keeps samples, in its duration syntax (e.g. `15d`). @default '15d' */
   readonly retention?: string;
 }
 

@@ -67,7 +67,7 @@ export interface StrimziKafkaClusterProps {
   readonly storage?: Size;
   /** StorageClass of the volumes. @default - the cluster's default class */
   readonly storageClass?: string;
-  /** @default - one core and 4Gi per node */
+  /** CPU and memory of each node, requests equal to limits. @default - one core and 4Gi per node */
   readonly resources?: StrimziKafkaResources;
   /**
    * Namespaces of the agents bound to this cluster: the only namespaces, with

@@ -30,7 +30,10 @@ export interface StrimziOperatorReleaseProps {
    * attributes) the clusters are given.
    */
   readonly watchNamespaces: readonly string[];
-  /** @default - 200m CPU requested, one core limit, 384Mi memory */
+  /**
+   * CPU and memory of the operator's pod.
+   * @default - 200m CPU requested, one core limit, 384Mi memory
+   */
   readonly resources?: StrimziOperatorResources;
   /**
    * Node pools the operator may run on, matched on the `agent-fleet.dev/pool` node label.
