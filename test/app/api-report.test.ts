@@ -16,7 +16,36 @@ import { REPO } from '../support/typescript-process';
 const TSC = path.join(REPO, 'node_modules/typescript/bin/tsc');
 const REPORT = 'api/agent-fleet.api.md';
 
+/**
+ * Where the report shows provider binding types taking part in input: the
+ * interfaces and type aliases (props, specs, plans), and the parameters of
+ * functions, constructors and methods. Outputs may expose them (a construct's
+ * resource, as aws-cdk exposes its L1).
+ */
+function providerTypesInInput(report: string): string[] {
+  const imported = [
+    ...report.matchAll(/^import \{ (\w+)(?: as (\w+))? \} from '@cdktf\/provider-[^']+';$/gm),
+  ].map((match) => match[2] ?? match[1]);
+  if (imported.length === 0) return [];
+  const binding = new RegExp(`\\b(${imported.join('|')})\\b`);
+  const declarations = [
+    ...report.matchAll(/^(?:export )?interface \w+[^\n]*\{\n[\s\S]*?^\}/gm),
+    ...report.matchAll(/^(?:export )?type \w+[^;]*;/gm),
+    ...report.matchAll(/\([^()]*\)/g),
+  ].map((match) => match[0]);
+  return declarations.filter((text) => binding.test(text));
+}
+
 describe('the API report', () => {
+  it('takes no provider binding type as input', () => {
+    const report = fs.readFileSync(path.join(REPO, REPORT), 'utf8');
+    expect(report).toMatch(/^import \{ Release \} from '@cdktf\/provider-helm\/lib\/release';$/m);
+    expect(providerTypesInInput(report)).toEqual([]);
+    expect(
+      providerTypesInInput(`${report}\ninterface Probe {\n    readonly release: Release;\n}\n`),
+    ).toEqual(['interface Probe {\n    readonly release: Release;\n}']);
+  });
+
   it(`matches ${REPORT}`, () => {
     const out = tempDir('api-report');
     const build = spawnSync(
