@@ -160,6 +160,26 @@ const DOCUMENTED_DEFAULT = {
     'A documented optional field says its default: `@default <value>` or `@default - <behaviour>`.',
 };
 
+/**
+ * `jsdoc/require-description` on a doc comment of a field, a class property, or an
+ * exported interface, class or function: only written comments are checked (the
+ * rule never asks for a missing one), and the description is the leading text
+ * (`body`), as every comment here has it, before any tags.
+ */
+const REQUIRE_DESCRIPTION = [
+  'error',
+  {
+    descriptionStyle: 'body',
+    contexts: [
+      'TSPropertySignature',
+      'PropertyDefinition',
+      'ExportNamedDeclaration > TSInterfaceDeclaration',
+      'ExportNamedDeclaration > ClassDeclaration',
+      'ExportNamedDeclaration > FunctionDeclaration',
+    ],
+  },
+];
+
 /** The barrel folders of constructs/: stacks import constructs through these only. */
 const CONSTRUCT_BARRELS = ['aws', 'azure', 'vm', 'terraform', 'kubernetes']
   .concat(KUBERNETES.map((folder) => folder.slice('constructs/'.length)))
@@ -261,6 +281,8 @@ export default tseslint.config(
         },
       ],
       'jsdoc/no-restricted-syntax': ['error', { contexts: [DOCUMENTED_DEFAULT] }],
+      // A doc comment says what the member is, not only a tag (`/** @default 10s */`).
+      'jsdoc/require-description': REQUIRE_DESCRIPTION,
     },
   },
   {
@@ -276,6 +298,8 @@ export default tseslint.config(
     plugins: { jsdoc },
     rules: {
       'jsdoc/no-restricted-syntax': ['error', { contexts: [DOCUMENTED_DEFAULT] }],
+      // A doc comment says what the member is, not only a tag (`/** @default 10s */`).
+      'jsdoc/require-description': REQUIRE_DESCRIPTION,
     },
   },
   {

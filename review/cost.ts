@@ -30,7 +30,7 @@ export interface PriceTable {
 
 /** One way a replica can be billed: a share of a node of a pool, or a machine of its own. */
 export interface CostOption {
-  /** @default - none: a scaling group's machine */
+  /** Node pool whose node the replica shares. @default - none: a scaling group's machine */
   readonly pool?: string;
   readonly instanceType: string;
   readonly capacity: 'on-demand' | 'spot';

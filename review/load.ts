@@ -32,7 +32,10 @@ export interface SynthOutput {
   /** Every stack's Terraform JSON, by stack id. */
   readonly stacks: ReadonlyMap<string, StackJson>;
   readonly fleet: FleetFile;
-  /** @default - none: the output predates `guardrails.json` */
+  /**
+   * The guardrail report (`guardrails.json`): every environment's findings.
+   * @default - none: the output predates `guardrails.json`
+   */
   readonly guardrails?: GuardrailDocument;
 }
 

@@ -10,7 +10,10 @@ export interface EnvironmentReview {
   readonly environment: string;
   /** What the branch deploys. @default - none: the branch removes the environment */
   readonly fleet?: ReviewedFleet;
-  /** @default - no guardrail report in the output */
+  /**
+   * The environment's guardrail findings and unmatched suppressions.
+   * @default - no guardrail report in the output
+   */
   readonly guardrails?: GuardrailDocument['environments'][string];
   readonly cost?: EnvironmentCost;
   readonly prices: PriceTable;

@@ -78,7 +78,10 @@ export interface ReviewedFleet extends Pick<FleetReport, 'environment' | 'produc
  * `projectId`), which tells a base of this project from another's output.
  */
 export interface FleetFile {
-  /** @default - not recorded: an output of a synth that does not record it */
+  /**
+   * The project the output belongs to (cdktf.json's `projectId`).
+   * @default - not recorded: an output of a synth that does not record it
+   */
   readonly project?: string;
   readonly environments: Readonly<Record<string, ReviewedFleet>>;
 }
@@ -90,7 +93,7 @@ export interface ComparedFleet extends Pick<FleetReport, 'environment' | 'stacks
 
 /** What a comparison reads of the base's `fleet.json`. */
 export interface BaseFleetFile {
-  /** @default - not recorded */
+  /** The project the base's output belongs to (cdktf.json's `projectId`). @default - not recorded */
   readonly project?: string;
   readonly environments: Readonly<Record<string, ComparedFleet>>;
 }

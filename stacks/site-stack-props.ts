@@ -42,7 +42,7 @@ export interface SiteStackProps {
    * platform and agents stacks of a site share one plan.
    */
   readonly plan: SitePlan;
-  /** @default - local state under `terraform-state/` */
+  /** Where Terraform keeps the stack's state. @default - local state under `terraform-state/` */
   readonly backend?: BackendSpec;
   /**
    * Synthesize for the offline plan (`npm run plan:offline`) only: local state
@@ -80,7 +80,7 @@ export interface CloudInfraStackProps<Site> {
   readonly plan: SitePlan;
   /** Run managed services highly available (and keep longer backups). @default false */
   readonly production?: boolean;
-  /** @default - local state under `terraform-state/` */
+  /** Where Terraform keeps the stack's state. @default - local state under `terraform-state/` */
   readonly backend?: BackendSpec;
   /** Synthesize for the offline plan only. @default false */
   readonly offline?: boolean;

@@ -30,7 +30,11 @@ export interface AlertingRule {
   readonly annotations: { readonly summary: string; readonly description: string };
 }
 
-/** @see https://prometheus.io/docs/prometheus/latest/configuration/recording_rules/ */
+/**
+ * A recording rule: Prometheus evaluates `expr` at every interval of its group
+ * and stores the result as the series `record`.
+ * @see https://prometheus.io/docs/prometheus/latest/configuration/recording_rules/
+ */
 export interface RecordingRule {
   readonly record: string;
   readonly expr: string;

@@ -2,11 +2,11 @@
 export interface ServerConfigOptions {
   /** Directory whose `*.json` definitions every node imports at boot. */
   readonly definitionsDir: string;
-  /** @default 5672 */
+  /** Port of the AMQP listener the agents connect to. @default 5672 */
   readonly amqpPort?: number;
-  /** @default 15672 */
+  /** Port of the management API, which KEDA reads queue depth from. @default 15672 */
   readonly managementPort?: number;
-  /** @default 15692 */
+  /** Port of the `rabbitmq_prometheus` metrics endpoint Prometheus scrapes. @default 15692 */
   readonly prometheusPort?: number;
   /**
    * Peer discovery through the Kubernetes API; absent for a single node.
