@@ -83,7 +83,7 @@ export function integerSchema(description: string, minimum: number, maximum?: nu
   );
 }
 
-/** `true` or `false`. */
+/** A boolean: `true` or `false`. */
 export function booleanSchema(description: string): TBoolean {
   return Type.Boolean({ description });
 }

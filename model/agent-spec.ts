@@ -165,7 +165,7 @@ export interface AgentSpec {
    * @default - none (scheduled work)
    */
   readonly scaling?: ScalingSpec;
-  /** Required for, and only for, scheduled work. @default - none */
+  /** When a scheduled agent runs; required for, and only for, scheduled work. @default - none */
   readonly schedule?: ScheduleSpec;
   /** State it keeps in a table of its own. @default - stateless */
   readonly state?: StateSpec;

@@ -29,7 +29,10 @@ export interface CapacityPool {
 
 /** Replicas of one workload, with the pools they may use, in order of preference. */
 export interface CapacityWorkload {
-  /** e.g. `image-processing` or `RabbitMQ rabbitmq`. */
+  /**
+   * Name of the workload, which keys the packing's counts, e.g. `image-processing`
+   * or `RabbitMQ rabbitmq`.
+   */
   readonly name: string;
   /** How many replicas to place. */
   readonly replicas: number;

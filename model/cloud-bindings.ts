@@ -152,13 +152,14 @@ export interface SiteCloudBindings {
 
 /** One Kafka topic, as it should exist on the cluster. */
 export interface KafkaTopicSpec {
-  /** 1 to 249 letters, digits, `.`, `_` or `-`; not `.` or `..`. */
+  /** Name of the topic: 1 to 249 letters, digits, `.`, `_` or `-`; not `.` or `..`. */
   readonly name: string;
-  /** 1 to 10000. Partitions can grow later, never shrink. */
+  /** Partitions of the topic, 1 to 10000; they can grow later, never shrink. */
   readonly partitions: number;
   /**
-   * 1 to 7. Applied when the topic is created; an existing topic with another
-   * factor fails the creating Job, since Kafka changes it only by reassigning partitions.
+   * Replicas of each partition, 1 to 7. Applied when the topic is created; an
+   * existing topic with another factor fails the creating Job, since Kafka
+   * changes it only by reassigning partitions.
    */
   readonly replicationFactor: number;
   /**

@@ -111,14 +111,14 @@ export type TaintEffect = (typeof TAINT_EFFECTS)[number];
 
 /** A node taint as Kubernetes' `Taint`, before its effect is known to be valid. */
 export interface TaintLike {
-  /** A qualified name, e.g. 'nvidia.com/gpu'. */
+  /** Taint key, a qualified name, e.g. 'nvidia.com/gpu'. */
   readonly key: string;
   /**
-   * A label value.
+   * Taint value, with the syntax of a label value.
    * @default ''
    */
   readonly value?: string;
-  /** One of {@link TAINT_EFFECTS}; required. */
+  /** What the taint does to pods that do not tolerate it: one of {@link TAINT_EFFECTS}. */
   readonly effect: string;
 }
 

@@ -27,7 +27,7 @@ export interface VmImage {
   readonly offer: string;
   /** Plan of the offer, e.g. `server`. */
   readonly sku: string;
-  /** `latest`, or a pinned version. */
+  /** Version of the image: `latest`, or a pinned version. */
   readonly version: string;
 }
 

@@ -189,7 +189,7 @@ export function hasCondition(statement: PolicyStatement): boolean {
   );
 }
 
-/** `*` or a whole service (`sqs:*`). */
+/** Whether an IAM action is `*` or a whole service (`sqs:*`). */
 export function isWildcardAction(action: string): boolean {
   return action.trim() === '*' || /^[^:]+:\*$/.test(action.trim());
 }
