@@ -49,6 +49,7 @@ export type Override<T> =
  * the full schema.
  */
 export function partialOf(schema: JsonSchema): JsonSchema {
+  if (schema.if) return partialOf(mergedBranches(schema));
   const result: JsonSchema = { ...schema, type: nullable(schema.type) };
   delete result.required;
   if (schema.enum) result.enum = [...schema.enum, null];
@@ -61,6 +62,35 @@ export function partialOf(schema: JsonSchema): JsonSchema {
     result.additionalProperties = partialOf(schema.additionalProperties);
   }
   return result;
+}
+
+/**
+ * The branches of an `if`/`then`/`else` chain (a `kindSchema`) as one mapping
+ * with every branch's keys: an override may set any of them, and the merged
+ * result is checked against the full schema. A key several branches declare
+ * with an `enum` (the discriminator) takes every branch's values.
+ */
+function mergedBranches(schema: JsonSchema): JsonSchema {
+  const branches: JsonSchema[] = [];
+  for (let at: JsonSchema | undefined = schema; at; at = at.if ? at.else : undefined) {
+    branches.push(at.if ? (at.then as JsonSchema) : at);
+  }
+  const properties: Record<string, JsonSchema> = {};
+  for (const branch of branches) {
+    for (const [key, value] of Object.entries(branch.properties ?? {})) {
+      const known = properties[key];
+      properties[key] =
+        known?.enum && value.enum
+          ? { ...known, enum: [...new Set([...known.enum, ...value.enum])] }
+          : (known ?? value);
+    }
+  }
+  return {
+    type: 'object',
+    description: schema.description,
+    properties,
+    additionalProperties: false,
+  };
 }
 
 function nullable(type: JsonSchema['type']): JsonType[] {

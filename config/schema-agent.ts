@@ -7,6 +7,7 @@ import {
   enumSchema,
   imageSchema,
   integerSchema,
+  kindSchema,
   listSchema,
   mapSchema,
   objectSchema,
@@ -402,9 +403,10 @@ const capacityBounds = (side: string) =>
     ['min', 'max'],
   );
 
-const state = objectSchema(
-  "State the agent keeps in a table of its own, in the database its site offers (DynamoDB on AWS sites, table '<environment>-<site>-<agent>'): protected from deletion, backed up continuously, encrypted with a key of its own; only the agent's identity may read and write it.",
+const keyValueState = objectSchema(
+  "Items by key in a table of the agent's own, in the key-value store its site offers (DynamoDB on AWS sites, table '<environment>-<site>-<agent>'; a Cosmos DB container on Azure; a CockroachDB database in the cluster): protected from deletion, backed up continuously, encrypted with a key of the site; only the agent's identity may read and write it.",
   {
+    model: enumSchema("The shape of the state. Default 'key-value'.", ['key-value']),
     partitionKey: stateKey('The partition key.'),
     sortKey: stateKey('The sort key. Default: none.'),
     capacity: objectSchema(
@@ -423,6 +425,161 @@ const state = objectSchema(
   },
   ['partitionKey'],
 );
+
+const sortOrder = (description: string) => enumSchema(description, ['asc', 'desc']);
+
+const documentState = objectSchema(
+  "Documents in collections of a database of the agent's own, in the MongoDB-compatible store its site offers; the agent's user may read and write that database only.",
+  {
+    model: enumSchema('The shape of the state.', ['document']),
+    collections: listSchema(
+      'The collections, created with their indexes before the agent runs.',
+      objectSchema(
+        'A collection.',
+        {
+          name: stringSchema("Name: 1 to 64 letters, digits, '_' or '-'."),
+          indexes: listSchema(
+            'Secondary indexes; _id is always indexed. Default: none.',
+            objectSchema(
+              'A secondary index.',
+              {
+                keys: listSchema(
+                  'The indexed fields, in order.',
+                  objectSchema(
+                    'An indexed field.',
+                    {
+                      field: stringSchema('Field path; dotted paths reach nested fields.'),
+                      order: sortOrder('Ascending or descending.'),
+                    },
+                    ['field', 'order'],
+                  ),
+                  1,
+                ),
+                unique: booleanSchema('No two documents may share the keys. Default false.'),
+                expireAfter: durationSchema(
+                  'A TTL index: documents expire this long after the time in its one date field. Default: never.',
+                ),
+              },
+              ['keys'],
+            ),
+          ),
+        },
+        ['name'],
+      ),
+      1,
+    ),
+  },
+  ['model', 'collections'],
+);
+
+const cqlTypes = [
+  'ascii',
+  'bigint',
+  'blob',
+  'boolean',
+  'date',
+  'decimal',
+  'double',
+  'float',
+  'inet',
+  'int',
+  'smallint',
+  'text',
+  'time',
+  'timestamp',
+  'timeuuid',
+  'tinyint',
+  'uuid',
+  'varint',
+] as const;
+
+const wideColumnState = objectSchema(
+  "Rows in tables of a keyspace of the agent's own, in the CQL store its site offers; the agent's role may read and write that keyspace only.",
+  {
+    model: enumSchema('The shape of the state.', ['wide-column']),
+    tables: listSchema(
+      'The tables, created before the agent runs.',
+      objectSchema(
+        'A table.',
+        {
+          name: stringSchema("Name: a letter, then letters, digits or '_', at most 48 characters."),
+          columns: listSchema(
+            'Its columns, the key columns included.',
+            objectSchema(
+              'A column.',
+              {
+                name: stringSchema("Name: a letter, then letters, digits or '_'."),
+                type: enumSchema('CQL type.', cqlTypes),
+              },
+              ['name', 'type'],
+            ),
+            1,
+          ),
+          partitionKey: listSchema(
+            'Columns whose values place a row, in order.',
+            stringSchema('A column.'),
+            1,
+          ),
+          clusteringKey: listSchema(
+            'Columns that order rows within a partition, in order. Default: none.',
+            objectSchema(
+              'A clustering column.',
+              { column: stringSchema('A column.'), order: sortOrder('Ascending or descending.') },
+              ['column', 'order'],
+            ),
+          ),
+          defaultTtl: durationSchema(
+            'Rows expire this long after they are written. Default: never.',
+          ),
+        },
+        ['name', 'columns', 'partitionKey'],
+      ),
+      1,
+    ),
+    replication: objectSchema(
+      'Copies of each row. Default 3, one per zone.',
+      {
+        factor: integerSchema('Copies of each row; fewer than 3 needs a reason.', 1, 7),
+        reason: stringSchema('Why fewer than 3 copies are acceptable here.'),
+      },
+      ['factor'],
+    ),
+  },
+  ['model', 'tables'],
+);
+
+const sqlState = objectSchema(
+  "A relational database of the agent's own, in the distributed SQL engine its site offers (PostgreSQL wire protocol); the agent's user owns its schema.",
+  {
+    model: enumSchema('The shape of the state.', ['sql']),
+    schema: stringSchema("The schema the agent's user owns and migrates. Default 'public'.", {
+      maxLength: 63,
+    }),
+  },
+  ['model'],
+);
+
+/** State an agent keeps: `model` picks the shape, key-value where it is not given. */
+const state = kindSchema<RawState>(
+  [
+    ['document', documentState],
+    ['wide-column', wideColumnState],
+    ['sql', sqlState],
+  ],
+  keyValueState,
+  {
+    key: 'model',
+    description:
+      "State the agent keeps, in the engine its site offers for the shape: 'model' is key-value (the default), document, wide-column or sql.",
+  },
+);
+
+/** The state of an agent as the files write it. */
+type RawState =
+  | Static<typeof keyValueState>
+  | Static<typeof documentState>
+  | Static<typeof wideColumnState>
+  | Static<typeof sqlState>;
 
 const isolation = objectSchema('Failure isolation of the agent type.', {
   namespace: stringSchema('Namespace the agent runs in. Default: its own, named after the agent.'),

@@ -165,18 +165,21 @@ export function dnsLabelSchema(maxLength: number): TString {
 }
 
 /**
- * A mapping whose `kind` picks the schema that applies, so each kind accepts
- * its own keys only: `if`/`then`/`else` on `kind`, ending in `otherwise`.
- * `Kinds` is the union of the kinds' types.
+ * A mapping whose `kind` (or another discriminating key) picks the schema that
+ * applies, so each kind accepts its own keys only: `if`/`then`/`else` on the
+ * key, ending in `otherwise`. `Kinds` is the union of the kinds' types.
  */
 export function kindSchema<Kinds>(
   kinds: readonly (readonly [string, TSchema])[],
   otherwise: TSchema,
+  options: { readonly key?: string; readonly description?: string } = {},
 ): TUnsafe<Kinds> {
+  const key = options.key ?? 'kind';
   const chain = kinds.reduceRight<TSchema>(
-    (rest, [kind, schema]) =>
+    (rest, [kind, schema], index) =>
       Type.Unsafe({
-        if: { type: 'object', properties: { kind: { const: kind } }, required: ['kind'] },
+        ...(index === 0 && options.description ? { description: options.description } : {}),
+        if: { type: 'object', properties: { [key]: { const: kind } }, required: [key] },
         then: schema,
         else: rest,
       }),

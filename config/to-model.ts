@@ -47,6 +47,10 @@ function parseUnits<T>(
   problems: Problem[],
   at: Path = [],
 ): Parsed<T> {
+  if (schema.if) {
+    const branch = matchesBranch(schema.if, value) ? schema.then : schema.else;
+    return (branch ? parseUnits(branch, value, problems, at) : value) as Parsed<T>;
+  }
   const parse = schema.pattern === undefined ? undefined : UNIT_PARSERS[schema.pattern];
   if (parse && (typeof value === 'string' || typeof value === 'number')) {
     try {
@@ -72,6 +76,14 @@ function parseUnits<T>(
       return [key, childSchema ? parseUnits(childSchema, child, problems, [...at, key]) : child];
     }),
   ) as Parsed<T>;
+}
+
+/** Whether a value takes the `then` branch of a `kindSchema`: its discriminating keys match. */
+function matchesBranch(condition: JsonSchema, value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  return Object.entries(condition.properties ?? {}).every(
+    ([key, expected]) => (value as Record<string, unknown>)[key] === expected.const,
+  );
 }
 
 function converted<T>(spec: T, problems: Problem[]): Converted<T> {

@@ -5,6 +5,7 @@ import { listOf } from './checks';
 import { AgentDeployment, environmentNameProblem, FleetEnvironment } from './environment';
 import { Problem } from './problems';
 import { KubernetesSiteSpec } from './site';
+import { StateModel, stateModelOf } from './state';
 import { resolveTopicBinding } from './topic-binding';
 import {
   validateAgent,
@@ -84,7 +85,9 @@ export interface BindingConflict {
  * - a Service Bus queue name used twice on one broker (each binding creates
  *   its queue);
  * - with `complete`, an agent publishing to an SQS or Service Bus queue no
- *   agent of the broker's site consumes, which the fleet therefore does not create.
+ *   agent of the broker's site consumes, which the fleet therefore does not create;
+ * - an agent keeping state of one shape on a site and of another on a second
+ *   site (each site picks its engine; the agent's code reads one shape).
  * @param complete whether every agent of the environment was placed; the last
  *   check is skipped otherwise, since the consumer may be one that failed
  */
@@ -98,8 +101,18 @@ export function bindingConflicts(
   const groups = new Map<string, string>();
   const sqsNames = new Map<string, { agent: string; role: string }>();
   const serviceBusQueues = new Map<string, string>();
+  const shapes = new Map<string, { site: string; model: StateModel }>();
   for (const { site, agent } of deployments) {
     const report = (message: string) => conflicts.push({ agent: agent.name, site, message });
+    if (agent.state) {
+      const model = stateModelOf(agent.state);
+      const first = shapes.get(agent.name);
+      if (first && first.model !== model) {
+        report(
+          `keeps its state as '${model}' here but as '${first.model}' on site '${first.site}': an agent keeps one shape of state on every site (each site picks the engine); set the same 'state.model' on both`,
+        );
+      } else if (!first) shapes.set(agent.name, { site, model });
+    }
     const topic = agent.topic;
     if (topic && kindOf(topic.broker)?.kind === 'kafka') {
       const resolved = resolveTopicBinding(topic, agent.name, agent.scaling?.maxReplicas ?? 1);

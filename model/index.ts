@@ -10,6 +10,7 @@ export * from './rabbitmq-topology';
 export * from './scaling';
 export * from './site';
 export * from './state';
+export * from './state-engines';
 export * from './topic-binding';
 export * from './kafka-topics';
 export * from './units';

@@ -1,12 +1,14 @@
 import { AgentSpec } from './agent-spec';
 import { BrokerSpec, brokerSite, describeBrokerKind, isCloudBroker } from './broker';
-import { AddProblem as Add, checkRange as checkWhole, listOf, Path } from './checks';
+import { AddProblem as Add, checkRange as checkWhole, listOf } from './checks';
 import { Problem } from './problems';
 import { QueueBinding } from './queue-binding';
 import { KubernetesSiteSpec } from './site';
-import { StateKey } from './state';
+import { stateModelOf } from './state';
+import { stateEngineFor } from './state-engines';
 import { MIN_TOPIC_PARTITIONS } from './topic-binding';
 import { Duration } from './units';
+import { validateState } from './validate-state';
 
 const KAFKA_TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 const KAFKA_GROUP = /^[A-Za-z0-9._:-]{1,255}$/;
@@ -80,7 +82,7 @@ export function validateBindings(spec: AgentSpec, add: Add): void {
     add(['topic'], "an agent consumes one source: set 'queue' or 'topic', not both");
   }
   validateTopic(spec, add);
-  if (spec.state) validateState(spec, add);
+  if (spec.state) validateState(spec.state, add);
   if (spec.placement?.scalingGroup) validateScalingGroup(spec, add);
   const scaling = spec.scaling;
   if (scaling?.consumerLag) {
@@ -176,42 +178,6 @@ function validateSqsNames(queue: QueueBinding, add: Add): void {
     }
   } else if (deadLetterName === queue.queue) {
     add(['queue', 'deadLetter', 'queue'], 'must differ from the queue it takes the failures of');
-  }
-}
-
-function validateState(spec: AgentSpec, add: Add): void {
-  const state = spec.state;
-  if (!state) return;
-  const key = (value: StateKey, path: Path) => {
-    if (value.name.length === 0 || value.name.length > 255)
-      add([...path, 'name'], 'must be 1 to 255 characters');
-  };
-  key(state.partitionKey, ['state', 'partitionKey']);
-  if (state.sortKey) {
-    key(state.sortKey, ['state', 'sortKey']);
-    if (state.sortKey.name === state.partitionKey.name) {
-      add(['state', 'sortKey', 'name'], `'${state.sortKey.name}' is already the partition key`);
-    }
-  }
-  const capacity = state.capacity;
-  if (capacity) {
-    for (const side of ['read', 'write'] as const) {
-      const bounds = capacity[side];
-      checkWhole(bounds.min, 1, 40_000, ['state', 'capacity', side, 'min'], add);
-      checkWhole(bounds.max, 1, 40_000, ['state', 'capacity', side, 'max'], add);
-      if (bounds.min > bounds.max) {
-        add(['state', 'capacity', side, 'min'], `(${bounds.min}) must be <= 'max' (${bounds.max})`);
-      }
-    }
-    if (capacity.targetUtilization !== undefined) {
-      checkWhole(
-        capacity.targetUtilization,
-        20,
-        90,
-        ['state', 'capacity', 'targetUtilization'],
-        add,
-      );
-    }
   }
 }
 
@@ -361,11 +327,9 @@ export function validateBindingsOnSite(
       );
     }
   });
-  if (spec.state && !site.cloud && !site.database) {
-    add(
-      ['state'],
-      `site '${site.name}' offers no database: declare 'database' on the site (CockroachDB in its cluster), or place the agent on an AWS or Azure site (DynamoDB, Cosmos DB)`,
-    );
+  if (spec.state) {
+    const choice = stateEngineFor(site, stateModelOf(spec.state));
+    if (!choice.engine) add(spec.state.model ? ['state', 'model'] : ['state'], choice.refused);
   }
   const group = spec.placement?.scalingGroup;
   if (group) {

@@ -8,6 +8,7 @@ import {
   KafkaTopicSet,
   kafkaTopicsOf,
   KEDA_OPERATOR_SERVICE_ACCOUNT,
+  keyValueState,
   ResolvedAgent,
   SiteCloudBindings,
   ValidationError,
@@ -87,7 +88,7 @@ export class AwsSiteAgents extends Construct {
     }
     const tables = new Map<string, AgentTable>();
     for (const agent of resolved) {
-      const state = agent.spec.state;
+      const state = keyValueState(agent.spec.state);
       if (!state) continue;
       const capacity = state.capacity;
       tables.set(

@@ -6,6 +6,7 @@ import {
   DEFAULT_KEDA_NAMESPACE,
   Duration,
   KEDA_OPERATOR_SERVICE_ACCOUNT,
+  keyValueState,
   Problem,
   ResolvedAgent,
   SiteCloudBindings,
@@ -243,7 +244,7 @@ export class AzureSiteAgents extends Construct {
     }
     const containers = new Map<string, CosmosDbContainer>();
     for (const agent of resolved) {
-      const state = agent.spec.state;
+      const state = keyValueState(agent.spec.state);
       if (!state || !props.cosmos) continue;
       containers.set(
         agent.spec.name,

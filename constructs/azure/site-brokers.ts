@@ -8,6 +8,7 @@ import {
   BrokerSpec,
   Duration,
   KafkaBrokerSpec,
+  keyValueState,
   Problem,
   ServiceBusBrokerSpec,
   ValidationError,
@@ -244,7 +245,7 @@ function planSite(props: AzureSiteBrokersProps): SitePlan {
       eventHubs.push({ broker, name });
     }
   });
-  const stateful = (props.agents ?? []).some((agent) => agent.state !== undefined);
+  const stateful = (props.agents ?? []).some((agent) => keyValueState(agent.state));
   const cosmos = stateful ? `${prefix}-state` : undefined;
   if (cosmos && !isCosmosAccountName(cosmos)) {
     problems.push({

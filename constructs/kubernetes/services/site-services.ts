@@ -11,6 +11,8 @@ import {
   kafkaNamespace,
   KubernetesSiteSpec,
   ResolvedAgent,
+  stateEngineFor,
+  stateModelOf,
   STRIMZI_OPERATOR_NAMESPACE,
   tolerationsFor,
   VAULT_INJECTOR_NAMESPACE,
@@ -116,7 +118,11 @@ export class SiteServices extends Construct {
     this.vault = site.vault && this.vaultAccess(props, site.vault);
     const databases = new Map<string, AgentDatabase>();
     if (site.database) {
-      const stateful = agents.filter((agent) => agent.spec.state);
+      const stateful = agents.filter(
+        (agent) =>
+          agent.spec.state &&
+          stateEngineFor(site, stateModelOf(agent.spec.state)).engine === 'cockroachdb',
+      );
       const release = new CockroachDbRelease(this, 'Database', {
         namespace: props.namespace(
           databaseNamespace(site.database),

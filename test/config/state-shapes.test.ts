@@ -1,0 +1,353 @@
+import { loadFleet } from '../../config';
+import { RawAgent, toAgentSpec } from '../../config/to-model';
+import {
+  AgentSpec,
+  Duration,
+  FleetEnvironment,
+  KubernetesSiteSpec,
+  StateSpec,
+  stateEngineFor,
+  validateAgent,
+} from '../../model';
+import { agentType, fixture, problemLines } from './support';
+
+/**
+ * An agent of each shape of state: `orders` documents, `readings` wide rows,
+ * `ledger` SQL, `inventory` key-value (no `model`, as files written before the
+ * shapes existed).
+ */
+const CATALOGUE = `
+agentTypes:
+${agentType(
+  'orders',
+  `
+    queue: { broker: rabbitmq, queue: orders }
+    scaling: { minReplicas: 1, maxReplicas: 2, queueDepth: { perReplica: 10 } }
+    state:
+      model: document
+      collections:
+        - name: orders
+          indexes:
+            - keys: [{ field: customer.id, order: asc }, { field: createdAt, order: desc }]
+            - keys: [{ field: expiresAt, order: asc }]
+              expireAfter: 0s
+        - name: order-events
+`,
+)}${agentType(
+  'readings',
+  `
+    queue: { broker: rabbitmq, queue: readings }
+    scaling: { minReplicas: 1, maxReplicas: 2, queueDepth: { perReplica: 10 } }
+    state:
+      model: wide-column
+      tables:
+        - name: readings_by_sensor
+          columns:
+            - { name: sensor_id, type: text }
+            - { name: day, type: date }
+            - { name: at, type: timestamp }
+            - { name: value, type: double }
+          partitionKey: [sensor_id, day]
+          clusteringKey: [{ column: at, order: desc }]
+          defaultTtl: 30d
+`,
+)}${agentType(
+  'ledger',
+  `
+    queue: { broker: rabbitmq, queue: ledger }
+    scaling: { minReplicas: 1, maxReplicas: 2, queueDepth: { perReplica: 10 } }
+    state: { model: sql, schema: ledger }
+`,
+)}${agentType(
+  'inventory',
+  `
+    queue: { broker: rabbitmq, queue: inventory }
+    scaling: { minReplicas: 1, maxReplicas: 2, queueDepth: { perReplica: 10 } }
+    state:
+      partitionKey: { name: sku, type: string }
+`,
+)}`;
+
+/**
+ * Kubernetes site `dc1` with CockroachDB, Kubernetes site `edge` without a
+ * database, AWS site `eu`, and broker `rabbitmq` outside the clusters. 23 lines;
+ * `agents:` is line 23.
+ */
+const HEAD = `
+sites:
+  dc1:
+    kind: kubernetes
+    kubeconfig: { path: ~/.kube/config, context: dc1 }
+    database: { kind: cockroachdb }
+    nodePools:
+      general: {}
+  edge:
+    kind: kubernetes
+    kubeconfig: { path: ~/.kube/config, context: edge }
+    nodePools:
+      general: {}
+  eu:
+    kind: aws
+    accountId: '111122223333'
+    region: eu-west-1
+    network: { cidr: 10.40.0.0/16, availabilityZones: [eu-west-1a, eu-west-1b, eu-west-1c] }
+    cluster: { version: '1.35' }
+    nodePools:
+      general: { instanceTypes: [m7i.large], minSize: 3, maxSize: 6 }
+brokers:
+  rabbitmq: { kind: rabbitmq, external: { host: mq.example.com, cidrs: [10.0.0.0/8] } }
+agents:
+`;
+
+function environment(agents: string): string {
+  return HEAD.replace(/^\n+/, '') + agents.replace(/^\n+/, '');
+}
+
+function load(env: string): { lines: string[]; environment?: FleetEnvironment } {
+  const result = loadFleet({
+    rootDir: fixture({ catalogue: CATALOGUE, environments: { prod: env } }),
+  });
+  return result.ok
+    ? { lines: [], environment: result.environments[0] }
+    : { lines: problemLines(result) };
+}
+
+function stateOf(env: FleetEnvironment, agent: string): StateSpec | undefined {
+  return env.deployments.find((deployment) => deployment.agent.name === agent)?.agent.state;
+}
+
+describe('the shapes of state in the files', () => {
+  test('each shape loads into the model, its durations parsed', () => {
+    const { lines, environment: env } = load(
+      environment(`
+  inventory: { sites: { dc1: {} } }
+  ledger: { sites: { dc1: {} } }
+`),
+    );
+    expect(lines).toEqual([]);
+    expect(stateOf(env!, 'inventory')).toEqual({ partitionKey: { name: 'sku', type: 'string' } });
+    expect(stateOf(env!, 'ledger')).toEqual({ model: 'sql', schema: 'ledger' });
+  });
+
+  test('documents and wide rows are refused where no engine serves them, at the agent on the site', () => {
+    const { lines } = load(
+      environment(`
+  orders: { sites: { dc1: {} } }
+  readings: { sites: { dc1: {} } }
+`),
+    );
+    expect(lines).toEqual([
+      "environments/prod.yaml:24:22 agents.orders.sites.dc1: state.model: site 'dc1' serves no document state: no engine for it is offered on any kind of site; keep the state as 'key-value' or 'sql'",
+      "environments/prod.yaml:25:24 agents.readings.sites.dc1: state.model: site 'dc1' serves no wide-column state: no engine for it is offered on any kind of site; keep the state as 'key-value' or 'sql'",
+    ]);
+  });
+
+  test('the durations of documents and wide rows are parsed in the shape the model names', () => {
+    const raw = (state: unknown) =>
+      ({
+        container: { image: 'registry.example.com/a:1.0.0' },
+        resources: { requests: { cpu: '1', memory: '1Gi' } },
+        state,
+      }) as RawAgent;
+    const documents = toAgentSpec(
+      'orders',
+      raw({
+        model: 'document',
+        collections: [
+          { name: 'o', indexes: [{ keys: [{ field: 'at', order: 'asc' }], expireAfter: '90d' }] },
+        ],
+      }),
+    );
+    const rows = toAgentSpec(
+      'readings',
+      raw({
+        model: 'wide-column',
+        tables: [
+          {
+            name: 'r',
+            columns: [{ name: 'k', type: 'text' }],
+            partitionKey: ['k'],
+            defaultTtl: '30d',
+          },
+        ],
+      }),
+    );
+    const state = (spec: AgentSpec | undefined) => spec?.state as unknown as Record<string, any>;
+    expect(state(documents.spec).collections[0].indexes[0].expireAfter).toEqual(Duration.days(90));
+    expect(state(rows.spec).tables[0].defaultTtl).toEqual(Duration.days(30));
+  });
+
+  test('a field of another shape is refused, naming the fields of the shape given', () => {
+    const { lines } = load(
+      environment(`
+  ledger:
+    state: { partitionKey: { name: id, type: string } }
+    sites: { dc1: {} }
+`),
+    );
+    expect(lines).toEqual([
+      "environments/prod.yaml:25:14 agents.ledger.state.partitionKey: unknown key 'partitionKey' (allowed: model, schema)",
+    ]);
+  });
+
+  test('SQL state on an AWS site and on a site without a database', () => {
+    const { lines } = load(
+      environment(`
+  ledger: { sites: { eu: {}, edge: {} } }
+`),
+    );
+    expect(lines).toEqual([
+      "environments/prod.yaml:24:22 agents.ledger.sites.eu: state.model: AWS site 'eu' serves no SQL state: its cluster runs no CockroachDB; place the agent on a Kubernetes site that declares 'database'",
+      "environments/prod.yaml:24:30 agents.ledger.sites.edge: state.model: site 'edge' offers no database: declare 'database' on the site (CockroachDB in its cluster)",
+    ]);
+  });
+
+  test('one agent with two shapes of state on two sites', () => {
+    const { lines } = load(
+      environment(`
+  ledger:
+    sites:
+      dc1: {}
+      eu:
+        state: { model: key-value, schema: null, partitionKey: { name: id, type: string } }
+`),
+    );
+    expect(lines).toEqual([
+      "environments/prod.yaml:27:7 agents.ledger.sites.eu: keeps its state as 'key-value' here but as 'sql' on site 'dc1': an agent keeps one shape of state on every site (each site picks the engine); set the same 'state.model' on both",
+    ]);
+  });
+});
+
+describe('the model rules of each shape', () => {
+  const agent = (state: StateSpec): AgentSpec =>
+    ({
+      name: 'orders',
+      container: { image: { toString: () => 'x' } },
+      resources: {},
+      state,
+    }) as unknown as AgentSpec;
+  const stateProblems = (state: StateSpec) =>
+    validateAgent(agent(state))
+      .filter((problem) => problem.path[0] === 'state')
+      .map((problem) => `${problem.path.join('.')}: ${problem.message}`);
+
+  test('documents: names, index keys, TTL indexes, repeated collections', () => {
+    expect(
+      stateProblems({
+        model: 'document',
+        collections: [
+          { name: 'system.users' },
+          {
+            name: 'orders',
+            indexes: [
+              { keys: [] },
+              {
+                keys: [
+                  { field: '$where', order: 'asc' },
+                  { field: 'a', order: 'asc' },
+                  { field: 'a', order: 'desc' },
+                ],
+              },
+              {
+                keys: [
+                  { field: 'at', order: 'asc' },
+                  { field: 'b', order: 'asc' },
+                ],
+                expireAfter: Duration.days(1),
+              },
+            ],
+          },
+          { name: 'orders' },
+        ],
+      }),
+    ).toEqual([
+      "state.collections.0.name: 'system.users' must be 1 to 64 letters, digits, '_' or '-' (MongoDB reserves '$' and 'system.')",
+      'state.collections.1.indexes.0.keys: needs at least one field',
+      "state.collections.1.indexes.1.keys.0.field: '$where' is not a field path: names joined by '.', none starting with '$'",
+      "state.collections.1.indexes.1.keys.2.field: 'a' is given twice",
+      'state.collections.1.indexes.2.expireAfter: a TTL index has exactly one key, a date field (this one has 2)',
+      "state.collections.2.name: 'orders' is given twice",
+    ]);
+    expect(stateProblems({ model: 'document', collections: [] })).toEqual([
+      'state.collections: needs at least one collection',
+    ]);
+  });
+
+  test('wide rows: keys among the columns, names, time to live, replication', () => {
+    expect(
+      stateProblems({
+        model: 'wide-column',
+        tables: [
+          {
+            name: '1readings',
+            columns: [
+              { name: 'sensor', type: 'text' },
+              { name: 'at', type: 'timestamp' },
+              { name: 'at', type: 'text' },
+            ],
+            partitionKey: ['sensor', 'day'],
+            clusteringKey: [
+              { column: 'sensor', order: 'asc' },
+              { column: 'value', order: 'asc' },
+            ],
+            defaultTtl: Duration.days(365 * 30),
+          },
+        ],
+        replication: { factor: 1 },
+      }),
+    ).toEqual([
+      "state.tables.0.name: '1readings' must be a letter, then letters, digits or '_', at most 48 characters",
+      "state.tables.0.columns.2.name: 'at' is given twice",
+      "state.tables.0.partitionKey.1: 'day' is not a column of table '1readings' (sensor, at)",
+      "state.tables.0.clusteringKey.0.column: 'sensor' is already in the partition key",
+      "state.tables.0.clusteringKey.1.column: 'value' is not a column of table '1readings' (sensor, at)",
+      'state.tables.0.defaultTtl: (10950d) must be from 1s to 20 years (7300d)',
+      "state.replication.reason: 1 copies survive no zone's loss: give the reason in writing, or keep the default of 3",
+    ]);
+  });
+
+  test('SQL: the schema is an SQL identifier', () => {
+    expect(stateProblems({ model: 'sql', schema: 'Ledger-1' })).toEqual([
+      "state.schema: 'Ledger-1' must be a lower-case SQL identifier: a letter or '_', then letters, digits or '_', at most 63 characters",
+    ]);
+    expect(stateProblems({ model: 'sql' })).toEqual([]);
+  });
+});
+
+describe('the engine each kind of site offers for each shape', () => {
+  const kubernetes = (database: boolean): KubernetesSiteSpec => ({
+    name: 'dc1',
+    nodePools: [],
+    ...(database ? { database: { kind: 'cockroachdb' as const } } : {}),
+  });
+  const aws: KubernetesSiteSpec = { name: 'eu', cloud: 'aws', nodePools: [] };
+  const azure: KubernetesSiteSpec = { name: 'weu', cloud: 'azure', nodePools: [] };
+
+  test.each([
+    ['key-value', aws, 'dynamodb'],
+    ['key-value', azure, 'cosmos-nosql'],
+    ['key-value', kubernetes(true), 'cockroachdb'],
+    ['sql', kubernetes(true), 'cockroachdb'],
+  ] as const)('%s state on %o: %s', (model, site, engine) => {
+    expect(stateEngineFor(site, model)).toEqual({ engine });
+  });
+
+  test.each([
+    ['key-value', kubernetes(false)],
+    ['sql', kubernetes(false)],
+    ['sql', aws],
+    ['sql', azure],
+    ['document', aws],
+    ['document', azure],
+    ['document', kubernetes(true)],
+    ['wide-column', aws],
+    ['wide-column', azure],
+    ['wide-column', kubernetes(true)],
+  ] as const)('%s state on %o is refused with the reason', (model, site) => {
+    const choice = stateEngineFor(site, model);
+    expect(choice.engine).toBeUndefined();
+    expect('refused' in choice && choice.refused).toMatch(
+      /^(AWS |Azure )?site '\w+' (serves|offers) no/,
+    );
+  });
+});
