@@ -122,6 +122,8 @@ export interface AgentDatabase {
   readonly port: number;
   /** Name of the agent's database. */
   readonly database: string;
+  /** The schema the agent's user owns, for SQL state. @default - none: key-value state */
+  readonly schema?: string;
   /** Secret in the agent's namespace with keys `username` and `password`. */
   readonly credentialsSecret: string;
   /** The database's pods, for egress rules. */

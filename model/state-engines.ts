@@ -1,5 +1,96 @@
 import { KubernetesSiteSpec } from './site';
 import { StateModel } from './state';
+import { Cpu, Size } from './units';
+
+/**
+ * MongoDB run in the site's cluster by MongoDB's Kubernetes operator
+ * (MongoDB Controllers for Kubernetes, `MongoDBCommunity` replica set): each
+ * document-state agent gets a database and a SCRAM user of its own.
+ */
+export interface InClusterMongoDbSpec {
+  /** The engine: MongoDB in the cluster. */
+  readonly kind: 'mongodb';
+  /** Namespace the replica set runs in. @default 'mongodb' */
+  readonly namespace?: string;
+  /**
+   * Members of the replica set, one per zone where the pool has zones; 3 is
+   * the smallest count that keeps a majority after the loss of one. Fewer
+   * needs a written `reason`.
+   * @default 3
+   */
+  readonly replicas?: number;
+  /** Why fewer than 3 members are acceptable here (e.g. a laptop). @default - none */
+  readonly reason?: string;
+  /** Persistent volume of each member's data. @default 50Gi */
+  readonly storage?: Size;
+  /** StorageClass of the volumes; it decides encryption at rest. @default - the cluster's default */
+  readonly storageClass?: string;
+  /** CPU and memory of each member, requests equal to limits. @default - 1 CPU, 4Gi */
+  readonly resources?: { readonly cpu?: Cpu; readonly memory?: Size };
+}
+
+/**
+ * Amazon DocumentDB (MongoDB-compatible), built by the infra stack of an AWS
+ * site: a cluster of instances across the site's zones, encrypted with a key
+ * of the site, backed up with point-in-time recovery, protected from deletion.
+ */
+export interface DocumentDbSpec {
+  /** The engine: Amazon DocumentDB. */
+  readonly kind: 'documentdb';
+  /** Instance class of the cluster's instances. @default 'db.r6g.large' */
+  readonly instanceClass?: string;
+  /**
+   * Instances, spread over the site's zones: a primary and replicas. Fewer
+   * than 3 needs a written `reason`.
+   * @default 3
+   */
+  readonly instances?: number;
+  /** Why fewer than 3 instances are acceptable here. @default - none */
+  readonly reason?: string;
+  /** Days of point-in-time recovery, 1 to 35. @default 7 */
+  readonly backupRetentionDays?: number;
+}
+
+/** The engine of document state on a site. */
+export type DocumentEngineSpec = InClusterMongoDbSpec | DocumentDbSpec;
+
+/**
+ * Amazon Keyspaces (CQL), serverless: AWS keeps three copies of each row
+ * across zones; the agent signs in with its IAM role, through a VPC endpoint.
+ */
+export interface KeyspacesSpec {
+  /** The engine: Amazon Keyspaces. */
+  readonly kind: 'keyspaces';
+}
+
+/** The engine of wide-column state on a site. */
+export type WideColumnEngineSpec = KeyspacesSpec;
+
+/**
+ * Amazon Aurora DSQL (distributed PostgreSQL-compatible SQL), serverless
+ * across the region's zones; the agent signs in with an IAM token of its role.
+ */
+export interface AuroraDsqlSpec {
+  /** The engine: Aurora DSQL. */
+  readonly kind: 'aurora-dsql';
+}
+
+/** The engine of SQL state on a site. */
+export type SqlEngineSpec = AuroraDsqlSpec;
+
+/**
+ * Which engine serves each shape of state on a site, where the site's kind
+ * offers a choice or the engine needs settings; a shape not named takes the
+ * site kind's default (see {@link stateEngineFor}).
+ */
+export interface SiteStateEngines {
+  /** The engine of document state. @default - AWS: Amazon DocumentDB; other sites: none */
+  readonly document?: DocumentEngineSpec;
+  /** The engine of wide-column state. @default - AWS: Amazon Keyspaces; other sites: none */
+  readonly wideColumn?: WideColumnEngineSpec;
+  /** The engine of SQL state. @default - AWS: Aurora DSQL; Kubernetes sites: their `database` */
+  readonly sql?: SqlEngineSpec;
+}
 
 /**
  * The engines that serve agent state:

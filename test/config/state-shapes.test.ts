@@ -1,3 +1,4 @@
+import { Testing } from 'cdktf';
 import { loadFleet } from '../../config';
 import { RawAgent, toAgentSpec } from '../../config/to-model';
 import {
@@ -9,6 +10,8 @@ import {
   stateEngineFor,
   validateAgent,
 } from '../../model';
+import { AgentFleet } from '../../stacks/agent-fleet';
+import { Block, resourcesOf, synthesizedChild } from '../support/synthesized';
 import { agentType, fixture, problemLines } from './support';
 
 /**
@@ -215,6 +218,40 @@ describe('the shapes of state in the files', () => {
     expect(lines).toEqual([
       "environments/prod.yaml:27:7 agents.ledger.sites.eu: keeps its state as 'key-value' here but as 'sql' on site 'dc1': an agent keeps one shape of state on every site (each site picks the engine); set the same 'state.model' on both",
     ]);
+  });
+});
+
+describe('SQL state on a Kubernetes site, synthesized', () => {
+  const { environment: env } = load(
+    environment(`
+  ledger: { sites: { dc1: {} } }
+`),
+  );
+  const app = Testing.app();
+  new AgentFleet(app, 'prod', { environment: env! });
+  const agents = synthesizedChild(app, 'prod-dc1-agents');
+  const platform = synthesizedChild(app, 'prod-dc1-platform');
+
+  test('the agent is told the shape, the engine, its database and its schema', () => {
+    const [deployment] = resourcesOf(agents, 'kubernetes_deployment_v1');
+    const env = Object.fromEntries(
+      deployment.spec.template.spec.container[0].env.map((e: Block) => [e.name, e.value]),
+    );
+    expect(env).toMatchObject({
+      FLEET_STATE_MODEL: 'sql',
+      FLEET_STATE_ENGINE: 'cockroachdb',
+      FLEET_DATABASE_NAME: 'ledger',
+      FLEET_DATABASE_SCHEMA: 'ledger',
+    });
+  });
+
+  test("CockroachDB's provisioning Job makes the agent's user own the schema", () => {
+    const [job] = resourcesOf(platform, 'kubernetes_job_v1').filter((j) =>
+      j.metadata.name.startsWith('cockroachdb-provision-ledger-'),
+    );
+    expect(job.spec.template.spec.container[0].command[2]).toContain(
+      'CREATE SCHEMA IF NOT EXISTS "ledger"."ledger" AUTHORIZATION "ledger";',
+    );
   });
 });
 

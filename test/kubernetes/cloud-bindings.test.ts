@@ -287,6 +287,8 @@ describe('an agent with state', () => {
   it('is told its table and reaches DynamoDB through the public endpoints only', () => {
     expect(envOf('inventory-update')).toEqual({
       AWS_REGION: 'eu-west-1',
+      FLEET_STATE_MODEL: 'key-value',
+      FLEET_STATE_ENGINE: 'dynamodb',
       FLEET_TABLE_NAME: 'staging-eu-inventory-update',
     });
     expect(egressOf('inventory-update')).toEqual([DNS_EGRESS, PUBLIC_HTTPS_EGRESS]);

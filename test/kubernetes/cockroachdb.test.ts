@@ -246,6 +246,24 @@ describe('per-agent provisioning', () => {
     expect(check.status).toBe(0);
   });
 
+  it('gives an agent with SQL state its schema: a new one it is authorized for, or public', () => {
+    const scriptOf = (ownedSchema: string | undefined) =>
+      jobOf(
+        resourcesOf(
+          synth({ databases: [{ agent: 'ledger', namespace: 'ledger', ownedSchema }] }),
+          'kubernetes_job_v1',
+        ),
+        'ledger',
+      ).spec.template.spec.container[0].command[2] as string;
+    expect(scriptOf('books')).toContain(
+      'GRANT ALL ON DATABASE "ledger" TO "ledger";\nCREATE SCHEMA IF NOT EXISTS "ledger"."books" AUTHORIZATION "ledger";\nSQL',
+    );
+    expect(scriptOf('public')).toContain('ALTER SCHEMA "ledger".public OWNER TO "ledger";\nSQL');
+    expect(scriptOf(undefined)).not.toMatch(/SCHEMA/);
+    const check = spawnSync('bash', ['-n'], { input: scriptOf('books'), encoding: 'utf8' });
+    expect(check.status).toBe(0);
+  });
+
   it('names the Job after what it does, so a rotation replaces it', () => {
     const rotated = resourcesOf(
       synth({

@@ -12,6 +12,9 @@ import {
   ProbeSpec,
   probeTimings,
   ResolvedAgent,
+  StateEngine,
+  stateModelOf,
+  StateStore,
   Taint,
   tolerationsFor,
   ValidationError,
@@ -118,6 +121,13 @@ export interface PodPlan {
 
 /** Where broker credentials are mounted: `<dir>/<broker>/username` and `/password`. */
 export const CREDENTIALS_DIR = '/var/run/secrets/agent-fleet/brokers';
+
+/** The engine behind each kind of store, as `FLEET_STATE_ENGINE` names it. */
+const STORE_ENGINES: Readonly<Record<StateStore['kind'], StateEngine>> = {
+  dynamodb: 'dynamodb',
+  cosmos: 'cosmos-nosql',
+  'in-cluster-sql': 'cockroachdb',
+};
 
 /** Name, under an agent's Vault folder, of its database credentials. */
 export const VAULT_DATABASE_SECRET = 'database';
@@ -432,6 +442,10 @@ function cloudEnv(
     env.FLEET_MAX_PROCESSING_SECONDS = String(topic.maxProcessingTime.toSecondsCeil());
   }
   const store = agent.spec.state ? cloud.store : undefined;
+  if (agent.spec.state && store) {
+    env.FLEET_STATE_MODEL = stateModelOf(agent.spec.state);
+    env.FLEET_STATE_ENGINE = STORE_ENGINES[store.kind];
+  }
   if (store?.kind === 'dynamodb') env.FLEET_TABLE_NAME = store.tableName;
   if (store?.kind === 'cosmos') {
     env.FLEET_COSMOS_ENDPOINT = store.endpoint;
@@ -444,6 +458,7 @@ function cloudEnv(
     env.FLEET_DATABASE_HOST = store.host;
     env.FLEET_DATABASE_PORT = String(store.port);
     env.FLEET_DATABASE_NAME = store.database;
+    if (store.schema) env.FLEET_DATABASE_SCHEMA = store.schema;
     env.FLEET_DATABASE_CREDENTIALS_DIR = DATABASE_CREDENTIALS_DIR;
   }
   return Object.entries(env).map(([name, value]) => ({ name, value }));

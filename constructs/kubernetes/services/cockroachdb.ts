@@ -45,6 +45,12 @@ export interface CockroachDbDatabaseSpec {
    */
   readonly user?: string;
   /**
+   * A schema of the database the agent's user owns (SQL state), created when
+   * it is not `public`; `public` is handed to the user.
+   * @default - none: the user is granted the database only (key-value state)
+   */
+  readonly ownedSchema?: string;
+  /**
    * Raise to generate and write a new password (rotation): both Secrets get
    * it in the same apply and the provisioning Job sets it on the user.
    * @default 1
@@ -276,6 +282,7 @@ export class CockroachDbRelease extends Construct {
         clientLabel,
         database,
         user,
+        ownedSchema: spec.ownedSchema,
         revision,
         credentialsSecret: provisioning.name,
         dependsOn: [
@@ -326,6 +333,7 @@ export class CockroachDbRelease extends Construct {
       clientLabel: Record<string, string>;
       database: string;
       user: string;
+      ownedSchema?: string;
       revision: number;
       credentialsSecret: string;
       dependsOn: ITerraformDependable[];
@@ -333,7 +341,7 @@ export class CockroachDbRelease extends Construct {
   ): JobV1 {
     const { namespace, database, user } = options;
     const image = `${COCKROACHDB_IMAGE.repository}:${COCKROACHDB_IMAGE.tag}`;
-    const script = provisioningScript(`${this.name}-public`, database, user);
+    const script = provisioningScript(`${this.name}-public`, database, user, options.ownedSchema);
     const hash = createHash('sha256')
       .update(JSON.stringify({ script, image, revision: options.revision }))
       .digest('hex')
@@ -480,7 +488,12 @@ function releaseValues(
  * CockroachDB refuses keys readable by others; the password is read from the
  * mounted Secret and reaches `cockroach sql` only on standard input.
  */
-function provisioningScript(host: string, database: string, user: string): string {
+function provisioningScript(
+  host: string,
+  database: string,
+  user: string,
+  ownedSchema?: string,
+): string {
   return `set -euo pipefail
 umask 077
 certs=/tmp/certs
@@ -501,10 +514,17 @@ done
 CREATE DATABASE IF NOT EXISTS "${database}";
 CREATE USER IF NOT EXISTS "${user}";
 ALTER USER "${user}" WITH LOGIN PASSWORD '$escaped';
-GRANT ALL ON DATABASE "${database}" TO "${user}";
+GRANT ALL ON DATABASE "${database}" TO "${user}";${ownership(database, user, ownedSchema)}
 SQL
 echo "database ${database} and user ${user} are provisioned"
 `;
+}
+
+/** The statement that gives the agent's user its schema, if it owns one. */
+function ownership(database: string, user: string, schema: string | undefined): string {
+  if (schema === undefined) return '';
+  if (schema === 'public') return `\nALTER SCHEMA "${database}".public OWNER TO "${user}";`;
+  return `\nCREATE SCHEMA IF NOT EXISTS "${database}"."${schema}" AUTHORIZATION "${user}";`;
 }
 
 /** An agent name as a SQL identifier: `inventory-update` → `inventory_update`. */

@@ -142,6 +142,8 @@ export class SiteServices extends Construct {
         databases: stateful.map((agent) => ({
           agent: agent.spec.name,
           namespace: props.agentNamespaces.get(agent.namespace) as string,
+          ownedSchema:
+            agent.spec.state?.model === 'sql' ? (agent.spec.state.schema ?? 'public') : undefined,
         })),
       });
       for (const agent of stateful) {
@@ -161,6 +163,9 @@ export class SiteServices extends Construct {
           host: cockroachDbHost(release.name, databaseNamespace(site.database)),
           port: connection.port,
           database: connection.database,
+          ...(agent.spec.state?.model === 'sql'
+            ? { schema: agent.spec.state.schema ?? 'public' }
+            : {}),
           credentialsSecret: connection.secretName,
           namespace: databaseNamespace(site.database),
           podLabels: release.podLabels,
