@@ -44,6 +44,11 @@ export interface StackDiff {
 
 const STATEFUL_TYPES = new Set([
   'aws_dynamodb_table',
+  'aws_keyspaces_keyspace',
+  'aws_keyspaces_table',
+  'aws_dsql_cluster',
+  'aws_docdb_cluster',
+  'aws_docdb_cluster_instance',
   'aws_msk_cluster',
   'aws_mq_broker',
   'aws_sqs_queue',
@@ -68,9 +73,20 @@ const STATEFUL_CHARTS = new Set([
 ]);
 
 /**
- * Whether destroying a resource loses data: tables, queues, keys, managed
- * brokers, StatefulSets and volumes, Helm releases of databases and brokers,
- * and Strimzi's Kafka objects.
+ * API groups of custom resources that hold data: Strimzi's Kafka objects,
+ * MongoDB replica sets (MongoDB's operator), Cassandra datacenters (cass-operator).
+ */
+const STATEFUL_API_GROUPS = [
+  'kafka.strimzi.io',
+  'mongodbcommunity.mongodb.com',
+  'cassandra.datastax.com',
+];
+
+/**
+ * Whether destroying a resource loses data: tables, keyspaces, databases,
+ * queues, keys, managed brokers, StatefulSets and volumes, Helm releases of
+ * databases and brokers, and the custom resources of Kafka, MongoDB and
+ * Cassandra operators.
  */
 export function isStateful(type: string, attributes: Readonly<Record<string, unknown>>): boolean {
   if (STATEFUL_TYPES.has(type)) return true;
@@ -78,7 +94,8 @@ export function isStateful(type: string, attributes: Readonly<Record<string, unk
   if (type === 'helm_release') return STATEFUL_CHARTS.has(String(attributes.chart ?? ''));
   if (type === 'kubernetes_manifest') {
     const manifest = attributes.manifest as { apiVersion?: string } | undefined;
-    return String(manifest?.apiVersion ?? '').startsWith('kafka.strimzi.io/');
+    const apiVersion = String(manifest?.apiVersion ?? '');
+    return STATEFUL_API_GROUPS.some((group) => apiVersion.startsWith(`${group}/`));
   }
   return false;
 }

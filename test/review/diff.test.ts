@@ -189,6 +189,23 @@ describe('resource comparison', () => {
     ).toBe(false);
     expect(isStateful('kubernetes_deployment_v1', {})).toBe(false);
   });
+
+  it('knows the stores of every shape of state', () => {
+    for (const type of [
+      'aws_keyspaces_keyspace',
+      'aws_keyspaces_table',
+      'aws_dsql_cluster',
+      'aws_docdb_cluster',
+    ]) {
+      expect(isStateful(type, {})).toBe(true);
+    }
+    for (const apiVersion of [
+      'mongodbcommunity.mongodb.com/v1',
+      'cassandra.datastax.com/v1beta1',
+    ]) {
+      expect(isStateful('kubernetes_manifest', { manifest: { apiVersion } })).toBe(true);
+    }
+  });
 });
 
 function rank(action: string): number {
