@@ -111,6 +111,35 @@ export const kubernetesSite = objectSchema(
       },
       ['kind'],
     ),
+    stateEngines: objectSchema(
+      'Engines of the shapes of state the site serves besides its database. Default: none (document-state agents are refused on the site).',
+      {
+        document: objectSchema(
+          "MongoDB run in the cluster by MongoDB's Kubernetes operator for the document-state agents of the site: a replica set spread over zones, TLS, SCRAM-SHA-256, a database and user per agent.",
+          {
+            kind: enumSchema('Document engine.', ['mongodb']),
+            namespace: stringSchema("Namespace of the replica set. Default 'mongodb'.", {
+              pattern: PATTERNS.dnsLabel,
+            }),
+            replicas: integerSchema(
+              'Members of the replica set, odd. Default 3, the smallest count that keeps a majority after the loss of one; fewer needs a reason.',
+              1,
+              7,
+            ),
+            reason: stringSchema('Why fewer than 3 members are acceptable here.'),
+            storage: sizeSchema('Persistent volume of each member. Default 50Gi.'),
+            storageClass: stringSchema(
+              "StorageClass of the volumes; it decides encryption at rest. Default: the cluster's default.",
+            ),
+            resources: objectSchema('CPU and memory of each member, requests equal to limits.', {
+              cpu: cpuSchema('CPU of each member. Default 1.'),
+              memory: sizeSchema('Memory of each member. Default 4Gi.'),
+            }),
+          },
+          ['kind'],
+        ),
+      },
+    ),
     consul: objectSchema(
       'Consul servers in the cluster; agents are registered in its catalog with location, datacenter and hardware-type tags from their pools. Default: no registration.',
       {

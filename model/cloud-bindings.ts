@@ -65,8 +65,32 @@ export interface ServiceBusQueueRef {
   readonly queue: string;
 }
 
-/** Where an agent keeps its state: a DynamoDB table, a Cosmos DB container or an in-cluster database. */
-export type StateStore = DynamoDbTableRef | CosmosContainerRef | AgentDatabase;
+/** Where an agent keeps its state: a DynamoDB table, a Cosmos DB container, an in-cluster database or a keyspace. */
+export type StateStore =
+  DynamoDbTableRef | CosmosContainerRef | AgentDatabase | KeyspacesRef | AgentDocumentDatabase;
+
+/** How an agent signs in to a keyspace: SigV4 with its IAM role (the Keyspaces SigV4 plugin). */
+export type KeyspacesAuth = 'aws-sigv4';
+
+/**
+ * A keyspace of Amazon Keyspaces, reached over CQL with TLS through the site's
+ * interface VPC endpoint (private DNS: the service's regional host name
+ * resolves to the endpoint's addresses in the VPC).
+ */
+export interface KeyspacesRef {
+  /** Discriminates the store's kind. */
+  readonly kind: 'keyspaces';
+  /** The regional CQL host, `cassandra.<region>.amazonaws.com`. */
+  readonly host: string;
+  /** The CQL port over TLS, 9142. */
+  readonly port: number;
+  /** Name of the agent's keyspace. */
+  readonly keyspace: string;
+  /** Region of the keyspace; the client signs its requests for it. */
+  readonly region: string;
+  /** How the agent signs in, passed to it as `FLEET_STATE_AUTH`. */
+  readonly auth: KeyspacesAuth;
+}
 
 /** A DynamoDB table. */
 export interface DynamoDbTableRef {
@@ -129,6 +153,32 @@ export interface AgentDatabase {
   /** The database's pods, for egress rules. */
   readonly namespace: string;
   /** Labels of the database's pods, for egress rules. */
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+/**
+ * An agent's database on a site's in-cluster MongoDB replica set: TLS with
+ * the replica set's CA, SCRAM-SHA-256 as the agent's own user, whose role is
+ * `readWrite` on this database only.
+ */
+export interface AgentDocumentDatabase {
+  /** Discriminates the store's kind. */
+  readonly kind: 'in-cluster-mongodb';
+  /** Host names of the replica set's members, one per member. */
+  readonly hosts: readonly string[];
+  /** Port of every member, 27017. */
+  readonly port: number;
+  /** Name of the replica set, for the client's `replicaSet` option. */
+  readonly replicaSet: string;
+  /** Name of the agent's database, also its user's authentication database. */
+  readonly database: string;
+  /** Secret in the agent's namespace with keys `username` and `password`. */
+  readonly credentialsSecret: string;
+  /** Secret in the agent's namespace with the replica set's CA certificate, key `ca.crt`. */
+  readonly caSecret: string;
+  /** Namespace of the members, for egress rules. */
+  readonly namespace: string;
+  /** Labels of the members' pods, for egress rules. */
   readonly podLabels: Readonly<Record<string, string>>;
 }
 

@@ -1,4 +1,5 @@
 import { NodePoolSpec } from './placement';
+import { SiteStateEngines } from './state-engines';
 import { Cpu, Size } from './units';
 
 /**
@@ -35,6 +36,13 @@ export interface KubernetesSiteSpec {
    * @default - none: stateful agents are refused on the site
    */
   readonly database?: InClusterDatabaseSpec;
+  /**
+   * The engines of the shapes of state its `database` does not serve: on a
+   * cluster the user runs, `document: { kind: mongodb }` runs a MongoDB
+   * replica set in the cluster for the site's document-state agents.
+   * @default - none: document and wide-column state are refused on the site
+   */
+  readonly stateEngines?: SiteStateEngines;
   /**
    * Consul servers in the cluster; each agent type is registered in Consul's
    * catalog with tags taken from the labels of the pools it runs on

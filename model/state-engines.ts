@@ -1,4 +1,3 @@
-import { KubernetesSiteSpec } from './site';
 import { StateModel } from './state';
 import { Cpu, Size } from './units';
 
@@ -51,6 +50,11 @@ export interface DocumentDbSpec {
   readonly backupRetentionDays?: number;
 }
 
+/** Namespace of a site's in-cluster MongoDB. */
+export function mongoDbNamespace(spec: InClusterMongoDbSpec): string {
+  return spec.namespace ?? 'mongodb';
+}
+
 /** The engine of document state on a site. */
 export type DocumentEngineSpec = InClusterMongoDbSpec | DocumentDbSpec;
 
@@ -96,9 +100,11 @@ export interface SiteStateEngines {
  * The engines that serve agent state:
  * - `dynamodb`: a DynamoDB table (AWS, key-value);
  * - `cosmos-nosql`: a container of the site's Cosmos DB account for NoSQL (Azure, key-value);
- * - `cockroachdb`: a database of the site's in-cluster CockroachDB (key-value, SQL).
+ * - `cockroachdb`: a database of the site's in-cluster CockroachDB (key-value, SQL);
+ * - `mongodb`: a database of the site's in-cluster MongoDB replica set (document);
+ * - `keyspaces`: a keyspace of Amazon Keyspaces (AWS, wide-column).
  */
-export type StateEngine = 'dynamodb' | 'cosmos-nosql' | 'cockroachdb';
+export type StateEngine = 'dynamodb' | 'cosmos-nosql' | 'cockroachdb' | 'mongodb' | 'keyspaces';
 
 /** The engine that serves a shape of state on a site, or why none does. */
 export type StateEngineChoice =
@@ -109,10 +115,27 @@ export const STATE_ENGINE_NAMES: Readonly<Record<StateEngine, string>> = {
   dynamodb: 'DynamoDB',
   'cosmos-nosql': 'Cosmos DB for NoSQL',
   cockroachdb: 'CockroachDB in the cluster',
+  mongodb: 'MongoDB in the cluster',
+  keyspaces: 'Amazon Keyspaces',
 };
 
+/**
+ * What {@link stateEngineFor} reads of a site (a `KubernetesSiteSpec`): its
+ * name, cloud, in-cluster database and the engines it declares.
+ */
+export interface StateEngineSite {
+  /** The site's name, for messages. */
+  readonly name: string;
+  /** The cloud whose infra stack builds the cluster. @default - none: a cluster the user runs */
+  readonly cloud?: 'aws' | 'azure';
+  /** The site's in-cluster CockroachDB. @default - none */
+  readonly database?: object;
+  /** Which engine serves each shape on the site. @default - each shape's default */
+  readonly stateEngines?: SiteStateEngines;
+}
+
 /** What a site is, in a message: its kind and name. */
-function siteKind(site: KubernetesSiteSpec): string {
+function siteKind(site: StateEngineSite): string {
   if (site.cloud === 'aws') return `AWS site '${site.name}'`;
   if (site.cloud === 'azure') return `Azure site '${site.name}'`;
   return `site '${site.name}'`;
@@ -126,12 +149,12 @@ function siteKind(site: KubernetesSiteSpec): string {
  * | ----------- | -------- | -------------------- | ------------------------ |
  * | key-value   | DynamoDB | Cosmos DB for NoSQL  | its `database` (CockroachDB) |
  * | sql         | refused  | refused              | its `database` (CockroachDB) |
- * | document    | refused  | refused              | refused                  |
- * | wide-column | refused  | refused              | refused                  |
+ * | document    | refused  | refused              | its `stateEngines.document` (MongoDB) |
+ * | wide-column | Amazon Keyspaces | refused      | refused                  |
  *
  * A refusal says why and what would serve the shape instead.
  */
-export function stateEngineFor(site: KubernetesSiteSpec, model: StateModel): StateEngineChoice {
+export function stateEngineFor(site: StateEngineSite, model: StateModel): StateEngineChoice {
   switch (model) {
     case 'key-value':
       if (site.cloud === 'aws') return { engine: 'dynamodb' };
@@ -147,10 +170,23 @@ export function stateEngineFor(site: KubernetesSiteSpec, model: StateModel): Sta
           ? `${siteKind(site)} serves no SQL state: its cluster runs no CockroachDB; place the agent on a Kubernetes site that declares 'database'`
           : `${siteKind(site)} offers no database: declare 'database' on the site (CockroachDB in its cluster)`,
       };
-    case 'document':
     case 'wide-column':
+      if (site.cloud === 'aws') return { engine: 'keyspaces' };
+      return {
+        refused: `${siteKind(site)} serves no wide-column state: only AWS sites offer an engine for it (Amazon Keyspaces); place the agent on an AWS site, or keep the state as 'key-value' or 'sql'`,
+      };
+    case 'document':
+      if (model === 'document' && !site.cloud) return inClusterDocumentEngine(site);
       return {
         refused: `${siteKind(site)} serves no ${model} state: no engine for it is offered on any kind of site; keep the state as 'key-value' or 'sql'`,
       };
   }
+}
+
+/** Document state on a cluster the user runs: its MongoDB, if it declares one. */
+function inClusterDocumentEngine(site: StateEngineSite): StateEngineChoice {
+  if (site.stateEngines?.document?.kind === 'mongodb') return { engine: 'mongodb' };
+  return {
+    refused: `${siteKind(site)} serves no document state: declare 'stateEngines: { document: { kind: mongodb } }' on the site (MongoDB in its cluster), or keep the state as 'key-value' or 'sql'`,
+  };
 }

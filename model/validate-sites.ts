@@ -31,7 +31,54 @@ export function validateKubernetesSite(site: KubernetesSiteSpec): Problem[] {
     ),
     ...validateSiteServices(site),
     ...platformNamespaceProblems(site),
+    ...stateEngineProblems(site),
   ];
+}
+
+/**
+ * The engines a cluster the user runs declares: only in-cluster ones (MongoDB
+ * for documents), with an odd member count from 1 to 7, fewer than 3 only
+ * with a written reason.
+ */
+function stateEngineProblems(site: KubernetesSiteSpec): Problem[] {
+  const problems: Problem[] = [];
+  const document = site.stateEngines?.document;
+  if (document?.kind === 'mongodb') {
+    const path = ['stateEngines', 'document'];
+    const add = (field: string, message: string) =>
+      problems.push({ path: [...path, field], message });
+    const replicas = document.replicas;
+    if (replicas !== undefined) {
+      if (!Number.isInteger(replicas) || replicas < 1 || replicas > 7) {
+        add('replicas', `(${replicas}) must be a whole number from 1 to 7`);
+      } else if (replicas % 2 === 0) {
+        add(
+          'replicas',
+          `(${replicas}) must be odd: a replica set elects its primary by a majority of members`,
+        );
+      } else if (replicas < 3 && (document.reason ?? '').trim().length < 10) {
+        add(
+          'reason',
+          `${replicas} member(s) keep fewer than 3 copies, so losing a node loses data or availability: give a written reason (at least 10 characters) or use 3 or more`,
+        );
+      }
+    }
+  } else if (document && !site.cloud) {
+    problems.push({
+      path: ['stateEngines', 'document', 'kind'],
+      message: `'${document.kind}' is offered on AWS sites only; a cluster you run serves documents with 'mongodb'`,
+    });
+  }
+  for (const field of ['wideColumn', 'sql'] as const) {
+    const engine = site.stateEngines?.[field];
+    if (engine && !site.cloud) {
+      problems.push({
+        path: ['stateEngines', field, 'kind'],
+        message: `'${engine.kind}' is offered on AWS sites only; a cluster you run has no engine for it yet`,
+      });
+    }
+  }
+  return problems;
 }
 
 /**
@@ -44,6 +91,12 @@ function platformNamespaceProblems(site: KubernetesSiteSpec): Problem[] {
     [['kedaNamespace'], site.kedaNamespace],
     [['monitoring', 'namespace'], site.monitoring?.namespace],
     [['database', 'namespace'], site.database?.namespace],
+    [
+      ['stateEngines', 'document', 'namespace'],
+      site.stateEngines?.document?.kind === 'mongodb'
+        ? site.stateEngines.document.namespace
+        : undefined,
+    ],
     [['consul', 'namespace'], site.consul?.namespace],
   ];
   return fields.flatMap(([path, namespace]) =>

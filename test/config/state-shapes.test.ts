@@ -140,8 +140,8 @@ describe('the shapes of state in the files', () => {
 `),
     );
     expect(lines).toEqual([
-      "environments/prod.yaml:24:22 agents.orders.sites.dc1: state.model: site 'dc1' serves no document state: no engine for it is offered on any kind of site; keep the state as 'key-value' or 'sql'",
-      "environments/prod.yaml:25:24 agents.readings.sites.dc1: state.model: site 'dc1' serves no wide-column state: no engine for it is offered on any kind of site; keep the state as 'key-value' or 'sql'",
+      "environments/prod.yaml:24:22 agents.orders.sites.dc1: state.model: site 'dc1' serves no document state: declare 'stateEngines: { document: { kind: mongodb } }' on the site (MongoDB in its cluster), or keep the state as 'key-value' or 'sql'",
+      "environments/prod.yaml:25:24 agents.readings.sites.dc1: state.model: site 'dc1' serves no wide-column state: only AWS sites offer an engine for it (Amazon Keyspaces); place the agent on an AWS site, or keep the state as 'key-value' or 'sql'",
     ]);
   });
 
@@ -365,6 +365,7 @@ describe('the engine each kind of site offers for each shape', () => {
     ['key-value', azure, 'cosmos-nosql'],
     ['key-value', kubernetes(true), 'cockroachdb'],
     ['sql', kubernetes(true), 'cockroachdb'],
+    ['wide-column', aws, 'keyspaces'],
   ] as const)('%s state on %o: %s', (model, site, engine) => {
     expect(stateEngineFor(site, model)).toEqual({ engine });
   });
@@ -377,7 +378,6 @@ describe('the engine each kind of site offers for each shape', () => {
     ['document', aws],
     ['document', azure],
     ['document', kubernetes(true)],
-    ['wide-column', aws],
     ['wide-column', azure],
     ['wide-column', kubernetes(true)],
   ] as const)('%s state on %o is refused with the reason', (model, site) => {

@@ -137,7 +137,11 @@ export class KubernetesAgent extends Construct {
         ...(agent.isolation?.egress ?? []),
       ],
       kafka: resolved.topic && cloud?.kafka,
-      database: agent.state && cloud?.store?.kind === 'in-cluster-sql' ? cloud.store : undefined,
+      database:
+        agent.state &&
+        (cloud?.store?.kind === 'in-cluster-sql' || cloud?.store?.kind === 'in-cluster-mongodb')
+          ? cloud.store
+          : undefined,
       cloudApis: cloud?.identity !== undefined,
     });
 

@@ -6,6 +6,7 @@ import {
 import { Construct } from 'constructs';
 import {
   AgentDatabase,
+  AgentDocumentDatabase,
   brokerEndpoint,
   brokerPorts,
   KafkaEndpoint,
@@ -64,8 +65,12 @@ export interface AgentNetworkPolicyProps {
    * @default - none
    */
   readonly kafka?: Pick<KafkaEndpoint, 'networkCidr' | 'inCluster' | 'port'>;
-  /** The agent's in-cluster database. @default - none */
-  readonly database?: AgentDatabase;
+  /**
+   * The agent's in-cluster database: a CockroachDB Service, or the members of a
+   * MongoDB replica set.
+   * @default - none
+   */
+  readonly database?: AgentDatabase | AgentDocumentDatabase;
   /**
    * Reach the cloud's public regional endpoints (STS for the workload identity,
    * SQS, DynamoDB) over HTTPS: TCP 443 to any public address.

@@ -127,6 +127,8 @@ const STORE_ENGINES: Readonly<Record<StateStore['kind'], StateEngine>> = {
   dynamodb: 'dynamodb',
   cosmos: 'cosmos-nosql',
   'in-cluster-sql': 'cockroachdb',
+  'in-cluster-mongodb': 'mongodb',
+  keyspaces: 'keyspaces',
 };
 
 /** Name, under an agent's Vault folder, of its database credentials. */
@@ -134,6 +136,12 @@ export const VAULT_DATABASE_SECRET = 'database';
 
 /** Where the database credentials are mounted: `<dir>/username` and `/password`. */
 export const DATABASE_CREDENTIALS_DIR = '/var/run/secrets/agent-fleet/database';
+
+/** Where the credentials of a document database are mounted: `<dir>/username` and `/password`. */
+export const STATE_CREDENTIALS_DIR = '/var/run/secrets/agent-fleet/state';
+
+/** Where the CA of an in-cluster state engine is mounted: `<dir>/ca.crt`. */
+export const STATE_CA_DIR = '/var/run/secrets/agent-fleet/state-ca';
 
 /** A Kubernetes toleration of a taint; `Exists` when the taint has no value. */
 export interface Toleration {
@@ -206,8 +214,16 @@ export function planPod(
     }));
   const database =
     agent.spec.state && cloud?.store?.kind === 'in-cluster-sql' ? cloud.store : undefined;
+  const documents =
+    agent.spec.state && cloud?.store?.kind === 'in-cluster-mongodb' ? cloud.store : undefined;
   const credentials = [
     ...brokerCredentials,
+    ...(documents && !vault
+      ? [{ volume: 'state', secret: documents.credentialsSecret, mountPath: STATE_CREDENTIALS_DIR }]
+      : []),
+    ...(documents
+      ? [{ volume: 'state-ca', secret: documents.caSecret, mountPath: STATE_CA_DIR }]
+      : []),
     ...(database && !vault
       ? [
           {
@@ -227,6 +243,9 @@ export function planPod(
         })),
         ...(database
           ? [{ prefix: 'database', secret: VAULT_DATABASE_SECRET, dir: DATABASE_CREDENTIALS_DIR }]
+          : []),
+        ...(documents
+          ? [{ prefix: 'state', secret: VAULT_DATABASE_SECRET, dir: STATE_CREDENTIALS_DIR }]
           : []),
       ]
     : [];
@@ -460,6 +479,20 @@ function cloudEnv(
     env.FLEET_DATABASE_NAME = store.database;
     if (store.schema) env.FLEET_DATABASE_SCHEMA = store.schema;
     env.FLEET_DATABASE_CREDENTIALS_DIR = DATABASE_CREDENTIALS_DIR;
+  }
+  if (store?.kind === 'keyspaces') {
+    env.FLEET_STATE_HOST = store.host;
+    env.FLEET_STATE_PORT = String(store.port);
+    env.FLEET_STATE_KEYSPACE = store.keyspace;
+    env.FLEET_STATE_AUTH = store.auth;
+  }
+  if (store?.kind === 'in-cluster-mongodb') {
+    env.FLEET_STATE_HOSTS = store.hosts.join(',');
+    env.FLEET_STATE_PORT = String(store.port);
+    env.FLEET_STATE_DATABASE = store.database;
+    env.FLEET_STATE_REPLICA_SET = store.replicaSet;
+    env.FLEET_STATE_CREDENTIALS_DIR = STATE_CREDENTIALS_DIR;
+    env.FLEET_STATE_TLS_CA_FILE = `${STATE_CA_DIR}/ca.crt`;
   }
   return Object.entries(env).map(([name, value]) => ({ name, value }));
 }

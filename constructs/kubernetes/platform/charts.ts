@@ -71,6 +71,31 @@ export const CHARTS = {
     chart: 'cockroachdb',
     version: '18.0.0',
   },
+  /**
+   * MongoDB Controllers for Kubernetes (MCK), whose `MongoDBCommunity`
+   * reconciler runs document state on clusters the user runs; it replaces the
+   * archived community operator and keeps its CRD. The images its Community
+   * path runs are pinned here too: the chart's defaults at 1.10.0
+   * (mongodb/mongodb-kubernetes tag `1.10.0`, `helm_chart/values.yaml`).
+   */
+  mongodbKubernetes: {
+    repository: 'https://mongodb.github.io/helm-charts',
+    chart: 'mongodb-kubernetes',
+    version: '1.10.0',
+    images: {
+      /** The operator (`operator.version`). */
+      operator: 'quay.io/mongodb/mongodb-kubernetes:1.10.0',
+      /** The automation agent beside each member (`community.agent`). */
+      agent: 'quay.io/mongodb/mongodb-agent:108.0.25.9029-1',
+      /** The members' readiness probe (`readinessProbe`). */
+      readinessProbe: 'quay.io/mongodb/mongodb-kubernetes-readinessprobe:1.0.24',
+      /** The post-start hook of version upgrades (`versionUpgradeHook`). */
+      versionUpgradeHook:
+        'quay.io/mongodb/mongodb-kubernetes-operator-version-upgrade-post-start-hook:1.0.10',
+      /** Repository of the server; the tag is `<spec.version>-ubi8` (`community.mongodb`). */
+      server: 'quay.io/mongodb/mongodb-community-server',
+    },
+  },
   /** Consul servers and catalog sync. */
   consul: { repository: 'https://helm.releases.hashicorp.com', chart: 'consul', version: '1.6.2' },
   /** Vault's Agent Injector only, pointed at the site's Vault. */
@@ -210,6 +235,11 @@ export const CHART_KUBERNETES_SUPPORT: Readonly<
     source:
       'hashicorp/consul website/content/docs/release-notes/consul-k8s/v1_6_x.mdx: consul-k8s 1.6.x supports Kubernetes 1.28.x to 1.31.x; chart consul 1.6.2 kubeVersion >=1.22.0-0',
   },
+  mongodbKubernetes: {
+    from: '1.16',
+    source:
+      'mongodb/mongodb-kubernetes 1.10.0 helm_chart/Chart.yaml: kubeVersion >=1.16-0 (tested on 1.34.3 to 1.36.1, kubernetes-versions.json)',
+  },
   vault: {
     from: '1.20',
     source: 'hashicorp/vault-helm v0.30.1 Chart.yaml: kubeVersion >= 1.20.0-0',
@@ -253,6 +283,9 @@ export function chartsOnSite(
     ...(site.nodePools.some((pool) => pool.gpu) ? (['nvidiaDevicePlugin'] as const) : []),
     ...(inClusterKafkaOn(brokers, site.name).length > 0 ? (['strimzi'] as const) : []),
     ...(site.database ? (['cockroachdb'] as const) : []),
+    ...(site.stateEngines?.document?.kind === 'mongodb' && !site.cloud
+      ? (['mongodbKubernetes'] as const)
+      : []),
     ...(site.consul ? (['consul'] as const) : []),
     ...(site.vault ? (['vault'] as const) : []),
   ];
