@@ -5,6 +5,7 @@ import { eksNodeAllocatable } from './node-allocatable';
 import { nodePoolProblems, NodePoolSpec, PoolAllocatable, Taint } from './placement';
 import { Problem } from './problems';
 import { KubernetesSiteSpec } from './site';
+import { SiteStateEngines } from './state-engines';
 import { Size } from './units';
 
 /** A node pool on EKS: what its nodes offer plus the instances and bounds that make it. */
@@ -65,6 +66,12 @@ export interface AwsSiteSpec {
   };
   /** The cluster's EKS managed node groups, at least one. */
   readonly nodePools: readonly AwsNodePoolSpec[];
+  /**
+   * Which engine serves each shape of state, where a shape's engine has
+   * settings. Wide-column state runs on Amazon Keyspaces, which has none.
+   * @default - each shape's default on AWS (see `stateEngineFor`)
+   */
+  readonly stateEngines?: SiteStateEngines;
 }
 
 /** The taint every GPU node group of an AWS site carries. */
@@ -120,6 +127,14 @@ export function awsPoolMachineProblems(pool: AwsNodePoolSpec): Problem[] {
 /** Name of an AWS site's EKS cluster. */
 export function eksClusterName(environment: string, site: AwsSiteSpec): string {
   return `${environment}-${site.name}`;
+}
+
+/**
+ * Name of an agent's keyspace of Amazon Keyspaces: `<env>_<site>_<agent>`,
+ * with `-` as `_` (keyspace names take letters, digits and `_`, at most 48).
+ */
+export function keyspaceName(environment: string, site: string, agent: string): string {
+  return `${environment}_${site}_${agent}`.replace(/-/g, '_');
 }
 
 /** Root volume of an EKS node when a pool does not set one. */

@@ -88,6 +88,9 @@ const isInClusterRabbitMq = (b: BrokerSpec, s: SiteFacts) =>
 const isAzureNamespace = (b: BrokerSpec) =>
   b.kind === 'servicebus' || (b.kind === 'kafka' && b.eventHubs !== undefined);
 const hasState = (a: AgentSpec) => a.state !== undefined;
+const hasWideColumns = (a: AgentSpec) => a.state?.model === 'wide-column';
+/** An AWS site's keyspace name: the parts joined by `_`, `-` written as `_`. */
+const keyspace = (p: NameParts) => `${site(p)}_${p.agent}`.replace(/-/g, '_');
 
 const AZURE_RULES =
   'https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules';
@@ -134,6 +137,7 @@ export const NAME_LIMITS: readonly NameLimit[] = [
       form(SITE, (p) => `alias/eks/${site(p)}`),
       form(SITE_BROKER, (p) => `alias/msk/${site(p)}-${p.broker}`, { brokers: isMsk }),
       form(SITE_AGENT, (p) => `alias/dynamodb/${site(p)}-${p.agent}`, { agents: hasState }),
+      form(SITE_AGENT, (p) => `alias/keyspaces/${keyspace(p)}`, { agents: hasWideColumns }),
     ],
   },
   {
@@ -156,6 +160,14 @@ export const NAME_LIMITS: readonly NameLimit[] = [
     source:
       'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html',
     forms: [form(SITE_AGENT, (p) => `${site(p)}-${p.agent}`, { agents: hasState })],
+  },
+  {
+    resource: 'aws_keyspaces_keyspace',
+    attribute: 'name',
+    on: 'aws',
+    max: 48,
+    source: 'https://docs.aws.amazon.com/keyspaces/latest/APIReference/API_CreateKeyspace.html',
+    forms: [form(SITE_AGENT, keyspace, { agents: hasWideColumns })],
   },
   {
     resource: 'aws_msk_cluster',

@@ -3,7 +3,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Problem, ValidationError } from '../../model';
-import { IamPolicyStatement } from './iam-statement';
+import { grantsResourcelessReadsOnly, IamPolicyStatement } from './iam-statement';
 
 /** The service-account annotation through which EKS injects the role (IRSA). */
 export const IRSA_ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
@@ -163,7 +163,7 @@ function validateRole(props: AgentRoleProps): Problem[] {
       problems.push({ path: ['statements', i, 'Resource'], message: 'empty: list at least 1 ARN' });
     }
     resources.forEach((resource, j) => {
-      if (resource.trim() === '*') {
+      if (resource.trim() === '*' && !grantsResourcelessReadsOnly(statement)) {
         problems.push({
           path: ['statements', i, 'Resource', j],
           message: `'*' applies the statement to every resource (GR-IAM-04): list the ARNs the agent needs`,

@@ -18,7 +18,7 @@ import {
   agentMachineProblems,
 } from '../../model';
 import { base64BootScript } from '../vm/boot-script';
-import { EC2_TRUST_POLICY, IamPolicyStatement } from './iam-statement';
+import { EC2_TRUST_POLICY, grantsResourcelessReadsOnly, IamPolicyStatement } from './iam-statement';
 import {
   agentUserData,
   DRAIN_HOOK_NAME,
@@ -460,7 +460,11 @@ function validateGroup(props: AgentScalingGroupProps, backlog: number | undefine
         );
       }
     }
-    if (statement.Effect === 'Allow' && resources.includes('*')) {
+    if (
+      statement.Effect === 'Allow' &&
+      resources.includes('*') &&
+      !grantsResourcelessReadsOnly(statement)
+    ) {
       add(
         ['policyStatements', i, 'Resource'],
         "'*' is not allowed on an Allow: name the queue, bucket or table (GR-IAM-04)",

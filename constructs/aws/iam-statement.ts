@@ -21,6 +21,22 @@ export interface IamPolicyStatement {
   readonly Condition?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
+/**
+ * Reads of metadata that the Service Authorization Reference gives no
+ * resource type, so IAM grants them only on `*`: the EC2 lookups with which
+ * Amazon Keyspaces fills `system.peers` for clients of a VPC endpoint.
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html
+ */
+export const RESOURCELESS_READS: readonly string[] = [
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeVpcEndpoints',
+];
+
+/** Whether every action of a statement is one of {@link RESOURCELESS_READS}, which `*` may carry. */
+export function grantsResourcelessReadsOnly(statement: IamPolicyStatement): boolean {
+  return [statement.Action].flat().every((action) => RESOURCELESS_READS.includes(action));
+}
+
 /** Trust policy of a role EC2 instances assume through their instance profile. */
 export const EC2_TRUST_POLICY = JSON.stringify({
   Version: '2012-10-17',

@@ -17,3 +17,4 @@ export * from './cluster-autoscaler-role';
 export * from './site-brokers';
 export * from './site-agents';
 export * from './machine-checks';
+export * from './keyspaces';

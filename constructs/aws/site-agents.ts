@@ -8,6 +8,7 @@ import {
   KafkaTopicSet,
   kafkaTopicsOf,
   KEDA_OPERATOR_SERVICE_ACCOUNT,
+  keyspaceName,
   keyValueState,
   ResolvedAgent,
   SiteCloudBindings,
@@ -17,6 +18,7 @@ import { AgentRole } from './agent-role';
 import { AgentScalingGroup, ECS_AL2023_AMI } from './agent-scaling-group';
 import { AgentTable, TableBilling } from './dynamodb-table';
 import { PendingGrants } from './grants';
+import { AgentKeyspace, KeyspacesEndpoint } from './keyspaces';
 import { MSK_IAM_PORT, MskCluster } from './msk-cluster';
 import { AgentQueue } from './sqs-queue';
 
@@ -45,7 +47,11 @@ export interface AwsSiteAgentsProps {
 /**
  * The cloud side of a site's agents:
  * - per agent with an SQS binding, its {@link AgentQueue} and dead-letter queue;
- * - per stateful agent, its {@link AgentTable} `<env>-<site>-<agent>`;
+ * - per agent with key-value state, its {@link AgentTable} `<env>-<site>-<agent>`;
+ * - per agent with wide-column state, its {@link AgentKeyspace}
+ *   `<env>_<site>_<agent>` on Amazon Keyspaces, and once per site the
+ *   {@link KeyspacesEndpoint} in the private subnets through which alone the
+ *   agents' roles may use their keyspaces;
  * - per agent on the EKS cluster, an {@link AgentRole} for its service account
  *   with exactly what its bindings need (consume its queue or topic, send to the
  *   SQS queues it publishes to, write its dead-letter topic, read and write its
@@ -68,6 +74,8 @@ export class AwsSiteAgents extends Construct {
   readonly queues: ReadonlyMap<string, AgentQueue>;
   /** Tables by agent name. */
   readonly tables: ReadonlyMap<string, AgentTable>;
+  /** Keyspaces by agent name. */
+  readonly keyspaces: ReadonlyMap<string, AgentKeyspace>;
 
   constructor(scope: Construct, id: string, props: AwsSiteAgentsProps) {
     super(scope, id);
@@ -111,6 +119,30 @@ export class AwsSiteAgents extends Construct {
     }
     this.queues = queues;
     this.tables = tables;
+    const keyspaces = new Map<string, AgentKeyspace>();
+    for (const agent of resolved) {
+      const state = agent.spec.state;
+      if (state?.model !== 'wide-column') continue;
+      keyspaces.set(
+        agent.spec.name,
+        new AgentKeyspace(this, `Keyspace-${agent.spec.name}`, {
+          name: keyspaceName(props.environment, site.name, agent.spec.name),
+          accountId: site.accountId,
+          region: site.region,
+          tables: state.tables,
+        }),
+      );
+    }
+    this.keyspaces = keyspaces;
+    const keyspacesEndpoint =
+      keyspaces.size > 0
+        ? new KeyspacesEndpoint(this, 'KeyspacesEndpoint', {
+            vpcId: props.vpcId,
+            subnetIds: props.subnetIds,
+            region: site.region,
+            clientCidrs: [site.network.cidr],
+          })
+        : undefined;
 
     const queueOf = (broker: string, queue: string): AgentQueue | undefined =>
       resolved
@@ -124,6 +156,7 @@ export class AwsSiteAgents extends Construct {
       const grants = new PendingGrants();
       queues.get(name)?.grantConsumeMessages(grants);
       tables.get(name)?.grantReadWriteData(grants);
+      keyspaces.get(name)?.grantReadWriteData(grants, keyspacesEndpoint?.endpointId);
       (agent.spec.publishes ?? []).forEach((target, index) => {
         if (brokerKind(target.broker) !== 'sqs') return;
         const queue = queueOf(target.broker, target.queue);
@@ -180,6 +213,7 @@ export class AwsSiteAgents extends Construct {
       const topic = agent.topic;
       const msk = topic && props.kafka.get(topic.broker);
       const table = tables.get(name);
+      const keyspace = keyspaces.get(name);
       agentBindings[name] = {
         identity: {
           cloud: 'aws',
@@ -196,7 +230,24 @@ export class AwsSiteAgents extends Construct {
           port: MSK_IAM_PORT,
           networkCidr: site.network.cidr,
         },
-        store: table && { kind: 'dynamodb', tableName: table.tableName },
+        store: table
+          ? { kind: 'dynamodb', tableName: table.tableName }
+          : keyspace && keyspacesEndpoint
+            ? {
+                kind: 'keyspaces',
+                host: keyspacesEndpoint.host,
+                port: keyspacesEndpoint.port,
+                keyspace: keyspace.keyspaceName,
+                region: site.region,
+                auth: 'aws-sigv4',
+              }
+            : undefined,
+        // Keyspaces answers on the endpoint's addresses in the VPC, which the
+        // public-HTTPS egress of the cloud APIs excludes.
+        privateEgress:
+          keyspace && keyspacesEndpoint
+            ? [{ cidr: site.network.cidr, ports: [keyspacesEndpoint.port] }]
+            : undefined,
       };
     }
     if (problems.length > 0) throw new ValidationError(this.node.path, problems);

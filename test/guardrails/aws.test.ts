@@ -8,6 +8,8 @@ import { EksCluster, EksClusterConfig } from '@cdktf/provider-aws/lib/eks-cluste
 import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { KeyspacesKeyspace } from '@cdktf/provider-aws/lib/keyspaces-keyspace';
+import { KeyspacesTable, KeyspacesTableConfig } from '@cdktf/provider-aws/lib/keyspaces-table';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { LaunchTemplate, LaunchTemplateConfig } from '@cdktf/provider-aws/lib/launch-template';
 import { MqBroker, MqBrokerConfig } from '@cdktf/provider-aws/lib/mq-broker';
@@ -159,6 +161,22 @@ function table(stack: TerraformStack, overrides: Partial<DynamodbTableConfig> = 
   });
 }
 
+/** A Keyspaces table as the fleet builds it: PITR, a customer-managed key, prevent_destroy. */
+function keyspacesTable(
+  stack: TerraformStack,
+  overrides: Partial<KeyspacesTableConfig> = {},
+): KeyspacesTable {
+  return new KeyspacesTable(stack, 'KeyspacesTable', {
+    keyspaceName: 'test_eu_readings',
+    tableName: 'readings',
+    schemaDefinition: { column: [{ name: 'id', type: 'text' }], partitionKey: [{ name: 'id' }] },
+    pointInTimeRecovery: { status: 'ENABLED' },
+    encryptionSpecification: { type: 'CUSTOMER_MANAGED_KMS_KEY', kmsKeyIdentifier: KEY_ARN },
+    lifecycle: { preventDestroy: true },
+    ...overrides,
+  });
+}
+
 function launchTemplate(
   stack: TerraformStack,
   overrides: Partial<LaunchTemplateConfig> = {},
@@ -260,6 +278,20 @@ describe('GR-ENC-04 DynamoDB CMK', () => {
         table(stack, { replica: [{ regionName: 'eu-central-1' }] }),
       ),
     ).toMatch(/replicas without kms_key_arn: eu-central-1/);
+  });
+});
+
+describe('GR-ENC-04 Keyspaces CMK', () => {
+  it('accepts a table encrypted with a customer-managed key', () => {
+    expect(found(dynamodbCustomerManagedKey, (stack) => keyspacesTable(stack))).toEqual([]);
+  });
+
+  it('refuses the AWS-owned key (the default)', () => {
+    expect(
+      messageOf(dynamodbCustomerManagedKey, (stack) =>
+        keyspacesTable(stack, { encryptionSpecification: undefined }),
+      ),
+    ).toMatch(/encryption_specification\.type is unset: an AWS-owned key encrypts the table/);
   });
 });
 
@@ -689,6 +721,20 @@ describe('GR-DUR-01 DynamoDB PITR', () => {
   });
 });
 
+describe('GR-DUR-01 Keyspaces PITR', () => {
+  it('accepts point-in-time recovery', () => {
+    expect(found(dynamodbPointInTimeRecovery, (stack) => keyspacesTable(stack))).toEqual([]);
+  });
+
+  it('refuses a table without it (the default)', () => {
+    expect(
+      messageOf(dynamodbPointInTimeRecovery, (stack) =>
+        keyspacesTable(stack, { pointInTimeRecovery: undefined }),
+      ),
+    ).toMatch(/point_in_time_recovery\.status is unset, not ENABLED/);
+  });
+});
+
 describe('GR-DUR-02 DynamoDB deletion protection', () => {
   it('accepts deletion protection with prevent_destroy', () => {
     expect(found(dynamodbDeletionProtection, (stack) => table(stack))).toEqual([]);
@@ -783,6 +829,26 @@ describe('GR-DUR-09 AWS prevent_destroy', () => {
         });
       }),
     ).toEqual([]);
+  });
+
+  it('accepts a protected keyspace and table, and refuses them unprotected', () => {
+    expect(
+      found(preventDestroy, (stack) => {
+        new KeyspacesKeyspace(stack, 'Keyspace', {
+          name: 'test_eu_readings',
+          lifecycle: { preventDestroy: true },
+        });
+        keyspacesTable(stack);
+      }),
+    ).toEqual([]);
+    const findings = findingsOf(preventDestroy, (stack) => {
+      new KeyspacesKeyspace(stack, 'Keyspace', { name: 'test_eu_readings' });
+      keyspacesTable(stack, { lifecycle: undefined });
+    });
+    expect(findings.map((f) => [f.rule, f.address])).toEqual([
+      ['GR-DUR-09', 'aws_keyspaces_keyspace.Keyspace'],
+      ['GR-DUR-09', 'aws_keyspaces_table.KeyspacesTable'],
+    ]);
   });
 
   it('refuses an unprotected MSK cluster', () => {

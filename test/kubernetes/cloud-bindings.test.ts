@@ -298,6 +298,51 @@ describe('an agent with state', () => {
   });
 });
 
+describe('an agent with wide-column state on Amazon Keyspaces', () => {
+  const readings = consumer({
+    name: 'sensor-history',
+    queue: undefined,
+    scaling: { minReplicas: 1, maxReplicas: 1 },
+    state: {
+      model: 'wide-column',
+      tables: [{ name: 'readings', columns: [{ name: 'id', type: 'text' }], partitionKey: ['id'] }],
+    },
+  });
+  const keyspaces = synth([readings], {
+    agents: {
+      'sensor-history': {
+        ...identity(),
+        store: {
+          kind: 'keyspaces',
+          host: 'cassandra.eu-west-1.amazonaws.com',
+          port: 9142,
+          keyspace: 'staging_eu_sensor_history',
+          region: 'eu-west-1',
+          auth: 'aws-sigv4',
+        },
+        privateEgress: [{ cidr: '10.40.0.0/16', ports: [9142] }],
+      },
+    },
+  });
+
+  it('is told its keyspace, host, port and SigV4, and reaches the VPC endpoint on 9142', () => {
+    expect(envOf('sensor-history', keyspaces)).toEqual({
+      AWS_REGION: 'eu-west-1',
+      FLEET_STATE_MODEL: 'wide-column',
+      FLEET_STATE_ENGINE: 'keyspaces',
+      FLEET_STATE_HOST: 'cassandra.eu-west-1.amazonaws.com',
+      FLEET_STATE_PORT: '9142',
+      FLEET_STATE_KEYSPACE: 'staging_eu_sensor_history',
+      FLEET_STATE_AUTH: 'aws-sigv4',
+    });
+    expect(egressOf('sensor-history', keyspaces)).toEqual([
+      DNS_EGRESS,
+      PUBLIC_HTTPS_EGRESS,
+      { to: [{ ip_block: { cidr: '10.40.0.0/16' } }], ports: [{ port: '9142', protocol: 'TCP' }] },
+    ]);
+  });
+});
+
 describe('the keda-aws ClusterTriggerAuthentication', () => {
   it('is created once, using the KEDA operator’s own AWS identity', () => {
     expect(manifestsOf(json, 'ClusterTriggerAuthentication')).toEqual([

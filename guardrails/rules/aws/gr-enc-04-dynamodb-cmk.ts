@@ -7,8 +7,10 @@ function isCustomerKey(arn: unknown): boolean {
 }
 
 /**
- * GR-ENC-04: DynamoDB tables, and each replica, are encrypted with a
- * customer-managed KMS key. Per the provider doc, `enabled = false` (the
+ * GR-ENC-04: DynamoDB tables, and each replica, and Amazon Keyspaces tables
+ * are encrypted with a customer-managed KMS key. A Keyspaces table without
+ * `encryption_specification` (or of type `AWS_OWNED_KMS_KEY`) uses a key AWS
+ * owns. Per the provider doc, `enabled = false` (the
  * default) means an AWS-*owned* key, and `enabled = true` without
  * `kms_key_arn` the AWS-managed `alias/aws/dynamodb`.
  * @see Checkov CKV_AWS_119, CKV_AWS_271, Trivy AWS-0025
@@ -16,10 +18,21 @@ function isCustomerKey(arn: unknown): boolean {
 export const dynamodbCustomerManagedKey: GuardrailRule = {
   id: 'GR-ENC-04',
   level: 'error',
-  summary: 'DynamoDB tables and their replicas are encrypted with a customer-managed KMS key',
-  fix: "no environment-file field: the fleet's tables encrypt with a KMS key of their own; set server_side_encryption { enabled = true, kms_key_arn = <key> } (and kms_key_arn on every replica) on a table of your own",
-  appliesTo: ['aws_dynamodb_table'],
+  summary:
+    'DynamoDB tables and their replicas, and Amazon Keyspaces tables, are encrypted with a customer-managed KMS key',
+  fix: 'no environment-file field: the fleet\'s tables encrypt with a KMS key of their own; set server_side_encryption { enabled = true, kms_key_arn = <key> } (and kms_key_arn on every replica) on a DynamoDB table of your own, encryption_specification { type = "CUSTOMER_MANAGED_KMS_KEY", kms_key_identifier = <key> } on a Keyspaces table',
+  appliesTo: ['aws_dynamodb_table', 'aws_keyspaces_table'],
   evaluate(table) {
+    if (table.type === 'aws_keyspaces_table') {
+      const spec = block(table.attributes.encryption_specification);
+      if (spec?.type !== 'CUSTOMER_MANAGED_KMS_KEY')
+        return violation(
+          `encryption_specification.type is ${String(spec?.type ?? 'unset')}: an AWS-owned key encrypts the table`,
+        );
+      if (!isSet(spec.kms_key_identifier))
+        return violation('no encryption_specification.kms_key_identifier');
+      return COMPLIANT;
+    }
     const sse = block(table.attributes.server_side_encryption);
     if (!isTrue(sse?.enabled))
       return violation(
