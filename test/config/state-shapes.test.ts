@@ -221,6 +221,50 @@ describe('the shapes of state in the files', () => {
   });
 });
 
+describe('wide rows on an AWS site: Amazon Keyspaces', () => {
+  test('are refused on a cluster the user runs, at the agent on the site', () => {
+    const { lines } = load(
+      environment(`
+  readings: { sites: { eu: {}, edge: {} } }
+`),
+    );
+    expect(lines).toEqual([
+      "environments/prod.yaml:24:32 agents.readings.sites.edge: state.model: site 'edge' serves no wide-column state: only AWS sites offer an engine for it (Amazon Keyspaces); place the agent on an AWS site, or keep the state as 'key-value' or 'sql'",
+    ]);
+  });
+
+  test('synthesize a keyspace in the infra stack and tell the agent where it is', () => {
+    const { lines, environment: env } = load(
+      environment(`
+  readings: { sites: { eu: {} } }
+`),
+    );
+    expect(lines).toEqual([]);
+    const app = Testing.app();
+    new AgentFleet(app, 'prod', { environment: env! });
+    const infra = synthesizedChild(app, 'prod-eu-infra');
+    expect(resourcesOf(infra, 'aws_keyspaces_keyspace').map((k) => k.name)).toEqual([
+      'prod_eu_readings',
+    ]);
+    expect(resourcesOf(infra, 'aws_keyspaces_table').map((t) => t.table_name)).toEqual([
+      'readings_by_sensor',
+    ]);
+    const agents = synthesizedChild(app, 'prod-eu-agents');
+    const [deployment] = resourcesOf(agents, 'kubernetes_deployment_v1');
+    const vars = Object.fromEntries(
+      deployment.spec.template.spec.container[0].env.map((e: Block) => [e.name, e.value]),
+    );
+    expect(vars).toMatchObject({
+      FLEET_STATE_MODEL: 'wide-column',
+      FLEET_STATE_ENGINE: 'keyspaces',
+      FLEET_STATE_HOST: 'cassandra.eu-west-1.amazonaws.com',
+      FLEET_STATE_PORT: '9142',
+      FLEET_STATE_KEYSPACE: 'prod_eu_readings',
+      FLEET_STATE_AUTH: 'aws-sigv4',
+    });
+  });
+});
+
 describe('SQL state on a Kubernetes site, synthesized', () => {
   const { environment: env } = load(
     environment(`
