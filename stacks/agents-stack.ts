@@ -21,7 +21,12 @@ import {
   VaultCredentials,
 } from '../constructs/kubernetes/core';
 import { SiteCapacity, siteCapacity } from '../constructs/kubernetes/platform';
-import { ConsulRegistration, consulTags, SiteKafka } from '../constructs/kubernetes/services';
+import {
+  ConsulRegistration,
+  consulTags,
+  SiteKafka,
+  SiteMongoDb,
+} from '../constructs/kubernetes/services';
 import { KEDA_VAULT_ROLE } from '../constructs/kubernetes/vault';
 import { applyBackend } from '../constructs/terraform';
 import { CheckedStack } from '../guardrails/engine/rendering';
@@ -165,6 +170,8 @@ export class AgentsStack extends CheckedStack {
     }
     // Kafka clusters in the cluster, and the topics their agents read.
     const kafka = new SiteKafka(this, 'Kafka', { site, brokers, agents: resolved });
+    // The site's MongoDB replica set (a custom resource) and its agents' collections.
+    new SiteMongoDb(this, 'MongoDb', { site, agents: resolved });
 
     const agents = new Map<string, KubernetesAgent>();
     for (const agent of resolved) {

@@ -28,6 +28,7 @@ import { CheckedStack } from '../guardrails/engine/rendering';
 import {
   agentCredentialsSecret,
   AgentDatabase,
+  AgentDocumentDatabase,
   brokerCredentialsSecret,
   brokerNamespace,
   brokerPorts,
@@ -75,7 +76,7 @@ export class PlatformStack extends CheckedStack implements SitePlatform {
   /** In-cluster brokers installed here, by name. */
   readonly brokers: ReadonlyMap<string, RabbitMqCluster>;
   /** The databases this stack runs for the site's stateful agents, by agent name. */
-  readonly databases: ReadonlyMap<string, AgentDatabase>;
+  readonly databases: ReadonlyMap<string, AgentDatabase | AgentDocumentDatabase>;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);

@@ -6,6 +6,7 @@ import {
 } from '../constructs/kubernetes/platform';
 import {
   AgentDatabase,
+  AgentDocumentDatabase,
   AgentSpec,
   AwsSiteSpec,
   AzureSiteSpec,
@@ -30,8 +31,8 @@ import {
 
 /** What a site's platform stack runs for its agents, which its agents stack binds them to. */
 export interface SitePlatform {
-  /** The databases of the site's stateful agents on its in-cluster database, by agent name. */
-  readonly databases: ReadonlyMap<string, AgentDatabase>;
+  /** The databases of the site's stateful agents on its in-cluster engines, by agent name. */
+  readonly databases: ReadonlyMap<string, AgentDatabase | AgentDocumentDatabase>;
 }
 
 /** What every stack of a site is built from. */

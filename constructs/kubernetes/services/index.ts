@@ -1,4 +1,4 @@
-/** Services a site runs in its cluster: RabbitMQ, Kafka (Strimzi) and its topics, CockroachDB, Consul, and Vault's wiring. */
+/** Services a site runs in its cluster: RabbitMQ, Kafka (Strimzi) and its topics, CockroachDB, MongoDB, Consul, and Vault's wiring. */
 export { CockroachDbRelease } from './cockroachdb';
 export type {
   CockroachDbConnection,
@@ -8,11 +8,36 @@ export type {
 export { ConsulRegistration, ConsulRelease, consulTags } from './consul';
 export type { ConsulRegistrationProps, ConsulReleaseProps, ConsulServicePort } from './consul';
 export { KafkaTopics } from './kafka-topics';
+export {
+  certificatesScript,
+  MONGODB_PORT,
+  MongoDbCertificates,
+  mongoDbNames,
+  MongoDbUsers,
+  publishScript,
+} from './mongodb-access';
+export type {
+  MongoDbCertificatesProps,
+  MongoDbNames,
+  MongoDbUserSpec,
+  MongoDbUsersProps,
+} from './mongodb-access';
+export { MongoDbOperatorRelease } from './mongodb-operator';
+export type { MongoDbOperatorReleaseProps } from './mongodb-operator';
+export {
+  collectionsScript,
+  MONGODB_VERSION,
+  MongoDbReplicaSet,
+  replicaSetManifest,
+} from './mongodb-replica-set';
+export type { MongoDbDatabaseSpec, MongoDbReplicaSetProps } from './mongodb-replica-set';
 export type { KafkaTopicsProps } from './kafka-topics';
 export { RabbitMqCluster } from './rabbitmq-cluster';
 export type { RabbitMqClusterProps } from './rabbitmq-cluster';
 export { SiteKafka } from './site-kafka';
 export type { SiteKafkaProps } from './site-kafka';
+export { SITE_MONGODB_NAME, SiteMongoDb, siteMongoDbPlan } from './site-mongodb';
+export type { SiteMongoDbPlan, SiteMongoDbProps } from './site-mongodb';
 export { SiteServices, VAULT_CA_CONFIG_MAP, VAULT_CA_KEY } from './site-services';
 export type { NamespaceFactory, SiteServicesProps } from './site-services';
 export { StrimziKafkaCluster } from './strimzi-kafka';

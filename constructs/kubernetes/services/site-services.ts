@@ -2,6 +2,7 @@ import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { Construct } from 'constructs';
 import {
   AgentDatabase,
+  AgentDocumentDatabase,
   BrokerSpec,
   brokerPoolMatch,
   consulNamespace,
@@ -30,6 +31,9 @@ import {
 } from '../vault/vault';
 import { CockroachDbRelease, cockroachDbHost } from './cockroachdb';
 import { ConsulRelease } from './consul';
+import { MONGODB_PORT, MongoDbCertificates, MongoDbUsers } from './mongodb-access';
+import { MongoDbOperatorRelease } from './mongodb-operator';
+import { siteMongoDbPlan } from './site-mongodb';
 import { StrimziOperatorRelease } from './strimzi-operator';
 
 /** Creates a namespace of the platform stack and returns its name (a reference). */
@@ -87,7 +91,7 @@ export const VAULT_CA_CONFIG_MAP = 'vault-ca';
  */
 export class SiteServices extends Construct {
   /** Each stateful agent's database, by agent name. */
-  readonly databases: ReadonlyMap<string, AgentDatabase>;
+  readonly databases: ReadonlyMap<string, AgentDatabase | AgentDocumentDatabase>;
   /** The Vault mounts the site's credentials live under. @default - no Vault */
   readonly vault?: VaultFleetAccess;
 
@@ -116,7 +120,7 @@ export class SiteServices extends Construct {
     }
 
     this.vault = site.vault && this.vaultAccess(props, site.vault);
-    const databases = new Map<string, AgentDatabase>();
+    const databases = new Map<string, AgentDatabase | AgentDocumentDatabase>();
     if (site.database) {
       const stateful = agents.filter(
         (agent) =>
@@ -172,6 +176,7 @@ export class SiteServices extends Construct {
         });
       }
     }
+    this.documentDatabases(props, placement, databases);
     this.databases = databases;
 
     if (site.consul) {
@@ -184,6 +189,70 @@ export class SiteServices extends Construct {
         datacenter: site.consul.datacenter,
         replicas: site.consul.replicas,
         syncNamespaces: [...props.agentNamespaces.keys()],
+      });
+    }
+  }
+
+  /**
+   * MongoDB's operator, the users' passwords and the TLS certificates of the
+   * site's replica set, when it declares one and an agent keeps documents
+   * there; the replica set itself is a custom resource of the agents stack.
+   */
+  private documentDatabases(
+    props: SiteServicesProps,
+    placement: { pools: string[]; tolerations: ReturnType<typeof tolerationsFor> },
+    databases: Map<string, AgentDatabase | AgentDocumentDatabase>,
+  ): void {
+    const { site } = props;
+    const plan = siteMongoDbPlan(site, props.agents);
+    if (!plan) return;
+    const { names } = plan;
+    const namespace = props.namespace(names.namespace, 'platform', THIRD_PARTY_POD_SECURITY);
+    const operator = new MongoDbOperatorRelease(this, 'MongoDbOperator', {
+      namespace,
+      ...placement,
+    });
+    const references = new Map<string, string>([[names.namespace, namespace]]);
+    for (const agent of plan.agents) {
+      references.set(agent.namespace, props.agentNamespaces.get(agent.namespace) as string);
+    }
+    const users = new MongoDbUsers(this, 'MongoDbUsers', {
+      names,
+      namespace,
+      // On a Vault site the credentials go to Vault instead, below.
+      agentSecrets: !site.vault,
+      users: plan.agents.map((agent) => ({
+        agent: agent.spec.name,
+        namespace: references.get(agent.namespace) as string,
+      })),
+    });
+    new MongoDbCertificates(this, 'MongoDbCertificates', {
+      names,
+      clientNamespaces: plan.agents.map((agent) => agent.namespace),
+      namespaceReferences: references,
+      dependsOn: [operator.release],
+    });
+    for (const agent of plan.agents) {
+      const name = agent.spec.name;
+      if (this.vault) {
+        const { username, password, revision } = users.credentialsOf(name);
+        new VaultSecret(this, `DocumentCredentials-${name}`, {
+          kvMount: this.vault.kvMount,
+          name: agentSecretName(props.environment, site.name, name, VAULT_DATABASE_SECRET),
+          revision,
+          data: { username, password },
+        });
+      }
+      databases.set(name, {
+        kind: 'in-cluster-mongodb',
+        hosts: names.hosts,
+        port: MONGODB_PORT,
+        replicaSet: names.name,
+        database: name,
+        credentialsSecret: names.agentSecret(name),
+        caSecret: names.caSecret,
+        namespace: names.namespace,
+        podLabels: names.podLabels,
       });
     }
   }

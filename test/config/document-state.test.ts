@@ -1,0 +1,222 @@
+import { Testing } from 'cdktf';
+import { loadFleet } from '../../config';
+import { FleetEnvironment } from '../../model';
+import { AgentFleet } from '../../stacks/agent-fleet';
+import { Block, manifestOf, resourcesOf, synthesizedChild } from '../support/synthesized';
+import { agentType, fixture, problemLines } from './support';
+
+/** `orders` keeps documents: two collections, a compound index, a unique one and a TTL one. */
+const CATALOGUE = `
+agentTypes:
+${agentType(
+  'orders',
+  `
+    queue: { broker: rabbitmq, queue: orders }
+    scaling: { minReplicas: 1, maxReplicas: 2, queueDepth: { perReplica: 10 } }
+    state:
+      model: document
+      collections:
+        - name: orders
+          indexes:
+            - keys: [{ field: customer.id, order: asc }, { field: createdAt, order: desc }]
+            - keys: [{ field: number, order: asc }]
+              unique: true
+            - keys: [{ field: expiresAt, order: asc }]
+              expireAfter: 0s
+        - name: order-events
+`,
+)}`;
+
+/**
+ * Site `dc1` with MongoDB in its cluster (`stateEngines` on line 5), site
+ * `edge` without; broker `rabbitmq` outside the clusters. `agents:` is line 15.
+ */
+function environment(dc1Engines: string, agents: string): string {
+  return `sites:
+  dc1:
+    kind: kubernetes
+    kubeconfig: { path: ~/.kube/config, context: dc1 }
+    stateEngines: ${dc1Engines}
+    nodePools:
+      general: { labels: { topology.kubernetes.io/zone: a } }
+  edge:
+    kind: kubernetes
+    kubeconfig: { path: ~/.kube/config, context: edge }
+    nodePools:
+      general: {}
+brokers:
+  rabbitmq: { kind: rabbitmq, external: { host: mq.example.com, cidrs: [10.0.0.0/8] } }
+agents:
+${agents.replace(/^\n+/, '')}`;
+}
+
+function load(env: string): { lines: string[]; environment?: FleetEnvironment } {
+  const result = loadFleet({
+    rootDir: fixture({ catalogue: CATALOGUE, environments: { prod: env } }),
+  });
+  return result.ok
+    ? { lines: [], environment: result.environments[0] }
+    : { lines: problemLines(result) };
+}
+
+describe('MongoDB on a Kubernetes site, in the files', () => {
+  test('a site declares it; an agent with documents loads there', () => {
+    const { lines, environment: env } = load(
+      environment(
+        '{ document: { kind: mongodb, storageClass: encrypted-ssd } }',
+        '  orders: { sites: { dc1: {} } }',
+      ),
+    );
+    expect(lines).toEqual([]);
+    const dc1 = env!.sites.find((site) => site.name === 'dc1');
+    expect(dc1).toMatchObject({
+      stateEngines: { document: { kind: 'mongodb', storageClass: 'encrypted-ssd' } },
+    });
+  });
+
+  test('an agent with documents on a site without the engine is refused with what to declare', () => {
+    const { lines } = load(
+      environment('{ document: { kind: mongodb } }', '  orders: { sites: { edge: {} } }'),
+    );
+    expect(lines).toEqual([
+      "environments/prod.yaml:16:22 agents.orders.sites.edge: state.model: site 'edge' serves no document state: declare 'stateEngines: { document: { kind: mongodb } }' on the site (MongoDB in its cluster), or keep the state as 'key-value' or 'sql'",
+    ]);
+  });
+
+  test('an even member count, or fewer than 3 without a reason, is refused at the site', () => {
+    const even = load(
+      environment(
+        '{ document: { kind: mongodb, replicas: 4 } }',
+        '  orders: { sites: { dc1: {} } }',
+      ),
+    );
+    expect(even.lines).toEqual([
+      'environments/prod.yaml:5:48 sites.dc1.stateEngines.document.replicas: (4) must be odd: a replica set elects its primary by a majority of members',
+    ]);
+    const one = load(
+      environment(
+        '{ document: { kind: mongodb, replicas: 1 } }',
+        '  orders: { sites: { dc1: {} } }',
+      ),
+    );
+    expect(one.lines).toEqual([
+      'environments/prod.yaml:5:21 sites.dc1.stateEngines.document.reason: 1 member(s) keep fewer than 3 copies, so losing a node loses data or availability: give a written reason (at least 10 characters) or use 3 or more',
+    ]);
+    const reasoned = load(
+      environment(
+        '{ document: { kind: mongodb, replicas: 1, reason: a laptop cluster of one node } }',
+        '  orders: { sites: { dc1: {} } }',
+      ),
+    );
+    expect(reasoned.lines).toEqual([]);
+  });
+
+  test('the schema refuses another engine, more than 7 members and a namespace that is no DNS label', () => {
+    const { lines } = load(
+      environment(
+        '{ document: { kind: documentdb, replicas: 9, namespace: Mongo_DB } }',
+        '  orders: { sites: { dc1: {} } }',
+      ),
+    );
+    expect(lines.join('\n')).toMatch(/sites\.dc1\.stateEngines\.document\.kind/);
+    expect(lines.join('\n')).toMatch(/sites\.dc1\.stateEngines\.document\.replicas/);
+    expect(lines.join('\n')).toMatch(/sites\.dc1\.stateEngines\.document\.namespace/);
+    for (const line of lines) expect(line).toMatch(/^environments\/prod\.yaml:5:\d+ /);
+  });
+});
+
+describe('an agent with documents on a site with MongoDB, through AgentFleet', () => {
+  const { lines, environment: env } = load(
+    environment('{ document: { kind: mongodb } }', '  orders: { sites: { dc1: {} } }'),
+  );
+  const app = Testing.app();
+  if (lines.length === 0) new AgentFleet(app, 'prod', { environment: env! });
+  const platform = synthesizedChild(app, 'prod-dc1-platform');
+  const agents = synthesizedChild(app, 'prod-dc1-agents');
+  const hosts = [0, 1, 2].map((i) => `mongodb-${i}.mongodb-svc.mongodb.svc.cluster.local`);
+
+  test('loads', () => expect(lines).toEqual([]));
+
+  test('the agent is told its members, replica set, database, credentials and CA', () => {
+    const [deployment] = resourcesOf(agents, 'kubernetes_deployment_v1');
+    const pod = deployment.spec.template.spec;
+    const vars = Object.fromEntries(pod.container[0].env.map((e: Block) => [e.name, e.value]));
+    expect(vars).toMatchObject({
+      FLEET_STATE_MODEL: 'document',
+      FLEET_STATE_ENGINE: 'mongodb',
+      FLEET_STATE_HOSTS: hosts.join(','),
+      FLEET_STATE_PORT: '27017',
+      FLEET_STATE_DATABASE: 'orders',
+      FLEET_STATE_REPLICA_SET: 'mongodb',
+      FLEET_STATE_CREDENTIALS_DIR: '/var/run/secrets/agent-fleet/state',
+      FLEET_STATE_TLS_CA_FILE: '/var/run/secrets/agent-fleet/state-ca/ca.crt',
+    });
+    expect(pod.volume).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          name: 'state',
+          secret: expect.objectContaining({ secret_name: 'orders-mongodb' }),
+        }),
+        expect.objectContaining({
+          name: 'state-ca',
+          secret: expect.objectContaining({ secret_name: 'mongodb-ca' }),
+        }),
+      ]),
+    );
+    expect(pod.container[0].volume_mount).toEqual(
+      expect.arrayContaining([
+        { name: 'state', mount_path: '/var/run/secrets/agent-fleet/state', read_only: true },
+        { name: 'state-ca', mount_path: '/var/run/secrets/agent-fleet/state-ca', read_only: true },
+      ]),
+    );
+  });
+
+  test("the agent may reach the members on 27017 and nothing else of MongoDB's namespace", () => {
+    const policy = resourcesOf(agents, 'kubernetes_network_policy_v1').find(
+      (candidate) => candidate.metadata.name === 'orders',
+    )!;
+    expect(policy.spec.egress).toContainEqual({
+      to: [
+        {
+          namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'mongodb' } },
+          pod_selector: { match_labels: { app: 'mongodb-svc' } },
+        },
+      ],
+      ports: [{ port: '27017', protocol: 'TCP' }],
+    });
+  });
+
+  test('the agent has a user of its own with readWrite on its database only', () => {
+    const replicaSet = manifestOf(agents, 'MongoDBCommunity');
+    expect(replicaSet.spec.users).toEqual([
+      {
+        name: 'orders',
+        db: 'orders',
+        passwordSecretRef: { name: 'mongodb-user-orders', key: 'password' },
+        roles: [{ name: 'readWrite', db: 'orders' }],
+        scramCredentialsSecretName: 'mongodb-scram-orders',
+      },
+    ]);
+    const secrets = resourcesOf(platform, 'kubernetes_secret_v1').map(
+      (secret) => `${secret.metadata.namespace}/${secret.metadata.name}`,
+    );
+    expect(secrets).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/mongodb-user-orders$/),
+        expect.stringMatching(/orders-mongodb$/),
+      ]),
+    );
+  });
+
+  test('the platform installs the operator and the certificates; the agents stack the replica set and collections', () => {
+    expect(resourcesOf(platform, 'helm_release').map((release) => release.chart)).toContain(
+      'mongodb-kubernetes',
+    );
+    expect(
+      resourcesOf(platform, 'kubernetes_job_v1').map((job) => job.metadata.name),
+    ).toContainEqual(expect.stringMatching(/^mongodb-certificates-[0-9a-f]{10}$/));
+    expect(resourcesOf(agents, 'kubernetes_job_v1').map((job) => job.metadata.name)).toContainEqual(
+      expect.stringMatching(/^mongodb-provision-orders-[0-9a-f]{10}$/),
+    );
+  });
+});
