@@ -352,7 +352,7 @@ umask 077
 work=/tmp/ca
 mkdir -p "$work"
 /cockroach/cockroach cert create-ca --certs-dir="$work" --ca-key="$work/ca.key" --lifetime=87600h
-/cockroach/cockroach cert create-node ${hosts.join(' ')} --certs-dir="$work" --ca-key="$work/ca.key" --lifetime=43800h
+/cockroach/cockroach cert create-node ${hosts.map((host) => `'${host}'`).join(' ')} --certs-dir="$work" --ca-key="$work/ca.key" --lifetime=43800h
 b64() { base64 -w0 "$1"; }
 labels='{"app.kubernetes.io/part-of":"agent-fleet","app.kubernetes.io/component":"mongodb-tls"}'
 printf '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"${names.caSecret}","labels":%s},"type":"Opaque","data":{"ca.crt":"%s"}}' "$labels" "$(b64 "$work/ca.crt")" > /certs/ca.json
