@@ -1,3 +1,4 @@
+import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import {
   AWS_TRIGGER_AUTHENTICATION,
@@ -77,6 +78,12 @@ function bindingsOf(
     ...(database ? { store: database } : {}),
     ...(endpoint ? { kafka: endpoint } : {}),
   };
+}
+
+/** The Job that creates an agent's collections, as a `dependsOn` list, if it has one. */
+function collectionsJob(mongoDb: SiteMongoDb, agent: string): ITerraformDependable[] | undefined {
+  const job = mongoDb.replicaSet?.provisioning.get(agent);
+  return job ? [job] : undefined;
 }
 
 /**
@@ -171,7 +178,7 @@ export class AgentsStack extends CheckedStack {
     // Kafka clusters in the cluster, and the topics their agents read.
     const kafka = new SiteKafka(this, 'Kafka', { site, brokers, agents: resolved });
     // The site's MongoDB replica set (a custom resource) and its agents' collections.
-    new SiteMongoDb(this, 'MongoDb', { site, agents: resolved });
+    const mongoDb = new SiteMongoDb(this, 'MongoDb', { site, agents: resolved });
 
     const agents = new Map<string, KubernetesAgent>();
     for (const agent of resolved) {
@@ -185,6 +192,8 @@ export class AgentsStack extends CheckedStack {
           priorityClassName: priorityClassName(agent.priority),
           cloud: bindingsOf(agent, props.cloud, props.platform, kafka.endpoints),
           vault,
+          // An agent with documents starts once its collections and indexes exist.
+          dependsOn: collectionsJob(mongoDb, agent.spec.name),
         }),
       );
     }

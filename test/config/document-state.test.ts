@@ -171,6 +171,13 @@ describe('an agent with documents on a site with MongoDB, through AgentFleet', (
     );
   });
 
+  test('the agent starts once the Job has created its collections', () => {
+    const [deployment] = resourcesOf(agents, 'kubernetes_deployment_v1');
+    expect(deployment.depends_on).toEqual([
+      expect.stringMatching(/^kubernetes_job_v1\.MongoDb_ReplicaSet_Provisioning-orders_/),
+    ]);
+  });
+
   test("the agent may reach the members on 27017 and nothing else of MongoDB's namespace", () => {
     const policy = resourcesOf(agents, 'kubernetes_network_policy_v1').find(
       (candidate) => candidate.metadata.name === 'orders',

@@ -3,6 +3,7 @@ import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
 import { Manifest as ManifestResource } from '@cdktf/provider-kubernetes/lib/manifest';
 import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
+import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { kedaFallback } from '../../../guardrails';
 import {
@@ -66,6 +67,12 @@ export interface KubernetesAgentProps {
    * @default - credentials from Secrets the platform stack writes
    */
   readonly vault?: VaultCredentials;
+  /**
+   * What must exist before the workload starts, e.g. the Job that creates the
+   * collections of its document state.
+   * @default - nothing
+   */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /**
@@ -159,7 +166,7 @@ export class KubernetesAgent extends Construct {
     this.guardrailExceptions = exceptions;
     switch (resolved.workload) {
       case 'scheduled':
-        this.renderCronJob(resolved, plan, metadata);
+        this.renderCronJob(resolved, plan, metadata, props.dependsOn);
         break;
       case 'per-message': {
         const scaling = agent.scaling as ScalingSpec;
@@ -176,6 +183,7 @@ export class KubernetesAgent extends Construct {
             },
             Math.max(deadline.toSecondsCeil(), 60),
           ),
+          dependsOn: props.dependsOn,
         });
         break;
       }
@@ -185,6 +193,7 @@ export class KubernetesAgent extends Construct {
         const deployment = new DeploymentV1(this, 'Workload', {
           metadata,
           waitForRollout: false,
+          dependsOn: props.dependsOn,
           spec: {
             // An autoscaled workload never carries replicas: every apply would reset the count.
             replicas: kind === 'fixed' ? String(scaling.minReplicas) : undefined,
@@ -236,12 +245,14 @@ export class KubernetesAgent extends Construct {
     resolved: ResolvedAgent,
     plan: PodPlan,
     metadata: { name: string; namespace: string; labels: Record<string, string> },
+    dependsOn?: ITerraformDependable[],
   ): void {
     const schedule = resolved.spec.schedule;
     if (!schedule) return;
     const concurrency = schedule.concurrency ?? 'forbid';
     new CronJobV1(this, 'Workload', {
       metadata,
+      dependsOn,
       spec: {
         schedule: schedule.cron,
         timezone: schedule.timezone ?? 'Etc/UTC',
