@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdktf';
 import { CHARTS, IMAGES } from '../../constructs/kubernetes/platform/charts';
+import { platformWorkloads } from '../../constructs/kubernetes/platform/footprint';
 import { COCKROACHDB_IMAGE } from '../../constructs/kubernetes/services/cockroachdb';
 import {
   certificatesScript,
@@ -141,6 +142,13 @@ describe('MongoDbReplicaSet', () => {
         resources: {
           requests: { cpu: '1', memory: '4Gi' },
           limits: { cpu: '1', memory: '4Gi' },
+        },
+      },
+      {
+        name: 'mongodb-agent',
+        resources: {
+          requests: { cpu: '500m', memory: '384Mi' },
+          limits: { cpu: '1', memory: '512Mi' },
         },
       },
     ]);
@@ -419,5 +427,26 @@ describe('MongoDbOperatorRelease', () => {
     expect(values.operator.watchedResources).toEqual(['mongodbcommunity']);
     expect(values.operator.enableClusterMongoDBRoles).toBe(false);
     expect(values.operator.telemetry).toEqual({ enabled: false, send: { enabled: false } });
+  });
+});
+
+describe('the platform footprint of a site with MongoDB', () => {
+  test('counts each member (mongod and its agent), one per node, and the operator', () => {
+    const site = {
+      name: 'dc1',
+      nodePools: [{ name: 'general' }],
+      stateEngines: { document: { kind: 'mongodb' as const, replicas: 5 } },
+    };
+    const workloads = platformWorkloads(site, []);
+    expect(workloads.find((w) => w.name === 'MongoDB')).toMatchObject({
+      replicas: 5,
+      requests: { cpuMillis: 1500, memoryMiB: 4096 + 384 },
+      onePerNode: true,
+    });
+    expect(workloads.find((w) => w.name === 'MongoDB operator')).toMatchObject({
+      replicas: 1,
+      requests: { cpuMillis: 200, memoryMiB: 512 },
+      onePerNode: false,
+    });
   });
 });

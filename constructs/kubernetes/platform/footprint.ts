@@ -25,6 +25,18 @@ export const RABBITMQ_NODE_SIZE: PodSize = { cpu: Cpu.cores(1), memory: Size.gib
 export const KAFKA_NODE_SIZE: PodSize = { cpu: Cpu.cores(1), memory: Size.gibibytes(4) };
 /** Each CockroachDB node unless the site's database says. */
 export const COCKROACHDB_NODE_SIZE: PodSize = { cpu: Cpu.cores(2), memory: Size.gibibytes(8) };
+/** Each MongoDB member's `mongod` unless the site's `stateEngines.document` says. */
+export const MONGODB_MEMBER_SIZE: PodSize = { cpu: Cpu.cores(1), memory: Size.gibibytes(4) };
+/**
+ * The automation agent beside each MongoDB member, requests and limits set by
+ * the fleet (MCK's defaults are 0.5 CPU and 400M requested, 1 CPU and 500M limited).
+ */
+export const MONGODB_AGENT_RESOURCES = {
+  requests: { cpu: '500m', memory: '384Mi' },
+  limits: { cpu: '1', memory: '512Mi' },
+} as const;
+/** MongoDB's operator unless set. */
+export const MONGODB_OPERATOR_SIZE: PodSize = { cpu: Cpu.millis(200), memory: Size.mebibytes(512) };
 /** Each Consul server unless set. */
 export const CONSUL_SERVER_SIZE: PodSize = { cpu: Cpu.millis(500), memory: Size.gibibytes(1) };
 
@@ -51,7 +63,8 @@ export function platformDaemonSets(pool: NodePoolSpec): PodRequests[] {
 /**
  * The platform's own replicas with their requests, on the pools they may use
  * (on-demand, without GPUs, as for the brokers): the in-cluster RabbitMQ and
- * Kafka nodes, CockroachDB and Consul servers (one per node each), and KEDA.
+ * Kafka nodes, CockroachDB nodes, MongoDB members and Consul servers (one
+ * per node each), MongoDB's operator, and KEDA.
  */
 export function platformWorkloads(
   site: KubernetesSiteSpec,
@@ -82,6 +95,21 @@ export function platformWorkloads(
   if (site.database) {
     const size = sized(site.database.resources, COCKROACHDB_NODE_SIZE);
     workloads.push(workload('CockroachDB', site.database.replicas ?? 3, size));
+  }
+  const documents = site.stateEngines?.document;
+  if (documents?.kind === 'mongodb' && !site.cloud) {
+    // Counted when declared, whether or not an agent uses it yet: the larger bound.
+    const member = sized(documents.resources, MONGODB_MEMBER_SIZE);
+    const agent = MONGODB_AGENT_RESOURCES.requests;
+    workloads.push(
+      workload('MongoDB', documents.replicas ?? 3, {
+        cpu: Cpu.millis(member.cpu.millicores + Cpu.parse(agent.cpu).millicores),
+        memory: Size.mebibytes(
+          member.memory.toMebibytes() + Size.parse(agent.memory).toMebibytes(),
+        ),
+      }),
+    );
+    workloads.push(workload('MongoDB operator', 1, MONGODB_OPERATOR_SIZE, false));
   }
   if (site.consul) {
     workloads.push(workload('Consul', site.consul.replicas ?? 3, CONSUL_SERVER_SIZE));

@@ -6,6 +6,7 @@ import { Problem, ValidationError } from '../../../model/problems';
 import { Cpu, Size } from '../../../model/units';
 import { poolNodeAffinity, tolerationsOf } from '../core/pod-plan';
 import { CHARTS } from '../platform/charts';
+import { MONGODB_OPERATOR_SIZE } from '../platform/footprint';
 
 /** Props of {@link MongoDbOperatorRelease}. */
 export interface MongoDbOperatorReleaseProps {
@@ -15,9 +16,9 @@ export interface MongoDbOperatorReleaseProps {
    * set goes there. Pass the namespace resource's name attribute.
    */
   readonly namespace: string;
-  /** Requested and limited memory of the operator. @default Size.mebibytes(512) */
+  /** Requested and limited memory of the operator. @default MONGODB_OPERATOR_SIZE.memory (512Mi) */
   readonly memory?: Size;
-  /** Requested CPU of the operator; the limit is one core. @default Cpu.millis(200) */
+  /** Requested CPU of the operator; the limit is one core. @default MONGODB_OPERATOR_SIZE.cpu (200m) */
   readonly cpu?: Cpu;
   /**
    * Node pools the operator may run on, matched on the `agent-fleet.dev/pool` node label.
@@ -58,8 +59,8 @@ export class MongoDbOperatorRelease extends Construct {
     }
     if (problems.length > 0) throw new ValidationError(this.node.path, problems);
 
-    const cpu = props.cpu ?? Cpu.millis(200);
-    const memory = (props.memory ?? Size.mebibytes(512)).toKubernetes();
+    const cpu = props.cpu ?? MONGODB_OPERATOR_SIZE.cpu;
+    const memory = (props.memory ?? MONGODB_OPERATOR_SIZE.memory).toKubernetes();
     const cpuLimit = cpu.isAtMost(Cpu.cores(1)) ? Cpu.cores(1) : cpu;
     const pools = props.pools ?? [];
     const { images, ...chart } = CHARTS.mongodbKubernetes;

@@ -15,6 +15,7 @@ import { Manifest } from '../core/pod-manifest';
 import { POOL_LABEL, tolerationsOf } from '../core/pod-plan';
 import { PROVIDER_CONTAINER_SECURITY, PROVIDER_POD_SECURITY } from '../core/pod-spec';
 import { CHARTS } from '../platform/charts';
+import { MONGODB_AGENT_RESOURCES, MONGODB_MEMBER_SIZE } from '../platform/footprint';
 import { MONGODB_PORT, MongoDbNames } from './mongodb-access';
 
 /**
@@ -55,9 +56,9 @@ export interface MongoDbReplicaSetProps {
   readonly storage?: Size;
   /** StorageClass of the volumes; it decides encryption at rest. @default - the cluster's default */
   readonly storageClass?: string;
-  /** Requested and limited CPU of each member's `mongod`. @default Cpu.cores(1) */
+  /** Requested and limited CPU of each member's `mongod`. @default MONGODB_MEMBER_SIZE.cpu (1 core) */
   readonly cpu?: Cpu;
-  /** Requested and limited memory of each member's `mongod`. @default Size.gibibytes(4) */
+  /** Requested and limited memory of each member's `mongod`. @default MONGODB_MEMBER_SIZE.memory (4Gi) */
   readonly memory?: Size;
   /**
    * Node pools the members may run on, matched on the `agent-fleet.dev/pool` node label.
@@ -252,8 +253,8 @@ export function replicaSetManifest(
   databases: readonly MongoDbDatabaseSpec[],
 ): Manifest {
   const { names } = props;
-  const cpu = (props.cpu ?? Cpu.cores(1)).toKubernetes();
-  const memory = (props.memory ?? Size.gibibytes(4)).toKubernetes();
+  const cpu = (props.cpu ?? MONGODB_MEMBER_SIZE.cpu).toKubernetes();
+  const memory = (props.memory ?? MONGODB_MEMBER_SIZE.memory).toKubernetes();
   const pools = props.pools ?? [];
   const selector = { matchLabels: { ...names.podLabels } };
   return {
@@ -295,6 +296,7 @@ export function replicaSetManifest(
                   name: 'mongod',
                   resources: { requests: { cpu, memory }, limits: { cpu, memory } },
                 },
+                { name: 'mongodb-agent', resources: MONGODB_AGENT_RESOURCES },
               ],
               tolerations: tolerationsOf(props.tolerations ?? []),
               topologySpreadConstraints: [
