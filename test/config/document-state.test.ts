@@ -227,3 +227,54 @@ describe('an agent with documents on a site with MongoDB, through AgentFleet', (
     );
   });
 });
+
+describe('an agent with documents on a site with MongoDB and Vault', () => {
+  const certificate = [
+    '-----BEGIN CERTIFICATE-----',
+    ...Array.from({ length: 9 }, (_, line) =>
+      `MIIBszCCAVmgAwIBAgIUYk8Jm3c2bF0cB2qv5n9Tq4e3b1swCgYIKoZIzj0EAwIw${line}`.slice(0, 64),
+    ),
+    'K5L7M9N1O3P5Qw==',
+    '-----END CERTIFICATE-----',
+    '',
+  ].join('\n');
+  const vault = JSON.stringify({
+    address: 'https://vault.dc1.example.com:8200',
+    cidrs: ['10.20.8.0/24'],
+    kubernetesHost: 'https://dc1-api.example.com:6443',
+    kubernetesCaCertificate: certificate,
+    caCertificate: certificate,
+  });
+  const { lines, environment: env } = load(
+    environment(
+      `{ document: { kind: mongodb } }\n    vault: ${vault}`,
+      '  orders: { sites: { dc1: {} } }',
+    ),
+  );
+  const app = Testing.app();
+  if (lines.length === 0) new AgentFleet(app, 'prod', { environment: env! });
+
+  test('loads', () => expect(lines).toEqual([]));
+
+  test('the password goes to Vault, not to a Secret of the agent, and Vault writes the same files', () => {
+    const platform = synthesizedChild(app, 'prod-dc1-platform');
+    const agents = synthesizedChild(app, 'prod-dc1-agents');
+    expect(
+      resourcesOf(platform, 'kubernetes_secret_v1').map((secret) => secret.metadata.name),
+    ).not.toContain('orders-mongodb');
+    const written = resourcesOf(platform, 'vault_kv_secret_v2').map((secret) => secret.name);
+    expect(written).toContainEqual(expect.stringMatching(/orders\/database$/));
+    const [deployment] = resourcesOf(agents, 'kubernetes_deployment_v1');
+    const pod = deployment.spec.template;
+    expect(pod.metadata.annotations).toMatchObject({
+      'vault.hashicorp.com/agent-inject': 'true',
+    });
+    expect(JSON.stringify(pod.metadata.annotations)).toContain(
+      '/var/run/secrets/agent-fleet/state',
+    );
+    expect(pod.spec.volume.map((volume: Block) => volume.name)).toEqual(
+      expect.arrayContaining(['state-ca']),
+    );
+    expect(pod.spec.volume.map((volume: Block) => volume.name)).not.toContain('state');
+  });
+});
