@@ -93,6 +93,7 @@ export function clusterSiteOf(site: AwsSiteSpec): KubernetesSiteSpec {
   return {
     name: site.name,
     cloud: 'aws',
+    ...(site.stateEngines ? { stateEngines: site.stateEngines } : {}),
     nodePools: site.nodePools.map((pool) => {
       const allocatable = pool.allocatable ?? awsPoolAllocatable(pool);
       const maxNodes = pool.maxSize;
@@ -135,6 +136,19 @@ export function eksClusterName(environment: string, site: AwsSiteSpec): string {
  */
 export function keyspaceName(environment: string, site: string, agent: string): string {
   return `${environment}_${site}_${agent}`.replace(/-/g, '_');
+}
+
+/** Namespace and service account of the Job that creates the agents' roles in a site's Aurora DSQL cluster. */
+export const DSQL_ROLES_ACCOUNT = { namespace: 'dsql-roles', name: 'dsql-roles' } as const;
+
+/**
+ * The database role of an agent in its site's Aurora DSQL cluster: its name
+ * with `-` as `_`, a lower-case SQL identifier. An agent's SQL state there
+ * lives in the schema it names, or by default in a schema of this name (not
+ * `public`, which every role of the shared cluster could use).
+ */
+export function dsqlRoleName(agent: string): string {
+  return agent.replace(/-/g, '_');
 }
 
 /** Root volume of an EKS node when a pool does not set one. */

@@ -67,7 +67,68 @@ export interface ServiceBusQueueRef {
 
 /** Where an agent keeps its state: a DynamoDB table, a Cosmos DB container, an in-cluster database or a keyspace. */
 export type StateStore =
-  DynamoDbTableRef | CosmosContainerRef | AgentDatabase | KeyspacesRef | AgentDocumentDatabase;
+  | DynamoDbTableRef
+  | CosmosContainerRef
+  | AgentDatabase
+  | KeyspacesRef
+  | AgentDocumentDatabase
+  | AuroraDsqlRef;
+
+/**
+ * A schema of the site's Aurora DSQL cluster that the agent's database role
+ * owns, reached through the cluster's VPC endpoint (private DNS); the agent
+ * signs in with an IAM token of its role (`dsql:DbConnect`) as that role.
+ */
+export interface AuroraDsqlRef {
+  /** Discriminates the store's kind. */
+  readonly kind: 'aurora-dsql';
+  /** The cluster's host through its VPC endpoint, `<id>.dsql-xxxx.<region>.on.aws`. */
+  readonly host: string;
+  /** The PostgreSQL port, 5432. */
+  readonly port: number;
+  /** The database, always `postgres` on DSQL. */
+  readonly database: string;
+  /** The schema the agent's role owns. */
+  readonly schema: string;
+  /** The agent's database role, mapped to its IAM role. */
+  readonly user: string;
+  /** Region of the cluster; the token is signed for it. */
+  readonly region: string;
+  /** How the agent signs in, passed as `FLEET_STATE_AUTH`. */
+  readonly auth: 'aws-iam-token';
+}
+
+/** A database role of an Aurora DSQL cluster for one agent, and what it owns. */
+export interface DsqlAgentRole {
+  /** The agent's name. */
+  readonly agent: string;
+  /** Name of the database role (a lower-case SQL identifier). */
+  readonly role: string;
+  /** The schema the role owns. */
+  readonly schema: string;
+  /** ARN of the agent's IAM role, which `AWS IAM GRANT` maps to the database role. */
+  readonly iamRoleArn: string;
+}
+
+/**
+ * The database roles to create in a site's Aurora DSQL cluster, which only
+ * SQL can do (`CREATE ROLE … WITH LOGIN; AWS IAM GRANT …`), and the identity
+ * allowed to connect as its `admin` to do it.
+ */
+export interface DsqlRoleSet {
+  /** The cluster's host through its VPC endpoint. */
+  readonly host: string;
+  /** The PostgreSQL port. */
+  readonly port: number;
+  /** Region of the cluster; the admin token is signed for it. */
+  readonly region: string;
+  /** The network the endpoint is in (the VPC CIDR), for egress rules. */
+  readonly networkCidr: string;
+  /** Service-account annotations of the Job's identity (IRSA), allowed `dsql:DbConnectAdmin`. */
+  readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
+  /** The agents' roles, sorted by agent. */
+  readonly roles: readonly DsqlAgentRole[];
+}
 
 /** How an agent signs in to a keyspace: SigV4 with its IAM role (the Keyspaces SigV4 plugin). */
 export type KeyspacesAuth = 'aws-sigv4';
@@ -200,6 +261,8 @@ export interface SiteCloudBindings {
   readonly agents: Readonly<Record<string, AgentCloudBindings>>;
   /** The topics to create on each Kafka cluster of the site. @default - none */
   readonly kafkaTopics?: readonly KafkaTopicSet[];
+  /** The database roles to create in the site's Aurora DSQL cluster. @default - none */
+  readonly dsqlRoles?: DsqlRoleSet;
 }
 
 /** One Kafka topic, as it should exist on the cluster. */

@@ -138,6 +138,7 @@ export const NAME_LIMITS: readonly NameLimit[] = [
       form(SITE_BROKER, (p) => `alias/msk/${site(p)}-${p.broker}`, { brokers: isMsk }),
       form(SITE_AGENT, (p) => `alias/dynamodb/${site(p)}-${p.agent}`, { agents: hasState }),
       form(SITE_AGENT, (p) => `alias/keyspaces/${keyspace(p)}`, { agents: hasWideColumns }),
+      form(SITE, (p) => `alias/dsql/${site(p)}`),
     ],
   },
   {

@@ -102,9 +102,11 @@ export interface SiteStateEngines {
  * - `cosmos-nosql`: a container of the site's Cosmos DB account for NoSQL (Azure, key-value);
  * - `cockroachdb`: a database of the site's in-cluster CockroachDB (key-value, SQL);
  * - `mongodb`: a database of the site's in-cluster MongoDB replica set (document);
- * - `keyspaces`: a keyspace of Amazon Keyspaces (AWS, wide-column).
+ * - `keyspaces`: a keyspace of Amazon Keyspaces (AWS, wide-column);
+ * - `aurora-dsql`: a schema and role of the site's Aurora DSQL cluster (AWS, SQL).
  */
-export type StateEngine = 'dynamodb' | 'cosmos-nosql' | 'cockroachdb' | 'mongodb' | 'keyspaces';
+export type StateEngine =
+  'dynamodb' | 'cosmos-nosql' | 'cockroachdb' | 'mongodb' | 'keyspaces' | 'aurora-dsql';
 
 /** The engine that serves a shape of state on a site, or why none does. */
 export type StateEngineChoice =
@@ -117,6 +119,7 @@ export const STATE_ENGINE_NAMES: Readonly<Record<StateEngine, string>> = {
   cockroachdb: 'CockroachDB in the cluster',
   mongodb: 'MongoDB in the cluster',
   keyspaces: 'Amazon Keyspaces',
+  'aurora-dsql': 'Aurora DSQL',
 };
 
 /**
@@ -148,7 +151,7 @@ function siteKind(site: StateEngineSite): string {
  * | shape       | AWS site | Azure site           | Kubernetes site          |
  * | ----------- | -------- | -------------------- | ------------------------ |
  * | key-value   | DynamoDB | Cosmos DB for NoSQL  | its `database` (CockroachDB) |
- * | sql         | refused  | refused              | its `database` (CockroachDB) |
+ * | sql         | Aurora DSQL | refused           | its `database` (CockroachDB) |
  * | document    | refused  | refused              | its `stateEngines.document` (MongoDB) |
  * | wide-column | Amazon Keyspaces | refused      | refused                  |
  *
@@ -164,10 +167,11 @@ export function stateEngineFor(site: StateEngineSite, model: StateModel): StateE
         refused: `${siteKind(site)} offers no database: declare 'database' on the site (CockroachDB in its cluster), or place the agent on an AWS or Azure site (DynamoDB, Cosmos DB)`,
       };
     case 'sql':
+      if (site.cloud === 'aws') return { engine: 'aurora-dsql' };
       if (!site.cloud && site.database) return { engine: 'cockroachdb' };
       return {
         refused: site.cloud
-          ? `${siteKind(site)} serves no SQL state: its cluster runs no CockroachDB; place the agent on a Kubernetes site that declares 'database'`
+          ? `${siteKind(site)} serves no SQL state: its cluster runs no CockroachDB; place the agent on an AWS site (Aurora DSQL) or a Kubernetes site that declares 'database'`
           : `${siteKind(site)} offers no database: declare 'database' on the site (CockroachDB in its cluster)`,
       };
     case 'wide-column':

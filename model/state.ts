@@ -159,8 +159,10 @@ export interface SqlStateSpec {
   /** The shape of the state: a SQL database. */
   readonly model: 'sql';
   /**
-   * The schema the agent's user owns and migrates, in its database.
-   * @default 'public'
+   * The schema the agent's user owns and migrates, in its database. On an AWS
+   * site's Aurora DSQL cluster, which the site's agents share, two agents may
+   * not name the same schema.
+   * @default 'public' (on Aurora DSQL: the agent's name with `-` as `_`)
    */
   readonly schema?: string;
 }

@@ -18,3 +18,4 @@ export * from './site-brokers';
 export * from './site-agents';
 export * from './machine-checks';
 export * from './keyspaces';
+export * from './aurora-dsql';

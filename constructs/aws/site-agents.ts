@@ -4,6 +4,9 @@ import {
   AwsSiteSpec,
   BrokerSpec,
   DEFAULT_KEDA_NAMESPACE,
+  DSQL_ROLES_ACCOUNT,
+  DsqlAgentRole,
+  dsqlRoleName,
   kafkaTopicsAccount,
   KafkaTopicSet,
   kafkaTopicsOf,
@@ -16,6 +19,7 @@ import {
 } from '../../model';
 import { AgentRole } from './agent-role';
 import { AgentScalingGroup, ECS_AL2023_AMI } from './agent-scaling-group';
+import { AuroraDsqlCluster, DSQL_DATABASE } from './aurora-dsql';
 import { AgentTable, TableBilling } from './dynamodb-table';
 import { PendingGrants } from './grants';
 import { AgentKeyspace, KeyspacesEndpoint } from './keyspaces';
@@ -52,6 +56,12 @@ export interface AwsSiteAgentsProps {
  *   `<env>_<site>_<agent>` on Amazon Keyspaces, and once per site the
  *   {@link KeyspacesEndpoint} in the private subnets through which alone the
  *   agents' roles may use their keyspaces;
+ * - when an agent has SQL state, one {@link AuroraDsqlCluster} for the site
+ *   (its private endpoint is per cluster, and a VPC serves one private DNS
+ *   domain per DSQL service, so clusters of one region could not each have
+ *   theirs), where each such agent's IAM role may connect (`dsql:DbConnect`)
+ *   and is mapped to a database role of its own that owns its schema, created
+ *   by a Job of the platform stack whose role alone may connect as `admin`;
  * - per agent on the EKS cluster, an {@link AgentRole} for its service account
  *   with exactly what its bindings need (consume its queue or topic, send to the
  *   SQS queues it publishes to, write its dead-letter topic, read and write its
@@ -76,6 +86,8 @@ export class AwsSiteAgents extends Construct {
   readonly tables: ReadonlyMap<string, AgentTable>;
   /** Keyspaces by agent name. */
   readonly keyspaces: ReadonlyMap<string, AgentKeyspace>;
+  /** The site's Aurora DSQL cluster, when an agent has SQL state. */
+  readonly dsql?: AuroraDsqlCluster;
 
   constructor(scope: Construct, id: string, props: AwsSiteAgentsProps) {
     super(scope, id);
@@ -144,12 +156,40 @@ export class AwsSiteAgents extends Construct {
           })
         : undefined;
 
+    const sqlAgents = resolved.filter((agent) => agent.spec.state?.model === 'sql');
+    const dsql =
+      sqlAgents.length > 0
+        ? new AuroraDsqlCluster(this, 'Dsql', {
+            name: `${props.environment}-${site.name}`,
+            accountId: site.accountId,
+            region: site.region,
+            vpcId: props.vpcId,
+            subnetIds: props.subnetIds,
+            clientCidrs: [site.network.cidr],
+          })
+        : undefined;
+    this.dsql = dsql;
+    const dsqlSchemaOf = (agent: ResolvedAgent): string => {
+      const state = agent.spec.state;
+      return (state?.model === 'sql' && state.schema) || dsqlRoleName(agent.spec.name);
+    };
     const queueOf = (broker: string, queue: string): AgentQueue | undefined =>
       resolved
         .filter((a) => a.spec.queue?.broker === broker && a.spec.queue.queue === queue)
         .map((a) => queues.get(a.spec.name))
         .find((found) => found !== undefined);
     const problems: { path: (string | number)[]; message: string }[] = [];
+    const schemaOwners = new Map<string, string>();
+    for (const agent of sqlAgents) {
+      const schema = dsqlSchemaOf(agent);
+      const owner = schemaOwners.get(schema);
+      if (owner) {
+        problems.push({
+          path: [agent.spec.name, 'state', 'schema'],
+          message: `schema '${schema}' is already owned by agent '${owner}' in the site's Aurora DSQL cluster: give each agent a schema of its own`,
+        });
+      } else schemaOwners.set(schema, agent.spec.name);
+    }
     /** Grants an agent exactly what its bindings need, in the order of its bindings. */
     const grantsOf = (agent: ResolvedAgent): PendingGrants => {
       const name = agent.spec.name;
@@ -157,6 +197,7 @@ export class AwsSiteAgents extends Construct {
       queues.get(name)?.grantConsumeMessages(grants);
       tables.get(name)?.grantReadWriteData(grants);
       keyspaces.get(name)?.grantReadWriteData(grants, keyspacesEndpoint?.endpointId);
+      if (dsql && agent.spec.state?.model === 'sql') dsql.grantConnect(grants);
       (agent.spec.publishes ?? []).forEach((target, index) => {
         if (brokerKind(target.broker) !== 'sqs') return;
         const queue = queueOf(target.broker, target.queue);
@@ -178,6 +219,7 @@ export class AwsSiteAgents extends Construct {
     };
 
     const agentBindings: Record<string, AgentCloudBindings> = {};
+    const dsqlRoles: DsqlAgentRole[] = [];
     const scalingGroups = new Map<string, AgentScalingGroup>();
     for (const agent of resolved) {
       const name = agent.spec.name;
@@ -214,6 +256,15 @@ export class AwsSiteAgents extends Construct {
       const msk = topic && props.kafka.get(topic.broker);
       const table = tables.get(name);
       const keyspace = keyspaces.get(name);
+      const sql = dsql && agent.spec.state?.model === 'sql';
+      if (sql) {
+        dsqlRoles.push({
+          agent: name,
+          role: dsqlRoleName(name),
+          schema: dsqlSchemaOf(agent),
+          iamRoleArn: role.roleArn,
+        });
+      }
       agentBindings[name] = {
         identity: {
           cloud: 'aws',
@@ -232,22 +283,35 @@ export class AwsSiteAgents extends Construct {
         },
         store: table
           ? { kind: 'dynamodb', tableName: table.tableName }
-          : keyspace && keyspacesEndpoint
+          : sql
             ? {
-                kind: 'keyspaces',
-                host: keyspacesEndpoint.host,
-                port: keyspacesEndpoint.port,
-                keyspace: keyspace.keyspaceName,
+                kind: 'aurora-dsql',
+                host: dsql.host,
+                port: dsql.port,
+                database: DSQL_DATABASE,
+                schema: dsqlSchemaOf(agent),
+                user: dsqlRoleName(name),
                 region: site.region,
-                auth: 'aws-sigv4',
+                auth: 'aws-iam-token',
               }
-            : undefined,
+            : keyspace && keyspacesEndpoint
+              ? {
+                  kind: 'keyspaces',
+                  host: keyspacesEndpoint.host,
+                  port: keyspacesEndpoint.port,
+                  keyspace: keyspace.keyspaceName,
+                  region: site.region,
+                  auth: 'aws-sigv4',
+                }
+              : undefined,
         // Keyspaces answers on the endpoint's addresses in the VPC, which the
         // public-HTTPS egress of the cloud APIs excludes.
         privateEgress:
           keyspace && keyspacesEndpoint
             ? [{ cidr: site.network.cidr, ports: [keyspacesEndpoint.port] }]
-            : undefined,
+            : sql
+              ? [{ cidr: site.network.cidr, ports: [dsql.port] }]
+              : undefined,
       };
     }
     if (problems.length > 0) throw new ValidationError(this.node.path, problems);
@@ -300,10 +364,30 @@ export class AwsSiteAgents extends Construct {
         topics,
       });
     }
+    let dsqlRoleSet: SiteCloudBindings['dsqlRoles'];
+    if (dsql && dsqlRoles.length > 0) {
+      const admin = new PendingGrants();
+      dsql.grantConnectAdmin(admin);
+      const role = new AgentRole(this, 'DsqlRolesRole', {
+        ...props.cluster,
+        namespace: DSQL_ROLES_ACCOUNT.namespace,
+        serviceAccount: DSQL_ROLES_ACCOUNT.name,
+        statements: admin.statements,
+      });
+      dsqlRoleSet = {
+        host: dsql.host,
+        port: dsql.port,
+        region: site.region,
+        networkCidr: site.network.cidr,
+        serviceAccountAnnotations: role.serviceAccountAnnotations,
+        roles: [...dsqlRoles].sort((a, b) => a.agent.localeCompare(b.agent)),
+      };
+    }
     this.bindings = {
       kedaRoleArn: kedaRole?.roleArn,
       agents: agentBindings,
       kafkaTopics: kafkaTopics.length > 0 ? kafkaTopics : undefined,
+      dsqlRoles: dsqlRoleSet,
     };
   }
 }

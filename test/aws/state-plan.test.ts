@@ -1,6 +1,7 @@
 import { App, TerraformStack } from 'cdktf';
 import { awsProvider } from '../../constructs/aws';
 import { AgentRole } from '../../constructs/aws/agent-role';
+import { AuroraDsqlCluster } from '../../constructs/aws/aurora-dsql';
 import { AgentKeyspace, KeyspacesEndpoint } from '../../constructs/aws/keyspaces';
 import { applyBackend } from '../../constructs/terraform/backend';
 import { Duration } from '../../model';
@@ -13,7 +14,8 @@ const STATE_STACK = 'agent-state-fixture-eu-infra';
  * The fixture: an EKS site (for its network and OIDC provider), the Keyspaces
  * interface endpoint in its private subnets, a keyspace of two tables (one
  * with a clustering key and a default time to live) and the role of the agent
- * that keeps its rows there.
+ * that keeps its rows there; an Aurora DSQL cluster with its own endpoint,
+ * the role of an agent that connects to it and the role that administers it.
  */
 function addStateFixtureStack(app: App): TerraformStack {
   const stack = new TerraformStack(app, STATE_STACK);
@@ -60,6 +62,28 @@ function addStateFixtureStack(app: App): TerraformStack {
     serviceAccount: 'sensor-history',
     statements: granted((grantee) => keyspace.grantReadWriteData(grantee, endpoint.endpointId)),
   });
+  const dsql = new AuroraDsqlCluster(stack, 'dsql', {
+    name: 'fixture-eu',
+    accountId: ACCOUNT_ID,
+    region: REGION,
+    vpcId: network.vpcId,
+    subnetIds: network.privateSubnetIds,
+    clientCidrs: ['10.40.0.0/16'],
+  });
+  new AgentRole(stack, 'ledger', {
+    oidcProviderArn: cluster.oidcProviderArn,
+    oidcIssuer: cluster.oidcIssuer,
+    namespace: 'agents',
+    serviceAccount: 'ledger',
+    statements: granted((grantee) => dsql.grantConnect(grantee)),
+  });
+  new AgentRole(stack, 'dsql-roles', {
+    oidcProviderArn: cluster.oidcProviderArn,
+    oidcIssuer: cluster.oidcIssuer,
+    namespace: 'dsql-roles',
+    serviceAccount: 'dsql-roles',
+    statements: granted((grantee) => dsql.grantConnectAdmin(grantee)),
+  });
   return stack;
 }
 
@@ -77,17 +101,19 @@ const SITE_ADDS: Readonly<Record<string, number>> = {
 /**
  * What the plan adds, by type: the site; the endpoint with its security group
  * and one ingress rule; the keyspace, its two tables, its key and alias; the
- * agent's role with its inline policy.
+ * agent's role with its inline policy; the DSQL cluster with its key, alias,
+ * endpoint, security group and ingress rule, and two roles.
  */
 const EXPECTED_ADDS: Readonly<Record<string, number>> = {
   ...SITE_ADDS,
-  aws_kms_key: 1 + 1,
-  aws_kms_alias: 1 + 1,
-  aws_iam_role: 1 + 1,
-  aws_iam_role_policy: 1,
-  aws_security_group: 1,
-  aws_vpc_security_group_ingress_rule: 1,
-  aws_vpc_endpoint: 1,
+  aws_kms_key: 1 + 1 + 1,
+  aws_kms_alias: 1 + 1 + 1,
+  aws_iam_role: 1 + 1 + 2,
+  aws_iam_role_policy: 1 + 2,
+  aws_security_group: 1 + 1,
+  aws_vpc_security_group_ingress_rule: 1 + 1,
+  aws_vpc_endpoint: 1 + 1,
+  aws_dsql_cluster: 1,
   aws_keyspaces_keyspace: 1,
   aws_keyspaces_table: 2,
 };
@@ -120,14 +146,19 @@ describePlanFixture(
           ],
         });
         expect(tables.sensors.ttl).toEqual([]);
-        const [endpoint] = after('aws_vpc_endpoint');
-        expect(endpoint).toMatchObject({
-          service_name: `com.amazonaws.${REGION}.cassandra`,
-          vpc_endpoint_type: 'Interface',
-          private_dns_enabled: true,
-        });
-        const [rule] = after('aws_vpc_security_group_ingress_rule');
-        expect(rule).toMatchObject({ from_port: 9142, to_port: 9142, ip_protocol: 'tcp' });
+        const endpoints = after('aws_vpc_endpoint');
+        expect(endpoints).toContainEqual(
+          expect.objectContaining({
+            service_name: `com.amazonaws.${REGION}.cassandra`,
+            vpc_endpoint_type: 'Interface',
+            private_dns_enabled: true,
+          }),
+        );
+        expect(endpoints.map((endpoint) => endpoint.private_dns_enabled)).toEqual([true, true]);
+        const ports = after('aws_vpc_security_group_ingress_rule').map((rule) => rule.from_port);
+        expect(ports.sort()).toEqual([5432, 9142]);
+        const [dsql] = after('aws_dsql_cluster');
+        expect(dsql).toMatchObject({ deletion_protection_enabled: true });
       });
     },
   },

@@ -193,14 +193,13 @@ describe('the shapes of state in the files', () => {
     ]);
   });
 
-  test('SQL state on an AWS site and on a site without a database', () => {
+  test('SQL state loads on an AWS site (Aurora DSQL) and is refused on a site without a database', () => {
     const { lines } = load(
       environment(`
   ledger: { sites: { eu: {}, edge: {} } }
 `),
     );
     expect(lines).toEqual([
-      "environments/prod.yaml:24:22 agents.ledger.sites.eu: state.model: AWS site 'eu' serves no SQL state: its cluster runs no CockroachDB; place the agent on a Kubernetes site that declares 'database'",
       "environments/prod.yaml:24:30 agents.ledger.sites.edge: state.model: site 'edge' offers no database: declare 'database' on the site (CockroachDB in its cluster)",
     ]);
   });
@@ -262,6 +261,52 @@ describe('wide rows on an AWS site: Amazon Keyspaces', () => {
       FLEET_STATE_KEYSPACE: 'prod_eu_readings',
       FLEET_STATE_AUTH: 'aws-sigv4',
     });
+  });
+});
+
+describe('SQL state on an AWS site: Aurora DSQL', () => {
+  const { lines, environment: env } = load(
+    environment(`
+  ledger: { sites: { eu: {} } }
+`),
+  );
+  const app = Testing.app();
+  new AgentFleet(app, 'prod', { environment: env! });
+  const infra = synthesizedChild(app, 'prod-eu-infra');
+  const agents = synthesizedChild(app, 'prod-eu-agents');
+
+  test('loads, and the infra stack builds the site one protected, encrypted cluster', () => {
+    expect(lines).toEqual([]);
+    expect(resourcesOf(infra, 'aws_dsql_cluster')).toEqual([
+      expect.objectContaining({
+        deletion_protection_enabled: true,
+        kms_encryption_key: expect.stringMatching(/aws_kms_key/),
+        lifecycle: { prevent_destroy: true },
+      }),
+    ]);
+    expect(resourcesOf(infra, 'aws_vpc_endpoint')).toEqual([
+      expect.objectContaining({
+        service_name: expect.stringMatching(/aws_dsql_cluster\.\w+\.vpc_endpoint_service_name/),
+        private_dns_enabled: true,
+      }),
+    ]);
+  });
+
+  test('the agent is told its host, database, role, schema and IAM token sign-in', () => {
+    const [deployment] = resourcesOf(agents, 'kubernetes_deployment_v1');
+    const vars = Object.fromEntries(
+      deployment.spec.template.spec.container[0].env.map((e: Block) => [e.name, e.value]),
+    );
+    expect(vars).toMatchObject({
+      FLEET_STATE_MODEL: 'sql',
+      FLEET_STATE_ENGINE: 'aurora-dsql',
+      FLEET_STATE_PORT: '5432',
+      FLEET_STATE_DATABASE: 'postgres',
+      FLEET_STATE_USER: 'ledger',
+      FLEET_DATABASE_SCHEMA: 'ledger',
+      FLEET_STATE_AUTH: 'aws-iam-token',
+    });
+    expect(vars.FLEET_STATE_HOST).toMatch(/\.on\.aws$/);
   });
 });
 
@@ -410,6 +455,7 @@ describe('the engine each kind of site offers for each shape', () => {
     ['key-value', kubernetes(true), 'cockroachdb'],
     ['sql', kubernetes(true), 'cockroachdb'],
     ['wide-column', aws, 'keyspaces'],
+    ['sql', aws, 'aurora-dsql'],
   ] as const)('%s state on %o: %s', (model, site, engine) => {
     expect(stateEngineFor(site, model)).toEqual({ engine });
   });
@@ -417,7 +463,6 @@ describe('the engine each kind of site offers for each shape', () => {
   test.each([
     ['key-value', kubernetes(false)],
     ['sql', kubernetes(false)],
-    ['sql', aws],
     ['sql', azure],
     ['document', aws],
     ['document', azure],

@@ -2,6 +2,7 @@ import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-tar
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { AutoscalingLifecycleHook } from '@cdktf/provider-aws/lib/autoscaling-lifecycle-hook';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DsqlCluster, DsqlClusterConfig } from '@cdktf/provider-aws/lib/dsql-cluster';
 import { DynamodbTable, DynamodbTableConfig } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { EbsEncryptionByDefault } from '@cdktf/provider-aws/lib/ebs-encryption-by-default';
 import { EksCluster, EksClusterConfig } from '@cdktf/provider-aws/lib/eks-cluster';
@@ -161,6 +162,19 @@ function table(stack: TerraformStack, overrides: Partial<DynamodbTableConfig> = 
   });
 }
 
+/** An Aurora DSQL cluster as the fleet builds it: deletion protection, its own key, prevent_destroy. */
+function dsqlCluster(
+  stack: TerraformStack,
+  overrides: Partial<DsqlClusterConfig> = {},
+): DsqlCluster {
+  return new DsqlCluster(stack, 'Dsql', {
+    deletionProtectionEnabled: true,
+    kmsEncryptionKey: KEY_ARN,
+    lifecycle: { preventDestroy: true },
+    ...overrides,
+  });
+}
+
 /** A Keyspaces table as the fleet builds it: PITR, a customer-managed key, prevent_destroy. */
 function keyspacesTable(
   stack: TerraformStack,
@@ -292,6 +306,20 @@ describe('GR-ENC-04 Keyspaces CMK', () => {
         keyspacesTable(stack, { encryptionSpecification: undefined }),
       ),
     ).toMatch(/encryption_specification\.type is unset: an AWS-owned key encrypts the table/);
+  });
+});
+
+describe('GR-ENC-04 Aurora DSQL CMK', () => {
+  it('accepts a cluster encrypted with a customer-managed key', () => {
+    expect(found(dynamodbCustomerManagedKey, (stack) => dsqlCluster(stack))).toEqual([]);
+  });
+
+  it('refuses the AWS-owned key (the default)', () => {
+    expect(
+      messageOf(dynamodbCustomerManagedKey, (stack) =>
+        dsqlCluster(stack, { kmsEncryptionKey: undefined }),
+      ),
+    ).toMatch(/no customer-managed kms_encryption_key/);
   });
 });
 
@@ -747,6 +775,20 @@ describe('GR-DUR-02 DynamoDB deletion protection', () => {
     expect(message).toMatch(
       /deletion_protection_enabled is not true; no lifecycle\.prevent_destroy/,
     );
+  });
+});
+
+describe('GR-DUR-02 Aurora DSQL deletion protection', () => {
+  it('accepts deletion protection with prevent_destroy', () => {
+    expect(found(dynamodbDeletionProtection, (stack) => dsqlCluster(stack))).toEqual([]);
+  });
+
+  it('refuses a cluster without deletion protection', () => {
+    expect(
+      messageOf(dynamodbDeletionProtection, (stack) =>
+        dsqlCluster(stack, { deletionProtectionEnabled: false }),
+      ),
+    ).toMatch(/\(deletion_protection_enabled is not true\)$/);
   });
 });
 

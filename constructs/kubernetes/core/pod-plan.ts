@@ -129,6 +129,7 @@ const STORE_ENGINES: Readonly<Record<StateStore['kind'], StateEngine>> = {
   'in-cluster-sql': 'cockroachdb',
   'in-cluster-mongodb': 'mongodb',
   keyspaces: 'keyspaces',
+  'aurora-dsql': 'aurora-dsql',
 };
 
 /** Name, under an agent's Vault folder, of its database credentials. */
@@ -479,6 +480,14 @@ function cloudEnv(
     env.FLEET_DATABASE_NAME = store.database;
     if (store.schema) env.FLEET_DATABASE_SCHEMA = store.schema;
     env.FLEET_DATABASE_CREDENTIALS_DIR = DATABASE_CREDENTIALS_DIR;
+  }
+  if (store?.kind === 'aurora-dsql') {
+    env.FLEET_STATE_HOST = store.host;
+    env.FLEET_STATE_PORT = String(store.port);
+    env.FLEET_STATE_DATABASE = store.database;
+    env.FLEET_STATE_USER = store.user;
+    env.FLEET_DATABASE_SCHEMA = store.schema;
+    env.FLEET_STATE_AUTH = store.auth;
   }
   if (store?.kind === 'keyspaces') {
     env.FLEET_STATE_HOST = store.host;

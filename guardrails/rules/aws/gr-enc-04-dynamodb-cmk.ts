@@ -7,8 +7,10 @@ function isCustomerKey(arn: unknown): boolean {
 }
 
 /**
- * GR-ENC-04: DynamoDB tables, and each replica, and Amazon Keyspaces tables
- * are encrypted with a customer-managed KMS key. A Keyspaces table without
+ * GR-ENC-04: DynamoDB tables, and each replica, Amazon Keyspaces tables and
+ * Aurora DSQL clusters are encrypted with a customer-managed KMS key (a DSQL
+ * cluster without `kms_encryption_key`, or with `AWS_OWNED_KMS_KEY`, uses a
+ * key AWS owns). A Keyspaces table without
  * `encryption_specification` (or of type `AWS_OWNED_KMS_KEY`) uses a key AWS
  * owns. Per the provider doc, `enabled = false` (the
  * default) means an AWS-*owned* key, and `enabled = true` without
@@ -19,10 +21,18 @@ export const dynamodbCustomerManagedKey: GuardrailRule = {
   id: 'GR-ENC-04',
   level: 'error',
   summary:
-    'DynamoDB tables and their replicas, and Amazon Keyspaces tables, are encrypted with a customer-managed KMS key',
-  fix: 'no environment-file field: the fleet\'s tables encrypt with a KMS key of their own; set server_side_encryption { enabled = true, kms_key_arn = <key> } (and kms_key_arn on every replica) on a DynamoDB table of your own, encryption_specification { type = "CUSTOMER_MANAGED_KMS_KEY", kms_key_identifier = <key> } on a Keyspaces table',
-  appliesTo: ['aws_dynamodb_table', 'aws_keyspaces_table'],
+    'DynamoDB tables and their replicas, Amazon Keyspaces tables and Aurora DSQL clusters are encrypted with a customer-managed KMS key',
+  fix: 'no environment-file field: the fleet\'s tables encrypt with a KMS key of their own; set server_side_encryption { enabled = true, kms_key_arn = <key> } (and kms_key_arn on every replica) on a DynamoDB table of your own, encryption_specification { type = "CUSTOMER_MANAGED_KMS_KEY", kms_key_identifier = <key> } on a Keyspaces table, kms_encryption_key = <key ARN> on a DSQL cluster',
+  appliesTo: ['aws_dynamodb_table', 'aws_keyspaces_table', 'aws_dsql_cluster'],
   evaluate(table) {
+    if (table.type === 'aws_dsql_cluster') {
+      const key = table.attributes.kms_encryption_key;
+      return isSet(key) && key !== 'AWS_OWNED_KMS_KEY'
+        ? COMPLIANT
+        : violation(
+            'no customer-managed kms_encryption_key: an AWS-owned key encrypts the cluster',
+          );
+    }
     if (table.type === 'aws_keyspaces_table') {
       const spec = block(table.attributes.encryption_specification);
       if (spec?.type !== 'CUSTOMER_MANAGED_KMS_KEY')
