@@ -53,6 +53,7 @@ const PROPS: MongoDbReplicaSetProps = {
   storageClass: 'encrypted-ssd',
   storage: Size.gibibytes(20),
   pools: ['general'],
+  monitoringNamespace: 'monitoring',
   databases: [
     { agent: 'orders', namespace: 'orders', collections: COLLECTIONS },
     { agent: 'ledger', namespace: 'finance', collections: [{ name: 'entries' }] },
@@ -185,6 +186,41 @@ describe('MongoDbReplicaSet', () => {
     ]);
   });
 
+  test('serves metrics with basic auth to Prometheus only, scraped by a ServiceMonitor', () => {
+    expect(manifest.spec.prometheus).toEqual({
+      username: 'prometheus',
+      passwordSecretRef: { name: 'mongodb-metrics', key: 'password' },
+      port: 9216,
+    });
+    const monitor = manifestOf(json, 'ServiceMonitor');
+    expect(monitor.spec).toEqual({
+      selector: { matchLabels: { app: 'mongodb-svc' } },
+      namespaceSelector: { matchNames: ['mongodb'] },
+      endpoints: [
+        {
+          port: 'prometheus',
+          scheme: 'http',
+          basicAuth: {
+            username: { name: 'mongodb-metrics', key: 'username' },
+            password: { name: 'mongodb-metrics', key: 'password' },
+          },
+        },
+      ],
+    });
+    const policy = resourcesOf(json, 'kubernetes_network_policy_v1').find(
+      (candidate) => candidate.metadata.name === 'mongodb-members',
+    )!;
+    expect(policy.spec.ingress[1]).toEqual({
+      from: [
+        { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+      ],
+      ports: [{ port: '9216', protocol: 'TCP' }],
+    });
+    const without = replicaSet({ monitoringNamespace: undefined });
+    expect(manifestOf(without, 'MongoDBCommunity').spec.prometheus).toBeUndefined();
+    expect(() => manifestOf(without, 'ServiceMonitor')).toThrow(/found 0/);
+  });
+
   test('refuses an even member count, and fewer than 3 without a reason', () => {
     expect(() => replicaSet({ names: mongoDbNames('mongodb', 'mongodb', 4) })).toThrow(
       /'names\.hosts': \(4 members\) must be odd, from 1 to 7/,
@@ -296,6 +332,7 @@ describe('MongoDbUsers', () => {
   test("writes each password, write-only, into MongoDB's namespace and the agent's", () => {
     expect(secrets.map((s) => `${s.metadata.namespace}/${s.metadata.name}`).sort()).toEqual([
       'finance/ledger-mongodb',
+      'mongodb/mongodb-metrics',
       'mongodb/mongodb-user-ledger',
       'mongodb/mongodb-user-orders',
       'orders/orders-mongodb',
@@ -324,6 +361,7 @@ describe('MongoDbUsers', () => {
       });
     });
     expect(resourcesOf(vaultSite, 'kubernetes_secret_v1').map((s) => s.metadata.name)).toEqual([
+      'mongodb-metrics',
       'mongodb-user-orders',
     ]);
   });

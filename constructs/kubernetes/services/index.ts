@@ -10,6 +10,7 @@ export type { ConsulRegistrationProps, ConsulReleaseProps, ConsulServicePort } f
 export { KafkaTopics } from './kafka-topics';
 export {
   certificatesScript,
+  MONGODB_METRICS_USER,
   MONGODB_PORT,
   MongoDbCertificates,
   mongoDbNames,
@@ -29,6 +30,7 @@ export {
   MONGODB_VERSION,
   MongoDbReplicaSet,
   replicaSetManifest,
+  serviceMonitorManifest,
 } from './mongodb-replica-set';
 export type { MongoDbDatabaseSpec, MongoDbReplicaSetProps } from './mongodb-replica-set';
 export type { KafkaTopicsProps } from './kafka-topics';

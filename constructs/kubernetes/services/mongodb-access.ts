@@ -40,7 +40,12 @@ export interface MongoDbNames {
   userSecret(agent: string): string;
   /** The Secret in an agent's namespace that holds its username and password. */
   agentSecret(agent: string): string;
+  /** The Secret with the metrics endpoint's basic-auth `username` and `password`. */
+  readonly metricsSecret: string;
 }
+
+/** The basic-auth user of the members' metrics endpoint. */
+export const MONGODB_METRICS_USER = 'prometheus';
 
 /** The names of replica set `name` of `members` in `namespace`. */
 export function mongoDbNames(name: string, namespace: string, members: number): MongoDbNames {
@@ -58,6 +63,7 @@ export function mongoDbNames(name: string, namespace: string, members: number): 
     ),
     userSecret: (agent) => `${name}-user-${agent}`,
     agentSecret: (agent) => `${agent}-${name}`,
+    metricsSecret: `${name}-metrics`,
   };
 }
 
@@ -98,6 +104,12 @@ export interface MongoDbUsersProps {
    * @default true
    */
   readonly agentSecrets?: boolean;
+  /**
+   * Whether to write the password of the members' metrics endpoint (basic
+   * auth, user {@link MONGODB_METRICS_USER}) for the operator and Prometheus.
+   * @default true
+   */
+  readonly metrics?: boolean;
 }
 
 /**
@@ -167,6 +179,17 @@ export class MongoDbUsers extends Construct {
         });
       }
       this.credentials.set(agent, { username: agent, password: password.value, revision });
+    }
+    if (props.metrics ?? true) {
+      const password = new EphemeralPassword(this, 'MetricsPassword');
+      secrets.push(
+        new WriteOnlySecret(this, 'MetricsSecret', {
+          name: names.metricsSecret,
+          namespace: props.namespace ?? names.namespace,
+          labels: { 'app.kubernetes.io/component': 'metrics-credentials' },
+          data: { [USERNAME_KEY]: MONGODB_METRICS_USER, [PASSWORD_KEY]: password.value },
+        }).resource,
+      );
     }
     this.secrets = secrets;
   }

@@ -16,7 +16,7 @@ import { POOL_LABEL, tolerationsOf } from '../core/pod-plan';
 import { PROVIDER_CONTAINER_SECURITY, PROVIDER_POD_SECURITY } from '../core/pod-spec';
 import { CHARTS } from '../platform/charts';
 import { MONGODB_AGENT_RESOURCES, MONGODB_MEMBER_SIZE } from '../platform/footprint';
-import { MONGODB_PORT, MongoDbNames } from './mongodb-access';
+import { MONGODB_METRICS_USER, MONGODB_PORT, MongoDbNames } from './mongodb-access';
 
 /**
  * The MongoDB server version the replica sets run: the 8.0 line, which the
@@ -30,6 +30,8 @@ const FEATURE_COMPATIBILITY = '8.0';
 const ZONE_KEY = 'topology.kubernetes.io/zone';
 const HOST_KEY = 'kubernetes.io/hostname';
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+/** Port of the members' metrics endpoint (the operator's default). */
+const METRICS_PORT = 9216;
 
 /** The database of one agent and the collections it keeps. */
 export interface MongoDbDatabaseSpec {
@@ -67,6 +69,13 @@ export interface MongoDbReplicaSetProps {
   readonly pools?: readonly string[];
   /** Taints of those pools the members tolerate. @default - none */
   readonly tolerations?: readonly Taint[];
+  /**
+   * Namespace of Prometheus: when set, the members serve metrics (basic auth
+   * with the Secret `MongoDbUsers` writes) on 9216 to that namespace only, and
+   * a ServiceMonitor scrapes them.
+   * @default - no metrics
+   */
+  readonly monitoringNamespace?: string;
   /** The agents' databases: a user and collections each. @default - none */
   readonly databases?: readonly MongoDbDatabaseSpec[];
   /** What must exist first: the operator's CRD, the Secrets. @default - nothing */
@@ -134,6 +143,20 @@ export class MongoDbReplicaSet extends Construct {
             ],
             ports: [{ port: String(MONGODB_PORT), protocol: 'TCP' }],
           },
+          ...(props.monitoringNamespace !== undefined
+            ? [
+                {
+                  from: [
+                    {
+                      namespaceSelector: {
+                        matchLabels: { [NAMESPACE_NAME_LABEL]: props.monitoringNamespace },
+                      },
+                    },
+                  ],
+                  ports: [{ port: String(METRICS_PORT), protocol: 'TCP' }],
+                },
+              ]
+            : []),
         ],
       },
     });
@@ -146,6 +169,13 @@ export class MongoDbReplicaSet extends Construct {
       lifecycle: { preventDestroy: true },
       dependsOn: props.dependsOn,
     });
+
+    if (props.monitoringNamespace !== undefined) {
+      new ManifestResource(this, 'ServiceMonitor', {
+        manifest: serviceMonitorManifest(names),
+        dependsOn: [this.resource],
+      });
+    }
 
     const version = props.version ?? MONGODB_VERSION;
     const image = `${CHARTS.mongodbKubernetes.images.server}:${version}-ubi8`;
@@ -286,6 +316,15 @@ export function replicaSetManifest(
         roles: [{ name: 'readWrite', db: agent }],
         scramCredentialsSecretName: `${names.name}-scram-${agent}`,
       })),
+      ...(props.monitoringNamespace !== undefined
+        ? {
+            prometheus: {
+              username: MONGODB_METRICS_USER,
+              passwordSecretRef: { name: names.metricsSecret, key: 'password' },
+              port: METRICS_PORT,
+            },
+          }
+        : {}),
       statefulSet: {
         spec: {
           template: {
@@ -345,6 +384,34 @@ export function replicaSetManifest(
           ],
         },
       },
+    },
+  };
+}
+
+/**
+ * The ServiceMonitor of the members' metrics endpoint: the port `prometheus`
+ * the operator adds to `<name>-svc`, with basic auth from the metrics Secret.
+ */
+export function serviceMonitorManifest(names: MongoDbNames): Manifest {
+  const secret = (key: string) => ({ name: names.metricsSecret, key });
+  return {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'ServiceMonitor',
+    metadata: {
+      name: names.name,
+      namespace: names.namespace,
+      labels: { 'app.kubernetes.io/part-of': 'agent-fleet' },
+    },
+    spec: {
+      selector: { matchLabels: { ...names.podLabels } },
+      namespaceSelector: { matchNames: [names.namespace] },
+      endpoints: [
+        {
+          port: 'prometheus',
+          scheme: 'http',
+          basicAuth: { username: secret('username'), password: secret('password') },
+        },
+      ],
     },
   };
 }

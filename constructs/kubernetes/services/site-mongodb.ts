@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import {
   brokerPoolMatch,
+  DEFAULT_MONITORING_NAMESPACE,
   DocumentStateSpec,
   InClusterMongoDbSpec,
   KubernetesSiteSpec,
@@ -82,6 +83,7 @@ export class SiteMongoDb extends Construct {
       memory: spec.resources?.memory,
       pools: pools.map((pool) => pool.name),
       tolerations: tolerationsFor(pools),
+      monitoringNamespace: props.site.monitoring?.namespace ?? DEFAULT_MONITORING_NAMESPACE,
       databases: plan.agents.map((agent) => ({
         agent: agent.spec.name,
         namespace: agent.namespace,
