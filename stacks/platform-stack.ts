@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import {
   AgentPriorityClass,
   ClusterAutoscalerRelease,
+  DsqlRoles,
   FleetNamespace,
   GpuDevicePlugin,
   KafkaTopics,
@@ -35,6 +36,7 @@ import {
   DEFAULT_KEDA_NAMESPACE,
   DEFAULT_MONITORING_NAMESPACE,
   DEVICE_PLUGIN_NAMESPACE,
+  DSQL_ROLES_ACCOUNT,
   KAFKA_TOPICS_NAMESPACE,
   kafkaTopicsAccount,
   KEDA_USER,
@@ -157,6 +159,16 @@ export class PlatformStack extends CheckedStack implements SitePlatform {
           topics: set.topics,
         });
       }
+    }
+
+    // The agents' database roles exist before the agents sign in as them.
+    const dsqlRoles = props.cloud?.dsqlRoles;
+    if (dsqlRoles) {
+      new DsqlRoles(this, 'DsqlRoles', {
+        name: DSQL_ROLES_ACCOUNT.name,
+        namespace: namespace(DSQL_ROLES_ACCOUNT.namespace, 'platform'),
+        roles: dsqlRoles,
+      });
     }
 
     const gpuPools = site.nodePools.filter((pool) => pool.gpu);

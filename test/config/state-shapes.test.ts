@@ -274,6 +274,33 @@ describe('SQL state on an AWS site: Aurora DSQL', () => {
   new AgentFleet(app, 'prod', { environment: env! });
   const infra = synthesizedChild(app, 'prod-eu-infra');
   const agents = synthesizedChild(app, 'prod-eu-agents');
+  const platform = synthesizedChild(app, 'prod-eu-platform');
+
+  test('the platform runs a Job that creates the agent’s role, maps it to its IAM role and gives it its schema', () => {
+    const [job] = resourcesOf(platform, 'kubernetes_job_v1');
+    expect(job.metadata.name).toMatch(/^dsql-roles-[0-9a-f]{10}$/);
+    expect(job.metadata.namespace).toMatch(/kubernetes_namespace_v1/);
+    const pod = job.spec.template.spec;
+    expect(pod.init_container[0].command.join(' ')).toContain(
+      'aws dsql generate-db-connect-admin-auth-token',
+    );
+    expect(pod.container[0].env).toEqual(
+      expect.arrayContaining([{ name: 'PGUSER', value: 'admin' }]),
+    );
+    const [account] = resourcesOf(platform, 'kubernetes_service_account_v1').filter(
+      (a) => a.metadata.name === 'dsql-roles',
+    );
+    expect(Object.keys(account.metadata.annotations)).toEqual(['eks.amazonaws.com/role-arn']);
+    const sql = resourcesOf(platform, 'kubernetes_config_map_v1').find(
+      (map) => map.metadata.name === 'dsql-roles',
+    )!.data['roles.sql'];
+    expect(sql).toContain(
+      "SELECT 'CREATE ROLE ledger WITH LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ledger') \\gexec",
+    );
+    expect(sql).toMatch(/AWS IAM GRANT ledger TO %L', '\$\{.+\}'\)/);
+    expect(sql).toContain('CREATE SCHEMA IF NOT EXISTS ledger;');
+    expect(sql).toContain('GRANT USAGE, CREATE ON SCHEMA ledger TO ledger;');
+  });
 
   test('loads, and the infra stack builds the site one protected, encrypted cluster', () => {
     expect(lines).toEqual([]);

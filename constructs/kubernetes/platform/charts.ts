@@ -110,6 +110,10 @@ export const IMAGES = {
   kafka: 'apache/kafka:4.1.1',
   /** The curl project's image: fetches and checks pinned downloads in init containers. */
   curl: 'curlimages/curl:8.17.0',
+  /** AWS's CLI image: signs the Aurora DSQL admin token of the role Job (`aws dsql`, CLI 2.22 and later). */
+  awsCli: 'amazon/aws-cli:2.37.5',
+  /** The official PostgreSQL image, for its `psql`: creates the agents' roles in Aurora DSQL. */
+  postgres: 'postgres:17.6-alpine',
 } as const;
 
 /** A cluster-autoscaler release line: the image for one Kubernetes minor and the charts that can run it. */

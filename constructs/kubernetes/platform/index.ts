@@ -9,6 +9,8 @@ export {
 export type { PinnedChart } from './charts';
 export { ClusterAutoscalerRelease } from './cluster-autoscaler-release';
 export type { ClusterAutoscalerReleaseProps } from './cluster-autoscaler-release';
+export { DsqlRoles } from './dsql-roles';
+export type { DsqlRolesProps } from './dsql-roles';
 export { GpuDevicePlugin } from './gpu-device-plugin';
 export type { GpuDevicePluginProps } from './gpu-device-plugin';
 export { KedaRelease } from './keda-release';
