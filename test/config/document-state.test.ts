@@ -137,6 +137,10 @@ describe('an agent with documents on a site with MongoDB, through AgentFleet', (
 
   test('loads', () => expect(lines).toEqual([]));
 
+  test('synthesizes with no guardrail error', () => {
+    expect(() => app.synth()).not.toThrow();
+  });
+
   test('the agent is told its members, replica set, database, credentials and CA', () => {
     const [deployment] = resourcesOf(agents, 'kubernetes_deployment_v1');
     const pod = deployment.spec.template.spec;

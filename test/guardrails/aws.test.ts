@@ -616,6 +616,33 @@ describe('GR-IAM-04 least privilege', () => {
     ).toEqual([]);
   });
 
+  it('accepts Keyspaces actions through a VPC endpoint only, and refuses them without it', () => {
+    const keyspaces = (condition?: object) =>
+      policy({
+        Sid: 'Rows',
+        Effect: 'Allow',
+        Action: ['cassandra:Select', 'cassandra:Modify'],
+        Resource: 'arn:aws:cassandra:eu-west-1:1:/keyspace/k/table/t',
+        ...(condition ? { Condition: condition } : {}),
+      });
+    expect(
+      found(
+        iamLeastPrivilege,
+        (stack) =>
+          new IamRolePolicy(stack, 'Policy', {
+            role: 'agent',
+            policy: keyspaces({ StringEquals: { 'aws:SourceVpce': 'vpce-1' } }),
+          }),
+      ),
+    ).toEqual([]);
+    expect(
+      messageOf(
+        iamLeastPrivilege,
+        (stack) => new IamRolePolicy(stack, 'Policy', { role: 'agent', policy: keyspaces() }),
+      ),
+    ).toMatch(/Rows allows cassandra:Select, cassandra:Modify without an aws:SourceVpce condition/);
+  });
+
   it('refuses a whole-service action, a write on *, a data read on * and role passing', () => {
     const message = messageOf(
       iamLeastPrivilege,

@@ -302,7 +302,8 @@ describe('the collections Job', () => {
       'mongodb-0.mongodb-svc.mongodb.svc.cluster.local:27017,mongodb-1.mongodb-svc.mongodb.svc.cluster.local:27017',
     );
     // The password is read from the mounted Secret, never put in an argument.
-    expect(script).toContain("fs.readFileSync('/credentials/password', 'utf8')");
+    expect(script).toContain("fs.readFileSync('/credentials/' + key, 'utf8')");
+    expect(script).toContain("const secret = read('password');");
   });
 
   test('is valid JavaScript (node --check)', () => {
@@ -391,6 +392,27 @@ describe('MongoDbCertificates', () => {
       name: 'certs',
       empty_dir: { medium: 'Memory', size_limit: '4Mi' },
     });
+  });
+
+  test('only the publishing container gets an API token, and the Job reaches only DNS and the API server', () => {
+    const pod = job.spec.template.spec;
+    expect(pod.automount_service_account_token).toBe(false);
+    expect(pod.init_container[0].volume_mount.map((m: Block) => m.name)).not.toContain('api-token');
+    expect(pod.container[0].volume_mount).toContainEqual({
+      name: 'api-token',
+      mount_path: '/var/run/secrets/agent-fleet/api',
+      read_only: true,
+    });
+    expect(publish).toContain('sa=/var/run/secrets/agent-fleet/api');
+    const policy = resourcesOf(json, 'kubernetes_network_policy_v1').find(
+      (candidate) => candidate.metadata.name === 'mongodb-certificates',
+    )!;
+    expect(policy.spec.policy_types).toEqual(['Ingress', 'Egress']);
+    expect(policy.spec.ingress).toEqual([]);
+    expect(policy.spec.egress[1].ports).toEqual([
+      { port: '443', protocol: 'TCP' },
+      { port: '6443', protocol: 'TCP' },
+    ]);
   });
 
   test('signs every member, the Service and later members, and keeps no CA key', () => {

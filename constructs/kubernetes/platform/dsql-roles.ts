@@ -120,7 +120,7 @@ export class DsqlRoles extends Construct {
                 command: [
                   'sh',
                   '-c',
-                  `aws dsql generate-db-connect-admin-auth-token --region "$AWS_REGION" --hostname "$PGHOST" --expires-in 900 > ${TOKEN_DIR}/token`,
+                  `aws dsql generate-db-connect-admin-auth-token --region "$AWS_REGION" --hostname "$PGHOST" > ${TOKEN_DIR}/token`,
                 ],
                 env: [
                   { name: 'AWS_REGION', value: roles.region },

@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
 import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
+import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
 import { RoleV1 } from '@cdktf/provider-kubernetes/lib/role-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
@@ -7,6 +8,7 @@ import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Problem, ValidationError } from '../../../model/problems';
 import { EphemeralPassword } from '../../terraform/ephemeral-password';
+import { DNS_EGRESS } from '../core/network-policy';
 import { PROVIDER_CONTAINER_SECURITY, PROVIDER_POD_SECURITY } from '../core/pod-spec';
 import { WriteOnlySecret } from '../core/write-only-secret';
 import { IMAGES } from '../platform/charts';
@@ -16,6 +18,10 @@ import { COCKROACHDB_IMAGE } from './cockroachdb';
 export const MONGODB_PORT = 27017;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Where the certificates Job's publishing container finds its API token and the cluster's CA. */
+const API_TOKEN_DIR = '/var/run/secrets/agent-fleet/api';
+/** Private ranges a cluster's API server usually answers on (RFC 1918, carrier NAT). */
+const API_SERVER_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'];
 
 /**
  * The names a `MongoDBCommunity` replica set and its Secrets take, shared by
@@ -240,7 +246,10 @@ export interface MongoDbCertificatesProps {
  * the Job's service account: `<name>-server-tls` (`tls.crt`, `tls.key`) and
  * `<name>-ca` (`ca.crt` only: the CA key is thrown away with the pod) in the
  * replica set's namespace, and `<name>-ca` in each agent's namespace, which
- * the agents mount to verify the members.
+ * the agents mount to verify the members. Only that container gets an API
+ * token (a projected, one-hour token of the Job's account; the pod mounts
+ * none), and the Job's NetworkPolicy lets it reach only DNS and the API
+ * server's usual private ranges on 443 and 6443.
  *
  * The Job's name ends in a hash of what it signs and where it writes
  * (members, namespaces, images, revision): a change gives a new Job, which
@@ -298,6 +307,24 @@ export class MongoDbCertificates extends Construct {
       .filter((namespace) => namespace !== names.namespace)
       .forEach((namespace) => grant(namespace, [names.caSecret], namespace));
 
+    // DNS and the API server, whose address the fleet does not know: its usual
+    // private ranges, on the ports API servers listen on. Nothing may connect in.
+    const policy = new NetworkPolicyV1(this, 'NetworkPolicy', {
+      metadata: { name: account, namespace: ref(names.namespace), labels },
+      spec: {
+        podSelector: { matchLabels: labels },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [],
+        egress: [
+          DNS_EGRESS,
+          {
+            to: API_SERVER_RANGES.map((cidr) => ({ ipBlock: { cidr } })),
+            ports: [443, 6443].map((port) => ({ port: String(port), protocol: 'TCP' })),
+          },
+        ],
+      },
+      dependsOn: props.dependsOn,
+    });
     const generate = certificatesScript(names);
     const publish = publishScript(names, namespaces);
     const hash = createHash('sha256')
@@ -337,8 +364,9 @@ export class MongoDbCertificates extends Construct {
           metadata: { labels },
           spec: {
             serviceAccountName: account,
-            // The publishing container calls the Kubernetes API with this account's token.
-            automountServiceAccountToken: true,
+            // Only the publishing container calls the Kubernetes API: it alone mounts
+            // a short-lived token of this account (projected below), not the pod.
+            automountServiceAccountToken: false,
             enableServiceLinks: false,
             restartPolicy: 'Never',
             securityContext: { ...PROVIDER_POD_SECURITY },
@@ -350,15 +378,42 @@ export class MongoDbCertificates extends Construct {
                 '/bin/bash',
               ),
             ],
-            container: [container('publish', IMAGES.curl, publish, '/bin/sh')],
+            container: [
+              (() => {
+                const publisher = container('publish', IMAGES.curl, publish, '/bin/sh');
+                return {
+                  ...publisher,
+                  volumeMount: [
+                    ...publisher.volumeMount,
+                    { name: 'api-token', mountPath: API_TOKEN_DIR, readOnly: true },
+                  ],
+                };
+              })(),
+            ],
             volume: [
+              {
+                name: 'api-token',
+                projected: [
+                  {
+                    defaultMode: '0440',
+                    sources: [
+                      { serviceAccountToken: { path: 'token', expirationSeconds: 3600 } },
+                      {
+                        configMap: [
+                          { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] },
+                        ],
+                      },
+                    ],
+                  },
+                ],
+              },
               { name: 'certs', emptyDir: { medium: 'Memory', sizeLimit: '4Mi' } },
               { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '4Mi' } },
             ],
           },
         },
       },
-      dependsOn: grants,
+      dependsOn: [...grants, policy],
     });
   }
 }
@@ -398,7 +453,7 @@ export function publishScript(names: MongoDbNames, clientNamespaces: readonly st
       .map((namespace) => [namespace, names.caSecret, 'ca']),
   ];
   return `set -eu
-sa=/var/run/secrets/kubernetes.io/serviceaccount
+sa=${API_TOKEN_DIR}
 api=https://kubernetes.default.svc
 token=$(cat "$sa/token")
 write() {

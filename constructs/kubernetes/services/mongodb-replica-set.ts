@@ -446,11 +446,12 @@ export function collectionsScript(
   const options = `replicaSet=${names.name}&tls=true&tlsCAFile=/ca/ca.crt&authSource=${agent}&authMechanism=SCRAM-SHA-256`;
   return `// Collections and indexes of agent '${agent}' in its database; safe to run again.
 const fs = require('fs');
-const username = fs.readFileSync('/credentials/username', 'utf8').trim();
-const password = fs.readFileSync('/credentials/password', 'utf8');
+const read = (key) => fs.readFileSync('/credentials/' + key, 'utf8');
+const user = read('username').trim();
+const secret = read('password');
 const hosts = ${JSON.stringify(names.hosts.map((host) => `${host}:${MONGODB_PORT}`).join(','))};
 const uri =
-  'mongodb://' + encodeURIComponent(username) + ':' + encodeURIComponent(password) + '@' + hosts +
+  'mongodb://' + encodeURIComponent(user) + ':' + encodeURIComponent(secret) + '@' + hosts +
   '/${agent}?${options}';
 const collections = ${JSON.stringify(plan, null, 2)};
 let database;

@@ -96,6 +96,15 @@ function describeStyle(action: string): boolean {
   return !DATA_READS.some((read) => covers(action, read));
 }
 
+/** Whether a statement allows its actions only through a VPC endpoint (`aws:SourceVpce`). */
+function requiresVpcEndpoint(statement: PolicyStatement): boolean {
+  const condition = (statement as { Condition?: Record<string, Record<string, unknown>> })
+    .Condition;
+  return Object.values(condition ?? {}).some((keys) =>
+    Object.keys(keys ?? {}).some((key) => key.toLowerCase() === 'aws:sourcevpce'),
+  );
+}
+
 /** What is wrong with the statements of one identity policy. */
 function judgeIdentityPolicy(label: string, statements: readonly PolicyStatement[]): string[] {
   const problems: string[] = [];
@@ -112,6 +121,12 @@ function judgeIdentityPolicy(label: string, statements: readonly PolicyStatement
     if (anyResource) {
       const writes = actions.filter((a) => !isWildcardAction(a) && !describeStyle(a));
       if (writes.length > 0) problems.push(`${name} allows ${writes.join(', ')} on resource *`);
+    }
+    const cql = actions.filter((a) => !isWildcardAction(a) && /^cassandra:/i.test(a));
+    if (cql.length > 0 && !requiresVpcEndpoint(statement)) {
+      problems.push(
+        `${name} allows ${cql.join(', ')} without an aws:SourceVpce condition: Amazon Keyspaces also answers on a public endpoint`,
+      );
     }
     const escalations = ESCALATIONS.filter((e) =>
       actions.some((a) => !isWildcardAction(a) && covers(a, e)),
@@ -278,7 +293,10 @@ function problemsOf(resource: ResourceView, scope: RuleScope): string[] | undefi
  * privilege-escalation actions (`iam:Put*Policy`, `iam:Attach*Policy`,
  * `iam:CreatePolicyVersion`, `iam:PassRole` on `*`, ...); no
  * AdministratorAccess, PowerUserAccess or IAMFullAccess; no trust policy that
- * lets anyone assume a role unconditionally.
+ * lets anyone assume a role unconditionally; no Amazon Keyspaces action
+ * (`cassandra:*`) without an `aws:SourceVpce` condition, since Keyspaces also
+ * answers on a public endpoint and only the condition keeps a role's
+ * credentials from being used there.
  *
  * An AWS managed policy is judged by its document as recorded, with its
  * source, version and date, in `data/aws-managed-policies.json`, the same way
