@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
 import { loadFleet } from '../../config';
-import { FleetEnvironment } from '../../model';
+import { FleetEnvironment, KubernetesSiteSpec, stateEngineFor } from '../../model';
 import { AgentFleet } from '../../stacks/agent-fleet';
 import { Block, manifestOf, resourcesOf, synthesizedChild } from '../support/synthesized';
 import { agentType, fixture, problemLines } from './support';
@@ -280,5 +280,34 @@ describe('an agent with documents on a site with MongoDB and Vault', () => {
       expect.arrayContaining(['state-ca']),
     );
     expect(pod.spec.volume.map((volume: Block) => volume.name)).not.toContain('state');
+  });
+});
+
+describe('stateEngineFor: document state', () => {
+  const site = (extra: Partial<KubernetesSiteSpec>): KubernetesSiteSpec => ({
+    name: 'dc1',
+    nodePools: [],
+    ...extra,
+  });
+
+  test('is served by MongoDB on a cluster you run that declares it', () => {
+    expect(
+      stateEngineFor(site({ stateEngines: { document: { kind: 'mongodb' } } }), 'document'),
+    ).toEqual({ engine: 'mongodb' });
+  });
+
+  test('is refused on a cluster you run without it, saying what to declare', () => {
+    const choice = stateEngineFor(site({ database: { kind: 'cockroachdb' } }), 'document');
+    expect('refused' in choice && choice.refused).toBe(
+      "site 'dc1' serves no document state: declare 'stateEngines: { document: { kind: mongodb } }' on the site (MongoDB in its cluster), or keep the state as 'key-value' or 'sql'",
+    );
+  });
+
+  test('MongoDB declared on a cloud site does not serve it in the cluster', () => {
+    const choice = stateEngineFor(
+      site({ cloud: 'azure', stateEngines: { document: { kind: 'mongodb' } } }),
+      'document',
+    );
+    expect(choice.engine).not.toBe('mongodb');
   });
 });
