@@ -19,3 +19,4 @@ export * from './site-agents';
 export * from './machine-checks';
 export * from './keyspaces';
 export * from './aurora-dsql';
+export * from './documentdb';

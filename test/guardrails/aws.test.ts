@@ -2,6 +2,7 @@ import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-tar
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { AutoscalingLifecycleHook } from '@cdktf/provider-aws/lib/autoscaling-lifecycle-hook';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DocdbCluster, DocdbClusterConfig } from '@cdktf/provider-aws/lib/docdb-cluster';
 import { DsqlCluster, DsqlClusterConfig } from '@cdktf/provider-aws/lib/dsql-cluster';
 import { DynamodbTable, DynamodbTableConfig } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { EbsEncryptionByDefault } from '@cdktf/provider-aws/lib/ebs-encryption-by-default';
@@ -175,6 +176,21 @@ function dsqlCluster(
   });
 }
 
+/** A DocumentDB cluster as the fleet builds it: encrypted with its key, protected. */
+function docdbCluster(
+  stack: TerraformStack,
+  overrides: Partial<DocdbClusterConfig> = {},
+): DocdbCluster {
+  return new DocdbCluster(stack, 'Docdb', {
+    clusterIdentifier: 'test-eu',
+    storageEncrypted: true,
+    kmsKeyId: KEY_ARN,
+    deletionProtection: true,
+    lifecycle: { preventDestroy: true },
+    ...overrides,
+  });
+}
+
 /** A Keyspaces table as the fleet builds it: PITR, a customer-managed key, prevent_destroy. */
 function keyspacesTable(
   stack: TerraformStack,
@@ -320,6 +336,25 @@ describe('GR-ENC-04 Aurora DSQL CMK', () => {
         dsqlCluster(stack, { kmsEncryptionKey: undefined }),
       ),
     ).toMatch(/no customer-managed kms_encryption_key/);
+  });
+});
+
+describe('GR-ENC-04 DocumentDB CMK', () => {
+  it('accepts storage encrypted with a customer-managed key', () => {
+    expect(found(dynamodbCustomerManagedKey, (stack) => docdbCluster(stack))).toEqual([]);
+  });
+
+  it('refuses unencrypted storage (the default) and the AWS-managed key', () => {
+    expect(
+      messageOf(dynamodbCustomerManagedKey, (stack) =>
+        docdbCluster(stack, { storageEncrypted: undefined }),
+      ),
+    ).toMatch(/storage_encrypted is not true/);
+    expect(
+      messageOf(dynamodbCustomerManagedKey, (stack) =>
+        docdbCluster(stack, { kmsKeyId: undefined }),
+      ),
+    ).toMatch(/no kms_key_id/);
   });
 });
 
@@ -816,6 +851,20 @@ describe('GR-DUR-02 Aurora DSQL deletion protection', () => {
         dsqlCluster(stack, { deletionProtectionEnabled: false }),
       ),
     ).toMatch(/\(deletion_protection_enabled is not true\)$/);
+  });
+});
+
+describe('GR-DUR-02 DocumentDB deletion protection', () => {
+  it('accepts deletion protection with prevent_destroy', () => {
+    expect(found(dynamodbDeletionProtection, (stack) => docdbCluster(stack))).toEqual([]);
+  });
+
+  it('refuses a cluster without either (the defaults)', () => {
+    expect(
+      messageOf(dynamodbDeletionProtection, (stack) =>
+        docdbCluster(stack, { deletionProtection: undefined, lifecycle: undefined }),
+      ),
+    ).toMatch(/deletion_protection is not true; no lifecycle\.prevent_destroy/);
   });
 });
 

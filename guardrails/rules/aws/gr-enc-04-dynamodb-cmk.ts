@@ -8,7 +8,7 @@ function isCustomerKey(arn: unknown): boolean {
 
 /**
  * GR-ENC-04: DynamoDB tables, and each replica, Amazon Keyspaces tables and
- * Aurora DSQL clusters are encrypted with a customer-managed KMS key (a DSQL
+ * Aurora DSQL and DocumentDB clusters are encrypted with a customer-managed KMS key (a DSQL
  * cluster without `kms_encryption_key`, or with `AWS_OWNED_KMS_KEY`, uses a
  * key AWS owns). A Keyspaces table without
  * `encryption_specification` (or of type `AWS_OWNED_KMS_KEY`) uses a key AWS
@@ -21,10 +21,17 @@ export const dynamodbCustomerManagedKey: GuardrailRule = {
   id: 'GR-ENC-04',
   level: 'error',
   summary:
-    'DynamoDB tables and their replicas, Amazon Keyspaces tables and Aurora DSQL clusters are encrypted with a customer-managed KMS key',
+    'DynamoDB tables and their replicas, Amazon Keyspaces tables, Aurora DSQL and DocumentDB clusters are encrypted with a customer-managed KMS key',
   fix: 'no environment-file field: the fleet\'s tables encrypt with a KMS key of their own; set server_side_encryption { enabled = true, kms_key_arn = <key> } (and kms_key_arn on every replica) on a DynamoDB table of your own, encryption_specification { type = "CUSTOMER_MANAGED_KMS_KEY", kms_key_identifier = <key> } on a Keyspaces table, kms_encryption_key = <key ARN> on a DSQL cluster',
-  appliesTo: ['aws_dynamodb_table', 'aws_keyspaces_table', 'aws_dsql_cluster'],
+  appliesTo: ['aws_dynamodb_table', 'aws_keyspaces_table', 'aws_dsql_cluster', 'aws_docdb_cluster'],
   evaluate(table) {
+    if (table.type === 'aws_docdb_cluster') {
+      if (!isTrue(table.attributes.storage_encrypted))
+        return violation('storage_encrypted is not true: the cluster is not encrypted at rest');
+      return isSet(table.attributes.kms_key_id)
+        ? COMPLIANT
+        : violation('no kms_key_id: the AWS-managed key alias/aws/rds encrypts the cluster');
+    }
     if (table.type === 'aws_dsql_cluster') {
       const key = table.attributes.kms_encryption_key;
       return isSet(key) && key !== 'AWS_OWNED_KMS_KEY'

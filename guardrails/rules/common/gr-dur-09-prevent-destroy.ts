@@ -35,7 +35,7 @@ const AZURE_STATEFUL = [
  * GR-DUR-09: stateful resources state `lifecycle.prevent_destroy`, so a plan
  * that would destroy or replace them fails. On AWS: MSK clusters, Amazon MQ
  * brokers, DynamoDB tables, Amazon Keyspaces keyspaces and tables, Aurora DSQL
- * clusters, and the KMS keys that encrypt data (losing a key
+ * and DocumentDB clusters, and the KMS keys that encrypt data (losing a key
  * loses what it encrypts); keys that only an EKS cluster and its log group use
  * are exempt, since the cluster holds no data of record. On Azure: Cosmos DB
  * accounts, databases and containers, Event Hubs and Service Bus namespaces
@@ -47,7 +47,7 @@ export const preventDestroy: GuardrailRule = {
   id: 'GR-DUR-09',
   level: 'error',
   summary:
-    'Stateful resources (MSK, Amazon MQ, DynamoDB, Keyspaces, Aurora DSQL, data KMS keys; Cosmos DB, Event Hubs, Service Bus, Key Vault) have lifecycle.prevent_destroy',
+    'Stateful resources (MSK, Amazon MQ, DynamoDB, Keyspaces, Aurora DSQL, DocumentDB, data KMS keys; Cosmos DB, Event Hubs, Service Bus, Key Vault) have lifecycle.prevent_destroy',
   fix: 'no environment-file field: the fleet sets lifecycle { prevent_destroy = true } on every stateful resource it builds; set it on a resource of your own',
   appliesTo: [
     'aws_msk_cluster',
@@ -56,6 +56,7 @@ export const preventDestroy: GuardrailRule = {
     'aws_keyspaces_keyspace',
     'aws_keyspaces_table',
     'aws_dsql_cluster',
+    'aws_docdb_cluster',
     'aws_kms_key',
     ...AZURE_STATEFUL,
   ],
