@@ -64,8 +64,11 @@ export interface NameLimit {
   readonly forms: readonly NameForm[];
 }
 
-/** What the forms need to know of a site: its cloud, database and Consul. */
-export type SiteFacts = Pick<KubernetesSiteSpec, 'name' | 'cloud' | 'database' | 'consul'>;
+/** What the forms need to know of a site: its cloud, database, state engines and Consul. */
+export type SiteFacts = Pick<
+  KubernetesSiteSpec,
+  'name' | 'cloud' | 'database' | 'stateEngines' | 'consul'
+>;
 
 const form = (
   uses: readonly NamePart[],
@@ -348,6 +351,11 @@ export const NAME_LIMITS: readonly NameLimit[] = [
         brokers: isMsk,
         hashLength: 10,
       }),
+      form(['agent'], (p) => `mongodb-provision-${p.agent}-0000000000`, {
+        agents: (a, s) =>
+          a.state?.model === 'document' && s.stateEngines?.document?.kind === 'mongodb',
+        hashLength: 10,
+      }),
     ],
   },
   {
@@ -392,9 +400,13 @@ export const NAME_LIMITS: readonly NameLimit[] = [
           'kafka-topics-{broker}',
           '{broker}-config',
           '{broker}-topology',
+          'mongodb-collections-{agent}',
         ],
       ],
-      ['kubernetes_network_policy_v1', ['cockroachdb-provision-{agent}', 'kafka-topics-{broker}']],
+      [
+        'kubernetes_network_policy_v1',
+        ['cockroachdb-provision-{agent}', 'kafka-topics-{broker}', 'mongodb-provision-{agent}'],
+      ],
       ['kubernetes_service_account_v1', ['kafka-topics-{broker}']],
       [
         'kubernetes_secret_v1',
@@ -405,6 +417,8 @@ export const NAME_LIMITS: readonly NameLimit[] = [
           'keda-rabbitmq-{broker}',
           '{agent}-cockroachdb',
           'cockroachdb-user-{agent}',
+          '{agent}-mongodb',
+          'mongodb-user-{agent}',
         ],
       ],
       ['ClusterTriggerAuthentication', ['rabbitmq-{broker}']],

@@ -125,6 +125,21 @@ describe('MongoDB on a Kubernetes site, in the files', () => {
   });
 });
 
+test("an agent's name too long for its collections Job is refused, saying how long it may be", () => {
+  const long = 'orders-of-the-northern-region-shops';
+  const result = loadFleet({
+    rootDir: fixture({
+      catalogue: CATALOGUE.replace('  orders:', `  ${long}:`),
+      environments: {
+        prod: environment('{ document: { kind: mongodb } }', `  ${long}: { sites: { dc1: {} } }`),
+      },
+    }),
+  });
+  expect(result.ok ? [] : problemLines(result)).toEqual([
+    `fleet/agent-types.yaml:2:3 agentTypes.${long}: the agent name '${long}' makes a name longer than its resource allows: the kubernetes_job_v1.metadata.name 'mongodb-provision-${long}-0000000000' (64 > 63, https://kubernetes.io/docs/concepts/workloads/controllers/job/#writing-a-job-spec); shorten it to at most 34 characters`,
+  ]);
+});
+
 describe('an agent with documents on a site with MongoDB, through AgentFleet', () => {
   const { lines, environment: env } = load(
     environment('{ document: { kind: mongodb } }', '  orders: { sites: { dc1: {} } }'),

@@ -190,7 +190,8 @@ export class MongoDbReplicaSet extends Construct {
       const instanceLabels = { ...jobLabels, 'agent-fleet.dev/agent': agent };
       const scripts = new ConfigMapV1(this, `Collections-${agent}`, {
         metadata: {
-          name: `${names.name}-collections-${agent}-${hash}`,
+          // Updated in place; the Job, whose name has the hash, runs it again.
+          name: `${names.name}-collections-${agent}`,
           namespace: names.namespace,
           labels: instanceLabels,
         },
