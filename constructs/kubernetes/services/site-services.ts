@@ -65,7 +65,7 @@ export interface SiteServicesProps {
 
 /**
  * Pod Security level of the namespaces the projects' own charts run in
- * (Strimzi and its Kafka pods, CockroachDB, Consul, Vault's injector): their
+ * (Strimzi and its Kafka pods, CockroachDB, MongoDB, Consul, Vault's injector): their
  * pods meet `baseline` but do not all set what `restricted` demands (a seccomp
  * profile, dropped capabilities), so `restricted` would refuse them.
  */
@@ -83,6 +83,10 @@ export const VAULT_CA_CONFIG_MAP = 'vault-ca';
  *   Kafka clusters (the clusters themselves are custom resources: the agents
  *   stack creates them);
  * - CockroachDB with a database and SQL user per stateful agent;
+ * - MongoDB's operator, a password per document-state agent and the
+ *   replica set's TLS certificates, when the site declares
+ *   `stateEngines.document` (the replica set, a custom resource, is the
+ *   agents stack's: see `SiteMongoDb`);
  * - Consul servers, whose catalog sync registers the agents;
  * - Vault's Agent Injector pointed at the site's Vault, Vault's Kubernetes auth
  *   mount for the cluster, and a policy and role per agent and for KEDA.
