@@ -93,6 +93,7 @@ describe('the local environment of the repository', () => {
       'gpu-inference@dev',
       'sensor-ingest@dev',
       'inventory-update@dev',
+      'order-tracking@dev',
     ]);
   });
 

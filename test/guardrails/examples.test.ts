@@ -13,6 +13,7 @@ describe('the example environments', () => {
       ['GR-AS-03', 'warning', 'local-dev-agents/gpu-inference/Autoscaler', 'open'],
       ['GR-AS-03', 'warning', 'local-dev-agents/inventory-update/Autoscaler', 'open'],
       ['GR-AS-03', 'warning', 'local-dev-agents/metadata-extraction/Autoscaler', 'open'],
+      ['GR-AS-03', 'warning', 'local-dev-agents/order-tracking/Autoscaler', 'open'],
       ['GR-AS-03', 'warning', 'local-dev-agents/reporting/Autoscaler/Resource', 'open'],
       ['GR-AS-03', 'warning', 'local-dev-agents/sensor-ingest/Autoscaler', 'open'],
       ['GR-AS-03', 'warning', 'prod-eu-west-agents/gpu-inference/Autoscaler', 'open'],

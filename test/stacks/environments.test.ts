@@ -153,6 +153,7 @@ describe('example environments', () => {
       'image-processing',
       'inventory-update',
       'metadata-extraction',
+      'order-tracking',
       'reporting',
       'sensor-ingest',
     ]);

@@ -113,6 +113,10 @@ describe('prod: every agent lands on every site it names', () => {
     'inventory-update@eu-west': ['general'],
     'chimera-data-ingest@nebraska': ['general'],
     'chimera-data-ingest@denver-edge': ['edge'],
+    'order-tracking@nebraska': ['general'],
+    'sensor-history@us-east': ['general', 'memory'],
+    'ledger@us-east': ['general', 'memory'],
+    'ledger@nebraska': ['general'],
   };
   const podAgents = prod.deployments
     .filter(({ agent }) => !agent.placement?.scalingGroup)
@@ -250,6 +254,10 @@ describe('prod: credentials through Vault in the datacenter', () => {
       'prod/nebraska/_keda/rabbitmq-dc-rabbitmq',
       'prod/nebraska/inventory-update/database',
       'prod/nebraska/inventory-update/rabbitmq-dc-rabbitmq',
+      'prod/nebraska/ledger/database',
+      'prod/nebraska/ledger/rabbitmq-dc-rabbitmq',
+      'prod/nebraska/order-tracking/database',
+      'prod/nebraska/order-tracking/rabbitmq-dc-rabbitmq',
     ]);
     for (const secret of secrets) {
       expect(secret.data_json).toBeUndefined();

@@ -49,9 +49,9 @@ const mirror = offlinePlanMirror('the example environments');
       });
     });
 
-    it('adds what the prod site declares: MSK, SQS, a table, agent roles and a scaling group', () => {
+    it('adds what the prod site declares: MSK, SQS, a table, a keyspace, a DSQL cluster, agent roles and a scaling group', () => {
       const prod = results.find((result) => result.stack === 'prod-us-east-infra') as StackPlan;
-      expect(prod.counts).toEqual({ add: 120, change: 0, destroy: 0 });
+      expect(prod.counts).toEqual({ add: 139, change: 0, destroy: 0 });
       const adds = Object.fromEntries(
         Object.entries(prod.byType).map(([type, counts]) => [type, counts.add]),
       );
@@ -62,13 +62,20 @@ const mirror = offlinePlanMirror('the example environments');
         // chimera-data-ingest's queue and its dead-letter queue
         aws_sqs_queue: 2,
         aws_dynamodb_table: 1,
+        // sensor-history's keyspace and its table; ledger's Aurora DSQL cluster
+        aws_keyspaces_keyspace: 1,
+        aws_keyspaces_table: 1,
+        aws_dsql_cluster: 1,
+        // Keyspaces' endpoint and the DSQL cluster's PrivateLink endpoint
+        aws_vpc_endpoint: 2,
         aws_autoscaling_group: 1,
         aws_autoscaling_policy: 1,
         // node groups' and the scaling group's templates
         aws_launch_template: 5,
         // the cluster, 4 node groups, the cluster autoscaler, sensor-ingest,
-        // inventory-update, KEDA, the topic creator and the scaling group's instances
-        aws_iam_role: 11,
+        // inventory-update, sensor-history, ledger, KEDA, the topic creator, the
+        // DSQL roles Job and the scaling group's instances
+        aws_iam_role: 14,
       });
       const [table] = plannedValues(prod, 'aws_dynamodb_table');
       expect(table).toMatchObject({
