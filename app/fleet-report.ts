@@ -5,6 +5,7 @@ import {
   brokerSite,
   BrokerSpec,
   describeBrokerKind,
+  dsqlRoleName,
   signalParts,
   FleetEnvironment,
   inClusterKafkaOn,
@@ -14,6 +15,7 @@ import {
   resolveQueueBinding,
   resolveTopicBinding,
   sqsDeadLetterQueue,
+  stateModelOf,
 } from '../model';
 import { brokerWhere, EnvironmentSummary } from '../stacks/summary';
 
@@ -541,8 +543,23 @@ function stateStore(
   agent: AgentSpec,
   cloud: { readonly aws: boolean; readonly azure: boolean },
 ): { stateStore?: string } {
-  if (!agent.state) return {};
-  if (cloud.aws) return { stateStore: `DynamoDB table ${environment.name}-${site}-${agent.name}` };
+  const state = agent.state;
+  if (!state) return {};
+  const model = stateModelOf(state);
+  const sqlName = agent.name.replace(/-/g, '_');
+  if (cloud.aws) {
+    if (model === 'wide-column') {
+      const keyspace = `${environment.name}_${site}_${agent.name}`.replace(/-/g, '_');
+      return { stateStore: `Amazon Keyspaces keyspace ${keyspace}` };
+    }
+    if (model === 'sql') {
+      const schema = (state.model === 'sql' && state.schema) || dsqlRoleName(agent.name);
+      return { stateStore: `Aurora DSQL schema ${schema} of the site's cluster` };
+    }
+    return { stateStore: `DynamoDB table ${environment.name}-${site}-${agent.name}` };
+  }
   if (cloud.azure) return { stateStore: `Cosmos DB container fleet/${agent.name}` };
-  return { stateStore: `CockroachDB database ${agent.name.replace(/-/g, '_')}` };
+  if (model === 'document') return { stateStore: `MongoDB database ${agent.name}` };
+  const schema = state.model === 'sql' ? `, schema ${state.schema ?? 'public'}` : '';
+  return { stateStore: `CockroachDB database ${sqlName}${schema}` };
 }

@@ -168,24 +168,44 @@ export function stateEngineFor(site: StateEngineSite, model: StateModel): StateE
       };
     case 'sql':
       if (site.cloud === 'aws') return { engine: 'aurora-dsql' };
-      if (!site.cloud && site.database) return { engine: 'cockroachdb' };
+      if (site.cloud === 'azure') return { refused: azureRefusal(site, 'SQL', AZURE_SQL) };
+      if (site.database) return { engine: 'cockroachdb' };
       return {
-        refused: site.cloud
-          ? `${siteKind(site)} serves no SQL state: its cluster runs no CockroachDB; place the agent on an AWS site (Aurora DSQL) or a Kubernetes site that declares 'database'`
-          : `${siteKind(site)} offers no database: declare 'database' on the site (CockroachDB in its cluster)`,
+        refused: `${siteKind(site)} offers no database: declare 'database' on the site (CockroachDB in its cluster)`,
       };
     case 'wide-column':
       if (site.cloud === 'aws') return { engine: 'keyspaces' };
+      if (site.cloud === 'azure') {
+        return { refused: azureRefusal(site, 'wide-column', AZURE_WIDE_COLUMN) };
+      }
       return {
         refused: `${siteKind(site)} serves no wide-column state: only AWS sites offer an engine for it (Amazon Keyspaces); place the agent on an AWS site, or keep the state as 'key-value' or 'sql'`,
       };
     case 'document':
-      if (model === 'document' && !site.cloud) return inClusterDocumentEngine(site);
+      if (!site.cloud) return inClusterDocumentEngine(site);
+      if (site.cloud === 'azure')
+        return { refused: azureRefusal(site, 'document', AZURE_DOCUMENT) };
       return {
-        refused: `${siteKind(site)} serves no ${model} state: no engine for it is offered on any kind of site; keep the state as 'key-value' or 'sql'`,
+        refused: `${siteKind(site)} serves no document state: Amazon DocumentDB is not offered to agents, which could not sign in to it with their IAM role yet; place the agent on a Kubernetes site that declares 'stateEngines.document', or keep the state as 'key-value' or 'sql'`,
       };
   }
 }
+
+/**
+ * Why Azure offers no engine for a shape: every data-plane credential there is
+ * Entra ID (Cosmos DB runs with local authentication off), and each service
+ * that would serve the shape takes keys or keeps a password in the state.
+ */
+function azureRefusal(site: StateEngineSite, shape: string, services: string): string {
+  return `${siteKind(site)} serves no ${shape} state: ${services}; agents on Azure sign in with Entra ID only, so place the agent on an AWS or Kubernetes site, or keep the state as 'key-value'`;
+}
+
+const AZURE_DOCUMENT =
+  'Cosmos DB for MongoDB takes keys or passwords only, and Azure DocumentDB keeps its administrator password in the Terraform state';
+const AZURE_WIDE_COLUMN =
+  'Cosmos DB for Apache Cassandra takes account keys only (its Entra ID access is in a preview API the pinned azurerm provider lacks), and Managed Instance for Apache Cassandra keeps its administrator password in the Terraform state';
+const AZURE_SQL =
+  'Cosmos DB for PostgreSQL keeps its administrator password in the Terraform state';
 
 /** Document state on a cluster the user runs: its MongoDB, if it declares one. */
 function inClusterDocumentEngine(site: StateEngineSite): StateEngineChoice {

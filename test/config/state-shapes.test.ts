@@ -503,4 +503,25 @@ describe('the engine each kind of site offers for each shape', () => {
       /^(AWS |Azure )?site '\w+' (serves|offers) no/,
     );
   });
+
+  test('Azure refuses documents, wide rows and SQL: Entra ID only, no keys, no password in the state', () => {
+    const refusal = (model: 'document' | 'wide-column' | 'sql') => {
+      const choice = stateEngineFor(azure, model);
+      return 'refused' in choice ? choice.refused : undefined;
+    };
+    const tail =
+      "; agents on Azure sign in with Entra ID only, so place the agent on an AWS or Kubernetes site, or keep the state as 'key-value'";
+    expect(refusal('document')).toBe(
+      "Azure site 'weu' serves no document state: Cosmos DB for MongoDB takes keys or passwords only, and Azure DocumentDB keeps its administrator password in the Terraform state" +
+        tail,
+    );
+    expect(refusal('wide-column')).toBe(
+      "Azure site 'weu' serves no wide-column state: Cosmos DB for Apache Cassandra takes account keys only (its Entra ID access is in a preview API the pinned azurerm provider lacks), and Managed Instance for Apache Cassandra keeps its administrator password in the Terraform state" +
+        tail,
+    );
+    expect(refusal('sql')).toBe(
+      "Azure site 'weu' serves no SQL state: Cosmos DB for PostgreSQL keeps its administrator password in the Terraform state" +
+        tail,
+    );
+  });
 });
