@@ -1,12 +1,11 @@
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
-import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Problem, ValidationError } from '../../model';
 import { validateAccountAndRegion } from './client-access';
 import { AwsGrantee } from './grants';
-import { ownKey } from './key-policy';
+import { kmsKeyArnProblems, ownKey } from './key-policy';
 
 /** Type of a key attribute: rendered as DynamoDB's `S`, `N` or `B`. */
 export type KeyAttributeType = 'string' | 'number' | 'binary';
@@ -268,16 +267,6 @@ function validateTable(props: AgentTableProps): Problem[] {
       });
     }
   }
-  const key = props.encryptionKeyArn;
-  if (
-    key !== undefined &&
-    !Token.isUnresolved(key) &&
-    !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/.test(key)
-  ) {
-    problems.push({
-      path: ['encryptionKeyArn'],
-      message: `'${key}' is not a KMS key ARN such as 'arn:aws:kms:eu-west-1:123456789012:key/<id>'`,
-    });
-  }
+  problems.push(...kmsKeyArnProblems(props.encryptionKeyArn));
   return problems;
 }

@@ -1,6 +1,8 @@
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { Problem } from '../../model';
 
 /**
  * Statements of the fleet's KMS key policies. No statement names a wildcard
@@ -74,4 +76,19 @@ export function ownKey(
   });
   new KmsAlias(scope, 'KeyAlias', { name: props.alias, targetKeyId: key.keyId });
   return key.arn;
+}
+
+/**
+ * The problem of a KMS key ARN given for a resource's encryption, if it is
+ * not one (a token passes: it is resolved at apply time).
+ */
+export function kmsKeyArnProblems(key: string | undefined): Problem[] {
+  if (key === undefined || Token.isUnresolved(key)) return [];
+  if (/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/.test(key)) return [];
+  return [
+    {
+      path: ['encryptionKeyArn'],
+      message: `'${key}' is not a KMS key ARN such as 'arn:aws:kms:eu-west-1:123456789012:key/<id>'`,
+    },
+  ];
 }

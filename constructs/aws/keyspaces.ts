@@ -2,12 +2,11 @@ import { KeyspacesKeyspace } from '@cdktf/provider-aws/lib/keyspaces-keyspace';
 import { KeyspacesTable } from '@cdktf/provider-aws/lib/keyspaces-table';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
-import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Problem, ValidationError, WideColumnTable } from '../../model';
 import { addClientIngress, validateAccountAndRegion, validateClientSources } from './client-access';
 import { AwsGrantee } from './grants';
-import { ownKey } from './key-policy';
+import { kmsKeyArnProblems, ownKey } from './key-policy';
 
 /** The CQL port of Amazon Keyspaces: TLS only. */
 export const KEYSPACES_PORT = 9142;
@@ -226,16 +225,6 @@ function validateKeyspace(props: AgentKeyspaceProps): Problem[] {
       });
     }
   });
-  const key = props.encryptionKeyArn;
-  if (
-    key !== undefined &&
-    !Token.isUnresolved(key) &&
-    !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/.test(key)
-  ) {
-    problems.push({
-      path: ['encryptionKeyArn'],
-      message: `'${key}' is not a KMS key ARN such as 'arn:aws:kms:eu-west-1:123456789012:key/<id>'`,
-    });
-  }
+  problems.push(...kmsKeyArnProblems(props.encryptionKeyArn));
   return problems;
 }

@@ -6,7 +6,7 @@ import { AgentQueue } from '../../constructs/aws/sqs-queue';
 import { applyBackend } from '../../constructs/terraform/backend';
 import { Duration } from '../../model';
 import { describePlanFixture, plannedValues } from '../support/offline-plan';
-import { ACCOUNT_ID, granted, addSite, REGION, NETWORK_ADDS } from './support';
+import { ACCOUNT_ID, granted, addSite, REGION, SITE_ADDS } from './support';
 
 const DATA_STACK = 'agent-data-fixture-eu-infra';
 
@@ -63,17 +63,6 @@ function addDataFixtureStack(app: App): TerraformStack {
   });
   return stack;
 }
-
-/** The site: network over three zones, cluster with one admin (see eks-plan.test.ts). */
-const SITE_ADDS: Readonly<Record<string, number>> = {
-  ...NETWORK_ADDS,
-  aws_cloudwatch_log_group: 1,
-  aws_iam_role_policy_attachment: 1,
-  aws_eks_cluster: 1,
-  aws_iam_openid_connect_provider: 1,
-  aws_eks_access_entry: 1,
-  aws_eks_access_policy_association: 1,
-};
 
 /**
  * What the plan adds, by type: the site, plus per queue a key, an alias, the

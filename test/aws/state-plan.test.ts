@@ -6,7 +6,7 @@ import { AgentKeyspace, KeyspacesEndpoint } from '../../constructs/aws/keyspaces
 import { applyBackend } from '../../constructs/terraform/backend';
 import { Duration } from '../../model';
 import { describePlanFixture, plannedValues } from '../support/offline-plan';
-import { ACCOUNT_ID, addSite, granted, NETWORK_ADDS, REGION } from './support';
+import { ACCOUNT_ID, addSite, granted, SITE_ADDS, REGION } from './support';
 
 const STATE_STACK = 'agent-state-fixture-eu-infra';
 
@@ -86,17 +86,6 @@ function addStateFixtureStack(app: App): TerraformStack {
   });
   return stack;
 }
-
-/** The site: network over three zones, cluster with one admin (see eks-plan.test.ts). */
-const SITE_ADDS: Readonly<Record<string, number>> = {
-  ...NETWORK_ADDS,
-  aws_cloudwatch_log_group: 1,
-  aws_iam_role_policy_attachment: 1,
-  aws_eks_cluster: 1,
-  aws_iam_openid_connect_provider: 1,
-  aws_eks_access_entry: 1,
-  aws_eks_access_policy_association: 1,
-};
 
 /**
  * What the plan adds, by type: the site; the endpoint with its security group

@@ -46,6 +46,21 @@ export const NETWORK_ADDS: Readonly<Record<string, number>> = {
 };
 
 /**
+ * What a site with a cluster adds, by type: network over three zones, and the
+ * cluster with its log group, role attachment, OIDC provider and one admin
+ * (see eks-plan.test.ts).
+ */
+export const SITE_ADDS: Readonly<Record<string, number>> = {
+  ...NETWORK_ADDS,
+  aws_cloudwatch_log_group: 1,
+  aws_iam_role_policy_attachment: 1,
+  aws_eks_cluster: 1,
+  aws_iam_openid_connect_provider: 1,
+  aws_eks_access_entry: 1,
+  aws_eks_access_policy_association: 1,
+};
+
+/**
  * What one AgentScalingGroup makes, by type: a role with the agent's and the
  * drain's inline policies, its instance profile, a security group, a launch
  * template, the group, its termination hook and its scaling policy.

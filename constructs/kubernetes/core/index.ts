@@ -1,7 +1,12 @@
 /** Pod building blocks shared by the Kubernetes constructs: namespaces, network policies, the pod plan, priority classes, providers, Vault annotations. */
 export { FleetNamespace, NAMESPACE_ROLE_LABEL } from './namespace';
 export type { FleetNamespaceProps, PodSecurityLevel } from './namespace';
-export { AgentNetworkPolicy, DNS_EGRESS, NON_PUBLIC_IPV4 } from './network-policy';
+export {
+  AgentNetworkPolicy,
+  awsJobNetworkPolicy,
+  DNS_EGRESS,
+  NON_PUBLIC_IPV4,
+} from './network-policy';
 export type { AgentNetworkPolicyProps } from './network-policy';
 export { manifestPodSpec } from './pod-manifest';
 export type { Manifest } from './pod-manifest';

@@ -29,6 +29,44 @@ export const NON_PUBLIC_IPV4: readonly string[] = [
   '127.0.0.0/8',
 ];
 
+/**
+ * The NetworkPolicy of a Job that calls AWS APIs: no ingress; egress to DNS,
+ * to one network on one port (the service it works on), and to public
+ * endpoints on 443 only (STS and the service's API), never a pod, node or the
+ * metadata service. Returns the policy, which the Job should depend on.
+ */
+export function awsJobNetworkPolicy(
+  scope: Construct,
+  props: {
+    readonly name: string;
+    readonly namespace: string;
+    readonly labels: Readonly<Record<string, string>>;
+    readonly cidr: string;
+    readonly port: number;
+  },
+): NetworkPolicyV1 {
+  const { name, namespace, labels } = props;
+  return new NetworkPolicyV1(scope, 'NetworkPolicy', {
+    metadata: { name, namespace, labels: { ...labels } },
+    spec: {
+      podSelector: { matchLabels: { ...labels } },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [],
+      egress: [
+        DNS_EGRESS,
+        {
+          to: [{ ipBlock: { cidr: props.cidr } }],
+          ports: [{ port: String(props.port), protocol: 'TCP' }],
+        },
+        {
+          to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [...NON_PUBLIC_IPV4] } }],
+          ports: [{ port: '443', protocol: 'TCP' }],
+        },
+      ],
+    },
+  });
+}
+
 /** Egress to the cluster's DNS (kube-dns in `kube-system`), which every pod needs. */
 export const DNS_EGRESS: NetworkPolicyV1SpecEgress = {
   to: [

@@ -1,11 +1,10 @@
 import { createHash } from 'crypto';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
-import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { Construct } from 'constructs';
 import { DsqlRoleSet, Problem, ValidationError } from '../../../model';
-import { DNS_EGRESS, NON_PUBLIC_IPV4 } from '../core/network-policy';
+import { awsJobNetworkPolicy } from '../core/network-policy';
 import { PROVIDER_CONTAINER_SECURITY, PROVIDER_POD_SECURITY } from '../core/pod-spec';
 import { IMAGES } from './charts';
 
@@ -74,24 +73,12 @@ export class DsqlRoles extends Construct {
       metadata: { name, namespace, labels },
       data: { 'roles.sql': rolesSql(roles) },
     });
-    const policy = new NetworkPolicyV1(this, 'NetworkPolicy', {
-      metadata: { name, namespace, labels },
-      spec: {
-        podSelector: { matchLabels: labels },
-        policyTypes: ['Ingress', 'Egress'],
-        ingress: [],
-        egress: [
-          DNS_EGRESS,
-          {
-            to: [{ ipBlock: { cidr: roles.networkCidr } }],
-            ports: [{ port: String(roles.port), protocol: 'TCP' }],
-          },
-          {
-            to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [...NON_PUBLIC_IPV4] } }],
-            ports: [{ port: '443', protocol: 'TCP' }],
-          },
-        ],
-      },
+    const policy = awsJobNetworkPolicy(this, {
+      name,
+      namespace,
+      labels,
+      cidr: roles.networkCidr,
+      port: roles.port,
     });
     const resources = {
       requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '64Mi' },

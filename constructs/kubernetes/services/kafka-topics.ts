@@ -1,13 +1,11 @@
 import { createHash } from 'crypto';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
-import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkRange, Duration, KafkaTopicSpec, Problem, ValidationError } from '../../../model';
-import { DNS_EGRESS } from '../core/network-policy';
-import { NON_PUBLIC_IPV4 } from '../core/network-policy';
+import { awsJobNetworkPolicy } from '../core/network-policy';
 import { PROVIDER_CONTAINER_SECURITY, PROVIDER_POD_SECURITY } from '../core/pod-spec';
 import { IMAGES } from '../platform/charts';
 
@@ -175,24 +173,12 @@ export class KafkaTopics extends Construct {
       metadata: { name, namespace, labels },
       data: files,
     });
-    const policy = new NetworkPolicyV1(this, 'NetworkPolicy', {
-      metadata: { name, namespace, labels },
-      spec: {
-        podSelector: { matchLabels: labels },
-        policyTypes: ['Ingress', 'Egress'],
-        ingress: [],
-        egress: [
-          DNS_EGRESS,
-          {
-            to: [{ ipBlock: { cidr: props.brokerCidr } }],
-            ports: [{ port: String(props.port), protocol: 'TCP' }],
-          },
-          {
-            to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [...NON_PUBLIC_IPV4] } }],
-            ports: [{ port: '443', protocol: 'TCP' }],
-          },
-        ],
-      },
+    const policy = awsJobNetworkPolicy(this, {
+      name,
+      namespace,
+      labels,
+      cidr: props.brokerCidr,
+      port: props.port,
     });
 
     // The topic Job runs as the fleet's UID: Kafka's tools run as any user and write only to the
