@@ -1,10 +1,10 @@
 import { Testing } from 'cdktf';
 import { AuroraDsqlCluster, PendingGrants } from '../../constructs/aws';
-import { AgentSpec, AwsSiteSpec, clusterSiteOf, planSite } from '../../model';
+import { AgentSpec, clusterSiteOf, planSite } from '../../model';
 import { AwsInfraStack } from '../../stacks/aws-infra-stack';
 import { consumer } from '../support/fixtures';
 import { resourcesOf, synthesized } from '../support/synthesized';
-import { ACCOUNT_ID, REGION, synthAws, ZONES } from './support';
+import { ACCOUNT_ID, AWS_SITE, REGION, synthAws } from './support';
 
 const PROPS = {
   name: 'test-eu',
@@ -65,15 +65,7 @@ describe('AuroraDsqlCluster', () => {
 });
 
 describe('SQL state on an AWS site', () => {
-  const SITE: AwsSiteSpec = {
-    name: 'eu',
-    kind: 'aws',
-    accountId: ACCOUNT_ID,
-    region: REGION,
-    network: { cidr: '10.40.0.0/16', availabilityZones: ZONES },
-    cluster: { version: '1.35' },
-    nodePools: [{ name: 'general', instanceTypes: ['m7i.large'], minSize: 3, maxSize: 6 }],
-  };
+  const SITE = AWS_SITE;
   const sqlAgent = (name: string, schema?: string) =>
     consumer({
       name,

@@ -1,43 +1,12 @@
 import { Testing } from 'cdktf';
 import { AgentKeyspace, KeyspacesEndpoint, PendingGrants } from '../../constructs/aws';
-import {
-  AgentSpec,
-  AwsSiteSpec,
-  clusterSiteOf,
-  Duration,
-  planSite,
-  WideColumnStateSpec,
-} from '../../model';
+import { AgentSpec, clusterSiteOf, planSite, WideColumnStateSpec } from '../../model';
 import { AwsInfraStack } from '../../stacks/aws-infra-stack';
 import { consumer } from '../support/fixtures';
 import { resourcesOf, synthesized } from '../support/synthesized';
-import { ACCOUNT_ID, REGION, synthAws, ZONES } from './support';
+import { ACCOUNT_ID, AWS_SITE, READINGS_TABLES, REGION, synthAws } from './support';
 
-const READINGS: WideColumnStateSpec = {
-  model: 'wide-column',
-  tables: [
-    {
-      name: 'readings_by_sensor',
-      columns: [
-        { name: 'sensor_id', type: 'text' },
-        { name: 'day', type: 'date' },
-        { name: 'at', type: 'timestamp' },
-        { name: 'value', type: 'double' },
-      ],
-      partitionKey: ['sensor_id', 'day'],
-      clusteringKey: [{ column: 'at', order: 'desc' }],
-      defaultTtl: Duration.days(30),
-    },
-    {
-      name: 'sensors',
-      columns: [
-        { name: 'sensor_id', type: 'text' },
-        { name: 'model', type: 'text' },
-      ],
-      partitionKey: ['sensor_id'],
-    },
-  ],
-};
+const READINGS: WideColumnStateSpec = { model: 'wide-column', tables: READINGS_TABLES };
 
 describe('AgentKeyspace', () => {
   const json = synthAws((stack) => {
@@ -193,15 +162,7 @@ describe('KeyspacesEndpoint', () => {
 });
 
 describe('wide-column state on an AWS site', () => {
-  const SITE: AwsSiteSpec = {
-    name: 'eu',
-    kind: 'aws',
-    accountId: ACCOUNT_ID,
-    region: REGION,
-    network: { cidr: '10.40.0.0/16', availabilityZones: ZONES },
-    cluster: { version: '1.35' },
-    nodePools: [{ name: 'general', instanceTypes: ['m7i.large'], minSize: 3, maxSize: 6 }],
-  };
+  const SITE = AWS_SITE;
   const readings = consumer({
     name: 'sensor-readings',
     queue: { broker: 'queues', queue: 'readings' },

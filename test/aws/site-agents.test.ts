@@ -1,7 +1,6 @@
 import { Testing } from 'cdktf';
 import {
   AgentSpec,
-  AwsSiteSpec,
   BrokerSpec,
   clusterSiteOf,
   Duration,
@@ -17,17 +16,9 @@ import {
   resourcesById,
   resourcesOf,
 } from '../support/synthesized';
-import { ACCOUNT_ID, REGION, ZONES, SQS_CONSUME_ACTIONS } from './support';
+import { AWS_SITE, REGION, SQS_CONSUME_ACTIONS } from './support';
 
-const SITE: AwsSiteSpec = {
-  name: 'eu',
-  kind: 'aws',
-  accountId: ACCOUNT_ID,
-  region: REGION,
-  network: { cidr: '10.40.0.0/16', availabilityZones: ZONES },
-  cluster: { version: '1.35' },
-  nodePools: [{ name: 'general', instanceTypes: ['m7i.large'], minSize: 3, maxSize: 6 }],
-};
+const SITE = AWS_SITE;
 
 const BROKERS: BrokerSpec[] = [
   { name: 'events', kind: 'kafka', msk: { site: 'eu', kafkaVersion: '3.8.x' } },

@@ -4,9 +4,8 @@ import { AgentRole } from '../../constructs/aws/agent-role';
 import { AuroraDsqlCluster } from '../../constructs/aws/aurora-dsql';
 import { AgentKeyspace, KeyspacesEndpoint } from '../../constructs/aws/keyspaces';
 import { applyBackend } from '../../constructs/terraform/backend';
-import { Duration } from '../../model';
 import { describePlanFixture, plannedValues } from '../support/offline-plan';
-import { ACCOUNT_ID, addSite, granted, SITE_ADDS, REGION } from './support';
+import { ACCOUNT_ID, addSite, granted, READINGS_TABLES, REGION, SITE_ADDS } from './support';
 
 const STATE_STACK = 'agent-state-fixture-eu-infra';
 
@@ -32,28 +31,7 @@ function addStateFixtureStack(app: App): TerraformStack {
     name: 'fixture_eu_sensor_history',
     accountId: ACCOUNT_ID,
     region: REGION,
-    tables: [
-      {
-        name: 'readings_by_sensor',
-        columns: [
-          { name: 'sensor_id', type: 'text' },
-          { name: 'day', type: 'date' },
-          { name: 'at', type: 'timestamp' },
-          { name: 'value', type: 'double' },
-        ],
-        partitionKey: ['sensor_id', 'day'],
-        clusteringKey: [{ column: 'at', order: 'desc' }],
-        defaultTtl: Duration.days(30),
-      },
-      {
-        name: 'sensors',
-        columns: [
-          { name: 'sensor_id', type: 'text' },
-          { name: 'model', type: 'text' },
-        ],
-        partitionKey: ['sensor_id'],
-      },
-    ],
+    tables: READINGS_TABLES,
   });
   new AgentRole(stack, 'sensor-history', {
     oidcProviderArn: cluster.oidcProviderArn,

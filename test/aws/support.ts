@@ -10,7 +10,7 @@ import {
   PendingGrants,
 } from '../../constructs/aws';
 import { applyBackend } from '../../constructs/terraform/backend';
-import { Size } from '../../model';
+import { AwsSiteSpec, Duration, Size, WideColumnTable } from '../../model';
 import { ACCOUNT_ID, REGION } from '../support/clouds';
 import { Synthesized, synthesized } from '../support/synthesized';
 
@@ -162,3 +162,41 @@ export function granted(grant: (grantee: PendingGrants) => void): IamPolicyState
   grant(grants);
   return [...grants.statements];
 }
+
+/** An AWS site `eu` of three zones with one pool of m7i.large. */
+export const AWS_SITE: AwsSiteSpec = {
+  name: 'eu',
+  kind: 'aws',
+  accountId: ACCOUNT_ID,
+  region: REGION,
+  network: { cidr: '10.40.0.0/16', availabilityZones: ZONES },
+  cluster: { version: '1.35' },
+  nodePools: [{ name: 'general', instanceTypes: ['m7i.large'], minSize: 3, maxSize: 6 }],
+};
+
+/**
+ * Two wide-column tables: readings by sensor and day, newest first, kept 30
+ * days; and the sensors by id.
+ */
+export const READINGS_TABLES: readonly WideColumnTable[] = [
+  {
+    name: 'readings_by_sensor',
+    columns: [
+      { name: 'sensor_id', type: 'text' },
+      { name: 'day', type: 'date' },
+      { name: 'at', type: 'timestamp' },
+      { name: 'value', type: 'double' },
+    ],
+    partitionKey: ['sensor_id', 'day'],
+    clusteringKey: [{ column: 'at', order: 'desc' }],
+    defaultTtl: Duration.days(30),
+  },
+  {
+    name: 'sensors',
+    columns: [
+      { name: 'sensor_id', type: 'text' },
+      { name: 'model', type: 'text' },
+    ],
+    partitionKey: ['sensor_id'],
+  },
+];

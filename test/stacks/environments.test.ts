@@ -4,7 +4,7 @@ import { App, TerraformStack } from 'cdktf';
 import { loadFleet } from '../../config';
 import { FleetEnvironment } from '../../model';
 import { AgentFleet } from '../../stacks/agent-fleet';
-import { crdErrors, crdSchemasAvailable } from '../support/crd-schemas';
+import { crdErrors, crdSchemasAvailable, STATE_ENGINE_CRDS } from '../support/crd-schemas';
 import { tempDir } from '../support/temp-dir';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -206,9 +206,20 @@ describe('example environments', () => {
 (crdSchemasAvailable() ? describe : describe.skip)(
   'custom resources of the example environments',
   () => {
-    const operators: Record<string, { folder: string; release: string }> = {
+    const operators: Record<string, { folder: string; release: string; root?: string }> = {
       'keda.sh': { folder: 'keda', release: 'KEDA v2.20.2' },
       'kafka.strimzi.io': { folder: 'strimzi', release: 'Strimzi 1.2.0' },
+      // Vendored in the repository (test/fixtures/state-engines/README.md).
+      'mongodbcommunity.mongodb.com': {
+        folder: 'mongodb',
+        release: 'MongoDB Controllers for Kubernetes 1.10.0',
+        root: STATE_ENGINE_CRDS,
+      },
+      'monitoring.coreos.com': {
+        folder: 'prometheus-operator',
+        release: 'Prometheus Operator 0.79.2, as kube-prometheus-stack 67.8.0 ships it',
+        root: STATE_ENGINE_CRDS,
+      },
     };
     const manifests = [...synthesized.entries()].flatMap(([id, json]) =>
       Object.values(
@@ -222,20 +233,20 @@ describe('example environments', () => {
           const operator = operators[manifest.apiVersion.split('/')[0]];
           return [
             `${id}: ${manifest.kind} ${manifest.metadata.name} (${operator?.release ?? 'unknown operator'})`,
-            operator?.folder,
+            operator,
             manifest,
           ] as const;
         }),
     );
 
-    it('has objects of both operators to check', () => {
-      const folders = new Set(manifests.map(([, folder]) => folder));
-      expect([...folders].sort()).toEqual(['keda', 'strimzi']);
+    it('has objects of every operator to check', () => {
+      const folders = new Set(manifests.map(([, operator]) => operator?.folder));
+      expect([...folders].sort()).toEqual(['keda', 'mongodb', 'prometheus-operator', 'strimzi']);
     });
 
-    it.each(manifests)('%s is valid for its operator', (_name, folder, manifest) => {
-      expect(folder).toBeDefined();
-      expect(crdErrors(folder as string, manifest)).toEqual([]);
+    it.each(manifests)('%s is valid for its operator', (_name, operator, manifest) => {
+      expect(operator).toBeDefined();
+      expect(crdErrors(operator!.folder, manifest, operator!.root)).toEqual([]);
     });
   },
 );
