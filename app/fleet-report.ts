@@ -4,17 +4,22 @@ import {
   AgentSpec,
   brokerSite,
   BrokerSpec,
+  clusterSiteOf,
+  clusterSiteOfAzure,
   describeBrokerKind,
   dsqlRoleName,
   signalParts,
   FleetEnvironment,
   inClusterKafkaOn,
+  keyspaceName,
+  KubernetesSiteSpec,
   NodePoolSpec,
   rabbitMqBrokers,
   resolveAgent,
   resolveQueueBinding,
   resolveTopicBinding,
   sqsDeadLetterQueue,
+  stateEngineFor,
   stateModelOf,
 } from '../model';
 import { brokerWhere, EnvironmentSummary } from '../stacks/summary';
@@ -457,7 +462,6 @@ function agentReport(
 ): AgentReport {
   const resolved = resolveAgent(agent);
   const azure = (environment.azureSites ?? []).some((candidate) => candidate.name === site);
-  const aws = (environment.awsSites ?? []).some((candidate) => candidate.name === site);
   const group = agent.placement?.scalingGroup;
   const row = summary.agents.find((r) => r.agent === agent.name && r.site === site);
   const shortfall = summary.capacity
@@ -496,7 +500,7 @@ function agentReport(
     ...(agent.schedule ? { schedule: agent.schedule.cron } : {}),
     ...source(environment, agent),
     publishes: (agent.publishes ?? []).map((target) => `${target.broker}/${target.queue}`),
-    ...stateStore(environment, site, agent, { aws, azure }),
+    ...stateStore(environment, site, agent),
     requests: {
       cpuMillis: resolved.resources.requests.cpu.millicores,
       memoryMiB: Math.ceil(resolved.resources.requests.memory.bytes / 2 ** 20),
@@ -541,25 +545,42 @@ function stateStore(
   environment: FleetEnvironment,
   site: string,
   agent: AgentSpec,
-  cloud: { readonly aws: boolean; readonly azure: boolean },
 ): { stateStore?: string } {
   const state = agent.state;
-  if (!state) return {};
-  const model = stateModelOf(state);
-  const sqlName = agent.name.replace(/-/g, '_');
-  if (cloud.aws) {
-    if (model === 'wide-column') {
-      const keyspace = `${environment.name}_${site}_${agent.name}`.replace(/-/g, '_');
-      return { stateStore: `Amazon Keyspaces keyspace ${keyspace}` };
+  const view = clusterViewOf(environment, site);
+  const choice = state && view && stateEngineFor(view, stateModelOf(state));
+  if (!state || !choice?.engine) return {};
+  const schema = state.model === 'sql' ? state.schema : undefined;
+  switch (choice.engine) {
+    case 'dynamodb':
+      return { stateStore: `DynamoDB table ${environment.name}-${site}-${agent.name}` };
+    case 'cosmos-nosql':
+      return { stateStore: `Cosmos DB container fleet/${agent.name}` };
+    case 'cockroachdb': {
+      const owned = state.model === 'sql' ? `, schema ${schema ?? 'public'}` : '';
+      return { stateStore: `CockroachDB database ${agent.name.replace(/-/g, '_')}${owned}` };
     }
-    if (model === 'sql') {
-      const schema = (state.model === 'sql' && state.schema) || dsqlRoleName(agent.name);
-      return { stateStore: `Aurora DSQL schema ${schema} of the site's cluster` };
-    }
-    return { stateStore: `DynamoDB table ${environment.name}-${site}-${agent.name}` };
+    case 'mongodb':
+      return { stateStore: `MongoDB database ${agent.name}` };
+    case 'keyspaces':
+      return {
+        stateStore: `Amazon Keyspaces keyspace ${keyspaceName(environment.name, site, agent.name)}`,
+      };
+    case 'aurora-dsql':
+      return {
+        stateStore: `Aurora DSQL schema ${schema ?? dsqlRoleName(agent.name)} of the site's cluster`,
+      };
   }
-  if (cloud.azure) return { stateStore: `Cosmos DB container fleet/${agent.name}` };
-  if (model === 'document') return { stateStore: `MongoDB database ${agent.name}` };
-  const schema = state.model === 'sql' ? `, schema ${state.schema ?? 'public'}` : '';
-  return { stateStore: `CockroachDB database ${sqlName}${schema}` };
+}
+
+/** A site of the environment as its cluster's stacks see it, whatever its kind. */
+function clusterViewOf(
+  environment: FleetEnvironment,
+  site: string,
+): KubernetesSiteSpec | undefined {
+  const aws = environment.awsSites?.find((candidate) => candidate.name === site);
+  if (aws) return clusterSiteOf(aws);
+  const azure = environment.azureSites?.find((candidate) => candidate.name === site);
+  if (azure) return clusterSiteOfAzure(azure);
+  return environment.sites.find((candidate) => candidate.name === site);
 }

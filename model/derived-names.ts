@@ -1,4 +1,5 @@
 import { AgentSpec } from './agent-spec';
+import { keyspaceName } from './aws-site';
 import { BrokerSpec, brokerSite } from './broker';
 import { KubernetesSiteSpec } from './site';
 
@@ -92,8 +93,7 @@ const isAzureNamespace = (b: BrokerSpec) =>
   b.kind === 'servicebus' || (b.kind === 'kafka' && b.eventHubs !== undefined);
 const hasState = (a: AgentSpec) => a.state !== undefined;
 const hasWideColumns = (a: AgentSpec) => a.state?.model === 'wide-column';
-/** An AWS site's keyspace name: the parts joined by `_`, `-` written as `_`. */
-const keyspace = (p: NameParts) => `${site(p)}_${p.agent}`.replace(/-/g, '_');
+const keyspace = (p: NameParts) => keyspaceName(p.environment, p.site, p.agent);
 
 const AZURE_RULES =
   'https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules';
