@@ -22,12 +22,14 @@ function loadAll(): FleetEnvironment[] {
 }
 
 /** Synthesizes every stack of every environment: stack id → Terraform JSON. */
+const fleets: AgentFleet[] = [];
+
 function synthAll(): { app: App; stacks: Map<string, Record<string, any>> } {
   // A whole app, so cross-stack references resolve as in a real synth.
   const outdir = tempDir('fleet-environments');
   const app = new App({ outdir });
   for (const environment of loadAll()) {
-    new AgentFleet(app, environment.name, { environment });
+    fleets.push(new AgentFleet(app, environment.name, { environment }));
   }
   app.synth();
   const stacks = new Map<string, Record<string, any>>();
@@ -195,6 +197,27 @@ describe('example environments', () => {
         ).map((hpa) => hpa.spec.scale_target_ref.name),
       ];
       expect(new Set(targets).size).toBe(targets.length);
+    }
+  });
+
+  it('holds every replica of every site at its maximum, within the pools', () => {
+    const capacities = fleets.flatMap((fleet) => fleet.summary.capacity);
+    // Sites whose nodes' size is known: the cloud pools, and those that declare it.
+    expect(
+      capacities
+        .filter((capacity) => capacity.pools.length > 0)
+        .map((capacity) => capacity.site)
+        .sort(),
+    ).toEqual(['denver-edge', 'eu', 'eu-west', 'us-east']);
+    for (const capacity of capacities) {
+      expect({ site: capacity.site, shortfalls: capacity.shortfalls }).toEqual({
+        site: capacity.site,
+        shortfalls: [],
+      });
+      expect({ site: capacity.site, warnings: capacity.warnings }).toEqual({
+        site: capacity.site,
+        warnings: [],
+      });
     }
   });
 
