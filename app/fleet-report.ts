@@ -20,6 +20,7 @@ import {
   resolveTopicBinding,
   sqsDeadLetterQueue,
   stateEngineFor,
+  stateIdentifier,
   stateModelOf,
 } from '../model';
 import { brokerWhere, EnvironmentSummary } from '../stacks/summary';
@@ -558,8 +559,14 @@ function stateStore(
       return { stateStore: `Cosmos DB container fleet/${agent.name}` };
     case 'cockroachdb': {
       const owned = state.model === 'sql' ? `, schema ${schema ?? 'public'}` : '';
-      return { stateStore: `CockroachDB database ${agent.name.replace(/-/g, '_')}${owned}` };
+      return { stateStore: `CockroachDB database ${stateIdentifier(agent.name)}${owned}` };
     }
+    case 'yugabytedb': {
+      const owned = state.model === 'sql' ? `, schema ${schema ?? 'public'}` : '';
+      return { stateStore: `YugabyteDB database ${stateIdentifier(agent.name)}${owned}` };
+    }
+    case 'cassandra':
+      return { stateStore: `Cassandra keyspace ${stateIdentifier(agent.name)}` };
     case 'mongodb':
       return { stateStore: `MongoDB database ${agent.name}` };
     case 'keyspaces':

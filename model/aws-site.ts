@@ -5,7 +5,7 @@ import { eksNodeAllocatable } from './node-allocatable';
 import { nodePoolProblems, NodePoolSpec, PoolAllocatable, Taint } from './placement';
 import { Problem } from './problems';
 import { KubernetesSiteSpec } from './site';
-import { SiteStateEngines } from './state-engines';
+import { SiteStateEngines, stateIdentifier } from './state-engines';
 import { Size } from './units';
 
 /** A node pool on EKS: what its nodes offer plus the instances and bounds that make it. */
@@ -148,7 +148,7 @@ export const DSQL_ROLES_ACCOUNT = { namespace: 'dsql-roles', name: 'dsql-roles' 
  * `public`, which every role of the shared cluster could use).
  */
 export function dsqlRoleName(agent: string): string {
-  return agent.replace(/-/g, '_');
+  return stateIdentifier(agent);
 }
 
 /** Root volume of an EKS node when a pool does not set one. */

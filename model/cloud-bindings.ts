@@ -72,6 +72,8 @@ export type StateStore =
   | AgentDatabase
   | KeyspacesRef
   | AgentDocumentDatabase
+  | AgentWideColumnDatabase
+  | AgentYugabyteDatabase
   | AuroraDsqlRef;
 
 /**
@@ -242,6 +244,64 @@ export interface AgentDocumentDatabase {
   /** Labels of the members' pods, for egress rules. */
   readonly podLabels: Readonly<Record<string, string>>;
 }
+
+/**
+ * An agent's keyspace on a site's in-cluster Cassandra datacenter: TLS with
+ * the datacenter's CA, the agent's own role, which may use this keyspace only.
+ */
+export interface AgentWideColumnDatabase {
+  /** Discriminates the store's kind. */
+  readonly kind: 'in-cluster-cassandra';
+  /** Host name of the datacenter's service, the client's contact point. */
+  readonly host: string;
+  /** Port of the CQL native protocol, 9042 (TLS only). */
+  readonly port: number;
+  /** Name of the datacenter, the client's local datacenter. */
+  readonly datacenter: string;
+  /** Name of the agent's keyspace. */
+  readonly keyspace: string;
+  /** Secret in the agent's namespace with keys `username` and `password`. */
+  readonly credentialsSecret: string;
+  /** Secret in the agent's namespace with the datacenter's CA certificate, key `ca.crt`. */
+  readonly caSecret: string;
+  /** Namespace of the nodes, for egress rules. */
+  readonly namespace: string;
+  /** Labels of the nodes' pods, for egress rules. */
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+/**
+ * An agent's database on a site's in-cluster YugabyteDB (YSQL, the Postgres
+ * wire protocol): TLS with the universe's CA, the agent's own role, owner of
+ * its database.
+ */
+export interface AgentYugabyteDatabase {
+  /** Discriminates the store's kind. */
+  readonly kind: 'in-cluster-yugabytedb';
+  /** Host name of the tablet servers' service. */
+  readonly host: string;
+  /** Port of YSQL, 5433. */
+  readonly port: number;
+  /** Name of the agent's database. */
+  readonly database: string;
+  /** The schema the agent's role owns, for SQL state. @default - none: key-value state */
+  readonly schema?: string;
+  /** Secret in the agent's namespace with keys `username` and `password`. */
+  readonly credentialsSecret: string;
+  /** Secret in the agent's namespace with the universe's CA certificate, key `ca.crt`. */
+  readonly caSecret: string;
+  /** Namespace of the tablet servers, for egress rules. */
+  readonly namespace: string;
+  /** Labels of the tablet servers' pods, for egress rules. */
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+/** An agent's store in an engine its site runs in the cluster. */
+export type InClusterAgentStore =
+  | AgentDatabase
+  | AgentDocumentDatabase
+  | AgentWideColumnDatabase
+  | AgentYugabyteDatabase;
 
 /** What the infra stack of a cloud site gives the stacks of its cluster. */
 export interface SiteCloudBindings {

@@ -67,8 +67,39 @@ export interface KeyspacesSpec {
   readonly kind: 'keyspaces';
 }
 
+/**
+ * Apache Cassandra run in the site's cluster by cass-operator (a
+ * `CassandraDatacenter`, one rack per zone): each wide-column agent gets a
+ * keyspace and a role of its own.
+ */
+export interface InClusterCassandraSpec {
+  /** The engine: Cassandra in the cluster. */
+  readonly kind: 'cassandra';
+  /** Namespace the datacenter runs in. @default 'cassandra' */
+  readonly namespace?: string;
+  /**
+   * Cassandra nodes, spread over the pool's zones as racks; a keyspace keeps
+   * at most this many copies of each row. Fewer than 3 needs a written `reason`.
+   * @default 3
+   */
+  readonly replicas?: number;
+  /** Why fewer than 3 nodes are acceptable here (e.g. a laptop). @default - none */
+  readonly reason?: string;
+  /** Persistent volume of each node's data. @default 100Gi */
+  readonly storage?: Size;
+  /** StorageClass of the volumes; it decides encryption at rest. @default - the cluster's default */
+  readonly storageClass?: string;
+  /** CPU and memory of each node, requests equal to limits. @default - 2 CPU, 8Gi */
+  readonly resources?: { readonly cpu?: Cpu; readonly memory?: Size };
+}
+
+/** Namespace of a site's in-cluster Cassandra. */
+export function cassandraNamespace(spec: InClusterCassandraSpec): string {
+  return spec.namespace ?? 'cassandra';
+}
+
 /** The engine of wide-column state on a site. */
-export type WideColumnEngineSpec = KeyspacesSpec;
+export type WideColumnEngineSpec = KeyspacesSpec | InClusterCassandraSpec;
 
 /**
  * Amazon Aurora DSQL (distributed PostgreSQL-compatible SQL), serverless
@@ -79,8 +110,38 @@ export interface AuroraDsqlSpec {
   readonly kind: 'aurora-dsql';
 }
 
+/**
+ * YugabyteDB run in the site's cluster from its chart (masters and tablet
+ * servers): each SQL agent gets a database and a role of its own, over YSQL.
+ */
+export interface InClusterYugabyteDbSpec {
+  /** The engine: YugabyteDB in the cluster. */
+  readonly kind: 'yugabytedb';
+  /** Namespace the universe runs in. @default 'yugabytedb' */
+  readonly namespace?: string;
+  /**
+   * Masters and tablet servers each, spread over the pool's zones; the
+   * replication factor is 3 at 3 or more. Fewer needs a written `reason`.
+   * @default 3
+   */
+  readonly replicas?: number;
+  /** Why fewer than 3 servers are acceptable here (e.g. a laptop). @default - none */
+  readonly reason?: string;
+  /** Persistent volume of each tablet server's data. @default 50Gi */
+  readonly storage?: Size;
+  /** StorageClass of the volumes; it decides encryption at rest. @default - the cluster's default */
+  readonly storageClass?: string;
+  /** CPU and memory of each tablet server, requests equal to limits. @default - 2 CPU, 4Gi */
+  readonly resources?: { readonly cpu?: Cpu; readonly memory?: Size };
+}
+
+/** Namespace of a site's in-cluster YugabyteDB. */
+export function yugabyteDbNamespace(spec: InClusterYugabyteDbSpec): string {
+  return spec.namespace ?? 'yugabytedb';
+}
+
 /** The engine of SQL state on a site. */
-export type SqlEngineSpec = AuroraDsqlSpec;
+export type SqlEngineSpec = AuroraDsqlSpec | InClusterYugabyteDbSpec;
 
 /**
  * Which engine serves each shape of state on a site, where the site's kind
@@ -101,12 +162,21 @@ export interface SiteStateEngines {
  * - `dynamodb`: a DynamoDB table (AWS, key-value);
  * - `cosmos-nosql`: a container of the site's Cosmos DB account for NoSQL (Azure, key-value);
  * - `cockroachdb`: a database of the site's in-cluster CockroachDB (key-value, SQL);
+ * - `yugabytedb`: a database of the site's in-cluster YugabyteDB (SQL);
  * - `mongodb`: a database of the site's in-cluster MongoDB replica set (document);
+ * - `cassandra`: a keyspace of the site's in-cluster Cassandra datacenter (wide-column);
  * - `keyspaces`: a keyspace of Amazon Keyspaces (AWS, wide-column);
  * - `aurora-dsql`: a schema and role of the site's Aurora DSQL cluster (AWS, SQL).
  */
 export type StateEngine =
-  'dynamodb' | 'cosmos-nosql' | 'cockroachdb' | 'mongodb' | 'keyspaces' | 'aurora-dsql';
+  | 'dynamodb'
+  | 'cosmos-nosql'
+  | 'cockroachdb'
+  | 'yugabytedb'
+  | 'mongodb'
+  | 'cassandra'
+  | 'keyspaces'
+  | 'aurora-dsql';
 
 /** The engine that serves a shape of state on a site, or why none does. */
 export type StateEngineChoice =
@@ -117,7 +187,9 @@ export const STATE_ENGINE_NAMES: Readonly<Record<StateEngine, string>> = {
   dynamodb: 'DynamoDB',
   'cosmos-nosql': 'Cosmos DB for NoSQL',
   cockroachdb: 'CockroachDB in the cluster',
+  yugabytedb: 'YugabyteDB in the cluster',
   mongodb: 'MongoDB in the cluster',
+  cassandra: 'Cassandra in the cluster',
   keyspaces: 'Amazon Keyspaces',
   'aurora-dsql': 'Aurora DSQL',
 };
@@ -151,9 +223,9 @@ function siteKind(site: StateEngineSite): string {
  * | shape       | AWS site | Azure site           | Kubernetes site          |
  * | ----------- | -------- | -------------------- | ------------------------ |
  * | key-value   | DynamoDB | Cosmos DB for NoSQL  | its `database` (CockroachDB) |
- * | sql         | Aurora DSQL | refused           | its `database` (CockroachDB) |
+ * | sql         | Aurora DSQL | refused           | its `stateEngines.sql` (YugabyteDB), else its `database` (CockroachDB) |
  * | document    | refused  | refused              | its `stateEngines.document` (MongoDB) |
- * | wide-column | Amazon Keyspaces | refused      | refused                  |
+ * | wide-column | Amazon Keyspaces | refused      | its `stateEngines.wideColumn` (Cassandra) |
  *
  * A refusal says why and what would serve the shape instead.
  */
@@ -169,17 +241,19 @@ export function stateEngineFor(site: StateEngineSite, model: StateModel): StateE
     case 'sql':
       if (site.cloud === 'aws') return { engine: 'aurora-dsql' };
       if (site.cloud === 'azure') return { refused: azureRefusal(site, 'SQL', AZURE_SQL) };
+      if (site.stateEngines?.sql?.kind === 'yugabytedb') return { engine: 'yugabytedb' };
       if (site.database) return { engine: 'cockroachdb' };
       return {
-        refused: `${siteKind(site)} offers no database: declare 'database' on the site (CockroachDB in its cluster)`,
+        refused: `${siteKind(site)} offers no database: declare 'database' on the site (CockroachDB in its cluster) or 'stateEngines: { sql: { kind: yugabytedb } }'`,
       };
     case 'wide-column':
       if (site.cloud === 'aws') return { engine: 'keyspaces' };
       if (site.cloud === 'azure') {
         return { refused: azureRefusal(site, 'wide-column', AZURE_WIDE_COLUMN) };
       }
+      if (site.stateEngines?.wideColumn?.kind === 'cassandra') return { engine: 'cassandra' };
       return {
-        refused: `${siteKind(site)} serves no wide-column state: only AWS sites offer an engine for it (Amazon Keyspaces); place the agent on an AWS site, or keep the state as 'key-value' or 'sql'`,
+        refused: `${siteKind(site)} serves no wide-column state: declare 'stateEngines: { wideColumn: { kind: cassandra } }' on the site (Cassandra in its cluster), or place the agent on an AWS site (Amazon Keyspaces)`,
       };
     case 'document':
       if (!site.cloud) return inClusterDocumentEngine(site);
@@ -213,4 +287,13 @@ function inClusterDocumentEngine(site: StateEngineSite): StateEngineChoice {
   return {
     refused: `${siteKind(site)} serves no document state: declare 'stateEngines: { document: { kind: mongodb } }' on the site (MongoDB in its cluster), or keep the state as 'key-value' or 'sql'`,
   };
+}
+
+/**
+ * An agent's name as a SQL or CQL identifier (`inventory-update` →
+ * `inventory_update`): the name of its database, keyspace or role in an
+ * in-cluster engine.
+ */
+export function stateIdentifier(agent: string): string {
+  return agent.replace(/-/g, '_');
 }

@@ -35,47 +35,55 @@ export function validateKubernetesSite(site: KubernetesSiteSpec): Problem[] {
   ];
 }
 
+/** The in-cluster engine each shape takes on a cluster the user runs, and what its servers are called. */
+const IN_CLUSTER_ENGINES = {
+  document: {
+    kind: 'mongodb',
+    servers: 'member',
+    odd: 'a replica set elects its primary by a majority of members',
+  },
+  wideColumn: { kind: 'cassandra', servers: 'node', odd: undefined },
+  sql: {
+    kind: 'yugabytedb',
+    servers: 'server',
+    odd: "YugabyteDB's masters elect a leader by a majority",
+  },
+} as const;
+
 /**
- * The engines a cluster the user runs declares: only in-cluster ones (MongoDB
- * for documents), with an odd member count from 1 to 7, fewer than 3 only
- * with a written reason.
+ * The engines a cluster the user runs declares: only in-cluster ones (MongoDB,
+ * Cassandra, YugabyteDB), with 1 to 7 servers (an odd count where the engine
+ * elects by majority), fewer than 3 only with a written reason; the cloud
+ * services are offered on AWS sites only.
  */
 function stateEngineProblems(site: KubernetesSiteSpec): Problem[] {
   const problems: Problem[] = [];
-  const document = site.stateEngines?.document;
-  if (document?.kind === 'mongodb') {
-    const path = ['stateEngines', 'document'];
-    const add = (field: string, message: string) =>
-      problems.push({ path: [...path, field], message });
-    const replicas = document.replicas;
-    if (replicas !== undefined) {
-      if (!Number.isInteger(replicas) || replicas < 1 || replicas > 7) {
-        add('replicas', `(${replicas}) must be a whole number from 1 to 7`);
-      } else if (replicas % 2 === 0) {
-        add(
-          'replicas',
-          `(${replicas}) must be odd: a replica set elects its primary by a majority of members`,
-        );
-      } else if (replicas < 3 && (document.reason ?? '').trim().length < 10) {
-        add(
-          'reason',
-          `${replicas} member(s) keep fewer than 3 copies, so losing a node loses data or availability: give a written reason (at least 10 characters) or use 3 or more`,
-        );
-      }
-    }
-  } else if (document && !site.cloud) {
-    problems.push({
-      path: ['stateEngines', 'document', 'kind'],
-      message: `'${document.kind}' is offered on AWS sites only; a cluster you run serves documents with 'mongodb'`,
-    });
-  }
-  for (const field of ['wideColumn', 'sql'] as const) {
+  for (const field of ['document', 'wideColumn', 'sql'] as const) {
     const engine = site.stateEngines?.[field];
-    if (engine && !site.cloud) {
-      problems.push({
-        path: ['stateEngines', field, 'kind'],
-        message: `'${engine.kind}' is offered on AWS sites only; a cluster you run has no engine for it yet`,
-      });
+    if (!engine) continue;
+    const path = ['stateEngines', field];
+    const expected = IN_CLUSTER_ENGINES[field];
+    if (engine.kind !== expected.kind) {
+      if (!site.cloud) {
+        problems.push({
+          path: [...path, 'kind'],
+          message: `'${engine.kind}' is offered on AWS sites only; a cluster you run serves this shape with '${expected.kind}'`,
+        });
+      }
+      continue;
+    }
+    const { replicas, reason } = engine as { replicas?: number; reason?: string };
+    const add = (key: string, message: string) => problems.push({ path: [...path, key], message });
+    if (replicas === undefined) continue;
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 7) {
+      add('replicas', `(${replicas}) must be a whole number from 1 to 7`);
+    } else if (expected.odd && replicas % 2 === 0) {
+      add('replicas', `(${replicas}) must be odd: ${expected.odd}`);
+    } else if (replicas < 3 && (reason ?? '').trim().length < 10) {
+      add(
+        'reason',
+        `${replicas} ${expected.servers}(s) keep fewer than 3 copies, so losing a node loses data or availability: give a written reason (at least 10 characters) or use 3 or more`,
+      );
     }
   }
   return problems;
@@ -91,12 +99,13 @@ function platformNamespaceProblems(site: KubernetesSiteSpec): Problem[] {
     [['kedaNamespace'], site.kedaNamespace],
     [['monitoring', 'namespace'], site.monitoring?.namespace],
     [['database', 'namespace'], site.database?.namespace],
-    [
-      ['stateEngines', 'document', 'namespace'],
-      site.stateEngines?.document?.kind === 'mongodb'
-        ? site.stateEngines.document.namespace
-        : undefined,
-    ],
+    ...(['document', 'wideColumn', 'sql'] as const).map((field): [Path, string | undefined] => {
+      const engine = site.stateEngines?.[field];
+      return [
+        ['stateEngines', field, 'namespace'],
+        engine && 'namespace' in engine ? engine.namespace : undefined,
+      ];
+    }),
     [['consul', 'namespace'], site.consul?.namespace],
   ];
   return fields.flatMap(([path, namespace]) =>

@@ -28,8 +28,7 @@ import { BrokerCredentialCopy } from '../generators/rabbitmq';
 import { CheckedStack } from '../guardrails/engine/rendering';
 import {
   agentCredentialsSecret,
-  AgentDatabase,
-  AgentDocumentDatabase,
+  InClusterAgentStore,
   brokerCredentialsSecret,
   brokerNamespace,
   brokerPorts,
@@ -78,7 +77,7 @@ export class PlatformStack extends CheckedStack implements SitePlatform {
   /** In-cluster brokers installed here, by name. */
   readonly brokers: ReadonlyMap<string, RabbitMqCluster>;
   /** The databases this stack runs for the site's stateful agents, by agent name. */
-  readonly databases: ReadonlyMap<string, AgentDatabase | AgentDocumentDatabase>;
+  readonly databases: ReadonlyMap<string, InClusterAgentStore>;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);

@@ -5,8 +5,7 @@ import {
   type ClusterAutoscalerReleaseProps,
 } from '../constructs/kubernetes/platform';
 import {
-  AgentDatabase,
-  AgentDocumentDatabase,
+  InClusterAgentStore,
   AgentSpec,
   AwsSiteSpec,
   AzureSiteSpec,
@@ -32,7 +31,7 @@ import {
 /** What a site's platform stack runs for its agents, which its agents stack binds them to. */
 export interface SitePlatform {
   /** The databases of the site's stateful agents on its in-cluster engines, by agent name. */
-  readonly databases: ReadonlyMap<string, AgentDatabase | AgentDocumentDatabase>;
+  readonly databases: ReadonlyMap<string, InClusterAgentStore>;
 }
 
 /** What every stack of a site is built from. */

@@ -6,12 +6,11 @@ import { Testing } from 'cdktf';
 import { CHARTS, IMAGES } from '../../constructs/kubernetes/platform/charts';
 import { platformWorkloads } from '../../constructs/kubernetes/platform/footprint';
 import { COCKROACHDB_IMAGE } from '../../constructs/kubernetes/services/cockroachdb';
+import { DatabaseUsers } from '../../constructs/kubernetes/services/database-users';
 import {
-  certificatesScript,
-  MongoDbCertificates,
+  MONGODB_METRICS_USER,
+  mongoDbCertificateNames,
   mongoDbNames,
-  MongoDbUsers,
-  publishScript,
 } from '../../constructs/kubernetes/services/mongodb-access';
 import { MongoDbOperatorRelease } from '../../constructs/kubernetes/services/mongodb-operator';
 import {
@@ -20,6 +19,11 @@ import {
   MongoDbReplicaSet,
   MongoDbReplicaSetProps,
 } from '../../constructs/kubernetes/services/mongodb-replica-set';
+import {
+  certificatesScript,
+  publishScript,
+  ServerCertificates,
+} from '../../constructs/kubernetes/services/server-certificates';
 import { Duration, Size } from '../../model/units';
 import { crdErrors, STATE_ENGINE_CRDS, stateEngineCrdsAvailable } from '../support/crd-schemas';
 import {
@@ -315,10 +319,11 @@ describe('the collections Job', () => {
   });
 });
 
-describe('MongoDbUsers', () => {
+describe('DatabaseUsers for MongoDB', () => {
   const text = Testing.synthScope((scope) => {
-    new MongoDbUsers(scope, 'Users', {
+    new DatabaseUsers(scope, 'Users', {
       names: NAMES,
+      metrics: { user: MONGODB_METRICS_USER, secret: NAMES.metricsSecret },
       users: [
         { agent: 'orders', namespace: 'orders' },
         { agent: 'ledger', namespace: 'finance', passwordRevision: 2 },
@@ -353,8 +358,9 @@ describe('MongoDbUsers', () => {
 
   test('keeps agent Secrets out where Vault holds the credentials', () => {
     const vaultSite = synthesizedScope((scope) => {
-      new MongoDbUsers(scope, 'Users', {
+      new DatabaseUsers(scope, 'Users', {
         names: NAMES,
+        metrics: { user: MONGODB_METRICS_USER, secret: NAMES.metricsSecret },
         agentSecrets: false,
         users: [{ agent: 'orders', namespace: 'orders' }],
       });
@@ -366,16 +372,16 @@ describe('MongoDbUsers', () => {
   });
 });
 
-describe('MongoDbCertificates', () => {
+describe('ServerCertificates for MongoDB', () => {
   const json = synthesizedScope((scope) => {
-    new MongoDbCertificates(scope, 'Certificates', {
-      names: NAMES,
+    new ServerCertificates(scope, 'Certificates', {
+      names: mongoDbCertificateNames(NAMES),
       clientNamespaces: ['orders', 'finance', 'orders'],
     });
   });
   const [job] = resourcesOf(json, 'kubernetes_job_v1');
-  const generate = certificatesScript(NAMES);
-  const publish = publishScript(NAMES, ['finance', 'orders']);
+  const generate = certificatesScript(mongoDbCertificateNames(NAMES));
+  const publish = publishScript(mongoDbCertificateNames(NAMES), ['finance', 'orders']);
 
   test('generates with the pinned CockroachDB image and publishes with curl', () => {
     const pod = job.spec.template.spec;

@@ -5,8 +5,7 @@ import {
 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { Construct } from 'constructs';
 import {
-  AgentDatabase,
-  AgentDocumentDatabase,
+  InClusterAgentStore,
   brokerEndpoint,
   brokerPorts,
   KafkaEndpoint,
@@ -108,7 +107,7 @@ export interface AgentNetworkPolicyProps {
    * MongoDB replica set.
    * @default - none
    */
-  readonly database?: AgentDatabase | AgentDocumentDatabase;
+  readonly database?: InClusterAgentStore;
   /**
    * Reach the cloud's public regional endpoints (STS for the workload identity,
    * SQS, DynamoDB) over HTTPS: TCP 443 to any public address.

@@ -128,6 +128,8 @@ const STORE_ENGINES: Readonly<Record<StateStore['kind'], StateEngine>> = {
   cosmos: 'cosmos-nosql',
   'in-cluster-sql': 'cockroachdb',
   'in-cluster-mongodb': 'mongodb',
+  'in-cluster-cassandra': 'cassandra',
+  'in-cluster-yugabytedb': 'yugabytedb',
   keyspaces: 'keyspaces',
   'aurora-dsql': 'aurora-dsql',
 };

@@ -96,6 +96,22 @@ export const CHARTS = {
       server: 'quay.io/mongodb/mongodb-community-server',
     },
   },
+  /**
+   * cass-operator (K8ssandra), whose `CassandraDatacenter` runs wide-column
+   * state on clusters the user runs: chart 0.64.1, cass-operator v1.30.0
+   * (k8ssandra/k8ssandra `charts/cass-operator/Chart.yaml`).
+   */
+  cassOperator: {
+    repository: 'https://helm.k8ssandra.io/stable',
+    chart: 'cass-operator',
+    version: '0.64.1',
+  },
+  /**
+   * YugabyteDB's chart (masters and tablet servers as StatefulSets, no
+   * operator), for SQL state on clusters the user runs: the 2025.2 LTS line,
+   * server 2025.2.5.2-b5 (yugabyte/charts `stable/yugabyte/Chart.yaml`).
+   */
+  yugabyte: { repository: 'https://charts.yugabyte.com', chart: 'yugabyte', version: '2025.2.5' },
   /** Consul servers and catalog sync. */
   consul: { repository: 'https://helm.releases.hashicorp.com', chart: 'consul', version: '1.6.2' },
   /** Vault's Agent Injector only, pointed at the site's Vault. */
@@ -289,6 +305,12 @@ export function chartsOnSite(
     ...(site.database ? (['cockroachdb'] as const) : []),
     ...(site.stateEngines?.document?.kind === 'mongodb' && !site.cloud
       ? (['mongodbKubernetes'] as const)
+      : []),
+    ...(site.stateEngines?.wideColumn?.kind === 'cassandra' && !site.cloud
+      ? (['cassOperator'] as const)
+      : []),
+    ...(site.stateEngines?.sql?.kind === 'yugabytedb' && !site.cloud
+      ? (['yugabyte'] as const)
       : []),
     ...(site.consul ? (['consul'] as const) : []),
     ...(site.vault ? (['vault'] as const) : []),

@@ -6,6 +6,7 @@ import { ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Taint } from '../../../model/placement';
 import { Problem, ValidationError } from '../../../model/problems';
+import { stateIdentifier } from '../../../model/state-engines';
 import { Cpu, Duration, Size } from '../../../model/units';
 import { EphemeralPassword } from '../../terraform/ephemeral-password';
 import { DNS_EGRESS } from '../core/network-policy';
@@ -250,8 +251,8 @@ export class CockroachDbRelease extends Construct {
 
     for (const spec of databases) {
       const agent = spec.agent;
-      const database = spec.database ?? sqlName(agent);
-      const user = spec.user ?? sqlName(agent);
+      const database = spec.database ?? stateIdentifier(agent);
+      const user = spec.user ?? stateIdentifier(agent);
       const revision = spec.passwordRevision ?? 1;
       const password = new EphemeralPassword(this, `Password-${agent}`);
       const data = { [USERNAME_KEY]: user, [PASSWORD_KEY]: password.value };
@@ -527,11 +528,6 @@ function ownership(database: string, user: string, schema: string | undefined): 
   return `\nCREATE SCHEMA IF NOT EXISTS "${database}"."${schema}" AUTHORIZATION "${user}";`;
 }
 
-/** An agent name as a SQL identifier: `inventory-update` → `inventory_update`. */
-function sqlName(agent: string): string {
-  return agent.replace(/-/g, '_');
-}
-
 function validateRelease(props: CockroachDbReleaseProps): Problem[] {
   const problems: Problem[] = [];
   const add = (path: readonly (string | number)[], message: string) =>
@@ -571,8 +567,8 @@ function validateRelease(props: CockroachDbReleaseProps): Problem[] {
     } else {
       agents.set(spec.agent, index);
     }
-    const database = spec.database ?? sqlName(spec.agent);
-    const user = spec.user ?? sqlName(spec.agent);
+    const database = spec.database ?? stateIdentifier(spec.agent);
+    const user = spec.user ?? stateIdentifier(spec.agent);
     for (const [field, value] of [
       ['database', database],
       ['user', user],

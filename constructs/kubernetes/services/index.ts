@@ -8,21 +8,15 @@ export type {
 export { ConsulRegistration, ConsulRelease, consulTags } from './consul';
 export type { ConsulRegistrationProps, ConsulReleaseProps, ConsulServicePort } from './consul';
 export { KafkaTopics } from './kafka-topics';
+export { DatabaseUsers } from './database-users';
+export type { DatabaseUserNames, DatabaseUserSpec, DatabaseUsersProps } from './database-users';
 export {
-  certificatesScript,
   MONGODB_METRICS_USER,
   MONGODB_PORT,
-  MongoDbCertificates,
+  mongoDbCertificateNames,
   mongoDbNames,
-  MongoDbUsers,
-  publishScript,
 } from './mongodb-access';
-export type {
-  MongoDbCertificatesProps,
-  MongoDbNames,
-  MongoDbUserSpec,
-  MongoDbUsersProps,
-} from './mongodb-access';
+export type { MongoDbNames } from './mongodb-access';
 export { MongoDbOperatorRelease } from './mongodb-operator';
 export type { MongoDbOperatorReleaseProps } from './mongodb-operator';
 export {
@@ -34,6 +28,8 @@ export {
 } from './mongodb-replica-set';
 export type { MongoDbDatabaseSpec, MongoDbReplicaSetProps } from './mongodb-replica-set';
 export type { KafkaTopicsProps } from './kafka-topics';
+export { certificatesScript, publishScript, ServerCertificates } from './server-certificates';
+export type { ServerCertificateNames, ServerCertificatesProps } from './server-certificates';
 export { RabbitMqCluster } from './rabbitmq-cluster';
 export type { RabbitMqClusterProps } from './rabbitmq-cluster';
 export { SiteKafka } from './site-kafka';

@@ -1,8 +1,7 @@
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { Construct } from 'constructs';
 import {
-  AgentDatabase,
-  AgentDocumentDatabase,
+  InClusterAgentStore,
   BrokerSpec,
   brokerPoolMatch,
   consulNamespace,
@@ -31,8 +30,10 @@ import {
 } from '../vault/vault';
 import { CockroachDbRelease, cockroachDbHost } from './cockroachdb';
 import { ConsulRelease } from './consul';
-import { MONGODB_PORT, MongoDbCertificates, MongoDbUsers } from './mongodb-access';
+import { DatabaseUsers } from './database-users';
+import { MONGODB_METRICS_USER, MONGODB_PORT, mongoDbCertificateNames } from './mongodb-access';
 import { MongoDbOperatorRelease } from './mongodb-operator';
+import { ServerCertificates } from './server-certificates';
 import { siteMongoDbPlan } from './site-mongodb';
 import { StrimziOperatorRelease } from './strimzi-operator';
 
@@ -95,7 +96,7 @@ export const VAULT_CA_CONFIG_MAP = 'vault-ca';
  */
 export class SiteServices extends Construct {
   /** Each stateful agent's database, by agent name. */
-  readonly databases: ReadonlyMap<string, AgentDatabase | AgentDocumentDatabase>;
+  readonly databases: ReadonlyMap<string, InClusterAgentStore>;
   /** The Vault mounts the site's credentials live under. @default - no Vault */
   readonly vault?: VaultFleetAccess;
 
@@ -124,7 +125,7 @@ export class SiteServices extends Construct {
     }
 
     this.vault = site.vault && this.vaultAccess(props, site.vault);
-    const databases = new Map<string, AgentDatabase | AgentDocumentDatabase>();
+    const databases = new Map<string, InClusterAgentStore>();
     if (site.database) {
       const stateful = agents.filter(
         (agent) =>
@@ -205,7 +206,7 @@ export class SiteServices extends Construct {
   private documentDatabases(
     props: SiteServicesProps,
     placement: { pools: string[]; tolerations: ReturnType<typeof tolerationsFor> },
-    databases: Map<string, AgentDatabase | AgentDocumentDatabase>,
+    databases: Map<string, InClusterAgentStore>,
   ): void {
     const { site } = props;
     const plan = siteMongoDbPlan(site, props.agents);
@@ -220,18 +221,19 @@ export class SiteServices extends Construct {
     for (const agent of plan.agents) {
       references.set(agent.namespace, props.agentNamespaces.get(agent.namespace) as string);
     }
-    const users = new MongoDbUsers(this, 'MongoDbUsers', {
+    const users = new DatabaseUsers(this, 'MongoDbUsers', {
       names,
       namespace,
       // On a Vault site the credentials go to Vault instead, below.
       agentSecrets: !site.vault,
+      metrics: { user: MONGODB_METRICS_USER, secret: names.metricsSecret },
       users: plan.agents.map((agent) => ({
         agent: agent.spec.name,
         namespace: references.get(agent.namespace) as string,
       })),
     });
-    new MongoDbCertificates(this, 'MongoDbCertificates', {
-      names,
+    new ServerCertificates(this, 'MongoDbCertificates', {
+      names: mongoDbCertificateNames(names),
       clientNamespaces: plan.agents.map((agent) => agent.namespace),
       namespaceReferences: references,
       dependsOn: [operator.release],
