@@ -47,8 +47,22 @@ export interface ServerCertificatesProps {
    * @default 1
    */
   readonly revision?: number;
+  /**
+   * Also write, under this key of the server Secret, the servers' private key
+   * converted to PKCS#8 followed by their certificate, as one PEM file: what
+   * Java's PEM readers take (Cassandra's `PEMBasedSslContextFactory` parses
+   * PKCS#8 only, and `cockroach cert` writes the key as PKCS#1).
+   * @default - none: `tls.crt` and `tls.key` only
+   */
+  readonly pkcs8KeystoreKey?: string;
   /** What must exist first (the namespaces). @default - nothing */
   readonly dependsOn?: ITerraformDependable[];
+}
+
+/** Extra formats the certificates Job writes besides `tls.crt` and `tls.key`. */
+export interface CertificateFormats {
+  /** See {@link ServerCertificatesProps.pkcs8KeystoreKey}. @default - none */
+  readonly pkcs8KeystoreKey?: string;
 }
 
 /**
@@ -142,7 +156,7 @@ export class ServerCertificates extends Construct {
       },
       dependsOn: props.dependsOn,
     });
-    const generate = certificatesScript(names);
+    const generate = certificatesScript(names, { pkcs8KeystoreKey: props.pkcs8KeystoreKey });
     const publish = publishScript(names, namespaces);
     const hash = createHash('sha256')
       .update(
@@ -239,20 +253,59 @@ export class ServerCertificates extends Construct {
  * Generates the CA and the servers' certificate with `cockroach cert`, then
  * the Secrets' bodies as JSON, base64 as the API wants. Exported for tests.
  */
-export function certificatesScript(names: ServerCertificateNames): string {
+export function certificatesScript(
+  names: ServerCertificateNames,
+  formats: CertificateFormats = {},
+): string {
   const hosts = names.dnsNames;
+  const keystore = formats.pkcs8KeystoreKey;
   return `set -euo pipefail
 umask 077
 work=/tmp/ca
 mkdir -p "$work"
 /cockroach/cockroach cert create-ca --certs-dir="$work" --ca-key="$work/ca.key" --lifetime=87600h
 /cockroach/cockroach cert create-node ${hosts.map((host) => `'${host}'`).join(' ')} --certs-dir="$work" --ca-key="$work/ca.key" --lifetime=43800h
-b64() { base64 -w0 "$1"; }
+${keystore === undefined ? '' : pkcs8KeystoreCommands('"$work/node.key"', '"$work/node.crt"', '"$work/keystore.pem"')}b64() { base64 -w0 "$1"; }
 labels='{"app.kubernetes.io/part-of":"agent-fleet","app.kubernetes.io/component":"${names.name}-tls"}'
 printf '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"${names.caSecret}","labels":%s},"type":"Opaque","data":{"ca.crt":"%s"}}' "$labels" "$(b64 "$work/ca.crt")" > /certs/ca.json
-printf '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"${names.serverSecret}","labels":%s},"type":"kubernetes.io/tls","data":{"tls.crt":"%s","tls.key":"%s"}}' "$labels" "$(b64 "$work/node.crt")" "$(b64 "$work/node.key")" > /certs/server.json
+${
+  keystore === undefined
+    ? `printf '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"${names.serverSecret}","labels":%s},"type":"kubernetes.io/tls","data":{"tls.crt":"%s","tls.key":"%s"}}' "$labels" "$(b64 "$work/node.crt")" "$(b64 "$work/node.key")" > /certs/server.json`
+    : `printf '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"${names.serverSecret}","labels":%s},"type":"kubernetes.io/tls","data":{"tls.crt":"%s","tls.key":"%s","${keystore}":"%s"}}' "$labels" "$(b64 "$work/node.crt")" "$(b64 "$work/node.key")" "$(b64 "$work/keystore.pem")" > /certs/server.json`
+}
 rm -rf "$work"
 echo "certificates for ${hosts.length} names generated"
+`;
+}
+
+/**
+ * Bash commands that write `keystore` (shell words, quoted): the RSA key of
+ * `key` (PKCS#1 PEM, as `cockroach cert` writes it) wrapped as PKCS#8
+ * (RFC 5208 PrivateKeyInfo: version 0, the rsaEncryption algorithm, the
+ * PKCS#1 key as an octet string; the CockroachDB image has no `openssl`),
+ * then the certificate of `certificate`; its scratch files go in `$work`.
+ * Exported for tests.
+ */
+export function pkcs8KeystoreCommands(key: string, certificate: string, keystore: string): string {
+  return `grep -q 'BEGIN RSA PRIVATE KEY' ${key}
+der_length() { printf '%b' "$(printf '\\\\x%02x\\\\x%02x' $(($1 >> 8)) $(($1 & 255)))"; }
+sed '/-----/d' ${key} | base64 -d > "$work/pkcs1.der"
+n=$(wc -c < "$work/pkcs1.der")
+if [ "$n" -lt 256 ] || [ "$n" -gt 65000 ]; then echo "unexpected RSA key length $n" >&2; exit 1; fi
+{
+  printf '\\x30\\x82'
+  der_length $((n + 22))
+  printf '\\x02\\x01\\x00\\x30\\x0d\\x06\\x09\\x2a\\x86\\x48\\x86\\xf7\\x0d\\x01\\x01\\x01\\x05\\x00\\x04\\x82'
+  der_length "$n"
+  cat "$work/pkcs1.der"
+} > "$work/pkcs8.der"
+{
+  echo '-----BEGIN PRIVATE KEY-----'
+  base64 -w64 "$work/pkcs8.der"
+  echo '-----END PRIVATE KEY-----'
+  cat ${certificate}
+} > ${keystore}
+rm -f "$work/pkcs1.der" "$work/pkcs8.der"
 `;
 }
 
