@@ -250,6 +250,10 @@ describe('YugabyteDbRelease', () => {
       ]);
     }
     expect(values.podSecurityContext).toMatchObject({ enabled: true, runAsUser: 10001 });
+    // The chart's credentials hook takes only the global nodeSelector.
+    expect(values.nodeSelector).toEqual({ 'agent-fleet.dev/pool': 'general' });
+    const twoPools = helmValues(release({ pools: ['general', 'db'] }), 'yugabytedb');
+    expect(twoPools.nodeSelector).toEqual({});
   });
 
   test('has PodDisruptionBudgets that keep a majority of masters and of tablet copies', () => {

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { Taint } from '../../../model/placement';
 import { Problem, ValidationError } from '../../../model/problems';
 import { Cpu, Duration, Size } from '../../../model/units';
-import { poolNodeAffinity, tolerationsOf } from '../core/pod-plan';
+import { POOL_LABEL, poolNodeAffinity, tolerationsOf } from '../core/pod-plan';
 import { CHARTS } from '../platform/charts';
 import {
   YUGABYTEDB_CERT_NODE_NAME,
@@ -334,6 +334,9 @@ export function yugabyteDbValues(props: YugabyteDbReleaseProps): Record<string, 
       runAsUser: 10001,
       runAsGroup: 10001,
     },
+    // The chart's post-install hook takes only the global nodeSelector (and the
+    // tablet servers' tolerations): with one pool, it runs there too.
+    nodeSelector: pools.length === 1 ? { [POOL_LABEL]: pools[0] } : {},
     master: placement('yb-master'),
     tserver: placement('yb-tserver'),
     serviceMonitor: {
