@@ -227,9 +227,8 @@ describe('CassandraDatacenter', () => {
     expect(yaml.authenticator).toEqual({
       class_name: 'org.apache.cassandra.auth.PasswordAuthenticator',
     });
-    expect(yaml.authorizer).toEqual({
-      class_name: 'org.apache.cassandra.auth.CassandraAuthorizer',
-    });
+    expect(yaml.authorizer).toBe('org.apache.cassandra.auth.CassandraAuthorizer');
+    expect(yaml.role_manager).toBe('org.apache.cassandra.auth.CassandraRoleManager');
     expect(manifest.spec.users).toEqual([
       { secretName: 'cassandra-user-sensor-history', superuser: false },
       { secretName: 'cassandra-user-audit', superuser: false },

@@ -471,9 +471,11 @@ export function datacenterManifest(props: CassandraDatacenterProps): Manifest {
           ],
         },
         'cassandra-yaml': {
+          // Cassandra 5.0 reads the authenticator as a class with parameters and
+          // the authorizer and role manager as class names (`cassandra_latest.yaml`).
           authenticator: { class_name: 'org.apache.cassandra.auth.PasswordAuthenticator' },
-          authorizer: { class_name: 'org.apache.cassandra.auth.CassandraAuthorizer' },
-          role_manager: { class_name: 'org.apache.cassandra.auth.CassandraRoleManager' },
+          authorizer: 'org.apache.cassandra.auth.CassandraAuthorizer',
+          role_manager: 'org.apache.cassandra.auth.CassandraRoleManager',
           server_encryption_options: tls({
             internode_encryption: 'all',
             legacy_ssl_storage_port_enabled: false,
