@@ -438,8 +438,9 @@ describe('the provisioning Jobs', () => {
     expect(script).toContain(
       `SELECT 'CREATE ROLE "ledger_writer"' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ledger_writer')\\gexec`,
     );
+    expect(script).toContain("<<'SQL'\n\\set password `cat /credentials/password`\n");
     expect(script).toContain(
-      `ALTER ROLE "ledger_writer" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '$escaped';`,
+      `ALTER ROLE "ledger_writer" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'password';`,
     );
     expect(script).toContain(`'CREATE DATABASE "ledger_writer" OWNER "ledger_writer"'`);
     expect(script).toContain('ALTER DATABASE "ledger_writer" OWNER TO "ledger_writer";');
@@ -484,7 +485,7 @@ describe('the provisioning Jobs', () => {
         fs.mkdirSync(path.join(dir, sub));
       }
       fs.writeFileSync(path.join(dir, 'admin/ysqlPassword'), 'ad:m\\in');
-      fs.writeFileSync(path.join(dir, 'credentials/password'), "it's-new");
+      fs.writeFileSync(path.join(dir, 'credentials/password'), "it's-S3cret");
       // ysqlsh records its arguments and standard input; yb-admin answers from a file.
       fs.writeFileSync(
         path.join(dir, 'bin/ysqlsh'),
@@ -513,7 +514,7 @@ describe('the provisioning Jobs', () => {
         { encoding: 'utf8' },
       );
 
-    test('passes passwords only through the password file and standard input, escaped', () => {
+    test('passes the admin password only through the password file, escaped, and no password in arguments or the script', () => {
       fs.writeFileSync(path.join(dir, 'schedules.json'), '{"schedules": []}');
       const result = run();
       expect(result.stderr).toBe('');
@@ -525,11 +526,14 @@ describe('the provisioning Jobs', () => {
       const args = calls.filter((file) => file.endsWith('.args'));
       for (const file of args) {
         const text = fs.readFileSync(path.join(dir, 'calls', file), 'utf8');
-        expect(text).not.toContain('new');
+        expect(text).not.toContain('S3cret');
         expect(text).not.toContain('m\\in');
       }
+      // The agent's password stays in its file: ysqlsh reads it into a variable.
       const sql = fs.readFileSync(path.join(dir, 'calls/1.stdin'), 'utf8');
-      expect(sql).toContain(`PASSWORD 'it''s-new';`);
+      expect(sql).not.toContain('S3cret');
+      expect(sql).toContain(`\\set password \`cat ${dir}/credentials/password\``);
+      expect(sql).toContain(`PASSWORD :'password';`);
       expect(sql).toContain(
         "\\connect 'host=yb-tservers.yugabytedb.svc.cluster.local port=5433 user=yugabyte dbname=ledger_writer",
       );

@@ -85,8 +85,10 @@ export function yugabyteDbProvisioningLabels(names: YugabyteDbNames): Record<str
  * a password file, never an argument) over TLS with `sslmode=verify-full`
  * against the universe's CA, and, idempotently:
  * - creates the agent's role (`stateIdentifier(agent)`) when missing and sets
- *   its password (`ALTER ROLE ... LOGIN PASSWORD`, from the agent's Secret on
- *   standard input), so a rotated password is applied;
+ *   its password (`ALTER ROLE ... LOGIN PASSWORD`), so a rotated password is
+ *   applied: `ysqlsh` reads it from the agent's mounted Secret into a
+ *   variable and quotes it as a literal (`:'password'`), so it is neither an
+ *   argument nor part of the script;
  * - creates its database of the same name owned by the role, or hands an
  *   existing one to it, and revokes `PUBLIC`'s access to it (other agents'
  *   roles cannot connect);
@@ -98,8 +100,7 @@ export function yugabyteDbProvisioningLabels(names: YugabyteDbNames): Record<str
  *   {@link YUGABYTEDB_SNAPSHOT_RETENTION}. An existing schedule keeps its
  *   settings; change them with `yb-admin edit_snapshot_schedule`.
  *
- * Identifiers are double-quoted and checked (`[a-z_][a-z0-9_]*`); the
- * password is quoted as a SQL literal. The Job's name ends in a hash of its
+ * Identifiers are double-quoted and checked (`[a-z_][a-z0-9_]*`). The Job's name ends in a hash of its
  * script, image and password revision, so any change gives a new Job,
  * which Terraform replaces and runs. It runs the pinned server image, which
  * ships `ysqlsh` and `yb-admin`, as the fleet's UID with a read-only root.
@@ -252,8 +253,6 @@ ALTER SCHEMA "${schema}" OWNER TO "${role}";`;
 umask 077
 bin=/home/yugabyte/bin
 admin=$(cat /admin/ysqlPassword)
-password=$(cat /credentials/password)
-escaped=\${password//\\'/\\'\\'}
 # A password file, so no password is ever an argument.
 export PGPASSFILE=/tmp/pgpass
 admin=\${admin//\\\\/\\\\\\\\}
@@ -263,9 +262,10 @@ for attempt in $(seq 1 60); do
   if [ "$attempt" -eq 60 ]; then echo "YSQL at ${names.host} did not answer" >&2; exit 1; fi
   sleep 5
 done
-"$bin/ysqlsh" '${conninfo('yugabyte')}' -v ON_ERROR_STOP=1 --quiet <<SQL
+"$bin/ysqlsh" '${conninfo('yugabyte')}' -v ON_ERROR_STOP=1 --quiet <<'SQL'
+\\set password \`cat /credentials/password\`
 SELECT 'CREATE ROLE "${role}"' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}')\\gexec
-ALTER ROLE "${role}" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '$escaped';
+ALTER ROLE "${role}" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'password';
 SELECT 'CREATE DATABASE "${database}" OWNER "${role}"' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '${database}')\\gexec
 ALTER DATABASE "${database}" OWNER TO "${role}";
 REVOKE ALL ON DATABASE "${database}" FROM PUBLIC;
