@@ -463,7 +463,8 @@ GRANT ALL PERMISSIONS ON KEYSPACE "sensor_history" TO "sensor-history";
   });
 
   test('signs in from a credentials file only its user reads, with TLS checked against the CA', () => {
-    expect(script).toContain('printf \'password = %s\\n\' "$(cat /superuser/password)"');
+    expect(script).toContain('password=$(cat /superuser/password)');
+    expect(script).toContain('for section in PlainTextAuthProvider plain_text_auth; do');
     expect(script).toContain('umask 077');
     expect(script).toContain('certfile = /ca/ca.crt\nvalidate = true');
     expect(script).toContain(

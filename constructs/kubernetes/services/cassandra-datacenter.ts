@@ -591,11 +591,12 @@ set -euo pipefail
 umask 077
 config=/tmp/cqlsh
 mkdir -p "$config"
-{
-  echo '[PlainTextAuthProvider]'
-  printf 'username = %s\\n' "$(cat /superuser/username)"
-  printf 'password = %s\\n' "$(cat /superuser/password)"
-} > "$config/credentials"
+username=$(cat /superuser/username)
+password=$(cat /superuser/password)
+# cqlsh 6.x reads the section named after the auth provider, older ones plain_text_auth.
+for section in PlainTextAuthProvider plain_text_auth; do
+  printf '[%s]\\nusername = %s\\npassword = %s\\n\\n' "$section" "$username" "$password"
+done > "$config/credentials"
 cat > "$config/cqlshrc" <<'EOF'
 [connection]
 ssl = true
@@ -607,7 +608,7 @@ certfile = /ca/ca.crt
 validate = true
 EOF
 for attempt in $(seq 1 180); do
-  if cqlsh --cqlshrc="$config/cqlshrc" --credentials="$config/credentials" --file=/scripts/keyspace.cql '${names.host}' ${CASSANDRA_CQL_PORT}; then
+  if cqlsh --ssl --cqlshrc="$config/cqlshrc" --credentials="$config/credentials" --file=/scripts/keyspace.cql '${names.host}' ${CASSANDRA_CQL_PORT}; then
     echo "keyspace of agent '${agent}' is ready"
     exit 0
   fi
