@@ -164,6 +164,11 @@ describe('CassandraDatacenter', () => {
       requests: { cpu: '2', memory: '8Gi' },
       limits: { cpu: '2', memory: '8Gi' },
     });
+    expect(manifest.spec.systemLoggerResources).toEqual({
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { cpu: '200m', memory: '128Mi' },
+    });
+    expect(manifest.spec.configBuilderResources.limits).toEqual({ cpu: '1', memory: '384Mi' });
     expect(manifest.spec.config['jvm-server-options']).toMatchObject({
       initial_heap_size: '4096M',
       max_heap_size: '4096M',

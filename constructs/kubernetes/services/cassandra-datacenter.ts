@@ -53,16 +53,24 @@ export const CASSANDRA_NODE_SIZE: { readonly cpu: Cpu; readonly memory: Size } =
   memory: Size.gibibytes(8),
 };
 
-/** The log tailing sidecar (`server-system-logger`, Vector) beside each node. */
+/**
+ * The log tailing sidecar (`server-system-logger`, Vector) beside each node:
+ * the operator's default (`pkg/reconciliation/defaults.go`, 100m and 64Mi
+ * requested, 128Mi limited) with its memory requested whole and a CPU limit.
+ */
 export const CASSANDRA_LOGGER_RESOURCES = {
   requests: { cpu: '100m', memory: '128Mi' },
   limits: { cpu: '200m', memory: '128Mi' },
 } as const;
 
-/** The init container that writes each node's configuration (`server-config-init`). */
+/**
+ * The init container that writes each node's configuration
+ * (`server-config-init`): the operator's default limits (1 CPU, 384Mi), a
+ * smaller CPU request, since it runs once per start.
+ */
 export const CASSANDRA_CONFIG_BUILDER_RESOURCES = {
   requests: { cpu: '200m', memory: '256Mi' },
-  limits: { cpu: '500m', memory: '256Mi' },
+  limits: { cpu: '1', memory: '384Mi' },
 } as const;
 
 const ZONE_KEY = 'topology.kubernetes.io/zone';
