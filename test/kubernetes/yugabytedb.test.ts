@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdktf';
 import { parse } from 'yaml';
-import { CHARTS } from '../../constructs/kubernetes/platform/charts';
+import { CHARTS, IMAGES } from '../../constructs/kubernetes/platform/charts';
 import {
   siteYugabyteDbPlan,
   YugabyteDbPlatform,
@@ -14,9 +14,11 @@ import {
   yugabyteDbNames,
 } from '../../constructs/kubernetes/services/yugabytedb-access';
 import {
+  caCopiesScript,
   provisioningScript,
   YUGABYTEDB_SNAPSHOT_INTERVAL,
   YUGABYTEDB_SNAPSHOT_RETENTION,
+  YugabyteDbCaCopies,
   YugabyteDbDatabases,
   YugabyteDbDatabasesProps,
 } from '../../constructs/kubernetes/services/yugabytedb-databases';
@@ -581,6 +583,129 @@ describe('the provisioning Jobs', () => {
   });
 });
 
+describe('YugabyteDbCaCopies', () => {
+  const json = synthesizedScope((scope) => {
+    new YugabyteDbCaCopies(scope, 'CaCopies', {
+      names: NAMES,
+      clientNamespaces: ['ledger', 'billing', 'ledger', 'yugabytedb'],
+    });
+  });
+  const [job] = resourcesOf(json, 'kubernetes_job_v1');
+  const script = caCopiesScript(NAMES, ['billing', 'ledger']);
+
+  test("runs the pinned curl image with a projected token of its own account, as the fleet's user", () => {
+    const pod = job.spec.template.spec;
+    expect(job.metadata.name).toMatch(/^yugabytedb-ca-copies-[0-9a-f]{10}$/);
+    expect(pod.container[0].image).toBe(IMAGES.curl);
+    expect(pod.container[0].command).toEqual(['/bin/sh', '-c', script]);
+    expect(pod.service_account_name).toBe('yugabytedb-ca-copies');
+    expect(pod.automount_service_account_token).toBe(false);
+    expect(pod.container[0].security_context).toMatchObject({ read_only_root_filesystem: true });
+  });
+
+  test("may read only the CA Secret, and write only it in the agents' namespaces", () => {
+    const roles = resourcesOf(json, 'kubernetes_role_v1');
+    const rules = Object.fromEntries(roles.map((role) => [role.metadata.namespace, role.rule]));
+    const only = (verbs: string[]) => ({
+      api_groups: [''],
+      resources: ['secrets'],
+      resource_names: ['yugabytedb-ca'],
+      verbs,
+    });
+    expect(rules).toEqual({
+      yugabytedb: [only(['get'])],
+      billing: [
+        { api_groups: [''], resources: ['secrets'], verbs: ['create'] },
+        only(['get', 'update']),
+      ],
+      ledger: [
+        { api_groups: [''], resources: ['secrets'], verbs: ['create'] },
+        only(['get', 'update']),
+      ],
+    });
+    const [policy] = resourcesOf(json, 'kubernetes_network_policy_v1');
+    expect(policy.spec.ingress).toEqual([]);
+    expect(policy.spec.egress[1].ports).toEqual([
+      { port: '443', protocol: 'TCP' },
+      { port: '6443', protocol: 'TCP' },
+    ]);
+  });
+
+  test('the script parses (sh -n) and passes shellcheck where installed', () => {
+    const check = spawnSync('sh', ['-n'], { input: script, encoding: 'utf8' });
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
+    if (spawnSync('shellcheck', ['--version']).status !== 0) return;
+    const lint = spawnSync('shellcheck', ['-s', 'sh', '-'], { input: script, encoding: 'utf8' });
+    expect(lint.stdout).toBe('');
+  });
+
+  test('copies the CA into each namespace, replacing a copy that exists (against a stand-in curl)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yugabytedb-ca-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'bin'));
+      fs.writeFileSync(path.join(dir, 'token'), 'a-token');
+      // Answers like the API server: the CA Secret, 201 for billing, 409 then 200 for ledger.
+      fs.writeFileSync(
+        path.join(dir, 'bin/curl'),
+        `#!/bin/sh
+method=GET; out=; body=
+while [ $# -gt 1 ]; do
+  case "$1" in
+    -o) out=$2; shift ;;
+    -X) method=$2; shift ;;
+    --data-binary) body=$2; shift ;;
+  esac
+  shift
+done
+echo "$method $1 $body" >> ${dir}/calls.log
+case "$method $1" in
+  GET*) printf '{"kind":"Secret","data":{"ca.crt":"Q0EgY2VydA=="},"type":"Opaque"}' > "$out"; printf 200 ;;
+  "POST"*/ledger/*) printf '{}' > "$out"; printf 409 ;;
+  *) printf '{}' > "$out"; printf 201 ;;
+esac
+`,
+        { mode: 0o755 },
+      );
+      const result = spawnSync(
+        'sh',
+        [
+          '-c',
+          script
+            .replace('sa=/var/run/secrets/agent-fleet/api', `sa=${dir}`)
+            .replace(/\/tmp\/(response|ca\.json)/g, `${dir}/$1`),
+        ],
+        { encoding: 'utf8', env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}` } },
+      );
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      const calls = fs.readFileSync(path.join(dir, 'calls.log'), 'utf8').trim().split('\n');
+      const api = 'https://kubernetes.default.svc/api/v1/namespaces';
+      expect(calls).toEqual([
+        `GET ${api}/yugabytedb/secrets/yugabytedb-ca `,
+        `POST ${api}/billing/secrets @${dir}/ca.json`,
+        `POST ${api}/ledger/secrets @${dir}/ca.json`,
+        `PUT ${api}/ledger/secrets/yugabytedb-ca @${dir}/ca.json`,
+      ]);
+      expect(JSON.parse(fs.readFileSync(path.join(dir, 'ca.json'), 'utf8'))).toEqual({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: {
+          name: 'yugabytedb-ca',
+          labels: {
+            'app.kubernetes.io/part-of': 'agent-fleet',
+            'app.kubernetes.io/component': 'yugabytedb-tls',
+          },
+        },
+        type: 'Opaque',
+        data: { 'ca.crt': 'Q0EgY2VydA==' },
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true });
+    }
+  });
+});
+
 describe('a site with YugabyteDB', () => {
   const site: KubernetesSiteSpec = {
     ...SITE,
@@ -656,9 +781,22 @@ describe('a site with YugabyteDB', () => {
     )!;
     const generate = job.spec.template.spec.init_container[0].command[2] as string;
     for (const name of yugabyteDbCertificateNames(NAMES).dnsNames) expect(generate).toContain(name);
+    // Issued for the universe's namespace only: adding an agent keeps the CA.
     const publish = job.spec.template.spec.container[0].command[2] as string;
-    expect(publish).toContain('write ledger-writer yugabytedb-ca ca');
-    expect(publish).toContain('write billing yugabytedb-ca ca');
+    expect(publish).toContain('write yugabytedb yugabytedb-server-tls server');
+    expect(publish).toContain('write yugabytedb yugabytedb-ca ca');
+    expect(publish).not.toContain('write billing');
+    const copies = resourcesOf(json, 'kubernetes_job_v1').find((candidate) =>
+      candidate.metadata.name.startsWith('yugabytedb-ca-copies-'),
+    )!;
+    const script = copies.spec.template.spec.container[0].command[2] as string;
+    expect(script).toContain('copy billing\ncopy ledger-writer\n');
+    expect(copies.depends_on).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^kubernetes_job_v1\..*Certificates/)]),
+    );
+    expect(copies.spec.template.metadata.annotations['agent-fleet.dev/certificates']).toMatch(
+      /^\$\{kubernetes_job_v1\..*Certificates.*\.metadata\[0\]\.name\}$/,
+    );
     const [release] = resourcesOf(json, 'helm_release');
     expect(release.depends_on).toEqual(
       expect.arrayContaining([expect.stringMatching(/^kubernetes_job_v1\..*Certificates/)]),

@@ -20,7 +20,11 @@ import {
   YugabyteDbNames,
   yugabyteDbNames,
 } from './yugabytedb-access';
-import { YugabyteDbDatabases, yugabyteDbProvisioningLabels } from './yugabytedb-databases';
+import {
+  YugabyteDbCaCopies,
+  YugabyteDbDatabases,
+  yugabyteDbProvisioningLabels,
+} from './yugabytedb-databases';
 import { YugabyteDbRelease } from './yugabytedb-release';
 
 /** Name of a site's YugabyteDB Helm release; it labels the universe's pods. */
@@ -109,7 +113,8 @@ export interface YugabyteDbPlatformProps {
  *   namespace and the agent's (`<agent>-yugabytedb`, keys `username` and
  *   `password`; the username is `stateIdentifier(agent)`, the role's name).
  * - The CA and servers' certificate, made in the cluster by
- *   {@link ServerCertificates}, with the CA in each agent's namespace.
+ *   {@link ServerCertificates} for the universe's namespace, and the CA
+ *   copied into each agent's namespace by {@link YugabyteDbCaCopies}.
  * - The release ({@link YugabyteDbRelease}) and the provisioning Jobs
  *   ({@link YugabyteDbDatabases}): role, database, schema, snapshot schedule.
  *
@@ -180,11 +185,20 @@ export class YugabyteDbPlatform extends Construct {
 
     const references = new Map<string, string>([[names.namespace, namespace]]);
     for (const agent of plan.agents) references.set(agent.namespace, agentNamespace(agent));
+    // Issued for the universe's namespace alone, so that adding an agent
+    // leaves the CA, and the servers that load it at start, alone.
     const certificates = new ServerCertificates(this, 'Certificates', {
       names: yugabyteDbCertificateNames(names),
-      clientNamespaces: plan.agents.map((agent) => agent.namespace),
+      clientNamespaces: [],
       namespaceReferences: references,
       dependsOn: props.dependsOn,
+    });
+    const caCopies = new YugabyteDbCaCopies(this, 'CaCopies', {
+      names,
+      clientNamespaces: plan.agents.map((agent) => agent.namespace),
+      namespaceReferences: references,
+      certificatesRevision: certificates.job.metadata.name,
+      dependsOn: [certificates.job],
     });
     this.release = new YugabyteDbRelease(this, 'Release', {
       names,
@@ -209,7 +223,7 @@ export class YugabyteDbPlatform extends Construct {
         agent: agent.spec.name,
         schema: agent.spec.state?.model === 'sql' ? agent.spec.state.schema : undefined,
       })),
-      dependsOn: [this.release.release, ...userSecrets],
+      dependsOn: [this.release.release, caCopies.job, ...userSecrets],
     });
 
     const bindings = new Map<string, AgentYugabyteDatabase>();

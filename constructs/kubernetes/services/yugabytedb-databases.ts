@@ -1,6 +1,9 @@
 import { createHash } from 'crypto';
 import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
 import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
+import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
+import { RoleV1, RoleV1Rule } from '@cdktf/provider-kubernetes/lib/role-v1';
+import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Problem, ValidationError } from '../../../model/problems';
@@ -8,6 +11,7 @@ import { stateIdentifier } from '../../../model/state-engines';
 import { Duration } from '../../../model/units';
 import { DNS_EGRESS } from '../core/network-policy';
 import { PROVIDER_CONTAINER_SECURITY, PROVIDER_POD_SECURITY } from '../core/pod-spec';
+import { IMAGES } from '../platform/charts';
 import {
   YUGABYTEDB_MASTER_RPC_PORT,
   YUGABYTEDB_YSQL_PORT,
@@ -338,4 +342,216 @@ function validateDatabases(props: YugabyteDbDatabasesProps): Problem[] {
     }
   });
   return problems;
+}
+
+/** Where the CA copies Job finds its API token and the cluster's CA. */
+const API_TOKEN_DIR = '/var/run/secrets/agent-fleet/api';
+/** Private ranges a cluster's API server usually answers on (RFC 1918, carrier NAT). */
+const API_SERVER_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'];
+
+/** Props of {@link YugabyteDbCaCopies}. */
+export interface YugabyteDbCaCopiesProps {
+  /** The universe's names: its namespace and CA Secret. */
+  readonly names: YugabyteDbNames;
+  /** Namespaces of the agents (plain names), which get the CA Secret. */
+  readonly clientNamespaces: readonly string[];
+  /**
+   * References of the namespaces (the namespace resources' name attributes)
+   * by name, so the Job, its account and roles follow them.
+   * @default - the plain names
+   */
+  readonly namespaceReferences?: ReadonlyMap<string, string>;
+  /**
+   * What identifies the CA to copy (e.g. the name of the Job that wrote it):
+   * a new value replaces the Job, which copies the new CA.
+   * @default - none
+   */
+  readonly certificatesRevision?: string;
+  /** What must exist first: the CA Secret. @default - nothing */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * Copies the universe's CA certificate (`ca.crt` of `names.caSecret`) into
+ * each agent's namespace under the same name, which the agents mount to
+ * verify the servers. `ServerCertificates` can write these copies itself,
+ * but its Job, and so the CA, is then made anew whenever the list of
+ * namespaces changes, and YugabyteDB's servers read their certificates only
+ * at start: every agent added would restart the universe onto a new CA, its
+ * servers unable to talk while old and new mix. So the CA is issued for the
+ * universe's namespace alone and this Job copies it: adding an agent copies
+ * the same CA again and leaves the servers alone.
+ *
+ * The Job runs the curl image with a projected one-hour API token of its own
+ * account, which may read only the CA Secret in the universe's namespace and
+ * create it, or update only it, in the agents' namespaces; its NetworkPolicy
+ * lets it reach only DNS and the API server's usual private ranges on 443
+ * and 6443. Its name ends in a hash of its script and image.
+ */
+export class YugabyteDbCaCopies extends Construct {
+  /** The Job that writes the copies; agents' pods need them. */
+  readonly job: JobV1;
+
+  constructor(scope: Construct, id: string, props: YugabyteDbCaCopiesProps) {
+    super(scope, id);
+    const { names } = props;
+    const namespaces = [...new Set(props.clientNamespaces)]
+      .filter((namespace) => namespace !== names.namespace)
+      .sort();
+    const account = `${names.name}-ca-copies`;
+    const ref = (namespace: string) => props.namespaceReferences?.get(namespace) ?? namespace;
+    const labels = {
+      'app.kubernetes.io/name': account,
+      'app.kubernetes.io/instance': names.name,
+      'app.kubernetes.io/part-of': 'agent-fleet',
+    };
+    const grants: ITerraformDependable[] = [
+      new ServiceAccountV1(this, 'ServiceAccount', {
+        metadata: { name: account, namespace: ref(names.namespace), labels },
+        automountServiceAccountToken: false,
+      }),
+    ];
+    const grant = (key: string, namespace: string, rule: RoleV1Rule[]) => {
+      const role = new RoleV1(this, `Role-${key}`, {
+        metadata: { name: account, namespace: ref(namespace), labels },
+        rule,
+      });
+      grants.push(
+        role,
+        new RoleBindingV1(this, `RoleBinding-${key}`, {
+          metadata: { name: account, namespace: ref(namespace), labels },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: account },
+          subject: [{ kind: 'ServiceAccount', name: account, namespace: names.namespace }],
+          dependsOn: [role],
+        }),
+      );
+    };
+    const secrets = (verbs: string[]) => ({
+      apiGroups: [''],
+      resources: ['secrets'],
+      resourceNames: [names.caSecret],
+      verbs,
+    });
+    grant('Source', names.namespace, [secrets(['get'])]);
+    for (const namespace of namespaces) {
+      grant(namespace, namespace, [
+        { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+        secrets(['get', 'update']),
+      ]);
+    }
+    const policy = new NetworkPolicyV1(this, 'NetworkPolicy', {
+      metadata: { name: account, namespace: ref(names.namespace), labels },
+      spec: {
+        podSelector: { matchLabels: labels },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [],
+        egress: [
+          DNS_EGRESS,
+          {
+            to: API_SERVER_RANGES.map((cidr) => ({ ipBlock: { cidr } })),
+            ports: [443, 6443].map((port) => ({ port: String(port), protocol: 'TCP' })),
+          },
+        ],
+      },
+    });
+    const script = caCopiesScript(names, namespaces);
+    const hash = createHash('sha256')
+      .update(JSON.stringify({ script, image: IMAGES.curl }))
+      .digest('hex')
+      .slice(0, 10);
+    this.job = new JobV1(this, 'Job', {
+      metadata: { name: `${account}-${hash}`, namespace: ref(names.namespace), labels },
+      waitForCompletion: true,
+      timeouts: { create: '10m', update: '10m' },
+      spec: {
+        activeDeadlineSeconds: 600,
+        backoffLimit: 3,
+        template: {
+          metadata: {
+            labels,
+            annotations:
+              props.certificatesRevision !== undefined
+                ? { 'agent-fleet.dev/certificates': props.certificatesRevision }
+                : {},
+          },
+          spec: {
+            serviceAccountName: account,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            restartPolicy: 'Never',
+            securityContext: { ...PROVIDER_POD_SECURITY },
+            container: [
+              {
+                name: 'copy',
+                image: IMAGES.curl,
+                command: ['/bin/sh', '-c', script],
+                env: [{ name: 'HOME', value: '/tmp' }],
+                securityContext: { ...PROVIDER_CONTAINER_SECURITY },
+                resources: {
+                  requests: { cpu: '50m', memory: '64Mi', 'ephemeral-storage': '16Mi' },
+                  limits: { cpu: '500m', memory: '128Mi', 'ephemeral-storage': '16Mi' },
+                },
+                volumeMount: [
+                  { name: 'api-token', mountPath: API_TOKEN_DIR, readOnly: true },
+                  { name: 'tmp', mountPath: '/tmp' },
+                ],
+              },
+            ],
+            volume: [
+              {
+                name: 'api-token',
+                projected: [
+                  {
+                    defaultMode: '0440',
+                    sources: [
+                      { serviceAccountToken: { path: 'token', expirationSeconds: 3600 } },
+                      {
+                        configMap: [
+                          { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] },
+                        ],
+                      },
+                    ],
+                  },
+                ],
+              },
+              { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '4Mi' } },
+            ],
+          },
+        },
+      },
+      dependsOn: [...grants, policy, ...(props.dependsOn ?? [])],
+    });
+  }
+}
+
+/**
+ * The CA copies Job's script (POSIX sh): reads the CA Secret, then creates
+ * each copy, or replaces it where it exists (409 on create). Exported for
+ * tests.
+ */
+export function caCopiesScript(names: YugabyteDbNames, namespaces: readonly string[]): string {
+  const base = 'https://kubernetes.default.svc/api/v1/namespaces';
+  return `set -eu
+sa=${API_TOKEN_DIR}
+token=$(cat "$sa/token")
+call() {
+  curl -sS -o /tmp/response -w '%{http_code}' --cacert "$sa/ca.crt" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' "$@"
+}
+code=$(call '${base}/${names.namespace}/secrets/${names.caSecret}')
+if [ "$code" != 200 ]; then echo "reading secret ${names.namespace}/${names.caSecret} failed with HTTP $code" >&2; exit 1; fi
+ca=$(sed -n 's|.*"ca\\.crt": *"\\([A-Za-z0-9+/=]*\\)".*|\\1|p' /tmp/response)
+if [ -z "$ca" ]; then echo "secret ${names.namespace}/${names.caSecret} has no ca.crt" >&2; exit 1; fi
+printf '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"${names.caSecret}","labels":{"app.kubernetes.io/part-of":"agent-fleet","app.kubernetes.io/component":"${names.name}-tls"}},"type":"Opaque","data":{"ca.crt":"%s"}}' "$ca" > /tmp/ca.json
+copy() {
+  code=$(call -X POST --data-binary @/tmp/ca.json "${base}/$1/secrets")
+  if [ "$code" = 409 ]; then
+    code=$(call -X PUT --data-binary @/tmp/ca.json "${base}/$1/secrets/${names.caSecret}")
+  fi
+  case "$code" in
+    200|201) echo "secret $1/${names.caSecret} written" ;;
+    *) echo "writing secret $1/${names.caSecret} failed with HTTP $code" >&2; cat /tmp/response >&2; exit 1 ;;
+  esac
+}
+${namespaces.map((namespace) => `copy ${namespace}`).join('\n')}
+`;
 }
