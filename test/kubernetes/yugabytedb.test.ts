@@ -132,7 +132,7 @@ describe('YugabyteDbRelease', () => {
     expect(text).not.toMatch(/LoadBalancer|NodePort/);
   });
 
-  test('encrypts node-to-node and client-to-server, refusing insecure connections', () => {
+  test('encrypts node-to-node and client-to-server, refusing insecure connections, and serves YSQL only', () => {
     const tls = {
       certs_dir: '/opt/certs/yugabyte',
       cert_node_filename: 'yugabytedb',
@@ -144,6 +144,8 @@ describe('YugabyteDbRelease', () => {
       ...tls,
       use_client_to_server_encryption: true,
       certs_for_client_dir: '/opt/certs/yugabyte',
+      start_cql_proxy: false,
+      start_redis_proxy: false,
     });
     // The chart's own TLS would render certificates from keys in the values.
     expect(values.tls).toEqual({ enabled: false, certManager: { enabled: false } });

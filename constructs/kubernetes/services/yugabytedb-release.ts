@@ -149,6 +149,9 @@ export interface YugabyteDbReleaseProps {
  *   `--allow_insecure_connections=false`, `--certs_dir`) are given as
  *   `gflags`, with the Secrets mounted at `/opt/certs/yugabyte` as
  *   `ca.crt` and `node.yugabytedb.{crt,key}` (`--cert_node_filename`).
+ * - YSQL only: the YCQL and YEDIS (Redis) proxies, on by default and
+ *   without authentication (`--start_cql_proxy`, `--start_redis_proxy`),
+ *   are off.
  * - Authentication: `authCredentials.ysql.passwordSecretName` (never a
  *   password in the values) turns on `--ysql_enable_auth`; the chart's
  *   post-install hook sets the `yugabyte` superuser's password from that
@@ -321,6 +324,9 @@ export function yugabyteDbValues(props: YugabyteDbReleaseProps): Record<string, 
         ...tls,
         use_client_to_server_encryption: true,
         certs_for_client_dir: CERTS_DIR,
+        // YCQL and YEDIS start by default without authentication; agents use YSQL only.
+        start_cql_proxy: false,
+        start_redis_proxy: false,
       },
     },
     authCredentials: {
