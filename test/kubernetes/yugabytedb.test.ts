@@ -796,6 +796,13 @@ describe('a site with YugabyteDB', () => {
     expect(copies.depends_on).toEqual(
       expect.arrayContaining([expect.stringMatching(/^kubernetes_job_v1\..*Certificates/)]),
     );
+    // A bare address, the form Terraform takes there (not "${...}").
+    expect(copies.lifecycle.replace_triggered_by).toEqual([
+      expect.stringMatching(/^kubernetes_job_v1\.YugabyteDb_Certificates_Job_[0-9A-F]{8}$/),
+    ]);
+    expect(Object.keys(json.resource.kubernetes_job_v1)).toContain(
+      copies.lifecycle.replace_triggered_by[0].split('.')[1],
+    );
     expect(copies.spec.template.metadata.annotations['agent-fleet.dev/certificates']).toMatch(
       /^\$\{kubernetes_job_v1\..*Certificates.*\.metadata\[0\]\.name\}$/,
     );

@@ -197,8 +197,7 @@ export class YugabyteDbPlatform extends Construct {
       names,
       clientNamespaces: plan.agents.map((agent) => agent.namespace),
       namespaceReferences: references,
-      certificatesRevision: certificates.job.metadata.name,
-      dependsOn: [certificates.job],
+      certificatesJob: certificates.job,
     });
     this.release = new YugabyteDbRelease(this, 'Release', {
       names,

@@ -362,12 +362,12 @@ export interface YugabyteDbCaCopiesProps {
    */
   readonly namespaceReferences?: ReadonlyMap<string, string>;
   /**
-   * What identifies the CA to copy (e.g. the name of the Job that wrote it):
-   * a new value replaces the Job, which copies the new CA.
+   * The Job that writes the CA Secret: the copies wait for it, and its
+   * replacement (a new CA) replaces this Job, which copies the new CA.
    * @default - none
    */
-  readonly certificatesRevision?: string;
-  /** What must exist first: the CA Secret. @default - nothing */
+  readonly certificatesJob?: JobV1;
+  /** What must exist first. @default - nothing */
   readonly dependsOn?: ITerraformDependable[];
 }
 
@@ -469,10 +469,9 @@ export class YugabyteDbCaCopies extends Construct {
         template: {
           metadata: {
             labels,
-            annotations:
-              props.certificatesRevision !== undefined
-                ? { 'agent-fleet.dev/certificates': props.certificatesRevision }
-                : {},
+            annotations: props.certificatesJob
+              ? { 'agent-fleet.dev/certificates': props.certificatesJob.metadata.name }
+              : {},
           },
           spec: {
             serviceAccountName: account,
@@ -519,7 +518,21 @@ export class YugabyteDbCaCopies extends Construct {
           },
         },
       },
-      dependsOn: [...grants, policy, ...(props.dependsOn ?? [])],
+      dependsOn: [
+        ...grants,
+        policy,
+        ...(props.certificatesJob ? [props.certificatesJob] : []),
+        ...(props.dependsOn ?? []),
+      ],
+      // A bare address: cdktf 0.21 writes a resource given here as "${...}",
+      // which Terraform refuses in replace_triggered_by.
+      lifecycle: props.certificatesJob
+        ? {
+            replaceTriggeredBy: [
+              `${props.certificatesJob.terraformResourceType}.${props.certificatesJob.friendlyUniqueId}`,
+            ],
+          }
+        : undefined,
     });
   }
 }
