@@ -569,6 +569,8 @@ function stateStore(
       return { stateStore: `Cassandra keyspace ${stateIdentifier(agent.name)}` };
     case 'mongodb':
       return { stateStore: `MongoDB database ${agent.name}` };
+    case 'documentdb':
+      return { stateStore: `Amazon DocumentDB database ${agent.name} of the site's cluster` };
     case 'keyspaces':
       return {
         stateStore: `Amazon Keyspaces keyspace ${keyspaceName(environment.name, site, agent.name)}`,

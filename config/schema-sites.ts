@@ -63,6 +63,42 @@ const nodePoolFields = {
   ),
 };
 
+/**
+ * An engine a cluster the user runs serves a shape of state with: its kind,
+ * namespace, servers (a written reason below 3), volumes and size.
+ */
+function inClusterEngineSchema<Kind extends string>(
+  description: string,
+  engine: { kind: Kind; servers: string; namespace: string; odd: boolean },
+  defaults: { storage: string; cpu: string; memory: string },
+) {
+  const { servers } = engine;
+  return objectSchema(
+    description,
+    {
+      kind: enumSchema('The engine.', [engine.kind]),
+      namespace: stringSchema(`Namespace of the engine. Default '${engine.namespace}'.`, {
+        pattern: PATTERNS.dnsLabel,
+      }),
+      replicas: integerSchema(
+        `${servers[0].toUpperCase()}${servers.slice(1)}s${engine.odd ? ', odd' : ''}. Default 3, the smallest count that keeps three copies and survives the loss of one; fewer needs a reason.`,
+        1,
+        7,
+      ),
+      reason: stringSchema(`Why fewer than 3 ${servers}s are acceptable here.`),
+      storage: sizeSchema(`Persistent volume of each ${servers}. Default ${defaults.storage}.`),
+      storageClass: stringSchema(
+        "StorageClass of the volumes; it decides encryption at rest. Default: the cluster's default.",
+      ),
+      resources: objectSchema(`CPU and memory of each ${servers}, requests equal to limits.`, {
+        cpu: cpuSchema(`CPU of each ${servers}. Default ${defaults.cpu}.`),
+        memory: sizeSchema(`Memory of each ${servers}. Default ${defaults.memory}.`),
+      }),
+    },
+    ['kind'],
+  );
+}
+
 const nodePool = objectSchema(
   'A node pool: what its nodes offer and their taints.',
   nodePoolFields,
@@ -112,31 +148,22 @@ export const kubernetesSite = objectSchema(
       ['kind'],
     ),
     stateEngines: objectSchema(
-      'Engines of the shapes of state the site serves besides its database. Default: none (document-state agents are refused on the site).',
+      'Engines of the shapes of state the site serves in its cluster besides its database. Default: none (agents with document or wide-column state are refused on the site; SQL state takes the database).',
       {
-        document: objectSchema(
+        document: inClusterEngineSchema(
           "MongoDB run in the cluster by MongoDB's Kubernetes operator for the document-state agents of the site: a replica set spread over zones, TLS, SCRAM-SHA-256, a database and user per agent.",
-          {
-            kind: enumSchema('Document engine.', ['mongodb']),
-            namespace: stringSchema("Namespace of the replica set. Default 'mongodb'.", {
-              pattern: PATTERNS.dnsLabel,
-            }),
-            replicas: integerSchema(
-              'Members of the replica set, odd. Default 3, the smallest count that keeps a majority after the loss of one; fewer needs a reason.',
-              1,
-              7,
-            ),
-            reason: stringSchema('Why fewer than 3 members are acceptable here.'),
-            storage: sizeSchema('Persistent volume of each member. Default 50Gi.'),
-            storageClass: stringSchema(
-              "StorageClass of the volumes; it decides encryption at rest. Default: the cluster's default.",
-            ),
-            resources: objectSchema('CPU and memory of each member, requests equal to limits.', {
-              cpu: cpuSchema('CPU of each member. Default 1.'),
-              memory: sizeSchema('Memory of each member. Default 4Gi.'),
-            }),
-          },
-          ['kind'],
+          { kind: 'mongodb', servers: 'member', namespace: 'mongodb', odd: true },
+          { storage: '50Gi', cpu: '1', memory: '4Gi' },
+        ),
+        wideColumn: inClusterEngineSchema(
+          'Apache Cassandra run in the cluster by cass-operator for the wide-column agents of the site: a datacenter spread over zones, TLS, password authentication, a keyspace and role per agent.',
+          { kind: 'cassandra', servers: 'node', namespace: 'cassandra', odd: false },
+          { storage: '100Gi', cpu: '2', memory: '8Gi' },
+        ),
+        sql: inClusterEngineSchema(
+          "YugabyteDB run in the cluster from its chart for the SQL-state agents of the site, instead of the site's database: masters and tablet servers spread over zones, TLS, password authentication, a database and role per agent.",
+          { kind: 'yugabytedb', servers: 'server', namespace: 'yugabytedb', odd: true },
+          { storage: '50Gi', cpu: '2', memory: '4Gi' },
         ),
       },
     ),
@@ -242,6 +269,32 @@ export const awsSite = objectSchema(
         ),
       },
       ['version'],
+    ),
+    stateEngines: objectSchema(
+      "Settings of the engines the site serves state with: Amazon DocumentDB for documents (Amazon Keyspaces for wide rows and Aurora DSQL for SQL take none). Default: each engine's defaults.",
+      {
+        document: objectSchema(
+          'The Amazon DocumentDB cluster of the document-state agents of the site: instances across its zones, TLS, encrypted with a key of its own, point-in-time recovery, deletion protection; each agent signs in with its IAM role.',
+          {
+            kind: enumSchema('The engine.', ['documentdb']),
+            instanceClass: stringSchema("Instance class of the instances. Default 'db.r6g.large'.", {
+              pattern: '^db\\.[a-z0-9]+\\.[a-z0-9]+$',
+            }),
+            instances: integerSchema(
+              'Instances across the zones: a primary and replicas. Default 3; fewer needs a reason.',
+              1,
+              16,
+            ),
+            reason: stringSchema('Why fewer than 3 instances are acceptable here.'),
+            backupRetentionDays: integerSchema(
+              'Days of point-in-time recovery. Default 7.',
+              1,
+              35,
+            ),
+          },
+          ['kind'],
+        ),
+      },
     ),
     nodePools: mapSchema('Node groups by name (DNS label).', awsNodePool, dnsLabelSchema(63), {
       minProperties: 1,

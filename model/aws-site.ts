@@ -138,6 +138,29 @@ export function keyspaceName(environment: string, site: string, agent: string): 
   return `${environment}_${site}_${agent}`.replace(/-/g, '_');
 }
 
+/**
+ * Identifier of an AWS site's Amazon DocumentDB cluster, `<env>-<site>`; its
+ * instances add `-<n>` and its final snapshot `-final`.
+ */
+export function documentDbClusterName(environment: string, site: string): string {
+  return `${environment}-${site}`;
+}
+
+/**
+ * Where AWS publishes the certificate bundle that verifies the DocumentDB
+ * (and RDS) servers of a region; clients download it.
+ * @see https://docs.aws.amazon.com/documentdb/latest/developerguide/ca_cert_rotation.html
+ */
+export function documentDbCaBundleUrl(region: string): string {
+  return `https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`;
+}
+
+/** Namespace and service account of the Job that creates the agents' users in a site's DocumentDB cluster. */
+export const DOCUMENTDB_USERS_ACCOUNT = {
+  namespace: 'documentdb-users',
+  name: 'documentdb-users',
+} as const;
+
 /** Namespace and service account of the Job that creates the agents' roles in a site's Aurora DSQL cluster. */
 export const DSQL_ROLES_ACCOUNT = { namespace: 'dsql-roles', name: 'dsql-roles' } as const;
 

@@ -1,4 +1,5 @@
 import { SiteCloud } from './site';
+import { DocumentCollection } from './state';
 
 /**
  * What a site built for one of its agents, as the values its Kubernetes
@@ -74,6 +75,7 @@ export type StateStore =
   | AgentDocumentDatabase
   | AgentWideColumnDatabase
   | AgentYugabyteDatabase
+  | DocumentDbRef
   | AuroraDsqlRef;
 
 /**
@@ -130,6 +132,61 @@ export interface DsqlRoleSet {
   readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
   /** The agents' roles, sorted by agent. */
   readonly roles: readonly DsqlAgentRole[];
+}
+
+/**
+ * A database of the site's Amazon DocumentDB cluster, reached over TLS in the
+ * VPC; the agent signs in as its IAM role (`MONGODB-AWS`, the credentials of
+ * its service account), a user of `$external` whose role is `readWrite` on
+ * this database only.
+ */
+export interface DocumentDbRef {
+  /** Discriminates the store's kind. */
+  readonly kind: 'documentdb';
+  /** The cluster endpoint (the primary). */
+  readonly host: string;
+  /** The MongoDB port, 27017. */
+  readonly port: number;
+  /** Name of the agent's database. */
+  readonly database: string;
+  /** Region of the cluster, whose CA bundle verifies it. */
+  readonly region: string;
+  /** How the agent signs in: `MONGODB-AWS` with its IAM role. */
+  readonly auth: 'mongodb-aws';
+}
+
+/** The `$external` user of one agent in a DocumentDB cluster, and what it may use. */
+export interface DocumentDbAgentUser {
+  /** The agent's name. */
+  readonly agent: string;
+  /** Name of its database, on which the user has `readWrite`. */
+  readonly database: string;
+  /** ARN of the agent's IAM role: the user's name. */
+  readonly iamRoleArn: string;
+  /** The collections to create, with their indexes. */
+  readonly collections: readonly DocumentCollection[];
+}
+
+/**
+ * The users to create in a site's DocumentDB cluster, which only the database
+ * can do (`db.createUser` in `$external`), and the identity allowed to read the
+ * master user's secret to do it.
+ */
+export interface DocumentDbUserSet {
+  /** The cluster endpoint (the primary). */
+  readonly host: string;
+  /** The MongoDB port. */
+  readonly port: number;
+  /** Region of the cluster and its secret. */
+  readonly region: string;
+  /** The network the cluster is in (the VPC CIDR), for egress rules. */
+  readonly networkCidr: string;
+  /** ARN of the Secrets Manager secret DocumentDB keeps the master user in (JSON `username`, `password`). */
+  readonly masterSecretArn: string;
+  /** Service-account annotations of the Job's identity (IRSA), allowed to read that secret. */
+  readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
+  /** The agents' users, sorted by agent. */
+  readonly users: readonly DocumentDbAgentUser[];
 }
 
 /** How an agent signs in to a keyspace: SigV4 with its IAM role (the Keyspaces SigV4 plugin). */
@@ -298,10 +355,7 @@ export interface AgentYugabyteDatabase {
 
 /** An agent's store in an engine its site runs in the cluster. */
 export type InClusterAgentStore =
-  | AgentDatabase
-  | AgentDocumentDatabase
-  | AgentWideColumnDatabase
-  | AgentYugabyteDatabase;
+  AgentDatabase | AgentDocumentDatabase | AgentWideColumnDatabase | AgentYugabyteDatabase;
 
 /** What the infra stack of a cloud site gives the stacks of its cluster. */
 export interface SiteCloudBindings {
@@ -323,6 +377,8 @@ export interface SiteCloudBindings {
   readonly kafkaTopics?: readonly KafkaTopicSet[];
   /** The database roles to create in the site's Aurora DSQL cluster. @default - none */
   readonly dsqlRoles?: DsqlRoleSet;
+  /** The users to create in the site's Amazon DocumentDB cluster. @default - none */
+  readonly documentDbUsers?: DocumentDbUserSet;
 }
 
 /** One Kafka topic, as it should exist on the cluster. */

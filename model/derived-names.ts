@@ -1,5 +1,5 @@
 import { AgentSpec } from './agent-spec';
-import { keyspaceName } from './aws-site';
+import { documentDbClusterName, keyspaceName } from './aws-site';
 import { BrokerSpec, brokerSite } from './broker';
 import { KubernetesSiteSpec } from './site';
 
@@ -93,6 +93,9 @@ const isAzureNamespace = (b: BrokerSpec) =>
   b.kind === 'servicebus' || (b.kind === 'kafka' && b.eventHubs !== undefined);
 const hasState = (a: AgentSpec) => a.state !== undefined;
 const hasWideColumns = (a: AgentSpec) => a.state?.model === 'wide-column';
+const hasDocuments = (a: AgentSpec) => a.state?.model === 'document';
+const DOCDB_LIMITS =
+  'https://docs.aws.amazon.com/documentdb/latest/developerguide/limits.html#limits-naming_constraints';
 const keyspace = (p: NameParts) => keyspaceName(p.environment, p.site, p.agent);
 
 const AZURE_RULES =
@@ -142,6 +145,7 @@ export const NAME_LIMITS: readonly NameLimit[] = [
       form(SITE_AGENT, (p) => `alias/dynamodb/${site(p)}-${p.agent}`, { agents: hasState }),
       form(SITE_AGENT, (p) => `alias/keyspaces/${keyspace(p)}`, { agents: hasWideColumns }),
       form(SITE, (p) => `alias/dsql/${site(p)}`),
+      form(SITE, (p) => `alias/docdb/${site(p)}`, { agents: hasDocuments }),
     ],
   },
   {
@@ -172,6 +176,49 @@ export const NAME_LIMITS: readonly NameLimit[] = [
     max: 48,
     source: 'https://docs.aws.amazon.com/keyspaces/latest/APIReference/API_CreateKeyspace.html',
     forms: [form(SITE_AGENT, keyspace, { agents: hasWideColumns })],
+  },
+  {
+    resource: 'aws_docdb_cluster',
+    attribute: 'cluster_identifier',
+    on: 'aws',
+    // 63, less the `-final` of its final snapshot and the `-<n>` of its instances.
+    max: 57,
+    source: DOCDB_LIMITS,
+    forms: [
+      form(SITE, (p) => documentDbClusterName(p.environment, p.site), { agents: hasDocuments }),
+    ],
+  },
+  {
+    resource: 'aws_docdb_cluster_instance',
+    attribute: 'identifier',
+    on: 'aws',
+    max: 63,
+    source: DOCDB_LIMITS,
+    forms: [
+      form(SITE, (p) => `${documentDbClusterName(p.environment, p.site)}-15`, {
+        agents: hasDocuments,
+      }),
+    ],
+  },
+  {
+    resource: 'aws_docdb_subnet_group',
+    attribute: 'name',
+    on: 'aws',
+    max: 255,
+    source: DOCDB_LIMITS,
+    forms: [
+      form(SITE, (p) => documentDbClusterName(p.environment, p.site), { agents: hasDocuments }),
+    ],
+  },
+  {
+    resource: 'aws_docdb_cluster_parameter_group',
+    attribute: 'name',
+    on: 'aws',
+    max: 255,
+    source: DOCDB_LIMITS,
+    forms: [
+      form(SITE, (p) => documentDbClusterName(p.environment, p.site), { agents: hasDocuments }),
+    ],
   },
   {
     resource: 'aws_msk_cluster',

@@ -165,6 +165,7 @@ export interface SiteStateEngines {
  * - `yugabytedb`: a database of the site's in-cluster YugabyteDB (SQL);
  * - `mongodb`: a database of the site's in-cluster MongoDB replica set (document);
  * - `cassandra`: a keyspace of the site's in-cluster Cassandra datacenter (wide-column);
+ * - `documentdb`: a database of the site's Amazon DocumentDB cluster (AWS, document);
  * - `keyspaces`: a keyspace of Amazon Keyspaces (AWS, wide-column);
  * - `aurora-dsql`: a schema and role of the site's Aurora DSQL cluster (AWS, SQL).
  */
@@ -175,6 +176,7 @@ export type StateEngine =
   | 'yugabytedb'
   | 'mongodb'
   | 'cassandra'
+  | 'documentdb'
   | 'keyspaces'
   | 'aurora-dsql';
 
@@ -190,6 +192,7 @@ export const STATE_ENGINE_NAMES: Readonly<Record<StateEngine, string>> = {
   yugabytedb: 'YugabyteDB in the cluster',
   mongodb: 'MongoDB in the cluster',
   cassandra: 'Cassandra in the cluster',
+  documentdb: 'Amazon DocumentDB',
   keyspaces: 'Amazon Keyspaces',
   'aurora-dsql': 'Aurora DSQL',
 };
@@ -224,7 +227,7 @@ function siteKind(site: StateEngineSite): string {
  * | ----------- | -------- | -------------------- | ------------------------ |
  * | key-value   | DynamoDB | Cosmos DB for NoSQL  | its `database` (CockroachDB) |
  * | sql         | Aurora DSQL | refused           | its `stateEngines.sql` (YugabyteDB), else its `database` (CockroachDB) |
- * | document    | refused  | refused              | its `stateEngines.document` (MongoDB) |
+ * | document    | Amazon DocumentDB | refused     | its `stateEngines.document` (MongoDB) |
  * | wide-column | Amazon Keyspaces | refused      | its `stateEngines.wideColumn` (Cassandra) |
  *
  * A refusal says why and what would serve the shape instead.
@@ -259,9 +262,7 @@ export function stateEngineFor(site: StateEngineSite, model: StateModel): StateE
       if (!site.cloud) return inClusterDocumentEngine(site);
       if (site.cloud === 'azure')
         return { refused: azureRefusal(site, 'document', AZURE_DOCUMENT) };
-      return {
-        refused: `${siteKind(site)} serves no document state: Amazon DocumentDB is not offered to agents, which could not sign in to it with their IAM role yet; place the agent on a Kubernetes site that declares 'stateEngines.document', or keep the state as 'key-value' or 'sql'`,
-      };
+      return { engine: 'documentdb' };
   }
 }
 

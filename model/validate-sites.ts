@@ -58,18 +58,18 @@ const IN_CLUSTER_ENGINES = {
  */
 function stateEngineProblems(site: KubernetesSiteSpec): Problem[] {
   const problems: Problem[] = [];
+  // A cloud site's engines are its services, checked with the site itself.
+  if (site.cloud) return problems;
   for (const field of ['document', 'wideColumn', 'sql'] as const) {
     const engine = site.stateEngines?.[field];
     if (!engine) continue;
     const path = ['stateEngines', field];
     const expected = IN_CLUSTER_ENGINES[field];
     if (engine.kind !== expected.kind) {
-      if (!site.cloud) {
-        problems.push({
-          path: [...path, 'kind'],
-          message: `'${engine.kind}' is offered on AWS sites only; a cluster you run serves this shape with '${expected.kind}'`,
-        });
-      }
+      problems.push({
+        path: [...path, 'kind'],
+        message: `'${engine.kind}' is offered on AWS sites only; a cluster you run serves this shape with '${expected.kind}'`,
+      });
       continue;
     }
     const { replicas, reason } = engine as { replicas?: number; reason?: string };
@@ -79,12 +79,60 @@ function stateEngineProblems(site: KubernetesSiteSpec): Problem[] {
       add('replicas', `(${replicas}) must be a whole number from 1 to 7`);
     } else if (expected.odd && replicas % 2 === 0) {
       add('replicas', `(${replicas}) must be odd: ${expected.odd}`);
-    } else if (replicas < 3 && (reason ?? '').trim().length < 10) {
-      add(
-        'reason',
-        `${replicas} ${expected.servers}(s) keep fewer than 3 copies, so losing a node loses data or availability: give a written reason (at least 10 characters) or use 3 or more`,
-      );
+    } else if (replicas < 3 && !hasReason(reason)) {
+      add('reason', fewCopies(replicas, `${expected.servers}(s)`));
     }
+  }
+  return problems;
+}
+
+/** Whether a reason is written out: at least 10 characters. */
+function hasReason(reason?: string): boolean {
+  return (reason ?? '').trim().length >= 10;
+}
+
+/** Why fewer than 3 servers need a reason. */
+function fewCopies(count: number, what: string): string {
+  return `${count} ${what} keep fewer than 3 copies, so losing a node loses data or availability: give a written reason (at least 10 characters) or use 3 or more`;
+}
+
+/** The cloud engine each shape takes on an AWS site. */
+const AWS_ENGINES = {
+  document: 'documentdb',
+  wideColumn: 'keyspaces',
+  sql: 'aurora-dsql',
+} as const;
+
+/**
+ * The engines an AWS site declares: its cloud services only, an Amazon
+ * DocumentDB cluster of 1 to 16 instances (fewer than 3 only with a written
+ * reason) keeping 1 to 35 days of point-in-time recovery.
+ */
+function awsStateEngineProblems(site: AwsSiteSpec): Problem[] {
+  const problems: Problem[] = [];
+  for (const field of ['document', 'wideColumn', 'sql'] as const) {
+    const engine = site.stateEngines?.[field];
+    if (engine && engine.kind !== AWS_ENGINES[field]) {
+      problems.push({
+        path: ['stateEngines', field, 'kind'],
+        message: `'${engine.kind}' runs in clusters you run; an AWS site serves this shape with '${AWS_ENGINES[field]}'`,
+      });
+    }
+  }
+  const document = site.stateEngines?.document;
+  if (document?.kind !== 'documentdb') return problems;
+  const add = (key: string, message: string) =>
+    problems.push({ path: ['stateEngines', 'document', key], message });
+  const { instances, backupRetentionDays: days } = document;
+  if (instances !== undefined) {
+    if (!Number.isInteger(instances) || instances < 1 || instances > 16) {
+      add('instances', `(${instances}) must be a whole number from 1 to 16`);
+    } else if (instances < 3 && !hasReason(document.reason)) {
+      add('reason', fewCopies(instances, 'instance(s)'));
+    }
+  }
+  if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > 35)) {
+    add('backupRetentionDays', `(${days}) must be a whole number of days from 1 to 35`);
   }
   return problems;
 }
@@ -130,6 +178,7 @@ export function cloudClusterProblems(site: AwsSiteSpec | AzureSiteSpec): Problem
   const problems = [
     ...siteNameProblems(site.name),
     ...clusterVersionProblems(site.kind, cluster.version, cluster.extendedSupport),
+    ...(site.kind === 'aws' ? awsStateEngineProblems(site) : []),
   ];
   const [field, cidrs] =
     site.kind === 'aws'

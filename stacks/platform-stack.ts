@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import {
   AgentPriorityClass,
   ClusterAutoscalerRelease,
+  DocumentDbUsers,
   DsqlRoles,
   FleetNamespace,
   GpuDevicePlugin,
@@ -35,6 +36,7 @@ import {
   DEFAULT_KEDA_NAMESPACE,
   DEFAULT_MONITORING_NAMESPACE,
   DEVICE_PLUGIN_NAMESPACE,
+  DOCUMENTDB_USERS_ACCOUNT,
   DSQL_ROLES_ACCOUNT,
   KAFKA_TOPICS_NAMESPACE,
   kafkaTopicsAccount,
@@ -167,6 +169,16 @@ export class PlatformStack extends CheckedStack implements SitePlatform {
         name: DSQL_ROLES_ACCOUNT.name,
         namespace: namespace(DSQL_ROLES_ACCOUNT.namespace, 'platform'),
         roles: dsqlRoles,
+      });
+    }
+
+    // The agents' DocumentDB users exist before the agents sign in as them.
+    const documentDbUsers = props.cloud?.documentDbUsers;
+    if (documentDbUsers) {
+      new DocumentDbUsers(this, 'DocumentDbUsers', {
+        name: DOCUMENTDB_USERS_ACCOUNT.name,
+        namespace: namespace(DOCUMENTDB_USERS_ACCOUNT.namespace, 'platform'),
+        users: documentDbUsers,
       });
     }
 

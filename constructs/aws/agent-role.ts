@@ -22,8 +22,9 @@ export interface AgentRoleProps {
   /** Name of the agent's service account: a DNS-1123 subdomain (1 to 253 characters). */
   readonly serviceAccount: string;
   /**
-   * What the agent may do: the statements of the role's one inline policy, at least
-   * one. A statement with a `*` or whole-service action (`*`, `sqs:*`) or a `*`
+   * What the agent may do: the statements of the role's one inline policy. None
+   * gives a role with no policy, an identity only (for DocumentDB's `MONGODB-AWS`
+   * sign-in, which needs no statement). A statement with a `*` or whole-service action (`*`, `sqs:*`) or a `*`
    * resource is refused (GR-IAM-04).
    */
   readonly statements: readonly IamPolicyStatement[];
@@ -35,7 +36,8 @@ export interface AgentRoleProps {
  *   `system:serviceaccount:<namespace>:<serviceAccount>` and whose audience is
  *   `sts.amazonaws.com` (`sts:AssumeRoleWithWebIdentity`);
  * - one inline policy (`aws_iam_role_policy`) with exactly the statements given,
- *   without wildcard actions or resources (GR-IAM-04); no managed policies.
+ *   without wildcard actions or resources (GR-IAM-04), or none when none is
+ *   given; no managed policies.
  *
  * Put {@link serviceAccountAnnotations} on the service account to use it.
  * @see https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
@@ -57,11 +59,13 @@ export class AgentRole extends Construct {
       description: `IRSA role of service account ${props.namespace}/${props.serviceAccount}`,
       assumeRolePolicy: irsaTrustPolicy(props),
     });
-    new IamRolePolicy(this, 'Policy', {
-      name: 'agent',
-      role: role.name,
-      policy: JSON.stringify({ Version: '2012-10-17', Statement: props.statements }),
-    });
+    if (props.statements.length > 0) {
+      new IamRolePolicy(this, 'Policy', {
+        name: 'agent',
+        role: role.name,
+        policy: JSON.stringify({ Version: '2012-10-17', Statement: props.statements }),
+      });
+    }
     this.roleArn = role.arn;
     this.roleName = role.name;
     this.serviceAccountAnnotations = { [IRSA_ROLE_ANNOTATION]: this.roleArn };
@@ -133,12 +137,6 @@ function validateRole(props: AgentRoleProps): Problem[] {
     problems.push({
       path: ['serviceAccount'],
       message: `'${props.serviceAccount}' is not a service account name: 1 to 253 lower-case letters, digits, '-' or '.', each part starting and ending with a letter or digit`,
-    });
-  }
-  if (props.statements.length === 0) {
-    problems.push({
-      path: ['statements'],
-      message: 'no statements given: the inline policy needs at least 1',
     });
   }
   props.statements.forEach((statement, i) => {

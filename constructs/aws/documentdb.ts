@@ -2,13 +2,11 @@ import { DocdbCluster } from '@cdktf/provider-aws/lib/docdb-cluster';
 import { DocdbClusterInstance } from '@cdktf/provider-aws/lib/docdb-cluster-instance';
 import { DocdbClusterParameterGroup } from '@cdktf/provider-aws/lib/docdb-cluster-parameter-group';
 import { DocdbSubnetGroup } from '@cdktf/provider-aws/lib/docdb-subnet-group';
-import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
-import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Construct } from 'constructs';
 import { Problem, ValidationError } from '../../model';
-import { EphemeralPassword } from '../terraform/ephemeral-password';
 import { addClientIngress, validateAccountAndRegion, validateClientSources } from './client-access';
+import { AwsGrantee } from './grants';
 import { ownKey } from './key-policy';
 
 /** The MongoDB port of Amazon DocumentDB. */
@@ -39,18 +37,6 @@ export interface DocumentDbClusterProps {
   readonly instances?: number;
   /** Days of continuous backup (point-in-time restore inside the window), 1 to 35. @default 7 */
   readonly backupRetentionDays?: number;
-  /**
-   * A value for the master password's write-only arguments, e.g. a sensitive
-   * ephemeral variable. It reaches the cluster and the secret, never the plan
-   * or the state.
-   * @default - an ephemeral random password, generated anew by each run and written only on creation
-   */
-  readonly masterPassword?: string;
-  /**
-   * Raise to write a new master password into the cluster and its secret.
-   * @default 1
-   */
-  readonly passwordRevision?: number;
 }
 
 /**
@@ -64,10 +50,10 @@ export interface DocumentDbClusterProps {
  *   continuous backup for `backupRetentionDays` (point-in-time restore),
  *   deletion protection and `prevent_destroy` on the cluster and its key
  *   (GR-DUR-02, GR-DUR-09), a final snapshot should it ever be deleted;
- * - the master password from an ephemeral random password through the
- *   write-only `master_password_wo`, written in the same apply to a Secrets
- *   Manager secret (`secret_string_wo`, the cluster's key) for the Job that
- *   creates the agents' users: it never reaches the plan or the state.
+ * - the master password generated, kept in Secrets Manager and rotated by
+ *   DocumentDB itself (`manage_master_user_password`), for the Job that
+ *   creates the agents' users: it never passes through Terraform, so it is in
+ *   neither the plan nor the state, and no provider but AWS's is needed.
  * @see https://docs.aws.amazon.com/documentdb/latest/developerguide/security.encryption.ssl.html
  * @see https://docs.aws.amazon.com/documentdb/latest/developerguide/backup_restore.html
  */
@@ -78,35 +64,20 @@ export class DocumentDbCluster extends Construct {
   readonly readerEndpoint: string;
   /** The MongoDB port. */
   readonly port = DOCUMENTDB_PORT;
-  /** ARN of the secret holding the master user's password. */
+  /** ARN of the secret DocumentDB keeps the master user's name and password in (JSON). */
   readonly masterSecretArn: string;
-  /** The key that encrypts the storage and the secret. */
+  /** The key that encrypts the storage. */
   readonly kmsKeyArn: string;
 
   constructor(scope: Construct, id: string, props: DocumentDbClusterProps) {
     super(scope, id);
     const problems = validateCluster(props);
     if (problems.length > 0) throw new ValidationError(this.node.path, problems);
-    const revision = props.passwordRevision ?? 1;
     this.kmsKeyArn = ownKey(this, {
       description: `Encrypts Amazon DocumentDB cluster ${props.name}`,
       alias: `alias/docdb/${props.name}`,
       accountId: props.accountId,
     });
-    const password = props.masterPassword ?? new EphemeralPassword(this, 'MasterPassword').value;
-    const secret = new SecretsmanagerSecret(this, 'MasterSecret', {
-      name: `docdb/${props.name}/master`,
-      description: `Master user of Amazon DocumentDB cluster ${props.name}`,
-      kmsKeyId: this.kmsKeyArn,
-      lifecycle: { preventDestroy: true },
-    });
-    new SecretsmanagerSecretVersion(this, 'MasterSecretValue', {
-      secretId: secret.id,
-      secretStringWo: password,
-      secretStringWoVersion: revision,
-    });
-    this.masterSecretArn = secret.arn;
-
     const subnets = new DocdbSubnetGroup(this, 'SubnetGroup', {
       name: props.name,
       description: `Private subnets of Amazon DocumentDB cluster ${props.name}`,
@@ -131,8 +102,7 @@ export class DocumentDbCluster extends Construct {
       engine: 'docdb',
       engineVersion: '5.0.0',
       masterUsername: DOCUMENTDB_MASTER_USER,
-      masterPasswordWo: password,
-      masterPasswordWoVersion: revision,
+      manageMasterUserPassword: true,
       dbSubnetGroupName: subnets.name,
       dbClusterParameterGroupName: parameters.name,
       vpcSecurityGroupIds: [group.id],
@@ -158,6 +128,22 @@ export class DocumentDbCluster extends Construct {
     }
     this.endpoint = cluster.endpoint;
     this.readerEndpoint = cluster.readerEndpoint;
+    this.masterSecretArn = cluster.masterUserSecret.get(0).secretArn;
+  }
+
+  /**
+   * Lets the grantee read the master user's secret, this secret only (its key
+   * is Secrets Manager's own, which any role of the account may use through
+   * the service): for the Job that creates the agents' users, never for an
+   * agent. Agents need no statement: DocumentDB checks their IAM identity
+   * itself (`MONGODB-AWS`).
+   */
+  grantReadMasterSecret(grantee: AwsGrantee): void {
+    grantee.addToPrincipalPolicy({
+      Effect: 'Allow',
+      Action: ['secretsmanager:GetSecretValue'],
+      Resource: [this.masterSecretArn],
+    });
   }
 }
 

@@ -4,6 +4,9 @@ import {
   AwsSiteSpec,
   BrokerSpec,
   DEFAULT_KEDA_NAMESPACE,
+  DOCUMENTDB_USERS_ACCOUNT,
+  DocumentDbAgentUser,
+  documentDbClusterName,
   DSQL_ROLES_ACCOUNT,
   DsqlAgentRole,
   dsqlRoleName,
@@ -20,6 +23,7 @@ import {
 import { AgentRole } from './agent-role';
 import { AgentScalingGroup, ECS_AL2023_AMI } from './agent-scaling-group';
 import { AuroraDsqlCluster, DSQL_DATABASE } from './aurora-dsql';
+import { DocumentDbCluster } from './documentdb';
 import { AgentTable, TableBilling } from './dynamodb-table';
 import { PendingGrants } from './grants';
 import { AgentKeyspace, KeyspacesEndpoint } from './keyspaces';
@@ -56,6 +60,11 @@ export interface AwsSiteAgentsProps {
  *   `<env>_<site>_<agent>` on Amazon Keyspaces, and once per site the
  *   {@link KeyspacesEndpoint} in the private subnets through which alone the
  *   agents' roles may use their keyspaces;
+ * - when an agent has document state, one {@link DocumentDbCluster} for the
+ *   site, where each such agent is a `$external` user named by its IAM role
+ *   (`MONGODB-AWS`) with `readWrite` on its own database, created with its
+ *   collections by a Job of the platform stack whose role alone may read the
+ *   master user's secret;
  * - when an agent has SQL state, one {@link AuroraDsqlCluster} for the site
  *   (its private endpoint is per cluster, and a VPC serves one private DNS
  *   domain per DSQL service, so clusters of one region could not each have
@@ -88,6 +97,8 @@ export class AwsSiteAgents extends Construct {
   readonly keyspaces: ReadonlyMap<string, AgentKeyspace>;
   /** The site's Aurora DSQL cluster, when an agent has SQL state. */
   readonly dsql?: AuroraDsqlCluster;
+  /** The site's Amazon DocumentDB cluster, when an agent has document state. */
+  readonly documentDb?: DocumentDbCluster;
 
   constructor(scope: Construct, id: string, props: AwsSiteAgentsProps) {
     super(scope, id);
@@ -169,6 +180,27 @@ export class AwsSiteAgents extends Construct {
           })
         : undefined;
     this.dsql = dsql;
+    const documentAgents = new Set(
+      resolved.filter((agent) => agent.spec.state?.model === 'document').map((a) => a.spec.name),
+    );
+    const documentSpec =
+      site.stateEngines?.document?.kind === 'documentdb' ? site.stateEngines.document : undefined;
+    const documentDb =
+      documentAgents.size > 0
+        ? new DocumentDbCluster(this, 'DocumentDb', {
+            name: documentDbClusterName(props.environment, site.name),
+            accountId: site.accountId,
+            region: site.region,
+            vpcId: props.vpcId,
+            subnetIds: props.subnetIds,
+            availabilityZones: site.network.availabilityZones,
+            clientCidrs: [site.network.cidr],
+            instanceClass: documentSpec?.instanceClass,
+            instances: documentSpec?.instances,
+            backupRetentionDays: documentSpec?.backupRetentionDays,
+          })
+        : undefined;
+    this.documentDb = documentDb;
     const dsqlSchemaOf = (agent: ResolvedAgent): string => {
       const state = agent.spec.state;
       return (state?.model === 'sql' && state.schema) || dsqlRoleName(agent.spec.name);
@@ -220,6 +252,7 @@ export class AwsSiteAgents extends Construct {
 
     const agentBindings: Record<string, AgentCloudBindings> = {};
     const dsqlRoles: DsqlAgentRole[] = [];
+    const documentUsers: DocumentDbAgentUser[] = [];
     const scalingGroups = new Map<string, AgentScalingGroup>();
     for (const agent of resolved) {
       const name = agent.spec.name;
@@ -245,7 +278,8 @@ export class AwsSiteAgents extends Construct {
         );
         continue;
       }
-      if (grants.isEmpty) continue;
+      // A document-state agent signs in to DocumentDB as its role, which may need no statement.
+      if (grants.isEmpty && !documentAgents.has(name)) continue;
       const role = new AgentRole(this, `Role-${name}`, {
         ...props.cluster,
         namespace: agent.namespace,
@@ -257,6 +291,16 @@ export class AwsSiteAgents extends Construct {
       const table = tables.get(name);
       const keyspace = keyspaces.get(name);
       const sql = dsql && agent.spec.state?.model === 'sql';
+      const documents = documentDb && documentAgents.has(name) ? documentDb : undefined;
+      const state = agent.spec.state;
+      if (documents && state?.model === 'document') {
+        documentUsers.push({
+          agent: name,
+          database: name,
+          iamRoleArn: role.roleArn,
+          collections: state.collections,
+        });
+      }
       if (sql) {
         dsqlRoles.push({
           agent: name,
@@ -303,7 +347,16 @@ export class AwsSiteAgents extends Construct {
                   region: site.region,
                   auth: 'aws-sigv4',
                 }
-              : undefined,
+              : documents
+                ? {
+                    kind: 'documentdb',
+                    host: documents.endpoint,
+                    port: documents.port,
+                    database: name,
+                    region: site.region,
+                    auth: 'mongodb-aws',
+                  }
+                : undefined,
         // Keyspaces answers on the endpoint's addresses in the VPC, which the
         // public-HTTPS egress of the cloud APIs excludes.
         privateEgress:
@@ -311,7 +364,9 @@ export class AwsSiteAgents extends Construct {
             ? [{ cidr: site.network.cidr, ports: [keyspacesEndpoint.port] }]
             : sql
               ? [{ cidr: site.network.cidr, ports: [dsql.port] }]
-              : undefined,
+              : documents
+                ? [{ cidr: site.network.cidr, ports: [documents.port] }]
+                : undefined,
       };
     }
     if (problems.length > 0) throw new ValidationError(this.node.path, problems);
@@ -383,11 +438,32 @@ export class AwsSiteAgents extends Construct {
         roles: [...dsqlRoles].sort((a, b) => a.agent.localeCompare(b.agent)),
       };
     }
+    let documentDbUserSet: SiteCloudBindings['documentDbUsers'];
+    if (documentDb && documentUsers.length > 0) {
+      const admin = new PendingGrants();
+      documentDb.grantReadMasterSecret(admin);
+      const role = new AgentRole(this, 'DocumentDbUsersRole', {
+        ...props.cluster,
+        namespace: DOCUMENTDB_USERS_ACCOUNT.namespace,
+        serviceAccount: DOCUMENTDB_USERS_ACCOUNT.name,
+        statements: admin.statements,
+      });
+      documentDbUserSet = {
+        host: documentDb.endpoint,
+        port: documentDb.port,
+        region: site.region,
+        networkCidr: site.network.cidr,
+        masterSecretArn: documentDb.masterSecretArn,
+        serviceAccountAnnotations: role.serviceAccountAnnotations,
+        users: [...documentUsers].sort((a, b) => a.agent.localeCompare(b.agent)),
+      };
+    }
     this.bindings = {
       kedaRoleArn: kedaRole?.roleArn,
       agents: agentBindings,
       kafkaTopics: kafkaTopics.length > 0 ? kafkaTopics : undefined,
       dsqlRoles: dsqlRoleSet,
+      documentDbUsers: documentDbUserSet,
     };
   }
 }

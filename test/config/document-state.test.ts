@@ -326,3 +326,71 @@ describe('stateEngineFor: document state', () => {
     expect(choice.engine).not.toBe('mongodb');
   });
 });
+
+describe('the engines a site declares for each shape, in the files', () => {
+  test('Cassandra and YugabyteDB in a cluster: fewer than 3 nodes need a reason, YugabyteDB an odd count', () => {
+    const { lines } = load(
+      environment(
+        '{ wideColumn: { kind: cassandra, replicas: 2 }, sql: { kind: yugabytedb, replicas: 4 } }',
+        '  orders: { sites: { dc1: {} } }',
+      ),
+    );
+    expect(lines).toEqual([
+      'environments/prod.yaml:5:21 sites.dc1.stateEngines.wideColumn.reason: 2 node(s) keep fewer than 3 copies, so losing a node loses data or availability: give a written reason (at least 10 characters) or use 3 or more',
+      "environments/prod.yaml:5:92 sites.dc1.stateEngines.sql.replicas: (4) must be odd: YugabyteDB's masters elect a leader by a majority",
+    ]);
+  });
+
+  test('the cloud services are for AWS sites: the schema refuses them on a cluster you run', () => {
+    const { lines } = load(
+      environment('{ wideColumn: { kind: keyspaces } }', '  orders: { sites: { dc1: {} } }'),
+    );
+    expect(lines.join('\n')).toMatch(
+      /^environments\/prod\.yaml:5:\d+ sites\.dc1\.stateEngines\.wideColumn\.kind: /,
+    );
+  });
+
+  /** Site `eu` on AWS, with `stateEngines` on line 10. */
+  const awsEnvironment = (engines: string) => `sites:
+  eu:
+    kind: aws
+    accountId: '111122223333'
+    region: eu-west-1
+    network: { cidr: 10.40.0.0/16, availabilityZones: [eu-west-1a, eu-west-1b, eu-west-1c] }
+    cluster: { version: '1.35' }
+    nodePools:
+      general: { instanceTypes: [m7i.large], minSize: 3, maxSize: 6 }
+    stateEngines: ${engines}
+brokers:
+  rabbitmq: { kind: rabbitmq, external: { host: mq.example.com, cidrs: [10.0.0.0/8] } }
+agents:
+  orders: { sites: { eu: {} } }
+`;
+
+  test('an AWS site serves documents with Amazon DocumentDB, sized in its file', () => {
+    const { lines, environment: env } = load(
+      awsEnvironment('{ document: { kind: documentdb, instances: 3, backupRetentionDays: 14 } }'),
+    );
+    expect(lines).toEqual([]);
+    expect(env!.awsSites?.find((site) => site.name === 'eu')).toMatchObject({
+      stateEngines: { document: { kind: 'documentdb', instances: 3, backupRetentionDays: 14 } },
+    });
+  });
+
+  test('an AWS site refuses fewer than 3 instances without a reason, and more than 35 days', () => {
+    const few = load(awsEnvironment('{ document: { kind: documentdb, instances: 2 } }'));
+    expect(few.lines).toEqual([
+      'environments/prod.yaml:10:21 sites.eu.stateEngines.document.reason: 2 instance(s) keep fewer than 3 copies, so losing a node loses data or availability: give a written reason (at least 10 characters) or use 3 or more',
+    ]);
+    const long = load(
+      awsEnvironment('{ document: { kind: documentdb, backupRetentionDays: 40 } }'),
+    );
+    expect(long.lines.join('\n')).toMatch(
+      /^environments\/prod\.yaml:10:\d+ sites\.eu\.stateEngines\.document\.backupRetentionDays: /,
+    );
+    const mongo = load(awsEnvironment('{ document: { kind: mongodb } }'));
+    expect(mongo.lines.join('\n')).toMatch(
+      /^environments\/prod\.yaml:10:\d+ sites\.eu\.stateEngines\.document\.kind: /,
+    );
+  });
+});

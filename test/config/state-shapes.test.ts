@@ -6,6 +6,7 @@ import {
   Duration,
   FleetEnvironment,
   KubernetesSiteSpec,
+  SiteStateEngines,
   StateSpec,
   stateEngineFor,
   validateAgent,
@@ -141,7 +142,7 @@ describe('the shapes of state in the files', () => {
     );
     expect(lines).toEqual([
       "environments/prod.yaml:24:22 agents.orders.sites.dc1: state.model: site 'dc1' serves no document state: declare 'stateEngines: { document: { kind: mongodb } }' on the site (MongoDB in its cluster), or keep the state as 'key-value' or 'sql'",
-      "environments/prod.yaml:25:24 agents.readings.sites.dc1: state.model: site 'dc1' serves no wide-column state: only AWS sites offer an engine for it (Amazon Keyspaces); place the agent on an AWS site, or keep the state as 'key-value' or 'sql'",
+      "environments/prod.yaml:25:24 agents.readings.sites.dc1: state.model: site 'dc1' serves no wide-column state: declare 'stateEngines: { wideColumn: { kind: cassandra } }' on the site (Cassandra in its cluster), or place the agent on an AWS site (Amazon Keyspaces)",
     ]);
   });
 
@@ -200,7 +201,7 @@ describe('the shapes of state in the files', () => {
 `),
     );
     expect(lines).toEqual([
-      "environments/prod.yaml:24:30 agents.ledger.sites.edge: state.model: site 'edge' offers no database: declare 'database' on the site (CockroachDB in its cluster)",
+      "environments/prod.yaml:24:30 agents.ledger.sites.edge: state.model: site 'edge' offers no database: declare 'database' on the site (CockroachDB in its cluster) or 'stateEngines: { sql: { kind: yugabytedb } }'",
     ]);
   });
 
@@ -228,7 +229,7 @@ describe('wide rows on an AWS site: Amazon Keyspaces', () => {
 `),
     );
     expect(lines).toEqual([
-      "environments/prod.yaml:24:32 agents.readings.sites.edge: state.model: site 'edge' serves no wide-column state: only AWS sites offer an engine for it (Amazon Keyspaces); place the agent on an AWS site, or keep the state as 'key-value' or 'sql'",
+      "environments/prod.yaml:24:32 agents.readings.sites.edge: state.model: site 'edge' serves no wide-column state: declare 'stateEngines: { wideColumn: { kind: cassandra } }' on the site (Cassandra in its cluster), or place the agent on an AWS site (Amazon Keyspaces)",
     ]);
   });
 
@@ -473,6 +474,10 @@ describe('the engine each kind of site offers for each shape', () => {
     nodePools: [],
     ...(database ? { database: { kind: 'cockroachdb' as const } } : {}),
   });
+  const inCluster = (stateEngines: SiteStateEngines): KubernetesSiteSpec => ({
+    ...kubernetes(true),
+    stateEngines,
+  });
   const aws: KubernetesSiteSpec = { name: 'eu', cloud: 'aws', nodePools: [] };
   const azure: KubernetesSiteSpec = { name: 'weu', cloud: 'azure', nodePools: [] };
 
@@ -483,6 +488,10 @@ describe('the engine each kind of site offers for each shape', () => {
     ['sql', kubernetes(true), 'cockroachdb'],
     ['wide-column', aws, 'keyspaces'],
     ['sql', aws, 'aurora-dsql'],
+    ['document', aws, 'documentdb'],
+    ['document', inCluster({ document: { kind: 'mongodb' } }), 'mongodb'],
+    ['wide-column', inCluster({ wideColumn: { kind: 'cassandra' } }), 'cassandra'],
+    ['sql', inCluster({ sql: { kind: 'yugabytedb' } }), 'yugabytedb'],
   ] as const)('%s state on %o: %s', (model, site, engine) => {
     expect(stateEngineFor(site, model)).toEqual({ engine });
   });
@@ -491,7 +500,6 @@ describe('the engine each kind of site offers for each shape', () => {
     ['key-value', kubernetes(false)],
     ['sql', kubernetes(false)],
     ['sql', azure],
-    ['document', aws],
     ['document', azure],
     ['document', kubernetes(true)],
     ['wide-column', azure],

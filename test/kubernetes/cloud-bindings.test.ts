@@ -343,6 +343,50 @@ describe('an agent with wide-column state on Amazon Keyspaces', () => {
   });
 });
 
+describe('an agent with document state on Amazon DocumentDB', () => {
+  const orders = consumer({
+    name: 'order-tracking',
+    queue: undefined,
+    scaling: { minReplicas: 1, maxReplicas: 1 },
+    state: { model: 'document', collections: [{ name: 'orders' }] },
+  });
+  const documents = synth([orders], {
+    agents: {
+      'order-tracking': {
+        ...identity(),
+        store: {
+          kind: 'documentdb',
+          host: 'staging-eu.cluster-abc.eu-west-1.docdb.amazonaws.com',
+          port: 27017,
+          database: 'order-tracking',
+          region: 'eu-west-1',
+          auth: 'mongodb-aws',
+        },
+        privateEgress: [{ cidr: '10.40.0.0/16', ports: [27017] }],
+      },
+    },
+  });
+
+  it("is told its database, host, IAM sign-in and the region's CA bundle, and reaches the VPC on 27017", () => {
+    expect(envOf('order-tracking', documents)).toEqual({
+      AWS_REGION: 'eu-west-1',
+      FLEET_STATE_MODEL: 'document',
+      FLEET_STATE_ENGINE: 'documentdb',
+      FLEET_STATE_HOSTS: 'staging-eu.cluster-abc.eu-west-1.docdb.amazonaws.com',
+      FLEET_STATE_PORT: '27017',
+      FLEET_STATE_DATABASE: 'order-tracking',
+      FLEET_STATE_AUTH: 'mongodb-aws',
+      FLEET_STATE_TLS_CA_URL:
+        'https://truststore.pki.rds.amazonaws.com/eu-west-1/eu-west-1-bundle.pem',
+    });
+    expect(egressOf('order-tracking', documents)).toEqual([
+      DNS_EGRESS,
+      PUBLIC_HTTPS_EGRESS,
+      { to: [{ ip_block: { cidr: '10.40.0.0/16' } }], ports: [{ port: '27017', protocol: 'TCP' }] },
+    ]);
+  });
+});
+
 describe('the keda-aws ClusterTriggerAuthentication', () => {
   it('is created once, using the KEDA operator’s own AWS identity', () => {
     expect(manifestsOf(json, 'ClusterTriggerAuthentication')).toEqual([

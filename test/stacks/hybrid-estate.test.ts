@@ -113,6 +113,7 @@ describe('prod: every agent lands on every site it names', () => {
     'inventory-update@eu-west': ['general'],
     'chimera-data-ingest@nebraska': ['general'],
     'chimera-data-ingest@denver-edge': ['edge'],
+    'order-tracking@us-east': ['general', 'memory'],
     'order-tracking@nebraska': ['general'],
     'sensor-history@us-east': ['general', 'memory'],
     'ledger@us-east': ['general', 'memory'],

@@ -49,9 +49,9 @@ const mirror = offlinePlanMirror('the example environments');
       });
     });
 
-    it('adds what the prod site declares: MSK, SQS, a table, a keyspace, a DSQL cluster, agent roles and a scaling group', () => {
+    it('adds what the prod site declares: MSK, SQS, a table, a keyspace, DSQL and DocumentDB clusters, agent roles and a scaling group', () => {
       const prod = results.find((result) => result.stack === 'prod-us-east-infra') as StackPlan;
-      expect(prod.counts).toEqual({ add: 139, change: 0, destroy: 0 });
+      expect(prod.counts).toEqual({ add: 152, change: 0, destroy: 0 });
       const adds = Object.fromEntries(
         Object.entries(prod.byType).map(([type, counts]) => [type, counts.add]),
       );
@@ -66,6 +66,11 @@ const mirror = offlinePlanMirror('the example environments');
         aws_keyspaces_keyspace: 1,
         aws_keyspaces_table: 1,
         aws_dsql_cluster: 1,
+        // order-tracking's DocumentDB cluster: an instance in each of the 3 zones
+        aws_docdb_cluster: 1,
+        aws_docdb_cluster_instance: 3,
+        aws_docdb_subnet_group: 1,
+        aws_docdb_cluster_parameter_group: 1,
         // Keyspaces' endpoint and the DSQL cluster's PrivateLink endpoint
         aws_vpc_endpoint: 2,
         aws_autoscaling_group: 1,
@@ -73,9 +78,19 @@ const mirror = offlinePlanMirror('the example environments');
         // node groups' and the scaling group's templates
         aws_launch_template: 5,
         // the cluster, 4 node groups, the cluster autoscaler, sensor-ingest,
-        // inventory-update, sensor-history, ledger, KEDA, the topic creator, the
-        // DSQL roles Job and the scaling group's instances
-        aws_iam_role: 14,
+        // inventory-update, order-tracking, sensor-history, ledger, KEDA, the
+        // topic creator, the DSQL roles Job, the DocumentDB users Job and the
+        // scaling group's instances
+        aws_iam_role: 16,
+      });
+      const [documents] = plannedValues(prod, 'aws_docdb_cluster');
+      expect(documents).toMatchObject({
+        cluster_identifier: 'prod-us-east',
+        engine_version: '5.0.0',
+        storage_encrypted: true,
+        deletion_protection: true,
+        backup_retention_period: 14,
+        manage_master_user_password: true,
       });
       const [table] = plannedValues(prod, 'aws_dynamodb_table');
       expect(table).toMatchObject({

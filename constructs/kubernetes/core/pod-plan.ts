@@ -2,6 +2,7 @@ import {
   AgentCloudBindings,
   agentCredentialsSecret,
   BrokerSpec,
+  documentDbCaBundleUrl,
   rabbitMqBrokers,
   RabbitMqBrokerSpec,
   brokerHost,
@@ -130,6 +131,7 @@ const STORE_ENGINES: Readonly<Record<StateStore['kind'], StateEngine>> = {
   'in-cluster-mongodb': 'mongodb',
   'in-cluster-cassandra': 'cassandra',
   'in-cluster-yugabytedb': 'yugabytedb',
+  documentdb: 'documentdb',
   keyspaces: 'keyspaces',
   'aurora-dsql': 'aurora-dsql',
 };
@@ -496,6 +498,14 @@ function cloudEnv(
     env.FLEET_STATE_PORT = String(store.port);
     env.FLEET_STATE_KEYSPACE = store.keyspace;
     env.FLEET_STATE_AUTH = store.auth;
+  }
+  if (store?.kind === 'documentdb') {
+    env.FLEET_STATE_HOSTS = store.host;
+    env.FLEET_STATE_PORT = String(store.port);
+    env.FLEET_STATE_DATABASE = store.database;
+    env.FLEET_STATE_AUTH = store.auth;
+    // The CA bundle of the cluster's region, which AWS publishes and rotates.
+    env.FLEET_STATE_TLS_CA_URL = documentDbCaBundleUrl(store.region);
   }
   if (store?.kind === 'in-cluster-mongodb') {
     env.FLEET_STATE_HOSTS = store.hosts.join(',');

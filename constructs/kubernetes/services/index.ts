@@ -9,6 +9,10 @@ export { ConsulRegistration, ConsulRelease, consulTags } from './consul';
 export type { ConsulRegistrationProps, ConsulReleaseProps, ConsulServicePort } from './consul';
 export { KafkaTopics } from './kafka-topics';
 export { DatabaseUsers } from './database-users';
+export { collectionPlan } from './document-collections';
+export type { CollectionPlan } from './document-collections';
+export { DocumentDbUsers, usersScript } from './documentdb-users';
+export type { DocumentDbUsersProps } from './documentdb-users';
 export type { DatabaseUserNames, DatabaseUserSpec, DatabaseUsersProps } from './database-users';
 export {
   MONGODB_METRICS_USER,

@@ -8,7 +8,7 @@ import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Taint } from '../../../model/placement';
 import { Problem, ValidationError } from '../../../model/problems';
-import { DocumentCollection, DocumentIndex } from '../../../model/state';
+import { DocumentCollection } from '../../../model/state';
 import { Cpu, Size } from '../../../model/units';
 import { DNS_EGRESS } from '../core/network-policy';
 import { Manifest } from '../core/pod-manifest';
@@ -16,6 +16,7 @@ import { POOL_LABEL, tolerationsOf } from '../core/pod-plan';
 import { PROVIDER_CONTAINER_SECURITY, PROVIDER_POD_SECURITY } from '../core/pod-spec';
 import { CHARTS } from '../platform/charts';
 import { MONGODB_AGENT_RESOURCES, MONGODB_MEMBER_SIZE } from '../platform/footprint';
+import { collectionPlan } from './document-collections';
 import { MONGODB_METRICS_USER, MONGODB_PORT, MongoDbNames } from './mongodb-access';
 
 /**
@@ -417,11 +418,6 @@ export function serviceMonitorManifest(names: MongoDbNames): Manifest {
   };
 }
 
-/** An index's name as MongoDB would make it: `customer.id_1_createdAt_-1`. */
-function indexName(index: DocumentIndex): string {
-  return index.keys.map((key) => `${key.field}_${key.order === 'asc' ? 1 : -1}`).join('_');
-}
-
 /**
  * The `mongosh` script that creates an agent's collections and indexes.
  * It signs in as the agent's user over TLS, retrying while the replica set
@@ -433,17 +429,7 @@ export function collectionsScript(
   agent: string,
   collections: readonly DocumentCollection[],
 ): string {
-  const plan = collections.map((collection) => {
-    return {
-      name: collection.name,
-      indexes: (collection.indexes ?? []).map((index) => ({
-        name: indexName(index),
-        key: Object.fromEntries(index.keys.map((key) => [key.field, key.order === 'asc' ? 1 : -1])),
-        ...(index.unique ? { unique: true } : {}),
-        ...(index.expireAfter ? { expireAfterSeconds: index.expireAfter.toSecondsCeil() } : {}),
-      })),
-    };
-  });
+  const plan = collectionPlan(collections);
   const options = `replicaSet=${names.name}&tls=true&tlsCAFile=/ca/ca.crt&authSource=${agent}&authMechanism=SCRAM-SHA-256`;
   return `// Collections and indexes of agent '${agent}' in its database; safe to run again.
 const fs = require('fs');
