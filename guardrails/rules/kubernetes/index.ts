@@ -6,6 +6,7 @@ import { kedaTiming } from './gr-as-05-keda-timing';
 import { kedaFallback } from './gr-as-06-keda-fallback';
 import { kafkaReplication } from './gr-dur-04-kafka-replication';
 import { cockroachdbAvailability } from './gr-dur-08-cockroachdb-availability';
+import { stateEngineAvailability } from './gr-dur-12-state-engine-availability';
 import { inClusterBrokerTls } from './gr-enc-12-in-cluster-broker-tls';
 import { serviceAccountToken } from './gr-iam-08-service-account-token';
 import { podNetworkPolicy } from './gr-net-10-pod-network-policy';
@@ -38,6 +39,7 @@ export const KUBERNETES_RULES: readonly GuardrailRule[] = [
   kedaFallback,
   kafkaReplication,
   cockroachdbAvailability,
+  stateEngineAvailability,
   inClusterBrokerTls,
   serviceAccountToken,
   podNetworkPolicy,
