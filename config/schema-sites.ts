@@ -277,20 +277,19 @@ export const awsSite = objectSchema(
           'The Amazon DocumentDB cluster of the document-state agents of the site: instances across its zones, TLS, encrypted with a key of its own, point-in-time recovery, deletion protection; each agent signs in with its IAM role.',
           {
             kind: enumSchema('The engine.', ['documentdb']),
-            instanceClass: stringSchema("Instance class of the instances. Default 'db.r6g.large'.", {
-              pattern: '^db\\.[a-z0-9]+\\.[a-z0-9]+$',
-            }),
+            instanceClass: stringSchema(
+              "Instance class of the instances. Default 'db.r6g.large'.",
+              {
+                pattern: '^db\\.[a-z0-9]+\\.[a-z0-9]+$',
+              },
+            ),
             instances: integerSchema(
               'Instances across the zones: a primary and replicas. Default 3; fewer needs a reason.',
               1,
               16,
             ),
             reason: stringSchema('Why fewer than 3 instances are acceptable here.'),
-            backupRetentionDays: integerSchema(
-              'Days of point-in-time recovery. Default 7.',
-              1,
-              35,
-            ),
+            backupRetentionDays: integerSchema('Days of point-in-time recovery. Default 7.', 1, 35),
           },
           ['kind'],
         ),

@@ -357,6 +357,30 @@ export interface AgentYugabyteDatabase {
 export type InClusterAgentStore =
   AgentDatabase | AgentDocumentDatabase | AgentWideColumnDatabase | AgentYugabyteDatabase;
 
+/**
+ * An agent's store in an in-cluster engine that takes TLS with the engine's
+ * CA and the agent's own user (MongoDB, Cassandra, YugabyteDB): the agent
+ * mounts both Secrets.
+ */
+export type InClusterTlsStore = Exclude<InClusterAgentStore, AgentDatabase>;
+
+const IN_CLUSTER_STORES: ReadonlySet<StateStore['kind']> = new Set([
+  'in-cluster-sql',
+  'in-cluster-mongodb',
+  'in-cluster-cassandra',
+  'in-cluster-yugabytedb',
+]);
+
+/** Whether a store is in an engine the site runs in its cluster. */
+export function isInClusterStore(store?: StateStore): store is InClusterAgentStore {
+  return store !== undefined && IN_CLUSTER_STORES.has(store.kind);
+}
+
+/** Whether a store is in an in-cluster engine reached over TLS with a user of the agent's own. */
+export function isInClusterTlsStore(store?: StateStore): store is InClusterTlsStore {
+  return isInClusterStore(store) && store.kind !== 'in-cluster-sql';
+}
+
 /** What the infra stack of a cloud site gives the stacks of its cluster. */
 export interface SiteCloudBindings {
   /**

@@ -94,6 +94,10 @@ const isAzureNamespace = (b: BrokerSpec) =>
 const hasState = (a: AgentSpec) => a.state !== undefined;
 const hasWideColumns = (a: AgentSpec) => a.state?.model === 'wide-column';
 const hasDocuments = (a: AgentSpec) => a.state?.model === 'document';
+const onCassandra = (a: AgentSpec, s: SiteFacts) =>
+  a.state?.model === 'wide-column' && s.stateEngines?.wideColumn?.kind === 'cassandra';
+const onYugabyteDb = (a: AgentSpec, s: SiteFacts) =>
+  a.state?.model === 'sql' && s.stateEngines?.sql?.kind === 'yugabytedb';
 const DOCDB_LIMITS =
   'https://docs.aws.amazon.com/documentdb/latest/developerguide/limits.html#limits-naming_constraints';
 const keyspace = (p: NameParts) => keyspaceName(p.environment, p.site, p.agent);
@@ -403,6 +407,14 @@ export const NAME_LIMITS: readonly NameLimit[] = [
           a.state?.model === 'document' && s.stateEngines?.document?.kind === 'mongodb',
         hashLength: 10,
       }),
+      form(['agent'], (p) => `keyspace-${p.agent}-0000000000`, {
+        agents: onCassandra,
+        hashLength: 10,
+      }),
+      form(['agent'], (p) => `yugabytedb-provision-${p.agent}-0000000000`, {
+        agents: onYugabyteDb,
+        hashLength: 10,
+      }),
     ],
   },
   {
@@ -448,11 +460,18 @@ export const NAME_LIMITS: readonly NameLimit[] = [
           '{broker}-config',
           '{broker}-topology',
           'mongodb-collections-{agent}',
+          'cassandra-keyspace-{agent}',
         ],
       ],
       [
         'kubernetes_network_policy_v1',
-        ['cockroachdb-provision-{agent}', 'kafka-topics-{broker}', 'mongodb-provision-{agent}'],
+        [
+          'cockroachdb-provision-{agent}',
+          'kafka-topics-{broker}',
+          'mongodb-provision-{agent}',
+          'cassandra-keyspace-{agent}',
+          'yugabytedb-provision-{agent}',
+        ],
       ],
       ['kubernetes_service_account_v1', ['kafka-topics-{broker}']],
       [
@@ -466,6 +485,10 @@ export const NAME_LIMITS: readonly NameLimit[] = [
           'cockroachdb-user-{agent}',
           '{agent}-mongodb',
           'mongodb-user-{agent}',
+          '{agent}-cassandra',
+          'cassandra-user-{agent}',
+          '{agent}-yugabytedb',
+          'yugabytedb-user-{agent}',
         ],
       ],
       ['ClusterTriggerAuthentication', ['rabbitmq-{broker}']],

@@ -70,6 +70,7 @@ const STATEFUL_CHARTS = new Set([
   'postgresql',
   'redis',
   'mongodb',
+  'yugabyte',
 ]);
 
 /**

@@ -26,6 +26,7 @@ import {
   ConsulRegistration,
   consulTags,
   SiteKafka,
+  SiteCassandra,
   SiteMongoDb,
 } from '../constructs/kubernetes/services';
 import { KEDA_VAULT_ROLE } from '../constructs/kubernetes/vault';
@@ -80,9 +81,16 @@ function bindingsOf(
   };
 }
 
-/** The Job that creates an agent's collections, as a `dependsOn` list, if it has one. */
-function collectionsJob(mongoDb: SiteMongoDb, agent: string): ITerraformDependable[] | undefined {
-  const job = mongoDb.replicaSet?.provisioning.get(agent);
+/**
+ * The Job that creates an agent's collections or keyspace in an engine of the
+ * agents stack, as a `dependsOn` list, if it has one.
+ */
+function provisioningJob(
+  mongoDb: SiteMongoDb,
+  cassandra: SiteCassandra,
+  agent: string,
+): ITerraformDependable[] | undefined {
+  const job = mongoDb.replicaSet?.provisioning.get(agent) ?? cassandra.provisioning.get(agent);
   return job ? [job] : undefined;
 }
 
@@ -177,8 +185,10 @@ export class AgentsStack extends CheckedStack {
     }
     // Kafka clusters in the cluster, and the topics their agents read.
     const kafka = new SiteKafka(this, 'Kafka', { site, brokers, agents: resolved });
-    // The site's MongoDB replica set (a custom resource) and its agents' collections.
+    // The site's MongoDB replica set and Cassandra datacenter (custom resources)
+    // and their agents' collections and keyspaces.
     const mongoDb = new SiteMongoDb(this, 'MongoDb', { site, agents: resolved });
+    const cassandra = new SiteCassandra(this, 'Cassandra', { site, agents: resolved });
 
     const agents = new Map<string, KubernetesAgent>();
     for (const agent of resolved) {
@@ -192,8 +202,8 @@ export class AgentsStack extends CheckedStack {
           priorityClassName: priorityClassName(agent.priority),
           cloud: bindingsOf(agent, props.cloud, props.platform, kafka.endpoints),
           vault,
-          // An agent with documents starts once its collections and indexes exist.
-          dependsOn: collectionsJob(mongoDb, agent.spec.name),
+          // An agent starts once its collections or keyspace exist.
+          dependsOn: provisioningJob(mongoDb, cassandra, agent.spec.name),
         }),
       );
     }

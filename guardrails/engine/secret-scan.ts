@@ -334,8 +334,11 @@ const PATTERNS: readonly Pattern[] = [
   },
   {
     // secretlint's private key rule wants 100 characters of key: Ed25519 keys are shorter.
+    // A key is its header followed by its body (after any `Proc-Type:`-style
+    // lines), so a script that writes the header around a key it makes is none.
     what: 'a PEM private key',
-    regex: /-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----/g,
+    regex:
+      /-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----\r?\n([A-Za-z-]+: [^\n]*\r?\n)*(\r?\n)?[A-Za-z0-9+/=]{4}/g,
   },
   {
     what: 'an Azure storage account key',

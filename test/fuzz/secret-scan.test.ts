@@ -85,6 +85,10 @@ describe('secrets in the synthesized output', () => {
   it.each([
     ['a password reference', { password: '${ephemeral.random_password.x.result}' }],
     [
+      'a script that writes the PEM header around a key it makes',
+      { command: "{\n  echo '-----BEGIN PRIVATE KEY-----'\n  base64 -w64 key.der\n} > key.pem" },
+    ],
+    [
       'a URL whose password is a reference',
       { url: 'amqp://agent:${ephemeral.x.result}@rabbitmq/' },
     ],

@@ -24,6 +24,7 @@ describe('the example environments', () => {
       ['GR-AS-03', 'warning', 'staging-eu-agents/gpu-inference/Autoscaler', 'open'],
       ['GR-AS-03', 'warning', 'staging-eu-agents/metadata-extraction/Autoscaler', 'open'],
       ['GR-DUR-08', 'warning', 'local-dev-platform/Services/Database/Resource', 'suppressed'],
+      ['GR-DUR-12', 'warning', 'local-dev-agents/MongoDb/ReplicaSet/Resource', 'suppressed'],
       ['GR-ENC-10', 'warning', 'prod-eu-west-infra/Brokers/State/Account/Resource', 'suppressed'],
       ['GR-ENC-12', 'warning', 'local-dev-agents/Kafka/events/Resource', 'suppressed'],
       ['GR-ENC-12', 'warning', 'prod-nebraska-agents/Kafka/dc-events/Resource', 'suppressed'],

@@ -1054,6 +1054,7 @@ describe('the Kubernetes rule set', () => {
       'GR-AS-06',
       'GR-DUR-04',
       'GR-DUR-08',
+      'GR-DUR-12',
       'GR-ENC-12',
       'GR-IAM-08',
       'GR-NET-10',

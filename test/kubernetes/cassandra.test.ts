@@ -6,6 +6,7 @@ import * as path from 'path';
 import { Testing } from 'cdktf';
 import { parse } from 'yaml';
 import { CHARTS } from '../../constructs/kubernetes/platform/charts';
+import { platformWorkloads } from '../../constructs/kubernetes/platform/footprint';
 import {
   cassandraCertificateNames,
   cassandraNames,
@@ -35,7 +36,7 @@ import {
 import { resolveAgent } from '../../model/resolve';
 import { KubernetesSiteSpec } from '../../model/site';
 import { WideColumnTable } from '../../model/state';
-import { Duration, Size } from '../../model/units';
+import { Cpu, Duration, Size } from '../../model/units';
 import { crdErrors, STATE_ENGINE_CRDS, stateEngineCrdsAvailable } from '../support/crd-schemas';
 import { agent, SITE } from '../support/fixtures';
 import {
@@ -536,9 +537,13 @@ describe('ServerCertificates for Cassandra', () => {
         '"$work/node.crt"',
         '"$work/keystore.pem"',
       );
-      const run = spawnSync('bash', ['-euo', 'pipefail', '-c', `work='${dir}'\n${commands}`], {
-        encoding: 'utf8',
-      });
+      const run = spawnSync(
+        'bash',
+        ['--norc', '-euo', 'pipefail', '-c', `work='${dir}'\n${commands}`],
+        {
+          encoding: 'utf8',
+        },
+      );
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
       const keystore = fs.readFileSync(path.join(dir, 'keystore.pem'), 'utf8');
@@ -785,5 +790,28 @@ describe('a site with Cassandra', () => {
     });
     expect(none!.datacenter).toBeUndefined();
     expect(none!.provisioning.size).toBe(0);
+  });
+});
+
+describe('the platform footprint of a site with Cassandra', () => {
+  test('counts each node (Cassandra and its log sidecar), one per node, and the operator', () => {
+    const site = {
+      name: 'dc1',
+      nodePools: [{ name: 'general' }],
+      stateEngines: {
+        wideColumn: { kind: 'cassandra' as const, replicas: 4, resources: { cpu: Cpu.cores(4) } },
+      },
+    };
+    const workloads = platformWorkloads(site, []);
+    expect(workloads.find((w) => w.name === 'Cassandra')).toMatchObject({
+      replicas: 4,
+      requests: { cpuMillis: 4000 + 100, memoryMiB: 8192 + 128 },
+      onePerNode: true,
+    });
+    expect(workloads.find((w) => w.name === 'Cassandra operator')).toMatchObject({
+      replicas: 1,
+      requests: { cpuMillis: 100, memoryMiB: 256 },
+      onePerNode: false,
+    });
   });
 });

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { Testing } from 'cdktf';
 import { parse } from 'yaml';
 import { CHARTS, IMAGES } from '../../constructs/kubernetes/platform/charts';
+import { platformWorkloads } from '../../constructs/kubernetes/platform/footprint';
 import {
   siteYugabyteDbPlan,
   YugabyteDbPlatform,
@@ -828,7 +829,7 @@ describe('a site with YugabyteDB', () => {
     expect(built.bindings.get('billing')?.schema).toBe('public');
     expect([...built.bindings.keys()]).toEqual(['ledger-writer', 'billing']);
     expect(built.credentialsOf('billing')).toMatchObject({ username: 'billing', revision: 1 });
-    expect(() => built.credentialsOf('counter')).toThrow(/'counter' has no database here/);
+    expect(() => built.credentialsOf('counter')).toThrow(/'counter' has no user here/);
   });
 
   test('runs a provisioning Job per agent after the release and the Secrets', () => {
@@ -853,5 +854,28 @@ describe('a site with YugabyteDB', () => {
         .map((s) => s.metadata.name)
         .sort(),
     ).toEqual(['yugabytedb-admin', 'yugabytedb-user-billing', 'yugabytedb-user-ledger-writer']);
+  });
+});
+
+describe('the platform footprint of a site with YugabyteDB', () => {
+  test('counts each master and tablet server with its log cleaner, one per node', () => {
+    const site = {
+      name: 'dc1',
+      nodePools: [{ name: 'general' }],
+      stateEngines: {
+        sql: { kind: 'yugabytedb' as const, replicas: 5, resources: { memory: Size.gibibytes(8) } },
+      },
+    };
+    const workloads = platformWorkloads(site, []);
+    expect(workloads.find((w) => w.name === 'YugabyteDB master')).toMatchObject({
+      replicas: 5,
+      requests: { cpuMillis: 2000 + 250, memoryMiB: 2048 + 250 },
+      onePerNode: true,
+    });
+    expect(workloads.find((w) => w.name === 'YugabyteDB tablet server')).toMatchObject({
+      replicas: 5,
+      requests: { cpuMillis: 2000 + 250, memoryMiB: 8192 + 250 },
+      onePerNode: true,
+    });
   });
 });

@@ -205,6 +205,7 @@ describe('resource comparison', () => {
     ]) {
       expect(isStateful('kubernetes_manifest', { manifest: { apiVersion } })).toBe(true);
     }
+    expect(isStateful('helm_release', { chart: 'yugabyte' })).toBe(true);
   });
 });
 

@@ -57,13 +57,17 @@ describe('fleet.json', () => {
       'CockroachDB database inventory_update',
     );
     expect(at('order-tracking', 'nebraska')?.stateStore).toBe('MongoDB database order-tracking');
+    expect(at('order-tracking', 'us-east')?.stateStore).toBe(
+      "Amazon DocumentDB database order-tracking of the site's cluster",
+    );
     expect(at('sensor-history', 'us-east')?.stateStore).toBe(
       'Amazon Keyspaces keyspace prod_us_east_sensor_history',
     );
+    expect(at('sensor-history', 'nebraska')?.stateStore).toBe('Cassandra keyspace sensor_history');
     expect(at('ledger', 'us-east')?.stateStore).toBe(
       "Aurora DSQL schema ledger of the site's cluster",
     );
-    expect(at('ledger', 'nebraska')?.stateStore).toBe('CockroachDB database ledger, schema ledger');
+    expect(at('ledger', 'nebraska')?.stateStore).toBe('YugabyteDB database ledger, schema ledger');
     expect(at('sensor-ingest', 'us-east')).toMatchObject({
       signals: ['consumer lag 1000/replica'],
       source: { kind: 'topic', name: 'sensor-readings', deadLetter: 'sensor-readings.dlq' },

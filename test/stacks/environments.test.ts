@@ -238,6 +238,11 @@ describe('example environments', () => {
         release: 'MongoDB Controllers for Kubernetes 1.10.0',
         root: STATE_ENGINE_CRDS,
       },
+      'cassandra.datastax.com': {
+        folder: 'cass-operator',
+        release: 'cass-operator v1.30.0 (chart 0.64.1)',
+        root: STATE_ENGINE_CRDS,
+      },
       'monitoring.coreos.com': {
         folder: 'prometheus-operator',
         release: 'Prometheus Operator 0.79.2, as kube-prometheus-stack 67.8.0 ships it',
@@ -264,7 +269,13 @@ describe('example environments', () => {
 
     it('has objects of every operator to check', () => {
       const folders = new Set(manifests.map(([, operator]) => operator?.folder));
-      expect([...folders].sort()).toEqual(['keda', 'mongodb', 'prometheus-operator', 'strimzi']);
+      expect([...folders].sort()).toEqual([
+        'cass-operator',
+        'keda',
+        'mongodb',
+        'prometheus-operator',
+        'strimzi',
+      ]);
     });
 
     it.each(manifests)('%s is valid for its operator', (_name, operator, manifest) => {

@@ -116,6 +116,7 @@ describe('prod: every agent lands on every site it names', () => {
     'order-tracking@us-east': ['general', 'memory'],
     'order-tracking@nebraska': ['general'],
     'sensor-history@us-east': ['general', 'memory'],
+    'sensor-history@nebraska': ['general'],
     'ledger@us-east': ['general', 'memory'],
     'ledger@nebraska': ['general'],
   };
@@ -259,6 +260,7 @@ describe('prod: credentials through Vault in the datacenter', () => {
       'prod/nebraska/ledger/rabbitmq-dc-rabbitmq',
       'prod/nebraska/order-tracking/database',
       'prod/nebraska/order-tracking/rabbitmq-dc-rabbitmq',
+      'prod/nebraska/sensor-history/database',
     ]);
     for (const secret of secrets) {
       expect(secret.data_json).toBeUndefined();
@@ -269,6 +271,10 @@ describe('prod: credentials through Vault in the datacenter', () => {
     );
     expect(kubernetesSecrets).not.toContain('inventory-update-dc-rabbitmq-credentials');
     expect(kubernetesSecrets).not.toContain('inventory-update-cockroachdb');
+    expect(kubernetesSecrets).not.toContain('sensor-history-cassandra');
+    expect(kubernetesSecrets).not.toContain('ledger-yugabytedb');
+    expect(kubernetesSecrets).toContain('cassandra-user-sensor-history');
+    expect(kubernetesSecrets).toContain('yugabytedb-user-ledger');
   });
 
   it('lets each agent read only its own paths, as its own service account', () => {
@@ -497,5 +503,50 @@ describe('prod: Azure', () => {
       bucket: 'agent-fleet-terraform-state-prod',
       key: 'prod/prod-us-east-infra.tfstate',
     });
+  });
+});
+
+describe('prod: wide rows and SQL in the datacenter', () => {
+  const agents = stack('prod-nebraska-agents');
+  const platform = stack('prod-nebraska-platform');
+  const envOf = (agent: string): Record<string, string> =>
+    Object.fromEntries(
+      podOf(agents, agent).spec.container[0].env.map((e: Block) => [e.name, e.value]),
+    );
+
+  it("tells sensor-history its keyspace in the datacenter's Cassandra, with the CA to verify it", () => {
+    expect(envOf('sensor-history')).toMatchObject({
+      FLEET_STATE_MODEL: 'wide-column',
+      FLEET_STATE_ENGINE: 'cassandra',
+      FLEET_STATE_HOSTS: 'cassandra-dc1-service.cassandra.svc.cluster.local',
+      FLEET_STATE_PORT: '9042',
+      FLEET_STATE_DATACENTER: 'dc1',
+      FLEET_STATE_KEYSPACE: 'sensor_history',
+      FLEET_STATE_TLS_CA_FILE: '/var/run/secrets/agent-fleet/state-ca/ca.crt',
+    });
+    expect(manifests(agents).filter((m) => m.kind === 'CassandraDatacenter')).toHaveLength(1);
+  });
+
+  it("tells ledger its database and schema in the datacenter's YugabyteDB, not CockroachDB", () => {
+    expect(envOf('ledger')).toMatchObject({
+      FLEET_STATE_MODEL: 'sql',
+      FLEET_STATE_ENGINE: 'yugabytedb',
+      FLEET_STATE_HOST: 'yb-tservers.yugabytedb.svc.cluster.local',
+      FLEET_STATE_PORT: '5433',
+      FLEET_STATE_DATABASE: 'ledger',
+      FLEET_DATABASE_SCHEMA: 'ledger',
+    });
+    const releases = resourcesOf(platform, 'helm_release').map((release) => release.chart);
+    expect(releases).toEqual(expect.arrayContaining(['cockroachdb', 'yugabyte', 'cass-operator']));
+  });
+
+  it('lets each agent reach only its own engine, on its port', () => {
+    const policies = resourcesOf(agents, 'kubernetes_network_policy_v1');
+    const egressOf = (agent: string) =>
+      JSON.stringify(policies.find((p) => p.metadata.name === agent)?.spec.egress);
+    expect(egressOf('sensor-history')).toContain('"9042"');
+    expect(egressOf('sensor-history')).not.toContain('"5433"');
+    expect(egressOf('ledger')).toContain('"5433"');
+    expect(egressOf('ledger')).not.toContain('"26257"');
   });
 });

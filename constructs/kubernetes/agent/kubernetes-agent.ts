@@ -23,6 +23,7 @@ import {
   validateAgent,
   validateAgentOnSite,
   ValidationError,
+  isInClusterStore,
 } from '../../../model';
 import { AgentNetworkPolicy } from '../core/network-policy';
 import { manifestPodSpec } from '../core/pod-manifest';
@@ -144,11 +145,7 @@ export class KubernetesAgent extends Construct {
         ...(agent.isolation?.egress ?? []),
       ],
       kafka: resolved.topic && cloud?.kafka,
-      database:
-        agent.state &&
-        (cloud?.store?.kind === 'in-cluster-sql' || cloud?.store?.kind === 'in-cluster-mongodb')
-          ? cloud.store
-          : undefined,
+      database: agent.state && isInClusterStore(cloud?.store) ? cloud?.store : undefined,
       cloudApis: cloud?.identity !== undefined,
     });
 

@@ -3,6 +3,7 @@ import {
   agentCredentialsSecret,
   BrokerSpec,
   documentDbCaBundleUrl,
+  isInClusterTlsStore,
   rabbitMqBrokers,
   RabbitMqBrokerSpec,
   brokerHost,
@@ -219,15 +220,22 @@ export function planPod(
     }));
   const database =
     agent.spec.state && cloud?.store?.kind === 'in-cluster-sql' ? cloud.store : undefined;
-  const documents =
-    agent.spec.state && cloud?.store?.kind === 'in-cluster-mongodb' ? cloud.store : undefined;
+  // MongoDB, Cassandra and YugabyteDB: the agent's own user, and the engine's CA.
+  const engineStore =
+    agent.spec.state && isInClusterTlsStore(cloud?.store) ? cloud?.store : undefined;
   const credentials = [
     ...brokerCredentials,
-    ...(documents && !vault
-      ? [{ volume: 'state', secret: documents.credentialsSecret, mountPath: STATE_CREDENTIALS_DIR }]
+    ...(engineStore && !vault
+      ? [
+          {
+            volume: 'state',
+            secret: engineStore.credentialsSecret,
+            mountPath: STATE_CREDENTIALS_DIR,
+          },
+        ]
       : []),
-    ...(documents
-      ? [{ volume: 'state-ca', secret: documents.caSecret, mountPath: STATE_CA_DIR }]
+    ...(engineStore
+      ? [{ volume: 'state-ca', secret: engineStore.caSecret, mountPath: STATE_CA_DIR }]
       : []),
     ...(database && !vault
       ? [
@@ -249,7 +257,7 @@ export function planPod(
         ...(database
           ? [{ prefix: 'database', secret: VAULT_DATABASE_SECRET, dir: DATABASE_CREDENTIALS_DIR }]
           : []),
-        ...(documents
+        ...(engineStore
           ? [{ prefix: 'state', secret: VAULT_DATABASE_SECRET, dir: STATE_CREDENTIALS_DIR }]
           : []),
       ]
@@ -512,6 +520,20 @@ function cloudEnv(
     env.FLEET_STATE_PORT = String(store.port);
     env.FLEET_STATE_DATABASE = store.database;
     env.FLEET_STATE_REPLICA_SET = store.replicaSet;
+  }
+  if (store?.kind === 'in-cluster-cassandra') {
+    env.FLEET_STATE_HOSTS = store.host;
+    env.FLEET_STATE_PORT = String(store.port);
+    env.FLEET_STATE_DATACENTER = store.datacenter;
+    env.FLEET_STATE_KEYSPACE = store.keyspace;
+  }
+  if (store?.kind === 'in-cluster-yugabytedb') {
+    env.FLEET_STATE_HOST = store.host;
+    env.FLEET_STATE_PORT = String(store.port);
+    env.FLEET_STATE_DATABASE = store.database;
+    if (store.schema) env.FLEET_DATABASE_SCHEMA = store.schema;
+  }
+  if (isInClusterTlsStore(store)) {
     env.FLEET_STATE_CREDENTIALS_DIR = STATE_CREDENTIALS_DIR;
     env.FLEET_STATE_TLS_CA_FILE = `${STATE_CA_DIR}/ca.crt`;
   }

@@ -260,6 +260,10 @@ export const CHART_KUBERNETES_SUPPORT: Readonly<
     source:
       'mongodb/mongodb-kubernetes 1.10.0 helm_chart/Chart.yaml: kubeVersion >=1.16-0 (tested on 1.34.3 to 1.36.1, kubernetes-versions.json)',
   },
+  yugabyte: {
+    from: '1.17',
+    source: 'yugabyte/charts 2025.2 (d97fc010) stable/yugabyte/Chart.yaml: kubeVersion >=1.17.0-0',
+  },
   vault: {
     from: '1.20',
     source: 'hashicorp/vault-helm v0.30.1 Chart.yaml: kubeVersion >= 1.20.0-0',

@@ -37,6 +37,43 @@ export const MONGODB_AGENT_RESOURCES = {
 } as const;
 /** MongoDB's operator unless set. */
 export const MONGODB_OPERATOR_SIZE: PodSize = { cpu: Cpu.millis(200), memory: Size.mebibytes(512) };
+/** Each Cassandra node's `cassandra` container unless the site says: requests equal limits. */
+export const CASSANDRA_NODE_SIZE: PodSize = {
+  cpu: Cpu.cores(2),
+  memory: Size.gibibytes(8),
+};
+/**
+ * The log tailing sidecar (`server-system-logger`, Vector) beside each node:
+ * the operator's default (`pkg/reconciliation/defaults.go`, 100m and 64Mi
+ * requested, 128Mi limited) with its memory requested whole and a CPU limit.
+ */
+export const CASSANDRA_LOGGER_RESOURCES = {
+  requests: { cpu: '100m', memory: '128Mi' },
+  limits: { cpu: '200m', memory: '128Mi' },
+} as const;
+/** cass-operator's pod unless set: one controller for one namespace's datacenters. */
+export const CASSANDRA_OPERATOR_SIZE: PodSize = {
+  cpu: Cpu.millis(100),
+  memory: Size.mebibytes(256),
+};
+/**
+ * Each tablet server unless the site sets `resources`: 2 CPU and 4Gi, the
+ * chart's `resource.tserver` (requests equal to limits).
+ */
+export const YUGABYTEDB_TSERVER_SIZE: PodSize = { cpu: Cpu.cores(2), memory: Size.gibibytes(4) };
+/**
+ * Each master: 2 CPU and 2Gi, the chart's `resource.master` (requests equal
+ * to limits), the sizing YugabyteDB's Kubernetes docs deploy with.
+ */
+export const YUGABYTEDB_MASTER_SIZE: PodSize = { cpu: Cpu.cores(2), memory: Size.gibibytes(2) };
+/**
+ * The `yb-cleanup` container beside each master and tablet server (it
+ * rotates logs hourly): the chart's `ybCleanup.resources`, requests equal to limits.
+ */
+export const YUGABYTEDB_CLEANUP_SIZE: PodSize = {
+  cpu: Cpu.millis(250),
+  memory: Size.mebibytes(250),
+};
 /** Each Consul server unless set. */
 export const CONSUL_SERVER_SIZE: PodSize = { cpu: Cpu.millis(500), memory: Size.gibibytes(1) };
 
@@ -63,8 +100,9 @@ export function platformDaemonSets(pool: NodePoolSpec): PodRequests[] {
 /**
  * The platform's own replicas with their requests, on the pools they may use
  * (on-demand, without GPUs, as for the brokers): the in-cluster RabbitMQ and
- * Kafka nodes, CockroachDB nodes, MongoDB members and Consul servers (one
- * per node each), MongoDB's operator, and KEDA.
+ * Kafka nodes, CockroachDB nodes, MongoDB members, Cassandra nodes,
+ * YugabyteDB masters and tablet servers, and Consul servers (one per node
+ * each), the MongoDB and Cassandra operators, and KEDA.
  */
 export function platformWorkloads(
   site: KubernetesSiteSpec,
@@ -110,6 +148,35 @@ export function platformWorkloads(
       }),
     );
     workloads.push(workload('MongoDB operator', 1, MONGODB_OPERATOR_SIZE, false));
+  }
+  const plus = (size: PodSize, sidecar: PodSize): PodSize => ({
+    cpu: Cpu.millis(size.cpu.millicores + sidecar.cpu.millicores),
+    memory: Size.mebibytes(size.memory.toMebibytes() + sidecar.memory.toMebibytes()),
+  });
+  const wideColumns = site.stateEngines?.wideColumn;
+  if (wideColumns?.kind === 'cassandra' && !site.cloud) {
+    const logger = CASSANDRA_LOGGER_RESOURCES.requests;
+    const node = plus(sized(wideColumns.resources, CASSANDRA_NODE_SIZE), {
+      cpu: Cpu.parse(logger.cpu),
+      memory: Size.parse(logger.memory),
+    });
+    workloads.push(workload('Cassandra', wideColumns.replicas ?? 3, node));
+    workloads.push(workload('Cassandra operator', 1, CASSANDRA_OPERATOR_SIZE, false));
+  }
+  const sql = site.stateEngines?.sql;
+  if (sql?.kind === 'yugabytedb' && !site.cloud) {
+    const replicas = sql.replicas ?? 3;
+    const tserver = sized(sql.resources, YUGABYTEDB_TSERVER_SIZE);
+    workloads.push(
+      workload(
+        'YugabyteDB master',
+        replicas,
+        plus(YUGABYTEDB_MASTER_SIZE, YUGABYTEDB_CLEANUP_SIZE),
+      ),
+    );
+    workloads.push(
+      workload('YugabyteDB tablet server', replicas, plus(tserver, YUGABYTEDB_CLEANUP_SIZE)),
+    );
   }
   if (site.consul) {
     workloads.push(workload('Consul', site.consul.replicas ?? 3, CONSUL_SERVER_SIZE));

@@ -14,6 +14,7 @@ import { DNS_EGRESS } from '../core/network-policy';
 import { Manifest } from '../core/pod-manifest';
 import { POOL_LABEL, tolerationsOf } from '../core/pod-plan';
 import { PROVIDER_CONTAINER_SECURITY, PROVIDER_POD_SECURITY } from '../core/pod-spec';
+import { CASSANDRA_LOGGER_RESOURCES, CASSANDRA_NODE_SIZE } from '../platform/footprint';
 import {
   CASSANDRA_CQL_PORT,
   CASSANDRA_INTERNODE_PORT,
@@ -46,22 +47,6 @@ export const CASSANDRA_MANAGEMENT_API_RELEASE = 'v0.1.125';
 export function cassandraServerImage(version: string): string {
   return `docker.io/k8ssandra/cass-management-api:${version}-ubi-${CASSANDRA_MANAGEMENT_API_RELEASE}`;
 }
-
-/** Each Cassandra node's `cassandra` container unless the site says: requests equal limits. */
-export const CASSANDRA_NODE_SIZE: { readonly cpu: Cpu; readonly memory: Size } = {
-  cpu: Cpu.cores(2),
-  memory: Size.gibibytes(8),
-};
-
-/**
- * The log tailing sidecar (`server-system-logger`, Vector) beside each node:
- * the operator's default (`pkg/reconciliation/defaults.go`, 100m and 64Mi
- * requested, 128Mi limited) with its memory requested whole and a CPU limit.
- */
-export const CASSANDRA_LOGGER_RESOURCES = {
-  requests: { cpu: '100m', memory: '128Mi' },
-  limits: { cpu: '200m', memory: '128Mi' },
-} as const;
 
 /**
  * The init container that writes each node's configuration

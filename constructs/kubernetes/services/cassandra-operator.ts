@@ -6,6 +6,7 @@ import { Problem, ValidationError } from '../../../model/problems';
 import { Cpu, Size } from '../../../model/units';
 import { POOL_LABEL, tolerationsOf } from '../core/pod-plan';
 import { CHARTS } from '../platform/charts';
+import { CASSANDRA_OPERATOR_SIZE } from '../platform/footprint';
 
 /**
  * cass-operator's image, as chart {@link CHARTS}.cassOperator (0.64.1) pins it
@@ -17,12 +18,6 @@ export const CASS_OPERATOR_IMAGE = {
   repository: 'k8ssandra/cass-operator',
   tag: 'v1.30.0',
 } as const;
-
-/** cass-operator's pod unless set: one controller for one namespace's datacenters. */
-export const CASSANDRA_OPERATOR_SIZE: { readonly cpu: Cpu; readonly memory: Size } = {
-  cpu: Cpu.millis(100),
-  memory: Size.mebibytes(256),
-};
 
 /** Name of the operator's release, and so of its Deployment (`<release>` as the chart names it). */
 export const CASS_OPERATOR_RELEASE = 'cass-operator';

@@ -26,6 +26,8 @@ export interface DatabaseUserSpec {
   readonly agent: string;
   /** The agent's namespace (a name or the namespace resource's name attribute). */
   readonly namespace: string;
+  /** The user's name in the engine. @default - the agent's name */
+  readonly username?: string;
   /**
    * Raise to generate and write a new password (rotation): the engine's
    * operator or Job sets it on the user when the Secret changes.
@@ -104,7 +106,8 @@ export class DatabaseUsers extends Construct {
       const agent = user.agent;
       const revision = user.passwordRevision ?? 1;
       const password = new EphemeralPassword(this, `Password-${agent}`);
-      const data = { [USERNAME_KEY]: agent, [PASSWORD_KEY]: password.value };
+      const username = user.username ?? agent;
+      const data = { [USERNAME_KEY]: username, [PASSWORD_KEY]: password.value };
       const labels = {
         'app.kubernetes.io/component': 'database-credentials',
         'agent-fleet.dev/agent': agent,
@@ -127,7 +130,7 @@ export class DatabaseUsers extends Construct {
           data,
         });
       }
-      this.credentials.set(agent, { username: agent, password: password.value, revision });
+      this.credentials.set(agent, { username, password: password.value, revision });
     }
     if (props.metrics) {
       const password = new EphemeralPassword(this, 'MetricsPassword');

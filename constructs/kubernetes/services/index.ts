@@ -1,4 +1,10 @@
-/** Services a site runs in its cluster: RabbitMQ, Kafka (Strimzi) and its topics, CockroachDB, MongoDB, Consul, and Vault's wiring. */
+/** Services a site runs in its cluster: RabbitMQ, Kafka (Strimzi) and its topics, CockroachDB, MongoDB, Cassandra, YugabyteDB, Consul, and Vault's wiring. */
+export { CASSANDRA_CQL_PORT, cassandraNames } from './cassandra-access';
+export type { CassandraNames } from './cassandra-access';
+export { CassandraDatacenter, CASSANDRA_VERSION } from './cassandra-datacenter';
+export type { CassandraDatacenterProps, CassandraKeyspaceSpec } from './cassandra-datacenter';
+export { CassandraOperatorRelease } from './cassandra-operator';
+export type { CassandraOperatorReleaseProps } from './cassandra-operator';
 export { CockroachDbRelease } from './cockroachdb';
 export type {
   CockroachDbConnection,
@@ -33,9 +39,19 @@ export {
 export type { MongoDbDatabaseSpec, MongoDbReplicaSetProps } from './mongodb-replica-set';
 export type { KafkaTopicsProps } from './kafka-topics';
 export { certificatesScript, publishScript, ServerCertificates } from './server-certificates';
-export type { ServerCertificateNames, ServerCertificatesProps } from './server-certificates';
+export type {
+  CertificateFormats,
+  ServerCertificateNames,
+  ServerCertificatesProps,
+} from './server-certificates';
 export { RabbitMqCluster } from './rabbitmq-cluster';
 export type { RabbitMqClusterProps } from './rabbitmq-cluster';
+export { CassandraPlatform, SiteCassandra, siteCassandraPlan } from './site-cassandra';
+export type {
+  CassandraPlatformProps,
+  SiteCassandraPlan,
+  SiteCassandraProps,
+} from './site-cassandra';
 export { SiteKafka } from './site-kafka';
 export type { SiteKafkaProps } from './site-kafka';
 export { SITE_MONGODB_NAME, SiteMongoDb, siteMongoDbPlan } from './site-mongodb';
@@ -52,3 +68,16 @@ export { StrimziOperatorRelease } from './strimzi-operator';
 export type { StrimziOperatorReleaseProps, StrimziOperatorResources } from './strimzi-operator';
 export { StrimziKafkaTopic } from './strimzi-topic';
 export type { StrimziKafkaTopicProps } from './strimzi-topic';
+export { siteYugabyteDbPlan, YugabyteDbPlatform } from './site-yugabytedb';
+export type { SiteYugabyteDbPlan, YugabyteDbPlatformProps } from './site-yugabytedb';
+export { YUGABYTEDB_YSQL_PORT, yugabyteDbNames } from './yugabytedb-access';
+export type { YugabyteDbNames } from './yugabytedb-access';
+export { YugabyteDbCaCopies, YugabyteDbDatabases } from './yugabytedb-databases';
+export type {
+  YugabyteDbCaCopiesProps,
+  YugabyteDbDatabaseSpec,
+  YugabyteDbDatabasesProps,
+  YugabyteDbProvisioning,
+} from './yugabytedb-databases';
+export { YUGABYTEDB_IMAGE, YugabyteDbRelease, yugabyteDbValues } from './yugabytedb-release';
+export type { YugabyteDbReleaseProps } from './yugabytedb-release';

@@ -34,7 +34,9 @@ import { DatabaseUsers } from './database-users';
 import { MONGODB_METRICS_USER, MONGODB_PORT, mongoDbCertificateNames } from './mongodb-access';
 import { MongoDbOperatorRelease } from './mongodb-operator';
 import { ServerCertificates } from './server-certificates';
+import { CassandraPlatform, siteCassandraPlan } from './site-cassandra';
 import { siteMongoDbPlan } from './site-mongodb';
+import { siteYugabyteDbPlan, YugabyteDbPlatform } from './site-yugabytedb';
 import { StrimziOperatorRelease } from './strimzi-operator';
 
 /** Creates a namespace of the platform stack and returns its name (a reference). */
@@ -157,15 +159,7 @@ export class SiteServices extends Construct {
       });
       for (const agent of stateful) {
         const name = agent.spec.name;
-        if (this.vault) {
-          const { username, password, revision } = release.credentialsOf(name);
-          new VaultSecret(this, `DatabaseCredentials-${name}`, {
-            kvMount: this.vault.kvMount,
-            name: agentSecretName(props.environment, site.name, name, VAULT_DATABASE_SECRET),
-            revision,
-            data: { username, password },
-          });
-        }
+        this.vaultCredentials(props, `DatabaseCredentials-${name}`, name, release);
         const connection = release.connectionOf(name);
         databases.set(name, {
           kind: 'in-cluster-sql',
@@ -182,6 +176,7 @@ export class SiteServices extends Construct {
       }
     }
     this.documentDatabases(props, placement, databases);
+    this.engineDatabases(props, placement, databases);
     this.databases = databases;
 
     if (site.consul) {
@@ -240,15 +235,7 @@ export class SiteServices extends Construct {
     });
     for (const agent of plan.agents) {
       const name = agent.spec.name;
-      if (this.vault) {
-        const { username, password, revision } = users.credentialsOf(name);
-        new VaultSecret(this, `DocumentCredentials-${name}`, {
-          kvMount: this.vault.kvMount,
-          name: agentSecretName(props.environment, site.name, name, VAULT_DATABASE_SECRET),
-          revision,
-          data: { username, password },
-        });
-      }
+      this.vaultCredentials(props, `DocumentCredentials-${name}`, name, users);
       databases.set(name, {
         kind: 'in-cluster-mongodb',
         hosts: names.hosts,
@@ -261,6 +248,76 @@ export class SiteServices extends Construct {
         podLabels: names.podLabels,
       });
     }
+  }
+
+  /**
+   * Cassandra's operator, the roles' passwords and the nodes' certificates
+   * (the datacenter is a custom resource of the agents stack), and YugabyteDB
+   * from its chart with each agent's database, when the site declares them
+   * and an agent keeps its state there.
+   */
+  private engineDatabases(
+    props: SiteServicesProps,
+    placement: { pools: string[]; tolerations: ReturnType<typeof tolerationsFor> },
+    databases: Map<string, InClusterAgentStore>,
+  ): void {
+    const { site } = props;
+    const cassandraPlan = siteCassandraPlan(site, props.agents);
+    if (cassandraPlan) {
+      const cassandra = new CassandraPlatform(this, 'Cassandra', {
+        site,
+        agents: props.agents,
+        namespace: props.namespace(
+          cassandraPlan.names.namespace,
+          'platform',
+          THIRD_PARTY_POD_SECURITY,
+        ),
+        agentNamespaces: props.agentNamespaces,
+        agentSecrets: !site.vault,
+      });
+      for (const [name, binding] of cassandra.bindings) {
+        this.vaultCredentials(props, `WideColumnCredentials-${name}`, name, cassandra);
+        databases.set(name, binding);
+      }
+    }
+    const yugabytePlan = siteYugabyteDbPlan(site, props.agents);
+    if (yugabytePlan) {
+      const yugabyte = new YugabyteDbPlatform(this, 'YugabyteDb', {
+        plan: yugabytePlan,
+        namespace: props.namespace(
+          yugabytePlan.names.namespace,
+          'platform',
+          THIRD_PARTY_POD_SECURITY,
+        ),
+        agentNamespaces: props.agentNamespaces,
+        ...placement,
+        monitoringNamespace: props.monitoringNamespace,
+        agentSecrets: !site.vault,
+      });
+      for (const [name, binding] of yugabyte.bindings) {
+        this.vaultCredentials(props, `SqlCredentials-${name}`, name, yugabyte);
+        databases.set(name, binding);
+      }
+    }
+  }
+
+  /** On a Vault site, an agent's database credentials, written to its folder there. */
+  private vaultCredentials(
+    props: SiteServicesProps,
+    id: string,
+    agent: string,
+    source: {
+      credentialsOf(agent: string): { username: string; password: string; revision: number };
+    },
+  ): void {
+    if (!this.vault) return;
+    const { username, password, revision } = source.credentialsOf(agent);
+    new VaultSecret(this, id, {
+      kvMount: this.vault.kvMount,
+      name: agentSecretName(props.environment, props.site.name, agent, VAULT_DATABASE_SECRET),
+      revision,
+      data: { username, password },
+    });
   }
 
   /** Vault's injector, the cluster's auth mount and the agents' and KEDA's roles. */

@@ -13,6 +13,7 @@ import {
 } from '../../../model/state-engines';
 import { EphemeralPassword } from '../../terraform/ephemeral-password';
 import { WriteOnlySecret } from '../core/write-only-secret';
+import { DatabaseUsers } from './database-users';
 import { ServerCertificates } from './server-certificates';
 import {
   YUGABYTEDB_YSQL_PORT,
@@ -30,9 +31,6 @@ import { YugabyteDbRelease } from './yugabytedb-release';
 /** Name of a site's YugabyteDB Helm release; it labels the universe's pods. */
 export const SITE_YUGABYTEDB_NAME = 'yugabytedb';
 
-/** Keys of the agents' credentials Secrets. */
-const USERNAME_KEY = 'username';
-const PASSWORD_KEY = 'password';
 /** Key of the admin password in the chart's `authCredentials.ysql.passwordSecretName`. */
 const ADMIN_PASSWORD_KEY = 'ysqlPassword';
 
@@ -127,10 +125,7 @@ export class YugabyteDbPlatform extends Construct {
   readonly release: YugabyteDbRelease;
   /** The provisioning Jobs, by agent name. */
   readonly databases: YugabyteDbDatabases;
-  private readonly credentials = new Map<
-    string,
-    { username: string; password: string; revision: number }
-  >();
+  private readonly users: DatabaseUsers;
 
   constructor(scope: Construct, id: string, props: YugabyteDbPlatformProps) {
     super(scope, id);
@@ -146,42 +141,16 @@ export class YugabyteDbPlatform extends Construct {
       labels: { 'app.kubernetes.io/component': 'database-credentials' },
       data: { [ADMIN_PASSWORD_KEY]: new EphemeralPassword(this, 'AdminPassword').value },
     });
-    const userSecrets: ITerraformDependable[] = [];
-    for (const agent of plan.agents) {
-      const name = agent.spec.name;
-      const revision = 1;
-      const password = new EphemeralPassword(this, `Password-${name}`);
-      const data = { [USERNAME_KEY]: stateIdentifier(name), [PASSWORD_KEY]: password.value };
-      const labels = {
-        'app.kubernetes.io/component': 'database-credentials',
-        'agent-fleet.dev/agent': name,
-      };
-      userSecrets.push(
-        new WriteOnlySecret(this, `UserSecret-${name}`, {
-          name: names.userSecret(name),
-          namespace,
-          labels,
-          revision,
-          data,
-        }).resource,
-      );
-      if (props.agentSecrets ?? true) {
-        userSecrets.push(
-          new WriteOnlySecret(this, `AgentSecret-${name}`, {
-            name: names.agentSecret(name),
-            namespace: agentNamespace(agent),
-            labels,
-            revision,
-            data,
-          }).resource,
-        );
-      }
-      this.credentials.set(name, {
-        username: stateIdentifier(name),
-        password: password.value,
-        revision,
-      });
-    }
+    this.users = new DatabaseUsers(this, 'Users', {
+      names,
+      namespace,
+      agentSecrets: props.agentSecrets ?? true,
+      users: plan.agents.map((agent) => ({
+        agent: agent.spec.name,
+        namespace: agentNamespace(agent),
+        username: stateIdentifier(agent.spec.name),
+      })),
+    });
 
     const references = new Map<string, string>([[names.namespace, namespace]]);
     for (const agent of plan.agents) references.set(agent.namespace, agentNamespace(agent));
@@ -222,7 +191,7 @@ export class YugabyteDbPlatform extends Construct {
         agent: agent.spec.name,
         schema: agent.spec.state?.model === 'sql' ? agent.spec.state.schema : undefined,
       })),
-      dependsOn: [this.release.release, caCopies.job, ...userSecrets],
+      dependsOn: [this.release.release, caCopies.job, ...this.users.secrets],
     });
 
     const bindings = new Map<string, AgentYugabyteDatabase>();
@@ -248,8 +217,6 @@ export class YugabyteDbPlatform extends Construct {
    * only (the password is an ephemeral value), and the revision that rewrites them.
    */
   credentialsOf(agent: string): { username: string; password: string; revision: number } {
-    const credentials = this.credentials.get(agent);
-    if (!credentials) throw new Error(`${this.node.path}: agent '${agent}' has no database here`);
-    return credentials;
+    return this.users.credentialsOf(agent);
   }
 }

@@ -9,6 +9,11 @@ import { Cpu, Duration, Size } from '../../../model/units';
 import { POOL_LABEL, poolNodeAffinity, tolerationsOf } from '../core/pod-plan';
 import { CHARTS } from '../platform/charts';
 import {
+  YUGABYTEDB_CLEANUP_SIZE,
+  YUGABYTEDB_MASTER_SIZE,
+  YUGABYTEDB_TSERVER_SIZE,
+} from '../platform/footprint';
+import {
   YUGABYTEDB_CERT_NODE_NAME,
   YUGABYTEDB_MASTER_RPC_PORT,
   YUGABYTEDB_METRICS_PORTS,
@@ -26,24 +31,6 @@ export const YUGABYTEDB_IMAGE = {
   tag: '2025.2.5.2-b5',
 } as const;
 
-/**
- * Each tablet server unless the site sets `resources`: 2 CPU and 4Gi, the
- * chart's `resource.tserver` (requests equal to limits).
- */
-export const YUGABYTEDB_TSERVER_SIZE = { cpu: Cpu.cores(2), memory: Size.gibibytes(4) } as const;
-/**
- * Each master: 2 CPU and 2Gi, the chart's `resource.master` (requests equal
- * to limits), the sizing YugabyteDB's Kubernetes docs deploy with.
- */
-export const YUGABYTEDB_MASTER_SIZE = { cpu: Cpu.cores(2), memory: Size.gibibytes(2) } as const;
-/**
- * The `yb-cleanup` container beside each master and tablet server (it
- * rotates logs hourly): the chart's `ybCleanup.resources`, requests equal to limits.
- */
-export const YUGABYTEDB_CLEANUP_SIZE = {
-  cpu: Cpu.millis(250),
-  memory: Size.mebibytes(250),
-} as const;
 /** Each master's data volume: the chart's `storage.master.size`. */
 export const YUGABYTEDB_MASTER_STORAGE = Size.gibibytes(10);
 
