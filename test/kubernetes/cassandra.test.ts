@@ -496,7 +496,9 @@ describe('ServerCertificates for Cassandra', () => {
       pkcs8KeystoreKey: 'keystore.pem',
     });
   });
-  const [job] = resourcesOf(json, 'kubernetes_job_v1');
+  const job = resourcesOf(json, 'kubernetes_job_v1').find((candidate) =>
+    candidate.metadata.name.startsWith('cassandra-certificates-'),
+  )!;
   const generate = certificatesScript(certificateNames, { pkcs8KeystoreKey: 'keystore.pem' });
 
   test('signs the Services and every node under the headless Service', () => {
@@ -556,8 +558,10 @@ describe('ServerCertificates for Cassandra', () => {
     }
   });
 
-  test('writes the CA into each agent namespace', () => {
-    const roles = resourcesOf(json, 'kubernetes_role_v1');
+  test('copies the CA into each agent namespace', () => {
+    const roles = resourcesOf(json, 'kubernetes_role_v1').filter(
+      (role) => role.metadata.name === 'cassandra-ca-copies',
+    );
     expect(roles.map((role) => role.metadata.namespace).sort()).toEqual([
       'cassandra',
       'finance',
@@ -736,10 +740,16 @@ describe('a site with Cassandra', () => {
   });
 
   test("makes the certificates with the PKCS#8 keystore and hands the CA to the agents' namespaces", () => {
-    const [job] = resourcesOf(json, 'kubernetes_job_v1');
+    const jobs = resourcesOf(json, 'kubernetes_job_v1');
+    const job = jobs.find((candidate) =>
+      candidate.metadata.name.startsWith('cassandra-certificates-'),
+    )!;
     const generate = job.spec.template.spec.init_container[0].command[2] as string;
     expect(generate).toContain('"keystore.pem":"%s"');
-    expect(job.spec.template.spec.container[0].command[2]).toContain('write audit cassandra-ca ca');
+    const copies = jobs.find((candidate) =>
+      candidate.metadata.name.startsWith('cassandra-ca-copies-'),
+    )!;
+    expect(copies.spec.template.spec.container[0].command[2]).toContain('copy audit');
   });
 
   test('binds each agent to its keyspace, over TLS, with its own credentials', () => {

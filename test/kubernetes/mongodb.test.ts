@@ -5,6 +5,7 @@ import * as path from 'path';
 import { Testing } from 'cdktf';
 import { CHARTS, IMAGES } from '../../constructs/kubernetes/platform/charts';
 import { platformWorkloads } from '../../constructs/kubernetes/platform/footprint';
+import { caCopiesScript } from '../../constructs/kubernetes/services/ca-copies';
 import { COCKROACHDB_IMAGE } from '../../constructs/kubernetes/services/cockroachdb';
 import { DatabaseUsers } from '../../constructs/kubernetes/services/database-users';
 import {
@@ -31,6 +32,7 @@ import {
   helmValues,
   manifestOf,
   parseSynthesized,
+  resourcesById,
   resourcesOf,
   synthesizedScope,
 } from '../support/synthesized';
@@ -379,9 +381,11 @@ describe('ServerCertificates for MongoDB', () => {
       clientNamespaces: ['orders', 'finance', 'orders'],
     });
   });
-  const [job] = resourcesOf(json, 'kubernetes_job_v1');
+  const job = resourcesOf(json, 'kubernetes_job_v1').find((candidate) =>
+    candidate.metadata.name.startsWith('mongodb-certificates-'),
+  )!;
   const generate = certificatesScript(mongoDbCertificateNames(NAMES));
-  const publish = publishScript(mongoDbCertificateNames(NAMES), ['finance', 'orders']);
+  const publish = publishScript(mongoDbCertificateNames(NAMES));
 
   test('generates with the pinned CockroachDB image and publishes with curl', () => {
     const pod = job.spec.template.spec;
@@ -426,21 +430,43 @@ describe('ServerCertificates for MongoDB', () => {
     expect(generate).not.toMatch(/"ca\.key"/);
   });
 
-  test("writes the server Secret in MongoDB's namespace and the CA in each agent's", () => {
+  test("writes the server Secret and the CA in MongoDB's namespace, and a second Job copies the CA into each agent's", () => {
     expect(publish).toContain('write mongodb mongodb-server-tls server');
     expect(publish).toContain('write mongodb mongodb-ca ca');
-    expect(publish).toContain('write finance mongodb-ca ca');
-    expect(publish).toContain('write orders mongodb-ca ca');
+    expect(publish).not.toContain('finance');
+    const copies = resourcesOf(json, 'kubernetes_job_v1').find((candidate) =>
+      candidate.metadata.name.startsWith('mongodb-ca-copies-'),
+    )!;
+    expect(copies.spec.template.spec.container[0].command[2]).toBe(
+      caCopiesScript(mongoDbCertificateNames(NAMES), ['finance', 'orders']),
+    );
+    const [certificatesId] = Object.entries(resourcesById(json, 'kubernetes_job_v1')).find(
+      ([, candidate]) => candidate === job,
+    )!;
+    expect(copies.depends_on).toContain(`kubernetes_job_v1.${certificatesId}`);
   });
 
-  test('may create Secrets and update only its own, in each namespace', () => {
-    const roles = resourcesOf(json, 'kubernetes_role_v1');
-    expect(roles.map((role) => role.metadata.namespace).sort()).toEqual([
-      'finance',
-      'mongodb',
-      'orders',
+  test('keeps its CA when an agent is added: only the copies Job changes', () => {
+    const more = synthesizedScope((scope) => {
+      new ServerCertificates(scope, 'Certificates', {
+        names: mongoDbCertificateNames(NAMES),
+        clientNamespaces: ['orders', 'finance', 'billing'],
+      });
+    });
+    const names = (synth: typeof json) =>
+      resourcesOf(synth, 'kubernetes_job_v1').map((candidate) => candidate.metadata.name);
+    expect(names(more)).toContain(job.metadata.name);
+    expect(names(more).filter((name) => !names(json).includes(name))).toEqual([
+      expect.stringMatching(/^mongodb-ca-copies-/),
     ]);
-    const own = roles.find((role) => role.metadata.namespace === 'mongodb')!;
+  });
+
+  test('may create Secrets and update only its own, in its namespace', () => {
+    const roles = resourcesOf(json, 'kubernetes_role_v1').filter(
+      (role) => role.metadata.name === 'mongodb-certificates',
+    );
+    expect(roles.map((role) => role.metadata.namespace)).toEqual(['mongodb']);
+    const own = roles[0];
     expect(own.rule).toEqual([
       { api_groups: [''], resources: ['secrets'], verbs: ['create'] },
       {

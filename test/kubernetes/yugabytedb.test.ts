@@ -6,6 +6,8 @@ import { Testing } from 'cdktf';
 import { parse } from 'yaml';
 import { CHARTS, IMAGES } from '../../constructs/kubernetes/platform/charts';
 import { platformWorkloads } from '../../constructs/kubernetes/platform/footprint';
+import { caCopiesScript } from '../../constructs/kubernetes/services/ca-copies';
+import { ServerCertificates } from '../../constructs/kubernetes/services/server-certificates';
 import {
   siteYugabyteDbPlan,
   YugabyteDbPlatform,
@@ -15,11 +17,9 @@ import {
   yugabyteDbNames,
 } from '../../constructs/kubernetes/services/yugabytedb-access';
 import {
-  caCopiesScript,
   provisioningScript,
   YUGABYTEDB_SNAPSHOT_INTERVAL,
   YUGABYTEDB_SNAPSHOT_RETENTION,
-  YugabyteDbCaCopies,
   YugabyteDbDatabases,
   YugabyteDbDatabasesProps,
 } from '../../constructs/kubernetes/services/yugabytedb-databases';
@@ -586,14 +586,17 @@ describe('the provisioning Jobs', () => {
   });
 });
 
-describe('YugabyteDbCaCopies', () => {
+describe("the copies of YugabyteDB's CA in the agents' namespaces", () => {
   const json = synthesizedScope((scope) => {
-    new YugabyteDbCaCopies(scope, 'CaCopies', {
-      names: NAMES,
+    new ServerCertificates(scope, 'Certificates', {
+      names: yugabyteDbCertificateNames(NAMES),
       clientNamespaces: ['ledger', 'billing', 'ledger', 'yugabytedb'],
     });
   });
-  const [job] = resourcesOf(json, 'kubernetes_job_v1');
+  const account = 'yugabytedb-ca-copies';
+  const job = resourcesOf(json, 'kubernetes_job_v1').find((candidate) =>
+    candidate.metadata.name.startsWith(account),
+  )!;
   const script = caCopiesScript(NAMES, ['billing', 'ledger']);
 
   test("runs the pinned curl image with a projected token of its own account, as the fleet's user", () => {
@@ -607,7 +610,9 @@ describe('YugabyteDbCaCopies', () => {
   });
 
   test("may read only the CA Secret, and write only it in the agents' namespaces", () => {
-    const roles = resourcesOf(json, 'kubernetes_role_v1');
+    const roles = resourcesOf(json, 'kubernetes_role_v1').filter(
+      (role) => role.metadata.name === account,
+    );
     const rules = Object.fromEntries(roles.map((role) => [role.metadata.namespace, role.rule]));
     const only = (verbs: string[]) => ({
       api_groups: [''],
@@ -626,7 +631,9 @@ describe('YugabyteDbCaCopies', () => {
         only(['get', 'update']),
       ],
     });
-    const [policy] = resourcesOf(json, 'kubernetes_network_policy_v1');
+    const policy = resourcesOf(json, 'kubernetes_network_policy_v1').find(
+      (candidate) => candidate.metadata.name === account,
+    )!;
     expect(policy.spec.ingress).toEqual([]);
     expect(policy.spec.egress[1].ports).toEqual([
       { port: '443', protocol: 'TCP' },

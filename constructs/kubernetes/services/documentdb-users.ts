@@ -46,7 +46,7 @@ const DATABASE_NAME = /^[^/\\. "$]{1,63}$/;
  * It never drops a user, collection or index. The NetworkPolicy lets the pod
  * reach DNS, the cluster's network on its port, and HTTPS on public addresses
  * (STS, Secrets Manager, the trust store). The Job's name ends in a hash of the
- * users and collections, so a new agent or index reruns it.
+ * agents, databases and collections, so a new agent or index reruns it.
  * @see https://docs.aws.amazon.com/documentdb/latest/developerguide/iam-identity-auth.html
  */
 export class DocumentDbUsers extends Construct {
@@ -65,8 +65,15 @@ export class DocumentDbUsers extends Construct {
     };
     const mongo = `${CHARTS.mongodbKubernetes.images.server}:${MONGODB_VERSION}-ubi8`;
     const script = usersScript(users);
+    // The cluster's endpoint and the roles' ARNs are tokens until Terraform resolves
+    // them, named by the order of their creation: the hash leaves them out.
+    const what = users.users.map(({ agent, database, collections }) => ({
+      agent,
+      database,
+      collections: collectionPlan(collections),
+    }));
     this.jobName = `${name}-${createHash('sha256')
-      .update(JSON.stringify({ script, images: [IMAGES.awsCli, IMAGES.curl, mongo] }))
+      .update(JSON.stringify({ what, images: [IMAGES.awsCli, IMAGES.curl, mongo] }))
       .digest('hex')
       .slice(0, 10)}`;
 

@@ -1,4 +1,8 @@
 /** Services a site runs in its cluster: RabbitMQ, Kafka (Strimzi) and its topics, CockroachDB, MongoDB, Cassandra, YugabyteDB, Consul, and Vault's wiring. */
+export { API_TOKEN_DIR, apiServerOnlyPolicy, grantAccount } from './api-writer';
+export type { ApiWriterAccount } from './api-writer';
+export { CaCopies, caCopiesScript } from './ca-copies';
+export type { CaCopiesProps, CaSource } from './ca-copies';
 export { CASSANDRA_CQL_PORT, cassandraNames } from './cassandra-access';
 export type { CassandraNames } from './cassandra-access';
 export { CassandraDatacenter, CASSANDRA_VERSION } from './cassandra-datacenter';
@@ -72,9 +76,8 @@ export { siteYugabyteDbPlan, YugabyteDbPlatform } from './site-yugabytedb';
 export type { SiteYugabyteDbPlan, YugabyteDbPlatformProps } from './site-yugabytedb';
 export { YUGABYTEDB_YSQL_PORT, yugabyteDbNames } from './yugabytedb-access';
 export type { YugabyteDbNames } from './yugabytedb-access';
-export { YugabyteDbCaCopies, YugabyteDbDatabases } from './yugabytedb-databases';
+export { YugabyteDbDatabases } from './yugabytedb-databases';
 export type {
-  YugabyteDbCaCopiesProps,
   YugabyteDbDatabaseSpec,
   YugabyteDbDatabasesProps,
   YugabyteDbProvisioning,

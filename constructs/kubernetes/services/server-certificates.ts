@@ -1,20 +1,20 @@
 import { createHash } from 'crypto';
 import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
-import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
-import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
-import { RoleV1 } from '@cdktf/provider-kubernetes/lib/role-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { DNS_EGRESS } from '../core/network-policy';
 import { PROVIDER_CONTAINER_SECURITY, PROVIDER_POD_SECURITY } from '../core/pod-spec';
 import { IMAGES } from '../platform/charts';
+import {
+  API_TOKEN_DIR,
+  API_TOKEN_MOUNT,
+  API_TOKEN_VOLUME,
+  apiServerOnlyPolicy,
+  ApiWriterAccount,
+  grantAccount,
+} from './api-writer';
+import { CaCopies } from './ca-copies';
 import { COCKROACHDB_IMAGE } from './cockroachdb';
-
-/** Where the certificates Job's publishing container finds its API token and the cluster's CA. */
-const API_TOKEN_DIR = '/var/run/secrets/agent-fleet/api';
-/** Private ranges a cluster's API server usually answers on (RFC 1918, carrier NAT). */
-const API_SERVER_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'];
 
 /** What an engine's certificates are for and where they go. */
 export interface ServerCertificateNames {
@@ -76,88 +76,63 @@ export interface CertificateFormats {
  * pins, into a memory-backed volume; a second container (the curl image)
  * writes them with the Job's service account: the server Secret (`tls.crt`,
  * `tls.key`) and the CA Secret (`ca.crt` only: the CA key is thrown away with
- * the pod) in the engine's namespace, and the CA Secret in each client's
- * namespace, which the agents mount to verify the servers. Only that container gets an API
- * token (a projected, one-hour token of the Job's account; the pod mounts
- * none), and the Job's NetworkPolicy lets it reach only DNS and the API
- * server's usual private ranges on 443 and 6443.
+ * the pod) in the engine's namespace. Only that container gets an API token
+ * (a projected, one-hour token of the Job's account; the pod mounts none),
+ * and the Job's NetworkPolicy lets it reach only DNS and the API server's
+ * usual private ranges on 443 and 6443. A second Job ({@link CaCopies})
+ * copies the CA Secret into each client's namespace, which the agents mount
+ * to verify the servers.
  *
- * The Job's name ends in a hash of what it signs and where it writes
- * (members, namespaces, images, revision): a change gives a new Job, which
- * issues a new CA and certificate; the engine's operator rolls onto them
- * and agents read the new CA file when they reconnect. The service account may
- * create Secrets and update only those names.
+ * The Job's name ends in a hash of what it signs (DNS names, formats, images,
+ * revision), not of the clients: a change gives a new Job, which issues a new
+ * CA and certificate, the engine's operator rolls onto them and the copies
+ * follow; adding an agent only copies the same CA once more. The service
+ * account may create Secrets and update only those names.
  */
 export class ServerCertificates extends Construct {
   /** The Job that writes the Secrets; the engine's servers depend on it. */
   readonly job: JobV1;
+  /** The Job that copies the CA into the clients' namespaces, when there are any. @default - none */
+  readonly caCopies?: CaCopies;
 
   constructor(scope: Construct, id: string, props: ServerCertificatesProps) {
     super(scope, id);
     const { names } = props;
-    const namespaces = [...new Set(props.clientNamespaces)].sort();
-    const account = `${names.name}-certificates`;
-    const ref = (namespace: string) => props.namespaceReferences?.get(namespace) ?? namespace;
-    const labels = {
-      'app.kubernetes.io/name': `${names.name}-certificates`,
-      'app.kubernetes.io/instance': names.name,
-      'app.kubernetes.io/part-of': 'agent-fleet',
+    const account: ApiWriterAccount = {
+      name: `${names.name}-certificates`,
+      namespace: names.namespace,
+      labels: {
+        'app.kubernetes.io/name': `${names.name}-certificates`,
+        'app.kubernetes.io/instance': names.name,
+        'app.kubernetes.io/part-of': 'agent-fleet',
+      },
+      ref: (namespace) => props.namespaceReferences?.get(namespace) ?? namespace,
+      dependsOn: props.dependsOn,
     };
     const serviceAccount = new ServiceAccountV1(this, 'ServiceAccount', {
-      metadata: { name: account, namespace: ref(names.namespace), labels },
+      metadata: {
+        name: account.name,
+        namespace: account.ref(names.namespace),
+        labels: account.labels,
+      },
       automountServiceAccountToken: false,
       dependsOn: props.dependsOn,
     });
-    const grants: ITerraformDependable[] = [serviceAccount];
-    const grant = (namespace: string, secretNames: string[], key: string) => {
-      const role = new RoleV1(this, `Role-${key}`, {
-        metadata: { name: account, namespace: ref(namespace), labels },
-        rule: [
-          { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
-          {
-            apiGroups: [''],
-            resources: ['secrets'],
-            resourceNames: secretNames,
-            verbs: ['get', 'update'],
-          },
-        ],
-        dependsOn: props.dependsOn,
-      });
-      grants.push(
-        role,
-        new RoleBindingV1(this, `RoleBinding-${key}`, {
-          metadata: { name: account, namespace: ref(namespace), labels },
-          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: account },
-          subject: [{ kind: 'ServiceAccount', name: account, namespace: names.namespace }],
-          dependsOn: [role],
-        }),
-      );
-    };
-    grant(names.namespace, [names.caSecret, names.serverSecret], 'Own');
-    namespaces
-      .filter((namespace) => namespace !== names.namespace)
-      .forEach((namespace) => grant(namespace, [names.caSecret], namespace));
-
-    // DNS and the API server, whose address the fleet does not know: its usual
-    // private ranges, on the ports API servers listen on. Nothing may connect in.
-    const policy = new NetworkPolicyV1(this, 'NetworkPolicy', {
-      metadata: { name: account, namespace: ref(names.namespace), labels },
-      spec: {
-        podSelector: { matchLabels: labels },
-        policyTypes: ['Ingress', 'Egress'],
-        ingress: [],
-        egress: [
-          DNS_EGRESS,
-          {
-            to: API_SERVER_RANGES.map((cidr) => ({ ipBlock: { cidr } })),
-            ports: [443, 6443].map((port) => ({ port: String(port), protocol: 'TCP' })),
-          },
-        ],
-      },
-      dependsOn: props.dependsOn,
-    });
+    const grants = [
+      serviceAccount,
+      ...grantAccount(this, account, 'Own', names.namespace, [
+        { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+        {
+          apiGroups: [''],
+          resources: ['secrets'],
+          resourceNames: [names.caSecret, names.serverSecret],
+          verbs: ['get', 'update'],
+        },
+      ]),
+    ];
+    const policy = apiServerOnlyPolicy(this, account);
     const generate = certificatesScript(names, { pkcs8KeystoreKey: props.pkcs8KeystoreKey });
-    const publish = publishScript(names, namespaces);
+    const publish = publishScript(names);
     const hash = createHash('sha256')
       .update(
         JSON.stringify({
@@ -184,17 +159,22 @@ export class ServerCertificates extends Construct {
         { name: 'tmp', mountPath: '/tmp' },
       ],
     });
+    const publisher = container('publish', IMAGES.curl, publish, '/bin/sh');
     this.job = new JobV1(this, 'Job', {
-      metadata: { name: `${account}-${hash}`, namespace: ref(names.namespace), labels },
+      metadata: {
+        name: `${account.name}-${hash}`,
+        namespace: account.ref(names.namespace),
+        labels: account.labels,
+      },
       waitForCompletion: true,
       timeouts: { create: '10m', update: '10m' },
       spec: {
         activeDeadlineSeconds: 600,
         backoffLimit: 3,
         template: {
-          metadata: { labels },
+          metadata: { labels: account.labels },
           spec: {
-            serviceAccountName: account,
+            serviceAccountName: account.name,
             // Only the publishing container calls the Kubernetes API: it alone mounts
             // a short-lived token of this account (projected below), not the pod.
             automountServiceAccountToken: false,
@@ -209,35 +189,9 @@ export class ServerCertificates extends Construct {
                 '/bin/bash',
               ),
             ],
-            container: [
-              (() => {
-                const publisher = container('publish', IMAGES.curl, publish, '/bin/sh');
-                return {
-                  ...publisher,
-                  volumeMount: [
-                    ...publisher.volumeMount,
-                    { name: 'api-token', mountPath: API_TOKEN_DIR, readOnly: true },
-                  ],
-                };
-              })(),
-            ],
+            container: [{ ...publisher, volumeMount: [...publisher.volumeMount, API_TOKEN_MOUNT] }],
             volume: [
-              {
-                name: 'api-token',
-                projected: [
-                  {
-                    defaultMode: '0440',
-                    sources: [
-                      { serviceAccountToken: { path: 'token', expirationSeconds: 3600 } },
-                      {
-                        configMap: [
-                          { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] },
-                        ],
-                      },
-                    ],
-                  },
-                ],
-              },
+              API_TOKEN_VOLUME,
               { name: 'certs', emptyDir: { medium: 'Memory', sizeLimit: '4Mi' } },
               { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '4Mi' } },
             ],
@@ -246,6 +200,15 @@ export class ServerCertificates extends Construct {
       },
       dependsOn: [...grants, policy],
     });
+    const clients = props.clientNamespaces.filter((namespace) => namespace !== names.namespace);
+    if (clients.length > 0) {
+      this.caCopies = new CaCopies(this, 'CaCopies', {
+        source: names,
+        clientNamespaces: clients,
+        namespaceReferences: props.namespaceReferences,
+        certificatesJob: this.job,
+      });
+    }
   }
 }
 
@@ -313,16 +276,10 @@ rm -f "$work/pkcs1.der" "$work/pkcs8.der"
  * Writes each Secret: created, or replaced where it exists (409 on create).
  * Exported for tests.
  */
-export function publishScript(
-  names: ServerCertificateNames,
-  clientNamespaces: readonly string[],
-): string {
+export function publishScript(names: ServerCertificateNames): string {
   const targets = [
     [names.namespace, names.serverSecret, 'server'],
     [names.namespace, names.caSecret, 'ca'],
-    ...clientNamespaces
-      .filter((namespace) => namespace !== names.namespace)
-      .map((namespace) => [namespace, names.caSecret, 'ca']),
   ];
   return `set -eu
 sa=${API_TOKEN_DIR}

@@ -21,11 +21,7 @@ import {
   YugabyteDbNames,
   yugabyteDbNames,
 } from './yugabytedb-access';
-import {
-  YugabyteDbCaCopies,
-  YugabyteDbDatabases,
-  yugabyteDbProvisioningLabels,
-} from './yugabytedb-databases';
+import { YugabyteDbDatabases, yugabyteDbProvisioningLabels } from './yugabytedb-databases';
 import { YugabyteDbRelease } from './yugabytedb-release';
 
 /** Name of a site's YugabyteDB Helm release; it labels the universe's pods. */
@@ -111,8 +107,7 @@ export interface YugabyteDbPlatformProps {
  *   namespace and the agent's (`<agent>-yugabytedb`, keys `username` and
  *   `password`; the username is `stateIdentifier(agent)`, the role's name).
  * - The CA and servers' certificate, made in the cluster by
- *   {@link ServerCertificates} for the universe's namespace, and the CA
- *   copied into each agent's namespace by {@link YugabyteDbCaCopies}.
+ *   {@link ServerCertificates}, and the CA copied into each agent's namespace.
  * - The release ({@link YugabyteDbRelease}) and the provisioning Jobs
  *   ({@link YugabyteDbDatabases}): role, database, schema, snapshot schedule.
  *
@@ -154,19 +149,11 @@ export class YugabyteDbPlatform extends Construct {
 
     const references = new Map<string, string>([[names.namespace, namespace]]);
     for (const agent of plan.agents) references.set(agent.namespace, agentNamespace(agent));
-    // Issued for the universe's namespace alone, so that adding an agent
-    // leaves the CA, and the servers that load it at start, alone.
     const certificates = new ServerCertificates(this, 'Certificates', {
       names: yugabyteDbCertificateNames(names),
-      clientNamespaces: [],
-      namespaceReferences: references,
-      dependsOn: props.dependsOn,
-    });
-    const caCopies = new YugabyteDbCaCopies(this, 'CaCopies', {
-      names,
       clientNamespaces: plan.agents.map((agent) => agent.namespace),
       namespaceReferences: references,
-      certificatesJob: certificates.job,
+      dependsOn: props.dependsOn,
     });
     this.release = new YugabyteDbRelease(this, 'Release', {
       names,
@@ -191,7 +178,11 @@ export class YugabyteDbPlatform extends Construct {
         agent: agent.spec.name,
         schema: agent.spec.state?.model === 'sql' ? agent.spec.state.schema : undefined,
       })),
-      dependsOn: [this.release.release, caCopies.job, ...this.users.secrets],
+      dependsOn: [
+        this.release.release,
+        ...(certificates.caCopies ? [certificates.caCopies.job] : []),
+        ...this.users.secrets,
+      ],
     });
 
     const bindings = new Map<string, AgentYugabyteDatabase>();
