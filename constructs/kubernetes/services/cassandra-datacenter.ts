@@ -10,10 +10,8 @@ import { Problem, ValidationError } from '../../../model/problems';
 import { WideColumnTable } from '../../../model/state';
 import { stateIdentifier } from '../../../model/state-engines';
 import { Cpu, Size } from '../../../model/units';
-import { DNS_EGRESS } from '../core/network-policy';
 import { Manifest } from '../core/pod-manifest';
 import { POOL_LABEL, tolerationsOf } from '../core/pod-plan';
-import { PROVIDER_CONTAINER_SECURITY, PROVIDER_POD_SECURITY } from '../core/pod-spec';
 import { CASSANDRA_LOGGER_RESOURCES, CASSANDRA_NODE_SIZE } from '../platform/footprint';
 import {
   CASSANDRA_CQL_PORT,
@@ -23,6 +21,7 @@ import {
   CASSANDRA_METRICS_PORT,
   CassandraNames,
 } from './cassandra-access';
+import { provisioningJob } from './provisioning-job';
 
 /**
  * The Apache Cassandra version the datacenters run: the 5.0 line, the one
@@ -260,81 +259,27 @@ export class CassandraDatacenter extends Construct {
         },
         data: { 'keyspace.cql': cql, 'provision.sh': script },
       });
-      const policy = new NetworkPolicyV1(this, `ProvisioningNetworkPolicy-${agent}`, {
-        metadata: {
-          name: `${names.cluster}-keyspace-${agent}`,
-          namespace: names.namespace,
-          labels: instanceLabels,
-        },
-        spec: {
-          podSelector: { matchLabels: instanceLabels },
-          policyTypes: ['Ingress', 'Egress'],
-          ingress: [],
-          egress: [
-            DNS_EGRESS,
-            {
-              to: [{ podSelector: { matchLabels: { ...names.podLabels } } }],
-              ports: tcp(CASSANDRA_CQL_PORT),
-            },
-          ],
-        },
-      });
       jobs.set(
         agent,
-        new JobV1(this, `Provisioning-${agent}`, {
-          metadata: {
-            name: keyspaceJobName(agent, hash),
-            namespace: names.namespace,
-            labels: instanceLabels,
-          },
-          waitForCompletion: true,
+        provisioningJob(this, {
+          ids: { job: `Provisioning-${agent}`, policy: `ProvisioningNetworkPolicy-${agent}` },
+          name: keyspaceJobName(agent, hash),
+          policyName: `${names.cluster}-keyspace-${agent}`,
+          namespace: names.namespace,
+          labels: instanceLabels,
+          image,
+          command: ['/bin/bash', '/scripts/provision.sh'],
+          mounts: [
+            { name: 'scripts', mountPath: '/scripts', configMap: scripts.metadata.name },
+            { name: 'superuser', mountPath: '/superuser', secret: { name: names.superuserSecret } },
+            { name: 'ca', mountPath: '/ca', secret: { name: names.caSecret } },
+          ],
+          egress: [{ podLabels: names.podLabels, ports: [CASSANDRA_CQL_PORT] }],
           // The first run waits for every node to start, one after another.
-          timeouts: { create: '40m', update: '40m' },
-          spec: {
-            activeDeadlineSeconds: 2100,
-            backoffLimit: 2,
-            template: {
-              metadata: { labels: instanceLabels },
-              spec: {
-                automountServiceAccountToken: false,
-                enableServiceLinks: false,
-                restartPolicy: 'Never',
-                securityContext: { ...PROVIDER_POD_SECURITY },
-                container: [
-                  {
-                    name: 'provision',
-                    image,
-                    command: ['/bin/bash', '/scripts/provision.sh'],
-                    env: [{ name: 'HOME', value: '/tmp' }],
-                    securityContext: { ...PROVIDER_CONTAINER_SECURITY },
-                    resources: {
-                      requests: { cpu: '100m', memory: '256Mi', 'ephemeral-storage': '64Mi' },
-                      limits: { cpu: '500m', memory: '256Mi', 'ephemeral-storage': '64Mi' },
-                    },
-                    volumeMount: [
-                      { name: 'scripts', mountPath: '/scripts', readOnly: true },
-                      { name: 'superuser', mountPath: '/superuser', readOnly: true },
-                      { name: 'ca', mountPath: '/ca', readOnly: true },
-                      { name: 'tmp', mountPath: '/tmp' },
-                    ],
-                  },
-                ],
-                volume: [
-                  {
-                    name: 'scripts',
-                    configMap: { name: scripts.metadata.name, defaultMode: '0440' },
-                  },
-                  {
-                    name: 'superuser',
-                    secret: { secretName: names.superuserSecret, defaultMode: '0440' },
-                  },
-                  { name: 'ca', secret: { secretName: names.caSecret, defaultMode: '0440' } },
-                  { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
-                ],
-              },
-            },
-          },
-          dependsOn: [this.resource, policy, scripts],
+          timeoutMinutes: 40,
+          activeDeadlineSeconds: 2100,
+          backoffLimit: 2,
+          dependsOn: [this.resource, scripts],
         }),
       );
     }

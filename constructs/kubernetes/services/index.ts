@@ -48,6 +48,8 @@ export type {
   ServerCertificateNames,
   ServerCertificatesProps,
 } from './server-certificates';
+export { provisioningJob } from './provisioning-job';
+export type { ProvisioningJobProps, ProvisioningMount } from './provisioning-job';
 export { RabbitMqCluster } from './rabbitmq-cluster';
 export type { RabbitMqClusterProps } from './rabbitmq-cluster';
 export { CassandraPlatform, SiteCassandra, siteCassandraPlan } from './site-cassandra';

@@ -10,14 +10,13 @@ import { Taint } from '../../../model/placement';
 import { Problem, ValidationError } from '../../../model/problems';
 import { DocumentCollection } from '../../../model/state';
 import { Cpu, Size } from '../../../model/units';
-import { DNS_EGRESS } from '../core/network-policy';
 import { Manifest } from '../core/pod-manifest';
 import { POOL_LABEL, tolerationsOf } from '../core/pod-plan';
-import { PROVIDER_CONTAINER_SECURITY, PROVIDER_POD_SECURITY } from '../core/pod-spec';
 import { CHARTS } from '../platform/charts';
 import { MONGODB_AGENT_RESOURCES, MONGODB_MEMBER_SIZE } from '../platform/footprint';
 import { collectionPlan } from './document-collections';
 import { MONGODB_METRICS_USER, MONGODB_PORT, MongoDbNames } from './mongodb-access';
+import { provisioningJob } from './provisioning-job';
 
 /**
  * The MongoDB server version the replica sets run: the 8.0 line, which the
@@ -198,80 +197,30 @@ export class MongoDbReplicaSet extends Construct {
         },
         data: { 'collections.js': script },
       });
-      const policy = new NetworkPolicyV1(this, `ProvisioningNetworkPolicy-${agent}`, {
-        metadata: {
-          name: `${names.name}-provision-${agent}`,
-          namespace: names.namespace,
-          labels: instanceLabels,
-        },
-        spec: {
-          podSelector: { matchLabels: instanceLabels },
-          policyTypes: ['Ingress', 'Egress'],
-          ingress: [],
-          egress: [
-            DNS_EGRESS,
-            {
-              to: [{ podSelector: { matchLabels: { ...names.podLabels } } }],
-              ports: [{ port: String(MONGODB_PORT), protocol: 'TCP' }],
-            },
-          ],
-        },
-      });
       jobs.set(
         agent,
-        new JobV1(this, `Provisioning-${agent}`, {
-          metadata: {
-            name: `${names.name}-provision-${agent}-${hash}`,
-            namespace: names.namespace,
-            labels: instanceLabels,
-          },
-          waitForCompletion: true,
-          timeouts: { create: '20m', update: '20m' },
-          spec: {
-            activeDeadlineSeconds: 900,
-            backoffLimit: 3,
-            template: {
-              metadata: { labels: instanceLabels },
-              spec: {
-                automountServiceAccountToken: false,
-                enableServiceLinks: false,
-                restartPolicy: 'Never',
-                securityContext: { ...PROVIDER_POD_SECURITY },
-                container: [
-                  {
-                    name: 'provision',
-                    image,
-                    command: ['mongosh', '--nodb', '--quiet', '--file', '/scripts/collections.js'],
-                    env: [{ name: 'HOME', value: '/tmp' }],
-                    securityContext: { ...PROVIDER_CONTAINER_SECURITY },
-                    resources: {
-                      requests: { cpu: '100m', memory: '256Mi', 'ephemeral-storage': '64Mi' },
-                      limits: { cpu: '500m', memory: '256Mi', 'ephemeral-storage': '64Mi' },
-                    },
-                    volumeMount: [
-                      { name: 'scripts', mountPath: '/scripts', readOnly: true },
-                      { name: 'credentials', mountPath: '/credentials', readOnly: true },
-                      { name: 'ca', mountPath: '/ca', readOnly: true },
-                      { name: 'tmp', mountPath: '/tmp' },
-                    ],
-                  },
-                ],
-                volume: [
-                  {
-                    name: 'scripts',
-                    configMap: { name: scripts.metadata.name, defaultMode: '0440' },
-                  },
-                  {
-                    name: 'credentials',
-                    secret: { secretName: names.userSecret(agent), defaultMode: '0440' },
-                  },
-                  { name: 'ca', secret: { secretName: names.caSecret, defaultMode: '0440' } },
-                  { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
-                ],
-              },
+        provisioningJob(this, {
+          ids: { job: `Provisioning-${agent}`, policy: `ProvisioningNetworkPolicy-${agent}` },
+          name: `${names.name}-provision-${agent}-${hash}`,
+          policyName: `${names.name}-provision-${agent}`,
+          namespace: names.namespace,
+          labels: instanceLabels,
+          image,
+          command: ['mongosh', '--nodb', '--quiet', '--file', '/scripts/collections.js'],
+          mounts: [
+            { name: 'scripts', mountPath: '/scripts', configMap: scripts.metadata.name },
+            {
+              name: 'credentials',
+              mountPath: '/credentials',
+              secret: { name: names.userSecret(agent) },
             },
-          },
-          dependsOn: [this.resource, policy, scripts],
+            { name: 'ca', mountPath: '/ca', secret: { name: names.caSecret } },
+          ],
+          egress: [{ podLabels: names.podLabels, ports: [MONGODB_PORT] }],
+          timeoutMinutes: 20,
+          activeDeadlineSeconds: 900,
+          backoffLimit: 3,
+          dependsOn: [this.resource, scripts],
         }),
       );
     }

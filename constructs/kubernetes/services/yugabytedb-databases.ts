@@ -1,13 +1,11 @@
 import { createHash } from 'crypto';
 import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
-import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Problem, ValidationError } from '../../../model/problems';
 import { stateIdentifier } from '../../../model/state-engines';
 import { Duration } from '../../../model/units';
-import { DNS_EGRESS } from '../core/network-policy';
-import { PROVIDER_CONTAINER_SECURITY, PROVIDER_POD_SECURITY } from '../core/pod-spec';
+import { provisioningJob } from './provisioning-job';
 import {
   YUGABYTEDB_MASTER_RPC_PORT,
   YUGABYTEDB_YSQL_PORT,
@@ -135,83 +133,33 @@ export class YugabyteDbDatabases extends Construct {
         .digest('hex')
         .slice(0, 10);
       const labels = { ...yugabyteDbProvisioningLabels(names), 'agent-fleet.dev/agent': agent };
-      const policy = new NetworkPolicyV1(this, `NetworkPolicy-${agent}`, {
-        metadata: { name: `${names.name}-provision-${agent}`, namespace, labels },
-        spec: {
-          podSelector: { matchLabels: labels },
-          policyTypes: ['Ingress', 'Egress'],
-          ingress: [],
-          egress: [
-            DNS_EGRESS,
-            {
-              to: [{ podSelector: { matchLabels: { ...names.tserverPodLabels } } }],
-              ports: [{ port: String(YUGABYTEDB_YSQL_PORT), protocol: 'TCP' }],
-            },
-            {
-              to: [{ podSelector: { matchLabels: { ...names.masterPodLabels } } }],
-              ports: [{ port: String(YUGABYTEDB_MASTER_RPC_PORT), protocol: 'TCP' }],
-            },
-          ],
-        },
-      });
       jobs.set(
         agent,
-        new JobV1(this, `Job-${agent}`, {
-          metadata: { name: `${names.name}-provision-${agent}-${hash}`, namespace, labels },
-          waitForCompletion: true,
-          timeouts: { create: '20m', update: '20m' },
-          spec: {
-            activeDeadlineSeconds: 900,
-            backoffLimit: 3,
-            template: {
-              metadata: { labels },
-              spec: {
-                automountServiceAccountToken: false,
-                enableServiceLinks: false,
-                restartPolicy: 'Never',
-                securityContext: { ...PROVIDER_POD_SECURITY },
-                container: [
-                  {
-                    name: 'provision',
-                    image,
-                    command: ['/bin/bash', '-c', script],
-                    env: [{ name: 'HOME', value: '/tmp' }],
-                    securityContext: { ...PROVIDER_CONTAINER_SECURITY },
-                    resources: {
-                      requests: { cpu: '100m', memory: '256Mi', 'ephemeral-storage': '64Mi' },
-                      limits: { cpu: '500m', memory: '256Mi', 'ephemeral-storage': '64Mi' },
-                    },
-                    volumeMount: [
-                      { name: 'admin', mountPath: '/admin', readOnly: true },
-                      { name: 'credentials', mountPath: '/credentials', readOnly: true },
-                      { name: 'ca', mountPath: '/ca', readOnly: true },
-                      { name: 'tmp', mountPath: '/tmp' },
-                    ],
-                  },
-                ],
-                volume: [
-                  {
-                    name: 'admin',
-                    secret: { secretName: names.adminSecret, defaultMode: '0440' },
-                  },
-                  {
-                    name: 'credentials',
-                    secret: { secretName: names.userSecret(agent), defaultMode: '0440' },
-                  },
-                  {
-                    name: 'ca',
-                    secret: {
-                      secretName: names.caSecret,
-                      defaultMode: '0440',
-                      items: [{ key: 'ca.crt', path: 'ca.crt' }],
-                    },
-                  },
-                  { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
-                ],
-              },
+        provisioningJob(this, {
+          ids: { job: `Job-${agent}`, policy: `NetworkPolicy-${agent}` },
+          name: `${names.name}-provision-${agent}-${hash}`,
+          policyName: `${names.name}-provision-${agent}`,
+          namespace,
+          labels,
+          image,
+          command: ['/bin/bash', '-c', script],
+          mounts: [
+            { name: 'admin', mountPath: '/admin', secret: { name: names.adminSecret } },
+            {
+              name: 'credentials',
+              mountPath: '/credentials',
+              secret: { name: names.userSecret(agent) },
             },
-          },
-          dependsOn: [policy, ...(props.dependsOn ?? [])],
+            { name: 'ca', mountPath: '/ca', secret: { name: names.caSecret, keys: ['ca.crt'] } },
+          ],
+          egress: [
+            { podLabels: names.tserverPodLabels, ports: [YUGABYTEDB_YSQL_PORT] },
+            { podLabels: names.masterPodLabels, ports: [YUGABYTEDB_MASTER_RPC_PORT] },
+          ],
+          timeoutMinutes: 20,
+          activeDeadlineSeconds: 900,
+          backoffLimit: 3,
+          dependsOn: props.dependsOn,
         }),
       );
     }
