@@ -94,10 +94,33 @@ function inClusterEngineSchema<Kind extends string>(
         cpu: cpuSchema(`CPU of each ${servers}. Default ${defaults.cpu}.`),
         memory: sizeSchema(`Memory of each ${servers}. Default ${defaults.memory}.`),
       }),
+      external: EXTERNAL_CLUSTER,
     },
     ['kind'],
   );
 }
+
+/** A cluster of the engine run outside the fleet, which the agents reach on its networks. */
+const EXTERNAL_CLUSTER = objectSchema(
+  "A cluster run outside the fleet, instead of one in the site's cluster: the fleet runs and creates nothing in it; its operators create each agent's user and store and write the agent's credentials to its 'database' secret in the site's Vault. The other settings then do not apply.",
+  {
+    hosts: listSchema('Host names of the servers.', stringSchema('Host name.'), 1),
+    port: integerSchema(
+      "Port of the servers. Default: the engine's (27017, 9042, 5433).",
+      1,
+      65535,
+    ),
+    cidrs: listSchema(
+      'Networks of the servers, which the agents may reach.',
+      stringSchema('IPv4 CIDR.', { pattern: PATTERNS.cidr }),
+      1,
+    ),
+    caCertificate: stringSchema("PEM certificate of the CA that signed the servers' certificates."),
+    replicaSet: stringSchema("MongoDB only: the replica set's name."),
+    datacenter: stringSchema("Cassandra only: the agents' local datacenter."),
+  },
+  ['hosts', 'cidrs', 'caCertificate'],
+);
 
 const nodePool = objectSchema(
   'A node pool: what its nodes offer and their taints.',

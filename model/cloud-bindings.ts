@@ -296,10 +296,12 @@ export interface AgentDocumentDatabase {
   readonly credentialsSecret: string;
   /** Secret in the agent's namespace with the replica set's CA certificate, key `ca.crt`. */
   readonly caSecret: string;
-  /** Namespace of the members, for egress rules. */
-  readonly namespace: string;
-  /** Labels of the members' pods, for egress rules. */
-  readonly podLabels: Readonly<Record<string, string>>;
+  /** Namespace of the members, for egress rules. @default - none: an external cluster, on `cidrs` */
+  readonly namespace?: string;
+  /** Labels of the members' pods, for egress rules. @default - none: an external cluster */
+  readonly podLabels?: Readonly<Record<string, string>>;
+  /** The networks of an external cluster, for egress rules. @default - none: in the cluster */
+  readonly cidrs?: readonly string[];
 }
 
 /**
@@ -321,10 +323,12 @@ export interface AgentWideColumnDatabase {
   readonly credentialsSecret: string;
   /** Secret in the agent's namespace with the datacenter's CA certificate, key `ca.crt`. */
   readonly caSecret: string;
-  /** Namespace of the nodes, for egress rules. */
-  readonly namespace: string;
-  /** Labels of the nodes' pods, for egress rules. */
-  readonly podLabels: Readonly<Record<string, string>>;
+  /** Namespace of the nodes, for egress rules. @default - none: an external cluster, on `cidrs` */
+  readonly namespace?: string;
+  /** Labels of the nodes' pods, for egress rules. @default - none: an external cluster */
+  readonly podLabels?: Readonly<Record<string, string>>;
+  /** The networks of an external cluster, for egress rules. @default - none: in the cluster */
+  readonly cidrs?: readonly string[];
 }
 
 /**
@@ -347,10 +351,12 @@ export interface AgentYugabyteDatabase {
   readonly credentialsSecret: string;
   /** Secret in the agent's namespace with the universe's CA certificate, key `ca.crt`. */
   readonly caSecret: string;
-  /** Namespace of the tablet servers, for egress rules. */
-  readonly namespace: string;
-  /** Labels of the tablet servers' pods, for egress rules. */
-  readonly podLabels: Readonly<Record<string, string>>;
+  /** Namespace of the tablet servers, for egress rules. @default - none: an external cluster, on `cidrs` */
+  readonly namespace?: string;
+  /** Labels of the tablet servers' pods, for egress rules. @default - none: an external cluster */
+  readonly podLabels?: Readonly<Record<string, string>>;
+  /** The networks of an external cluster, for egress rules. @default - none: in the cluster */
+  readonly cidrs?: readonly string[];
 }
 
 /** An agent's store in an engine its site runs in the cluster. */

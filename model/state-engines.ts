@@ -2,6 +2,30 @@ import { StateModel } from './state';
 import { Cpu, Size } from './units';
 
 /**
+ * A cluster of the engine that the site's team already runs, outside the
+ * fleet: the fleet runs nothing for it and creates no user, database or
+ * keyspace in it. Its operators create each agent's (named after the agent,
+ * `-` as `_` where the engine wants identifiers) and write the agent's
+ * credentials (`username`, `password`) to the agent's `database` secret in the
+ * site's Vault, which the site must declare; the agent reaches the cluster on
+ * `cidrs` over TLS, verified with `caCertificate`.
+ */
+export interface ExternalStateCluster {
+  /** Host names of the servers: MongoDB's members, Cassandra's contact points, YugabyteDB's YSQL endpoints. */
+  readonly hosts: readonly string[];
+  /** Port of the servers. @default - the engine's: 27017, 9042, 5433 */
+  readonly port?: number;
+  /** Networks the servers are in, opened to the agents' egress. */
+  readonly cidrs: readonly string[];
+  /** PEM certificate of the CA that signed the servers' certificates. */
+  readonly caCertificate: string;
+  /** MongoDB: the replica set's name. @default - none */
+  readonly replicaSet?: string;
+  /** Cassandra: the agents' local datacenter. @default - none */
+  readonly datacenter?: string;
+}
+
+/**
  * MongoDB run in the site's cluster by MongoDB's Kubernetes operator
  * (MongoDB Controllers for Kubernetes, `MongoDBCommunity` replica set): each
  * document-state agent gets a database and a SCRAM user of its own.
@@ -9,6 +33,12 @@ import { Cpu, Size } from './units';
 export interface InClusterMongoDbSpec {
   /** The engine: MongoDB in the cluster. */
   readonly kind: 'mongodb';
+  /**
+   * A cluster run outside the fleet, instead of one in the site's cluster: the
+   * other settings then do not apply.
+   * @default - none: the fleet runs the engine in the cluster
+   */
+  readonly external?: ExternalStateCluster;
   /** Namespace the replica set runs in. @default 'mongodb' */
   readonly namespace?: string;
   /**
@@ -50,6 +80,20 @@ export interface DocumentDbSpec {
   readonly backupRetentionDays?: number;
 }
 
+/**
+ * Whether a site runs an engine in its cluster for a shape: it declares it
+ * there, not as an external cluster (and is no cloud site, whose engines are
+ * its services).
+ */
+export function runsInCluster(
+  site: StateEngineSite,
+  shape: keyof SiteStateEngines,
+  kind: 'mongodb' | 'cassandra' | 'yugabytedb',
+): boolean {
+  const engine = site.stateEngines?.[shape];
+  return !site.cloud && engine?.kind === kind && !('external' in engine && engine.external);
+}
+
 /** Namespace of a site's in-cluster MongoDB. */
 export function mongoDbNamespace(spec: InClusterMongoDbSpec): string {
   return spec.namespace ?? 'mongodb';
@@ -75,6 +119,12 @@ export interface KeyspacesSpec {
 export interface InClusterCassandraSpec {
   /** The engine: Cassandra in the cluster. */
   readonly kind: 'cassandra';
+  /**
+   * A cluster run outside the fleet, instead of one in the site's cluster: the
+   * other settings then do not apply.
+   * @default - none: the fleet runs the engine in the cluster
+   */
+  readonly external?: ExternalStateCluster;
   /** Namespace the datacenter runs in. @default 'cassandra' */
   readonly namespace?: string;
   /**
@@ -117,6 +167,12 @@ export interface AuroraDsqlSpec {
 export interface InClusterYugabyteDbSpec {
   /** The engine: YugabyteDB in the cluster. */
   readonly kind: 'yugabytedb';
+  /**
+   * A cluster run outside the fleet, instead of one in the site's cluster: the
+   * other settings then do not apply.
+   * @default - none: the fleet runs the engine in the cluster
+   */
+  readonly external?: ExternalStateCluster;
   /** Namespace the universe runs in. @default 'yugabytedb' */
   readonly namespace?: string;
   /**

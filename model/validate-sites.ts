@@ -1,12 +1,13 @@
 import { AwsSiteSpec } from './aws-site';
 import { AzureSiteSpec } from './azure-site';
 import { Path } from './checks';
-import { publicExposure } from './cidr';
+import { parseCidr, publicExposure } from './cidr';
 import { dns1123LabelProblems, namespaceProblems } from './kubernetes-rules';
 import { clusterVersionProblems } from './kubernetes-versions';
 import { nodePoolProblems } from './placement';
 import { Problem } from './problems';
 import { KubernetesSiteSpec } from './site';
+import { ExternalStateCluster } from './state-engines';
 import { validateSiteServices } from './validate';
 
 /**
@@ -72,8 +73,21 @@ function stateEngineProblems(site: KubernetesSiteSpec): Problem[] {
       });
       continue;
     }
-    const { replicas, reason } = engine as { replicas?: number; reason?: string };
+    const { replicas, reason, external } = engine as {
+      replicas?: number;
+      reason?: string;
+      external?: ExternalStateCluster;
+    };
     const add = (key: string, message: string) => problems.push({ path: [...path, key], message });
+    if (external) {
+      problems.push(
+        ...externalClusterProblems(site, engine, external).map((problem) => ({
+          ...problem,
+          path: [...path, ...problem.path],
+        })),
+      );
+      continue;
+    }
     if (replicas === undefined) continue;
     if (!Number.isInteger(replicas) || replicas < 1 || replicas > 7) {
       add('replicas', `(${replicas}) must be a whole number from 1 to 7`);
@@ -82,6 +96,71 @@ function stateEngineProblems(site: KubernetesSiteSpec): Problem[] {
     } else if (replicas < 3 && !hasReason(reason)) {
       add('reason', fewCopies(replicas, `${expected.servers}(s)`));
     }
+  }
+  return problems;
+}
+
+/** Settings of an engine the fleet runs, which a cluster run elsewhere cannot take. */
+const IN_CLUSTER_SETTINGS = [
+  'namespace',
+  'replicas',
+  'reason',
+  'storage',
+  'storageClass',
+  'resources',
+] as const;
+
+/**
+ * Problems of a cluster the site runs outside the fleet: the site's Vault,
+ * where its operators put each agent's credentials; hosts, networks, a CA
+ * certificate; MongoDB's replica set, Cassandra's datacenter; none of the
+ * settings of an engine the fleet runs.
+ */
+function externalClusterProblems(
+  site: KubernetesSiteSpec,
+  engine: object,
+  external: ExternalStateCluster,
+): Problem[] {
+  const problems: Problem[] = [];
+  const add = (path: Path, message: string) => problems.push({ path, message });
+  const kind = (engine as { kind: string }).kind;
+  if (!site.vault) {
+    add(
+      ['external'],
+      "an external cluster's users are its operators': declare 'vault' on the site, where they write each agent's credentials (its 'database' secret) for the agent to read",
+    );
+  }
+  for (const setting of IN_CLUSTER_SETTINGS) {
+    if ((engine as Record<string, unknown>)[setting] !== undefined) {
+      add([setting], `does not apply to an external cluster, which the fleet does not run`);
+    }
+  }
+  if (external.hosts.length === 0) add(['external', 'hosts'], 'must name at least one host');
+  if (external.cidrs.length === 0) {
+    add(['external', 'cidrs'], "must name the servers' networks, which the agents may reach");
+  }
+  external.cidrs.forEach((cidr, index) => {
+    if (!parseCidr(cidr)) {
+      add(['external', 'cidrs', index], `'${cidr}' is not an IPv4 CIDR, e.g. '10.30.0.0/24'`);
+    }
+  });
+  if (!/^-----BEGIN CERTIFICATE-----/.test(external.caCertificate.trim())) {
+    add(['external', 'caCertificate'], 'must be a PEM certificate (-----BEGIN CERTIFICATE-----)');
+  }
+  if (kind === 'mongodb' && !external.replicaSet) {
+    add(['external', 'replicaSet'], "names the replica set, which MongoDB's clients need");
+  }
+  if (kind !== 'mongodb' && external.replicaSet !== undefined) {
+    add(['external', 'replicaSet'], 'applies to MongoDB only');
+  }
+  if (kind === 'cassandra' && !external.datacenter) {
+    add(
+      ['external', 'datacenter'],
+      "names the agents' local datacenter, which Cassandra's drivers need",
+    );
+  }
+  if (kind !== 'cassandra' && external.datacenter !== undefined) {
+    add(['external', 'datacenter'], 'applies to Cassandra only');
   }
   return problems;
 }

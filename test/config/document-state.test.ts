@@ -1,6 +1,11 @@
 import { Testing } from 'cdktf';
 import { loadFleet } from '../../config';
-import { FleetEnvironment, KubernetesSiteSpec, stateEngineFor } from '../../model';
+import {
+  FleetEnvironment,
+  KubernetesSiteSpec,
+  stateEngineFor,
+  validateKubernetesSite,
+} from '../../model';
 import { AgentFleet } from '../../stacks/agent-fleet';
 import { Block, manifestOf, resourcesOf, synthesizedChild } from '../support/synthesized';
 import { agentType, fixture, problemLines } from './support';
@@ -393,4 +398,131 @@ agents:
       /^environments\/prod\.yaml:10:\d+ sites\.eu\.stateEngines\.document\.kind: /,
     );
   });
+});
+
+describe('a cluster the site runs outside the fleet', () => {
+  const CA =
+    '-----BEGIN CERTIFICATE-----\\nMIIBszCCAVmgAwIBAgIUYk8Jm3c2bF0cB2qv5n9Tq4e3b1swCgYIKoZIzj0EAwIw\\n-----END CERTIFICATE-----\\n';
+  /** Site `dc1` with Vault (line 5) and MongoDB as an external cluster (`document` on line 9). */
+  const external = (engines: string, vault = true) => `sites:
+  dc1:
+    kind: kubernetes
+    kubeconfig: { path: ~/.kube/config, context: dc1 }
+${
+  vault
+    ? `    vault: { address: 'https://vault.example.com:8200', cidrs: [10.20.8.0/24], kubernetesHost: 'https://dc1.example.com:6443', kubernetesCaCertificate: "${CA}", caCertificate: "${CA}" }`
+    : '    # no vault'
+}
+    nodePools:
+      general: {}
+    stateEngines:
+      document: ${engines}
+brokers:
+  rabbitmq: { kind: rabbitmq, external: { host: mq.example.com, cidrs: [10.0.0.0/8] } }
+agents:
+  orders: { sites: { dc1: {} } }
+`;
+  const MONGODB = `
+        kind: mongodb
+        external:
+          hosts: [mongo-0.db.example.com, mongo-1.db.example.com, mongo-2.db.example.com]
+          cidrs: [10.30.0.0/24]
+          replicaSet: rs0
+          caCertificate: "${CA}"`;
+
+  test("binds the agent to the cluster's hosts over its networks, with the CA, and runs nothing for it", () => {
+    const { lines, environment: env } = load(external(MONGODB));
+    expect(lines).toEqual([]);
+    const app = Testing.app();
+    new AgentFleet(app, 'prod', { environment: env! });
+    const platform = synthesizedChild(app, 'prod-dc1-platform');
+    const agents = synthesizedChild(app, 'prod-dc1-agents');
+    expect(resourcesOf(platform, 'helm_release').map((r) => r.chart)).not.toContain(
+      'mongodb-kubernetes',
+    );
+    expect(resourcesOf(agents, 'kubernetes_manifest')).not.toContainEqual(
+      expect.objectContaining({ manifest: expect.objectContaining({ kind: 'MongoDBCommunity' }) }),
+    );
+    const ca = resourcesOf(platform, 'kubernetes_secret_v1').find(
+      (secret) => secret.metadata.name === 'mongodb-ca',
+    )!;
+    expect(ca.data['ca.crt']).toContain('-----BEGIN CERTIFICATE-----');
+    const [deployment] = resourcesOf(agents, 'kubernetes_deployment_v1');
+    const vars = Object.fromEntries(
+      deployment.spec.template.spec.container[0].env.map((e: Block) => [e.name, e.value]),
+    );
+    expect(vars).toMatchObject({
+      FLEET_STATE_ENGINE: 'mongodb',
+      FLEET_STATE_HOSTS: 'mongo-0.db.example.com,mongo-1.db.example.com,mongo-2.db.example.com',
+      FLEET_STATE_PORT: '27017',
+      FLEET_STATE_REPLICA_SET: 'rs0',
+      FLEET_STATE_DATABASE: 'orders',
+    });
+    // The credentials come from the agent's folder in Vault, written by the cluster's operators.
+    expect(deployment.spec.template.metadata.annotations).toMatchObject({
+      'vault.hashicorp.com/agent-inject-secret-state-username': expect.stringContaining(
+        'prod/dc1/orders/database',
+      ),
+    });
+    const policy = resourcesOf(agents, 'kubernetes_network_policy_v1').find(
+      (candidate) => candidate.metadata.name === 'orders',
+    )!;
+    expect(policy.spec.egress).toContainEqual({
+      to: [{ ip_block: { cidr: '10.30.0.0/24' } }],
+      ports: [{ port: '27017', protocol: 'TCP' }],
+    });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test("needs the site's Vault, a replica set, and none of the settings of an engine the fleet runs", () => {
+    const { lines } = load(
+      external(
+        `{ kind: mongodb, replicas: 3, external: { hosts: [m0], cidrs: [10.30.0.0/24], caCertificate: 'not a pem' } }`,
+        false,
+      ),
+    );
+    expect(lines).toEqual([
+      'environments/prod.yaml:9:34 sites.dc1.stateEngines.document.replicas: does not apply to an external cluster, which the fleet does not run',
+      "environments/prod.yaml:9:47 sites.dc1.stateEngines.document.external: an external cluster's users are its operators': declare 'vault' on the site, where they write each agent's credentials (its 'database' secret) for the agent to read",
+      "environments/prod.yaml:9:47 sites.dc1.stateEngines.document.external.replicaSet: names the replica set, which MongoDB's clients need",
+      'environments/prod.yaml:9:95 sites.dc1.stateEngines.document.external.caCertificate: must be a PEM certificate (-----BEGIN CERTIFICATE-----)',
+    ]);
+  });
+});
+
+test('an external Cassandra needs its datacenter, and YugabyteDB takes neither a replica set nor a datacenter', () => {
+  const external = {
+    hosts: ['db-0.example.com'],
+    cidrs: ['10.30.0.0/24'],
+    caCertificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+  };
+  const site: KubernetesSiteSpec = {
+    name: 'dc1',
+    nodePools: [{ name: 'general' }],
+    vault: {
+      address: 'https://vault.example.com:8200',
+      cidrs: ['10.20.8.0/24'],
+      kubernetesHost: 'https://dc1.example.com:6443',
+      kubernetesCaCertificate: external.caCertificate,
+      caCertificate: external.caCertificate,
+    },
+    stateEngines: {
+      wideColumn: { kind: 'cassandra', external },
+      sql: { kind: 'yugabytedb', external: { ...external, replicaSet: 'rs0', datacenter: 'dc1' } },
+    },
+  };
+  expect(validateKubernetesSite(site)).toEqual([
+    {
+      path: ['stateEngines', 'wideColumn', 'external', 'datacenter'],
+      message: "names the agents' local datacenter, which Cassandra's drivers need",
+    },
+    {
+      path: ['stateEngines', 'sql', 'external', 'replicaSet'],
+      message: 'applies to MongoDB only',
+    },
+    {
+      path: ['stateEngines', 'sql', 'external', 'datacenter'],
+      message: 'applies to Cassandra only',
+    },
+  ]);
 });

@@ -151,7 +151,7 @@ export class AgentNetworkPolicy extends Construct {
         ports: [{ port: String(kafka.port), protocol: 'TCP' }],
       });
     }
-    if (props.database) egress.push(podEgress(props.database, props.database.port));
+    if (props.database) egress.push(storeEgress(props.database));
     if (props.cloudApis) {
       // STS, SQS and DynamoDB answer on public regional endpoints, reached through
       // the NAT gateway: a NetworkPolicy cannot name them, so any public address is
@@ -182,6 +182,18 @@ export class AgentNetworkPolicy extends Construct {
 }
 
 /** Egress to the pods of a service in another namespace of the cluster. */
+/** Egress to an agent's store: its engine's pods, or the networks of an external cluster. */
+function storeEgress(store: InClusterAgentStore): NetworkPolicyV1SpecEgress {
+  const ports = [{ port: String(store.port), protocol: 'TCP' }];
+  if ('cidrs' in store && store.cidrs) {
+    return { to: store.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports };
+  }
+  return podEgress(
+    { namespace: store.namespace ?? '', podLabels: store.podLabels ?? {} },
+    store.port,
+  );
+}
+
 function podEgress(
   pods: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> },
   port: number,

@@ -1,4 +1,10 @@
-import { BrokerSpec, inClusterKafkaOn, KubernetesSiteSpec, Problem } from '../../../model';
+import {
+  BrokerSpec,
+  inClusterKafkaOn,
+  KubernetesSiteSpec,
+  Problem,
+  runsInCluster,
+} from '../../../model';
 
 /** A Helm chart pinned to one version. */
 export interface PinnedChart {
@@ -307,15 +313,9 @@ export function chartsOnSite(
     ...(site.nodePools.some((pool) => pool.gpu) ? (['nvidiaDevicePlugin'] as const) : []),
     ...(inClusterKafkaOn(brokers, site.name).length > 0 ? (['strimzi'] as const) : []),
     ...(site.database ? (['cockroachdb'] as const) : []),
-    ...(site.stateEngines?.document?.kind === 'mongodb' && !site.cloud
-      ? (['mongodbKubernetes'] as const)
-      : []),
-    ...(site.stateEngines?.wideColumn?.kind === 'cassandra' && !site.cloud
-      ? (['cassOperator'] as const)
-      : []),
-    ...(site.stateEngines?.sql?.kind === 'yugabytedb' && !site.cloud
-      ? (['yugabyte'] as const)
-      : []),
+    ...(runsInCluster(site, 'document', 'mongodb') ? (['mongodbKubernetes'] as const) : []),
+    ...(runsInCluster(site, 'wideColumn', 'cassandra') ? (['cassOperator'] as const) : []),
+    ...(runsInCluster(site, 'sql', 'yugabytedb') ? (['yugabyte'] as const) : []),
     ...(site.consul ? (['consul'] as const) : []),
     ...(site.vault ? (['vault'] as const) : []),
   ];

@@ -1,4 +1,5 @@
 import {
+  runsInCluster,
   BrokerSpec,
   brokerPoolMatch,
   brokerReplicas,
@@ -135,7 +136,7 @@ export function platformWorkloads(
     workloads.push(workload('CockroachDB', site.database.replicas ?? 3, size));
   }
   const documents = site.stateEngines?.document;
-  if (documents?.kind === 'mongodb' && !site.cloud) {
+  if (documents?.kind === 'mongodb' && runsInCluster(site, 'document', 'mongodb')) {
     // Counted when declared, whether or not an agent uses it yet: the larger bound.
     const member = sized(documents.resources, MONGODB_MEMBER_SIZE);
     const agent = MONGODB_AGENT_RESOURCES.requests;
@@ -154,7 +155,7 @@ export function platformWorkloads(
     memory: Size.mebibytes(size.memory.toMebibytes() + sidecar.memory.toMebibytes()),
   });
   const wideColumns = site.stateEngines?.wideColumn;
-  if (wideColumns?.kind === 'cassandra' && !site.cloud) {
+  if (wideColumns?.kind === 'cassandra' && runsInCluster(site, 'wideColumn', 'cassandra')) {
     const logger = CASSANDRA_LOGGER_RESOURCES.requests;
     const node = plus(sized(wideColumns.resources, CASSANDRA_NODE_SIZE), {
       cpu: Cpu.parse(logger.cpu),
@@ -164,7 +165,7 @@ export function platformWorkloads(
     workloads.push(workload('Cassandra operator', 1, CASSANDRA_OPERATOR_SIZE, false));
   }
   const sql = site.stateEngines?.sql;
-  if (sql?.kind === 'yugabytedb' && !site.cloud) {
+  if (sql?.kind === 'yugabytedb' && runsInCluster(site, 'sql', 'yugabytedb')) {
     const replicas = sql.replicas ?? 3;
     const tserver = sized(sql.resources, YUGABYTEDB_TSERVER_SIZE);
     workloads.push(

@@ -52,7 +52,7 @@ export function siteCassandraPlan(
   agents: readonly ResolvedAgent[],
 ): SiteCassandraPlan | undefined {
   const spec = site.stateEngines?.wideColumn;
-  if (spec?.kind !== 'cassandra' || site.cloud) return undefined;
+  if (spec?.kind !== 'cassandra' || site.cloud || spec.external) return undefined;
   const served = agents.filter(
     (agent) =>
       agent.spec.state &&

@@ -37,7 +37,7 @@ export function siteMongoDbPlan(
   agents: readonly ResolvedAgent[],
 ): SiteMongoDbPlan | undefined {
   const spec = site.stateEngines?.document;
-  if (spec?.kind !== 'mongodb' || site.cloud) return undefined;
+  if (spec?.kind !== 'mongodb' || site.cloud || spec.external) return undefined;
   const served = agents.filter(
     (agent) =>
       agent.spec.state && stateEngineFor(site, stateModelOf(agent.spec.state)).engine === 'mongodb',

@@ -1,4 +1,5 @@
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
+import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import { Construct } from 'constructs';
 import {
   InClusterAgentStore,
@@ -17,6 +18,7 @@ import {
   tolerationsFor,
   VAULT_INJECTOR_NAMESPACE,
   VaultSpec,
+  stateIdentifier,
 } from '../../../model';
 import { PodSecurityLevel } from '../core/namespace';
 import { VAULT_DATABASE_SECRET } from '../core/pod-plan';
@@ -28,6 +30,7 @@ import {
   VaultInjectorRelease,
   VaultSecret,
 } from '../vault/vault';
+import { CASSANDRA_CQL_PORT } from './cassandra-access';
 import { CockroachDbRelease, cockroachDbHost } from './cockroachdb';
 import { ConsulRelease } from './consul';
 import { DatabaseUsers } from './database-users';
@@ -38,6 +41,7 @@ import { CassandraPlatform, siteCassandraPlan } from './site-cassandra';
 import { siteMongoDbPlan } from './site-mongodb';
 import { siteYugabyteDbPlan, YugabyteDbPlatform } from './site-yugabytedb';
 import { StrimziOperatorRelease } from './strimzi-operator';
+import { YUGABYTEDB_YSQL_PORT } from './yugabytedb-access';
 
 /** Creates a namespace of the platform stack and returns its name (a reference). */
 export type NamespaceFactory = (
@@ -177,6 +181,7 @@ export class SiteServices extends Construct {
     }
     this.documentDatabases(props, placement, databases);
     this.engineDatabases(props, placement, databases);
+    this.externalDatabases(props, databases);
     this.databases = databases;
 
     if (site.consul) {
@@ -297,6 +302,77 @@ export class SiteServices extends Construct {
       for (const [name, binding] of yugabyte.bindings) {
         this.vaultCredentials(props, `SqlCredentials-${name}`, name, yugabyte);
         databases.set(name, binding);
+      }
+    }
+  }
+
+  /**
+   * The agents' bindings to clusters the site names as external: the fleet
+   * runs nothing for them and creates no user, so each agent reads its
+   * credentials from its folder in the site's Vault (the model requires one),
+   * and the clusters' CA certificate from a Secret written into its namespace.
+   */
+  private externalDatabases(
+    props: SiteServicesProps,
+    databases: Map<string, InClusterAgentStore>,
+  ): void {
+    const { site } = props;
+    const engines = site.stateEngines ?? {};
+    for (const spec of [engines.document, engines.wideColumn, engines.sql]) {
+      if (!spec || !('external' in spec) || !spec.external || site.cloud) continue;
+      const external = spec.external;
+      const kind = spec.kind;
+      const caSecret = `${kind}-ca`;
+      const served = props.agents.filter(
+        (agent) =>
+          agent.spec.state && stateEngineFor(site, stateModelOf(agent.spec.state)).engine === kind,
+      );
+      for (const namespace of new Set(served.map((agent) => agent.namespace))) {
+        new SecretV1(this, `ExternalCa-${kind}-${namespace}`, {
+          metadata: {
+            name: caSecret,
+            namespace: props.agentNamespaces.get(namespace) as string,
+            labels: { 'app.kubernetes.io/component': `${kind}-tls` },
+          },
+          data: { 'ca.crt': external.caCertificate },
+        });
+      }
+      for (const agent of served) {
+        const name = agent.spec.name;
+        const state = agent.spec.state;
+        const common = {
+          credentialsSecret: `${name}-${kind}`,
+          caSecret,
+          cidrs: external.cidrs,
+        };
+        if (kind === 'mongodb') {
+          databases.set(name, {
+            kind: 'in-cluster-mongodb',
+            hosts: external.hosts,
+            port: external.port ?? MONGODB_PORT,
+            replicaSet: external.replicaSet ?? '',
+            database: name,
+            ...common,
+          });
+        } else if (kind === 'cassandra') {
+          databases.set(name, {
+            kind: 'in-cluster-cassandra',
+            host: external.hosts.join(','),
+            port: external.port ?? CASSANDRA_CQL_PORT,
+            datacenter: external.datacenter ?? '',
+            keyspace: stateIdentifier(name),
+            ...common,
+          });
+        } else {
+          databases.set(name, {
+            kind: 'in-cluster-yugabytedb',
+            host: external.hosts.join(','),
+            port: external.port ?? YUGABYTEDB_YSQL_PORT,
+            database: stateIdentifier(name),
+            schema: (state?.model === 'sql' && state.schema) || 'public',
+            ...common,
+          });
+        }
       }
     }
   }

@@ -49,7 +49,7 @@ export function siteYugabyteDbPlan(
   agents: readonly ResolvedAgent[],
 ): SiteYugabyteDbPlan | undefined {
   const spec = site.stateEngines?.sql;
-  if (spec?.kind !== 'yugabytedb' || site.cloud) return undefined;
+  if (spec?.kind !== 'yugabytedb' || site.cloud || spec.external) return undefined;
   const served = agents.filter(
     (agent) =>
       agent.spec.state &&
