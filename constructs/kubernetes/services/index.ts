@@ -1,6 +1,4 @@
 /** Services a site runs in its cluster: RabbitMQ, Kafka (Strimzi) and its topics, CockroachDB, MongoDB, Cassandra, YugabyteDB, Consul, and Vault's wiring. */
-export { API_TOKEN_DIR, apiServerOnlyPolicy, grantAccount } from './api-writer';
-export type { ApiWriterAccount } from './api-writer';
 export { CaCopies, caCopiesScript } from './ca-copies';
 export type { CaCopiesProps, CaSource } from './ca-copies';
 export { CASSANDRA_CQL_PORT, cassandraNames } from './cassandra-access';
