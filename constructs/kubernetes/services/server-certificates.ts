@@ -83,11 +83,12 @@ export interface CertificateFormats {
  * copies the CA Secret into each client's namespace, which the agents mount
  * to verify the servers.
  *
- * The Job's name ends in a hash of what it signs (DNS names, formats, images,
- * revision), not of the clients: a change gives a new Job, which issues a new
- * CA and certificate, the engine's operator rolls onto them and the copies
- * follow; adding an agent only copies the same CA once more. The service
- * account may create Secrets and update only those names.
+ * The Job's name ends in a hash of what it signs (DNS names, formats,
+ * revision), neither of the clients nor of the images: a change gives a new
+ * Job, which issues a new CA and certificate, the engine's operator rolls onto
+ * them and the copies follow; adding an agent or pinning a newer image leaves
+ * the CA as it is. The service account may create Secrets and update only
+ * those names.
  */
 export class ServerCertificates extends Construct {
   /** The Job that writes the Secrets; the engine's servers depend on it. */
@@ -133,15 +134,10 @@ export class ServerCertificates extends Construct {
     const policy = apiServerOnlyPolicy(this, account);
     const generate = certificatesScript(names, { pkcs8KeystoreKey: props.pkcs8KeystoreKey });
     const publish = publishScript(names);
+    // Not the images: a newer one makes the same certificates, and a new CA would
+    // roll the engine's servers for nothing.
     const hash = createHash('sha256')
-      .update(
-        JSON.stringify({
-          generate,
-          publish,
-          images: [COCKROACHDB_IMAGE, IMAGES.curl],
-          revision: props.revision ?? 1,
-        }),
-      )
+      .update(JSON.stringify({ generate, publish, revision: props.revision ?? 1 }))
       .digest('hex')
       .slice(0, 10);
     const container = (name: string, image: string, script: string, shell: string) => ({
