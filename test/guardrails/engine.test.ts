@@ -109,7 +109,7 @@ describe('applyGuardrails', () => {
 });
 
 describe('the rule set', () => {
-  it('is exactly these 77 rules, with these levels', () => {
+  it('is exactly these 78 rules, with these levels', () => {
     expect(GUARDRAIL_RULES.map((rule) => [rule.id, rule.level])).toEqual([
       ['GR-AS-01', 'error'],
       ['GR-AS-02', 'error'],
@@ -128,6 +128,7 @@ describe('the rule set', () => {
       ['GR-DUR-08', 'warning'],
       ['GR-DUR-09', 'error'],
       ['GR-DUR-12', 'warning'],
+      ['GR-DUR-13', 'warning'],
       ['GR-ENC-01', 'error'],
       ['GR-ENC-02', 'error'],
       ['GR-ENC-03', 'error'],

@@ -1055,6 +1055,7 @@ describe('the Kubernetes rule set', () => {
       'GR-DUR-04',
       'GR-DUR-08',
       'GR-DUR-12',
+      'GR-DUR-13',
       'GR-ENC-12',
       'GR-IAM-08',
       'GR-NET-10',

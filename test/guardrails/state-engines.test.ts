@@ -20,6 +20,7 @@ import {
 } from '../../constructs/kubernetes/services/yugabytedb-release';
 import { GuardrailRule } from '../../guardrails';
 import { stateEngineAvailability } from '../../guardrails/rules/kubernetes/gr-dur-12-state-engine-availability';
+import { stateEngineBackups } from '../../guardrails/rules/kubernetes/gr-dur-13-state-engine-backups';
 import { KUBERNETES_RULES } from '../../guardrails/rules/kubernetes/index';
 import { findingsOf } from '../support/guardrail-findings';
 
@@ -296,5 +297,37 @@ describe('GR-DUR-12 state engine availability', () => {
         }),
       ).toEqual([]);
     });
+  });
+});
+
+describe('GR-DUR-13 state engine backups', () => {
+  const backups = (build: (stack: TerraformStack) => void) => details(stateEngineBackups, build);
+
+  it('is a warning of the Kubernetes rule set, over manifests', () => {
+    expect(stateEngineBackups.level).toBe('warning');
+    expect(stateEngineBackups.appliesTo).toEqual(['kubernetes_manifest']);
+    expect(KUBERNETES_RULES).toContain(stateEngineBackups);
+  });
+
+  it('finds every in-cluster MongoDB and Cassandra, whose operators take no backups', () => {
+    expect(
+      backups((stack) => {
+        mongoDb(stack);
+        cassandra(stack);
+      }),
+    ).toEqual([
+      [
+        'GR-DUR-13',
+        'MongoDB replica set documents: the Community operator takes no backups (Ops Manager does)',
+      ],
+      [
+        'GR-DUR-13',
+        'Cassandra datacenter dc1: cass-operator takes no backups (Medusa comes with k8ssandra-operator)',
+      ],
+    ]);
+  });
+
+  it('leaves YugabyteDB, which keeps snapshot schedules, and other resources alone', () => {
+    expect(backups((stack) => yugabyteDb(stack))).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import { kedaFallback } from './gr-as-06-keda-fallback';
 import { kafkaReplication } from './gr-dur-04-kafka-replication';
 import { cockroachdbAvailability } from './gr-dur-08-cockroachdb-availability';
 import { stateEngineAvailability } from './gr-dur-12-state-engine-availability';
+import { stateEngineBackups } from './gr-dur-13-state-engine-backups';
 import { inClusterBrokerTls } from './gr-enc-12-in-cluster-broker-tls';
 import { serviceAccountToken } from './gr-iam-08-service-account-token';
 import { podNetworkPolicy } from './gr-net-10-pod-network-policy';
@@ -40,6 +41,7 @@ export const KUBERNETES_RULES: readonly GuardrailRule[] = [
   kafkaReplication,
   cockroachdbAvailability,
   stateEngineAvailability,
+  stateEngineBackups,
   inClusterBrokerTls,
   serviceAccountToken,
   podNetworkPolicy,
