@@ -540,3 +540,40 @@ describe('the platform footprint of a site with MongoDB', () => {
     });
   });
 });
+
+describe('the name of the certificates Job', () => {
+  const jobNames = (): string[] => {
+    let names: string[] = [];
+    jest.isolateModules(() => {
+      /* eslint-disable @typescript-eslint/no-require-imports -- a fresh registry needs require */
+      const {
+        ServerCertificates: Certificates,
+      } = require('../../constructs/kubernetes/services/server-certificates');
+      /* eslint-enable @typescript-eslint/no-require-imports */
+      const json = synthesizedScope((scope) => {
+        new Certificates(scope, 'Certificates', {
+          names: mongoDbCertificateNames(NAMES),
+          clientNamespaces: ['orders'],
+        });
+      });
+      names = resourcesOf(json, 'kubernetes_job_v1').map((job) => job.metadata.name);
+    });
+    return names;
+  };
+
+  test('does not follow the pinned images: a newer image issues no new CA', () => {
+    const pinned = jobNames();
+    jest.doMock('../../constructs/kubernetes/platform/charts', () => {
+      const actual = jest.requireActual('../../constructs/kubernetes/platform/charts');
+      return { ...actual, IMAGES: { ...actual.IMAGES, curl: 'curlimages/curl:9.0.0' } };
+    });
+    const bumped = jobNames();
+    jest.dontMock('../../constructs/kubernetes/platform/charts');
+    const certificates = (names: string[]) =>
+      names.find((name) => name.startsWith('mongodb-certificates-'));
+    expect(certificates(bumped)).toBe(certificates(pinned));
+    // The CA copies Job, which restarts nothing, follows its image.
+    const copies = (names: string[]) => names.find((name) => name.startsWith('mongodb-ca-copies-'));
+    expect(copies(bumped)).not.toBe(copies(pinned));
+  });
+});
