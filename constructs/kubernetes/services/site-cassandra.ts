@@ -13,6 +13,7 @@ import {
   stateModelOf,
   tolerationsFor,
   WideColumnStateSpec,
+  runsInCluster,
 } from '../../../model';
 import {
   CASSANDRA_CQL_PORT,
@@ -52,7 +53,8 @@ export function siteCassandraPlan(
   agents: readonly ResolvedAgent[],
 ): SiteCassandraPlan | undefined {
   const spec = site.stateEngines?.wideColumn;
-  if (spec?.kind !== 'cassandra' || site.cloud || spec.external) return undefined;
+  if (spec?.kind !== 'cassandra' || !runsInCluster(site, 'wideColumn', 'cassandra'))
+    return undefined;
   const served = agents.filter(
     (agent) =>
       agent.spec.state &&

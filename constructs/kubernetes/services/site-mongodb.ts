@@ -10,6 +10,7 @@ import {
   stateEngineFor,
   stateModelOf,
   tolerationsFor,
+  runsInCluster,
 } from '../../../model';
 import { MongoDbNames, mongoDbNames } from './mongodb-access';
 import { MongoDbReplicaSet } from './mongodb-replica-set';
@@ -37,7 +38,7 @@ export function siteMongoDbPlan(
   agents: readonly ResolvedAgent[],
 ): SiteMongoDbPlan | undefined {
   const spec = site.stateEngines?.document;
-  if (spec?.kind !== 'mongodb' || site.cloud || spec.external) return undefined;
+  if (spec?.kind !== 'mongodb' || !runsInCluster(site, 'document', 'mongodb')) return undefined;
   const served = agents.filter(
     (agent) =>
       agent.spec.state && stateEngineFor(site, stateModelOf(agent.spec.state)).engine === 'mongodb',

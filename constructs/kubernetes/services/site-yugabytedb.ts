@@ -10,6 +10,7 @@ import {
   stateEngineFor,
   stateIdentifier,
   yugabyteDbNamespace,
+  runsInCluster,
 } from '../../../model/state-engines';
 import { EphemeralPassword } from '../../terraform/ephemeral-password';
 import { WriteOnlySecret } from '../core/write-only-secret';
@@ -49,7 +50,7 @@ export function siteYugabyteDbPlan(
   agents: readonly ResolvedAgent[],
 ): SiteYugabyteDbPlan | undefined {
   const spec = site.stateEngines?.sql;
-  if (spec?.kind !== 'yugabytedb' || site.cloud || spec.external) return undefined;
+  if (spec?.kind !== 'yugabytedb' || !runsInCluster(site, 'sql', 'yugabytedb')) return undefined;
   const served = agents.filter(
     (agent) =>
       agent.spec.state &&
