@@ -3,6 +3,7 @@ import { clusterSiteOfAzure } from './azure-site';
 import { BrokerSpec, brokerSite, rabbitMqBrokers } from './broker';
 import { listOf } from './checks';
 import { AgentDeployment, environmentNameProblem, FleetEnvironment } from './environment';
+import { HostsSiteSpec } from './hosts-site';
 import { Problem } from './problems';
 import { KubernetesSiteSpec } from './site';
 import { StateModel, stateModelOf } from './state';
@@ -14,6 +15,7 @@ import {
   validateBrokerPlacement,
 } from './validate';
 import { sqsDeadLetterQueue } from './validate-bindings';
+import { validateAgentOnHosts, validateHostsSite } from './validate-hosts';
 
 /**
  * Checks of an environment's cloud resources that span several of its parts,
@@ -214,7 +216,8 @@ export function validateEnvironment(environment: FleetEnvironment): Problem[] {
       clusterSiteOfAzure(site),
     ]),
   ]);
-  const siteNames = [...clusters.keys()];
+  const hostsSites = new Map((environment.hostsSites ?? []).map((site) => [site.name, site]));
+  const siteNames = [...clusters.keys(), ...hostsSites.keys()];
   const kinds = {
     aws: awsSites.map((site) => site.name),
     azure: azureSites.map((site) => site.name),
@@ -247,7 +250,8 @@ export function validateEnvironment(environment: FleetEnvironment): Problem[] {
   for (const { site: siteName, agent } of environment.deployments) {
     const key = deploymentKey(agent.name, siteName);
     const site = clusters.get(siteName);
-    if (!site) {
+    const hosts = hostsSites.get(siteName);
+    if (!site && !hosts) {
       problems.push({
         path: ['deployments', key, 'site'],
         message: `'${siteName}' is not a site of the environment (${listOf(siteNames)})`,
@@ -264,9 +268,15 @@ export function validateEnvironment(environment: FleetEnvironment): Problem[] {
     seen.add(key);
     under(
       ['deployments', key],
-      [...validateAgent(agent), ...validateAgentOnSite(agent, site, environment.brokers)],
+      [
+        ...validateAgent(agent),
+        ...(site
+          ? validateAgentOnSite(agent, site, environment.brokers)
+          : validateAgentOnHosts(agent, hosts as HostsSiteSpec)),
+      ],
     );
   }
+  for (const site of hostsSites.values()) under(['hostsSites', site.name], validateHostsSite(site));
   if (problems.length > 0) return problems;
   for (const conflict of bindingConflicts(environment.deployments, environment.brokers, true)) {
     problems.push({

@@ -3,6 +3,7 @@ import { AwsSiteSpec } from './aws-site';
 import { AzureSiteSpec } from './azure-site';
 import { BackendSpec } from './backend';
 import { BrokerSpec } from './broker';
+import { HostsSiteSpec } from './hosts-site';
 import { KubernetesSiteSpec } from './site';
 
 /**
@@ -51,6 +52,8 @@ export interface FleetEnvironment {
   readonly awsSites?: readonly AwsSiteSpec[];
   /** Azure regions, each with its resource group, VNet, AKS cluster and node pools. @default - none */
   readonly azureSites?: readonly AzureSiteSpec[];
+  /** Warm servers without Kubernetes, deployed with Ansible. @default - none */
+  readonly hostsSites?: readonly HostsSiteSpec[];
   /** The environment's brokers, which agents bind to by name. */
   readonly brokers: readonly BrokerSpec[];
   /** Each agent type on each site it runs on, in file order. */

@@ -35,3 +35,7 @@ export * from './derived-names';
 export * from './azure-zones';
 export * from './environment-checks';
 export * from './environment-changes';
+export * from './replica-rule';
+export * from './hosts-site';
+export * from './hosts-plan';
+export * from './validate-hosts';

@@ -1,4 +1,4 @@
-import { hpaDesiredReplicas, kedaReplicasOverTime, scaleUpLimit } from './hpa-replicas';
+import { hpaDesiredReplicas, kedaReplicasOverTime, scaleUpLimit } from '../../model/replica-rule';
 
 /** The scale-up behaviour every example ScaledObject sets: 4 pods or 100 % a minute, the larger. */
 const SCALE_UP = {

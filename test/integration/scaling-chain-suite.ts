@@ -11,7 +11,7 @@ import { ExampleSite, kedaHostTemplate, ScaledAgent } from '../support/example-e
 import { eventually } from '../support/poll';
 import { manifestsOf } from '../support/synthesized';
 import { BrokerNode } from './broker-node';
-import { hpaDesiredReplicas, kedaReplicasOverTime } from './hpa-replicas';
+import { hpaDesiredReplicas, kedaReplicasOverTime } from '../../model/replica-rule';
 import { kedaPrometheusValue, kedaQueueLength } from './keda-readings';
 import { QueryCase, QueueCase, SitePlan } from './scaling-plan';
 import { SiteMonitoring } from './site-monitoring';

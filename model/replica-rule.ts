@@ -108,3 +108,85 @@ export function kedaReplicasOverTime(input: KedaInput): number[] {
   }
   throw new Error(`no steady replica count within 100 syncs: ${steps.join(' → ')}`);
 }
+
+/** What one decision of a warm-server agent reads. */
+export interface InstanceDecisionInput {
+  /**
+   * The signal now, over its sustained window (`min_over_time` of the query
+   * over `sustainedFor`): what a scale-up may follow.
+   */
+  readonly sustained: number;
+  /**
+   * The highest sustained value over the scale-down stabilization window:
+   * what a scale-down may follow, as the HPA keeps the highest
+   * recommendation of that window.
+   */
+  readonly stabilized: number;
+  /** What one instance handles (the signal's threshold). */
+  readonly targetPerInstance: number;
+  /** Instances running now. */
+  readonly current: number;
+  readonly minInstances: number;
+  readonly maxInstances: number;
+  /** Above this the agent wakes from zero (KEDA's activation). */
+  readonly activation: number;
+  /** How fast instances are added, as an HPA's `scaleUp`. @default - max(2 × current, 4) */
+  readonly scaleUp?: HpaScalingRules;
+  /** How fast instances are removed, as an HPA's `scaleDown`. @default - no limit */
+  readonly scaleDown?: HpaScalingRules;
+  /** @default HPA_TOLERANCE */
+  readonly tolerance?: number;
+}
+
+/**
+ * The instance count of an agent on warm servers: the rule its Kubernetes
+ * replicas follow under KEDA and the HPA, taken one decision at a time.
+ * 1. A recommendation for a value is `current` while `value / (target ×
+ *    current)` is within the tolerance of 1, else `ceil(value / target)`.
+ * 2. Up: the recommendation for the sustained value, if above `current`,
+ *    limited by the scale-up policies ({@link scaleUpLimit}).
+ * 3. Down: else the recommendation for the stabilized value, if below
+ *    `current`, limited by the scale-down policies ({@link scaleDownFloor}).
+ * 4. Bounds: at most `maxInstances`, at least `minInstances`; at least 1
+ *    while the stabilized value is above the activation (KEDA's wake from
+ *    zero), so the last instance of a backlog is never removed.
+ */
+export function instanceDecision(input: InstanceDecisionInput): number {
+  const { targetPerInstance: target, current } = input;
+  if (!(target > 0)) throw new Error(`target (${target}) must be > 0`);
+  const tolerance = input.tolerance ?? HPA_TOLERANCE;
+  const recommend = (value: number): number => {
+    if (current > 0 && Math.abs(1 - value / (target * current)) <= tolerance) return current;
+    return Math.ceil(value / target);
+  };
+  let desired = current;
+  const up = recommend(input.sustained);
+  const down = recommend(input.stabilized);
+  if (up > current) desired = Math.min(up, scaleUpLimit(current, input.scaleUp));
+  else if (down < current) desired = Math.max(down, scaleDownFloor(current, input.scaleDown));
+  const floor =
+    input.stabilized > input.activation ? Math.max(1, input.minInstances) : input.minInstances;
+  return Math.max(floor, Math.min(input.maxInstances, desired));
+}
+
+/**
+ * The fewest replicas one scale-down may reach from `current`, with no scale
+ * event inside the policies' periods: `current − value` for a `Pods` policy,
+ * `floor(current × (1 − value / 100))` for `Percent`, the smallest (`Max`,
+ * the largest change, the default) or largest (`Min`) of them; `Disabled`
+ * keeps `current`. Without rules, no limit.
+ */
+export function scaleDownFloor(current: number, rules?: HpaScalingRules): number {
+  if (!rules) return 0;
+  if (rules.selectPolicy === 'Disabled') return current;
+  const proposals = (rules.policies ?? []).map((policy) =>
+    Math.max(
+      0,
+      policy.type === 'Pods'
+        ? current - policy.value
+        : Math.floor(current * (1 - policy.value / 100)),
+    ),
+  );
+  if (proposals.length === 0) return current;
+  return rules.selectPolicy === 'Min' ? Math.max(...proposals) : Math.min(...proposals);
+}
