@@ -32,9 +32,9 @@ export interface HpaInput {
   readonly currentReplicas: number;
   readonly minReplicas: number;
   readonly maxReplicas: number;
-  /** @default - the controller's default: at most max(2 × current, 4) */
+  /** How fast replicas are added. @default - the controller's default: at most max(2 × current, 4) */
   readonly scaleUp?: HpaScalingRules;
-  /** @default HPA_TOLERANCE */
+  /** How far from 1 the usage ratio may be before the count changes. @default HPA_TOLERANCE */
   readonly tolerance?: number;
 }
 
@@ -134,7 +134,7 @@ export interface InstanceDecisionInput {
   readonly scaleUp?: HpaScalingRules;
   /** How fast instances are removed, as an HPA's `scaleDown`. @default - no limit */
   readonly scaleDown?: HpaScalingRules;
-  /** @default HPA_TOLERANCE */
+  /** How far from 1 the usage ratio may be before the count changes. @default HPA_TOLERANCE */
   readonly tolerance?: number;
 }
 
