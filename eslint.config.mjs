@@ -26,6 +26,7 @@ const CONSTRUCTS = [
   'constructs/vm',
   'constructs/aws',
   'constructs/azure',
+  'constructs/hosts',
   'constructs/kubernetes',
   ...KUBERNETES,
 ];
@@ -58,6 +59,7 @@ export const LAYERS = {
   'constructs/vm': [...MODEL, ...GENERATORS, ...GUARDRAILS],
   'constructs/aws': [...CONSTRUCT_BASE, 'constructs/vm'],
   'constructs/azure': [...CONSTRUCT_BASE, 'constructs/vm'],
+  'constructs/hosts': [...CONSTRUCT_BASE, 'constructs/vm'],
   'constructs/kubernetes/core': CONSTRUCT_BASE,
   'constructs/kubernetes/platform': [...CONSTRUCT_BASE, 'constructs/kubernetes/core'],
   'constructs/kubernetes/vault': [
