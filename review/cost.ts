@@ -152,7 +152,7 @@ function siteCost(report: ReviewedFleet, agent: ReviewedAgent, prices: PriceTabl
     );
     if (pools.every((pool) => pool.instanceTypes.length === 0)) {
       return unpriced(
-        `${site?.kind === 'kubernetes' ? 'on-prem/edge' : 'unpriced'} pool, no price`,
+        `${site?.kind === 'kubernetes' || site?.kind === 'hosts' ? 'on-prem/edge' : 'unpriced'} pool, no price`,
       );
     }
     for (const pool of pools) {

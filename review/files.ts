@@ -85,12 +85,61 @@ export class InputDir {
     return value;
   }
 
+  /**
+   * Reads a file of the directory as it is on disk.
+   * @param relative its path relative to the directory, as the output names it
+   * @param within a folder of the directory the file must lie in, symbolic
+   *   links resolved (`relative` must name it as its prefix)
+   *   @default - anywhere in the directory
+   * @throws ReviewError as {@link readJson} for a file that cannot be read,
+   *   and when it lies outside `within`
+   */
+  readFile(relative: string, within?: string): Buffer {
+    return this.readBytes(relative, within);
+  }
+
+  /**
+   * The regular files and links under a folder of the directory, as paths
+   * relative to the folder with `/`, sorted; links are listed, not followed.
+   * @returns an empty list when the folder is missing
+   * @throws ReviewError when it holds more than `limit` entries, or is not a folder
+   */
+  listFiles(relativeDir: string, limit: number): string[] {
+    const root = this.confine(relativeDir);
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(root);
+    } catch {
+      return [];
+    }
+    if (!stat.isDirectory()) throw this.problem(relativeDir, `is ${kindOf(stat)}, not a folder`);
+    const found: string[] = [];
+    const pending = [''];
+    let entries = 0;
+    while (pending.length > 0) {
+      const folder = pending.pop() as string;
+      for (const entry of fs.readdirSync(path.join(root, folder), { withFileTypes: true })) {
+        if (++entries > limit) {
+          throw this.problem(relativeDir, `holds more than ${limit} entries`);
+        }
+        const name = folder === '' ? entry.name : `${folder}/${entry.name}`;
+        if (entry.isDirectory()) pending.push(name);
+        else found.push(name);
+      }
+    }
+    return found.sort();
+  }
+
   /** A problem with one file of the directory, as one line. */
   problem(relative: string, what: string): ReviewError {
     return new ReviewError(`${this.label} '${this.dir}': ${relative} ${what}`);
   }
 
   private readText(relative: string): string {
+    return this.readBytes(relative).toString('utf8');
+  }
+
+  private readBytes(relative: string, within?: string): Buffer {
     const candidate = this.confine(relative);
     let real: string;
     try {
@@ -100,6 +149,17 @@ export class InputDir {
     }
     if (!isInside(this.real, real)) {
       throw this.problem(relative, 'is a symbolic link leading outside the directory');
+    }
+    if (within !== undefined) {
+      let folder: string;
+      try {
+        folder = fs.realpathSync(this.confine(within));
+      } catch {
+        throw this.problem(within, 'is missing');
+      }
+      if (!isInside(folder, real) || folder === real) {
+        throw this.problem(relative, `is a symbolic link leading outside ${within}`);
+      }
     }
     let fd: number;
     try {
@@ -125,7 +185,7 @@ export class InputDir {
         if (length > stat.size) throw this.problem(relative, 'changed while being read');
       }
       this.bytesRead += length;
-      return buffer.toString('utf8', 0, length);
+      return buffer.subarray(0, length);
     } finally {
       fs.closeSync(fd);
     }

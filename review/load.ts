@@ -3,6 +3,7 @@ import { FLEET_FILE } from '../app/fleet-report';
 import { checkOutputConsistency } from '../app/output-dir';
 import { GUARDRAIL_REPORT } from '../app/synth-reports';
 import { environmentNameProblem } from '../model/environment';
+import { AnsibleFiles, readAnsibleFiles } from './ansible';
 import { InputDir, ReviewError } from './files';
 import {
   BaseFleetFile,
@@ -31,6 +32,8 @@ export interface SynthOutput {
   readonly dir: string;
   /** Every stack's Terraform JSON, by stack id. */
   readonly stacks: ReadonlyMap<string, StackJson>;
+  /** The generated Ansible files of each hosts stack, by stack id. */
+  readonly ansible: ReadonlyMap<string, AnsibleFiles>;
   readonly fleet: FleetFile;
   /**
    * The guardrail report (`guardrails.json`): every environment's findings.
@@ -43,6 +46,7 @@ export interface SynthOutput {
 export interface BaseOutput {
   readonly dir: string;
   readonly stacks: ReadonlyMap<string, StackJson>;
+  readonly ansible: ReadonlyMap<string, AnsibleFiles>;
   readonly fleet: BaseFleetFile;
 }
 
@@ -57,7 +61,7 @@ export interface BaseOutput {
  */
 export function loadSynthOutput(dir: string, label = '--synth'): SynthOutput {
   const input = openOutput(dir, label);
-  const stacks = readStacks(input);
+  const { stacks, ansible } = readStacks(input);
   if (!input.has(FLEET_FILE)) {
     throw new ReviewError(
       `${label} '${dir}' has no ${FLEET_FILE}: synthesize it with this branch's main.ts (npm run synth)`,
@@ -69,7 +73,7 @@ export function loadSynthOutput(dir: string, label = '--synth'): SynthOutput {
     ? readDocument<GuardrailDocument>(input, GUARDRAIL_REPORT, guardrailFileSchema)
     : undefined;
   checkWhole(input);
-  return { dir, stacks, fleet, ...(guardrails ? { guardrails } : {}) };
+  return { dir, stacks, ansible, fleet, ...(guardrails ? { guardrails } : {}) };
 }
 
 /**
@@ -82,7 +86,7 @@ export function loadSynthOutput(dir: string, label = '--synth'): SynthOutput {
  */
 export function loadBaseOutput(dir: string, current: SynthOutput, label = '--base'): BaseOutput {
   const input = openOutput(dir, label);
-  const stacks = readStacks(input);
+  const { stacks, ansible } = readStacks(input);
   if (!input.has(FLEET_FILE)) {
     throw new ReviewError(
       `${label} '${dir}' is not an output of this project: it has no ${FLEET_FILE} (synthesize the target branch with npm run synth)`,
@@ -96,7 +100,7 @@ export function loadBaseOutput(dir: string, current: SynthOutput, label = '--bas
     );
   }
   checkWhole(input);
-  return { dir, stacks, fleet };
+  return { dir, stacks, ansible, fleet };
 }
 
 function openOutput(dir: string, label: string): InputDir {
@@ -107,20 +111,30 @@ function openOutput(dir: string, label: string): InputDir {
   return input;
 }
 
-/** Every stack `manifest.json` lists, each read from inside the directory. */
-function readStacks(input: InputDir): Map<string, StackJson> {
+/**
+ * Every stack `manifest.json` lists, each read from inside the directory, and
+ * the Ansible files of those that run Ansible, each held to its hash.
+ */
+function readStacks(input: InputDir): {
+  stacks: Map<string, StackJson>;
+  ansible: Map<string, AnsibleFiles>;
+} {
   const manifest = readDocument<ManifestFile>(input, 'manifest.json', manifestFileSchema);
   const ids = Object.keys(manifest.stacks);
   if (ids.length > MAX_STACKS) {
     throw input.problem('manifest.json', `lists ${ids.length} stacks, more than ${MAX_STACKS}`);
   }
   const stacks = new Map<string, StackJson>();
+  const ansible = new Map<string, AnsibleFiles>();
   for (const id of ids) {
     const relative =
       manifest.stacks[id].synthesizedStackPath ?? path.join('stacks', id, 'cdk.tf.json');
-    stacks.set(id, readDocument<StackJson>(input, relative, stackFileSchema, { keepNulls: true }));
+    const stack = readDocument<StackJson>(input, relative, stackFileSchema, { keepNulls: true });
+    stacks.set(id, stack);
+    const files = readAnsibleFiles(input, id, relative, stack);
+    if (files) ansible.set(id, files);
   }
-  return stacks;
+  return { stacks, ansible };
 }
 
 /**

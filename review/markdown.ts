@@ -1,3 +1,5 @@
+import type { AnsibleDiff, AnsibleFileChange, AnsibleFiles } from './ansible';
+import { ANSIBLE_DIR, ansibleOrder, serversOf } from './ansible';
 import type { EnvironmentCost, PriceTable, SiteCost } from './cost';
 import { HOURS_PER_MONTH } from './cost';
 import { topologyDiagram } from './diagram';
@@ -21,8 +23,18 @@ export interface EnvironmentReview {
   readonly changes?: {
     readonly fleet: FleetDiff;
     readonly stacks: readonly StackDiff[];
+    /** What changes in the hosts stacks' Ansible files. @default - none */
+    readonly ansible?: readonly AnsibleDiff[];
   };
+  /**
+   * The branch's hosts stacks with their Ansible files, listed by name when
+   * there is no comparison. @default - none
+   */
+  readonly ansible?: readonly AnsibleFiles[];
 }
+
+/** Most changed lines of a file shown as a diff; a file with more is summarised by its counts. */
+export const MAX_DIFF_LINES = 400;
 
 /** Renders one environment's review as Markdown for a pull-request comment. */
 export function renderReview(review: EnvironmentReview): string {
@@ -37,6 +49,9 @@ export function renderReview(review: EnvironmentReview): string {
       ? [
           fleetSection(fleet),
           sitesSection(fleet),
+          ...(!review.changes && review.ansible && review.ansible.length > 0
+            ? [ansibleListing(review.ansible)]
+            : []),
           guardrailsSection(review.guardrails),
           costSection(review.cost, review.prices),
           `## Topology\n\n\`\`\`mermaid\n${topologyDiagram(fleet)}\n\`\`\``,
@@ -104,7 +119,87 @@ function changesSection(changes: NonNullable<EnvironmentReview['changes']>): str
       );
     }
   }
+  if (changes.ansible && changes.ansible.length > 0) out.push(ansibleChanges(changes.ansible));
   return out.join('\n\n');
+}
+
+/** Per hosts stack, its Ansible files that differ: per server first, then the shared files. */
+function ansibleChanges(diffs: readonly AnsibleDiff[]): string {
+  const out = ['### Ansible files per hosts stack'];
+  for (const diff of diffs) {
+    const status = diff.status ? ` (stack ${diff.status})` : '';
+    out.push(`#### ${code(diff.stack)}, site ${code(diff.site)}${status}`);
+    const count = (action: AnsibleFileChange['action']) =>
+      diff.changes.filter((c) => c.action === action).length;
+    out.push(
+      `${diff.servers.length} server(s), ${diff.files} file(s): ${count('added')} added, ${count('removed')} removed, ${count('changed')} changed.`,
+    );
+    if (diff.command) {
+      out.push(
+        `The playbook command changes: ${code(diff.command[0])} → ${code(diff.command[1])}.`,
+      );
+    }
+    const servers = [...new Set(diff.changes.flatMap((c) => c.server ?? []))];
+    for (const server of servers) {
+      out.push(`##### Server ${code(server)}`);
+      out.push(...diff.changes.filter((c) => c.server === server).map(fileChange));
+    }
+    const shared = diff.changes.filter((c) => c.server === undefined);
+    if (shared.length > 0) {
+      out.push('##### Shared files');
+      out.push(...shared.map(fileChange));
+    }
+  }
+  return out.join('\n\n');
+}
+
+/** One file that differs: a line, and its diff unless it is removed or too long. */
+function fileChange(change: AnsibleFileChange): string {
+  const { added, removed, hunks } = change.diff;
+  const counts = `+${added} −${removed}`;
+  if (change.action === 'removed') return `Removed ${code(change.path)} (${removed} line(s)).`;
+  const what = `${change.action === 'added' ? 'Added' : 'Changed'} ${code(change.path)}`;
+  if (hunks === undefined) {
+    return `${what}: about ${counts} line(s), too long to compare line by line.`;
+  }
+  if (added + removed > MAX_DIFF_LINES) {
+    return `${what}: ${added + removed} line(s) changed (${counts}), more than ${MAX_DIFF_LINES}: not shown.`;
+  }
+  const fence = '`'.repeat(Math.max(3, longestRun(hunks, '`') + 1));
+  return `${what} (${counts}):\n\n${fence}diff\n${hunks}\n${fence}`;
+}
+
+/** Without a base: each hosts stack's servers and generated files, by name. */
+function ansibleListing(stacks: readonly AnsibleFiles[]): string {
+  const out = ['## Ansible files per hosts stack'];
+  for (const stack of stacks) {
+    const servers = serversOf(stack);
+    out.push(`### ${code(stack.stack)}, site ${code(stack.site)}`);
+    out.push(
+      `${code(stack.address)} runs ${code(stack.command)} in ${code(`${ANSIBLE_DIR}/`)}. Servers: ${servers.length > 0 ? servers.map(code).join(', ') : 'none'}.`,
+    );
+    const files = [...stack.files.keys()].sort(ansibleOrder);
+    out.push(files.length > 0 ? files.map((file) => `- ${code(file)}`).join('\n') : 'No files.');
+  }
+  return out.join('\n\n');
+}
+
+/** Inline code that a backtick in `text` cannot end; line breaks flattened. */
+function code(text: string): string {
+  const flat = text.replace(/\r?\n/g, ' ');
+  const ticks = '`'.repeat(longestRun(flat, '`') + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
+  return `${ticks}${pad}${flat}${pad}${ticks}`;
+}
+
+function longestRun(text: string, char: string): number {
+  let longest = 0;
+  let run = 0;
+  for (const c of text) {
+    run = c === char ? run + 1 : 0;
+    longest = Math.max(longest, run);
+  }
+  return longest;
 }
 
 function order(change: ResourceChange): number {

@@ -1,3 +1,4 @@
+import { diffAnsible } from './ansible';
 import { fleetCost, loadPrices } from './cost';
 import { diffFleet, diffStacks } from './diff';
 import { OutputDir } from './files';
@@ -61,11 +62,11 @@ export function runReview(options: ReviewOptions): string[] {
   for (const environment of environments) {
     const fleet = own(current.fleet.environments, environment);
     const before = base && own(base.fleet.environments, environment);
+    const stackIds = [...new Set([...(before?.stacks ?? []), ...(fleet?.stacks ?? [])])];
     const changes = base && {
       fleet: diffFleet(before, fleet ?? { agents: [] }),
-      stacks: diffStacks(base.stacks, current.stacks, [
-        ...new Set([...(before?.stacks ?? []), ...(fleet?.stacks ?? [])]),
-      ]),
+      stacks: diffStacks(base.stacks, current.stacks, stackIds),
+      ansible: diffAnsible(base.ansible, current.ansible, stackIds),
     };
     const markdown = renderReview({
       environment,
@@ -74,6 +75,7 @@ export function runReview(options: ReviewOptions): string[] {
       cost: fleet && fleetCost(fleet, prices),
       prices,
       changes,
+      ansible: (fleet?.stacks ?? []).flatMap((stack) => current.ansible.get(stack) ?? []),
     });
     files.push(out.write(`${environment}.md`, markdown));
   }

@@ -35,11 +35,19 @@ export type ReviewedPool = Pick<
   'name' | 'instanceTypes' | 'minNodes' | 'maxNodes' | 'spot' | 'arch' | 'gpu'
 >;
 
+/**
+ * A site's kind as the review reads it: the kinds synth reports, and `hosts`
+ * (warm servers without Kubernetes, deployed with Ansible by a
+ * `<env>-<site>-hosts` stack).
+ */
+export type ReviewedSiteKind = SiteReport['kind'] | 'hosts';
+
 /** A site, as the review lists it. */
 export interface ReviewedSite extends Pick<
   SiteReport,
-  'name' | 'kind' | 'region' | 'cluster' | 'databases' | 'addOns'
+  'name' | 'region' | 'cluster' | 'databases' | 'addOns'
 > {
+  readonly kind: ReviewedSiteKind;
   readonly nodePools: readonly ReviewedPool[];
 }
 
@@ -155,7 +163,7 @@ const siteSchema: JSONSchemaType<ReviewedSite> = {
   required: ['name', 'kind', 'cluster', 'nodePools', 'databases', 'addOns'],
   properties: {
     name: string,
-    kind: { type: 'string', enum: ['aws', 'azure', 'kubernetes'] },
+    kind: { type: 'string', enum: ['aws', 'azure', 'kubernetes', 'hosts'] },
     region: optionalString,
     cluster: string,
     nodePools: { type: 'array', items: poolSchema },
@@ -369,6 +377,67 @@ export const stackFileSchema = {
     resource: objectOf(objectOf({ type: 'object' })),
   },
 } as const;
+
+/** Most files one hosts stack's Ansible folder may list. */
+export const MAX_ANSIBLE_FILES = 10_000;
+
+/** Where a hosts stack's `terraform_data` runs Ansible: its stack's `ansible/` folder. */
+export const ANSIBLE_WORKING_DIR = '${path.module}/ansible';
+
+/**
+ * A hosts stack's `terraform_data` resource that runs Ansible, as the review
+ * reads it: the site, the SHA-256 of each generated file (by its path in the
+ * stack's `ansible/` folder), the same map as what replaces the resource, and
+ * the one `local-exec` that runs the playbook there.
+ */
+export interface AnsibleResource {
+  readonly input: { readonly site: string; readonly files: Readonly<Record<string, string>> };
+  readonly triggers_replace: { readonly files: Readonly<Record<string, string>> };
+  readonly provisioner: readonly {
+    readonly 'local-exec': { readonly command: string; readonly working_dir: string };
+  }[];
+}
+
+const fileHashes: JSONSchemaType<Readonly<Record<string, string>>> = {
+  type: 'object',
+  required: [],
+  maxProperties: MAX_ANSIBLE_FILES,
+  propertyNames: { type: 'string', minLength: 1, maxLength: 1024 },
+  additionalProperties: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+};
+
+/** A `terraform_data` resource whose `input` has `files`: the Ansible of a hosts stack. */
+export const ansibleResourceSchema: JSONSchemaType<AnsibleResource> = {
+  type: 'object',
+  required: ['input', 'triggers_replace', 'provisioner'],
+  properties: {
+    input: {
+      type: 'object',
+      required: ['site', 'files'],
+      properties: { site: { type: 'string', minLength: 1 }, files: fileHashes },
+    },
+    triggers_replace: { type: 'object', required: ['files'], properties: { files: fileHashes } },
+    provisioner: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 1,
+      items: {
+        type: 'object',
+        required: ['local-exec'],
+        properties: {
+          'local-exec': {
+            type: 'object',
+            required: ['command', 'working_dir'],
+            properties: {
+              command: { type: 'string', minLength: 1 },
+              working_dir: { type: 'string', const: ANSIBLE_WORKING_DIR },
+            },
+          },
+        },
+      },
+    },
+  },
+};
 
 let ajv: Ajv | undefined;
 const compiled = new Map<object, ValidateFunction>();
