@@ -10,6 +10,7 @@ import {
   dsqlRoleName,
   signalParts,
   FleetEnvironment,
+  hostPoolView,
   inClusterKafkaOn,
   keyspaceName,
   KubernetesSiteSpec,
@@ -29,7 +30,7 @@ import { brokerWhere, EnvironmentSummary } from '../stacks/summary';
 export const FLEET_FILE = 'fleet.json';
 
 /** Where a site runs: a cloud region, or a Kubernetes cluster the user runs. */
-export type SiteKind = 'aws' | 'azure' | 'kubernetes';
+export type SiteKind = 'aws' | 'azure' | 'kubernetes' | 'hosts';
 
 /** A node pool of a site, as the review prices and draws it. */
 export interface PoolReport {
@@ -153,7 +154,7 @@ export interface AgentReport {
   /** Replica bounds; a scheduled agent runs 0 to 1 at a time. */
   readonly minReplicas: number;
   readonly maxReplicas: number;
-  /** fixed, hpa, keda, keda-job, cron-job, asg or vmss. */
+  /** fixed, hpa, keda, keda-job, cron-job, asg, vmss or reconcile (warm servers). */
   readonly autoscaler: string;
   /** Signals and targets, e.g. `queue depth 20/replica`; empty for a fixed count. */
   readonly signals: readonly string[];
@@ -318,6 +319,21 @@ function siteReports(environment: FleetEnvironment): SiteReport[] {
       }),
     });
   }
+  for (const site of environment.hostsSites ?? []) {
+    const servers = site.pools.reduce((sum, pool) => sum + pool.servers.length, 0);
+    sites.push({
+      name: site.name,
+      kind: 'hosts',
+      cluster: `${servers} server(s), ${site.runtime ?? 'podman'}, deployed by Ansible`,
+      nodePools: site.pools.map((pool) =>
+        poolReport(hostPoolView(pool), { instanceTypes: [], maxNodes: pool.servers.length }),
+      ),
+      databases: [],
+      addOns: [
+        `reconcile playbook every ${site.scaling.interval ?? '1m'} on ${site.scaling.controller}, Prometheus ${site.scaling.prometheusUrl}`,
+      ],
+    });
+  }
   return sites;
 }
 
@@ -463,6 +479,7 @@ function agentReport(
 ): AgentReport {
   const resolved = resolveAgent(agent);
   const azure = (environment.azureSites ?? []).some((candidate) => candidate.name === site);
+  const hosts = (environment.hostsSites ?? []).some((candidate) => candidate.name === site);
   const group = agent.placement?.scalingGroup;
   const row = summary.agents.find((r) => r.agent === agent.name && r.site === site);
   const shortfall = summary.capacity
@@ -496,7 +513,13 @@ function agentReport(
     minReplicas: scaling?.minReplicas ?? 0,
     maxReplicas: scaling?.maxReplicas ?? 1,
     ...(shortfall ? { reachableMaxReplicas: shortfall.reachableReplicas } : {}),
-    autoscaler: group ? (azure ? 'vmss' : 'asg') : resolved.scalingMode,
+    autoscaler: group
+      ? azure
+        ? 'vmss'
+        : 'asg'
+      : hosts && resolved.scalingMode !== 'fixed'
+        ? 'reconcile'
+        : resolved.scalingMode,
     signals,
     ...(agent.schedule ? { schedule: agent.schedule.cron } : {}),
     ...source(environment, agent),

@@ -3,8 +3,10 @@ import {
   BrokerSpec,
   KubernetesSiteSpec,
   formatPath,
+  HostsSiteSpec,
   Problem,
   validateAgent,
+  validateAgentOnHosts,
   validateAgentOnSite,
 } from '../model';
 import { mergeAll } from './merge';
@@ -22,7 +24,8 @@ export interface DeploymentSources {
   readonly environmentEntry: SourceMap;
   /** `agents.<agent>.sites.<site>`: a mapping, or null for no overrides. */
   readonly siteEntry: SourceNode;
-  readonly site: KubernetesSiteSpec;
+  /** The site: a Kubernetes cluster (a cloud site's view of its own) or warm servers. */
+  readonly site: KubernetesSiteSpec | HostsSiteSpec;
   readonly brokers: readonly BrokerSpec[];
 }
 
@@ -74,7 +77,10 @@ export function buildDeployment(
     // A problem between the agent and this site (its pools, a broker elsewhere) is
     // not the catalogue's fault: unless the environment set the value, point at the
     // site entry. A name that refers to nothing is the fault of the line that set it.
-    const onSite = validateAgentOnSite(spec, sources.site, sources.brokers);
+    const onSite =
+      'kind' in sources.site
+        ? validateAgentOnHosts(spec, sources.site)
+        : validateAgentOnSite(spec, sources.site, sources.brokers);
     for (const problem of onSite) {
       const { node, rest } = locate(merged, problem.path);
       const inCatalogue = node.origin.file === sources.catalogueEntry.origin.file;

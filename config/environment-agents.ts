@@ -57,7 +57,7 @@ export function readAgents(
         continue;
       }
       const catalogueEntry = catalogue?.valid.get(agent);
-      const site = clusterOf(sites, siteName);
+      const site = clusterOf(sites, siteName) ?? sites.hostsSites.get(siteName);
       const wellFormed =
         entry.kind === 'map' &&
         !file.failed.some(

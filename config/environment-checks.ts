@@ -4,8 +4,10 @@ import {
   bindingConflicts,
   derivedNameProblems,
   KubernetesSiteSpec,
+  planHostsSite,
   planSite,
   rabbitMqBrokers,
+  resolveAgent,
   SitePlan,
   validateBrokerPlacement,
 } from '../model';
@@ -79,6 +81,17 @@ export function checkAcrossSections(
     if (!reportDerivedNames(file, catalogue, brokers, plan)) ok = false;
   }
   if (ok && parts.ok) {
+    for (const site of sites.hostsSites.values()) {
+      const agentsThere = agents.deployments.filter((d) => d.site === site.name);
+      const hosts = planHostsSite(
+        file.name,
+        site,
+        agentsThere.map((d) => resolveAgent(d.agent)),
+      );
+      for (const error of hosts.errors) {
+        atEntry(error.agent, site.name, error.message);
+      }
+    }
     for (const plan of plans.values()) {
       const { site } = plan;
       const maxField = site.cloud === 'azure' ? 'maxCount' : 'maxSize';

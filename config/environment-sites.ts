@@ -7,8 +7,10 @@ import {
   cloudClusterProblems,
   clusterSiteOf,
   clusterSiteOfAzure,
+  HostsSiteSpec,
   KubernetesSiteSpec,
   Problem,
+  validateHostsSite,
   validateKubernetesSite,
 } from '../model';
 import {
@@ -22,9 +24,11 @@ import {
 import {
   RawAwsSite,
   RawAzureSite,
+  RawHostsSite,
   RawSite,
   toAwsSiteSpec,
   toAzureSiteSpec,
+  toHostsSiteSpec,
   toSiteSpec,
 } from './to-model';
 import { childOf, toPlain } from './yaml-source';
@@ -35,6 +39,8 @@ export interface EnvironmentSites {
   readonly clusters: ReadonlyMap<string, KubernetesSiteSpec>;
   readonly awsSites: readonly AwsSiteSpec[];
   readonly azureSites: readonly AzureSiteSpec[];
+  /** Warm servers deployed with Ansible, by name. */
+  readonly hostsSites: ReadonlyMap<string, HostsSiteSpec>;
   /** The Kubernetes view of each cloud site's cluster, by site name. */
   readonly clusterViews: ReadonlyMap<string, KubernetesSiteSpec>;
   /** Every declared site's name, well formed or not. */
@@ -65,9 +71,18 @@ export function readSites(file: EnvironmentFile): EnvironmentSites {
   const azureSites: AzureSiteSpec[] = [];
   const clusterViews = new Map<string, KubernetesSiteSpec>();
   let ok = true;
+  const hostsSites = new Map<string, HostsSiteSpec>();
   for (const [siteName, node] of entriesOf(childOf(file.tree, 'sites'))) {
     if (isBroken(file, ['sites', siteName])) continue;
     const raw = toPlain(node) as { kind: string };
+    if (raw.kind === 'hosts') {
+      const { spec, problems: found } = toHostsSiteSpec(siteName, raw as RawHostsSite);
+      const checked = spec ? validateHostsSite(spec) : [];
+      reportUnder(file.problems, node, [...found, ...checked]);
+      if (spec && checked.length === 0) hostsSites.set(siteName, spec);
+      else ok = false;
+      continue;
+    }
     const { spec, problems: found } =
       raw.kind === 'aws'
         ? toAwsSiteSpec(siteName, raw as RawAwsSite)
@@ -97,6 +112,7 @@ export function readSites(file: EnvironmentFile): EnvironmentSites {
     clusters,
     awsSites,
     azureSites,
+    hostsSites,
     clusterViews,
     names: keysOf(childOf(file.tree, 'sites')),
     kinds: { aws: sitesOfKind('aws'), azure: sitesOfKind('azure') },

@@ -82,6 +82,7 @@ export function loadEnvironment(
     sites: [...sites.clusters.values()],
     awsSites: [...sites.awsSites],
     azureSites: [...sites.azureSites],
+    ...(sites.hostsSites.size > 0 ? { hostsSites: [...sites.hostsSites.values()] } : {}),
     brokers: [...brokers.brokers],
     deployments: [...agents.deployments],
   };

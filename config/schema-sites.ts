@@ -4,6 +4,7 @@ import {
   cpuSchema,
   definitionRef,
   dnsLabelSchema,
+  durationSchema,
   enumSchema,
   integerSchema,
   kindSchema,
@@ -403,6 +404,101 @@ export const azureSite = objectSchema(
   ['kind', 'subscriptionId', 'tenantId', 'location', 'network', 'cluster', 'nodePools'],
 );
 
+/** Warm servers without Kubernetes, deployed with Ansible. */
+export const hostsSite = objectSchema(
+  'Warm servers without Kubernetes: agents run as systemd services around their containers, deployed with Ansible and scaled by a reconcile playbook on their own signal.',
+  {
+    kind: enumSchema('Kind of site.', ['hosts']),
+    runtime: enumSchema("Container runtime installed on every server. Default 'podman'.", [
+      'podman',
+      'docker',
+    ]),
+    ansible: objectSchema(
+      "How Ansible reaches the servers. Never a key or password: the controller's ssh-agent or SSH configuration holds them.",
+      {
+        user: stringSchema('SSH user, e.g. deploy.'),
+        port: integerSchema('SSH port. Default 22.', 1, 65535),
+        sshArgs: stringSchema(
+          'Further arguments of every SSH connection, e.g. -o ProxyJump=bastion.example.com. Default: none.',
+        ),
+        becomeMethod: enumSchema("How tasks that change the system gain root. Default 'sudo'.", [
+          'sudo',
+          'su',
+          'doas',
+        ]),
+      },
+      ['user'],
+    ),
+    pools: mapSchema(
+      'Pools of servers by name, which agents are placed on as on node pools.',
+      objectSchema(
+        'A pool of servers.',
+        {
+          labels: mapSchema(
+            'Labels such as location, datacenter, hardware-type, which placement matches.',
+            Type.String(),
+          ),
+          instancesPerAgent: integerSchema(
+            'Most instances of one agent a server runs; instance n publishes each container port at the port plus n - 1. Default 1.',
+            1,
+            16,
+          ),
+          servers: mapSchema(
+            'The servers by inventory name, in the order instances start on them.',
+            objectSchema(
+              'A server.',
+              {
+                address: stringSchema('Address Ansible connects to: an IP address or DNS name.'),
+                arch: enumSchema("CPU architecture. Default 'amd64'.", ['amd64', 'arm64']),
+                cpu: cpuSchema('CPU the server offers to agents.'),
+                memory: sizeSchema('Memory the server offers to agents.'),
+                gpu: nodePoolFields.gpu,
+                labels: mapSchema('Further labels of this server, e.g. its rack.', Type.String()),
+              },
+              ['address', 'cpu', 'memory'],
+            ),
+            dnsLabelSchema(63),
+            { minProperties: 1 },
+          ),
+        },
+        ['servers'],
+      ),
+      dnsLabelSchema(63),
+      { minProperties: 1 },
+    ),
+    scaling: objectSchema(
+      'Where the scaling decision reads its signals and runs.',
+      {
+        prometheusUrl: stringSchema(
+          "Prometheus holding the agents' signals, as the controller reaches it.",
+          {
+            pattern: '^https?://',
+          },
+        ),
+        controller: stringSchema(
+          'The machine that runs ansible-playbook for the site (reconcile timer, rulebook); Alertmanager posts to it.',
+        ),
+        webhookPort: integerSchema(
+          "Port of the rulebook's Alertmanager webhook. Default 5000.",
+          1,
+          65535,
+        ),
+        interval: durationSchema(
+          'How often the controller runs the reconcile playbook. Default 1m.',
+        ),
+      },
+      ['prometheusUrl', 'controller'],
+    ),
+    credentialsDir: stringSchema(
+      "Directory on every server holding each agent's credential files in a folder of its name, put there by the datacenter's own means. Default '/etc/agent-fleet/credentials'.",
+    ),
+  },
+  ['kind', 'ansible', 'pools', 'scaling'],
+);
+
+/** A hosts site as an environment file writes it. */
+export type RawHostsSite = Static<typeof hostsSite>;
+
 /** A Kubernetes site as an environment file writes it (its name is its key). */
 export type RawSite = Static<typeof kubernetesSite>;
 /** An AWS site as an environment file writes it. */
@@ -411,10 +507,11 @@ export type RawAwsSite = Static<typeof awsSite>;
 export type RawAzureSite = Static<typeof azureSite>;
 
 /** A site: its `kind` picks the schema that applies. */
-export const site = kindSchema<RawSite | RawAwsSite | RawAzureSite>(
+export const site = kindSchema<RawSite | RawAwsSite | RawAzureSite | RawHostsSite>(
   [
     ['aws', awsSite],
     ['azure', azureSite],
+    ['hosts', hostsSite],
   ],
   kubernetesSite,
 );

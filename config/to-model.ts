@@ -3,6 +3,7 @@ import {
   AwsSiteSpec,
   AzureSiteSpec,
   BrokerSpec,
+  HostsSiteSpec,
   KubernetesSiteSpec,
   Problem,
   UnitError,
@@ -14,9 +15,11 @@ import { brokerSchemas, RawBroker } from './schema-brokers';
 import {
   awsSite,
   azureSite,
+  hostsSite,
   kubernetesSite,
   RawAwsSite,
   RawAzureSite,
+  RawHostsSite,
   RawSite,
 } from './schema-sites';
 import { Parsed } from './schema-types';
@@ -28,7 +31,7 @@ import { Parsed } from './schema-types';
  * holds them to the model's.
  */
 
-export type { RawAgent, RawAwsSite, RawAzureSite, RawBroker, RawSite };
+export type { RawAgent, RawAwsSite, RawAzureSite, RawBroker, RawHostsSite, RawSite };
 
 type Path = readonly (string | number)[];
 
@@ -114,6 +117,14 @@ export function toAzureSiteSpec(name: string, raw: RawAzureSite): Converted<Azur
   const problems: Problem[] = [];
   const site = parseUnits(azureSite, raw, problems);
   return converted<AzureSiteSpec>({ ...site, name, nodePools: named(site.nodePools) }, problems);
+}
+
+/** A hosts site with its unit strings parsed; problems carry paths relative to the site. */
+export function toHostsSiteSpec(name: string, raw: RawHostsSite): Converted<HostsSiteSpec> {
+  const problems: Problem[] = [];
+  const site = parseUnits(hostsSite, raw, problems);
+  const pools = named(site.pools).map((pool) => ({ ...pool, servers: named(pool.servers) }));
+  return converted<HostsSiteSpec>({ ...site, name, pools }, problems);
 }
 
 /** A Kubernetes site with its unit strings parsed; problems carry paths relative to the site. */
