@@ -23,7 +23,7 @@ export const HOSTS_CONFIG_DIR = '/etc/agent-fleet';
 /** Where the agents' template units are installed on the servers. */
 export const HOSTS_UNIT_DIR = '/etc/systemd/system';
 
-/** Where NVIDIA's CDI spec may be, as `nvidia-ctk cdi generate` writes it. */
+/** Where NVIDIA's CDI spec may be, as `nvidia-ctk cdi generate` writes it: `agent_fleet_cdi_specs` in `group_vars/all.yml`. */
 export const CDI_SPEC_PATHS = ['/etc/cdi/nvidia.yaml', '/var/run/cdi/nvidia.yaml'] as const;
 
 /** One instance a server may run, as `host_vars/<server>.yml` lists it in `agent_fleet_instances`. */
@@ -57,8 +57,9 @@ export interface HostInstanceVars {
  *   instances on Podman, NVIDIA's CDI spec; writes the config folders, env
  *   files, instance configs and units (then reloads systemd and try-restarts
  *   the running instances of the agents that changed); pulls missing images;
- *   stops and removes the units and config folders of agents the server no
- *   longer runs; then imports `reconcile.yml` (tag `reconcile`), which this
+ *   stops and removes the units (those whose description ends with
+ *   `(agent-fleet)`), instance links and config folders of agents the server
+ *   no longer runs; then imports `reconcile.yml` (tag `reconcile`), which this
  *   function does not write.
  *
  * The units name the default folders ({@link HOSTS_CONFIG_DIR}, the site's
@@ -157,6 +158,7 @@ function groupVars(plan: HostsPlan, runtime: ContainerRuntime, credentialsDir: s
     agent_fleet_unit_dir: HOSTS_UNIT_DIR,
     agent_fleet_credentials_dir: credentialsDir,
     agent_fleet_systemctl: 'systemctl',
+    agent_fleet_cdi_specs: [...CDI_SPEC_PATHS],
     agent_fleet_agents: agents,
   });
 }
@@ -238,7 +240,7 @@ function sitePlaybook(site: HostsSiteSpec, runtime: ContainerRuntime): string {
     {
       name: "Look for NVIDIA's CDI spec",
       'ansible.builtin.stat': { path: '{{ item }}' },
-      loop: [...CDI_SPEC_PATHS],
+      loop: '{{ agent_fleet_cdi_specs }}',
       register: 'agent_fleet_cdi_stat',
       when: 'agent_fleet_gpu_devices | length > 0',
     },
@@ -247,7 +249,7 @@ function sitePlaybook(site: HostsSiteSpec, runtime: ContainerRuntime): string {
       'ansible.builtin.assert': {
         that: ["agent_fleet_cdi_stat.results | selectattr('stat.exists') | list | length > 0"],
         fail_msg:
-          `GPU instances need NVIDIA's CDI spec (${CDI_SPEC_PATHS.join(' or ')}): ` +
+          "GPU instances need NVIDIA's CDI spec ({{ agent_fleet_cdi_specs | join(' or ') }}): " +
           'run `nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml` on the server (NVIDIA Container Toolkit)',
         quiet: true,
       },
@@ -326,15 +328,26 @@ function sitePlaybook(site: HostsSiteSpec, runtime: ContainerRuntime): string {
       changed_when: true,
     },
     {
-      name: 'Look for the units of agents',
+      // Only units this fleet wrote: their description ends with `(agent-fleet)`.
+      name: "Look for the agents' template units",
+      'ansible.builtin.find': {
+        paths: ['{{ agent_fleet_unit_dir }}'],
+        patterns: ['agent-*@.service'],
+        contains: 'Description=Agent .*[(]agent-fleet[)]$',
+        file_type: 'file',
+      },
+      register: 'agent_fleet_found_units',
+    },
+    {
+      name: "Look for the agents' instance links",
       'ansible.builtin.find': {
         paths: ['{{ agent_fleet_unit_dir }}'],
         patterns: ['agent-*@*.service'],
-        file_type: 'any',
+        file_type: 'link',
         recurse: true,
         depth: 2,
       },
-      register: 'agent_fleet_found_units',
+      register: 'agent_fleet_found_links',
     },
     {
       name: 'Stop the instances of agents the server no longer runs',
@@ -378,7 +391,7 @@ function sitePlaybook(site: HostsSiteSpec, runtime: ContainerRuntime): string {
     agent_fleet_changed_units:
       "{{ agent_fleet_instances | selectattr('agent', 'in', agent_fleet_changed_agents) | map(attribute='unit') | list }}",
     agent_fleet_stale_agents: `{{ agent_fleet_found_units.files | map(attribute='path') | ${unitName} | unique | reject('in', agent_fleet_host_agents) | list }}`,
-    agent_fleet_stale_units: `{{ agent_fleet_found_units.files | map(attribute='path') | select('search', '/agent-(' ~ (agent_fleet_stale_agents | join('|')) ~ ')@[0-9]*[.]service$') | list if agent_fleet_stale_agents else [] }}`,
+    agent_fleet_stale_units: `{{ (agent_fleet_found_units.files + agent_fleet_found_links.files) | map(attribute='path') | select('search', '/agent-(' ~ (agent_fleet_stale_agents | join('|')) ~ ')@[0-9]*[.]service$') | list if agent_fleet_stale_agents else [] }}`,
   };
   return ansibleYaml([
     {

@@ -8,6 +8,8 @@ import {
   ansibleEnv,
   ansibleToolsAvailable,
   describeRun,
+  gpuAgent,
+  gpuHostsSite,
   playRecap,
   RuntimeStub,
   runTool,
@@ -18,7 +20,7 @@ import {
   writeTree,
 } from '../support/ansible';
 import { tempDir } from '../support/temp-dir';
-import { hostsPlan, INGEST_IMAGE } from './support';
+import { hostsPlan, INGEST_IMAGE, ingestAgent } from './support';
 
 /**
  * The deploy files of the shared hosts site, checked by the real tools:
@@ -110,6 +112,25 @@ jest.setTimeout(40_000);
     );
   });
 
+  test('ansible-lint and the syntax check pass the Docker files of a site with a GPU pool', () => {
+    const docker = path.join(root, 'docker-gpu');
+    writeTree(docker, deployFiles(hostsPlan([ingestAgent(), gpuAgent()], gpuHostsSite('docker'))));
+    fs.writeFileSync(path.join(docker, 'reconcile.yml'), RECONCILE_STAND_IN);
+    expectSuccess(
+      runTool(ANSIBLE_PLAYBOOK, ['--syntax-check', '-i', 'inventory.yml', 'site.yml'], {
+        cwd: docker,
+        env,
+      }),
+    );
+    expectSuccess(
+      runTool(
+        ANSIBLE_LINT,
+        ['--profile', 'production', '--offline', '--nocolor', '--project-dir', docker],
+        { cwd: docker, env },
+      ),
+    );
+  });
+
   describe('run against localhost', () => {
     const local = path.join(root, 'local');
     const stubs: Record<string, { systemctl: SystemctlStub; runtime: RuntimeStub }> = {};
@@ -154,7 +175,15 @@ jest.setTimeout(40_000);
       );
       // ne-warm-01 ran an agent the site no longer has, its instance 1 enabled and running.
       const units = dirOf('ne-warm-01', 'units');
-      fs.writeFileSync(path.join(units, 'agent-retired@.service'), '[Service]\n');
+      fs.writeFileSync(
+        path.join(units, 'agent-retired@.service'),
+        '[Unit]\nDescription=Agent retired instance %i (agent-fleet)\n',
+      );
+      // A unit of the same pattern that the fleet did not write stays.
+      fs.writeFileSync(
+        path.join(units, 'agent-foreign@.service'),
+        "[Unit]\nDescription=Somebody else's agent %i\n",
+      );
       fs.mkdirSync(path.join(units, 'multi-user.target.wants'));
       fs.symlinkSync(
         '../agent-retired@.service',
@@ -286,6 +315,7 @@ jest.setTimeout(40_000);
             `${server}/units 755`,
             `${server}/units/agent-${AGENT}@.service 644`,
           ]),
+          'ne-warm-01/units/agent-foreign@.service 644',
           'ne-warm-01/units/multi-user.target.wants 755',
         ].sort(),
       );
@@ -305,6 +335,80 @@ jest.setTimeout(40_000);
           stubs[server].runtime.calls().filter((call) => call.startsWith('pull')),
         ).toHaveLength(server === 'ne-warm-02' ? 1 : 0);
       }
+    });
+  });
+  describe('a GPU server with Podman', () => {
+    const gpu = path.join(root, 'gpu');
+    const gpuAnsible = path.join(gpu, 'ansible');
+    const cdiSpec = path.join(gpu, 'cdi', 'nvidia.yaml');
+
+    beforeAll(() => {
+      writeTree(gpuAnsible, deployFiles(hostsPlan([ingestAgent(), gpuAgent()], gpuHostsSite())));
+      fs.writeFileSync(path.join(gpuAnsible, 'reconcile.yml'), RECONCILE_STAND_IN);
+      const bin = path.join(gpu, 'bin');
+      fs.mkdirSync(bin, { recursive: true });
+      stubSystemctl(bin);
+      stubRuntime(bin, 'podman', [gpuAgent().container.image.toString()]);
+      fs.mkdirSync(path.join(gpu, 'units'));
+      fs.mkdirSync(path.join(gpu, 'credentials', 'gpu-inference'), { recursive: true });
+      fs.writeFileSync(
+        path.join(gpu, 'inventory.yml'),
+        `---\n${stringify({
+          all: {
+            hosts: {
+              'ne-gpu-01': {
+                ansible_connection: 'local',
+                ansible_python_interpreter: '/usr/bin/python3',
+              },
+            },
+          },
+        })}`,
+      );
+      fs.writeFileSync(
+        path.join(gpu, 'extra-vars.json'),
+        JSON.stringify({
+          ansible_become: false,
+          agent_fleet_config_dir: path.join(gpu, 'config'),
+          agent_fleet_unit_dir: path.join(gpu, 'units'),
+          agent_fleet_credentials_dir: path.join(gpu, 'credentials'),
+          agent_fleet_systemctl: path.join(bin, 'systemctl'),
+          agent_fleet_runtime_bin: path.join(bin, 'podman'),
+          agent_fleet_cdi_specs: [cdiSpec],
+        }),
+      );
+    });
+
+    const check = () =>
+      runTool(
+        ANSIBLE_PLAYBOOK,
+        [
+          '-i',
+          path.join(gpu, 'inventory.yml'),
+          path.join(gpuAnsible, 'site.yml'),
+          '-e',
+          `@${path.join(gpu, 'extra-vars.json')}`,
+          '--skip-tags',
+          'reconcile',
+          '--check',
+        ],
+        { cwd: gpu, env },
+      );
+
+    test("without NVIDIA's CDI spec the deployment stops, naming `nvidia-ctk cdi generate`", () => {
+      const run = check();
+      expect(run.status).not.toBe(0);
+      expect(run.stdout).toContain(`GPU instances need NVIDIA's CDI spec (${cdiSpec})`);
+      expect(run.stdout).toContain('nvidia-ctk cdi generate');
+      expect(playRecap(run.stdout)['ne-gpu-01'].failed).toBe(1);
+    });
+
+    test('with it the deployment goes on', () => {
+      fs.mkdirSync(path.dirname(cdiSpec), { recursive: true });
+      fs.writeFileSync(cdiSpec, '---\ncdiVersion: 0.5.0\nkind: nvidia.com/gpu\n');
+      const run = check();
+      expectSuccess(run);
+      expect(playRecap(run.stdout)['ne-gpu-01']).toMatchObject({ failed: 0 });
+      expect(playRecap(run.stdout)['ne-gpu-01'].changed).toBeGreaterThan(0);
     });
   });
 });

@@ -1,7 +1,8 @@
 import { parse } from 'yaml';
 import { deployFiles } from '../../constructs/hosts/ansible-deploy';
 import { scalingVars } from '../../constructs/hosts/scaling-vars';
-import { Cpu, HostsSiteSpec, Size, ValidationError } from '../../model';
+import { ValidationError } from '../../model';
+import { gpuAgent, gpuHostsSite } from '../support/ansible';
 import { hostsPlan, hostsSite, INGEST_IMAGE, ingestAgent } from './support';
 
 const AGENT = 'chimera-data-ingest';
@@ -11,41 +12,6 @@ function yamlOf(files: ReadonlyMap<string, string>, path: string): any {
   if (text === undefined) throw new Error(`no ${path}; files: ${[...files.keys()].join(', ')}`);
   expect(text.startsWith('---\n')).toBe(true);
   return parse(text);
-}
-
-/** The site with a pool of GPU servers beside the warm one. */
-function gpuSite(runtime: 'docker' | 'podman' = 'podman'): HostsSiteSpec {
-  const site = hostsSite({ runtime });
-  return {
-    ...site,
-    pools: [
-      ...site.pools,
-      {
-        name: 'gpu',
-        labels: { location: 'nebraska', datacenter: 'nebraska', 'hardware-type': 'gpu' },
-        servers: [
-          {
-            name: 'ne-gpu-01',
-            address: '10.20.31.11',
-            cpu: Cpu.parse('16'),
-            memory: Size.parse('64Gi'),
-            gpu: { count: 2, model: 'nvidia-l4' },
-          },
-        ],
-      },
-    ],
-  };
-}
-
-function gpuAgent() {
-  const base = ingestAgent();
-  return ingestAgent({
-    name: 'gpu-inference',
-    container: { ...base.container, ports: { http: 8090 } },
-    resources: { ...base.resources, gpu: 2 },
-    scaling: { minReplicas: 1, maxReplicas: 1 },
-    placement: { labels: { 'hardware-type': 'gpu' } },
-  });
 }
 
 describe('deployFiles', () => {
@@ -111,6 +77,7 @@ describe('deployFiles', () => {
       agent_fleet_unit_dir: '/etc/systemd/system',
       agent_fleet_credentials_dir: '/etc/agent-fleet/credentials',
       agent_fleet_systemctl: 'systemctl',
+      agent_fleet_cdi_specs: ['/etc/cdi/nvidia.yaml', '/var/run/cdi/nvidia.yaml'],
       agent_fleet_agents: {
         [AGENT]: {
           unit: `agent-${AGENT}`,
@@ -266,7 +233,7 @@ describe('deployFiles', () => {
   });
 
   test('a GPU agent on a GPU pool gets its devices, and the playbook asserts the CDI spec', () => {
-    const gpuPlan = hostsPlan([ingestAgent(), gpuAgent()], gpuSite());
+    const gpuPlan = hostsPlan([ingestAgent(), gpuAgent()], gpuHostsSite());
     expect(gpuPlan.errors).toEqual([]);
     const gpuFiles = deployFiles(gpuPlan);
     expect(yamlOf(gpuFiles, 'host_vars/ne-gpu-01.yml')).toEqual({
@@ -287,7 +254,7 @@ describe('deployFiles', () => {
     ).toEqual([AGENT, AGENT]);
     const [deploy] = yamlOf(gpuFiles, 'site.yml');
     const cdi = deploy.tasks.find((t: any) => t.name === "Look for NVIDIA's CDI spec");
-    expect(cdi.loop).toEqual(['/etc/cdi/nvidia.yaml', '/var/run/cdi/nvidia.yaml']);
+    expect(cdi.loop).toBe('{{ agent_fleet_cdi_specs }}');
     expect(cdi.when).toBe('agent_fleet_gpu_devices | length > 0');
     const assertion = deploy.tasks.find(
       (t: any) => t.name === "Assert NVIDIA's CDI spec exists for the GPU instances",
@@ -297,7 +264,7 @@ describe('deployFiles', () => {
       "select('match', '--device=nvidia[.]com/gpu=')",
     );
 
-    const dockerGpu = deployFiles(hostsPlan([gpuAgent()], gpuSite('docker')));
+    const dockerGpu = deployFiles(hostsPlan([gpuAgent()], gpuHostsSite('docker')));
     expect(yamlOf(dockerGpu, 'host_vars/ne-gpu-01.yml').agent_fleet_instances[0].args).toEqual([
       '--publish=8090:8090',
       '--gpus="device=0,1"',

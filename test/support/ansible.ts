@@ -1,6 +1,8 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { AgentSpec, Cpu, HostsSiteSpec, Size } from '../../model';
+import { hostsSite, ingestAgent } from '../hosts/support';
 
 /**
  * Ansible's tools for tests, from the machine's packages (Debian 12:
@@ -252,4 +254,40 @@ exit 125
   );
   const lines = (file: string) => fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
   return { path: script, calls: () => lines(log), images: () => lines(store) };
+}
+
+/** The shared hosts site with a pool of one GPU server (two GPUs) beside the warm one. */
+export function gpuHostsSite(runtime: 'docker' | 'podman' = 'podman'): HostsSiteSpec {
+  const site = hostsSite({ runtime });
+  return {
+    ...site,
+    pools: [
+      ...site.pools,
+      {
+        name: 'gpu',
+        labels: { location: 'nebraska', datacenter: 'nebraska', 'hardware-type': 'gpu' },
+        servers: [
+          {
+            name: 'ne-gpu-01',
+            address: '10.20.31.11',
+            cpu: Cpu.parse('16'),
+            memory: Size.parse('64Gi'),
+            gpu: { count: 2, model: 'nvidia-l4' },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** An agent of one instance with both GPUs of a server of {@link gpuHostsSite}'s GPU pool. */
+export function gpuAgent(): AgentSpec {
+  const base = ingestAgent();
+  return ingestAgent({
+    name: 'gpu-inference',
+    container: { ...base.container, ports: { http: 8090 } },
+    resources: { ...base.resources, gpu: 2 },
+    scaling: { minReplicas: 1, maxReplicas: 1 },
+    placement: { labels: { 'hardware-type': 'gpu' } },
+  });
 }
