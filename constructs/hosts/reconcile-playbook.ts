@@ -46,35 +46,61 @@ export function reconcilePlaybook(): string {
 /** The states `systemctl is-active` prints for an instance that runs or is starting. */
 const RUNNING_STATES = ['active', 'activating', 'reloading'];
 
-/** The HPA recommendation for a value: the current count within the tolerance, else ceil(value / target). */
-const RECOMMEND = (value: string) =>
-  `(current if current > 0 and (1 - ${value} / (s.target * current)) | abs <= s.tolerance ` +
-  `else (${value} / s.target) | round(0, 'ceil') | int)`;
-
 /**
  * `instanceDecision` in Jinja, for the agent `item` (`agent_fleet_agents`
  * entry) with `current` running, `sustained` and `stabilized` read. The same
- * steps in the same order: the recommendations, the scale-up limit
- * (`scaleUpLimit`) or the scale-down floor (`scaleDownFloor`), then the
- * bounds and the wake from zero.
+ * steps in the same order: the recommendations (the current count within the
+ * tolerance, else ceil(value / target)), the scale-up limit (`scaleUpLimit`)
+ * or the scale-down floor (`scaleDownFloor`), then the bounds and the wake
+ * from zero.
  */
 const DECISION = [
   '{%- set s = item.value.scaling -%}',
   '{%- set current = agent_fleet_current | int -%}',
   '{%- set sustained = agent_fleet_sustained | float -%}',
   '{%- set stabilized = agent_fleet_stabilized | float -%}',
-  `{%- set up = ${RECOMMEND('sustained')} -%}`,
-  `{%- set down = ${RECOMMEND('stabilized')} -%}`,
+  // 1. The recommendations.
+  "{%- set up = (sustained / s.target) | round(0, 'ceil') | int -%}",
+  '{%- if current > 0 and (1 - sustained / (s.target * current)) | abs <= s.tolerance -%}',
+  '{%- set up = current -%}',
+  '{%- endif -%}',
+  "{%- set down = (stabilized / s.target) | round(0, 'ceil') | int -%}",
+  '{%- if current > 0 and (1 - stabilized / (s.target * current)) | abs <= s.tolerance -%}',
+  '{%- set down = current -%}',
+  '{%- endif -%}',
+  // 2. scaleUpLimit: Pods adds, Percent multiplies (rounded up); Max, Min or Disabled.
   '{%- set ns = namespace(up=[], down=[]) -%}',
   '{%- for p in s.scale_up.policies -%}',
-  "{%- set ns.up = ns.up + [current + p.value if p.type == 'Pods' else (current * (1 + p.value / 100)) | round(0, 'ceil') | int] -%}",
+  "{%- set proposal = current + p.value if p.type == 'Pods' else (current * (1 + p.value / 100)) | round(0, 'ceil') | int -%}",
+  '{%- set ns.up = ns.up + [proposal] -%}',
   '{%- endfor -%}',
+  "{%- if s.scale_up.select == 'Disabled' or ns.up | length == 0 -%}",
+  '{%- set up_limit = current -%}',
+  "{%- elif s.scale_up.select == 'Min' -%}",
+  '{%- set up_limit = ns.up | min -%}',
+  '{%- else -%}',
+  '{%- set up_limit = ns.up | max -%}',
+  '{%- endif -%}',
+  // 3. scaleDownFloor: Pods removes, Percent multiplies (rounded down), never below 0.
   '{%- for p in s.scale_down.policies -%}',
-  "{%- set ns.down = ns.down + [[0, current - p.value if p.type == 'Pods' else (current * (1 - p.value / 100)) | round(0, 'floor') | int] | max] -%}",
+  "{%- set proposal = current - p.value if p.type == 'Pods' else (current * (1 - p.value / 100)) | round(0, 'floor') | int -%}",
+  '{%- set ns.down = ns.down + [[0, proposal] | max] -%}',
   '{%- endfor -%}',
-  "{%- set up_limit = current if s.scale_up.select == 'Disabled' or ns.up | length == 0 else (ns.up | min if s.scale_up.select == 'Min' else ns.up | max) -%}",
-  "{%- set down_floor = current if s.scale_down.select == 'Disabled' or ns.down | length == 0 else (ns.down | max if s.scale_down.select == 'Min' else ns.down | min) -%}",
-  '{%- set desired = [up, up_limit] | min if up > current else ([down, down_floor] | max if down < current else current) -%}',
+  "{%- if s.scale_down.select == 'Disabled' or ns.down | length == 0 -%}",
+  '{%- set down_floor = current -%}',
+  "{%- elif s.scale_down.select == 'Min' -%}",
+  '{%- set down_floor = ns.down | max -%}',
+  '{%- else -%}',
+  '{%- set down_floor = ns.down | min -%}',
+  '{%- endif -%}',
+  // Up first; down only when not up.
+  '{%- set desired = current -%}',
+  '{%- if up > current -%}',
+  '{%- set desired = [up, up_limit] | min -%}',
+  '{%- elif down < current -%}',
+  '{%- set desired = [down, down_floor] | max -%}',
+  '{%- endif -%}',
+  // 4. The bounds; at least 1 while the stabilized value is above the activation.
   '{%- set floor = [1, s.min] | max if stabilized > s.activation else s.min -%}',
   '{{- [floor, [s.max, desired] | min] | max -}}',
 ].join('\n');
@@ -82,13 +108,16 @@ const DECISION = [
 /** One Prometheus answer for the agent `item` out of a registered uri loop: its value, or why there is none. */
 const signal = (register: string) =>
   [
-    `{%- set r = (${register}.results | default([]) | selectattr('item.key', 'equalto', item.key) | list + [{}]) | first -%}`,
+    `{%- set answers = ${register}.results | default([]) | selectattr('item.key', 'equalto', item.key) | list -%}`,
+    '{%- set r = (answers + [{}]) | first -%}',
     '{%- set data = (r.json | default({})).data | default({}) -%}',
     '{%- set result = data.result | default([]) -%}',
     "{%- if r.status | default(0) != 200 or (r.json | default({})).status | default('') != 'success' -%}",
-    "{{- {'error': 'no answer from ' ~ item.value.scaling.prometheus_url ~ ' (' ~ (r.msg | default('status ' ~ r.status | default('none'))) ~ ')'} -}}",
+    "{%- set why = r.msg | default('status ' ~ r.status | default('none')) -%}",
+    "{{- {'error': 'no answer from ' ~ item.value.scaling.prometheus_url ~ ' (' ~ why ~ ')'} -}}",
     "{%- elif data.resultType | default('') != 'vector' or result | length > 1 -%}",
-    "{{- {'error': 'the query returned ' ~ (result | length) ~ ' series of type ' ~ data.resultType | default('none') ~ ', not one number'} -}}",
+    "{%- set what = (result | length) ~ ' series of type ' ~ data.resultType | default('none') -%}",
+    "{{- {'error': 'the query returned ' ~ what ~ ', not one number'} -}}",
     '{%- else -%}',
     "{%- set v = (result[0].value[1] if result | length == 1 else '0') | float -%}",
     "{{- {'value': v} if v - v == 0 else {'error': 'the query returned ' ~ result[0].value[1]} -}}",
@@ -203,16 +232,24 @@ const PLAYS = [
           agent_fleet_stabilized: '{{ agent_fleet_stabilized_signal.value }}',
           agent_fleet_decision: [
             '{%- set s = item.value.scaling -%}',
-            "{%- set base = {'running': agent_fleet_running_slots.running, 'current': agent_fleet_current | int} -%}",
+            '{%- set current = agent_fleet_current | int -%}',
+            "{%- set head = item.key ~ ': ' ~ current ~ ' running, ' -%}",
             '{%- if agent_fleet_running_slots.unknown -%}',
-            "{{- base | combine({'desired': none, 'line': item.key ~ ': left alone, ' ~ agent_fleet_running_slots.unknown | join(', ') ~ ' did not say which instances run'}) -}}",
+            '{%- set desired = none -%}',
+            "{%- set line = item.key ~ ': left alone, ' ~ agent_fleet_running_slots.unknown | join(', ') ~ ' did not say which instances run' -%}",
             '{%- elif s.target is none -%}',
-            "{{- base | combine({'desired': s.min, 'line': item.key ~ ': ' ~ agent_fleet_current ~ ' running, fixed -> ' ~ s.min}) -}}",
+            '{%- set desired = s.min -%}',
+            "{%- set line = head ~ 'fixed -> ' ~ desired -%}",
             "{%- elif 'error' in agent_fleet_sustained_signal or 'error' in agent_fleet_stabilized_signal -%}",
-            "{{- base | combine({'desired': agent_fleet_current | int, 'line': item.key ~ ': ' ~ agent_fleet_current ~ ' running, sustained unreadable, stabilized unreadable -> ' ~ agent_fleet_current ~ ' (kept: ' ~ (agent_fleet_sustained_signal.error | default(agent_fleet_stabilized_signal.error)) ~ ')'}) -}}",
+            '{%- set desired = current -%}',
+            '{%- set why = agent_fleet_sustained_signal.error | default(agent_fleet_stabilized_signal.error) -%}',
+            "{%- set line = head ~ 'sustained unreadable, stabilized unreadable -> ' ~ desired ~ ' (kept: ' ~ why ~ ')' -%}",
             '{%- else -%}',
-            "{{- base | combine({'desired': agent_fleet_desired_count | int, 'line': item.key ~ ': ' ~ agent_fleet_current ~ ' running, sustained ' ~ agent_fleet_sustained_text ~ ', stabilized ' ~ agent_fleet_stabilized_text ~ ' -> ' ~ agent_fleet_desired_count}) -}}",
+            '{%- set desired = agent_fleet_desired_count | int -%}',
+            "{%- set read = 'sustained ' ~ agent_fleet_sustained_text ~ ', stabilized ' ~ agent_fleet_stabilized_text -%}",
+            "{%- set line = head ~ read ~ ' -> ' ~ desired -%}",
             '{%- endif -%}',
+            "{{- {'running': agent_fleet_running_slots.running, 'current': current, 'desired': desired, 'line': line} -}}",
           ].join('\n'),
           agent_fleet_desired_count: DECISION,
           agent_fleet_sustained_text: `{%- set v = agent_fleet_sustained | float -%}${NUMBER('v')}`,
