@@ -301,7 +301,10 @@ interface Run {
         );
 
     /** Writes group_vars for `agents` (as the deploy files would) and runs reconcile.yml. */
-    async function reconcile(agents: readonly string[]): Promise<Run> {
+    async function reconcile(
+      agents: readonly string[],
+      args: readonly string[] = [],
+    ): Promise<Run> {
       const ansible = path.join(dir, 'ansible');
       const entries = plan.agents
         .filter((a) => agents.includes(a.agent.spec.name))
@@ -324,7 +327,7 @@ interface Run {
       );
       const log = path.join(dir, 'state', 'calls.log');
       const before = fs.readFileSync(log, 'utf8').length;
-      const child = spawn(ANSIBLE_PLAYBOOK, ['-i', 'inventory.yml', 'reconcile.yml'], {
+      const child = spawn(ANSIBLE_PLAYBOOK, ['-i', 'inventory.yml', 'reconcile.yml', ...args], {
         cwd: ansible,
         env: {
           ...ansibleEnv(dir),
@@ -403,6 +406,16 @@ interface Run {
       expect(runA.stdout).toMatch(
         /unreachable: 2 running, sustained unreadable, stabilized unreadable -> 2 \(kept: no answer from http:\/\/127\.0\.0\.1:\d+/,
       );
+
+      // A check run decides and changes nothing.
+      const dry = await reconcile(
+        CASES.map((c) => c.agent),
+        ['--check'],
+      );
+      expect(dry.code === 0 ? 'passed' : dry.stdout).toBe('passed');
+      expect(dry.calls.filter((call) => !call.includes(' is-active '))).toEqual([]);
+      expect(printedLines(dry.stdout).get('above')).toMatchObject({ current: 1, desired: 4 });
+      expect(runningSlots('above')).toEqual([true, false, false, false]);
 
       // Phase B: every backlog has been held for longer than both windows.
       const wait = switched + SUSTAINED.millis + 3_000 - Date.now();
