@@ -10,6 +10,11 @@ import { scalingVars } from '../../constructs/hosts/scaling-vars';
 import { Duration, HostsPlan } from '../../model';
 import { promtoolAvailable, runPromtool, verdict } from '../monitoring/promtool';
 import {
+  alertmanagerAvailable,
+  startAlertmanager,
+  startWebhookReceiver,
+} from '../support/alertmanager';
+import {
   ANSIBLE_LINT,
   ANSIBLE_PLAYBOOK,
   ansibleEnv,
@@ -18,6 +23,7 @@ import {
   runTool,
   ToolRun,
 } from '../support/ansible';
+import { eventually } from '../support/poll';
 import { tempDir } from '../support/temp-dir';
 import { hostsPlan, hostsSite, ingestAgent } from './support';
 
@@ -38,6 +44,26 @@ function toolAvailable(bin: string, pkg: string, args: readonly string[] = ['--v
   if (process.env.CI === 'true') throw new Error(reason);
   console.log(`Skipping its checks. ${reason}`);
   return false;
+}
+
+/**
+ * The rulebook condition's value for an event: the conjunction of
+ * `<path> == "<value>"` and `<path> in [...]` terms the generator writes,
+ * read the way ansible-rulebook reads them (dotted paths into the event).
+ */
+function matches(condition: string, event: unknown): boolean {
+  const read = (dotted: string) =>
+    dotted
+      .split('.')
+      .slice(1)
+      .reduce<any>((value, key) => value?.[key], event);
+  return condition.split(' and ').every((term) => {
+    const equal = /^([\w.]+) == (".*")$/.exec(term);
+    if (equal) return read(equal[1]) === JSON.parse(equal[2]);
+    const member = /^([\w.]+) in (\[.*\])$/.exec(term);
+    if (member) return (JSON.parse(member[2]) as unknown[]).includes(read(member[1]));
+    throw new Error(`a term this test does not read: ${term}`);
+  });
 }
 
 const AMTOOL = process.env.AMTOOL ?? 'amtool';
@@ -268,6 +294,60 @@ describe('scalingFiles', () => {
         repeat_interval: '30s',
       });
     });
+  });
+
+  describe('a real Alertmanager', () => {
+    const available = alertmanagerAvailable();
+
+    when(available)(
+      "delivers the site's scaling alerts to the rulebook's webhook, in the shape its condition reads",
+      async () => {
+        const receiver = await startWebhookReceiver();
+        const local = hostsPlan(
+          [ingestAgent()],
+          hostsSite({
+            scaling: {
+              prometheusUrl: 'http://127.0.0.1:9090',
+              controller: '127.0.0.1',
+              webhookPort: receiver.port,
+            },
+          }),
+        );
+        const localFiles = scalingFiles(local);
+        const alertmanager = await startAlertmanager(localFiles.get('scaling/alertmanager.yml')!);
+        try {
+          const labels = {
+            agent_fleet_environment: 'prod',
+            agent_fleet_site: 'nebraska-hosts',
+            agent_fleet_agent: 'chimera-data-ingest',
+            severity: 'info',
+          };
+          await alertmanager.post([
+            { labels: { alertname: 'AgentHostsScaleOut', ...labels } },
+            { labels: { alertname: 'AgentHostsScaleOut', ...labels, agent_fleet_site: 'other' } },
+          ]);
+          const posts = await eventually(
+            async () => receiver.received,
+            (received) => received.length > 0,
+            { what: 'webhook posts', expected: 'one', timeoutMs: 20_000 },
+          );
+          expect(posts.map((post) => post.path)).toEqual(['/endpoint']);
+          // ansible.eda.alertmanager makes each of payload.alerts an event's `alert`.
+          const rule = parse(localFiles.get('scaling/rulebook.yml')!)[0].rules[0];
+          const events = (posts[0].body.alerts as unknown[]).map((alert) => ({ alert }));
+          expect(
+            events.map((event) => [
+              (event.alert as any).labels.agent_fleet_site,
+              matches(rule.condition, event),
+            ]),
+          ).toEqual([['nebraska-hosts', true]]);
+        } finally {
+          await alertmanager.stop();
+          await receiver.stop();
+        }
+      },
+      40_000,
+    );
   });
 
   describe('the rulebook', () => {
