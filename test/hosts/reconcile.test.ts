@@ -467,6 +467,29 @@ interface Run {
       );
       expect(runC.calls.filter((call) => !call.includes(' is-active '))).toEqual([]);
       expect([...runC.stdout.matchAll(/changed=(\d+)/g)].map((m) => m[1])).toEqual(['0', '0', '0']);
+
+      // A server that cannot say which instances run: its agents are left alone, even one
+      // whose instance elsewhere has stopped and would otherwise be started again.
+      const aboveSlots = plan.agents.find((a) => a.agent.spec.name === 'above')!.slots;
+      const crashed = aboveSlots.find((slot) => slot.server !== 'ne-warm-02')!;
+      fs.rmSync(path.join(dir, 'state', crashed.server, unitOf('above', crashed.instance)));
+      const hostVars = path.join(dir, 'ansible', 'host_vars');
+      fs.mkdirSync(hostVars, { recursive: true });
+      fs.writeFileSync(
+        path.join(hostVars, 'ne-warm-02.yml'),
+        '---\nagent_fleet_systemctl: /bin/false\n',
+      );
+      const runD = await reconcile(CASES.map((c) => c.agent));
+      fs.rmSync(hostVars, { recursive: true });
+      // The run fails (the timer's unit shows it) and changes nothing.
+      expect(runD.code).toBe(2);
+      expect(runD.calls.filter((call) => !call.includes(' is-active '))).toEqual([]);
+      const alone = [
+        ...runD.stdout.matchAll(
+          /"msg": "([a-z-]+): left alone, ne-warm-02 did not say which instances run"/g,
+        ),
+      ];
+      expect(alone.map((m) => m[1]).sort()).toEqual(CASES.map((c) => c.agent).sort());
     }, 120_000);
   },
 );
