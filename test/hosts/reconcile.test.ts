@@ -1,7 +1,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { reconcilePlaybook } from '../../constructs/hosts/reconcile-playbook';
 import { ScalingVars, scalingVars } from '../../constructs/hosts/scaling-vars';
 import {
@@ -505,3 +505,120 @@ function formatTable(rows: readonly string[][]): string {
     )
     .join('\n');
 }
+
+/** A seeded pseudo-random generator (mulberry32), so a failure can be replayed. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+(ansibleToolsAvailable([ANSIBLE_PLAYBOOK]) ? describe : describe.skip)(
+  "the reconcile playbook's decision template",
+  () => {
+    test('agrees with instanceDecision on 400 random inputs, every policy and selection', async () => {
+      const next = random(20261207);
+      const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)];
+      const direction = () => ({
+        select: pick(['Max', 'Max', 'Min', 'Disabled'] as const),
+        policies: Array.from({ length: pick([0, 1, 1, 2, 2, 3]) }, () =>
+          next() < 0.5
+            ? { type: 'Pods' as const, value: 1 + Math.floor(next() * 5) }
+            : { type: 'Percent' as const, value: pick([10, 33, 50, 100, 200]) },
+        ),
+      });
+      const inputs = Array.from({ length: 400 }, (_, index) => {
+        const target = pick([1, 7, 100, 1000]);
+        const min = pick([0, 0, 1, 2, 3]);
+        const value = () =>
+          pick([0, target, 2 * target]) +
+          (next() < 0.5
+            ? Math.floor(next() * 12 * target)
+            : Math.round(next() * 12 * target * 100) / 100);
+        return {
+          key: `case-${index}`,
+          current: Math.floor(next() * 11),
+          sustained: value(),
+          stabilized: value(),
+          value: {
+            scaling: {
+              min,
+              max: min + Math.floor(next() * 10),
+              target,
+              activation: pick([0, 5, 50]),
+              tolerance: 0.1,
+              scale_up: direction(),
+              scale_down: direction(),
+            },
+          },
+        };
+      });
+      const plays = parse(reconcilePlaybook());
+      const decide = plays[1].tasks.find((task: any) => task.vars?.agent_fleet_desired_count);
+      const dir = tempDir('decision-template');
+      fs.writeFileSync(
+        path.join(dir, 'decide.yml'),
+        `---\n${stringify([
+          {
+            name: 'Decide',
+            hosts: 'localhost',
+            gather_facts: false,
+            tasks: [
+              {
+                name: 'Decide each input',
+                'ansible.builtin.debug': { msg: '{{ agent_fleet_desired_count }}' },
+                loop: '{{ inputs }}',
+                vars: {
+                  agent_fleet_current: '{{ item.current }}',
+                  agent_fleet_sustained: '{{ item.sustained }}',
+                  agent_fleet_stabilized: '{{ item.stabilized }}',
+                  agent_fleet_desired_count: decide.vars.agent_fleet_desired_count,
+                },
+              },
+            ],
+          },
+        ])}`,
+      );
+      fs.writeFileSync(path.join(dir, 'inputs.json'), JSON.stringify({ inputs }));
+      const child = spawn(
+        ANSIBLE_PLAYBOOK,
+        ['-i', 'localhost,', '-e', '@inputs.json', 'decide.yml'],
+        {
+          cwd: dir,
+          env: { ...ansibleEnv(dir), ANSIBLE_STDOUT_CALLBACK: 'json' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code === 0 ? 'passed' : stdout).toBe('passed');
+      const results = JSON.parse(stdout).plays[0].tasks[0].hosts.localhost.results as {
+        msg: string;
+      }[];
+      const disagreements = inputs
+        .map((input, index) => {
+          const s = input.value.scaling;
+          const expected = instanceDecision({
+            sustained: input.sustained,
+            stabilized: input.stabilized,
+            targetPerInstance: s.target,
+            current: input.current,
+            minInstances: s.min,
+            maxInstances: s.max,
+            activation: s.activation,
+            scaleUp: rules(s.scale_up),
+            scaleDown: rules(s.scale_down),
+            tolerance: s.tolerance,
+          });
+          return { input, expected, jinja: Number(results[index].msg) };
+        })
+        .filter((row) => row.expected !== row.jinja);
+      expect(disagreements).toEqual([]);
+    }, 60_000);
+  },
+);
