@@ -183,7 +183,7 @@ const REQUIRE_DESCRIPTION = [
 ];
 
 /** The barrel folders of constructs/: stacks import constructs through these only. */
-const CONSTRUCT_BARRELS = ['aws', 'azure', 'vm', 'terraform', 'kubernetes']
+const CONSTRUCT_BARRELS = ['aws', 'azure', 'hosts', 'vm', 'terraform', 'kubernetes']
   .concat(KUBERNETES.map((folder) => folder.slice('constructs/'.length)))
   .join('|');
 

@@ -149,7 +149,9 @@ export interface InstanceDecisionInput {
  *    `current`, limited by the scale-down policies ({@link scaleDownFloor}).
  * 4. Bounds: at most `maxInstances`, at least `minInstances`; at least 1
  *    while the stabilized value is above the activation (KEDA's wake from
- *    zero), so the last instance of a backlog is never removed.
+ *    zero), so the last instance of a backlog is never removed; at a minimum
+ *    of 0, none once it has stayed at or below the activation (KEDA's
+ *    deactivation).
  */
 export function instanceDecision(input: InstanceDecisionInput): number {
   const { targetPerInstance: target, current } = input;
@@ -164,8 +166,9 @@ export function instanceDecision(input: InstanceDecisionInput): number {
   const down = recommend(input.stabilized);
   if (up > current) desired = Math.min(up, scaleUpLimit(current, input.scaleUp));
   else if (down < current) desired = Math.max(down, scaleDownFloor(current, input.scaleDown));
-  const floor =
-    input.stabilized > input.activation ? Math.max(1, input.minInstances) : input.minInstances;
+  const active = input.stabilized > input.activation;
+  if (!active && input.minInstances === 0) return 0;
+  const floor = active ? Math.max(1, input.minInstances) : input.minInstances;
   return Math.max(floor, Math.min(input.maxInstances, desired));
 }
 

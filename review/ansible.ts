@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import * as path from 'path';
 import type { InputDir } from './files';
 import { LineDiff, lineDiff } from './line-diff';
-import type { StackJson } from './load';
+import type { StackJson } from './schema';
 import { AnsibleResource, ansibleResourceSchema, MAX_ANSIBLE_FILES, schemaProblem } from './schema';
 
 /**

@@ -1,5 +1,5 @@
 import type { AgentReport } from '../app/fleet-report';
-import type { StackJson } from './load';
+import type { StackJson } from './schema';
 import type { ComparedAgent } from './schema';
 
 /** What changed in an environment's agents between the base and this branch. */

@@ -16,13 +16,13 @@ import {
   manifestFileSchema,
   schemaProblem,
   stackFileSchema,
+  StackJson,
 } from './schema';
 
 export { ReviewError } from './files';
 export type { GuardrailDocument } from './schema';
 
-/** One stack's `cdk.tf.json`, as parsed. */
-export type StackJson = Readonly<Record<string, unknown>>;
+export type { StackJson } from './schema';
 
 /** Most stacks an output may list: 50 sites of 3 stacks each, per environment, with room. */
 export const MAX_STACKS = 5000;

@@ -29,6 +29,9 @@ import type { GuardrailSuppression } from '../model/environment';
  * read as absent.
  */
 
+/** One stack's `cdk.tf.json`, as parsed. */
+export type StackJson = Readonly<Record<string, unknown>>;
+
 /** A node pool, as the review prices and draws it. */
 export type ReviewedPool = Pick<
   PoolReport,
@@ -40,7 +43,7 @@ export type ReviewedPool = Pick<
  * (warm servers without Kubernetes, deployed with Ansible by a
  * `<env>-<site>-hosts` stack).
  */
-export type ReviewedSiteKind = SiteReport['kind'] | 'hosts';
+export type ReviewedSiteKind = SiteReport['kind'];
 
 /** A site, as the review lists it. */
 export interface ReviewedSite extends Pick<

@@ -1,10 +1,10 @@
 /**
  * `npm run plan:offline [-- [--app <entry.ts>] [--keep] [<stack> ...]]`: a real
- * `terraform plan` of the stacks that use the AWS provider, with no cloud account
- * and no network. Synthesizes the app with `FLEET_OFFLINE=1` into a temporary
+ * `terraform plan` of the stacks that use the AWS provider or none (hosts
+ * stacks), with no cloud account and no network. Synthesizes the app with `FLEET_OFFLINE=1` into a temporary
  * directory (the project's `cdktf.out` is left alone), takes the AWS provider
  * from the filesystem mirror (`TF_PROVIDER_MIRROR`, or found as `.ci/run` finds
- * it), plans every AWS stack (or those named) and prints one line per stack.
+ * it), plans every such stack (or those named) and prints one line per stack.
  * Exits 1 when a stack fails, 2 on a usage or setup problem.
  */
 import { spawnSync } from 'child_process';
@@ -16,7 +16,7 @@ import { AWS_PROVIDER, findProviderMirror } from './terraform/cli-config';
 import {
   formatStackPlan,
   planStacks,
-  selectAwsStacks,
+  selectOfflineStacks,
   StackSelectionError,
   stopRunningCommands,
   terraformVersion,
@@ -118,8 +118,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     const outdir = path.join(workDir, 'cdktf.out');
     synthesizeOffline({ app: args.app, outdir });
-    if (selectAwsStacks(outdir, args.stacks).length === 0) {
-      console.log('no stack uses the AWS provider: nothing to plan');
+    if (selectOfflineStacks(outdir, args.stacks).length === 0) {
+      console.log('no stack plans offline (AWS provider or none): nothing to plan');
       return 0;
     }
     const results = await planStacks({

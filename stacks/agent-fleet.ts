@@ -14,8 +14,10 @@ import {
   eksClusterName,
   FleetEnvironment,
   KubernetesSiteSpec,
+  planHostsSite,
   planSite,
   Problem,
+  resolveAgent,
   SiteCloudBindings,
   SitePlan,
   validateEnvironment,
@@ -24,6 +26,7 @@ import {
 import { AgentsStack } from './agents-stack';
 import { AwsInfraStack } from './aws-infra-stack';
 import { AzureInfraStack } from './azure-infra-stack';
+import { HostsStack } from './hosts-stack';
 import { PlatformStack } from './platform-stack';
 import { SiteStackProps } from './site-stack-props';
 import { EnvironmentSummary, summarize } from './summary';
@@ -32,9 +35,14 @@ import { EnvironmentSummary, summarize } from './summary';
 export function stackIds(
   environment: string,
   site: string,
-): { infra: string; platform: string; agents: string } {
+): { infra: string; platform: string; agents: string; hosts: string } {
   const prefix = `${environment}-${site}`;
-  return { infra: `${prefix}-infra`, platform: `${prefix}-platform`, agents: `${prefix}-agents` };
+  return {
+    infra: `${prefix}-infra`,
+    platform: `${prefix}-platform`,
+    agents: `${prefix}-agents`,
+    hosts: `${prefix}-hosts`,
+  };
 }
 
 /** How a site's cluster is reached and what its cloud built, for its later stacks. */
@@ -100,6 +108,8 @@ export class AgentFleet extends Construct {
   readonly environment: FleetEnvironment;
   /** The stacks of each site: Kubernetes sites first, then AWS, then Azure sites. */
   readonly sites: readonly FleetSiteStacks[];
+  /** The stack of each hosts site (`<env>-<site>-hosts`), in the environment's order. */
+  readonly hostsSites: readonly HostsStack[];
   /** What the environment deploys, as `npm run synth` prints it. */
   readonly summary: EnvironmentSummary;
   /** The guardrail findings, filled when the app synthesizes. */
@@ -206,7 +216,23 @@ export class AgentFleet extends Construct {
       );
     }
     this.sites = sites;
-    this.summary = summarize(environment, sites, infra);
+    this.hostsSites = (environment.hostsSites ?? []).map((site) => {
+      const agents = environment.deployments
+        .filter((d) => d.site === site.name)
+        .map((d) => resolveAgent(d.agent));
+      const stack = new HostsStack(scope, stackIds(environment.name, site.name).hosts, {
+        plan: planHostsSite(environment.name, site, agents),
+        backend: environment.backend,
+        offline: props.offline,
+      });
+      applyGuardrails([stack], {
+        rules: GUARDRAIL_RULES,
+        suppressions: environment.suppressions ?? [],
+        log: this.guardrails,
+      });
+      return stack;
+    });
+    this.summary = summarize(environment, sites, infra, this.hostsSites);
   }
 }
 

@@ -1,8 +1,17 @@
 import { TerraformStack } from 'cdktf';
 import { SiteCapacity } from '../constructs/kubernetes/platform';
 import { BrokerCredentials } from '../generators/rabbitmq';
-import { BrokerSpec, brokerReplicas, describeSignals, FleetEnvironment } from '../model';
+import {
+  BrokerSpec,
+  brokerReplicas,
+  describeSignals,
+  FleetEnvironment,
+  HostPoolSpec,
+  hostPoolView,
+  PlannedHostsAgent,
+} from '../model';
 import { AgentsStack } from './agents-stack';
+import { HostsStack } from './hosts-stack';
 import { PlatformStack } from './platform-stack';
 
 /** Rows of the synth summary of one environment. */
@@ -13,9 +22,11 @@ export interface EnvironmentSummary {
   readonly stacks: readonly string[];
   /** One line per cloud site: region, cluster and node pools. */
   readonly cloudSites: readonly string[];
+  /** One line per hosts site: its servers, runtime and scaling. */
+  readonly hostsSites: readonly string[];
   /** One line per broker: where it runs and how many nodes. */
   readonly brokers: readonly string[];
-  /** Per Kubernetes site, its agents and platform against its pools at their minima and maxima. */
+  /** Per Kubernetes site, its agents and platform against its pools at their minima and maxima; per hosts site, its agents against its servers. */
   readonly capacity: readonly SiteCapacity[];
   /** Per in-cluster RabbitMQ broker, its users revision and what it is derived from. */
   readonly brokerCredentials: readonly (BrokerCredentials & { readonly site: string })[];
@@ -37,13 +48,20 @@ export function summarize(
   environment: FleetEnvironment,
   sites: readonly { site: string; platform: PlatformStack; agents: AgentsStack }[],
   infra: readonly TerraformStack[] = [],
+  hosts: readonly HostsStack[] = [],
 ): EnvironmentSummary {
   return {
     environment: environment.name,
     stacks: [
       ...infra.map((stack) => stack.node.id),
       ...sites.flatMap(({ platform, agents }) => [platform.node.id, agents.node.id]),
+      ...hosts.map((stack) => stack.node.id),
     ],
+    hostsSites: hosts.map(({ plan }) => {
+      const servers = plan.site.pools.reduce((sum, pool) => sum + pool.servers.length, 0);
+      const pools = plan.site.pools.map((pool) => pool.name).join(', ');
+      return `hosts site ${plan.site.name}: ${servers} server(s) in ${pools}, ${plan.site.runtime ?? 'podman'}, deployed by Ansible, scaled by the reconcile playbook every ${plan.site.scaling.interval ?? '1m'}`;
+    }),
     cloudSites: [
       ...(environment.awsSites ?? []).map((site) => {
         const pools = site.nodePools
@@ -62,12 +80,79 @@ export function summarize(
       }),
     ],
     brokers: environment.brokers.map(describeBroker),
-    capacity: sites.map(({ agents }) => agents.capacity),
+    capacity: [...sites.map(({ agents }) => agents.capacity), ...hosts.map(hostsCapacity)],
     brokerCredentials: sites.flatMap(({ site, platform }) =>
       [...platform.brokers.values()].map((cluster) => ({ ...cluster.credentials, site })),
     ),
-    agents: [...clusterRows(sites), ...scalingGroupRows(environment)],
+    agents: [...clusterRows(sites), ...scalingGroupRows(environment), ...hostsRows(hosts)],
   };
+}
+
+/**
+ * A hosts site's agents against its servers: per pool the servers their
+ * instances use at the minima and at the maxima (as far as the slots go),
+ * and the agents whose maximum the servers cannot hold.
+ */
+function hostsCapacity({ plan }: HostsStack): SiteCapacity {
+  const used = (pool: HostPoolSpec, upTo: (planned: PlannedHostsAgent) => number) => {
+    const names = new Set(pool.servers.map((server) => server.name));
+    return new Set(
+      plan.agents.flatMap((planned) =>
+        planned.slots
+          .slice(0, upTo(planned))
+          .map((slot) => slot.server)
+          .filter((server) => names.has(server)),
+      ),
+    ).size;
+  };
+  const bounds = (planned: PlannedHostsAgent) => planned.agent.spec.scaling;
+  return {
+    site: plan.site.name,
+    pools: plan.site.pools.map((pool) => {
+      const view = hostPoolView(pool);
+      return {
+        pool: pool.name,
+        node: {
+          cpuMillis: view.allocatable?.cpu?.millicores ?? 0,
+          memoryMiB: Math.floor((view.allocatable?.memory?.bytes ?? 0) / 2 ** 20),
+          basis: view.allocatable?.basis,
+        },
+        maxNodes: pool.servers.length,
+        nodesAtMin: used(pool, (planned) => bounds(planned)?.minReplicas ?? 1),
+        nodesAtMax: used(pool, (planned) => planned.slots.length),
+      };
+    }),
+    shortfalls: plan.agents
+      .filter((planned) => planned.slots.length < (bounds(planned)?.maxReplicas ?? 1))
+      .map((planned) => ({
+        agent: planned.agent.spec.name,
+        maxReplicas: bounds(planned)?.maxReplicas ?? 1,
+        reachableReplicas: planned.slots.length,
+      })),
+    errors: [],
+    warnings: plan.warnings.map((warning) => ({
+      pool: plan.agents.find((p) => p.agent.spec.name === warning.agent)?.pools[0] ?? '',
+      message: warning.message,
+    })),
+  };
+}
+
+/** Agents on warm servers: their pools, bounds (the maximum held to the slots) and signal. */
+function hostsRows(hosts: readonly HostsStack[]): EnvironmentSummary['agents'] {
+  return hosts.flatMap(({ plan }) =>
+    plan.agents.map(({ agent, pools, slots }) => {
+      const scaling = agent.spec.scaling;
+      const min = scaling?.minReplicas ?? 1;
+      const max = Math.min(scaling?.maxReplicas ?? 1, slots.length);
+      return {
+        agent: agent.spec.name,
+        site: plan.site.name,
+        pools: pools.join(', '),
+        replicas: `${min}–${max}`,
+        scaling: scaling?.prometheus ? `reconcile: ${describeSignals(scaling)}` : 'fixed count',
+      };
+    }),
+  );
 }
 
 function capacityLines(capacity: SiteCapacity): string[] {
@@ -145,6 +230,7 @@ export function formatSummary(summary: EnvironmentSummary): string {
     `Environment ${summary.environment}`,
     `  stacks: ${summary.stacks.join(', ')}`,
     ...summary.cloudSites.map((site) => `  ${site}`),
+    ...summary.hostsSites.map((line) => `  ${line}`),
     ...summary.brokers.map((broker) => `  broker ${broker}`),
     ...summary.capacity.flatMap(capacityLines).map((line) => `  ${line}`),
     ...(summary.agents.length > 0 ? rows.map((row) => `  ${line(row)}`) : ['  no agents']),

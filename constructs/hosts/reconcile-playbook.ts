@@ -100,8 +100,10 @@ const DECISION = [
   '{%- elif down < current -%}',
   '{%- set desired = [down, down_floor] | max -%}',
   '{%- endif -%}',
-  // 4. The bounds; at least 1 while the stabilized value is above the activation.
+  // 4. The bounds; at least 1 while the stabilized value is above the activation,
+  // and none below it at a minimum of 0 (KEDA deactivates).
   '{%- set floor = [1, s.min] | max if stabilized > s.activation else s.min -%}',
+  '{%- if stabilized <= s.activation and s.min == 0 -%}{%- set desired = 0 -%}{%- endif -%}',
   '{{- [floor, [s.max, desired] | min] | max -}}',
 ].join('\n');
 

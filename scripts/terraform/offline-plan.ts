@@ -83,7 +83,7 @@ export interface StackPlan {
 export interface PlanOptions {
   /** The synthesized app: the directory holding `manifest.json`. */
   readonly outdir: string;
-  /** Stacks to plan, by name. @default - every stack that uses the AWS provider */
+  /** Stacks to plan, by name. @default - every stack that plans offline ({@link plansOffline}) */
   readonly stacks?: readonly string[];
   /** Filesystem mirror of the AWS provider. @default - providers from the registry */
   readonly mirror?: string;
@@ -101,7 +101,7 @@ export interface PlanOptions {
   readonly onResult?: (result: StackPlan) => void;
 }
 
-/** A stack named for planning that does not exist or does not use the AWS provider. */
+/** A stack named for planning that does not exist or does not plan offline. */
 export class StackSelectionError extends Error {}
 
 /**
@@ -143,19 +143,23 @@ export function requiredProviders(config: TerraformJson): string[] {
   );
 }
 
-/** Whether a stack uses `hashicorp/aws`. */
-export function usesAwsProvider(config: TerraformJson): boolean {
-  return requiredProviders(config).includes(AWS_PROVIDER);
+/**
+ * Whether a stack plans without a provider from the network: it requires the
+ * AWS provider (from the mirror) and no other, or no provider at all (a hosts
+ * stack, whose `terraform_data` is built into Terraform).
+ */
+export function plansOffline(config: TerraformJson): boolean {
+  return requiredProviders(config).every((provider) => provider === AWS_PROVIDER);
 }
 
 /**
- * The stacks to plan: those named (each must exist and use the AWS provider), or
- * every stack that uses the AWS provider.
+ * The stacks to plan: those named (each must exist and plan offline), or every
+ * stack that plans offline ({@link plansOffline}).
  * @throws StackSelectionError naming every stack that cannot be planned
  */
-export function selectAwsStacks(outdir: string, names?: readonly string[]): SynthesizedStack[] {
+export function selectOfflineStacks(outdir: string, names?: readonly string[]): SynthesizedStack[] {
   const stacks = readStacks(outdir);
-  if (!names || names.length === 0) return stacks.filter((stack) => usesAwsProvider(stack.config));
+  if (!names || names.length === 0) return stacks.filter((stack) => plansOffline(stack.config));
   const problems: string[] = [];
   const selected: SynthesizedStack[] = [];
   for (const name of names) {
@@ -164,8 +168,10 @@ export function selectAwsStacks(outdir: string, names?: readonly string[]): Synt
       problems.push(
         `no stack '${name}' (stacks: ${stacks.map((candidate) => candidate.name).join(', ') || 'none'})`,
       );
-    } else if (!usesAwsProvider(stack.config)) {
-      problems.push(`stack '${name}' does not use the AWS provider: only AWS stacks plan offline`);
+    } else if (!plansOffline(stack.config)) {
+      problems.push(
+        `stack '${name}' needs providers other than AWS's: only stacks of the AWS provider or of none plan offline`,
+      );
     } else if (!selected.includes(stack)) {
       selected.push(stack);
     }
@@ -475,7 +481,7 @@ async function planStack(stack: SynthesizedStack, context: PlanContext): Promise
  * @throws StackSelectionError when a named stack cannot be planned
  */
 export async function planStacks(options: PlanOptions): Promise<StackPlan[]> {
-  const stacks = selectAwsStacks(options.outdir, options.stacks);
+  const stacks = selectOfflineStacks(options.outdir, options.stacks);
   const cliConfigFile = writeCliConfig(
     path.join(options.workDir ?? options.outdir, 'terraform-cli.tfrc'),
     options.mirror,

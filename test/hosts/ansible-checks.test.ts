@@ -19,8 +19,8 @@ import {
   ToolRun,
   writeTree,
 } from '../support/ansible';
+import { hostsPlan, INGEST_IMAGE, ingestAgent } from '../support/hosts';
 import { tempDir } from '../support/temp-dir';
-import { hostsPlan, INGEST_IMAGE, ingestAgent } from './support';
 
 /**
  * The deploy files of the shared hosts site, checked by the real tools:

@@ -3,7 +3,7 @@ import { deployFiles } from '../../constructs/hosts/ansible-deploy';
 import { scalingVars } from '../../constructs/hosts/scaling-vars';
 import { ValidationError } from '../../model';
 import { gpuAgent, gpuHostsSite } from '../support/ansible';
-import { hostsPlan, hostsSite, INGEST_IMAGE, ingestAgent } from './support';
+import { hostsPlan, hostsSite, INGEST_IMAGE, ingestAgent } from '../support/hosts';
 
 const AGENT = 'chimera-data-ingest';
 

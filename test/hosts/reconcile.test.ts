@@ -15,6 +15,7 @@ import {
 } from '../../model';
 import { GaugeExporter, startGaugeExporter } from '../integration/metrics-exporter';
 import { ANSIBLE_PLAYBOOK, ansibleEnv, ansibleToolsAvailable } from '../support/ansible';
+import { hostsPlan, hostsSite, ingestAgent } from '../support/hosts';
 import { eventually, sleep } from '../support/poll';
 import {
   PrometheusServer,
@@ -23,7 +24,6 @@ import {
 } from '../support/prometheus-server';
 import { freePorts } from '../support/rabbitmq-server';
 import { tempDir } from '../support/temp-dir';
-import { hostsPlan, hostsSite, ingestAgent } from './support';
 
 /**
  * The real reconcile.yml, run by ansible-playbook against the plan's servers

@@ -23,9 +23,9 @@ import {
   runTool,
   ToolRun,
 } from '../support/ansible';
+import { hostsPlan, hostsSite, ingestAgent } from '../support/hosts';
 import { eventually } from '../support/poll';
 import { tempDir } from '../support/temp-dir';
-import { hostsPlan, hostsSite, ingestAgent } from './support';
 
 /**
  * The scaling files of a hosts site, checked by the tools that read them:

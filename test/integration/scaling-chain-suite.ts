@@ -6,12 +6,12 @@ import {
 } from '../../generators/monitoring';
 import { topologyDefinitions, userDefinitions } from '../../generators/rabbitmq';
 import { rabbitMqBrokers } from '../../model';
+import { hpaDesiredReplicas, kedaReplicasOverTime } from '../../model/replica-rule';
 import { verdict } from '../monitoring/promtool';
 import { ExampleSite, kedaHostTemplate, ScaledAgent } from '../support/example-environments';
 import { eventually } from '../support/poll';
 import { manifestsOf } from '../support/synthesized';
 import { BrokerNode } from './broker-node';
-import { hpaDesiredReplicas, kedaReplicasOverTime } from '../../model/replica-rule';
 import { kedaPrometheusValue, kedaQueueLength } from './keda-readings';
 import { QueryCase, QueueCase, SitePlan } from './scaling-plan';
 import { SiteMonitoring } from './site-monitoring';

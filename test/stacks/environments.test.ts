@@ -63,7 +63,7 @@ describe('example environments', () => {
     ).toEqual(ENVIRONMENT_FILES.sort());
   });
 
-  it('gives every site a platform and an agents stack, and every cloud site an infra stack', () => {
+  it('gives every cluster site a platform and an agents stack, every cloud site an infra stack and every hosts site a hosts stack', () => {
     const expected = loadAll().flatMap((environment) => {
       const cloudSites = [...(environment.awsSites ?? []), ...(environment.azureSites ?? [])];
       return [
@@ -72,6 +72,7 @@ describe('example environments', () => {
           `${environment.name}-${site.name}-agents`,
         ]),
         ...cloudSites.map((site) => `${environment.name}-${site.name}-infra`),
+        ...(environment.hostsSites ?? []).map((site) => `${environment.name}-${site.name}-hosts`),
       ];
     });
     expect([...synthesized.keys()].sort()).toEqual(expected.sort());
@@ -208,7 +209,7 @@ describe('example environments', () => {
         .filter((capacity) => capacity.pools.length > 0)
         .map((capacity) => capacity.site)
         .sort(),
-    ).toEqual(['denver-edge', 'eu', 'eu-west', 'us-east']);
+    ).toEqual(['denver-edge', 'eu', 'eu-west', 'nebraska-warm', 'us-east']);
     for (const capacity of capacities) {
       expect({ site: capacity.site, shortfalls: capacity.shortfalls }).toEqual({
         site: capacity.site,

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { AgentSpec, Cpu, HostsSiteSpec, Size } from '../../model';
-import { hostsSite, ingestAgent } from '../hosts/support';
+import { hostsSite, ingestAgent } from './hosts';
 
 /**
  * Ansible's tools for tests, from the machine's packages (Debian 12:

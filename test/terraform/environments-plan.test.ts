@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { synthesizeOffline } from '../../scripts/plan-offline';
-import { planStacks, selectAwsStacks, StackPlan } from '../../scripts/terraform/offline-plan';
+import { planStacks, selectOfflineStacks, StackPlan } from '../../scripts/terraform/offline-plan';
 import { offlinePlanMirror, plannedValues } from '../support/offline-plan';
 import { tempDir } from '../support/temp-dir';
 
@@ -19,7 +19,7 @@ const mirror = offlinePlanMirror('the example environments');
     }, 300_000);
 
     it('plans each infra stack with zero errors', () => {
-      const stacks = selectAwsStacks(outdir).map((stack) => stack.name);
+      const stacks = selectOfflineStacks(outdir).map((stack) => stack.name);
       expect(stacks).toEqual(expect.arrayContaining(['staging-eu-infra', 'prod-us-east-infra']));
       expect(results.map((result) => result.stack).sort()).toEqual(stacks.sort());
       for (const result of results) {
@@ -104,6 +104,20 @@ const mirror = offlinePlanMirror('the example environments');
       expect(template.metadata_options).toEqual([
         expect.objectContaining({ http_tokens: 'required', http_put_response_hop_limit: 1 }),
       ]);
+    });
+
+    it('plans the warm servers of prod with Terraform alone: their Ansible deployment, one terraform_data', () => {
+      const hosts = results.find(
+        (result) => result.stack === 'prod-nebraska-warm-hosts',
+      ) as StackPlan;
+      expect(hosts.errors).toEqual([]);
+      expect(hosts.counts).toEqual({ add: 1, change: 0, destroy: 0 });
+      const [deployment] = plannedValues(hosts, 'terraform_data');
+      expect(deployment.input.site).toBe('nebraska-warm');
+      expect(Object.keys(deployment.input.files)).toEqual(
+        expect.arrayContaining(['site.yml', 'reconcile.yml', 'host_vars/ne-warm-03.yml']),
+      );
+      expect(deployment.triggers_replace).toEqual({ files: deployment.input.files });
     });
 
     it('never writes a credential into the synthesized files', () => {

@@ -8,6 +8,7 @@ import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueueRedriveAllowPolicy } from '@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { App, Fn, TerraformOutput, TerraformStack } from 'cdktf';
 import { awsProvider, parseOfflineMode } from '../../constructs/aws';
 import { applyBackend } from '../../constructs/terraform/backend';
@@ -94,7 +95,9 @@ export function addFixtureStacks(app: App, options: { offline: boolean }): Terra
 
   const other = new TerraformStack(app, OTHER_STACK);
   applyBackend(other, OTHER_STACK, undefined, { offline: options.offline });
-  new TerraformOutput(other, 'note', { value: 'no provider here' });
+  // A provider that is not mirrored here: the stack cannot plan offline.
+  new KubernetesProvider(other, 'kubernetes', { configPath: '~/.kube/config' });
+  new TerraformOutput(other, 'note', { value: 'no AWS provider here' });
   return stack;
 }
 

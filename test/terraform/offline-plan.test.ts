@@ -4,7 +4,7 @@ import { App } from 'cdktf';
 import { parseOfflineMode } from '../../constructs/aws';
 import {
   planStacks,
-  selectAwsStacks,
+  selectOfflineStacks,
   StackPlan,
   StackSelectionError,
 } from '../../scripts/terraform/offline-plan';
@@ -118,16 +118,16 @@ describe('offline mode of the app', () => {
 describe('choosing the stacks to plan', () => {
   const outdir = () => synthFixture(tempDir('fleet-select'), true);
 
-  it('takes every stack that uses the AWS provider by default', () => {
-    expect(selectAwsStacks(outdir()).map((stack) => stack.name)).toEqual([AWS_STACK]);
+  it('takes every stack of the AWS provider or of none by default', () => {
+    expect(selectOfflineStacks(outdir()).map((stack) => stack.name)).toEqual([AWS_STACK]);
   });
 
   it('names every stack it cannot plan, all at once', () => {
     const dir = outdir();
-    expect(() => selectAwsStacks(dir, [OTHER_STACK, 'staging-eu-infra'])).toThrow(
+    expect(() => selectOfflineStacks(dir, [OTHER_STACK, 'staging-eu-infra'])).toThrow(
       new StackSelectionError(
         [
-          `stack '${OTHER_STACK}' does not use the AWS provider: only AWS stacks plan offline`,
+          `stack '${OTHER_STACK}' needs providers other than AWS's: only stacks of the AWS provider or of none plan offline`,
           `no stack 'staging-eu-infra' (stacks: ${AWS_STACK}, ${OTHER_STACK})`,
         ].join('\n'),
       ),
