@@ -23,6 +23,8 @@ export { AwsInfraStack } from './stacks/aws-infra-stack';
 export type { AwsInfraStackProps } from './stacks/aws-infra-stack';
 export { AzureInfraStack } from './stacks/azure-infra-stack';
 export type { AzureInfraStackProps } from './stacks/azure-infra-stack';
+export { HostsStack } from './stacks/hosts-stack';
+export type { HostsStackProps } from './stacks/hosts-stack';
 export { PlatformStack } from './stacks/platform-stack';
 export type { PlatformStackProps } from './stacks/platform-stack';
 export type { CloudInfraStackProps, SitePlatform, SiteStackProps } from './stacks/site-stack-props';
@@ -34,6 +36,7 @@ export type { MonitoredAgent, MonitoredBroker } from './generators/monitoring';
 // The construct libraries, one namespace per target.
 export * as aws from './constructs/aws';
 export * as azure from './constructs/azure';
+export * as hosts from './constructs/hosts';
 export * as kubernetes from './constructs/kubernetes';
 export * as terraform from './constructs/terraform';
 export * as vm from './constructs/vm';

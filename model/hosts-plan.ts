@@ -19,6 +19,7 @@ export interface InstanceSlot {
 
 /** One agent on a hosts site. */
 export interface PlannedHostsAgent {
+  /** The agent, resolved. */
   readonly agent: ResolvedAgent;
   /** The pools whose servers meet its needs, in the site's order. */
   readonly pools: readonly string[];
@@ -30,6 +31,7 @@ export interface PlannedHostsAgent {
 export interface HostsPlan {
   /** Name of the environment. */
   readonly environment: string;
+  /** The site. */
   readonly site: HostsSiteSpec;
   /** The site's agents, in the environment's order. */
   readonly agents: readonly PlannedHostsAgent[];
@@ -41,7 +43,9 @@ export interface HostsPlan {
 
 /** A capacity problem of one agent on a hosts site. */
 export interface HostsCapacityProblem {
+  /** Name of the agent type. */
   readonly agent: string;
+  /** What does not fit, and what the servers have left. */
   readonly message: string;
 }
 

@@ -11,6 +11,7 @@ export type ContainerRuntime = 'docker' | 'podman';
  * its own signal by starting and draining its instances on the servers.
  */
 export interface HostsSiteSpec {
+  /** The kind of site: warm servers. */
   readonly kind: 'hosts';
   /** DNS-1123 label; names the site's stack (`<env>-<site>-hosts`). */
   readonly name: string;

@@ -15,7 +15,9 @@ export const HPA_TOLERANCE = 0.1;
 
 /** One scaling direction of an HPA `behavior`, as a ScaledObject's `advanced` holds it. */
 export interface HpaScalingRules {
+  /** Which policy wins: the largest change, the smallest, or none. @default 'Max' */
   readonly selectPolicy?: 'Max' | 'Min' | 'Disabled';
+  /** The policies, each at most `value` pods or percent per period. @default - none: no change */
   readonly policies?: readonly {
     readonly type: 'Pods' | 'Percent';
     readonly value: number;
@@ -29,8 +31,11 @@ export interface HpaInput {
   readonly metric: number;
   /** The `AverageValue` target: what one replica is meant to handle. */
   readonly targetPerReplica: number;
+  /** Replicas running now. */
   readonly currentReplicas: number;
+  /** Fewest replicas. */
   readonly minReplicas: number;
+  /** Most replicas. */
   readonly maxReplicas: number;
   /** How fast replicas are added. @default - the controller's default: at most max(2 × current, 4) */
   readonly scaleUp?: HpaScalingRules;
@@ -126,7 +131,9 @@ export interface InstanceDecisionInput {
   readonly targetPerInstance: number;
   /** Instances running now. */
   readonly current: number;
+  /** Fewest instances. */
   readonly minInstances: number;
+  /** Most instances: the agent's maximum, held to its slots. */
   readonly maxInstances: number;
   /** Above this the agent wakes from zero (KEDA's activation). */
   readonly activation: number;

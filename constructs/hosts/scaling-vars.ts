@@ -9,13 +9,17 @@ import {
 
 /** One scaling policy as the reconcile playbook reads it. */
 export interface PolicyVars {
+  /** Whether `value` counts instances or percent of the current count. */
   readonly type: 'Pods' | 'Percent';
+  /** Instances or percent per decision. */
   readonly value: number;
 }
 
 /** One scaling direction as the reconcile playbook reads it (an HPA's `behavior` side). */
 export interface DirectionVars {
+  /** Which policy wins: the largest change, the smallest, or none. */
   readonly select: 'Max' | 'Min' | 'Disabled';
+  /** The policies. */
   readonly policies: readonly PolicyVars[];
 }
 
@@ -33,6 +37,7 @@ export interface ScalingVars {
   readonly target: number | null;
   /** Above this the agent wakes from zero. */
   readonly activation: number;
+  /** How far from 1 the usage ratio may be before the count changes. */
   readonly tolerance: number;
   /** The sustained value: the query over `sustainedFor`, as KEDA runs it; null for a fixed count. */
   readonly sustained_query: string | null;
@@ -40,7 +45,9 @@ export interface ScalingVars {
   readonly stabilized_query: string | null;
   /** The Prometheus the queries run on. */
   readonly prometheus_url: string;
+  /** How fast instances are added. */
   readonly scale_up: DirectionVars;
+  /** How fast instances are removed. */
   readonly scale_down: DirectionVars;
 }
 
