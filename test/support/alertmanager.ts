@@ -1,10 +1,9 @@
-import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import { raceDeadline, sleep } from './poll';
 import { freePorts } from './rabbitmq-server';
+import { answersOk, startServerProcess } from './server-process';
 
 /**
  * A throw-away Alertmanager for integration tests, from the machine's
@@ -49,65 +48,21 @@ export async function startAlertmanager(config: string): Promise<AlertmanagerSer
   const [port] = await freePorts(1);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alertmanager-test-'));
   fs.writeFileSync(path.join(dir, 'alertmanager.yml'), config);
-  let output = '';
-  const child = spawn(
-    ALERTMANAGER,
-    [
+  const url = `http://127.0.0.1:${port}`;
+  const server = await startServerProcess({
+    name: 'Alertmanager',
+    command: ALERTMANAGER,
+    args: [
       `--config.file=${path.join(dir, 'alertmanager.yml')}`,
       `--storage.path=${path.join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--cluster.listen-address=',
       '--log.level=warn',
     ],
-    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  let exitCode: number | null | undefined;
-  void exited.then((code) => (exitCode = code));
-  const killOnExit = () => {
-    kill(child, 'SIGKILL');
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-  process.once('exit', killOnExit);
-
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    kill(child, 'SIGTERM');
-    const gone = await Promise.race([
-      exited.then(() => true),
-      raceDeadline(10_000).then(() => false),
-    ]);
-    if (!gone) {
-      kill(child, 'SIGKILL');
-      await Promise.race([exited, raceDeadline(5_000)]);
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-    process.off('exit', killOnExit);
-  };
-
-  const url = `http://127.0.0.1:${port}`;
-  const end = Date.now() + 20_000;
-  for (;;) {
-    if (exitCode !== undefined) {
-      await stop();
-      throw new Error(`Alertmanager exited (code ${exitCode}) while starting:\n${output}`);
-    }
-    try {
-      const response = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) });
-      if (response.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > end) {
-      await stop();
-      throw new Error(`Alertmanager was not ready within 20 s:\n${output}`);
-    }
-    await sleep(100);
-  }
+    dir,
+    ready: () => answersOk(`${url}/-/ready`),
+    timeoutMs: 20_000,
+  });
 
   return {
     url,
@@ -124,8 +79,8 @@ export async function startAlertmanager(config: string): Promise<AlertmanagerSer
         );
       }
     },
-    log: () => output,
-    stop,
+    log: server.output,
+    stop: server.stop,
   };
 }
 
@@ -164,13 +119,4 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         server.close(() => resolve());
       }),
   };
-}
-
-function kill(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  try {
-    process.kill(child.pid, signal);
-  } catch {
-    // already gone
-  }
 }

@@ -1,9 +1,8 @@
-import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { raceDeadline, sleep } from './poll';
 import { freePorts } from './rabbitmq-server';
+import { answersOk, startServerProcess } from './server-process';
 
 /**
  * A throw-away Prometheus server for integration tests, from the machine's
@@ -73,46 +72,21 @@ export async function startPrometheus(options: PrometheusServerOptions): Promise
   }
   fs.mkdirSync(path.join(dir, 'data'));
 
-  let output = '';
-  const child = spawn(
-    PROMETHEUS,
-    [
+  const url = `http://127.0.0.1:${port}`;
+  const serverProcess = await startServerProcess({
+    name: 'Prometheus',
+    command: PROMETHEUS,
+    args: [
       `--config.file=${configPath}`,
       `--storage.tsdb.path=${path.join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
     ],
-    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    dir,
+    ready: () => answersOk(`${url}/-/ready`),
+    timeoutMs: options.startTimeoutMs ?? 20_000,
+  });
 
-  // Last resort when the test process exits without stopping the server.
-  const killOnExit = () => {
-    kill(child, 'SIGKILL');
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-  process.once('exit', killOnExit);
-
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    kill(child, 'SIGTERM');
-    const gone = await Promise.race([
-      exited.then(() => true),
-      raceDeadline(10_000).then(() => false),
-    ]);
-    if (!gone) {
-      kill(child, 'SIGKILL');
-      await Promise.race([exited, raceDeadline(5_000)]);
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-    process.off('exit', killOnExit);
-  };
-
-  const url = `http://127.0.0.1:${port}`;
   const api = async (resource: string) => {
     const response = await fetch(`${url}/api/v1/${resource}`, {
       signal: AbortSignal.timeout(5_000),
@@ -137,47 +111,8 @@ export async function startPrometheus(options: PrometheusServerOptions): Promise
         (sample) => ({ metric: sample.metric, value: sample.value[1] }),
       );
     },
-    log: () => output,
-    stop,
+    log: serverProcess.output,
+    stop: serverProcess.stop,
   };
-
-  try {
-    await waitForReady(server, exited, options.startTimeoutMs ?? 20_000);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
   return server;
-}
-
-function kill(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  try {
-    process.kill(child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-async function waitForReady(
-  server: PrometheusServer,
-  exited: Promise<number | null>,
-  timeoutMs: number,
-): Promise<void> {
-  let exitCode: number | null | undefined;
-  void exited.then((code) => (exitCode = code));
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (exitCode !== undefined) {
-      throw new Error(`Prometheus exited (code ${exitCode}) while starting:\n${server.log()}`);
-    }
-    try {
-      const response = await fetch(`${server.url}/-/ready`, { signal: AbortSignal.timeout(1_000) });
-      if (response.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`Prometheus was not ready within ${timeoutMs} ms:\n${server.log()}`);
 }
