@@ -23,6 +23,7 @@ import {
   startPrometheus,
 } from '../support/prometheus-server';
 import { freePorts } from '../support/rabbitmq-server';
+import { reconcileAgents } from '../support/reconcile-agents';
 import { tempDir } from '../support/temp-dir';
 
 /**
@@ -306,23 +307,16 @@ interface Run {
       args: readonly string[] = [],
     ): Promise<Run> {
       const ansible = path.join(dir, 'ansible');
-      const entries = plan.agents
-        .filter((a) => agents.includes(a.agent.spec.name))
-        .map((a) => [
-          a.agent.spec.name,
-          {
-            unit: `agent-${a.agent.spec.name}`,
-            slots: a.slots.map((slot) => ({ server: slot.server, instance: slot.instance })),
-            scaling: scalingVars(a, plan.site),
-          },
-        ]);
       fs.writeFileSync(
         path.join(ansible, 'group_vars', 'all.yml'),
         `---\n${stringify({
           agent_fleet_site: plan.site.name,
           agent_fleet_environment: plan.environment,
           agent_fleet_systemctl: 'systemctl',
-          agent_fleet_agents: Object.fromEntries(entries),
+          agent_fleet_agents: reconcileAgents(
+            plan.agents.filter((a) => agents.includes(a.agent.spec.name)),
+            plan.site,
+          ),
         })}`,
       );
       const log = path.join(dir, 'state', 'calls.log');
@@ -420,25 +414,30 @@ interface Run {
       // Phase B: every backlog has been held for longer than both windows.
       const wait = switched + SUSTAINED.millis + 3_000 - Date.now();
       if (wait > 0) await sleep(wait);
-      const startedB = Date.now();
-      const runB = await reconcile(CASES.map((c) => c.agent));
-      check(
-        'B',
-        runB,
-        {
-          below: 1,
-          at: 1,
-          above: 4,
-          held: 4,
-          drop: 1,
-          'drain-order': 1,
-          wake: 1,
-          idle: 0,
-          unreachable: 2,
-        },
-        heldSince,
-        startedB,
-      );
+      /** Runs every agent once their backlogs have been held past both windows, and checks the run. */
+      const reconcileB = async (label: string): Promise<Run> => {
+        const started = Date.now();
+        const run = await reconcile(CASES.map((c) => c.agent));
+        check(
+          label,
+          run,
+          {
+            below: 1,
+            at: 1,
+            above: 4,
+            held: 4,
+            drop: 1,
+            'drain-order': 1,
+            wake: 1,
+            idle: 0,
+            unreachable: 2,
+          },
+          heldSince,
+          started,
+        );
+        return run;
+      };
+      const runB = await reconcileB('B');
       const slots = plan.agents.find((a) => a.agent.spec.name === 'drain-order')!.slots;
       const stops = runB.calls.filter((call) => call.includes(' stop agent-drain-order@'));
       expect(stops).toEqual(
@@ -446,25 +445,7 @@ interface Run {
       );
 
       // A second run changes nothing.
-      const startedC = Date.now();
-      const runC = await reconcile(CASES.map((c) => c.agent));
-      check(
-        'B again',
-        runC,
-        {
-          below: 1,
-          at: 1,
-          above: 4,
-          held: 4,
-          drop: 1,
-          'drain-order': 1,
-          wake: 1,
-          idle: 0,
-          unreachable: 2,
-        },
-        heldSince,
-        startedC,
-      );
+      const runC = await reconcileB('B again');
       expect(runC.calls.filter((call) => !call.includes(' is-active '))).toEqual([]);
       expect([...runC.stdout.matchAll(/changed=(\d+)/g)].map((m) => m[1])).toEqual(['0', '0', '0']);
 

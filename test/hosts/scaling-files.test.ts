@@ -6,7 +6,6 @@ import Ajv2020 from 'ajv/dist/2020';
 import { parse, stringify } from 'yaml';
 import { reconcilePlaybook } from '../../constructs/hosts/reconcile-playbook';
 import { scalingFiles } from '../../constructs/hosts/scaling-files';
-import { scalingVars } from '../../constructs/hosts/scaling-vars';
 import { Duration, HostsPlan } from '../../model';
 import { promtoolAvailable, runPromtool, verdict } from '../monitoring/promtool';
 import {
@@ -25,6 +24,7 @@ import {
 } from '../support/ansible';
 import { hostsPlan, hostsSite, ingestAgent } from '../support/hosts';
 import { eventually } from '../support/poll';
+import { reconcileAgents } from '../support/reconcile-agents';
 import { tempDir } from '../support/temp-dir';
 
 /**
@@ -463,16 +463,7 @@ describe('reconcile.yml', () => {
       path.join(ansible, 'inventory.yml'),
       `---\n${stringify({ all: { children: { warm: { hosts: { 'ne-warm-01': { ansible_host: '10.20.30.11' }, 'ne-warm-02': { ansible_host: '10.20.30.12' } } } } } })}`,
     );
-    const agents = Object.fromEntries(
-      site.agents.map((planned) => [
-        planned.agent.spec.name,
-        {
-          unit: `agent-${planned.agent.spec.name}`,
-          slots: planned.slots.map((slot) => ({ server: slot.server, instance: slot.instance })),
-          scaling: scalingVars(planned, site.site),
-        },
-      ]),
-    );
+    const agents = reconcileAgents(site.agents, site.site);
     fs.writeFileSync(
       path.join(ansible, 'group_vars', 'all.yml'),
       `---\n${stringify({ agent_fleet_systemctl: 'systemctl', agent_fleet_agents: agents })}`,
