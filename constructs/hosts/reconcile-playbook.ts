@@ -140,6 +140,17 @@ const SYSTEMCTL = (verb: string) =>
 /** Whether the slot's server becomes root for `start` and `stop`. */
 const BECOME = '{{ hostvars[item.server].agent_fleet_become | default(true) }}';
 
+/** A task running `systemctl <verb>` on each slot the list variable `slots` names, on its server. */
+const slotsTask = (name: string, verb: string, slots: string) => ({
+  name,
+  'ansible.builtin.command': { cmd: SYSTEMCTL(verb) },
+  delegate_to: '{{ item.server }}',
+  become: BECOME,
+  loop: `{{ ${slots} }}`,
+  loop_control: { label: '{{ item.unit }}@{{ item.instance }} on {{ item.server }}' },
+  changed_when: true,
+});
+
 const PLAYS = [
   {
     name: 'Read which instance slots run on each server',
@@ -305,24 +316,12 @@ const PLAYS = [
     hosts: 'localhost',
     gather_facts: false,
     tasks: [
-      {
-        name: 'Start the slots below each agent decided count',
-        'ansible.builtin.command': { cmd: SYSTEMCTL('start') },
-        delegate_to: '{{ item.server }}',
-        become: BECOME,
-        loop: '{{ agent_fleet_start }}',
-        loop_control: { label: '{{ item.unit }}@{{ item.instance }} on {{ item.server }}' },
-        changed_when: true,
-      },
-      {
-        name: 'Drain the slots above each agent decided count, the last slot first',
-        'ansible.builtin.command': { cmd: SYSTEMCTL('stop') },
-        delegate_to: '{{ item.server }}',
-        become: BECOME,
-        loop: '{{ agent_fleet_stop }}',
-        loop_control: { label: '{{ item.unit }}@{{ item.instance }} on {{ item.server }}' },
-        changed_when: true,
-      },
+      slotsTask('Start the slots below each agent decided count', 'start', 'agent_fleet_start'),
+      slotsTask(
+        'Drain the slots above each agent decided count, the last slot first',
+        'stop',
+        'agent_fleet_stop',
+      ),
     ],
   },
 ];
