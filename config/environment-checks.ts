@@ -7,7 +7,6 @@ import {
   planHostsSite,
   planSite,
   rabbitMqBrokers,
-  resolveAgent,
   SitePlan,
   validateBrokerPlacement,
 } from '../model';
@@ -86,7 +85,7 @@ export function checkAcrossSections(
       const hosts = planHostsSite(
         file.name,
         site,
-        agentsThere.map((d) => resolveAgent(d.agent)),
+        agentsThere.map((d) => d.agent),
       );
       for (const error of hosts.errors) {
         atEntry(error.agent, site.name, error.message);

@@ -1,6 +1,7 @@
+import { AgentSpec } from './agent-spec';
 import { HostPoolSpec, HostServerSpec, HostsSiteSpec, hostPoolView } from './hosts-site';
 import { matchPools } from './placement';
-import { ResolvedAgent } from './resolve';
+import { ResolvedAgent, resolveAgent } from './resolve';
 
 /**
  * Where an agent's instances run on a hosts site, decided at synth: an
@@ -61,7 +62,7 @@ interface ServerRoom {
 }
 
 /**
- * Places the site's agents on its servers: every agent's minimum first, in
+ * Resolves the site's agents once and places them on its servers: every agent's minimum first, in
  * the environment's order, then each agent up to its maximum. Each instance
  * goes to the server of its pools that runs the fewest of its instances
  * (spreading them), in the pools' and servers' order, among those with room:
@@ -73,7 +74,7 @@ interface ServerRoom {
 export function planHostsSite(
   environment: string,
   site: HostsSiteSpec,
-  agents: readonly ResolvedAgent[],
+  agents: readonly AgentSpec[],
 ): HostsPlan {
   const rooms = site.pools.flatMap((pool) =>
     pool.servers.map((server): ServerRoom => ({
@@ -87,7 +88,7 @@ export function planHostsSite(
     })),
   );
   const views = site.pools.map(hostPoolView);
-  const planned = agents.map((agent) => {
+  const planned = agents.map(resolveAgent).map((agent) => {
     const { spec } = agent;
     const match = matchPools(spec.placement, agent.resources.gpu, views, 'agent', {
       cpu: agent.resources.requests.cpu,

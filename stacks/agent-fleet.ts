@@ -17,7 +17,6 @@ import {
   planHostsSite,
   planSite,
   Problem,
-  resolveAgent,
   SiteCloudBindings,
   SitePlan,
   validateEnvironment,
@@ -219,7 +218,7 @@ export class AgentFleet extends Construct {
     this.hostsSites = (environment.hostsSites ?? []).map((site) => {
       const agents = environment.deployments
         .filter((d) => d.site === site.name)
-        .map((d) => resolveAgent(d.agent));
+        .map((d) => d.agent);
       const stack = new HostsStack(scope, stackIds(environment.name, site.name).hosts, {
         plan: planHostsSite(environment.name, site, agents),
         backend: environment.backend,

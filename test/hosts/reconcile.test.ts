@@ -36,10 +36,13 @@ import { tempDir } from '../support/temp-dir';
 
 const available = ansibleToolsAvailable([ANSIBLE_PLAYBOOK]) && prometheusAvailable();
 
-/** The signal's window, shortened from minutes to seconds. */
-const SUSTAINED = Duration.seconds(10);
+/**
+ * The signal's window, shortened from minutes to seconds; long enough that the
+ * first run, on a loaded machine, ends well inside both windows.
+ */
+const SUSTAINED = Duration.seconds(40);
 /** The scale-down stabilization window, shortened likewise. */
-const STABILIZATION = Duration.seconds(8);
+const STABILIZATION = Duration.seconds(30);
 const THRESHOLD = 1000;
 
 /** One agent of the test site: how its backlog moves and how many instances run at first. */
@@ -471,7 +474,7 @@ interface Run {
         ),
       ];
       expect(alone.map((m) => m[1]).sort()).toEqual(CASES.map((c) => c.agent).sort());
-    }, 120_000);
+    }, 240_000);
   },
 );
 

@@ -85,9 +85,10 @@ const clusters = new Map<string, KubernetesSiteSpec>([
 const azureSites = new Set((prod.azureSites ?? []).map((site) => site.name));
 
 describe('prod: every agent lands on every site it names', () => {
-  it('spans AWS, Azure, the datacenter and the edge', () => {
+  it('spans AWS, Azure, the datacenter, the edge and the warm servers', () => {
     expect([...clusters.keys()].sort()).toEqual(['denver-edge', 'eu-west', 'nebraska', 'us-east']);
-    expect(new Set(prod.deployments.map((d) => d.site)).size).toBe(4);
+    expect((prod.hostsSites ?? []).map((site) => site.name)).toEqual(['nebraska-warm']);
+    expect(new Set(prod.deployments.map((d) => d.site)).size).toBe(5);
   });
 
   /**
@@ -121,7 +122,7 @@ describe('prod: every agent lands on every site it names', () => {
     'ledger@nebraska': ['general'],
   };
   const podAgents = prod.deployments
-    .filter(({ agent }) => !agent.placement?.scalingGroup)
+    .filter(({ agent, site }) => !agent.placement?.scalingGroup && clusters.has(site))
     .map(({ agent, site }) => [`${agent.name}@${site}`, agent.name, site] as const);
 
   it('lists the pools of every pod agent of every site', () => {
@@ -161,6 +162,27 @@ describe('prod: every agent lands on every site it names', () => {
         (deployment) => deployment.metadata.name,
       ),
     ).not.toContain(agent);
+  });
+
+  it('runs chimera-data-ingest on the warm servers, two instances each, spread before doubled', () => {
+    const outdir = tempDir('fleet-prod-warm');
+    const app = new App({ outdir });
+    const fleet = new AgentFleet(app, prod.name, { environment: prod });
+    const [warm] = fleet.hostsSites;
+    expect(warm.node.id).toBe('prod-nebraska-warm-hosts');
+    const [planned] = warm.plan.agents;
+    expect(planned.agent.spec.name).toBe('chimera-data-ingest');
+    expect(planned.pools).toEqual(['warm']);
+    expect(planned.slots.map((slot) => `${slot.server}@${slot.instance}`)).toEqual([
+      'ne-warm-01@1',
+      'ne-warm-02@1',
+      'ne-warm-03@1',
+      'ne-warm-01@2',
+      'ne-warm-02@2',
+      'ne-warm-03@2',
+    ]);
+    expect(warm.plan.errors).toEqual([]);
+    expect(warm.plan.warnings).toEqual([]);
   });
 
   it('scales chimera-data-ingest on its own signal on each site', () => {

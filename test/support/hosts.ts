@@ -6,7 +6,6 @@ import {
   HostsSiteSpec,
   ImageRef,
   planHostsSite,
-  resolveAgent,
   Size,
 } from '../../model';
 
@@ -80,5 +79,5 @@ export function hostsPlan(
   agents: readonly AgentSpec[] = [ingestAgent()],
   site: HostsSiteSpec = hostsSite(),
 ): HostsPlan {
-  return planHostsSite('prod', site, agents.map(resolveAgent));
+  return planHostsSite('prod', site, agents);
 }

@@ -268,7 +268,9 @@ describe('the pull-request workflow', () => {
     }
     expect(check).toContain('CRD_SCHEMA_DIR=');
     expect(check).toContain('TF_PROVIDER_MIRROR=');
-    expect(check).toMatch(/apt-get install .*rabbitmq-server prometheus/);
+    expect(check).toMatch(
+      /apt-get install [^\n]*\\\n\s+rabbitmq-server prometheus prometheus-alertmanager ansible ansible-lint podman\n/,
+    );
     const test = PR.jobs.check.steps.findIndex((step) => step.run === 'npm test');
     const setup = PR.jobs.check.steps.findIndex((step) =>
       (step.run ?? '').includes('CRD_SCHEMA_DIR='),
