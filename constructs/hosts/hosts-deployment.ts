@@ -6,14 +6,20 @@ import { addCustomSynthesis } from 'cdktf/lib/synthesize/synthesizer';
 import { Construct } from 'constructs';
 import { HostsPlan, ValidationError } from '../../model';
 import { deployFiles } from './ansible-deploy';
+import { controllerFiles } from './controller-files';
 import { reconcilePlaybook } from './reconcile-playbook';
 import { scalingFiles } from './scaling-files';
 
 /** Folder of the generated Ansible files, beside the stack's `cdk.tf.json`. */
 export const ANSIBLE_DIR = 'ansible';
 
-/** The command the deployment runs in {@link ANSIBLE_DIR}. */
-export const DEPLOY_COMMAND = 'ansible-playbook -i inventory.yml site.yml';
+/**
+ * The command the deployment runs in {@link ANSIBLE_DIR}: `site.yml` on the
+ * servers first, then `controller.yml` on the site's controller, which
+ * installs the reconcile timer (and the rulebook) that keep scaling them.
+ */
+export const DEPLOY_COMMAND =
+  'ansible-playbook -i inventory.yml site.yml && ansible-playbook -i controller-inventory.yml controller.yml';
 
 /** Props of {@link HostsDeployment}. */
 export interface HostsDeploymentProps {
@@ -23,14 +29,18 @@ export interface HostsDeploymentProps {
 
 /**
  * The agents of a hosts site, deployed by Ansible from the stack. Synth
- * writes the site's inventory, playbooks, variables, units and scaling files
- * into `ansible/` beside the stack's `cdk.tf.json`; a `terraform_data`
- * resource lists every file with its SHA-256 and is replaced when any of them
- * changes, which runs `ansible-playbook -i inventory.yml site.yml` there
- * (`local-exec`), in the stack's place in `cdktf deploy`'s order. The plan
- * shows that replacement and the review the files' difference. The machine
- * that deploys needs `ansible-playbook` and SSH access to the servers; no
- * credential is in the files or the state.
+ * writes the site's inventory, playbooks, variables, units and scaling files,
+ * and the controller's ({@link controllerFiles}), into `ansible/` beside the
+ * stack's `cdk.tf.json`; a `terraform_data` resource lists every file with its
+ * SHA-256 and is replaced when any of them changes, which runs
+ * {@link DEPLOY_COMMAND} there (`local-exec`): `site.yml` on the servers, then
+ * `controller.yml` on the site's controller (`scaling.controller`), which
+ * copies the files reconciling needs and starts the reconcile timer and,
+ * where ansible-rulebook is installed, the rulebook; all in the stack's place
+ * in `cdktf deploy`'s order. The plan shows that replacement and the review
+ * the files' difference. The machine that deploys needs `ansible-playbook`
+ * and SSH access to the servers and the controller; no credential is in the
+ * files or the state.
  * @see https://developer.hashicorp.com/terraform/language/resources/terraform-data
  */
 export class HostsDeployment extends Construct {
@@ -51,6 +61,7 @@ export class HostsDeployment extends Construct {
         ...deployFiles(plan),
         ['reconcile.yml', reconcilePlaybook()] as const,
         ...scalingFiles(plan),
+        ...controllerFiles(plan),
       ].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
     );
     const hashes = Object.fromEntries(

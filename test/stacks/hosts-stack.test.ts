@@ -36,6 +36,9 @@ describe('the hosts stack', () => {
         'files/agent-chimera-data-ingest@.service',
         'scaling/alert-rules.yml',
         'scaling/alertmanager.yml',
+        'scaling/agent-fleet-rulebook.service',
+        'controller-inventory.yml',
+        'controller.yml',
       ]),
     );
     for (const [file, hash] of Object.entries(files)) {
@@ -49,11 +52,13 @@ describe('the hosts stack', () => {
     expect(resource.input.site).toBe('nebraska-hosts');
   });
 
-  it('runs the playbook in the stack folder when a file changes, and needs no provider', () => {
+  it('runs the playbooks in the stack folder when a file changes, and needs no provider', () => {
     expect(resource.provisioner).toEqual([
       {
         'local-exec': {
-          command: 'ansible-playbook -i inventory.yml site.yml',
+          // The servers first, then the controller that keeps scaling them.
+          command:
+            'ansible-playbook -i inventory.yml site.yml && ansible-playbook -i controller-inventory.yml controller.yml',
           working_dir: '${path.module}/ansible',
         },
       },
