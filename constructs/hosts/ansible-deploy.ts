@@ -14,7 +14,7 @@ import {
   instanceConfig,
   lineBreakProblems,
 } from '../vm';
-import { ansibleYaml, inventoryFile } from './ansible-inventory';
+import { ansibleYaml, inventoryFile, requireProgram } from './ansible-inventory';
 import { scalingVars } from './scaling-vars';
 
 /** Where the agents' config folders are on the servers: `<dir>/<agent>/`. */
@@ -206,20 +206,12 @@ function sitePlaybook(site: HostsSiteSpec, runtime: ContainerRuntime): string {
     "{{ agent_fleet_credentials_dir }}/{{ item.item }} is missing: put agent {{ item.item }}'s credential files there " +
     `(readable by UID ${AGENT_CONTAINER_UID}) by the datacenter's own means, e.g. Vault Agent; the fleet never writes credentials`;
   const tasks = [
-    {
-      name: 'Look for the container runtime',
-      'ansible.builtin.stat': { path: '{{ agent_fleet_runtime_bin }}' },
-      register: 'agent_fleet_runtime_stat',
-    },
-    {
-      name: 'Assert the container runtime is installed',
-      'ansible.builtin.assert': {
-        that: ['agent_fleet_runtime_stat.stat.exists'],
-        fail_msg:
-          '{{ agent_fleet_runtime_bin }} is missing: install {{ agent_fleet_runtime }} on the server',
-        quiet: true,
-      },
-    },
+    ...requireProgram(
+      'the container runtime',
+      'agent_fleet_runtime_bin',
+      'agent_fleet_runtime_stat',
+      '{{ agent_fleet_runtime_bin }} is missing: install {{ agent_fleet_runtime }} on the server',
+    ),
     {
       name: "Look for the agents' credential folders",
       become: true,

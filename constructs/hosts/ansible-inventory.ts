@@ -40,3 +40,32 @@ export function inventoryFile(site: HostsSiteSpec): string {
     },
   });
 }
+
+/**
+ * The two tasks that stop a play when a program is missing: a `stat` of the
+ * path in `variable`, registered as `register`, then an assertion that it
+ * exists, failing with `missing`.
+ * @param what the program in words, e.g. `the container runtime`
+ */
+export function requireProgram(
+  what: string,
+  variable: string,
+  register: string,
+  missing: string,
+): object[] {
+  return [
+    {
+      name: `Look for ${what}`,
+      'ansible.builtin.stat': { path: `{{ ${variable} }}` },
+      register,
+    },
+    {
+      name: `Assert ${what} is installed`,
+      'ansible.builtin.assert': {
+        that: [`${register}.stat.exists`],
+        fail_msg: missing,
+        quiet: true,
+      },
+    },
+  ];
+}

@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { HostsPlan } from '../../model';
-import { ansibleYaml, inventoryFile } from './ansible-inventory';
+import { ansibleYaml, inventoryFile, requireProgram } from './ansible-inventory';
 import { controllerAnsibleDir, DEFAULT_RULEBOOK_WEBHOOK_PORT, scalingFiles } from './scaling-files';
 
 /** The inventory group of a hosts site's controller in `controller-inventory.yml`. */
@@ -134,21 +134,13 @@ function controllerPlaybook(plan: HostsPlan): string {
     agent_fleet_controller_units: `{{ ['agent-fleet-reconcile.timer'] + (['${RULEBOOK_UNIT}'] if agent_fleet_rulebook | bool else []) }}`,
   };
   const tasks = [
-    {
-      name: 'Look for ansible-playbook',
-      'ansible.builtin.stat': { path: '{{ agent_fleet_ansible_playbook_bin }}' },
-      register: 'agent_fleet_playbook_stat',
-    },
-    {
-      name: 'Assert ansible-playbook is installed',
-      'ansible.builtin.assert': {
-        that: ['agent_fleet_playbook_stat.stat.exists'],
-        fail_msg:
-          '{{ agent_fleet_ansible_playbook_bin }} is missing: install ansible-core on the controller, ' +
-          'whose reconcile timer runs it',
-        quiet: true,
-      },
-    },
+    ...requireProgram(
+      'ansible-playbook',
+      'agent_fleet_ansible_playbook_bin',
+      'agent_fleet_playbook_stat',
+      '{{ agent_fleet_ansible_playbook_bin }} is missing: install ansible-core on the controller, ' +
+        'whose reconcile timer runs it',
+    ),
     {
       name: 'Look for ansible-rulebook',
       'ansible.builtin.stat': { path: '{{ agent_fleet_ansible_rulebook_bin }}' },

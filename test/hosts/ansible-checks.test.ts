@@ -8,9 +8,11 @@ import {
   ansibleEnv,
   ansibleToolsAvailable,
   describeRun,
+  LINT_PASSED,
   gpuAgent,
   gpuHostsSite,
   playRecap,
+  runAnsibleLint,
   RuntimeStub,
   runTool,
   stubRuntime,
@@ -101,15 +103,9 @@ jest.setTimeout(40_000);
   });
 
   test('ansible-lint passes them with the production profile', () => {
-    const run = runTool(
-      ANSIBLE_LINT,
-      ['--profile', 'production', '--offline', '--nocolor', '--project-dir', ansible],
-      { cwd: ansible, env },
-    );
+    const run = runAnsibleLint(ansible, env);
     expectSuccess(run);
-    expect(run.stdout + run.stderr).toMatch(
-      /Passed with production profile: 0 failure\(s\), 0 warning\(s\)/,
-    );
+    expect(run.stdout + run.stderr).toMatch(LINT_PASSED);
   });
 
   test('ansible-lint and the syntax check pass the Docker files of a site with a GPU pool', () => {
@@ -122,13 +118,7 @@ jest.setTimeout(40_000);
         env,
       }),
     );
-    expectSuccess(
-      runTool(
-        ANSIBLE_LINT,
-        ['--profile', 'production', '--offline', '--nocolor', '--project-dir', docker],
-        { cwd: docker, env },
-      ),
-    );
+    expectSuccess(runAnsibleLint(docker, env));
   });
 
   describe('run against localhost', () => {

@@ -19,6 +19,8 @@ import {
   ansibleEnv,
   ansibleToolsAvailable,
   describeRun,
+  LINT_PASSED,
+  runAnsibleLint,
   runTool,
   ToolRun,
 } from '../support/ansible';
@@ -494,23 +496,9 @@ describe('reconcile.yml', () => {
   when(available)(
     'ansible-lint passes it with the production profile',
     () => {
-      const run = runTool(
-        ANSIBLE_LINT,
-        [
-          '--profile',
-          'production',
-          '--offline',
-          '--nocolor',
-          '--project-dir',
-          ansible,
-          'reconcile.yml',
-        ],
-        { cwd: ansible, env: ansibleEnv(dir), timeoutMs: 120_000 },
-      );
+      const run = runAnsibleLint(ansible, ansibleEnv(dir), ['reconcile.yml']);
       expectSuccess(run);
-      expect(run.stdout + run.stderr).toMatch(
-        /Passed with production profile: 0 failure\(s\), 0 warning\(s\)/,
-      );
+      expect(run.stdout + run.stderr).toMatch(LINT_PASSED);
     },
     150_000,
   );

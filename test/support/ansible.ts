@@ -106,6 +106,25 @@ export function runTool(
   };
 }
 
+/**
+ * ansible-lint with the production profile, offline, on the project in `dir`,
+ * or on the files `extra` names there (`--exclude` too).
+ */
+export function runAnsibleLint(
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  extra: readonly string[] = [],
+): ToolRun {
+  return runTool(
+    ANSIBLE_LINT,
+    ['--profile', 'production', '--offline', '--nocolor', '--project-dir', dir, ...extra],
+    { cwd: dir, env, timeoutMs: 120_000 },
+  );
+}
+
+/** What ansible-lint prints when the production profile passes with nothing to say. */
+export const LINT_PASSED = /Passed with production profile: 0 failure\(s\), 0 warning\(s\)/;
+
 /** A tool's run as a message: the command, its status and output. */
 export function describeRun(run: ToolRun): string {
   return `${run.command}\nexit ${run.status}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
