@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App } from 'cdktf';
 import { OutputSwap, PublishResult, sweepOutput } from './app/output-dir';
 import { SynthesizedEnvironment, writeSynthReports } from './app/synth-reports';
-import { formatProblem, loadFleet } from './config';
+import { ConstructSources, formatProblem, loadFleet } from './config';
 import { formatPlacedFinding, formatValidationError } from './config/synth-problems';
 import { OFFLINE_ENV, parseOfflineMode } from './constructs/aws/offline';
 import { GuardrailLog } from './guardrails';
@@ -108,7 +108,8 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(
       [
         ...summaries.map(
-          (summary) => `${formatSummary(summary)}\n${formatGuardrails(summary.guardrails)}`,
+          (summary) =>
+            `${formatSummary(summary)}\n${formatGuardrails(summary.guardrails, loaded.sources)}`,
         ),
         ...formatKept(published),
       ].join('\n\n'),
@@ -125,13 +126,17 @@ function formatKept(published: PublishResult): string[] {
   return [`Kept from the previous output: ${published.kept.join(', ')}`];
 }
 
-/** One line of guardrail counts, then the unused suppressions, which are likely stale. */
-function formatGuardrails(log: GuardrailLog): string {
+/**
+ * One line of guardrail counts, then one line per open warning: the file and
+ * line of the entry its resource was built from, its rule, message and resource.
+ */
+function formatGuardrails(log: GuardrailLog, sources: ConstructSources): string {
   const open = log.findings.filter((finding) => !finding.suppressedBecause);
-  const warnings = open.filter((finding) => finding.level === 'warning').length;
+  const warnings = open.filter((finding) => finding.level === 'warning');
   const suppressed = log.findings.length - open.length;
   return [
-    `  guardrails: ${warnings} warning(s), ${suppressed} suppressed in writing (npm run review lists them)`,
+    `  guardrails: ${warnings.length} warning(s), ${suppressed} suppressed in writing (npm run review lists the suppressions and their reasons)`,
+    ...warnings.map((finding) => `    ${formatPlacedFinding(finding, sources)}`),
   ].join('\n');
 }
 

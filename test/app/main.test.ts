@@ -25,6 +25,20 @@ describe('npm run synth', () => {
     expect(result.stdout).toMatch(/gpu-inference\s+dev\s+gpu\s+1–1\s+keda: queue depth/);
   });
 
+  it('names each open guardrail warning on a line of its own: file and line, rule, message, resource', () => {
+    const result = runMain(projectCopy());
+    const staging = result.stdout.slice(result.stdout.indexOf('Environment staging'));
+    const lines = staging.split('\n');
+    const count = lines.findIndex((line) => line.startsWith('  guardrails: '));
+    expect(lines[count]).toBe(
+      '  guardrails: 2 warning(s), 0 suppressed in writing (npm run review lists the suppressions and their reasons)',
+    );
+    expect(lines.slice(count + 1, count + 3)).toEqual([
+      '    environments/staging.yaml:59:7 agents.metadata-extraction.sites.eu: [GR-AS-03] warning: set `agents.<agent>.scaling.maxReplicas` above `agents.<agent>.scaling.minReplicas`, and the minimum to 2 or more for an always-on consumer (0 scales to zero) (ScaledObject metadata-extraction/metadata-extraction: a single always-on replica) (staging-eu-agents/metadata-extraction/Autoscaler)',
+      '    environments/staging.yaml:66:7 agents.gpu-inference.sites.eu: [GR-AS-03] warning: set `agents.<agent>.scaling.maxReplicas` above `agents.<agent>.scaling.minReplicas`, and the minimum to 2 or more for an always-on consumer (0 scales to zero) (ScaledObject gpu-inference/gpu-inference: a single always-on replica) (staging-eu-agents/gpu-inference/Autoscaler)',
+    ]);
+  });
+
   it('reports every problem with file and line, exits non-zero and leaves cdktf.out untouched', () => {
     const root = projectCopy();
     fs.mkdirSync(path.join(root, 'cdktf.out'));
