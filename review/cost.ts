@@ -197,3 +197,18 @@ function poolOption(
 function sum(values: readonly number[]): number {
   return values.reduce((total, value) => total + value, 0);
 }
+
+/** Sites of an agent type that have no price, which its sums leave out. */
+export function unpricedSites(agent: AgentCost): readonly SiteCost[] {
+  return agent.sites.filter((site) => site.unpriced !== undefined);
+}
+
+/** Whether an agent type has a price on none of its sites: its sums are no price, not $0.00. */
+export function hasNoPrice(agent: AgentCost): boolean {
+  return agent.sites.every((site) => site.unpriced !== undefined);
+}
+
+/** Why a site has no price, without the words "no price", e.g. `on-prem/edge pool`. */
+export function unpricedReason(site: SiteCost): string {
+  return (site.unpriced ?? '').replace(/,? no price$/, '');
+}

@@ -1,7 +1,8 @@
 import type { AnsibleDiff, AnsibleFileChange, AnsibleFiles } from './ansible';
 import { ANSIBLE_DIR, ansibleOrder, serversOf } from './ansible';
-import type { EnvironmentCost, PriceTable, SiteCost } from './cost';
-import { HOURS_PER_MONTH } from './cost';
+import type { AgentCost, EnvironmentCost, PriceTable, SiteCost } from './cost';
+import { hasNoPrice, HOURS_PER_MONTH, unpricedReason, unpricedSites } from './cost';
+import type { AgentCostChange, CostDiff } from './cost-diff';
 import { topologyDiagram } from './diagram';
 import type { FleetDiff, ResourceChange, StackDiff } from './diff';
 import { describePlacement, describeScaling } from './diff';
@@ -25,6 +26,10 @@ export interface EnvironmentReview {
     readonly stacks: readonly StackDiff[];
     /** What changes in the hosts stacks' Ansible files. @default - none */
     readonly ansible?: readonly AnsibleDiff[];
+    /** The monthly cost of base and head. @default - not compared: see `costProblem` */
+    readonly cost?: CostDiff;
+    /** Why the cost is not compared, e.g. the base records no pools. @default - compared */
+    readonly costProblem?: string;
   };
   /**
    * The branch's hosts stacks with their Ansible files, listed by name when
@@ -44,7 +49,7 @@ export function renderReview(review: EnvironmentReview): string {
     fleet
       ? `${fleet.production ? 'Production. ' : ''}${fleet.sites.length} site(s), ${fleet.brokers.length} broker(s), ${new Set(fleet.agents.map((a) => a.agent)).size} agent type(s), ${fleet.stacks.length} stack(s).`
       : 'This branch removes the environment: every one of its stacks is destroyed.',
-    ...(review.changes ? [changesSection(review.changes)] : []),
+    ...(review.changes ? [changesSection(review.changes, review.prices)] : []),
     ...(fleet
       ? [
           fleetSection(fleet),
@@ -61,7 +66,10 @@ export function renderReview(review: EnvironmentReview): string {
   return `${sections.join('\n\n')}\n`;
 }
 
-function changesSection(changes: NonNullable<EnvironmentReview['changes']>): string {
+function changesSection(
+  changes: NonNullable<EnvironmentReview['changes']>,
+  prices: PriceTable,
+): string {
   const out = ['## What changes'];
   const destroyed = changes.stacks.flatMap((stack) =>
     stack.changes.filter((c) => c.action === 'destroy' && c.stateful),
@@ -90,6 +98,7 @@ function changesSection(changes: NonNullable<EnvironmentReview['changes']>): str
     ),
   ];
   out.push(lines.length > 0 ? lines.join('\n') : 'No agent type, bound or signal changes.');
+  out.push(costChanges(changes, prices));
   out.push('### Resources per stack');
   if (changes.stacks.length === 0) out.push('No resource changes.');
   else {
@@ -333,29 +342,50 @@ function costSection(cost: EnvironmentCost | undefined, prices: PriceTable): str
     out.push('No agents to price.');
     return out.join('\n\n');
   }
-  const money = (value: number) =>
-    `${prices.currency === 'USD' ? '$' : `${prices.currency} `}${value.toLocaleString('en-US', {
-      minimumFractionDigits: 2,
-      maximumFractionDigits: 2,
-    })}`;
+  const money = (value: number) => formatMoney(value, prices);
   out.push(
-    `List prices recorded on ${prices.date} (the machine catalogue, \`model/machines.ts\`: ${prices.source}), ${HOURS_PER_MONTH} hours a month. Minimum: minimum replicas on the cheapest pool and instance type the agent may use; maximum: the most replicas its pools can hold (at most its maximum replicas) on the dearest. A replica costs its share of a node by its CPU, memory or GPU requests, or a whole machine on a scaling group. Node pools' own minimum sizes, brokers, databases and the platform are not included. On-prem and edge pools have no price.`,
+    `List prices recorded on ${prices.date} (the machine catalogue, \`model/machines.ts\`: ${prices.source}), ${HOURS_PER_MONTH} hours a month. Minimum: minimum replicas on the cheapest pool and instance type the agent may use; maximum: the most replicas its pools can hold (at most its maximum replicas) on the dearest. A replica costs its share of a node by its CPU, memory or GPU requests, or a whole machine on a scaling group. Node pools' own minimum sizes, brokers, databases and the platform are not included. On-prem and edge pools have no price. An agent type only on them shows no price, one partly on them the sum of its priced sites and the sites without a price.`,
   );
+  const noPrice = cost.agents.filter(hasNoPrice);
+  const partly = cost.agents.filter(
+    (agent) => !hasNoPrice(agent) && unpricedSites(agent).length > 0,
+  );
+  const allUnpriced = noPrice.length === cost.agents.length;
+  const totalNote = [
+    noPrice.length > 0
+      ? `no price for ${noPrice.length} of ${cost.agents.length} agent type(s): ${noPrice.map((a) => code(a.agent)).join(', ')}`
+      : '',
+    partly.length > 0 ? `partly priced: ${partly.map((a) => code(a.agent)).join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
   out.push(
     table(
       ['agent type', 'min / month', 'max / month', 'basis'],
       [
         ...cost.agents.map((agent) => [
-          `\`${agent.agent}\``,
-          money(agent.minMonthly),
-          money(agent.maxMonthly),
+          code(agent.agent),
+          agentMoney(agent, agent.minMonthly, prices),
+          agentMoney(agent, agent.maxMonthly, prices),
           agent.sites.map(describeSiteCost).join('; '),
         ]),
-        ['**total**', `**${money(cost.minMonthly)}**`, `**${money(cost.maxMonthly)}**`, ''],
+        [
+          '**total**',
+          allUnpriced ? '**no price**' : `**${money(cost.minMonthly)}**`,
+          allUnpriced ? '**no price**' : `**${money(cost.maxMonthly)}**`,
+          totalNote,
+        ],
       ],
     ),
   );
   return out.join('\n\n');
+}
+
+/** An agent type's sum: `no price` when none of its sites has one, and the sites without one named. */
+function agentMoney(agent: AgentCost, value: number, prices: PriceTable): string {
+  if (hasNoPrice(agent)) return 'no price';
+  const unpriced = unpricedSites(agent).map((site) => site.site);
+  return `${formatMoney(value, prices)}${unpriced.length > 0 ? ` + no price for ${unpriced.join(', ')}` : ''}`;
 }
 
 function describeSiteCost(site: SiteCost): string {
@@ -370,6 +400,94 @@ function describeSiteCost(site: SiteCost): string {
   if (!site.cheapest || !site.dearest) return `${site.site}: ${bounds}`;
   const same = option(site.cheapest) === option(site.dearest);
   return `${site.site} ${bounds} on ${option(site.cheapest)}${same ? '' : ` … ${option(site.dearest)}`}`;
+}
+
+/** With a base: the monthly cost of base and head per agent type that changes, and in total. */
+function costChanges(
+  changes: NonNullable<EnvironmentReview['changes']>,
+  prices: PriceTable,
+): string {
+  const out = ['### Monthly cost: base → head'];
+  const diff = changes.cost;
+  if (!diff) {
+    out.push(`Not compared: ${changes.costProblem ?? 'the base cannot be priced'}.`);
+    return out.join('\n\n');
+  }
+  out.push(
+    `As in the monthly cost section below (minimum replicas on the cheapest option to the most replicas the pools can hold on the dearest, ${HOURS_PER_MONTH} hours a month), for base and head; the difference is head − base of the minimum and of the maximum, over priced sites. No price: the agent type has a price on none of its sites on a side that has it.`,
+  );
+  const money = (value: number) => formatMoney(value, prices);
+  const signed = (value: number | undefined) =>
+    value === undefined ? 'no price' : formatSignedMoney(value, prices);
+  const side = (agent: AgentCost | undefined) => {
+    if (!agent) return '—';
+    const unpriced = unpricedSites(agent);
+    const range = hasNoPrice(agent)
+      ? `no price (${[...new Set(unpriced.map(unpricedReason))].join('; ')})`
+      : `${money(agent.minMonthly)} – ${money(agent.maxMonthly)}${unpriced.length > 0 ? ` + no price for ${unpriced.map((s) => s.site).join(', ')}` : ''}`;
+    return `${range} · ${agent.sites.map(siteBounds).join('; ')}`;
+  };
+  const change = (c: AgentCostChange) =>
+    c.minDifference !== undefined && c.unpricedSites.length > 0
+      ? ` (no price for ${c.unpricedSites.join(', ')})`
+      : '';
+  const total = (cost: EnvironmentCost | undefined) => {
+    if (!cost) return '—';
+    const noPrice = cost.agents.filter(hasNoPrice).length;
+    const note = noPrice > 0 ? ` (no price for ${noPrice} agent type(s))` : '';
+    if (noPrice === cost.agents.length && cost.agents.length > 0) return `**no price**${note}`;
+    return `**${money(cost.minMonthly)} – ${money(cost.maxMonthly)}**${note}`;
+  };
+  if (diff.agents.length === 0) out.push('No agent type costs more or less.');
+  out.push(
+    table(
+      ['agent type', 'change', 'base', 'head', 'min difference', 'max difference'],
+      [
+        ...diff.agents.map((c) => [
+          code(c.agent),
+          c.change,
+          side(c.base),
+          side(c.head),
+          `${signed(c.minDifference)}${change(c)}`,
+          `${signed(c.maxDifference)}${change(c)}`,
+        ]),
+        [
+          '**total**',
+          '',
+          total(diff.base),
+          total(diff.head),
+          `**${signed(diff.minDifference)}**`,
+          `**${signed(diff.maxDifference)}**`,
+        ],
+      ],
+    ),
+  );
+  return out.join('\n\n');
+}
+
+/** A site's replica bounds, e.g. `us-east 2–8`, or `us-east min 1, max 10 (4 reachable)`. */
+function siteBounds(site: SiteCost): string {
+  return site.declaredMaxReplicas !== undefined
+    ? `${site.site} min ${site.minReplicas}, max ${site.declaredMaxReplicas} (${site.maxReplicas} reachable)`
+    : `${site.site} ${site.minReplicas}–${site.maxReplicas}`;
+}
+
+/** An amount in the price table's currency, e.g. `$1,315.46`. */
+function formatMoney(value: number, prices: PriceTable): string {
+  return `${prices.currency === 'USD' ? '$' : `${prices.currency} `}${value.toLocaleString(
+    'en-US',
+    {
+      minimumFractionDigits: 2,
+      maximumFractionDigits: 2,
+    },
+  )}`;
+}
+
+/** A difference with its sign, e.g. `+$120.45`, `−$30.00`, or `$0.00` when it rounds to no cent. */
+function formatSignedMoney(value: number, prices: PriceTable): string {
+  const cents = Math.round(value * 100);
+  if (cents === 0) return formatMoney(0, prices);
+  return `${cents > 0 ? '+' : '−'}${formatMoney(Math.abs(cents) / 100, prices)}`;
 }
 
 /** A Markdown table; cells have `|` escaped and line breaks flattened. */

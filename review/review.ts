@@ -1,5 +1,6 @@
 import { diffAnsible } from './ansible';
 import { fleetCost, loadPrices } from './cost';
+import { baseCost, diffCost } from './cost-diff';
 import { diffFleet, diffStacks } from './diff';
 import { OutputDir } from './files';
 import { loadBaseOutput, loadSynthOutput, ReviewError } from './load';
@@ -63,16 +64,21 @@ export function runReview(options: ReviewOptions): string[] {
     const fleet = own(current.fleet.environments, environment);
     const before = base && own(base.fleet.environments, environment);
     const stackIds = [...new Set([...(before?.stacks ?? []), ...(fleet?.stacks ?? [])])];
+    const cost = fleet && fleetCost(fleet, prices);
+    const priced = base && baseCost(before, prices);
     const changes = base && {
       fleet: diffFleet(before, fleet ?? { agents: [] }),
       stacks: diffStacks(base.stacks, current.stacks, stackIds),
       ansible: diffAnsible(base.ansible, current.ansible, stackIds),
+      ...(priced?.problem
+        ? { costProblem: priced.problem }
+        : { cost: diffCost(priced?.cost, cost) }),
     };
     const markdown = renderReview({
       environment,
       fleet,
       guardrails: current.guardrails && own(current.guardrails.environments, environment),
-      cost: fleet && fleetCost(fleet, prices),
+      cost,
       prices,
       changes,
       ansible: (fleet?.stacks ?? []).flatMap((stack) => current.ansible.get(stack) ?? []),
