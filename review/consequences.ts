@@ -1,0 +1,331 @@
+import type { JSONSchemaType } from 'ajv';
+import {
+  AgentReport,
+  BrokerCredentialsReport,
+  BrokerReport,
+  credentialRotations,
+  FleetReport,
+  SiteReport,
+} from '../app/fleet-report';
+import type { StackDiff } from './diff';
+import { ReviewError } from './files';
+import { ComparedAgent, schemaProblem } from './schema';
+
+/**
+ * What an environment's report must hold for its consequences to be read:
+ * its agents and, when recorded, its sites' capacity warnings and its
+ * brokers' users. A `ReviewedFleet` (and a base's `ComparedFleet`) is one.
+ */
+export interface ConsequenceFleet {
+  readonly agents: readonly ConsequenceAgent[];
+  /** Sites with their capacity warnings. @default - none recorded: no capacity is compared */
+  readonly sites?: readonly ConsequenceSite[];
+  /** Brokers with their users. @default - none recorded: no broker's users are compared */
+  readonly brokers?: readonly ConsequenceBroker[];
+}
+
+/** An agent on a site, as its source and signals are compared. */
+export type ConsequenceAgent = ComparedAgent & Partial<Pick<AgentReport, 'publishes'>>;
+
+/** A site, as its capacity is compared. */
+export type ConsequenceSite = Pick<SiteReport, 'name'> & {
+  readonly capacity?: Pick<NonNullable<SiteReport['capacity']>, 'warnings'>;
+};
+
+/** A broker, as its users are compared. */
+export type ConsequenceBroker = Pick<BrokerReport, 'name' | 'site' | 'credentials'>;
+
+/**
+ * What deploying a change does, worst first:
+ * - `data-loss`: a queue or topic an agent read is read by nothing any more;
+ * - `stateful-destroyed`: a stack destroys resources that hold data;
+ * - `broker-roll`: a RabbitMQ broker writes every password anew and its pods roll;
+ * - `capacity`: a site's pools can no longer hold its agents at their maxima;
+ * - `scaling-meaning`: an agent scales on another signal, or another queue's depth.
+ */
+export type ConsequenceKind =
+  'data-loss' | 'stateful-destroyed' | 'broker-roll' | 'capacity' | 'scaling-meaning';
+
+/** One consequence of deploying a change, as one plain sentence. */
+export interface Consequence {
+  readonly kind: ConsequenceKind;
+  /** The sentence, in Markdown (names in code spans). */
+  readonly sentence: string;
+}
+
+const ORDER: readonly ConsequenceKind[] = [
+  'data-loss',
+  'stateful-destroyed',
+  'broker-roll',
+  'capacity',
+  'scaling-meaning',
+];
+
+/**
+ * What deploying the branch does, from what synth records: queues and topics
+ * left with no reader (from the two `fleet.json` agents' sources), stateful
+ * resources destroyed (from the stack comparison), RabbitMQ brokers whose
+ * users revision changed (their pods roll and every password is written
+ * anew), capacity warnings new in `head`, and agents whose scaling signal
+ * measures something else. A missing `base` or `head` environment is one
+ * without agents, brokers or sites; a `base` without `sites` compares no
+ * capacity, and one without `brokers` no users. Sorted worst first, then as found.
+ * @throws ReviewError when a recorded broker's users or a site's capacity is
+ *   not what synth writes
+ */
+export function consequences(
+  base: ConsequenceFleet | undefined,
+  head: ConsequenceFleet | undefined,
+  stacks: readonly StackDiff[],
+): Consequence[] {
+  const list = [
+    ...strandedSources(base?.agents ?? [], head?.agents ?? []),
+    ...destroyedStateful(stacks),
+    ...brokerRolls(base?.brokers ?? [], head?.brokers ?? []),
+    // A base that does not record its sites (read for its agents only) has no capacity to compare.
+    ...(base && !base.sites ? [] : newCapacityWarnings(base?.sites ?? [], head?.sites ?? [])),
+    ...scalingMeanings(base?.agents ?? [], head?.agents ?? []),
+  ];
+  return list
+    .map((consequence, index) => ({ consequence, index }))
+    .sort(
+      (a, b) =>
+        ORDER.indexOf(a.consequence.kind) - ORDER.indexOf(b.consequence.kind) || a.index - b.index,
+    )
+    .map(({ consequence }) => consequence);
+}
+
+/** Said when deploying the change loses no data, rolls no broker and rewrites no credentials. */
+export const NO_CONSEQUENCES = 'Nothing that loses data, rolls a broker or rewrites credentials.';
+
+/** `## What this change will do`: one sentence per consequence, worst first. */
+export function renderConsequences(list: readonly Consequence[]): string {
+  const lines = ['## What this change will do', ''];
+  if (list.length === 0) lines.push(NO_CONSEQUENCES);
+  else lines.push(...list.map((consequence) => `- ${consequence.sentence}`));
+  return `${lines.join('\n')}\n`;
+}
+
+type Source = NonNullable<ComparedAgent['source']>;
+
+const keyOf = (agent: Pick<ComparedAgent, 'agent' | 'site'>) => `${agent.agent}@${agent.site}`;
+const sameSource = (a: Source | undefined, b: Source | undefined) =>
+  !!a && !!b && a.kind === b.kind && a.broker === b.broker && a.name === b.name;
+const sourceName = (source: Source) => `${source.kind} \`${source.broker}/${source.name}\``;
+const where = (agent: Pick<ComparedAgent, 'agent' | 'site'>) =>
+  `\`${agent.agent}\` on \`${agent.site}\``;
+
+/**
+ * Each source of the base that an agent on a site stops reading (it reads
+ * another, none, or the agent left the site) and no agent of `head` reads:
+ * what is still in it is read by nothing, and so is what agents of `head`
+ * still publish to it.
+ */
+function strandedSources(
+  base: readonly ConsequenceAgent[],
+  head: readonly ConsequenceAgent[],
+): Consequence[] {
+  const after = new Map(head.map((agent) => [keyOf(agent), agent]));
+  const said = new Set<string>();
+  const list: Consequence[] = [];
+  for (const old of base) {
+    const was = old.source;
+    if (!was) continue;
+    const now = after.get(keyOf(old));
+    if (now && sameSource(was, now.source)) continue;
+    if (head.some((agent) => sameSource(was, agent.source))) continue;
+    const lost = `\`${was.broker}/${was.name}\``;
+    const what = !now
+      ? `${where(old)} is removed and nothing reads ${sourceName(was)} any more`
+      : now.source
+        ? `${where(now)} now reads ${sourceName(now.source)} instead of ${sourceName(was)}`
+        : `${where(now)} no longer reads ${sourceName(was)}`;
+    const key = `${was.kind} ${was.broker}/${was.name}`;
+    if (said.has(key)) continue;
+    said.add(key);
+    const publishers = head.filter((agent) =>
+      (agent.publishes ?? []).includes(`${was.broker}/${was.name}`),
+    );
+    const still =
+      was.kind === 'queue' && publishers.length > 0
+        ? `; ${publishers.map(where).join(', ')} still publish${publishers.length === 1 ? 'es' : ''} to it, and nothing reads what is sent there`
+        : '';
+    list.push({
+      kind: 'data-loss',
+      sentence: `${what}; messages still in ${lost} are lost to it: drain it first${still}.`,
+    });
+  }
+  return list;
+}
+
+/** Each stack's destroyed resources that hold data, by address. */
+function destroyedStateful(stacks: readonly StackDiff[]): Consequence[] {
+  return stacks.flatMap((stack) => {
+    const destroyed = stack.changes.filter(
+      (change) => change.action === 'destroy' && change.stateful,
+    );
+    if (destroyed.length === 0) return [];
+    const how = stack.status === 'removed' ? 'is removed and destroys' : 'destroys';
+    return [
+      {
+        kind: 'stateful-destroyed',
+        sentence: `Stack \`${stack.stack}\` ${how} ${destroyed.length} resource(s) that hold data, and the data with them: ${destroyed.map((change) => `\`${change.address}\``).join(', ')}.`,
+      },
+    ];
+  });
+}
+
+/**
+ * Each broker of both whose users revision changed: why (from the users, their
+ * permissions and where copies of their passwords are written, as
+ * {@link credentialRotations} says it), and the copies written anew.
+ */
+function brokerRolls(
+  base: readonly ConsequenceBroker[],
+  head: readonly ConsequenceBroker[],
+): Consequence[] {
+  const list: Consequence[] = [];
+  for (const broker of head) {
+    const now = credentialsOf(broker);
+    const old = base.find((candidate) => candidate.name === broker.name);
+    const before = old && credentialsOf(old);
+    if (!now || !before || now.revision === before.revision) continue;
+    const [why] = credentialRotations(
+      reportOf({ ...old, credentials: before }),
+      reportOf({ ...broker, credentials: now }),
+    );
+    if (!why) continue;
+    const copies = now.users.flatMap((user) => user.copies);
+    const written =
+      copies.length > 0
+        ? ` Its pods roll one by one, and its ${copies.length} password cop${copies.length === 1 ? 'y' : 'ies'} outside it are rewritten: ${copies.join(', ')}.`
+        : ' Its pods roll one by one.';
+    list.push({ kind: 'broker-roll', sentence: `${capitalized(why)}.${written}` });
+  }
+  return list;
+}
+
+/** `credentialRotations` reads the brokers of a report only. */
+function reportOf(broker: ConsequenceBroker): FleetReport {
+  const report: Pick<FleetReport, 'brokers'> = {
+    brokers: [{ kind: 'RabbitMQ', where: '', ...broker }],
+  };
+  return report as FleetReport;
+}
+
+/** Each capacity warning of a site of `head` that the same site of the base did not have. */
+function newCapacityWarnings(
+  base: readonly ConsequenceSite[],
+  head: readonly ConsequenceSite[],
+): Consequence[] {
+  return head.flatMap((site) => {
+    const before = new Set(warningsOf(base.find((candidate) => candidate.name === site.name)));
+    return warningsOf(site)
+      .filter((warning) => !before.has(warning))
+      .map((warning) => ({
+        kind: 'capacity' as const,
+        sentence: `On site \`${site.name}\` the node pools' maxima no longer hold the agents: ${warning.replace(/\.$/, '')}.`,
+      }));
+  });
+}
+
+/** Signals that measure the agent's queue or topic. */
+const SOURCE_SIGNALS = new Set(['queue depth', 'consumer lag', 'backlog', 'active messages']);
+
+/**
+ * What an agent's scaling measures, without its targets: each signal's kind
+ * (`queue depth`, `prometheus`, `cpu`…) and, for those that measure a queue
+ * or topic, which one.
+ */
+function scalingMeaning(agent: ComparedAgent): string[] {
+  const meanings = agent.signals.map((signal) => {
+    const kind = signal.replace(/\s*[>\d].*$/s, '');
+    return SOURCE_SIGNALS.has(kind) && agent.source
+      ? `${kind} of \`${agent.source.broker}/${agent.source.name}\``
+      : kind;
+  });
+  return [...new Set(meanings)].sort();
+}
+
+/** Each agent on a site of both whose scaling measures something else in `head`. */
+function scalingMeanings(
+  base: readonly ComparedAgent[],
+  head: readonly ComparedAgent[],
+): Consequence[] {
+  const before = new Map(base.map((agent) => [keyOf(agent), agent]));
+  const list: Consequence[] = [];
+  for (const now of head) {
+    const old = before.get(keyOf(now));
+    if (!old) continue;
+    const was = scalingMeaning(old);
+    const is = scalingMeaning(now);
+    if (was.join('\n') === is.join('\n')) continue;
+    const words = (meaning: readonly string[], agent: ComparedAgent) =>
+      meaning.length > 0
+        ? meaning.join(' and ')
+        : agent.schedule
+          ? `its schedule \`${agent.schedule}\``
+          : 'a fixed count';
+    list.push({
+      kind: 'scaling-meaning',
+      sentence: `${where(now)} now scales on ${words(is, now)} instead of ${words(was, old)}.`,
+    });
+  }
+  return list;
+}
+
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+// What the review's schemas do not check yet: read here, checked here.
+
+const strings = { type: 'array', items: { type: 'string' } } as const;
+
+const credentialsSchema: JSONSchemaType<BrokerCredentialsReport> = {
+  type: 'object',
+  required: ['revision', 'usersSecret', 'users'],
+  properties: {
+    revision: { type: 'number' },
+    usersSecret: { type: 'string' },
+    users: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'tags', 'permissions', 'copies'],
+        properties: {
+          name: { type: 'string' },
+          tags: strings,
+          permissions: strings,
+          copies: strings,
+        },
+      },
+    },
+  },
+};
+
+const warningsSchema: JSONSchemaType<readonly string[]> = strings as JSONSchemaType<
+  readonly string[]
+>;
+
+function credentialsOf(broker: ConsequenceBroker): BrokerCredentialsReport | undefined {
+  const credentials: unknown = broker.credentials;
+  if (credentials === undefined) return undefined;
+  const problem = schemaProblem(credentialsSchema, credentials);
+  if (problem) {
+    throw new ReviewError(
+      `fleet.json is not what synth writes: broker '${broker.name}' credentials: ${problem}`,
+    );
+  }
+  return credentials as BrokerCredentialsReport;
+}
+
+function warningsOf(site: ConsequenceSite | undefined): readonly string[] {
+  const warnings: unknown = site?.capacity?.warnings;
+  if (warnings === undefined) return [];
+  const problem = schemaProblem(warningsSchema, warnings);
+  if (problem) {
+    throw new ReviewError(
+      `fleet.json is not what synth writes: site '${site?.name}' capacity warnings: ${problem}`,
+    );
+  }
+  return warnings as readonly string[];
+}

@@ -1,0 +1,237 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  Consequence,
+  ConsequenceFleet,
+  consequences,
+  NO_CONSEQUENCES,
+  renderConsequences,
+} from '../../review/consequences';
+import { diffStacks, StackDiff } from '../../review/diff';
+import { ReviewError } from '../../review/files';
+import { loadSynthOutput } from '../../review/load';
+import type { ReviewedFleet } from '../../review/schema';
+import { projectCopy, replaceOnce, REPO, synthesize } from './support';
+
+// A GPU agent type the catalogue does not have, reading a queue of its own.
+const GPU_BATCH = `
+  gpu-batch:
+    description: Runs the classification model over batches; GPU nodes only.
+    container:
+      image: registry.example.com/agent-fleet/gpu-inference@sha256:0352f4aaaed3343723901900ad2d00f07e881d68e2a775187a604f24556950d3
+      ports:
+        http: 8080
+        metrics: 9102
+      probes:
+        readiness:
+          httpGet: { path: /ready, port: http }
+        liveness:
+          httpGet: { path: /healthz, port: http }
+    resources:
+      requests: { cpu: '2', memory: 8Gi }
+      limits: { cpu: '4', memory: 8Gi }
+      gpu: 1
+    queue:
+      broker: rabbitmq
+      queue: batch_inference_requests
+    scaling:
+      minReplicas: 0
+      maxReplicas: 2
+      queueDepth: { perReplica: 10 }
+`;
+
+const RAISED_GPU_MAX =
+  '  gpu-inference:\n    placement: { gpuModel: nvidia-a10g }\n    sites:\n      eu:\n        scaling: { maxReplicas: 6 }\n';
+
+/** Staging as a branch makes it, with `edit` applied to its environment file. */
+function branch(edit: (text: string) => string, gpuBatch = false): string {
+  const root = projectCopy((file, text) => (file === 'staging.yaml' ? edit(text) : text));
+  if (gpuBatch) fs.appendFileSync(path.join(root, 'fleet', 'agent-types.yaml'), GPU_BATCH);
+  return synthesize(root, ['staging']);
+}
+
+const gpuInference = (text: string) =>
+  replaceOnce(
+    text,
+    '  gpu-inference:\n    placement: { gpuModel: nvidia-a10g }\n    sites:\n      eu: {}\n',
+    RAISED_GPU_MAX,
+  );
+
+// The base is staging as it is. One branch only raises gpu-inference's maximum;
+// the other also renames image-processing's queue, removes metadata-extraction
+// and adds the GPU agent gpu-batch.
+const baseDir = synthesize(REPO, ['staging']);
+const raisedDir = branch(gpuInference);
+const fourDir = branch(
+  (text) =>
+    gpuInference(
+      replaceOnce(
+        replaceOnce(
+          text,
+          '  image-processing:\n    sites:\n      eu: {}\n',
+          '  image-processing:\n    sites:\n      eu:\n        queue: { broker: rabbitmq, queue: image_processing_tasks_v2 }\n',
+        ),
+        '  metadata-extraction:\n    sites:\n      eu: {}\n',
+        '',
+      ),
+    ) + '  gpu-batch:\n    placement: { gpuModel: nvidia-a10g }\n    sites:\n      eu: {}\n',
+  true,
+);
+
+interface Compared {
+  readonly base: ReviewedFleet;
+  readonly head: ReviewedFleet;
+  readonly stacks: StackDiff[];
+  readonly list: Consequence[];
+}
+
+function compare(headDir: string): Compared {
+  const before = loadSynthOutput(baseDir, '--base');
+  const after = loadSynthOutput(headDir);
+  const base = before.fleet.environments.staging;
+  const head = after.fleet.environments.staging;
+  const stacks = diffStacks(before.stacks, after.stacks, [
+    ...new Set([...base.stacks, ...head.stacks]),
+  ]);
+  return { base, head, stacks, list: consequences(base, head, stacks) };
+}
+
+const raised = compare(raisedDir);
+const four = compare(fourDir);
+const section = renderConsequences(four.list);
+
+describe('what a change will do', () => {
+  it('says nothing happens when nothing changes', () => {
+    const same = compare(baseDir);
+    expect(same.list).toEqual([]);
+    expect(renderConsequences(same.list)).toBe(
+      `## What this change will do\n\n${NO_CONSEQUENCES}\n`,
+    );
+  });
+
+  it('finds no more than capacity in a raised maximum', () => {
+    expect(raised.list.map((c) => c.kind)).toEqual(['capacity']);
+    expect(raised.list[0].sentence).toMatch(
+      /^On site `eu` the node pools' maxima no longer hold the agents: at their maximum replicas the workloads do not fit pool\(s\) gpu/,
+    );
+  });
+
+  it('says a renamed queue and a removed agent leave messages behind, first', () => {
+    const lines = section.split('\n');
+    expect(lines.slice(0, 2)).toEqual(['## What this change will do', '']);
+    expect(lines[2]).toBe(
+      '- `image-processing` on `eu` now reads queue `rabbitmq/image_processing_tasks_v2` instead of queue `rabbitmq/image_processing_tasks`; messages still in `rabbitmq/image_processing_tasks` are lost to it: drain it first; `dispatcher` on `eu` still publishes to it, and nothing reads what is sent there.',
+    );
+    expect(lines[3]).toBe(
+      '- `metadata-extraction` on `eu` is removed and nothing reads queue `rabbitmq/metadata_extraction_tasks` any more; messages still in `rabbitmq/metadata_extraction_tasks` are lost to it: drain it first; `dispatcher` on `eu` still publishes to it, and nothing reads what is sent there.',
+    );
+  });
+
+  it('says the broker rolls and rewrites its credentials, and why', () => {
+    const rolls = four.list.filter((c) => c.kind === 'broker-roll');
+    expect(rolls).toHaveLength(1);
+    const [roll] = rolls;
+    expect(roll.sentence).toMatch(
+      /^Broker 'rabbitmq' \(site eu\) writes every password anew and restarts its nodes to import them: /,
+    );
+    expect(roll.sentence).toContain("user 'gpu-batch' is added");
+    expect(roll.sentence).toContain("user 'image-processing' changes permissions");
+    expect(roll.sentence).toContain("user 'metadata-extraction' is removed");
+    expect(roll.sentence).toMatch(
+      /Its pods roll one by one, and its \d+ password copies outside it are rewritten: .*Kubernetes Secret gpu-batch\/gpu-batch-rabbitmq-credentials/,
+    );
+    expect(roll.sentence).not.toContain('metadata-extraction-rabbitmq-credentials');
+  });
+
+  it('says the GPU pool no longer holds the agents at their maxima', () => {
+    const capacity = four.list.filter((c) => c.kind === 'capacity');
+    expect(capacity.length).toBeGreaterThan(0);
+    expect(capacity[0].sentence).toMatch(/^On site `eu` the node pools' maxima no longer hold/);
+  });
+
+  it('says which agent scales on another queue now', () => {
+    expect(four.list.filter((c) => c.kind === 'scaling-meaning')).toEqual([
+      {
+        kind: 'scaling-meaning',
+        sentence:
+          '`image-processing` on `eu` now scales on queue depth of `rabbitmq/image_processing_tasks_v2` instead of queue depth of `rabbitmq/image_processing_tasks`.',
+      },
+    ]);
+  });
+
+  it('orders consequences worst first', () => {
+    const order = ['data-loss', 'stateful-destroyed', 'broker-roll', 'capacity', 'scaling-meaning'];
+    const ranks = four.list.map((c) => order.indexOf(c.kind));
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    expect(new Set(four.list.map((c) => c.kind))).toEqual(
+      new Set(['data-loss', 'broker-roll', 'capacity', 'scaling-meaning']),
+    );
+  });
+
+  it('says nothing of a queue another agent still reads', () => {
+    const withOther: ConsequenceFleet = {
+      ...four.head,
+      agents: [
+        ...four.head.agents,
+        { ...four.base.agents.find((a) => a.agent === 'metadata-extraction')!, site: 'other' },
+      ],
+    };
+    const list = consequences(four.base, withOther, []);
+    expect(list.map((c) => c.sentence).join('\n')).not.toContain('metadata_extraction_tasks');
+  });
+
+  it('names the stateful resources a stack destroys', () => {
+    const stacks: StackDiff[] = [
+      {
+        stack: 'staging-eu-infra',
+        changes: [
+          {
+            stack: 'staging-eu-infra',
+            address: 'aws_dynamodb_table.t',
+            type: 'aws_dynamodb_table',
+            action: 'destroy',
+            attributes: [],
+            stateful: true,
+          },
+          {
+            stack: 'staging-eu-infra',
+            address: 'aws_iam_role.r',
+            type: 'aws_iam_role',
+            action: 'destroy',
+            attributes: [],
+            stateful: false,
+          },
+        ],
+      },
+    ];
+    expect(consequences(four.base, four.base, stacks)).toEqual([
+      {
+        kind: 'stateful-destroyed',
+        sentence:
+          'Stack `staging-eu-infra` destroys 1 resource(s) that hold data, and the data with them: `aws_dynamodb_table.t`.',
+      },
+    ]);
+  });
+
+  it('compares no capacity or users with a base that does not record them', () => {
+    const agentsOnly: ConsequenceFleet = { agents: four.base.agents };
+    expect(consequences(agentsOnly, four.head, []).map((c) => c.kind)).toEqual([
+      'data-loss',
+      'data-loss',
+      'scaling-meaning',
+    ]);
+  });
+
+  it('refuses credentials that are not what synth writes', () => {
+    const broken = {
+      ...four.head,
+      brokers: four.head.brokers.map((broker) => ({ ...broker, credentials: { revision: 'x' } })),
+    } as unknown as ConsequenceFleet;
+    expect(() => consequences(four.base, broken, [])).toThrow(ReviewError);
+  });
+});
+
+// The section of the four-change branch, for the record.
+afterAll(() => {
+  if (process.env.SHOW_CONSEQUENCES) process.stdout.write(section);
+});
