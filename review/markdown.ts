@@ -1,5 +1,7 @@
 import type { AnsibleDiff, AnsibleFileChange, AnsibleFiles } from './ansible';
 import { ANSIBLE_DIR, ansibleOrder, serversOf } from './ansible';
+import type { Consequence } from './consequences';
+import { renderConsequences } from './consequences';
 import type { AgentCost, EnvironmentCost, PriceTable, SiteCost } from './cost';
 import { hasNoPrice, HOURS_PER_MONTH, unpricedReason, unpricedSites } from './cost';
 import type { AgentCostChange, CostDiff } from './cost-diff';
@@ -26,6 +28,8 @@ export interface EnvironmentReview {
     readonly stacks: readonly StackDiff[];
     /** What changes in the hosts stacks' Ansible files. @default - none */
     readonly ansible?: readonly AnsibleDiff[];
+    /** What deploying the branch does, worst first. @default - not shown */
+    readonly consequences?: readonly Consequence[];
     /** The monthly cost of base and head. @default - not compared: see `costProblem` */
     readonly cost?: CostDiff;
     /** Why the cost is not compared, e.g. the base records no pools. @default - compared */
@@ -49,6 +53,9 @@ export function renderReview(review: EnvironmentReview): string {
     fleet
       ? `${fleet.production ? 'Production. ' : ''}${fleet.sites.length} site(s), ${fleet.brokers.length} broker(s), ${new Set(fleet.agents.map((a) => a.agent)).size} agent type(s), ${fleet.stacks.length} stack(s).`
       : 'This branch removes the environment: every one of its stacks is destroyed.',
+    ...(review.changes?.consequences
+      ? [renderConsequences(review.changes.consequences).trimEnd()]
+      : []),
     ...(review.changes ? [changesSection(review.changes, review.prices)] : []),
     ...(fleet
       ? [

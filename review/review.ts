@@ -1,4 +1,5 @@
 import { diffAnsible } from './ansible';
+import { consequences } from './consequences';
 import { fleetCost, loadPrices } from './cost';
 import { baseCost, diffCost } from './cost-diff';
 import { diffFleet, diffStacks } from './diff';
@@ -66,14 +67,17 @@ export function runReview(options: ReviewOptions): string[] {
     const stackIds = [...new Set([...(before?.stacks ?? []), ...(fleet?.stacks ?? [])])];
     const cost = fleet && fleetCost(fleet, prices);
     const priced = base && baseCost(before, prices);
-    const changes = base && {
-      fleet: diffFleet(before, fleet ?? { agents: [] }),
-      stacks: diffStacks(base.stacks, current.stacks, stackIds),
-      ansible: diffAnsible(base.ansible, current.ansible, stackIds),
-      ...(priced?.problem
-        ? { costProblem: priced.problem }
-        : { cost: diffCost(priced?.cost, cost) }),
-    };
+    const stacks = base && diffStacks(base.stacks, current.stacks, stackIds);
+    const changes = base &&
+      stacks && {
+        fleet: diffFleet(before, fleet ?? { agents: [] }),
+        stacks,
+        consequences: consequences(before, fleet, stacks),
+        ansible: diffAnsible(base.ansible, current.ansible, stackIds),
+        ...(priced?.problem
+          ? { costProblem: priced.problem }
+          : { cost: diffCost(priced?.cost, cost) }),
+      };
     const markdown = renderReview({
       environment,
       fleet,

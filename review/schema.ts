@@ -4,6 +4,7 @@ import type {
   AgentPlacementReport,
   AgentReport,
   AgentSourceReport,
+  BrokerCredentialsReport,
   BrokerReport,
   FleetReport,
   PoolReport,
@@ -45,17 +46,24 @@ export type ReviewedPool = Pick<
  */
 export type ReviewedSiteKind = SiteReport['kind'];
 
+/** A site, as a comparison reads it: its name and capacity warnings. */
+export interface ComparedSite extends Pick<SiteReport, 'name'> {
+  /** Why the pools cannot hold the agents at their maxima. @default - not packed */
+  readonly capacity?: { readonly warnings: readonly string[] };
+}
+
 /** A site, as the review lists it. */
-export interface ReviewedSite extends Pick<
-  SiteReport,
-  'name' | 'region' | 'cluster' | 'databases' | 'addOns'
-> {
+export interface ReviewedSite
+  extends ComparedSite, Pick<SiteReport, 'region' | 'cluster' | 'databases' | 'addOns'> {
   readonly kind: ReviewedSiteKind;
   readonly nodePools: readonly ReviewedPool[];
 }
 
+/** A broker, as a comparison reads it: its name, site and users. */
+export type ComparedBroker = Pick<BrokerReport, 'name' | 'site' | 'credentials'>;
+
 /** A broker, as the review lists and draws it. */
-export type ReviewedBroker = Pick<BrokerReport, 'name' | 'kind' | 'site' | 'where'>;
+export type ReviewedBroker = ComparedBroker & Pick<BrokerReport, 'kind' | 'where'>;
 
 /** What a comparison reads of an agent on a site. */
 export type ComparedAgent = Pick<
@@ -100,6 +108,10 @@ export interface FleetFile {
 /** What a comparison reads of an environment of the base. */
 export interface ComparedFleet extends Pick<FleetReport, 'environment' | 'stacks'> {
   readonly agents: readonly ComparedAgent[];
+  /** Sites with their capacity warnings. @default - not recorded: no capacity is compared */
+  readonly sites?: readonly ComparedSite[];
+  /** Brokers with their users. @default - not recorded: no broker users are compared */
+  readonly brokers?: readonly ComparedBroker[];
 }
 
 /** What a comparison reads of the base's `fleet.json`. */
@@ -161,6 +173,46 @@ const poolSchema: JSONSchemaType<ReviewedPool> = {
   },
 };
 
+const capacitySchema = {
+  type: 'object',
+  nullable: true,
+  required: ['warnings'],
+  properties: { warnings: strings },
+} as const;
+
+const credentialsSchema: JSONSchemaType<BrokerCredentialsReport> = {
+  type: 'object',
+  required: ['revision', 'usersSecret', 'users'],
+  properties: {
+    revision: { type: 'number' },
+    usersSecret: string,
+    users: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'tags', 'permissions', 'copies'],
+        properties: { name: string, tags: strings, permissions: strings, copies: strings },
+      },
+    },
+  },
+};
+
+const comparedSiteSchema: JSONSchemaType<ComparedSite> = {
+  type: 'object',
+  required: ['name'],
+  properties: { name: string, capacity: capacitySchema },
+};
+
+const comparedBrokerSchema: JSONSchemaType<ComparedBroker> = {
+  type: 'object',
+  required: ['name'],
+  properties: {
+    name: string,
+    site: optionalString,
+    credentials: { ...credentialsSchema, nullable: true },
+  },
+};
+
 const siteSchema: JSONSchemaType<ReviewedSite> = {
   type: 'object',
   required: ['name', 'kind', 'cluster', 'nodePools', 'databases', 'addOns'],
@@ -172,13 +224,20 @@ const siteSchema: JSONSchemaType<ReviewedSite> = {
     nodePools: { type: 'array', items: poolSchema },
     databases: strings,
     addOns: strings,
+    capacity: capacitySchema,
   },
 };
 
 const brokerSchema: JSONSchemaType<ReviewedBroker> = {
   type: 'object',
   required: ['name', 'kind', 'where'],
-  properties: { name: string, kind: string, site: optionalString, where: string },
+  properties: {
+    name: string,
+    kind: string,
+    site: optionalString,
+    where: string,
+    credentials: { ...credentialsSchema, nullable: true },
+  },
 };
 
 const placementSchema: JSONSchemaType<AgentPlacementReport> = {
@@ -303,6 +362,8 @@ export const baseFleetFileSchema: JSONSchemaType<BaseFleetFile> = {
           environment: string,
           stacks: strings,
           agents: { type: 'array', items: comparedAgentSchema },
+          sites: { type: 'array', nullable: true, items: comparedSiteSchema },
+          brokers: { type: 'array', nullable: true, items: comparedBrokerSchema },
         },
       },
     },
