@@ -5,7 +5,14 @@ import { renderConsequences } from './consequences';
 import type { AgentCost, EnvironmentCost, PriceTable, SiteCost } from './cost';
 import { hasNoPrice, HOURS_PER_MONTH, unpricedReason, unpricedSites } from './cost';
 import type { AgentCostChange, CostDiff } from './cost-diff';
-import { topologyDiagram } from './diagram';
+import type { DiagramBase } from './diagram';
+import {
+  DIAGRAM_LEGEND,
+  MERMAID_MAX_EDGES,
+  MERMAID_MAX_TEXT_SIZE,
+  siteDiagrams,
+  SUMMARY_COLUMNS,
+} from './diagram';
 import type { FleetDiff, ResourceChange, StackDiff } from './diff';
 import { describePlacement, describeScaling } from './diff';
 import type { GuardrailDocument, ReviewedAgent, ReviewedFleet } from './schema';
@@ -22,6 +29,11 @@ export interface EnvironmentReview {
   readonly guardrails?: GuardrailDocument['environments'][string];
   readonly cost?: EnvironmentCost;
   readonly prices: PriceTable;
+  /**
+   * With a base: what the topology diagrams mark as added, removed or changed
+   * (see `diagramBase`). @default - no comparison: nothing is marked
+   */
+  readonly base?: DiagramBase;
   /** With a base: what changes. @default - no comparison */
   readonly changes?: {
     readonly fleet: FleetDiff;
@@ -66,7 +78,7 @@ export function renderReview(review: EnvironmentReview): string {
             : []),
           guardrailsSection(review.guardrails),
           costSection(review.cost, review.prices),
-          `## Topology\n\n\`\`\`mermaid\n${topologyDiagram(fleet)}\n\`\`\``,
+          topologySection(fleet, review.base),
         ]
       : []),
   ];
@@ -258,6 +270,24 @@ function publishes(agent: ReviewedAgent): string {
   return agent.publishes.length > 0
     ? `publishes to ${agent.publishes.map((p) => `\`${p}\``).join(', ')}`
     : '—';
+}
+
+/**
+ * One Mermaid flowchart per site, marked against the base when there is one;
+ * a site past Mermaid's size limits gets a table of its agents per pool.
+ */
+function topologySection(fleet: ReviewedFleet, base: DiagramBase | undefined): string {
+  const out = ['## Topology'];
+  if (base) out.push(DIAGRAM_LEGEND);
+  for (const diagram of siteDiagrams(fleet, base)) {
+    out.push(`### ${code(diagram.site)}${diagram.status ? ` (site ${diagram.status})` : ''}`);
+    out.push(
+      diagram.mermaid !== undefined
+        ? `\`\`\`mermaid\n${diagram.mermaid}\n\`\`\``
+        : `Too large for a Mermaid diagram (more than ${MERMAID_MAX_TEXT_SIZE} characters or ${MERMAID_MAX_EDGES} edges): its agents per pool.\n\n${table(SUMMARY_COLUMNS, diagram.summary ?? [])}`,
+    );
+  }
+  return out.join('\n\n');
 }
 
 function sitesSection(fleet: ReviewedFleet): string {

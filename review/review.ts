@@ -2,6 +2,7 @@ import { diffAnsible } from './ansible';
 import { consequences } from './consequences';
 import { fleetCost, loadPrices } from './cost';
 import { baseCost, diffCost } from './cost-diff';
+import { diagramBase } from './diagram';
 import { diffFleet, diffStacks } from './diff';
 import { OutputDir } from './files';
 import { loadBaseOutput, loadSynthOutput, ReviewError } from './load';
@@ -84,6 +85,7 @@ export function runReview(options: ReviewOptions): string[] {
       guardrails: current.guardrails && own(current.guardrails.environments, environment),
       cost,
       prices,
+      ...(base ? { base: diagramBase(before) } : {}),
       changes,
       ansible: (fleet?.stacks ?? []).flatMap((stack) => current.ansible.get(stack) ?? []),
     });

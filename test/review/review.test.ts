@@ -171,17 +171,22 @@ describe('the review of each environment', () => {
     expect(cost).toMatch(/^\| \*\*total\*\* \| \*\*\$[\d,.]+\*\* \| \*\*\$[\d,.]+\*\* \|/m);
   });
 
-  it('draws the topology as a Mermaid flowchart with sites, pools, brokers and agents', () => {
-    const diagram = /```mermaid\n([\s\S]*?)\n```/.exec(read('prod'))?.[1] ?? '';
+  it('draws the topology as a Mermaid flowchart per site with its pools, brokers and agents', () => {
+    const topology = section(read('prod'), '## Topology');
+    expect(topology.match(/^### .*$/gm)).toEqual(
+      fleet.environments.prod.sites.map((site) => `### \`${site.name}\``),
+    );
+    const diagram =
+      /```mermaid\n([\s\S]*?)\n```/.exec(section(topology, '### `us-east`'))?.[1] ?? '';
     expect(diagram.split('\n')[0]).toBe('flowchart LR');
     expect(diagram).toContain('subgraph site__us_east["us-east (aws us-east-1)"]');
     expect(diagram).toContain(
       'pool__us_east__gpu[("pool gpu · g5.2xlarge · 0–4 nodes · 1× nvidia-a10g")]',
     );
-    expect(diagram).toContain('broker__dc_events{{"Kafka dc-events"}}');
+    expect(diagram).toContain('broker__events{{"MSK events"}}');
     expect(diagram).toContain('agent__us_east__gpu_inference --> pool__us_east__gpu');
     expect(diagram).toContain(
-      'agent__nebraska__sensor_ingest -- "topic sensor-readings" --> broker__dc_events',
+      'agent__us_east__sensor_ingest -- "topic sensor-readings" --> broker__events',
     );
     expect(diagram).toContain('agent__us_east__dispatcher -. publishes .-> broker__rabbitmq');
     expect(diagram).toContain(
