@@ -62,9 +62,7 @@ export function renderReview(review: EnvironmentReview): string {
   const { fleet } = review;
   const sections = [
     `# Fleet plan review: \`${review.environment}\``,
-    fleet
-      ? `${fleet.production ? 'Production. ' : ''}${fleet.sites.length} site(s), ${fleet.brokers.length} broker(s), ${new Set(fleet.agents.map((a) => a.agent)).size} agent type(s), ${fleet.stacks.length} stack(s).`
-      : 'This branch removes the environment: every one of its stacks is destroyed.',
+    environmentSummary(review),
     ...(review.changes?.consequences
       ? [renderConsequences(review.changes.consequences).trimEnd()]
       : []),
@@ -84,6 +82,30 @@ export function renderReview(review: EnvironmentReview): string {
   ];
   return `${sections.join('\n\n')}\n`;
 }
+
+/** The review's one-line summary: what the branch deploys, or that it removes the environment. */
+export function environmentSummary(review: Pick<EnvironmentReview, 'fleet'>): string {
+  const { fleet } = review;
+  return fleet
+    ? `${fleet.production ? 'Production. ' : ''}${fleet.sites.length} site(s), ${fleet.brokers.length} broker(s), ${new Set(fleet.agents.map((a) => a.agent)).size} agent type(s), ${fleet.stacks.length} stack(s).`
+    : 'This branch removes the environment: every one of its stacks is destroyed.';
+}
+
+/** One list item per agent type or placement added or removed, and per change of an agent on a site. */
+export function agentChanges(fleet: FleetDiff): string[] {
+  return [
+    ...fleet.typesAdded.map((t) => `- agent type added: \`${t}\``),
+    ...fleet.typesRemoved.map((t) => `- agent type removed: \`${t}\``),
+    ...fleet.placementsAdded.map((p) => `- placed on a new site: \`${p}\``),
+    ...fleet.placementsRemoved.map((p) => `- removed from a site: \`${p}\``),
+    ...fleet.changed.flatMap((c) =>
+      c.changes.map((what) => `- \`${c.agent}\` on \`${c.site}\`: ${what}`),
+    ),
+  ];
+}
+
+/** Said when no agent changes. */
+export const NO_AGENT_CHANGES = 'No agent type, bound or signal changes.';
 
 function changesSection(
   changes: NonNullable<EnvironmentReview['changes']>,
@@ -106,17 +128,8 @@ function changesSection(
     );
   }
   out.push('### Agents');
-  const fleet = changes.fleet;
-  const lines = [
-    ...fleet.typesAdded.map((t) => `- agent type added: \`${t}\``),
-    ...fleet.typesRemoved.map((t) => `- agent type removed: \`${t}\``),
-    ...fleet.placementsAdded.map((p) => `- placed on a new site: \`${p}\``),
-    ...fleet.placementsRemoved.map((p) => `- removed from a site: \`${p}\``),
-    ...fleet.changed.flatMap((c) =>
-      c.changes.map((what) => `- \`${c.agent}\` on \`${c.site}\`: ${what}`),
-    ),
-  ];
-  out.push(lines.length > 0 ? lines.join('\n') : 'No agent type, bound or signal changes.');
+  const lines = agentChanges(changes.fleet);
+  out.push(lines.length > 0 ? lines.join('\n') : NO_AGENT_CHANGES);
   out.push(costChanges(changes, prices));
   out.push('### Resources per stack');
   if (changes.stacks.length === 0) out.push('No resource changes.');
@@ -439,8 +452,12 @@ function describeSiteCost(site: SiteCost): string {
   return `${site.site} ${bounds} on ${option(site.cheapest)}${same ? '' : ` … ${option(site.dearest)}`}`;
 }
 
-/** With a base: the monthly cost of base and head per agent type that changes, and in total. */
-function costChanges(
+/**
+ * With a base: `### Monthly cost: base → head`, the monthly cost of base and
+ * head per agent type that changes, and in total. Its table is the last
+ * block, one line per row, the total row last.
+ */
+export function costChanges(
   changes: NonNullable<EnvironmentReview['changes']>,
   prices: PriceTable,
 ): string {

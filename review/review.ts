@@ -1,4 +1,5 @@
 import { diffAnsible } from './ansible';
+import { renderComment, renderComments } from './comment';
 import { consequences } from './consequences';
 import { fleetCost, loadPrices } from './cost';
 import { baseCost, diffCost } from './cost-diff';
@@ -6,6 +7,7 @@ import { diagramBase } from './diagram';
 import { diffFleet, diffStacks } from './diff';
 import { OutputDir } from './files';
 import { loadBaseOutput, loadSynthOutput, ReviewError } from './load';
+import type { EnvironmentReview } from './markdown';
 import { renderReview } from './markdown';
 
 /** Options of `npm run review`. */
@@ -18,26 +20,54 @@ export interface ReviewOptions {
   readonly out?: string;
 }
 
+/** Options of the `npm run review` command: the library's, and the pull-request comment. */
+export interface ReviewCommandOptions extends ReviewOptions {
+  /**
+   * Where the full review can be read, e.g. the run's page with its
+   * `plan-review` artifact. With it, the pull-request comment is written too:
+   * `<env>.comment.md` per environment and `comment.md` for all of them, each
+   * within the comment limit and linking there. @default - no comment written
+   */
+  readonly artifactUrl?: string;
+}
+
+/** The file of the comment for all environments, beside the reviews. */
+export const COMMENT_FILE = 'comment.md';
+
 const USAGE =
-  'usage: npm run review -- [--synth <dir, default cdktf.out>] [--base <synthesized output of the target branch>] [--out <dir, default review-out>]';
+  'usage: npm run review -- [--synth <dir, default cdktf.out>] [--base <synthesized output of the target branch>] [--out <dir, default review-out>] [--artifact-url <http(s) URL of the full review: also writes the pull-request comment>]';
+
+const OPTIONS: Readonly<Record<string, keyof ReviewCommandOptions>> = {
+  synth: 'synth',
+  base: 'base',
+  out: 'out',
+  'artifact-url': 'artifactUrl',
+};
 
 /**
  * Parses the command line of `npm run review`.
  * @throws ReviewError on an unknown option or a missing value
  */
-export function parseReviewArgs(argv: readonly string[]): ReviewOptions {
-  const options: Record<string, string> = {};
+export function parseReviewArgs(argv: readonly string[]): ReviewCommandOptions {
+  const options: { -readonly [K in keyof ReviewCommandOptions]: string } = {};
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const name = flag.replace(/^--/, '');
-    if (!flag.startsWith('--') || !['synth', 'base', 'out'].includes(name)) {
+    if (!flag.startsWith('--') || !Object.hasOwn(OPTIONS, name)) {
       throw new ReviewError(`unknown argument '${argv[i]}'\n${USAGE}`);
     }
+    const key = OPTIONS[name];
     const value = inline ?? argv[++i];
     if (value === undefined || value === '') {
-      throw new ReviewError(`${flag} needs a directory\n${USAGE}`);
+      throw new ReviewError(
+        `${flag} needs ${key === 'artifactUrl' ? 'a URL' : 'a directory'}\n${USAGE}`,
+      );
     }
-    options[name] = value;
+    // The URL becomes a Markdown link's target: nothing that could end it.
+    if (key === 'artifactUrl' && !/^https?:\/\/[^\s()<>[\]`]+$/.test(value)) {
+      throw new ReviewError(`${flag} '${value}' is not an http(s) URL\n${USAGE}`);
+    }
+    options[key] = value;
   }
   return options;
 }
@@ -50,6 +80,22 @@ export function parseReviewArgs(argv: readonly string[]): ReviewOptions {
  *   project, or not what synth writes, or when `out` cannot take the reviews
  */
 export function runReview(options: ReviewOptions): string[] {
+  return runReviewCommand({
+    ...(options.synth !== undefined ? { synth: options.synth } : {}),
+    ...(options.base !== undefined ? { base: options.base } : {}),
+    ...(options.out !== undefined ? { out: options.out } : {}),
+  });
+}
+
+/**
+ * Writes one Markdown review per environment of the synthesized output, and
+ * one per environment the base has and this branch removes, into `out` only;
+ * with `artifactUrl`, the pull-request comments beside them.
+ * @returns the files written, the reviews first
+ * @throws ReviewError when an input is missing, not a cdktf output of this
+ *   project, or not what synth writes, or when `out` cannot take the reviews
+ */
+export function runReviewCommand(options: ReviewCommandOptions): string[] {
   const current = loadSynthOutput(options.synth ?? 'cdktf.out', '--synth');
   const base = options.base ? loadBaseOutput(options.base, current, '--base') : undefined;
   const prices = loadPrices();
@@ -61,7 +107,13 @@ export function runReview(options: ReviewOptions): string[] {
       ...(base ? Object.keys(base.fleet.environments) : []),
     ]),
   ];
+  if (options.artifactUrl !== undefined && environments.includes('comment')) {
+    throw new ReviewError(
+      `an environment named 'comment' would share ${COMMENT_FILE} with the pull-request comment: rename it, or review without --artifact-url`,
+    );
+  }
   const files: string[] = [];
+  const reviews: EnvironmentReview[] = [];
   for (const environment of environments) {
     const fleet = own(current.fleet.environments, environment);
     const before = base && own(base.fleet.environments, environment);
@@ -79,7 +131,7 @@ export function runReview(options: ReviewOptions): string[] {
           ? { costProblem: priced.problem }
           : { cost: diffCost(priced?.cost, cost) }),
       };
-    const markdown = renderReview({
+    const review: EnvironmentReview = {
       environment,
       fleet,
       guardrails: current.guardrails && own(current.guardrails.environments, environment),
@@ -88,8 +140,16 @@ export function runReview(options: ReviewOptions): string[] {
       ...(base ? { base: diagramBase(before) } : {}),
       changes,
       ansible: (fleet?.stacks ?? []).flatMap((stack) => current.ansible.get(stack) ?? []),
-    });
-    files.push(out.write(`${environment}.md`, markdown));
+    };
+    reviews.push(review);
+    files.push(out.write(`${environment}.md`, renderReview(review)));
+  }
+  if (options.artifactUrl !== undefined) {
+    const comment = { artifactUrl: options.artifactUrl };
+    for (const review of reviews) {
+      files.push(out.write(`${review.environment}.comment.md`, renderComment(review, comment)));
+    }
+    files.push(out.write(COMMENT_FILE, renderComments(reviews, comment)));
   }
   return files;
 }

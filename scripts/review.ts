@@ -1,16 +1,17 @@
 /**
  * `npm run review`: the fleet plan review of a pull request, one Markdown file
- * per environment, from synthesized output alone (see README, "Plan review").
+ * per environment, from synthesized output alone (see README, "Plan review"),
+ * and with `--artifact-url` the pull-request comment beside them.
  * Every failure is one line on stderr and a non-zero exit: 1 for a problem
  * with the input or output, 2 for a fault of the review itself (its stack
  * only with FLEET_DEBUG=1).
  */
 import { ReviewError } from '../review/load';
-import { parseReviewArgs, runReview } from '../review/review';
+import { parseReviewArgs, runReviewCommand } from '../review/review';
 
 function main(argv: readonly string[]): number {
   try {
-    const files = runReview(parseReviewArgs(argv));
+    const files = runReviewCommand(parseReviewArgs(argv));
     for (const file of files) console.log(`wrote ${file}`);
     return 0;
   } catch (error) {
