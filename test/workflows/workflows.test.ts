@@ -224,7 +224,10 @@ describe('the pull-request workflow', () => {
     ['lint', /^npm run lint$/m],
     ['test', /^npm test$/m],
     ['synth', /^npm run synth$/m],
-    ['review', /^npm run review -- --base base\/cdktf\.out --out review-out$/m],
+    [
+      'review',
+      /^npm run review -- --base base\/cdktf\.out --out review-out --artifact-url "\$ARTIFACT_URL"$/m,
+    ],
     ['offline plan', /^npm run plan:offline$/m],
   ];
 
@@ -289,6 +292,14 @@ describe('the pull-request workflow', () => {
     expect(script).toMatch(/<!-- [\w-]+ -->/);
     expect(script).toContain('updateComment');
     expect(script).toContain('createComment');
+    // The comment is review-out/comment.md, which the review sizes from whole
+    // sections: nothing cuts the text, so nothing cuts inside a fence.
+    expect(script).toContain("fs.readFileSync('review-out/comment.md', 'utf8')");
+    expect(script).not.toMatch(/\.slice\(0, limit|\.substring\(|truncated/);
+    const run = review.steps.find((step) => /npm run review/.test(step.run ?? ''));
+    expect(run?.env?.ARTIFACT_URL).toBe(
+      '${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}',
+    );
     expect(review.steps.some((step) => /GITHUB_STEP_SUMMARY/.test(step.run ?? ''))).toBe(true);
   });
 
