@@ -278,7 +278,7 @@ interface Run {
           );
         }
       }
-    }, 60_000);
+    }, 120_000);
 
     afterAll(async () => {
       await prometheus?.stop();
