@@ -11,34 +11,7 @@ import { diffStacks, StackDiff } from '../../review/diff';
 import { ReviewError } from '../../review/files';
 import { loadSynthOutput } from '../../review/load';
 import type { ReviewedFleet } from '../../review/schema';
-import { projectCopy, replaceOnce, REPO, synthesize } from './support';
-
-// A GPU agent type the catalogue does not have, reading a queue of its own.
-const GPU_BATCH = `
-  gpu-batch:
-    description: Runs the classification model over batches; GPU nodes only.
-    container:
-      image: registry.example.com/agent-fleet/gpu-inference@sha256:0352f4aaaed3343723901900ad2d00f07e881d68e2a775187a604f24556950d3
-      ports:
-        http: 8080
-        metrics: 9102
-      probes:
-        readiness:
-          httpGet: { path: /ready, port: http }
-        liveness:
-          httpGet: { path: /healthz, port: http }
-    resources:
-      requests: { cpu: '2', memory: 8Gi }
-      limits: { cpu: '4', memory: 8Gi }
-      gpu: 1
-    queue:
-      broker: rabbitmq
-      queue: batch_inference_requests
-    scaling:
-      minReplicas: 0
-      maxReplicas: 2
-      queueDepth: { perReplica: 10 }
-`;
+import { GPU_BATCH, projectCopy, replaceOnce, REPO, synthesize } from './support';
 
 const RAISED_GPU_MAX =
   '  gpu-inference:\n    placement: { gpuModel: nvidia-a10g }\n    sites:\n      eu:\n        scaling: { maxReplicas: 6 }\n';

@@ -45,3 +45,30 @@ export function replaceOnce(text: string, from: string, to: string): string {
   if (!text.includes(from)) throw new Error(`not found in the environment file: ${from}`);
   return text.replace(from, to);
 }
+
+/** A GPU agent type the catalogue does not have, reading a queue of its own: catalogue YAML to append. */
+export const GPU_BATCH = `
+  gpu-batch:
+    description: Runs the classification model over batches; GPU nodes only.
+    container:
+      image: registry.example.com/agent-fleet/gpu-inference@sha256:0352f4aaaed3343723901900ad2d00f07e881d68e2a775187a604f24556950d3
+      ports:
+        http: 8080
+        metrics: 9102
+      probes:
+        readiness:
+          httpGet: { path: /ready, port: http }
+        liveness:
+          httpGet: { path: /healthz, port: http }
+    resources:
+      requests: { cpu: '2', memory: 8Gi }
+      limits: { cpu: '4', memory: 8Gi }
+      gpu: 1
+    queue:
+      broker: rabbitmq
+      queue: batch_inference_requests
+    scaling:
+      minReplicas: 0
+      maxReplicas: 2
+      queueDepth: { perReplica: 10 }
+`;
