@@ -86,6 +86,25 @@ export interface BrokerReport {
    * revision is derived from. @default - none (not a RabbitMQ broker the fleet runs)
    */
   readonly credentials?: BrokerCredentialsReport;
+  /**
+   * What its nodes are started from besides their users: a change to any of
+   * it restarts them one by one. @default - none (not a RabbitMQ broker the fleet runs)
+   */
+  readonly nodes?: BrokerNodesReport;
+}
+
+/** What the nodes of an in-cluster RabbitMQ broker are started from, besides their users. */
+export interface BrokerNodesReport {
+  readonly image: string;
+  /** What one node requests, in Kubernetes quantities. */
+  readonly cpu: string;
+  readonly memory: string;
+  /** Node pools the nodes run on. */
+  readonly pools: readonly string[];
+  /** Revision of `rabbitmq.conf` and `enabled_plugins`, read at boot only. */
+  readonly configRevision: number;
+  /** Revision of the queues, exchanges, bindings and policies imported at boot. */
+  readonly definitionsRevision: number;
 }
 
 /**
@@ -158,6 +177,8 @@ export interface AgentReport {
   readonly autoscaler: string;
   /** Signals and targets, e.g. `queue depth 20/replica`; empty for a fixed count. */
   readonly signals: readonly string[];
+  /** The PromQL query of its `prometheus` signal, as written. @default - none (no such signal) */
+  readonly prometheusQuery?: string;
   /** Cron schedule of scheduled work. @default - none */
   readonly schedule?: string;
   /** @default - none (a producer or scheduled job) */
@@ -215,9 +236,12 @@ export function fleetReport(
     stacks: summary.stacks,
     sites: siteReports(environment).map((site) => withCapacity(site, summary)),
     brokers: environment.brokers.map((broker) =>
-      withCredentials(
-        brokerReport(broker),
-        summary.brokerCredentials.find((candidate) => candidate.broker === broker.name),
+      withNodes(
+        withCredentials(
+          brokerReport(broker),
+          summary.brokerCredentials.find((candidate) => candidate.broker === broker.name),
+        ),
+        summary.brokerNodes.find((candidate) => candidate.broker === broker.name),
       ),
     ),
     agents: environment.deployments.map(({ site, agent }) =>
@@ -420,6 +444,18 @@ function withCredentials(
   };
 }
 
+function withNodes(
+  report: BrokerReport,
+  nodes: EnvironmentSummary['brokerNodes'][number] | undefined,
+): BrokerReport {
+  if (!nodes) return report;
+  const { image, cpu, memory, pools, configRevision, definitionsRevision } = nodes;
+  return {
+    ...report,
+    nodes: { image, cpu, memory, pools: [...pools], configRevision, definitionsRevision },
+  };
+}
+
 /** Where a password is written, in words: `Kubernetes Secret <namespace>/<name>` or `Vault <mount>/<name>`. */
 function describeCopy(copy: Omit<BrokerCredentialCopy, 'user'>): string {
   return `${copy.store === 'vault-kv' ? 'Vault' : 'Kubernetes Secret'} ${copy.namespace}/${copy.name}`;
@@ -521,6 +557,9 @@ function agentReport(
         ? 'reconcile'
         : resolved.scalingMode,
     signals,
+    ...(signals.length > 0 && scaling?.prometheus
+      ? { prometheusQuery: scaling.prometheus.query }
+      : {}),
     ...(agent.schedule ? { schedule: agent.schedule.cron } : {}),
     ...source(environment, agent),
     publishes: (agent.publishes ?? []).map((target) => `${target.broker}/${target.queue}`),

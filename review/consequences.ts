@@ -1,15 +1,11 @@
-import type { JSONSchemaType } from 'ajv';
 import {
   AgentReport,
-  BrokerCredentialsReport,
-  BrokerReport,
+  BrokerNodesReport,
   credentialRotations,
   FleetReport,
-  SiteReport,
 } from '../app/fleet-report';
 import type { StackDiff } from './diff';
-import { ReviewError } from './files';
-import { ComparedAgent, schemaProblem } from './schema';
+import type { ComparedAgent, ComparedBroker, ComparedSite } from './schema';
 
 /**
  * What an environment's report must hold for its consequences to be read:
@@ -28,18 +24,16 @@ export interface ConsequenceFleet {
 export type ConsequenceAgent = ComparedAgent & Partial<Pick<AgentReport, 'publishes'>>;
 
 /** A site, as its capacity is compared. */
-export type ConsequenceSite = Pick<SiteReport, 'name'> & {
-  readonly capacity?: Pick<NonNullable<SiteReport['capacity']>, 'warnings'>;
-};
+export type ConsequenceSite = ComparedSite;
 
-/** A broker, as its users are compared. */
-export type ConsequenceBroker = Pick<BrokerReport, 'name' | 'site' | 'credentials'>;
+/** A broker, as its users and what its nodes start from are compared. */
+export type ConsequenceBroker = ComparedBroker;
 
 /**
  * What deploying a change does, worst first:
  * - `data-loss`: a queue or topic an agent read is read by nothing any more;
  * - `stateful-destroyed`: a stack destroys resources that hold data;
- * - `broker-roll`: a RabbitMQ broker writes every password anew and its pods roll;
+ * - `broker-roll`: a RabbitMQ broker's pods roll (and, when its users changed, every password is written anew);
  * - `capacity`: a site's pools can no longer hold its agents at their maxima;
  * - `scaling-meaning`: an agent scales on another signal, or another queue's depth.
  */
@@ -65,13 +59,12 @@ const ORDER: readonly ConsequenceKind[] = [
  * What deploying the branch does, from what synth records: queues and topics
  * left with no reader (from the two `fleet.json` agents' sources), stateful
  * resources destroyed (from the stack comparison), RabbitMQ brokers whose
- * users revision changed (their pods roll and every password is written
- * anew), capacity warnings new in `head`, and agents whose scaling signal
+ * nodes restart (their users revision changed, so every password is written
+ * anew, or their image, resources, pools, configuration or imported
+ * definitions did), capacity warnings new in `head`, and agents whose scaling signal
  * measures something else. A missing `base` or `head` environment is one
  * without agents, brokers or sites; a `base` without `sites` compares no
  * capacity, and one without `brokers` no users. Sorted worst first, then as found.
- * @throws ReviewError when a recorded broker's users or a site's capacity is
- *   not what synth writes
  */
 export function consequences(
   base: ConsequenceFleet | undefined,
@@ -176,9 +169,11 @@ function destroyedStateful(stacks: readonly StackDiff[]): Consequence[] {
 }
 
 /**
- * Each broker of both whose users revision changed: why (from the users, their
- * permissions and where copies of their passwords are written, as
- * {@link credentialRotations} says it), and the copies written anew.
+ * Each broker of both whose nodes restart: because its users revision changed
+ * (why, from the users, their permissions and where copies of their passwords
+ * are written, as {@link credentialRotations} says it, and the copies written
+ * anew), or because what the nodes start from changed (image, resources,
+ * pools, configuration, imported definitions).
  */
 function brokerRolls(
   base: readonly ConsequenceBroker[],
@@ -186,23 +181,62 @@ function brokerRolls(
 ): Consequence[] {
   const list: Consequence[] = [];
   for (const broker of head) {
-    const now = credentialsOf(broker);
     const old = base.find((candidate) => candidate.name === broker.name);
-    const before = old && credentialsOf(old);
-    if (!now || !before || now.revision === before.revision) continue;
-    const [why] = credentialRotations(
-      reportOf({ ...old, credentials: before }),
-      reportOf({ ...broker, credentials: now }),
-    );
-    if (!why) continue;
-    const copies = now.users.flatMap((user) => user.copies);
+    if (!old) continue;
+    const now = broker.credentials;
+    const before = old.credentials;
+    const [why] =
+      now && before && now.revision !== before.revision
+        ? credentialRotations(reportOf(old), reportOf(broker))
+        : [];
+    const restarts = nodeChanges(old.nodes, broker.nodes);
+    if (!why && restarts.length === 0) continue;
+    if (!why) {
+      const named = `broker '${broker.name}'${broker.site ? ` (site ${broker.site})` : ''}`;
+      list.push({
+        kind: 'broker-roll',
+        sentence: `${capitalized(named)} restarts its nodes: ${restarts.join('; ')}. Its pods roll one by one; no password changes.`,
+      });
+      continue;
+    }
+    const copies = (now?.users ?? []).flatMap((user) => user.copies);
     const written =
       copies.length > 0
         ? ` Its pods roll one by one, and its ${copies.length} password cop${copies.length === 1 ? 'y' : 'ies'} outside it are rewritten: ${copies.join(', ')}.`
         : ' Its pods roll one by one.';
-    list.push({ kind: 'broker-roll', sentence: `${capitalized(why)}.${written}` });
+    const also = restarts.length > 0 ? `; ${restarts.join('; ')}` : '';
+    list.push({ kind: 'broker-roll', sentence: `${capitalized(why)}${also}.${written}` });
   }
   return list;
+}
+
+/** What changed in what a broker's nodes start from, in words; none when either is not recorded. */
+function nodeChanges(
+  before: BrokerNodesReport | undefined,
+  after: BrokerNodesReport | undefined,
+): string[] {
+  if (!before || !after) return [];
+  const changes: string[] = [];
+  if (before.image !== after.image) {
+    changes.push(`its image changes from \`${before.image}\` to \`${after.image}\``);
+  }
+  if (before.cpu !== after.cpu || before.memory !== after.memory) {
+    changes.push(
+      `each node's requests change from ${before.cpu} CPU, ${before.memory} to ${after.cpu} CPU, ${after.memory}`,
+    );
+  }
+  if (before.pools.join(',') !== after.pools.join(',')) {
+    changes.push(
+      `its nodes move from pool(s) ${before.pools.join(', ')} to ${after.pools.join(', ')}`,
+    );
+  }
+  if (before.configRevision !== after.configRevision) {
+    changes.push('its configuration (`rabbitmq.conf`, `enabled_plugins`) changes');
+  }
+  if (before.definitionsRevision !== after.definitionsRevision) {
+    changes.push('its queues, exchanges, bindings or policies change (imported at boot)');
+  }
+  return changes;
 }
 
 /** `credentialRotations` reads the brokers of a report only. */
@@ -219,8 +253,10 @@ function newCapacityWarnings(
   head: readonly ConsequenceSite[],
 ): Consequence[] {
   return head.flatMap((site) => {
-    const before = new Set(warningsOf(base.find((candidate) => candidate.name === site.name)));
-    return warningsOf(site)
+    const before = new Set(
+      base.find((candidate) => candidate.name === site.name)?.capacity?.warnings ?? [],
+    );
+    return (site.capacity?.warnings ?? [])
       .filter((warning) => !before.has(warning))
       .map((warning) => ({
         kind: 'capacity' as const,
@@ -235,19 +271,27 @@ const SOURCE_SIGNALS = new Set(['queue depth', 'consumer lag', 'backlog', 'activ
 /**
  * What an agent's scaling measures, without its targets: each signal's kind
  * (`queue depth`, `prometheus`, `cpu`…) and, for those that measure a queue
- * or topic, which one.
+ * or topic, which one; with `withQuery`, the query of a `prometheus` signal.
  */
-function scalingMeaning(agent: ComparedAgent): string[] {
+function scalingMeaning(agent: ComparedAgent, withQuery: boolean): string[] {
   const meanings = agent.signals.map((signal) => {
     const kind = signal.replace(/\s*[>\d].*$/s, '');
-    return SOURCE_SIGNALS.has(kind) && agent.source
-      ? `${kind} of \`${agent.source.broker}/${agent.source.name}\``
-      : kind;
+    if (SOURCE_SIGNALS.has(kind) && agent.source) {
+      return `${kind} of \`${agent.source.broker}/${agent.source.name}\``;
+    }
+    return kind === 'prometheus' && withQuery ? `query \`${agent.prometheusQuery}\`` : kind;
   });
   return [...new Set(meanings)].sort();
 }
 
-/** Each agent on a site of both whose scaling measures something else in `head`. */
+/** Whether an agent scales on a `prometheus` signal whose query its report does not record. */
+const queryUnrecorded = (agent: ComparedAgent) =>
+  agent.prometheusQuery === undefined && agent.signals.some((s) => s.startsWith('prometheus'));
+
+/**
+ * Each agent on a site of both whose scaling measures something else in
+ * `head`. Queries are compared when both reports record them.
+ */
 function scalingMeanings(
   base: readonly ComparedAgent[],
   head: readonly ComparedAgent[],
@@ -257,8 +301,9 @@ function scalingMeanings(
   for (const now of head) {
     const old = before.get(keyOf(now));
     if (!old) continue;
-    const was = scalingMeaning(old);
-    const is = scalingMeaning(now);
+    const withQuery = !queryUnrecorded(old) && !queryUnrecorded(now);
+    const was = scalingMeaning(old, withQuery);
+    const is = scalingMeaning(now, withQuery);
     if (was.join('\n') === is.join('\n')) continue;
     const words = (meaning: readonly string[], agent: ComparedAgent) =>
       meaning.length > 0
@@ -275,57 +320,3 @@ function scalingMeanings(
 }
 
 const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
-
-// What the review's schemas do not check yet: read here, checked here.
-
-const strings = { type: 'array', items: { type: 'string' } } as const;
-
-const credentialsSchema: JSONSchemaType<BrokerCredentialsReport> = {
-  type: 'object',
-  required: ['revision', 'usersSecret', 'users'],
-  properties: {
-    revision: { type: 'number' },
-    usersSecret: { type: 'string' },
-    users: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['name', 'tags', 'permissions', 'copies'],
-        properties: {
-          name: { type: 'string' },
-          tags: strings,
-          permissions: strings,
-          copies: strings,
-        },
-      },
-    },
-  },
-};
-
-const warningsSchema: JSONSchemaType<readonly string[]> = strings as JSONSchemaType<
-  readonly string[]
->;
-
-function credentialsOf(broker: ConsequenceBroker): BrokerCredentialsReport | undefined {
-  const credentials: unknown = broker.credentials;
-  if (credentials === undefined) return undefined;
-  const problem = schemaProblem(credentialsSchema, credentials);
-  if (problem) {
-    throw new ReviewError(
-      `fleet.json is not what synth writes: broker '${broker.name}' credentials: ${problem}`,
-    );
-  }
-  return credentials as BrokerCredentialsReport;
-}
-
-function warningsOf(site: ConsequenceSite | undefined): readonly string[] {
-  const warnings: unknown = site?.capacity?.warnings;
-  if (warnings === undefined) return [];
-  const problem = schemaProblem(warningsSchema, warnings);
-  if (problem) {
-    throw new ReviewError(
-      `fleet.json is not what synth writes: site '${site?.name}' capacity warnings: ${problem}`,
-    );
-  }
-  return warnings as readonly string[];
-}

@@ -5,6 +5,7 @@ import type {
   AgentReport,
   AgentSourceReport,
   BrokerCredentialsReport,
+  BrokerNodesReport,
   BrokerReport,
   FleetReport,
   PoolReport,
@@ -59,8 +60,8 @@ export interface ReviewedSite
   readonly nodePools: readonly ReviewedPool[];
 }
 
-/** A broker, as a comparison reads it: its name, site and users. */
-export type ComparedBroker = Pick<BrokerReport, 'name' | 'site' | 'credentials'>;
+/** A broker, as a comparison reads it: its name, site, users and what its nodes start from. */
+export type ComparedBroker = Pick<BrokerReport, 'name' | 'site' | 'credentials' | 'nodes'>;
 
 /** A broker, as the review lists and draws it. */
 export type ReviewedBroker = ComparedBroker & Pick<BrokerReport, 'kind' | 'where'>;
@@ -74,6 +75,7 @@ export type ComparedAgent = Pick<
   | 'maxReplicas'
   | 'autoscaler'
   | 'signals'
+  | 'prometheusQuery'
   | 'schedule'
   | 'placement'
   | 'source'
@@ -197,6 +199,19 @@ const credentialsSchema: JSONSchemaType<BrokerCredentialsReport> = {
   },
 };
 
+const nodesSchema: JSONSchemaType<BrokerNodesReport> = {
+  type: 'object',
+  required: ['image', 'cpu', 'memory', 'pools', 'configRevision', 'definitionsRevision'],
+  properties: {
+    image: string,
+    cpu: string,
+    memory: string,
+    pools: strings,
+    configRevision: { type: 'number' },
+    definitionsRevision: { type: 'number' },
+  },
+};
+
 const comparedSiteSchema: JSONSchemaType<ComparedSite> = {
   type: 'object',
   required: ['name'],
@@ -210,6 +225,7 @@ const comparedBrokerSchema: JSONSchemaType<ComparedBroker> = {
     name: string,
     site: optionalString,
     credentials: { ...credentialsSchema, nullable: true },
+    nodes: { ...nodesSchema, nullable: true },
   },
 };
 
@@ -237,6 +253,7 @@ const brokerSchema: JSONSchemaType<ReviewedBroker> = {
     site: optionalString,
     where: string,
     credentials: { ...credentialsSchema, nullable: true },
+    nodes: { ...nodesSchema, nullable: true },
   },
 };
 
@@ -296,6 +313,7 @@ const comparedAgentProperties: PropertiesSchema<ComparedAgent> = {
   maxReplicas: count,
   autoscaler: string,
   signals: strings,
+  prometheusQuery: optionalString,
   schedule: optionalString,
   placement: placementSchema,
   source: { ...sourceSchema, nullable: true },

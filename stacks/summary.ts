@@ -1,5 +1,6 @@
 import { TerraformStack } from 'cdktf';
 import { SiteCapacity } from '../constructs/kubernetes/platform';
+import { RabbitMqNodes } from '../constructs/kubernetes/services';
 import { BrokerCredentials } from '../generators/rabbitmq';
 import {
   BrokerSpec,
@@ -30,6 +31,11 @@ export interface EnvironmentSummary {
   readonly capacity: readonly SiteCapacity[];
   /** Per in-cluster RabbitMQ broker, its users revision and what it is derived from. */
   readonly brokerCredentials: readonly (BrokerCredentials & { readonly site: string })[];
+  /** Per in-cluster RabbitMQ broker, what its nodes are started from besides their users. */
+  readonly brokerNodes: readonly (RabbitMqNodes & {
+    readonly broker: string;
+    readonly site: string;
+  })[];
   /**
    * One row per agent deployment: its site, pools, replicas (`<min>–<max>`, or `1 per run`) and how it
    * scales; agents on EC2 Auto Scaling groups or VM scale sets included.
@@ -83,6 +89,13 @@ export function summarize(
     capacity: [...sites.map(({ agents }) => agents.capacity), ...hosts.map(hostsCapacity)],
     brokerCredentials: sites.flatMap(({ site, platform }) =>
       [...platform.brokers.values()].map((cluster) => ({ ...cluster.credentials, site })),
+    ),
+    brokerNodes: sites.flatMap(({ site, platform }) =>
+      [...platform.brokers.entries()].map(([broker, cluster]) => ({
+        ...cluster.nodes,
+        broker,
+        site,
+      })),
     ),
     agents: [...clusterRows(sites), ...scalingGroupRows(environment), ...hostsRows(hosts)],
   };

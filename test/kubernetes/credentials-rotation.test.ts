@@ -96,3 +96,31 @@ describe('moving an agent to another namespace', () => {
     expect(credentialRevisions(reordered.platform).users).toBe(was.users);
   });
 });
+
+describe("what a broker's nodes start from, in fleet.json", () => {
+  const { platform, report } = synthesizeLocal();
+  const template = resourceOf(platform, 'kubernetes_stateful_set_v1', 'Broker-rabbitmq').spec
+    .template;
+  const { annotations } = template.metadata;
+  const [container] = template.spec.container;
+  const pools =
+    template.spec.affinity.node_affinity.required_during_scheduling_ignored_during_execution
+      .node_selector_term[0].match_expressions[0].values;
+
+  it('records the revisions the pod template carries, the image, requests and pools', () => {
+    const nodes = report.brokers.find((broker) => broker.name === 'rabbitmq')?.nodes;
+    expect(nodes).toEqual({
+      image: container.image,
+      cpu: container.resources.requests.cpu,
+      memory: container.resources.requests.memory,
+      pools,
+      configRevision: Number(annotations['agent-fleet.dev/config']),
+      definitionsRevision: Number(annotations['agent-fleet.dev/definitions']),
+    });
+  });
+
+  it('records no nodes for a broker the fleet does not run', () => {
+    const external = report.brokers.filter((broker) => !broker.credentials);
+    for (const broker of external) expect(broker.nodes).toBeUndefined();
+  });
+});

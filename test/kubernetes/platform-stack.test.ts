@@ -284,6 +284,23 @@ describe('in-cluster RabbitMQ', () => {
     expect(cookie.data_wo_revision).toBe(1);
   });
 
+  it('rolls the nodes when their configuration changes, and only then', () => {
+    const configOf = (synth: typeof json) =>
+      resourceOf(synth, 'kubernetes_stateful_set_v1').spec.template.metadata.annotations[
+        'agent-fleet.dev/config'
+      ];
+    const revision = configOf(json);
+    expect(revision).toMatch(/^\d+$/);
+    // Other agents change the definitions and users, not the configuration.
+    expect(configOf(synthPlatform([consumer({ name: 'thumbnailer' })]))).toBe(revision);
+    const single = { ...BROKER, inCluster: { ...BROKER.inCluster!, replicas: 1 } };
+    const alone = synthPlatform([consumer(), gpuAgent, scheduled], SITE, [single]);
+    expect(
+      resourceOf(alone, 'kubernetes_config_map_v1', 'Config').data['rabbitmq.conf'],
+    ).not.toContain('peer_discovery');
+    expect(configOf(alone)).not.toBe(revision);
+  });
+
   it('generates every password at apply time into write-only Secrets', () => {
     const users = resourceOf(json, 'kubernetes_secret_v1', 'Broker-rabbitmq_Users');
     const parsed = JSON.parse(users.data_wo['users.json']);

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import type { BrokerNodesReport } from '../../app/fleet-report';
 import {
   Consequence,
   ConsequenceFleet,
@@ -8,9 +9,8 @@ import {
   renderConsequences,
 } from '../../review/consequences';
 import { diffStacks, StackDiff } from '../../review/diff';
-import { ReviewError } from '../../review/files';
 import { loadSynthOutput } from '../../review/load';
-import type { ReviewedFleet } from '../../review/schema';
+import type { ComparedAgent, ReviewedFleet } from '../../review/schema';
 import { GPU_BATCH, projectCopy, replaceOnce, REPO, synthesize } from './support';
 
 const RAISED_GPU_MAX =
@@ -195,12 +195,66 @@ describe('what a change will do', () => {
     ]);
   });
 
-  it('refuses credentials that are not what synth writes', () => {
-    const broken = {
-      ...four.head,
-      brokers: four.head.brokers.map((broker) => ({ ...broker, credentials: { revision: 'x' } })),
-    } as unknown as ConsequenceFleet;
-    expect(() => consequences(four.base, broken, [])).toThrow(ReviewError);
+  it('says the broker restarts its nodes when their requests change, with no password written', () => {
+    const resized = compare(
+      branch((text) =>
+        replaceOnce(
+          text,
+          '    inCluster:\n      site: eu\n',
+          '    inCluster:\n      site: eu\n      resources: { cpu: 1500m }\n',
+        ),
+      ),
+    );
+    expect(resized.list).toEqual([
+      {
+        kind: 'broker-roll',
+        sentence:
+          "Broker 'rabbitmq' (site eu) restarts its nodes: each node's requests change from 1 CPU, 2Gi to 1500m CPU, 2Gi. Its pods roll one by one; no password changes.",
+      },
+    ]);
+  });
+
+  it('says the broker restarts its nodes when their configuration or definitions change', () => {
+    const withNodes = (fleet: ReviewedFleet, change: Partial<BrokerNodesReport>) => ({
+      ...fleet,
+      brokers: fleet.brokers.map((broker) =>
+        broker.nodes ? { ...broker, nodes: { ...broker.nodes, ...change } } : broker,
+      ),
+    });
+    const nodes = four.base.brokers.find((broker) => broker.nodes)?.nodes;
+    if (!nodes) throw new Error('staging records no broker nodes');
+    const config = withNodes(four.base, { configRevision: nodes.configRevision + 1 });
+    expect(consequences(four.base, config, []).map((c) => c.sentence)).toEqual([
+      "Broker 'rabbitmq' (site eu) restarts its nodes: its configuration (`rabbitmq.conf`, `enabled_plugins`) changes. Its pods roll one by one; no password changes.",
+    ]);
+    const definitions = withNodes(four.base, {
+      definitionsRevision: nodes.definitionsRevision + 1,
+    });
+    expect(consequences(four.base, definitions, []).map((c) => c.sentence)).toEqual([
+      "Broker 'rabbitmq' (site eu) restarts its nodes: its queues, exchanges, bindings or policies change (imported at boot). Its pods roll one by one; no password changes.",
+    ]);
+  });
+
+  it('says an agent scales on another Prometheus query, when both sides record the query', () => {
+    const agent = (query: string | undefined): ComparedAgent => ({
+      agent: 'chimera-data-ingest',
+      site: 'nebraska',
+      minReplicas: 1,
+      maxReplicas: 10,
+      autoscaler: 'keda',
+      signals: ['prometheus > 1000 for 5m'],
+      ...(query ? { prometheusQuery: query } : {}),
+      placement: { kind: 'pools', pools: ['general'], gpu: 0, spot: 'never' },
+      requests: { cpuMillis: 500, memoryMiB: 512, gpu: 0 },
+    });
+    const fleet = (query: string | undefined): ConsequenceFleet => ({ agents: [agent(query)] });
+    expect(
+      consequences(fleet('sum(pending)'), fleet('sum(pending{dc="n"})'), []).map((c) => c.sentence),
+    ).toEqual([
+      '`chimera-data-ingest` on `nebraska` now scales on query `sum(pending{dc="n"})` instead of query `sum(pending)`.',
+    ]);
+    expect(consequences(fleet('sum(pending)'), fleet('sum(pending)'), [])).toEqual([]);
+    expect(consequences(fleet(undefined), fleet('sum(pending)'), [])).toEqual([]);
   });
 });
 

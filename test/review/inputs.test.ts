@@ -87,6 +87,19 @@ describe('the review refuses malformed reports with one line', () => {
     );
   });
 
+  it('a broker whose users revision or nodes are not what synth writes', () => {
+    const synth = output((dir) =>
+      editJson(path.join(dir, 'fleet.json'), (fleet) => {
+        const [broker] = fleet.environments.local.brokers;
+        broker.credentials = { ...broker.credentials, revision: 'x' };
+        broker.nodes = { ...broker.nodes, configRevision: null };
+      }),
+    );
+    expect(refusal({ synth, out: tempDir('fleet-review-out') })).toBe(
+      `review: --synth '${synth}': fleet.json is not what synth writes: /environments/local/brokers/0/credentials/revision must be number`,
+    );
+  });
+
   it('a guardrails.json that is a list', () => {
     const synth = output((dir) => fs.writeFileSync(path.join(dir, 'guardrails.json'), '[]'));
     expectRefused(

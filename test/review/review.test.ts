@@ -41,6 +41,7 @@ describe('fleet.json', () => {
       maxReplicas: 10,
       autoscaler: 'keda',
       signals: ['prometheus > 1000 for 5m'],
+      prometheusQuery: 'sum(chimera_pending_messages_total)',
       placement: { kind: 'pools', pools: ['general'] },
     });
     expect(at('chimera-data-ingest', 'us-east')).toMatchObject({

@@ -49,7 +49,7 @@ export type {
 export { provisioningJob } from './provisioning-job';
 export type { ProvisioningJobProps, ProvisioningMount } from './provisioning-job';
 export { RabbitMqCluster } from './rabbitmq-cluster';
-export type { RabbitMqClusterProps } from './rabbitmq-cluster';
+export type { RabbitMqClusterProps, RabbitMqNodes } from './rabbitmq-cluster';
 export { CassandraPlatform, SiteCassandra, siteCassandraPlan } from './site-cassandra';
 export type {
   CassandraPlatformProps,

@@ -71,6 +71,30 @@ export interface RabbitMqClusterProps {
 }
 
 /**
+ * What a broker's nodes are started from, besides its users: a change to any
+ * of it changes the StatefulSet's pod template, so the nodes restart one by one.
+ */
+export interface RabbitMqNodes {
+  /** The node image. */
+  readonly image: string;
+  /** What one node requests, in Kubernetes quantities. */
+  readonly cpu: string;
+  readonly memory: string;
+  /** Node pools the nodes run on. */
+  readonly pools: readonly string[];
+  /**
+   * Revision of the server configuration (`rabbitmq.conf`, `enabled_plugins`),
+   * read at boot only: the pod template carries it so a change restarts the nodes.
+   */
+  readonly configRevision: number;
+  /**
+   * Revision of the imported definitions (queues, exchanges, bindings,
+   * policies), imported at boot only and carried by the pod template too.
+   */
+  readonly definitionsRevision: number;
+}
+
+/**
  * A RabbitMQ cluster from the official image: a StatefulSet whose nodes import
  * the fleet's topology (quorum queues, dead-lettering, policies) and users at
  * every boot, form a cluster through Kubernetes peer discovery, and keep their
@@ -93,6 +117,8 @@ export class RabbitMqCluster extends Construct {
   readonly credentialsRevision: number;
   /** What {@link credentialsRevision} is derived from, for reports. */
   readonly credentials: BrokerCredentials;
+  /** What the nodes are started from besides their users, for reports. */
+  readonly nodes: RabbitMqNodes;
   private readonly passwords = new Map<string, EphemeralPassword>();
 
   constructor(scope: Construct, id: string, props: RabbitMqClusterProps) {
@@ -131,18 +157,19 @@ export class RabbitMqCluster extends Construct {
     this.credentialsRevision = this.credentials.revision;
     const cookie = new EphemeralPassword(this, 'ErlangCookie', { length: 48 });
 
+    const serverConf = (inNamespace: string) =>
+      serverConfig({
+        definitionsDir: DEFINITIONS_DIR,
+        amqpPort: ports.amqp,
+        managementPort: ports.management,
+        prometheusPort: PROMETHEUS_PORT,
+        kubernetes:
+          replicas > 1 ? { headlessService: headless, namespace: inNamespace } : undefined,
+      });
+    const plugins = enabledPluginsFile();
     const config = new ConfigMapV1(this, 'Config', {
       metadata: metadata('-config'),
-      data: {
-        'rabbitmq.conf': serverConfig({
-          definitionsDir: DEFINITIONS_DIR,
-          amqpPort: ports.amqp,
-          managementPort: ports.management,
-          prometheusPort: PROMETHEUS_PORT,
-          kubernetes: replicas > 1 ? { headlessService: headless, namespace } : undefined,
-        }),
-        enabled_plugins: enabledPluginsFile(),
-      },
+      data: { 'rabbitmq.conf': serverConf(namespace), enabled_plugins: plugins },
     });
     const definitions = JSON.stringify(topologyDefinitions(topology), null, 2);
     const topologyMap = new ConfigMapV1(this, 'Topology', {
@@ -171,6 +198,14 @@ export class RabbitMqCluster extends Construct {
     const cpu = broker.inCluster.resources?.cpu ?? RABBITMQ_NODE_SIZE.cpu;
     const memory = broker.inCluster.resources?.memory ?? RABBITMQ_NODE_SIZE.memory;
     const resources = { cpu: cpu.toKubernetes(), memory: memory.toKubernetes() };
+    this.nodes = {
+      image: IMAGES.rabbitmq,
+      ...resources,
+      pools: placement.pools,
+      // `namespace` is a reference: the revision is of the text as the nodes read it.
+      configRevision: fingerprint(`${serverConf(brokerNamespace(broker))}\n${plugins}`),
+      definitionsRevision: fingerprint(definitions),
+    };
     // The broker runs as the fleet's UID: the image's files are readable by any user, and what it
     // writes (data, the Erlang cookie) lives on volumes owned through fsGroup.
     const hardened = { ...PROVIDER_CONTAINER_SECURITY };
@@ -190,9 +225,11 @@ export class RabbitMqCluster extends Construct {
         template: {
           metadata: {
             labels,
-            // Nodes import definitions at boot only: a changed topology or user set rolls them.
+            // Nodes read their configuration and import definitions at boot only: a changed
+            // configuration, topology or user set rolls them.
             annotations: {
-              'agent-fleet.dev/definitions': String(fingerprint(definitions)),
+              'agent-fleet.dev/config': String(this.nodes.configRevision),
+              'agent-fleet.dev/definitions': String(this.nodes.definitionsRevision),
               'agent-fleet.dev/credentials': String(this.credentialsRevision),
             },
           },
