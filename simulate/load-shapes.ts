@@ -90,6 +90,11 @@ export const SHAPES = ['burst', 'ramp', 'daily', 'spike'] as const;
 /** A built-in shape's name. */
 export type ShapeName = (typeof SHAPES)[number];
 
+/** Whether a name, say `--load`'s, is a built-in shape's. */
+export function isShapeName(name: string): name is ShapeName {
+  return (SHAPES as readonly string[]).includes(name);
+}
+
 /** One replica's worth, then 10 times it for 15 minutes from the end of the first hour. */
 export const BURST_DEFAULTS: BurstShape = {
   shape: 'burst',

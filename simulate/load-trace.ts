@@ -155,7 +155,8 @@ export function parseLoadCsv(
   }
 
   let lineNo = 0;
-  let position = 0;
+  // A byte order mark, as spreadsheets write, is not part of the header.
+  let position = text.startsWith('\uFEFF') ? 1 : 0;
   /** The next line that is not blank, with its number; undefined at the end. */
   const nextLine = (): string | undefined => {
     while (position < text.length) {

@@ -1,6 +1,7 @@
 import { LoadShape, shapeAt } from './load-shapes';
 import { rowAt, Trace } from './load-trace';
 
+export * from './load-file';
 export * from './load-shapes';
 export * from './load-trace';
 

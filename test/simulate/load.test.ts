@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import Ajv from 'ajv';
 import { formatProblem } from '../../config';
 import { Duration } from '../../model';
@@ -8,6 +11,7 @@ import {
   loadAt,
   MAX_PROBLEMS,
   parseLoadCsv,
+  readLoadCsv,
   RAMP_DEFAULTS,
   rowAt,
   shapeAt,
@@ -246,6 +250,53 @@ describe('load traces', () => {
     for (let s = 0; s < DAY_SECONDS; s++) sum += loadAt(load, 'orders', s);
     expect(sum).toBe(lines.reduce((acc, _, s) => acc + (s % 97), 0));
     expect(performance.now() - started).toBeLessThan(5_000);
+  });
+});
+
+describe('reading a trace file', () => {
+  let root: string;
+  beforeAll(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'load-trace-'));
+    fs.mkdirSync(path.join(root, 'traces'));
+    fs.writeFileSync(path.join(root, 'traces', 'day.csv'), '\uFEFFtime,orders\n0,3\n');
+    fs.writeFileSync(path.join(root, 'traces', 'latin1.csv'), Buffer.from([0x74, 0xe9, 0x0a]));
+    fs.writeFileSync(path.join(os.tmpdir(), `outside-${path.basename(root)}.csv`), 'time,a\n0,1\n');
+    fs.symlinkSync(
+      path.join(os.tmpdir(), `outside-${path.basename(root)}.csv`),
+      path.join(root, 'traces', 'link.csv'),
+    );
+  });
+  afterAll(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(path.join(os.tmpdir(), `outside-${path.basename(root)}.csv`), { force: true });
+  });
+
+  test('reads a trace inside the root, a byte order mark ignored', () => {
+    const result = readLoadCsv(root, 'traces/day.csv');
+    expect('trace' in result && result.trace).toMatchObject({
+      file: 'traces/day.csv',
+      signals: ['orders'],
+    });
+  });
+
+  test('refuses paths outside the root, missing files, folders, big and non-UTF-8 files', () => {
+    expect(
+      ['../x.csv', '/etc/passwd', 'traces/link.csv', 'traces/none.csv', 'traces'].map((p) =>
+        readLoadCsv(root, p),
+      ),
+    ).toEqual([
+      { refused: "'../x.csv' leads outside the root directory" },
+      { refused: "'/etc/passwd' is not a path relative to the root directory" },
+      { refused: "'traces/link.csv' leads outside the root directory" },
+      { refused: "'traces/none.csv' does not exist" },
+      { refused: "'traces' is not a regular file" },
+    ]);
+    expect(readLoadCsv(root, 'traces/day.csv', { maxBytes: 8 })).toEqual({
+      refused: "'traces/day.csv' is 19 bytes: a load trace may be at most 8",
+    });
+    expect(readLoadCsv(root, 'traces/latin1.csv')).toEqual({
+      refused: "'traces/latin1.csv' is not UTF-8 text: a load trace is a CSV file in UTF-8",
+    });
   });
 });
 
