@@ -18,15 +18,12 @@ export interface ReviewOptions {
   readonly base?: string;
   /** Where the `<env>.md` files go. @default 'review-out' */
   readonly out?: string;
-}
-
-/** Options of the `npm run review` command: the library's, and the pull-request comment. */
-export interface ReviewCommandOptions extends ReviewOptions {
   /**
-   * Where the full review can be read, e.g. the run's page with its
-   * `plan-review` artifact. With it, the pull-request comment is written too:
-   * `<env>.comment.md` per environment and `comment.md` for all of them, each
-   * within the comment limit and linking there. @default - no comment written
+   * Where the full review can be read, an http(s) URL, e.g. the run's page
+   * with its `plan-review` artifact. With it, the pull-request comment is
+   * written too: `<env>.comment.md` per environment and `comment.md` for all
+   * of them, each within the comment limit and linking there.
+   * @default - no comment written
    */
   readonly artifactUrl?: string;
 }
@@ -37,7 +34,7 @@ export const COMMENT_FILE = 'comment.md';
 const USAGE =
   'usage: npm run review -- [--synth <dir, default cdktf.out>] [--base <synthesized output of the target branch>] [--out <dir, default review-out>] [--artifact-url <http(s) URL of the full review: also writes the pull-request comment>]';
 
-const OPTIONS: Readonly<Record<string, keyof ReviewCommandOptions>> = {
+const OPTIONS: Readonly<Record<string, keyof ReviewOptions>> = {
   synth: 'synth',
   base: 'base',
   out: 'out',
@@ -48,8 +45,8 @@ const OPTIONS: Readonly<Record<string, keyof ReviewCommandOptions>> = {
  * Parses the command line of `npm run review`.
  * @throws ReviewError on an unknown option or a missing value
  */
-export function parseReviewArgs(argv: readonly string[]): ReviewCommandOptions {
-  const options: { -readonly [K in keyof ReviewCommandOptions]: string } = {};
+export function parseReviewArgs(argv: readonly string[]): ReviewOptions {
+  const options: { -readonly [K in keyof ReviewOptions]: string } = {};
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const name = flag.replace(/^--/, '');
@@ -63,28 +60,9 @@ export function parseReviewArgs(argv: readonly string[]): ReviewCommandOptions {
         `${flag} needs ${key === 'artifactUrl' ? 'a URL' : 'a directory'}\n${USAGE}`,
       );
     }
-    // The URL becomes a Markdown link's target: nothing that could end it.
-    if (key === 'artifactUrl' && !/^https?:\/\/[^\s()<>[\]`]+$/.test(value)) {
-      throw new ReviewError(`${flag} '${value}' is not an http(s) URL\n${USAGE}`);
-    }
     options[key] = value;
   }
   return options;
-}
-
-/**
- * Writes one Markdown review per environment of the synthesized output, and
- * one per environment the base has and this branch removes, into `out` only.
- * @returns the files written
- * @throws ReviewError when an input is missing, not a cdktf output of this
- *   project, or not what synth writes, or when `out` cannot take the reviews
- */
-export function runReview(options: ReviewOptions): string[] {
-  return runReviewCommand({
-    ...(options.synth !== undefined ? { synth: options.synth } : {}),
-    ...(options.base !== undefined ? { base: options.base } : {}),
-    ...(options.out !== undefined ? { out: options.out } : {}),
-  });
 }
 
 /**
@@ -93,9 +71,19 @@ export function runReview(options: ReviewOptions): string[] {
  * with `artifactUrl`, the pull-request comments beside them.
  * @returns the files written, the reviews first
  * @throws ReviewError when an input is missing, not a cdktf output of this
- *   project, or not what synth writes, or when `out` cannot take the reviews
+ *   project, or not what synth writes, when `out` cannot take the reviews, or
+ *   when `artifactUrl` is not an http(s) URL a Markdown link can hold
  */
-export function runReviewCommand(options: ReviewCommandOptions): string[] {
+export function runReview(options: ReviewOptions): string[] {
+  // The URL becomes a Markdown link's target: nothing that could end it.
+  if (
+    options.artifactUrl !== undefined &&
+    !/^https?:\/\/[^\s()<>[\]`]+$/.test(options.artifactUrl)
+  ) {
+    throw new ReviewError(
+      `--artifact-url '${options.artifactUrl}' is not an http(s) URL\n${USAGE}`,
+    );
+  }
   const current = loadSynthOutput(options.synth ?? 'cdktf.out', '--synth');
   const base = options.base ? loadBaseOutput(options.base, current, '--base') : undefined;
   const prices = loadPrices();

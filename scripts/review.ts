@@ -7,11 +7,11 @@
  * only with FLEET_DEBUG=1).
  */
 import { ReviewError } from '../review/load';
-import { parseReviewArgs, runReviewCommand } from '../review/review';
+import { parseReviewArgs, runReview } from '../review/review';
 
 function main(argv: readonly string[]): number {
   try {
-    const files = runReviewCommand(parseReviewArgs(argv));
+    const files = runReview(parseReviewArgs(argv));
     for (const file of files) console.log(`wrote ${file}`);
     return 0;
   } catch (error) {

@@ -10,9 +10,8 @@ import {
 } from '../../review/comment';
 import { fleetCost, loadPrices } from '../../review/cost';
 import { diffCost } from '../../review/cost-diff';
-import { ReviewError } from '../../review/files';
 import { EnvironmentReview, renderReview } from '../../review/markdown';
-import { parseReviewArgs, runReviewCommand } from '../../review/review';
+import { parseReviewArgs, runReview } from '../../review/review';
 import { tempDir } from '../support/temp-dir';
 import { projectCopy, REPO, replaceOnce, synthesize } from './support';
 
@@ -40,7 +39,7 @@ const branch = synthesize(
   ['prod'],
 );
 const out = tempDir('fleet-review-comment');
-const files = runReviewCommand({ synth: branch, base, out, artifactUrl: ARTIFACT_URL });
+const files = runReview({ synth: branch, base, out, artifactUrl: ARTIFACT_URL });
 const read = (file: string) => fs.readFileSync(path.join(out, file), 'utf8');
 const comment = read('prod.comment.md');
 
@@ -116,7 +115,7 @@ describe('the pull-request comment of the example outputs', () => {
 
 function readComment(synth: string): string {
   const dir = tempDir('fleet-review-comment-alone');
-  runReviewCommand({ synth, out: dir, artifactUrl: 'https://example.com/run' });
+  runReview({ synth, out: dir, artifactUrl: 'https://example.com/run' });
   return fs.readFileSync(path.join(dir, 'comment.md'), 'utf8');
 }
 
@@ -226,7 +225,9 @@ describe('--artifact-url', () => {
 
   it('refuses what is not an http(s) URL a link can hold', () => {
     for (const url of ['javascript:alert(1)', 'https://x/a)b', 'https://x y']) {
-      expect(() => parseReviewArgs(['--artifact-url', url])).toThrow(ReviewError);
+      expect(() =>
+        runReview({ synth: branch, out: tempDir('fleet-review-url'), artifactUrl: url }),
+      ).toThrow(`--artifact-url '${url}' is not an http(s) URL\nusage: npm run review`);
     }
     expect(() => parseReviewArgs(['--artifact-url'])).toThrow('--artifact-url needs a URL');
   });
