@@ -20,9 +20,9 @@
  * kubernetes v2.38.0 (be88f44271050f69d52f410bca388834afedfe71), helm v3.1.1
  * (1cbf08f6a306ab3cdff6079b87a61c7641b64f3b). The v5.100.0 tree of the aws
  * provider was not at hand: its entries were read from snapshots of the same
- * files from before and after that release, which agree on these attributes,
- * and each path was checked against the 5.100.0 bindings. Read them again at
- * the tag when the aws bindings move.
+ * files from around that release (2024 to 2026), and each path was checked
+ * against the 5.100.0 bindings. Read them again at the tag when the aws
+ * bindings move.
  *
  * `conditional` lists attributes the provider replaces on only some changes
  * (a CustomizeDiff `ForceNewIf…`, or `ForceNew` from a diff function): a
