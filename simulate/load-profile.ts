@@ -123,7 +123,7 @@ const trace = objectSchema(
   'A recorded trace.',
   {
     trace: stringSchema(
-      "Path of a CSV file relative to the root directory: a header 'time,<signal>,...', time in seconds from the start or ISO-8601 timestamps with a time zone, values messages per second for a queue or the metric's value for a Prometheus signal, each held until the next row. At most 1,000,000 rows, 1,000 signals and 64 MiB.",
+      "Path of a CSV file relative to the root directory: a header 'time,<signal>,...', time in seconds from the start or ISO-8601 timestamps with a time zone, values messages per second for a queue or the metric's value for a Prometheus signal, each held until the next row. At most 1,000,000 rows, 1,000 signals, 16,777,216 values (rows times signals) and 64 MiB.",
       { maxLength: 4096 },
     ),
     signals,
@@ -140,11 +140,15 @@ const unknownShape: TSchema = Type.Unsafe({
   else: trace,
 });
 
-/** The file type of each form, as its text gives it. */
+/** `loadProfile` with `shape: burst`, as the file gives it. */
 export type BurstProfile = Static<typeof burst>;
+/** `loadProfile` with `shape: ramp`, as the file gives it. */
 export type RampProfile = Static<typeof ramp>;
+/** `loadProfile` with `shape: daily`, as the file gives it. */
 export type DailyProfile = Static<typeof daily>;
+/** `loadProfile` with `shape: spike`, as the file gives it. */
 export type SpikeProfile = Static<typeof spike>;
+/** `loadProfile` with `trace`, as the file gives it. */
 export type TraceProfile = Static<typeof trace>;
 
 /** A built-in shape as the file gives it. */

@@ -12,9 +12,9 @@ import { ConfigProblem } from '../config/problems';
  * last the last row's.
  *
  * A trace is held to limits, so that whatever the file, parsing takes bounded
- * time and memory: at most `maxBytes` of text, `maxRows` rows and
- * `maxSignals` signals (a value costs 8 bytes, so at most 256 MiB for 64 MiB
- * of one-digit values), and it stops after `MAX_PROBLEMS` problems.
+ * time and memory: at most `maxBytes` of text, `maxRows` rows, `maxSignals`
+ * signals and `maxValues` values (8 bytes each), and it stops after
+ * `MAX_PROBLEMS` problems.
  */
 
 /** A parsed trace: times ascending, values row by row. */
@@ -36,12 +36,14 @@ export interface LoadCsvOptions {
    * Any other column is a problem. Without it any name is taken.
    */
   readonly signals?: Iterable<string>;
-  /** @default 1,000,000 */
+  /** Most rows after the header. @default 1,000,000 ({@link MAX_ROWS}) */
   readonly maxRows?: number;
-  /** @default 64 MiB */
+  /** Most bytes of UTF-8 text. @default 64 MiB ({@link MAX_BYTES}) */
   readonly maxBytes?: number;
-  /** @default 1,000 */
+  /** Most signal columns after `time`. @default 1,000 ({@link MAX_SIGNALS}) */
   readonly maxSignals?: number;
+  /** Most values, rows times signals. @default 16,777,216 ({@link MAX_VALUES}) */
+  readonly maxValues?: number;
 }
 
 /** Rows of a trace, at most: 11 days of one row a second. */
@@ -50,6 +52,8 @@ export const MAX_ROWS = 1_000_000;
 export const MAX_BYTES = 64 * 1024 * 1024;
 /** Signals of a trace, at most: the columns after `time`. */
 export const MAX_SIGNALS = 1_000;
+/** Values of a trace, at most, rows times signals: 128 MiB as 8-byte numbers, a day of one row a second for 194 signals. */
+export const MAX_VALUES = 16 * 1024 * 1024;
 /** Problems reported of one file before parsing stops. */
 export const MAX_PROBLEMS = 100;
 
@@ -132,6 +136,7 @@ export function parseLoadCsv(
   const maxRows = options.maxRows ?? MAX_ROWS;
   const maxBytes = options.maxBytes ?? MAX_BYTES;
   const maxSignals = options.maxSignals ?? MAX_SIGNALS;
+  const maxValues = options.maxValues ?? MAX_VALUES;
   const known = options.signals === undefined ? undefined : new Set(options.signals);
   const problems: ConfigProblem[] = [];
   const add = (line: number, column: number, field: string, message: string): boolean => {
@@ -235,6 +240,16 @@ export function parseLoadCsv(
         1,
         '',
         `has more than ${count(maxRows)} rows: a load trace may have at most ${count(maxRows)}`,
+      );
+      return refused();
+    }
+    if ((times.length + 1) * names.length > maxValues) {
+      const most = count(maxValues);
+      add(
+        lineNo,
+        1,
+        '',
+        `has more than ${most} values (rows times signals): a load trace may have at most ${most}`,
       );
       return refused();
     }

@@ -227,6 +227,9 @@ describe('load traces', () => {
     expect(problems('time,orders\n0,1\n', { maxBytes: 10 })).toEqual([
       'traces/day.csv:1:1 is 16 bytes: a load trace may be at most 10',
     ]);
+    expect(problems('time,a,b\n0,1,1\n1,1,1\n2,1,1\n', { maxValues: 5 })).toEqual([
+      'traces/day.csv:4:1 has more than 5 values (rows times signals): a load trace may have at most 5',
+    ]);
     expect(problems('time,a,b,c\n0,1,1,1\n', { maxSignals: 2 })).toEqual([
       'traces/day.csv:1:10 the header names 3 signals: a load trace may have at most 2',
     ]);
