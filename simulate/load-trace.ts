@@ -107,15 +107,24 @@ interface Cell {
   readonly column: number;
 }
 
-function cells(line: string): Cell[] {
+/**
+ * The first `limit` cells of a line, and how many it has: a line of millions
+ * of cells costs a count of its commas, not an object per cell.
+ */
+function cells(line: string, limit: number): { cells: Cell[]; count: number } {
   const out: Cell[] = [];
   let start = 0;
   for (;;) {
     const comma = line.indexOf(',', start);
+    if (out.length === limit) {
+      let count = out.length + 1;
+      for (let at = comma; at >= 0; at = line.indexOf(',', at + 1)) count++;
+      return { cells: out, count };
+    }
     const raw = line.slice(start, comma < 0 ? line.length : comma);
     const lead = raw.length - raw.trimStart().length;
     out.push({ text: raw.trim(), column: start + lead + 1 });
-    if (comma < 0) return out;
+    if (comma < 0) return { cells: out, count: out.length };
     start = comma + 1;
   }
 }
@@ -183,7 +192,7 @@ export function parseLoadCsv(
     add(1, 1, '', `is empty: a load trace has ${EXAMPLE}`);
     return refused();
   }
-  const header = cells(headerLine);
+  const { cells: header, count: headerCount } = cells(headerLine, maxSignals + 2);
   const headerAt = lineNo;
   if (header[0].text !== 'time') {
     add(
@@ -202,13 +211,12 @@ export function parseLoadCsv(
       `the header names no signal: a load trace has ${EXAMPLE}`,
     );
   }
-  if (signals.length > maxSignals) {
-    const extra = signals[maxSignals];
+  if (headerCount - 1 > maxSignals) {
     add(
       headerAt,
-      extra.column,
+      signals[maxSignals].column,
       '',
-      `the header names ${count(signals.length)} signals: a load trace may have at most ${count(maxSignals)}`,
+      `the header names ${count(headerCount - 1)} signals: a load trace may have at most ${count(maxSignals)}`,
     );
     return refused();
   }
@@ -253,14 +261,14 @@ export function parseLoadCsv(
       );
       return refused();
     }
-    const row = cells(line);
-    if (row.length !== header.length) {
-      const at = row.length > header.length ? row[header.length].column : line.length + 1;
+    const { cells: row, count: rowCount } = cells(line, header.length + 1);
+    if (rowCount !== header.length) {
+      const at = rowCount > header.length ? row[header.length].column : line.length + 1;
       const ok = add(
         lineNo,
         at,
         '',
-        `row has ${count(row.length)} cells, the header ${count(header.length)}: one time and one value per signal`,
+        `row has ${count(rowCount)} cells, the header ${count(header.length)}: one time and one value per signal`,
       );
       if (!ok) return refused();
       times.push(NaN);
