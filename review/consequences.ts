@@ -32,7 +32,7 @@ export type ConsequenceBroker = ComparedBroker;
 /**
  * What deploying a change does, worst first:
  * - `data-loss`: a queue or topic an agent read is read by nothing any more;
- * - `stateful-destroyed`: a stack destroys resources that hold data;
+ * - `stateful-destroyed`: a stack destroys or replaces resources that hold data;
  * - `broker-roll`: a RabbitMQ broker's pods roll (and, when its users changed, every password is written anew);
  * - `capacity`: a site's pools can no longer hold its agents at their maxima;
  * - `scaling-meaning`: an agent scales on another signal, or another queue's depth.
@@ -58,7 +58,7 @@ const ORDER: readonly ConsequenceKind[] = [
 /**
  * What deploying the branch does, from what synth records: queues and topics
  * left with no reader (from the two `fleet.json` agents' sources), stateful
- * resources destroyed (from the stack comparison), RabbitMQ brokers whose
+ * resources destroyed or replaced (from the stack comparison), RabbitMQ brokers whose
  * nodes restart (their users revision changed, so every password is written
  * anew, or their image, resources, pools, configuration or imported
  * definitions did), capacity warnings new in `head`, and agents whose scaling signal
@@ -151,20 +151,34 @@ function strandedSources(
   return list;
 }
 
-/** Each stack's destroyed resources that hold data, by address. */
+/** Each stack's destroyed or replaced resources that hold data, by address. */
 function destroyedStateful(stacks: readonly StackDiff[]): Consequence[] {
   return stacks.flatMap((stack) => {
     const destroyed = stack.changes.filter(
       (change) => change.action === 'destroy' && change.stateful,
     );
-    if (destroyed.length === 0) return [];
-    const how = stack.status === 'removed' ? 'is removed and destroys' : 'destroys';
-    return [
-      {
+    const replaced = stack.changes.filter(
+      (change) => change.action === 'replace' && change.stateful,
+    );
+    const list: Consequence[] = [];
+    if (destroyed.length > 0) {
+      const how = stack.status === 'removed' ? 'is removed and destroys' : 'destroys';
+      list.push({
         kind: 'stateful-destroyed',
         sentence: `Stack \`${stack.stack}\` ${how} ${destroyed.length} resource(s) that hold data, and the data with them: ${destroyed.map((change) => `\`${change.address}\``).join(', ')}.`,
-      },
-    ];
+      });
+    }
+    if (replaced.length > 0) {
+      const each = replaced.map(
+        (change) =>
+          `\`${change.address}\` (${(change.replacedBy ?? []).map((path) => `\`${path}\``).join(', ')} cannot change in place)`,
+      );
+      list.push({
+        kind: 'stateful-destroyed',
+        sentence: `Stack \`${stack.stack}\` replaces ${replaced.length} resource(s) that hold data: each is destroyed and created anew, so it is unavailable in between and what it holds is lost unless kept outside it (a retained volume) or copied first: ${each.join(', ')}.`,
+      });
+    }
+    return list;
   });
 }
 

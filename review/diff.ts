@@ -1,4 +1,5 @@
 import type { AgentReport } from '../app/fleet-report';
+import { replacingChanges } from './replacing-attributes';
 import type { StackJson } from './schema';
 import type { ComparedAgent } from './schema';
 
@@ -27,9 +28,18 @@ export interface ResourceChange {
   readonly type: string;
   /** Construct path from the resource's metadata. @default - none */
   readonly path?: string;
-  readonly action: 'add' | 'change' | 'destroy';
-  /** Top-level attributes that differ, for changes. */
+  /**
+   * `replace` is a change the provider carries out by destroying the resource
+   * and creating it anew, by its own rules for the attributes that changed.
+   */
+  readonly action: 'add' | 'change' | 'replace' | 'destroy';
+  /** Paths of the attributes that differ, for changes and replacements. */
   readonly attributes: readonly string[];
+  /**
+   * The changed attributes that force the replacement, as the provider's
+   * schema marks them. @default - none: not a replacement
+   */
+  readonly replacedBy?: readonly string[];
   /** Whether the resource holds data (a table, queue, key, broker, database). */
   readonly stateful: boolean;
 }
@@ -185,8 +195,10 @@ function describeSource(agent: Pick<AgentReport, 'source'>): string {
 
 /**
  * Compares the Terraform JSON of two outputs stack by stack, by resource
- * address and attributes; the `//` metadata is ignored. Stacks present in
- * only one output are wholly added or removed.
+ * address and attributes; the `//` metadata is ignored. A change to an
+ * attribute its provider replaces the resource for (see
+ * {@link replacingChanges}) is a replacement. Stacks present in only one
+ * output are wholly added or removed.
  */
 export function diffStacks(
   base: ReadonlyMap<string, StackJson>,
@@ -205,8 +217,13 @@ export function diffStacks(
         continue;
       }
       const attributes = changedAttributes(old.attributes, resource.attributes);
-      if (attributes.length > 0)
-        changes.push(change(stack, address, resource, 'change', attributes));
+      if (attributes.length === 0) continue;
+      const replacedBy = replacingChanges(resource.type, old.attributes, resource.attributes);
+      changes.push(
+        replacedBy.length > 0
+          ? { ...change(stack, address, resource, 'replace', attributes), replacedBy }
+          : change(stack, address, resource, 'change', attributes),
+      );
     }
     for (const [address, resource] of before) {
       if (!after.has(address)) changes.push(change(stack, address, resource, 'destroy', []));

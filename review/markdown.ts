@@ -112,17 +112,20 @@ function changesSection(
   prices: PriceTable,
 ): string {
   const out = ['## What changes'];
-  const destroyed = changes.stacks.flatMap((stack) =>
-    stack.changes.filter((c) => c.action === 'destroy' && c.stateful),
+  const lost = changes.stacks.flatMap((stack) =>
+    stack.changes.filter((c) => (c.action === 'destroy' || c.action === 'replace') && c.stateful),
   );
-  if (destroyed.length > 0) {
+  if (lost.length > 0) {
     out.push(
       [
         '> [!WARNING]',
-        `> **${destroyed.length} stateful resource(s) destroyed**: their data is lost unless moved first (\`terraform state mv\` or a \`moved\` block). \`prevent_destroy\` stops the apply where it is set.`,
+        lost.some((c) => c.action === 'replace')
+          ? `> **${lost.length} stateful resource(s) destroyed or replaced**: their data is lost unless moved first (\`terraform state mv\` or a \`moved\` block) or, for a replacement, copied to the new one. \`prevent_destroy\` stops the apply where it is set.`
+          : `> **${lost.length} stateful resource(s) destroyed**: their data is lost unless moved first (\`terraform state mv\` or a \`moved\` block). \`prevent_destroy\` stops the apply where it is set.`,
         '>',
-        ...destroyed.map(
-          (c) => `> - \`${c.stack}\` \`${c.address}\`${c.path ? ` (${c.path})` : ''}`,
+        ...lost.map(
+          (c) =>
+            `> - \`${c.stack}\` \`${c.address}\`${c.path ? ` (${c.path})` : ''}${c.replacedBy ? `: replaced, as ${c.replacedBy.map((p) => `\`${p}\``).join(', ')} changes` : ''}`,
         ),
       ].join('\n'),
     );
@@ -138,11 +141,12 @@ function changesSection(
       stack.changes.filter((c) => c.action === action).length;
     out.push(
       table(
-        ['stack', 'added', 'changed', 'destroyed'],
+        ['stack', 'added', 'changed', 'replaced', 'destroyed'],
         changes.stacks.map((stack) => [
           `\`${stack.stack}\`${stack.status ? ` (stack ${stack.status})` : ''}`,
           String(count(stack, 'add')),
           String(count(stack, 'change')),
+          String(count(stack, 'replace')),
           String(count(stack, 'destroy')),
         ]),
       ),
@@ -244,7 +248,7 @@ function longestRun(text: string, char: string): number {
 }
 
 function order(change: ResourceChange): number {
-  return { destroy: 0, change: 1, add: 2 }[change.action];
+  return { destroy: 0, replace: 1, change: 2, add: 3 }[change.action];
 }
 
 function fleetSection(fleet: ReviewedFleet): string {

@@ -214,6 +214,32 @@ describe('what a change will do', () => {
     ]);
   });
 
+  it('says a stateful resource is replaced when an attribute its provider cannot change in place changes', () => {
+    const moved = compare(
+      branch((text) =>
+        replaceOnce(
+          text,
+          '    inCluster:\n      site: eu\n',
+          '    inCluster:\n      site: eu\n      storageClass: gp3-encrypted\n',
+        ),
+      ),
+    );
+    const [statefulSet] = moved.stacks.flatMap((stack) =>
+      stack.changes.filter((c) => c.type === 'kubernetes_stateful_set_v1'),
+    );
+    expect(statefulSet).toMatchObject({
+      action: 'replace',
+      stateful: true,
+      replacedBy: ['spec.volume_claim_template.spec.storage_class_name'],
+    });
+    expect(moved.list.filter((c) => c.kind === 'stateful-destroyed')).toEqual([
+      {
+        kind: 'stateful-destroyed',
+        sentence: `Stack \`staging-eu-platform\` replaces 1 resource(s) that hold data: each is destroyed and created anew, so it is unavailable in between and what it holds is lost unless kept outside it (a retained volume) or copied first: \`${statefulSet.address}\` (\`spec.volume_claim_template.spec.storage_class_name\` cannot change in place).`,
+      },
+    ]);
+  });
+
   it('says the broker restarts its nodes when their configuration or definitions change', () => {
     const withNodes = (fleet: ReviewedFleet, change: Partial<BrokerNodesReport>) => ({
       ...fleet,
