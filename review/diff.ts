@@ -101,6 +101,8 @@ const STATEFUL_API_GROUPS = [
  */
 export function isStateful(type: string, attributes: Readonly<Record<string, unknown>>): boolean {
   if (STATEFUL_TYPES.has(type)) return true;
+  // Role assignments and definitions under a data service's prefix grant access; they hold no data.
+  if (/_role_(assignment|definition)$/.test(type)) return false;
   if (STATEFUL_PREFIXES.some((prefix) => type.startsWith(prefix))) return true;
   if (type === 'helm_release') return STATEFUL_CHARTS.has(String(attributes.chart ?? ''));
   if (type === 'kubernetes_manifest') {

@@ -177,6 +177,7 @@ describe('resource comparison', () => {
     expect(isStateful('aws_dynamodb_table', {})).toBe(true);
     expect(isStateful('azurerm_cosmosdb_sql_container', {})).toBe(true);
     expect(isStateful('azurerm_eventhub_namespace', {})).toBe(true);
+    expect(isStateful('azurerm_cosmosdb_sql_role_assignment', {})).toBe(false);
     expect(isStateful('helm_release', { chart: 'cockroachdb' })).toBe(true);
     expect(isStateful('helm_release', { chart: 'keda' })).toBe(false);
     expect(
