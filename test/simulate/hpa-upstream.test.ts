@@ -586,3 +586,54 @@ describe('replica-rule.ts against the port', () => {
     };
   }
 });
+
+describe('HpaController over successive syncs', () => {
+  /** Syncs from t = 0 every `period` s to `until`, each proposing `want(t)`; the counts after each. */
+  function run(
+    hpa: HpaController,
+    start: number,
+    period: number,
+    until: number,
+    want: (t: number) => number,
+  ) {
+    const counts: [number, number][] = [];
+    let replicas = start;
+    for (let t = 0; t <= until; t += period) {
+      replicas = hpa.reconcile(t, replicas, want(t));
+      counts.push([t, replicas]);
+    }
+    return counts;
+  }
+
+  it('with the default behavior, scales up by max(4 pods, 100%) per 15 s period', () => {
+    const every15 = run(new HpaController({ maxReplicas: 30, behavior: {} }), 1, 15, 45, () => 20);
+    expect(every15).toEqual([
+      [0, 5],
+      [15, 10],
+      [30, 20],
+      [45, 20],
+    ]);
+    // Syncing every 5 s, the events of the last 15 s hold the count at the period's start plus the limit.
+    const every5 = run(new HpaController({ maxReplicas: 30, behavior: {} }), 1, 5, 30, () => 20);
+    expect(every5.map(([, n]) => n)).toEqual([5, 5, 5, 10, 10, 10, 20]);
+  });
+
+  it('holds a scale-down until the last higher recommendation leaves the 300 s window', () => {
+    const counts = run(new HpaController({ maxReplicas: 10, behavior: {} }), 8, 15, 420, (t) =>
+      t < 60 ? 8 : 2,
+    );
+    // The last recommendation of 8 was made at t = 45; windows exclude their cutoff instant.
+    expect(counts.find(([, n]) => n !== 8)).toEqual([345, 2]);
+    expect(counts.at(-1)).toEqual([420, 2]);
+  });
+
+  it('without a behavior, limits a scale-up to max(2 × current, 4) per sync, whatever the period', () => {
+    const hpa = new HpaController({ maxReplicas: 30 });
+    expect(run(hpa, 1, 15, 45, () => 20).map(([, n]) => n)).toEqual([4, 8, 16, 20]);
+  });
+
+  it('leaves a workload at 0 replicas alone unless its minimum is 0', () => {
+    expect(new HpaController({ maxReplicas: 5 }).reconcile(0, 0, 3)).toBe(0);
+    expect(new HpaController({ minReplicas: 0, maxReplicas: 5 }).reconcile(0, 0, 3)).toBe(3);
+  });
+});
