@@ -192,6 +192,15 @@ export interface AgentReport {
    * the site is at its maximum. @default - maxReplicas
    */
   readonly reachableMaxReplicas?: number;
+  /**
+   * What one replica processes per second and how long a new one takes to be
+   * ready, as the agent type declares them for the scaling simulator.
+   * @default - not declared
+   */
+  readonly processing?: {
+    readonly perReplicaPerSecond: number;
+    readonly readySeconds: number;
+  };
   /** What one replica requests. */
   readonly requests: {
     readonly cpuMillis: number;
@@ -564,6 +573,14 @@ function agentReport(
     ...source(environment, agent),
     publishes: (agent.publishes ?? []).map((target) => `${target.broker}/${target.queue}`),
     ...stateStore(environment, site, agent),
+    ...(agent.processing
+      ? {
+          processing: {
+            perReplicaPerSecond: agent.processing.perReplica,
+            readySeconds: (agent.processing.readyAfter?.millis ?? 30_000) / 1000,
+          },
+        }
+      : {}),
     requests: {
       cpuMillis: resolved.resources.requests.cpu.millicores,
       memoryMiB: Math.ceil(resolved.resources.requests.memory.bytes / 2 ** 20),

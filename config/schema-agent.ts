@@ -1,5 +1,6 @@
 import { Static, Type } from '@sinclair/typebox';
 import { PATTERNS } from './formats';
+import { MAX_PER_REPLICA } from '../model';
 import {
   booleanSchema,
   cpuSchema,
@@ -602,6 +603,22 @@ const isolation = objectSchema('Failure isolation of the agent type.', {
   ),
 });
 
+const processing = objectSchema(
+  "What one replica does, for the scaling simulator (npm run simulate); it changes nothing that is deployed.",
+  {
+    perReplica: Type.Number({
+      exclusiveMinimum: 0,
+      maximum: MAX_PER_REPLICA,
+      description:
+        "Work one ready replica completes per second: messages of its queue or records of its topic, units of its Prometheus signal, or requests of a cpu- or memory-scaled agent. At most 1,000,000.",
+    }),
+    readyAfter: durationSchema(
+      "From a replica's start on a node with room to ready: image pull, start-up, readiness probe. At most 1h. Default 30s.",
+    ),
+  },
+  ['perReplica'],
+);
+
 /** One agent type of the catalogue: every `AgentSpec` field except `name`, which is its key. */
 export const agentTypeSchema = objectSchema(
   'An agent type: what it runs, what it needs, what it reads and how it scales.',
@@ -621,6 +638,7 @@ export const agentTypeSchema = objectSchema(
     state,
     placement,
     isolation,
+    processing,
   },
   ['container', 'resources'],
 );

@@ -143,6 +143,29 @@ export interface IsolationSpec {
  * One agent type, cloud-neutral: what it runs, what it needs, what it reads and
  * how it scales. Placement on a site is resolved against that site's node pools.
  */
+/**
+ * What one replica does, as the scaling simulator (`npm run simulate`)
+ * replays it: how much work it completes and how long a new one takes to
+ * serve. It changes nothing that is deployed.
+ */
+export interface ProcessingSpec {
+  /**
+   * Work one ready replica completes per second: messages of its queue or
+   * records of its topic, units of its Prometheus signal, or requests of a
+   * cpu- or memory-scaled agent (its utilization is the share of that rate in use).
+   */
+  readonly perReplica: number;
+  /**
+   * From a replica's start on a node with room to ready: image pull,
+   * start-up and the readiness probe. At most 1h.
+   * @default Duration.seconds(30)
+   */
+  readonly readyAfter?: Duration;
+}
+
+/** The most work per second one replica may be declared to complete. */
+export const MAX_PER_REPLICA = 1_000_000;
+
 export interface AgentSpec {
   /** DNS-1123 label, unique in the fleet; it names the Kubernetes objects. */
   readonly name: string;
@@ -176,4 +199,9 @@ export interface AgentSpec {
    * @default - own namespace, no API token, priority by workload kind
    */
   readonly isolation?: IsolationSpec;
+  /**
+   * What one replica processes and how fast a new one is ready, for the
+   * scaling simulator. @default - not declared: the simulator assumes and says what
+   */
+  readonly processing?: ProcessingSpec;
 }

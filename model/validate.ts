@@ -1,4 +1,4 @@
-import { AgentSpec, ProbeSpec } from './agent-spec';
+import { AgentSpec, MAX_PER_REPLICA, ProbeSpec } from './agent-spec';
 import {
   brokerNamespace,
   BrokerSpec,
@@ -78,7 +78,19 @@ export function validateAgent(spec: AgentSpec): Problem[] {
   if (spec.scaling) validateScaling(spec, spec.scaling, add);
   validateIsolation(spec, add);
   validateBindings(spec, add);
+  validateProcessing(spec, add);
   return problems;
+}
+
+function validateProcessing(spec: AgentSpec, add: AddProblem): void {
+  if (!spec.processing) return;
+  const { perReplica, readyAfter } = spec.processing;
+  if (!(perReplica > 0 && perReplica <= MAX_PER_REPLICA)) {
+    add(['processing', 'perReplica'], `(${perReplica}) must be > 0 and <= ${MAX_PER_REPLICA}`);
+  }
+  if (readyAfter && readyAfter.millis > 3_600_000) {
+    add(['processing', 'readyAfter'], `(${readyAfter}) must be at most 1h`);
+  }
 }
 
 function validateWorkloadShape(spec: AgentSpec, add: AddProblem): void {

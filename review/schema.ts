@@ -84,7 +84,8 @@ export type ComparedAgent = Pick<
 >;
 
 /** An agent on a site, as the review lists, prices and draws it. */
-export type ReviewedAgent = ComparedAgent & Pick<AgentReport, 'publishes' | 'reachableMaxReplicas'>;
+export type ReviewedAgent = ComparedAgent &
+  Pick<AgentReport, 'publishes' | 'reachableMaxReplicas' | 'processing'>;
 
 /** An environment's report, as the review reads it. */
 export interface ReviewedFleet extends Pick<FleetReport, 'environment' | 'production' | 'stacks'> {
@@ -338,6 +339,15 @@ const agentSchema: JSONSchemaType<ReviewedAgent> = {
     ...comparedAgentProperties,
     publishes: strings,
     reachableMaxReplicas: optionalCount,
+    processing: {
+      type: 'object',
+      nullable: true,
+      required: ['perReplicaPerSecond', 'readySeconds'],
+      properties: {
+        perReplicaPerSecond: { type: 'number', exclusiveMinimum: 0 },
+        readySeconds: { type: 'number', minimum: 0 },
+      },
+    },
   },
 };
 

@@ -11,7 +11,7 @@ describe('the file and line a construct comes from', () => {
   it("places an agent's field at the line that set it, and its resources at its placement on the site", () => {
     expect(sources.locate('staging-eu-agents/image-processing', ['queue', 'queue'])).toEqual({
       file: 'fleet/agent-types.yaml',
-      line: 34,
+      line: 35,
       column: 7,
       field: 'agentTypes.image-processing.queue.queue',
       exact: true,
@@ -61,7 +61,7 @@ describe('problems found at synth, with file and line', () => {
       },
     ]);
     expect(formatValidationError(error, sources)).toEqual([
-      'fleet/agent-types.yaml:37:19 agentTypes.image-processing.queue.consumer.prefetch: (0) must be a whole number from 1 to 10000',
+      'fleet/agent-types.yaml:38:19 agentTypes.image-processing.queue.consumer.prefetch: (0) must be a whole number from 1 to 10000',
     ]);
     const cluster = new ValidationError('staging-eu-infra/Cluster', [
       { path: ['subnetIds'], message: '1 subnet(s) given' },

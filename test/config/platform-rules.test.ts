@@ -27,8 +27,8 @@ describe('values Kubernetes and KEDA refuse', () => {
         .replace('timezone: Europe/Berlin', 'timezone: Europe/Berln'),
     );
     expect(problems).toEqual([
-      "fleet/agent-types.yaml:126:11 agentTypes.reporting.scaling.cron[0].timezone: 'Europe/Berln' is not an IANA time zone (tzdata 2025b): did you mean 'Europe/Berlin'?",
-      "fleet/agent-types.yaml:142:7 agentTypes.forecasting.schedule.timezone: 'Europe/Berln' is not an IANA time zone (tzdata 2025b): did you mean 'Europe/Berlin'?",
+      "fleet/agent-types.yaml:129:11 agentTypes.reporting.scaling.cron[0].timezone: 'Europe/Berln' is not an IANA time zone (tzdata 2025b): did you mean 'Europe/Berlin'?",
+      "fleet/agent-types.yaml:145:7 agentTypes.forecasting.schedule.timezone: 'Europe/Berln' is not an IANA time zone (tzdata 2025b): did you mean 'Europe/Berlin'?",
     ]);
   });
 
@@ -37,8 +37,8 @@ describe('values Kubernetes and KEDA refuse', () => {
       text.replace('cron: 0 2 * * *', 'cron: 0 25 * * *').replace('0 8 * * 1-5', '61 8 * * 1-5'),
     );
     expect(problems).toEqual([
-      "fleet/agent-types.yaml:127:11 agentTypes.reporting.scaling.cron[0].start: '61 8 * * 1-5': minute '61' is out of range: use 0 to 59",
-      "fleet/agent-types.yaml:141:7 agentTypes.forecasting.schedule.cron: '0 25 * * *': hour '25' is out of range: use 0 to 23",
+      "fleet/agent-types.yaml:130:11 agentTypes.reporting.scaling.cron[0].start: '61 8 * * 1-5': minute '61' is out of range: use 0 to 59",
+      "fleet/agent-types.yaml:144:7 agentTypes.forecasting.schedule.cron: '0 25 * * *': hour '25' is out of range: use 0 to 23",
     ]);
   });
 
@@ -209,9 +209,9 @@ describe('file and line, always', () => {
     );
     // One per environment that places the agent, each naming the file and site.
     expect(problems).toEqual([
-      "fleet/agent-types.yaml:67:7 agentTypes.metadata-extraction.queue.broker: 'rabbit' is not a broker of the environment (declared: rabbitmq, events), in environments/local.yaml (site 'dev')",
-      "fleet/agent-types.yaml:67:7 agentTypes.metadata-extraction.queue.broker: 'rabbit' is not a broker of the environment (declared: rabbitmq, events, telemetry, azure-tasks, azure-events, dc-rabbitmq, dc-events), in environments/prod.yaml (site 'us-east')",
-      "fleet/agent-types.yaml:67:7 agentTypes.metadata-extraction.queue.broker: 'rabbit' is not a broker of the environment (declared: rabbitmq), in environments/staging.yaml (site 'eu')",
+      "fleet/agent-types.yaml:69:7 agentTypes.metadata-extraction.queue.broker: 'rabbit' is not a broker of the environment (declared: rabbitmq, events), in environments/local.yaml (site 'dev')",
+      "fleet/agent-types.yaml:69:7 agentTypes.metadata-extraction.queue.broker: 'rabbit' is not a broker of the environment (declared: rabbitmq, events, telemetry, azure-tasks, azure-events, dc-rabbitmq, dc-events), in environments/prod.yaml (site 'us-east')",
+      "fleet/agent-types.yaml:69:7 agentTypes.metadata-extraction.queue.broker: 'rabbit' is not a broker of the environment (declared: rabbitmq), in environments/staging.yaml (site 'eu')",
     ]);
   });
 

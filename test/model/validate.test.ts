@@ -31,6 +31,18 @@ describe('validateAgent', () => {
     expect(problemsOf(base)).toEqual([]);
   });
 
+  it('holds what one replica processes to a positive rate and its readiness to an hour', () => {
+    expect(
+      problemsOf(consumer({ processing: { perReplica: 2.5, readyAfter: Duration.minutes(1) } })),
+    ).toEqual([]);
+    expect(
+      problemsOf(consumer({ processing: { perReplica: 0, readyAfter: Duration.hours(2) } })),
+    ).toEqual([
+      'processing.perReplica: (0) must be > 0 and <= 1000000',
+      'processing.readyAfter: (2h) must be at most 1h',
+    ]);
+  });
+
   it('accepts a fallback turned off in writing, and one that sets only its threshold', () => {
     expect(
       problemsOf(
