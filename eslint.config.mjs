@@ -89,6 +89,7 @@ export const LAYERS = {
   stacks: [...MODEL, ...GENERATORS, ...GUARDRAILS, ...CONSTRUCTS, 'config'],
   app: [...MODEL, ...GENERATORS, ...GUARDRAILS, ...CONSTRUCTS, 'config', 'stacks'],
   review: [...MODEL, ...GUARDRAILS, 'app'],
+  simulate: [...MODEL, 'config', 'app', 'review'],
 };
 
 /**

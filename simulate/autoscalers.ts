@@ -1,0 +1,358 @@
+import { Cron } from 'croner';
+import { combineMetricProposals, HpaController } from '../model/hpa-controller';
+import {
+  averageValueReplicas,
+  utilizationReplicas,
+  valueReplicas,
+} from '../model/hpa-replica-calculator';
+import type {
+  AsgScaler,
+  HpaScaler,
+  KedaScaler,
+  KedaTrigger,
+  ScaledJobScaler,
+  VmssScaler,
+} from './scalers';
+
+/**
+ * kube-controller-manager's `--horizontal-pod-autoscaler-sync-period` default.
+ * @see https://kubernetes.io/docs/reference/command-line-tools-reference/kube-controller-manager/
+ */
+export const HPA_SYNC_SECONDS = 15;
+
+/** What an autoscaler sees of its workload at one step. */
+export interface Observation {
+  /** Seconds from the start. */
+  readonly t: number;
+  /** Replicas asked for now (`scale.spec.replicas`, instances of a group). */
+  readonly desired: number;
+  /** Replicas serving. */
+  readonly ready: number;
+  /** The scaled metric: the backlog, or the query's value. */
+  readonly metric: number;
+  /** Share of the ready replicas' capacity in use, 0 to 1. */
+  readonly busy: number;
+  /** Whether the metric source fails now (a simulated outage). */
+  readonly outage: boolean;
+}
+
+/** What an autoscaler decides at one step. */
+export interface Decision {
+  readonly desired: number;
+  /**
+   * Whether the metrics asked for more than the maximum, when the autoscaler
+   * looked at them this step. @default - it did not look: as before
+   */
+  readonly cappedByMax?: boolean;
+}
+
+/** One workload's autoscaler, called at every step of the simulation; it acts at its own periods. */
+export interface Autoscaler {
+  decide(observation: Observation): Decision;
+}
+
+const due = (t: number, period: number) => t % period === 0;
+
+/**
+ * The windows of a KEDA cron trigger over the simulated time, as start and
+ * end offsets in seconds (croner computes the occurrences in the trigger's
+ * time zone, from `startMs`, the simulation's start in epoch milliseconds).
+ */
+export function cronWindows(
+  trigger: Extract<KedaTrigger, { kind: 'cron' }>,
+  startMs: number,
+  durationSeconds: number,
+): [number, number][] {
+  const options = { timezone: trigger.timezone };
+  const start = new Cron(trigger.start, options);
+  const end = new Cron(trigger.end, options);
+  const windows: [number, number][] = [];
+  const limit = startMs + durationSeconds * 1000;
+  // A window open at the start: its last start came after its last end.
+  const lastStart = start.previousRuns(1, new Date(startMs))[0];
+  const lastEnd = end.previousRuns(1, new Date(startMs))[0];
+  let from: number | undefined =
+    lastStart && (!lastEnd || lastStart > lastEnd) ? startMs : undefined;
+  let cursor = new Date(startMs);
+  for (let guard = 0; guard < 10_000; guard++) {
+    if (from === undefined) {
+      const next = start.nextRun(cursor);
+      if (!next || next.getTime() > limit) break;
+      from = next.getTime();
+      cursor = next;
+    }
+    const close = end.nextRun(new Date(from));
+    const to = close ? Math.min(close.getTime(), limit) : limit;
+    windows.push([(from - startMs) / 1000, (to - startMs) / 1000]);
+    if (!close || close.getTime() >= limit) break;
+    cursor = close;
+    from = undefined;
+  }
+  return windows;
+}
+
+/**
+ * A KEDA ScaledObject and the HPA it owns. KEDA's loop, every
+ * `pollingInterval`: a workload at 0 wakes to max(1, min) once a trigger is
+ * active (its metric above its activation, or a cron window open); at a
+ * minimum of 0 it returns to 0 once no trigger has been active for
+ * `cooldownPeriod`; after `failureThreshold` failed reads in a row it holds
+ * the fallback replicas (`currentReplicasIfHigher`: never fewer than run).
+ * The HPA, every 15 s while above 0: each trigger's proposal
+ * (External `AverageValue` or `Value`, cron as an `AverageValue` of its
+ * desired replicas against 1, cpu and memory as utilization of the ready
+ * pods), the largest, through the ported controller's stabilization and rate
+ * policies ({@link HpaController}).
+ * @see https://keda.sh/docs/2.20/reference/scaledobject-spec/
+ */
+export class KedaAutoscaler implements Autoscaler {
+  private readonly hpa: HpaController;
+  private readonly windows: [number, number][][];
+  private lastActive = -Infinity;
+  private failures = 0;
+
+  constructor(
+    private readonly spec: KedaScaler,
+    startMs: number,
+    durationSeconds: number,
+  ) {
+    this.hpa = new HpaController({
+      minReplicas: Math.max(1, spec.minReplicas),
+      maxReplicas: spec.maxReplicas,
+      ...(spec.behavior ? { behavior: spec.behavior } : {}),
+    });
+    this.windows = spec.triggers.map((trigger) =>
+      trigger.kind === 'cron' ? cronWindows(trigger, startMs, durationSeconds) : [],
+    );
+  }
+
+  private inWindow(index: number, t: number): boolean {
+    return this.windows[index].some(([from, to]) => t >= from && t < to);
+  }
+
+  decide(o: Observation): Decision {
+    let desired = o.desired;
+    const fallback = this.spec.fallback;
+    const onFallback = () => !!fallback && this.failures >= fallback.failureThreshold;
+    if (due(o.t, this.spec.pollingSeconds)) {
+      const readsMetrics = this.spec.triggers.some((t) => t.kind === 'metric');
+      this.failures = o.outage && readsMetrics ? this.failures + 1 : 0;
+      const active =
+        onFallback() ||
+        this.spec.triggers.some((trigger, index) =>
+          trigger.kind === 'metric'
+            ? !o.outage && o.metric > trigger.activation
+            : trigger.kind === 'cron' && this.inWindow(index, o.t),
+        );
+      if (active) this.lastActive = o.t;
+      if (fallback && onFallback()) {
+        const replicas = Math.min(this.spec.maxReplicas, fallback.replicas);
+        desired =
+          fallback.behavior === 'currentReplicasIfHigher' ? Math.max(desired, replicas) : replicas;
+        return { desired, cappedByMax: false };
+      }
+      if (desired === 0 && active) desired = Math.max(1, this.spec.minReplicas);
+      else if (
+        desired > 0 &&
+        !active &&
+        this.spec.minReplicas === 0 &&
+        o.t - this.lastActive >= this.spec.cooldownSeconds
+      ) {
+        desired = 0;
+      }
+    }
+    if (!due(o.t, HPA_SYNC_SECONDS) || desired === 0) return { desired };
+    const proposals = this.spec.triggers.map((trigger, index) =>
+      this.propose(trigger, index, o, desired),
+    );
+    const proposed = onFallback()
+      ? Math.min(this.spec.maxReplicas, fallback!.replicas)
+      : combineMetricProposals(desired, proposals);
+    return {
+      desired: this.hpa.reconcile(o.t, desired, proposed),
+      cappedByMax: proposed !== undefined && proposed > this.spec.maxReplicas,
+    };
+  }
+
+  private propose(
+    trigger: KedaTrigger,
+    index: number,
+    o: Observation,
+    desired: number,
+  ): number | undefined {
+    switch (trigger.kind) {
+      case 'metric':
+        if (o.outage) return undefined;
+        return trigger.metricType === 'Value'
+          ? valueReplicas({
+              usage: o.metric,
+              targetValue: trigger.target,
+              currentReplicas: desired,
+              readyPods: o.ready,
+            })
+          : averageValueReplicas({
+              usage: o.metric,
+              targetAverageValue: trigger.target,
+              statusReplicas: desired,
+            });
+      case 'cron':
+        return averageValueReplicas({
+          usage: this.inWindow(index, o.t) ? trigger.desiredReplicas : 0,
+          targetAverageValue: 1,
+          statusReplicas: desired,
+        });
+      case 'utilization':
+        return utilizationProposal(trigger.target, o, desired);
+    }
+  }
+}
+
+/**
+ * A utilization proposal: the ready pods use `busy` of their requests, the
+ * pods still starting count as unready (0% on a scale-up), as the HPA's
+ * `groupPods` sets them aside. Undefined without a ready pod: no samples.
+ */
+function utilizationProposal(target: number, o: Observation, desired: number): number | undefined {
+  if (o.ready === 0) return undefined;
+  const request = 1000;
+  return utilizationReplicas({
+    currentReplicas: desired,
+    targetUtilization: target,
+    ready: { count: o.ready, requests: o.ready * request, usage: o.ready * request * o.busy },
+    unready: {
+      count: Math.max(0, desired - o.ready),
+      requests: Math.max(0, desired - o.ready) * request,
+    },
+  }).replicas;
+}
+
+/** A native HPA on cpu or memory utilization, synced every 15 s through the ported controller. */
+export class NativeHpaAutoscaler implements Autoscaler {
+  private readonly hpa: HpaController;
+
+  constructor(private readonly spec: HpaScaler) {
+    this.hpa = new HpaController({
+      minReplicas: spec.minReplicas,
+      maxReplicas: spec.maxReplicas,
+      ...(spec.behavior ? { behavior: spec.behavior } : {}),
+    });
+  }
+
+  decide(o: Observation): Decision {
+    if (!due(o.t, HPA_SYNC_SECONDS)) return { desired: o.desired };
+    const proposed = combineMetricProposals(
+      o.desired,
+      this.spec.utilization.map((metric) => utilizationProposal(metric.target, o, o.desired)),
+    );
+    return {
+      desired: this.hpa.reconcile(o.t, o.desired, proposed),
+      cappedByMax: proposed !== undefined && proposed > this.spec.maxReplicas,
+    };
+  }
+}
+
+/**
+ * A KEDA ScaledJob: every `pollingInterval`, Jobs to create so that running
+ * Jobs cover `ceil(queue / target)`, at most `maxReplicaCount` at once, by
+ * its scaling strategy (`default`: the wanted minus those running;
+ * `accurate`: the wanted, held to the room left; `eager`: the room left
+ * while messages wait). `desired` is the Jobs running; a Job ends when the
+ * engine says its messages are done.
+ * @see https://keda.sh/docs/2.20/reference/scaledjob-spec/#scalingstrategy
+ */
+export class ScaledJobAutoscaler implements Autoscaler {
+  constructor(private readonly spec: ScaledJobScaler) {}
+
+  decide(o: Observation): Decision {
+    if (!due(o.t, this.spec.pollingSeconds) || o.outage) {
+      return { desired: o.desired };
+    }
+    const running = o.desired;
+    const wanted = o.metric > this.spec.activation ? Math.ceil(o.metric / this.spec.target) : 0;
+    const maxScale = Math.min(wanted, this.spec.maxReplicas);
+    const room = this.spec.maxReplicas - running;
+    let create: number;
+    switch (this.spec.strategy) {
+      case 'accurate':
+        create = maxScale + running > this.spec.maxReplicas ? room : maxScale;
+        break;
+      case 'eager':
+        create = wanted > 0 ? Math.min(room, Math.max(maxScale, room)) : 0;
+        break;
+      default:
+        create = maxScale - running;
+    }
+    return {
+      desired: running + Math.max(0, Math.min(create, room)),
+      cappedByMax: wanted > this.spec.maxReplicas,
+    };
+  }
+}
+
+/**
+ * EC2 Auto Scaling target tracking on backlog per instance: once a minute,
+ * CloudWatch's metric (the backlog over the instances in service past their
+ * warm-up); the high alarm fires after 3 minutes above the target and scales
+ * out to `ceil(backlog / target)`, the low alarm after 15 minutes below it
+ * and scales in to the same, within the group's bounds.
+ * @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/target-tracking-scaling-policy-overview.html
+ */
+export class AsgAutoscaler implements Autoscaler {
+  private above = 0;
+  private below = 0;
+
+  constructor(private readonly spec: AsgScaler) {}
+
+  decide(o: Observation): Decision {
+    if (!due(o.t, 60)) return { desired: o.desired };
+    const perInstance = o.metric / Math.max(1, o.ready);
+    this.above = perInstance > this.spec.targetPerInstance ? this.above + 1 : 0;
+    this.below = perInstance < this.spec.targetPerInstance ? this.below + 1 : 0;
+    const wanted = Math.ceil(o.metric / this.spec.targetPerInstance);
+    let desired = o.desired;
+    if (this.above >= 3 && wanted > desired) desired = wanted;
+    if (this.below >= 15 && wanted < desired) desired = wanted;
+    const bounded = Math.max(this.spec.minReplicas, Math.min(this.spec.maxReplicas, desired));
+    return { desired: bounded, cappedByMax: desired > this.spec.maxReplicas };
+  }
+}
+
+/**
+ * Azure Monitor autoscale of a VM scale set: once a minute, each rule's
+ * metric averaged over its time window (per instance where it divides by
+ * the instance count); out when any increase rule holds, in only when every
+ * decrease rule does, each by its change and not within its cooldown of the
+ * last scale action.
+ * @see https://learn.microsoft.com/azure/azure-monitor/autoscale/autoscale-understanding-settings
+ */
+export class VmssAutoscaler implements Autoscaler {
+  private readonly history: number[] = [];
+  private lastAction = -Infinity;
+
+  constructor(private readonly spec: VmssScaler) {}
+
+  decide(o: Observation): Decision {
+    if (!due(o.t, 60)) return { desired: o.desired };
+    this.history.push(o.metric / Math.max(1, o.ready));
+    const holds = (rule: VmssScaler['rules'][number]) => {
+      const minutes = Math.max(1, Math.round(rule.windowSeconds / 60));
+      const window = this.history.slice(-minutes);
+      const average = window.reduce((sum, value) => sum + value, 0) / window.length;
+      const value = rule.perInstance ? average : average * Math.max(1, o.ready);
+      return rule.operator === 'GreaterThan' ? value > rule.threshold : value < rule.threshold;
+    };
+    const cooled = (rule: VmssScaler['rules'][number]) =>
+      o.t - this.lastAction >= rule.cooldownSeconds;
+    const ups = this.spec.rules.filter((rule) => rule.direction === 'Increase');
+    const downs = this.spec.rules.filter((rule) => rule.direction === 'Decrease');
+    let desired = o.desired;
+    const up = ups.find((rule) => holds(rule) && cooled(rule));
+    if (up) desired += up.change;
+    else if (downs.length > 0 && downs.every((rule) => holds(rule) && cooled(rule))) {
+      desired -= Math.max(...downs.map((rule) => rule.change));
+    }
+    const bounded = Math.max(this.spec.minReplicas, Math.min(this.spec.maxReplicas, desired));
+    if (bounded !== o.desired) this.lastAction = o.t;
+    return { desired: bounded, cappedByMax: desired > this.spec.maxReplicas };
+  }
+}

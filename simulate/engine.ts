@@ -1,0 +1,512 @@
+import {
+  AsgAutoscaler,
+  Autoscaler,
+  KedaAutoscaler,
+  NativeHpaAutoscaler,
+  ScaledJobAutoscaler,
+  VmssAutoscaler,
+} from './autoscalers';
+import type { LoadSeries } from './load';
+import { CLUSTER_AUTOSCALER } from './provisioning';
+import type { ScalerSpec } from './scalers';
+
+/** One agent on one site, as the simulation runs it. */
+export interface SimulatedAgent {
+  readonly agent: string;
+  readonly site: string;
+  /** The signal its load is read from: its queue or topic, else the agent's name. */
+  readonly signal: string;
+  readonly scaler: ScalerSpec;
+  /**
+   * What the load is: `backlog`, messages arriving per second that replicas
+   * work off; `query`, the value of the Prometheus query it scales on.
+   */
+  readonly measures: 'backlog' | 'query';
+  /** Work one ready replica completes per second. */
+  readonly perReplica: number;
+  /** Seconds from a replica's start on a node with room to ready. */
+  readonly readySeconds: number;
+  /** A node pool it shares, or machines of its own (a scaling group). */
+  readonly placement:
+    | { readonly kind: 'pool'; readonly pool: string; readonly podsPerNode: number }
+    | {
+        readonly kind: 'machines';
+        readonly provisionSeconds: number;
+        /** Price of one machine per hour. @default - no price */
+        readonly hourly?: number;
+      };
+}
+
+/** A node pool of a site, as the cluster autoscaler sizes it. */
+export interface SimulatedPool {
+  /** `<site>/<pool>`. */
+  readonly key: string;
+  readonly minNodes: number;
+  readonly maxNodes: number;
+  /** Whether its nodes are fixed (a cluster the user runs): nothing is added or removed. */
+  readonly fixed: boolean;
+  /** Seconds from a scale-up to a node ready. */
+  readonly provisionSeconds: number;
+  /** Price of one node per hour. @default - no price */
+  readonly hourly?: number;
+}
+
+/** How long, how fine, from when, and what fails. */
+export interface SimulationOptions {
+  readonly durationSeconds: number;
+  /** The simulation's step: every controller acts at a multiple of it. @default 5 */
+  readonly stepSeconds?: number;
+  /** Seconds between the samples kept for charts. @default 60 */
+  readonly sampleSeconds?: number;
+  /** The start, in epoch milliseconds, for cron windows. */
+  readonly startMs: number;
+  /** Intervals, in seconds from the start, in which every metric source fails. @default - none */
+  readonly outages?: readonly (readonly [number, number])[];
+}
+
+/** A stretch of time in which a limit held an agent back. */
+export interface HeldBack {
+  /** `max`: its maximum replicas; `pool`: its node pool at its most nodes (or fixed nodes full). */
+  readonly limit: 'max' | 'pool';
+  /** Seconds from the start. */
+  readonly from: number;
+  readonly to: number;
+}
+
+/** The figures of one agent's run. */
+export interface RunSummary {
+  readonly peakBacklog: number;
+  /** Seconds from the start. */
+  readonly peakBacklogAt: number;
+  /** The longest a unit of work waited in the backlog (first in, first out), in seconds. @default - not a backlog */
+  readonly longestWaitSeconds?: number;
+  /**
+   * Seconds from the backlog's peak until it is back within 5% of the rise
+   * above where it was before. @default - not drained by the end, or no rise
+   */
+  readonly drainSeconds?: number;
+  /** Whether the backlog rose and did not drain by the end. */
+  readonly undrained: boolean;
+  readonly peakReplicas: number;
+  readonly peakNodes: number;
+  readonly replicaHours: number;
+  /** The agent's share of nodes (or its machines), in node-hours. */
+  readonly nodeHours: number;
+  /** Node-hours priced. @default - no price */
+  readonly cost?: number;
+  readonly heldBack: readonly HeldBack[];
+}
+
+/** One agent's run: samples for charts and its figures. */
+export interface AgentRun {
+  readonly agent: string;
+  readonly site: string;
+  /** Sample times, seconds from the start. */
+  readonly times: Float64Array;
+  /** Highest backlog (or query value) within each sample. */
+  readonly backlog: Float64Array;
+  /** Ready replicas at each sample. */
+  readonly replicas: Float64Array;
+  /** The agent's nodes (or machines) at each sample. */
+  readonly nodes: Float64Array;
+  readonly summary: RunSummary;
+}
+
+/** The mutable state of one agent. */
+interface AgentState {
+  readonly spec: SimulatedAgent;
+  readonly load: LoadSeries;
+  readonly autoscaler: Autoscaler;
+  desired: number;
+  /** Pods (or machines) not yet placed. */
+  pending: number;
+  /** Times at which started pods become ready, ascending. */
+  starting: number[];
+  ready: number;
+  backlog: number;
+  busy: number;
+  arrived: number;
+  served: number;
+  /** Arrival checkpoints (time, cumulative arrivals) still waiting to be served. */
+  checkpoints: number[];
+  longestWait: number;
+  peakBacklog: number;
+  peakBacklogAt: number;
+  /** Lowest backlog so far, and before the current peak. */
+  lowest: number;
+  floorBeforePeak: number;
+  drainedAt: number | undefined;
+  peakReplicas: number;
+  peakNodes: number;
+  replicaSeconds: number;
+  nodeSeconds: number;
+  held: { max?: number; pool?: number };
+  heldBack: HeldBack[];
+  sampleMax: number;
+}
+
+interface PoolState {
+  readonly spec: SimulatedPool;
+  readonly agents: AgentState[];
+  ready: number;
+  provisioning: number[];
+  lastScaleUp: number;
+  unneededSince: number | undefined;
+}
+
+function autoscalerOf(scaler: ScalerSpec, options: SimulationOptions): Autoscaler {
+  switch (scaler.kind) {
+    case 'keda':
+      return new KedaAutoscaler(scaler, options.startMs, options.durationSeconds);
+    case 'hpa':
+      return new NativeHpaAutoscaler(scaler);
+    case 'keda-job':
+      return new ScaledJobAutoscaler(scaler);
+    case 'asg':
+      return new AsgAutoscaler(scaler);
+    case 'vmss':
+      return new VmssAutoscaler(scaler);
+  }
+}
+
+function initialReplicas(scaler: ScalerSpec): number {
+  switch (scaler.kind) {
+    case 'keda-job':
+      return 0;
+    case 'vmss':
+      return scaler.defaultReplicas;
+    default:
+      return scaler.minReplicas;
+  }
+}
+
+const nodesFor = (pods: number, perNode: number) => (pods <= 0 ? 0 : Math.ceil(pods / perNode));
+
+/**
+ * Replays load through each agent's autoscaler, its pods' readiness and its
+ * node pool's cluster autoscaler, one step at a time. Every agent starts at
+ * its initial replicas, ready, with an empty backlog and its pool at the
+ * nodes they need (at least its minimum).
+ *
+ * Per step, for each agent: arrivals join its backlog and its ready replicas
+ * work it off at `perReplica` each (a query agent's backlog is the query's
+ * value); its autoscaler decides; pods are added (pending) or removed
+ * (pending first, then starting, then ready). Per pool: pending pods are
+ * placed where its ready nodes have room (each agent's pods packed on nodes
+ * of their own, `podsPerNode` to a node); every scan interval the cluster
+ * autoscaler asks for the nodes pending pods need, up to the pool's maximum,
+ * ready after its provisioning time, and removes nodes unneeded for
+ * `scale-down-unneeded-time` once `scale-down-delay-after-add` has passed.
+ * Machines of a scaling group start on their own and are ready after the
+ * group's provisioning time plus the agent's.
+ */
+export function simulate(
+  agents: readonly { readonly spec: SimulatedAgent; readonly load: LoadSeries }[],
+  pools: readonly SimulatedPool[],
+  options: SimulationOptions,
+): AgentRun[] {
+  const step = options.stepSeconds ?? 5;
+  const sampleEvery = options.sampleSeconds ?? 60;
+  const steps = Math.floor(options.durationSeconds / step);
+  const samples = Math.floor(options.durationSeconds / sampleEvery) + 1;
+  const scan = CLUSTER_AUTOSCALER.scanInterval.seconds;
+  const unneeded = CLUSTER_AUTOSCALER.scaleDownUnneededTime.seconds;
+  const delayAfterAdd = CLUSTER_AUTOSCALER.scaleDownDelayAfterAdd.seconds;
+  const outages = options.outages ?? [];
+
+  const states: AgentState[] = agents.map(({ spec, load }) => {
+    const replicas = initialReplicas(spec.scaler);
+    return {
+      spec,
+      load,
+      autoscaler: autoscalerOf(spec.scaler, options),
+      desired: replicas,
+      pending: 0,
+      starting: [],
+      ready: replicas,
+      backlog: 0,
+      busy: 0,
+      arrived: 0,
+      served: 0,
+      checkpoints: [],
+      longestWait: 0,
+      peakBacklog: 0,
+      peakBacklogAt: 0,
+      lowest: Infinity,
+      floorBeforePeak: 0,
+      drainedAt: undefined,
+      peakReplicas: replicas,
+      peakNodes: 0,
+      replicaSeconds: 0,
+      nodeSeconds: 0,
+      held: {},
+      heldBack: [],
+      sampleMax: 0,
+    };
+  });
+  const poolStates = new Map<string, PoolState>(
+    pools.map((pool) => [
+      pool.key,
+      {
+        spec: pool,
+        agents: [],
+        ready: 0,
+        provisioning: [],
+        lastScaleUp: -Infinity,
+        unneededSince: undefined,
+      },
+    ]),
+  );
+  for (const state of states) {
+    const placement = state.spec.placement;
+    if (placement.kind !== 'pool') continue;
+    const pool = poolStates.get(placement.pool);
+    if (!pool)
+      throw new Error(`agent '${state.spec.agent}' runs on unknown pool '${placement.pool}'`);
+    pool.agents.push(state);
+  }
+  for (const pool of poolStates.values()) {
+    const needed = pool.agents.reduce((sum, a) => sum + nodesFor(a.ready, podsPerNode(a)), 0);
+    pool.ready = pool.spec.fixed ? pool.spec.maxNodes : Math.max(pool.spec.minNodes, needed);
+  }
+
+  const runs = states.map((state) => ({
+    times: new Float64Array(samples),
+    backlog: new Float64Array(samples),
+    replicas: new Float64Array(samples),
+    nodes: new Float64Array(samples),
+    state,
+  }));
+  const record = (index: number, t: number) => {
+    for (const run of runs) {
+      run.times[index] = t;
+      run.backlog[index] = run.state.sampleMax;
+      run.replicas[index] = run.state.ready;
+      run.nodes[index] = nodesOf(run.state);
+      run.state.sampleMax = run.state.backlog;
+    }
+  };
+  record(0, 0);
+
+  for (let i = 1; i <= steps; i++) {
+    const t = i * step;
+    const outage = outages.some(([from, to]) => t >= from && t < to);
+    for (const state of states) {
+      advanceWork(state, t, step);
+      const decision = state.autoscaler.decide({
+        t,
+        desired: state.desired,
+        ready: state.ready,
+        metric: state.backlog,
+        busy: state.busy,
+        outage,
+      });
+      if (decision.cappedByMax !== undefined) track(state, 'max', decision.cappedByMax, t);
+      resize(state, decision.desired);
+      if (state.spec.placement.kind === 'machines') {
+        // A machine of a scaling group is placed at once and counted when its boot and start are done.
+        const boot = state.spec.placement.provisionSeconds + state.spec.readySeconds;
+        while (state.pending > 0) {
+          state.starting.push(t + boot);
+          state.pending--;
+        }
+      }
+    }
+    for (const pool of poolStates.values()) {
+      while (pool.provisioning.length > 0 && pool.provisioning[0] <= t) {
+        pool.provisioning.shift();
+        pool.ready++;
+      }
+      place(pool, t);
+      if (!pool.spec.fixed && t % scan === 0) autoscaleNodes(pool, t, unneeded, delayAfterAdd);
+      const full = pool.agents.some((a) => a.pending > 0) && atMost(pool);
+      for (const agent of pool.agents) track(agent, 'pool', full && agent.pending > 0, t);
+    }
+    for (const state of states) {
+      while (state.starting.length > 0 && state.starting[0] <= t) {
+        state.starting.shift();
+        state.ready++;
+      }
+      const pods = state.ready + state.starting.length;
+      state.replicaSeconds += pods * step;
+      const nodes = nodesOf(state);
+      state.nodeSeconds += nodes * step;
+      if (pods > state.peakReplicas) state.peakReplicas = pods;
+      if (nodes > state.peakNodes) state.peakNodes = nodes;
+      if (state.backlog > state.sampleMax) state.sampleMax = state.backlog;
+    }
+    if (t % sampleEvery === 0) record(t / sampleEvery, t);
+  }
+
+  const end = steps * step;
+  return runs.map(({ times, backlog, replicas, nodes, state }) => {
+    for (const limit of ['max', 'pool'] as const) track(state, limit, false, end);
+    const placement = state.spec.placement;
+    const hourly =
+      placement.kind === 'machines'
+        ? placement.hourly
+        : poolStates.get(placement.pool)?.spec.hourly;
+    const rose = state.peakBacklog > state.floorBeforePeak;
+    return {
+      agent: state.spec.agent,
+      site: state.spec.site,
+      times,
+      backlog,
+      replicas,
+      nodes,
+      summary: {
+        peakBacklog: state.peakBacklog,
+        peakBacklogAt: state.peakBacklogAt,
+        ...(state.spec.measures === 'backlog' ? { longestWaitSeconds: state.longestWait } : {}),
+        ...(rose && state.drainedAt !== undefined
+          ? { drainSeconds: state.drainedAt - state.peakBacklogAt }
+          : {}),
+        undrained: rose && state.drainedAt === undefined,
+        peakReplicas: state.peakReplicas,
+        peakNodes: state.peakNodes,
+        replicaHours: state.replicaSeconds / 3600,
+        nodeHours: state.nodeSeconds / 3600,
+        ...(hourly !== undefined ? { cost: (state.nodeSeconds / 3600) * hourly } : {}),
+        heldBack: state.heldBack,
+      },
+    };
+  });
+}
+
+function podsPerNode(state: AgentState): number {
+  const placement = state.spec.placement;
+  return placement.kind === 'pool' ? placement.podsPerNode : 1;
+}
+
+/** The agent's nodes: those its placed pods fill, or its machines. */
+function nodesOf(state: AgentState): number {
+  return nodesFor(state.ready + state.starting.length, podsPerNode(state));
+}
+
+/** Arrivals, work done by the ready replicas, and the figures that follow the backlog. */
+function advanceWork(state: AgentState, t: number, step: number): void {
+  const spec = state.spec;
+  const load = Math.max(0, state.load(t));
+  if (spec.measures === 'query') {
+    state.backlog = load;
+    state.busy = state.ready > 0 ? Math.min(1, load / (state.ready * spec.perReplica)) : 1;
+  } else {
+    const arriving = load * step;
+    const capacity = state.ready * spec.perReplica * step;
+    const waiting = state.backlog + arriving;
+    const served = Math.min(waiting, capacity);
+    state.busy = capacity > 0 ? served / capacity : 1;
+    state.backlog = waiting - served;
+    state.arrived += arriving;
+    state.served += served;
+    if (arriving > 0) state.checkpoints.push(t, state.arrived);
+    // First in, first out: work that arrived by a checkpoint is done once as much has been served.
+    let head = 0;
+    while (head < state.checkpoints.length && state.checkpoints[head + 1] <= state.served + 1e-9) {
+      const wait = t - state.checkpoints[head];
+      if (wait > state.longestWait) state.longestWait = wait;
+      head += 2;
+    }
+    if (head > 0) state.checkpoints.splice(0, head);
+    if (state.checkpoints.length > 0) {
+      const waiting = t - state.checkpoints[0];
+      if (waiting > state.longestWait) state.longestWait = waiting;
+    }
+  }
+  if (state.backlog < state.lowest) state.lowest = state.backlog;
+  if (state.backlog > state.peakBacklog) {
+    state.peakBacklog = state.backlog;
+    state.peakBacklogAt = t;
+    state.floorBeforePeak = state.lowest;
+    state.drainedAt = undefined;
+  } else if (state.drainedAt === undefined && state.peakBacklog > state.floorBeforePeak) {
+    const within = state.floorBeforePeak + 0.05 * (state.peakBacklog - state.floorBeforePeak);
+    if (state.backlog <= within) state.drainedAt = t;
+  }
+}
+
+/** Pods to the decided count: new ones pending; removed pending first, then starting (newest first), then ready. */
+function resize(state: AgentState, desired: number): void {
+  let pods = state.pending + state.starting.length + state.ready;
+  state.desired = desired;
+  if (desired > pods) {
+    state.pending += desired - pods;
+    return;
+  }
+  while (pods > desired && state.pending > 0) {
+    state.pending--;
+    pods--;
+  }
+  while (pods > desired && state.starting.length > 0) {
+    state.starting.pop();
+    pods--;
+  }
+  if (pods > desired) state.ready -= pods - desired;
+}
+
+/** Pending pods placed where ready nodes have room, each agent's pods on nodes of their own. */
+function place(pool: PoolState, t: number): void {
+  let free =
+    pool.ready -
+    pool.agents.reduce((sum, a) => sum + nodesFor(a.ready + a.starting.length, podsPerNode(a)), 0);
+  for (const agent of pool.agents) {
+    if (agent.pending === 0) continue;
+    const perNode = podsPerNode(agent);
+    const placed = agent.ready + agent.starting.length;
+    // Pods of a pool whose node size is unknown (a cluster the user runs) always find room.
+    const room =
+      perNode === Infinity
+        ? agent.pending
+        : nodesFor(placed, perNode) * perNode - placed + Math.max(0, free) * perNode;
+    const now = Math.min(agent.pending, room);
+    if (now === 0) continue;
+    for (let k = 0; k < now; k++) agent.starting.push(t + agent.spec.readySeconds);
+    agent.pending -= now;
+    free -= nodesFor(placed + now, perNode) - nodesFor(placed, perNode);
+  }
+}
+
+/** Whether the pool can grow no more. */
+function atMost(pool: PoolState): boolean {
+  return pool.spec.fixed || pool.ready + pool.provisioning.length >= pool.spec.maxNodes;
+}
+
+/** One scan of the cluster autoscaler over a pool. */
+function autoscaleNodes(pool: PoolState, t: number, unneeded: number, delayAfterAdd: number): void {
+  const used = pool.agents.reduce(
+    (sum, a) => sum + nodesFor(a.ready + a.starting.length, podsPerNode(a)),
+    0,
+  );
+  const wanted = pool.agents.reduce(
+    (sum, a) => sum + nodesFor(a.ready + a.starting.length + a.pending, podsPerNode(a)),
+    0,
+  );
+  const coming = pool.ready + pool.provisioning.length;
+  if (wanted > coming) {
+    const add = Math.min(wanted, pool.spec.maxNodes) - coming;
+    for (let k = 0; k < add; k++) pool.provisioning.push(t + pool.spec.provisionSeconds);
+    if (add > 0) pool.lastScaleUp = t;
+    pool.unneededSince = undefined;
+    return;
+  }
+  const floor = Math.max(pool.spec.minNodes, used);
+  if (pool.ready <= floor) {
+    pool.unneededSince = undefined;
+    return;
+  }
+  pool.unneededSince ??= t;
+  if (t - pool.unneededSince >= unneeded && t - pool.lastScaleUp >= delayAfterAdd) {
+    pool.ready = floor;
+    pool.unneededSince = undefined;
+  }
+}
+
+/** Opens or closes a stretch in which a limit holds the agent back. */
+function track(state: AgentState, limit: 'max' | 'pool', holding: boolean, t: number): void {
+  const since = state.held[limit];
+  if (holding && since === undefined) state.held[limit] = t;
+  if (!holding && since !== undefined) {
+    state.heldBack.push({ limit, from: since, to: t });
+    state.held[limit] = undefined;
+  }
+}

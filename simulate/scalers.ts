@@ -1,0 +1,390 @@
+import type { HpaBehavior } from '../model/hpa-controller';
+import type { StackJson } from '../review/schema';
+
+/**
+ * The scaling of one agent on one site, as the synthesized stacks deploy it:
+ * read from the KEDA ScaledObject or ScaledJob, the HorizontalPodAutoscaler,
+ * the EC2 Auto Scaling policy or the VM scale set's autoscale setting, not
+ * from the environment files.
+ */
+export type ScalerSpec = KedaScaler | HpaScaler | ScaledJobScaler | AsgScaler | VmssScaler;
+
+/** A KEDA trigger, as the simulator reads it. */
+export type KedaTrigger =
+  | {
+      /** A metric KEDA serves the HPA: queue length, consumer lag, a query, a message count. */
+      readonly kind: 'metric';
+      /** What the metric measures: the agent's backlog, or a Prometheus query's value. */
+      readonly measures: 'backlog' | 'query';
+      readonly metricType: 'AverageValue' | 'Value';
+      /** The target: per replica for `AverageValue`, for the whole workload for `Value`. */
+      readonly target: number;
+      /** Above this the workload wakes from zero. */
+      readonly activation: number;
+    }
+  | {
+      readonly kind: 'utilization';
+      readonly resource: 'cpu' | 'memory';
+      /** Percent of the request. */
+      readonly target: number;
+    }
+  | {
+      readonly kind: 'cron';
+      /** Five-field cron expressions of the window's start and end. */
+      readonly start: string;
+      readonly end: string;
+      readonly timezone: string;
+      readonly desiredReplicas: number;
+    };
+
+/** A KEDA ScaledObject: KEDA's own loop, and the HPA it owns. */
+export interface KedaScaler {
+  readonly kind: 'keda';
+  readonly pollingSeconds: number;
+  readonly cooldownSeconds: number;
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly triggers: readonly KedaTrigger[];
+  readonly behavior?: HpaBehavior;
+  /** @default - none */
+  readonly fallback?: {
+    readonly failureThreshold: number;
+    readonly replicas: number;
+    readonly behavior: string;
+  };
+}
+
+/** A native `autoscaling/v2` HPA on cpu or memory utilization. */
+export interface HpaScaler {
+  readonly kind: 'hpa';
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly utilization: readonly { readonly resource: 'cpu' | 'memory'; readonly target: number }[];
+  readonly behavior?: HpaBehavior;
+}
+
+/** A KEDA ScaledJob: one Job per `target` messages, up to `maxReplicas` at once. */
+export interface ScaledJobScaler {
+  readonly kind: 'keda-job';
+  readonly pollingSeconds: number;
+  readonly maxReplicas: number;
+  readonly target: number;
+  readonly activation: number;
+  /** `default`, `custom`, `accurate` or `eager`. */
+  readonly strategy: string;
+}
+
+/** An EC2 Auto Scaling group with a target-tracking policy on backlog per instance. */
+export interface AsgScaler {
+  readonly kind: 'asg';
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly targetPerInstance: number;
+  /** Seconds a new instance is not yet counted in the group's metrics. */
+  readonly warmupSeconds: number;
+}
+
+/** One rule of a VM scale set's autoscale profile. */
+export interface VmssRule {
+  readonly direction: 'Increase' | 'Decrease';
+  readonly operator: 'GreaterThan' | 'LessThan';
+  /** Per instance when `perInstance`. */
+  readonly threshold: number;
+  readonly perInstance: boolean;
+  readonly windowSeconds: number;
+  readonly cooldownSeconds: number;
+  readonly change: number;
+}
+
+/** An Azure VM scale set's autoscale setting on its queue's active messages. */
+export interface VmssScaler {
+  readonly kind: 'vmss';
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly defaultReplicas: number;
+  readonly rules: readonly VmssRule[];
+}
+
+/** KEDA's defaults where a ScaledObject leaves a field out. */
+const KEDA_DEFAULTS = { pollingInterval: 30, cooldownPeriod: 300, minReplicaCount: 0 };
+
+type Json = Record<string, unknown>;
+const obj = (value: unknown): Json =>
+  value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
+const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const num = (value: unknown, fallback: number): number => {
+  const parsed = typeof value === 'string' ? Number(value) : value;
+  return typeof parsed === 'number' && Number.isFinite(parsed) ? parsed : fallback;
+};
+/** A block cdktf writes as an object or a one-element list. */
+const block = (value: unknown): Json => obj(Array.isArray(value) ? value[0] : value);
+
+/** Triggers whose metric is the agent's own backlog. */
+const BACKLOG_TRIGGERS: Readonly<Record<string, { target: string; activation: string }>> = {
+  rabbitmq: { target: 'value', activation: 'activationValue' },
+  kafka: { target: 'lagThreshold', activation: 'activationLagThreshold' },
+  'aws-sqs-queue': { target: 'queueLength', activation: 'activationQueueLength' },
+  'azure-servicebus': { target: 'messageCount', activation: 'activationMessageCount' },
+  'azure-eventhub': {
+    target: 'unprocessedEventThreshold',
+    activation: 'activationUnprocessedEventThreshold',
+  },
+};
+
+function kedaTrigger(trigger: Json): KedaTrigger | string {
+  const type = String(trigger.type);
+  const metadata = obj(trigger.metadata);
+  const metricType = trigger.metricType === 'Value' ? 'Value' : 'AverageValue';
+  const backlog = BACKLOG_TRIGGERS[type];
+  if (backlog) {
+    return {
+      kind: 'metric',
+      measures: 'backlog',
+      metricType,
+      target: num(metadata[backlog.target], 1),
+      activation: num(metadata[backlog.activation], 0),
+    };
+  }
+  if (type === 'prometheus') {
+    return {
+      kind: 'metric',
+      measures: 'query',
+      metricType,
+      target: num(metadata.threshold, 1),
+      activation: num(metadata.activationThreshold, 0),
+    };
+  }
+  if (type === 'cpu' || type === 'memory') {
+    return { kind: 'utilization', resource: type, target: num(metadata.value, 80) };
+  }
+  if (type === 'cron') {
+    return {
+      kind: 'cron',
+      start: String(metadata.start),
+      end: String(metadata.end),
+      timezone: String(metadata.timezone ?? 'Etc/UTC'),
+      desiredReplicas: num(metadata.desiredReplicas, 1),
+    };
+  }
+  return `trigger type '${type}'`;
+}
+
+function behaviorOf(value: unknown): HpaBehavior | undefined {
+  const behavior = obj(value);
+  if (Object.keys(behavior).length === 0) return undefined;
+  const direction = (rules: unknown) => {
+    const r = obj(rules);
+    if (Object.keys(r).length === 0) return undefined;
+    return {
+      ...(r.stabilizationWindowSeconds !== undefined
+        ? { stabilizationWindowSeconds: num(r.stabilizationWindowSeconds, 0) }
+        : {}),
+      ...(r.selectPolicy !== undefined
+        ? { selectPolicy: String(r.selectPolicy) as 'Max' | 'Min' | 'Disabled' }
+        : {}),
+      ...(r.policies !== undefined
+        ? {
+            policies: list(r.policies).map((p) => {
+              const policy = obj(p);
+              return {
+                type: policy.type === 'Percent' ? ('Percent' as const) : ('Pods' as const),
+                value: num(policy.value, 0),
+                periodSeconds: num(policy.periodSeconds, 15),
+              };
+            }),
+          }
+        : {}),
+    };
+  };
+  const scaleUp = direction(behavior.scaleUp);
+  const scaleDown = direction(behavior.scaleDown);
+  return { ...(scaleUp ? { scaleUp } : {}), ...(scaleDown ? { scaleDown } : {}) };
+}
+
+/** The same behaviour as the kubernetes provider writes it, in snake_case blocks. */
+function providerBehavior(value: unknown): HpaBehavior | undefined {
+  const behavior = block(value);
+  if (Object.keys(behavior).length === 0) return undefined;
+  const direction = (rules: unknown) => {
+    const r = block(rules);
+    if (Object.keys(r).length === 0) return undefined;
+    return {
+      stabilizationWindowSeconds: num(r.stabilization_window_seconds, 0),
+      selectPolicy: String(r.select_policy ?? 'Max') as 'Max' | 'Min' | 'Disabled',
+      policies: list(r.policy).map((p) => {
+        const policy = obj(p);
+        return {
+          type: policy.type === 'Percent' ? ('Percent' as const) : ('Pods' as const),
+          value: num(policy.value, 0),
+          periodSeconds: num(policy.period_seconds, 15),
+        };
+      }),
+    };
+  };
+  const scaleUp = direction(behavior.scale_up);
+  const scaleDown = direction(behavior.scale_down);
+  return { ...(scaleUp ? { scaleUp } : {}), ...(scaleDown ? { scaleDown } : {}) };
+}
+
+/** What was read for one agent: its scaler, or why it cannot be simulated. */
+export type ReadScaler = { readonly scaler: ScalerSpec } | { readonly unsupported: string };
+
+function scaledObject(spec: Json): ReadScaler {
+  const triggers: KedaTrigger[] = [];
+  for (const trigger of list(spec.triggers)) {
+    const read = kedaTrigger(obj(trigger));
+    if (typeof read === 'string') return { unsupported: `its ScaledObject has a ${read}` };
+    triggers.push(read);
+  }
+  const fallback = obj(spec.fallback);
+  return {
+    scaler: {
+      kind: 'keda',
+      pollingSeconds: num(spec.pollingInterval, KEDA_DEFAULTS.pollingInterval),
+      cooldownSeconds: num(spec.cooldownPeriod, KEDA_DEFAULTS.cooldownPeriod),
+      minReplicas: num(spec.minReplicaCount, KEDA_DEFAULTS.minReplicaCount),
+      maxReplicas: num(spec.maxReplicaCount, 100),
+      triggers,
+      ...(() => {
+        const behavior = behaviorOf(obj(obj(spec.advanced).horizontalPodAutoscalerConfig).behavior);
+        return behavior ? { behavior } : {};
+      })(),
+      ...(Object.keys(fallback).length > 0
+        ? {
+            fallback: {
+              failureThreshold: num(fallback.failureThreshold, 3),
+              replicas: num(fallback.replicas, 1),
+              behavior: String(fallback.behavior ?? 'static'),
+            },
+          }
+        : {}),
+    },
+  };
+}
+
+function scaledJob(spec: Json): ReadScaler {
+  const [trigger] = list(spec.triggers).map((t) => kedaTrigger(obj(t)));
+  if (!trigger || typeof trigger === 'string' || trigger.kind !== 'metric') {
+    return { unsupported: 'its ScaledJob has no queue trigger' };
+  }
+  return {
+    scaler: {
+      kind: 'keda-job',
+      pollingSeconds: num(spec.pollingInterval, KEDA_DEFAULTS.pollingInterval),
+      maxReplicas: num(spec.maxReplicaCount, 100),
+      target: trigger.target,
+      activation: trigger.activation,
+      strategy: String(obj(spec.scalingStrategy).strategy ?? 'default'),
+    },
+  };
+}
+
+function nativeHpa(spec: Json): ReadScaler {
+  const utilization: { resource: 'cpu' | 'memory'; target: number }[] = [];
+  for (const metric of list(spec.metric)) {
+    const resource = block(obj(metric).resource);
+    const name = resource.name;
+    const target = block(resource.target);
+    if ((name !== 'cpu' && name !== 'memory') || target.type !== 'Utilization') {
+      return { unsupported: 'its HorizontalPodAutoscaler has a metric other than utilization' };
+    }
+    utilization.push({ resource: name, target: num(target.average_utilization, 80) });
+  }
+  const behavior = providerBehavior(spec.behavior);
+  return {
+    scaler: {
+      kind: 'hpa',
+      minReplicas: num(spec.min_replicas, 1),
+      maxReplicas: num(spec.max_replicas, 1),
+      utilization,
+      ...(behavior ? { behavior } : {}),
+    },
+  };
+}
+
+/** `PT5M` in seconds. */
+function isoSeconds(duration: unknown): number {
+  const match = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/.exec(String(duration));
+  if (!match) return 0;
+  return Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
+}
+
+/** The agent a construct path names after `marker`, e.g. `…/ScalingGroup-<agent>/…`. */
+function agentInPath(path: unknown, pattern: RegExp): string | undefined {
+  return pattern.exec(String(path ?? ''))?.[1];
+}
+
+const pathOf = (body: Json) => obj(obj(body['//']).metadata).path;
+
+/**
+ * Every agent's scaler in one stack, by agent name: ScaledObjects,
+ * ScaledJobs and HPAs of an agents stack (by their `app.kubernetes.io/name`
+ * label), Auto Scaling policies and scale-set autoscale settings of an infra
+ * stack (by their construct path).
+ */
+export function readScalers(stack: StackJson): Map<string, ReadScaler> {
+  const scalers = new Map<string, ReadScaler>();
+  const resources = obj(stack.resource);
+  for (const body of Object.values(obj(resources.kubernetes_manifest))) {
+    const manifest = obj(obj(body).manifest);
+    const agent = obj(obj(manifest.metadata).labels)['app.kubernetes.io/name'];
+    if (typeof agent !== 'string') continue;
+    if (manifest.kind === 'ScaledObject') scalers.set(agent, scaledObject(obj(manifest.spec)));
+    if (manifest.kind === 'ScaledJob') scalers.set(agent, scaledJob(obj(manifest.spec)));
+  }
+  for (const body of Object.values(obj(resources.kubernetes_horizontal_pod_autoscaler_v2))) {
+    const agent = obj(block(obj(body).metadata).labels)['app.kubernetes.io/name'];
+    if (typeof agent === 'string') scalers.set(agent, nativeHpa(block(obj(body).spec)));
+  }
+  const groups = new Map<string, Json>();
+  for (const body of Object.values(obj(resources.aws_autoscaling_group))) {
+    const agent = agentInPath(pathOf(obj(body)), /\/ScalingGroup-([^/]+)(?:\/|$)/);
+    if (agent) groups.set(agent, obj(body));
+  }
+  for (const body of Object.values(obj(resources.aws_autoscaling_policy))) {
+    const agent = agentInPath(pathOf(obj(body)), /\/ScalingGroup-([^/]+)\//);
+    const group = agent && groups.get(agent);
+    if (!agent || !group) continue;
+    const tracking = block(obj(body).target_tracking_configuration);
+    scalers.set(agent, {
+      scaler: {
+        kind: 'asg',
+        minReplicas: num(group.min_size, 0),
+        maxReplicas: num(group.max_size, 1),
+        targetPerInstance: num(tracking.target_value, 1),
+        warmupSeconds: num(
+          obj(body).estimated_instance_warmup ?? group.default_instance_warmup,
+          300,
+        ),
+      },
+    });
+  }
+  for (const body of Object.values(obj(resources.azurerm_monitor_autoscale_setting))) {
+    const agent = agentInPath(pathOf(obj(body)), /\/Agents\/([^/]+)\/ScaleSet\//);
+    if (!agent) continue;
+    const profile = block(obj(body).profile);
+    const capacity = block(profile.capacity);
+    scalers.set(agent, {
+      scaler: {
+        kind: 'vmss',
+        minReplicas: num(capacity.minimum, 1),
+        maxReplicas: num(capacity.maximum, 1),
+        defaultReplicas: num(capacity.default, 1),
+        rules: list(profile.rule).map((r) => {
+          const trigger = block(obj(r).metric_trigger);
+          const action = block(obj(r).scale_action);
+          return {
+            direction: action.direction === 'Decrease' ? 'Decrease' : 'Increase',
+            operator: trigger.operator === 'LessThan' ? 'LessThan' : 'GreaterThan',
+            threshold: num(trigger.threshold, 0),
+            perInstance: trigger.divide_by_instance_count === true,
+            windowSeconds: isoSeconds(trigger.time_window),
+            cooldownSeconds: isoSeconds(action.cooldown),
+            change: num(action.value, 1),
+          } satisfies VmssRule;
+        }),
+      },
+    });
+  }
+  return scalers;
+}
