@@ -57,6 +57,7 @@ const due = (t: number, period: number) => t % period === 0;
  * The windows of a KEDA cron trigger over the simulated time, as start and
  * end offsets in seconds (croner computes the occurrences in the trigger's
  * time zone, from `startMs`, the simulation's start in epoch milliseconds).
+ * A window holds from its start, included, to its end, excluded.
  */
 export function cronWindows(
   trigger: Extract<KedaTrigger, { kind: 'cron' }>,
@@ -68,16 +69,18 @@ export function cronWindows(
   const end = new Cron(trigger.end, options);
   const windows: [number, number][] = [];
   const limit = startMs + durationSeconds * 1000;
-  // A window open at the start: its last start came after its last end.
-  const lastStart = start.previousRuns(1, new Date(startMs))[0];
-  const lastEnd = end.previousRuns(1, new Date(startMs))[0];
+  // Open at the start when the next end comes before the next start, as the
+  // cron scaler decides (it holds at the start's very second too).
+  // https://github.com/kedacore/keda/blob/v2.20.2/pkg/scalers/cron_scaler.go
+  const nextStart = start.nextRun(new Date(startMs));
+  const nextEnd = end.nextRun(new Date(startMs));
   let from: number | undefined =
-    lastStart && (!lastEnd || lastStart > lastEnd) ? startMs : undefined;
+    nextEnd && (!nextStart || nextEnd.getTime() <= nextStart.getTime()) ? startMs : undefined;
   let cursor = new Date(startMs);
   for (let guard = 0; guard < 10_000; guard++) {
     if (from === undefined) {
       const next = start.nextRun(cursor);
-      if (!next || next.getTime() > limit) break;
+      if (!next || next.getTime() >= limit) break;
       from = next.getTime();
       cursor = next;
     }
@@ -91,23 +94,44 @@ export function cronWindows(
   return windows;
 }
 
+/** The replicas a ScaledObject's fallback stands for, given those asked for now. */
+function fallbackReplicas(fallback: NonNullable<KedaScaler['fallback']>, current: number): number {
+  switch (fallback.behavior) {
+    case 'currentReplicas':
+      return current;
+    case 'currentReplicasIfHigher':
+      return Math.max(current, fallback.replicas);
+    case 'currentReplicasIfLower':
+      return Math.min(current, fallback.replicas);
+    default:
+      return fallback.replicas;
+  }
+}
+
 /**
  * A KEDA ScaledObject and the HPA it owns. KEDA's loop, every
  * `pollingInterval`: a workload at 0 wakes to max(1, min) once a trigger is
- * active (its metric above its activation, or a cron window open); at a
- * minimum of 0 it returns to 0 once no trigger has been active for
- * `cooldownPeriod`; after `failureThreshold` failed reads in a row it holds
- * the fallback replicas (`currentReplicasIfHigher`: never fewer than run).
+ * active (its metric above its activation, a cron window open, or a metric
+ * on its fallback); at a minimum of 0 it returns to 0 once no trigger has
+ * been active for more than `cooldownPeriod`, and not while a metric fails
+ * without a fallback to stand in.
  * The HPA, every 15 s while above 0: each trigger's proposal
  * (External `AverageValue` or `Value`, cron as an `AverageValue` of its
  * desired replicas against 1, cpu and memory as utilization of the ready
  * pods), the largest, through the ported controller's stabilization and rate
  * policies ({@link HpaController}).
+ * Fallback: every read of a failing metric, KEDA's poll and the HPA's sync
+ * alike, counts a failure, a good read resets the count; past
+ * `failureThreshold` failures KEDA serves the HPA the metric that asks for
+ * the fallback replicas (`currentReplicasIfHigher`: never fewer than asked
+ * for now), which the HPA then scales to within its policies.
  * @see https://keda.sh/docs/2.20/reference/scaledobject-spec/
+ * @see https://github.com/kedacore/keda/blob/v2.20.2/pkg/fallback/fallback.go
  */
 export class KedaAutoscaler implements Autoscaler {
   private readonly hpa: HpaController;
   private readonly windows: [number, number][][];
+  private readonly readsMetrics: boolean;
   private lastActive = -Infinity;
   private failures = 0;
 
@@ -124,50 +148,55 @@ export class KedaAutoscaler implements Autoscaler {
     this.windows = spec.triggers.map((trigger) =>
       trigger.kind === 'cron' ? cronWindows(trigger, startMs, durationSeconds) : [],
     );
+    this.readsMetrics = spec.triggers.some((t) => t.kind === 'metric');
   }
 
   private inWindow(index: number, t: number): boolean {
     return this.windows[index].some(([from, to]) => t >= from && t < to);
   }
 
+  /** One read of the metric triggers: whether KEDA serves the fallback for them now. */
+  private read(outage: boolean): boolean {
+    if (!this.readsMetrics) return false;
+    this.failures = outage ? this.failures + 1 : 0;
+    // `NumberOfFailures > FailureThreshold`: the read after the threshold-th failure.
+    return !!this.spec.fallback && this.failures > this.spec.fallback.failureThreshold;
+  }
+
   decide(o: Observation): Decision {
     let desired = o.desired;
-    const fallback = this.spec.fallback;
-    const onFallback = () => !!fallback && this.failures >= fallback.failureThreshold;
     if (due(o.t, this.spec.pollingSeconds)) {
-      const readsMetrics = this.spec.triggers.some((t) => t.kind === 'metric');
-      this.failures = o.outage && readsMetrics ? this.failures + 1 : 0;
+      const onFallback = this.read(o.outage);
+      const failing = o.outage && this.readsMetrics && !onFallback;
       const active =
-        onFallback() ||
+        onFallback ||
         this.spec.triggers.some((trigger, index) =>
           trigger.kind === 'metric'
             ? !o.outage && o.metric > trigger.activation
             : trigger.kind === 'cron' && this.inWindow(index, o.t),
         );
-      if (active) this.lastActive = o.t;
-      if (fallback && onFallback()) {
-        const replicas = Math.min(this.spec.maxReplicas, fallback.replicas);
-        desired =
-          fallback.behavior === 'currentReplicasIfHigher' ? Math.max(desired, replicas) : replicas;
-        return { desired, cappedByMax: false };
-      }
-      if (desired === 0 && active) desired = Math.max(1, this.spec.minReplicas);
+      // RequestScale: an active trigger with another failing does not renew the last active time.
+      // https://github.com/kedacore/keda/blob/v2.20.2/pkg/scaling/executor/scale_scaledobjects.go
+      if (desired === 0 && active) {
+        desired = Math.max(1, this.spec.minReplicas);
+        this.lastActive = o.t;
+      } else if (active && !failing) this.lastActive = o.t;
       else if (
-        desired > 0 &&
         !active &&
+        !failing &&
+        desired > 0 &&
         this.spec.minReplicas === 0 &&
-        o.t - this.lastActive >= this.spec.cooldownSeconds
+        o.t - this.lastActive > this.spec.cooldownSeconds
       ) {
         desired = 0;
       }
     }
     if (!due(o.t, HPA_SYNC_SECONDS) || desired === 0) return { desired };
+    const onFallback = this.read(o.outage);
     const proposals = this.spec.triggers.map((trigger, index) =>
-      this.propose(trigger, index, o, desired),
+      this.propose(trigger, index, o, desired, onFallback),
     );
-    const proposed = onFallback()
-      ? Math.min(this.spec.maxReplicas, fallback!.replicas)
-      : combineMetricProposals(desired, proposals);
+    const proposed = combineMetricProposals(desired, proposals);
     return {
       desired: this.hpa.reconcile(o.t, desired, proposed),
       cappedByMax: proposed !== undefined && proposed > this.spec.maxReplicas,
@@ -179,22 +208,34 @@ export class KedaAutoscaler implements Autoscaler {
     index: number,
     o: Observation,
     desired: number,
+    onFallback: boolean,
   ): number | undefined {
     switch (trigger.kind) {
-      case 'metric':
-        if (o.outage) return undefined;
+      case 'metric': {
+        let usage = o.metric;
+        if (o.outage) {
+          if (!onFallback || !this.spec.fallback) return undefined;
+          // doFallback: the target times the replicas; for `Value`, over the ready pods.
+          const replicas = fallbackReplicas(this.spec.fallback, desired);
+          if (trigger.metricType === 'Value' && o.ready === 0) return undefined;
+          usage =
+            trigger.metricType === 'Value'
+              ? (trigger.target * replicas) / o.ready
+              : trigger.target * replicas;
+        }
         return trigger.metricType === 'Value'
           ? valueReplicas({
-              usage: o.metric,
+              usage,
               targetValue: trigger.target,
               currentReplicas: desired,
               readyPods: o.ready,
             })
           : averageValueReplicas({
-              usage: o.metric,
+              usage,
               targetAverageValue: trigger.target,
               statusReplicas: desired,
             });
+      }
       case 'cron':
         return averageValueReplicas({
           usage: this.inWindow(index, o.t) ? trigger.desiredReplicas : 0,
@@ -252,23 +293,26 @@ export class NativeHpaAutoscaler implements Autoscaler {
 }
 
 /**
- * A KEDA ScaledJob: every `pollingInterval`, Jobs to create so that running
- * Jobs cover `ceil(queue / target)`, at most `maxReplicaCount` at once, by
- * its scaling strategy (`default`: the wanted minus those running;
- * `accurate`: the wanted, held to the room left; `eager`: the room left
- * while messages wait). `desired` is the Jobs running; a Job ends when the
- * engine says its messages are done.
+ * A KEDA ScaledJob: every `pollingInterval`, while its trigger is active
+ * (the queue above its activation), Jobs are created by its scaling
+ * strategy from `maxScale`, `min(ceil(queue / target), maxReplicaCount)`,
+ * and the Jobs running: `default`, `maxScale` less those running;
+ * `accurate`, `maxScale`, or the room left when that would pass
+ * `maxReplicaCount`; `eager`, `maxScale` held to the room left. Never more
+ * than the messages waiting. `desired` is the Jobs running (none pending:
+ * a Job's pod is counted as started); a Job ends when the engine says its
+ * messages are done.
  * @see https://keda.sh/docs/2.20/reference/scaledjob-spec/#scalingstrategy
+ * @see https://github.com/kedacore/keda/blob/v2.20.2/pkg/scaling/executor/scale_jobs.go
  */
 export class ScaledJobAutoscaler implements Autoscaler {
   constructor(private readonly spec: ScaledJobScaler) {}
 
   decide(o: Observation): Decision {
-    if (!due(o.t, this.spec.pollingSeconds) || o.outage) {
-      return { desired: o.desired };
-    }
+    if (!due(o.t, this.spec.pollingSeconds) || o.outage) return { desired: o.desired };
+    if (o.metric <= this.spec.activation) return { desired: o.desired, cappedByMax: false };
     const running = o.desired;
-    const wanted = o.metric > this.spec.activation ? Math.ceil(o.metric / this.spec.target) : 0;
+    const wanted = Math.ceil(o.metric / this.spec.target);
     const maxScale = Math.min(wanted, this.spec.maxReplicas);
     const room = this.spec.maxReplicas - running;
     let create: number;
@@ -277,13 +321,15 @@ export class ScaledJobAutoscaler implements Autoscaler {
         create = maxScale + running > this.spec.maxReplicas ? room : maxScale;
         break;
       case 'eager':
-        create = wanted > 0 ? Math.min(room, Math.max(maxScale, room)) : 0;
+        create = Math.min(room, maxScale);
         break;
       default:
         create = maxScale - running;
     }
+    // createJobs: at most `scaleTo`, the queue's length, and none below 0.
+    create = Math.max(0, Math.min(create, Math.ceil(o.metric)));
     return {
-      desired: running + Math.max(0, Math.min(create, room)),
+      desired: running + create,
       cappedByMax: wanted > this.spec.maxReplicas,
     };
   }
