@@ -23,6 +23,7 @@ import {
   stateEngineFor,
   stateIdentifier,
   stateModelOf,
+  LoadProfileSpec,
 } from '../model';
 import { brokerWhere, EnvironmentSummary } from '../stacks/summary';
 
@@ -217,6 +218,11 @@ export interface FleetReport {
   readonly sites: readonly SiteReport[];
   readonly brokers: readonly BrokerReport[];
   readonly agents: readonly AgentReport[];
+  /**
+   * The load the scaling simulator replays by default: a shape, durations in
+   * seconds, or a trace's path. @default - none declared
+   */
+  readonly loadProfile?: LoadProfileSpec;
 }
 
 /** The content of `fleet.json`: every synthesized environment's report, by name. */
@@ -256,6 +262,7 @@ export function fleetReport(
     agents: environment.deployments.map(({ site, agent }) =>
       agentReport(environment, site, agent, summary),
     ),
+    ...(environment.loadProfile ? { loadProfile: environment.loadProfile } : {}),
   };
 }
 

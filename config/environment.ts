@@ -4,16 +4,19 @@ import {
   environmentNameProblem,
   FleetEnvironment,
   GuardrailSuppression,
+  LoadProfileSpec,
 } from '../model';
 import { Catalogue } from './catalogue';
 import { ConstructSources } from './construct-sources';
 import { EnvironmentAgents, readAgents } from './environment-agents';
 import { readBrokers } from './environment-brokers';
 import { checkAcrossSections } from './environment-checks';
-import { EnvironmentFile, entriesOf, scalarOf } from './environment-file';
+import { EnvironmentFile, entriesOf, reportUnder, scalarOf } from './environment-file';
 import { readSites } from './environment-sites';
 import { Origin, ProblemList } from './problems';
 import { checkSchema } from './schema-check';
+import { LoadProfile } from './schema-load-profile';
+import { toLoadProfileSpec } from './to-model';
 import { childOf, locate, readYamlMap, SourceNode, toPlain } from './yaml-source';
 
 /** Folder of the environment files, relative to the root directory. */
@@ -74,6 +77,8 @@ export function loadEnvironment(
   addAgentSources(sources, name, agents);
   const backend = childOf(tree, 'backend');
   const suppressions = childOf(tree, 'suppressions');
+  const loadProfile = readLoadProfile(file);
+  if (loadProfile === false) return undefined;
   return {
     name,
     ...(childOf(tree, 'production') ? { production: production === true } : {}),
@@ -85,7 +90,17 @@ export function loadEnvironment(
     ...(sites.hostsSites.size > 0 ? { hostsSites: [...sites.hostsSites.values()] } : {}),
     brokers: [...brokers.brokers],
     deployments: [...agents.deployments],
+    ...(loadProfile ? { loadProfile } : {}),
   };
+}
+
+/** The environment's load profile, undefined when it has none, false when it is refused. */
+function readLoadProfile(file: EnvironmentFile): LoadProfileSpec | undefined | false {
+  const node = childOf(file.tree, 'loadProfile');
+  if (!node) return undefined;
+  const { spec, problems } = toLoadProfileSpec(toPlain(node) as LoadProfile);
+  reportUnder(file.problems, node, problems);
+  return spec ?? false;
 }
 
 /** Records an unknown rule of each suppression; returns whether every rule exists. */

@@ -1,6 +1,6 @@
 import { Static, Type } from '@sinclair/typebox';
-import { PATTERNS } from './formats';
 import { MAX_PER_REPLICA } from '../model';
+import { PATTERNS } from './formats';
 import {
   booleanSchema,
   cpuSchema,

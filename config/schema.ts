@@ -2,6 +2,7 @@ import { Static, TUnsafe, Type } from '@sinclair/typebox';
 import { JsonSchema, Override, partialOf } from './json-schema';
 import { agentTypeSchema, RawAgent } from './schema-agent';
 import { broker } from './schema-brokers';
+import { loadProfileSchema } from './schema-load-profile';
 import { backend, site } from './schema-sites';
 import {
   booleanSchema,
@@ -91,6 +92,7 @@ export const environmentSchema = objectSchema(
       'Whether the environment serves production: managed brokers then run highly available (Amazon MQ CLUSTER_MULTI_AZ). Default false.',
     ),
     backend: definitionRef<typeof backend>('backend'),
+    loadProfile: loadProfileSchema,
     sites: mapSchema('Sites by name (DNS label).', site, dnsLabelSchema(63), { minProperties: 1 }),
     brokers: mapSchema('Brokers by name (DNS label).', broker, dnsLabelSchema(63)),
     suppressions: listSchema(

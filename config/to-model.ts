@@ -5,6 +5,7 @@ import {
   BrokerSpec,
   HostsSiteSpec,
   KubernetesSiteSpec,
+  LoadProfileSpec,
   Problem,
   UnitError,
 } from '../model';
@@ -12,6 +13,12 @@ import { UNIT_PARSERS } from './formats';
 import { JsonSchema } from './json-schema';
 import { agentTypeSchema, RawAgent } from './schema-agent';
 import { brokerSchemas, RawBroker } from './schema-brokers';
+import {
+  isTraceProfile,
+  LoadProfile,
+  loadProfileSchema,
+  toLoadShape,
+} from './schema-load-profile';
 import {
   awsSite,
   azureSite,
@@ -134,6 +141,17 @@ export function toSiteSpec(name: string, raw: RawSite): Converted<KubernetesSite
   const { kind, ...site } = parseUnits(kubernetesSite, raw, problems);
   void kind;
   return converted({ name, ...site, nodePools: named(site.nodePools) }, problems);
+}
+
+/** A load profile with its durations parsed and its shape's defaults filled in. */
+export function toLoadProfileSpec(raw: LoadProfile): Converted<LoadProfileSpec> {
+  const problems: Problem[] = [];
+  const parsed = parseUnits(loadProfileSchema, raw, problems);
+  const signals = parsed.signals ? { signals: parsed.signals } : {};
+  const spec: LoadProfileSpec = isTraceProfile(parsed)
+    ? { trace: parsed.trace, ...signals }
+    : { shape: toLoadShape(parsed), ...signals };
+  return converted(spec, problems);
 }
 
 /** A broker with its unit strings parsed; problems carry paths relative to the broker. */

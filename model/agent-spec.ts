@@ -140,10 +140,6 @@ export interface IsolationSpec {
 }
 
 /**
- * One agent type, cloud-neutral: what it runs, what it needs, what it reads and
- * how it scales. Placement on a site is resolved against that site's node pools.
- */
-/**
  * What one replica does, as the scaling simulator (`npm run simulate`)
  * replays it: how much work it completes and how long a new one takes to
  * serve. It changes nothing that is deployed.
@@ -166,6 +162,10 @@ export interface ProcessingSpec {
 /** The most work per second one replica may be declared to complete. */
 export const MAX_PER_REPLICA = 1_000_000;
 
+/**
+ * One agent type, cloud-neutral: what it runs, what it needs, what it reads and
+ * how it scales. Placement on a site is resolved against that site's node pools.
+ */
 export interface AgentSpec {
   /** DNS-1123 label, unique in the fleet; it names the Kubernetes objects. */
   readonly name: string;

@@ -4,6 +4,7 @@ import { AzureSiteSpec } from './azure-site';
 import { BackendSpec } from './backend';
 import { BrokerSpec } from './broker';
 import { HostsSiteSpec } from './hosts-site';
+import { LoadProfileSpec } from './load-shapes';
 import { KubernetesSiteSpec } from './site';
 
 /**
@@ -58,6 +59,11 @@ export interface FleetEnvironment {
   readonly brokers: readonly BrokerSpec[];
   /** Each agent type on each site it runs on, in file order. */
   readonly deployments: readonly AgentDeployment[];
+  /**
+   * The load `npm run simulate` and the review's simulation replay by default.
+   * @default - the simulator's `--load` (a burst)
+   */
+  readonly loadProfile?: LoadProfileSpec;
   /** Written exceptions to the guardrails. @default - none */
   readonly suppressions?: readonly GuardrailSuppression[];
 }

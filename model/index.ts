@@ -39,3 +39,4 @@ export * from './replica-rule';
 export * from './hosts-site';
 export * from './hosts-plan';
 export * from './validate-hosts';
+export * from './load-shapes';

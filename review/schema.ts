@@ -88,7 +88,8 @@ export type ReviewedAgent = ComparedAgent &
   Pick<AgentReport, 'publishes' | 'reachableMaxReplicas' | 'processing'>;
 
 /** An environment's report, as the review reads it. */
-export interface ReviewedFleet extends Pick<FleetReport, 'environment' | 'production' | 'stacks'> {
+export interface ReviewedFleet
+  extends Pick<FleetReport, 'environment' | 'production' | 'stacks' | 'loadProfile'> {
   readonly sites: readonly ReviewedSite[];
   readonly brokers: readonly ReviewedBroker[];
   readonly agents: readonly ReviewedAgent[];
@@ -351,6 +352,34 @@ const agentSchema: JSONSchemaType<ReviewedAgent> = {
   },
 };
 
+/**
+ * A shape's parameters are numbers (multiples, seconds) and its curve a word.
+ * A union of two shapes, which ajv's schema type cannot express: checked, not typed.
+ */
+const loadProfileSchema = {
+  type: 'object',
+  nullable: true,
+  required: [],
+  properties: {
+    shape: {
+      type: 'object',
+      required: ['shape'],
+      properties: { shape: { type: 'string', enum: ['burst', 'ramp', 'daily', 'spike'] } },
+      additionalProperties: { anyOf: [{ type: 'number', minimum: 0 }, { type: 'string' }] },
+    },
+    trace: string,
+    signals: {
+      type: 'object',
+      required: [],
+      additionalProperties: {
+        type: 'object',
+        required: ['scale'],
+        properties: { scale: { type: 'number', minimum: 0 } },
+      },
+    },
+  },
+} as const;
+
 const fleetSchema: JSONSchemaType<ReviewedFleet> = {
   type: 'object',
   required: ['environment', 'production', 'stacks', 'sites', 'brokers', 'agents'],
@@ -361,6 +390,7 @@ const fleetSchema: JSONSchemaType<ReviewedFleet> = {
     sites: { type: 'array', items: siteSchema },
     brokers: { type: 'array', items: brokerSchema },
     agents: { type: 'array', items: agentSchema },
+    loadProfile: loadProfileSchema as never,
   },
 };
 

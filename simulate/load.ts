@@ -1,8 +1,8 @@
-import { LoadShape, shapeAt } from './load-shapes';
+import { LoadShape, shapeAt, SignalScales } from '../model/load-shapes';
 import { rowAt, Trace } from './load-trace';
 
 export * from './load-file';
-export * from './load-shapes';
+export * from '../model/load-shapes';
 export * from './load-trace';
 
 /**
@@ -15,8 +15,6 @@ export * from './load-trace';
 /** A signal's load at a time: `t` seconds from the start of the simulation. */
 export type LoadSeries = (t: number) => number;
 
-/** Per-signal multipliers: a signal not named has scale 1. */
-export type SignalScales = Readonly<Record<string, { readonly scale: number }>>;
 
 /** Load per signal, built once and evaluated many times. */
 export interface Load {

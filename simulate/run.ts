@@ -11,6 +11,7 @@ import {
   readLoadCsv,
   shapeAt,
   SHAPE_DEFAULTS,
+  SignalScales,
   Trace,
   traceLoad,
 } from './load';
@@ -25,7 +26,8 @@ export interface SimulateOptions {
   readonly env: string;
   /**
    * A built-in shape (`burst`, `ramp`, `daily`, `spike`, with its defaults)
-   * or the path of a CSV trace, relative to `root`. @default 'burst'
+   * or the path of a CSV trace, relative to `root`.
+   * @default - the environment's `loadProfile`, else 'burst'
    */
   readonly load?: string;
   /** Where `<env>.md`, `<env>.json` and the SVG charts go. @default 'simulate-out' */
@@ -64,26 +66,58 @@ export function parseSimulatedDuration(text: string): number {
   return seconds;
 }
 
-/** A built-in shape or a trace, and the duration it suggests. */
-function loadOf(
-  load: string,
-  root: string,
-): { shape?: LoadShape; trace?: Trace; suggested: number } {
-  if (isShapeName(load)) {
-    const shape = SHAPE_DEFAULTS[load];
-    return { shape, suggested: load === 'daily' ? 86_400 : 6 * 3600 };
-  }
-  if (!load.endsWith('.csv')) {
-    throw new ReviewError(
-      `--load '${load}' is neither a shape (burst, ramp, daily, spike) nor a .csv trace`,
-    );
-  }
-  const read = readLoadCsv(root, load);
-  if ('refused' in read) throw new ReviewError(`--load: ${read.refused}`);
+/** The load chosen: a shape or a trace, per-signal scales, and the duration it suggests. */
+interface LoadChoice {
+  /** How the load is named in the report. */
+  readonly name: string;
+  readonly shape?: LoadShape;
+  readonly trace?: Trace;
+  readonly signals?: SignalScales;
+  readonly suggested: number;
+}
+
+function traceChoice(file: string, root: string, signals?: SignalScales): LoadChoice {
+  const read = readLoadCsv(root, file);
+  if ('refused' in read) throw new ReviewError(`load trace: ${read.refused}`);
   if ('problems' in read) throw new ReviewError(read.problems.map(formatProblem).join('\n'));
   const times = read.trace.times;
   const last = times.length > 0 ? times[times.length - 1] : 0;
-  return { trace: read.trace, suggested: Math.min(7 * 86_400, Math.ceil(last) + 3600) };
+  return {
+    name: file,
+    trace: read.trace,
+    ...(signals ? { signals } : {}),
+    suggested: Math.min(7 * 86_400, Math.ceil(last) + 3600),
+  };
+}
+
+const suggestedFor = (shape: LoadShape) => (shape.shape === 'daily' ? 86_400 : 6 * 3600);
+
+/**
+ * `--load` when given (a shape's name with its defaults, or a `.csv` trace),
+ * else the environment's `loadProfile`, else a burst.
+ */
+function chooseLoad(load: string | undefined, fleet: ReviewedFleet, root: string): LoadChoice {
+  if (load === undefined && fleet.loadProfile) {
+    const profile = fleet.loadProfile;
+    const signals = profile.signals;
+    if ('trace' in profile) return traceChoice(profile.trace, root, signals);
+    return {
+      name: `loadProfile (${profile.shape.shape})`,
+      shape: profile.shape,
+      ...(signals ? { signals } : {}),
+      suggested: suggestedFor(profile.shape),
+    };
+  }
+  const name = load ?? 'burst';
+  if (isShapeName(name)) {
+    return { name, shape: SHAPE_DEFAULTS[name], suggested: suggestedFor(SHAPE_DEFAULTS[name]) };
+  }
+  if (!name.endsWith('.csv')) {
+    throw new ReviewError(
+      `--load '${name}' is neither a shape (burst, ramp, daily, spike) nor a .csv trace`,
+    );
+  }
+  return traceChoice(name, root);
 }
 
 /**
@@ -94,21 +128,23 @@ function loadOf(
 export function simulateEnvironment(
   fleet: ReviewedFleet,
   stacks: ReadonlyMap<string, StackJson>,
-  load: string,
+  load: string | undefined,
   options: { root?: string; duration?: string } = {},
 ): SimulationResult {
-  const source = loadOf(load, options.root ?? '.');
+  const source = chooseLoad(load, fleet, options.root ?? '.');
   const durationSeconds = options.duration
     ? parseSimulatedDuration(options.duration)
     : source.suggested;
   const prepared = prepareEnvironment(fleet, stacks);
-  const traced = source.trace && traceLoad(source.trace);
+  const traced = source.trace && traceLoad(source.trace, source.signals);
   const seriesOf = ({ spec }: PreparedEnvironment['agents'][number]): LoadSeries => {
     if (source.shape) {
       const shape = source.shape;
       const reference =
         spec.measures === 'query' ? (queryTarget(spec.scaler) ?? spec.perReplica) : spec.perReplica;
-      return (t) => reference * shapeAt(shape, t);
+      const scales = source.signals;
+      const scale = scales && Object.hasOwn(scales, spec.signal) ? scales[spec.signal].scale : 1;
+      return (t) => reference * scale * shapeAt(shape, t);
     }
     if (traced && traced.signals?.includes(spec.signal)) return traced.series(spec.signal);
     return () => 0;
@@ -119,7 +155,7 @@ export function simulateEnvironment(
     prepared.pools,
     simulation,
   );
-  return { environment: fleet.environment, load, durationSeconds, prepared, runs };
+  return { environment: fleet.environment, load: source.name, durationSeconds, prepared, runs };
 }
 
 function queryTarget(
@@ -182,7 +218,7 @@ export function runSimulation(options: SimulateOptions): string[] {
       `--env '${options.env}' is not an environment of the output (has: ${Object.keys(output.fleet.environments).join(', ')})`,
     );
   }
-  const result = simulateEnvironment(fleet, output.stacks, options.load ?? 'burst', {
+  const result = simulateEnvironment(fleet, output.stacks, options.load, {
     ...(options.root !== undefined ? { root: options.root } : {}),
     ...(options.duration !== undefined ? { duration: options.duration } : {}),
   });

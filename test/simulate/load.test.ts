@@ -21,7 +21,7 @@ import {
   traceLoad,
   withDefaults,
 } from '../../simulate/load';
-import { loadProfileSchema, toLoadShape } from '../../simulate/load-profile';
+import { loadProfileSchema, toLoadShape } from '../../config/schema-load-profile';
 import {
   CLUSTER_AUTOSCALER,
   CLUSTER_AUTOSCALER_FAQ_COMMIT,

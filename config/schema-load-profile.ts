@@ -1,14 +1,5 @@
 import { Static, TSchema, Type } from '@sinclair/typebox';
 import {
-  durationSchema,
-  enumSchema,
-  kindSchema,
-  mapSchema,
-  objectSchema,
-  Parsed,
-  stringSchema,
-} from '../config/schema-types';
-import {
   BURST_DEFAULTS,
   DAILY_DEFAULTS,
   LoadShape,
@@ -16,7 +7,16 @@ import {
   SHAPES,
   SPIKE_DEFAULTS,
   withDefaults,
-} from './load-shapes';
+} from '../model/load-shapes';
+import {
+  durationSchema,
+  enumSchema,
+  kindSchema,
+  mapSchema,
+  objectSchema,
+  Parsed,
+  stringSchema,
+} from './schema-types';
 
 /**
  * `loadProfile` of an environment file: the load the scaling simulator replays

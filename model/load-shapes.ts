@@ -196,3 +196,16 @@ export function shapeAt(s: LoadShape, t: number): number {
       return spikeAt(s, t);
   }
 }
+
+/** Per-signal multipliers of a load: a signal not named has scale 1. */
+export type SignalScales = Readonly<Record<string, { readonly scale: number }>>;
+
+/**
+ * An environment's load profile, what the scaling simulator replays by
+ * default: a built-in shape (its loads multiples of what one replica handles
+ * on each signal) or a recorded trace (a CSV file relative to the project's
+ * root), either scaled per signal.
+ */
+export type LoadProfileSpec =
+  | { readonly shape: LoadShape; readonly signals?: SignalScales }
+  | { readonly trace: string; readonly signals?: SignalScales };
