@@ -119,15 +119,30 @@ const num = (value: unknown, fallback: number): number => {
 /** A block cdktf writes as an object or a one-element list. */
 const block = (value: unknown): Json => obj(Array.isArray(value) ? value[0] : value);
 
-/** Triggers whose metric is the agent's own backlog. */
-const BACKLOG_TRIGGERS: Readonly<Record<string, { target: string; activation: string }>> = {
-  rabbitmq: { target: 'value', activation: 'activationValue' },
-  kafka: { target: 'lagThreshold', activation: 'activationLagThreshold' },
-  'aws-sqs-queue': { target: 'queueLength', activation: 'activationQueueLength' },
-  'azure-servicebus': { target: 'messageCount', activation: 'activationMessageCount' },
+/**
+ * Triggers whose metric is the agent's own backlog: the metadata of the
+ * target and the activation, and the target KEDA takes when it is left out.
+ * @see https://github.com/kedacore/keda/tree/v2.20.2/pkg/scalers
+ */
+const BACKLOG_TRIGGERS: Readonly<
+  Record<string, { target: string; activation: string; defaultTarget: number }>
+> = {
+  rabbitmq: { target: 'value', activation: 'activationValue', defaultTarget: 20 },
+  kafka: { target: 'lagThreshold', activation: 'activationLagThreshold', defaultTarget: 10 },
+  'aws-sqs-queue': {
+    target: 'queueLength',
+    activation: 'activationQueueLength',
+    defaultTarget: 5,
+  },
+  'azure-servicebus': {
+    target: 'messageCount',
+    activation: 'activationMessageCount',
+    defaultTarget: 5,
+  },
   'azure-eventhub': {
     target: 'unprocessedEventThreshold',
     activation: 'activationUnprocessedEventThreshold',
+    defaultTarget: 64,
   },
 };
 
@@ -137,11 +152,18 @@ function kedaTrigger(trigger: Json): KedaTrigger | string {
   const metricType = trigger.metricType === 'Value' ? 'Value' : 'AverageValue';
   const backlog = BACKLOG_TRIGGERS[type];
   if (backlog) {
+    // RabbitMQ's MessageRate mode scales on messages published per second, not on those waiting.
+    if (type === 'rabbitmq' && metadata.mode === 'MessageRate') {
+      return `rabbitmq trigger in MessageRate mode`;
+    }
+    // RabbitMQ's older `queueLength` stands for `value` in QueueLength mode.
+    const target =
+      metadata[backlog.target] ?? (type === 'rabbitmq' ? metadata.queueLength : undefined);
     return {
       kind: 'metric',
       measures: 'backlog',
       metricType,
-      target: num(metadata[backlog.target], 1),
+      target: num(target, backlog.defaultTarget),
       activation: num(metadata[backlog.activation], 0),
     };
   }
@@ -155,6 +177,10 @@ function kedaTrigger(trigger: Json): KedaTrigger | string {
     };
   }
   if (type === 'cpu' || type === 'memory') {
+    // With `AverageValue` the value is a quantity per pod, not a percent of the request.
+    if (trigger.metricType !== 'Utilization') {
+      return `${type} trigger on ${String(trigger.metricType ?? 'no metricType')}`;
+    }
     return { kind: 'utilization', resource: type, target: num(metadata.value, 80) };
   }
   if (type === 'cron') {
@@ -345,6 +371,12 @@ export function readScalers(stack: StackJson): Map<string, ReadScaler> {
     const agent = agentInPath(pathOf(obj(body)), /\/ScalingGroup-([^/]+)\//);
     const group = agent && groups.get(agent);
     if (!agent || !group) continue;
+    // The provider's `policy_type` defaults to SimpleScaling.
+    const policyType = String(obj(body).policy_type ?? 'SimpleScaling');
+    if (policyType !== 'TargetTrackingScaling') {
+      scalers.set(agent, { unsupported: `its Auto Scaling policy is ${policyType}` });
+      continue;
+    }
     const tracking = block(obj(body).target_tracking_configuration);
     scalers.set(agent, {
       scaler: {
@@ -364,6 +396,14 @@ export function readScalers(stack: StackJson): Map<string, ReadScaler> {
     if (!agent) continue;
     const profile = block(obj(body).profile);
     const capacity = block(profile.capacity);
+    const changes = list(profile.rule).map((r) =>
+      String(block(obj(r).scale_action).type ?? 'ChangeCount'),
+    );
+    const other = changes.find((type) => type !== 'ChangeCount');
+    if (other !== undefined) {
+      scalers.set(agent, { unsupported: `its autoscale setting has a ${other} rule` });
+      continue;
+    }
     scalers.set(agent, {
       scaler: {
         kind: 'vmss',
