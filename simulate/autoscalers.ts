@@ -11,6 +11,7 @@ import type {
   KedaScaler,
   KedaTrigger,
   ScaledJobScaler,
+  VmssRule,
   VmssScaler,
 } from './scalers';
 
@@ -366,39 +367,65 @@ export class AsgAutoscaler implements Autoscaler {
 /**
  * Azure Monitor autoscale of a VM scale set: once a minute, each rule's
  * metric averaged over its time window (per instance where it divides by
- * the instance count); out when any increase rule holds, in only when every
- * decrease rule does, each by its change and not within its cooldown of the
- * last scale action.
- * @see https://learn.microsoft.com/azure/azure-monitor/autoscale/autoscale-understanding-settings
+ * the instance count). Out when any increase rule holds, to the highest
+ * count they ask for; otherwise in only when every decrease rule holds, by
+ * as little as they ask for, and not to a count at which an increase rule
+ * would hold at once (flapping: a smaller step is tried, else none). No
+ * action within the cooldown of the rule that fired last, in either
+ * direction. Within the profile's bounds.
+ * @see https://github.com/MicrosoftDocs/azure-monitor-docs/blob/705f5597dd25b732572bcc0ba2316faf92f79e3c/articles/azure-monitor/autoscale/autoscale-understanding-settings.md#autoscale-evaluation
+ * @see https://github.com/MicrosoftDocs/azure-monitor-docs/blob/705f5597dd25b732572bcc0ba2316faf92f79e3c/articles/azure-monitor/autoscale/autoscale-flapping.md
  */
 export class VmssAutoscaler implements Autoscaler {
   private readonly history: number[] = [];
-  private lastAction = -Infinity;
+  /** Seconds from the start before which no scale action may run. */
+  private coolUntil = -Infinity;
 
   constructor(private readonly spec: VmssScaler) {}
 
   decide(o: Observation): Decision {
     if (!due(o.t, 60)) return { desired: o.desired };
-    this.history.push(o.metric / Math.max(1, o.ready));
-    const holds = (rule: VmssScaler['rules'][number]) => {
+    const instances = Math.max(1, o.ready);
+    this.history.push(o.metric / instances);
+    /** The rule's metric, per instance at `count` instances where it divides by the count. */
+    const value = (rule: VmssRule, count = instances) => {
       const minutes = Math.max(1, Math.round(rule.windowSeconds / 60));
       const window = this.history.slice(-minutes);
-      const average = window.reduce((sum, value) => sum + value, 0) / window.length;
-      const value = rule.perInstance ? average : average * Math.max(1, o.ready);
-      return rule.operator === 'GreaterThan' ? value > rule.threshold : value < rule.threshold;
+      const total = (window.reduce((sum, v) => sum + v, 0) / window.length) * instances;
+      return rule.perInstance ? total / count : total;
     };
-    const cooled = (rule: VmssScaler['rules'][number]) =>
-      o.t - this.lastAction >= rule.cooldownSeconds;
+    const holds = (rule: VmssRule, count?: number) =>
+      rule.operator === 'GreaterThan'
+        ? value(rule, count) > rule.threshold
+        : value(rule, count) < rule.threshold;
     const ups = this.spec.rules.filter((rule) => rule.direction === 'Increase');
     const downs = this.spec.rules.filter((rule) => rule.direction === 'Decrease');
-    let desired = o.desired;
-    const up = ups.find((rule) => holds(rule) && cooled(rule));
-    if (up) desired += up.change;
-    else if (downs.length > 0 && downs.every((rule) => holds(rule) && cooled(rule))) {
-      desired -= Math.max(...downs.map((rule) => rule.change));
+    const { minReplicas: min, maxReplicas: max } = this.spec;
+    const bound = (n: number) => Math.max(min, Math.min(max, n));
+    if (o.t < this.coolUntil) return { desired: o.desired };
+    const firing = ups.filter((rule) => holds(rule));
+    if (firing.length > 0) {
+      const rule = firing.reduce((a, b) => (b.change > a.change ? b : a));
+      const wanted = o.desired + rule.change;
+      return this.act(o, rule, bound(wanted), wanted > max);
     }
-    const bounded = Math.max(this.spec.minReplicas, Math.min(this.spec.maxReplicas, desired));
-    if (bounded !== o.desired) this.lastAction = o.t;
-    return { desired: bounded, cappedByMax: desired > this.spec.maxReplicas };
+    if (downs.length === 0 || !downs.every((rule) => holds(rule))) {
+      return { desired: o.desired, cappedByMax: false };
+    }
+    // As little as asked for; of equal steps, the longer cooldown.
+    const rule = downs.reduce((a, b) =>
+      b.change < a.change || (b.change === a.change && b.cooldownSeconds > a.cooldownSeconds)
+        ? b
+        : a,
+    );
+    for (let count = bound(o.desired - rule.change); count < o.desired; count++) {
+      if (!ups.some((up) => holds(up, count))) return this.act(o, rule, count, false);
+    }
+    return { desired: o.desired, cappedByMax: false };
+  }
+
+  private act(o: Observation, rule: VmssRule, desired: number, cappedByMax: boolean): Decision {
+    if (desired !== o.desired) this.coolUntil = o.t + rule.cooldownSeconds;
+    return { desired, cappedByMax };
   }
 }

@@ -394,6 +394,68 @@ describe('VmssAutoscaler', () => {
     expect(at(below, 60, 600, 660, 1260)).toEqual([4, 4, 3, 2]);
   });
 
+  it('takes the increase rule that asks for the most instances', () => {
+    const run = drive(
+      vmss([out, rule({ change: 2 })]),
+      2,
+      60,
+      (_t, n) => ({ metric: 1500 * n }),
+      60,
+    );
+    expect(run.get(60)).toBe(4);
+  });
+
+  it('decreases by as little as the decrease rules ask for', () => {
+    const three = { ...scaleIn, change: 3 };
+    const run = drive(vmss([three, scaleIn], 5), 5, 60, (_t, n) => ({ metric: 100 * n }), 60);
+    expect(run.get(60)).toBe(4);
+  });
+
+  it('waits out the cooldown of the rule that fired last, whichever the direction', () => {
+    // In at 60 s (its cooldown 600 s), then the load rises: out not before 660 s, though its own cooldown is 300 s.
+    const run = drive(
+      vmss([out, scaleIn], 3),
+      3,
+      800,
+      (t, n) => ({ metric: (t < 120 ? 100 : 1500) * n }),
+      60,
+    );
+    expect(at(run, 60, 360, 600, 660)).toEqual([2, 2, 2, 3]);
+  });
+
+  it('does not scale in to a count at which it would scale out again', () => {
+    // The docs' example: out above 50, in below 30, per instance; 56 over 2 instances is 28, but 56 on 1 is over 50.
+    const flapping = new VmssAutoscaler({
+      kind: 'vmss',
+      minReplicas: 1,
+      maxReplicas: 5,
+      defaultReplicas: 2,
+      rules: [
+        rule({ threshold: 50, windowSeconds: 60, cooldownSeconds: 60 }),
+        { ...scaleIn, threshold: 30, windowSeconds: 60, cooldownSeconds: 60 },
+      ],
+    });
+    const run = drive(flapping, 2, 600, () => ({ metric: 56 }), 60);
+    expect(Math.min(...run.values())).toBe(2);
+  });
+
+  it('scales in by less than asked for when the whole step would flap', () => {
+    // 40 per instance on 30 is 1200 in all: on 20 it is 60, over the 50 of the increase rule; on 24 it is 50, not over.
+    const partial = new VmssAutoscaler({
+      kind: 'vmss',
+      minReplicas: 1,
+      maxReplicas: 40,
+      defaultReplicas: 30,
+      rules: [rule({ threshold: 50 }), { ...scaleIn, threshold: 50, change: 10 }],
+    });
+    expect(
+      partial.decide({ t: 60, desired: 30, ready: 30, metric: 1200, busy: 1, outage: false }),
+    ).toEqual({
+      desired: 24,
+      cappedByMax: false,
+    });
+  });
+
   it('averages each rule over its time window', () => {
     // One minute at 1500 per instance after four at 900: the 5-minute average is 1020, over 1000.
     const run = drive(
