@@ -169,8 +169,11 @@ export class KedaAutoscaler implements Autoscaler {
     if (due(o.t, this.spec.pollingSeconds)) {
       const onFallback = this.read(o.outage);
       const failing = o.outage && this.readsMetrics && !onFallback;
+      // getScaledObjectState: with only cpu and memory triggers the ScaledObject is always active.
+      // https://github.com/kedacore/keda/blob/v2.20.2/pkg/scaling/scale_handler.go
       const active =
         onFallback ||
+        this.spec.triggers.every((trigger) => trigger.kind === 'utilization') ||
         this.spec.triggers.some((trigger, index) =>
           trigger.kind === 'metric'
             ? !o.outage && o.metric > trigger.activation

@@ -130,6 +130,18 @@ describe('KedaAutoscaler', () => {
     expect(at(run, 30, 330, 355, 360)).toEqual([1, 1, 1, 0]);
   });
 
+  it('never returns to 0 with only a cpu trigger: KEDA holds such a ScaledObject active', () => {
+    const run = drive(
+      keda({ triggers: [{ kind: 'utilization', resource: 'cpu', target: 60 }] }),
+      1,
+      900,
+      () => ({
+        busy: 0,
+      }),
+    );
+    expect(Math.min(...run.values())).toBe(1);
+  });
+
   it('does not return to 0 while a metric fails and no fallback stands in', () => {
     // RequestScale: an inactive ScaledObject with a failing scaler and no fallback is left as it is.
     const run = drive(keda({}), 1, 1200, () => ({ outage: true }));
