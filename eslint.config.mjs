@@ -88,8 +88,8 @@ export const LAYERS = {
   ],
   stacks: [...MODEL, ...GENERATORS, ...GUARDRAILS, ...CONSTRUCTS, 'config'],
   app: [...MODEL, ...GENERATORS, ...GUARDRAILS, ...CONSTRUCTS, 'config', 'stacks'],
-  review: [...MODEL, ...GUARDRAILS, 'app'],
-  simulate: [...MODEL, 'config', 'app', 'review'],
+  review: [...MODEL, ...GUARDRAILS, 'app', 'simulate'],
+  simulate: [...MODEL, 'config', 'app', 'review/files.ts', 'review/load.ts', 'review/schema.ts'],
 };
 
 /**

@@ -16,6 +16,7 @@ import {
 import type { FleetDiff, ResourceChange, StackDiff } from './diff';
 import { describePlacement, describeScaling } from './diff';
 import type { GuardrailDocument, ReviewedAgent, ReviewedFleet } from './schema';
+import { renderSimulationComparison, SimulationComparison } from './simulation';
 
 /** Everything the review of one environment shows. */
 export interface EnvironmentReview {
@@ -46,6 +47,8 @@ export interface EnvironmentReview {
     readonly cost?: CostDiff;
     /** Why the cost is not compared, e.g. the base records no pools. @default - compared */
     readonly costProblem?: string;
+    /** Base and head simulated under one load. @default - not simulated (the branch removes the environment) */
+    readonly simulation?: SimulationComparison;
   };
   /**
    * The branch's hosts stacks with their Ansible files, listed by name when
@@ -134,6 +137,14 @@ function changesSection(
   const lines = agentChanges(changes.fleet);
   out.push(lines.length > 0 ? lines.join('\n') : NO_AGENT_CHANGES);
   out.push(costChanges(changes, prices));
+  if (changes.simulation) {
+    out.push(
+      renderSimulationComparison(changes.simulation, {
+        ...(changes.cost?.base ? { base: changes.cost.base } : {}),
+        ...(changes.cost?.head ? { head: changes.cost.head } : {}),
+      }),
+    );
+  }
   out.push('### Resources per stack');
   if (changes.stacks.length === 0) out.push('No resource changes.');
   else {

@@ -9,6 +9,7 @@ import { OutputDir } from './files';
 import { loadBaseOutput, loadSynthOutput, ReviewError } from './load';
 import type { EnvironmentReview } from './markdown';
 import { renderReview } from './markdown';
+import { compareSimulations } from './simulation';
 
 /** Options of `npm run review`. */
 export interface ReviewOptions {
@@ -118,6 +119,14 @@ export function runReview(options: ReviewOptions): string[] {
         ...(priced?.problem
           ? { costProblem: priced.problem }
           : { cost: diffCost(priced?.cost, cost) }),
+        ...(fleet
+          ? {
+              simulation: compareSimulations(before && { fleet: before, stacks: base.stacks }, {
+                fleet,
+                stacks: current.stacks,
+              }),
+            }
+          : {}),
       };
     const review: EnvironmentReview = {
       environment,

@@ -60,7 +60,11 @@ const row = (table: string, name: string) =>
 const base = synth(projectCopy());
 const markdown = reviewBranch(base);
 const consequencesSection = between(markdown, '## What this change will do\n', '## What changes\n');
-const costTable = between(markdown, '### Monthly cost: base → head\n', '### Resources per stack\n');
+const costTable = between(
+  markdown,
+  '### Monthly cost: base → head\n',
+  '### Simulated scaling: base → head\n',
+);
 const euDiagram = between(
   markdown.slice(markdown.indexOf('## Topology\n')),
   '### `eu`\n',

@@ -76,7 +76,7 @@ describe('the pull-request comment of the example outputs', () => {
     expect(comment).toContain(consequences);
     const cost = review.slice(
       review.indexOf('### Monthly cost: base → head'),
-      review.indexOf('### Resources per stack'),
+      review.indexOf('### Simulated scaling: base → head'),
     );
     expect(cost).toContain('| `dispatcher` | changed |');
     expect(comment).toContain(cost.trimEnd());
