@@ -88,8 +88,10 @@ export type ReviewedAgent = ComparedAgent &
   Pick<AgentReport, 'publishes' | 'reachableMaxReplicas' | 'processing'>;
 
 /** An environment's report, as the review reads it. */
-export interface ReviewedFleet
-  extends Pick<FleetReport, 'environment' | 'production' | 'stacks' | 'loadProfile'> {
+export interface ReviewedFleet extends Pick<
+  FleetReport,
+  'environment' | 'production' | 'stacks' | 'loadProfile'
+> {
   readonly sites: readonly ReviewedSite[];
   readonly brokers: readonly ReviewedBroker[];
   readonly agents: readonly ReviewedAgent[];
