@@ -184,10 +184,9 @@ export function getReplicasChangePerPeriod(
   events: readonly TimestampedScaleEvent[],
 ): number {
   const cutoff = nowSeconds - periodSeconds;
-  return events.reduce(
-    (sum, event) => (event.timestamp > cutoff ? sum + event.replicaChange : sum),
-    0,
-  );
+  let sum = 0;
+  for (const event of events) if (event.timestamp > cutoff) sum += event.replicaChange;
+  return sum;
 }
 
 /**
@@ -395,14 +394,17 @@ export class HpaController {
     let upRecommendation = prenormalized;
     let downRecommendation = prenormalized;
     let oldIndex = -1;
-    (this.recommendations ?? []).forEach((rec, i) => {
-      if (rec.timestamp > upCutoff)
-        upRecommendation = Math.min(rec.recommendation, upRecommendation);
-      if (rec.timestamp > downCutoff) {
-        downRecommendation = Math.max(rec.recommendation, downRecommendation);
+    const recommendations = this.recommendations ?? [];
+    for (let i = 0; i < recommendations.length; i++) {
+      const rec = recommendations[i];
+      if (rec.timestamp > upCutoff && rec.recommendation < upRecommendation) {
+        upRecommendation = rec.recommendation;
+      }
+      if (rec.timestamp > downCutoff && rec.recommendation > downRecommendation) {
+        downRecommendation = rec.recommendation;
       }
       if (rec.timestamp < upCutoff && rec.timestamp < downCutoff) oldIndex = i;
-    });
+    }
     let recommendation = current;
     if (recommendation < upRecommendation) recommendation = upRecommendation;
     if (recommendation > downRecommendation) recommendation = downRecommendation;
@@ -454,17 +456,19 @@ export class HpaController {
     if (!this.scaleUp || !this.scaleDown) return;
     const up = next > previous;
     const events = up ? this.scaleUpEvents : this.scaleDownEvents;
-    const longest = Math.max(
-      0,
-      ...(up ? this.scaleUp : this.scaleDown).policies.map((p) => p.periodSeconds),
-    );
+    let longest = 0;
+    for (const policy of (up ? this.scaleUp : this.scaleDown).policies) {
+      if (policy.periodSeconds > longest) longest = policy.periodSeconds;
+    }
     const cutoff = nowSeconds - longest;
     let oldIndex = -1;
-    events.forEach((event, i) => {
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
       const outdated = event.outdated || event.timestamp < cutoff;
-      events[i] = { ...event, outdated };
+      // Events are never changed in place: a copy handed out by `state()` keeps its history.
+      if (outdated && !event.outdated) events[i] = { ...event, outdated };
       if (outdated) oldIndex = i;
-    });
+    }
     const event = {
       replicaChange: Math.abs(next - previous),
       timestamp: nowSeconds,

@@ -135,6 +135,8 @@ export class KedaAutoscaler implements Autoscaler {
   private readonly readsMetrics: boolean;
   private lastActive = -Infinity;
   private failures = 0;
+  /** Each trigger's proposal at the last sync, kept to spare an array per sync. */
+  private readonly proposals: (number | undefined)[] = [];
 
   constructor(
     private readonly spec: KedaScaler,
@@ -182,8 +184,9 @@ export class KedaAutoscaler implements Autoscaler {
       // RequestScale: an active trigger with another failing does not renew the last active time.
       // https://github.com/kedacore/keda/blob/v2.20.2/pkg/scaling/executor/scale_scaledobjects.go
       if (desired === 0 && active) {
-        desired = Math.max(1, this.spec.minReplicas);
         this.lastActive = o.t;
+        // The HPA is disabled at 0 replicas: it reads KEDA's count at its next sync, not at this poll.
+        return { desired: Math.max(1, this.spec.minReplicas) };
       } else if (active && !failing) this.lastActive = o.t;
       else if (
         !active &&
@@ -197,9 +200,10 @@ export class KedaAutoscaler implements Autoscaler {
     }
     if (!due(o.t, HPA_SYNC_SECONDS) || desired === 0) return { desired };
     const onFallback = this.read(o.outage);
-    const proposals = this.spec.triggers.map((trigger, index) =>
-      this.propose(trigger, index, o, desired, onFallback),
-    );
+    const proposals = this.proposals;
+    for (let i = 0; i < this.spec.triggers.length; i++) {
+      proposals[i] = this.propose(this.spec.triggers[i], i, o, desired, onFallback);
+    }
     const proposed = combineMetricProposals(desired, proposals);
     return {
       desired: this.hpa.reconcile(o.t, desired, proposed),

@@ -1,5 +1,7 @@
 import {
   AsgAutoscaler,
+  HPA_SYNC_SECONDS,
+  Observation,
   Autoscaler,
   KedaAutoscaler,
   NativeHpaAutoscaler,
@@ -54,7 +56,11 @@ export interface SimulatedPool {
 /** How long, how fine, from when, and what fails. */
 export interface SimulationOptions {
   readonly durationSeconds: number;
-  /** The simulation's step: every controller acts at a multiple of it. @default 5 */
+  /**
+   * The simulation's step. @default - the controllers' own step: the
+   * greatest common divisor of the HPA's sync period (15 s), every KEDA
+   * polling interval and the scaling groups' minute
+   */
   readonly stepSeconds?: number;
   /** Seconds between the samples kept for charts. @default 60 */
   readonly sampleSeconds?: number;
@@ -127,8 +133,9 @@ interface AgentState {
   busy: number;
   arrived: number;
   served: number;
-  /** Arrival checkpoints (time, cumulative arrivals) still waiting to be served. */
+  /** Arrival checkpoints (time, cumulative arrivals); those from `checkpointHead` on still wait. */
   checkpoints: number[];
+  checkpointHead: number;
   longestWait: number;
   peakBacklog: number;
   peakBacklogAt: number;
@@ -205,7 +212,7 @@ export function simulate(
   pools: readonly SimulatedPool[],
   options: SimulationOptions,
 ): AgentRun[] {
-  const step = options.stepSeconds ?? 5;
+  const step = options.stepSeconds ?? controllerStep(agents.map(({ spec }) => spec.scaler));
   const sampleEvery = options.sampleSeconds ?? 60;
   const steps = Math.floor(options.durationSeconds / step);
   const samples = Math.floor(options.durationSeconds / sampleEvery) + 1;
@@ -229,6 +236,7 @@ export function simulate(
       arrived: 0,
       served: 0,
       checkpoints: [],
+      checkpointHead: 0,
       longestWait: 0,
       peakBacklog: 0,
       peakBacklogAt: 0,
@@ -288,19 +296,27 @@ export function simulate(
   };
   record(0, 0);
 
+  const observation: { -readonly [K in keyof Observation]: Observation[K] } = {
+    t: 0,
+    desired: 0,
+    ready: 0,
+    metric: 0,
+    busy: 0,
+    outage: false,
+  };
   for (let i = 1; i <= steps; i++) {
     const t = i * step;
     const outage = outages.some(([from, to]) => t >= from && t < to);
     for (const state of states) {
       advanceWork(state, t, step);
-      const decision = state.autoscaler.decide({
-        t,
-        desired: state.desired,
-        ready: state.ready,
-        metric: state.backlog,
-        busy: state.busy,
-        outage,
-      });
+      // One observation object for every agent and step: millions of them otherwise.
+      observation.t = t;
+      observation.desired = state.desired;
+      observation.ready = state.ready;
+      observation.metric = state.backlog;
+      observation.busy = state.busy;
+      observation.outage = outage;
+      const decision = state.autoscaler.decide(observation);
       if (decision.cappedByMax !== undefined) track(state, 'max', decision.cappedByMax, t);
       resize(state, decision.desired);
       if (state.spec.placement.kind === 'machines') {
@@ -318,7 +334,9 @@ export function simulate(
         pool.ready++;
       }
       place(pool, t);
-      if (!pool.spec.fixed && t % scan === 0) autoscaleNodes(pool, t, unneeded, delayAfterAdd);
+      // The cluster autoscaler scans at the first step of each of its intervals.
+      const scans = Math.floor(t / scan) !== Math.floor((t - step) / scan);
+      if (!pool.spec.fixed && scans) autoscaleNodes(pool, t, unneeded, delayAfterAdd);
       const full = pool.agents.some((a) => a.pending > 0) && atMost(pool);
       for (const agent of pool.agents) track(agent, 'pool', full && agent.pending > 0, t);
     }
@@ -373,6 +391,19 @@ export function simulate(
   });
 }
 
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/** The longest step at which every controller of the agents acts on time. */
+export function controllerStep(scalers: readonly ScalerSpec[]): number {
+  let step = HPA_SYNC_SECONDS;
+  for (const scaler of scalers) {
+    const period =
+      scaler.kind === 'keda' || scaler.kind === 'keda-job' ? scaler.pollingSeconds : 60;
+    if (Number.isInteger(period) && period > 0) step = gcd(step, period);
+  }
+  return step;
+}
+
 function podsPerNode(state: AgentState): number {
   const placement = state.spec.placement;
   return placement.kind === 'pool' ? placement.podsPerNode : 1;
@@ -401,17 +432,23 @@ function advanceWork(state: AgentState, t: number, step: number): void {
     state.served += served;
     if (arriving > 0) state.checkpoints.push(t, state.arrived);
     // First in, first out: work that arrived by a checkpoint is done once as much has been served.
-    let head = 0;
-    while (head < state.checkpoints.length && state.checkpoints[head + 1] <= state.served + 1e-9) {
-      const wait = t - state.checkpoints[head];
+    const checkpoints = state.checkpoints;
+    let head = state.checkpointHead;
+    while (head < checkpoints.length && checkpoints[head + 1] <= state.served + 1e-9) {
+      const wait = t - checkpoints[head];
       if (wait > state.longestWait) state.longestWait = wait;
       head += 2;
     }
-    if (head > 0) state.checkpoints.splice(0, head);
-    if (state.checkpoints.length > 0) {
-      const waiting = t - state.checkpoints[0];
+    if (head < checkpoints.length) {
+      const waiting = t - checkpoints[head];
       if (waiting > state.longestWait) state.longestWait = waiting;
     }
+    // Served checkpoints are dropped in bulk, so that a long backlog costs no copying per step.
+    if (head >= 4096 || head === checkpoints.length) {
+      checkpoints.splice(0, head);
+      head = 0;
+    }
+    state.checkpointHead = head;
   }
   if (state.backlog < state.lowest) state.lowest = state.backlog;
   if (state.backlog > state.peakBacklog) {

@@ -5,7 +5,8 @@ import { parseMermaid } from '../support/mermaid';
 import { tempDir } from '../support/temp-dir';
 import { projectCopy, replaceOnce, REPO, synthesize } from './support';
 
-// Staging as it is, and a branch that lowers image-processing's queue depth per replica from 20 to 5.
+// Staging as it is, and a branch that lowers image-processing's queue depth per replica from 20 to 5
+// and declares a burst of 4 times what one replica handles, which both sides replay.
 const baseDir = synthesize(REPO, ['staging']);
 const branchDir = synthesize(
   projectCopy((file, text) =>
@@ -14,6 +15,9 @@ const branchDir = synthesize(
           text,
           '  image-processing:\n    sites:\n      eu: {}\n',
           '  image-processing:\n    sites:\n      eu:\n        scaling: { queueDepth: { perReplica: 5, activation: 1 } }\n',
+        ).replace(
+          '\nsites:\n',
+          '\nloadProfile: { shape: burst, factor: 4, duration: 30m }\n\nsites:\n',
         )
       : text,
   ),
@@ -30,11 +34,11 @@ const section = review.slice(
 describe('the review of a branch that lowers the queue depth one replica handles', () => {
   it('simulates base and head under the same burst and shows the difference for that agent only', () => {
     expect(section).toContain(
-      'Both sides replay burst over 6h 00m through the scaling their stacks deploy (`npm run simulate`).',
+      'Both sides replay loadProfile (burst) over 6h 00m through the scaling their stacks deploy (`npm run simulate`).',
     );
     const rows = section.split('\n').filter((line) => line.startsWith('| `'));
     expect(rows).toEqual([
-      '| `image-processing` | eu | 3,420 → 3,300 | 7m 45s → 7m 30s | 8 | 8 | $2.99 → $3.00 | $147.17 – $735.84 |',
+      '| `image-processing` | eu | 525 → 480 | 2m 45s → 2m 30s | 8 | 8 | $2.86 → $3.02 | $147.17 – $735.84 |',
     ]);
   });
 

@@ -96,7 +96,7 @@ describe('the scaling simulation', () => {
       [pool],
       { durationSeconds: 3600, startMs: START },
     );
-    expect(zero.replicas[4]).toBe(0); // idle from the start: 0 after the 300 s cooldown
+    expect(zero.replicas[4]).toBe(0); // idle from the start, never active: 0 at the first poll
     expect(Math.max(...Array.from(zero.replicas.slice(30, 40)))).toBeGreaterThan(0);
     expect(zero.replicas[59]).toBe(0);
   });

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import Ajv from 'ajv';
 import { formatProblem } from '../../config';
+import { loadProfileSchema, toLoadShape } from '../../config/schema-load-profile';
 import { Duration } from '../../model';
 import {
   BURST_DEFAULTS,
@@ -21,7 +22,6 @@ import {
   traceLoad,
   withDefaults,
 } from '../../simulate/load';
-import { loadProfileSchema, toLoadShape } from '../../config/schema-load-profile';
 import {
   CLUSTER_AUTOSCALER,
   CLUSTER_AUTOSCALER_FAQ_COMMIT,
