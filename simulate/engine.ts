@@ -319,6 +319,12 @@ export function simulate(
       const decision = state.autoscaler.decide(observation);
       if (decision.cappedByMax !== undefined) track(state, 'max', decision.cappedByMax, t);
       resize(state, decision.desired);
+      const scaler = state.spec.scaler;
+      if (scaler.kind === 'keda-job') {
+        // A Job takes `target` messages and ends when they are done: Jobs past those the backlog needs have ended.
+        const needed = Math.ceil(state.backlog / scaler.target);
+        if (state.desired > needed) resize(state, needed);
+      }
       if (state.spec.placement.kind === 'machines') {
         // A machine of a scaling group is placed at once and counted when its boot and start are done.
         const boot = state.spec.placement.provisionSeconds + state.spec.readySeconds;

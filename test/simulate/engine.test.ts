@@ -120,3 +120,32 @@ describe('the scaling simulation', () => {
     expect(outage.replicas[19]).toBe(5);
   });
 });
+
+describe('run-to-completion work', () => {
+  it('starts Jobs for the messages waiting and ends them when the messages are done', () => {
+    const [jobs] = simulate(
+      [
+        {
+          spec: agent({
+            scaler: {
+              kind: 'keda-job',
+              pollingSeconds: 30,
+              maxReplicas: 5,
+              target: 10,
+              activation: 0,
+              strategy: 'default',
+            },
+          }),
+          load: (t) => (t >= 600 && t < 900 ? 2 : 0),
+        },
+      ],
+      [pool],
+      { durationSeconds: 3600, startMs: START },
+    );
+    expect(jobs.replicas[5]).toBe(0);
+    expect(jobs.summary.peakReplicas).toBe(5);
+    expect(jobs.summary.heldBack.some((held) => held.limit === 'max')).toBe(true);
+    expect(jobs.backlog[59]).toBe(0);
+    expect(jobs.replicas[59]).toBe(0);
+  });
+});
