@@ -63,7 +63,7 @@ function declaredChainAgents(sites: readonly ExampleSite[]): string[] {
  * ephemeral password it references filled in and the Service pointed at the
  * loopback node's management port.
  */
-function loopbackHost(template: string, node: BrokerNode, service: string): string {
+export function loopbackHost(template: string, node: BrokerNode, service: string): string {
   const password = /\$\{ephemeral\.random_password\.[^}]*_Password-([^.}]+)\.result\}/;
   const match = password.exec(template);
   if (!match) throw new Error(`no generated password in ${template}`);

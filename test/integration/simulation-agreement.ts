@@ -4,7 +4,6 @@ import { KedaAutoscaler } from '../../simulate/autoscalers';
 import { SimulatedAgent, SimulatedPool, simulate } from '../../simulate/engine';
 import { KedaScaler, readScalers } from '../../simulate/scalers';
 import { ScaledAgent } from '../support/example-environments';
-import { BrokerNode } from './broker-node';
 
 /**
  * What the scaling simulator decides for a reading the real scaling chain
@@ -134,22 +133,4 @@ export function simulateBacklog(
     startMs: 0,
   });
   return { replicas: [...run.replicas], peakBacklog: run.summary.peakBacklog };
-}
-
-/**
- * The KEDA `host` of a broker as the platform stack writes it, with the
- * ephemeral password it references filled in and the Service pointed at the
- * loopback node's management port (as scaling-chain-suite.ts does).
- */
-export function loopbackHost(template: string, node: BrokerNode, service: string): string {
-  const password = /\$\{ephemeral\.random_password\.[^}]*_Password-([^.}]+)\.result\}/;
-  const match = password.exec(template);
-  if (!match) throw new Error(`no generated password in ${template}`);
-  const url = new URL(template.replace(password, encodeURIComponent(node.passwordOf(match[1]))));
-  if (url.username !== match[1] || url.hostname !== service) {
-    throw new Error(`${template}: expected user ${match[1]} at ${service}`);
-  }
-  url.hostname = '127.0.0.1';
-  url.port = String(node.server.ports.management);
-  return url.toString();
 }
