@@ -1,4 +1,5 @@
 import { PoolCapacity } from '../constructs/kubernetes/platform/site-capacity';
+import type { RabbitMqNodes } from '../constructs/kubernetes/services';
 import type { BrokerCredentialCopy, BrokerCredentials } from '../generators/rabbitmq';
 import {
   AgentSpec,
@@ -95,18 +96,7 @@ export interface BrokerReport {
 }
 
 /** What the nodes of an in-cluster RabbitMQ broker are started from, besides their users. */
-export interface BrokerNodesReport {
-  readonly image: string;
-  /** What one node requests, in Kubernetes quantities. */
-  readonly cpu: string;
-  readonly memory: string;
-  /** Node pools the nodes run on. */
-  readonly pools: readonly string[];
-  /** Revision of `rabbitmq.conf` and `enabled_plugins`, read at boot only. */
-  readonly configRevision: number;
-  /** Revision of the queues, exchanges, bindings and policies imported at boot. */
-  readonly definitionsRevision: number;
-}
+export type BrokerNodesReport = RabbitMqNodes;
 
 /**
  * The users of an in-cluster RabbitMQ broker. Every Secret that holds one of
@@ -256,7 +246,7 @@ export function fleetReport(
           brokerReport(broker),
           summary.brokerCredentials.find((candidate) => candidate.broker === broker.name),
         ),
-        summary.brokerNodes.find((candidate) => candidate.broker === broker.name),
+        summary.brokerNodes.find((candidate) => candidate.broker === broker.name)?.nodes,
       ),
     ),
     agents: environment.deployments.map(({ site, agent }) =>
@@ -460,16 +450,8 @@ function withCredentials(
   };
 }
 
-function withNodes(
-  report: BrokerReport,
-  nodes: EnvironmentSummary['brokerNodes'][number] | undefined,
-): BrokerReport {
-  if (!nodes) return report;
-  const { image, cpu, memory, pools, configRevision, definitionsRevision } = nodes;
-  return {
-    ...report,
-    nodes: { image, cpu, memory, pools: [...pools], configRevision, definitionsRevision },
-  };
+function withNodes(report: BrokerReport, nodes: RabbitMqNodes | undefined): BrokerReport {
+  return nodes ? { ...report, nodes } : report;
 }
 
 /** Where a password is written, in words: `Kubernetes Secret <namespace>/<name>` or `Vault <mount>/<name>`. */

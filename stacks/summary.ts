@@ -32,10 +32,11 @@ export interface EnvironmentSummary {
   /** Per in-cluster RabbitMQ broker, its users revision and what it is derived from. */
   readonly brokerCredentials: readonly (BrokerCredentials & { readonly site: string })[];
   /** Per in-cluster RabbitMQ broker, what its nodes are started from besides their users. */
-  readonly brokerNodes: readonly (RabbitMqNodes & {
+  readonly brokerNodes: readonly {
     readonly broker: string;
     readonly site: string;
-  })[];
+    readonly nodes: RabbitMqNodes;
+  }[];
   /**
    * One row per agent deployment: its site, pools, replicas (`<min>–<max>`, or `1 per run`) and how it
    * scales; agents on EC2 Auto Scaling groups or VM scale sets included.
@@ -92,9 +93,9 @@ export function summarize(
     ),
     brokerNodes: sites.flatMap(({ site, platform }) =>
       [...platform.brokers.entries()].map(([broker, cluster]) => ({
-        ...cluster.nodes,
         broker,
         site,
+        nodes: cluster.nodes,
       })),
     ),
     agents: [...clusterRows(sites), ...scalingGroupRows(environment), ...hostsRows(hosts)],
