@@ -6,6 +6,7 @@
  */
 import { ReviewError } from '../review/files';
 import { runSimulation, SimulateOptions } from '../simulate/run';
+import { runFileCommand } from './file-command';
 
 const USAGE =
   'usage: npm run simulate -- --env <environment> [--load <burst|ramp|daily|spike|file.csv>, default burst] [--duration <e.g. 6h>] [--synth <dir, default cdktf.out>] [--out <dir, default simulate-out>]';
@@ -36,20 +37,6 @@ function parseArgs(argv: readonly string[]): SimulateOptions {
   return { ...options, env: options.env };
 }
 
-function main(argv: readonly string[]): number {
-  try {
-    for (const file of runSimulation(parseArgs(argv))) console.log(`wrote ${file}`);
-    return 0;
-  } catch (error) {
-    if (error instanceof ReviewError) {
-      console.error(`simulate: ${error.message}`);
-      return 1;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    console.error(`simulate: internal error: ${message.split('\n')[0]}`);
-    if (process.env.FLEET_DEBUG === '1' && error instanceof Error) console.error(error.stack);
-    return 2;
-  }
-}
-
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = runFileCommand('simulate', () =>
+  runSimulation(parseArgs(process.argv.slice(2))),
+);
