@@ -79,7 +79,7 @@ const roomy = reviewBranch(base, (text) =>
 const roomyCostTable = between(
   roomy,
   '### Monthly cost: base → head\n',
-  '### Resources per stack\n',
+  '### Simulated scaling: base → head\n',
 );
 
 const IMAGE_QUEUE_STRANDED =
