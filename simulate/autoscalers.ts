@@ -5,11 +5,13 @@ import {
   utilizationReplicas,
   valueReplicas,
 } from '../model/hpa-replica-calculator';
+import { instanceDecision } from '../model/replica-rule';
 import type {
   AsgScaler,
   HpaScaler,
   KedaScaler,
   KedaTrigger,
+  ReconcileScaler,
   ScaledJobScaler,
   VmssRule,
   VmssScaler,
@@ -434,5 +436,96 @@ export class VmssAutoscaler implements Autoscaler {
   private act(o: Observation, rule: VmssRule, desired: number, cappedByMax: boolean): Decision {
     if (desired !== o.desired) this.coolUntil = o.t + rule.cooldownSeconds;
     return { desired, cappedByMax };
+  }
+}
+
+/**
+ * The lowest or highest of the values pushed within a sliding window of
+ * seconds, `(t − window, t]`: a monotonic queue, so each value is added and
+ * dropped once.
+ */
+class WindowExtreme {
+  private readonly times: number[] = [];
+  private readonly values: number[] = [];
+  private head = 0;
+
+  constructor(
+    private readonly windowSeconds: number,
+    private readonly keep: 'min' | 'max',
+  ) {}
+
+  /** Adds `value` at `t` and returns the extreme of the window ending at `t`. */
+  push(t: number, value: number): number {
+    const { times, values } = this;
+    // A value no better than the new one can never be the extreme again.
+    while (
+      values.length > this.head &&
+      (this.keep === 'min'
+        ? values[values.length - 1] >= value
+        : values[values.length - 1] <= value)
+    ) {
+      times.pop();
+      values.pop();
+    }
+    times.push(t);
+    values.push(value);
+    while (times[this.head] <= t - this.windowSeconds && this.head < times.length - 1) this.head++;
+    if (this.head >= 64) {
+      times.splice(0, this.head);
+      values.splice(0, this.head);
+      this.head = 0;
+    }
+    return values[this.head];
+  }
+}
+
+/**
+ * A warm-server agent under its site's reconcile playbook: every interval,
+ * `instanceDecision` (`model/replica-rule.ts`) with the sustained value, the
+ * lowest signal over the sustained window (`min_over_time`), and the
+ * stabilized value, the highest sustained value over the stabilization
+ * window (`max_over_time`), both kept from the signal at every step, as
+ * Prometheus evaluates the subqueries. A fixed agent (no target) runs its
+ * minimum; an agent keeps its count while the signal cannot be read (an
+ * outage). The Prometheus alerts that run the playbook between two
+ * intervals are not modelled.
+ * @see constructs/hosts/reconcile-playbook.ts
+ */
+export class ReconcileAutoscaler implements Autoscaler {
+  private readonly sustained: WindowExtreme;
+  private readonly stabilized: WindowExtreme;
+  private lastSustained = 0;
+  private lastStabilized = 0;
+
+  constructor(private readonly spec: ReconcileScaler) {
+    this.sustained = new WindowExtreme(spec.sustainedSeconds, 'min');
+    this.stabilized = new WindowExtreme(spec.stabilizationSeconds, 'max');
+  }
+
+  decide(o: Observation): Decision {
+    if (!o.outage) {
+      this.lastSustained = this.sustained.push(o.t, o.metric);
+      this.lastStabilized = this.stabilized.push(o.t, this.lastSustained);
+    }
+    if (!due(o.t, this.spec.intervalSeconds)) return { desired: o.desired };
+    const target = this.spec.targetPerInstance;
+    if (target === null) return { desired: this.spec.minReplicas, cappedByMax: false };
+    if (o.outage) return { desired: o.desired };
+    const desired = instanceDecision({
+      sustained: this.lastSustained,
+      stabilized: this.lastStabilized,
+      targetPerInstance: target,
+      current: o.desired,
+      minInstances: this.spec.minReplicas,
+      maxInstances: this.spec.maxReplicas,
+      activation: this.spec.activation,
+      scaleUp: this.spec.scaleUp,
+      scaleDown: this.spec.scaleDown,
+      tolerance: this.spec.tolerance,
+    });
+    return {
+      desired,
+      cappedByMax: Math.ceil(this.lastSustained / target) > this.spec.maxReplicas,
+    };
   }
 }

@@ -5,6 +5,7 @@ import {
   Autoscaler,
   KedaAutoscaler,
   NativeHpaAutoscaler,
+  ReconcileAutoscaler,
   ScaledJobAutoscaler,
   VmssAutoscaler,
 } from './autoscalers';
@@ -173,6 +174,8 @@ function autoscalerOf(scaler: ScalerSpec, options: SimulationOptions): Autoscale
       return new AsgAutoscaler(scaler);
     case 'vmss':
       return new VmssAutoscaler(scaler);
+    case 'reconcile':
+      return new ReconcileAutoscaler(scaler);
   }
 }
 
@@ -404,7 +407,11 @@ export function controllerStep(scalers: readonly ScalerSpec[]): number {
   let step = HPA_SYNC_SECONDS;
   for (const scaler of scalers) {
     const period =
-      scaler.kind === 'keda' || scaler.kind === 'keda-job' ? scaler.pollingSeconds : 60;
+      scaler.kind === 'keda' || scaler.kind === 'keda-job'
+        ? scaler.pollingSeconds
+        : scaler.kind === 'reconcile'
+          ? scaler.intervalSeconds
+          : 60;
     if (Number.isInteger(period) && period > 0) step = gcd(step, period);
   }
   return step;

@@ -1,12 +1,22 @@
 import { MACHINE_CATALOGUE } from '../model/machines';
 import { aksNodeAllocatable, eksNodeAllocatable } from '../model/node-allocatable';
+import type { SynthOutput } from '../review/load';
 import type { ReviewedAgent, ReviewedFleet, ReviewedSite, StackJson } from '../review/schema';
 import type { SimulatedAgent, SimulatedPool } from './engine';
 import { NODE_PROVISIONING, provisioningKind } from './provisioning';
-import { readScalers, ReadScaler, ScalerSpec } from './scalers';
+import {
+  readReconcileScalers,
+  readScalers,
+  ReadScaler,
+  RECONCILE_VARS_FILE,
+  ScalerSpec,
+} from './scalers';
 
 /** Seconds a replica takes to be ready when its agent type does not say. */
 export const DEFAULT_READY_SECONDS = 30;
+
+/** The generated Ansible files of each hosts stack, by stack id, as the review reads them. */
+export type AnsibleByStack = SynthOutput['ansible'];
 
 /** An agent the simulation runs, and what it had to assume for it. */
 export interface PreparedAgent {
@@ -90,6 +100,8 @@ function measureOf(scaler: ScalerSpec): { measures: 'backlog' | 'query'; target?
       };
     case 'hpa':
       return { measures: 'backlog' };
+    case 'reconcile':
+      return { measures: 'query', target: scaler.targetPerInstance ?? undefined };
   }
 }
 
@@ -99,18 +111,36 @@ function measureOf(scaler: ScalerSpec): { measures: 'backlog' | 'query'; target?
  * clears its target per replica in a minute; a query agent handles its
  * target; a utilization-scaled agent one request a second; ready after 30 s),
  * and the node pool it runs on (the first of its pools) or its own machines.
+ * An agent on warm servers scales by its hosts stack's reconcile vars
+ * (`ansible`): its load is its Prometheus signal, and its instances start on
+ * servers already running (no provisioning, no price per hour; its nodes
+ * are its instances).
+ * @param ansible the Ansible files of each hosts stack, by stack id
+ *   @default - none: warm-server agents are not simulated
  */
 export function prepareEnvironment(
   fleet: ReviewedFleet,
   stacks: ReadonlyMap<string, StackJson>,
+  ansible?: AnsibleByStack,
 ): PreparedEnvironment {
   const scalers = new Map<string, ReadScaler>();
+  // The longest name that prefixes the stack id: `prod-nebraska-warm-hosts` is nebraska-warm's, not nebraska's.
+  const siteOf = (stackId: string) =>
+    fleet.sites
+      .filter((s) => stackId.startsWith(`${fleet.environment}-${s.name}-`))
+      .reduce<ReviewedSite | undefined>(
+        (best, s) => (best && best.name.length >= s.name.length ? best : s),
+        undefined,
+      );
   for (const stackId of fleet.stacks) {
+    const site = siteOf(stackId);
     const stack = stacks.get(stackId);
-    if (!stack) continue;
-    for (const [agent, read] of readScalers(stack)) {
-      const site = fleet.sites.find((s) => stackId.startsWith(`${fleet.environment}-${s.name}-`));
-      if (site) scalers.set(`${agent}@${site.name}`, read);
+    const read = [
+      ...(stack ? readScalers(stack) : []),
+      ...readReconcileScalers(ansible?.get(stackId)?.files ?? new Map<string, string>()),
+    ];
+    for (const [agent, scaler] of read) {
+      if (site) scalers.set(`${agent}@${site.name}`, scaler);
     }
   }
   const agents: PreparedAgent[] = [];
@@ -126,7 +156,7 @@ export function prepareEnvironment(
     if (!read) {
       skip(
         agent.autoscaler === 'reconcile'
-          ? 'warm servers scale by the reconcile playbook, which the simulation does not run yet'
+          ? `its hosts stack's ${RECONCILE_VARS_FILE} gives no scaling for it`
           : `it has no autoscaler (${agent.autoscaler})`,
       );
       continue;
@@ -135,7 +165,11 @@ export function prepareEnvironment(
       skip(read.unsupported);
       continue;
     }
-    if (agent.placement.kind === 'pools' && agent.placement.pools.length === 0) {
+    if (
+      read.scaler.kind !== 'reconcile' &&
+      agent.placement.kind === 'pools' &&
+      agent.placement.pools.length === 0
+    ) {
       skip('it has no node pool');
       continue;
     }
@@ -155,22 +189,24 @@ export function prepareEnvironment(
         }), ready after ${readySeconds}s`;
     const signal = agent.source?.name ?? agent.agent;
     const placement: SimulatedAgent['placement'] =
-      agent.placement.kind === 'pools'
-        ? {
-            kind: 'pool',
-            pool: `${site.name}/${agent.placement.pools[0]}`,
-            podsPerNode: podsPerNode(site, agent.placement.pools[0], agent),
-          }
-        : {
-            kind: 'machines',
-            provisionSeconds:
-              NODE_PROVISIONING[provisioningKind(site.kind === 'azure' ? 'azure' : 'aws', true)]
-                .seconds,
-            ...(() => {
-              const hourly = hourlyOf(agent.placement.instanceType, false);
-              return hourly !== undefined ? { hourly } : {};
-            })(),
-          };
+      read.scaler.kind === 'reconcile'
+        ? { kind: 'machines', provisionSeconds: 0 }
+        : agent.placement.kind === 'pools'
+          ? {
+              kind: 'pool',
+              pool: `${site.name}/${agent.placement.pools[0]}`,
+              podsPerNode: podsPerNode(site, agent.placement.pools[0], agent),
+            }
+          : {
+              kind: 'machines',
+              provisionSeconds:
+                NODE_PROVISIONING[provisioningKind(site.kind === 'azure' ? 'azure' : 'aws', true)]
+                  .seconds,
+              ...(() => {
+                const hourly = hourlyOf(agent.placement.instanceType, false);
+                return hourly !== undefined ? { hourly } : {};
+              })(),
+            };
     if (placement.kind === 'pool' && placement.podsPerNode === 0) {
       skip(
         `one replica does not fit a node of pool ${agent.placement.kind === 'pools' ? agent.placement.pools[0] : ''}`,

@@ -3,7 +3,7 @@ import { OutputDir, ReviewError } from '../review/files';
 import { loadSynthOutput } from '../review/load';
 import type { ReviewedFleet, StackJson } from '../review/schema';
 import { AgentRun, simulate, SimulationOptions } from './engine';
-import { prepareEnvironment, PreparedEnvironment } from './inputs';
+import { AnsibleByStack, prepareEnvironment, PreparedEnvironment } from './inputs';
 import {
   isShapeName,
   LoadSeries,
@@ -124,18 +124,24 @@ function chooseLoad(load: string | undefined, fleet: ReviewedFleet, root: string
  * Simulates one environment of a synthesized output under a load: per agent,
  * the load series of its signal (a shape's multiples of what one replica
  * handles, or a trace's column; no load where a trace has no column).
+ * Agents on warm servers scale by their hosts stack's reconcile vars, read
+ * from `options.ansible` (the Ansible files by stack id).
  */
 export function simulateEnvironment(
   fleet: ReviewedFleet,
   stacks: ReadonlyMap<string, StackJson>,
   load: string | undefined,
-  options: { root?: string; duration?: string } = {},
+  options: {
+    root?: string;
+    duration?: string;
+    ansible?: AnsibleByStack;
+  } = {},
 ): SimulationResult {
   const source = chooseLoad(load, fleet, options.root ?? '.');
   const durationSeconds = options.duration
     ? parseSimulatedDuration(options.duration)
     : source.suggested;
-  const prepared = prepareEnvironment(fleet, stacks);
+  const prepared = prepareEnvironment(fleet, stacks, options.ansible);
   const traced = source.trace && traceLoad(source.trace, source.signals);
   const seriesOf = ({ spec }: PreparedEnvironment['agents'][number]): LoadSeries => {
     if (source.shape) {
@@ -161,6 +167,7 @@ export function simulateEnvironment(
 function queryTarget(
   scaler: PreparedEnvironment['agents'][number]['spec']['scaler'],
 ): number | undefined {
+  if (scaler.kind === 'reconcile') return scaler.targetPerInstance ?? undefined;
   if (scaler.kind !== 'keda') return undefined;
   const metric = scaler.triggers.find((trigger) => trigger.kind === 'metric');
   return metric?.kind === 'metric' ? metric.target : undefined;
@@ -219,6 +226,7 @@ export function runSimulation(options: SimulateOptions): string[] {
     );
   }
   const result = simulateEnvironment(fleet, output.stacks, options.load, {
+    ansible: output.ansible,
     ...(options.root !== undefined ? { root: options.root } : {}),
     ...(options.duration !== undefined ? { duration: options.duration } : {}),
   });

@@ -1,4 +1,6 @@
+import { parse } from 'yaml';
 import type { HpaBehavior } from '../model/hpa-controller';
+import { HPA_TOLERANCE, HpaScalingRules } from '../model/replica-rule';
 import type { StackJson } from '../review/schema';
 
 /**
@@ -7,7 +9,8 @@ import type { StackJson } from '../review/schema';
  * the EC2 Auto Scaling policy or the VM scale set's autoscale setting, not
  * from the environment files.
  */
-export type ScalerSpec = KedaScaler | HpaScaler | ScaledJobScaler | AsgScaler | VmssScaler;
+export type ScalerSpec =
+  KedaScaler | HpaScaler | ScaledJobScaler | AsgScaler | VmssScaler | ReconcileScaler;
 
 /** A KEDA trigger, as the simulator reads it. */
 export type KedaTrigger =
@@ -103,6 +106,45 @@ export interface VmssScaler {
   readonly maxReplicas: number;
   readonly defaultReplicas: number;
   readonly rules: readonly VmssRule[];
+}
+
+/**
+ * An agent on warm servers, scaled by its site's reconcile playbook: every
+ * interval, `instanceDecision` (`model/replica-rule.ts`) on the Prometheus
+ * signal, as `agent_fleet_agents.<agent>.scaling` in the hosts stack's
+ * `group_vars/all.yml` gives it.
+ * @see constructs/hosts/scaling-vars.ts
+ * @see constructs/hosts/reconcile-playbook.ts
+ */
+export interface ReconcileScaler {
+  readonly kind: 'reconcile';
+  /** Fewest instances (`min`). */
+  readonly minReplicas: number;
+  /** Most instances (`max`): the agent's maximum, held to its slots. */
+  readonly maxReplicas: number;
+  /** What one instance handles (`target`); null for a fixed count, which stays at `minReplicas`. */
+  readonly targetPerInstance: number | null;
+  /** Above this the agent wakes from zero (`activation`). */
+  readonly activation: number;
+  /** How far from 1 the usage ratio may be before the count changes (`tolerance`). */
+  readonly tolerance: number;
+  /** Seconds the signal must hold for a scale-up: the `min_over_time` window of `sustained_query`; 0 for none. */
+  readonly sustainedSeconds: number;
+  /** Seconds of scale-down stabilization: the `max_over_time` window of `stabilized_query`; 0 for none. */
+  readonly stabilizationSeconds: number;
+  /** How fast instances are added (`scale_up`); each policy's period is one interval. */
+  readonly scaleUp: HpaScalingRules;
+  /** How fast instances are removed (`scale_down`); each policy's period is one interval. */
+  readonly scaleDown: HpaScalingRules;
+  /**
+   * Seconds between two decisions: the reconcile timer's `OnUnitInactiveSec`
+   * (the site's `scaling.interval`). Only the timer is modelled: the
+   * rulebook that also runs the playbook when a Prometheus scaling alert
+   * fires, which makes the site react sooner, is not, nor the time a run
+   * itself takes (the timer counts from the end of the last run).
+   * @default 60
+   */
+  readonly intervalSeconds: number;
 }
 
 /** KEDA's defaults where a ScaledObject leaves a field out. */
@@ -423,6 +465,149 @@ export function readScalers(stack: StackJson): Map<string, ReadScaler> {
             change: num(action.value, 1),
           } satisfies VmssRule;
         }),
+      },
+    });
+  }
+  return scalers;
+}
+
+/** Default of a hosts site's `scaling.interval`, in seconds. */
+export const DEFAULT_RECONCILE_SECONDS = 60;
+
+/** The Ansible files the reconcile scalers are read from, by path in the `ansible/` folder. */
+export const RECONCILE_VARS_FILE = 'group_vars/all.yml';
+/** The reconcile timer, whose `OnUnitInactiveSec` is the site's interval. */
+export const RECONCILE_TIMER_FILE = 'scaling/agent-fleet-reconcile.timer';
+
+const SPAN_UNITS: Readonly<Record<string, number>> = {
+  ms: 0.001,
+  msec: 0.001,
+  s: 1,
+  sec: 1,
+  second: 1,
+  seconds: 1,
+  m: 60,
+  min: 60,
+  minute: 60,
+  minutes: 60,
+  h: 3600,
+  hr: 3600,
+  hour: 3600,
+  hours: 3600,
+  d: 86400,
+  day: 86400,
+  days: 86400,
+};
+
+/**
+ * Seconds of a duration as PromQL (`5m`, `1h30m`) or systemd (`1min`,
+ * `90s`, a bare number of seconds) write it; undefined when it is neither.
+ * @see https://prometheus.io/docs/prometheus/latest/querying/basics/#float-literals-and-time-durations
+ * @see https://www.freedesktop.org/software/systemd/man/latest/systemd.time.html
+ */
+export function spanSeconds(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
+  if (!/^(\d+(\.\d+)?\s*[a-z]+\s*)+$/.test(trimmed)) return undefined;
+  const parts = trimmed.matchAll(/(\d+(?:\.\d+)?)\s*([a-z]+)/g);
+  let seconds = 0;
+  for (const [, amount, unit] of parts) {
+    const factor = SPAN_UNITS[unit];
+    if (factor === undefined) return undefined;
+    seconds += Number(amount) * factor;
+  }
+  return seconds;
+}
+
+/**
+ * The window of `outer((inner)[<window>:])`, when `query` is exactly that
+ * subquery of `inner`: how `effectivePrometheusQuery` wraps the signal for
+ * `sustainedFor` and `scalingVars` for the stabilization window.
+ */
+function subqueryWindow(query: string, outer: string, inner?: string): number | undefined {
+  const head = `${outer}((`;
+  if (!query.startsWith(head) || !query.endsWith(':])')) return undefined;
+  const open = query.lastIndexOf(')[');
+  if (open < head.length) return undefined;
+  if (inner !== undefined && query.slice(head.length, open) !== inner) return undefined;
+  return spanSeconds(query.slice(open + 2, -3));
+}
+
+function directionRules(value: unknown, periodSeconds: number): HpaScalingRules {
+  const direction = obj(value);
+  const select =
+    direction.select === 'Min' || direction.select === 'Disabled' ? direction.select : 'Max';
+  return {
+    selectPolicy: select,
+    policies: list(direction.policies).map((p) => {
+      const policy = obj(p);
+      return {
+        type: policy.type === 'Percent' ? ('Percent' as const) : ('Pods' as const),
+        value: num(policy.value, 0),
+        periodSeconds,
+      };
+    }),
+  };
+}
+
+/**
+ * Every agent's reconcile scaler of one hosts site, by agent name, from its
+ * Ansible files (by path): `agent_fleet_agents.<agent>.scaling` of
+ * `group_vars/all.yml` and the interval of the reconcile timer. The sustained
+ * window is read from `sustained_query` (`min_over_time((q)[5m:])`, else
+ * none), the stabilization window from `stabilized_query`
+ * (`max_over_time((sustained)[5m:])`, else none).
+ * @returns no agents when the site has no `group_vars/all.yml`
+ */
+export function readReconcileScalers(files: ReadonlyMap<string, string>): Map<string, ReadScaler> {
+  const scalers = new Map<string, ReadScaler>();
+  const text = files.get(RECONCILE_VARS_FILE);
+  if (text === undefined) return scalers;
+  const timer = files.get(RECONCILE_TIMER_FILE);
+  const span = timer && /^OnUnitInactiveSec=(.+)$/m.exec(timer)?.[1];
+  const intervalSeconds = (span && spanSeconds(span)) || DEFAULT_RECONCILE_SECONDS;
+  const vars = obj(parse(text));
+  for (const [agent, body] of Object.entries(obj(vars.agent_fleet_agents))) {
+    const scaling = obj(obj(body).scaling);
+    if (Object.keys(scaling).length === 0) {
+      scalers.set(agent, { unsupported: 'its group_vars/all.yml entry has no scaling' });
+      continue;
+    }
+    const sustained = typeof scaling.sustained_query === 'string' ? scaling.sustained_query : null;
+    const stabilized =
+      typeof scaling.stabilized_query === 'string' ? scaling.stabilized_query : null;
+    const target =
+      scaling.target === null || scaling.target === undefined ? null : num(scaling.target, NaN);
+    if (target !== null && !(target > 0)) {
+      scalers.set(agent, {
+        unsupported: `its reconcile target (${String(scaling.target)}) is not a number above 0`,
+      });
+      continue;
+    }
+    const stabilization =
+      sustained === null || stabilized === null || stabilized === sustained
+        ? 0
+        : subqueryWindow(stabilized, 'max_over_time', sustained);
+    if (stabilization === undefined) {
+      scalers.set(agent, {
+        unsupported: `its stabilized_query is not max_over_time of its sustained_query`,
+      });
+      continue;
+    }
+    scalers.set(agent, {
+      scaler: {
+        kind: 'reconcile',
+        minReplicas: num(scaling.min, 1),
+        maxReplicas: num(scaling.max, 1),
+        targetPerInstance: target,
+        activation: num(scaling.activation, 0),
+        tolerance: num(scaling.tolerance, HPA_TOLERANCE),
+        sustainedSeconds:
+          sustained === null ? 0 : (subqueryWindow(sustained, 'min_over_time') ?? 0),
+        stabilizationSeconds: stabilization,
+        scaleUp: directionRules(scaling.scale_up, intervalSeconds),
+        scaleDown: directionRules(scaling.scale_down, intervalSeconds),
+        intervalSeconds,
       },
     });
   }
