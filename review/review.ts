@@ -121,10 +121,10 @@ export function runReview(options: ReviewOptions): string[] {
           : { cost: diffCost(priced?.cost, cost) }),
         ...(fleet
           ? {
-              simulation: compareSimulations(before && { fleet: before, stacks: base.stacks }, {
-                fleet,
-                stacks: current.stacks,
-              }),
+              simulation: compareSimulations(
+                before && { fleet: before, stacks: base.stacks, ansible: base.ansible },
+                { fleet, stacks: current.stacks, ansible: current.ansible },
+              ),
             }
           : {}),
       };

@@ -1,6 +1,7 @@
 import type { AgentRun } from '../simulate/engine';
 import { formatDuration, table, xyCharts } from '../simulate/report';
 import { simulateEnvironment, SimulationResult } from '../simulate/run';
+import type { AnsibleFiles } from './ansible';
 import type { EnvironmentCost } from './cost';
 import { fleetFileSchema, ReviewedFleet, schemaProblem, StackJson } from './schema';
 
@@ -44,16 +45,26 @@ function simulatedInputs(result: SimulationResult): Map<string, string> {
   );
 }
 
+/** One side of a comparison: its environment's fleet, its stacks and its hosts stacks' Ansible files. */
+export interface SimulatedSide<Fleet> {
+  readonly fleet: Fleet;
+  readonly stacks: ReadonlyMap<string, StackJson>;
+  /** The Ansible files of each hosts stack, by stack id. @default - none: warm-server agents are not simulated */
+  readonly ansible?: ReadonlyMap<string, AnsibleFiles>;
+}
+
 /**
  * Simulates base and head of an environment under the same load (head's
  * `loadProfile`, else a burst, for as long as it suggests) and keeps the
  * agents whose simulated inputs differ, or that only one side runs.
  */
 export function compareSimulations(
-  base: { fleet: unknown; stacks: ReadonlyMap<string, StackJson> } | undefined,
-  head: { fleet: ReviewedFleet; stacks: ReadonlyMap<string, StackJson> },
+  base: SimulatedSide<unknown> | undefined,
+  head: SimulatedSide<ReviewedFleet>,
 ): SimulationComparison {
-  const headRun = simulateEnvironment(head.fleet, head.stacks, undefined);
+  const headRun = simulateEnvironment(head.fleet, head.stacks, undefined, {
+    ...(head.ansible ? { ansible: head.ansible } : {}),
+  });
   const load = headRun.load;
   if (!base) {
     return { load, durationSeconds: headRun.durationSeconds, changes: [] };
@@ -73,6 +84,7 @@ export function compareSimulations(
   const baseFleet = { ...(base.fleet as ReviewedFleet), loadProfile: head.fleet.loadProfile };
   const baseRun = simulateEnvironment(baseFleet, base.stacks, undefined, {
     duration: `${headRun.durationSeconds}s`,
+    ...(base.ansible ? { ansible: base.ansible } : {}),
   });
   const before = simulatedInputs(baseRun);
   const after = simulatedInputs(headRun);
