@@ -15,7 +15,6 @@ export * from './load-trace';
 /** A signal's load at a time: `t` seconds from the start of the simulation. */
 export type LoadSeries = (t: number) => number;
 
-
 /** Load per signal, built once and evaluated many times. */
 export interface Load {
   /** The signals the load covers; undefined when it covers every signal (a shape). */
