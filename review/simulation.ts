@@ -1,5 +1,5 @@
 import type { AgentRun } from '../simulate/engine';
-import { formatDuration, table, xyCharts } from '../simulate/report';
+import { formatDuration, round, table, xyCharts } from '../simulate/report';
 import { simulateEnvironment, SimulationResult } from '../simulate/run';
 import type { AnsibleFiles } from './ansible';
 import type { EnvironmentCost } from './cost';
@@ -171,8 +171,8 @@ export function renderSimulationComparison(
           figure(change.head, (r) => String(r.summary.peakReplicas)),
         ),
         pair(
-          figure(change.base, (r) => String(r.summary.peakNodes)),
-          figure(change.head, (r) => String(r.summary.peakNodes)),
+          figure(change.base, (r) => round(r.summary.peakNodes)),
+          figure(change.head, (r) => round(r.summary.peakNodes)),
         ),
         pair(
           figure(change.base, (r) => money(r.summary.cost)),

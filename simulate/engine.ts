@@ -190,8 +190,6 @@ function initialReplicas(scaler: ScalerSpec): number {
   }
 }
 
-const nodesFor = (pods: number, perNode: number) => (pods <= 0 ? 0 : Math.ceil(pods / perNode));
-
 /**
  * Replays load through each agent's autoscaler, its pods' readiness and its
  * node pool's cluster autoscaler, one step at a time. Every agent starts at
@@ -202,8 +200,9 @@ const nodesFor = (pods: number, perNode: number) => (pods <= 0 ? 0 : Math.ceil(p
  * work it off at `perReplica` each (a query agent's backlog is the query's
  * value); its autoscaler decides; pods are added (pending) or removed
  * (pending first, then starting, then ready). Per pool: pending pods are
- * placed where its ready nodes have room (each agent's pods packed on nodes
- * of their own, `podsPerNode` to a node); every scan interval the cluster
+ * placed where its ready nodes have room (a pod takes `1 / podsPerNode` of
+ * a node, so each agent's pods pack whole and different agents share
+ * nodes; the agent's nodes are its pods' share); every scan interval the cluster
  * autoscaler asks for the nodes pending pods need, up to the pool's maximum,
  * ready after its provisioning time, and removes nodes unneeded for
  * `scale-down-unneeded-time` once `scale-down-delay-after-add` has passed.
@@ -277,7 +276,7 @@ export function simulate(
     pool.agents.push(state);
   }
   for (const pool of poolStates.values()) {
-    const needed = pool.agents.reduce((sum, a) => sum + nodesFor(a.ready, podsPerNode(a)), 0);
+    const needed = wholeNodes(pool.agents.reduce((sum, a) => sum + a.ready * shareOf(a), 0));
     pool.ready = pool.spec.fixed ? pool.spec.maxNodes : Math.max(pool.spec.minNodes, needed);
   }
 
@@ -417,14 +416,33 @@ export function controllerStep(scalers: readonly ScalerSpec[]): number {
   return step;
 }
 
-function podsPerNode(state: AgentState): number {
+/**
+ * What one pod takes of a node: `1 / podsPerNode` (0 on a pool of unknown
+ * node size, where pods always fit); a machine of a scaling group is whole.
+ */
+function shareOf(state: AgentState): number {
   const placement = state.spec.placement;
-  return placement.kind === 'pool' ? placement.podsPerNode : 1;
+  return placement.kind === 'pool' ? 1 / placement.podsPerNode : 1;
 }
 
-/** The agent's nodes: those its placed pods fill, or its machines. */
+/** Nodes that hold a sum of shares, a hair of rounding aside. */
+const wholeNodes = (shares: number) => Math.ceil(shares - 1e-9);
+
+/** The agent's nodes: its placed pods' share of its pool's nodes, or its machines. */
 function nodesOf(state: AgentState): number {
-  return nodesFor(state.ready + state.starting.length, podsPerNode(state));
+  return (state.ready + state.starting.length) * shareOf(state);
+}
+
+/** The shares of a pool's placed pods, and with its pending ones. */
+function poolShares(pool: PoolState): { placed: number; wanted: number } {
+  let placed = 0;
+  let wanted = 0;
+  for (const agent of pool.agents) {
+    const share = shareOf(agent);
+    placed += (agent.ready + agent.starting.length) * share;
+    wanted += (agent.ready + agent.starting.length + agent.pending) * share;
+  }
+  return { placed, wanted };
 }
 
 /** Arrivals, work done by the ready replicas, and the figures that follow the backlog. */
@@ -494,25 +512,19 @@ function resize(state: AgentState, desired: number): void {
   if (pods > desired) state.ready -= pods - desired;
 }
 
-/** Pending pods placed where ready nodes have room, each agent's pods on nodes of their own. */
+/** Pending pods placed, in the agents' order, where the pool's ready nodes have room. */
 function place(pool: PoolState, t: number): void {
-  let free =
-    pool.ready -
-    pool.agents.reduce((sum, a) => sum + nodesFor(a.ready + a.starting.length, podsPerNode(a)), 0);
+  let free = pool.ready - poolShares(pool).placed;
   for (const agent of pool.agents) {
     if (agent.pending === 0) continue;
-    const perNode = podsPerNode(agent);
-    const placed = agent.ready + agent.starting.length;
+    const share = shareOf(agent);
     // Pods of a pool whose node size is unknown (a cluster the user runs) always find room.
-    const room =
-      perNode === Infinity
-        ? agent.pending
-        : nodesFor(placed, perNode) * perNode - placed + Math.max(0, free) * perNode;
+    const room = share === 0 ? agent.pending : Math.floor((Math.max(0, free) + 1e-9) / share);
     const now = Math.min(agent.pending, room);
     if (now === 0) continue;
     for (let k = 0; k < now; k++) agent.starting.push(t + agent.spec.readySeconds);
     agent.pending -= now;
-    free -= nodesFor(placed + now, perNode) - nodesFor(placed, perNode);
+    free -= now * share;
   }
 }
 
@@ -523,14 +535,9 @@ function atMost(pool: PoolState): boolean {
 
 /** One scan of the cluster autoscaler over a pool. */
 function autoscaleNodes(pool: PoolState, t: number, unneeded: number, delayAfterAdd: number): void {
-  const used = pool.agents.reduce(
-    (sum, a) => sum + nodesFor(a.ready + a.starting.length, podsPerNode(a)),
-    0,
-  );
-  const wanted = pool.agents.reduce(
-    (sum, a) => sum + nodesFor(a.ready + a.starting.length + a.pending, podsPerNode(a)),
-    0,
-  );
+  const shares = poolShares(pool);
+  const used = wholeNodes(shares.placed);
+  const wanted = wholeNodes(shares.wanted);
   const coming = pool.ready + pool.provisioning.length;
   if (wanted > coming) {
     const add = Math.min(wanted, pool.spec.maxNodes) - coming;

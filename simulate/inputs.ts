@@ -57,6 +57,31 @@ function podsPerNode(site: ReviewedSite, poolName: string, agent: ReviewedAgent)
   return Math.max(0, Math.floor(Math.min(...fits)));
 }
 
+/**
+ * Of the pools an agent may use, the one where a replica costs least (its
+ * node's price over the replicas a node holds), as the cluster autoscaler's
+ * `price` expander picks; unpriced pools by the most replicas a node holds;
+ * the first listed on a tie.
+ */
+function cheapestPool(
+  site: ReviewedSite,
+  pools: readonly string[],
+  agent: ReviewedAgent,
+): { pool: string; podsPerNode: number } {
+  const options = pools.map((name) => {
+    const pool = site.nodePools.find((candidate) => candidate.name === name);
+    const perNode = podsPerNode(site, name, agent);
+    const hourly = pool && hourlyOf(pool.instanceTypes[0], pool.spot);
+    const perReplica = hourly !== undefined && perNode > 0 ? hourly / perNode : Infinity;
+    return { pool: `${site.name}/${name}`, podsPerNode: perNode, perReplica };
+  });
+  const order = (a: number, b: number) => (a === b ? 0 : a < b ? -1 : 1);
+  const [best] = [...options].sort(
+    (a, b) => order(a.perReplica, b.perReplica) || order(b.podsPerNode, a.podsPerNode),
+  );
+  return { pool: best.pool, podsPerNode: best.podsPerNode };
+}
+
 function hourlyOf(type: string | undefined, spot: boolean): number | undefined {
   const machine = type ? MACHINE_CATALOGUE.machines[type] : undefined;
   if (!machine) return undefined;
@@ -194,8 +219,7 @@ export function prepareEnvironment(
         : agent.placement.kind === 'pools'
           ? {
               kind: 'pool',
-              pool: `${site.name}/${agent.placement.pools[0]}`,
-              podsPerNode: podsPerNode(site, agent.placement.pools[0], agent),
+              ...cheapestPool(site, agent.placement.pools, agent),
             }
           : {
               kind: 'machines',

@@ -27,7 +27,8 @@ export function formatDuration(seconds: number): string {
   return `${rest}s`;
 }
 
-const round = (value: number) =>
+/** A figure for a table: whole from 100 on, else to one decimal. */
+export const round = (value: number) =>
   value >= 100 ? Math.round(value).toLocaleString('en-US') : String(Math.round(value * 10) / 10);
 const money = (value: number) =>
   `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
@@ -43,7 +44,7 @@ export function summaryCells(summary: RunSummary): string[] {
         ? 'not drained'
         : '—',
     String(summary.peakReplicas),
-    String(summary.peakNodes),
+    round(summary.peakNodes),
     round(summary.replicaHours),
     round(summary.nodeHours),
     summary.cost === undefined ? 'no price' : money(summary.cost),

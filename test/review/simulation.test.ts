@@ -38,7 +38,7 @@ describe('the review of a branch that lowers the queue depth one replica handles
     );
     const rows = section.split('\n').filter((line) => line.startsWith('| `'));
     expect(rows).toEqual([
-      '| `image-processing` | eu | 525 → 480 | 2m 45s → 2m 30s | 8 | 8 | $2.86 → $3.02 | $147.17 – $735.84 |',
+      '| `image-processing` | eu | 525 → 480 | 2m 30s → 2m 15s | 9 | 9 | $2.88 → $3.10 | $147.17 – $735.84 |',
     ]);
   });
 
