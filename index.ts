@@ -51,3 +51,7 @@ export * from './config';
 export { ReviewError } from './review/load';
 export { runReview } from './review/review';
 export type { ReviewOptions } from './review/review';
+
+// The scaling simulation of a synthesized output directory.
+export { runSimulation } from './simulate/run';
+export type { SimulateOptions } from './simulate/run';

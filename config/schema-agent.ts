@@ -604,13 +604,13 @@ const isolation = objectSchema('Failure isolation of the agent type.', {
 });
 
 const processing = objectSchema(
-  "What one replica does, for the scaling simulator (npm run simulate); it changes nothing that is deployed.",
+  'What one replica does, for the scaling simulator (npm run simulate); it changes nothing that is deployed.',
   {
     perReplica: Type.Number({
       exclusiveMinimum: 0,
       maximum: MAX_PER_REPLICA,
       description:
-        "Work one ready replica completes per second: messages of its queue or records of its topic, units of its Prometheus signal, or requests of a cpu- or memory-scaled agent. At most 1,000,000.",
+        'Work one ready replica completes per second: messages of its queue or records of its topic, units of its Prometheus signal, or requests of a cpu- or memory-scaled agent. At most 1,000,000.',
     }),
     readyAfter: durationSchema(
       "From a replica's start on a node with room to ready: image pull, start-up, readiness probe. At most 1h. Default 30s.",

@@ -13,12 +13,7 @@ import { UNIT_PARSERS } from './formats';
 import { JsonSchema } from './json-schema';
 import { agentTypeSchema, RawAgent } from './schema-agent';
 import { brokerSchemas, RawBroker } from './schema-brokers';
-import {
-  isTraceProfile,
-  LoadProfile,
-  loadProfileSchema,
-  toLoadShape,
-} from './schema-load-profile';
+import { isTraceProfile, LoadProfile, loadProfileSchema, toLoadShape } from './schema-load-profile';
 import {
   awsSite,
   azureSite,

@@ -13,6 +13,7 @@ export const DAY_SECONDS = 86_400;
  * @see BURST_DEFAULTS
  */
 export interface BurstShape {
+  /** The shape's name. */
   readonly shape: 'burst';
   /** Load before and after the burst, in replicas' worth (a multiple of the reference). */
   readonly base: number;
@@ -30,6 +31,7 @@ export interface BurstShape {
  * @see RAMP_DEFAULTS
  */
 export interface RampShape {
+  /** The shape's name. */
   readonly shape: 'ramp';
   /** Load before the ramp, in replicas' worth. */
   readonly base: number;
@@ -53,6 +55,7 @@ export interface RampShape {
  * @see DAILY_DEFAULTS
  */
 export interface DailyShape {
+  /** The shape's name. */
   readonly shape: 'daily';
   /** Which 24-hour curve. */
   readonly curve: 'sine' | 'business-day';
@@ -70,6 +73,7 @@ export interface DailyShape {
  * @see SPIKE_DEFAULTS
  */
 export interface SpikeShape {
+  /** The shape's name. */
   readonly shape: 'spike';
   /** Load before the spike and the level the tail falls back to, in replicas' worth. */
   readonly base: number;

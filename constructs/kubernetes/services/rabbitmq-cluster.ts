@@ -77,8 +77,9 @@ export interface RabbitMqClusterProps {
 export interface RabbitMqNodes {
   /** The node image. */
   readonly image: string;
-  /** What one node requests, in Kubernetes quantities. */
+  /** CPU one node requests, as a Kubernetes quantity. */
   readonly cpu: string;
+  /** Memory one node requests, as a Kubernetes quantity. */
   readonly memory: string;
   /** Node pools the nodes run on. */
   readonly pools: readonly string[];
