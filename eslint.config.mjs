@@ -88,8 +88,9 @@ export const LAYERS = {
   ],
   stacks: [...MODEL, ...GENERATORS, ...GUARDRAILS, ...CONSTRUCTS, 'config'],
   app: [...MODEL, ...GENERATORS, ...GUARDRAILS, ...CONSTRUCTS, 'config', 'stacks'],
-  review: [...MODEL, ...GUARDRAILS, 'app', 'simulate'],
-  simulate: [...MODEL, 'config', 'app', 'review/files.ts', 'review/load.ts', 'review/schema.ts'],
+  output: [...MODEL, ...GUARDRAILS, 'app'],
+  simulate: [...MODEL, 'config', 'app', 'output'],
+  review: [...MODEL, ...GUARDRAILS, 'app', 'output', 'simulate'],
 };
 
 /**
@@ -144,7 +145,17 @@ const LAYER_ZONES = Object.entries(LAYERS).map(([folder, allowed]) => {
 });
 
 /** Folders below the top (main.ts, scripts/, test/): none may import a Terraform provider. */
-const PROVIDER_FREE = ['model', 'generators', 'guardrails', 'config', 'stacks', 'app', 'review'];
+const PROVIDER_FREE = [
+  'model',
+  'generators',
+  'guardrails',
+  'config',
+  'stacks',
+  'app',
+  'output',
+  'review',
+  'simulate',
+];
 
 const PROVIDER_SUBMODULES_ONLY = {
   regex: '^@cdktf/provider-[a-z0-9-]+$',
@@ -296,7 +307,9 @@ export default tseslint.config(
       'guardrails/**/*.ts',
       'generators/**/*.ts',
       'config/**/*.ts',
+      'output/**/*.ts',
       'review/**/*.ts',
+      'simulate/**/*.ts',
     ],
     plugins: { jsdoc },
     rules: {

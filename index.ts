@@ -48,7 +48,7 @@ export * from './guardrails';
 export * from './config';
 
 // The plan review of a synthesized output directory.
-export { ReviewError } from './review/load';
+export { ReviewError } from './output/load';
 export { runReview } from './review/review';
 export type { ReviewOptions } from './review/review';
 

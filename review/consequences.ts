@@ -4,8 +4,8 @@ import {
   credentialRotations,
   FleetReport,
 } from '../app/fleet-report';
+import type { ComparedAgent, ComparedBroker, ComparedSite } from '../output/schema';
 import type { StackDiff } from './diff';
-import type { ComparedAgent, ComparedBroker, ComparedSite } from './schema';
 
 /**
  * What an environment's report must hold for its consequences to be read:

@@ -1,7 +1,7 @@
+import type { ComparedFleet, ReviewedFleet } from '../output/schema';
+import { fleetFileSchema, schemaProblem } from '../output/schema';
 import type { AgentCost, EnvironmentCost, PriceTable, SiteCost } from './cost';
 import { fleetCost, hasNoPrice, unpricedSites } from './cost';
-import type { ComparedFleet, ReviewedFleet } from './schema';
-import { fleetFileSchema, schemaProblem } from './schema';
 
 /** How an agent type's cost changes between base and head. */
 export type CostChangeKind = 'added' | 'removed' | 'changed';

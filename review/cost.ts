@@ -1,5 +1,5 @@
 import { MACHINE_CATALOGUE, MachineCatalogue } from '../model/machines';
-import type { ReviewedAgent, ReviewedFleet, ReviewedPool } from './schema';
+import type { ReviewedAgent, ReviewedFleet, ReviewedPool } from '../output/schema';
 
 /** Hours in a month, as cloud price calculators count them. */
 export const HOURS_PER_MONTH = 730;

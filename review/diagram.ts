@@ -1,5 +1,4 @@
-import { diffFleet } from './diff';
-import { fleetFileSchema, schemaProblem } from './schema';
+import { fleetFileSchema, schemaProblem } from '../output/schema';
 import type {
   ComparedAgent,
   ComparedFleet,
@@ -8,7 +7,8 @@ import type {
   ReviewedFleet,
   ReviewedPool,
   ReviewedSite,
-} from './schema';
+} from '../output/schema';
+import { diffFleet } from './diff';
 
 /**
  * Mermaid's default `maxTextSize`: a diagram of more characters is not drawn

@@ -1,7 +1,7 @@
 import type { AgentReport } from '../app/fleet-report';
+import type { StackJson } from '../output/schema';
+import type { ComparedAgent } from '../output/schema';
 import { replacingChanges } from './replacing-attributes';
-import type { StackJson } from './schema';
-import type { ComparedAgent } from './schema';
 
 /** What changed in an environment's agents between the base and this branch. */
 export interface FleetDiff {

@@ -1,5 +1,7 @@
-import type { AnsibleDiff, AnsibleFileChange, AnsibleFiles } from './ansible';
-import { ANSIBLE_DIR, ansibleOrder, serversOf } from './ansible';
+import type { AnsibleFiles } from '../output/ansible-files';
+import { ANSIBLE_DIR, ansibleOrder, serversOf } from '../output/ansible-files';
+import type { GuardrailDocument, ReviewedAgent, ReviewedFleet } from '../output/schema';
+import type { AnsibleDiff, AnsibleFileChange } from './ansible';
 import type { Consequence } from './consequences';
 import { renderConsequences } from './consequences';
 import type { AgentCost, EnvironmentCost, PriceTable, SiteCost } from './cost';
@@ -15,7 +17,6 @@ import {
 } from './diagram';
 import type { FleetDiff, ResourceChange, StackDiff } from './diff';
 import { describePlacement, describeScaling } from './diff';
-import type { GuardrailDocument, ReviewedAgent, ReviewedFleet } from './schema';
 import { renderSimulationComparison, SimulationComparison } from './simulation';
 
 /** Everything the review of one environment shows. */

@@ -1,3 +1,5 @@
+import { OutputDir } from '../output/files';
+import { loadBaseOutput, loadSynthOutput, ReviewError } from '../output/load';
 import { diffAnsible } from './ansible';
 import { renderComment, renderComments } from './comment';
 import { consequences } from './consequences';
@@ -5,8 +7,6 @@ import { fleetCost, loadPrices } from './cost';
 import { baseCost, diffCost } from './cost-diff';
 import { diagramBase } from './diagram';
 import { diffFleet, diffStacks } from './diff';
-import { OutputDir } from './files';
-import { loadBaseOutput, loadSynthOutput, ReviewError } from './load';
 import type { EnvironmentReview } from './markdown';
 import { renderReview } from './markdown';
 import { compareSimulations } from './simulation';

@@ -1,9 +1,9 @@
+import type { AnsibleFiles } from '../output/ansible-files';
+import { fleetFileSchema, ReviewedFleet, schemaProblem, StackJson } from '../output/schema';
 import type { AgentRun } from '../simulate/engine';
 import { formatDuration, round, table, xyCharts } from '../simulate/report';
 import { simulateEnvironment, SimulationResult } from '../simulate/run';
-import type { AnsibleFiles } from './ansible';
 import type { EnvironmentCost } from './cost';
-import { fleetFileSchema, ReviewedFleet, schemaProblem, StackJson } from './schema';
 
 /** One agent simulated on base and head under the same load. */
 export interface SimulatedChange {

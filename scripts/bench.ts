@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { DEBUG_ENV } from '../app/runtime-tuning';
-import { loadSynthOutput } from '../review/load';
+import { loadSynthOutput } from '../output/load';
 import { simulateEnvironment } from '../simulate/run';
 import { writeBenchFleet } from './bench/generate';
 

@@ -1,4 +1,4 @@
-import { ReviewError } from '../review/files';
+import { ReviewError } from '../output/files';
 
 /**
  * Runs a command that writes files (`npm run review`, `npm run simulate`):

@@ -4,7 +4,7 @@
  * on stderr and a non-zero exit: 1 for a problem with the input or output, 2
  * for a fault of the simulator itself (its stack only with FLEET_DEBUG=1).
  */
-import { ReviewError } from '../review/files';
+import { ReviewError } from '../output/files';
 import { runSimulation, SimulateOptions } from '../simulate/run';
 import { runFileCommand } from './file-command';
 

@@ -1,7 +1,7 @@
 import { MACHINE_CATALOGUE } from '../model/machines';
 import { aksNodeAllocatable, eksNodeAllocatable } from '../model/node-allocatable';
-import type { SynthOutput } from '../review/load';
-import type { ReviewedAgent, ReviewedFleet, ReviewedSite, StackJson } from '../review/schema';
+import type { SynthOutput } from '../output/load';
+import type { ReviewedAgent, ReviewedFleet, ReviewedSite, StackJson } from '../output/schema';
 import type { SimulatedAgent, SimulatedPool } from './engine';
 import { NODE_PROVISIONING, provisioningKind } from './provisioning';
 import {

@@ -33,7 +33,8 @@ export interface Trace {
 export interface LoadCsvOptions {
   /**
    * The signals the trace may name: agents' queues and Prometheus signals.
-   * Any other column is a problem. Without it any name is taken.
+   * Any other column is a problem.
+   * @default - any name is taken
    */
   readonly signals?: Iterable<string>;
   /** Most rows after the header. @default 1,000,000 ({@link MAX_ROWS}) */

@@ -12,7 +12,7 @@ export interface RecordedTiming {
   readonly seconds: number;
   /** Where the figure comes from: a documentation page, a pinned upstream file, or a public measurement. */
   readonly source: string;
-  /** Further pages that agree with or qualify the figure. */
+  /** Further pages that agree with or qualify the figure. @default - none */
   readonly seeAlso?: readonly string[];
   /** What the figure measures, from when to when, and how it was chosen. */
   readonly note: string;

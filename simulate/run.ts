@@ -1,7 +1,7 @@
 import { formatProblem } from '../config/problems';
-import { OutputDir, ReviewError } from '../review/files';
-import { loadSynthOutput } from '../review/load';
-import type { ReviewedFleet, StackJson } from '../review/schema';
+import { OutputDir, ReviewError } from '../output/files';
+import { loadSynthOutput } from '../output/load';
+import type { ReviewedFleet, StackJson } from '../output/schema';
 import { AgentRun, simulate, SimulationOptions } from './engine';
 import { AnsibleByStack, prepareEnvironment, PreparedEnvironment } from './inputs';
 import {

@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import type { HpaBehavior } from '../model/hpa-controller';
 import { HPA_TOLERANCE, HpaScalingRules } from '../model/replica-rule';
-import type { StackJson } from '../review/schema';
+import type { StackJson } from '../output/schema';
 
 /**
  * The scaling of one agent on one site, as the synthesized stacks deploy it:
@@ -49,7 +49,7 @@ export interface KedaScaler {
   readonly maxReplicas: number;
   readonly triggers: readonly KedaTrigger[];
   readonly behavior?: HpaBehavior;
-  /** @default - none */
+  /** What KEDA holds the workload at when its metrics fail. @default - none */
   readonly fallback?: {
     readonly failureThreshold: number;
     readonly replicas: number;

@@ -1,5 +1,5 @@
 import { kedaReplicasOverTime } from '../../model/replica-rule';
-import type { StackJson } from '../../review/schema';
+import type { StackJson } from '../../output/schema';
 import { KedaAutoscaler } from '../../simulate/autoscalers';
 import { SimulatedAgent, SimulatedPool, simulate } from '../../simulate/engine';
 import { KedaScaler, readScalers } from '../../simulate/scalers';

@@ -1,8 +1,8 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { ReviewError } from '../../output/load';
 import { lineDiff } from '../../review/line-diff';
-import { ReviewError } from '../../review/load';
 import { runReview } from '../../review/review';
 import { tempDir } from '../support/temp-dir';
 import { REPO, synthesize } from './support';

@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { BrokerNodesReport } from '../../app/fleet-report';
+import { loadSynthOutput } from '../../output/load';
+import type { ComparedAgent, ReviewedFleet } from '../../output/schema';
 import {
   Consequence,
   ConsequenceFleet,
@@ -9,8 +11,6 @@ import {
   renderConsequences,
 } from '../../review/consequences';
 import { diffStacks, StackDiff } from '../../review/diff';
-import { loadSynthOutput } from '../../review/load';
-import type { ComparedAgent, ReviewedFleet } from '../../review/schema';
 import { GPU_BATCH, projectCopy, replaceOnce, REPO, synthesize } from './support';
 
 const RAISED_GPU_MAX =

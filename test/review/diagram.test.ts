@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import type { FleetFile, ReviewedAgent, ReviewedFleet } from '../../output/schema';
 import {
   DiagramBase,
   diagramBase,
@@ -10,7 +11,6 @@ import {
   SUMMARY_COLUMNS,
   topologyDiagram,
 } from '../../review/diagram';
-import type { FleetFile, ReviewedAgent, ReviewedFleet } from '../../review/schema';
 import { parseMermaid } from '../support/mermaid';
 import { REPO, synthesize } from './support';
 

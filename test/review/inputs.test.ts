@@ -1,7 +1,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ReviewError } from '../../review/load';
+import { ReviewError } from '../../output/load';
 import { ReviewOptions, runReview } from '../../review/review';
 import { tempDir } from '../support/temp-dir';
 import { runTypeScript } from '../support/typescript-process';

@@ -1,5 +1,5 @@
 import { instanceDecision } from '../../model/replica-rule';
-import { loadSynthOutput } from '../../review/load';
+import { loadSynthOutput } from '../../output/load';
 import { Observation, ReconcileAutoscaler } from '../../simulate/autoscalers';
 import { controllerStep } from '../../simulate/engine';
 import { simulateEnvironment } from '../../simulate/run';

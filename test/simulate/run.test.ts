@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ReviewError } from '../../review/files';
+import { ReviewError } from '../../output/files';
 import { runSimulation } from '../../simulate/run';
 import { REPO, synthesize } from '../review/support';
 import { tempDir } from '../support/temp-dir';

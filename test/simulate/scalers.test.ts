@@ -1,5 +1,5 @@
-import { loadSynthOutput } from '../../review/load';
-import type { StackJson } from '../../review/schema';
+import { loadSynthOutput } from '../../output/load';
+import type { StackJson } from '../../output/schema';
 import { readScalers, type ReadScaler } from '../../simulate/scalers';
 import { REPO, synthesize } from '../review/support';
 

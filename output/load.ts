@@ -3,7 +3,7 @@ import { FLEET_FILE } from '../app/fleet-report';
 import { checkOutputConsistency } from '../app/output-dir';
 import { GUARDRAIL_REPORT } from '../app/synth-reports';
 import { environmentNameProblem } from '../model/environment';
-import { AnsibleFiles, readAnsibleFiles } from './ansible';
+import { AnsibleFiles, readAnsibleFiles } from './ansible-files';
 import { InputDir, ReviewError } from './files';
 import {
   BaseFleetFile,
