@@ -277,7 +277,10 @@ export class HpaController {
   /** The scale-down rules with defaults, when the spec has a `behavior`. */
   readonly scaleDown: ResolvedScalingRules | undefined;
   private readonly downscaleStabilizationSeconds: number;
-  private recommendations: TimestampedRecommendation[] | undefined;
+  // Past recommendations as two arrays of numbers, read at every sync: their times (undefined
+  // before the first sync) and their counts.
+  private recommendationTimes: number[] | undefined;
+  private recommendationCounts: number[] = [];
   private scaleUpEvents: TimestampedScaleEvent[];
   private scaleDownEvents: TimestampedScaleEvent[];
 
@@ -293,7 +296,10 @@ export class HpaController {
         this.downscaleStabilizationSeconds,
       );
     }
-    this.recommendations = state.recommendations && [...state.recommendations];
+    if (state.recommendations) {
+      this.recommendationTimes = state.recommendations.map((rec) => rec.timestamp);
+      this.recommendationCounts = state.recommendations.map((rec) => rec.recommendation);
+    }
     this.scaleUpEvents = [...(state.scaleUpEvents ?? [])];
     this.scaleDownEvents = [...(state.scaleDownEvents ?? [])];
   }
@@ -301,7 +307,14 @@ export class HpaController {
   /** A copy of the history kept so far. */
   state(): HpaControllerState {
     return {
-      ...(this.recommendations ? { recommendations: [...this.recommendations] } : {}),
+      ...(this.recommendationTimes
+        ? {
+            recommendations: this.recommendationTimes.map((timestamp, i) => ({
+              recommendation: this.recommendationCounts[i],
+              timestamp,
+            })),
+          }
+        : {}),
       scaleUpEvents: [...this.scaleUpEvents],
       scaleDownEvents: [...this.scaleDownEvents],
     };
@@ -322,8 +335,9 @@ export class HpaController {
     currentReplicas: number,
     proposedReplicas: number | undefined,
   ): number {
-    if (this.recommendations === undefined) {
-      this.recommendations = [{ recommendation: currentReplicas, timestamp: nowSeconds }];
+    if (this.recommendationTimes === undefined) {
+      this.recommendationTimes = [nowSeconds];
+      this.recommendationCounts = [currentReplicas];
     }
     let desired: number;
     if (currentReplicas === 0 && this.minReplicas !== 0) return 0;
@@ -364,14 +378,15 @@ export class HpaController {
    */
   stabilizeRecommendation(nowSeconds: number, prenormalized: number): number {
     const cutoff = nowSeconds - this.downscaleStabilizationSeconds;
-    const recommendations = (this.recommendations ??= []);
+    const times = (this.recommendationTimes ??= []);
+    const counts = this.recommendationCounts;
     let max = prenormalized;
     let oldIndex = -1;
-    recommendations.forEach((rec, i) => {
-      if (rec.timestamp < cutoff) oldIndex = i;
-      else if (rec.recommendation > max) max = rec.recommendation;
-    });
-    this.record(oldIndex, { recommendation: prenormalized, timestamp: nowSeconds });
+    for (let i = 0; i < times.length; i++) {
+      if (times[i] < cutoff) oldIndex = i;
+      else if (counts[i] > max) max = counts[i];
+    }
+    this.record(oldIndex, prenormalized, nowSeconds);
     return max;
   }
 
@@ -394,21 +409,19 @@ export class HpaController {
     let upRecommendation = prenormalized;
     let downRecommendation = prenormalized;
     let oldIndex = -1;
-    const recommendations = this.recommendations ?? [];
-    for (let i = 0; i < recommendations.length; i++) {
-      const rec = recommendations[i];
-      if (rec.timestamp > upCutoff && rec.recommendation < upRecommendation) {
-        upRecommendation = rec.recommendation;
-      }
-      if (rec.timestamp > downCutoff && rec.recommendation > downRecommendation) {
-        downRecommendation = rec.recommendation;
-      }
-      if (rec.timestamp < upCutoff && rec.timestamp < downCutoff) oldIndex = i;
+    const times = this.recommendationTimes ?? [];
+    const counts = this.recommendationCounts;
+    for (let i = 0; i < times.length; i++) {
+      const timestamp = times[i];
+      const count = counts[i];
+      if (timestamp > upCutoff && count < upRecommendation) upRecommendation = count;
+      if (timestamp > downCutoff && count > downRecommendation) downRecommendation = count;
+      if (timestamp < upCutoff && timestamp < downCutoff) oldIndex = i;
     }
     let recommendation = current;
     if (recommendation < upRecommendation) recommendation = upRecommendation;
     if (recommendation > downRecommendation) recommendation = downRecommendation;
-    this.record(oldIndex, { recommendation: prenormalized, timestamp: nowSeconds });
+    this.record(oldIndex, prenormalized, nowSeconds);
     const reason = prenormalized >= current ? 'ScaleUpStabilized' : 'ScaleDownStabilized';
     return { replicas: recommendation, reason };
   }
@@ -478,10 +491,15 @@ export class HpaController {
     else events.push(event);
   }
 
-  private record(oldIndex: number, recommendation: TimestampedRecommendation): void {
-    const recommendations = (this.recommendations ??= []);
-    if (oldIndex >= 0) recommendations[oldIndex] = recommendation;
-    else recommendations.push(recommendation);
+  private record(oldIndex: number, count: number, timestamp: number): void {
+    const times = (this.recommendationTimes ??= []);
+    if (oldIndex >= 0) {
+      times[oldIndex] = timestamp;
+      this.recommendationCounts[oldIndex] = count;
+    } else {
+      times.push(timestamp);
+      this.recommendationCounts.push(count);
+    }
   }
 
   private behaviorRules(): { scaleUp: ResolvedScalingRules; scaleDown: ResolvedScalingRules } {

@@ -40,7 +40,7 @@ const TARGETS = {
 /**
  * The median seconds `simulateEnvironment` takes over a synthesized output's
  * `bench` environment: 24 hours of the daily shape at the controllers' own
- * step (5 s), the output already read.
+ * step (15 s here), the output already read.
  */
 function measureSimulation(outdir: string, runs: number): { seconds: number; agents: number } {
   const output = loadSynthOutput(outdir);
@@ -299,7 +299,7 @@ function main(argv: readonly string[]): number {
     );
 
     console.log(
-      `simulation (npm run simulate): 24 h of the daily shape at a 5 s step for ${simulation.agents} agent(s): median ${simulation.seconds.toFixed(2)} s`,
+      `simulation (npm run simulate): 24 h of the daily shape at the controllers' own step for ${simulation.agents} agent(s): median ${simulation.seconds.toFixed(2)} s`,
     );
 
     console.log('\ntargets');

@@ -461,7 +461,8 @@ function advanceWork(state: AgentState, t: number, step: number): void {
     state.backlog = waiting - served;
     state.arrived += arriving;
     state.served += served;
-    if (arriving > 0) state.checkpoints.push(t, state.arrived);
+    // Work arriving in a step that ends with nothing waiting waited no longer than the step.
+    if (arriving > 0 && state.backlog > 1e-9) state.checkpoints.push(t, state.arrived);
     // First in, first out: work that arrived by a checkpoint is done once as much has been served.
     const checkpoints = state.checkpoints;
     let head = state.checkpointHead;
