@@ -4,8 +4,6 @@ import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { DEBUG_ENV } from '../app/runtime-tuning';
-import { loadSynthOutput } from '../output/load';
-import { simulateEnvironment } from '../simulate/run';
 import { writeBenchFleet } from './bench/generate';
 
 /**
@@ -40,21 +38,26 @@ const TARGETS = {
 /**
  * The median seconds `simulateEnvironment` takes over a synthesized output's
  * `bench` environment: 24 hours of the daily shape at the controllers' own
- * step (15 s here), the output already read.
+ * step (15 s here), each run in a process of its own, as synth is measured,
+ * the reading of the output not counted (scripts/bench/simulate-once.ts).
  */
-function measureSimulation(outdir: string, runs: number): { seconds: number; agents: number } {
-  const output = loadSynthOutput(outdir);
-  const fleet = output.fleet.environments.bench;
-  const times: number[] = [];
-  let agents = 0;
-  for (let run = 0; run < runs; run++) {
-    const start = process.hrtime.bigint();
-    const result = simulateEnvironment(fleet, output.stacks, 'daily', { duration: '24h' });
-    times.push(Number(process.hrtime.bigint() - start) / 1e9);
-    agents = result.runs.length;
-  }
-  times.sort((a, b) => a - b);
-  return { seconds: times[Math.floor((runs - 1) / 2)], agents };
+function measureSimulation(
+  nodeFlags: readonly string[],
+  outdir: string,
+  runs: number,
+): { seconds: number; agents: number } {
+  const measured = Array.from({ length: runs }, () => {
+    const child = spawnSync(
+      process.execPath,
+      [...nodeFlags, 'scripts/bench/simulate-once.ts', outdir],
+      { cwd: ROOT, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+    );
+    if (child.status !== 0) throw new Error(`simulate-once failed:\n${child.stderr}`);
+    const [seconds, agents] = child.stdout.trim().split(' ').map(Number);
+    return { seconds, agents };
+  });
+  measured.sort((a, b) => a.seconds - b.seconds);
+  return measured[Math.floor((runs - 1) / 2)];
 }
 
 interface Measure {
@@ -236,6 +239,7 @@ function main(argv: readonly string[]): number {
     const largestSize = sizes[sizes.length - 1];
     progress(`simulating 24 h of ${largestSize} agent type(s), ${runs} run(s)...`);
     const simulation = measureSimulation(
+      synthFlags,
       path.join(work, `fleet-${largestSize}`, 'cdktf.out'),
       runs,
     );
