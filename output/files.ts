@@ -176,16 +176,10 @@ export class InputDir {
       if (!stat.isFile()) throw this.problem(relative, `is ${kindOf(stat)}, not a regular file`);
       const budget = Math.min(MAX_FILE_BYTES, MAX_OUTPUT_BYTES - this.bytesRead);
       if (stat.size > budget) throw this.tooLarge(relative, budget);
-      const buffer = Buffer.alloc(stat.size + 1);
-      let length = 0;
-      for (;;) {
-        const read = fs.readSync(fd, buffer, length, buffer.length - length, null);
-        if (read === 0) break;
-        length += read;
-        if (length > stat.size) throw this.problem(relative, 'changed while being read');
-      }
-      this.bytesRead += length;
-      return buffer.subarray(0, length);
+      const content = readOpenFile(fd, stat.size);
+      if (!content) throw this.problem(relative, 'changed while being read');
+      this.bytesRead += content.length;
+      return content;
     } finally {
       fs.closeSync(fd);
     }
@@ -300,4 +294,19 @@ function depthOf(value: unknown): number {
     for (const inner of Object.values(current)) pending.push([inner, depth + 1]);
   }
   return deepest;
+}
+
+/**
+ * The whole of an open file whose size was `size` when checked, read to its
+ * end; undefined when it grew past that while being read.
+ */
+export function readOpenFile(fd: number, size: number): Buffer | undefined {
+  const buffer = Buffer.alloc(size + 1);
+  let length = 0;
+  for (;;) {
+    const read = fs.readSync(fd, buffer, length, buffer.length - length, null);
+    if (read === 0) return buffer.subarray(0, length);
+    length += read;
+    if (length > size) return undefined;
+  }
 }

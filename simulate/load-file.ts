@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigProblem } from '../config/problems';
+import { readOpenFile } from '../output/files';
 import { LoadCsvOptions, MAX_BYTES, parseLoadCsv, Trace } from './load-trace';
 
 /**
@@ -50,16 +51,10 @@ export function readLoadCsv(
         refused: `'${relative}' is ${stat.size.toLocaleString('en-US')} bytes: a load trace may be at most ${maxBytes.toLocaleString('en-US')}`,
       };
     }
-    const buffer = Buffer.alloc(stat.size + 1);
-    let length = 0;
-    for (;;) {
-      const read = fs.readSync(fd, buffer, length, buffer.length - length, null);
-      if (read === 0) break;
-      length += read;
-      if (length > stat.size) return { refused: `'${relative}' changed while being read` };
-    }
+    const content = readOpenFile(fd, stat.size);
+    if (!content) return { refused: `'${relative}' changed while being read` };
     try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, length));
+      text = new TextDecoder('utf-8', { fatal: true }).decode(content);
     } catch {
       return { refused: `'${relative}' is not UTF-8 text: a load trace is a CSV file in UTF-8` };
     }

@@ -76,16 +76,26 @@ export function loopbackHost(template: string, node: BrokerNode, service: string
   return url.toString();
 }
 
-/** Replicas the HPA settles at, starting from `minReplicaCount`, for a steady reading. */
-function settle(agent: ScaledAgent, reading: number): number[] {
+/**
+ * What the chain expects of a steady reading: {@link kedaReplicasOverTime}
+ * from `current` replicas, with the trigger's target and activation and the
+ * ScaledObject's bounds and scale-up behaviour; `minReplicaCount` may be
+ * overridden.
+ */
+export function chainSteps(
+  agent: ScaledAgent,
+  reading: number,
+  current: number,
+  minReplicaCount = agent.minReplicaCount,
+): number[] {
   const { metadata } = agent.trigger;
   const rabbit = agent.trigger.type === 'rabbitmq';
   return kedaReplicasOverTime({
     metric: reading,
     targetPerReplica: Number(rabbit ? metadata.value : metadata.threshold),
     activation: Number((rabbit ? metadata.activationValue : metadata.activationThreshold) ?? 0),
-    currentReplicas: agent.minReplicaCount,
-    minReplicaCount: agent.minReplicaCount,
+    currentReplicas: current,
+    minReplicaCount,
     maxReplicas: agent.maxReplicaCount,
     scaleUp: agent.scaleUp,
   });
@@ -316,7 +326,7 @@ function queueCase(node: () => BrokerNode, running: () => SiteMonitoring, c: Que
       );
       expect(recorded[0].metric).toEqual({ __name__: depth.record, ...depth.labels, ...labels });
 
-      const steps = settle(agent, read);
+      const steps = chainSteps(agent, read, agent.minReplicaCount);
       expect({ read, replicas: steps[steps.length - 1] }).toEqual({
         read: signal.value,
         replicas: signal.replicas,
@@ -346,7 +356,7 @@ function queryCase(running: () => SiteMonitoring, c: QueryCase): void {
     `${agent.name}: the trigger's query reads the ${signal.value} its pods expose as ${c.metric}; the HPA settles at ${signal.replicas} of ${bounds(agent)}`,
     async () => {
       const read = await reading(signal.value);
-      const steps = settle(agent, read);
+      const steps = chainSteps(agent, read, agent.minReplicaCount);
       expect({ read, replicas: steps[steps.length - 1] }).toEqual({
         read: signal.value,
         replicas: signal.replicas,

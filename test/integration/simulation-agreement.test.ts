@@ -12,10 +12,9 @@ import { prometheusAvailable } from '../support/prometheus-server';
 import { freeRabbitMqPorts, rabbitMqAvailable, RabbitMqPorts } from '../support/rabbitmq-server';
 import { bootBrokerNode, BrokerNode, passwordBook } from './broker-node';
 import { kedaPrometheusValue, kedaQueueLength } from './keda-readings';
-import { loopbackHost } from './scaling-chain-suite';
+import { chainSteps, loopbackHost } from './scaling-chain-suite';
 import { planChain, QueryCase, QueueCase, SitePlan } from './scaling-plan';
 import {
-  chainSteps,
   countsOf,
   replayReadings,
   ReplicaChange,

@@ -1,4 +1,3 @@
-import { kedaReplicasOverTime } from '../../model/replica-rule';
 import type { StackJson } from '../../output/schema';
 import { KedaAutoscaler } from '../../simulate/autoscalers';
 import { SimulatedAgent, SimulatedPool, simulate } from '../../simulate/engine';
@@ -70,31 +69,6 @@ export function replayReadings(
 
 /** The counts a list of changes goes through. */
 export const countsOf = (changes: readonly ReplicaChange[]) => changes.map((c) => c.replicas);
-
-/**
- * What the chain expects of a steady reading (as scaling-chain-suite.ts
- * settles it): {@link kedaReplicasOverTime} from `current` replicas, with
- * the trigger's target and activation and the ScaledObject's bounds and
- * scale-up behaviour; `minReplicaCount` may be overridden.
- */
-export function chainSteps(
-  agent: ScaledAgent,
-  reading: number,
-  current: number,
-  minReplicaCount = agent.minReplicaCount,
-): number[] {
-  const { metadata } = agent.trigger;
-  const rabbit = agent.trigger.type === 'rabbitmq';
-  return kedaReplicasOverTime({
-    metric: reading,
-    targetPerReplica: Number(rabbit ? metadata.value : metadata.threshold),
-    activation: Number((rabbit ? metadata.activationValue : metadata.activationThreshold) ?? 0),
-    currentReplicas: current,
-    minReplicaCount,
-    maxReplicas: agent.maxReplicaCount,
-    scaleUp: agent.scaleUp,
-  });
-}
 
 /**
  * The whole engine ({@link simulate}) on one agent whose queue holds
