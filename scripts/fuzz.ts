@@ -17,6 +17,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as fc from 'fast-check';
+import { startProgress } from '../app/progress';
 import {
   describeCase,
   FuzzCase,
@@ -45,7 +46,31 @@ function run(args: readonly string[]): number {
   let failed: { fuzzCase: FuzzCase; found: string[] } | undefined;
   let slowest: { cpuMs: number; fuzzCase?: FuzzCase } = { cpuMs: 0 };
   let overLimit = 0;
+  const brokenRuns = runs;
+  const editRuns = Math.ceil(runs / 10);
+  const progress = startProgress({
+    label: 'fuzz',
+    total: brokenRuns + editRuns + runs,
+    unit: 'cases',
+  });
+  // Shrinking a counterexample runs more cases than planned: the count stops at the suite's end.
+  let suiteStart = 0;
+  let suiteRuns = 0;
+  let suiteDone = 0;
+  let suiteName = '';
+  const counted = () => {
+    suiteDone = Math.min(suiteDone + 1, suiteRuns);
+    progress.update(suiteStart + suiteDone, suiteName);
+  };
+  const beginSuite = (name: string, count: number) => {
+    suiteStart += suiteRuns;
+    suiteRuns = count;
+    suiteDone = 0;
+    suiteName = name;
+  };
+  const report = (line: string) => progress.log(line, process.stdout);
   const property = (mayLoad: boolean) => (fuzzCase: FuzzCase) => {
+    counted();
     const outcome = workspace.load(fuzzCase);
     if ((outcome.cpuMs ?? 0) > slowest.cpuMs) slowest = { cpuMs: outcome.cpuMs ?? 0, fuzzCase };
     if (fuzzCase.category === 'overLimit') overLimit++;
@@ -57,20 +82,16 @@ function run(args: readonly string[]): number {
   const started = Date.now();
   try {
     const suites = [
-      { name: 'broken files', arbitrary: invalidCaseArb(base), runs, mayLoad: false },
-      {
-        name: 'random edits',
-        arbitrary: junkCaseArb(base),
-        runs: Math.ceil(runs / 10),
-        mayLoad: true,
-      },
+      { name: 'broken files', arbitrary: invalidCaseArb(base), runs: brokenRuns, mayLoad: false },
+      { name: 'random edits', arbitrary: junkCaseArb(base), runs: editRuns, mayLoad: true },
     ];
     for (const suite of suites) {
+      beginSuite(suite.name, suite.runs);
       const details = fc.check(fc.property(suite.arbitrary, property(suite.mayLoad)), {
         seed,
         numRuns: suite.runs,
       });
-      console.log(
+      report(
         `${suite.name}: ${details.numRuns} case(s) run, ${details.numShrinks} shrink(s), ${
           details.failed ? 'FAILED' : 'passed'
         }`,
@@ -87,32 +108,37 @@ function run(args: readonly string[]): number {
           );
           const saved = path.join(os.tmpdir(), `fuzz-counterexample-${seed}.yaml`);
           fs.writeFileSync(saved, shown.text);
-          console.log(
-            `\ncounterexample (after ${details.numRuns} case(s)):\n${describeCase(shown)}`,
-          );
-          console.log(`\n${(found.length > 0 ? found : (failed?.found ?? [])).join('\n')}`);
-          console.log(`\nfull text written to ${saved}; replay with --seed ${seed}`);
+          report(`\ncounterexample (after ${details.numRuns} case(s)):\n${describeCase(shown)}`);
+          report(`\n${(found.length > 0 ? found : (failed?.found ?? [])).join('\n')}`);
+          report(`\nfull text written to ${saved}; replay with --seed ${seed}`);
         }
-        if (details.errorInstance) console.log(String(details.errorInstance));
+        if (details.errorInstance) report(String(details.errorInstance));
         return 1;
       }
     }
+    beginSuite('secret-bearing values', runs);
     const secrets = fc.check(
-      fc.property(plantedSecretArb, (planted) => missedSecret(planted).length === 0),
+      fc.property(plantedSecretArb, (planted) => {
+        counted();
+        return missedSecret(planted).length === 0;
+      }),
       { seed, numRuns: runs },
     );
-    console.log(
+    report(
       `secret-bearing values: ${secrets.numRuns} case(s) run, ${secrets.numShrinks} shrink(s), ${
         secrets.failed ? 'FAILED' : 'passed'
       }`,
     );
     if (secrets.failed) {
       const planted = secrets.counterexample?.[0] as PlantedSecret | undefined;
-      if (planted) console.log(`\n${missedSecret(planted).join('\n')}\nreplay with --seed ${seed}`);
+      if (planted) report(`\n${missedSecret(planted).join('\n')}\nreplay with --seed ${seed}`);
       return 1;
     }
   } finally {
     workspace.dispose();
+    progress.finish(
+      `${suiteStart + suiteDone} case(s) run in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   }
   const slowestCase = slowest.fuzzCase;
   console.log(

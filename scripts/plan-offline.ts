@@ -11,6 +11,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { startProgress } from '../app/progress';
 import { OFFLINE_ENV } from '../constructs/aws/offline';
 import { AWS_PROVIDER, findProviderMirror } from './terraform/cli-config';
 import {
@@ -118,18 +119,29 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     const outdir = path.join(workDir, 'cdktf.out');
     synthesizeOffline({ app: args.app, outdir });
-    if (selectOfflineStacks(outdir, args.stacks).length === 0) {
+    const total = selectOfflineStacks(outdir, args.stacks).length;
+    if (total === 0) {
       console.log('no stack plans offline (AWS provider or none): nothing to plan');
       return 0;
     }
+    const started = Date.now();
+    const progress = startProgress({ label: 'plan', total, unit: 'stacks' });
+    let done = 0;
     const results = await planStacks({
       outdir,
       stacks: args.stacks,
       mirror,
       workDir,
-      onResult: (result) => console.log(formatStackPlan(result)),
+      onResult: (result) => {
+        progress.log(formatStackPlan(result), process.stdout);
+        progress.update(++done, result.stack);
+      },
     });
-    return results.every((result) => result.ok) ? 0 : 1;
+    const failed = results.filter((result) => !result.ok).length;
+    progress.finish(
+      `${total} stack(s) planned, ${failed} failed, in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+    return failed === 0 ? 0 : 1;
   } catch (error) {
     console.error((error as Error).message);
     return error instanceof StackSelectionError ? 2 : 1;
