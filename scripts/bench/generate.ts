@@ -21,7 +21,9 @@ export function kindOf(index: number): string {
   return KINDS[index % KINDS.length];
 }
 
-const agentName = (index: number) => `bench-${kindOf(index)}-${String(index).padStart(4, '0')}`;
+/** Name of the `index`-th agent type, e.g. `bench-queue-0001`. */
+export const agentName = (index: number) =>
+  `bench-${kindOf(index)}-${String(index).padStart(4, '0')}`;
 
 /** A digest that differs per agent type, like real pinned images. */
 const digest = (index: number) =>
@@ -32,7 +34,8 @@ const probes = {
   liveness: { httpGet: { path: '/healthz', port: 'http' }, period: '20s' },
 };
 
-function agentType(index: number): Record<string, unknown> {
+/** The catalogue entry of the `index`-th agent type; queue consumers name the broker `rabbitmq`. */
+export function agentType(index: number): Record<string, unknown> {
   const name = agentName(index);
   const container = {
     image: `registry.example.com/agent-fleet/${name}@sha256:${digest(index)}`,
