@@ -1,5 +1,6 @@
 import { GUARDRAIL_RULES } from '../guardrails/rules';
 import {
+  AgentStacksSpec,
   BackendSpec,
   environmentNameProblem,
   FleetEnvironment,
@@ -77,6 +78,7 @@ export function loadEnvironment(
   addAgentSources(sources, name, agents);
   const backend = childOf(tree, 'backend');
   const suppressions = childOf(tree, 'suppressions');
+  const agentStacks = childOf(tree, 'agentStacks');
   const loadProfile = readLoadProfile(file);
   if (loadProfile === false) return undefined;
   return {
@@ -91,6 +93,7 @@ export function loadEnvironment(
     brokers: [...brokers.brokers],
     deployments: [...agents.deployments],
     ...(loadProfile ? { loadProfile } : {}),
+    ...(agentStacks ? { agentStacks: toPlain(agentStacks) as AgentStacksSpec } : {}),
   };
 }
 

@@ -1,9 +1,10 @@
 import { Static, Type } from '@sinclair/typebox';
-import { MAX_PER_REPLICA } from '../model';
+import { DEFAULT_AGENT_GROUP, MAX_AGENT_GROUP_NAME, MAX_PER_REPLICA } from '../model';
 import { PATTERNS } from './formats';
 import {
   booleanSchema,
   cpuSchema,
+  dnsLabelSchema,
   durationSchema,
   enumSchema,
   imageSchema,
@@ -619,6 +620,21 @@ const processing = objectSchema(
   ['perReplica'],
 );
 
+const groupName = (description: string) =>
+  Type.String({ ...dnsLabelSchema(MAX_AGENT_GROUP_NAME), description });
+
+const stack = objectSchema(
+  'Which agents stack of its site the agent lands in (Kubernetes sites). Agents are grouped by name, never by count: adding an agent never moves another.',
+  {
+    group: groupName(
+      `Its group: the agents of a group share the stack <env>-<site>-agents-<group>; '${DEFAULT_AGENT_GROUP}' (the default) is <env>-<site>-agents. A DNS label of at most ${MAX_AGENT_GROUP_NAME} characters.`,
+    ),
+    movedFrom: groupName(
+      "The group it was deployed in before, for one deployment: that group's stack forgets its resources (a removed block, nothing destroyed) and its new group's stack imports them. Remove it once deployed.",
+    ),
+  },
+);
+
 /** One agent type of the catalogue: every `AgentSpec` field except `name`, which is its key. */
 export const agentTypeSchema = objectSchema(
   'An agent type: what it runs, what it needs, what it reads and how it scales.',
@@ -639,6 +655,7 @@ export const agentTypeSchema = objectSchema(
     placement,
     isolation,
     processing,
+    stack,
   },
   ['container', 'resources'],
 );

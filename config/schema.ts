@@ -1,4 +1,5 @@
 import { Static, TUnsafe, Type } from '@sinclair/typebox';
+import { AGENT_STACK_RESOURCE_BOUNDS, DEFAULT_MAX_AGENT_STACK_RESOURCES } from '../model';
 import { JsonSchema, Override, partialOf } from './json-schema';
 import { agentTypeSchema, RawAgent } from './schema-agent';
 import { broker } from './schema-brokers';
@@ -8,6 +9,7 @@ import {
   booleanSchema,
   definitionRef,
   dnsLabelSchema,
+  integerSchema,
   listSchema,
   mapSchema,
   objectSchema,
@@ -93,6 +95,13 @@ export const environmentSchema = objectSchema(
     ),
     backend: definitionRef<typeof backend>('backend'),
     loadProfile: loadProfileSchema,
+    agentStacks: objectSchema('How the agents stacks of each site are bounded.', {
+      maxResources: integerSchema(
+        `Most Terraform resources one agents stack may hold; a group of agents above it is a synth error naming the agents, so that some move to a group of their own (agent field stack.group). From ${AGENT_STACK_RESOURCE_BOUNDS.min} to ${AGENT_STACK_RESOURCE_BOUNDS.max}. Default ${DEFAULT_MAX_AGENT_STACK_RESOURCES}.`,
+        AGENT_STACK_RESOURCE_BOUNDS.min,
+        AGENT_STACK_RESOURCE_BOUNDS.max,
+      ),
+    }),
     sites: mapSchema('Sites by name (DNS label).', site, dnsLabelSchema(63), { minProperties: 1 }),
     brokers: mapSchema('Brokers by name (DNS label).', broker, dnsLabelSchema(63)),
     suppressions: listSchema(

@@ -1,3 +1,4 @@
+import { AgentStackSpec } from './agent-stacks';
 import { ImageRef } from './image';
 import { PlacementNeeds } from './placement';
 import { PublishTarget, QueueBinding } from './queue-binding';
@@ -204,4 +205,9 @@ export interface AgentSpec {
    * scaling simulator. @default - not declared: the simulator assumes and says what
    */
   readonly processing?: ProcessingSpec;
+  /**
+   * The agents stack of its site it lands in, on a Kubernetes site: its group,
+   * and the group it moves from. @default - the default group, `<env>-<site>-agents`
+   */
+  readonly stack?: AgentStackSpec;
 }

@@ -1,3 +1,4 @@
+import { validateAgentStacks } from './agent-stacks';
 import { AwsSiteSpec, clusterSiteOf } from './aws-site';
 import { clusterSiteOfAzure } from './azure-site';
 import { BrokerSpec, brokerSite, rabbitMqBrokers } from './broker';
@@ -206,6 +207,7 @@ export function validateEnvironment(environment: FleetEnvironment): Problem[] {
   const problems: Problem[] = [];
   const badName = environmentNameProblem(environment.name);
   if (badName) problems.push({ path: ['name'], message: badName });
+  validateAgentStacks(environment.agentStacks, (path, message) => problems.push({ path, message }));
   const awsSites = environment.awsSites ?? [];
   const azureSites = environment.azureSites ?? [];
   const clusters = new Map<string, KubernetesSiteSpec>([

@@ -1,4 +1,5 @@
 import { AgentSpec } from './agent-spec';
+import { AgentStacksSpec } from './agent-stacks';
 import { AwsSiteSpec } from './aws-site';
 import { AzureSiteSpec } from './azure-site';
 import { BackendSpec } from './backend';
@@ -66,6 +67,8 @@ export interface FleetEnvironment {
   readonly loadProfile?: LoadProfileSpec;
   /** Written exceptions to the guardrails. @default - none */
   readonly suppressions?: readonly GuardrailSuppression[];
+  /** How its agents stacks are bounded. @default - at most 500 resources each */
+  readonly agentStacks?: AgentStacksSpec;
 }
 
 /** Longest environment name: it starts every stack id and every derived name. */

@@ -1,4 +1,5 @@
 export * from './agent-spec';
+export * from './agent-stacks';
 export * from './broker';
 export * from './image';
 export * from './placement';

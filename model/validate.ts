@@ -1,4 +1,5 @@
 import { AgentSpec, MAX_PER_REPLICA, ProbeSpec } from './agent-spec';
+import { validateAgentStack } from './agent-stacks';
 import {
   brokerNamespace,
   BrokerSpec,
@@ -79,6 +80,7 @@ export function validateAgent(spec: AgentSpec): Problem[] {
   validateIsolation(spec, add);
   validateBindings(spec, add);
   validateProcessing(spec, add);
+  validateAgentStack(spec, add);
   return problems;
 }
 

@@ -4,15 +4,19 @@ import { clusterAutoscalerRoleName } from '../constructs/aws';
 import { aksClusterAccess, azureProvider } from '../constructs/azure';
 import { applyGuardrails, GUARDRAIL_RULES, GuardrailLog } from '../guardrails';
 import {
+  agentGroupOf,
+  agentStackId,
   aksClusterName,
   AzureSiteSpec,
   BackendSpec,
   ClusterAccess,
+  DEFAULT_AGENT_GROUP,
   clusterSiteOf,
   clusterSiteOfAzure,
   deploymentKey,
   eksClusterName,
   FleetEnvironment,
+  GuardrailSuppression,
   KubernetesSiteSpec,
   planHostsSite,
   planSite,
@@ -22,6 +26,7 @@ import {
   validateEnvironment,
   ValidationError,
 } from '../model';
+import { buildAgentStacks } from './agent-groups';
 import { AgentsStack } from './agents-stack';
 import { AwsInfraStack } from './aws-infra-stack';
 import { AzureInfraStack } from './azure-infra-stack';
@@ -42,6 +47,56 @@ export function stackIds(
     agents: `${prefix}-agents`,
     hosts: `${prefix}-hosts`,
   };
+}
+
+/**
+ * Every site's stack ids, in the order they deploy: the infra stack of an AWS
+ * or Azure site, the platform stack, the default agents stack, then one per
+ * other group of its agents by name; or a hosts site's one stack. Derived
+ * from the environment alone, as {@link AgentFleet} names the stacks it builds.
+ */
+export function siteStackIds(environment: FleetEnvironment): Map<string, string[]> {
+  const ids = new Map<string, string[]>();
+  const groups = (site: string) => {
+    const names = new Set<string>();
+    for (const { agent } of environment.deployments.filter((d) => d.site === site)) {
+      if (agent.placement?.scalingGroup) continue;
+      names.add(agentGroupOf(agent));
+      if (agent.stack?.movedFrom) names.add(agent.stack.movedFrom);
+    }
+    names.delete(DEFAULT_AGENT_GROUP);
+    return [...names].sort().map((group) => agentStackId(environment.name, site, group));
+  };
+  const cluster = (site: string, cloud: boolean) => {
+    const { infra, platform, agents } = stackIds(environment.name, site);
+    ids.set(site, [...(cloud ? [infra] : []), platform, agents, ...groups(site)]);
+  };
+  for (const site of environment.sites) cluster(site.name, false);
+  for (const site of environment.awsSites ?? []) cluster(site.name, true);
+  for (const site of environment.azureSites ?? []) cluster(site.name, true);
+  for (const site of environment.hostsSites ?? []) {
+    ids.set(site.name, [stackIds(environment.name, site.name).hosts]);
+  }
+  return ids;
+}
+
+/**
+ * The suppressions each site's guardrails are given: those naming one of its
+ * stacks, and those naming no stack of the environment (so that they are
+ * reported unused).
+ */
+function suppressionsBySite(
+  environment: FleetEnvironment,
+): (site: string) => readonly GuardrailSuppression[] {
+  const siteOfStack = new Map<string, string>();
+  for (const [site, stacks] of siteStackIds(environment)) {
+    for (const stack of stacks) siteOfStack.set(stack, site);
+  }
+  return (site) =>
+    (environment.suppressions ?? []).filter((suppression) => {
+      const owner = siteOfStack.get(suppression.resource.split('/')[0]);
+      return owner === undefined || owner === site;
+    });
 }
 
 /** How a site's cluster is reached and what its cloud built, for its later stacks. */
@@ -69,6 +124,14 @@ export interface AgentFleetProps {
    * @default false
    */
   readonly offline?: boolean;
+  /**
+   * Build the stacks of these sites only (any kind, by name), for a synth of
+   * one site or a few: their stacks are the same as in a synth of the whole
+   * environment, which is still checked whole. A suppression naming a stack of
+   * another site is left for that site's synth.
+   * @default - every site of the environment
+   */
+  readonly sites?: readonly string[];
 }
 
 /** The stacks of one site of an {@link AgentFleet}. */
@@ -82,8 +145,13 @@ export interface FleetSiteStacks {
   readonly infra?: TerraformStack;
   /** `<env>-<site>-platform`, depending on the infra stack if any. */
   readonly platform: PlatformStack;
-  /** `<env>-<site>-agents`, depending on the platform stack. */
+  /**
+   * `<env>-<site>-agents`, depending on the platform stack: the agents of the
+   * default group and what the site's agents share.
+   */
   readonly agents: AgentsStack;
+  /** `<env>-<site>-agents-<group>` per other group of agents, depending on `agents`. */
+  readonly agentGroups: readonly AgentsStack[];
 }
 
 /**
@@ -124,6 +192,8 @@ export class AgentFleet extends Construct {
     const { environment } = props;
     this.environment = environment;
     const plans = planEnvironment(this, environment);
+    const built = (site: string) => props.sites === undefined || props.sites.includes(site);
+    const suppressionsOf = suppressionsBySite(environment);
     // One plan per site, shared by all its stacks: its agents are resolved once.
     const planOf = (site: KubernetesSiteSpec) => plans.get(site.name) as SitePlan;
     const clusterStacks = (inputs: ClusterStackInputs): FleetSiteStacks => {
@@ -141,24 +211,36 @@ export class AgentFleet extends Construct {
         nodeAutoscaler: inputs.nodeAutoscaler,
         cloud: inputs.cloud,
       });
-      const workloads = new AgentsStack(scope, ids.agents, {
+      const [workloads, ...groups] = buildAgentStacks(scope, {
         ...common,
         cloud: inputs.cloud,
         platform,
+        maxResources: environment.agentStacks?.maxResources,
       });
       if (inputs.infra) platform.addDependency(inputs.infra);
       workloads.addDependency(platform);
-      applyGuardrails([...(inputs.infra ? [inputs.infra] : []), platform, workloads], {
+      const agentStacks = [workloads, ...groups];
+      applyGuardrails([...(inputs.infra ? [inputs.infra] : []), platform, ...agentStacks], {
         rules: GUARDRAIL_RULES,
-        suppressions: [...(environment.suppressions ?? []), ...workloads.guardrailExceptions],
+        suppressions: [
+          ...suppressionsOf(site.name),
+          ...agentStacks.flatMap((stack) => stack.guardrailExceptions),
+        ],
         log: this.guardrails,
       });
-      return { site: site.name, infra: inputs.infra, platform, agents: workloads };
+      return {
+        site: site.name,
+        infra: inputs.infra,
+        platform,
+        agents: workloads,
+        agentGroups: groups,
+      };
     };
 
-    const sites = environment.sites.map((site) => clusterStacks({ plan: planOf(site) }));
-    const infra: TerraformStack[] = [];
-    for (const awsSite of environment.awsSites ?? []) {
+    const sites = environment.sites
+      .filter((site) => built(site.name))
+      .map((site) => clusterStacks({ plan: planOf(site) }));
+    for (const awsSite of (environment.awsSites ?? []).filter((site) => built(site.name))) {
       const plan = planOf(clusterSiteOf(awsSite));
       const stack = new AwsInfraStack(scope, stackIds(environment.name, awsSite.name).infra, {
         site: awsSite,
@@ -167,7 +249,6 @@ export class AgentFleet extends Construct {
         backend: environment.backend,
         offline: props.offline,
       });
-      infra.push(stack);
       const clusterName = eksClusterName(environment.name, awsSite);
       // The cluster's endpoint and CA come from the infra stack's state; a token from the AWS CLI.
       const clusterAccess = (): ClusterAccess => ({
@@ -193,7 +274,7 @@ export class AgentFleet extends Construct {
         }),
       );
     }
-    for (const azureSite of environment.azureSites ?? []) {
+    for (const azureSite of (environment.azureSites ?? []).filter((site) => built(site.name))) {
       const backend = azureSite.backend ?? environment.backend;
       const plan = planOf(clusterSiteOfAzure(azureSite));
       const stack = new AzureInfraStack(scope, stackIds(environment.name, azureSite.name).infra, {
@@ -203,7 +284,6 @@ export class AgentFleet extends Construct {
         backend,
         offline: props.offline,
       });
-      infra.push(stack);
       sites.push(
         clusterStacks({
           plan,
@@ -215,7 +295,8 @@ export class AgentFleet extends Construct {
       );
     }
     this.sites = sites;
-    this.hostsSites = (environment.hostsSites ?? []).map((site) => {
+    const hostsSites = (environment.hostsSites ?? []).filter((site) => built(site.name));
+    this.hostsSites = hostsSites.map((site) => {
       const agents = environment.deployments
         .filter((d) => d.site === site.name)
         .map((d) => d.agent);
@@ -226,12 +307,12 @@ export class AgentFleet extends Construct {
       });
       applyGuardrails([stack], {
         rules: GUARDRAIL_RULES,
-        suppressions: environment.suppressions ?? [],
+        suppressions: suppressionsOf(site.name),
         log: this.guardrails,
       });
       return stack;
     });
-    this.summary = summarize(environment, sites, infra, this.hostsSites);
+    this.summary = summarize(environment, sites, this.hostsSites, built);
   }
 }
 

@@ -40,6 +40,7 @@ import {
   rabbitMqBrokers,
   ResolvedAgent,
   SiteCloudBindings,
+  SitePlan,
   ValidationError,
   VaultSpec,
 } from '../model';
@@ -124,13 +125,29 @@ export interface AgentsStackProps extends SiteStackProps {
    * @default - none: no agent of the site keeps state in the site's database
    */
   readonly platform?: SitePlatform;
+  /**
+   * The agents this stack runs: one group of the site's.
+   * @default - every agent of the site's plan
+   */
+  readonly agents?: readonly ResolvedAgent[];
+  /**
+   * The site's default agents stack, which holds what the site's agents share
+   * (KEDA's cluster trigger authentications, in-cluster Kafka clusters and
+   * databases, the capacity check); this stack then holds its agents only and
+   * must be deployed after that one.
+   * @default - this stack is the default one and holds them
+   */
+  readonly shared?: AgentsStack;
 }
 
 /**
- * `<env>-<site>-agents`: the workloads of one Kubernetes site. KEDA objects are
- * `kubernetes_manifest` resources, which need their CRDs at plan time, so they
- * live here and not in the platform stack that installs KEDA; the namespaces,
- * priority classes and broker credentials they use come from that stack too.
+ * `<env>-<site>-agents`: the workloads of one Kubernetes site, or of one group
+ * of its agents (`<env>-<site>-agents-<group>`, see `agentStackId`). KEDA
+ * objects are `kubernetes_manifest` resources, which need their CRDs at plan
+ * time, so they live here and not in the platform stack that installs KEDA;
+ * the namespaces, priority classes and broker credentials they use come from
+ * that stack too. The default stack also holds what the site's agents share;
+ * a group's stack holds its agents only ({@link AgentsStackProps.shared}).
  */
 export class AgentsStack extends CheckedStack {
   /** The agent constructs, by agent name. */
@@ -142,28 +159,93 @@ export class AgentsStack extends CheckedStack {
    * turned off with a reason), checked with the environment's suppressions.
    */
   readonly guardrailExceptions: readonly GuardrailSuppression[];
+  /** The in-cluster Kafka clusters' endpoints, by broker: the default stack's. */
+  private readonly kafkaEndpoints: ReadonlyMap<string, KafkaEndpoint>;
+  /** Cluster trigger authentications made so far (in the default stack). */
+  private readonly authentications = new Set<string>();
 
   constructor(scope: Construct, id: string, props: AgentsStackProps) {
     super(scope, id);
     assertValidSiteProps(this, props);
-    const { site, environment, brokers, agents: resolved } = props.plan;
+    const { site, environment, brokers } = props.plan;
+    const resolved = props.agents ?? props.plan.agents;
     applyBackend(this, id, props.backend, { offline: props.offline, environment });
     siteProvider(this, site, props.clusterAccess?.(this));
+    const vault = site.vault && siteVault(environment, site.name, site.vault);
 
-    this.capacity = siteCapacity(site, resolved, brokers);
-    if (this.capacity.errors.length > 0) {
-      throw new ValidationError(
-        this.node.path,
-        this.capacity.errors.map((error) => ({
-          path: ['site', 'nodePools', error.pool],
-          message: error.message,
-        })),
+    let provisioning: (agent: string) => ITerraformDependable[] | undefined = () => undefined;
+    if (props.shared) {
+      this.capacity = props.shared.capacity;
+      this.kafkaEndpoints = props.shared.kafkaEndpoints;
+    } else {
+      this.capacity = checkedCapacity(this, props.plan);
+      this.addBrokerAuthentications(props.plan, vault);
+      // Kafka clusters in the cluster, and the topics their agents read.
+      const all = props.plan.agents;
+      const kafka = new SiteKafka(this, 'Kafka', { site, brokers, agents: all });
+      this.kafkaEndpoints = kafka.endpoints;
+      // The site's MongoDB replica set and Cassandra datacenter (custom resources)
+      // and their agents' collections and keyspaces.
+      const mongoDb = new SiteMongoDb(this, 'MongoDb', { site, agents: all });
+      const cassandra = new SiteCassandra(this, 'Cassandra', { site, agents: all });
+      provisioning = (agent) => provisioningJob(mongoDb, cassandra, agent);
+    }
+
+    const agents = new Map<string, KubernetesAgent>();
+    for (const agent of resolved) {
+      agents.set(
+        agent.spec.name,
+        new KubernetesAgent(this, agent.spec.name, {
+          agent,
+          site,
+          brokers,
+          namespace: agent.namespace,
+          priorityClassName: priorityClassName(agent.priority),
+          cloud: bindingsOf(agent, props.cloud, props.platform, this.kafkaEndpoints),
+          vault,
+          // An agent starts once its collections or keyspace exist; a group's
+          // agents do, since their stack is deployed after the default one.
+          dependsOn: provisioning(agent.spec.name),
+        }),
       );
     }
-    const vault = site.vault && siteVault(environment, site.name, site.vault);
-    // KEDA reads queue depth through the broker's management API.
+    this.agents = agents;
+    this.guardrailExceptions = [...agents.values()].flatMap((agent) => agent.guardrailExceptions);
+    if (site.consul) {
+      for (const [name, agent] of agents) registerInConsul(this, site, name, agent);
+    }
+    (props.shared ?? this).addClusterTriggerAuthentications(agents.values());
+  }
+
+  /**
+   * Makes in this stack, once each, the cluster-wide trigger authentications
+   * through which KEDA reads cloud queues and topics as its own identity, for
+   * the agents given (those of the site's groups, for the default stack).
+   */
+  addClusterTriggerAuthentications(agents: Iterable<KubernetesAgent>): void {
+    for (const agent of agents) {
+      for (const name of agent.clusterTriggerAuthentications) {
+        if (this.authentications.has(name)) continue;
+        if (name === AWS_TRIGGER_AUTHENTICATION) {
+          new AwsTriggerAuthentication(this, 'AwsTriggerAuthentication');
+        } else if (name === AZURE_TRIGGER_AUTHENTICATION) {
+          new AzureTriggerAuthentication(this, 'AzureTriggerAuthentication');
+        } else {
+          continue;
+        }
+        this.authentications.add(name);
+      }
+    }
+  }
+
+  /** KEDA reads queue depth through the broker's management API. */
+  private addBrokerAuthentications(
+    plan: SitePlan,
+    vault: ReturnType<typeof siteVault> | undefined,
+  ): void {
+    const { site, environment, brokers } = plan;
     const kedaBrokers = new Set(
-      resolved.flatMap((agent) =>
+      plan.agents.flatMap((agent) =>
         agent.queue && agent.spec.scaling?.queueDepth ? [agent.queue.broker] : [],
       ),
     );
@@ -183,44 +265,20 @@ export class AgentsStack extends CheckedStack {
         new BrokerTriggerAuthentication(this, `TriggerAuthentication-${broker.name}`, { broker });
       }
     }
-    // Kafka clusters in the cluster, and the topics their agents read.
-    const kafka = new SiteKafka(this, 'Kafka', { site, brokers, agents: resolved });
-    // The site's MongoDB replica set and Cassandra datacenter (custom resources)
-    // and their agents' collections and keyspaces.
-    const mongoDb = new SiteMongoDb(this, 'MongoDb', { site, agents: resolved });
-    const cassandra = new SiteCassandra(this, 'Cassandra', { site, agents: resolved });
-
-    const agents = new Map<string, KubernetesAgent>();
-    for (const agent of resolved) {
-      agents.set(
-        agent.spec.name,
-        new KubernetesAgent(this, agent.spec.name, {
-          agent,
-          site,
-          brokers,
-          namespace: agent.namespace,
-          priorityClassName: priorityClassName(agent.priority),
-          cloud: bindingsOf(agent, props.cloud, props.platform, kafka.endpoints),
-          vault,
-          // An agent starts once its collections or keyspace exist.
-          dependsOn: provisioningJob(mongoDb, cassandra, agent.spec.name),
-        }),
-      );
-    }
-    this.agents = agents;
-    this.guardrailExceptions = [...agents.values()].flatMap((agent) => agent.guardrailExceptions);
-    if (site.consul) {
-      for (const [name, agent] of agents) registerInConsul(this, site, name, agent);
-    }
-    // KEDA reads cloud queues and topics as its own identity, through one authentication per cluster.
-    const used = new Set(
-      [...agents.values()].flatMap((agent) => agent.clusterTriggerAuthentications),
-    );
-    if (used.has(AWS_TRIGGER_AUTHENTICATION)) {
-      new AwsTriggerAuthentication(this, 'AwsTriggerAuthentication');
-    }
-    if (used.has(AZURE_TRIGGER_AUTHENTICATION)) {
-      new AzureTriggerAuthentication(this, 'AzureTriggerAuthentication');
-    }
   }
+}
+
+/** The site's agents and platform packed onto its pools; throws when they cannot fit. */
+function checkedCapacity(stack: AgentsStack, plan: SitePlan): SiteCapacity {
+  const capacity = siteCapacity(plan.site, plan.agents, plan.brokers);
+  if (capacity.errors.length > 0) {
+    throw new ValidationError(
+      stack.node.path,
+      capacity.errors.map((error) => ({
+        path: ['site', 'nodePools', error.pool],
+        message: error.message,
+      })),
+    );
+  }
+  return capacity;
 }

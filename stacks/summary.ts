@@ -50,18 +50,32 @@ export interface EnvironmentSummary {
   }[];
 }
 
-/** Summarizes what an environment's stacks deploy. */
+/** A Kubernetes site's stacks, as a summary reads them. */
+interface ClusterSiteStacks {
+  readonly site: string;
+  readonly infra?: TerraformStack;
+  readonly platform: PlatformStack;
+  readonly agents: AgentsStack;
+  readonly agentGroups: readonly AgentsStack[];
+}
+
+/**
+ * Summarizes what an environment's stacks deploy: those of the sites built,
+ * all of them unless `built` says otherwise. The stacks are listed site by
+ * site, each site's in the order they deploy.
+ */
 export function summarize(
   environment: FleetEnvironment,
-  sites: readonly { site: string; platform: PlatformStack; agents: AgentsStack }[],
-  infra: readonly TerraformStack[] = [],
+  sites: readonly ClusterSiteStacks[],
   hosts: readonly HostsStack[] = [],
+  built: (site: string) => boolean = () => true,
 ): EnvironmentSummary {
   return {
     environment: environment.name,
     stacks: [
-      ...infra.map((stack) => stack.node.id),
-      ...sites.flatMap(({ platform, agents }) => [platform.node.id, agents.node.id]),
+      ...sites.flatMap(({ infra, platform, agents, agentGroups }) =>
+        [...(infra ? [infra] : []), platform, agents, ...agentGroups].map((stack) => stack.node.id),
+      ),
       ...hosts.map((stack) => stack.node.id),
     ],
     hostsSites: hosts.map(({ plan }) => {
@@ -70,21 +84,25 @@ export function summarize(
       return `hosts site ${plan.site.name}: ${servers} server(s) in ${pools}, ${plan.site.runtime ?? 'podman'}, deployed by Ansible, scaled by the reconcile playbook every ${plan.site.scaling.interval ?? '1m'}`;
     }),
     cloudSites: [
-      ...(environment.awsSites ?? []).map((site) => {
-        const pools = site.nodePools
-          .map(
-            (pool) =>
-              `${pool.name} ${pool.instanceTypes.join('/')} ${pool.minSize}–${pool.maxSize}`,
-          )
-          .join(', ');
-        return `aws site ${site.name}: ${site.region}, EKS ${site.cluster.version}, node groups ${pools}`;
-      }),
-      ...(environment.azureSites ?? []).map((site) => {
-        const pools = site.nodePools
-          .map((pool) => `${pool.name} ${pool.vmSize} ${pool.minCount}–${pool.maxCount}`)
-          .join(', ');
-        return `azure site ${site.name}: ${site.location}, AKS ${site.cluster.version}, node pools ${pools}`;
-      }),
+      ...(environment.awsSites ?? [])
+        .filter((site) => built(site.name))
+        .map((site) => {
+          const pools = site.nodePools
+            .map(
+              (pool) =>
+                `${pool.name} ${pool.instanceTypes.join('/')} ${pool.minSize}–${pool.maxSize}`,
+            )
+            .join(', ');
+          return `aws site ${site.name}: ${site.region}, EKS ${site.cluster.version}, node groups ${pools}`;
+        }),
+      ...(environment.azureSites ?? [])
+        .filter((site) => built(site.name))
+        .map((site) => {
+          const pools = site.nodePools
+            .map((pool) => `${pool.name} ${pool.vmSize} ${pool.minCount}–${pool.maxCount}`)
+            .join(', ');
+          return `azure site ${site.name}: ${site.location}, AKS ${site.cluster.version}, node pools ${pools}`;
+        }),
     ],
     brokers: environment.brokers.map(describeBroker),
     capacity: [...sites.map(({ agents }) => agents.capacity), ...hosts.map(hostsCapacity)],
@@ -98,7 +116,7 @@ export function summarize(
         nodes: cluster.nodes,
       })),
     ),
-    agents: [...clusterRows(sites), ...scalingGroupRows(environment), ...hostsRows(hosts)],
+    agents: [...clusterRows(sites), ...scalingGroupRows(environment, built), ...hostsRows(hosts)],
   };
 }
 
@@ -182,34 +200,37 @@ function capacityLines(capacity: SiteCapacity): string[] {
   ];
 }
 
-function clusterRows(
-  sites: readonly { site: string; platform: PlatformStack; agents: AgentsStack }[],
-): EnvironmentSummary['agents'] {
-  return sites.flatMap(({ site, agents }) =>
-    [...agents.agents.values()].map((agent) => {
-      const { spec, scalingMode } = agent.resolved;
-      const scaling = spec.scaling;
-      return {
-        agent: spec.name,
-        site,
-        pools: agent.pools.join(', '),
-        replicas: scaling ? `${scaling.minReplicas}–${scaling.maxReplicas}` : '1 per run',
-        scaling: scaling
-          ? scalingMode === 'fixed'
-            ? 'fixed count'
-            : `${scalingMode}: ${describeSignals(scaling)}`
-          : `cron-job: ${spec.schedule?.cron ?? ''}`,
-      };
-    }),
+function clusterRows(sites: readonly ClusterSiteStacks[]): EnvironmentSummary['agents'] {
+  return sites.flatMap(({ site, agents, agentGroups }) =>
+    [agents, ...agentGroups]
+      .flatMap((stack) => [...stack.agents.values()])
+      .map((agent) => {
+        const { spec, scalingMode } = agent.resolved;
+        const scaling = spec.scaling;
+        return {
+          agent: spec.name,
+          site,
+          pools: agent.pools.join(', '),
+          replicas: scaling ? `${scaling.minReplicas}–${scaling.maxReplicas}` : '1 per run',
+          scaling: scaling
+            ? scalingMode === 'fixed'
+              ? 'fixed count'
+              : `${scalingMode}: ${describeSignals(scaling)}`
+            : `cron-job: ${spec.schedule?.cron ?? ''}`,
+        };
+      }),
   );
 }
 
 /** Agents on their own EC2 Auto Scaling groups or VM scale sets, built by the infra stacks. */
-function scalingGroupRows(environment: FleetEnvironment): EnvironmentSummary['agents'] {
+function scalingGroupRows(
+  environment: FleetEnvironment,
+  built: (site: string) => boolean,
+): EnvironmentSummary['agents'] {
   const azure = new Set((environment.azureSites ?? []).map((site) => site.name));
   return environment.deployments.flatMap(({ site, agent }) => {
     const group = agent.placement?.scalingGroup;
-    if (!group || !agent.scaling) return [];
+    if (!group || !agent.scaling || !built(site)) return [];
     const [kind, label] = azure.has(site) ? ['VM scale set', 'vmss'] : ['EC2 group', 'asg'];
     return [
       {

@@ -1,0 +1,106 @@
+import { Construct } from 'constructs';
+import {
+  agentGroupOf,
+  agentStackId,
+  DEFAULT_AGENT_GROUP,
+  DEFAULT_MAX_AGENT_STACK_RESOURCES,
+  Problem,
+  ResolvedAgent,
+  ValidationError,
+} from '../model';
+import { moveResources, resourcesOf } from './agent-moves';
+import { AgentsStack, AgentsStackProps } from './agents-stack';
+
+/** Props of {@link buildAgentStacks}. */
+export interface AgentStacksProps extends Omit<AgentsStackProps, 'agents' | 'shared'> {
+  /**
+   * Most resources one agents stack may hold.
+   * @default 500
+   */
+  readonly maxResources?: number;
+}
+
+/**
+ * A Kubernetes site's agents stacks, the default group's first: one stack per
+ * group of its agents (`stack.group`), each group's depending on the default
+ * one, which holds what the site's agents share. Groups come from names, not
+ * counts, so adding an agent changes its own group's stack only. An agent
+ * whose spec says `stack.movedFrom` leaves that group's stack without being
+ * destroyed (`removed` blocks there, `import` blocks in its own group's
+ * stack); the group it left gets a stack even when no agent is left in it,
+ * so that its state forgets the agent instead of keeping it.
+ *
+ * Throws a `ValidationError` when a stack holds more resources than the
+ * bound, at the group's last agent, or when a moved agent has a resource
+ * that cannot be imported.
+ */
+export function buildAgentStacks(scope: Construct, props: AgentStacksProps): AgentsStack[] {
+  const { plan } = props;
+  const groups = new Map<string, ResolvedAgent[]>([[DEFAULT_AGENT_GROUP, []]]);
+  const groupOf = (name: string) => groups.get(name) ?? groups.set(name, []).get(name)!;
+  for (const agent of plan.agents) groupOf(agentGroupOf(agent.spec)).push(agent);
+  for (const agent of plan.agents) {
+    if (agent.spec.stack?.movedFrom) groupOf(agent.spec.stack.movedFrom);
+  }
+  const idOf = (group: string) => agentStackId(plan.environment, plan.site.name, group);
+  const main = new AgentsStack(scope, idOf(DEFAULT_AGENT_GROUP), {
+    ...props,
+    agents: groups.get(DEFAULT_AGENT_GROUP),
+  });
+  const stacks = new Map([[DEFAULT_AGENT_GROUP, main]]);
+  for (const group of [...groups.keys()].filter((g) => g !== DEFAULT_AGENT_GROUP).sort()) {
+    const stack = new AgentsStack(scope, idOf(group), {
+      ...props,
+      agents: groups.get(group),
+      shared: main,
+    });
+    stack.addDependency(main);
+    stacks.set(group, stack);
+  }
+  moveAgents(plan.agents, stacks);
+  checkBound(groups, stacks, props.maxResources ?? DEFAULT_MAX_AGENT_STACK_RESOURCES);
+  return [...stacks.values()];
+}
+
+/** Each moved agent's resources, from its former group's stack to its own. */
+function moveAgents(
+  agents: readonly ResolvedAgent[],
+  stacks: ReadonlyMap<string, AgentsStack>,
+): void {
+  for (const agent of agents) {
+    const name = agent.spec.name;
+    const from = agent.spec.stack?.movedFrom;
+    if (!from) continue;
+    const to = stacks.get(agentGroupOf(agent.spec)) as AgentsStack;
+    const constructs = [to.agents.get(name), to.node.tryFindChild(`Consul-${name}`)].filter(
+      (construct) => construct !== undefined,
+    );
+    const problems = moveResources(resourcesOf(constructs), stacks.get(from) as AgentsStack, to);
+    if (problems.length > 0) {
+      throw new ValidationError(
+        to.node.path,
+        problems.map((problem) => ({ ...problem, path: ['agents', name, 'stack', 'movedFrom'] })),
+      );
+    }
+  }
+}
+
+/** Throws when a stack holds more resources than the bound, at its group's last agent. */
+function checkBound(
+  groups: ReadonlyMap<string, readonly ResolvedAgent[]>,
+  stacks: ReadonlyMap<string, AgentsStack>,
+  max: number,
+): void {
+  for (const [group, stack] of stacks) {
+    const count = resourcesOf([stack]).length;
+    if (count <= max) continue;
+    const agents = (groups.get(group) ?? []).map((agent) => agent.spec.name);
+    const last = agents[agents.length - 1];
+    const listed = agents.length > 5 ? `${agents.slice(0, 5).join(', ')}, …` : agents.join(', ');
+    const problem: Problem = {
+      path: last ? ['agents', last, 'stack', 'group'] : [],
+      message: `the agents stack ${stack.node.id} (group '${group}') holds ${count} resources, above the bound of ${max} (agentStacks.maxResources): give some of its ${agents.length} agent(s) (${listed}) a group of their own with stack.group, or raise the bound`,
+    };
+    throw new ValidationError(stack.node.path, [problem]);
+  }
+}
