@@ -3,28 +3,43 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import { DEBUG_ENV } from '../app/runtime-tuning';
+import { Progress, startProgress } from '../app/progress';
+import { ESTATE_TARGETS, estateRunCount, formatEstate, runEstateCase } from './bench/estate';
 import { writeBenchFleet } from './bench/generate';
+import {
+  canMeasureMemory,
+  Measure,
+  measure,
+  ROOT,
+  synthNodeFlags,
+  table,
+  verdict,
+} from './bench/measure';
 
 /**
- * `npm run bench [-- --sizes 10,100,1000]`: how synth time and memory grow
- * with the fleet, against plain cdktf declaring as many resources.
+ * `npm run bench [-- --sizes 10,100,1000] [--runs 3] [--cases fleet,estate] [--estate 50x200]`:
+ * how synth time and memory grow with the fleet, against plain cdktf
+ * declaring as many resources, and what an estate of many sites costs.
  *
- * Per size, in a temporary directory (never in `environments/`): a catalogue
- * of that many agent types and one environment placing them all on a
- * Kubernetes site, synthesized by `main.ts` in a child process; then
- * `scripts/bench-plain.ts` declaring the same number of resources directly
- * with the provider classes, as cdktf ships and with the runtime tuning synth
- * applies (app/runtime-tuning.ts). Wall time is measured here, peak memory (maximum
- * resident set) by `/usr/bin/time` when it exists. Last, the example
- * environments' synth (what `npm run synth` does). Each figure is the median
- * of `--runs` runs (default 3).
+ * The `fleet` case, per size, in a temporary directory (never in
+ * `environments/`): a catalogue of that many agent types and one environment
+ * placing them all on a Kubernetes site, synthesized by `main.ts` in a child
+ * process; then `scripts/bench-plain.ts` declaring the same number of resources
+ * directly with the provider classes, as cdktf ships and with the runtime
+ * tuning synth applies (app/runtime-tuning.ts). Wall time is measured here,
+ * peak memory (maximum resident set) by `/usr/bin/time` when it exists. Then
+ * the simulation of the largest size, and the example environments' synth
+ * (what `npm run synth` does). The `estate` case (scripts/bench/estate.ts): an
+ * estate of sites × agent types each, synthesized whole and one site alone,
+ * an agent type added, an AWS site's infra stack planned offline. Each figure
+ * is the median of `--runs` runs (default 3). Progress goes to stderr, the
+ * figures to stdout.
  */
 
-const ROOT = path.resolve(__dirname, '..');
-const TIME = '/usr/bin/time';
 const DEFAULT_SIZES = [10, 100, 1000];
 const DEFAULT_RUNS = 3;
+const CASES = ['fleet', 'estate'] as const;
+type Case = (typeof CASES)[number];
 
 /** Targets, as the README states them. */
 const TARGETS = {
@@ -34,6 +49,20 @@ const TARGETS = {
   atAgents: 1000,
   simulateSeconds: 5,
 };
+
+/** What a case prints: its figures, then its lines under "targets". */
+interface CaseReport {
+  readonly figures: string[];
+  readonly targets: string[];
+}
+
+/** Reports a case's steps and runs. */
+interface Steps {
+  /** A step starts: a line of its own, and the detail of the progress line. */
+  step(detail: string): void;
+  /** A measured run is done. */
+  run(): void;
+}
 
 /**
  * The median seconds `simulateEnvironment` takes over a synthesized output's
@@ -45,6 +74,7 @@ function measureSimulation(
   nodeFlags: readonly string[],
   outdir: string,
   runs: number,
+  onRun: () => void,
 ): { seconds: number; agents: number } {
   const measured = Array.from({ length: runs }, () => {
     const child = spawnSync(
@@ -54,17 +84,11 @@ function measureSimulation(
     );
     if (child.status !== 0) throw new Error(`simulate-once failed:\n${child.stderr}`);
     const [seconds, agents] = child.stdout.trim().split(' ').map(Number);
+    onRun();
     return { seconds, agents };
   });
   measured.sort((a, b) => a.seconds - b.seconds);
   return measured[Math.floor((runs - 1) / 2)];
-}
-
-interface Measure {
-  readonly seconds: number;
-  /** Peak resident set in MB, when `/usr/bin/time` exists. */
-  readonly peakMb?: number;
-  readonly resources: number;
 }
 
 /** The value of `--<name> <value>` or `--<name>=<value>`, if given. */
@@ -92,83 +116,28 @@ function parseRuns(argv: readonly string[]): number {
   return runs;
 }
 
-/**
- * Node's flags of `npm run synth`, read from package.json, so that the
- * benchmark measures what users run (e.g. `node --max-semi-space-size=64 --import tsx main.ts`).
- */
-function synthNodeFlags(): string[] {
-  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-  const words = String(manifest.scripts.synth).split(/\s+/);
-  if (words[0] !== 'node' || words[words.length - 1] !== 'main.ts') {
-    throw new Error(`the synth script is not 'node <flags> main.ts': ${manifest.scripts.synth}`);
+function parseCases(argv: readonly string[]): Case[] {
+  const value = option(argv, 'cases');
+  if (value === undefined) return [...CASES];
+  const cases = value.split(',');
+  const unknown = cases.filter((name) => !(CASES as readonly string[]).includes(name));
+  if (cases.length === 0 || unknown.length > 0) {
+    throw new Error(`--cases takes ${CASES.join(', ')} separated by commas, e.g. --cases estate`);
   }
-  return words.slice(1, -1);
+  return CASES.filter((name) => cases.includes(name));
 }
 
-/** Runs a TypeScript file with node and the given flags in a child process and measures it. */
-function measureOnce(
-  nodeFlags: readonly string[],
-  script: string,
-  args: readonly string[],
-  env: Record<string, string>,
-  outdir: string,
-): Measure {
-  fs.rmSync(outdir, { recursive: true, force: true });
-  const command = [process.execPath, ...nodeFlags, script, ...args];
-  const timeFile = path.join(os.tmpdir(), `agent-fleet-bench-time-${process.pid}`);
-  // A debugging session's switch must not leak into what is measured.
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => name !== DEBUG_ENV),
-  );
-  const timed = fs.existsSync(TIME);
-  const start = process.hrtime.bigint();
-  const [program, ...programArgs] = timed
-    ? [TIME, '-f', '%e %M', '-o', timeFile, ...command]
-    : command;
-  const child = spawnSync(program, programArgs, {
-    cwd: ROOT,
-    env: { ...inherited, ...env },
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (child.status !== 0) {
-    const output = `${child.stdout ?? ''}${child.stderr ?? ''}`.trim().split('\n').slice(-20);
-    throw new Error(`${path.basename(script)} ${args.join(' ')} failed:\n${output.join('\n')}`);
+/** `--estate <sites>x<agent types>`, e.g. 50x200. */
+function parseEstate(argv: readonly string[]): { sites: number; agentTypes: number } {
+  const value = option(argv, 'estate');
+  if (value === undefined) {
+    return { sites: ESTATE_TARGETS.sites, agentTypes: ESTATE_TARGETS.agentTypes };
   }
-  let peakMb: number | undefined;
-  if (timed) {
-    const last = fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '';
-    fs.rmSync(timeFile, { force: true });
-    const kb = Number(last.split(' ')[1]);
-    if (Number.isFinite(kb)) peakMb = kb / 1024;
+  const [sites, agentTypes, ...rest] = value.split('x').map(Number);
+  if (rest.length > 0 || ![sites, agentTypes].every((n) => Number.isInteger(n) && n >= 1)) {
+    throw new Error('--estate takes <sites>x<agent types>, e.g. 50x200');
   }
-  return { seconds, peakMb, resources: countResources(outdir) };
-}
-
-/** The run of median wall time among `runs` runs (their peak memory is of that run). */
-function measure(
-  runs: number,
-  ...args: Parameters<typeof measureOnce>
-): Measure & { all: number[] } {
-  const measured = Array.from({ length: runs }, () => measureOnce(...args));
-  const sorted = [...measured].sort((a, b) => a.seconds - b.seconds);
-  return { ...sorted[Math.floor((runs - 1) / 2)], all: measured.map((m) => m.seconds) };
-}
-
-/** Terraform resources in every `stacks/<stack>/cdk.tf.json` under `outdir`. */
-function countResources(outdir: string): number {
-  const stacks = path.join(outdir, 'stacks');
-  let count = 0;
-  for (const stack of fs.readdirSync(stacks)) {
-    const file = path.join(stacks, stack, 'cdk.tf.json');
-    if (!fs.existsSync(file)) continue;
-    const json = JSON.parse(fs.readFileSync(file, 'utf8')) as {
-      resource?: Record<string, Record<string, unknown>>;
-    };
-    for (const byName of Object.values(json.resource ?? {})) count += Object.keys(byName).length;
-  }
-  return count;
+  return { sites, agentTypes };
 }
 
 const msPerResource = (m: Measure) => (m.seconds * 1000) / Math.max(m.resources, 1);
@@ -176,182 +145,229 @@ const msPerResource = (m: Measure) => (m.seconds * 1000) / Math.max(m.resources,
 const marginal = (a: Measure, b: Measure) =>
   ((b.seconds - a.seconds) * 1000) / Math.max(b.resources - a.resources, 1);
 const mb = (m: Measure) => (m.peakMb === undefined ? 'n/a' : m.peakMb.toFixed(0));
-const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
-      .join('  ');
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+/** Measured runs of the fleet case. */
+const fleetRunCount = (sizes: readonly number[], runs: number) => (sizes.length * 3 + 2) * runs;
+
+/**
+ * The fleet case: per size our synth, plain cdktf and tuned plain cdktf; the
+ * simulation of the largest size; the example environments.
+ */
+function runFleetCase(
+  sizes: readonly number[],
+  runs: number,
+  synthFlags: readonly string[],
+  work: string,
+  steps: Steps,
+): CaseReport {
+  const tuning = pathToFileURL(path.join(ROOT, 'app/tune-for-synth.ts')).href;
+  const results: { agents: number; ours: Measure; plain: Measure; tuned: Measure }[] = [];
+  for (const agents of sizes) {
+    const rootDir = path.join(work, `fleet-${agents}`);
+    writeBenchFleet(rootDir, agents);
+    steps.step(`synthesizing ${agents} agent type(s), ${runs} run(s)...`);
+    const outdir = path.join(rootDir, 'cdktf.out');
+    const ours = measure(
+      runs,
+      {
+        nodeFlags: synthFlags,
+        script: 'main.ts',
+        env: { FLEET_ROOT: rootDir, FLEET_ENVIRONMENTS: '', CDKTF_OUTDIR: outdir },
+        outdir,
+      },
+      steps.run,
+    );
+    steps.step(`plain cdktf, ${ours.resources} resources...`);
+    const plainOut = path.join(rootDir, 'plain.out');
+    const plainRun = {
+      script: 'scripts/bench-plain.ts',
+      args: [String(ours.resources), plainOut],
+      outdir: plainOut,
+    };
+    // The same node flags: the comparison is of the programs, not of node's settings.
+    const plain = measure(runs, { ...plainRun, nodeFlags: synthFlags }, steps.run);
+    steps.step(`plain cdktf with synth's runtime tuning, ${ours.resources} resources...`);
+    const tuned = measure(
+      runs,
+      { ...plainRun, nodeFlags: [...synthFlags, '--import', tuning] },
+      steps.run,
+    );
+    results.push({ agents, ours, plain, tuned });
+  }
+
+  const largestSize = sizes[sizes.length - 1];
+  steps.step(`simulating 24 h of ${largestSize} agent type(s), ${runs} run(s)...`);
+  const simulation = measureSimulation(
+    synthFlags,
+    path.join(work, `fleet-${largestSize}`, 'cdktf.out'),
+    runs,
+    steps.run,
+  );
+
+  steps.step(`example environments, ${runs} run(s)...`);
+  const examplesOut = path.join(work, 'examples.out');
+  const examples = measure(
+    runs,
+    {
+      nodeFlags: synthFlags,
+      script: 'main.ts',
+      env: { FLEET_ROOT: ROOT, FLEET_ENVIRONMENTS: '', CDKTF_OUTDIR: examplesOut },
+      outdir: examplesOut,
+    },
+    steps.run,
+  );
+
+  const figures = [
+    table(
+      [
+        'agent types',
+        'wall s',
+        'peak MB',
+        'resources',
+        'ms/resource',
+        'ms/added resource',
+        'plain wall s',
+        'plain peak MB',
+        'plain ms/resource',
+        'ratio',
+        'tuned plain ms/resource',
+        'tuned ratio',
+      ],
+      results.map(({ agents, ours, plain, tuned }, i) => [
+        String(agents),
+        ours.seconds.toFixed(2),
+        mb(ours),
+        String(ours.resources),
+        msPerResource(ours).toFixed(2),
+        i === 0 ? '' : marginal(results[i - 1].ours, ours).toFixed(2),
+        plain.seconds.toFixed(2),
+        mb(plain),
+        msPerResource(plain).toFixed(2),
+        `${(ours.seconds / plain.seconds).toFixed(2)}x`,
+        msPerResource(tuned).toFixed(2),
+        `${(ours.seconds / tuned.seconds).toFixed(2)}x`,
+      ]),
+    ),
+    `median of ${runs} run(s) per figure; ` +
+      'ms/added resource: wall time per resource added since the previous size; ' +
+      'ratio: our wall time over plain cdktf declaring as many resources; ' +
+      'tuned: plain cdktf without creation stacks and source maps, as synth runs\n',
+    `example environments (npm run synth): median ${examples.seconds.toFixed(2)} s of ` +
+      `${examples.all.map((s) => s.toFixed(2)).join(', ')}` +
+      (examples.peakMb === undefined ? '' : `, peak ${mb(examples)} MB`) +
+      `, ${examples.resources} resources`,
+    `simulation (npm run simulate): 24 h of the daily shape at the controllers' own step for ${simulation.agents} agent(s): median ${simulation.seconds.toFixed(2)} s`,
+  ];
+
+  const targets = [
+    `  example environments under ${TARGETS.exampleSeconds} s: ` +
+      `${examples.seconds.toFixed(2)} s ${verdict(examples.seconds < TARGETS.exampleSeconds)}`,
+  ];
+  if (largestSize >= TARGETS.atAgents) {
+    targets.push(
+      `  simulating 24 h of ${largestSize} agent types under ${TARGETS.simulateSeconds} s: ` +
+        `${simulation.seconds.toFixed(2)} s ${verdict(simulation.seconds < TARGETS.simulateSeconds)}`,
+    );
+  }
+  const atTarget = results.find((r) => r.agents === TARGETS.atAgents);
+  if (atTarget) {
+    const ms = msPerResource(atTarget.ours);
+    targets.push(
+      `  <= ${TARGETS.msPerResource} ms/resource at ${TARGETS.atAgents} agent types: ` +
+        `${ms.toFixed(2)} ${verdict(ms <= TARGETS.msPerResource)}`,
+    );
+    if (atTarget.ours.peakMb !== undefined) {
+      targets.push(
+        `  < 1 GB at ${TARGETS.atAgents} agent types: ${mb(atTarget.ours)} MB ` +
+          verdict(atTarget.ours.peakMb < TARGETS.peakMb),
+      );
+    }
+  } else {
+    targets.push(`  (run size ${TARGETS.atAgents} for the ms/resource and memory targets)`);
+  }
+  const largest = results[results.length - 1];
+  const ratio = largest.ours.seconds / largest.plain.seconds;
+  targets.push(
+    `  no worse than plain cdktf at ${largest.agents} agent types: ${ratio.toFixed(2)}x ` +
+      verdict(ratio <= 1),
+  );
+  if (results.length >= 3) {
+    // Cost of each added resource between consecutive sizes: constant when growth is linear.
+    const costs = results.slice(1).map((r, i) => marginal(results[i].ours, r.ours));
+    const [first, last] = [costs[0], costs[costs.length - 1]];
+    targets.push(
+      `  linear growth (ms per added resource within 1.25x from the smallest to the largest step): ` +
+        `${first.toFixed(2)} to ${last.toFixed(2)} ${verdict(last <= first * 1.25)}`,
+    );
+  } else {
+    targets.push('  (run three sizes or more to judge linear growth)');
+  }
+  return { figures, targets };
 }
 
-function main(argv: readonly string[]): number {
-  const sizes = parseSizes(argv);
-  const runs = parseRuns(argv);
+/** Steps reported through a progress line that counts measured runs. */
+function progressSteps(progress: Progress): Steps {
+  let done = 0;
+  let detail = '';
+  return {
+    step(message) {
+      progress.log(message);
+      detail = message.replace(/\.\.\.$/, '');
+      progress.update(done, detail);
+    },
+    run() {
+      progress.update(++done, detail);
+    },
+  };
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let sizes: number[];
+  let runs: number;
+  let cases: Case[];
+  let estate: { sites: number; agentTypes: number };
+  try {
+    sizes = parseSizes(argv);
+    runs = parseRuns(argv);
+    cases = parseCases(argv);
+    estate = parseEstate(argv);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
   const synthFlags = synthNodeFlags();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-fleet-bench-'));
-  const progress = (message: string) => process.stderr.write(`${message}\n`);
+  const started = Date.now();
+  const progress = startProgress({
+    label: 'bench',
+    total:
+      (cases.includes('fleet') ? fleetRunCount(sizes, runs) : 0) +
+      (cases.includes('estate') ? estateRunCount(runs) : 0),
+    unit: 'runs',
+  });
+  const steps = progressSteps(progress);
   try {
-    if (!fs.existsSync(TIME)) progress(`${TIME} not found: peak memory is not measured`);
-    const tuning = pathToFileURL(path.join(ROOT, 'app/tune-for-synth.ts')).href;
-    const results: { agents: number; ours: Measure; plain: Measure; tuned: Measure }[] = [];
-    for (const agents of sizes) {
-      const rootDir = path.join(work, `fleet-${agents}`);
-      writeBenchFleet(rootDir, agents);
-      progress(`synthesizing ${agents} agent type(s), ${runs} run(s)...`);
-      const ours = measure(
+    if (!canMeasureMemory()) progress.log('/usr/bin/time not found: peak memory is not measured');
+    const reports: CaseReport[] = [];
+    if (cases.includes('fleet')) reports.push(runFleetCase(sizes, runs, synthFlags, work, steps));
+    if (cases.includes('estate')) {
+      const result = await runEstateCase({
+        ...estate,
         runs,
-        synthFlags,
-        'main.ts',
-        [],
-        {
-          FLEET_ROOT: rootDir,
-          FLEET_ENVIRONMENTS: '',
-          CDKTF_OUTDIR: path.join(rootDir, 'cdktf.out'),
-        },
-        path.join(rootDir, 'cdktf.out'),
-      );
-      progress(`plain cdktf, ${ours.resources} resources...`);
-      const plainOut = path.join(rootDir, 'plain.out');
-      const plain = measure(
-        runs,
-        // The same node flags: the comparison is of the programs, not of node's settings.
-        synthFlags,
-        'scripts/bench-plain.ts',
-        [String(ours.resources), plainOut],
-        {},
-        plainOut,
-      );
-      progress(`plain cdktf with synth's runtime tuning, ${ours.resources} resources...`);
-      const tuned = measure(
-        runs,
-        [...synthFlags, '--import', tuning],
-        'scripts/bench-plain.ts',
-        [String(ours.resources), plainOut],
-        {},
-        plainOut,
-      );
-      results.push({ agents, ours, plain, tuned });
+        nodeFlags: synthFlags,
+        work,
+        onStep: (detail) => steps.step(`${detail}...`),
+        onRun: () => steps.run(),
+      });
+      reports.push(formatEstate(result));
     }
-
-    const largestSize = sizes[sizes.length - 1];
-    progress(`simulating 24 h of ${largestSize} agent type(s), ${runs} run(s)...`);
-    const simulation = measureSimulation(
-      synthFlags,
-      path.join(work, `fleet-${largestSize}`, 'cdktf.out'),
-      runs,
-    );
-
-    progress(`example environments, ${runs} run(s)...`);
-    const examplesOut = path.join(work, 'examples.out');
-    const examples = measure(
-      runs,
-      synthFlags,
-      'main.ts',
-      [],
-      { FLEET_ROOT: ROOT, FLEET_ENVIRONMENTS: '', CDKTF_OUTDIR: examplesOut },
-      examplesOut,
-    );
-
-    console.log(
-      table(
-        [
-          'agent types',
-          'wall s',
-          'peak MB',
-          'resources',
-          'ms/resource',
-          'ms/added resource',
-          'plain wall s',
-          'plain peak MB',
-          'plain ms/resource',
-          'ratio',
-          'tuned plain ms/resource',
-          'tuned ratio',
-        ],
-        results.map(({ agents, ours, plain, tuned }, i) => [
-          String(agents),
-          ours.seconds.toFixed(2),
-          mb(ours),
-          String(ours.resources),
-          msPerResource(ours).toFixed(2),
-          i === 0 ? '' : marginal(results[i - 1].ours, ours).toFixed(2),
-          plain.seconds.toFixed(2),
-          mb(plain),
-          msPerResource(plain).toFixed(2),
-          `${(ours.seconds / plain.seconds).toFixed(2)}x`,
-          msPerResource(tuned).toFixed(2),
-          `${(ours.seconds / tuned.seconds).toFixed(2)}x`,
-        ]),
-      ),
-    );
-    console.log(
-      `median of ${runs} run(s) per figure; ` +
-        'ms/added resource: wall time per resource added since the previous size; ' +
-        'ratio: our wall time over plain cdktf declaring as many resources; ' +
-        'tuned: plain cdktf without creation stacks and source maps, as synth runs\n',
-    );
-
-    const exampleSeconds = examples.seconds;
-    console.log(
-      `example environments (npm run synth): median ${exampleSeconds.toFixed(2)} s of ` +
-        `${examples.all.map((s) => s.toFixed(2)).join(', ')}` +
-        (examples.peakMb === undefined ? '' : `, peak ${mb(examples)} MB`) +
-        `, ${examples.resources} resources`,
-    );
-
-    console.log(
-      `simulation (npm run simulate): 24 h of the daily shape at the controllers' own step for ${simulation.agents} agent(s): median ${simulation.seconds.toFixed(2)} s`,
-    );
-
+    progress.finish(`${cases.join(' and ')} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    console.log(reports.map((report) => report.figures.join('\n')).join('\n\n'));
     console.log('\ntargets');
-    console.log(
-      `  example environments under ${TARGETS.exampleSeconds} s: ` +
-        `${exampleSeconds.toFixed(2)} s ${verdict(exampleSeconds < TARGETS.exampleSeconds)}`,
-    );
-    if (largestSize >= TARGETS.atAgents) {
-      console.log(
-        `  simulating 24 h of ${largestSize} agent types under ${TARGETS.simulateSeconds} s: ` +
-          `${simulation.seconds.toFixed(2)} s ${verdict(simulation.seconds < TARGETS.simulateSeconds)}`,
-      );
-    }
-    const atTarget = results.find((r) => r.agents === TARGETS.atAgents);
-    if (atTarget) {
-      const ms = msPerResource(atTarget.ours);
-      console.log(
-        `  <= ${TARGETS.msPerResource} ms/resource at ${TARGETS.atAgents} agent types: ` +
-          `${ms.toFixed(2)} ${verdict(ms <= TARGETS.msPerResource)}`,
-      );
-      if (atTarget.ours.peakMb !== undefined) {
-        console.log(
-          `  < 1 GB at ${TARGETS.atAgents} agent types: ${mb(atTarget.ours)} MB ` +
-            verdict(atTarget.ours.peakMb < TARGETS.peakMb),
-        );
-      }
-    } else {
-      console.log(`  (run size ${TARGETS.atAgents} for the ms/resource and memory targets)`);
-    }
-    const largest = results[results.length - 1];
-    const ratio = largest.ours.seconds / largest.plain.seconds;
-    console.log(
-      `  no worse than plain cdktf at ${largest.agents} agent types: ${ratio.toFixed(2)}x ` +
-        verdict(ratio <= 1),
-    );
-    if (results.length >= 3) {
-      // Cost of each added resource between consecutive sizes: constant when growth is linear.
-      const costs = results.slice(1).map((r, i) => marginal(results[i].ours, r.ours));
-      const [first, last] = [costs[0], costs[costs.length - 1]];
-      console.log(
-        `  linear growth (ms per added resource within 1.25x from the smallest to the largest step): ` +
-          `${first.toFixed(2)} to ${last.toFixed(2)} ${verdict(last <= first * 1.25)}`,
-      );
-    } else {
-      console.log('  (run three sizes or more to judge linear growth)');
-    }
+    for (const report of reports) for (const line of report.targets) console.log(line);
     return 0;
   } catch (error) {
+    progress.finish('failed');
     console.error((error as Error).message);
     return 1;
   } finally {
@@ -359,4 +375,6 @@ function main(argv: readonly string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});
