@@ -126,17 +126,18 @@ export async function runEstateCase(options: EstateCaseOptions): Promise<EstateR
   });
 
   onStep(`estate of ${estate.sites.length} sites × ${options.agentTypes} agent types, whole`);
-  const statsFile = (index: number) => path.join(options.work, `synth-stats-${index}.json`);
+  const statsFile = (index?: number) =>
+    path.join(options.work, `synth-stats${index === undefined ? '' : `-${index}`}.json`);
   const whole = measure(
     runs,
     {
       nodeFlags,
       script: 'main.ts',
       outdir,
-      env: synthEnv(root, outdir, { FLEET_SYNTH_STATS: statsFile(-1) }),
+      env: synthEnv(root, outdir, { FLEET_SYNTH_STATS: statsFile() }),
     },
     (index) => {
-      if (fs.existsSync(statsFile(-1))) fs.renameSync(statsFile(-1), statsFile(index));
+      if (fs.existsSync(statsFile())) fs.renameSync(statsFile(), statsFile(index));
       onRun();
     },
   );
