@@ -2,7 +2,9 @@ import { PoolCapacity } from '../constructs/kubernetes/platform/site-capacity';
 import type { RabbitMqNodes } from '../constructs/kubernetes/services';
 import type { BrokerCredentialCopy, BrokerCredentials } from '../generators/rabbitmq';
 import {
+  agentGroupOf,
   AgentSpec,
+  agentStackId,
   brokerSite,
   BrokerSpec,
   clusterSiteOf,
@@ -26,6 +28,7 @@ import {
   stateModelOf,
   LoadProfileSpec,
 } from '../model';
+import { siteStackIds, stackIds } from '../stacks/agent-fleet';
 import { brokerWhere, EnvironmentSummary } from '../stacks/summary';
 
 /** File, under the output directory, of every environment's fleet report. */
@@ -63,6 +66,13 @@ export interface SiteReport {
   readonly databases: readonly string[];
   /** One line per add-on, e.g. `KEDA`, `Consul (datacenter nebraska, 3 server(s))`. */
   readonly addOns: readonly string[];
+  /**
+   * The site's stacks, in the order they deploy: the infra stack of a cloud
+   * site, the platform stack, the agents stacks (the default group's first),
+   * or a hosts site's one stack. A site is deployed, planned and synthesized
+   * as one unit.
+   */
+  readonly stacks: readonly string[];
   /**
    * The site's agents and platform packed onto the pools whose node capacity
    * is known: nodes needed at the minima and maxima, and why a maximum cannot
@@ -158,6 +168,11 @@ export interface AgentSourceReport {
 export interface AgentReport {
   readonly agent: string;
   readonly site: string;
+  /**
+   * The stack that deploys it: its group's agents stack on a Kubernetes site,
+   * the infra stack for a scaling group, the hosts stack on warm servers.
+   */
+  readonly stack: string;
   /** consumer, scheduled or per-message. */
   readonly workload: string;
   readonly placement: AgentPlacementReport;
@@ -235,11 +250,15 @@ export function fleetReport(
   environment: FleetEnvironment,
   summary: EnvironmentSummary,
 ): FleetReport {
+  const built = new Set(summary.sites);
+  const stacks = siteStackIds(environment);
   return {
     environment: environment.name,
     production: environment.production ?? false,
     stacks: summary.stacks,
-    sites: siteReports(environment).map((site) => withCapacity(site, summary)),
+    sites: siteReports(environment)
+      .filter((site) => built.has(site.name))
+      .map((site) => withCapacity({ ...site, stacks: stacks.get(site.name) ?? [] }, summary)),
     brokers: environment.brokers.map((broker) =>
       withNodes(
         withCredentials(
@@ -249,9 +268,9 @@ export function fleetReport(
         summary.brokerNodes.find((candidate) => candidate.broker === broker.name)?.nodes,
       ),
     ),
-    agents: environment.deployments.map(({ site, agent }) =>
-      agentReport(environment, site, agent, summary),
-    ),
+    agents: environment.deployments
+      .filter(({ site }) => built.has(site))
+      .map(({ site, agent }) => agentReport(environment, site, agent, summary)),
     ...(environment.loadProfile ? { loadProfile: environment.loadProfile } : {}),
   };
 }
@@ -276,10 +295,10 @@ export function fleetDocument(reports: readonly FleetReport[]): FleetDocument {
   };
 }
 
-function siteReports(environment: FleetEnvironment): SiteReport[] {
+function siteReports(environment: FleetEnvironment): Omit<SiteReport, 'stacks'>[] {
   const stateful = (site: string) =>
     environment.deployments.filter((d) => d.site === site && d.agent.state).map((d) => d.agent);
-  const sites: SiteReport[] = [];
+  const sites: Omit<SiteReport, 'stacks'>[] = [];
   for (const site of environment.sites) {
     const databases = site.database
       ? [
@@ -532,9 +551,15 @@ function agentReport(
           ),
         ]
       : [];
+  const ids = stackIds(environment.name, site);
   return {
     agent: agent.name,
     site,
+    stack: hosts
+      ? ids.hosts
+      : group
+        ? ids.infra
+        : agentStackId(environment.name, site, agentGroupOf(agent)),
     workload: resolved.workload,
     placement: group
       ? { kind: 'scaling-group', group: azure ? 'vmss' : 'ec2', instanceType: group.instanceType }

@@ -47,10 +47,15 @@ export type ReviewedPool = Pick<
  */
 export type ReviewedSiteKind = SiteReport['kind'];
 
-/** A site, as a comparison reads it: its name and capacity warnings. */
+/** A site, as a comparison reads it: its name, stacks and capacity warnings. */
 export interface ComparedSite extends Pick<SiteReport, 'name'> {
   /** Why the pools cannot hold the agents at their maxima. @default - not packed */
   readonly capacity?: { readonly warnings: readonly string[] };
+  /**
+   * Its stacks, in the order they deploy.
+   * @default - not recorded: an output from before sites listed their stacks
+   */
+  readonly stacks?: readonly string[];
 }
 
 /** A site, as the review lists it. */
@@ -67,7 +72,13 @@ export type ComparedBroker = Pick<BrokerReport, 'name' | 'site' | 'credentials' 
 export type ReviewedBroker = ComparedBroker & Pick<BrokerReport, 'kind' | 'where'>;
 
 /** What a comparison reads of an agent on a site. */
-export type ComparedAgent = Pick<
+export type ComparedAgent = {
+  /**
+   * The stack that deploys it.
+   * @default - not recorded: an output from before agents named their stack
+   */
+  readonly stack?: string;
+} & Pick<
   AgentReport,
   | 'agent'
   | 'site'
@@ -159,6 +170,7 @@ const optionalString = { type: 'string', nullable: true } as const;
 const count = { type: 'integer', minimum: 0 } as const;
 const optionalCount = { type: 'integer', minimum: 0, nullable: true } as const;
 const strings = { type: 'array', items: string } as const;
+const optionalStrings = { ...strings, nullable: true } as const;
 
 const poolSchema: JSONSchemaType<ReviewedPool> = {
   type: 'object',
@@ -219,7 +231,7 @@ const nodesSchema: JSONSchemaType<BrokerNodesReport> = {
 const comparedSiteSchema: JSONSchemaType<ComparedSite> = {
   type: 'object',
   required: ['name'],
-  properties: { name: string, capacity: capacitySchema },
+  properties: { name: string, capacity: capacitySchema, stacks: optionalStrings },
 };
 
 const comparedBrokerSchema: JSONSchemaType<ComparedBroker> = {
@@ -245,6 +257,7 @@ const siteSchema: JSONSchemaType<ReviewedSite> = {
     databases: strings,
     addOns: strings,
     capacity: capacitySchema,
+    stacks: optionalStrings,
   },
 };
 
@@ -313,6 +326,7 @@ const comparedAgentRequired = [
 const comparedAgentProperties: PropertiesSchema<ComparedAgent> = {
   agent: string,
   site: string,
+  stack: optionalString,
   minReplicas: count,
   maxReplicas: count,
   autoscaler: string,

@@ -19,6 +19,8 @@ import { PlatformStack } from './platform-stack';
 export interface EnvironmentSummary {
   /** Name of the environment. */
   readonly environment: string;
+  /** The sites summarized, by name: every site, or those a synth of some built. */
+  readonly sites: readonly string[];
   /** Ids of the environment's stacks: the infra stacks, then each site's platform and agents stacks. */
   readonly stacks: readonly string[];
   /** One line per cloud site: region, cluster and node pools. */
@@ -72,6 +74,7 @@ export function summarize(
 ): EnvironmentSummary {
   return {
     environment: environment.name,
+    sites: [...sites.map(({ site }) => site), ...hosts.map(({ plan }) => plan.site.name)],
     stacks: [
       ...sites.flatMap(({ infra, platform, agents, agentGroups }) =>
         [...(infra ? [infra] : []), platform, agents, ...agentGroups].map((stack) => stack.node.id),

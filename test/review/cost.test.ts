@@ -9,6 +9,7 @@ const prices = loadPrices();
 const agent = (overrides: Partial<AgentReport>): AgentReport => ({
   agent: 'a',
   site: 'aws',
+  stack: 'test-aws-agents',
   workload: 'consumer',
   placement: { kind: 'pools', pools: ['general'], gpu: 0, spot: 'never' },
   minReplicas: 2,
@@ -33,6 +34,7 @@ const report = (agents: AgentReport[]): FleetReport => ({
       cluster: 'EKS 1.35',
       databases: [],
       addOns: [],
+      stacks: [],
       nodePools: [
         {
           name: 'general',
@@ -70,6 +72,7 @@ const report = (agents: AgentReport[]): FleetReport => ({
       cluster: 'kubeconfig context dc',
       databases: [],
       addOns: [],
+      stacks: [],
       nodePools: [{ name: 'general', instanceTypes: [], spot: false, arch: 'amd64', labels: {} }],
     },
   ],
