@@ -34,6 +34,29 @@ import type { GuardrailSuppression } from '../model/environment';
 /** One stack's `cdk.tf.json`, as parsed. */
 export type StackJson = Readonly<Record<string, unknown>>;
 
+/**
+ * A stack's top-level `removed` block: Terraform drops `from` from the
+ * stack's state, and destroys it unless `lifecycle.destroy` is false.
+ * @see https://developer.hashicorp.com/terraform/language/resources/syntax#removing-resources
+ */
+export interface RemovedBlock {
+  /** `<type>.<name>` in the stack. */
+  readonly from: string;
+  /** Whether Terraform destroys it as it forgets it. @default - the resource is destroyed */
+  readonly lifecycle?: { readonly destroy?: boolean };
+}
+
+/**
+ * A stack's top-level `import` block: Terraform brings the deployed object
+ * the provider knows by `id` into the stack's state as `to`.
+ * @see https://developer.hashicorp.com/terraform/language/import
+ */
+export interface ImportBlock {
+  /** `<type>.<name>` in the stack. */
+  readonly to: string;
+  readonly id: string;
+}
+
 /** A node pool, as the review prices and draws it. */
 export type ReviewedPool = Pick<
   PoolReport,
@@ -505,7 +528,8 @@ const objectOf = (values: object) => ({ type: 'object', additionalProperties: va
 
 /**
  * The part of a stack's `cdk.tf.json` the comparison reads: backends and
- * providers by name, resources by type and name, each an object.
+ * providers by name, resources by type and name, each an object, and the
+ * `removed` and `import` blocks that move resources between stacks.
  */
 export const stackFileSchema = {
   type: 'object',
@@ -513,6 +537,25 @@ export const stackFileSchema = {
     terraform: { type: 'object', properties: { backend: objectOf({ type: 'object' }) } },
     provider: { type: 'object' },
     resource: objectOf(objectOf({ type: 'object' })),
+    removed: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['from'],
+        properties: {
+          from: { type: 'string', minLength: 1 },
+          lifecycle: { type: 'object', properties: { destroy: { type: 'boolean' } } },
+        },
+      },
+    },
+    import: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['to', 'id'],
+        properties: { to: { type: 'string', minLength: 1 }, id: { type: 'string' } },
+      },
+    },
   },
 } as const;
 

@@ -4,8 +4,9 @@ import {
   credentialRotations,
   FleetReport,
 } from '../app/fleet-report';
+import { agentStackId, DEFAULT_AGENT_GROUP } from '../model/agent-stacks';
 import type { ComparedAgent, ComparedBroker, ComparedSite } from '../output/schema';
-import type { StackDiff } from './diff';
+import type { ResourceChange, StackDiff } from './diff';
 
 /**
  * What an environment's report must hold for its consequences to be read:
@@ -13,6 +14,8 @@ import type { StackDiff } from './diff';
  * brokers' users. A `ReviewedFleet` (and a base's `ComparedFleet`) is one.
  */
 export interface ConsequenceFleet {
+  /** Its name, which agents stacks' ids begin with. @default - unknown: a move names no group */
+  readonly environment?: string;
   readonly agents: readonly ConsequenceAgent[];
   /** Sites with their capacity warnings. @default - none recorded: no capacity is compared */
   readonly sites?: readonly ConsequenceSite[];
@@ -33,12 +36,20 @@ export type ConsequenceBroker = ComparedBroker;
  * What deploying a change does, worst first:
  * - `data-loss`: a queue or topic an agent read is read by nothing any more;
  * - `stateful-destroyed`: a stack destroys or replaces resources that hold data;
+ * - `agent-recreated`: an agent moves to another stack, which creates anew what the old one destroys;
  * - `broker-roll`: a RabbitMQ broker's pods roll (and, when its users changed, every password is written anew);
  * - `capacity`: a site's pools can no longer hold its agents at their maxima;
- * - `scaling-meaning`: an agent scales on another signal, or another queue's depth.
+ * - `scaling-meaning`: an agent scales on another signal, or another queue's depth;
+ * - `agent-moved`: an agent moves to another stack, which imports what the old one forgets.
  */
 export type ConsequenceKind =
-  'data-loss' | 'stateful-destroyed' | 'broker-roll' | 'capacity' | 'scaling-meaning';
+  | 'data-loss'
+  | 'stateful-destroyed'
+  | 'agent-recreated'
+  | 'broker-roll'
+  | 'capacity'
+  | 'scaling-meaning'
+  | 'agent-moved';
 
 /** One consequence of deploying a change, as one plain sentence. */
 export interface Consequence {
@@ -50,9 +61,11 @@ export interface Consequence {
 const ORDER: readonly ConsequenceKind[] = [
   'data-loss',
   'stateful-destroyed',
+  'agent-recreated',
   'broker-roll',
   'capacity',
   'scaling-meaning',
+  'agent-moved',
 ];
 
 /**
@@ -61,8 +74,10 @@ const ORDER: readonly ConsequenceKind[] = [
  * resources destroyed or replaced (from the stack comparison), RabbitMQ brokers whose
  * nodes restart (their users revision changed, so every password is written
  * anew, or their image, resources, pools, configuration or imported
- * definitions did), capacity warnings new in `head`, and agents whose scaling signal
- * measures something else. A missing `base` or `head` environment is one
+ * definitions did), capacity warnings new in `head`, agents whose scaling signal
+ * measures something else, and agents another stack deploys (from the two
+ * `fleet.json` agents' stacks: moved, or destroyed and created anew). A
+ * missing `base` or `head` environment is one
  * without agents, brokers or sites; a `base` without `sites` compares no
  * capacity, and one without `brokers` no users. Sorted worst first, then as found.
  */
@@ -78,6 +93,7 @@ export function consequences(
     // A base that does not record its sites (read for its agents only) has no capacity to compare.
     ...(base && !base.sites ? [] : newCapacityWarnings(base?.sites ?? [], head?.sites ?? [])),
     ...scalingMeanings(base?.agents ?? [], head?.agents ?? []),
+    ...agentMoves(base?.agents ?? [], head?.agents ?? [], stacks, head?.environment),
   ];
   return list
     .map((consequence, index) => ({ consequence, index }))
@@ -332,5 +348,83 @@ function scalingMeanings(
   }
   return list;
 }
+
+/**
+ * Each agent on a site of both that another stack deploys in `head`, with
+ * what becomes of its resources, those that leave the old stack and arrive in
+ * the new one at the same address: forgotten by the one and imported by the
+ * other (a move), or destroyed and created anew. When several agents move
+ * between the same two stacks, a resource is an agent's by its construct
+ * path: the agent's own construct, or its Consul registration.
+ */
+function agentMoves(
+  base: readonly ComparedAgent[],
+  head: readonly ComparedAgent[],
+  stacks: readonly StackDiff[],
+  environment: string | undefined,
+): Consequence[] {
+  const before = new Map(base.map((agent) => [keyOf(agent), agent]));
+  const moved = head.flatMap((now) => {
+    const from = before.get(keyOf(now))?.stack;
+    return from && now.stack && from !== now.stack ? [{ now, from, to: now.stack }] : [];
+  });
+  const changesOf = (stack: string) => stacks.find((s) => s.stack === stack)?.changes ?? [];
+  return moved.map(({ now, from, to }) => {
+    const alone = moved.filter((m) => m.from === from && m.to === to).length === 1;
+    const owned = (change: ResourceChange) => alone || ownedBy(change, now.agent);
+    const left = new Map(
+      changesOf(from)
+        .filter((c) => (c.action === 'forget' || c.action === 'destroy') && owned(c))
+        .map((c) => [c.address, c.action]),
+    );
+    const arrived = changesOf(to).filter(
+      (c) => (c.action === 'import' || c.action === 'add') && left.has(c.address) && owned(c),
+    );
+    const kept = arrived.filter((c) => c.action === 'import' && left.get(c.address) === 'forget');
+    const recreated = arrived.filter((c) => !kept.includes(c));
+    const moves = `${where(now)} moves from stack \`${from}\` to \`${to}\``;
+    if (recreated.length === 0) {
+      const what =
+        kept.length > 0
+          ? `: ${resources(kept.length)} forgotten by the one and imported by the other, nothing destroyed`
+          : '';
+      return { kind: 'agent-moved', sentence: `${moves}${what}.` };
+    }
+    if (kept.length === 0) {
+      const group = groupOf(from, environment, now.site);
+      const hint = group
+        ? `set \`stack.movedFrom: ${group}\` on it`
+        : 'set its `stack.movedFrom` to the group it was deployed in';
+      return {
+        kind: 'agent-recreated',
+        sentence: `${moves} without \`stack.movedFrom\`: its ${resources(recreated.length)} are destroyed in \`${from}\` and created anew in \`${to}\`, so the agent stops in between, and \`${to}\` cannot create what \`${from}\` has not destroyed yet. To move them instead, ${hint} for one deployment: \`${from}\` then forgets them and \`${to}\` imports them.`,
+      };
+    }
+    const each = recreated.map(
+      (c) =>
+        `\`${c.address}\` (${left.get(c.address) === 'forget' ? 'forgotten' : 'destroyed'} by the one, ${c.action === 'import' ? 'imported' : 'created anew'} by the other)`,
+    );
+    return {
+      kind: 'agent-recreated',
+      sentence: `${moves}: ${resources(kept.length)} forgotten by the one and imported by the other, but ${recreated.length} not moved: ${each.join(', ')}.`,
+    };
+  });
+}
+
+/** Whether a resource belongs to an agent by its construct path, `<stack>/<construct>/…`. */
+function ownedBy(change: ResourceChange, agent: string): boolean {
+  const owner = change.path?.split('/')[1];
+  return owner === agent || owner === `Consul-${agent}`;
+}
+
+/** The group of an agents stack of a site, from its id; none when the environment is unknown. */
+function groupOf(stack: string, environment: string | undefined, site: string): string | undefined {
+  if (environment === undefined) return undefined;
+  const main = agentStackId(environment, site, DEFAULT_AGENT_GROUP);
+  if (stack === main) return DEFAULT_AGENT_GROUP;
+  return stack.startsWith(`${main}-`) ? stack.slice(main.length + 1) : undefined;
+}
+
+const resources = (count: number) => `${count} resource${count === 1 ? '' : 's'}`;
 
 const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

@@ -1,5 +1,5 @@
 import type { AgentReport } from '../app/fleet-report';
-import type { StackJson } from '../output/schema';
+import type { ImportBlock, RemovedBlock, StackJson } from '../output/schema';
 import type { ComparedAgent } from '../output/schema';
 import { replacingChanges } from './replacing-attributes';
 
@@ -31,10 +31,16 @@ export interface ResourceChange {
   /**
    * `replace` is a change the provider carries out by destroying the resource
    * and creating it anew, by its own rules for the attributes that changed.
+   * `import` is a resource new in the stack that an `import` block brings in
+   * as deployed: nothing is created. `forget` is a resource gone from the
+   * stack that a `removed` block with `destroy = false` drops from the stack's
+   * state: it stays deployed.
    */
-  readonly action: 'add' | 'change' | 'replace' | 'destroy';
+  readonly action: 'add' | 'import' | 'change' | 'replace' | 'forget' | 'destroy';
   /** Paths of the attributes that differ, for changes and replacements. */
   readonly attributes: readonly string[];
+  /** The id an `import` is made by. @default - none: not an import */
+  readonly importId?: string;
   /**
    * The changed attributes that force the replacement, as the provider's
    * schema marks them. @default - none: not a replacement
@@ -199,8 +205,11 @@ function describeSource(agent: Pick<AgentReport, 'source'>): string {
  * Compares the Terraform JSON of two outputs stack by stack, by resource
  * address and attributes; the `//` metadata is ignored. A change to an
  * attribute its provider replaces the resource for (see
- * {@link replacingChanges}) is a replacement. Stacks present in only one
- * output are wholly added or removed.
+ * {@link replacingChanges}) is a replacement. A resource new in a stack that
+ * one of the stack's `import` blocks names is imported, not added; one gone
+ * from a stack that one of its `removed` blocks with `destroy = false` names
+ * is forgotten, not destroyed. Stacks present in only one output are wholly
+ * added or removed.
  */
 export function diffStacks(
   base: ReadonlyMap<string, StackJson>,
@@ -211,11 +220,17 @@ export function diffStacks(
   for (const stack of stackIds) {
     const before = resourcesOf(base.get(stack));
     const after = resourcesOf(current.get(stack));
+    const { imports, forgotten } = movesOf(current.get(stack));
     const changes: ResourceChange[] = [];
     for (const [address, resource] of after) {
       const old = before.get(address);
       if (!old) {
-        changes.push(change(stack, address, resource, 'add', []));
+        const importId = imports.get(address);
+        changes.push(
+          importId !== undefined
+            ? { ...change(stack, address, resource, 'import', []), importId }
+            : change(stack, address, resource, 'add', []),
+        );
         continue;
       }
       const attributes = changedAttributes(old.attributes, resource.attributes);
@@ -228,12 +243,35 @@ export function diffStacks(
       );
     }
     for (const [address, resource] of before) {
-      if (!after.has(address)) changes.push(change(stack, address, resource, 'destroy', []));
+      if (after.has(address)) continue;
+      changes.push(
+        change(stack, address, resource, forgotten.has(address) ? 'forget' : 'destroy', []),
+      );
     }
     const status = !base.has(stack) ? 'added' : !current.has(stack) ? 'removed' : undefined;
     if (changes.length > 0 || status) diffs.push({ stack, ...(status ? { status } : {}), changes });
   }
   return diffs;
+}
+
+/**
+ * A stack's `import` blocks, id by address, and the addresses its `removed`
+ * blocks forget without destroying.
+ */
+function movesOf(stack: StackJson | undefined): {
+  imports: Map<string, string>;
+  forgotten: Set<string>;
+} {
+  const blocks = stack as
+    { removed?: readonly RemovedBlock[]; import?: readonly ImportBlock[] } | undefined;
+  return {
+    imports: new Map((blocks?.import ?? []).map((block) => [block.to, block.id])),
+    forgotten: new Set(
+      (blocks?.removed ?? [])
+        .filter((block) => block.lifecycle?.destroy === false)
+        .map((block) => block.from),
+    ),
+  };
 }
 
 interface ResourceEntry {

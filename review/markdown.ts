@@ -151,25 +151,31 @@ function changesSection(
   else {
     const count = (stack: StackDiff, action: ResourceChange['action']) =>
       stack.changes.filter((c) => c.action === action).length;
+    const moves = changes.stacks.some((stack) =>
+      stack.changes.some((c) => c.action === 'import' || c.action === 'forget'),
+    );
     out.push(
       table(
-        ['stack', 'added', 'changed', 'replaced', 'destroyed'],
+        ['stack', 'added', 'changed', 'replaced', 'destroyed', ...(moves ? MOVE_COLUMNS : [])],
         changes.stacks.map((stack) => [
           `\`${stack.stack}\`${stack.status ? ` (stack ${stack.status})` : ''}`,
           String(count(stack, 'add')),
           String(count(stack, 'change')),
           String(count(stack, 'replace')),
           String(count(stack, 'destroy')),
+          ...(moves ? [String(count(stack, 'import')), String(count(stack, 'forget'))] : []),
         ]),
       ),
     );
+    if (moves) out.push(MOVES_EXPLAINED);
     for (const stack of changes.stacks.filter((s) => s.changes.length > 0)) {
       const rows = [...stack.changes]
         .sort((a, b) => order(a) - order(b) || a.address.localeCompare(b.address))
         .map((c) => {
           const attributes = c.attributes.length > 0 ? `: ${c.attributes.join(', ')}` : '';
           const stateful = c.stateful ? ' **(stateful)**' : '';
-          return `- ${c.action} \`${c.address}\`${stateful}${attributes}`;
+          const id = c.importId !== undefined ? ` by id ${code(c.importId)}` : '';
+          return `- ${c.action} \`${c.address}\`${stateful}${id}${attributes}`;
         });
       out.push(
         `<details><summary><code>${stack.stack}</code>: ${stack.changes.length} change(s)</summary>\n\n${rows.join('\n')}\n\n</details>`,
@@ -179,6 +185,13 @@ function changesSection(
   if (changes.ansible && changes.ansible.length > 0) out.push(ansibleChanges(changes.ansible));
   return out.join('\n\n');
 }
+
+/** Columns of the resources table when a stack imports or forgets resources. */
+const MOVE_COLUMNS = ['imported', 'forgotten'];
+
+/** Under the resources table when a stack imports or forgets resources. */
+export const MOVES_EXPLAINED =
+  "Imported: new in the stack, brought into its state as deployed by an `import` block: nothing is created. Forgotten: gone from the stack, and stays deployed: a `removed` block with `destroy = false` makes Terraform drop it from this stack's state.";
 
 /** Per hosts stack, its Ansible files that differ: per server first, then the shared files. */
 function ansibleChanges(diffs: readonly AnsibleDiff[]): string {
@@ -260,7 +273,7 @@ function longestRun(text: string, char: string): number {
 }
 
 function order(change: ResourceChange): number {
-  return { destroy: 0, replace: 1, change: 2, add: 3 }[change.action];
+  return { destroy: 0, replace: 1, forget: 2, change: 3, import: 4, add: 5 }[change.action];
 }
 
 function fleetSection(fleet: ReviewedFleet): string {
