@@ -86,6 +86,13 @@ export interface PublishRequest {
    * @default false - the output holds only `environments`
    */
   readonly keepOthers?: boolean;
+  /**
+   * Per environment synthesized in part (some of its sites), the stacks of its
+   * other sites to keep from the current output, with their `manifest.json`
+   * entries; its reports in the staging directory hold those sites already.
+   * @default - none
+   */
+  readonly keepStacks?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** What {@link OutputSwap.publish} did besides the new environments. */
@@ -345,6 +352,18 @@ function stageOutput(
   );
   const kept: string[] = [];
   const warnings: string[] = [];
+  const keepStacks = Object.values(request.keepStacks ?? {}).flat();
+  if (keepStacks.length > 0) {
+    const old = readJson(path.join(outdir, MANIFEST)) as ManifestJson;
+    for (const stack of keepStacks) {
+      if (!Object.hasOwn(old.stacks, stack)) {
+        throw new Error(`${path.basename(outdir)} no longer holds stack '${stack}' to keep`);
+      }
+      copyStack(outdir, staging, stack);
+      manifest.stacks[stack] = old.stacks[stack];
+    }
+    writeFile(path.join(staging, MANIFEST), stableJson(manifest));
+  }
   const current = request.keepOthers && lexists(outdir) ? outdir : undefined;
   const problem = current && checkOutputConsistency(current, { allowUnstamped: true });
   if (current && problem) {
@@ -371,11 +390,7 @@ function stageOutput(
         continue;
       }
       for (const stack of stacks) {
-        fs.cpSync(path.join(current, STACKS, stack), path.join(staging, STACKS, stack), {
-          recursive: true,
-          // Terraform's working files: `terraform init` makes them again.
-          filter: (source) => path.basename(source) !== '.terraform',
-        });
+        copyStack(current, staging, stack);
         manifest.stacks[stack] = old.manifest.stacks[stack];
       }
       fleet.environments[environment] = report;
@@ -397,6 +412,39 @@ function stageOutput(
   };
   writeFile(path.join(staging, OUTPUT_STAMP), `${JSON.stringify(stamp, null, 2)}\n`);
   return { kept: kept.sort(), warnings };
+}
+
+/** Copies a stack's directory from one output to another, without Terraform's working files. */
+function copyStack(from: string, to: string, stack: string): void {
+  fs.cpSync(path.join(from, STACKS, stack), path.join(to, STACKS, stack), {
+    recursive: true,
+    // `terraform init` makes them again.
+    filter: (source) => path.basename(source) !== '.terraform',
+  });
+}
+
+/**
+ * Gathers into `staging` the stacks that several apps synthesized into
+ * directories of their own (each with its `manifest.json` and `stacks/`):
+ * moves each stack's directory under `staging/stacks/`, writes one
+ * `manifest.json` with every app's stack entries, as cdktf writes it, and
+ * removes the apps' directories. The paths cdktf records are relative to its
+ * output, so they hold in `staging`.
+ */
+export function gatherStacks(staging: string, dirs: readonly string[]): void {
+  const stacks: ManifestJson['stacks'] = {};
+  let version: string | undefined;
+  fs.mkdirSync(path.join(staging, STACKS), { recursive: true });
+  for (const dir of dirs) {
+    const manifest = readJson(path.join(dir, MANIFEST)) as ManifestJson;
+    version ??= manifest.version;
+    for (const [id, entry] of Object.entries(manifest.stacks)) {
+      fs.renameSync(path.join(dir, STACKS, id), path.join(staging, STACKS, id));
+      stacks[id] = entry;
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  writeFile(path.join(staging, MANIFEST), stableJson({ version, stacks }));
 }
 
 function reportJson(report: ReportJson): string {

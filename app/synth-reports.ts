@@ -1,15 +1,29 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { GuardrailLog } from '../guardrails';
-import { FleetEnvironment } from '../model';
+import { Finding, GuardrailLog } from '../guardrails';
+import { FleetEnvironment, GuardrailSuppression } from '../model';
 import { EnvironmentSummary } from '../stacks/summary';
-import { FLEET_FILE, fleetDocument, fleetReport } from './fleet-report';
+import { FLEET_FILE, fleetDocument, FleetReport, fleetReport } from './fleet-report';
 
 /** File, under the output directory, of every environment's guardrail findings. */
 export const GUARDRAIL_REPORT = 'guardrails.json';
 
 /** What an `AgentFleet` reports: the summary of one environment and its guardrail log. */
 export type SynthesizedEnvironment = EnvironmentSummary & { readonly guardrails: GuardrailLog };
+
+/** An environment's entry in `guardrails.json`. */
+export interface GuardrailReport {
+  /** Every finding, suppressed ones included. */
+  readonly findings: readonly Finding[];
+  /** Suppressions that matched no finding. */
+  readonly unusedSuppressions: readonly GuardrailSuppression[];
+}
+
+/** An environment's entries in `fleet.json` and `guardrails.json`. */
+export interface EnvironmentReports {
+  readonly fleet: FleetReport;
+  readonly guardrails: GuardrailReport;
+}
 
 /**
  * Writes beside the stacks in `outdir` what `npm run review` reads besides
@@ -22,20 +36,29 @@ export function writeSynthReports(
   environments: readonly FleetEnvironment[],
   summaries: readonly SynthesizedEnvironment[],
 ): void {
+  writeReports(
+    outdir,
+    environments.map((environment, i) => ({
+      fleet: fleetReport(environment, summaries[i]),
+      guardrails: {
+        findings: summaries[i].guardrails.findings,
+        unusedSuppressions: summaries[i].guardrails.unusedSuppressions,
+      },
+    })),
+  );
+}
+
+/** Writes `guardrails.json` and `fleet.json` of environments' reports into `outdir`. */
+export function writeReports(outdir: string, reports: readonly EnvironmentReports[]): void {
   const guardrails = {
     environments: Object.fromEntries(
-      summaries.map((summary) => [
-        summary.environment,
-        {
-          findings: summary.guardrails.findings,
-          unusedSuppressions: summary.guardrails.unusedSuppressions,
-        },
+      reports.map(({ fleet, guardrails: { findings, unusedSuppressions } }) => [
+        fleet.environment,
+        { findings, unusedSuppressions },
       ]),
     ),
   };
   fs.writeFileSync(path.join(outdir, GUARDRAIL_REPORT), `${JSON.stringify(guardrails, null, 2)}\n`);
-  const fleet = fleetDocument(
-    environments.map((environment, i) => fleetReport(environment, summaries[i])),
-  );
+  const fleet = fleetDocument(reports.map((report) => report.fleet));
   fs.writeFileSync(path.join(outdir, FLEET_FILE), `${JSON.stringify(fleet, null, 2)}\n`);
 }

@@ -22,6 +22,7 @@ export type SourcePosition = Omit<ConfigProblem, 'message'> & {
 };
 
 const STACK_KINDS = ['infra', 'platform', 'agents'];
+const GROUP_STACK = '-agents-';
 
 /**
  * Where in the environment files the constructs of a synthesized environment
@@ -89,7 +90,14 @@ export class ConstructSources {
 
   private siteOf(stackId: string): SiteSources | undefined {
     const kind = STACK_KINDS.find((candidate) => stackId.endsWith(`-${candidate}`));
-    return kind ? this.sites.get(stackId.slice(0, -kind.length - 1)) : undefined;
+    const site = kind && this.sites.get(stackId.slice(0, -kind.length - 1));
+    if (site) return site;
+    // A group's agents stack, `<env>-<site>-agents-<group>`: site and group names may hold '-agents-' too.
+    for (let at = stackId.indexOf(GROUP_STACK); at > 0; at = stackId.indexOf(GROUP_STACK, at + 1)) {
+      const found = this.sites.get(stackId.slice(0, at));
+      if (found) return found;
+    }
+    return undefined;
   }
 }
 

@@ -247,6 +247,28 @@ function scalingGroupRows(
   });
 }
 
+/**
+ * One summary of an environment from summaries of some of its sites each
+ * (synthesized apart, e.g. in worker processes), given in the environment's
+ * site order: every list in that order, the brokers once.
+ */
+export function mergeSummaries(parts: readonly EnvironmentSummary[]): EnvironmentSummary {
+  const all = <K extends keyof EnvironmentSummary>(key: K) =>
+    parts.flatMap((part) => part[key] as readonly unknown[]) as never;
+  return {
+    environment: parts[0].environment,
+    sites: all('sites'),
+    stacks: all('stacks'),
+    cloudSites: all('cloudSites'),
+    hostsSites: all('hostsSites'),
+    brokers: parts[0].brokers,
+    capacity: all('capacity'),
+    brokerCredentials: all('brokerCredentials'),
+    brokerNodes: all('brokerNodes'),
+    agents: all('agents'),
+  };
+}
+
 /** Renders a summary as a plain-text table. */
 export function formatSummary(summary: EnvironmentSummary): string {
   const header = {
