@@ -397,7 +397,7 @@ function agentMoves(
         : 'set its `stack.movedFrom` to the group it was deployed in';
       return {
         kind: 'agent-recreated',
-        sentence: `${moves} without \`stack.movedFrom\`: its ${resources(recreated.length)} are destroyed in \`${from}\` and created anew in \`${to}\`, so the agent stops in between, and \`${to}\` cannot create what \`${from}\` has not destroyed yet. To move them instead, ${hint} for one deployment: \`${from}\` then forgets them and \`${to}\` imports them.`,
+        sentence: `${moves} without \`stack.movedFrom\`: its ${resources(recreated.length)} ${recreated.length === 1 ? 'is' : 'are'} destroyed in \`${from}\` and created anew in \`${to}\`, so the agent stops in between, and \`${to}\` cannot create what \`${from}\` has not destroyed yet. To move them instead, ${hint} for one deployment: \`${from}\` then forgets them and \`${to}\` imports them.`,
       };
     }
     const each = recreated.map(

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { App } from 'cdktf';
 import { writeSynthReports } from '../../app/synth-reports';
 import { loadFleet } from '../../config';
+import type { FleetEnvironment } from '../../model';
 import { AgentFleet } from '../../stacks/agent-fleet';
 import { copyProjectConfig } from '../support/project';
 import { tempDir } from '../support/temp-dir';
@@ -27,16 +28,29 @@ export function projectCopy(edit: (file: string, text: string) => string = (_f, 
  * stacks, guardrails.json and fleet.json. Returns the output directory.
  */
 export function synthesize(rootDir: string, environments?: readonly string[]): string {
+  return synthesizeEnvironments(loadEnvironments(rootDir, environments));
+}
+
+/** Environments of a project, loaded as main.ts loads them, to change in code. */
+export function loadEnvironments(
+  rootDir: string,
+  environments?: readonly string[],
+): FleetEnvironment[] {
   const loaded = loadFleet({ rootDir, environments });
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems, null, 2));
+  return [...loaded.environments];
+}
+
+/** Synthesizes environments as {@link synthesize} does. Returns the output directory. */
+export function synthesizeEnvironments(environments: readonly FleetEnvironment[]): string {
   const outdir = tempDir('fleet-review-synth');
   const app = new App({ outdir });
-  const summaries = loaded.environments.map((environment) => {
+  const summaries = environments.map((environment) => {
     const fleet = new AgentFleet(app, environment.name, { environment });
     return { ...fleet.summary, guardrails: fleet.guardrails };
   });
   app.synth();
-  writeSynthReports(outdir, loaded.environments, summaries);
+  writeSynthReports(outdir, environments, summaries);
   return outdir;
 }
 
