@@ -1,9 +1,13 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Testing, TerraformStack } from 'cdktf';
 import { parse, parseDocument } from 'yaml';
 import { formatProblem, loadFleet } from '../../config';
-import { AgentFleet, stackIds } from '../../stacks/agent-fleet';
+import { AgentFleet, siteStackIds, stackIds } from '../../stacks/agent-fleet';
+import { copyProjectConfig, runMain } from '../support/project';
+import { tempDir } from '../support/temp-dir';
+import { typeScriptArgs } from '../support/typescript-process';
 
 const ROOT = path.resolve(__dirname, '../..');
 const WORKFLOW_DIR = path.join(ROOT, '.github/workflows');
@@ -21,6 +25,11 @@ type Job = {
   concurrency?: { group: string; 'cancel-in-progress'?: boolean | string };
   strategy?: { matrix?: any; 'max-parallel'?: number; 'fail-fast'?: boolean };
   env?: Record<string, string>;
+  outputs?: Record<string, string>;
+  /** A reusable workflow the job calls, with its inputs and secrets. */
+  uses?: string;
+  with?: Record<string, string>;
+  secrets?: string | Record<string, string>;
   steps: Step[];
 };
 type Workflow = {
@@ -42,6 +51,13 @@ function load(file: string): Workflow {
 
 const PR = load('pull-request.yml');
 const DEPLOY = load('deploy.yml');
+const DEPLOY_ENVIRONMENT = load('deploy-environment.yml');
+
+/** The workflow a job calls (`uses: ./.github/workflows/<file>`), or undefined. */
+function called(job: Job): Workflow | undefined {
+  const match = /^\.\/\.github\/workflows\/([\w.-]+\.ya?ml)$/.exec(job.uses ?? '');
+  return match ? load(match[1]) : undefined;
+}
 
 /** Environments with cloud state, i.e. every environment file whose backend is not local. */
 const DEPLOYABLE = fs
@@ -75,7 +91,7 @@ function needsOf(job: Job): string[] {
 /** Every step of a workflow with its job, jobs in dependency order. */
 function steps(workflow: Workflow): { job: string; step: Step }[] {
   return jobOrder(workflow).flatMap((job) =>
-    workflow.jobs[job].steps.map((step) => ({ job, step })),
+    (workflow.jobs[job].steps ?? []).map((step) => ({ job, step })),
   );
 }
 
@@ -92,8 +108,8 @@ function logsInWithOidc(step: Step): boolean {
 }
 
 describe('the workflow files', () => {
-  it('are the pull-request and deploy workflows', () => {
-    expect(FILES).toEqual(['deploy.yml', 'pull-request.yml']);
+  it('are the pull-request and deploy workflows, and the deployment of one environment', () => {
+    expect(FILES).toEqual(['deploy-environment.yml', 'deploy.yml', 'pull-request.yml']);
   });
 
   it.each(FILES)('%s is valid YAML with a name, triggers and jobs', (file) => {
@@ -108,6 +124,15 @@ describe('the workflow files', () => {
 
   it.each(allWorkflows())('every job of %s has runs-on, steps and a timeout', (_file, wf) => {
     for (const [id, job] of Object.entries(wf.jobs)) {
+      if (job.uses !== undefined) {
+        // A call of a workflow of this repository, whose jobs are checked as its own.
+        expect({ id, calls: called(job) !== undefined, steps: job.steps }).toEqual({
+          id,
+          calls: true,
+          steps: undefined,
+        });
+        continue;
+      }
       expect({ id, runsOn: typeof job['runs-on'] }).toEqual({ id, runsOn: 'string' });
       expect(job['runs-on']).not.toBe('');
       expect(job.steps.length).toBeGreaterThan(0);
@@ -135,7 +160,9 @@ describe('the workflow files', () => {
         for (const level of Object.values(permissions)) {
           expect(['read', 'write', 'none']).toContain(level);
         }
-        const logsIn = job.steps.some(logsInWithOidc);
+        // A job that calls a workflow grants what that workflow's jobs use.
+        const jobs = job.uses ? Object.values(called(job)!.jobs) : [job];
+        const logsIn = jobs.some((inner) => (inner.steps ?? []).some(logsInWithOidc));
         expect({ id, idToken: permissions['id-token'] === 'write' }).toEqual({
           id,
           idToken: logsIn,
@@ -153,7 +180,7 @@ describe('the workflow files', () => {
     const text = fs.readFileSync(path.join(WORKFLOW_DIR, _file), 'utf8');
     expect(text).not.toMatch(/aws-access-key-id|aws-secret-access-key|client-secret|creds:/);
     for (const job of Object.values(wf.jobs)) {
-      for (const step of job.steps) {
+      for (const step of job.steps ?? []) {
         if (step.uses?.startsWith('aws-actions/configure-aws-credentials@')) {
           expect(step.with['role-to-assume']).toMatch(/vars/);
         }
@@ -170,7 +197,7 @@ describe('the workflow files', () => {
 
   it('call only npm scripts that package.json defines', () => {
     const runs = allWorkflows().flatMap(([, wf]) =>
-      Object.values(wf.jobs).flatMap((job) => job.steps.map((step) => step.run ?? '')),
+      Object.values(wf.jobs).flatMap((job) => (job.steps ?? []).map((step) => step.run ?? '')),
     );
     const called = new Set(
       runs.flatMap((run) => [
@@ -179,13 +206,15 @@ describe('the workflow files', () => {
       ]),
     );
     expect([...called].sort()).toEqual(
-      ['lint', 'plan:offline', 'review', 'synth', 'test', 'typecheck'].sort(),
+      ['lint', 'plan:offline', 'review', 'sites', 'synth', 'test', 'typecheck'].sort(),
     );
     for (const script of called) expect(Object.keys(PACKAGE.scripts)).toContain(script);
   });
 
   it('set up Node 20 with the npm cache and Terraform 1.11 without its wrapper', () => {
     for (const [, wf] of allWorkflows()) {
+      // A workflow that only calls others sets up nothing itself.
+      if (Object.values(wf.jobs).every((job) => job.steps === undefined)) continue;
       for (const job of Object.values(wf.jobs)) {
         for (const step of job.steps) {
           if (step.uses?.startsWith('actions/setup-node@')) {
@@ -272,7 +301,7 @@ describe('the pull-request workflow', () => {
     expect(check).toContain('CRD_SCHEMA_DIR=');
     expect(check).toContain('TF_PROVIDER_MIRROR=');
     expect(check).toMatch(
-      /apt-get install [^\n]*\\\n\s+rabbitmq-server prometheus prometheus-alertmanager ansible ansible-lint podman\n/,
+      /apt-get install [^\n]*\\\n\s+rabbitmq-server prometheus prometheus-alertmanager ansible ansible-lint podman shellcheck jq\n/,
     );
     const test = PR.jobs.check.steps.findIndex((step) => step.run === 'npm test');
     const setup = PR.jobs.check.steps.findIndex((step) =>
@@ -303,55 +332,132 @@ describe('the pull-request workflow', () => {
     expect(review.steps.some((step) => /GITHUB_STEP_SUMMARY/.test(step.run ?? ''))).toBe(true);
   });
 
-  it('runs cdktf diff only with read-only cloud roles configured, per changed environment', () => {
+  it('runs cdktf diff only with read-only cloud roles configured, per site the change touches', () => {
     const diff = PR.jobs.diff;
     expect(diff.if).toMatch(/vars\.AWS_ROLE_ARN_[A-Z]+ != ''/);
-    expect(diff.if).toContain("needs.changes.outputs.diff != '[]'");
-    expect(needsOf(diff)).toEqual(expect.arrayContaining(['changes']));
+    expect(diff.if).toContain("needs.review.outputs.diff != '[]'");
+    expect(needsOf(diff)).toEqual(expect.arrayContaining(['check', 'review']));
     expect(diff.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
-    expect(diff.strategy?.matrix.include).toBe('${{ fromJSON(needs.changes.outputs.diff) }}');
+    expect(diff.strategy?.matrix.include).toBe('${{ fromJSON(needs.review.outputs.diff) }}');
+    // One site's failed diff leaves the others' whole.
+    expect(diff.strategy?.['fail-fast']).toBe(false);
+    expect(PR.jobs.review.outputs?.diff).toBe('${{ steps.sites.outputs.diff }}');
     for (const env of DEPLOYABLE) {
       expect(diff.if).toContain(`vars.AWS_ROLE_ARN_${env.toUpperCase()} != ''`);
     }
-    const run = diff.steps.map((step) => step.run ?? '').join('\n');
-    expect(run).toContain('npx cdktf diff "$stack"');
-    expect(run).toContain('["infra", "platform", "agents"]');
+    const step = diff.steps.find((candidate) => /npx cdktf diff/.test(candidate.run ?? ''))!;
+    expect(step.env).toEqual({
+      SITE: '${{ matrix.environment }}/${{ matrix.site }}',
+      STACKS: '${{ matrix.stacks }}',
+    });
+    // The site alone is synthesized, and its stacks diffed in deploy order, as synthesized.
+    expect(step.run).toMatch(/^npm run synth -- "\$SITE"$/m);
+    expect(step.run).toContain('read -ra ids <<< "$STACKS"');
+    expect(step.run).toContain('npx cdktf diff "$stack" --skip-synth');
+    expect(Object.keys(PR.jobs)).not.toContain('changes');
   });
 
-  it('maps changed files to environments: shared code affects all, a file its own', () => {
-    const script: string = PR.jobs.changes.steps[0].with.script;
-    const listed = /const deployable = (\[[^\]]*\]);/.exec(script);
-    expect(JSON.parse(listed![1].replace(/'/g, '"')).sort()).toEqual(DEPLOYABLE);
-    for (const folder of ['fleet/', 'constructs/', 'stacks/', 'config/']) {
-      expect(script).toContain(`'${folder}'`);
-    }
-    expect(script).toContain('/^environments\\/([^/]+)\\.yaml$/');
+  it("lists the sites the change touches, from both branches' synthesized outputs", () => {
+    const review = PR.jobs.review;
+    const runs = review.steps.map((step) => step.run ?? '');
+    const synth = runs.findIndex((run) => /^npm run synth$/m.test(run));
+    const synthBase = review.steps.findIndex(
+      (step) => step['working-directory' as never] === 'base',
+    );
+    const sites = review.steps.findIndex((step) => (step as any).id === 'sites');
+    expect(Math.max(synth, synthBase)).toBeLessThan(sites);
+    expect(runs[sites]).toContain(
+      'npm run sites --silent -- --out cdktf.out --changed-against base/cdktf.out)',
+    );
+    expect(runs[sites]).toContain(
+      'npm run sites --silent -- --out cdktf.out --changed-against base/cdktf.out --unchanged)',
+    );
+    // The summary and the comment say which sites were not touched.
+    const summary = runs.findIndex((run) => run.includes('cat "$RUNNER_TEMP/sites.md"'));
+    expect(summary).toBeGreaterThan(sites);
+    const comment = review.steps.find((step) => step.uses?.startsWith('actions/github-script@'));
+    expect(comment?.with.script).toContain(
+      "fs.readFileSync(`${process.env.RUNNER_TEMP}/sites.md`, 'utf8')",
+    );
   });
 });
 
 describe('the deploy workflow', () => {
-  const job = DEPLOY.jobs.deploy;
-
-  it('runs on pushes to main and by hand for one environment', () => {
+  it('runs on pushes to main and by hand for one environment, optionally some of its sites', () => {
     expect(DEPLOY.on.push).toEqual({ branches: ['main'] });
     const input = DEPLOY.on.workflow_dispatch.inputs.environment;
     expect(input.type).toBe('choice');
     expect([...input.options].sort()).toEqual(DEPLOYABLE);
+    expect(DEPLOY.on.workflow_dispatch.inputs.sites).toMatchObject({
+      type: 'string',
+      required: false,
+      default: '',
+    });
   });
 
-  it('deploys every environment with cloud state, staging before prod, one at a time', () => {
-    const matrix: string = job.strategy?.matrix.environment;
-    const fallback = /\|\| '(\[[^\]]*\])'/.exec(matrix);
-    expect(JSON.parse(fallback![1])).toEqual(['staging', 'prod']);
-    expect([...JSON.parse(fallback![1])].sort()).toEqual(DEPLOYABLE);
-    expect(matrix).toContain('inputs.environment');
-    expect(job.strategy).toMatchObject({ 'max-parallel': 1, 'fail-fast': true });
+  it('deploys every environment with cloud state through deploy-environment.yml, staging before prod', () => {
+    expect(Object.keys(DEPLOY.jobs)).toEqual(['staging', 'prod']);
+    expect(Object.keys(DEPLOY.jobs).sort()).toEqual(DEPLOYABLE);
+    for (const [name, job] of Object.entries(DEPLOY.jobs)) {
+      expect(job.uses).toBe('./.github/workflows/deploy-environment.yml');
+      expect(job.with).toEqual({ environment: name, sites: "${{ inputs.sites || '' }}" });
+      expect(job.secrets).toBe('inherit');
+      expect(job.if).toContain(`inputs.environment == '${name}'`);
+    }
+    // Promotion: prod waits for every staging site, and runs only when all deployed
+    // (or when run by hand for prod alone).
+    const prod = DEPLOY.jobs.prod;
+    expect(needsOf(prod)).toEqual(['staging']);
+    expect(prod.if).toContain('!cancelled()');
+    expect(prod.if).toContain("github.event_name == 'push' && needs.staging.result == 'success'");
+    expect(DEPLOY.jobs.staging.if).toContain("github.event_name == 'push'");
+  });
+});
+
+describe('the deployment of one environment', () => {
+  const sitesJob = DEPLOY_ENVIRONMENT.jobs.sites;
+  const job = DEPLOY_ENVIRONMENT.jobs.deploy;
+
+  it('is called with an environment and, optionally, sites', () => {
+    expect(Object.keys(DEPLOY_ENVIRONMENT.on)).toEqual(['workflow_call']);
+    const inputs = DEPLOY_ENVIRONMENT.on.workflow_call.inputs;
+    expect(inputs.environment).toMatchObject({ type: 'string', required: true });
+    expect(inputs.sites).toMatchObject({ type: 'string', required: false, default: '' });
   });
 
-  it('runs in the GitHub environment, one deployment per environment, never cancelled', () => {
-    expect(job.environment).toBe('${{ matrix.environment }}');
+  it('synthesizes the environment, writes its review as the summary, then lists its sites', () => {
+    expect(sitesJob.permissions).toEqual({ contents: 'read' });
+    expect(sitesJob.env?.FLEET_ENVIRONMENTS).toBe('${{ inputs.environment }}');
+    const runs = sitesJob.steps.map((step) => step.run ?? '');
+    const synth = runs.findIndex((run) => run === 'npm run synth');
+    const review = runs.findIndex((run) => /npm run review/.test(run));
+    const sites = sitesJob.steps.findIndex((step) => (step as any).id === 'sites');
+    expect(synth).toBeGreaterThanOrEqual(0);
+    expect(synth).toBeLessThan(review);
+    expect(review).toBeLessThan(sites);
+    expect(runs[review]).toContain('>> "$GITHUB_STEP_SUMMARY"');
+    expect(runs[sites]).toContain(
+      'npm run sites --silent -- --environment "$ENVIRONMENT" ${SITES:+--site "$SITES"}',
+    );
+    expect(sitesJob.steps[sites].env).toEqual({
+      ENVIRONMENT: '${{ inputs.environment }}',
+      SITES: '${{ inputs.sites }}',
+    });
+    expect(sitesJob.outputs).toEqual({ matrix: '${{ steps.sites.outputs.matrix }}' });
+  });
+
+  it('deploys every site at once, a failed one never cancelling the others', () => {
+    expect(needsOf(job)).toEqual(['sites']);
+    expect(job.strategy).toEqual({
+      'fail-fast': false,
+      matrix: '${{ fromJSON(needs.sites.outputs.matrix) }}',
+    });
+  });
+
+  it('runs in the GitHub environment, one deployment per site, never cancelled', () => {
+    expect(job.environment).toBe('${{ inputs.environment }}');
     expect(job.concurrency).toEqual({
-      group: 'deploy-${{ matrix.environment }}',
+      group: 'deploy-${{ inputs.environment }}-${{ matrix.site }}',
       'cancel-in-progress': false,
     });
   });
@@ -370,18 +476,217 @@ describe('the deploy workflow', () => {
     expect(kubeconfig?.env.KUBECONFIG_CONTENT).toBe('${{ secrets.KUBECONFIG }}');
   });
 
-  it('deploys all stacks of the environment with cdktf, after the review in the summary', () => {
-    expect(job.env?.FLEET_ENVIRONMENTS).toBe('${{ matrix.environment }}');
+  it('loads the SSH key and Ansible only in the jobs of hosts sites', () => {
+    const ansible = job.steps.find((step) => step.env?.HOSTS_SSH_KEY !== undefined);
+    expect(ansible?.env.HOSTS_SSH_KEY).toBe('${{ secrets.HOSTS_SSH_KEY }}');
+    expect(ansible?.if).toBe("matrix.kind == 'hosts'");
+    expect(ansible?.run).toContain('ssh-add -');
+  });
+
+  it('synthesizes the site alone and deploys its stacks with cdktf, after signing in', () => {
+    expect(job.env?.FLEET_ENVIRONMENTS).toBe('${{ inputs.environment }}');
     const runs = job.steps.map((step) => step.run ?? '');
+    const synth = runs.findIndex((run) => /npm run synth/.test(run));
     const deploy = runs.findIndex((run) => run.includes('npx cdktf deploy'));
-    expect(runs[deploy]).toBe('npx cdktf deploy "$ENVIRONMENT-*" --auto-approve');
-    expect(job.steps[deploy].env).toEqual({ ENVIRONMENT: '${{ matrix.environment }}' });
-    const review = runs.findIndex((run) => /npm run review/.test(run));
-    expect(review).toBeGreaterThanOrEqual(0);
-    expect(review).toBeLessThan(deploy);
-    expect(runs[review]).toContain('>> "$GITHUB_STEP_SUMMARY"');
+    expect(runs[synth]).toBe('npm run synth -- "$SITE"');
+    expect(job.steps[synth].env).toEqual({ SITE: '${{ inputs.environment }}/${{ matrix.site }}' });
+    expect(runs[deploy]).toBe(
+      'read -ra ids <<< "$STACKS"\nnpx cdktf deploy "${ids[@]}" --auto-approve --skip-synth\n',
+    );
+    expect(job.steps[deploy].env).toEqual({ STACKS: '${{ matrix.stacks }}' });
+    expect(synth).toBeLessThan(deploy);
     const login = job.steps.findIndex(logsInWithOidc);
     expect(login).toBeLessThan(deploy);
+  });
+});
+
+describe('the scripts of the workflows', () => {
+  /** Every `run` step, with its workflow and job. */
+  const runSteps = allWorkflows().flatMap(([file, wf]) =>
+    Object.entries(wf.jobs).flatMap(([id, job]) =>
+      (job.steps ?? [])
+        .filter((step) => step.run !== undefined)
+        .map((step) => [`${file} ${id}: ${step.name ?? step.run!.split('\n')[0]}`, step] as const),
+    ),
+  );
+
+  /** Whether a tool is on the PATH; a missing one skips outside CI and fails under CI=true. */
+  function available(tool: string): boolean {
+    if (spawnSync(tool, ['--version'], { encoding: 'utf8' }).status === 0) return true;
+    const reason = `${tool} not found: install it (apt-get install --no-install-recommends ${tool})`;
+    if (process.env.CI === 'true') throw new Error(reason);
+    console.warn(`Skipping the checks that run the workflows' scripts. ${reason}`);
+    return false;
+  }
+
+  it.each(runSteps)('%s passes ShellCheck', (_name, step) => {
+    if (!available('shellcheck')) return;
+    // Expressions are replaced before the shell sees the script: a word stands in.
+    const script = step.run!.replace(/\$\{\{[^}]*\}\}/g, 'EXPRESSION');
+    const result = spawnSync('shellcheck', ['--shell=bash', '-'], {
+      input: script,
+      encoding: 'utf8',
+    });
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  describe('listing sites, run on synthesized outputs', () => {
+    let outputs: { base: string; head: string } | undefined;
+
+    /** The example project synthesized as it is, and with one agent changed on prod's denver-edge. */
+    function synthesizedOutputs(): { base: string; head: string } {
+      const synth = (edit?: (text: string) => string) => {
+        const root = tempDir('fleet-workflow');
+        copyProjectConfig(root);
+        if (edit) {
+          const file = path.join(root, 'environments/prod.yaml');
+          const text = fs.readFileSync(file, 'utf8');
+          expect(edit(text)).not.toBe(text);
+          fs.writeFileSync(file, edit(text));
+        }
+        const result = runMain(root);
+        if (result.status !== 0) throw new Error(result.stderr);
+        return path.join(root, 'cdktf.out');
+      };
+      outputs ??= {
+        base: synth(),
+        head: synth((text) =>
+          text.replace(
+            'requests: { cpu: 500m, memory: 512Mi }',
+            'requests: { cpu: 400m, memory: 512Mi }',
+          ),
+        ),
+      };
+      return outputs;
+    }
+
+    /**
+     * Runs a step's script as the runner does (`bash -eo pipefail`) in a
+     * folder where `cdktf.out` is `head` and `base/cdktf.out` is `base`, with
+     * `env` as its environment's values and `npm` standing in for `npm run
+     * sites --silent --` alone. Returns its status, outputs, summary and the
+     * files it left in RUNNER_TEMP.
+     */
+    function runStep(step: Step, env: Record<string, string>) {
+      const { base, head } = synthesizedOutputs();
+      const dir = tempDir('fleet-workflow-step');
+      fs.symlinkSync(head, path.join(dir, 'cdktf.out'));
+      fs.mkdirSync(path.join(dir, 'base'));
+      fs.symlinkSync(base, path.join(dir, 'base/cdktf.out'));
+      const bin = path.join(dir, '.bin');
+      fs.mkdirSync(bin);
+      const node = [process.execPath, ...typeScriptArgs(path.join(ROOT, 'scripts/sites.ts'))];
+      fs.writeFileSync(
+        path.join(bin, 'npm'),
+        [
+          '#!/bin/sh',
+          '[ "$1 $2 $3 $4" = "run sites --silent --" ] || { echo "unexpected: npm $*" >&2; exit 99; }',
+          'shift 4',
+          `exec ${node.map((arg) => `'${arg}'`).join(' ')} "$@"`,
+          '',
+        ].join('\n'),
+        { mode: 0o755 },
+      );
+      const temp = path.join(dir, '.temp');
+      fs.mkdirSync(temp);
+      const files = { output: path.join(dir, '.output'), summary: path.join(dir, '.summary') };
+      const result = spawnSync(
+        'bash',
+        ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!],
+        {
+          cwd: dir,
+          encoding: 'utf8',
+          env: {
+            ...process.env,
+            ...env,
+            PATH: `${bin}:${process.env.PATH}`,
+            GITHUB_OUTPUT: files.output,
+            GITHUB_STEP_SUMMARY: files.summary,
+            RUNNER_TEMP: temp,
+          },
+        },
+      );
+      const read = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
+      const outputs = Object.fromEntries(
+        read(files.output)
+          .split('\n')
+          .filter((line) => line.includes('='))
+          .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+      );
+      const left = Object.fromEntries(
+        fs.readdirSync(temp).map((file) => [file, read(path.join(temp, file))]),
+      );
+      return {
+        status: result.status,
+        stderr: result.stderr,
+        outputs,
+        summary: read(files.summary),
+        left,
+      };
+    }
+
+    const tools = () => available('bash') && available('jq');
+
+    it('the pull request diffs only the touched site, where a read-only role is set', () => {
+      if (!tools()) return;
+      const step = PR.jobs.review.steps.find((candidate) => (candidate as any).id === 'sites')!;
+      const withRole = runStep(step, {
+        VARS: JSON.stringify({ AWS_ROLE_ARN_PROD: 'arn:aws:iam::1:role/r' }),
+      });
+      expect(withRole.stderr).toBe('');
+      expect(withRole.status).toBe(0);
+      expect(JSON.parse(withRole.outputs.diff)).toEqual([
+        {
+          environment: 'prod',
+          site: 'denver-edge',
+          kind: 'kubernetes',
+          stacks: 'prod-denver-edge-platform prod-denver-edge-agents',
+          key: 'PROD',
+        },
+      ]);
+      expect(withRole.left['sites.md']).toBe(
+        [
+          '**Sites this change touches:** `prod/denver-edge`',
+          '',
+          "**Sites it does not touch** (their stacks are the target branch's; not diffed): `local/dev`, `prod/nebraska`, `prod/us-east`, `prod/eu-west`, `prod/nebraska-warm`, `staging/eu`",
+          '',
+        ].join('\n'),
+      );
+      const withoutRole = runStep(step, { VARS: JSON.stringify({ AWS_ROLE_ARN_STAGING: 'arn' }) });
+      expect(withoutRole.outputs.diff).toBe('[]');
+    });
+
+    it("a deployment lists the environment's sites, or those it was given", () => {
+      if (!tools()) return;
+      const step = DEPLOY_ENVIRONMENT.jobs.sites.steps.find(
+        (candidate) => (candidate as any).id === 'sites',
+      )!;
+      const all = runStep(step, { ENVIRONMENT: 'prod', SITES: '' });
+      expect(all.stderr).toBe('');
+      const matrix = JSON.parse(all.outputs.matrix);
+      expect(matrix.include.map((entry: any) => entry.site)).toEqual([
+        'nebraska',
+        'denver-edge',
+        'us-east',
+        'eu-west',
+        'nebraska-warm',
+      ]);
+      expect(all.summary).toContain(
+        '- `prod/us-east` (aws): prod-us-east-infra prod-us-east-platform prod-us-east-agents\n',
+      );
+      const some = runStep(step, { ENVIRONMENT: 'prod', SITES: 'us-east, nebraska-warm' });
+      expect(JSON.parse(some.outputs.matrix).include.map((entry: any) => entry.site)).toEqual([
+        'us-east',
+        'nebraska-warm',
+      ]);
+      const unknown = runStep(step, { ENVIRONMENT: 'prod', SITES: 'atlantis' });
+      expect(unknown.status).not.toBe(0);
+      expect(unknown.stderr).toMatch(
+        /^sites: no site 'atlantis' in environment\(s\) prod of --out/m,
+      );
+      expect(unknown.outputs.matrix).toBeUndefined();
+    });
   });
 });
 
@@ -411,18 +716,16 @@ describe('the stacks a deployment covers', () => {
   }
 
   it.each(loaded.environments.map((environment) => [environment.name, environment] as const))(
-    "'%s-*' deploys each site's infra, then platform, then agents",
+    "each site of '%s' deploys its infra, then platform, then agents, waiting on no other site",
     (name, environment) => {
-      const selected = stacks.filter((stack) => stack.node.id.startsWith(`${name}-`));
-      const order = deployOrder(selected);
-      const sites = [
-        ...environment.sites.map((site) => site.name),
-        ...(environment.awsSites ?? []).map((site) => site.name),
-        ...(environment.azureSites ?? []).map((site) => site.name),
-      ];
-      expect(sites.length).toBeGreaterThan(0);
-      for (const site of sites) {
+      const sites = siteStackIds(environment);
+      expect(sites.size).toBeGreaterThan(0);
+      for (const [site, own] of sites) {
+        // The deploy job of a site gets its stacks alone: none may depend on another site's.
+        const order = deployOrder(stacks.filter((stack) => own.includes(stack.node.id)));
+        expect([...order].sort()).toEqual([...own].sort());
         const ids = stackIds(name, site);
+        if (own.includes(ids.hosts)) continue;
         const platform = order.indexOf(ids.platform);
         const agents = order.indexOf(ids.agents);
         expect(platform).toBeGreaterThanOrEqual(0);
@@ -432,7 +735,7 @@ describe('the stacks a deployment covers', () => {
       // Cloud sites have infra stacks, and those are what platform depends on.
       for (const site of [...(environment.awsSites ?? []), ...(environment.azureSites ?? [])]) {
         const ids = stackIds(name, site.name);
-        const platform = selected.find((stack) => stack.node.id === ids.platform)!;
+        const platform = stacks.find((stack) => stack.node.id === ids.platform)!;
         expect(platform.dependencies.map((d) => d.node.id)).toContain(ids.infra);
       }
     },
