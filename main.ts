@@ -56,6 +56,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const loaded = loadFleet({
     rootDir,
     environments: selection.environments.length > 0 ? selection.environments : undefined,
+    sites: Object.fromEntries([...selection.sites].map(([env, sites]) => [env, [...sites]])),
   });
   if (!loaded.ok) {
     for (const problem of loaded.problems) console.error(formatProblem(problem));
@@ -151,7 +152,7 @@ async function main(argv: readonly string[]): Promise<number> {
         reports.push(own);
         continue;
       }
-      const previous = readEnvironmentReports(outdir, environment.name);
+      const previous = readEnvironmentReports(output, environment.name);
       const merged = mergeSites(
         environment,
         new Set(sites),

@@ -132,11 +132,21 @@ export function checkOutputConsistency(
   outdir: string,
   options: ConsistencyOptions = {},
 ): string | undefined {
+  return inspectOutput(outdir, options).problem;
+}
+
+/** What {@link inspectOutput} found: why the output is not whole, or its stamp. */
+interface Inspection {
+  readonly problem?: string;
+  /** The stamp of a whole output; null when it has none (and that was allowed). */
+  readonly stamp?: StampJson | null;
+}
+
+function inspectOutput(outdir: string, options: ConsistencyOptions): Inspection {
   try {
-    checkOutput(outdir, options);
-    return undefined;
+    return { stamp: checkOutput(outdir, options) };
   } catch (error) {
-    if (error instanceof Inconsistent) return error.message;
+    if (error instanceof Inconsistent) return { problem: error.message };
     const { code, path: file } = error as NodeJS.ErrnoException;
     if (!code || !file) throw error;
     let root = outdir;
@@ -145,7 +155,7 @@ export function checkOutputConsistency(
     } catch {
       // Reported relative to the name given.
     }
-    return `cannot read ${path.relative(root, file) || '.'} (${code})`;
+    return { problem: `cannot read ${path.relative(root, file) || '.'} (${code})` };
   }
 }
 
@@ -228,7 +238,9 @@ export class OutputSwap {
     // the output published, and says so.
     await new Promise((resolve) => setTimeout(resolve, 20));
     if (this.state !== 'staging') throw new Error('publish() after publish() or close()');
-    const result = stageOutput(this.staging, this.synthId, this.outdir, request);
+    const result = stageOutput(this.staging, this.synthId, this.outdir, request, () =>
+      this.inspectCurrent(),
+    );
     await this.hook('staged');
     if (isDirectory(this.outdir)) {
       // A checkout from before the link: move the directory aside and link it back.
@@ -248,6 +260,22 @@ export class OutputSwap {
     sweepOutput(this.outdir);
     await this.hook('swept');
     return result;
+  }
+
+  /**
+   * Why the current output (the one this synth replaces) is not one whole
+   * output, checked once per synth; `undefined` when it is, or when there is
+   * none. A synth keeps parts of it only when it is whole.
+   */
+  public checkCurrent(): string | undefined {
+    return lexists(this.outdir) ? this.inspectCurrent().problem : undefined;
+  }
+
+  private inspection?: Inspection;
+
+  private inspectCurrent(): Inspection {
+    this.inspection ??= inspectOutput(this.outdir, { allowUnstamped: true });
+    return this.inspection;
   }
 
   /** Removes the staging directory unless published. */
@@ -343,6 +371,7 @@ function stageOutput(
   synthId: string,
   outdir: string,
   request: PublishRequest,
+  inspectCurrent: () => Inspection,
 ): PublishResult {
   const manifest = readJson(path.join(staging, MANIFEST)) as ManifestJson;
   const fleet = readJson(path.join(staging, FLEET_FILE)) as ReportJson;
@@ -352,6 +381,7 @@ function stageOutput(
   );
   const kept: string[] = [];
   const warnings: string[] = [];
+  const keptFiles = new Set<string>();
   const keepStacks = Object.values(request.keepStacks ?? {}).flat();
   if (keepStacks.length > 0) {
     const old = readJson(path.join(outdir, MANIFEST)) as ManifestJson;
@@ -361,11 +391,12 @@ function stageOutput(
       }
       copyStack(outdir, staging, stack);
       manifest.stacks[stack] = old.stacks[stack];
+      keptFiles.add(stackFile(stack, old.stacks[stack]));
     }
     writeFile(path.join(staging, MANIFEST), stableJson(manifest));
   }
   const current = request.keepOthers && lexists(outdir) ? outdir : undefined;
-  const problem = current && checkOutputConsistency(current, { allowUnstamped: true });
+  const problem = current && inspectCurrent().problem;
   if (current && problem) {
     warnings.push(
       `${path.basename(outdir)}: ${problem}; its other environments are not kept (synthesize them again)`,
@@ -392,6 +423,7 @@ function stageOutput(
       for (const stack of stacks) {
         copyStack(current, staging, stack);
         manifest.stacks[stack] = old.manifest.stacks[stack];
+        keptFiles.add(stackFile(stack, old.manifest.stacks[stack]));
       }
       fleet.environments[environment] = report;
       guardrails.environments[environment] = old.guardrails.environments[environment];
@@ -404,23 +436,40 @@ function stageOutput(
   writeFile(path.join(staging, FLEET_FILE), reportJson(fleet));
   writeFile(path.join(staging, GUARDRAIL_REPORT), reportJson(guardrails));
   const files = [MANIFEST, FLEET_FILE, GUARDRAIL_REPORT, ...stackFiles(manifest)];
+  // A kept stack's file is the one the checked current output's stamp hashed.
+  const before = keptFiles.size > 0 ? inspectCurrent().stamp : undefined;
+  const hashOf = (file: string) =>
+    (keptFiles.has(file) && before?.files[file]) || sha256(path.join(staging, file));
   const stamp: StampJson = {
     version: STAMP_VERSION,
     synthId,
     environments: sortedByKey(made),
-    files: Object.fromEntries(files.map((file) => [file, sha256(path.join(staging, file))])),
+    files: Object.fromEntries(files.map((file) => [file, hashOf(file)])),
   };
   writeFile(path.join(staging, OUTPUT_STAMP), `${JSON.stringify(stamp, null, 2)}\n`);
   return { kept: kept.sort(), warnings };
 }
 
-/** Copies a stack's directory from one output to another, without Terraform's working files. */
+/**
+ * Links a stack's directory from one output into another, without
+ * Terraform's working files (`terraform init` makes them again). Hard links:
+ * the files are never changed in place, and the previous output is removed
+ * once the new one is published.
+ */
 function copyStack(from: string, to: string, stack: string): void {
-  fs.cpSync(path.join(from, STACKS, stack), path.join(to, STACKS, stack), {
-    recursive: true,
-    // `terraform init` makes them again.
-    filter: (source) => path.basename(source) !== '.terraform',
-  });
+  linkTree(path.join(from, STACKS, stack), path.join(to, STACKS, stack));
+}
+
+function linkTree(from: string, to: string): void {
+  fs.mkdirSync(to, { recursive: true });
+  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    if (entry.name === '.terraform') continue;
+    const source = path.join(from, entry.name);
+    const target = path.join(to, entry.name);
+    if (entry.isDirectory()) linkTree(source, target);
+    else if (entry.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(source), target);
+    else fs.linkSync(source, target);
+  }
 }
 
 /**
@@ -510,7 +559,8 @@ function fail(message: string): never {
   throw new Inconsistent(message);
 }
 
-function checkOutput(outdir: string, options: ConsistencyOptions): void {
+/** Checks an output; returns its stamp, null when unstamped (and allowed). */
+function checkOutput(outdir: string, options: ConsistencyOptions): StampJson | null {
   let root: string;
   try {
     root = fs.realpathSync(outdir);
@@ -571,7 +621,7 @@ function checkOutput(outdir: string, options: ConsistencyOptions): void {
     Object.keys(guardrails.environments),
   );
 
-  if (!stampExists) return;
+  if (!stampExists) return null;
   const stamp = jsonFile(root, OUTPUT_STAMP) as Partial<StampJson> | null;
   if (
     !isRecord(stamp) ||
@@ -601,6 +651,7 @@ function checkOutput(outdir: string, options: ConsistencyOptions): void {
       );
     }
   }
+  return stamp as StampJson;
 }
 
 function reportFile(root: string, file: string): ReportJson {

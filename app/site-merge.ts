@@ -3,19 +3,20 @@ import * as path from 'path';
 import { FleetEnvironment, GuardrailSuppression } from '../model';
 import { siteStackIds } from '../stacks/agent-fleet';
 import { FLEET_FILE, FleetReport } from './fleet-report';
-import { checkOutputConsistency } from './output-dir';
+import { OutputSwap } from './output-dir';
 import { EnvironmentReports, GUARDRAIL_REPORT, GuardrailReport } from './synth-reports';
 
 /**
- * An environment's reports in an output directory, when the output is whole
- * (`checkOutputConsistency`) and holds the environment; otherwise why not.
+ * An environment's reports in the output a synth replaces, when the output is
+ * whole (`OutputSwap.checkCurrent`) and holds the environment; otherwise why not.
  */
 export function readEnvironmentReports(
-  outdir: string,
+  output: OutputSwap,
   environment: string,
 ): EnvironmentReports | { readonly missing: string } {
+  const { outdir } = output;
   if (!fs.existsSync(outdir)) return { missing: `there is no ${path.basename(outdir)}` };
-  const problem = checkOutputConsistency(outdir, { allowUnstamped: true });
+  const problem = output.checkCurrent();
   if (problem) return { missing: `${path.basename(outdir)}: ${problem}` };
   const read = (file: string) =>
     (

@@ -16,7 +16,9 @@ const environments = new Map<string, FleetEnvironment>();
 function environmentOf(rootDir: string, name: string): FleetEnvironment {
   const known = environments.get(name);
   if (known) return known;
-  const loaded = loadFleet({ rootDir, environments: [name] });
+  // The synth that asked has checked the environment: a worker checks only
+  // the sites it builds, as AgentFleet does.
+  const loaded = loadFleet({ rootDir, environments: [name], sites: { [name]: [] } });
   if (!loaded.ok) throw new Error(`environment '${name}' no longer loads: synthesize again`);
   environments.set(name, loaded.environments[0]);
   return loaded.environments[0];

@@ -27,6 +27,12 @@ export interface DeploymentSources {
   /** The site: a Kubernetes cluster (a cloud site's view of its own) or warm servers. */
   readonly site: KubernetesSiteSpec | HostsSiteSpec;
   readonly brokers: readonly BrokerSpec[];
+  /**
+   * Check the merged agent against the schema, the model's rules and the
+   * site; without, it is only merged and converted (a synth of other sites).
+   * @default true
+   */
+  readonly check?: boolean;
 }
 
 /**
@@ -49,7 +55,11 @@ export function buildDeployment(
       ? siteEntry
       : { kind: 'map', origin: siteEntry.origin, entries: new Map() };
   const merged = mergeAll(sources.catalogueEntry, [environmentWide, site]);
-  if (checkSchema('agentTypes', merged, problems, ['agentTypes', sources.agent]).length > 0) {
+  const check = sources.check ?? true;
+  if (
+    check &&
+    checkSchema('agentTypes', merged, problems, ['agentTypes', sources.agent]).length > 0
+  ) {
     return undefined;
   }
 
@@ -77,6 +87,7 @@ export function buildDeployment(
     // A problem between the agent and this site (its pools, a broker elsewhere) is
     // not the catalogue's fault: unless the environment set the value, point at the
     // site entry. A name that refers to nothing is the fault of the line that set it.
+    if (!check) return { deployment: { site: sources.site.name, agent: spec }, merged };
     const onSite =
       'kind' in sources.site
         ? validateAgentOnHosts(spec, sources.site)

@@ -77,6 +77,7 @@ export function readAgents(
           siteEntry,
           site,
           brokers: brokers.brokers,
+          check: file.checks(siteName),
         },
         file.problems,
       );

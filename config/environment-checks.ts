@@ -42,15 +42,17 @@ export function checkAcrossSections(
   const { sites, brokers, agents } = parts;
   // The plan of each site: its agents resolved once, for every check below.
   const plans = new Map<string, SitePlan>(
-    allClusters(sites).map((site) => [
-      site.name,
-      planSite({
-        environment: file.name,
-        site,
-        brokers: brokers.brokers,
-        agents: agents.deployments.filter((d) => d.site === site.name).map((d) => d.agent),
-      }),
-    ]),
+    allClusters(sites)
+      .filter((site) => file.checks(site.name))
+      .map((site) => [
+        site.name,
+        planSite({
+          environment: file.name,
+          site,
+          brokers: brokers.brokers,
+          agents: agents.deployments.filter((d) => d.site === site.name).map((d) => d.agent),
+        }),
+      ]),
   );
   let ok = true;
   const atEntry = (agent: string, site: string, message: string) => {
@@ -80,7 +82,7 @@ export function checkAcrossSections(
     if (!reportDerivedNames(file, catalogue, brokers, plan)) ok = false;
   }
   if (ok && parts.ok) {
-    for (const site of sites.hostsSites.values()) {
+    for (const site of [...sites.hostsSites.values()].filter((s) => file.checks(s.name))) {
       const agentsThere = agents.deployments.filter((d) => d.site === site.name);
       const hosts = planHostsSite(
         file.name,

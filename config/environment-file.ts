@@ -15,6 +15,11 @@ export interface EnvironmentFile {
   readonly failed: readonly FieldPath[];
   /** Where every problem found is recorded. */
   readonly problems: ProblemList;
+  /**
+   * Whether a site's agents are checked on it, and it against them (capacity,
+   * derived names): every site's, unless a synth of some sites says.
+   */
+  readonly checks: (site: string) => boolean;
 }
 
 /** Whether a field at or below `prefix` failed the file's schema. */

@@ -43,6 +43,7 @@ export function loadEnvironment(
   catalogue: Catalogue | undefined,
   problems: ProblemList,
   sources: ConstructSources,
+  checks: (site: string) => boolean = () => true,
 ): FleetEnvironment | undefined {
   const path = environmentFile(name);
   const start: Origin = { file: path, line: 1, column: 1, path: [] };
@@ -60,6 +61,7 @@ export function loadEnvironment(
     tree,
     failed: checkSchema('environment', tree, problems),
     problems,
+    checks,
   };
 
   const production = scalarOf(childOf(tree, 'production'));

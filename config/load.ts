@@ -25,6 +25,13 @@ export interface LoadOptions {
    * @default - every `*.yaml` file of `environments/`, in name order
    */
   readonly environments?: readonly string[];
+  /**
+   * Per environment, the sites a synth builds: only their agents are checked
+   * on their sites (the others' are read and merged, not checked), so that a
+   * synth of one site of a large estate checks what it writes.
+   * @default - every site of every environment is checked
+   */
+  readonly sites?: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -44,7 +51,16 @@ export function loadFleet(options: LoadOptions): LoadResult {
   const environments: FleetEnvironment[] = [];
   const sources = new ConstructSources();
   for (const name of names) {
-    const environment = loadEnvironment(options.rootDir, name, catalogue, problems, sources);
+    const only = options.sites?.[name];
+    const checks = only ? (site: string) => only.includes(site) : () => true;
+    const environment = loadEnvironment(
+      options.rootDir,
+      name,
+      catalogue,
+      problems,
+      sources,
+      checks,
+    );
     if (environment) environments.push(environment);
   }
   if (problems.size > 0 || environments.length !== names.length) {

@@ -202,8 +202,13 @@ export function deploymentKey(agent: string, site: string): string {
  *
  * Paths start at the environment: `name`, `brokers.<broker>.<field>`,
  * `deployments.<agent>@<site>.<field>` (see {@link deploymentKey}).
+ * @param sites check the agents of these sites only on their sites, for a
+ *   synth of some sites; every site's by default
  */
-export function validateEnvironment(environment: FleetEnvironment): Problem[] {
+export function validateEnvironment(
+  environment: FleetEnvironment,
+  sites?: readonly string[],
+): Problem[] {
   const problems: Problem[] = [];
   const badName = environmentNameProblem(environment.name);
   if (badName) problems.push({ path: ['name'], message: badName });
@@ -268,6 +273,7 @@ export function validateEnvironment(environment: FleetEnvironment): Problem[] {
       continue;
     }
     seen.add(key);
+    if (sites && !sites.includes(siteName)) continue;
     under(
       ['deployments', key],
       [

@@ -191,8 +191,8 @@ export class AgentFleet extends Construct {
     super(scope, id);
     const { environment } = props;
     this.environment = environment;
-    const plans = planEnvironment(this, environment);
     const built = (site: string) => props.sites === undefined || props.sites.includes(site);
+    const plans = planEnvironment(this, environment, built, props.sites);
     const suppressionsOf = suppressionsBySite(environment);
     // One plan per site, shared by all its stacks: its agents are resolved once.
     const planOf = (site: KubernetesSiteSpec) => plans.get(site.name) as SitePlan;
@@ -317,17 +317,22 @@ export class AgentFleet extends Construct {
 }
 
 /**
- * Plans each site of the environment once, after the checks across the
+ * Plans each site built once, after the checks across the
  * environment; throws every problem found, at the fleet's path.
  */
-function planEnvironment(fleet: AgentFleet, environment: FleetEnvironment): Map<string, SitePlan> {
-  const problems: Problem[] = validateEnvironment(environment);
+function planEnvironment(
+  fleet: AgentFleet,
+  environment: FleetEnvironment,
+  built: (site: string) => boolean,
+  sites: readonly string[] | undefined,
+): Map<string, SitePlan> {
+  const problems: Problem[] = validateEnvironment(environment, sites);
   if (problems.length > 0) throw new ValidationError(fleet.node.path, problems);
   const clusters = [
     ...environment.sites,
     ...(environment.awsSites ?? []).map(clusterSiteOf),
     ...(environment.azureSites ?? []).map(clusterSiteOfAzure),
-  ];
+  ].filter((site) => built(site.name));
   const plans = new Map<string, SitePlan>();
   for (const site of clusters) {
     const plan = planSite({

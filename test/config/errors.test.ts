@@ -165,7 +165,7 @@ sites:
     );
     expect(lines).toEqual([
       "environments/dev.yaml:10:3 sites.Edge_1: 'Edge_1' must be a DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit",
-      "environments/dev.yaml:22:5 agents.worker.name: unknown key 'name': an agent type's name is its key and cannot be set or overridden (allowed: sites, description, workload, container, resources, queue, topic, publishes, scaling, schedule, state, placement, isolation, processing)",
+      "environments/dev.yaml:22:5 agents.worker.name: unknown key 'name': an agent type's name is its key and cannot be set or overridden (allowed: sites, description, workload, container, resources, queue, topic, publishes, scaling, schedule, state, placement, isolation, processing, stack)",
     ]);
   });
 });
