@@ -130,7 +130,7 @@ export class SiteOutput {
   /** SHA-256 of a stack's `cdk.tf.json`, as the stamp records it. */
   stackHash(stack: string): string | undefined {
     const file = this.stackFiles.get(stack);
-    return file === undefined ? undefined : this.hashes[file];
+    return file !== undefined && Object.hasOwn(this.hashes, file) ? this.hashes[file] : undefined;
   }
 
   /**
