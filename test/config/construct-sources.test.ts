@@ -23,6 +23,19 @@ describe('the file and line a construct comes from', () => {
     });
   });
 
+  it("places a group's agents stack at its site, and the bound's problem at the group's last agent", () => {
+    expect(sources.locate('staging-eu-agents-team-a/image-processing/Deployment/Resource')).toEqual(
+      sources.locate('staging-eu-agents/image-processing/Deployment/Resource'),
+    );
+    expect(
+      sources.locate('staging-eu-agents-team-a', ['agents', 'image-processing', 'stack', 'group']),
+    ).toMatchObject({
+      file: 'environments/staging.yaml',
+      field: 'agents.image-processing.sites.eu',
+    });
+    expect(sources.locate('staging-nowhere-agents-team-a/x')).toBeUndefined();
+  });
+
   it('places node groups at their pool, brokers at their entry and the rest at the site', () => {
     expect(sources.locate('staging-eu-infra/NodeGroup-general/Resource')).toMatchObject({
       file: 'environments/staging.yaml',
