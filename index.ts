@@ -15,7 +15,7 @@
 export * from './model';
 
 // The fleet construct, and the stacks it builds for each site.
-export { AgentFleet, stackIds } from './stacks/agent-fleet';
+export { AgentFleet, siteStackIds, stackIds } from './stacks/agent-fleet';
 export type { AgentFleetProps, FleetSiteStacks } from './stacks/agent-fleet';
 export { AgentsStack } from './stacks/agents-stack';
 export type { AgentsStackProps } from './stacks/agents-stack';
