@@ -1,10 +1,13 @@
 /**
- * `npm run plan:offline [-- [--app <entry.ts>] [--keep] [<stack> ...]]`: a real
- * `terraform plan` of the stacks that use the AWS provider or none (hosts
- * stacks), with no cloud account and no network. Synthesizes the app with `FLEET_OFFLINE=1` into a temporary
- * directory (the project's `cdktf.out` is left alone), takes the AWS provider
- * from the filesystem mirror (`TF_PROVIDER_MIRROR`, or found as `.ci/run` finds
- * it), plans every such stack (or those named) and prints one line per stack.
+ * `npm run plan:offline [-- [--app <entry.ts>] [--keep] [--only-offline] [<stack> ...]]`:
+ * a real `terraform plan` of the stacks that use the AWS provider or none
+ * (hosts stacks), with no cloud account and no network. Synthesizes the app
+ * with `FLEET_OFFLINE=1` into a temporary directory (the project's `cdktf.out`
+ * is left alone), takes the AWS provider from the filesystem mirror
+ * (`TF_PROVIDER_MIRROR`, or found as `.ci/run` finds it), plans every such
+ * stack (or those named) and prints one line per stack. A named stack that
+ * needs another provider is refused, or, with `--only-offline`, skipped with a
+ * line saying so; when that skips every named stack, nothing is planned.
  * Exits 1 when a stack fails, 2 on a usage or setup problem.
  */
 import { spawnSync } from 'child_process';
@@ -15,9 +18,10 @@ import { startProgress } from '../app/progress';
 import { OFFLINE_ENV } from '../constructs/aws/offline';
 import { AWS_PROVIDER, findProviderMirror } from './terraform/cli-config';
 import {
+  formatSkippedStack,
   formatStackPlan,
+  offlineSelection,
   planStacks,
-  selectOfflineStacks,
   StackSelectionError,
   stopRunningCommands,
   terraformVersion,
@@ -54,12 +58,14 @@ export function synthesizeOffline(options: SynthOptions): void {
 interface CliArgs {
   readonly app?: string;
   readonly keep: boolean;
+  readonly onlyOffline: boolean;
   readonly stacks: string[];
 }
 
 function parseArgs(argv: readonly string[]): CliArgs {
   let app: string | undefined;
   let keep = false;
+  let onlyOffline = false;
   const stacks: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -68,13 +74,15 @@ function parseArgs(argv: readonly string[]): CliArgs {
       if (!app) throw new Error('--app needs the path of an app entry file');
     } else if (arg === '--keep') {
       keep = true;
+    } else if (arg === '--only-offline') {
+      onlyOffline = true;
     } else if (arg.startsWith('-')) {
-      throw new Error(`unknown option ${arg} (options: --app <entry.ts>, --keep)`);
+      throw new Error(`unknown option ${arg} (options: --app <entry.ts>, --keep, --only-offline)`);
     } else {
       stacks.push(arg);
     }
   }
-  return { app, keep, stacks };
+  return { app, keep, onlyOffline, stacks };
 }
 
 /** The command; returns the exit code. */
@@ -119,9 +127,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     const outdir = path.join(workDir, 'cdktf.out');
     synthesizeOffline({ app: args.app, outdir });
-    const total = selectOfflineStacks(outdir, args.stacks).length;
+    const selection = offlineSelection(outdir, args.stacks, { onlyOffline: args.onlyOffline });
+    for (const skipped of selection.skipped) console.log(formatSkippedStack(skipped));
+    const total = selection.stacks.length;
     if (total === 0) {
-      console.log('no stack plans offline (AWS provider or none): nothing to plan');
+      console.log(
+        args.stacks.length > 0
+          ? 'no stack of those named plans offline'
+          : 'no stack plans offline (AWS provider or none): nothing to plan',
+      );
       return 0;
     }
     const started = Date.now();
@@ -129,7 +143,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     let done = 0;
     const results = await planStacks({
       outdir,
-      stacks: args.stacks,
+      stacks: selection.stacks.map((stack) => stack.name),
       mirror,
       workDir,
       onResult: (result) => {
@@ -139,7 +153,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
     const failed = results.filter((result) => !result.ok).length;
     progress.finish(
-      `${total} stack(s) planned, ${failed} failed, in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      `${total} stack(s) planned, ${failed} failed, ` +
+        (selection.skipped.length > 0 ? `${selection.skipped.length} skipped, ` : '') +
+        `in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
     return failed === 0 ? 0 : 1;
   } catch (error) {

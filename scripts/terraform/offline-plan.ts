@@ -152,32 +152,86 @@ export function plansOffline(config: TerraformJson): boolean {
   return requiredProviders(config).every((provider) => provider === AWS_PROVIDER);
 }
 
+/** A stack named for planning that {@link offlineSelection} left out under `onlyOffline`. */
+export interface SkippedStack {
+  readonly stack: string;
+  /** The providers it needs besides AWS's, by full address. */
+  readonly providers: readonly string[];
+}
+
+/** Options of {@link offlineSelection}. */
+export interface SelectionOptions {
+  /**
+   * Leave out the named stacks that do not plan offline instead of refusing
+   * them; a name that is no stack is still refused.
+   * @default false
+   */
+  readonly onlyOffline?: boolean;
+}
+
+/** The stacks {@link offlineSelection} chose, and those it left out. */
+export interface OfflineSelection {
+  /** The stacks to plan: in the order named, or the manifest's. */
+  readonly stacks: SynthesizedStack[];
+  /** Named stacks that need providers other than AWS's, with `onlyOffline`; else none. */
+  readonly skipped: SkippedStack[];
+}
+
 /**
- * The stacks to plan: those named (each must exist and plan offline), or every
- * stack that plans offline ({@link plansOffline}).
+ * The stacks to plan: those named (each must exist and, unless `onlyOffline`,
+ * plan offline), or every stack that plans offline ({@link plansOffline}).
+ * With `onlyOffline`, the named stacks that do not plan offline are left out
+ * and listed as skipped; when that leaves none, none is chosen, never every
+ * stack.
  * @throws StackSelectionError naming every stack that cannot be planned
  */
-export function selectOfflineStacks(outdir: string, names?: readonly string[]): SynthesizedStack[] {
+export function offlineSelection(
+  outdir: string,
+  names?: readonly string[],
+  options: SelectionOptions = {},
+): OfflineSelection {
   const stacks = readStacks(outdir);
-  if (!names || names.length === 0) return stacks.filter((stack) => plansOffline(stack.config));
+  if (!names || names.length === 0) {
+    return { stacks: stacks.filter((stack) => plansOffline(stack.config)), skipped: [] };
+  }
   const problems: string[] = [];
   const selected: SynthesizedStack[] = [];
+  const skipped: SkippedStack[] = [];
   for (const name of names) {
     const stack = stacks.find((candidate) => candidate.name === name);
     if (!stack) {
       problems.push(
         `no stack '${name}' (stacks: ${stacks.map((candidate) => candidate.name).join(', ') || 'none'})`,
       );
-    } else if (!plansOffline(stack.config)) {
+    } else if (plansOffline(stack.config)) {
+      if (!selected.includes(stack)) selected.push(stack);
+    } else if (!options.onlyOffline) {
       problems.push(
         `stack '${name}' needs providers other than AWS's: only stacks of the AWS provider or of none plan offline`,
       );
-    } else if (!selected.includes(stack)) {
-      selected.push(stack);
+    } else if (!skipped.some((entry) => entry.stack === name)) {
+      const providers = requiredProviders(stack.config).filter(
+        (provider) => provider !== AWS_PROVIDER,
+      );
+      skipped.push({ stack: name, providers });
     }
   }
   if (problems.length > 0) throw new StackSelectionError(problems.join('\n'));
-  return selected;
+  return { stacks: selected, skipped };
+}
+
+/**
+ * The stacks to plan: those named (each must exist and plan offline), or every
+ * stack that plans offline ({@link plansOffline}).
+ * @throws StackSelectionError naming every stack that cannot be planned
+ */
+export function selectOfflineStacks(outdir: string, names?: readonly string[]): SynthesizedStack[] {
+  return offlineSelection(outdir, names).stacks;
+}
+
+/** `<stack>: skipped, it needs providers other than AWS's (<provider>, ...)`. */
+export function formatSkippedStack(skipped: SkippedStack): string {
+  return `${skipped.stack}: skipped, it needs providers other than AWS's (${skipped.providers.join(', ')})`;
 }
 
 const CREDENTIAL_FIELDS = ['access_key', 'secret_key', 'token'];

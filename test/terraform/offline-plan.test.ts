@@ -3,6 +3,8 @@ import * as path from 'path';
 import { App } from 'cdktf';
 import { parseOfflineMode } from '../../constructs/aws';
 import {
+  formatSkippedStack,
+  offlineSelection,
   planStacks,
   selectOfflineStacks,
   StackPlan,
@@ -134,6 +136,34 @@ describe('choosing the stacks to plan', () => {
     );
   });
 
+  it('with onlyOffline, skips a named stack that needs other providers, saying which', () => {
+    const dir = outdir();
+    const selection = offlineSelection(dir, [OTHER_STACK, AWS_STACK, OTHER_STACK], {
+      onlyOffline: true,
+    });
+    expect(selection.stacks.map((stack) => stack.name)).toEqual([AWS_STACK]);
+    expect(selection.skipped).toEqual([
+      { stack: OTHER_STACK, providers: ['registry.terraform.io/hashicorp/kubernetes'] },
+    ]);
+    expect(selection.skipped.map(formatSkippedStack)).toEqual([
+      `${OTHER_STACK}: skipped, it needs providers other than AWS's (registry.terraform.io/hashicorp/kubernetes)`,
+    ]);
+  });
+
+  it('with onlyOffline and only such stacks named, chooses none rather than every stack', () => {
+    const selection = offlineSelection(outdir(), [OTHER_STACK], { onlyOffline: true });
+    expect(selection.stacks).toEqual([]);
+    expect(selection.skipped.map((skipped) => skipped.stack)).toEqual([OTHER_STACK]);
+  });
+
+  it('with onlyOffline, still refuses a name that is no stack', () => {
+    expect(() =>
+      offlineSelection(outdir(), [OTHER_STACK, 'staging-eu-infra'], { onlyOffline: true }),
+    ).toThrow(
+      new StackSelectionError(`no stack 'staging-eu-infra' (stacks: ${AWS_STACK}, ${OTHER_STACK})`),
+    );
+  });
+
   it('refuses a stack synthesized for deployment before running terraform', async () => {
     const dir = tempDir('fleet-online-plan');
     const outdir = synthFixture(dir, false);
@@ -153,11 +183,11 @@ describe('choosing the stacks to plan', () => {
 const mirror = offlinePlanMirror('the KMS and SQS fixture');
 const describeWithTerraform = mirror ? describe : describe.skip;
 
-/** `npm run plan:offline -- --app test/terraform/fixture-app.ts`, with its own TMPDIR. */
-function runCli(mirror: string, tmp: string) {
+/** `npm run plan:offline -- --app test/terraform/fixture-app.ts [args]`, with its own TMPDIR. */
+function runCli(mirror: string, tmp: string, args: readonly string[] = []) {
   return startTypeScript(
     path.join(REPO, 'scripts/plan-offline.ts'),
-    ['--app', path.join(__dirname, 'fixture-app.ts')],
+    ['--app', path.join(__dirname, 'fixture-app.ts'), ...args],
     { cwd: REPO, env: { ...process.env, TF_PROVIDER_MIRROR: mirror, TMPDIR: tmp } },
   );
 }
@@ -166,17 +196,25 @@ describeWithTerraform('a real terraform plan, offline', () => {
   const dir = tempDir('fleet-offline-plan');
   const cliTmp = tempDir('fleet-cli-tmp');
   let result: StackPlan;
+  const mixedTmp = tempDir('fleet-cli-tmp');
+  const noneTmp = tempDir('fleet-cli-tmp');
   let cli: Awaited<ReturnType<typeof runCli>>;
+  let mixed: Awaited<ReturnType<typeof runCli>>;
+  let none: Awaited<ReturnType<typeof runCli>>;
 
   // The fixture is planned in-process and through the command at once.
   beforeAll(async () => {
     const outdir = synthFixture(dir, true);
-    const [results, run] = await Promise.all([
+    const [results, run, onlyOffline, noneOffline] = await Promise.all([
       planStacks({ outdir, mirror: mirror!, workDir: dir }),
       runCli(mirror!, cliTmp),
+      runCli(mirror!, mixedTmp, ['--only-offline', AWS_STACK, OTHER_STACK]),
+      runCli(mirror!, noneTmp, ['--only-offline', OTHER_STACK]),
     ]);
     [result] = results;
     cli = run;
+    mixed = onlyOffline;
+    none = noneOffline;
     console.log(
       `offline plan of ${AWS_STACK}: ${result.seconds.toFixed(1)} s ` +
         `(init ${result.phases.init?.toFixed(1)} s, plan ${result.phases.plan?.toFixed(1)} s, ` +
@@ -234,5 +272,29 @@ describeWithTerraform('a real terraform plan, offline', () => {
     expect(cli.status).toBe(0);
     // tsx keeps its compile cache there too.
     expect(fs.readdirSync(cliTmp).filter((name) => name.startsWith('fleet-'))).toEqual([]);
+  });
+
+  it('with --only-offline, plans the AWS stack and skips the Kubernetes stack, saying why', () => {
+    expect(mixed.stdout).toMatch(
+      new RegExp(
+        `^${OTHER_STACK}: skipped, it needs providers other than AWS's \\(registry\\.terraform\\.io/hashicorp/kubernetes\\)\\n` +
+          `${AWS_STACK}: ok, 5 to add, 0 to change, 0 to destroy \\(\\d+\\.\\d s\\)\\n$`,
+      ),
+    );
+    expect(mixed.stderr).toMatch(
+      /^plan: 1 stack\(s\) planned, 0 failed, 1 skipped, in \d+\.\d s$/m,
+    );
+    expect(mixed.status).toBe(0);
+  });
+
+  it('with --only-offline and only stacks that do not plan offline, says so and exits 0', () => {
+    expect(none.stdout).toBe(
+      [
+        `${OTHER_STACK}: skipped, it needs providers other than AWS's (registry.terraform.io/hashicorp/kubernetes)`,
+        'no stack of those named plans offline',
+        '',
+      ].join('\n'),
+    );
+    expect(none.status).toBe(0);
   });
 });
