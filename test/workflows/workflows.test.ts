@@ -257,7 +257,7 @@ describe('the pull-request workflow', () => {
       'review',
       /^npm run review -- --base base\/cdktf\.out --out review-out --artifact-url "\$ARTIFACT_URL"$/m,
     ],
-    ['offline plan', /^npm run plan:offline$/m],
+    ['offline plan', /^npm run plan:offline -- --only-offline "\$\{ids\[@\]\}"$/m],
   ];
 
   it('runs on pull requests only', () => {
@@ -286,6 +286,21 @@ describe('the pull-request workflow', () => {
     }
     expect(needsOf(PR.jobs.review)).toContain('check');
     expect(needsOf(PR.jobs['offline-plan'])).toContain('check');
+  });
+
+  it('plans offline only the stacks of the sites the change touches, when there are any', () => {
+    const plan = PR.jobs['offline-plan'];
+    expect(needsOf(plan)).toEqual(expect.arrayContaining(['check', 'review']));
+    expect(plan.if).toBe("needs.review.outputs.plan != ''");
+    expect(PR.jobs.review.outputs?.plan).toBe('${{ steps.sites.outputs.plan }}');
+    const step = plan.steps.find((candidate) => /npm run plan:offline/.test(candidate.run ?? ''))!;
+    expect(step.env).toEqual({ STACKS: '${{ needs.review.outputs.plan }}' });
+    // Each stack one argument; those that need providers other than AWS's are skipped.
+    expect(step.run).toContain('read -ra ids <<< "$STACKS"');
+    expect(step.run).toMatch(/^npm run plan:offline -- --only-offline "\$\{ids\[@\]\}"$/m);
+    const sites = PR.jobs.review.steps.find((candidate) => (candidate as any).id === 'sites')!;
+    expect(sites.run).toContain('select(.removed != true)');
+    expect(sites.run).toContain('echo "plan=$plan" >> "$GITHUB_OUTPUT"');
   });
 
   it('gives the tests the CRD schemas of the pinned releases and a provider mirror', () => {
@@ -563,15 +578,20 @@ describe('the scripts of the workflows', () => {
 
     /**
      * Runs a step's script as the runner does (`bash -eo pipefail`) in a
-     * folder where `cdktf.out` is `head` and `base/cdktf.out` is `base`, with
+     * folder where `cdktf.out` is `head` (`base` too with `unchanged`: a change
+     * that touches nothing) and `base/cdktf.out` is `base`, with
      * `env` as its environment's values and `npm` standing in for `npm run
      * sites --silent --` alone. Returns its status, outputs, summary and the
      * files it left in RUNNER_TEMP.
      */
-    function runStep(step: Step, env: Record<string, string>) {
+    function runStep(
+      step: Step,
+      env: Record<string, string>,
+      options: { unchanged?: boolean } = {},
+    ) {
       const { base, head } = synthesizedOutputs();
       const dir = tempDir('fleet-workflow-step');
-      fs.symlinkSync(head, path.join(dir, 'cdktf.out'));
+      fs.symlinkSync(options.unchanged ? base : head, path.join(dir, 'cdktf.out'));
       fs.mkdirSync(path.join(dir, 'base'));
       fs.symlinkSync(base, path.join(dir, 'base/cdktf.out'));
       const bin = path.join(dir, '.bin');
@@ -655,6 +675,57 @@ describe('the scripts of the workflows', () => {
       );
       const withoutRole = runStep(step, { VARS: JSON.stringify({ AWS_ROLE_ARN_STAGING: 'arn' }) });
       expect(withoutRole.outputs.diff).toBe('[]');
+    });
+
+    it("the pull request plans offline only the touched sites' stacks, and nothing when none is touched", () => {
+      if (!tools()) return;
+      const step = PR.jobs.review.steps.find((candidate) => (candidate as any).id === 'sites')!;
+      // With or without read-only roles: the offline plan needs no account.
+      const touched = runStep(step, { VARS: '{}' });
+      expect(touched.stderr).toBe('');
+      expect(touched.status).toBe(0);
+      expect(touched.outputs.plan).toBe('prod-denver-edge-platform prod-denver-edge-agents');
+      const untouched = runStep(step, { VARS: '{}' }, { unchanged: true });
+      expect(untouched.stderr).toBe('');
+      expect(untouched.status).toBe(0);
+      expect(untouched.outputs.plan).toBe('');
+      expect(untouched.left['sites.md']).toContain('**Sites this change touches:** none');
+    });
+
+    it('the offline plan gets each stack of the list as one argument, after --only-offline', () => {
+      if (!tools()) return;
+      const step = PR.jobs['offline-plan'].steps.find((candidate) =>
+        /npm run plan:offline/.test(candidate.run ?? ''),
+      )!;
+      const dir = tempDir('fleet-workflow-plan');
+      fs.writeFileSync(path.join(dir, 'npm'), '#!/bin/sh\nprintf \'%s\\n\' "$@"\n', {
+        mode: 0o755,
+      });
+      const result = spawnSync(
+        'bash',
+        ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!],
+        {
+          cwd: dir,
+          encoding: 'utf8',
+          env: {
+            ...process.env,
+            PATH: `${dir}:${process.env.PATH}`,
+            STACKS: 'prod-us-east-infra prod-us-east-platform prod-us-east-agents',
+          },
+        },
+      );
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(result.stdout.split('\n')).toEqual([
+        'run',
+        'plan:offline',
+        '--',
+        '--only-offline',
+        'prod-us-east-infra',
+        'prod-us-east-platform',
+        'prod-us-east-agents',
+        '',
+      ]);
     });
 
     it("a deployment lists the environment's sites, or those it was given", () => {
