@@ -87,8 +87,12 @@ export interface EstateResult {
     | { readonly skipped: string };
 }
 
-/** Runs of the estate case: whole-estate synth, the site alone, the plans; plus 3 single steps. */
-export const estateRunCount = (runs: number) => 4 * runs + 3;
+/**
+ * Runs of the estate case: whole-estate synth, the site alone and two plans,
+ * `runs` times each; the synth after the added agent type, two offline synths
+ * and two first plans once.
+ */
+export const estateRunCount = (runs: number) => 4 * runs + 5;
 
 const AGENTS_STACK = /^stacks\/[^/]+-agents(-[^/]+)?\/cdk\.tf\.json$/;
 
@@ -200,7 +204,8 @@ export async function runEstateCase(options: EstateCaseOptions): Promise<EstateR
 /**
  * (e): the offline plan of `site`'s infra stack, synthesized with
  * `FLEET_OFFLINE=1` from an estate of that site alone and (that site only,
- * `estate/<site>`) from the whole estate; `terraform plan` timed `runs` times each.
+ * `estate/<site>`) from the whole estate; `terraform plan` timed `runs` times
+ * each, the two in turn after a first plan of each that is not counted.
  */
 async function planInfraStack(
   options: EstateCaseOptions,
@@ -208,7 +213,7 @@ async function planInfraStack(
 ): Promise<EstateResult['plan']> {
   const { runs, nodeFlags, onStep, onRun } = options;
   const skip = (skipped: string) => {
-    for (let i = 0; i < 2 + 2 * runs; i++) onRun();
+    for (let i = 0; i < 4 + 2 * runs; i++) onRun();
     return { skipped };
   };
   if (!site) return skip('the estate has no AWS site');
@@ -233,34 +238,44 @@ async function planInfraStack(
     onRun();
     return out;
   };
-  const timePlans = async (outdir: string) => {
-    const all: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const [result] = await planStacks({ outdir, stacks: [stack], mirror, concurrency: 1 });
-      if (!result.ok)
-        throw new Error(`offline plan of ${stack} failed:\n${result.errors.join('\n')}`);
-      all.push(result.phases.plan!);
-      onRun();
+  const planSeconds = async (outdir: string) => {
+    const [result] = await planStacks({ outdir, stacks: [stack], mirror, concurrency: 1 });
+    if (!result.ok) {
+      throw new Error(`offline plan of ${stack} failed:\n${result.errors.join('\n')}`);
     }
-    return { seconds: median(all), all };
+    onRun();
+    return result.phases.plan!;
   };
 
-  onStep(`offline plan of ${stack}, an estate of 1 site`);
+  onStep(`${stack} from an estate of 1 site and of ${options.sites}, synthesized offline`);
   const single = path.join(options.work, 'estate-1');
   writeBenchEstate(single, { sites: 1, agentTypes: options.agentTypes });
   const singleOut = offline(single, path.join(single, 'offline.out'), []);
-  const oneSite = await timePlans(singleOut);
-
-  onStep(`offline plan of ${stack}, an estate of ${options.sites} sites`);
   const root = path.join(options.work, 'estate');
   writeBenchEstate(root, { sites: options.sites, agentTypes: options.agentTypes });
   const estateOut = offline(root, path.join(root, 'offline.out'), [
     `${ESTATE_ENVIRONMENT}/${site}`,
   ]);
-  const estate = await timePlans(estateOut);
+
+  onStep(`terraform plan of ${stack}, estates of 1 and ${options.sites} sites in turn`);
+  // A first plan of each (init, and the provider read from disk) is not counted; then
+  // the two take turns, so that whatever else the machine does weighs on both alike.
+  await planSeconds(singleOut);
+  await planSeconds(estateOut);
+  const oneSite: number[] = [];
+  const estate: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    oneSite.push(await planSeconds(singleOut));
+    estate.push(await planSeconds(estateOut));
+  }
 
   const file = (out: string) => path.join(out, 'stacks', stack, 'cdk.tf.json');
-  return { stack, oneSite, estate, sameStack: sha256(file(singleOut)) === sha256(file(estateOut)) };
+  return {
+    stack,
+    oneSite: { seconds: median(oneSite), all: oneSite },
+    estate: { seconds: median(estate), all: estate },
+    sameStack: sha256(file(singleOut)) === sha256(file(estateOut)),
+  };
 }
 
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
