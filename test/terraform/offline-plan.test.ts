@@ -183,38 +183,43 @@ describe('choosing the stacks to plan', () => {
 const mirror = offlinePlanMirror('the KMS and SQS fixture');
 const describeWithTerraform = mirror ? describe : describe.skip;
 
-/** `npm run plan:offline -- --app test/terraform/fixture-app.ts [args]`, with its own TMPDIR. */
-function runCli(mirror: string, tmp: string, args: readonly string[] = []) {
-  return startTypeScript(
-    path.join(REPO, 'scripts/plan-offline.ts'),
-    ['--app', path.join(__dirname, 'fixture-app.ts'), ...args],
-    { cwd: REPO, env: { ...process.env, TF_PROVIDER_MIRROR: mirror, TMPDIR: tmp } },
-  );
+const FIXTURE_APP = path.join(__dirname, 'fixture-app.ts');
+
+/** `npm run plan:offline -- --app <app> [args]` (the fixture app by default), with its own TMPDIR. */
+function runCli(mirror: string, tmp: string, args: readonly string[] = [], app = FIXTURE_APP) {
+  return startTypeScript(path.join(REPO, 'scripts/plan-offline.ts'), ['--app', app, ...args], {
+    cwd: REPO,
+    env: { ...process.env, TF_PROVIDER_MIRROR: mirror, TMPDIR: tmp },
+  });
 }
 
 describeWithTerraform('a real terraform plan, offline', () => {
   const dir = tempDir('fleet-offline-plan');
   const cliTmp = tempDir('fleet-cli-tmp');
   let result: StackPlan;
-  const mixedTmp = tempDir('fleet-cli-tmp');
-  const noneTmp = tempDir('fleet-cli-tmp');
   let cli: Awaited<ReturnType<typeof runCli>>;
   let mixed: Awaited<ReturnType<typeof runCli>>;
   let none: Awaited<ReturnType<typeof runCli>>;
+  let staging: Awaited<ReturnType<typeof runCli>>;
 
-  // The fixture is planned in-process and through the command at once.
+  // The fixture is planned in-process and through the command at once, and
+  // staging's site of the example app through the command.
   beforeAll(async () => {
     const outdir = synthFixture(dir, true);
-    const [results, run, onlyOffline, noneOffline] = await Promise.all([
+    const [results, ...runs] = await Promise.all([
       planStacks({ outdir, mirror: mirror!, workDir: dir }),
       runCli(mirror!, cliTmp),
-      runCli(mirror!, mixedTmp, ['--only-offline', AWS_STACK, OTHER_STACK]),
-      runCli(mirror!, noneTmp, ['--only-offline', OTHER_STACK]),
+      runCli(mirror!, tempDir('fleet-cli-tmp'), ['--only-offline', AWS_STACK, OTHER_STACK]),
+      runCli(mirror!, tempDir('fleet-cli-tmp'), ['--only-offline', OTHER_STACK]),
+      runCli(
+        mirror!,
+        tempDir('fleet-cli-tmp'),
+        ['--only-offline', 'staging-eu-platform', 'staging-eu-infra'],
+        path.join(REPO, 'main.ts'),
+      ),
     ]);
     [result] = results;
-    cli = run;
-    mixed = onlyOffline;
-    none = noneOffline;
+    [cli, mixed, none, staging] = runs;
     console.log(
       `offline plan of ${AWS_STACK}: ${result.seconds.toFixed(1)} s ` +
         `(init ${result.phases.init?.toFixed(1)} s, plan ${result.phases.plan?.toFixed(1)} s, ` +
@@ -285,6 +290,20 @@ describeWithTerraform('a real terraform plan, offline', () => {
       /^plan: 1 stack\(s\) planned, 0 failed, 1 skipped, in \d+\.\d s$/m,
     );
     expect(mixed.status).toBe(0);
+  });
+
+  it("with --only-offline, plans staging's AWS infra stack and skips its Kubernetes platform stack", () => {
+    const [skipped, planned, ...rest] = staging.stdout.split('\n');
+    expect(skipped).toMatch(
+      /^staging-eu-platform: skipped, it needs providers other than AWS's \(registry\.terraform\.io\/hashicorp\/[^)]+\)$/,
+    );
+    expect(skipped).toContain('registry.terraform.io/hashicorp/kubernetes');
+    expect(skipped).not.toContain('hashicorp/aws');
+    expect(planned).toMatch(
+      /^staging-eu-infra: ok, \d+ to add, 0 to change, 0 to destroy \(\d+\.\d s\)$/,
+    );
+    expect(rest).toEqual(['']);
+    expect(staging.status).toBe(0);
   });
 
   it('with --only-offline and only stacks that do not plan offline, says so and exits 0', () => {
