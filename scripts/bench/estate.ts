@@ -299,7 +299,9 @@ export function formatEstate(result: EstateResult): { figures: string[]; targets
   const figures = [
     `estate (${result.sites} sites, ${result.awsSites} on AWS, ${result.agentTypes} agent types each):`,
     `  whole-estate synth: median ${whole.seconds.toFixed(2)} s of ${seconds(whole.all)}` +
-      (whole.peakMb === undefined ? '' : `, main process peak ${whole.peakMb.toFixed(0)} MB`) +
+      (whole.peakMb === undefined
+        ? ''
+        : `, peak ${whole.peakMb.toFixed(0)} MB by /usr/bin/time (synth or its largest worker)`) +
       `, ${result.stacks.size} stacks, ${whole.resources} resources`,
     stats
       ? `  synth's own figures: ${stats.seconds.toFixed(2)} s, ${stats.sites} sites, ${stats.stacks} stacks, ` +
@@ -331,7 +333,7 @@ export function formatEstate(result: EstateResult): { figures: string[]; targets
   if (processMb !== undefined) {
     targets.push(
       `  no synth process of the estate above 1.5 GB: ${processMb.toFixed(0)} MB ` +
-        `${largestProcess ? '' : '(main process only) '}${verdict(processMb < ESTATE_TARGETS.processMb)}`,
+        `${largestProcess ? '' : '(by /usr/bin/time) '}${verdict(processMb < ESTATE_TARGETS.processMb)}`,
     );
   } else if (!canMeasureMemory()) {
     targets.push(
@@ -340,7 +342,7 @@ export function formatEstate(result: EstateResult): { figures: string[]; targets
   }
   targets.push(
     `  no stack above ${ESTATE_TARGETS.maxResources} resources: largest ${largestCount} (${largestStack}), ` +
-      `${above.length} above ${verdict(above.length === 0)}`,
+      `${above.length} above (largest agents stack ${largestAgentsCount}) ${verdict(above.length === 0)}`,
     `  one site of the estate alone under ${ESTATE_TARGETS.siteSeconds} s: ` +
       `${site.measure.seconds.toFixed(2)} s ${verdict(site.measure.seconds < ESTATE_TARGETS.siteSeconds)}`,
     `  adding an agent type to a site changes one agents stack and no other: ` +
