@@ -1,10 +1,11 @@
-import { PoolCapacity } from '../constructs/kubernetes/platform/site-capacity';
+import { PoolCapacity, SiteCapacity } from '../constructs/kubernetes/platform/site-capacity';
 import type { RabbitMqNodes } from '../constructs/kubernetes/services';
 import type { BrokerCredentialCopy, BrokerCredentials } from '../generators/rabbitmq';
 import {
   agentGroupOf,
   AgentSpec,
   agentStackId,
+  deploymentKey,
   brokerSite,
   BrokerSpec,
   clusterSiteOf,
@@ -251,6 +252,7 @@ export function fleetReport(
   summary: EnvironmentSummary,
 ): FleetReport {
   const built = new Set(summary.sites);
+  const rows = summaryRows(summary);
   const stacks = siteStackIds(environment);
   return {
     environment: environment.name,
@@ -270,7 +272,7 @@ export function fleetReport(
     ),
     agents: environment.deployments
       .filter(({ site }) => built.has(site))
-      .map(({ site, agent }) => agentReport(environment, site, agent, summary)),
+      .map(({ site, agent }) => agentReport(environment, site, agent, rows)),
     ...(environment.loadProfile ? { loadProfile: environment.loadProfile } : {}),
   };
 }
@@ -524,20 +526,35 @@ export function credentialRotations(base: FleetReport, current: FleetReport): st
   return lines;
 }
 
+/** A summary's agent rows and capacity shortfalls, by `<agent>@<site>`. */
+interface SummaryRows {
+  readonly rows: ReadonlyMap<string, EnvironmentSummary['agents'][number]>;
+  readonly shortfalls: ReadonlyMap<string, SiteCapacity['shortfalls'][number]>;
+}
+
+function summaryRows(summary: EnvironmentSummary): SummaryRows {
+  return {
+    rows: new Map(summary.agents.map((row) => [deploymentKey(row.agent, row.site), row])),
+    shortfalls: new Map(
+      summary.capacity.flatMap(({ site, shortfalls }) =>
+        shortfalls.map((shortfall) => [deploymentKey(shortfall.agent, site), shortfall] as const),
+      ),
+    ),
+  };
+}
+
 function agentReport(
   environment: FleetEnvironment,
   site: string,
   agent: AgentSpec,
-  summary: EnvironmentSummary,
+  summary: SummaryRows,
 ): AgentReport {
   const resolved = resolveAgent(agent);
   const azure = (environment.azureSites ?? []).some((candidate) => candidate.name === site);
   const hosts = (environment.hostsSites ?? []).some((candidate) => candidate.name === site);
   const group = agent.placement?.scalingGroup;
-  const row = summary.agents.find((r) => r.agent === agent.name && r.site === site);
-  const shortfall = summary.capacity
-    .find((capacity) => capacity.site === site)
-    ?.shortfalls.find((candidate) => candidate.agent === agent.name);
+  const row = summary.rows.get(deploymentKey(agent.name, site));
+  const shortfall = summary.shortfalls.get(deploymentKey(agent.name, site));
   const scaling = agent.scaling;
   const signals = group
     ? [

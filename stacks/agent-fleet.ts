@@ -57,16 +57,19 @@ export function stackIds(
  */
 export function siteStackIds(environment: FleetEnvironment): Map<string, string[]> {
   const ids = new Map<string, string[]>();
-  const groups = (site: string) => {
-    const names = new Set<string>();
-    for (const { agent } of environment.deployments.filter((d) => d.site === site)) {
-      if (agent.placement?.scalingGroup) continue;
-      names.add(agentGroupOf(agent));
-      if (agent.stack?.movedFrom) names.add(agent.stack.movedFrom);
-    }
-    names.delete(DEFAULT_AGENT_GROUP);
-    return [...names].sort().map((group) => agentStackId(environment.name, site, group));
-  };
+  const groupsBySite = new Map<string, Set<string>>();
+  for (const { site, agent } of environment.deployments) {
+    if (agent.placement?.scalingGroup) continue;
+    const names = groupsBySite.get(site) ?? new Set<string>();
+    names.add(agentGroupOf(agent));
+    if (agent.stack?.movedFrom) names.add(agent.stack.movedFrom);
+    groupsBySite.set(site, names);
+  }
+  const groups = (site: string) =>
+    [...(groupsBySite.get(site) ?? [])]
+      .filter((group) => group !== DEFAULT_AGENT_GROUP)
+      .sort()
+      .map((group) => agentStackId(environment.name, site, group));
   const cluster = (site: string, cloud: boolean) => {
     const { infra, platform, agents } = stackIds(environment.name, site);
     ids.set(site, [...(cloud ? [infra] : []), platform, agents, ...groups(site)]);
