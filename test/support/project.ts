@@ -21,9 +21,9 @@ function mainOptions(root: string, env: NodeJS.ProcessEnv = {}) {
   };
 }
 
-/** `npm run synth [-- <environment> ...]` on the project at `root`, to completion. */
-export function runMain(root: string, args: readonly string[] = []) {
-  return runTypeScript(path.join(REPO, 'main.ts'), args, mainOptions(root));
+/** `npm run synth [-- <environment> ...]` on the project at `root`, to completion, with `env` added. */
+export function runMain(root: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}) {
+  return runTypeScript(path.join(REPO, 'main.ts'), args, mainOptions(root, env));
 }
 
 /** A `main.ts` run in the background that a test signals. */
