@@ -154,12 +154,17 @@ export function kafkaTopicsAccount(broker: string): { namespace: string; name: s
 /** Namespace of NVIDIA's device plugin on sites with GPU pools. */
 export const DEVICE_PLUGIN_NAMESPACE = 'nvidia-device-plugin';
 
+/** The namespace of a site's monitoring release: its `monitoring.namespace`, else `monitoring`. */
+export function monitoringNamespaceOf(site: KubernetesSiteSpec): string {
+  return site.monitoring?.namespace ?? DEFAULT_MONITORING_NAMESPACE;
+}
+
 /**
  * URL of the site's Prometheus: the site's `monitoring.prometheusUrl`, else the
  * kube-prometheus-stack Service in the monitoring namespace, port 9090.
  */
 export function prometheusUrlOf(site: KubernetesSiteSpec): string {
-  const namespace = site.monitoring?.namespace ?? DEFAULT_MONITORING_NAMESPACE;
+  const namespace = monitoringNamespaceOf(site);
   return (
     site.monitoring?.prometheusUrl ??
     `http://kube-prometheus-stack-prometheus.${namespace}.svc.cluster.local:9090`

@@ -382,11 +382,19 @@ function agentMoves(
     );
     const kept = arrived.filter((c) => c.action === 'import' && left.get(c.address) === 'forget');
     const recreated = arrived.filter((c) => !kept.includes(c));
+    // Its dashboard moves with it, from or to the platform stack that holds the default group's.
+    const dashboard = dashboardMove(stacks, now.agent);
+    if (dashboard?.kept) kept.push(dashboard.arrived);
+    else if (dashboard) recreated.push(dashboard.arrived);
     const moves = `${where(now)} moves from stack \`${from}\` to \`${to}\``;
     if (recreated.length === 0) {
+      const via =
+        dashboard && (dashboard.from !== from || dashboard.to !== to)
+          ? ` (its dashboard from \`${dashboard.from}\` to \`${dashboard.to}\`)`
+          : '';
       const what =
         kept.length > 0
-          ? `: ${resources(kept.length)} forgotten by the one and imported by the other, nothing destroyed`
+          ? `: ${resources(kept.length)} forgotten by the one and imported by the other${via}, nothing destroyed`
           : '';
       return { kind: 'agent-moved', sentence: `${moves}${what}.` };
     }
@@ -409,6 +417,34 @@ function agentMoves(
       sentence: `${moves}: ${resources(kept.length)} forgotten by the one and imported by the other, but ${recreated.length} not moved: ${each.join(', ')}.`,
     };
   });
+}
+
+/**
+ * An agent's dashboard leaving one stack and arriving in another, and whether
+ * it is forgotten and imported (kept) or destroyed and created anew.
+ */
+function dashboardMove(
+  stacks: readonly StackDiff[],
+  agent: string,
+): { from: string; to: string; arrived: ResourceChange; kept: boolean } | undefined {
+  const find = (actions: readonly string[]) => {
+    for (const { stack, changes } of stacks) {
+      const change = changes.find(
+        (c) => actions.includes(c.action) && c.path?.endsWith(`/Dashboard-${agent}`),
+      );
+      if (change) return { stack, change };
+    }
+    return undefined;
+  };
+  const left = find(['forget', 'destroy']);
+  const arrived = find(['import', 'add']);
+  if (!left || !arrived) return undefined;
+  return {
+    from: left.stack,
+    to: arrived.stack,
+    arrived: arrived.change,
+    kept: left.change.action === 'forget' && arrived.change.action === 'import',
+  };
 }
 
 /** Whether a resource belongs to an agent by its construct path, `<stack>/<construct>/…`. */

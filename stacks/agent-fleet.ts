@@ -218,6 +218,7 @@ export class AgentFleet extends Construct {
         ...common,
         cloud: inputs.cloud,
         platform,
+        platformStack: platform,
         maxResources: environment.agentStacks?.maxResources,
       });
       if (inputs.infra) platform.addDependency(inputs.infra);

@@ -1,18 +1,27 @@
-import { Construct } from 'constructs';
+import { TerraformResource, TerraformStack } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
+import { agentDashboardName } from '../constructs/kubernetes/platform';
 import {
   agentGroupOf,
   agentStackId,
   DEFAULT_AGENT_GROUP,
   DEFAULT_MAX_AGENT_STACK_RESOURCES,
+  monitoringNamespaceOf,
   Problem,
   ResolvedAgent,
+  SitePlan,
   ValidationError,
 } from '../model';
-import { moveResources, resourcesOf } from './agent-moves';
+import { addressAt, moveResources, resourcesOf } from './agent-moves';
 import { AgentsStack, AgentsStackProps } from './agents-stack';
 
 /** Props of {@link buildAgentStacks}. */
 export interface AgentStacksProps extends Omit<AgentsStackProps, 'agents' | 'shared'> {
+  /**
+   * The site's platform stack, which holds the default group's dashboards: an
+   * agent moved from or to the default group moves its dashboard from or to it.
+   */
+  readonly platformStack: TerraformStack;
   /**
    * Most resources one agents stack may hold.
    * @default 500
@@ -57,25 +66,54 @@ export function buildAgentStacks(scope: Construct, props: AgentStacksProps): Age
     stack.addDependency(main);
     stacks.set(group, stack);
   }
-  moveAgents(plan.agents, stacks);
+  moveAgents(plan, stacks, props.platformStack);
   checkBound(groups, stacks, props.maxResources ?? DEFAULT_MAX_AGENT_STACK_RESOURCES);
   return [...stacks.values()];
 }
 
-/** Each moved agent's resources, from its former group's stack to its own. */
+/**
+ * Each moved agent's resources, from its former group's stack to its own, and
+ * its dashboard with them (the platform stack's, for the default group).
+ */
 function moveAgents(
-  agents: readonly ResolvedAgent[],
+  { agents, site }: SitePlan,
   stacks: ReadonlyMap<string, AgentsStack>,
+  platform: TerraformStack,
 ): void {
   for (const agent of agents) {
     const name = agent.spec.name;
     const from = agent.spec.stack?.movedFrom;
     if (!from) continue;
-    const to = stacks.get(agentGroupOf(agent.spec)) as AgentsStack;
+    const group = agentGroupOf(agent.spec);
+    const to = stacks.get(group) as AgentsStack;
     const constructs = [to.agents.get(name), to.node.tryFindChild(`Consul-${name}`)].filter(
       (construct) => construct !== undefined,
     );
-    const problems = moveResources(resourcesOf(constructs), stacks.get(from) as AgentsStack, to);
+    const problems = moveResources(
+      resourcesOf(constructs).map((resource) => ({ resource })),
+      stacks.get(from) as AgentsStack,
+      to,
+    );
+    const dashboardPath = (inGroup: string) =>
+      inGroup === DEFAULT_AGENT_GROUP ? ['Monitoring', `Dashboard-${name}`] : [`Dashboard-${name}`];
+    const dashboardStack = (inGroup: string) =>
+      inGroup === DEFAULT_AGENT_GROUP ? platform : (stacks.get(inGroup) as AgentsStack);
+    const dashboard = dashboardPath(group).reduce<IConstruct | undefined>(
+      (scope, id) => scope?.node.tryFindChild(id),
+      dashboardStack(group),
+    );
+    if (dashboard instanceof TerraformResource) {
+      const before = addressAt(dashboard.terraformResourceType, dashboardPath(from));
+      // The platform stack names the monitoring namespace by reference: its name is the site's.
+      const id = `${monitoringNamespaceOf(site)}/${agentDashboardName(name)}`;
+      problems.push(
+        ...moveResources(
+          [{ resource: dashboard, from: before, id }],
+          dashboardStack(from),
+          dashboardStack(group),
+        ),
+      );
+    }
     if (problems.length > 0) {
       throw new ValidationError(
         to.node.path,

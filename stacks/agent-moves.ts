@@ -1,4 +1,6 @@
 import { TerraformResource, TerraformStack } from 'cdktf';
+// cdktf's own allocation of logical ids, for the address a resource had in another stack.
+import { makeUniqueId } from 'cdktf/lib/private/unique';
 import { IConstruct } from 'constructs';
 import { Problem } from '../model';
 
@@ -14,6 +16,29 @@ export function resourcesOf(constructs: readonly IConstruct[]): TerraformResourc
   );
 }
 
+/** A resource of the stack it moves to, and its address in the stack it leaves. */
+export interface ResourceMove {
+  readonly resource: TerraformResource;
+  /**
+   * Its address in the stack it leaves.
+   * @default - the same address as in the stack it moves to
+   */
+  readonly from?: string;
+  /**
+   * The id the provider imports it by.
+   * @default - read from its name and namespace, which must be literal
+   */
+  readonly id?: string;
+}
+
+/**
+ * The address a resource of a type has at a construct path below its stack
+ * (`['Monitoring', 'Dashboard-x']`), as cdktf allocates it.
+ */
+export function addressAt(type: string, path: readonly string[]): string {
+  return `${type}.${makeUniqueId([...path])}`;
+}
+
 /**
  * Moves resources between two stacks of the same provider without destroying
  * them: the stack they leave gets a `removed` block per resource with
@@ -24,16 +49,16 @@ export function resourcesOf(constructs: readonly IConstruct[]): TerraformResourc
  * id cannot be known at synth (a type without import, a name from a reference).
  */
 export function moveResources(
-  resources: readonly TerraformResource[],
+  moves: readonly ResourceMove[],
   from: TerraformStack,
   to: TerraformStack,
 ): Problem[] {
   const problems: Problem[] = [];
   const removed: unknown[] = [];
   const imports: unknown[] = [];
-  for (const resource of resources) {
+  for (const { resource, from: before, id: given } of moves) {
     const address = resourceAddress(resource);
-    const id = importId(resource);
+    const id = given ?? importId(resource);
     if (typeof id !== 'string') {
       problems.push({
         path: [],
@@ -41,7 +66,7 @@ export function moveResources(
       });
       continue;
     }
-    removed.push({ from: address, lifecycle: { destroy: false } });
+    removed.push({ from: before ?? address, lifecycle: { destroy: false } });
     imports.push({ to: address, id });
   }
   addBlocks(from, 'removed', removed);

@@ -21,7 +21,11 @@ import {
   vaultClusterId,
   VaultCredentials,
 } from '../constructs/kubernetes/core';
-import { SiteCapacity, siteCapacity } from '../constructs/kubernetes/platform';
+import {
+  agentDashboardConfigMap,
+  SiteCapacity,
+  siteCapacity,
+} from '../constructs/kubernetes/platform';
 import {
   ConsulRegistration,
   consulTags,
@@ -37,6 +41,7 @@ import {
   GuardrailSuppression,
   KafkaEndpoint,
   KubernetesSiteSpec,
+  monitoringNamespaceOf,
   rabbitMqBrokers,
   ResolvedAgent,
   SiteCloudBindings,
@@ -44,6 +49,7 @@ import {
   ValidationError,
   VaultSpec,
 } from '../model';
+import { monitoredAgent } from './platform-stack';
 import { assertValidSiteProps, SitePlatform, SiteStackProps } from './site-stack-props';
 
 /** Where the credentials of a Vault site's agents and KEDA live. */
@@ -213,6 +219,11 @@ export class AgentsStack extends CheckedStack {
     this.guardrailExceptions = [...agents.values()].flatMap((agent) => agent.guardrailExceptions);
     if (site.consul) {
       for (const [name, agent] of agents) registerInConsul(this, site, name, agent);
+    }
+    if (props.shared) {
+      // The default group's dashboards are the platform stack's.
+      const namespace = monitoringNamespaceOf(site);
+      for (const agent of resolved) agentDashboardConfigMap(this, monitoredAgent(agent), namespace);
     }
     (props.shared ?? this).addClusterTriggerAuthentications(agents.values());
   }

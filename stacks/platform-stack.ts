@@ -29,10 +29,12 @@ import { BrokerCredentialCopy } from '../generators/rabbitmq';
 import { CheckedStack } from '../guardrails/engine/rendering';
 import {
   agentCredentialsSecret,
+  agentGroupOf,
   InClusterAgentStore,
   brokerCredentialsSecret,
   brokerNamespace,
   brokerPorts,
+  DEFAULT_AGENT_GROUP,
   DEFAULT_KEDA_NAMESPACE,
   DEFAULT_MONITORING_NAMESPACE,
   DEVICE_PLUGIN_NAMESPACE,
@@ -118,7 +120,11 @@ export class PlatformStack extends CheckedStack implements SitePlatform {
         name: broker.name,
         namespace: brokerNamespace(broker),
       })),
-      agents: agents.map(monitored),
+      agents: agents.map(monitoredAgent),
+      // A group's agents have theirs in their agents stack, so that the stack grows with the group.
+      dashboards: agents
+        .filter((agent) => agentGroupOf(agent.spec) === DEFAULT_AGENT_GROUP)
+        .map(monitoredAgent),
     });
     const services = new SiteServices(this, 'Services', {
       environment,
@@ -330,7 +336,8 @@ function vaultCredentials(
 }
 
 /** What monitoring needs to know about an agent. */
-function monitored(agent: ResolvedAgent): MonitoredAgent {
+/** What the monitoring of a site reads of an agent: its scrape target, bounds and queue. */
+export function monitoredAgent(agent: ResolvedAgent): MonitoredAgent {
   const scaling = agent.spec.scaling;
   return {
     name: agent.spec.name,

@@ -60,9 +60,11 @@ describe('an agent moved between agents stacks', () => {
 
   it('says the move, with the resources forgotten by one stack and imported by the other', () => {
     expect(imports.length).toBeGreaterThan(3);
-    expect(blocksOf(moved, 'local-dev-agents').removed).toHaveLength(imports.length);
+    // Its dashboard leaves the platform stack, which holds the default group's.
+    expect(blocksOf(moved, 'local-dev-agents').removed).toHaveLength(imports.length - 1);
+    expect(blocksOf(moved, 'local-dev-platform').removed).toHaveLength(1);
     expect(section(markdown, '## What this change will do')).toBe(
-      `\n- \`reporting\` on \`dev\` moves from stack \`local-dev-agents\` to \`local-dev-agents-batch\`: ${imports.length} resources forgotten by the one and imported by the other, nothing destroyed.\n\n`,
+      `\n- \`reporting\` on \`dev\` moves from stack \`local-dev-agents\` to \`local-dev-agents-batch\`: ${imports.length} resources forgotten by the one and imported by the other (its dashboard from \`local-dev-platform\` to \`local-dev-agents-batch\`), nothing destroyed.\n\n`,
     );
   });
 
@@ -78,7 +80,10 @@ describe('an agent moved between agents stacks', () => {
     expect(resources).toContain(
       '| stack | added | changed | replaced | destroyed | imported | forgotten |',
     );
-    expect(resources).toContain(`| \`local-dev-agents\` | 0 | 0 | 0 | 0 | 0 | ${imports.length} |`);
+    expect(resources).toContain(
+      `| \`local-dev-agents\` | 0 | 0 | 0 | 0 | 0 | ${imports.length - 1} |`,
+    );
+    expect(resources).toContain('| `local-dev-platform` | 0 | 0 | 0 | 0 | 0 | 1 |');
     // The new stack adds only its backend and provider.
     expect(resources).toContain(
       `| \`local-dev-agents-batch\` (stack added) | 2 | 0 | 0 | 0 | ${imports.length} | 0 |`,
@@ -92,7 +97,7 @@ describe('an agent moved between agents stacks', () => {
       'local-dev-agents',
       'local-dev-agents-batch',
     ]);
-    expect(main.changes.map((c) => c.action)).toEqual(imports.map(() => 'forget'));
+    expect(main.changes.map((c) => c.action)).toEqual(imports.slice(1).map(() => 'forget'));
     const imported = batch.changes.filter((c) => c.action === 'import');
     expect(imported.map((c) => [c.address, c.importId]).sort()).toEqual(
       imports.map((block) => [block.to, block.id]).sort(),
@@ -115,7 +120,7 @@ describe('an agent moved between agents stacks', () => {
     const lines = section(review(both, base), '## What this change will do').trim().split('\n');
     const counts = lines.map((line) => {
       const match =
-        /^- `(\w+)` on `dev` moves from stack `local-dev-agents` to `local-dev-agents-batch`: (\d+) resources forgotten by the one and imported by the other, nothing destroyed\.$/.exec(
+        /^- `(\w+)` on `dev` moves from stack `local-dev-agents` to `local-dev-agents-batch`: (\d+) resources forgotten by the one and imported by the other \(its dashboard from `local-dev-platform` to `local-dev-agents-batch`\), nothing destroyed\.$/.exec(
           line,
         );
       if (!match) throw new Error(`not a move: ${line}`);
@@ -125,7 +130,9 @@ describe('an agent moved between agents stacks', () => {
     expect(counts[0][1]).toBe(imports.length);
     const all = blocksOf(both, 'local-dev-agents-batch').import ?? [];
     expect(counts[0][1] + counts[1][1]).toBe(all.length);
-    expect(all.filter((block) => block.to.includes('.forecasting_'))).toHaveLength(counts[1][1]);
+    expect(
+      all.filter((block) => /\.(forecasting_|Dashboard-forecasting$)/.test(block.to)),
+    ).toHaveLength(counts[1][1]);
   });
 });
 

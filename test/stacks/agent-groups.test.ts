@@ -132,31 +132,44 @@ describe('agents stacks by group', () => {
     const { stacks: after } = synth(
       grouped(local(), { reporting: { group: 'batch', movedFrom: 'default' } }),
     );
-    const oldStack = after.get('local-dev-agents');
-    const newStack = after.get('local-dev-agents-batch');
-    const moved = addresses(newStack);
+    const moved = addresses(after.get('local-dev-agents-batch'));
     expect(moved.length).toBeGreaterThan(3);
-    // The old stack forgets exactly the resources it no longer declares ...
-    const gone = addresses(before.get('local-dev-agents')).filter(
-      (address) => !addresses(oldStack).includes(address),
+    // Every stack forgets exactly what it no longer declares, and imports exactly what it newly does.
+    for (const [id, stack] of after) {
+      const gone = addresses(before.get(id)).filter((a) => !addresses(stack).includes(a));
+      const added = addresses(stack).filter((a) => !addresses(before.get(id)).includes(a));
+      expect([id, (stack.removed ?? []).map((block) => block.from).sort()]).toEqual([
+        id,
+        gone.sort(),
+      ]);
+      expect([id, (stack.import ?? []).map((block) => block.to).sort()]).toEqual([
+        id,
+        added.sort(),
+      ]);
+      expect((stack.removed ?? []).every((block) => block.lifecycle.destroy === false)).toBe(true);
+    }
+    // The agent's resources leave its agents stack, its dashboard the platform stack.
+    expect(after.get('local-dev-agents')?.removed).toHaveLength(moved.length - 1);
+    expect(after.get('local-dev-platform')?.removed).toEqual([
+      {
+        from: expect.stringMatching(/^kubernetes_config_map_v1\.Monitoring_Dashboard-reporting_/),
+        lifecycle: { destroy: false },
+      },
+    ]);
+    const ids = Object.fromEntries(
+      after.get('local-dev-agents-batch')!.import!.map((block) => [block.to, block.id]),
     );
-    expect(gone.sort()).toEqual([...moved].sort());
-    expect(oldStack?.removed?.map((block) => block.from).sort()).toEqual([...moved].sort());
-    expect(oldStack?.removed?.every((block) => block.lifecycle.destroy === false)).toBe(true);
-    // ... and the new one imports every resource it declares.
-    expect(newStack?.import?.map((block) => block.to).sort()).toEqual([...moved].sort());
-    const ids = Object.fromEntries(newStack!.import!.map((block) => [block.to, block.id]));
-    const deployment = moved.find((a) => a.startsWith('kubernetes_deployment_v1.'))!;
-    expect(ids[deployment]).toBe('reporting/reporting');
-    const scaled = moved.find((a) => a.startsWith('kubernetes_horizontal_pod_autoscaler_v2.'));
-    expect(ids[scaled!]).toBe('reporting/reporting');
+    const idOf = (prefix: string) => ids[moved.find((a) => a.startsWith(prefix))!];
+    expect(idOf('kubernetes_deployment_v1.')).toBe('reporting/reporting');
+    expect(idOf('kubernetes_horizontal_pod_autoscaler_v2.')).toBe('reporting/reporting');
+    expect(idOf('kubernetes_config_map_v1.Dashboard-reporting')).toBe(
+      'monitoring/agent-fleet-dashboard-reporting',
+    );
     for (const [to, id] of Object.entries(ids)) {
       if (to.startsWith('kubernetes_manifest.')) {
         expect(id).toMatch(/^apiVersion=[^,]+,kind=[A-Za-z]+,namespace=reporting,name=[a-z0-9-]+$/);
       }
     }
-    // Nothing else changes: the other stacks are as before.
-    for (const id of ['local-dev-platform']) expect(after.get(id)).toEqual(before.get(id));
   });
 
   it('keeps a stack for the group an agent left, even when no agent is left in it', () => {
@@ -167,7 +180,15 @@ describe('agents stacks by group', () => {
     const left = stacks.get('local-dev-agents-batch');
     expect(addresses(left)).toEqual([]);
     expect(left?.removed?.length).toBeGreaterThan(3);
-    expect(stacks.get('local-dev-agents')?.import?.length).toBe(left?.removed?.length);
+    // Its dashboard goes back to the platform stack.
+    const imported = [
+      ...(stacks.get('local-dev-agents')?.import ?? []),
+      ...(stacks.get('local-dev-platform')?.import ?? []),
+    ];
+    expect(imported).toHaveLength(left!.removed!.length);
+    expect(stacks.get('local-dev-platform')?.import?.map((block) => block.id)).toEqual([
+      'monitoring/agent-fleet-dashboard-reporting',
+    ]);
   });
 
   it('refuses a stack above the bound, naming the group, its agents and the bound', () => {

@@ -15,7 +15,11 @@ export { GpuDevicePlugin } from './gpu-device-plugin';
 export type { GpuDevicePluginProps } from './gpu-device-plugin';
 export { KedaRelease } from './keda-release';
 export type { KedaReleaseProps } from './keda-release';
-export { MonitoringRelease } from './monitoring-release';
+export {
+  agentDashboardConfigMap,
+  agentDashboardName,
+  MonitoringRelease,
+} from './monitoring-release';
 export type { MonitoringReleaseProps } from './monitoring-release';
 export { siteCapacity } from './site-capacity';
 export type { AgentReach, PoolCapacity, SiteCapacity } from './site-capacity';

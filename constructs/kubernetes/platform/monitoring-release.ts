@@ -25,6 +25,12 @@ export interface MonitoringReleaseProps {
   readonly brokers: readonly MonitoredBroker[];
   /** Agents of the site: scraped, alerted on, one dashboard each. */
   readonly agents: readonly MonitoredAgent[];
+  /**
+   * The agents whose dashboards this release holds; the others' are made
+   * beside their workloads ({@link agentDashboardConfigMap}).
+   * @default - every agent's
+   */
+  readonly dashboards?: readonly MonitoredAgent[];
   /** How long Prometheus keeps samples, in its duration syntax (e.g. `15d`). @default '15d' */
   readonly retention?: string;
 }
@@ -86,15 +92,32 @@ export class MonitoringRelease extends Construct {
         }),
       ],
     });
-    for (const agent of agents) {
-      new ConfigMapV1(this, `Dashboard-${agent.name}`, {
-        metadata: {
-          name: `agent-fleet-dashboard-${agent.name}`,
-          namespace,
-          labels: { [DASHBOARD_LABEL]: '1', 'app.kubernetes.io/part-of': 'agent-fleet' },
-        },
-        data: { [`${agent.name}.json`]: JSON.stringify(agentDashboard(agent)) },
-      });
+    for (const agent of props.dashboards ?? agents) {
+      agentDashboardConfigMap(this, agent, namespace);
     }
   }
+}
+
+/** The name of an agent's dashboard ConfigMap. */
+export function agentDashboardName(agent: string): string {
+  return `agent-fleet-dashboard-${agent}`;
+}
+
+/**
+ * An agent's Grafana dashboard, `Dashboard-<agent>` under `scope`: a ConfigMap
+ * in the monitoring namespace that Grafana's sidecar loads by its label.
+ */
+export function agentDashboardConfigMap(
+  scope: Construct,
+  agent: MonitoredAgent,
+  namespace: string,
+): ConfigMapV1 {
+  return new ConfigMapV1(scope, `Dashboard-${agent.name}`, {
+    metadata: {
+      name: agentDashboardName(agent.name),
+      namespace,
+      labels: { [DASHBOARD_LABEL]: '1', 'app.kubernetes.io/part-of': 'agent-fleet' },
+    },
+    data: { [`${agent.name}.json`]: JSON.stringify(agentDashboard(agent)) },
+  });
 }
