@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { agentName, agentType, kindOf } from './generate';
+import { agentName, agentType, groupOf, kindOf } from './generate';
 
 /** Name of the estate's environment: `environments/estate.yaml`. */
 export const ESTATE_ENVIRONMENT = 'estate';
@@ -45,10 +45,6 @@ export interface BenchEstate {
 
 /** Name of the `index`-th site, e.g. `site-07`. */
 export const siteName = (index: number) => `site-${String(index).padStart(2, '0')}`;
-
-/** The stack group of the `index`-th agent type, e.g. `team-03`. */
-export const groupOf = (index: number, groupSize: number) =>
-  `team-${String(Math.floor(index / groupSize)).padStart(2, '0')}`;
 
 /** Regions of the AWS sites, in turn, with three of their zones. */
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-1'];

@@ -94,15 +94,27 @@ export function agentType(index: number): Record<string, unknown> {
   }
 }
 
+/** The stack group of the `index`-th agent type, e.g. `team-03`. */
+export const groupOf = (index: number, groupSize: number) =>
+  `team-${String(Math.floor(index / groupSize)).padStart(2, '0')}`;
+
+/** Agent types per stack group of the fleet case, as a team would group them. */
+const FLEET_GROUP_SIZE = 25;
+
 /**
- * Writes `fleet/agent-types.yaml` with `count` agent types and
- * `environments/bench.yaml` placing them all on one Kubernetes site with an
- * in-cluster RabbitMQ, under `rootDir`.
+ * Writes `fleet/agent-types.yaml` with `count` agent types, in stack groups of
+ * 25, and `environments/bench.yaml` placing them all on one Kubernetes site
+ * with an in-cluster RabbitMQ, under `rootDir`.
  */
 export function writeBenchFleet(rootDir: string, count: number): void {
   const names = Array.from({ length: count }, (_, i) => agentName(i));
   const catalogue = {
-    agentTypes: Object.fromEntries(names.map((name, i) => [name, agentType(i)])),
+    agentTypes: Object.fromEntries(
+      names.map((name, i) => [
+        name,
+        { ...agentType(i), stack: { group: groupOf(i, FLEET_GROUP_SIZE) } },
+      ]),
+    ),
   };
   const environment = {
     description: `Benchmark: ${count} agent types on one cluster.`,
