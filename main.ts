@@ -3,13 +3,12 @@ import './app/tune-for-synth';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { fleetReport } from './app/fleet-report';
+import { joinEnvironment } from './app/environment-join';
 import { gatherStacks, OutputSwap, PublishResult, sweepOutput } from './app/output-dir';
 import { startProgress } from './app/progress';
-import { mergeSites, readEnvironmentReports } from './app/site-merge';
 import { ProcessFigures, runSiteTasks, SiteTask } from './app/site-runner';
 import { SiteSynthesis } from './app/site-synthesis';
-import { EnvironmentReports, writeReports } from './app/synth-reports';
+import { writeReports } from './app/synth-reports';
 import { parseSelection, selectedSites, unknownSites } from './app/synth-selection';
 import { writeSynthStats } from './app/synth-stats';
 import { ConstructSources, formatProblem, loadFleet } from './config';
@@ -17,7 +16,7 @@ import { formatPlacedFinding, formatValidationError } from './config/synth-probl
 import { OFFLINE_ENV, parseOfflineMode } from './constructs/aws/offline';
 import { Finding } from './guardrails';
 import { FleetEnvironment, GuardrailSuppression, ValidationError } from './model';
-import { EnvironmentSummary, formatSummary, mergeSummaries } from './stacks/summary';
+import { EnvironmentSummary, formatSummary } from './stacks/summary';
 
 /** Worker processes a synth uses unless `FLEET_SYNTH_WORKERS` says: one per core for a large estate. */
 const LARGE_ESTATE = { deployments: 400, sites: 10 };
@@ -104,11 +103,10 @@ async function main(argv: readonly string[]): Promise<number> {
         outdir: path.join(staging, SITES_DIR, `${environment.name}-${site}`),
       })),
     );
-    const deployments = plan.reduce(
-      (sum, { environment, sites }) =>
-        sum + environment.deployments.filter((d) => sites.includes(d.site)).length,
-      0,
-    );
+    const deployments = plan.reduce((sum, { environment, sites }) => {
+      const built = new Set(sites);
+      return sum + environment.deployments.filter((d) => built.has(d.site)).length;
+    }, 0);
     const large = deployments >= LARGE_ESTATE.deployments || tasks.length >= LARGE_ESTATE.sites;
     const parallel = Math.min(workers ?? (large ? os.availableParallelism() : 1), tasks.length);
     const progress =
@@ -131,49 +129,18 @@ async function main(argv: readonly string[]): Promise<number> {
     );
     fs.rmSync(path.join(staging, SITES_DIR), { recursive: true, force: true });
 
-    const reports: EnvironmentReports[] = [];
-    const summaries: EnvironmentSummary[] = [];
-    const keepStacks: Record<string, readonly string[]> = {};
-    const keptLines: string[] = [];
-    const unused: string[] = [];
-    for (const { environment, sites, partial } of plan) {
-      const parts = run.results.filter((result) => result.environment === environment.name);
-      const summary = mergeSummaries(parts.map((part) => part.summary as EnvironmentSummary));
-      const own = {
-        fleet: fleetReport(environment, summary),
-        guardrails: {
-          findings: parts.flatMap((part) => part.findings),
-          unusedSuppressions: distinct(parts.flatMap((part) => part.unusedSuppressions)),
-        },
-      };
-      unused.push(...own.guardrails.unusedSuppressions.map((s) => describe(environment, s)));
-      summaries.push(summary);
-      if (!partial) {
-        reports.push(own);
-        continue;
-      }
-      const previous = readEnvironmentReports(output, environment.name);
-      const merged = mergeSites(
+    const joined = plan.map(({ environment, partial }) =>
+      joinEnvironment(
         environment,
-        new Set(sites),
-        own,
-        'missing' in previous ? undefined : previous,
-      );
-      reports.push(merged);
-      keepStacks[environment.name] = merged.keptStacks;
-      const kept = merged.fleet.sites.filter((site) => !sites.includes(site.name));
-      if (kept.length > 0) {
-        keptLines.push(
-          `Kept from the previous output: ${environment.name} sites ${kept.map((site) => site.name).join(', ')}`,
-        );
-      }
-      if (merged.missingSites.length > 0) {
-        const why = 'missing' in previous ? ` (${previous.missing})` : '';
-        console.error(
-          `${environment.name}: the output has no stacks of site(s) ${merged.missingSites.join(', ')}${why}: synthesize them with npm run synth -- ${environment.name}`,
-        );
-      }
-    }
+        run.results.filter((result) => result.environment === environment.name),
+        partial,
+        output,
+      ),
+    );
+    for (const { missing } of joined) if (missing) console.error(missing);
+    const unused = joined.flatMap(({ unusedSuppressions }, i) =>
+      unusedSuppressions.map((s) => describeSuppression(plan[i].environment, s)),
+    );
     if (unused.length > 0) {
       for (const line of unused) {
         console.error(
@@ -183,6 +150,18 @@ async function main(argv: readonly string[]): Promise<number> {
       console.error(`\n${unused.length} unused suppression(s); nothing was written.`);
       return 1;
     }
+    const reports = joined.map((environment) => environment.reports);
+    const summaries = joined.map((environment) => environment.summary);
+    const keepStacks = Object.fromEntries(
+      joined.map(({ keptStacks }, i) => [plan[i].environment.name, keptStacks]),
+    );
+    const keptLines = joined.flatMap(({ keptSites }, i) =>
+      keptSites.length > 0
+        ? [
+            `Kept from the previous output: ${plan[i].environment.name} sites ${keptSites.join(', ')}`,
+          ]
+        : [],
+    );
     writeReports(staging, reports);
     const published = await output.publish({
       environments: loaded.environments.map((environment) => environment.name),
@@ -252,17 +231,8 @@ function positiveInteger(variable: string): number | undefined {
   return Number(value);
 }
 
-function distinct(suppressions: readonly GuardrailSuppression[]): GuardrailSuppression[] {
-  const seen = new Set<string>();
-  return suppressions.filter((s) => {
-    const key = JSON.stringify([s.rule, s.resource, s.field]);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-function describe(environment: FleetEnvironment, s: GuardrailSuppression): string {
+/** An unused suppression, as a line names it. */
+function describeSuppression(environment: FleetEnvironment, s: GuardrailSuppression): string {
   return `${environment.name}: ${s.rule} ${s.resource}${s.field ? ` field ${s.field}` : ''}`;
 }
 
