@@ -123,22 +123,28 @@ function moveAgents(
   }
 }
 
-/** Throws when a stack holds more resources than the bound, at its group's last agent. */
+/**
+ * Throws when stacks hold more resources than the bound: one problem per such
+ * stack, at its group's last agent (every stack of a site is placed by the
+ * site's sources, so the default stack's path scopes them all).
+ */
 function checkBound(
   groups: ReadonlyMap<string, readonly ResolvedAgent[]>,
   stacks: ReadonlyMap<string, AgentsStack>,
   max: number,
 ): void {
+  const problems: Problem[] = [];
   for (const [group, stack] of stacks) {
     const count = resourcesOf([stack]).length;
     if (count <= max) continue;
     const agents = (groups.get(group) ?? []).map((agent) => agent.spec.name);
     const last = agents[agents.length - 1];
     const listed = agents.length > 5 ? `${agents.slice(0, 5).join(', ')}, …` : agents.join(', ');
-    const problem: Problem = {
+    problems.push({
       path: last ? ['agents', last, 'stack', 'group'] : [],
       message: `the agents stack ${stack.node.id} (group '${group}') holds ${count} resources, above the bound of ${max} (agentStacks.maxResources): give some of its ${agents.length} agent(s) (${listed}) a group of their own with stack.group, or raise the bound`,
-    };
-    throw new ValidationError(stack.node.path, [problem]);
+    });
   }
+  const main = stacks.get(DEFAULT_AGENT_GROUP) as AgentsStack;
+  if (problems.length > 0) throw new ValidationError(main.node.path, problems);
 }

@@ -201,6 +201,28 @@ describe('agents stacks by group', () => {
     expect(error.problems[0].path).toEqual(['agents', 'order-tracking', 'stack', 'group']);
   });
 
+  it('names every stack above the bound at once', () => {
+    const environment = grouped(
+      { ...local(), agentStacks: { maxResources: 20 } },
+      {
+        reporting: { group: 'batch' },
+        forecasting: { group: 'batch' },
+        dispatcher: { group: 'batch' },
+        'image-processing': { group: 'batch' },
+      },
+    );
+    const error = thrown(() => synth(environment));
+    expect(error.scope).toBe('local-dev-agents');
+    expect(error.problems.map((problem) => problem.message.replace(/ holds .*/, ''))).toEqual([
+      "the agents stack local-dev-agents (group 'default')",
+      "the agents stack local-dev-agents-batch (group 'batch')",
+    ]);
+    expect(error.problems.map((problem) => problem.path)).toEqual([
+      ['agents', 'order-tracking', 'stack', 'group'],
+      ['agents', 'forecasting', 'stack', 'group'],
+    ]);
+  });
+
   it('refuses group names that cannot end a stack id, and a move from its own group', () => {
     const error = thrown(() =>
       synth(grouped(local(), { reporting: { group: 'Batch_1', movedFrom: 'default' } })),
