@@ -6,7 +6,7 @@ import { diffStacks, StackDiff } from '../../review/diff';
 import { MOVES_EXPLAINED } from '../../review/markdown';
 import { runReview } from '../../review/review';
 import { tempDir } from '../support/temp-dir';
-import { loadEnvironments, REPO, synthesizeEnvironments } from './support';
+import { loadEnvironments, REPO, section, synthesizeEnvironments } from './support';
 
 // `reporting` on the example `local` environment leaves the default agents
 // stack for the group `batch`: with `movedFrom`, and without it.
@@ -34,16 +34,6 @@ function review(synth: string, baseDir: string): string {
   const out = tempDir('fleet-review-moves');
   runReview({ synth, base: baseDir, out });
   return fs.readFileSync(path.join(out, 'local.md'), 'utf8');
-}
-
-/** The text between a heading and the next heading of its level. */
-function section(markdown: string, heading: string): string {
-  const start = markdown.indexOf(`${heading}\n`);
-  if (start < 0) throw new Error(`no section '${heading}'`);
-  const level = heading.split(' ')[0];
-  const rest = markdown.slice(start + heading.length + 1);
-  const next = rest.search(new RegExp(`^${level} `, 'm'));
-  return next < 0 ? rest : rest.slice(0, next);
 }
 
 /** A stack's `removed` and `import` blocks, as synth wrote them. */

@@ -5,7 +5,7 @@ import { loadPrices } from '../../review/cost';
 import { renderReview } from '../../review/markdown';
 import { runReview } from '../../review/review';
 import { tempDir } from '../support/temp-dir';
-import { REPO, synthesize } from './support';
+import { REPO, section, synthesize } from './support';
 
 // One synth of every example environment for the whole file.
 const synthDir = synthesize(REPO);
@@ -16,16 +16,6 @@ const read = (environment: string) =>
 const fleet = JSON.parse(
   fs.readFileSync(path.join(synthDir, 'fleet.json'), 'utf8'),
 ) as FleetDocument;
-
-/** The lines of a Markdown section, up to the next heading of the same level. */
-function section(markdown: string, heading: string): string {
-  const start = markdown.indexOf(`${heading}\n`);
-  if (start < 0) throw new Error(`no section '${heading}'`);
-  const level = heading.split(' ')[0];
-  const rest = markdown.slice(start + heading.length + 1);
-  const next = rest.search(new RegExp(`^${level} `, 'm'));
-  return next < 0 ? rest : rest.slice(0, next);
-}
 
 describe('fleet.json', () => {
   it('describes every example environment', () => {

@@ -10,6 +10,16 @@ import { tempDir } from '../support/temp-dir';
 
 export { REPO } from '../support/typescript-process';
 
+/** The text of a Markdown section, up to the next heading of its level. */
+export function section(markdown: string, heading: string): string {
+  const start = markdown.indexOf(`${heading}\n`);
+  if (start < 0) throw new Error(`no section '${heading}'`);
+  const level = heading.split(' ')[0];
+  const rest = markdown.slice(start + heading.length + 1);
+  const next = rest.search(new RegExp(`^${level} `, 'm'));
+  return next < 0 ? rest : rest.slice(0, next);
+}
+
 /** A copy of the project's config files in a temp dir, to change on purpose. */
 export function projectCopy(edit: (file: string, text: string) => string = (_f, t) => t): string {
   const root = tempDir('fleet-review-project');
