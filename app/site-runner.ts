@@ -141,7 +141,10 @@ function describe(task: SiteTask): string {
   return describeSites(task).join(', ');
 }
 
-/** The worker's module beside this one: `.ts` run through tsx, `.js` once built. */
+/**
+ * The worker's module beside this one: `.ts` run through tsx, `.js` once
+ * built; scripts/launch.cjs bundles it beside the bundle of main.ts.
+ */
 function workerModule(): string {
   return path.join(__dirname, `synth-worker${path.extname(__filename)}`);
 }

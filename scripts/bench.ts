@@ -11,7 +11,9 @@ import {
   Measure,
   measure,
   ROOT,
-  synthNodeFlags,
+  synthCommand,
+  SynthCommand,
+  nodeArguments,
   table,
   verdict,
 } from './bench/measure';
@@ -71,7 +73,7 @@ interface Steps {
  * the reading of the output not counted (scripts/bench/simulate-once.ts).
  */
 function measureSimulation(
-  nodeFlags: readonly string[],
+  command: SynthCommand,
   outdir: string,
   runs: number,
   onRun: () => void,
@@ -79,7 +81,7 @@ function measureSimulation(
   const measured = Array.from({ length: runs }, () => {
     const child = spawnSync(
       process.execPath,
-      [...nodeFlags, 'scripts/bench/simulate-once.ts', outdir],
+      nodeArguments({ command, script: 'scripts/bench/simulate-once.ts', args: [outdir] }),
       { cwd: ROOT, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
     );
     if (child.status !== 0) throw new Error(`simulate-once failed:\n${child.stderr}`);
@@ -156,7 +158,7 @@ const fleetRunCount = (sizes: readonly number[], runs: number) => (sizes.length 
 function runFleetCase(
   sizes: readonly number[],
   runs: number,
-  synthFlags: readonly string[],
+  synth: SynthCommand,
   work: string,
   steps: Steps,
 ): CaseReport {
@@ -170,7 +172,7 @@ function runFleetCase(
     const ours = measure(
       runs,
       {
-        nodeFlags: synthFlags,
+        command: synth,
         script: 'main.ts',
         env: { FLEET_ROOT: rootDir, FLEET_ENVIRONMENTS: '', CDKTF_OUTDIR: outdir },
         outdir,
@@ -185,11 +187,11 @@ function runFleetCase(
       outdir: plainOut,
     };
     // The same node flags: the comparison is of the programs, not of node's settings.
-    const plain = measure(runs, { ...plainRun, nodeFlags: synthFlags }, steps.run);
+    const plain = measure(runs, { ...plainRun, command: synth }, steps.run);
     steps.step(`plain cdktf with synth's runtime tuning, ${ours.resources} resources...`);
     const tuned = measure(
       runs,
-      { ...plainRun, nodeFlags: [...synthFlags, '--import', tuning] },
+      { ...plainRun, command: synth, extraFlags: ['--import', tuning] },
       steps.run,
     );
     results.push({ agents, ours, plain, tuned });
@@ -198,7 +200,7 @@ function runFleetCase(
   const largestSize = sizes[sizes.length - 1];
   steps.step(`simulating 24 h of ${largestSize} agent type(s), ${runs} run(s)...`);
   const simulation = measureSimulation(
-    synthFlags,
+    synth,
     path.join(work, `fleet-${largestSize}`, 'cdktf.out'),
     runs,
     steps.run,
@@ -209,7 +211,7 @@ function runFleetCase(
   const examples = measure(
     runs,
     {
-      nodeFlags: synthFlags,
+      command: synth,
       script: 'main.ts',
       env: { FLEET_ROOT: ROOT, FLEET_ENVIRONMENTS: '', CDKTF_OUTDIR: examplesOut },
       outdir: examplesOut,
@@ -335,7 +337,7 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error((error as Error).message);
     return 2;
   }
-  const synthFlags = synthNodeFlags();
+  const synth = synthCommand();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-fleet-bench-'));
   const started = Date.now();
   const progress = startProgress({
@@ -349,12 +351,12 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     if (!canMeasureMemory()) progress.log('/usr/bin/time not found: peak memory is not measured');
     const reports: CaseReport[] = [];
-    if (cases.includes('fleet')) reports.push(runFleetCase(sizes, runs, synthFlags, work, steps));
+    if (cases.includes('fleet')) reports.push(runFleetCase(sizes, runs, synth, work, steps));
     if (cases.includes('estate')) {
       const result = await runEstateCase({
         ...estate,
         runs,
-        nodeFlags: synthFlags,
+        command: synth,
         work,
         onStep: (detail) => steps.step(`${detail}...`),
         onRun: () => steps.run(),

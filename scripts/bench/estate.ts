@@ -12,6 +12,7 @@ import {
   measureOnce,
   median,
   stackResources,
+  SynthCommand,
   verdict,
 } from './measure';
 
@@ -31,8 +32,8 @@ export interface EstateCaseOptions {
   readonly sites: number;
   readonly agentTypes: number;
   readonly runs: number;
-  /** Node's flags of `npm run synth`. */
-  readonly nodeFlags: readonly string[];
+  /** How `npm run synth` runs. */
+  readonly command: SynthCommand;
   /** A directory of its own for the estate's files and outputs. */
   readonly work: string;
   /** Called when a step starts, with what it does. */
@@ -118,7 +119,7 @@ const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(fil
  * site alone and in the whole estate (`runs` times each; init not counted).
  */
 export async function runEstateCase(options: EstateCaseOptions): Promise<EstateResult> {
-  const { runs, nodeFlags, onStep, onRun } = options;
+  const { runs, command, onStep, onRun } = options;
   const root = path.join(options.work, 'estate');
   const outdir = path.join(root, 'cdktf.out');
   const estate = writeBenchEstate(root, { sites: options.sites, agentTypes: options.agentTypes });
@@ -135,7 +136,7 @@ export async function runEstateCase(options: EstateCaseOptions): Promise<EstateR
   const whole = measure(
     runs,
     {
-      nodeFlags,
+      command,
       script: 'main.ts',
       outdir,
       env: synthEnv(root, outdir, { FLEET_SYNTH_STATS: statsFile() }),
@@ -157,7 +158,7 @@ export async function runEstateCase(options: EstateCaseOptions): Promise<EstateR
   const siteMeasure = measure(
     runs,
     {
-      nodeFlags,
+      command,
       script: 'main.ts',
       args: [`${ESTATE_ENVIRONMENT}/${site}`],
       outdir,
@@ -174,7 +175,7 @@ export async function runEstateCase(options: EstateCaseOptions): Promise<EstateR
     addedOnSite: siteIndex,
   });
   onStep(`the estate with ${written.added!.agent} added to ${site}, whole`);
-  measureOnce({ nodeFlags, script: 'main.ts', outdir, env: synthEnv(root, outdir) });
+  measureOnce({ command, script: 'main.ts', outdir, env: synthEnv(root, outdir) });
   onRun();
   const after = agentsStackHashes(outdir);
   const added = {
@@ -211,7 +212,7 @@ async function planInfraStack(
   options: EstateCaseOptions,
   site: string | undefined,
 ): Promise<EstateResult['plan']> {
-  const { runs, nodeFlags, onStep, onRun } = options;
+  const { runs, command, onStep, onRun } = options;
   const skip = (skipped: string) => {
     for (let i = 0; i < 4 + 2 * runs; i++) onRun();
     return { skipped };
@@ -229,7 +230,7 @@ async function planInfraStack(
   const stack = `${ESTATE_ENVIRONMENT}-${site}-infra`;
   const offline = (root: string, out: string, args: string[]) => {
     measureOnce({
-      nodeFlags,
+      command,
       script: 'main.ts',
       args,
       outdir: out,

@@ -22,9 +22,11 @@ export interface Measure {
 
 /** A TypeScript file run by node in a child process. */
 export interface Run {
-  /** Node's flags, e.g. those of `npm run synth` ({@link synthNodeFlags}). */
-  readonly nodeFlags: readonly string[];
-  /** The file, relative to the project. */
+  /** How `npm run synth` runs ({@link synthCommand}): its node flags apply to every run. */
+  readonly command: SynthCommand;
+  /** Node flags on top of the command's. */
+  readonly extraFlags?: readonly string[];
+  /** The file, relative to the project: `main.ts` runs as `npm run synth` runs it, others through tsx. */
   readonly script: string;
   readonly args?: readonly string[];
   /** Variables on top of this process's environment. */
@@ -35,17 +37,35 @@ export interface Run {
   readonly fresh?: boolean;
 }
 
+/** How `npm run synth` runs main.ts: `node <nodeFlags> <launcher> main.ts`. */
+export interface SynthCommand {
+  readonly nodeFlags: readonly string[];
+  /** The script that runs main.ts (scripts/launch.cjs). */
+  readonly launcher: string;
+}
+
 /**
- * Node's flags of `npm run synth`, read from package.json, so that the
- * benchmark measures what users run (e.g. `node --max-semi-space-size=64 --import tsx main.ts`).
+ * The command of `npm run synth`, read from package.json, so that the
+ * benchmark measures what users run (`node --max-semi-space-size=64 scripts/launch.cjs main.ts`).
  */
-export function synthNodeFlags(): string[] {
+export function synthCommand(): SynthCommand {
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   const words = String(manifest.scripts.synth).split(/\s+/);
-  if (words[0] !== 'node' || words[words.length - 1] !== 'main.ts') {
-    throw new Error(`the synth script is not 'node <flags> main.ts': ${manifest.scripts.synth}`);
+  if (words.length < 3 || words[0] !== 'node' || words[words.length - 1] !== 'main.ts') {
+    throw new Error(
+      `the synth script is not 'node <flags> <launcher> main.ts': ${manifest.scripts.synth}`,
+    );
   }
-  return words.slice(1, -1);
+  return { nodeFlags: words.slice(1, -2), launcher: words[words.length - 2] };
+}
+
+/** Node's arguments for a run. */
+export function nodeArguments(run: Omit<Run, 'outdir'>): string[] {
+  const flags = [...run.command.nodeFlags, ...(run.extraFlags ?? [])];
+  const args = run.args ?? [];
+  return run.script === 'main.ts'
+    ? [...flags, run.command.launcher, 'main.ts', ...args]
+    : [...flags, '--import', 'tsx', run.script, ...args];
 }
 
 /** Removes an output directory, and what it links to when synth made it a link. */
@@ -59,8 +79,7 @@ function removeOutput(outdir: string): void {
 /** Runs a TypeScript file with node and the given flags in a child process and measures it. */
 export function measureOnce(run: Run): Measure {
   if (run.fresh ?? true) removeOutput(run.outdir);
-  const args = run.args ?? [];
-  const command = [process.execPath, ...run.nodeFlags, run.script, ...args];
+  const command = [process.execPath, ...nodeArguments(run)];
   const timeFile = path.join(os.tmpdir(), `agent-fleet-bench-time-${process.pid}`);
   // A debugging session's switch must not leak into what is measured.
   const inherited = Object.fromEntries(
@@ -80,7 +99,9 @@ export function measureOnce(run: Run): Measure {
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (child.status !== 0) {
     const output = `${child.stdout ?? ''}${child.stderr ?? ''}`.trim().split('\n').slice(-20);
-    throw new Error(`${path.basename(run.script)} ${args.join(' ')} failed:\n${output.join('\n')}`);
+    throw new Error(
+      `${path.basename(run.script)} ${(run.args ?? []).join(' ')} failed:\n${output.join('\n')}`,
+    );
   }
   let peakMb: number | undefined;
   if (timed) {
