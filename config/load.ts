@@ -3,8 +3,10 @@ import * as path from 'path';
 import { deepFreeze, FleetEnvironment } from '../model';
 import { loadCatalogue } from './catalogue';
 import { ConstructSources } from './construct-sources';
-import { ENVIRONMENTS_DIR, loadEnvironment } from './environment';
+import { loadEnvironment } from './environment';
+import { ENVIRONMENTS_DIR } from './files';
 import { ConfigProblem, ProblemList } from './problems';
+import { YamlFiles } from './yaml-source';
 
 /** The environments, or every problem found in the files. */
 export type LoadResult =
@@ -43,8 +45,13 @@ export interface LoadOptions {
  * throws for bad input.
  */
 export function loadFleet(options: LoadOptions): LoadResult {
+  return loadFleetFiles(options, new YamlFiles(options.rootDir));
+}
+
+/** {@link loadFleet} from files some of which may be parsed already. */
+export function loadFleetFiles(options: LoadOptions, files: YamlFiles): LoadResult {
   const problems = new ProblemList();
-  const catalogue = loadCatalogue(options.rootDir, problems);
+  const catalogue = loadCatalogue(files, problems);
   const names = options.environments
     ? [...new Set(options.environments)]
     : listEnvironments(options.rootDir, problems);
@@ -53,14 +60,7 @@ export function loadFleet(options: LoadOptions): LoadResult {
   for (const name of names) {
     const only = options.sites?.[name];
     const checks = only ? (site: string) => only.includes(site) : () => true;
-    const environment = loadEnvironment(
-      options.rootDir,
-      name,
-      catalogue,
-      problems,
-      sources,
-      checks,
-    );
+    const environment = loadEnvironment(files, name, catalogue, problems, sources, checks);
     if (environment) environments.push(environment);
   }
   if (problems.size > 0 || environments.length !== names.length) {

@@ -7,7 +7,7 @@
  * Loading the app through tsx costs about 0.75 s more than loading one bundle
  * of the same code (tsx resolves and hooks each of some 300 modules), and a
  * synth pays it again in every worker process. esbuild bundles the app and
- * its synth worker into `node_modules/.cache/agent-fleet/` once per change of
+ * its workers into `node_modules/.cache/agent-fleet/` once per change of
  * the sources (about 0.3 s); the packages stay outside the bundle and load
  * from `node_modules`. A bundle is reused while every source it was built
  * from has the same content (a hash of each, checked on every run). Bundles
@@ -24,10 +24,11 @@ const path = require('path');
 
 const PROJECT_DIR = path.resolve(__dirname, '..');
 const CACHE_DIR = path.join(PROJECT_DIR, 'node_modules', '.cache', 'agent-fleet');
-/** The app and the module its worker processes run, which it forks from beside itself. */
+/** The app, and the modules of its worker processes and thread, which it starts from beside itself. */
 const ENTRIES = [
   { in: 'main.ts', out: 'main' },
   { in: 'app/synth-worker.ts', out: 'synth-worker' },
+  { in: 'app/read-ahead-worker.ts', out: 'read-ahead-worker' },
 ];
 /** Changes whenever the way bundles are built does. */
 const FORMAT = 1;

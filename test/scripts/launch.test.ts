@@ -59,7 +59,7 @@ describe('npm run synth through the bundle launcher', () => {
 });
 
 /**
- * A project of two modules with the launcher: its main prints a message from
+ * A project with the launcher and the entry points it bundles: its main prints a message from
  * a module of its own, its arguments and `FLEET_ROOT`, and what its worker
  * (forked from beside it, as the synth forks its workers) answers.
  */
@@ -86,6 +86,7 @@ function toyProject(): string {
       "worker.on('close', () => console.log(`${message} ${process.argv.slice(2).join(',')} ${process.env.FLEET_ROOT} ${answer.trim()}`));",
     ].join('\n'),
   );
+  fs.writeFileSync(path.join(root, 'app', 'read-ahead-worker.ts'), 'export {};\n');
   fs.writeFileSync(
     path.join(root, 'app', 'synth-worker.ts'),
     "import { message } from './message';\nconsole.log(`worker ${message}`);\n",
