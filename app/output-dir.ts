@@ -245,9 +245,10 @@ export class OutputSwap {
     // the output published, and says so.
     await new Promise((resolve) => setTimeout(resolve, 20));
     if (this.state !== 'staging') throw new Error('publish() after publish() or close()');
-    const result = stageOutput(this.staging, this.synthId, this.outdir, request, () =>
-      this.inspectCurrent(),
-    );
+    const result = stageOutput(this.staging, this.synthId, this.outdir, request, {
+      inspect: () => this.inspectCurrent(),
+      read: (file) => this.readCurrent(file),
+    });
     await this.hook('staged');
     if (isDirectory(this.outdir)) {
       // A checkout from before the link: move the directory aside and link it back.
@@ -278,6 +279,20 @@ export class OutputSwap {
     return lexists(this.outdir) ? this.inspectCurrent().problem : undefined;
   }
 
+  /**
+   * A JSON file of the current output (`fleet.json`, say), parsed once per
+   * synth: joining sites and keeping environments both read it.
+   */
+  public readCurrent(file: string): unknown {
+    let parsed = this.currentFiles.get(file);
+    if (parsed === undefined) {
+      parsed = readJson(path.join(this.outdir, file));
+      this.currentFiles.set(file, parsed);
+    }
+    return parsed;
+  }
+
+  private readonly currentFiles = new Map<string, unknown>();
   private inspection?: Inspection;
 
   private inspectCurrent(): Inspection {
@@ -381,7 +396,7 @@ function stageOutput(
   synthId: string,
   outdir: string,
   request: PublishRequest,
-  inspectCurrent: () => Inspection,
+  currentOutput: { inspect: () => Inspection; read: (file: string) => unknown },
 ): PublishResult {
   const manifest = readJson(path.join(staging, MANIFEST)) as ManifestJson;
   const fleet = readJson(path.join(staging, FLEET_FILE)) as ReportJson;
@@ -406,7 +421,7 @@ function stageOutput(
     writeFile(path.join(staging, MANIFEST), stableJson(manifest));
   }
   const current = request.keepOthers && lexists(outdir) ? outdir : undefined;
-  const problem = current && inspectCurrent().problem;
+  const problem = current && currentOutput.inspect().problem;
   if (current && problem) {
     warnings.push(
       `${path.basename(outdir)}: ${problem}; its other environments are not kept (synthesize them again)`,
@@ -414,8 +429,8 @@ function stageOutput(
   } else if (current) {
     const old = {
       manifest: readJson(path.join(current, MANIFEST)) as ManifestJson,
-      fleet: readJson(path.join(current, FLEET_FILE)) as ReportJson,
-      guardrails: readJson(path.join(current, GUARDRAIL_REPORT)) as ReportJson,
+      fleet: currentOutput.read(FLEET_FILE) as ReportJson,
+      guardrails: currentOutput.read(GUARDRAIL_REPORT) as ReportJson,
       stamp: fs.existsSync(path.join(current, OUTPUT_STAMP))
         ? (readJson(path.join(current, OUTPUT_STAMP)) as StampJson)
         : undefined,
@@ -447,7 +462,7 @@ function stageOutput(
   writeFile(path.join(staging, GUARDRAIL_REPORT), reportJson(guardrails));
   const files = [MANIFEST, FLEET_FILE, GUARDRAIL_REPORT, ...stackFiles(manifest)];
   // A kept stack's file is the one the checked current output's stamp hashed.
-  const before = keptFiles.size > 0 ? inspectCurrent().stamp : undefined;
+  const before = keptFiles.size > 0 ? currentOutput.inspect().stamp : undefined;
   const hashOf = (file: string) =>
     (keptFiles.has(file) && before?.files[file]) || sha256(path.join(staging, file));
   const stamp: StampJson = {

@@ -21,10 +21,10 @@ export interface ReadAheadReply {
 /** The environment files being parsed ahead. */
 export interface ReadAhead {
   /**
-   * Parses the catalogue on this thread meanwhile, then waits for the worker:
-   * the trees of the files parsed without a problem, by path.
+   * Parses the catalogue on this thread and runs `meanwhile`, then waits for
+   * the worker: the trees of the files parsed without a problem, by path.
    */
-  readonly trees: () => Promise<ReadonlyMap<string, SourceMap>>;
+  readonly trees: (meanwhile?: () => void) => Promise<ReadonlyMap<string, SourceMap>>;
 }
 
 /** The tree of each file parsed without a problem, by path. */
@@ -74,8 +74,9 @@ export function startReadAhead(rootDir: string, names: readonly string[]): ReadA
     });
   }
   return {
-    trees: async () => {
+    trees: async (meanwhile) => {
       parseWithoutProblems(rootDir, [CATALOGUE_FILE], keep);
+      meanwhile?.();
       await parsed;
       return trees;
     },

@@ -19,11 +19,9 @@ export function readEnvironmentReports(
   const problem = output.checkCurrent();
   if (problem) return { missing: `${path.basename(outdir)}: ${problem}` };
   const read = (file: string) =>
-    (
-      JSON.parse(fs.readFileSync(path.join(outdir, file), 'utf8')) as {
-        environments: Record<string, unknown>;
-      }
-    ).environments[environment];
+    (output.readCurrent(file) as { environments: Record<string, unknown> }).environments[
+      environment
+    ];
   const fleet = read(FLEET_FILE) as FleetReport | undefined;
   const guardrails = read(GUARDRAIL_REPORT) as GuardrailReport | undefined;
   if (!fleet || !guardrails) {

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ConstructSources, formatProblem } from '../config';
 import { loadFleetFiles } from '../config/load';
+import { compileSchemas } from '../config/schema-check';
 import { formatPlacedFinding, formatValidationError } from '../config/synth-problems';
 import { YamlFiles } from '../config/yaml-source';
 import { OFFLINE_ENV, parseOfflineMode } from '../constructs/aws/offline';
@@ -66,7 +67,7 @@ export async function synthesize(request: SynthRequest): Promise<number> {
       environments: selection.environments.length > 0 ? selection.environments : undefined,
       sites: Object.fromEntries([...selection.sites].map(([env, sites]) => [env, [...sites]])),
     },
-    new YamlFiles(rootDir, await request.readAhead.trees()),
+    new YamlFiles(rootDir, await request.readAhead.trees(compileSchemas)),
   );
   if (!loaded.ok) {
     for (const problem of loaded.problems) console.error(formatProblem(problem));
