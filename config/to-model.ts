@@ -52,6 +52,8 @@ function parseUnits<T>(
   problems: Problem[],
   at: Path = [],
 ): Parsed<T> {
+  // Most of an agent (its env, args, labels, probes) holds no quantity.
+  if (!holdsUnits(schema)) return value as Parsed<T>;
   if (schema.if) {
     const branch = matchesBranch(schema.if, value) ? schema.then : schema.else;
     return (branch ? parseUnits(branch, value, problems, at) : value) as Parsed<T>;
@@ -81,6 +83,25 @@ function parseUnits<T>(
       return [key, childSchema ? parseUnits(childSchema, child, problems, [...at, key]) : child];
     }),
   ) as Parsed<T>;
+}
+
+const unitsBelow = new WeakMap<JsonSchema, boolean>();
+
+/** Whether a schema declares a unit pattern, itself or below, as {@link parseUnits} walks it. */
+function holdsUnits(schema: JsonSchema): boolean {
+  let found = unitsBelow.get(schema);
+  if (found === undefined) {
+    const rest =
+      typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+    const below = schema.if
+      ? [schema.then, schema.else]
+      : [schema.items, rest, ...Object.values(schema.properties ?? {})];
+    found =
+      (schema.pattern !== undefined && Object.hasOwn(UNIT_PARSERS, schema.pattern)) ||
+      below.some((child) => child !== undefined && holdsUnits(child));
+    unitsBelow.set(schema, found);
+  }
+  return found;
 }
 
 /** Whether a value takes the `then` branch of a `kindSchema`: its discriminating keys match. */
