@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'worker_threads';
-import { parseWithoutProblems, ReadAheadReply, ReadAheadRequest } from './read-ahead';
+import { readMapsWithoutProblems } from '../config/yaml-source';
+import type { ReadAheadReply, ReadAheadRequest } from './read-ahead';
 
 /**
  * The worker thread of app/read-ahead.ts: parses each file it is given and
@@ -7,7 +8,7 @@ import { parseWithoutProblems, ReadAheadReply, ReadAheadRequest } from './read-a
  * reads that file itself and reports the problem).
  */
 const { rootDir, files } = workerData as ReadAheadRequest;
-parseWithoutProblems(rootDir, files, (file, tree) => {
+readMapsWithoutProblems(rootDir, files, (file, tree) => {
   const reply: ReadAheadReply = { file, tree };
   parentPort?.postMessage(reply);
 });

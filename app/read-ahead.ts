@@ -1,9 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import { CATALOGUE_FILE, ENVIRONMENTS_DIR, environmentFile } from '../config/files';
-import { ProblemList } from '../config/problems';
-import { readYamlMap, SourceMap } from '../config/yaml-source';
+import { ENVIRONMENTS_DIR, environmentFile } from '../config/files';
+import type { SourceMap } from '../config/yaml-source';
 
 /** What the worker thread parses. */
 export interface ReadAheadRequest {
@@ -20,32 +19,17 @@ export interface ReadAheadReply {
 
 /** The environment files being parsed ahead. */
 export interface ReadAhead {
-  /**
-   * Parses the catalogue on this thread and runs `meanwhile`, then waits for
-   * the worker: the trees of the files parsed without a problem, by path.
-   */
-  readonly trees: (meanwhile?: () => void) => Promise<ReadonlyMap<string, SourceMap>>;
-}
-
-/** The tree of each file parsed without a problem, by path. */
-export function parseWithoutProblems(
-  rootDir: string,
-  files: readonly string[],
-  onParsed: (file: string, tree: SourceMap | undefined) => void,
-): void {
-  for (const file of files) {
-    const problems = new ProblemList();
-    const tree = readYamlMap(rootDir, file, 'a mapping', problems);
-    onParsed(file, problems.size === 0 ? tree : undefined);
-  }
+  /** The trees of the files parsed without a problem, by path, once the worker is done. */
+  readonly trees: Promise<ReadonlyMap<string, SourceMap>>;
 }
 
 /**
  * Starts parsing the environment files a synth of `names` (`<env>` or
  * `<env>/<site>`, none for every environment) will load, in a worker thread,
  * so that the YAML is parsed while cdktf, the providers and the constructs
- * load: main.ts calls it before it loads them. Parsing an estate's 800 KB
- * environment file takes about 0.6 s, as long as that loading.
+ * load: main.ts calls it before it loads them, and before this thread loads
+ * the YAML parser. Parsing an estate's 800 KB environment file takes about
+ * 0.6 s, as long as that loading.
  *
  * The read-ahead only saves time: the loader takes a tree only for a file
  * parsed without a problem and reads every other file itself, so what a synth
@@ -54,32 +38,19 @@ export function parseWithoutProblems(
  */
 export function startReadAhead(rootDir: string, names: readonly string[]): ReadAhead {
   const files = environmentFiles(rootDir, names);
+  if (files.length === 0) return { trees: Promise.resolve(new Map()) };
+  const request: ReadAheadRequest = { rootDir, files };
+  const worker = workerModule();
+  const thread = new Worker(worker.code, { eval: worker.eval, workerData: request });
   const trees = new Map<string, SourceMap>();
-  const keep = (file: string, tree: SourceMap | undefined) => tree && trees.set(file, tree);
-  let parsed: Promise<void> = Promise.resolve();
-  if (files.length > 0) {
-    const request: ReadAheadRequest = { rootDir, files };
-    const worker = workerModule();
-    const thread = new Worker(worker.code, { eval: worker.eval, workerData: request });
-    const fromWorker = new Map<string, SourceMap>();
-    parsed = new Promise((resolve) => {
-      thread.on('message', (reply: ReadAheadReply) => {
-        if (reply.tree) fromWorker.set(reply.file, reply.tree);
-      });
-      thread.on('error', () => fromWorker.clear());
-      thread.on('exit', () => {
-        for (const [file, tree] of fromWorker) trees.set(file, tree);
-        resolve();
-      });
-    });
-  }
   return {
-    trees: async (meanwhile) => {
-      parseWithoutProblems(rootDir, [CATALOGUE_FILE], keep);
-      meanwhile?.();
-      await parsed;
-      return trees;
-    },
+    trees: new Promise((resolve) => {
+      thread.on('message', (reply: ReadAheadReply) => {
+        if (reply.tree) trees.set(reply.file, reply.tree);
+      });
+      thread.on('error', () => trees.clear());
+      thread.on('exit', () => resolve(trees));
+    }),
   };
 }
 

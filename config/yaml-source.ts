@@ -141,6 +141,22 @@ export class YamlFiles {
   }
 }
 
+/**
+ * Reads files that should hold a mapping and passes on the tree of each, or
+ * no tree when the file has a problem (for the loader to read it and report).
+ */
+export function readMapsWithoutProblems(
+  rootDir: string,
+  files: readonly string[],
+  onRead: (file: string, tree: SourceMap | undefined) => void,
+): void {
+  for (const file of files) {
+    const problems = new ProblemList();
+    const tree = readYamlMap(rootDir, file, 'a mapping', problems);
+    onRead(file, problems.size === 0 ? tree : undefined);
+  }
+}
+
 /** `O_NONBLOCK` where the platform has it (not on Windows). */
 const O_NONBLOCK = (fs.constants as { O_NONBLOCK?: number }).O_NONBLOCK ?? 0;
 
