@@ -2,10 +2,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ConstructSources, formatProblem } from '../config';
+import { CATALOGUE_FILE } from '../config/files';
 import { loadFleetFiles } from '../config/load';
 import { compileSchemas } from '../config/schema-check';
 import { formatPlacedFinding, formatValidationError } from '../config/synth-problems';
-import { YamlFiles } from '../config/yaml-source';
+import { readMapsWithoutProblems, SourceMap, YamlFiles } from '../config/yaml-source';
 import { OFFLINE_ENV, parseOfflineMode } from '../constructs/aws/offline';
 import { Finding } from '../guardrails';
 import { FleetEnvironment, GuardrailSuppression, ValidationError } from '../model';
@@ -61,13 +62,22 @@ export async function synthesize(request: SynthRequest): Promise<number> {
   // What killed synths left, swept even when this one stops at a bad file.
   sweepOutput(outdir);
   const selection = parseSelection(named);
+  // While the worker thread parses the environment files: the catalogue, and the schemas.
+  const parsed = new Map<string, SourceMap>();
+  readMapsWithoutProblems(
+    rootDir,
+    [CATALOGUE_FILE],
+    (file, tree) => tree && parsed.set(file, tree),
+  );
+  compileSchemas();
+  for (const [file, tree] of await request.readAhead.trees) parsed.set(file, tree);
   const loaded = loadFleetFiles(
     {
       rootDir,
       environments: selection.environments.length > 0 ? selection.environments : undefined,
       sites: Object.fromEntries([...selection.sites].map(([env, sites]) => [env, [...sites]])),
     },
-    new YamlFiles(rootDir, await request.readAhead.trees(compileSchemas)),
+    new YamlFiles(rootDir, parsed),
   );
   if (!loaded.ok) {
     for (const problem of loaded.problems) console.error(formatProblem(problem));
