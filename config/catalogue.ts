@@ -1,7 +1,9 @@
-import { CATALOGUE_FILE } from './files';
 import { ProblemList } from './problems';
 import { checkSchema, FieldPath, isUnder } from './schema-check';
-import { SourceMap, YamlFiles } from './yaml-source';
+import { readYamlMap, SourceMap } from './yaml-source';
+
+/** Path of the catalogue, relative to the root directory. */
+const CATALOGUE_FILE = 'fleet/agent-types.yaml';
 
 /** The agent types of `fleet/agent-types.yaml`. */
 export interface Catalogue {
@@ -12,8 +14,13 @@ export interface Catalogue {
 }
 
 /** Reads the catalogue and checks it against its schema; `undefined` when it cannot be read at all. */
-export function loadCatalogue(files: YamlFiles, problems: ProblemList): Catalogue | undefined {
-  const tree = files.readMap(CATALOGUE_FILE, "a mapping with the key 'agentTypes'", problems);
+export function loadCatalogue(rootDir: string, problems: ProblemList): Catalogue | undefined {
+  const tree = readYamlMap(
+    rootDir,
+    CATALOGUE_FILE,
+    "a mapping with the key 'agentTypes'",
+    problems,
+  );
   if (!tree) return undefined;
   const failed: FieldPath[] = checkSchema('agentTypes', tree, problems);
   const types = tree.entries.get('agentTypes');

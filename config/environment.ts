@@ -14,12 +14,19 @@ import { readBrokers } from './environment-brokers';
 import { checkAcrossSections } from './environment-checks';
 import { EnvironmentFile, entriesOf, reportUnder, scalarOf } from './environment-file';
 import { readSites } from './environment-sites';
-import { ENVIRONMENTS_DIR, environmentFile } from './files';
 import { Origin, ProblemList } from './problems';
 import { checkSchema } from './schema-check';
 import { LoadProfile } from './schema-load-profile';
 import { toLoadProfileSpec } from './to-model';
-import { childOf, locate, SourceNode, toPlain, YamlFiles } from './yaml-source';
+import { childOf, locate, readYamlMap, SourceNode, toPlain } from './yaml-source';
+
+/** Folder of the environment files, relative to the root directory. */
+export const ENVIRONMENTS_DIR = 'environments';
+
+/** The file of an environment, relative to the root directory. */
+function environmentFile(name: string): string {
+  return `${ENVIRONMENTS_DIR}/${name}.yaml`;
+}
 
 /**
  * Reads one environment file and builds the environment. Returns `undefined`
@@ -31,7 +38,7 @@ import { childOf, locate, SourceNode, toPlain, YamlFiles } from './yaml-source';
  * even when an earlier one failed, so that one run reports every problem.
  */
 export function loadEnvironment(
-  files: YamlFiles,
+  rootDir: string,
   name: string,
   catalogue: Catalogue | undefined,
   problems: ProblemList,
@@ -46,7 +53,7 @@ export function loadEnvironment(
   }
   const badName = environmentNameProblem(name);
   if (badName) problems.at(start, `${badName} (it is the file name)`);
-  const tree = files.readMap(path, "a mapping with the keys 'sites' and 'agents'", problems);
+  const tree = readYamlMap(rootDir, path, "a mapping with the keys 'sites' and 'agents'", problems);
   if (!tree) return undefined;
   const file: EnvironmentFile = {
     name,

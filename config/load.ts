@@ -3,10 +3,8 @@ import * as path from 'path';
 import { deepFreeze, FleetEnvironment } from '../model';
 import { loadCatalogue } from './catalogue';
 import { ConstructSources } from './construct-sources';
-import { loadEnvironment } from './environment';
-import { ENVIRONMENTS_DIR } from './files';
+import { ENVIRONMENTS_DIR, loadEnvironment } from './environment';
 import { ConfigProblem, ProblemList } from './problems';
-import { YamlFiles } from './yaml-source';
 
 /** The environments, or every problem found in the files. */
 export type LoadResult =
@@ -45,13 +43,8 @@ export interface LoadOptions {
  * throws for bad input.
  */
 export function loadFleet(options: LoadOptions): LoadResult {
-  return loadFleetFiles(options, new YamlFiles(options.rootDir));
-}
-
-/** {@link loadFleet} from files some of which may be parsed already. */
-export function loadFleetFiles(options: LoadOptions, files: YamlFiles): LoadResult {
   const problems = new ProblemList();
-  const catalogue = loadCatalogue(files, problems);
+  const catalogue = loadCatalogue(options.rootDir, problems);
   const names = options.environments
     ? [...new Set(options.environments)]
     : listEnvironments(options.rootDir, problems);
@@ -60,7 +53,14 @@ export function loadFleetFiles(options: LoadOptions, files: YamlFiles): LoadResu
   for (const name of names) {
     const only = options.sites?.[name];
     const checks = only ? (site: string) => only.includes(site) : () => true;
-    const environment = loadEnvironment(files, name, catalogue, problems, sources, checks);
+    const environment = loadEnvironment(
+      options.rootDir,
+      name,
+      catalogue,
+      problems,
+      sources,
+      checks,
+    );
     if (environment) environments.push(environment);
   }
   if (problems.size > 0 || environments.length !== names.length) {

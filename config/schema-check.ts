@@ -41,11 +41,6 @@ function validatorFor(name: SchemaName): ValidateFunction {
   return validate;
 }
 
-/** Compiles the schemas now rather than at their first check, while a thread waits. */
-export function compileSchemas(): void {
-  for (const name of Object.keys(SCHEMAS) as SchemaName[]) validatorFor(name);
-}
-
 /** Path of a field in a document, e.g. `['agents', 'dispatcher', 'sites']`. */
 export type FieldPath = readonly string[];
 

@@ -119,44 +119,6 @@ export function readYamlMap(
   return parseYamlMap(text, file, expected, problems);
 }
 
-/**
- * The YAML files of a root directory, each read with {@link readYamlMap},
- * except the files already parsed without a problem (app/read-ahead.ts parses
- * the environment files in a worker thread while synth loads), which are taken
- * as parsed.
- */
-export class YamlFiles {
-  /**
-   * @param rootDir the directory the files' paths are relative to
-   * @param parsed trees parsed without a problem, by path relative to `rootDir`
-   */
-  constructor(
-    readonly rootDir: string,
-    private readonly parsed: ReadonlyMap<string, SourceMap> = new Map(),
-  ) {}
-
-  /** The tree of a file that should hold a mapping; see {@link readYamlMap}. */
-  readMap(file: string, expected: string, problems: ProblemList): SourceMap | undefined {
-    return this.parsed.get(file) ?? readYamlMap(this.rootDir, file, expected, problems);
-  }
-}
-
-/**
- * Reads files that should hold a mapping and passes on the tree of each, or
- * no tree when the file has a problem (for the loader to read it and report).
- */
-export function readMapsWithoutProblems(
-  rootDir: string,
-  files: readonly string[],
-  onRead: (file: string, tree: SourceMap | undefined) => void,
-): void {
-  for (const file of files) {
-    const problems = new ProblemList();
-    const tree = readYamlMap(rootDir, file, 'a mapping', problems);
-    onRead(file, problems.size === 0 ? tree : undefined);
-  }
-}
-
 /** `O_NONBLOCK` where the platform has it (not on Windows). */
 const O_NONBLOCK = (fs.constants as { O_NONBLOCK?: number }).O_NONBLOCK ?? 0;
 

@@ -5,7 +5,7 @@ import { loadFleet } from '../../config';
 import { loadCatalogue } from '../../config/catalogue';
 import { ProblemList } from '../../config/problems';
 import { RawAgent, toAgentSpec } from '../../config/to-model';
-import { toPlain, YamlFiles } from '../../config/yaml-source';
+import { toPlain } from '../../config/yaml-source';
 import {
   AgentSpec,
   Cpu,
@@ -163,7 +163,7 @@ describe('the repository files', () => {
     // Placing each one needs the sites and brokers it binds to (AWS ones for
     // cloud bindings): the environment files do that, and load above.
     const problems = new ProblemList();
-    const catalogue = loadCatalogue(new YamlFiles(REPO_ROOT), problems);
+    const catalogue = loadCatalogue(REPO_ROOT, problems);
     expect(problems.sorted()).toEqual([]);
     const names = Object.keys(
       parse(fs.readFileSync(path.join(REPO_ROOT, 'fleet/agent-types.yaml'), 'utf8')).agentTypes,

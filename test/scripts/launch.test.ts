@@ -86,7 +86,6 @@ function toyProject(): string {
       "worker.on('close', () => console.log(`${message} ${process.argv.slice(2).join(',')} ${process.env.FLEET_ROOT} ${answer.trim()}`));",
     ].join('\n'),
   );
-  fs.writeFileSync(path.join(root, 'app', 'read-ahead-worker.ts'), 'export {};\n');
   fs.writeFileSync(
     path.join(root, 'app', 'synth-worker.ts'),
     "import { message } from './message';\nconsole.log(`worker ${message}`);\n",
@@ -129,13 +128,23 @@ describe('the bundle launcher', () => {
     );
   });
 
-  it('reuses the bundle while the sources are unchanged and rebuilds it when one changes', () => {
+  it('reuses the bundle and its code cache while the sources are unchanged, and rebuilds it when one changes', () => {
     const root = toyProject();
     launch(root, ['main.ts']);
     const current = path.join(cacheOf(root), 'current.json');
     const written = fs.statSync(current).mtimeMs;
+    const bundle = path.join(cacheOf(root), bundlesOf(root)[0]);
+    const codeCaches = () =>
+      fs
+        .readdirSync(bundle)
+        .filter((file) => file.endsWith('.v8-cache'))
+        .map((file) => [file, fs.statSync(path.join(bundle, file)).mtimeMs]);
+    // One for main, one for its worker, each written once.
+    expect(codeCaches()).toHaveLength(2);
+    const cachesWritten = codeCaches();
     expect(launch(root, ['main.ts']).stdout).toMatch(/^first /);
     expect(fs.statSync(current).mtimeMs).toBe(written);
+    expect(codeCaches()).toEqual(cachesWritten);
 
     setMessage(root, 'second');
     expect(launch(root, ['main.ts']).stdout).toMatch(/^second .* worker second$/m);
@@ -162,6 +171,18 @@ describe('the bundle launcher', () => {
     expect(fs.readdirSync(cacheOf(root)).filter((name) => name.startsWith('building-'))).toEqual(
       [],
     );
+  });
+
+  it('names positions in the TypeScript sources of a crash under FLEET_DEBUG=1', () => {
+    const root = toyProject();
+    fs.writeFileSync(
+      path.join(root, 'app', 'message.ts'),
+      "export const message: string = (() => {\n  throw new Error('no message');\n})();\n",
+    );
+    expect(launch(root, ['main.ts'], { FLEET_DEBUG: '1' }).stderr).toContain(
+      `${path.join(root, 'app', 'message.ts')}:2:9`,
+    );
+    expect(launch(root, ['main.ts']).stderr).toMatch(/main\.bundle\.js:\d+:\d+/);
   });
 
   it('refuses an entry point other than main.ts', () => {
