@@ -8,7 +8,7 @@ import { gatherStacks, OutputSwap, PublishResult, sweepOutput } from './app/outp
 import { startProgress } from './app/progress';
 import { ProcessFigures, runSiteTasks, SiteTask } from './app/site-runner';
 import { SiteSynthesis } from './app/site-synthesis';
-import { writeReports } from './app/synth-reports';
+import { reportDocuments } from './app/synth-reports';
 import { parseSelection, selectedSites, unknownSites } from './app/synth-selection';
 import { writeSynthStats } from './app/synth-stats';
 import { ConstructSources, formatProblem, loadFleet } from './config';
@@ -162,11 +162,11 @@ async function main(argv: readonly string[]): Promise<number> {
           ]
         : [],
     );
-    writeReports(staging, reports);
     const published = await output.publish({
       environments: loaded.environments.map((environment) => environment.name),
       keepOthers: named.length > 0,
       keepStacks,
+      reports: reportDocuments(reports),
     });
     for (const warning of published.warnings) console.error(warning);
     console.log(

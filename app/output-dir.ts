@@ -93,6 +93,11 @@ export interface PublishRequest {
    * @default - none
    */
   readonly keepStacks?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The synthesized environments' `fleet.json` and `guardrails.json` documents.
+   * @default - read from the staging directory, where the app wrote them
+   */
+  readonly reports?: { readonly fleet: object; readonly guardrails: object };
 }
 
 /** What {@link OutputSwap.publish} did besides the new environments. */
@@ -399,8 +404,9 @@ async function stageOutput(
   currentOutput: { inspect: () => Inspection; read: (file: string) => unknown },
 ): Promise<PublishResult> {
   const manifest = readJson(path.join(staging, MANIFEST)) as ManifestJson;
-  const fleet = readJson(path.join(staging, FLEET_FILE)) as ReportJson;
-  const guardrails = readJson(path.join(staging, GUARDRAIL_REPORT)) as ReportJson;
+  const fleet = (request.reports?.fleet ?? readJson(path.join(staging, FLEET_FILE))) as ReportJson;
+  const guardrails = (request.reports?.guardrails ??
+    readJson(path.join(staging, GUARDRAIL_REPORT))) as ReportJson;
   const made: Record<string, string> = Object.fromEntries(
     request.environments.map((environment) => [environment, synthId]),
   );

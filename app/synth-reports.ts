@@ -48,8 +48,11 @@ export function writeSynthReports(
   );
 }
 
-/** Writes `guardrails.json` and `fleet.json` of environments' reports into `outdir`. */
-export function writeReports(outdir: string, reports: readonly EnvironmentReports[]): void {
+/** The documents `guardrails.json` and `fleet.json` hold for environments' reports. */
+export function reportDocuments(reports: readonly EnvironmentReports[]): {
+  readonly fleet: ReturnType<typeof fleetDocument>;
+  readonly guardrails: { environments: Record<string, GuardrailReport> };
+} {
   const guardrails = {
     environments: Object.fromEntries(
       reports.map(({ fleet, guardrails: { findings, unusedSuppressions } }) => [
@@ -58,7 +61,12 @@ export function writeReports(outdir: string, reports: readonly EnvironmentReport
       ]),
     ),
   };
+  return { fleet: fleetDocument(reports.map((report) => report.fleet)), guardrails };
+}
+
+/** Writes `guardrails.json` and `fleet.json` of environments' reports into `outdir`. */
+export function writeReports(outdir: string, reports: readonly EnvironmentReports[]): void {
+  const { fleet, guardrails } = reportDocuments(reports);
   fs.writeFileSync(path.join(outdir, GUARDRAIL_REPORT), `${JSON.stringify(guardrails, null, 2)}\n`);
-  const fleet = fleetDocument(reports.map((report) => report.fleet));
   fs.writeFileSync(path.join(outdir, FLEET_FILE), `${JSON.stringify(fleet, null, 2)}\n`);
 }
