@@ -200,7 +200,15 @@ const CONSTRUCT_BARRELS = ['aws', 'azure', 'hosts', 'vm', 'terraform', 'kubernet
   .join('|');
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdktf.out/**', 'dist/**', 'jest.config.js'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'cdktf.out/**',
+      'dist/**',
+      'jest.config.js',
+      'config/generated/*.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

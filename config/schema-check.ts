@@ -1,44 +1,16 @@
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import { ErrorObject, ValidateFunction } from 'ajv';
 import { patternMessage } from './formats';
+import * as validators from './generated/validators';
 import { JsonSchema } from './json-schema';
 import { ProblemList } from './problems';
-import { agentTypesSchema, environmentSchema } from './schema';
 import { locate, SourceNode, toPlain } from './yaml-source';
 
 /** Which schema a document is checked against. */
 type SchemaName = 'agentTypes' | 'environment';
 
-const SCHEMAS: Record<SchemaName, JsonSchema> = {
-  agentTypes: agentTypesSchema,
-  environment: environmentSchema,
-};
-
-let ajv: Ajv | undefined;
-const compiled = new Map<SchemaName, ValidateFunction>();
-
-/**
- * Compiled once per process: compiling costs far more than validating. The
- * schemas are constants that the tests compile in strict mode against the
- * draft-07 meta-schema, so the loader skips those checks; code optimisation is
- * off and references are not inlined because both make compiling slower than
- * the validation they would speed up.
- */
+/** Compiled ahead by `npm run schema` (config/schema-validators.ts). */
 function validatorFor(name: SchemaName): ValidateFunction {
-  let validate = compiled.get(name);
-  if (!validate) {
-    ajv ??= new Ajv({
-      allErrors: true,
-      verbose: true,
-      allowUnionTypes: true,
-      strict: false,
-      validateSchema: false,
-      code: { optimize: false },
-      inlineRefs: false,
-    });
-    validate = ajv.compile(SCHEMAS[name]);
-    compiled.set(name, validate);
-  }
-  return validate;
+  return validators[name];
 }
 
 /** Path of a field in a document, e.g. `['agents', 'dispatcher', 'sites']`. */

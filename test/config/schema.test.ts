@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { PATTERNS } from '../../config/formats';
 import { JsonSchema } from '../../config/json-schema';
 import { schemaFiles } from '../../config/schema-files';
+import { validatorsModule, VALIDATORS_FILE } from '../../config/schema-validators';
 import { Cpu, Duration, ImageRef, Size } from '../../model';
 import { REPO_ROOT } from './support';
 
@@ -21,6 +22,10 @@ describe('published schema files', () => {
     for (const [file, content] of Object.entries(schemaFiles())) {
       expect(fs.readFileSync(path.join(REPO_ROOT, file), 'utf8')).toBe(content);
     }
+  });
+
+  test('have their compiled validators up to date (run `npm run schema`)', () => {
+    expect(fs.readFileSync(path.join(REPO_ROOT, VALIDATORS_FILE), 'utf8')).toBe(validatorsModule());
   });
 
   test('are valid draft-07 schemas in strict mode (the loader relies on it and skips the check)', () => {

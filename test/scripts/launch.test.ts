@@ -101,7 +101,9 @@ function setMessage(root: string, message: string): void {
 }
 
 function launch(root: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
-  const { FLEET_ROOT: _ignored, ...inherited } = process.env;
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => name !== 'FLEET_ROOT'),
+  );
   return spawnSync(process.execPath, [path.join(root, 'scripts', 'launch.cjs'), ...args], {
     cwd: root,
     encoding: 'utf8',
