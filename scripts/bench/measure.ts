@@ -46,7 +46,7 @@ export interface SynthCommand {
 
 /**
  * The command of `npm run synth`, read from package.json, so that the
- * benchmark measures what users run (`node --max-semi-space-size=64 scripts/launch.cjs main.ts`).
+ * benchmark measures what users run (`node <flags> scripts/launch.cjs main.ts`).
  */
 export function synthCommand(): SynthCommand {
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));

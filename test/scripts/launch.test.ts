@@ -53,7 +53,9 @@ describe('npm run synth through the bundle launcher', () => {
   it('is what npm run synth and cdktf.json run', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
     const cdktf = JSON.parse(fs.readFileSync(path.join(REPO, 'cdktf.json'), 'utf8'));
-    expect(manifest.scripts.synth).toBe('node --max-semi-space-size=64 scripts/launch.cjs main.ts');
+    expect(manifest.scripts.synth).toBe(
+      'node --max-semi-space-size=64 --min-semi-space-size=64 scripts/launch.cjs main.ts',
+    );
     expect(cdktf.app).toBe(manifest.scripts.synth);
   });
 });
