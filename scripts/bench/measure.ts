@@ -59,13 +59,13 @@ export function synthCommand(): SynthCommand {
   return { nodeFlags: words.slice(1, -2), launcher: words[words.length - 2] };
 }
 
-/** Node's arguments for a run. */
+/** Node's arguments for a run: tsx's loader comes before any extra `--import` of TypeScript. */
 export function nodeArguments(run: Omit<Run, 'outdir'>): string[] {
-  const flags = [...run.command.nodeFlags, ...(run.extraFlags ?? [])];
+  const extra = run.extraFlags ?? [];
   const args = run.args ?? [];
   return run.script === 'main.ts'
-    ? [...flags, run.command.launcher, 'main.ts', ...args]
-    : [...flags, '--import', 'tsx', run.script, ...args];
+    ? [...run.command.nodeFlags, ...extra, run.command.launcher, 'main.ts', ...args]
+    : [...run.command.nodeFlags, '--import', 'tsx', ...extra, run.script, ...args];
 }
 
 /** Removes an output directory, and what it links to when synth made it a link. */
