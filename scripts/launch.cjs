@@ -14,8 +14,9 @@
  * it by its first run (Node 22's `module.enableCompileCache()` does the same
  * for every module; Node 20 has no such switch).
  *
- * A bundle is reused while every source it was built from, the packages'
- * included, has the same content (a hash of each, checked on every run).
+ * A bundle is reused while every source it was built from has the same
+ * content (a hash of each) and every package file it bundles the same size and
+ * time, checked on every run.
  * Bundles are written to a new directory and renamed into place, and cache
  * files are renamed into place, so runs at the same time never see half of
  * either. The bundle is what tsx runs, not type-checked (`npm run typecheck`
