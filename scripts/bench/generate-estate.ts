@@ -1,7 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { agentName, agentType, groupOf, kindOf } from './generate';
+import {
+  agentName,
+  agentType,
+  BENCH_BACKEND,
+  groupOf,
+  inClusterBroker,
+  kindOf,
+  kubernetesSite,
+} from './generate';
 
 /** Name of the estate's environment: `environments/estate.yaml`. */
 export const ESTATE_ENVIRONMENT = 'estate';
@@ -84,30 +92,6 @@ function awsSite(awsIndex: number): Record<string, unknown> {
   };
 }
 
-/** A Kubernetes site as the bench environment declares one (scripts/bench/generate.ts). */
-function kubernetesSite(name: string): Record<string, unknown> {
-  return {
-    kind: 'kubernetes',
-    kubeconfig: { path: '~/.kube/config', context: name },
-    nodePools: {
-      general: {
-        arch: 'amd64',
-        capacity: 'on-demand',
-        labels: { location: name, 'hardware-type': 'cpu' },
-        allocatable: { cpu: '16', memory: '64Gi' },
-      },
-      gpu: {
-        gpu: { count: 1, model: 'nvidia-tesla-t4' },
-        labels: { location: name, 'hardware-type': 'gpu' },
-        allocatable: { cpu: '8', memory: '32Gi' },
-        taints: [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }],
-      },
-    },
-    monitoring: { namespace: 'monitoring' },
-    kedaNamespace: 'keda',
-  };
-}
-
 /** An agent type's entry on one site: its site's broker, the GPU that site has. */
 function placement(index: number, site: string, aws: boolean): Record<string, unknown> {
   const kind = kindOf(index);
@@ -166,31 +150,12 @@ export function writeBenchEstate(rootDir: string, size: EstateSize = {}): BenchE
   let awsIndex = 0;
   const environment = {
     description: `Benchmark estate: ${siteCount} sites (${awsSites.length} on AWS) running ${typeCount} agent types each.`,
-    backend: {
-      s3: {
-        bucket: 'bench-terraform-state',
-        region: 'eu-west-1',
-        kmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000',
-      },
-    },
+    backend: BENCH_BACKEND,
     ...(groups ? { agentStacks: { maxResources: size.maxResources ?? 500 } } : {}),
     sites: Object.fromEntries(
       sites.map((name, i) => [name, isAws(i) ? awsSite(awsIndex++) : kubernetesSite(name)]),
     ),
-    brokers: Object.fromEntries(
-      sites.map((name) => [
-        `mq-${name}`,
-        {
-          kind: 'rabbitmq',
-          inCluster: {
-            site: name,
-            replicas: 3,
-            storage: '10Gi',
-            resources: { cpu: '1', memory: '2Gi' },
-          },
-        },
-      ]),
-    ),
+    brokers: Object.fromEntries(sites.map((name) => [`mq-${name}`, inClusterBroker(name)])),
     agents: Object.fromEntries(
       types.map(({ index, sites: placed }) => [
         agentName(index),

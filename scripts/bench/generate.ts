@@ -101,6 +101,50 @@ export const groupOf = (index: number, groupSize: number) =>
 /** Agent types per stack group of the fleet case, as a team would group them. */
 const FLEET_GROUP_SIZE = 25;
 
+/** The S3 backend of the bench environments. */
+export const BENCH_BACKEND = {
+  s3: {
+    bucket: 'bench-terraform-state',
+    region: 'eu-west-1',
+    kmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000',
+  },
+} as const;
+
+/**
+ * A Kubernetes site of a bench environment: a general and a GPU node pool
+ * labelled with `location`, which is also its kubeconfig context.
+ */
+export function kubernetesSite(location: string): Record<string, unknown> {
+  return {
+    kind: 'kubernetes',
+    kubeconfig: { path: '~/.kube/config', context: location },
+    nodePools: {
+      general: {
+        arch: 'amd64',
+        capacity: 'on-demand',
+        labels: { location, 'hardware-type': 'cpu' },
+        allocatable: { cpu: '16', memory: '64Gi' },
+      },
+      gpu: {
+        gpu: { count: 1, model: 'nvidia-tesla-t4' },
+        labels: { location, 'hardware-type': 'gpu' },
+        allocatable: { cpu: '8', memory: '32Gi' },
+        taints: [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }],
+      },
+    },
+    monitoring: { namespace: 'monitoring' },
+    kedaNamespace: 'keda',
+  };
+}
+
+/** A three-node RabbitMQ broker running in `site`'s cluster. */
+export function inClusterBroker(site: string): Record<string, unknown> {
+  return {
+    kind: 'rabbitmq',
+    inCluster: { site, replicas: 3, storage: '10Gi', resources: { cpu: '1', memory: '2Gi' } },
+  };
+}
+
 /**
  * Writes `fleet/agent-types.yaml` with `count` agent types, in stack groups of
  * 25, and `environments/bench.yaml` placing them all on one Kubernetes site
@@ -118,46 +162,9 @@ export function writeBenchFleet(rootDir: string, count: number): void {
   };
   const environment = {
     description: `Benchmark: ${count} agent types on one cluster.`,
-    backend: {
-      s3: {
-        bucket: 'bench-terraform-state',
-        region: 'eu-west-1',
-        kmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000',
-      },
-    },
-    sites: {
-      dc: {
-        kind: 'kubernetes',
-        kubeconfig: { path: '~/.kube/config', context: 'bench' },
-        nodePools: {
-          general: {
-            arch: 'amd64',
-            capacity: 'on-demand',
-            labels: { location: 'bench', 'hardware-type': 'cpu' },
-            allocatable: { cpu: '16', memory: '64Gi' },
-          },
-          gpu: {
-            gpu: { count: 1, model: 'nvidia-tesla-t4' },
-            labels: { location: 'bench', 'hardware-type': 'gpu' },
-            allocatable: { cpu: '8', memory: '32Gi' },
-            taints: [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }],
-          },
-        },
-        monitoring: { namespace: 'monitoring' },
-        kedaNamespace: 'keda',
-      },
-    },
-    brokers: {
-      rabbitmq: {
-        kind: 'rabbitmq',
-        inCluster: {
-          site: 'dc',
-          replicas: 3,
-          storage: '10Gi',
-          resources: { cpu: '1', memory: '2Gi' },
-        },
-      },
-    },
+    backend: BENCH_BACKEND,
+    sites: { dc: kubernetesSite('bench') },
+    brokers: { rabbitmq: inClusterBroker('dc') },
     agents: Object.fromEntries(
       names.map((name, i) => [
         name,
