@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { copyProjectConfig, runMain } from '../support/project';
+import { copyProjectConfig, runMain, snapshotTree } from '../support/project';
 import { tempDir } from '../support/temp-dir';
 import { REPO } from '../support/typescript-process';
 
@@ -9,17 +9,9 @@ const LAUNCHER = path.join(REPO, 'scripts', 'launch.cjs');
 
 /** Every file of an output directory but the stamp and manifest, which carry times and paths. */
 function outputFiles(outdir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const visit = (dir: string) => {
-    for (const entry of fs.readdirSync(path.join(outdir, dir), { withFileTypes: true })) {
-      const file = path.join(dir, entry.name);
-      if (entry.isDirectory()) visit(file);
-      else if (!['stamp.json', 'manifest.json'].includes(file)) {
-        files[file] = fs.readFileSync(path.join(outdir, file), 'utf8');
-      }
-    }
-  };
-  visit('');
+  const files = snapshotTree(outdir);
+  delete files['stamp.json'];
+  delete files['manifest.json'];
   return files;
 }
 
