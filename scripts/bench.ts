@@ -8,6 +8,7 @@ import { ESTATE_TARGETS, estateRunCount, formatEstate, runEstateCase } from './b
 import { writeBenchFleet } from './bench/generate';
 import {
   canMeasureMemory,
+  mainRun,
   Measure,
   measure,
   ROOT,
@@ -169,16 +170,7 @@ function runFleetCase(
     writeBenchFleet(rootDir, agents);
     steps.step(`synthesizing ${agents} agent type(s), ${runs} run(s)...`);
     const outdir = path.join(rootDir, 'cdktf.out');
-    const ours = measure(
-      runs,
-      {
-        command: synth,
-        script: 'main.ts',
-        env: { FLEET_ROOT: rootDir, FLEET_ENVIRONMENTS: '', CDKTF_OUTDIR: outdir },
-        outdir,
-      },
-      steps.run,
-    );
+    const ours = measure(runs, mainRun(synth, rootDir, outdir), steps.run);
     steps.step(`plain cdktf, ${ours.resources} resources...`);
     const plainOut = path.join(rootDir, 'plain.out');
     const plainRun = {
@@ -208,16 +200,7 @@ function runFleetCase(
 
   steps.step(`example environments, ${runs} run(s)...`);
   const examplesOut = path.join(work, 'examples.out');
-  const examples = measure(
-    runs,
-    {
-      command: synth,
-      script: 'main.ts',
-      env: { FLEET_ROOT: ROOT, FLEET_ENVIRONMENTS: '', CDKTF_OUTDIR: examplesOut },
-      outdir: examplesOut,
-    },
-    steps.run,
-  );
+  const examples = measure(runs, mainRun(synth, ROOT, examplesOut), steps.run);
 
   const figures = [
     table(

@@ -7,6 +7,7 @@ import { planStacks, terraformVersion } from '../terraform/offline-plan';
 import { ESTATE_ENVIRONMENT, siteName, writeBenchEstate } from './generate-estate';
 import {
   canMeasureMemory,
+  mainRun,
   Measure,
   measure,
   measureOnce,
@@ -123,24 +124,13 @@ export async function runEstateCase(options: EstateCaseOptions): Promise<EstateR
   const root = path.join(options.work, 'estate');
   const outdir = path.join(root, 'cdktf.out');
   const estate = writeBenchEstate(root, { sites: options.sites, agentTypes: options.agentTypes });
-  const synthEnv = (dir: string, out: string, extra: Record<string, string> = {}) => ({
-    FLEET_ROOT: dir,
-    FLEET_ENVIRONMENTS: '',
-    CDKTF_OUTDIR: out,
-    ...extra,
-  });
 
   onStep(`estate of ${estate.sites.length} sites × ${options.agentTypes} agent types, whole`);
   const statsFile = (index?: number) =>
     path.join(options.work, `synth-stats${index === undefined ? '' : `-${index}`}.json`);
   const whole = measure(
     runs,
-    {
-      command,
-      script: 'main.ts',
-      outdir,
-      env: synthEnv(root, outdir, { FLEET_SYNTH_STATS: statsFile() }),
-    },
+    mainRun(command, root, outdir, { env: { FLEET_SYNTH_STATS: statsFile() } }),
     (index) => {
       if (fs.existsSync(statsFile())) fs.renameSync(statsFile(), statsFile(index));
       onRun();
@@ -157,14 +147,7 @@ export async function runEstateCase(options: EstateCaseOptions): Promise<EstateR
   onStep(`one site alone, ${ESTATE_ENVIRONMENT}/${site}`);
   const siteMeasure = measure(
     runs,
-    {
-      command,
-      script: 'main.ts',
-      args: [`${ESTATE_ENVIRONMENT}/${site}`],
-      outdir,
-      fresh: false,
-      env: synthEnv(root, outdir),
-    },
+    mainRun(command, root, outdir, { args: [`${ESTATE_ENVIRONMENT}/${site}`], fresh: false }),
     onRun,
   );
 
@@ -175,7 +158,7 @@ export async function runEstateCase(options: EstateCaseOptions): Promise<EstateR
     addedOnSite: siteIndex,
   });
   onStep(`the estate with ${written.added!.agent} added to ${site}, whole`);
-  measureOnce({ command, script: 'main.ts', outdir, env: synthEnv(root, outdir) });
+  measureOnce(mainRun(command, root, outdir));
   onRun();
   const after = agentsStackHashes(outdir);
   const added = {
@@ -229,13 +212,7 @@ async function planInfraStack(
 
   const stack = `${ESTATE_ENVIRONMENT}-${site}-infra`;
   const offline = (root: string, out: string, args: string[]) => {
-    measureOnce({
-      command,
-      script: 'main.ts',
-      args,
-      outdir: out,
-      env: { FLEET_ROOT: root, FLEET_ENVIRONMENTS: '', CDKTF_OUTDIR: out, [OFFLINE_ENV]: '1' },
-    });
+    measureOnce(mainRun(command, root, out, { args, env: { [OFFLINE_ENV]: '1' } }));
     onRun();
     return out;
   };

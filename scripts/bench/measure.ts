@@ -59,6 +59,27 @@ export function synthCommand(): SynthCommand {
   return { nodeFlags: words.slice(1, -2), launcher: words[words.length - 2] };
 }
 
+/**
+ * main.ts run as `npm run synth` runs it, over the fleet under `root`, writing
+ * to `outdir`: every environment unless `args` names some, whatever
+ * `FLEET_ENVIRONMENTS` this process has; `env` is added on top.
+ */
+export function mainRun(
+  command: SynthCommand,
+  root: string,
+  outdir: string,
+  options: Pick<Run, 'args' | 'env' | 'fresh'> = {},
+): Run {
+  return {
+    command,
+    script: 'main.ts',
+    args: options.args,
+    env: { FLEET_ROOT: root, FLEET_ENVIRONMENTS: '', CDKTF_OUTDIR: outdir, ...options.env },
+    outdir,
+    fresh: options.fresh,
+  };
+}
+
 /** Node's arguments for a run: tsx's loader comes before any extra `--import` of TypeScript. */
 export function nodeArguments(run: Omit<Run, 'outdir'>): string[] {
   const extra = run.extraFlags ?? [];
