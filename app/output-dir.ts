@@ -93,11 +93,8 @@ export interface PublishRequest {
    * @default - none
    */
   readonly keepStacks?: Readonly<Record<string, readonly string[]>>;
-  /**
-   * The synthesized environments' `fleet.json` and `guardrails.json` documents.
-   * @default - read from the staging directory, where the app wrote them
-   */
-  readonly reports?: { readonly fleet: object; readonly guardrails: object };
+  /** The synthesized environments' `fleet.json` and `guardrails.json` documents. */
+  readonly reports: { readonly fleet: object; readonly guardrails: object };
 }
 
 /** What {@link OutputSwap.publish} did besides the new environments. */
@@ -147,16 +144,25 @@ export function checkOutputConsistency(
   return inspectOutput(outdir, options).problem;
 }
 
-/** What {@link inspectOutput} found: why the output is not whole, or its stamp. */
+/** What {@link inspectOutput} found: why the output is not whole, or what it holds. */
 interface Inspection {
   readonly problem?: string;
-  /** The stamp of a whole output; null when it has none (and that was allowed). */
-  readonly stamp?: StampJson | null;
+  /** A whole output's files, as the check parsed them. */
+  readonly output?: CheckedOutput;
+}
+
+/** The files of a whole output, as {@link checkOutput} parsed them. */
+export interface CheckedOutput {
+  readonly manifest: ManifestJson;
+  readonly fleet: ReportJson;
+  readonly guardrails: ReportJson;
+  /** Null when the output has none (and that was allowed). */
+  readonly stamp: StampJson | null;
 }
 
 function inspectOutput(outdir: string, options: ConsistencyOptions): Inspection {
   try {
-    return { stamp: checkOutput(outdir, options) };
+    return { output: checkOutput(outdir, options) };
   } catch (error) {
     if (error instanceof Inconsistent) return { problem: error.message };
     const { code, path: file } = error as NodeJS.ErrnoException;
@@ -250,10 +256,9 @@ export class OutputSwap {
     // the output published, and says so.
     await new Promise((resolve) => setTimeout(resolve, 20));
     if (this.state !== 'staging') throw new Error('publish() after publish() or close()');
-    const result = await stageOutput(this.staging, this.synthId, this.outdir, request, {
-      inspect: () => this.inspectCurrent(),
-      read: (file) => this.readCurrent(file),
-    });
+    const result = await stageOutput(this.staging, this.synthId, this.outdir, request, () =>
+      this.inspectCurrent(),
+    );
     await this.hook('staged');
     if (isDirectory(this.outdir)) {
       // A checkout from before the link: move the directory aside and link it back.
@@ -285,19 +290,16 @@ export class OutputSwap {
   }
 
   /**
-   * A JSON file of the current output (`fleet.json`, say), parsed once per
-   * synth: joining sites and keeping environments both read it.
+   * The files of the current output, as {@link checkCurrent} parsed them:
+   * joining sites and keeping environments read them from here.
+   * @throws Error when the current output is not whole
    */
-  public readCurrent(file: string): unknown {
-    let parsed = this.currentFiles.get(file);
-    if (parsed === undefined) {
-      parsed = readJson(path.join(this.outdir, file));
-      this.currentFiles.set(file, parsed);
-    }
-    return parsed;
+  public readCurrent(): CheckedOutput {
+    const { output, problem } = this.inspectCurrent();
+    if (!output) throw new Error(`${path.basename(this.outdir)}: ${problem}`);
+    return output;
   }
 
-  private readonly currentFiles = new Map<string, unknown>();
   private inspection?: Inspection;
 
   private inspectCurrent(): Inspection {
@@ -401,12 +403,11 @@ async function stageOutput(
   synthId: string,
   outdir: string,
   request: PublishRequest,
-  currentOutput: { inspect: () => Inspection; read: (file: string) => unknown },
+  inspectCurrent: () => Inspection,
 ): Promise<PublishResult> {
   const manifest = readJson(path.join(staging, MANIFEST)) as ManifestJson;
-  const fleet = (request.reports?.fleet ?? readJson(path.join(staging, FLEET_FILE))) as ReportJson;
-  const guardrails = (request.reports?.guardrails ??
-    readJson(path.join(staging, GUARDRAIL_REPORT))) as ReportJson;
+  const fleet = request.reports.fleet as ReportJson;
+  const guardrails = request.reports.guardrails as ReportJson;
   const made: Record<string, string> = Object.fromEntries(
     request.environments.map((environment) => [environment, synthId]),
   );
@@ -415,7 +416,8 @@ async function stageOutput(
   const keptFiles = new Set<string>();
   const keepStacks = Object.values(request.keepStacks ?? {}).flat();
   if (keepStacks.length > 0) {
-    const old = readJson(path.join(outdir, MANIFEST)) as ManifestJson;
+    const old =
+      inspectCurrent().output?.manifest ?? (readJson(path.join(outdir, MANIFEST)) as ManifestJson);
     for (const stack of keepStacks) {
       if (!Object.hasOwn(old.stacks, stack)) {
         throw new Error(`${path.basename(outdir)} no longer holds stack '${stack}' to keep`);
@@ -427,20 +429,13 @@ async function stageOutput(
     writeFile(path.join(staging, MANIFEST), stableJson(manifest));
   }
   const current = request.keepOthers && lexists(outdir) ? outdir : undefined;
-  const problem = current && currentOutput.inspect().problem;
+  const problem = current && inspectCurrent().problem;
   if (current && problem) {
     warnings.push(
       `${path.basename(outdir)}: ${problem}; its other environments are not kept (synthesize them again)`,
     );
   } else if (current) {
-    const old = {
-      manifest: readJson(path.join(current, MANIFEST)) as ManifestJson,
-      fleet: currentOutput.read(FLEET_FILE) as ReportJson,
-      guardrails: currentOutput.read(GUARDRAIL_REPORT) as ReportJson,
-      stamp: fs.existsSync(path.join(current, OUTPUT_STAMP))
-        ? (readJson(path.join(current, OUTPUT_STAMP)) as StampJson)
-        : undefined,
-    };
+    const old = inspectCurrent().output as CheckedOutput;
     for (const [environment, report] of Object.entries(old.fleet.environments)) {
       if (Object.hasOwn(made, environment)) continue;
       const stacks = report.stacks ?? [];
@@ -468,7 +463,7 @@ async function stageOutput(
   writeFile(path.join(staging, GUARDRAIL_REPORT), reportJson(guardrails));
   const files = [MANIFEST, FLEET_FILE, GUARDRAIL_REPORT, ...stackFiles(manifest)];
   // A kept stack's file is the one the checked current output's stamp hashed.
-  const before = keptFiles.size > 0 ? currentOutput.inspect().stamp : undefined;
+  const before = keptFiles.size > 0 ? inspectCurrent().output?.stamp : undefined;
   const hashOf = (file: string) =>
     (keptFiles.has(file) && before?.files[file]) || sha256(path.join(staging, file));
   const stamp: StampJson = {
@@ -597,8 +592,8 @@ function fail(message: string): never {
   throw new Inconsistent(message);
 }
 
-/** Checks an output; returns its stamp, null when unstamped (and allowed). */
-function checkOutput(outdir: string, options: ConsistencyOptions): StampJson | null {
+/** Checks an output; returns its files as parsed, the stamp null when unstamped (and allowed). */
+function checkOutput(outdir: string, options: ConsistencyOptions): CheckedOutput {
   let root: string;
   try {
     root = fs.realpathSync(outdir);
@@ -659,7 +654,8 @@ function checkOutput(outdir: string, options: ConsistencyOptions): StampJson | n
     Object.keys(guardrails.environments),
   );
 
-  if (!stampExists) return null;
+  const parsed = { manifest: manifest as ManifestJson, fleet, guardrails };
+  if (!stampExists) return { ...parsed, stamp: null };
   const stamp = jsonFile(root, OUTPUT_STAMP) as Partial<StampJson> | null;
   if (
     !isRecord(stamp) ||
@@ -689,7 +685,7 @@ function checkOutput(outdir: string, options: ConsistencyOptions): StampJson | n
       );
     }
   }
-  return stamp as StampJson;
+  return { ...parsed, stamp: stamp as StampJson };
 }
 
 function reportFile(root: string, file: string): ReportJson {

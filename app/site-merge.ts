@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { FleetEnvironment, GuardrailSuppression } from '../model';
+import { deploymentKey, FleetEnvironment, GuardrailSuppression } from '../model';
 import { siteStackIds } from '../stacks/agent-fleet';
-import { FLEET_FILE, FleetReport } from './fleet-report';
+import { FleetReport } from './fleet-report';
 import { OutputSwap } from './output-dir';
-import { EnvironmentReports, GUARDRAIL_REPORT, GuardrailReport } from './synth-reports';
+import { EnvironmentReports, GuardrailReport } from './synth-reports';
 
 /**
  * An environment's reports in the output a synth replaces, when the output is
@@ -18,12 +18,9 @@ export function readEnvironmentReports(
   if (!fs.existsSync(outdir)) return { missing: `there is no ${path.basename(outdir)}` };
   const problem = output.checkCurrent();
   if (problem) return { missing: `${path.basename(outdir)}: ${problem}` };
-  const read = (file: string) =>
-    (output.readCurrent(file) as { environments: Record<string, unknown> }).environments[
-      environment
-    ];
-  const fleet = read(FLEET_FILE) as FleetReport | undefined;
-  const guardrails = read(GUARDRAIL_REPORT) as GuardrailReport | undefined;
+  const current = output.readCurrent();
+  const fleet = current.fleet.environments[environment] as FleetReport | undefined;
+  const guardrails = current.guardrails.environments[environment] as GuardrailReport | undefined;
   if (!fleet || !guardrails) {
     return { missing: `${path.basename(outdir)} holds no environment '${environment}'` };
   }
@@ -73,12 +70,11 @@ export function mergeSites(
     .filter((site) => order.includes(site.name))
     .flatMap((site) => site.stacks);
   const kept = new Set(keptStacks);
-  const agentKey = (agent: { agent: string; site: string }) => `${agent.agent}@${agent.site}`;
   const agents = new Map(
     [
       ...(previous?.fleet.agents ?? []).filter((agent) => fromPrevious.has(agent.site)),
       ...partial.fleet.agents,
-    ].map((agent) => [agentKey(agent), agent]),
+    ].map((agent) => [deploymentKey(agent.agent, agent.site), agent]),
   );
   const previousBrokers = new Map((previous?.fleet.brokers ?? []).map((b) => [b.name, b]));
   const stackOf = (resource: string) => resource.split('/')[0];
@@ -98,7 +94,7 @@ export function mergeSites(
         return { ...broker, ...(credentials ? { credentials } : {}), ...(nodes ? { nodes } : {}) };
       }),
       agents: environment.deployments.flatMap(({ agent, site }) => {
-        const report = agents.get(agentKey({ agent: agent.name, site }));
+        const report = agents.get(deploymentKey(agent.name, site));
         return report ? [report] : [];
       }),
     },

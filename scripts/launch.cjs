@@ -19,8 +19,8 @@
  * time, checked on every run.
  * Bundles are written to a new directory and renamed into place, and cache
  * files are renamed into place, so runs at the same time never see half of
- * either. The bundle is what tsx runs, not type-checked (`npm run typecheck`
- * does that). `FLEET_ROOT` defaults to this project, as it does for
+ * either. esbuild only transpiles: the bundle is not type-checked (`npm run
+ * typecheck` does that). `FLEET_ROOT` defaults to this project, as it does for
  * `main.ts`; with `FLEET_DEBUG=1` a crash names positions in the sources.
  */
 const crypto = require('crypto');
