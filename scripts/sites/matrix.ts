@@ -91,14 +91,15 @@ function names(value: string): string[] {
 /**
  * The sites of the environments asked for, as a GitHub Actions matrix: each
  * site's stacks in deploy order. With a base, only the sites that changed: a
- * site new in `out`, one whose stack list changed, one of whose stacks'
- * `cdk.tf.json` differs (by the SHA-256 each output's `stamp.json` records),
- * or a hosts site whose Ansible files differ; then the sites only the base
- * has, as removed. With `unchanged`, the sites present in both that did not
- * change.
- * @throws ReviewError when an output cannot be read or is not whole, the
- *   outputs belong to different projects, a site's stack depends on another
- *   site's, or an environment or site named is in neither output
+ * site new in `out`, one whose stack list changed, or one of whose stacks'
+ * `cdk.tf.json` differs (by the SHA-256 each output's `stamp.json` records; a
+ * hosts stack's lists the SHA-256 of each of its Ansible files, so it differs
+ * when they do); then the sites only the base has, as removed. With
+ * `unchanged`, the sites present in both that did not change.
+ * @throws ReviewError when an output cannot be read or is not whole, a hosts
+ *   site's Ansible files do not match the hashes its stacks list, the outputs
+ *   belong to different projects, a site's stack depends on another site's,
+ *   or an environment or site named is in neither output
  */
 export function siteMatrix(options: SitesOptions): SiteMatrix {
   const head = SiteOutput.open(options.out, '--out', 'head');
@@ -165,7 +166,12 @@ function selectEnvironments(
   return named.length > 0 ? [...named] : [...known].sort();
 }
 
-/** Whether a site present in both outputs differs between them. */
+/**
+ * Whether a site present in both outputs differs between them: its stack list
+ * or one of its stacks' `cdk.tf.json`. An unchanged hosts site's Ansible files
+ * are still held to their hashes in both outputs.
+ * @throws ReviewError when they do not match
+ */
 function siteChanged(
   site: OutputSite,
   previous: OutputSite,
@@ -175,7 +181,8 @@ function siteChanged(
   const stacks = site.stacks ?? [];
   if (previous.stacks === undefined || previous.stacks.join(' ') !== stacks.join(' ')) return true;
   if (stacks.some((stack) => head.stackHash(stack) !== base.stackHash(stack))) return true;
-  return site.kind === 'hosts' && stacks.some((stack) => !head.sameAnsible(stack, base));
+  if (site.kind === 'hosts') for (const stack of stacks) head.checkAnsible(stack, base);
+  return false;
 }
 
 function entry(site: OutputSite): SiteEntry {
