@@ -8,6 +8,7 @@ import { AgentFleet } from '../../stacks/agent-fleet';
 import { copyProjectConfig } from '../support/project';
 import { tempDir } from '../support/temp-dir';
 
+export { replaceOnce } from '../support/edited-examples';
 export { REPO } from '../support/typescript-process';
 
 /** The text of a Markdown section, up to the next heading of its level. */
@@ -62,12 +63,6 @@ export function synthesizeEnvironments(environments: readonly FleetEnvironment[]
   app.synth();
   writeSynthReports(outdir, environments, summaries);
   return outdir;
-}
-
-/** Replaces text that must be there. */
-export function replaceOnce(text: string, from: string, to: string): string {
-  if (!text.includes(from)) throw new Error(`not found in the environment file: ${from}`);
-  return text.replace(from, to);
 }
 
 /** A GPU agent type the catalogue does not have, reading a queue of its own: catalogue YAML to append. */

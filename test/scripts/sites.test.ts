@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ReviewError } from '../../output/files';
 import { parseSitesArgs, siteMatrix } from '../../scripts/sites/matrix';
-import { copyProjectConfig, runMain } from '../support/project';
+import { replaceOnce, synthesizedProject } from '../support/edited-examples';
 import { tempDir } from '../support/temp-dir';
 import { REPO, runTypeScript } from '../support/typescript-process';
 
@@ -13,29 +13,6 @@ interface Entry {
   kind: string;
   stacks: string;
   removed?: true;
-}
-
-/**
- * The example project, its files edited by `edit` (file under the project →
- * new text), synthesized by main.ts into `<root>/cdktf.out`, of `environments`
- * or all. Returns the output directory.
- */
-function synthesized(
-  edit: Record<string, (text: string) => string> = {},
-  environments: readonly string[] = [],
-): string {
-  const root = tempDir('fleet-sites');
-  copyProjectConfig(root);
-  for (const [file, change] of Object.entries(edit)) {
-    const full = path.join(root, file);
-    const text = fs.readFileSync(full, 'utf8');
-    const changed = change(text);
-    if (changed === text) throw new Error(`the edit of ${file} changed nothing`);
-    fs.writeFileSync(full, changed);
-  }
-  const result = runMain(root, environments);
-  if (result.status !== 0) throw new Error(`synth failed:\n${result.stderr}`);
-  return path.join(root, 'cdktf.out');
 }
 
 /** `npm run sites -- <args>` in its own process: its exit status, standard output and error. */
@@ -61,11 +38,6 @@ function named(entries: readonly Entry[]): string[] {
   return entries.map(
     (entry) => `${entry.environment}/${entry.site}${entry.removed ? ' (removed)' : ''}`,
   );
-}
-
-function replaceOnce(text: string, from: string, to: string): string {
-  if (text.split(from).length !== 2) throw new Error(`not found exactly once: ${from}`);
-  return text.replace(from, to);
 }
 
 /** Rewrites a file of an output and its SHA-256 in `stamp.json`, as a synth would have. */
@@ -96,7 +68,7 @@ const ALL_SITES = [
 ];
 
 describe('npm run sites', () => {
-  const base = synthesized();
+  const base = synthesizedProject();
 
   describe('without a base', () => {
     it('lists every site of every environment, its kind and its stacks in deploy order', () => {
@@ -149,14 +121,14 @@ describe('npm run sites', () => {
 
   describe('with --changed-against', () => {
     it('lists no site when nothing changed, and every one as unchanged', () => {
-      const again = synthesized();
+      const again = synthesizedProject();
       expect(sites('--out', again, '--changed-against', base).matrix).toEqual({ include: [] });
       const unchanged = sites('--out', again, '--changed-against', base, '--unchanged');
       expect(named(unchanged.matrix!.include)).toEqual(ALL_SITES);
     });
 
     it('lists only the site whose agent changed, and the others as unchanged', () => {
-      const head = synthesized({
+      const head = synthesizedProject({
         'environments/prod.yaml': (text) =>
           replaceOnce(
             text,
@@ -185,7 +157,7 @@ describe('npm run sites', () => {
     });
 
     it('lists a warm-server site whose Ansible changed', () => {
-      const head = synthesized({
+      const head = synthesizedProject({
         'environments/prod.yaml': (text) =>
           replaceOnce(
             text,
@@ -199,7 +171,7 @@ describe('npm run sites', () => {
     });
 
     it('lists the sites only the base has as removed, with the stacks they had', () => {
-      const head = synthesized({}, ['local', 'staging']);
+      const head = synthesizedProject({}, ['local', 'staging']);
       const { matrix } = sites('--out', head, '--changed-against', base);
       expect(named(matrix!.include)).toEqual(
         ALL_SITES.filter((site) => site.startsWith('prod/')).map((site) => `${site} (removed)`),

@@ -1,9 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { formatProblem, loadFleet, LoadResult } from '../../config';
+import { copyProjectConfig, runMain } from './project';
 import { tempDir } from './temp-dir';
-
-const REPO = path.resolve(__dirname, '../..');
 
 /** Edits of a copy of the project: file path (relative to the root) → new text from the old. */
 export type ProjectEdits = Readonly<Record<string, (text: string) => string>>;
@@ -14,9 +13,7 @@ export type ProjectEdits = Readonly<Record<string, (text: string) => string>>;
  */
 export function editedProject(edits: ProjectEdits): string {
   const root = tempDir('fleet-edited');
-  for (const dir of ['fleet', 'environments']) {
-    fs.cpSync(path.join(REPO, dir), path.join(root, dir), { recursive: true });
-  }
+  copyProjectConfig(root);
   for (const [file, edit] of Object.entries(edits)) {
     const at = path.join(root, file);
     const before = fs.existsSync(at) ? fs.readFileSync(at, 'utf8') : '';
@@ -25,6 +22,27 @@ export function editedProject(edits: ProjectEdits): string {
     fs.writeFileSync(at, after);
   }
   return root;
+}
+
+/**
+ * An edited copy of the project synthesized by main.ts into `<root>/cdktf.out`,
+ * of `environments` or all; throws with main's standard error when it fails.
+ * Returns the output directory.
+ */
+export function synthesizedProject(
+  edits: ProjectEdits = {},
+  environments: readonly string[] = [],
+): string {
+  const root = editedProject(edits);
+  const result = runMain(root, environments);
+  if (result.status !== 0) throw new Error(`synth failed:\n${result.stderr}`);
+  return path.join(root, 'cdktf.out');
+}
+
+/** Replaces text that must occur exactly once. */
+export function replaceOnce(text: string, from: string, to: string): string {
+  if (text.split(from).length !== 2) throw new Error(`not found exactly once: ${from}`);
+  return text.replace(from, to);
 }
 
 /**

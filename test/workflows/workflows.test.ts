@@ -5,7 +5,7 @@ import { Testing, TerraformStack } from 'cdktf';
 import { parse, parseDocument } from 'yaml';
 import { formatProblem, loadFleet } from '../../config';
 import { AgentFleet, siteStackIds, stackIds } from '../../stacks/agent-fleet';
-import { copyProjectConfig, runMain } from '../support/project';
+import { synthesizedProject } from '../support/edited-examples';
 import { tempDir } from '../support/temp-dir';
 import { typeScriptArgs } from '../support/typescript-process';
 
@@ -551,27 +551,15 @@ describe('the scripts of the workflows', () => {
 
     /** The example project synthesized as it is, and with one agent changed on prod's denver-edge. */
     function synthesizedOutputs(): { base: string; head: string } {
-      const synth = (edit?: (text: string) => string) => {
-        const root = tempDir('fleet-workflow');
-        copyProjectConfig(root);
-        if (edit) {
-          const file = path.join(root, 'environments/prod.yaml');
-          const text = fs.readFileSync(file, 'utf8');
-          expect(edit(text)).not.toBe(text);
-          fs.writeFileSync(file, edit(text));
-        }
-        const result = runMain(root);
-        if (result.status !== 0) throw new Error(result.stderr);
-        return path.join(root, 'cdktf.out');
-      };
       outputs ??= {
-        base: synth(),
-        head: synth((text) =>
-          text.replace(
-            'requests: { cpu: 500m, memory: 512Mi }',
-            'requests: { cpu: 400m, memory: 512Mi }',
-          ),
-        ),
+        base: synthesizedProject(),
+        head: synthesizedProject({
+          'environments/prod.yaml': (text) =>
+            text.replace(
+              'requests: { cpu: 500m, memory: 512Mi }',
+              'requests: { cpu: 400m, memory: 512Mi }',
+            ),
+        }),
       };
       return outputs;
     }
