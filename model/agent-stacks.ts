@@ -50,6 +50,21 @@ export function agentGroupOf(spec: { readonly stack?: AgentStackSpec }): string 
   return spec.stack?.group ?? DEFAULT_AGENT_GROUP;
 }
 
+/**
+ * The groups besides the default that a site's agents have stacks for, by
+ * name: each agent's group, and the group a moved agent left (its stack
+ * forgets the agent's resources).
+ */
+export function otherAgentGroups(agents: Iterable<{ readonly stack?: AgentStackSpec }>): string[] {
+  const groups = new Set<string>();
+  for (const agent of agents) {
+    groups.add(agentGroupOf(agent));
+    if (agent.stack?.movedFrom) groups.add(agent.stack.movedFrom);
+  }
+  groups.delete(DEFAULT_AGENT_GROUP);
+  return [...groups].sort();
+}
+
 /** The id of a site's agents stack of a group: the default group's is `<env>-<site>-agents`. */
 export function agentStackId(environment: string, site: string, group: string): string {
   const base = `${environment}-${site}-agents`;

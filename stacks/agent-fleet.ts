@@ -4,7 +4,7 @@ import { clusterAutoscalerRoleName } from '../constructs/aws';
 import { aksClusterAccess, azureProvider } from '../constructs/azure';
 import { applyGuardrails, GUARDRAIL_RULES, GuardrailLog } from '../guardrails';
 import {
-  agentGroupOf,
+  AgentSpec,
   agentStackId,
   aksClusterName,
   AzureSiteSpec,
@@ -14,6 +14,7 @@ import {
   clusterSiteOf,
   clusterSiteOfAzure,
   deploymentKey,
+  otherAgentGroups,
   eksClusterName,
   FleetEnvironment,
   GuardrailSuppression,
@@ -44,7 +45,7 @@ export function stackIds(
   return {
     infra: `${prefix}-infra`,
     platform: `${prefix}-platform`,
-    agents: `${prefix}-agents`,
+    agents: agentStackId(environment, site, DEFAULT_AGENT_GROUP),
     hosts: `${prefix}-hosts`,
   };
 }
@@ -57,19 +58,17 @@ export function stackIds(
  */
 export function siteStackIds(environment: FleetEnvironment): Map<string, string[]> {
   const ids = new Map<string, string[]>();
-  const groupsBySite = new Map<string, Set<string>>();
+  // The agents a site's agents stacks hold: not those of a VM scaling group.
+  const agentsBySite = new Map<string, AgentSpec[]>();
   for (const { site, agent } of environment.deployments) {
     if (agent.placement?.scalingGroup) continue;
-    const names = groupsBySite.get(site) ?? new Set<string>();
-    names.add(agentGroupOf(agent));
-    if (agent.stack?.movedFrom) names.add(agent.stack.movedFrom);
-    groupsBySite.set(site, names);
+    const agents = agentsBySite.get(site) ?? agentsBySite.set(site, []).get(site)!;
+    agents.push(agent);
   }
   const groups = (site: string) =>
-    [...(groupsBySite.get(site) ?? [])]
-      .filter((group) => group !== DEFAULT_AGENT_GROUP)
-      .sort()
-      .map((group) => agentStackId(environment.name, site, group));
+    otherAgentGroups(agentsBySite.get(site) ?? []).map((group) =>
+      agentStackId(environment.name, site, group),
+    );
   const cluster = (site: string, cloud: boolean) => {
     const { infra, platform, agents } = stackIds(environment.name, site);
     ids.set(site, [...(cloud ? [infra] : []), platform, agents, ...groups(site)]);
@@ -160,12 +159,13 @@ export interface FleetSiteStacks {
 /**
  * A whole environment, built exactly as `npm run synth` builds it: per site a
  * plan (`planSite`), the infra stack of an AWS or Azure site, the platform
- * stack and the agents stack, each depending on the one before (`cdktf deploy
- * '*'` keeps that order), and the guardrails over each site's stacks.
+ * stack and the default group's agents stack, each depending on the one before
+ * (`cdktf deploy '*'` keeps that order), then one agents stack per other group
+ * of its agents (`buildAgentStacks`), and the guardrails over each site's stacks.
  *
  * The stacks are children of the App, beside the fleet construct, with the ids
- * of {@link stackIds}: a stack nested under another construct would carry that
- * construct's id in its output, so the scope must be the App itself.
+ * of {@link siteStackIds}: a stack nested under another construct would carry
+ * that construct's id in its output, so the scope must be the App itself.
  *
  * Before building anything, the environment is checked as the loader checks
  * the files (`validateEnvironment` in `model/`, then each in-cluster RabbitMQ
@@ -218,7 +218,6 @@ export class AgentFleet extends Construct {
         ...common,
         cloud: inputs.cloud,
         platform,
-        platformStack: platform,
         maxResources: environment.agentStacks?.maxResources,
       });
       if (inputs.infra) platform.addDependency(inputs.infra);

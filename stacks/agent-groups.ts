@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { agentDashboardName } from '../constructs/kubernetes/platform';
 import {
   agentGroupOf,
+  otherAgentGroups,
   agentStackId,
   DEFAULT_AGENT_GROUP,
   DEFAULT_MAX_AGENT_STACK_RESOURCES,
@@ -14,14 +15,16 @@ import {
 } from '../model';
 import { addressAt, moveResources, resourcesOf } from './agent-moves';
 import { AgentsStack, AgentsStackProps } from './agents-stack';
+import { PlatformStack } from './platform-stack';
 
 /** Props of {@link buildAgentStacks}. */
-export interface AgentStacksProps extends Omit<AgentsStackProps, 'agents' | 'shared'> {
+export interface AgentStacksProps extends Omit<AgentsStackProps, 'agents' | 'shared' | 'platform'> {
   /**
-   * The site's platform stack, which holds the default group's dashboards: an
-   * agent moved from or to the default group moves its dashboard from or to it.
+   * The site's platform stack: what it runs for the agents, and the default
+   * group's dashboards (an agent moved from or to the default group moves its
+   * dashboard from or to it).
    */
-  readonly platformStack: TerraformStack;
+  readonly platform: PlatformStack;
   /**
    * Most resources one agents stack may hold.
    * @default 500
@@ -45,19 +48,18 @@ export interface AgentStacksProps extends Omit<AgentsStackProps, 'agents' | 'sha
  */
 export function buildAgentStacks(scope: Construct, props: AgentStacksProps): AgentsStack[] {
   const { plan } = props;
-  const groups = new Map<string, ResolvedAgent[]>([[DEFAULT_AGENT_GROUP, []]]);
-  const groupOf = (name: string) => groups.get(name) ?? groups.set(name, []).get(name)!;
-  for (const agent of plan.agents) groupOf(agentGroupOf(agent.spec)).push(agent);
-  for (const agent of plan.agents) {
-    if (agent.spec.stack?.movedFrom) groupOf(agent.spec.stack.movedFrom);
-  }
+  const others = otherAgentGroups(plan.agents.map((agent) => agent.spec));
+  const groups = new Map<string, ResolvedAgent[]>(
+    [DEFAULT_AGENT_GROUP, ...others].map((group) => [group, []]),
+  );
+  for (const agent of plan.agents) groups.get(agentGroupOf(agent.spec))!.push(agent);
   const idOf = (group: string) => agentStackId(plan.environment, plan.site.name, group);
   const main = new AgentsStack(scope, idOf(DEFAULT_AGENT_GROUP), {
     ...props,
     agents: groups.get(DEFAULT_AGENT_GROUP),
   });
   const stacks = new Map([[DEFAULT_AGENT_GROUP, main]]);
-  for (const group of [...groups.keys()].filter((g) => g !== DEFAULT_AGENT_GROUP).sort()) {
+  for (const group of others) {
     const stack = new AgentsStack(scope, idOf(group), {
       ...props,
       agents: groups.get(group),
@@ -66,7 +68,7 @@ export function buildAgentStacks(scope: Construct, props: AgentStacksProps): Age
     stack.addDependency(main);
     stacks.set(group, stack);
   }
-  moveAgents(plan, stacks, props.platformStack);
+  moveAgents(plan, stacks, props.platform);
   checkBound(groups, stacks, props.maxResources ?? DEFAULT_MAX_AGENT_STACK_RESOURCES);
   return [...stacks.values()];
 }

@@ -36,7 +36,7 @@ import {
   brokerPorts,
   DEFAULT_AGENT_GROUP,
   DEFAULT_KEDA_NAMESPACE,
-  DEFAULT_MONITORING_NAMESPACE,
+  monitoringNamespaceOf,
   DEVICE_PLUGIN_NAMESPACE,
   DOCUMENTDB_USERS_ACCOUNT,
   DSQL_ROLES_ACCOUNT,
@@ -100,11 +100,7 @@ export class PlatformStack extends CheckedStack implements SitePlatform {
       'baseline',
     );
     // node-exporter reads the host: the monitoring namespace cannot be restricted.
-    const monitoringNamespace = namespace(
-      site.monitoring?.namespace ?? DEFAULT_MONITORING_NAMESPACE,
-      'platform',
-      'privileged',
-    );
+    const monitoringNamespace = namespace(monitoringNamespaceOf(site), 'platform', 'privileged');
     const agentNamespaces = new Map<string, string>();
     for (const name of props.plan.agentNamespaces) {
       agentNamespaces.set(name, namespace(name, 'agents'));
@@ -335,7 +331,6 @@ function vaultCredentials(
   };
 }
 
-/** What monitoring needs to know about an agent. */
 /** What the monitoring of a site reads of an agent: its scrape target, bounds and queue. */
 export function monitoredAgent(agent: ResolvedAgent): MonitoredAgent {
   const scaling = agent.spec.scaling;

@@ -21,7 +21,7 @@ export interface EnvironmentSummary {
   readonly environment: string;
   /** The sites summarized, by name: every site, or those a synth of some built. */
   readonly sites: readonly string[];
-  /** Ids of the environment's stacks: the infra stacks, then each site's platform and agents stacks. */
+  /** Ids of the environment's stacks, site by site, each site's in deploy order. */
   readonly stacks: readonly string[];
   /** One line per cloud site: region, cluster and node pools. */
   readonly cloudSites: readonly string[];
