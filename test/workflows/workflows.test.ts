@@ -525,13 +525,31 @@ describe('the scripts of the workflows', () => {
     ),
   );
 
+  /** The answers of {@link available}, one `--version` run per tool. */
+  const found = new Map<string, boolean>();
+
   /** Whether a tool is on the PATH; a missing one skips outside CI and fails under CI=true. */
   function available(tool: string): boolean {
-    if (spawnSync(tool, ['--version'], { encoding: 'utf8' }).status === 0) return true;
+    const known = found.get(tool);
+    if (known !== undefined) return known;
+    if (spawnSync(tool, ['--version'], { encoding: 'utf8' }).status === 0) {
+      found.set(tool, true);
+      return true;
+    }
     const reason = `${tool} not found: install it (apt-get install --no-install-recommends ${tool})`;
     if (process.env.CI === 'true') throw new Error(reason);
     console.warn(`Skipping the checks that run the workflows' scripts. ${reason}`);
+    found.set(tool, false);
     return false;
+  }
+
+  /** A script run as the runner runs a step's, `bash -eo pipefail`, with `env` added. */
+  function runBash(script: string, cwd: string, env: NodeJS.ProcessEnv) {
+    return spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+    });
   }
 
   it.each(runSteps)('%s passes ShellCheck', (_name, step) => {
@@ -599,22 +617,13 @@ describe('the scripts of the workflows', () => {
       const temp = path.join(dir, '.temp');
       fs.mkdirSync(temp);
       const files = { output: path.join(dir, '.output'), summary: path.join(dir, '.summary') };
-      const result = spawnSync(
-        'bash',
-        ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!],
-        {
-          cwd: dir,
-          encoding: 'utf8',
-          env: {
-            ...process.env,
-            ...env,
-            PATH: `${bin}:${process.env.PATH}`,
-            GITHUB_OUTPUT: files.output,
-            GITHUB_STEP_SUMMARY: files.summary,
-            RUNNER_TEMP: temp,
-          },
-        },
-      );
+      const result = runBash(step.run!, dir, {
+        ...env,
+        PATH: `${bin}:${process.env.PATH}`,
+        GITHUB_OUTPUT: files.output,
+        GITHUB_STEP_SUMMARY: files.summary,
+        RUNNER_TEMP: temp,
+      });
       const read = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
       const outputs = Object.fromEntries(
         read(files.output)
@@ -689,19 +698,10 @@ describe('the scripts of the workflows', () => {
       fs.writeFileSync(path.join(dir, 'npm'), '#!/bin/sh\nprintf \'%s\\n\' "$@"\n', {
         mode: 0o755,
       });
-      const result = spawnSync(
-        'bash',
-        ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!],
-        {
-          cwd: dir,
-          encoding: 'utf8',
-          env: {
-            ...process.env,
-            PATH: `${dir}:${process.env.PATH}`,
-            STACKS: 'prod-us-east-infra prod-us-east-platform prod-us-east-agents',
-          },
-        },
-      );
+      const result = runBash(step.run!, dir, {
+        PATH: `${dir}:${process.env.PATH}`,
+        STACKS: 'prod-us-east-infra prod-us-east-platform prod-us-east-agents',
+      });
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
       expect(result.stdout.split('\n')).toEqual([
