@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { FleetEnvironment, overrideAgent } from '../../model';
 import { consequences } from '../../review/consequences';
 import { diffStacks, StackDiff } from '../../review/diff';
 import { MOVES_EXPLAINED } from '../../review/markdown';
 import { runReview } from '../../review/review';
+import { grouped } from '../support/edited-examples';
 import { tempDir } from '../support/temp-dir';
 import { loadEnvironments, REPO, section, synthesizeEnvironments } from './support';
 
@@ -12,17 +12,6 @@ import { loadEnvironments, REPO, section, synthesizeEnvironments } from './suppo
 // stack for the group `batch`: with `movedFrom`, and without it.
 
 const [local] = loadEnvironments(REPO, ['local']);
-
-/** The environment with agents given a stack (a group, and where they move from). */
-function grouped(
-  environment: FleetEnvironment,
-  stacks: Record<string, { group?: string; movedFrom?: string }>,
-): FleetEnvironment {
-  return Object.entries(stacks).reduce(
-    (env, [name, stack]) => overrideAgent(env, name, { stack }),
-    environment,
-  );
-}
 
 const base = synthesizeEnvironments([local]);
 const moved = synthesizeEnvironments([
@@ -127,11 +116,10 @@ describe('an agent moved between agents stacks', () => {
 });
 
 describe('an agent given another group without movedFrom', () => {
+  const inBatch = synthesizeEnvironments([grouped(local, { reporting: { group: 'batch' } })]);
+
   it('is destroyed in the old stack and created in the new one, with how to make it a move', () => {
-    const markdown = review(
-      synthesizeEnvironments([grouped(local, { reporting: { group: 'batch' } })]),
-      base,
-    );
+    const markdown = review(inBatch, base);
     const [line, ...others] = section(markdown, '## What this change will do').trim().split('\n');
     expect(others).toEqual([]);
     expect(line).toMatch(
@@ -146,7 +134,6 @@ describe('an agent given another group without movedFrom', () => {
   });
 
   it('names the group it leaves when that is not the default one', () => {
-    const inBatch = synthesizeEnvironments([grouped(local, { reporting: { group: 'batch' } })]);
     const markdown = review(base, inBatch);
     expect(section(markdown, '## What this change will do')).toMatch(
       /^- `reporting` on `dev` moves from stack `local-dev-agents-batch` to `local-dev-agents` without `stack\.movedFrom`: .* set `stack\.movedFrom: batch` on it for one deployment: /m,

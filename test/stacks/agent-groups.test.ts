@@ -2,8 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, TerraformStack } from 'cdktf';
 import { loadFleet } from '../../config';
-import { FleetEnvironment, overrideAgent, ValidationError, withDeployments } from '../../model';
+import { FleetEnvironment, ValidationError, withDeployments } from '../../model';
 import { AgentFleet, siteStackIds } from '../../stacks/agent-fleet';
+import { grouped } from '../support/edited-examples';
 import { tempDir } from '../support/temp-dir';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -14,43 +15,25 @@ type StackJson = {
   import?: { to: string; id: string }[];
 };
 
-function local(): FleetEnvironment {
+/** The example `local` environment, loaded once: it is deep-frozen, so every synth gets it as loaded. */
+const local = (() => {
   const result = loadFleet({ rootDir: ROOT, environments: ['local'] });
   if (!result.ok) throw new Error(JSON.stringify(result.problems, null, 2));
   return result.environments[0];
-}
+})();
 
-/** The environment with agents given a group (and where they move from). */
-function grouped(
+/** Every stack's Terraform JSON, by id, and the fleet, of some sites (all by default). */
+function synth(
   environment: FleetEnvironment,
-  groups: Record<string, { group?: string; movedFrom?: string }>,
-): FleetEnvironment {
-  return Object.entries(groups).reduce(
-    (env, [name, stack]) => overrideAgent(env, name, { stack }),
-    environment,
-  );
-}
-
-/** Every stack's Terraform JSON, by id, and the fleet. */
-function synth(environment: FleetEnvironment): {
+  sites?: readonly string[],
+): {
   stacks: Map<string, StackJson>;
   fleet: AgentFleet;
 } {
   const app = new App({ outdir: tempDir('agent-groups') });
-  const fleet = new AgentFleet(app, 'fleet', { environment });
+  const fleet = new AgentFleet(app, 'fleet', { environment, sites });
   app.synth();
   return { stacks: stacksOf(app), fleet };
-}
-
-/** The stacks of some sites (all by default), each without cdktf's `//` metadata. */
-function synthSites(
-  environment: FleetEnvironment,
-  sites?: readonly string[],
-): Map<string, StackJson> {
-  const app = new App({ outdir: tempDir('agent-sites') });
-  new AgentFleet(app, 'fleet', { environment, sites });
-  app.synth();
-  return stacksOf(app);
 }
 
 /** Each synthesized stack's Terraform JSON, by id. */
@@ -82,13 +65,13 @@ function thrown(build: () => unknown): ValidationError {
 
 describe('agents stacks by group', () => {
   it('keeps every agent in <env>-<site>-agents when none names a group', () => {
-    const { stacks, fleet } = synth(local());
+    const { stacks, fleet } = synth(local);
     expect([...stacks.keys()].filter((id) => id.includes('-agents'))).toEqual(['local-dev-agents']);
     expect(fleet.sites[0].agentGroups).toEqual([]);
   });
 
   it("puts a group's agents in a stack of their own, deployed after the default one", () => {
-    const environment = grouped(local(), {
+    const environment = grouped(local, {
       reporting: { group: 'batch' },
       forecasting: { group: 'batch' },
     });
@@ -113,7 +96,7 @@ describe('agents stacks by group', () => {
   });
 
   it('changes one agents stack only when an agent is added to a group', () => {
-    const base = grouped(local(), { reporting: { group: 'batch' } });
+    const base = grouped(local, { reporting: { group: 'batch' } });
     const reporting = base.deployments.find((d) => d.agent.name === 'reporting')!.agent;
     const added = withDeployments(base, {
       site: 'dev',
@@ -128,9 +111,9 @@ describe('agents stacks by group', () => {
   });
 
   it('moves an agent between groups with removed and import blocks, destroying nothing', () => {
-    const before = synth(local()).stacks;
+    const before = synth(local).stacks;
     const { stacks: after } = synth(
-      grouped(local(), { reporting: { group: 'batch', movedFrom: 'default' } }),
+      grouped(local, { reporting: { group: 'batch', movedFrom: 'default' } }),
     );
     const moved = addresses(after.get('local-dev-agents-batch'));
     expect(moved.length).toBeGreaterThan(3);
@@ -173,7 +156,7 @@ describe('agents stacks by group', () => {
   });
 
   it('keeps a stack for the group an agent left, even when no agent is left in it', () => {
-    const moving = grouped(local(), { reporting: { group: 'batch' } });
+    const moving = grouped(local, { reporting: { group: 'batch' } });
     const { stacks } = synth(
       grouped(moving, { reporting: { group: 'default', movedFrom: 'batch' } }),
     );
@@ -192,7 +175,7 @@ describe('agents stacks by group', () => {
   });
 
   it('refuses a stack above the bound, naming the group, its agents and the bound', () => {
-    const environment = { ...local(), agentStacks: { maxResources: 20 } };
+    const environment = { ...local, agentStacks: { maxResources: 20 } };
     const error = thrown(() => synth(environment));
     expect(error.problems).toHaveLength(1);
     expect(error.problems[0].message).toMatch(
@@ -203,7 +186,7 @@ describe('agents stacks by group', () => {
 
   it('names every stack above the bound at once', () => {
     const environment = grouped(
-      { ...local(), agentStacks: { maxResources: 20 } },
+      { ...local, agentStacks: { maxResources: 20 } },
       {
         reporting: { group: 'batch' },
         forecasting: { group: 'batch' },
@@ -225,22 +208,20 @@ describe('agents stacks by group', () => {
 
   it('refuses group names that cannot end a stack id, and a move from its own group', () => {
     const error = thrown(() =>
-      synth(grouped(local(), { reporting: { group: 'Batch_1', movedFrom: 'default' } })),
+      synth(grouped(local, { reporting: { group: 'Batch_1', movedFrom: 'default' } })),
     );
     const messages = error.problems.map((problem) => problem.message);
     expect(messages).toContainEqual(
       expect.stringMatching(/^'Batch_1' is not a group name: a DNS label/),
     );
-    const own = thrown(() =>
-      synth(grouped(local(), { reporting: { group: 'a', movedFrom: 'a' } })),
-    );
+    const own = thrown(() => synth(grouped(local, { reporting: { group: 'a', movedFrom: 'a' } })));
     expect(own.problems.map((p) => p.message)).toContainEqual(
       "'a' is the agent's own group: name the group it was deployed in before, or remove 'movedFrom'",
     );
   });
 
   it('refuses an agents stack bound out of range', () => {
-    const error = thrown(() => synth({ ...local(), agentStacks: { maxResources: 5 } }));
+    const error = thrown(() => synth({ ...local, agentStacks: { maxResources: 5 } }));
     expect(error.problems).toEqual([
       {
         path: ['agentStacks', 'maxResources'],
@@ -253,8 +234,8 @@ describe('agents stacks by group', () => {
     const result = loadFleet({ rootDir: ROOT, environments: ['prod'] });
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     const [prod] = result.environments;
-    const whole = synthSites(prod);
-    const one = synthSites(prod, ['us-east']);
+    const whole = synth(prod).stacks;
+    const one = synth(prod, ['us-east']).stacks;
     expect([...one.keys()]).toEqual([
       'prod-us-east-infra',
       'prod-us-east-platform',

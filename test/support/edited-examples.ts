@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { formatProblem, loadFleet, LoadResult } from '../../config';
+import { FleetEnvironment, overrideAgent } from '../../model';
 import { copyProjectConfig, runMain } from './project';
 import { tempDir } from './temp-dir';
 
@@ -59,4 +60,15 @@ export function loadEdited(
 /** The formatted problems of a load, empty when it succeeded. */
 export function problemsOf(loaded: LoadResult): string[] {
   return loaded.ok ? [] : loaded.problems.map(formatProblem);
+}
+
+/** The environment with agents given a stack (a group, and where they move from). */
+export function grouped(
+  environment: FleetEnvironment,
+  stacks: Record<string, { group?: string; movedFrom?: string }>,
+): FleetEnvironment {
+  return Object.entries(stacks).reduce(
+    (env, [name, stack]) => overrideAgent(env, name, { stack }),
+    environment,
+  );
 }
